@@ -1,0 +1,89 @@
+# ccsim -- one flat Makefile.  `make demo` and `make test` are the contract (DESIGN.md 1).
+#
+# Sources: every .c under sim/ and protocols/ goes into build/libccsim.a, except
+# the CLI entry point sim/cli/main.c.  Every tests/test_<module>.c becomes one
+# cmocka binary linked against the library.  Nothing here lists files by hand,
+# so adding a module or a test means adding files, not editing this Makefile.
+
+CFLAGS_WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
+               -Wmissing-prototypes -Wno-sign-conversion
+OPT     ?= -O2 -g
+BUILD   ?= build
+SAN     ?=
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(CFLAGS_WARN) $(SAN) \
+             -I. $(DEPS_CFLAGS) -MMD -MP
+DEPS_CFLAGS = $(shell pkg-config --cflags yaml-0.1 cmocka 2>/dev/null)
+YAML_LIBS   = $(shell pkg-config --libs yaml-0.1 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+PREFIX  ?= /usr/local
+
+LIB_SRC  := $(sort $(filter-out sim/cli/main.c,$(shell find sim protocols -name '*.c')))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+CCSIM    := $(BUILD)/ccsim
+
+.PHONY: all deps test unit scenarios broken determinism demo bench install clean \
+        sanitize check-deps
+
+all: deps $(CCSIM) ccsim
+
+# Missing Debian packages are installed by scripts/install-deps.sh (DESIGN.md 1).
+deps:
+	@pkg-config --exists yaml-0.1 cmocka && command -v gnuplot >/dev/null 2>&1 \
+	  || sh scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libccsim.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(CCSIM): $(BUILD)/sim/cli/main.o $(BUILD)/libccsim.a
+	$(CC) $(SAN) -o $@ $^ $(YAML_LIBS)
+
+# The binary the README talks about is ./ccsim at the top of the checkout.
+ccsim: $(CCSIM)
+	@ln -sf $(CCSIM) ccsim
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libccsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libccsim.a $(CMOCKA_LIBS) $(YAML_LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libccsim.a $(YAML_LIBS)
+
+# `make test`: unit tests, the scenario library, the broken-file tests and
+# the determinism test.  scripts/test.sh prints one summary line at the end.
+test: all $(TEST_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh scripts/test.sh
+
+unit: all $(TEST_BIN)
+	@BUILD=$(BUILD) sh scripts/test.sh unit
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of everything, in its
+# own build folder, running the same suite.
+sanitize: deps
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+demo: all
+	@sh scripts/demo.sh $(CCSIM)
+
+bench: deps
+	$(MAKE) BUILD=build-bench OPT="-O2 -g -DNDEBUG_BENCH" all $(TOOL_BIN:$(BUILD)/%=build-bench/%)
+	@BUILD=build-bench sh scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(CCSIM) $(DESTDIR)$(PREFIX)/bin/ccsim
+
+clean:
+	rm -rf build build-san build-bench build-o0 build-o2 ccsim
+
+-include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(BUILD)/sim/cli/main.d

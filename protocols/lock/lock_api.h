@@ -1,0 +1,53 @@
+/* lock_api.h -- what a lock client library offers a workload driver.
+ *
+ * A lock protocol (setnx-lock today; redlock and lease-lock later) provides
+ * a lock_client_ops.  The workload (lock-counter) embeds the client's state,
+ * calls acquire/release, and learns outcomes through the two callbacks it
+ * registers in lock_client_hooks.  Message types and timer tags of lock
+ * clients live in [LOCK_TAG_MIN, LOCK_TAG_MAX]; a workload's own timers use
+ * tags below LOCK_TAG_MIN, so on_timer/on_message can say "not mine".
+ */
+#ifndef CCSIM_LOCK_API_H
+#define CCSIM_LOCK_API_H
+
+#include "sim/env.h"
+
+#define LOCK_TAG_MIN 1000u
+#define LOCK_TAG_MAX 1999u
+
+/* The most bytes a lock client's state may take: a workload driver embeds
+ * it in its own state (model_ops.state_size is fixed), so no allocation
+ * outlives a run.  lock_client_ops.state_size <= LOCK_CLIENT_STATE_MAX. */
+#define LOCK_CLIENT_STATE_MAX 1024u
+
+/* `why` strings that start with this mean "no reply in time: the outcome is
+ * unknown" (the workload completes the op as info, not fail). */
+#define LOCK_WHY_TIMEOUT "timeout"
+
+typedef struct lock_client_hooks {
+    void *owner;
+    /* ok: the lock is ours; token: fencing token (0 when fencing is off);
+     * valid_until_mono: the end of the lease on our monotonic clock
+     * (SIM_TIME_NEVER when the lock has no TTL). */
+    void (*acquired)(void *owner, env *e, bool ok, int64_t token, sim_time valid_until_mono,
+                     const char *why);
+    /* ok: the service released OUR key; !ok: it was gone or someone else's. */
+    void (*released)(void *owner, env *e, bool ok, const char *why);
+} lock_client_hooks;
+
+typedef struct lock_client_ops {
+    const char *name;
+    size_t state_size;
+    void (*init)(void *lc, env *e, const lock_client_hooks *hooks);
+    void (*acquire)(void *lc, env *e);
+    void (*release)(void *lc, env *e);
+    /* True when the message/timer was the lock client's and was consumed. */
+    bool (*on_message)(void *lc, env *e, node_id from, uint32_t type, const void *body, uint32_t len);
+    bool (*on_timer)(void *lc, env *e, uint32_t tag, uint64_t arg);
+    void (*on_crash)(void *lc, env *e);
+    /* The lease check a careful client does before touching the resource:
+     * true while our local clock says the lock is still ours. */
+    bool (*still_valid)(const void *lc, const env *e);
+} lock_client_ops;
+
+#endif

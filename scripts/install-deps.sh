@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages ccsim needs (DESIGN.md section 1): as root through
+# apt-get, otherwise through sudo, otherwise it names the packages and stops.
+set -u
+PKGS="libyaml-dev libcmocka-dev gnuplot-nox pkg-config gcc make"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "ccsim: installing missing Debian packages:$missing" >&2
+if [ "$(id -u)" = 0 ]; then SUDO=""
+elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"
+else
+  echo "ccsim: cannot install packages (not root, no sudo). Please run:" >&2
+  echo "  apt-get install$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2 || { echo "ccsim: apt-get update failed; install by hand:$missing" >&2; exit 1; }
+$SUDO apt-get install -y -qq $missing >&2 || { echo "ccsim: apt-get install failed; install by hand:$missing" >&2; exit 1; }

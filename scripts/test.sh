@@ -1,0 +1,88 @@
+#!/bin/sh
+# The suite behind `make test` (DESIGN.md 1): the unit tests (cmocka), the
+# scenario library against its `expect:` blocks, the broken-file tests and
+# the determinism test.  Prints one line per part and `N passed, N failed`
+# last.  BUILD names the build folder (build, or build-san for sanitizers).
+#   sh scripts/test.sh [all|unit|scenarios|broken|determinism]
+set -u
+BUILD=${BUILD:-build}
+CCSIM=$BUILD/ccsim
+part=${1:-all}
+passed=0
+failed=0
+log=$(mktemp -d "${TMPDIR:-/tmp}/ccsim-test.XXXXXX")
+trap 'rm -rf "$log"' EXIT
+
+count() {   # count PASSED FAILED
+  passed=$((passed + $1)); failed=$((failed + $2))
+}
+
+run_unit() {
+  for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    out="$log/$name.out"
+    "$t" >"$out" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi      # crashed before its summary
+    count "$p" "$f"
+    if [ "$rc" -eq 0 ]; then echo "unit  $name: $p passed"
+    else echo "unit  $name: $p passed, $f failed"; sed 's/^/      /' "$out" | grep -v '^      \[ \(RUN\|       OK\) ' | tail -40; fi
+  done
+}
+
+run_scenarios() {
+  out="$log/scenarios.out"
+  "$CCSIM" check scenarios/ >"$out" 2>&1
+  rc=$?
+  p=$(grep -c '^PASS ' "$out")
+  f=$(grep -c '^FAIL ' "$out")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  count "$p" "$f"
+  echo "scenarios: $p passed, $f failed"
+  [ "$rc" -eq 0 ] || grep -v '^PASS ' "$out" | sed 's/^/      /'
+}
+
+# Each tests/broken/*.yaml starts with `# error: MSG`; `ccsim run` must exit
+# 2 and print FILE:MSG as its first line on stderr, and write no report.
+run_broken() {
+  p=0; f=0
+  for y in tests/broken/*.yaml; do
+    [ -f "$y" ] || continue
+    want="$y:$(sed -n '1s/^# error: //p' "$y")"
+    got=$("$CCSIM" run "$y" --out "$log/broken-report" 2>&1 >/dev/null | head -n 1)
+    "$CCSIM" run "$y" --out "$log/broken-report" >/dev/null 2>&1
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$got" = "$want" ] && [ ! -e "$log/broken-report/summary.json" ]; then
+      p=$((p + 1))
+    else
+      f=$((f + 1))
+      echo "      broken $y: exit $rc"
+      echo "        want: $want"
+      echo "        got:  $got"
+    fi
+  done
+  count "$p" "$f"
+  echo "broken files: $p passed, $f failed"
+}
+
+run_determinism() {
+  if sh scripts/determinism.sh "$BUILD" >"$log/det.out" 2>&1; then
+    count 1 0; echo "determinism: 1 passed"
+  else
+    count 0 1; echo "determinism: 1 failed"; sed 's/^/      /' "$log/det.out" | tail -20
+  fi
+}
+
+case "$part" in
+  unit) run_unit ;;
+  scenarios) run_scenarios ;;
+  broken) run_broken ;;
+  determinism) run_determinism ;;
+  all) run_unit; run_scenarios; run_broken; run_determinism ;;
+  *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
+esac
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

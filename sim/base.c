@@ -1,0 +1,57 @@
+/* base.c -- assertion failure, allocation that panics, time formatting.
+ * Invariant: nothing here keeps state; every function is safe to call from
+ * any module. */
+#include "sim/base.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sim_assert_fail(const char *expr, const char *file, int line) {
+    fprintf(stderr, "ccsim: internal error: assertion failed: %s (%s:%d)\n"
+                    "  this is a bug in ccsim, not in your scenario; please report it\n",
+            expr, file, line);
+    abort();
+}
+
+void *sim_xmalloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (!p) { fprintf(stderr, "ccsim: out of memory (%zu bytes)\n", size); abort(); }
+    return p;
+}
+
+void *sim_xcalloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) { fprintf(stderr, "ccsim: out of memory (%zu x %zu bytes)\n", count, size); abort(); }
+    return p;
+}
+
+void *sim_xrealloc(void *ptr, size_t size) {
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p) { fprintf(stderr, "ccsim: out of memory (%zu bytes)\n", size); abort(); }
+    return p;
+}
+
+char *sim_xstrdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = sim_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+/* Seconds with the fewest decimals that keep the value exact, up to ns. */
+void sim_fmt_time(char *buf, size_t len, sim_time t) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t a = t < 0 ? (uint64_t)(-(t + 1)) + 1u : (uint64_t)t;
+    uint64_t sec = a / 1000000000u, frac = a % 1000000000u;
+    if (frac == 0) { snprintf(buf, len, "%s%" PRIu64 " s", sign, sec); return; }
+    int digits = 9;
+    while (frac % 10u == 0) { frac /= 10u; digits--; }
+    if (digits < 3) {               /* keep milliseconds visible: 10.500 s */
+        while (digits < 3) { frac *= 10u; digits++; }
+    }
+    snprintf(buf, len, "%s%" PRIu64 ".%0*" PRIu64 " s", sign, sec, digits, frac);
+}

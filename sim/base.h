@@ -1,0 +1,50 @@
+/* base.h -- what every ccsim module shares: time units, assertions, limits.
+ *
+ * Time is a signed 64-bit count of nanoseconds (sim_time).  Assertions are on
+ * in every build (STYLE.md 11): SIM_ASSERT is for our own bugs, never for bad
+ * user input, which gets a `file:line:col: error:` message and exit 2.
+ */
+#ifndef CCSIM_BASE_H
+#define CCSIM_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t sim_time;           /* nanoseconds */
+
+#define SIM_NS ((sim_time)1)
+#define SIM_US ((sim_time)1000)
+#define SIM_MS ((sim_time)1000000)
+#define SIM_S  ((sim_time)1000000000)
+#define SIM_TIME_NEVER INT64_MAX
+
+/* Exit codes of the command line (DESIGN.md 7). */
+enum {
+    SIM_EXIT_OK = 0,          /* every check ok */
+    SIM_EXIT_VIOLATION = 1,   /* a check found a violation / a scenario failed */
+    SIM_EXIT_INPUT = 2,       /* usage or input error */
+    SIM_EXIT_UNKNOWN = 3      /* a check is unknown and none violated */
+};
+
+/* Bounds on names and tables.  Reaching one is an input error that names the
+ * bound, never a crash. */
+#define SIM_NAME_MAX   32     /* node, role, key names, including the NUL */
+#define SIM_NODES_MAX  64
+#define SIM_ERR_MAX    512    /* one error message */
+
+_Noreturn void sim_assert_fail(const char *expr, const char *file, int line);
+#define SIM_ASSERT(c) ((c) ? (void)0 : sim_assert_fail(#c, __FILE__, __LINE__))
+/* For switch defaults and states that cannot happen. */
+#define SIM_UNREACHABLE(what) sim_assert_fail("unreachable: " what, __FILE__, __LINE__)
+
+/* Allocation that aborts on out-of-memory (Redis zmalloc: "allocate or panic"). */
+void *sim_xmalloc(size_t size);
+void *sim_xcalloc(size_t count, size_t size);
+void *sim_xrealloc(void *ptr, size_t size);
+char *sim_xstrdup(const char *s);
+
+/* Formats a duration for people: "10.001 s", "250 ms", "20 us", "0 s". */
+void sim_fmt_time(char *buf, size_t len, sim_time t);
+
+#endif

@@ -1,0 +1,53 @@
+/* check.h -- checkers: each reads a run's history and returns a verdict.
+ *
+ * Every check returns ok, violation (with evidence and a story in true time)
+ * or unknown (budget exhausted, with what was checked).  Checks never look
+ * at the engine: only at the history (hist.h) and the scenario (node names,
+ * horizon, scripted faults for the story).  DESIGN.md 5 defines them:
+ *
+ *   mutual-exclusion  the resource applied a write from an older lock epoch
+ *                     after one from a newer epoch, or two epochs'
+ *                     read-modify-write windows interleaved at the resource
+ *   lease-overlap     two clients believed they held the lock at the same
+ *                     true time: hold = [acquire ok, last protected op issued]
+ *   lost-update       final counter != initial + acknowledged increments
+ *   liveness          an op still pending at the horizon, pending for longer
+ *                     than the bound (default min(60 s, duration / 2))
+ */
+#ifndef CCSIM_CHECK_H
+#define CCSIM_CHECK_H
+
+#include "sim/hist.h"
+#include "sim/scenario/scn.h"
+
+#define CHECK_SUMMARY_MAX 512
+
+typedef enum { CHECK_OK = 0, CHECK_VIOLATION, CHECK_UNKNOWN } check_verdict;
+
+typedef struct check_input {
+    const hist *h;
+    const scn *s;                /* node names, duration, faults */
+    sim_time horizon_ns;
+} check_input;
+
+typedef struct check_result {
+    const char *name;            /* the check's name */
+    check_verdict verdict;
+    char summary[CHECK_SUMMARY_MAX];   /* one line, e.g. "stale write: c1 (epoch 1) at 15.005 s after c2 (epoch 2) at 10.505 s" */
+    char *story;                 /* heap, multi-line, for violations; NULL otherwise */
+    sim_time blocked_ns;         /* liveness: the longest time an op stayed pending/blocked */
+} check_result;
+
+typedef struct check_desc {
+    const char *name;
+    const char *summary;         /* one line for `ccsim list checks` */
+    void (*run)(const check_input *in, check_result *out);
+} check_desc;
+
+const check_desc *check_find(const char *name);
+size_t            check_count(void);
+const check_desc *check_at(size_t i);
+const char       *check_verdict_name(check_verdict v);   /* "ok" "violation" "unknown" */
+void              check_result_free(check_result *r);
+
+#endif

@@ -1,0 +1,234 @@
+/* check_cmd.c -- `ccsim check PATH...`: the scenario library as a regression
+ * suite.  Every scenario file named, or found under a folder named (sorted
+ * by path, so the order is the same everywhere), runs with its own seed and
+ * its verdicts are compared with its `expect:` block.
+ *
+ * Output: one line per scenario, `PASS name` or `FAIL name: CHECK expected
+ * X, got Y`, then `N passed, N failed`.  --tap prints TAP instead; --junit
+ * FILE also writes JUnit XML.  Exit 0 when all match, 1 otherwise, 2 when a
+ * file could not be loaded (the others still run).
+ */
+#include "sim/cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct path_list { char **items; size_t count, cap; } path_list;
+
+static void paths_add(path_list *l, const char *p) {
+    if (l->count == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->items = sim_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->count++] = sim_xstrdup(p);
+}
+
+static bool is_yaml(const char *name) {
+    size_t n = strlen(name);
+    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+static int collect(const char *path, path_list *out) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "ccsim check: cannot read '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) { paths_add(out, path); return 0; }
+    DIR *d = opendir(path);
+    if (!d) { fprintf(stderr, "ccsim check: cannot open '%s': %s\n", path, strerror(errno)); return -1; }
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char child[2048];
+        snprintf(child, sizeof child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
+        struct stat cs;
+        if (stat(child, &cs) != 0) continue;
+        if (S_ISDIR(cs.st_mode)) rc |= collect(child, out);
+        else if (is_yaml(e->d_name)) paths_add(out, child);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_path(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct case_result {
+    char name[SIM_NAME_MAX * 2];
+    char path[1024];
+    bool input_error, pass;
+    char why[1024];
+} case_result;
+
+static const char *verdict_word(scn_verdict v) {
+    return v == SCN_VERDICT_OK ? "ok" : v == SCN_VERDICT_VIOLATION ? "violation" : "unknown";
+}
+
+static bool matches(scn_verdict want, check_verdict got) {
+    return (want == SCN_VERDICT_OK && got == CHECK_OK) ||
+           (want == SCN_VERDICT_VIOLATION && got == CHECK_VIOLATION) ||
+           (want == SCN_VERDICT_UNKNOWN && got == CHECK_UNKNOWN);
+}
+
+static void judge(const scn *s, const cli_outcome *o, case_result *c) {
+    c->pass = true;
+    if (s->expect_count == 0) {
+        c->pass = false;
+        snprintf(c->why, sizeof c->why, "no `expect:` block (add the verdicts this scenario must give)");
+        return;
+    }
+    for (uint32_t i = 0; i < s->expect_count; i++) {
+        const scn_expect *e = &s->expect[i];
+        for (size_t k = 0; k < o->result_count; k++) {
+            if (strcmp(o->results[k].name, e->check) != 0) continue;
+            if (matches(e->verdict, o->results[k].verdict)) continue;
+            size_t used = strlen(c->why);
+            snprintf(c->why + used, sizeof c->why - used, "%s%s expected %s, got %s",
+                     c->pass ? "" : "; ", e->check, verdict_word(e->verdict),
+                     check_verdict_name(o->results[k].verdict));
+            c->pass = false;
+        }
+    }
+}
+
+static void run_case(const char *path, case_result *c) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    snprintf(c->name, sizeof c->name, "%s", path);
+    scn *s = sim_xcalloc(1, sizeof *s);
+    char err[SIM_ERR_MAX];
+    if (scn_load(path, s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        c->input_error = true;
+        snprintf(c->why, sizeof c->why, "%s", err);
+        free(s);
+        return;
+    }
+    snprintf(c->name, sizeof c->name, "%s", s->name);
+    cli_outcome o;
+    int rc = cli_execute(s, NULL, &o, NULL);
+    if (rc != 0) {
+        c->input_error = true;
+        snprintf(c->why, sizeof c->why, "could not run (see the error above)");
+    } else {
+        judge(s, &o, c);
+    }
+    cli_outcome_free(&o);
+    scn_free(s);
+    free(s);
+}
+
+static void xml_escaped(FILE *f, const char *s) {
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static int write_junit(const char *file, const case_result *cases, size_t n, size_t failed) {
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp", file);
+    FILE *f = fopen(tmp, "w");
+    if (!f) { fprintf(stderr, "ccsim check: cannot write '%s': %s\n", file, strerror(errno)); return -1; }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuite name=\"ccsim scenarios\" tests=\"%zu\" failures=\"%zu\">\n", n, failed);
+    for (size_t i = 0; i < n; i++) {
+        fputs("  <testcase classname=\"scenarios\" name=\"", f);
+        xml_escaped(f, cases[i].name);
+        fputs("\" file=\"", f);
+        xml_escaped(f, cases[i].path);
+        if (cases[i].pass) { fputs("\"/>\n", f); continue; }
+        fputs("\">\n    <failure message=\"", f);
+        xml_escaped(f, cases[i].why);
+        fputs("\"/>\n  </testcase>\n", f);
+    }
+    fputs("</testsuite>\n", f);
+    bool ok = fflush(f) == 0 && !ferror(f);
+    fclose(f);
+    if (!ok || rename(tmp, file) != 0) {
+        fprintf(stderr, "ccsim check: cannot write '%s'\n", file);
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static void check_usage(FILE *f) {
+    fputs("usage: ccsim check PATH... [--junit FILE] [--tap]\n"
+          "\n"
+          "Runs every scenario file named, or found under the folders named, and\n"
+          "compares each check's verdict with the file's `expect:` block.  Prints\n"
+          "`PASS name` or `FAIL name: CHECK expected X, got Y` per scenario, then\n"
+          "`N passed, N failed`.\n"
+          "\n"
+          "  --junit FILE  also write JUnit XML for CI dashboards\n"
+          "  --tap         print TAP (Test Anything Protocol) instead\n"
+          "\n"
+          "exit: 0 all match, 1 a mismatch, 2 a file could not be loaded\n"
+          "example: ccsim check scenarios/\n", f);
+}
+
+static void print_case(const case_result *c, size_t i, bool tap) {
+    if (tap) {
+        printf("%s %zu - %s", c->pass ? "ok" : "not ok", i + 1, c->name);
+        if (!c->pass) printf(" # %s", c->why);
+        putchar('\n');
+    } else if (c->pass) {
+        printf("PASS %s\n", c->name);
+    } else {
+        printf("FAIL %s: %s\n", c->name, c->why);
+    }
+    fflush(stdout);
+}
+
+int cli_check(int argc, char **argv) {
+    path_list paths = { 0 };
+    const char *junit = NULL;
+    bool tap = false;
+    int rc = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { check_usage(stdout); return 0; }
+        if (strcmp(argv[i], "--tap") == 0) { tap = true; continue; }
+        if (strcmp(argv[i], "--junit") == 0) {
+            if (i + 1 >= argc) { fprintf(stderr, "ccsim check: --junit needs a file name\n"); return SIM_EXIT_INPUT; }
+            junit = argv[++i];
+            continue;
+        }
+        if (argv[i][0] == '-') { fprintf(stderr, "ccsim check: unknown option '%s' (see ccsim check --help)\n", argv[i]); return SIM_EXIT_INPUT; }
+        rc |= collect(argv[i], &paths);
+    }
+    if (argc < 2 || (paths.count == 0 && rc == 0)) {
+        fprintf(stderr, "ccsim check: no scenario files found (usage: ccsim check PATH...)\n");
+        return SIM_EXIT_INPUT;
+    }
+    qsort(paths.items, paths.count, sizeof *paths.items, cmp_path);
+    case_result *cases = sim_xcalloc(paths.count, sizeof *cases);
+    size_t passed = 0, failed = 0;
+    bool input_error = rc != 0;
+    if (tap) printf("1..%zu\n", paths.count);
+    for (size_t i = 0; i < paths.count; i++) {
+        run_case(paths.items[i], &cases[i]);
+        input_error |= cases[i].input_error;
+        if (cases[i].pass) passed++; else failed++;
+        print_case(&cases[i], i, tap);
+    }
+    printf("%s%zu passed, %zu failed\n", tap ? "# " : "", passed, failed);
+    if (junit && write_junit(junit, cases, paths.count, failed) != 0) input_error = true;
+    for (size_t i = 0; i < paths.count; i++) free(paths.items[i]);
+    free(paths.items);
+    free(cases);
+    if (input_error) return SIM_EXIT_INPUT;
+    return failed ? SIM_EXIT_VIOLATION : SIM_EXIT_OK;
+}

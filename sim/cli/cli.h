@@ -1,0 +1,34 @@
+/* cli.h -- the subcommands of the `ccsim` command line (DESIGN.md 7).
+ * Each takes argv with argv[0] = the subcommand's name and returns the
+ * process exit code (base.h SIM_EXIT_*).  Results go to stdout; errors to
+ * stderr; progress only when stderr is a terminal. */
+#ifndef CCSIM_CLI_H
+#define CCSIM_CLI_H
+
+#include "sim/check/check.h"
+#include "sim/sim.h"
+
+int cli_run(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_list(int argc, char **argv);
+
+/* One run, judged: used by both `run` and `check`. */
+typedef struct cli_outcome {
+    check_result results[SCN_CHECKS_MAX];
+    size_t result_count;
+    sim_stats stats;
+    double wall_s;               /* for people only; never written to reports */
+} cli_outcome;
+
+/* Runs an already created sim to its horizon and judges it with its checks.
+ * Returns 0, or SIM_EXIT_INPUT with the message printed to stderr. */
+int  cli_judge(sim *run, cli_outcome *o);
+/* sim_create + cli_judge, for runs that need no trace.  On success with
+ * keep != NULL the caller owns *keep (sim_destroy). */
+int  cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep);
+void cli_outcome_free(cli_outcome *o);
+/* The exit code for a set of verdicts: 1 if any violation, else 3 if any
+ * unknown, else 0. */
+int  cli_exit_for(const cli_outcome *o);
+
+#endif

@@ -1,0 +1,274 @@
+/* run.c -- `ccsim run FILE.yaml`: one run, its verdicts, its story, its report.
+ *
+ * The report directory (default reports/NAME/seed-N/) is written whole or
+ * not at all: trace.log streams to trace.log.tmp and is renamed at the end,
+ * the others are written by report.c the same way.  Wall time is printed
+ * for people and never written to a report file (same seed, same bytes).
+ */
+#include "sim/cli/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/report/report.h"
+
+static double wall_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cli_judge(sim *run, cli_outcome *o) {
+    memset(o, 0, sizeof *o);
+    char err[SIM_ERR_MAX];
+    double t0 = wall_seconds();
+    if (sim_run(run, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return SIM_EXIT_INPUT;
+    }
+    o->wall_s = wall_seconds() - t0;
+    o->stats = sim_get_stats(run);
+    const char *names[SCN_CHECKS_MAX];
+    uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
+    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns };
+    for (uint32_t i = 0; i < n; i++) {
+        const check_desc *c = check_find(names[i]);
+        SIM_ASSERT(c != NULL);                    /* sim_create validated the names */
+        o->results[i].name = c->name;
+        c->run(&in, &o->results[i]);
+        o->result_count = i + 1;
+    }
+    return 0;
+}
+
+int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep) {
+    memset(o, 0, sizeof *o);
+    char err[SIM_ERR_MAX];
+    sim *run = NULL;
+    if (sim_create(s, opt, &run, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return SIM_EXIT_INPUT;
+    }
+    int rc = cli_judge(run, o);
+    if (rc == 0 && keep) *keep = run; else sim_destroy(run);
+    return rc;
+}
+
+void cli_outcome_free(cli_outcome *o) {
+    for (size_t i = 0; i < o->result_count; i++) check_result_free(&o->results[i]);
+    o->result_count = 0;
+}
+
+int cli_exit_for(const cli_outcome *o) {
+    bool unknown = false;
+    for (size_t i = 0; i < o->result_count; i++) {
+        if (o->results[i].verdict == CHECK_VIOLATION) return SIM_EXIT_VIOLATION;
+        if (o->results[i].verdict == CHECK_UNKNOWN) unknown = true;
+    }
+    return unknown ? SIM_EXIT_UNKNOWN : SIM_EXIT_OK;
+}
+
+typedef struct run_args {
+    const char *file, *out;
+    uint64_t seed;
+    bool seed_set, no_plot, json, quiet;
+} run_args;
+
+static void run_usage(FILE *f) {
+    fputs("usage: ccsim run FILE.yaml [--seed N] [--out DIR] [--no-plot] [--json] [-q]\n"
+          "\n"
+          "Runs one scenario to its horizon, judges it with its checks, prints a\n"
+          "verdict line per check and the story of each violation, and writes the\n"
+          "report directory (default reports/NAME/seed-N/): summary.json,\n"
+          "history.edn, trace.log, story.txt.\n"
+          "\n"
+          "  --seed N    the root seed (default: the scenario's `seed:`)\n"
+          "  --out DIR   where to write the report\n"
+          "  --no-plot   do not draw the timeline\n"
+          "  --json      print summary.json to stdout instead of the text\n"
+          "  -q          print only the verdict lines\n"
+          "\n"
+          "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input\n"
+          "example: ccsim run scenarios/locks/L2-lease-gc-pause.yaml\n", f);
+}
+
+static int parse_u64(const char *text, uint64_t *out) {
+    if (!text || !*text) return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || text[0] == '-') return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_run_args(int argc, char **argv, run_args *a) {
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *x = argv[i];
+        if (strcmp(x, "--help") == 0 || strcmp(x, "-h") == 0) { run_usage(stdout); return 1; }
+        else if (strcmp(x, "--seed") == 0) {
+            if (parse_u64(i + 1 < argc ? argv[++i] : NULL, &a->seed) != 0) {
+                fprintf(stderr, "ccsim run: --seed needs a non-negative integer\n");
+                return -1;
+            }
+            a->seed_set = true;
+        } else if (strcmp(x, "--out") == 0) {
+            if (i + 1 >= argc) { fprintf(stderr, "ccsim run: --out needs a directory\n"); return -1; }
+            a->out = argv[++i];
+        } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
+        else if (strcmp(x, "--json") == 0) a->json = true;
+        else if (strcmp(x, "-q") == 0 || strcmp(x, "--quiet") == 0) a->quiet = true;
+        else if (x[0] == '-') { fprintf(stderr, "ccsim run: unknown option '%s' (see ccsim run --help)\n", x); return -1; }
+        else if (a->file) { fprintf(stderr, "ccsim run: one scenario file at a time (got '%s' and '%s')\n", a->file, x); return -1; }
+        else a->file = x;
+    }
+    if (!a->file) { fprintf(stderr, "ccsim run: which scenario? (usage: ccsim run FILE.yaml)\n"); return -1; }
+    return 0;
+}
+
+static void print_header(const scn *s, const cli_outcome *o) {
+    char sim_t[32];
+    sim_fmt_time(sim_t, sizeof sim_t, o->stats.end_ns);
+    printf("scenario  %s (%s)\n", s->name, s->path);
+    if (s->description[0]) {
+        printf("          ");
+        for (const char *c = s->description; *c; c++) {   /* indent wrapped lines */
+            putchar(*c);
+            if (*c == '\n' && c[1]) printf("          ");
+        }
+        if (s->description[strlen(s->description) - 1] != '\n') putchar('\n');
+    }
+    double rate = o->wall_s > 0 ? (double)o->stats.events / o->wall_s : 0.0;
+    printf("seed      %" PRIu64 "\n", o->stats.seed);
+    printf("events    %" PRIu64 " in %s simulated, %.3f s wall (%.0f events/s)\n",
+           o->stats.events, sim_t, o->wall_s, rate);
+}
+
+static void print_verdicts(const cli_outcome *o, bool stories) {
+    for (size_t i = 0; i < o->result_count; i++) {
+        const check_result *r = &o->results[i];
+        printf("%-17s %-9s %s\n", r->name, check_verdict_name(r->verdict), r->summary);
+    }
+    if (!stories) return;
+    for (size_t i = 0; i < o->result_count; i++) {
+        const check_result *r = &o->results[i];
+        if (r->verdict != CHECK_VIOLATION || !r->story) continue;
+        printf("\nwhat happened (%s), in true time:\n%s", r->name, r->story);
+        if (r->story[0] && r->story[strlen(r->story) - 1] != '\n') putchar('\n');
+    }
+}
+
+static void default_out(const scn *s, uint64_t seed, char *buf, size_t len) {
+    snprintf(buf, len, "reports/%s/seed-%" PRIu64, s->name, seed);
+}
+
+static rpt_run report_of(const scn *s, const sim *run, const cli_outcome *o) {
+    rpt_run r = { .s = s, .h = sim_history(run), .seed = o->stats.seed, .events = o->stats.events,
+                  .messages_sent = o->stats.messages_sent,
+                  .messages_dropped = o->stats.messages_dropped, .end_ns = o->stats.end_ns,
+                  .scenario_digest = rpt_file_digest(s->path), .results = o->results,
+                  .result_count = o->result_count };
+    return r;
+}
+
+static int write_reports(const char *dir, const scn *s, const sim *run, const cli_outcome *o) {
+    rpt_run r = report_of(s, run, o);
+    char err[SIM_ERR_MAX];
+    if (rpt_write_dir(dir, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "ccsim run: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_outcome(const scn *s, const run_args *a, const char *dir, const sim *run,
+                          const cli_outcome *o, int code) {
+    if (a->json) {
+        rpt_run r = report_of(s, run, o);
+        rpt_write_summary_json(stdout, &r);
+        return;
+    }
+    if (!a->quiet) print_header(s, o);
+    print_verdicts(o, !a->quiet);
+    if (a->quiet) return;
+    printf("\nreport    %s/\n", dir);
+    if (code == SIM_EXIT_VIOLATION)
+        printf("reproduce ccsim run %s --seed %" PRIu64 "\n", s->path, o->stats.seed);
+}
+
+static FILE *open_trace(const char *dir, char *tmp, size_t len) {
+    if (rpt_mkdirs(dir) != 0) {
+        fprintf(stderr, "ccsim run: cannot create report directory '%s': %s\n", dir, strerror(errno));
+        return NULL;
+    }
+    snprintf(tmp, len, "%s/trace.log.tmp", dir);
+    FILE *f = fopen(tmp, "w");
+    if (!f) fprintf(stderr, "ccsim run: cannot write '%s': %s\n", tmp, strerror(errno));
+    return f;
+}
+
+static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
+    bool ok = fflush(f) == 0 && !ferror(f);
+    fclose(f);
+    if (!keep || !ok) { remove(tmp); return ok ? 0 : -1; }
+    char final[1200];
+    snprintf(final, sizeof final, "%s/trace.log", dir);
+    if (rename(tmp, final) != 0) {
+        fprintf(stderr, "ccsim run: cannot write '%s': %s\n", final, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates the run (input errors leave no report behind), then streams the
+ * trace into the report directory while it runs. */
+static int run_and_report(const scn *s, const run_args *a, const char *dir) {
+    sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL };
+    char err[SIM_ERR_MAX], tmp[1200];
+    sim *run = NULL;
+    if (sim_create(s, &opt, &run, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return SIM_EXIT_INPUT;
+    }
+    FILE *trace = open_trace(dir, tmp, sizeof tmp);
+    if (!trace) { sim_destroy(run); return SIM_EXIT_INPUT; }
+    sim_set_trace(run, trace);
+    cli_outcome o;
+    int code = cli_judge(run, &o);
+    bool ok = code == 0 && write_reports(dir, s, run, &o) == 0;
+    if (finish_trace(trace, tmp, dir, ok) != 0) ok = false;
+    if (ok) {
+        code = cli_exit_for(&o);
+        print_outcome(s, a, dir, run, &o, code);
+    } else {
+        code = SIM_EXIT_INPUT;
+    }
+    cli_outcome_free(&o);
+    sim_destroy(run);
+    return code;
+}
+
+int cli_run(int argc, char **argv) {
+    run_args a;
+    int pr = parse_run_args(argc, argv, &a);
+    if (pr != 0) return pr > 0 ? SIM_EXIT_OK : SIM_EXIT_INPUT;
+    scn *s = sim_xcalloc(1, sizeof *s);
+    char err[SIM_ERR_MAX];
+    if (scn_load(a.file, s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        free(s);
+        return SIM_EXIT_INPUT;
+    }
+    char dir[1024];
+    uint64_t seed = a.seed_set ? a.seed : s->seed;
+    if (a.out) snprintf(dir, sizeof dir, "%s", a.out); else default_out(s, seed, dir, sizeof dir);
+    int code = run_and_report(s, &a, dir);
+    scn_free(s);
+    free(s);
+    return code;
+}

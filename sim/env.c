@@ -1,0 +1,194 @@
+/* env.c -- the engine side of env.h: what a model may do, and nothing more.
+ * Invariant: every call is made from inside a callback of the node `e`
+ * names (the engine's `now` is the true time of that callback), so history
+ * stamps and clock readings are those of the running event. */
+#include "sim/sim_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct sim *S(const env *e) { SIM_ASSERT(e && e->sim); return e->sim; }
+static sim_node *N(const env *e) { return &S(e)->nodes[e->id]; }
+
+node_id env_self(const env *e) { return e->id; }
+
+const char *env_node_name(const env *e, node_id n) {
+    SIM_ASSERT(n >= 0 && (uint32_t)n < S(e)->node_count);
+    return S(e)->scn->nodes[n].name;
+}
+
+const char *env_node_role(const env *e, node_id n) {
+    SIM_ASSERT(n >= 0 && (uint32_t)n < S(e)->node_count);
+    return S(e)->scn->nodes[n].role;
+}
+
+uint32_t env_node_count(const env *e) { return S(e)->node_count; }
+
+uint32_t env_nodes_of_role(const env *e, const char *role, node_id *out, uint32_t max) {
+    const scn *sc = S(e)->scn;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < sc->node_count; i++)
+        if (strcmp(sc->nodes[i].role, role) == 0) {
+            if (k < max) out[k] = (node_id)i;
+            k++;
+        }
+    return k < max ? k : max;
+}
+
+const void *env_proto_config(const env *e) { return S(e)->proto_cfg; }
+const void *env_workload_config(const env *e) { return S(e)->workload_cfg; }
+
+sim_time env_now_wall(const env *e) { return clock_wall(&N(e)->clock, S(e)->now); }
+sim_time env_now_mono(const env *e) { return clock_mono(&N(e)->clock, S(e)->now); }
+
+static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint32_t type,
+                      const void *body, uint32_t len) {
+    uint32_t id = sim_slot_alloc(s, SLOT_MSG, to);
+    if (id == UINT32_MAX) {
+        sim_fail(s, "more than %u events in flight; shorten `duration`", SIM_SLOTS_MAX);
+        return false;
+    }
+    sim_slot *sl = &s->slots[id];
+    sl->u.msg.from = from;
+    sl->u.msg.type = type;
+    sl->u.msg.len = len;
+    if (len) memcpy(sl->u.msg.body, body, len);
+    return sim_schedule(s, id, at);
+}
+
+bool env_send(env *e, node_id to, uint32_t type, const void *body, uint32_t len) {
+    struct sim *s = S(e);
+    SIM_ASSERT(to >= 0 && (uint32_t)to < s->node_count);
+    SIM_ASSERT(len <= ENV_MSG_BODY_MAX);
+    SIM_ASSERT(len == 0 || body != NULL);
+    s->stats.messages_sent++;
+    net_plan p = net_send(&s->net, s->now, e->id, to);
+    if (s->trace) {
+        char desc[160] = "";
+        const model_ops *m = s->nodes[to].model;
+        if (m && m->describe) m->describe(type, body, len, desc, sizeof desc);
+        sim_trace_line(s, e->id, "send -> %s %s%s", s->scn->nodes[to].name, desc,
+                       p.copies == 0 ? (p.dropped_by_partition ? " (dropped: link down)" : " (lost)")
+                                     : p.copies == 2 ? " (duplicated)" : "");
+    }
+    if (p.copies == 0) { s->stats.messages_dropped++; return true; }
+    if (p.copies == 2) s->stats.messages_duplicated++;
+    for (uint32_t c = 0; c < p.copies; c++)
+        if (!send_copy(s, e->id, to, p.arrive_ns[c], type, body, len)) return false;
+    return true;
+}
+
+static timer_id add_timer(env *e, timer_domain domain, sim_time deadline, uint32_t tag, uint64_t arg) {
+    struct sim *s = S(e);
+    sim_node *n = N(e);
+    SIM_ASSERT(n->state == NODE_UP);
+    uint32_t id = sim_slot_alloc(s, SLOT_TIMER, e->id);
+    if (id == UINT32_MAX) { sim_fail(s, "more than %u events in flight", SIM_SLOTS_MAX); return 0; }
+    if (n->timer_count == n->timer_cap) {
+        n->timer_cap = n->timer_cap ? n->timer_cap * 2 : 16;
+        n->timers = sim_xrealloc(n->timers, n->timer_cap * sizeof *n->timers);
+    }
+    sim_slot *sl = &s->slots[id];
+    sl->u.timer.tag = tag;
+    sl->u.timer.arg = arg;
+    sl->u.timer.domain = domain;
+    sl->u.timer.deadline = deadline;
+    sl->u.timer.index = n->timer_count;
+    sl->u.timer.uid = ++s->timer_uid_next;
+    n->timers[n->timer_count++] = id;
+    if (!sim_plan_timer(s, id)) return 0;
+    return (s->slots[id].u.timer.uid << SIM_SLOT_BITS) | id;
+}
+
+timer_id env_timer(env *e, sim_time delay, uint32_t tag, uint64_t arg) {
+    SIM_ASSERT(delay >= 0);
+    return add_timer(e, TIMER_MONO, env_now_mono(e) + delay, tag, arg);
+}
+
+timer_id env_timer_wall(env *e, sim_time wall_deadline, uint32_t tag, uint64_t arg) {
+    return add_timer(e, TIMER_WALL, wall_deadline, tag, arg);
+}
+
+/* A timer id is (uid << SIM_SLOT_BITS) | slot; the uid tells whether the
+ * slot still holds that timer (it may have fired and been reused). */
+void env_timer_cancel(env *e, timer_id t) {
+    struct sim *s = S(e);
+    if (t == 0) return;
+    uint32_t id = (uint32_t)(t & (SIM_SLOTS_MAX - 1u));
+    if (id >= s->slot_count) return;
+    sim_slot *sl = &s->slots[id];
+    if (sl->kind != SLOT_TIMER || sl->u.timer.uid != t >> SIM_SLOT_BITS) return;
+    SIM_ASSERT(sl->node == e->id);
+    SIM_ASSERT(!sl->parked);          /* a paused node runs no code, so cannot cancel */
+    sim_timer_unlink(s, id);
+    sim_slot_free(s, id);
+}
+
+uint64_t env_random(env *e) { return rng_next(&N(e)->rng); }
+
+uint64_t env_random_below(env *e, uint64_t n) { return rng_below(&N(e)->rng, n); }
+
+uint32_t env_op_invoke(env *e, hist_f f, const hist_op *fields) {
+    struct sim *s = S(e);
+    hist_op op;
+    if (fields) op = *fields; else memset(&op, 0, sizeof op);
+    op.node = e->id;
+    op.process = N(e)->process;
+    op.f = f;
+    op.result = HIST_PENDING;
+    op.invoke_ns = s->now;
+    op.complete_ns = SIM_TIME_NEVER;
+    op.invoke_local_ns = env_now_wall(e);
+    uint32_t id = 0;
+    if (!hist_add_op(&s->hist, &op, &id))
+        sim_fail(s, "the history reached %u operations (the bound); shorten `duration` "
+                    "or lower `iterations`", HIST_OPS_MAX);
+    return id;
+}
+
+void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields) {
+    struct sim *s = S(e);
+    if (s->failed) return;
+    SIM_ASSERT(id < s->hist.op_count);
+    SIM_ASSERT(r != HIST_PENDING);
+    hist_op *op = &s->hist.ops[id];
+    SIM_ASSERT(op->node == e->id);
+    SIM_ASSERT(op->result == HIST_PENDING);
+    op->result = r;
+    op->complete_ns = s->now;
+    if (!fields) return;
+    if (fields->has_value_out) { op->value_out = fields->value_out; op->has_value_out = true; }
+    if (fields->epoch) op->epoch = fields->epoch;
+    if (fields->token) op->token = fields->token;
+    if (fields->note[0]) memcpy(op->note, fields->note, sizeof op->note);
+}
+
+int64_t env_new_epoch(env *e) { return S(e)->hist.epoch_next++; }
+
+void env_effect(env *e, const hist_effect *fields) {
+    struct sim *s = S(e);
+    SIM_ASSERT(fields != NULL);
+    hist_effect ef = *fields;
+    ef.t_ns = s->now;
+    ef.local_ns = env_now_wall(e);
+    ef.node = e->id;
+    if (!hist_add_effect(&s->hist, &ef))
+        sim_fail(s, "the history reached %u effects (the bound); shorten `duration`",
+                 HIST_EFFECTS_MAX);
+}
+
+const hist *env_history(const env *e) { return &S(e)->hist; }
+
+void env_set_initial_value(env *e, int64_t value) { S(e)->hist.initial_value = value; }
+
+void env_trace(env *e, const char *fmt, ...) {
+    struct sim *s = S(e);
+    if (!s->trace) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    sim_trace_line(s, e->id, "%s", line);
+}

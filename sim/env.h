@@ -1,0 +1,105 @@
+/* env.h -- the narrow world a protocol model sees (STYLE.md 7).
+ *
+ * A model (a Redis node, a lock client, a storage server) is a state struct
+ * plus the callbacks of model_ops.  It never includes engine internals: it
+ * reads its node's LOCAL clocks, sends messages, sets timers, draws from its
+ * own random stream, and records history, all through the functions below.
+ * The engine stamps everything it records with TRUE time.
+ *
+ * Clocks.  Each node has a wall clock (local = offset + rate*true + jumps:
+ * what gettimeofday() says; Redis expiries use it) and a monotonic clock
+ * (rate*true, never jumps: what timers and elapsed-time measurements use).
+ *
+ * Node states.  While a node is paused (GC, SIGSTOP) no callback runs; its
+ * messages and due timers wait and are delivered in order when it resumes.
+ * When it crashes, on_crash runs (drop volatile state), pending timers are
+ * cancelled and messages to it are dropped; on_restart runs when it comes
+ * back.  Durable state is whatever the model keeps across on_crash.
+ *
+ * Determinism: callbacks for one node run one at a time, in (time, seq)
+ * order; two sends at the same instant are delivered in send order when
+ * their latencies are equal.
+ */
+#ifndef CCSIM_ENV_H
+#define CCSIM_ENV_H
+
+#include "sim/base.h"
+#include "sim/hist.h"
+
+typedef struct env env;            /* the engine's per-node handle, opaque */
+typedef int32_t node_id;
+typedef uint64_t timer_id;         /* 0 = none */
+
+#define ENV_MSG_BODY_MAX 160       /* bytes of one message body */
+
+/* ---- identity and topology ---- */
+node_id     env_self(const env *e);
+const char *env_node_name(const env *e, node_id n);
+const char *env_node_role(const env *e, node_id n);
+uint32_t    env_node_count(const env *e);
+/* The nodes of a role, in scenario order; returns how many (<= max). */
+uint32_t    env_nodes_of_role(const env *e, const char *role, node_id *out, uint32_t max);
+/* The protocol's cfg struct (filled from `params:`) and the workload's
+ * (filled from `workload:`); NULL when there is none. */
+const void *env_proto_config(const env *e);
+const void *env_workload_config(const env *e);
+/* The scenario's protocol descriptor (proto.h).  A workload driver uses it to
+ * reach the protocol's client library, e.g. proto_desc.lock_client.
+ * [added by the setnx-lock engineer; engine: `return S(e)->proto;`] */
+const struct proto_desc *env_protocol(const env *e);
+
+/* ---- clocks (local readings; never true time) ---- */
+sim_time env_now_wall(const env *e);
+sim_time env_now_mono(const env *e);
+
+/* ---- messages ---- */
+/* Sends a message; the network may delay, drop, duplicate or reorder it.
+ * Returns false only if the engine's in-flight bound is reached (the run
+ * then ends with an error).  len <= ENV_MSG_BODY_MAX. */
+bool env_send(env *e, node_id to, uint32_t type, const void *body, uint32_t len);
+
+/* ---- timers ---- */
+/* Fires after `delay` on this node's monotonic clock (late if paused). */
+timer_id env_timer(env *e, sim_time delay, uint32_t tag, uint64_t arg);
+/* Fires when this node's WALL clock reads >= deadline; re-planned when the
+ * clock jumps or changes rate (Redis active expiry uses it). */
+timer_id env_timer_wall(env *e, sim_time wall_deadline, uint32_t tag, uint64_t arg);
+void     env_timer_cancel(env *e, timer_id t);
+
+/* ---- randomness: this node's own stream ---- */
+uint64_t env_random(env *e);
+uint64_t env_random_below(env *e, uint64_t n);
+
+/* ---- history (DESIGN.md 3, hist.h) ---- */
+/* Records the invocation of a client operation; returns its id. */
+uint32_t env_op_invoke(env *e, hist_f f, const hist_op *fields);
+/* Completes op `id` (result ok/fail/info); fields: value_out, note, token,
+ * epoch (ACQUIRE ok: the new lock epoch). */
+void     env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields);
+/* A new lock epoch (1, 2, 3...), handed out in the true-time order of calls. */
+int64_t  env_new_epoch(env *e);
+/* Records an effect at this node (t_ns, local_ns and node are filled in). */
+void     env_effect(env *e, const hist_effect *fields);
+/* The history so far (read only). */
+const hist *env_history(const env *e);
+/* The protected counter's initial value, for the lost-update check. */
+void     env_set_initial_value(env *e, int64_t value);
+
+/* ---- trace.log ---- */
+void env_trace(env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the model interface ---- */
+typedef struct model_ops {
+    const char *name;              /* "redis", "setnx-lock-client", "storage" */
+    size_t state_size;             /* bytes the engine allocates, zeroed */
+    void (*init)(void *state, env *e);
+    void (*on_message)(void *state, env *e, node_id from, uint32_t type,
+                       const void *body, uint32_t len);
+    void (*on_timer)(void *state, env *e, uint32_t tag, uint64_t arg);
+    void (*on_crash)(void *state, env *e);     /* lose volatile state */
+    void (*on_restart)(void *state, env *e);   /* come back up */
+    /* One short line for trace.log: "SET lock c1:1 NX PX 10000". */
+    void (*describe)(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
+} model_ops;
+
+#endif

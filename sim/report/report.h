@@ -1,0 +1,47 @@
+/* report.h -- the report directory of a run (DESIGN.md 9 is the contract).
+ *
+ *   summary.json   verdicts, counts, seed, scenario digest, version
+ *   history.edn    the client history in Jepsen EDN (Knossos conventions)
+ *   story.txt      the story of each violation, in true time
+ *   trace.log      written by the engine while it runs (not here)
+ *
+ * Files are written whole or not at all: each goes to NAME.tmp and is
+ * renamed into place.  Same input, same bytes: nothing here reads a wall
+ * clock, and numbers are printed from integers.
+ */
+#ifndef CCSIM_REPORT_H
+#define CCSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "sim/check/check.h"
+#include "sim/hist.h"
+#include "sim/scenario/scn.h"
+
+#define CCSIM_VERSION "0.1.0"
+
+typedef struct rpt_run {
+    const scn *s;
+    const hist *h;
+    uint64_t seed;
+    uint64_t events;
+    uint64_t messages_sent, messages_dropped;
+    sim_time end_ns;
+    uint64_t scenario_digest;    /* FNV-1a 64 of the scenario file's bytes */
+    const check_result *results;
+    size_t result_count;
+} rpt_run;
+
+/* Creates dir (and parents) if needed; writes summary.json, history.edn and
+ * story.txt.  Returns 0, or -1 with a message naming the file. */
+int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len);
+/* The summary JSON (as in summary.json) to any stream, for `run --json`. */
+void rpt_write_summary_json(FILE *f, const rpt_run *run);
+void rpt_write_history_edn(FILE *f, const rpt_run *run);
+void rpt_write_story(FILE *f, const rpt_run *run);
+/* FNV-1a 64 of a file's bytes; 0 if it cannot be read. */
+uint64_t rpt_file_digest(const char *path);
+/* mkdir -p; 0 or -1 with errno set. */
+int rpt_mkdirs(const char *dir);
+
+#endif

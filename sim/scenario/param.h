@@ -1,0 +1,62 @@
+/* param.h -- table-driven validation of protocol and workload parameters.
+ *
+ * A protocol (or workload) describes its parameters in a param_spec table:
+ * name, type, default and a one-line help, plus the offset of the field in
+ * its own config struct.  param_apply() fills the struct with the defaults,
+ * then with the scenario's values, and reports the first bad one at its
+ * file:line:col (unknown key with the nearest known one suggested, wrong
+ * type, impossible value).  `ccsim list protocols` prints the same table, so
+ * the help and the validation cannot drift apart.
+ *
+ * Types and the C field each one fills:
+ *   PARAM_DURATION   sim_time          "10s", "250ms"   (>= 0; "none"/"off" = -1 when allow_none)
+ *   PARAM_INT        int64_t           "3"              (within [min, max])
+ *   PARAM_BOOL       bool              true/false
+ *   PARAM_RATE       uint32_t (ppm)    "2%", "0.02", "500ppm"
+ *   PARAM_ENUM       int               one of choices[] ("a|b|c"), index stored
+ *   PARAM_NODES      param_nodes       a list of node names, or a role name ("client")
+ *   PARAM_PER_NODE_DURATION param_per_node   "2ms" for all, or {c1: 0ms, c2: 10500ms}
+ *   PARAM_STRING     char[SCN_VALUE_MAX]
+ */
+#ifndef CCSIM_PARAM_H
+#define CCSIM_PARAM_H
+
+#include "sim/scenario/scn.h"
+
+typedef enum {
+    PARAM_DURATION = 0, PARAM_INT, PARAM_BOOL, PARAM_RATE, PARAM_ENUM,
+    PARAM_NODES, PARAM_PER_NODE_DURATION, PARAM_STRING
+} param_type;
+
+typedef struct param_nodes {
+    int32_t node[SIM_NODES_MAX];
+    uint32_t count;
+} param_nodes;
+
+typedef struct param_per_node {
+    sim_time all_ns;                    /* the value for nodes not listed */
+    sim_time node_ns[SIM_NODES_MAX];    /* per node index; = all_ns unless listed */
+    bool listed[SIM_NODES_MAX];
+} param_per_node;
+
+typedef struct param_spec {
+    const char *name;           /* key, e.g. "ttl" or "retry.every" */
+    param_type type;
+    const char *default_value;  /* as it would be written in YAML; NULL = required */
+    const char *help;           /* one line: what it means, with its unit */
+    size_t offset;              /* offsetof(cfg struct, field) */
+    const char *choices;        /* PARAM_ENUM: "set-nx-px|setnx-then-expire|get-then-set" */
+    int64_t min, max;           /* PARAM_INT bounds (min == max == 0: no bounds) */
+    bool allow_none;            /* PARAM_DURATION: "none"/"off" gives -1 */
+} param_spec;
+
+/* Fills cfg from defaults then from params.  what = "params" or "workload"
+ * (used in messages).  Returns 0, or -1 with "path:line:col: error: ..." in err. */
+int param_apply(const param_spec *specs, size_t spec_count, void *cfg,
+                const scn_params *params, const scn *s, const char *what,
+                char *err, size_t err_len);
+
+/* Prints the table for `ccsim list`: "  name  type  default  help". */
+void param_print_table(const param_spec *specs, size_t spec_count, void *file /* FILE* */);
+
+#endif

@@ -1,0 +1,196 @@
+/* scn.h -- a scenario file, loaded (DESIGN.md section 6 is the contract).
+ *
+ * scn_load() reads the YAML with libyaml into a `scn`: names resolved to
+ * node indices, durations in ns, rates in ppm, every value with the 1-based
+ * line:col it came from.  Protocol and workload parameters are kept as
+ * generic key/value pairs (nested maps flattened with dots: `retry.every`),
+ * because only the protocol knows its keys; param.h validates them against
+ * the protocol's table and reports errors at the stored positions.
+ *
+ * Errors are user-input errors, never assertions:
+ *   path/file.yaml:LINE:COL: error: what is wrong (what was expected)
+ *
+ * Invariant after a successful load: node names are unique; every node index
+ * in faults, links and clocks is < node_count; fault times are within
+ * [0, duration]; faults are sorted by `at` (stable: file order for ties).
+ */
+#ifndef CCSIM_SCN_H
+#define CCSIM_SCN_H
+
+#include "sim/base.h"
+
+#define SCN_PARAMS_MAX   128
+#define SCN_FAULTS_MAX   1024
+#define SCN_LINKS_MAX    256
+#define SCN_CHECKS_MAX   16
+#define SCN_VALUE_MAX    256
+#define SCN_KEY_MAX      96
+#define SCN_TEXT_MAX     2048
+#define SCN_LIST_MAX     SIM_NODES_MAX
+#define SCN_FILE_MAX     (1024 * 1024)   /* bytes of one scenario file */
+#define SCN_VALUES_MAX   100000          /* YAML values, after expanding aliases */
+#define SCN_DEPTH_MAX    16              /* nesting of YAML collections */
+#define SCN_DURATION_DEFAULT (60 * SIM_S) /* when `duration:` is left out */
+
+typedef struct scn_pos { uint32_t line, col; } scn_pos;   /* 1-based; 0 = unknown */
+
+/* A generic parameter: a scalar, or a list of scalars (`[c1, c2]`).
+ * Maps are flattened: `start: {c1: 0ms}` gives key "start.c1". */
+typedef struct scn_param {
+    char key[SCN_KEY_MAX];
+    char value[SCN_VALUE_MAX];          /* the scalar, "" for a list */
+    bool is_list;
+    uint32_t item_count;
+    char items[SCN_LIST_MAX][SIM_NAME_MAX];
+    scn_pos pos;                        /* of the value */
+    scn_pos key_pos;                    /* of the key */
+} scn_param;
+
+typedef struct scn_params {
+    scn_param *items;                   /* heap, item_count entries */
+    uint32_t count;
+    scn_pos pos;                        /* of the `params:`/`workload:` key, where
+                                           param_apply reports a missing required
+                                           key; `protocol:`'s key (params) or the
+                                           top mapping (workload) when absent */
+} scn_params;
+
+typedef enum { SCN_LAT_FIXED = 0, SCN_LAT_UNIFORM, SCN_LAT_EXPONENTIAL } scn_lat_kind;
+
+typedef struct scn_latency {
+    scn_lat_kind kind;
+    sim_time a_ns;       /* fixed: the latency; uniform: low; exponential: mean */
+    sim_time b_ns;       /* uniform: high; exponential: the floor (min) */
+} scn_latency;
+
+/* Link properties; has_* says which ones a `links:` override sets. */
+typedef struct scn_link_props {
+    bool has_latency, has_loss, has_duplicate, has_reorder;
+    scn_latency latency;
+    uint32_t loss_ppm, duplicate_ppm, reorder_ppm;   /* parts per million */
+} scn_link_props;
+
+typedef struct scn_link {
+    int32_t from, to;                   /* node indices */
+    scn_link_props props;
+    scn_pos pos;
+} scn_link;
+
+typedef struct scn_node {
+    char name[SIM_NAME_MAX];
+    char role[SIM_NAME_MAX];            /* the key under `nodes:` (redis, client...) */
+    uint32_t role_index;                /* 0-based index within its role */
+    scn_pos pos;
+} scn_node;
+
+typedef struct scn_clock {
+    sim_time offset_ns;                 /* local = offset + rate * true */
+    int64_t rate_ppm;                   /* 1000000 = 1.0; 1020000 = 2% fast */
+    bool set;
+    scn_pos pos;
+} scn_clock;
+
+typedef enum {
+    SCN_FAULT_PAUSE = 0,    /* node, for_ns */
+    SCN_FAULT_CRASH,        /* node; for_ns > 0 = restart after it */
+    SCN_FAULT_RESTART,      /* node */
+    SCN_FAULT_PARTITION,    /* group[] */
+    SCN_FAULT_CUT,          /* from_mask, to_mask, both */
+    SCN_FAULT_HEAL,         /* all links back, partitions and cuts gone */
+    SCN_FAULT_CLOCK_JUMP,   /* node, jump_ns (signed) */
+    SCN_FAULT_CLOCK_RATE,   /* node, rate_ppm */
+    SCN_FAULT_LINK_DELAY,   /* from_mask, to_mask, by_ns, for_ns */
+    SCN_FAULT_KIND_COUNT
+} scn_fault_kind;
+
+typedef struct scn_fault {
+    scn_fault_kind kind;
+    sim_time at_ns;
+    int32_t node;                       /* -1 when the kind has none */
+    sim_time for_ns;                    /* 0 = not given */
+    sim_time jump_ns;
+    int64_t rate_ppm;
+    sim_time by_ns;
+    uint8_t group[SIM_NODES_MAX];       /* partition: group number per node */
+    uint32_t group_count;
+    uint64_t from_mask, to_mask;        /* bit i = node i */
+    bool both;
+    scn_pos pos;
+} scn_fault;
+
+typedef enum { SCN_VERDICT_OK = 0, SCN_VERDICT_VIOLATION, SCN_VERDICT_UNKNOWN } scn_verdict;
+
+typedef struct scn_expect {
+    char check[SIM_NAME_MAX];
+    scn_verdict verdict;
+    scn_pos pos;
+} scn_expect;
+
+typedef struct scn_check_name {
+    char name[SIM_NAME_MAX];
+    scn_pos pos;
+} scn_check_name;
+
+typedef struct scn {
+    char path[1024];                    /* as given on the command line */
+    char name[SIM_NAME_MAX * 2];
+    char description[SCN_TEXT_MAX];
+    uint64_t seed;
+    sim_time duration_ns;
+
+    char protocol[SIM_NAME_MAX];
+    scn_pos protocol_pos;
+    scn_params params;
+
+    scn_node nodes[SIM_NODES_MAX];
+    uint32_t node_count;
+
+    scn_link_props network;             /* defaults: latency 1ms fixed, no loss;
+                                           every has_* is true here */
+    scn_link links[SCN_LINKS_MAX];
+    uint32_t link_count;
+
+    scn_clock clocks[SIM_NODES_MAX];    /* indexed by node; unset = offset 0, rate 1
+                                           (rate_ppm is 1000000 even when unset) */
+
+    char workload_kind[SIM_NAME_MAX];   /* "" when there is no `workload:` */
+    scn_pos workload_pos;               /* of the `kind:` value */
+    scn_params workload;                /* every workload key but `kind` */
+
+    scn_fault faults[SCN_FAULTS_MAX];
+    uint32_t fault_count;
+
+    scn_check_name checks[SCN_CHECKS_MAX];   /* empty = the protocol's defaults */
+    uint32_t check_count;
+    scn_expect expect[SCN_CHECKS_MAX];
+    uint32_t expect_count;
+} scn;
+
+/* Loads path into *out (the caller owns *out; scn_free releases the heap
+ * parts).  Returns 0, or -1 with a one-line message in err:
+ * "path:line:col: error: ...".  On error *out needs no scn_free. */
+int  scn_load(const char *path, scn *out, char *err, size_t err_len);
+void scn_free(scn *s);
+/* The same from memory: `path` is only used in messages and s->path. */
+int  scn_load_buffer(const char *path, const char *text, size_t len, scn *out,
+                     char *err, size_t err_len);
+
+/* Node index by name, -1 if none. */
+int32_t scn_node_find(const scn *s, const char *name);
+
+/* Formats "path:line:col: error: <msg>" into err ("path: error: <msg>"
+ * when pos.line is 0). */
+void scn_errorf(char *err, size_t err_len, const char *path, scn_pos pos,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Values, shared with param.c and the command line.  Each returns 0, or -1
+ * with a message (no position; the caller adds it). */
+int scn_parse_duration(const char *text, sim_time *out, char *err, size_t err_len);
+int scn_parse_signed_duration(const char *text, sim_time *out, char *err, size_t err_len);
+int scn_parse_rate(const char *text, uint32_t *ppm_out, char *err, size_t err_len);       /* 2% 0.02 500ppm, in [0,1] */
+int scn_parse_clock_rate(const char *text, int64_t *ppm_out, char *err, size_t err_len); /* 1.02, 102%, 1000500ppm */
+
+/* The known key closest to `word` (edit distance <= 2, or a prefix), or NULL. */
+const char *scn_nearest(const char *word, const char *const *known, size_t known_count);
+
+#endif

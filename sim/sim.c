@@ -1,0 +1,577 @@
+/* sim.c -- the event loop: create a run from a scenario, run it, tear down.
+ *
+ * One run = one `sim`.  sim_create() binds the scenario to a protocol, its
+ * params and workload (input errors with file:line:col), forks one random
+ * stream per component from the root seed (network first, then each node
+ * in scenario order), and queues the scripted faults before anything else,
+ * so a fault due at the same instant as a message runs first.
+ * sim_run() starts every node's model at time 0, then pops (time, seq)
+ * events until the horizon.  Node state changes are in sim_int.h's diagram.
+ *
+ * Trade-off: slots live in one growable array and are recycled through a
+ * free list; callbacks may grow it, so code never holds a slot pointer
+ * across a model callback (it copies what it needs first).
+ */
+#include "sim/sim_int.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/check/check.h"
+
+/* ---------------------------------------------------------------- slots */
+
+uint32_t sim_slot_alloc(struct sim *s, slot_kind kind, int32_t node) {
+    SIM_ASSERT(kind != SLOT_FREE);
+    uint32_t id;
+    if (s->free_head != UINT32_MAX) {
+        id = s->free_head;
+        s->free_head = s->slots[id].next_free;
+    } else {
+        if (s->slot_count == SIM_SLOTS_MAX) return UINT32_MAX;
+        if (s->slot_count == s->slot_cap) {
+            s->slot_cap = s->slot_cap ? s->slot_cap * 2 : 1024;
+            s->slots = sim_xrealloc(s->slots, (size_t)s->slot_cap * sizeof *s->slots);
+        }
+        id = s->slot_count++;
+        s->slots[id].gen = 0;
+    }
+    sim_slot *sl = &s->slots[id];
+    SIM_ASSERT(id >= s->slot_count - 1 || sl->kind == SLOT_FREE);
+    uint32_t gen = sl->gen;
+    memset(sl, 0, sizeof *sl);
+    sl->gen = gen;
+    sl->kind = kind;
+    sl->node = node;
+    return id;
+}
+
+void sim_slot_free(struct sim *s, uint32_t id) {
+    SIM_ASSERT(id < s->slot_count);
+    SIM_ASSERT(s->slots[id].kind != SLOT_FREE);
+    sim_slot *sl = &s->slots[id];
+    sl->kind = SLOT_FREE;
+    sl->gen++;                       /* heap entries naming it are now stale */
+    sl->next_free = s->free_head;
+    s->free_head = id;
+}
+
+bool sim_schedule(struct sim *s, uint32_t id, sim_time at) {
+    SIM_ASSERT(id < s->slot_count);
+    SIM_ASSERT(at >= s->now);
+    if (!evq_push(&s->queue, at, id, s->slots[id].gen)) {
+        sim_fail(s, "the event queue is full (%u events pending); shorten `duration` "
+                    "or lower the workload's `iterations`", s->queue.cap_max);
+        return false;
+    }
+    return true;
+}
+
+void sim_fail(struct sim *s, const char *fmt, ...) {
+    if (s->failed) return;
+    s->failed = true;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->error, sizeof s->error, fmt, ap);
+    va_end(ap);
+}
+
+void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
+    if (!s->trace) return;
+    fprintf(s->trace, "%" PRId64 ".%09" PRId64 " %-10s ", s->now / SIM_S, s->now % SIM_S,
+            node >= 0 ? s->scn->nodes[node].name : "-");
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(s->trace, fmt, ap);
+    va_end(ap);
+    fputc('\n', s->trace);
+}
+
+/* --------------------------------------------------------------- timers */
+
+bool sim_plan_timer(struct sim *s, uint32_t id) {
+    sim_slot *sl = &s->slots[id];
+    SIM_ASSERT(sl->kind == SLOT_TIMER);
+    const sim_clock *c = &s->nodes[sl->node].clock;
+    sim_time at = sl->u.timer.domain == TIMER_WALL
+                      ? clock_true_at_wall(c, s->now, sl->u.timer.deadline)
+                      : clock_true_at_mono(c, s->now, sl->u.timer.deadline);
+    return sim_schedule(s, id, at);
+}
+
+void sim_timer_unlink(struct sim *s, uint32_t id) {
+    sim_slot *sl = &s->slots[id];
+    SIM_ASSERT(sl->kind == SLOT_TIMER);
+    sim_node *n = &s->nodes[sl->node];
+    uint32_t i = sl->u.timer.index;
+    SIM_ASSERT(i < n->timer_count && n->timers[i] == id);
+    uint32_t last = n->timers[--n->timer_count];
+    n->timers[i] = last;
+    s->slots[last].u.timer.index = i;
+}
+
+/* A clock changed: every timer not parked is planned again.  The old heap
+ * entries go stale by the generation bump. */
+static void replan_timers(struct sim *s, int32_t node) {
+    sim_node *n = &s->nodes[node];
+    for (uint32_t i = 0; i < n->timer_count && !s->failed; i++) {
+        uint32_t id = n->timers[i];
+        if (s->slots[id].parked) continue;
+        s->slots[id].gen++;
+        sim_plan_timer(s, id);
+    }
+}
+
+/* ---------------------------------------------------------- node states */
+
+static bool node_ok(const struct sim *s, int32_t node) {
+    return node >= 0 && (uint32_t)node < s->node_count;
+}
+
+static void park(struct sim *s, uint32_t id) {
+    sim_node *n = &s->nodes[s->slots[id].node];
+    SIM_ASSERT(n->state == NODE_PAUSED);
+    if (n->parked_count == SIM_PARKED_MAX) {
+        sim_fail(s, "node %s has %u events waiting while paused (the bound); shorten the pause",
+                 s->scn->nodes[s->slots[id].node].name, SIM_PARKED_MAX);
+        return;
+    }
+    if (n->parked_count == n->parked_cap) {
+        n->parked_cap = n->parked_cap ? n->parked_cap * 2 : 64;
+        n->parked = sim_xrealloc(n->parked, n->parked_cap * sizeof *n->parked);
+    }
+    n->parked[n->parked_count++] = id;
+    s->slots[id].parked = true;
+}
+
+static void do_pause(struct sim *s, int32_t node, sim_time for_ns) {
+    sim_node *n = &s->nodes[node];
+    if (n->state == NODE_CRASHED) { sim_trace_line(s, node, "pause ignored: crashed"); return; }
+    sim_time until = s->now + for_ns;
+    if (n->state == NODE_PAUSED && until <= n->resume_at) return;
+    if (n->resume_slot != UINT32_MAX) sim_slot_free(s, n->resume_slot);
+    n->state = NODE_PAUSED;
+    n->resume_at = until;
+    n->resume_slot = sim_slot_alloc(s, SLOT_RESUME, node);
+    if (n->resume_slot == UINT32_MAX) { sim_fail(s, "too many events in flight"); return; }
+    sim_schedule(s, n->resume_slot, until);
+    char b[32];
+    sim_fmt_time(b, sizeof b, for_ns);
+    sim_trace_line(s, node, "PAUSED for %s (GC / stop-the-world): nothing runs", b);
+}
+
+/* Parked events run now, in the order they were parked. */
+static void do_resume(struct sim *s, int32_t node) {
+    sim_node *n = &s->nodes[node];
+    SIM_ASSERT(n->state == NODE_PAUSED);
+    n->state = NODE_UP;
+    n->resume_slot = UINT32_MAX;
+    sim_trace_line(s, node, "RESUMED (%u waiting events delivered)", n->parked_count);
+    for (uint32_t i = 0; i < n->parked_count; i++) {
+        uint32_t id = n->parked[i];
+        s->slots[id].parked = false;
+        sim_schedule(s, id, s->now);
+    }
+    n->parked_count = 0;
+}
+
+static void do_crash(struct sim *s, int32_t node) {
+    sim_node *n = &s->nodes[node];
+    if (n->state == NODE_CRASHED) return;
+    for (uint32_t i = 0; i < n->parked_count; i++)
+        if (s->slots[n->parked[i]].kind != SLOT_TIMER) sim_slot_free(s, n->parked[i]);
+    n->parked_count = 0;
+    while (n->timer_count > 0) {           /* cancel every timer */
+        uint32_t id = n->timers[n->timer_count - 1];
+        sim_timer_unlink(s, id);
+        sim_slot_free(s, id);
+    }
+    if (n->resume_slot != UINT32_MAX) sim_slot_free(s, n->resume_slot);
+    n->resume_slot = UINT32_MAX;
+    n->state = NODE_CRASHED;
+    sim_trace_line(s, node, "CRASHED: volatile state lost, timers cancelled");
+    if (n->model && n->model->on_crash) n->model->on_crash(n->model_state, &n->env);
+}
+
+static void do_restart(struct sim *s, int32_t node) {
+    sim_node *n = &s->nodes[node];
+    if (n->state != NODE_CRASHED) { sim_trace_line(s, node, "restart ignored: not crashed"); return; }
+    n->state = NODE_UP;
+    sim_trace_line(s, node, "RESTARTED");
+    if (n->model && n->model->on_restart) n->model->on_restart(n->model_state, &n->env);
+}
+
+/* --------------------------------------------------------------- faults */
+
+static void fault_clock(struct sim *s, const scn_fault *f) {
+    sim_node *n = &s->nodes[f->node];
+    sim_time before = clock_wall(&n->clock, s->now);
+    if (f->kind == SCN_FAULT_CLOCK_JUMP) clock_jump(&n->clock, s->now, f->jump_ns);
+    else clock_set_rate(&n->clock, s->now, f->rate_ppm);
+    char b1[32], b2[32];
+    sim_fmt_time(b1, sizeof b1, before);
+    sim_fmt_time(b2, sizeof b2, clock_wall(&n->clock, s->now));
+    sim_trace_line(s, f->node, "CLOCK %s: wall clock %s -> %s (rate %" PRId64 " ppm)",
+                   f->kind == SCN_FAULT_CLOCK_JUMP ? "jump" : "rate", b1, b2, n->clock.rate_ppm);
+    replan_timers(s, f->node);
+}
+
+static void fault_restart_later(struct sim *s, const scn_fault *f) {
+    uint32_t id = sim_slot_alloc(s, SLOT_RESTART, f->node);
+    if (id == UINT32_MAX) { sim_fail(s, "too many events in flight"); return; }
+    sim_schedule(s, id, s->now + f->for_ns);
+}
+
+static void apply_fault(struct sim *s, uint32_t index) {
+    SIM_ASSERT(index < s->scn->fault_count);
+    const scn_fault *f = &s->scn->faults[index];
+    switch (f->kind) {
+    case SCN_FAULT_PAUSE: do_pause(s, f->node, f->for_ns); break;
+    case SCN_FAULT_CRASH:
+        do_crash(s, f->node);
+        if (f->for_ns > 0) fault_restart_later(s, f);
+        break;
+    case SCN_FAULT_RESTART: do_restart(s, f->node); break;
+    case SCN_FAULT_PARTITION:
+        net_partition(&s->net, f->group);
+        sim_trace_line(s, -1, "PARTITION into %u groups", f->group_count);
+        break;
+    case SCN_FAULT_CUT:
+        net_cut(&s->net, f->from_mask, f->to_mask, f->both);
+        sim_trace_line(s, -1, "CUT links%s", f->both ? " (both directions)" : "");
+        break;
+    case SCN_FAULT_HEAL: net_heal(&s->net); sim_trace_line(s, -1, "HEAL: every link up"); break;
+    case SCN_FAULT_CLOCK_JUMP:
+    case SCN_FAULT_CLOCK_RATE: fault_clock(s, f); break;
+    case SCN_FAULT_LINK_DELAY:
+        if (!net_add_delay(&s->net, s->now, f->from_mask, f->to_mask, f->by_ns, f->for_ns))
+            sim_fail(s, "more than %d link delays active at once", NET_DELAYS_MAX);
+        sim_trace_line(s, -1, "DELAY links by %" PRId64 " ms for %" PRId64 " ms",
+                       f->by_ns / SIM_MS, f->for_ns / SIM_MS);
+        break;
+    case SCN_FAULT_KIND_COUNT: SIM_UNREACHABLE("fault kind"); break;
+    }
+}
+
+/* ------------------------------------------------------------- dispatch */
+
+static void deliver_message(struct sim *s, uint32_t id) {
+    sim_slot *sl = &s->slots[id];
+    int32_t to = sl->node, from = sl->u.msg.from;
+    sim_node *n = &s->nodes[to];
+    if (n->state == NODE_PAUSED) { park(s, id); return; }
+    uint32_t type = sl->u.msg.type, len = sl->u.msg.len;
+    uint8_t body[ENV_MSG_BODY_MAX];
+    memcpy(body, sl->u.msg.body, len);
+    sim_slot_free(s, id);                 /* before the callback: it may grow slots */
+    char desc[160] = "";
+    if (n->model && n->model->describe) n->model->describe(type, body, len, desc, sizeof desc);
+    if (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to)) {
+        s->stats.messages_dropped++;
+        sim_trace_line(s, to, "drop <- %s %s (%s)", s->scn->nodes[from].name, desc,
+                       n->state == NODE_CRASHED ? "node is crashed" : "link is down");
+        return;
+    }
+    s->stats.messages_delivered++;
+    sim_trace_line(s, to, "recv <- %s %s", s->scn->nodes[from].name, desc);
+    if (n->model && n->model->on_message)
+        n->model->on_message(n->model_state, &n->env, from, type, body, len);
+}
+
+static void fire_timer(struct sim *s, uint32_t id) {
+    sim_slot *sl = &s->slots[id];
+    sim_node *n = &s->nodes[sl->node];
+    SIM_ASSERT(n->state != NODE_CRASHED);         /* crash frees timers */
+    if (n->state == NODE_PAUSED) { park(s, id); return; }
+    uint32_t tag = sl->u.timer.tag;
+    uint64_t arg = sl->u.timer.arg;
+    if (sl->u.timer.domain == TIMER_WALL)
+        SIM_ASSERT(clock_wall(&n->clock, s->now) >= sl->u.timer.deadline);
+    sim_timer_unlink(s, id);
+    sim_slot_free(s, id);
+    s->stats.timers_fired++;
+    if (n->model && n->model->on_timer) n->model->on_timer(n->model_state, &n->env, tag, arg);
+}
+
+/* A node's model starts at time 0, after the faults due at 0: a node
+ * crashed at 0 never starts (it may restart), one paused at 0 starts when
+ * it resumes. */
+static void start_node(struct sim *s, uint32_t id) {
+    int32_t node = s->slots[id].node;
+    sim_node *n = &s->nodes[node];
+    if (n->state == NODE_PAUSED) { park(s, id); return; }
+    sim_slot_free(s, id);
+    if (n->state == NODE_CRASHED) return;
+    if (n->model && n->model->init) n->model->init(n->model_state, &n->env);
+}
+
+static void dispatch(struct sim *s, uint32_t id) {
+    sim_slot *sl = &s->slots[id];
+    switch (sl->kind) {
+    case SLOT_MSG: deliver_message(s, id); break;
+    case SLOT_TIMER: fire_timer(s, id); break;
+    case SLOT_FAULT: {
+        uint32_t f = sl->u.fault.fault;
+        sim_slot_free(s, id);
+        apply_fault(s, f);
+        break;
+    }
+    case SLOT_RESUME: {
+        int32_t node = sl->node;
+        SIM_ASSERT(s->nodes[node].resume_slot == id);
+        sim_slot_free(s, id);
+        do_resume(s, node);
+        break;
+    }
+    case SLOT_RESTART: {
+        int32_t node = sl->node;
+        sim_slot_free(s, id);
+        do_restart(s, node);
+        break;
+    }
+    case SLOT_INIT: start_node(s, id); break;
+    case SLOT_FREE: SIM_UNREACHABLE("a free slot was scheduled"); break;
+    }
+}
+
+static bool sim_invariants_ok(const struct sim *s) {
+    for (uint32_t i = 0; i < s->node_count; i++) {
+        const sim_node *n = &s->nodes[i];
+        if (n->state == NODE_PAUSED && n->resume_at < s->now) return false;
+        if (n->state != NODE_PAUSED && n->parked_count != 0) return false;
+        if (n->state == NODE_CRASHED && n->timer_count != 0) return false;
+    }
+    return true;
+}
+
+int sim_run(sim *s, char *err, size_t err_len) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(s->now == 0);
+    evq_item it;
+    while (!s->failed && evq_pop(&s->queue, &it)) {
+        if (it.time_ns > s->scn->duration_ns) break;
+        SIM_ASSERT(it.time_ns >= s->now);
+        if (s->slots[it.slot].gen != it.gen) continue;    /* cancelled or re-planned */
+        s->now = it.time_ns;
+        s->stats.events++;
+        dispatch(s, it.slot);
+        SIM_ASSERT(sim_invariants_ok(s));
+    }
+    s->now = s->scn->duration_ns;
+    s->stats.end_ns = s->now;
+    if (s->failed) {
+        snprintf(err, err_len, "%s: error: %s", s->scn->path, s->error);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int bind_protocol(struct sim *s, const scn *sc, const sim_options *opt, char *err,
+                         size_t len) {
+    s->proto = opt && opt->proto ? opt->proto : proto_find(sc->protocol);
+    if (!s->proto) {
+        const char *known[32];
+        size_t k = 0, count = proto_count();
+        for (size_t i = 0; i < count && k < 32; i++) known[k++] = proto_at(i)->name;
+        const char *near = scn_nearest(sc->protocol, known, k);
+        scn_errorf(err, len, sc->path, sc->protocol_pos,
+                   "unknown protocol '%s' (%s%s%s`ccsim list protocols` shows them)", sc->protocol,
+                   near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
+        return -1;
+    }
+    s->proto_cfg = sim_xcalloc(1, s->proto->cfg_size ? s->proto->cfg_size : 1);
+    return param_apply(s->proto->params, s->proto->param_count, s->proto_cfg, &sc->params,
+                       sc, "params", err, len);
+}
+
+static bool proto_drives(const proto_desc *p, const char *workload) {
+    for (size_t i = 0; i < 4 && p->workloads[i]; i++)
+        if (strcmp(p->workloads[i], workload) == 0) return true;
+    return false;
+}
+
+static int bind_workload(struct sim *s, const scn *sc, const sim_options *opt, char *err,
+                         size_t len) {
+    const char *kind = sc->workload_kind[0] ? sc->workload_kind : s->proto->workloads[0];
+    if (!kind) return 0;                            /* a protocol with no workload */
+    s->workload = opt && opt->workload ? opt->workload : workload_find(kind);
+    if (!s->workload || !proto_drives(s->proto, kind)) {
+        scn_errorf(err, len, sc->path, sc->workload_pos,
+                   "protocol '%s' cannot run workload '%s' (expected %s)", s->proto->name, kind,
+                   s->proto->workloads[0] ? s->proto->workloads[0] : "no workload");
+        return -1;
+    }
+    s->workload_cfg = sim_xcalloc(1, s->workload->cfg_size ? s->workload->cfg_size : 1);
+    return param_apply(s->workload->params, s->workload->param_count, s->workload_cfg,
+                       &sc->workload, sc, "workload", err, len);
+}
+
+static const proto_role *find_role(const proto_desc *p, const char *role) {
+    for (uint32_t i = 0; i < p->role_count; i++)
+        if (strcmp(p->roles[i].role, role) == 0) return &p->roles[i];
+    return NULL;
+}
+
+static void role_list(const proto_desc *p, char *buf, size_t len) {
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < p->role_count; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", p->roles[i].role);
+    }
+}
+
+static int bind_roles(struct sim *s, const scn *sc, char *err, size_t len) {
+    char roles[256];
+    role_list(s->proto, roles, sizeof roles);
+    for (uint32_t i = 0; i < sc->node_count; i++) {
+        const proto_role *r = find_role(s->proto, sc->nodes[i].role);
+        if (!r) {
+            scn_errorf(err, len, sc->path, sc->nodes[i].pos,
+                       "protocol '%s' has no role '%s' (expected one of: %s)", s->proto->name,
+                       sc->nodes[i].role, roles);
+            return -1;
+        }
+        s->nodes[i].model = r->model ? r->model : (s->workload ? s->workload->driver : NULL);
+    }
+    for (uint32_t k = 0; k < s->proto->role_count; k++) {
+        const proto_role *r = &s->proto->roles[k];
+        uint32_t count = 0;
+        for (uint32_t i = 0; i < sc->node_count; i++) count += strcmp(sc->nodes[i].role, r->role) == 0;
+        if (count < r->min_count || count > r->max_count) {
+            scn_errorf(err, len, sc->path, sc->protocol_pos,
+                       "protocol '%s' needs %u to %u '%s' nodes, the scenario has %u (nodes: %s)",
+                       s->proto->name, r->min_count, r->max_count, r->role, count, r->help);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static bool check_enabled(const scn *sc, const proto_desc *p, const char *name) {
+    if (sc->check_count == 0) {
+        for (size_t i = 0; i < PROTO_CHECKS_MAX && p->checks[i]; i++)
+            if (strcmp(p->checks[i], name) == 0) return true;
+        return false;
+    }
+    for (uint32_t i = 0; i < sc->check_count; i++)
+        if (strcmp(sc->checks[i].name, name) == 0) return true;
+    return false;
+}
+
+static int bind_checks(struct sim *s, const scn *sc, char *err, size_t len) {
+    const char *known[64];
+    size_t k = 0;
+    for (size_t i = 0; i < check_count() && k < 64; i++) known[k++] = check_at(i)->name;
+    for (uint32_t i = 0; i < sc->check_count; i++) {
+        if (check_find(sc->checks[i].name)) continue;
+        const char *near = scn_nearest(sc->checks[i].name, known, k);
+        scn_errorf(err, len, sc->path, sc->checks[i].pos, "unknown check '%s' (%s%s%s`ccsim list checks` shows them)",
+                   sc->checks[i].name, near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
+        return -1;
+    }
+    for (uint32_t i = 0; i < sc->expect_count; i++) {
+        if (check_enabled(sc, s->proto, sc->expect[i].check)) continue;
+        scn_errorf(err, len, sc->path, sc->expect[i].pos,
+                   "expect names check '%s', which this scenario does not run (add it to `checks:`)",
+                   sc->expect[i].check);
+        return -1;
+    }
+    return 0;
+}
+
+static int setup_nodes(struct sim *s, const scn *sc) {
+    rng root;
+    rng_init(&root, s->seed);
+    net_init(&s->net, sc, rng_fork(&root));          /* network first, then nodes */
+    s->node_count = sc->node_count;
+    for (uint32_t i = 0; i < sc->node_count; i++) {
+        sim_node *n = &s->nodes[i];
+        n->env.sim = s;
+        n->env.id = (node_id)i;
+        n->rng = rng_fork(&root);
+        n->resume_slot = UINT32_MAX;
+        n->process = sc->nodes[i].role_index;
+        const scn_clock *c = &sc->clocks[i];
+        clock_init(&n->clock, c->set ? c->offset_ns : 0, c->set ? c->rate_ppm : CLOCK_RATE_ONE);
+        if (n->model) n->model_state = sim_xcalloc(1, n->model->state_size ? n->model->state_size : 1);
+    }
+    for (uint32_t k = 0; k < sc->fault_count; k++) {   /* before any model event */
+        const scn_fault *f = &sc->faults[k];
+        SIM_ASSERT(f->at_ns >= 0 && f->at_ns <= sc->duration_ns);
+        SIM_ASSERT(f->node < 0 || node_ok(s, f->node));
+        uint32_t id = sim_slot_alloc(s, SLOT_FAULT, f->node);
+        if (id == UINT32_MAX) return -1;
+        s->slots[id].u.fault.fault = k;
+        if (!sim_schedule(s, id, f->at_ns)) return -1;
+    }
+    for (uint32_t i = 0; i < sc->node_count; i++) {     /* then every model starts */
+        uint32_t id = sim_slot_alloc(s, SLOT_INIT, (int32_t)i);
+        if (id == UINT32_MAX || !sim_schedule(s, id, 0)) return -1;
+    }
+    return 0;
+}
+
+int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size_t len) {
+    SIM_ASSERT(sc != NULL);
+    SIM_ASSERT(out != NULL);
+    struct sim *s = sim_xcalloc(1, sizeof *s);
+    s->scn = sc;
+    s->seed = opt && opt->seed_set ? opt->seed : sc->seed;
+    s->trace = opt ? opt->trace : NULL;
+    s->free_head = UINT32_MAX;
+    evq_init(&s->queue, SIM_SLOTS_MAX);
+    hist_init(&s->hist);
+    *out = NULL;
+    if (bind_protocol(s, sc, opt, err, len) != 0 || bind_workload(s, sc, opt, err, len) != 0 ||
+        bind_roles(s, sc, err, len) != 0 || bind_checks(s, sc, err, len) != 0) {
+        sim_destroy(s);
+        return -1;
+    }
+    if (setup_nodes(s, sc) != 0) {
+        snprintf(err, len, "%s: error: %s", sc->path, s->failed ? s->error : "too many faults");
+        sim_destroy(s);
+        return -1;
+    }
+    s->stats.seed = s->seed;
+    *out = s;
+    return 0;
+}
+
+void sim_destroy(sim *s) {
+    if (!s) return;
+    for (uint32_t i = 0; i < SIM_NODES_MAX; i++) {
+        free(s->nodes[i].model_state);
+        free(s->nodes[i].timers);
+        free(s->nodes[i].parked);
+    }
+    free(s->proto_cfg);
+    free(s->workload_cfg);
+    free(s->slots);
+    evq_free(&s->queue);
+    hist_free(&s->hist);
+    free(s);
+}
+
+void sim_set_trace(sim *s, FILE *trace) {
+    SIM_ASSERT(s->now == 0);
+    s->trace = trace;
+}
+
+const hist *sim_history(const sim *s) { return &s->hist; }
+sim_stats   sim_get_stats(const sim *s) { return s->stats; }
+const scn  *sim_scenario(const sim *s) { return s->scn; }
+
+uint32_t sim_check_names(const sim *s, const char **out, uint32_t max) {
+    uint32_t k = 0;
+    if (s->scn->check_count == 0) {
+        for (size_t i = 0; i < PROTO_CHECKS_MAX && s->proto->checks[i] && k < max; i++)
+            out[k++] = s->proto->checks[i];
+        return k;
+    }
+    for (uint32_t i = 0; i < s->scn->check_count && k < max; i++) out[k++] = s->scn->checks[i].name;
+    return k;
+}
