@@ -41,6 +41,9 @@ typedef struct check_result {
 typedef struct check_desc {
     const char *name;
     const char *summary;         /* one line for `ccsim list checks` */
+    /* Fills every field of *out (free a previous result first); the story,
+     * when set, is one clause per line ending in ';' and a last line "so ...".
+     * Deterministic: same history and scenario, same bytes. */
     void (*run)(const check_input *in, check_result *out);
 } check_desc;
 

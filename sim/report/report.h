@@ -37,7 +37,14 @@ typedef struct rpt_run {
 int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len);
 /* The summary JSON (as in summary.json) to any stream, for `run --json`. */
 void rpt_write_summary_json(FILE *f, const rpt_run *run);
+/* One op map per line, invokes and completions sorted by (true time, op id,
+ * invoke first); :time in ns, :index = line number, plus :node, :epoch,
+ * :token, :error where present.  Pending ops have no completion line; after
+ * an :info completion the client's next op gets a fresh :process
+ * (process + k * process count), as Jepsen does (docs/checks.md). */
 void rpt_write_history_edn(FILE *f, const rpt_run *run);
+/* Each violation's (and unknown's) summary and indented story, or
+ * "no violations". */
 void rpt_write_story(FILE *f, const rpt_run *run);
 /* FNV-1a 64 of a file's bytes; 0 if it cannot be read. */
 uint64_t rpt_file_digest(const char *path);

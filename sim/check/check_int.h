@@ -1,0 +1,69 @@
+/* check_int.h -- what the checks share inside sim/check/ (not an interface).
+ *
+ * The registry (check.c) lists the run functions below.  epoch.c indexes a
+ * history by lock epoch and tells, in story clauses, how the lock passed
+ * from one holder to the next; every lock check (and future ones) uses it so
+ * that they all tell the same events the same way.
+ *
+ * Invariant of check_epochs: items sorted by epoch, epochs distinct and != 0.
+ */
+#ifndef CCSIM_CHECK_INT_H
+#define CCSIM_CHECK_INT_H
+
+#include "sim/check/check.h"
+#include "sim/check/story.h"
+
+/* ---- the checks (one file each) ---- */
+void check_run_mutual_exclusion(const check_input *in, check_result *out);
+void check_run_lease_overlap(const check_input *in, check_result *out);
+void check_run_lost_update(const check_input *in, check_result *out);
+void check_run_liveness(const check_input *in, check_result *out);
+
+/* Zeroes *out and names it; every run function starts with it. */
+void check_result_start(check_result *out, const char *name);
+/* The horizon the checks judge at: in->horizon_ns, else the scenario's duration. */
+sim_time check_horizon(const check_input *in);
+
+/* ---- lock epochs ---- */
+typedef struct check_epoch {
+    int64_t epoch;
+    int32_t client;              /* node of the holder, -1 when unknown */
+    uint32_t acquire_op;         /* the ok ACQUIRE op, HIST_NONE if none was recorded */
+    sim_time asked_ns;           /* its invoke (else the first use) */
+    sim_time acquired_ns;        /* its completion (else the first use) */
+    int64_t token;               /* fencing token, 0 = none */
+    sim_time hold_end_ns;        /* issue time of the last protected op; acquired_ns if none */
+    uint32_t last_op;            /* that op, HIST_NONE if none */
+} check_epoch;
+
+typedef struct check_epochs {
+    check_epoch *items;
+    uint32_t count;
+} check_epochs;
+
+/* Every epoch named by an op or an effect.  Protected ops: READ, WRITE, CAS, INCR. */
+void check_epochs_build(const hist *h, check_epochs *out);
+void check_epochs_free(check_epochs *e);
+/* Position of epoch in e->items, UINT32_MAX if absent (binary search). */
+uint32_t check_epochs_find(const check_epochs *e, int64_t epoch);
+bool check_op_is_protected(hist_f f);
+
+/* First effect index with t_ns >= t (effects are in true-time order). */
+uint32_t check_effect_lower_bound(const hist *h, sim_time t);
+/* Nodes where the epoch's acquire set the lock key (LOCK_SET effects). */
+uint64_t check_epoch_lock_nodes(const hist *h, const check_epoch *e);
+/* "c1 took the lock at 0.002 s (epoch 1, token 33) on redis1". */
+void check_story_acquire(story *st, const hist *h, const check_epoch *e);
+/* How from's key left each lock node before until_ns: expired (with the
+ * node's clock reading when it differs), deleted (by whom), overwritten,
+ * lost in a crash; and the last extension before that. */
+void check_story_handover(story *st, const hist *h, const check_epoch *from, sim_time until_ns);
+/* Both epochs' acquisitions and the handover from the earlier to the later
+ * (either may be NULL); widens *mask by their clients and lock nodes and
+ * lowers *from to the earlier ask. */
+void check_story_epochs(story *st, const hist *h, const check_epoch *a, const check_epoch *b,
+                        uint64_t *mask, sim_time *from);
+/* The op an effect came from, NULL when it names none (or a bad id). */
+const hist_op *check_effect_op(const hist *h, const hist_effect *x);
+
+#endif

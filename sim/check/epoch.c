@@ -1,0 +1,276 @@
+/* epoch.c -- a history indexed by lock epoch, and the story of a handover.
+ *
+ * Invariant: check_epochs items are sorted by epoch and distinct; each is
+ * built from every op and effect that carries it, grouped after one sort of
+ * (epoch, source, index), so the result depends only on the history.
+ * Trade-off: O(n log n) in ops + effects, with one temporary array; the
+ * story helpers scan effects linearly from a binary-searched start, which is
+ * fine because they run only for the few violations that get a story.
+ */
+#include "sim/check/check_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct epoch_ref {
+    int64_t epoch;
+    uint32_t source;             /* 0 = op, 1 = effect */
+    uint32_t index;
+} epoch_ref;
+
+static int epoch_ref_cmp(const void *pa, const void *pb) {
+    const epoch_ref *a = pa, *b = pb;
+    if (a->epoch != b->epoch) return a->epoch < b->epoch ? -1 : 1;
+    if (a->source != b->source) return a->source < b->source ? -1 : 1;
+    if (a->index != b->index) return a->index < b->index ? -1 : 1;
+    return 0;
+}
+
+bool check_op_is_protected(hist_f f) {
+    return f == HIST_F_READ || f == HIST_F_WRITE || f == HIST_F_CAS || f == HIST_F_INCR;
+}
+
+static void epoch_take_op(check_epoch *e, const hist_op *op) {
+    if (op->f == HIST_F_ACQUIRE && op->result == HIST_OK && e->acquire_op == HIST_NONE) {
+        e->acquire_op = op->id;
+        e->client = op->node;
+        e->asked_ns = op->invoke_ns;
+        e->acquired_ns = op->complete_ns;
+        e->token = (op->has_value_out && op->value_out != 0) ? op->value_out : op->token;
+        return;
+    }
+    if (!check_op_is_protected(op->f)) return;
+    if (e->client < 0) e->client = op->node;
+    if (e->token == 0) e->token = op->token;
+    if (e->last_op == HIST_NONE || op->invoke_ns >= e->hold_end_ns) {
+        e->hold_end_ns = op->invoke_ns;
+        e->last_op = op->id;
+    }
+}
+
+/* Fills one epoch from refs[0..n), all with the same epoch number. */
+static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_epoch *e) {
+    SIM_ASSERT(n > 0);
+    memset(e, 0, sizeof *e);
+    e->epoch = refs[0].epoch;
+    e->client = -1;
+    e->acquire_op = HIST_NONE;
+    e->last_op = HIST_NONE;
+    sim_time first_use = SIM_TIME_NEVER;
+    for (uint32_t i = 0; i < n; i++) {
+        SIM_ASSERT(refs[i].epoch == e->epoch);
+        if (refs[i].source == 0) {
+            const hist_op *op = &h->ops[refs[i].index];
+            epoch_take_op(e, op);
+            if (check_op_is_protected(op->f) && op->invoke_ns < first_use) first_use = op->invoke_ns;
+        } else {
+            const hist_effect *ef = &h->effects[refs[i].index];
+            if (e->client < 0) e->client = ef->client;
+            if (e->token == 0) e->token = ef->token;
+            if (ef->t_ns < first_use) first_use = ef->t_ns;
+        }
+    }
+    if (e->acquire_op == HIST_NONE) {
+        e->asked_ns = first_use;
+        e->acquired_ns = first_use;
+    }
+    if (e->last_op == HIST_NONE) e->hold_end_ns = e->acquired_ns;
+}
+
+void check_epochs_build(const hist *h, check_epochs *out) {
+    SIM_ASSERT(h != NULL);
+    SIM_ASSERT(out != NULL);
+    size_t total = (size_t)h->op_count + h->effect_count;
+    epoch_ref *refs = sim_xcalloc(total, sizeof *refs);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        if (h->ops[i].epoch != 0) refs[n++] = (epoch_ref){ h->ops[i].epoch, 0, i };
+    }
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        if (h->effects[i].epoch != 0) refs[n++] = (epoch_ref){ h->effects[i].epoch, 1, i };
+    }
+    qsort(refs, n, sizeof *refs, epoch_ref_cmp);
+    out->items = sim_xcalloc(n, sizeof *out->items);
+    out->count = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+        while (j < n && refs[j].epoch == refs[i].epoch) j++;
+        epoch_fill(h, refs + i, j - i, &out->items[out->count++]);
+        i = j;
+    }
+    free(refs);
+}
+
+void check_epochs_free(check_epochs *e) {
+    SIM_ASSERT(e != NULL);
+    free(e->items);
+    e->items = NULL;
+    e->count = 0;
+}
+
+uint32_t check_epochs_find(const check_epochs *e, int64_t epoch) {
+    SIM_ASSERT(e != NULL);
+    uint32_t lo = 0, hi = e->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (e->items[mid].epoch < epoch) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < e->count && e->items[lo].epoch == epoch) return lo;
+    return UINT32_MAX;
+}
+
+uint32_t check_effect_lower_bound(const hist *h, sim_time t) {
+    SIM_ASSERT(h != NULL);
+    uint32_t lo = 0, hi = h->effect_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->effects[mid].t_ns < t) lo = mid + 1;
+        else hi = mid;
+    }
+    SIM_ASSERT(lo <= h->effect_count);
+    return lo;
+}
+
+/* Is effect x the LOCK_SET made by e's acquire? */
+static bool is_epoch_set(const hist_effect *x, const check_epoch *e) {
+    if (x->kind != HIST_EFF_LOCK_SET || x->client != e->client) return false;
+    if (x->op != HIST_NONE) return x->op == e->acquire_op;
+    return x->t_ns >= e->asked_ns && x->t_ns <= e->acquired_ns;
+}
+
+uint64_t check_epoch_lock_nodes(const hist *h, const check_epoch *e) {
+    SIM_ASSERT(h != NULL);
+    SIM_ASSERT(e != NULL);
+    uint64_t mask = 0;
+    if (e->acquire_op == HIST_NONE) return 0;
+    for (uint32_t i = check_effect_lower_bound(h, e->asked_ns); i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->t_ns > e->acquired_ns) break;
+        if (is_epoch_set(x, e)) mask |= story_bit(x->node);
+    }
+    return mask;
+}
+
+void check_story_acquire(story *st, const hist *h, const check_epoch *e) {
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(e != NULL);
+    const char *who = story_node(st->s, e->client);
+    char extra[64] = "", where[STORY_CLAUSE_MAX / 2] = "";
+    if (e->token != 0) snprintf(extra, sizeof extra, ", token %lld", (long long)e->token);
+    uint64_t nodes = check_epoch_lock_nodes(h, e);
+    size_t used = 0;
+    for (int32_t n = 0; n < SIM_NODES_MAX && nodes; n++) {
+        if (!(nodes & story_bit(n))) continue;
+        nodes &= ~story_bit(n);
+        int w = snprintf(where + used, sizeof where - used, "%s%s", used ? ", " : " on ",
+                         story_node(st->s, n));
+        if (w < 0 || (size_t)w >= sizeof where - used) break;
+        used += (size_t)w;
+    }
+    if (e->acquire_op == HIST_NONE) {
+        story_add(st, e->acquired_ns, "%s acted under epoch %lld from %s (no acquire recorded)",
+                  who, (long long)e->epoch, story_t(e->acquired_ns).s);
+        return;
+    }
+    story_add(st, e->acquired_ns, "%s took the lock at %s (epoch %lld%s)%s", who,
+              story_t(e->acquired_ns).s, (long long)e->epoch, extra, where);
+}
+
+static bool same_key(const hist_effect *a, const hist_effect *b) {
+    return a->node == b->node && strncmp(a->key, b->key, sizeof a->key) == 0;
+}
+
+/* Tells how the key set by `set` (for holder) went away; true if it did. */
+static bool tell_removal(story *st, const hist_effect *x, int32_t holder) {
+    const scn *s = st->s;
+    const char *node = story_node(s, x->node);
+    const char *whose = story_node(s, holder);
+    switch (x->kind) {
+    case HIST_EFF_LOCK_EXPIRE: {
+        story_str note = story_clock_note(s, x->node, x->t_ns, x->local_ns);
+        story_add(st, x->t_ns, "the lock expired on %s at %s%s", node, story_t(x->t_ns).s,
+                  note.s[0] ? note.s : " by its clock");
+        return true;
+    }
+    case HIST_EFF_LOCK_DEL:
+        if (x->client == holder) {
+            story_add(st, x->t_ns, "%s released the lock on %s at %s", whose, node, story_t(x->t_ns).s);
+        } else {
+            story_add(st, x->t_ns, "%s deleted %s's lock key on %s at %s",
+                      story_node(s, x->client), whose, node, story_t(x->t_ns).s);
+        }
+        return true;
+    case HIST_EFF_LOCK_LOST:
+        story_add(st, x->t_ns, "%s lost %s's lock key at %s (crash without persistence)", node,
+                  whose, story_t(x->t_ns).s);
+        return true;
+    case HIST_EFF_LOCK_SET:
+        if (x->client == holder) return false;
+        story_add(st, x->t_ns, "%s overwrote %s's lock key on %s at %s", story_node(s, x->client),
+                  whose, node, story_t(x->t_ns).s);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void tell_extension(story *st, const hist_effect *x) {
+    const char *node = story_node(st->s, x->node);
+    story_add(st, x->t_ns, "%s's lease was last extended on %s at %s (to %s by its clock)",
+              story_node(st->s, x->client), node, story_t(x->t_ns).s, story_t(x->value).s);
+}
+
+/* Follows one key set at index i until it goes away or until_ns. */
+static void follow_key(story *st, const hist *h, uint32_t i, int32_t holder, sim_time until_ns) {
+    const hist_effect *set = &h->effects[i];
+    uint32_t last_ext = HIST_NONE;
+    for (uint32_t j = i + 1; j < h->effect_count; j++) {
+        const hist_effect *x = &h->effects[j];
+        if (x->t_ns > until_ns) break;
+        if (!same_key(x, set)) continue;
+        if (x->kind == HIST_EFF_LOCK_EXTEND && x->client == holder) { last_ext = j; continue; }
+        if (x->kind == HIST_EFF_LOCK_SET && x->client == holder) continue;
+        if (tell_removal(st, x, holder)) break;
+    }
+    if (last_ext != HIST_NONE) tell_extension(st, &h->effects[last_ext]);
+}
+
+void check_story_handover(story *st, const hist *h, const check_epoch *from, sim_time until_ns) {
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(from != NULL);
+    if (from->acquire_op == HIST_NONE) return;
+    for (uint32_t i = check_effect_lower_bound(h, from->asked_ns); i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->t_ns > from->acquired_ns) break;
+        if (is_epoch_set(x, from)) follow_key(st, h, i, from->client, until_ns);
+    }
+}
+
+const hist_op *check_effect_op(const hist *h, const hist_effect *x) {
+    SIM_ASSERT(h != NULL);
+    SIM_ASSERT(x != NULL);
+    if (x->op == HIST_NONE || x->op >= h->op_count) return NULL;
+    return &h->ops[x->op];
+}
+
+static void widen(const hist *h, const check_epoch *e, uint64_t *mask, sim_time *from) {
+    *mask |= story_bit(e->client) | check_epoch_lock_nodes(h, e);
+    if (e->asked_ns < *from) *from = e->asked_ns;
+}
+
+void check_story_epochs(story *st, const hist *h, const check_epoch *a, const check_epoch *b,
+                        uint64_t *mask, sim_time *from) {
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(mask != NULL);
+    SIM_ASSERT(from != NULL);
+    /* The handover first: at one instant, the key goes before the next grant. */
+    if (a && b && a != b) {
+        const check_epoch *first = a->acquired_ns <= b->acquired_ns ? a : b;
+        const check_epoch *second = first == a ? b : a;
+        check_story_handover(st, h, first, second->acquired_ns);
+    }
+    if (a) { check_story_acquire(st, h, a); widen(h, a, mask, from); }
+    if (b && b != a) { check_story_acquire(st, h, b); widen(h, b, mask, from); }
+}

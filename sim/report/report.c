@@ -1,0 +1,391 @@
+/* report.c -- summary.json, history.edn and story.txt of a run.
+ *
+ * Invariant: every byte written is a function of the rpt_run alone: numbers
+ * come from integers, the op order from (true time, op id, phase), nothing
+ * reads a clock or an address.  Files go to NAME.tmp first and are renamed
+ * into place, so a reader sees a whole file or none.
+ * Trade-off: the EDN writer sorts a copy of all invoke/complete events
+ * (O(n log n), 24 bytes per event) instead of streaming; histories are
+ * bounded by HIST_OPS_MAX, and a sorted file is what Jepsen tools expect.
+ */
+#include "sim/report/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RPT_PATH_MAX 4096
+
+/* ------------------------------------------------------------ JSON output */
+
+static void json_str(FILE *f, const char *s) {
+    SIM_ASSERT(s != NULL);
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", (unsigned)*p);
+            else fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_time(FILE *f, const char *key, sim_time t, bool comma) {
+    char buf[64];
+    sim_fmt_time(buf, sizeof buf, t);
+    fprintf(f, "\"%s_ns\": %" PRId64 ", \"%s\": ", key, (int64_t)t, key);
+    json_str(f, buf);
+    fputs(comma ? ", " : "", f);
+}
+
+static check_verdict overall_verdict(const rpt_run *run) {
+    check_verdict v = CHECK_OK;
+    for (size_t i = 0; i < run->result_count; i++) {
+        if (run->results[i].verdict == CHECK_VIOLATION) return CHECK_VIOLATION;
+        if (run->results[i].verdict == CHECK_UNKNOWN) v = CHECK_UNKNOWN;
+    }
+    return v;
+}
+
+static void json_scenario(FILE *f, const rpt_run *run) {
+    const scn *s = run->s;
+    fputs("  \"scenario\": {\n    \"name\": ", f);
+    json_str(f, s->name);
+    fputs(",\n    \"path\": ", f);
+    json_str(f, s->path);
+    fputs(",\n    \"description\": ", f);
+    json_str(f, s->description);
+    fprintf(f, ",\n    \"digest\": \"%016" PRIx64 "\",\n    \"protocol\": ", run->scenario_digest);
+    json_str(f, s->protocol);
+    fputs(",\n    \"workload\": ", f);
+    json_str(f, s->workload_kind);
+    fputs("\n  },\n", f);
+}
+
+static void json_checks(FILE *f, const rpt_run *run) {
+    fputs("  \"checks\": [", f);
+    for (size_t i = 0; i < run->result_count; i++) {
+        const check_result *r = &run->results[i];
+        SIM_ASSERT(r->name != NULL);
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+        json_str(f, r->name);
+        fputs(", \"verdict\": ", f);
+        json_str(f, check_verdict_name(r->verdict));
+        fputs(", \"summary\": ", f);
+        json_str(f, r->summary);
+        fputs(", ", f);
+        json_time(f, "blocked", r->blocked_ns, false);
+        fputs("}", f);
+    }
+    fputs(run->result_count ? "\n  ],\n" : "],\n", f);
+}
+
+static void json_counts(FILE *f, const hist *h) {
+    uint64_t by[HIST_F_COUNT][4];
+    uint64_t eff[HIST_EFF_COUNT];
+    memset(by, 0, sizeof by);
+    memset(eff, 0, sizeof eff);
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        SIM_ASSERT((unsigned)h->ops[i].f < HIST_F_COUNT);
+        SIM_ASSERT((unsigned)h->ops[i].result < 4u);
+        by[h->ops[i].f][h->ops[i].result]++;
+    }
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        SIM_ASSERT((unsigned)h->effects[i].kind < HIST_EFF_COUNT);
+        eff[h->effects[i].kind]++;
+    }
+    fprintf(f, "  \"ops\": {\n    \"total\": %" PRIu32, h->op_count);
+    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+        fprintf(f, ",\n    \"%s\": {\"ok\": %" PRIu64 ", \"fail\": %" PRIu64 ", \"info\": %" PRIu64
+                ", \"pending\": %" PRIu64 "}", hist_f_name((hist_f)fi), by[fi][HIST_OK],
+                by[fi][HIST_FAIL], by[fi][HIST_INFO], by[fi][HIST_PENDING]);
+    }
+    fprintf(f, "\n  },\n  \"effects\": {\n    \"total\": %" PRIu32, h->effect_count);
+    for (int k = 0; k < HIST_EFF_COUNT; k++) {
+        fprintf(f, ",\n    \"%s\": %" PRIu64, hist_eff_name((hist_eff_kind)k), eff[k]);
+    }
+    fputs("\n  }\n", f);
+}
+
+void rpt_write_summary_json(FILE *f, const rpt_run *run) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(run->s != NULL);
+    SIM_ASSERT(run->h != NULL);
+    fputs("{\n  \"version\": ", f);
+    json_str(f, CCSIM_VERSION);
+    fputs(",\n", f);
+    json_scenario(f, run);
+    fprintf(f, "  \"seed\": %" PRIu64 ",\n  ", run->seed);
+    json_time(f, "duration", run->s->duration_ns, true);
+    json_time(f, "end", run->end_ns, false);
+    fprintf(f, ",\n  \"events\": %" PRIu64 ",\n", run->events);
+    fprintf(f, "  \"messages\": {\"sent\": %" PRIu64 ", \"dropped\": %" PRIu64 "},\n",
+            run->messages_sent, run->messages_dropped);
+    fputs("  \"verdict\": ", f);
+    json_str(f, check_verdict_name(overall_verdict(run)));
+    fputs(",\n", f);
+    json_checks(f, run);
+    json_counts(f, run->h);
+    fputs("}\n", f);
+}
+
+/* ------------------------------------------------------------- EDN output */
+
+typedef struct edn_event {
+    sim_time t_ns;
+    uint32_t op;
+    uint32_t phase;              /* 0 = invoke, 1 = completion */
+} edn_event;
+
+static int edn_event_cmp(const void *pa, const void *pb) {
+    const edn_event *a = pa, *b = pb;
+    if (a->t_ns != b->t_ns) return a->t_ns < b->t_ns ? -1 : 1;
+    if (a->op != b->op) return a->op < b->op ? -1 : 1;
+    if (a->phase != b->phase) return a->phase < b->phase ? -1 : 1;
+    return 0;
+}
+
+static void edn_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", (unsigned)*p);
+            else fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void edn_int_or_nil(FILE *f, bool has, int64_t v) {
+    if (has) fprintf(f, "%" PRId64, v);
+    else fputs("nil", f);
+}
+
+/* Knossos conventions: read invokes carry nil, completions the value read;
+ * writes carry the value written; cas carries [expected new]. */
+static void edn_value(FILE *f, const hist_op *op, bool completion) {
+    bool ok = op->result == HIST_OK;
+    switch (op->f) {
+    case HIST_F_READ:
+        edn_int_or_nil(f, completion && ok && op->has_value_out, op->value_out);
+        return;
+    case HIST_F_WRITE:
+        edn_int_or_nil(f, op->has_value_in, op->value_in);
+        return;
+    case HIST_F_CAS:
+        fputc('[', f);
+        edn_int_or_nil(f, op->has_value_out, op->value_out);
+        fputc(' ', f);
+        edn_int_or_nil(f, op->has_value_in, op->value_in);
+        fputc(']', f);
+        return;
+    case HIST_F_INCR:
+        if (completion && ok && op->has_value_out) fprintf(f, "%" PRId64, op->value_out);
+        else edn_int_or_nil(f, op->has_value_in, op->value_in);
+        return;
+    default:
+        fputs("nil", f);
+        return;
+    }
+}
+
+static const char *edn_type(const hist_op *op, bool completion) {
+    if (!completion) return "invoke";
+    return hist_result_name(op->result);
+}
+
+static void edn_line(FILE *f, const rpt_run *run, const hist_op *op, bool completion,
+                     uint64_t process, uint64_t index) {
+    sim_time t = completion ? op->complete_ns : op->invoke_ns;
+    fprintf(f, "{:type :%s, :f :%s, :value ", edn_type(op, completion), hist_f_name(op->f));
+    edn_value(f, op, completion);
+    fprintf(f, ", :process %" PRIu64 ", :time %" PRId64 ", :index %" PRIu64, process, (int64_t)t, index);
+    if (op->node >= 0 && (uint32_t)op->node < run->s->node_count) {
+        fputs(", :node ", f);
+        edn_str(f, run->s->nodes[op->node].name);
+    }
+    bool learned = op->f != HIST_F_ACQUIRE || completion;   /* an acquire learns its epoch */
+    int64_t token = op->token;
+    if (op->f == HIST_F_ACQUIRE && op->has_value_out && op->value_out != 0) token = op->value_out;
+    if (learned && op->epoch != 0) fprintf(f, ", :epoch %" PRId64, op->epoch);
+    if (learned && token != 0) fprintf(f, ", :token %" PRId64, token);
+    if (completion && op->result != HIST_OK && op->note[0] != '\0') {
+        fputs(", :error ", f);
+        edn_str(f, op->note);
+    }
+    fputs("}\n", f);
+}
+
+void rpt_write_history_edn(FILE *f, const rpt_run *run) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(run->s != NULL);
+    SIM_ASSERT(run->h != NULL);
+    const hist *h = run->h;
+    edn_event *ev = sim_xcalloc((size_t)h->op_count * 2, sizeof *ev);
+    uint32_t n = 0, procs = 0;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        SIM_ASSERT(op->id == i);
+        if (op->process + 1 > procs) procs = op->process + 1;
+        ev[n++] = (edn_event){ op->invoke_ns, i, 0 };
+        if (op->result != HIST_PENDING && op->complete_ns != SIM_TIME_NEVER) {
+            SIM_ASSERT(op->complete_ns >= op->invoke_ns);
+            ev[n++] = (edn_event){ op->complete_ns, i, 1 };
+        }
+    }
+    qsort(ev, n, sizeof *ev, edn_event_cmp);
+    /* Jepsen: after an :info the process may still be running the op, so
+     * its next op gets a fresh process number, process + generation * procs. */
+    uint64_t *gen = sim_xcalloc(procs, sizeof *gen);
+    uint64_t *emitted = sim_xcalloc(h->op_count, sizeof *emitted);
+    for (uint32_t k = 0; k < n; k++) {
+        const hist_op *op = &h->ops[ev[k].op];
+        if (ev[k].phase == 0) emitted[op->id] = op->process + gen[op->process] * procs;
+        else if (op->result == HIST_INFO) gen[op->process]++;
+        edn_line(f, run, op, ev[k].phase == 1, emitted[op->id], k);
+    }
+    free(emitted);
+    free(gen);
+    free(ev);
+}
+
+/* ------------------------------------------------------------ story.txt */
+
+static void story_indented(FILE *f, const char *text) {
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 0) fprintf(f, "  %.*s\n", (int)len, p);
+        else fputc('\n', f);
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+void rpt_write_story(FILE *f, const rpt_run *run) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(run->s != NULL);
+    fprintf(f, "%s, seed %" PRIu64 "\n", run->s->name, run->seed);
+    size_t violations = 0;
+    for (size_t i = 0; i < run->result_count; i++) {
+        const check_result *r = &run->results[i];
+        if (r->verdict == CHECK_OK) continue;
+        fprintf(f, "\n%s: %s: %s\n", r->name, check_verdict_name(r->verdict), r->summary);
+        if (r->verdict != CHECK_VIOLATION) continue;
+        violations++;
+        if (r->story != NULL && r->story[0] != '\0') {
+            fputc('\n', f);
+            story_indented(f, r->story);
+        }
+    }
+    if (violations == 0) fputs("\nno violations\n", f);
+}
+
+/* ------------------------------------------------------------ files */
+
+uint64_t rpt_file_digest(const char *path) {
+    SIM_ASSERT(path != NULL);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return 0;
+    uint64_t hash = UINT64_C(14695981039346656037);
+    unsigned char buf[8192];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t i = 0; i < got; i++) {
+            hash ^= buf[i];
+            hash *= UINT64_C(1099511628211);
+        }
+    }
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    return bad ? 0 : hash;
+}
+
+static int mkdir_one(const char *path) {
+    if (mkdir(path, 0777) == 0) return 0;
+    int saved = errno;
+    struct stat st;
+    if (saved == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+    errno = saved == EEXIST ? ENOTDIR : saved;
+    return -1;
+}
+
+int rpt_mkdirs(const char *dir) {
+    SIM_ASSERT(dir != NULL);
+    char path[RPT_PATH_MAX];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof path) { errno = len ? ENAMETOOLONG : ENOENT; return -1; }
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i < len; i++) {
+        if (path[i] != '/' || path[i - 1] == '/') continue;
+        path[i] = '\0';
+        if (mkdir_one(path) != 0) return -1;
+        path[i] = '/';
+    }
+    return mkdir_one(path);
+}
+
+typedef void (*rpt_writer)(FILE *f, const rpt_run *run);
+
+static int write_whole(const char *dir, const char *name, rpt_writer fn, const rpt_run *run,
+                       char *err, size_t err_len) {
+    char path[RPT_PATH_MAX], tmp[RPT_PATH_MAX];
+    int n1 = snprintf(path, sizeof path, "%s/%s", dir, name);
+    int n2 = snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof tmp) {
+        snprintf(err, err_len, "%s/%s: path too long", dir, name);
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        snprintf(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    fn(f, run);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0) bad = true;
+    if (bad) {
+        snprintf(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(err, err_len, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(err != NULL);
+    SIM_ASSERT(err_len > 0);
+    if (rpt_mkdirs(dir) != 0) {
+        snprintf(err, err_len, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (write_whole(dir, "summary.json", rpt_write_summary_json, run, err, err_len) != 0) return -1;
+    if (write_whole(dir, "history.edn", rpt_write_history_edn, run, err, err_len) != 0) return -1;
+    if (write_whole(dir, "story.txt", rpt_write_story, run, err, err_len) != 0) return -1;
+    return 0;
+}
