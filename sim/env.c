@@ -37,6 +37,7 @@ uint32_t env_nodes_of_role(const env *e, const char *role, node_id *out, uint32_
 }
 
 const void *env_proto_config(const env *e) { return S(e)->proto_cfg; }
+const struct proto_desc *env_protocol(const env *e) { return S(e)->proto; }
 const void *env_workload_config(const env *e) { return S(e)->workload_cfg; }
 
 sim_time env_now_wall(const env *e) { return clock_wall(&N(e)->clock, S(e)->now); }

@@ -36,6 +36,11 @@ typedef struct proto_desc {
     const char *workloads[4];      /* workloads it can drive, NULL-terminated */
     const char *checks[PROTO_CHECKS_MAX];   /* default checks, NULL-terminated */
     const struct lock_client_ops *lock_client;  /* for lock workloads, else NULL */
+    /* Checks the param table cannot express (a period that must be > 0, two
+     * params that contradict each other), run after param_apply: 0, or -1
+     * with "path:line:col: error: ..." in err.  NULL = none.
+     * [added by the setnx-lock engineer; the engine calls it in bind_protocol] */
+    int (*validate)(const void *cfg, const scn *s, char *err, size_t err_len);
 } proto_desc;
 
 typedef struct workload_desc {
@@ -45,7 +50,14 @@ typedef struct workload_desc {
     size_t param_count;
     size_t cfg_size;               /* the workload's cfg struct */
     const model_ops *driver;       /* the client model */
+    /* As proto_desc.validate, for the workload's cfg (bind_workload). */
+    int (*validate)(const void *cfg, const scn *s, char *err, size_t err_len);
 } workload_desc;
+
+/* One trace line for any message a registered model knows ("SET lock c1:1
+ * NX PX 10000"); "message type N (B bytes)" otherwise.  Workload drivers use
+ * it in their describe, since they receive other protocols' replies. */
+void proto_describe_msg(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
 const proto_desc    *proto_find(const char *name);
 const workload_desc *workload_find(const char *name);

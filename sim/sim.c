@@ -80,7 +80,7 @@ void sim_fail(struct sim *s, const char *fmt, ...) {
 
 void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
     if (!s->trace) return;
-    fprintf(s->trace, "%" PRId64 ".%09" PRId64 " %-10s ", s->now / SIM_S, s->now % SIM_S,
+    fprintf(s->trace, "%5" PRId64 ".%09" PRId64 " %-10s ", s->now / SIM_S, s->now % SIM_S,
             node >= 0 ? s->scn->nodes[node].name : "-");
     va_list ap;
     va_start(ap, fmt);
@@ -384,8 +384,10 @@ static int bind_protocol(struct sim *s, const scn *sc, const sim_options *opt, c
         return -1;
     }
     s->proto_cfg = sim_xcalloc(1, s->proto->cfg_size ? s->proto->cfg_size : 1);
-    return param_apply(s->proto->params, s->proto->param_count, s->proto_cfg, &sc->params,
-                       sc, "params", err, len);
+    if (param_apply(s->proto->params, s->proto->param_count, s->proto_cfg, &sc->params, sc,
+                    "params", err, len) != 0)
+        return -1;
+    return s->proto->validate ? s->proto->validate(s->proto_cfg, sc, err, len) : 0;
 }
 
 static bool proto_drives(const proto_desc *p, const char *workload) {
@@ -406,8 +408,10 @@ static int bind_workload(struct sim *s, const scn *sc, const sim_options *opt, c
         return -1;
     }
     s->workload_cfg = sim_xcalloc(1, s->workload->cfg_size ? s->workload->cfg_size : 1);
-    return param_apply(s->workload->params, s->workload->param_count, s->workload_cfg,
-                       &sc->workload, sc, "workload", err, len);
+    if (param_apply(s->workload->params, s->workload->param_count, s->workload_cfg,
+                    &sc->workload, sc, "workload", err, len) != 0)
+        return -1;
+    return s->workload->validate ? s->workload->validate(s->workload_cfg, sc, err, len) : 0;
 }
 
 static const proto_role *find_role(const proto_desc *p, const char *role) {

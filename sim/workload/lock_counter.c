@@ -1,0 +1,428 @@
+/* lock_counter.c -- the lock-counter driver: one state machine per client
+ * node, embedding the protocol's lock client (lock_api.h).
+ *
+ *   WAIT --start/think timer [begin_iteration]--> ACQUIRING
+ *   ACQUIRING --acquired ok [on_acquired -> protected_start]--> READING (storage)
+ *                                                             | HOLDING (no storage)
+ *   ACQUIRING --acquired fail [on_acquired -> iteration_end]--> WAIT | DONE
+ *   READING --reply [on_read_reply]--> HOLDING --hold timer [on_hold_timer]--> WRITING
+ *   WRITING --reply / timeout [on_write_reply, on_storage_timeout]--> RELEASING
+ *   READING, HOLDING --lease check fails / read fails--> RELEASING   [start_release]
+ *   RELEASING --released [on_released -> iteration_end]--> WAIT | DONE
+ *   any --crash [lkc_on_crash]--> CRASHED --restart [lkc_on_restart]--> WAIT | DONE
+ *
+ * Invariant (lkc_invariants_ok): an op is pending exactly in ACQUIRING,
+ * READING, WRITING and RELEASING; a storage request is outstanding exactly
+ * in READING and WRITING; an epoch is set from the ok ACQUIRE to the end of
+ * the iteration; done <= iterations.
+ *
+ * Trade-off: the lock client's state is embedded in a fixed buffer of
+ * LOCK_CLIENT_STATE_MAX bytes, so the engine's one allocation per node holds
+ * everything and nothing outlives the run.
+ */
+#include "sim/workload/lock_counter.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "protocols/lock/lock_api.h"
+#include "protocols/storage/storage.h"
+
+enum { TAG_START = 1, TAG_HOLD = 2, TAG_STORAGE_TIMEOUT = 3 };
+
+typedef enum {
+    LKC_OFF = 0, LKC_WAIT, LKC_ACQUIRING, LKC_READING, LKC_HOLDING, LKC_WRITING, LKC_RELEASING,
+    LKC_DONE, LKC_CRASHED
+} lkc_state;
+
+typedef struct lkc_driver {
+    _Alignas(max_align_t) unsigned char lc[LOCK_CLIENT_STATE_MAX];   /* the lock client */
+    const lkc_cfg *cfg;
+    const lock_client_ops *lock;
+    lock_client_hooks hooks;
+    node_id storage;              /* -1 = none: hold only */
+    bool member;                  /* listed in `clients` */
+    lkc_state state;
+    int64_t done;                 /* iterations finished */
+    uint32_t op;                  /* the pending op, HIST_NONE if none */
+    int64_t epoch, token;         /* of the current hold, 0 = none */
+    int64_t read_value;
+    uint32_t req_next, req_out;   /* storage requests; req_out 0 = none */
+    timer_id req_timer;
+} lkc_driver;
+
+static bool lkc_invariants_ok(const lkc_driver *d) {
+    bool op_pending = d->state == LKC_ACQUIRING || d->state == LKC_READING ||
+                      d->state == LKC_WRITING || d->state == LKC_RELEASING;
+    bool req_pending = d->state == LKC_READING || d->state == LKC_WRITING;
+    if (op_pending != (d->op != HIST_NONE)) return false;
+    if (req_pending != (d->req_out != 0)) return false;
+    if (d->state == LKC_READING || d->state == LKC_HOLDING || d->state == LKC_WRITING)
+        if (d->epoch == 0) return false;
+    if (d->done < 0 || d->done > d->cfg->iterations) return false;
+    return d->member || d->state == LKC_OFF;
+}
+
+static hist_op fields_of(const lkc_driver *d) {
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    f.epoch = d->epoch;
+    f.token = d->token;
+    return f;
+}
+
+static void invoke(lkc_driver *d, env *e, hist_f what, const hist_op *fields) {
+    SIM_ASSERT(d->op == HIST_NONE);
+    d->op = env_op_invoke(e, what, fields);
+}
+
+static void complete(lkc_driver *d, env *e, hist_result r, const hist_op *fields) {
+    SIM_ASSERT(d->op != HIST_NONE);
+    SIM_ASSERT(r != HIST_PENDING);
+    uint32_t op = d->op;
+    d->op = HIST_NONE;
+    env_op_complete(e, op, r, fields);
+}
+
+static sim_time per_node(const param_per_node *p, env *e) {
+    node_id self = env_self(e);
+    SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
+    return p->node_ns[self];
+}
+
+/* ------------------------------------------------------------ iteration */
+
+static void iteration_end(lkc_driver *d, env *e) {
+    SIM_ASSERT(d->op == HIST_NONE);
+    d->done++;
+    d->epoch = 0;
+    d->token = 0;
+    if (d->done >= d->cfg->iterations) {
+        d->state = LKC_DONE;
+        env_trace(e, "lock-counter: all %" PRId64 " iterations done", d->done);
+    } else {
+        d->state = LKC_WAIT;
+        env_timer(e, per_node(&d->cfg->think, e), TAG_START, 0);
+    }
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+static void begin_iteration(lkc_driver *d, env *e) {
+    SIM_ASSERT(d->state == LKC_WAIT);
+    SIM_ASSERT(d->done < d->cfg->iterations);
+    hist_op f = fields_of(d);
+    invoke(d, e, HIST_F_ACQUIRE, &f);
+    d->state = LKC_ACQUIRING;
+    SIM_ASSERT(lkc_invariants_ok(d));
+    d->lock->acquire(d->lc, e);
+}
+
+static void start_release(lkc_driver *d, env *e) {
+    SIM_ASSERT(d->epoch != 0);
+    SIM_ASSERT(d->op == HIST_NONE);
+    hist_op f = fields_of(d);
+    invoke(d, e, HIST_F_RELEASE, &f);
+    d->state = LKC_RELEASING;
+    SIM_ASSERT(lkc_invariants_ok(d));
+    d->lock->release(d->lc, e);
+}
+
+/* The careful client's check before touching the resource; false = skip. */
+static bool lease_ok(lkc_driver *d, env *e, const char *before) {
+    if (d->lock->still_valid(d->lc, e)) return true;
+    env_trace(e, "lease check before %s failed: the lease has run out by my clock; "
+                 "skipping to RELEASE", before);
+    return false;
+}
+
+static void send_storage(lkc_driver *d, env *e, uint32_t type, int64_t value) {
+    SIM_ASSERT(d->storage >= 0);
+    SIM_ASSERT(d->req_out == 0);
+    stor_req q;
+    stor_req_init(&q, d->op, ++d->req_next, d->epoch, d->token, d->token != 0, value);
+    d->req_out = q.req;
+    env_send(e, d->storage, type, &q, sizeof q);
+    d->req_timer = env_timer(e, d->cfg->request_timeout_ns, TAG_STORAGE_TIMEOUT, q.req);
+}
+
+static void start_hold(lkc_driver *d, env *e) {
+    d->state = LKC_HOLDING;
+    env_timer(e, per_node(&d->cfg->hold, e), TAG_HOLD, 0);
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+/* After the ok ACQUIRE: READ (with storage) or just hold. */
+static void protected_start(lkc_driver *d, env *e) {
+    if (d->storage < 0) { start_hold(d, e); return; }
+    if (!lease_ok(d, e, "READ")) { start_release(d, e); return; }
+    hist_op f = fields_of(d);
+    invoke(d, e, HIST_F_READ, &f);
+    d->state = LKC_READING;
+    send_storage(d, e, STOR_MSG_READ, 0);
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+static void on_hold_timer(lkc_driver *d, env *e) {
+    SIM_ASSERT(d->state == LKC_HOLDING);
+    SIM_ASSERT(d->op == HIST_NONE);
+    if (d->storage < 0 || !lease_ok(d, e, "WRITE")) { start_release(d, e); return; }
+    hist_op f = fields_of(d);
+    f.value_in = d->read_value + 1;
+    f.has_value_in = true;
+    invoke(d, e, HIST_F_WRITE, &f);
+    d->state = LKC_WRITING;
+    send_storage(d, e, STOR_MSG_WRITE, d->read_value + 1);
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+/* ------------------------------------------------------------ storage replies */
+
+static void on_read_reply(lkc_driver *d, env *e, const stor_reply *p) {
+    SIM_ASSERT(d->state == LKC_READING);
+    SIM_ASSERT(!p->write);
+    d->read_value = p->value;
+    hist_op f = fields_of(d);
+    f.value_out = p->value;
+    f.has_value_out = true;
+    complete(d, e, HIST_OK, &f);
+    start_hold(d, e);
+}
+
+static void on_write_reply(lkc_driver *d, env *e, const stor_reply *p) {
+    SIM_ASSERT(d->state == LKC_WRITING);
+    SIM_ASSERT(p->write);
+    hist_op f = fields_of(d);
+    if (p->ok) {
+        complete(d, e, HIST_OK, &f);
+    } else {
+        snprintf(f.note, sizeof f.note, "stale token %" PRId64 " < %" PRId64, d->token,
+                 p->max_token);
+        complete(d, e, HIST_FAIL, &f);
+    }
+    start_release(d, e);
+}
+
+static void on_storage_reply(lkc_driver *d, env *e, const stor_reply *p) {
+    if (p->req == 0 || p->req != d->req_out) {
+        env_trace(e, "late storage reply to request %u ignored (it had timed out)", p->req);
+        return;
+    }
+    env_timer_cancel(e, d->req_timer);
+    d->req_timer = 0;
+    d->req_out = 0;
+    if (d->state == LKC_READING) on_read_reply(d, e, p);
+    else on_write_reply(d, e, p);
+}
+
+/* No reply in time: the outcome is unknown (a WRITE may still land later). */
+static void on_storage_timeout(lkc_driver *d, env *e, uint64_t req) {
+    if (req != d->req_out) return;
+    SIM_ASSERT(d->state == LKC_READING || d->state == LKC_WRITING);
+    d->req_timer = 0;
+    d->req_out = 0;
+    hist_op f = fields_of(d);
+    snprintf(f.note, sizeof f.note, "timeout: no reply from storage");
+    complete(d, e, HIST_INFO, &f);
+    start_release(d, e);
+}
+
+/* ------------------------------------------------------------ lock hooks */
+
+static hist_result result_of(bool ok, const char *why) {
+    if (ok) return HIST_OK;
+    size_t n = strlen(LOCK_WHY_TIMEOUT);
+    return strncmp(why, LOCK_WHY_TIMEOUT, n) == 0 ? HIST_INFO : HIST_FAIL;
+}
+
+static void on_acquired(void *owner, env *e, bool ok, int64_t token, sim_time valid_until_mono,
+                        const char *why) {
+    lkc_driver *d = owner;
+    SIM_ASSERT(d->state == LKC_ACQUIRING);
+    SIM_ASSERT(why != NULL);
+    (void)valid_until_mono;           /* the lease check asks the lock client itself */
+    hist_op f = fields_of(d);
+    if (!ok) {
+        snprintf(f.note, sizeof f.note, "%s", why);
+        complete(d, e, result_of(ok, why), &f);
+        iteration_end(d, e);
+        return;
+    }
+    d->epoch = env_new_epoch(e);
+    d->token = token;
+    f = fields_of(d);
+    f.value_out = token;
+    f.has_value_out = true;
+    complete(d, e, HIST_OK, &f);
+    protected_start(d, e);
+}
+
+static void on_released(void *owner, env *e, bool ok, const char *why) {
+    lkc_driver *d = owner;
+    SIM_ASSERT(d->state == LKC_RELEASING);
+    SIM_ASSERT(why != NULL);
+    hist_op f = fields_of(d);
+    if (!ok) snprintf(f.note, sizeof f.note, "%s", why);
+    complete(d, e, result_of(ok, why), &f);
+    iteration_end(d, e);
+}
+
+/* ------------------------------------------------------------ model */
+
+static bool is_member(const lkc_cfg *cfg, node_id self) {
+    for (uint32_t i = 0; i < cfg->clients.count; i++)
+        if (cfg->clients.node[i] == self) return true;
+    return false;
+}
+
+static void lkc_init(void *state, env *e) {
+    lkc_driver *d = state;
+    const struct proto_desc *p = env_protocol(e);
+    SIM_ASSERT(p != NULL && p->lock_client != NULL);     /* the protocol lists lock-counter */
+    SIM_ASSERT(p->lock_client->state_size <= sizeof d->lc);
+    d->cfg = env_workload_config(e);
+    SIM_ASSERT(d->cfg != NULL);
+    d->lock = p->lock_client;
+    d->hooks = (lock_client_hooks){ .owner = d, .acquired = on_acquired, .released = on_released };
+    d->op = HIST_NONE;
+    node_id st[1];
+    d->storage = env_nodes_of_role(e, "storage", st, 1) == 1 ? st[0] : -1;
+    d->member = is_member(d->cfg, env_self(e));
+    env_set_initial_value(e, d->cfg->initial);
+    d->lock->init(d->lc, e, &d->hooks);
+    d->state = LKC_OFF;
+    if (d->member) {
+        d->state = d->cfg->iterations > 0 ? LKC_WAIT : LKC_DONE;
+        if (d->state == LKC_WAIT) env_timer(e, per_node(&d->cfg->start, e), TAG_START, 0);
+    }
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+static void lkc_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
+    lkc_driver *d = state;
+    SIM_ASSERT(lkc_invariants_ok(d));
+    if (tag >= LOCK_TAG_MIN && tag <= LOCK_TAG_MAX) {
+        bool mine = d->lock->on_timer(d->lc, e, tag, arg);
+        SIM_ASSERT(mine);
+        return;
+    }
+    switch (tag) {
+    case TAG_START: begin_iteration(d, e); break;
+    case TAG_HOLD: on_hold_timer(d, e); break;
+    case TAG_STORAGE_TIMEOUT: on_storage_timeout(d, e, arg); break;
+    default: SIM_UNREACHABLE("lock-counter timer tag"); break;
+    }
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+static void lkc_on_message(void *state, env *e, node_id from, uint32_t type, const void *body,
+                           uint32_t len) {
+    lkc_driver *d = state;
+    SIM_ASSERT(lkc_invariants_ok(d));
+    bool lock_range = type >= LOCK_TAG_MIN && type <= LOCK_TAG_MAX;
+    if (lock_range && d->lock->on_message(d->lc, e, from, type, body, len)) {
+        SIM_ASSERT(lkc_invariants_ok(d));
+        return;
+    }
+    if (type == STOR_MSG_REPLY && len == sizeof(stor_reply) && from == d->storage) {
+        stor_reply p;
+        memcpy(&p, body, sizeof p);
+        on_storage_reply(d, e, &p);
+        SIM_ASSERT(lkc_invariants_ok(d));
+        return;
+    }
+    env_trace(e, "lock-counter: ignored a message of type %u", type);
+}
+
+/* Jepsen's rule: an op pending when its process crashes completes as info. */
+static void lkc_on_crash(void *state, env *e) {
+    lkc_driver *d = state;
+    SIM_ASSERT(lkc_invariants_ok(d));
+    if (d->op != HIST_NONE) {
+        hist_op f = fields_of(d);
+        snprintf(f.note, sizeof f.note, "client crashed");
+        complete(d, e, HIST_INFO, &f);
+    }
+    bool mid = d->state != LKC_OFF && d->state != LKC_WAIT && d->state != LKC_DONE;
+    if (mid) d->done++;
+    d->lock->on_crash(d->lc, e);
+    d->req_out = 0;
+    d->req_timer = 0;
+    d->epoch = 0;
+    d->token = 0;
+    if (d->state != LKC_OFF) d->state = LKC_CRASHED;
+    SIM_ASSERT(d->done <= d->cfg->iterations);
+}
+
+static void lkc_on_restart(void *state, env *e) {
+    lkc_driver *d = state;
+    SIM_ASSERT(d->op == HIST_NONE);
+    d->lock->init(d->lc, e, &d->hooks);
+    if (d->state == LKC_OFF) return;
+    d->state = d->done < d->cfg->iterations ? LKC_WAIT : LKC_DONE;
+    if (d->state == LKC_WAIT) {
+        env_trace(e, "lock-counter: restarted; iteration %" PRId64 " next", d->done + 1);
+        env_timer(e, 0, TAG_START, 0);
+    }
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+static void lkc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
+    proto_describe_msg(type, body, len, buf, n);
+}
+
+const model_ops lkc_driver_ops = {
+    .name = "lock-counter",
+    .state_size = sizeof(lkc_driver),
+    .init = lkc_init,
+    .on_message = lkc_on_message,
+    .on_timer = lkc_on_timer,
+    .on_crash = lkc_on_crash,
+    .on_restart = lkc_on_restart,
+    .describe = lkc_describe,
+};
+
+/* ------------------------------------------------------------ workload */
+
+#define CFG_AT(field) offsetof(lkc_cfg, field)
+
+static const param_spec lkc_params[] = {
+    { "clients", PARAM_NODES, "client", "the nodes that run the workload (a list, or a role)",
+      CFG_AT(clients), NULL, 0, 0, false },
+    { "iterations", PARAM_INT, "1", "acquire-read-write-release rounds per client",
+      CFG_AT(iterations), NULL, 0, 1000000, false },
+    { "start", PARAM_PER_NODE_DURATION, "0ms", "when each client starts: 0ms or {c1: 0ms, c2: 10500ms}",
+      CFG_AT(start), NULL, 0, 0, false },
+    { "hold", PARAM_PER_NODE_DURATION, "2ms", "time between the READ reply and the WRITE, per client",
+      CFG_AT(hold), NULL, 0, 0, false },
+    { "think", PARAM_PER_NODE_DURATION, "0ms", "time between RELEASE and the next ACQUIRE, per client",
+      CFG_AT(think), NULL, 0, 0, false },
+    { "request_timeout", PARAM_DURATION, "1s",
+      "storage request timeout; no reply in time = outcome unknown (info) (> 0)",
+      CFG_AT(request_timeout_ns), NULL, 0, 0, false },
+    { "initial", PARAM_INT, "0", "the counter's initial value", CFG_AT(initial), NULL,
+      -1000000000000000000, 1000000000000000000, false },
+};
+
+int lkc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+    const lkc_cfg *cfg = cfg_v;
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(s != NULL);
+    if (cfg->request_timeout_ns > 0) return 0;
+    scn_pos pos = s->workload_pos;
+    for (uint32_t i = 0; i < s->workload.count; i++)
+        if (strcmp(s->workload.items[i].key, "request_timeout") == 0) pos = s->workload.items[i].pos;
+    scn_errorf(err, err_len, s->path, pos, "invalid request_timeout (expected a timeout > 0)");
+    return -1;
+}
+
+const workload_desc lkc_workload = {
+    .name = "lock-counter",
+    .summary = "acquire, read the counter, hold, write counter+1, release; per client, N times",
+    .params = lkc_params,
+    .param_count = sizeof lkc_params / sizeof lkc_params[0],
+    .cfg_size = sizeof(lkc_cfg),
+    .driver = &lkc_driver_ops,
+    .validate = lkc_validate,
+};

@@ -1,0 +1,406 @@
+/* test_redis.c -- the Redis node model, driven by a scripted client.
+ *
+ * A test protocol has one `redis` node (the real model) and one `client`
+ * whose script sends one command per step at a given time.  Each step is an
+ * op in the history: invoked when sent, completed when the reply arrives,
+ * with the reply's trace line as its note and its integer (or fencing token)
+ * as value_out.  Tests read those ops and the lock effects the node records.
+ * Latency is 1 ms, so a command sent at t is applied at t+1. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "protocols/redis/redis.h"
+#include "sim/proto.h"
+#include "sim/sim.h"
+
+#define STEPS_MAX 80
+
+typedef struct step {
+    int64_t at_ms;
+    redis_cmd_kind kind;
+    const char *key, *val;
+    uint8_t flags;
+    int64_t ms;
+} step;
+
+typedef struct script { const step *steps; uint32_t count; uint32_t fill; } script;
+
+/* The script the client runs.  A test-only global: the test sets it before
+ * sim_run and the client model reads it (the param table has no pointers). */
+static const script *g_script;
+
+typedef struct rt_cfg { int64_t script; } rt_cfg;
+typedef struct rt_client { uint32_t ops[STEPS_MAX]; uint32_t count; } rt_client;
+
+static const param_spec rt_params[] = {
+    { "script", PARAM_INT, "0", "unused", offsetof(rt_cfg, script), NULL, 0, 0, false },
+};
+
+static uint32_t step_count(void) { return g_script->fill ? g_script->fill : g_script->count; }
+
+static void rt_build(uint32_t i, redis_cmd *c) {
+    char key[16];
+    if (g_script->fill) {
+        snprintf(key, sizeof key, "k%u", i);
+        redis_cmd_init(c, i + 1, REDIS_SET, key, "v");
+        return;
+    }
+    const step *s = &g_script->steps[i];
+    redis_cmd_init(c, i + 1, s->kind, s->key, s->val);
+    c->flags = s->flags;
+    c->ms = s->ms;
+    if (s->flags & REDIS_F_FENCE) {
+        c->first_token = 33;
+        memcpy(c->fence_key, "fence", 6);
+    }
+}
+
+static void rt_init(void *state, env *e) {
+    (void)state;
+    if (strcmp(env_node_role(e, env_self(e)), "client") != 0) return;
+    for (uint32_t i = 0; i < step_count(); i++)
+        env_timer(e, g_script->fill ? 0 : g_script->steps[i].at_ms * SIM_MS, i, 0);
+}
+
+static void rt_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
+    rt_client *st = state;
+    (void)arg;
+    redis_cmd c;
+    rt_build(tag, &c);
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    f.value_in = tag;
+    st->ops[tag] = env_op_invoke(e, HIST_F_CAS, &f);
+    node_id r;
+    assert_int_equal(env_nodes_of_role(e, "redis", &r, 1), 1);
+    env_send(e, r, REDIS_MSG_CMD, &c, sizeof c);
+}
+
+static void rt_message(void *state, env *e, node_id from, uint32_t type, const void *body,
+                       uint32_t len) {
+    rt_client *st = state;
+    (void)from;
+    assert_int_equal(type, REDIS_MSG_REPLY);
+    assert_int_equal(len, sizeof(redis_reply));
+    redis_reply p;
+    memcpy(&p, body, sizeof p);
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    f.has_value_out = true;
+    f.value_out = p.token ? p.token : p.integer;
+    char line[160];
+    assert_true(redis_describe(type, body, len, line, sizeof line));
+    snprintf(f.note, sizeof f.note, "%.47s", line);
+    env_op_complete(e, st->ops[p.req - 1], p.kind == REDIS_R_ERR ? HIST_FAIL : HIST_OK, &f);
+}
+
+static const model_ops rt_client_model = {
+    .name = "redis-test-client", .state_size = sizeof(rt_client), .init = rt_init,
+    .on_timer = rt_timer, .on_message = rt_message,
+};
+
+static const proto_desc rt_proto = {
+    .name = "redis-test", .summary = "a scripted client against one redis node",
+    .params = rt_params, .param_count = 1, .cfg_size = sizeof(rt_cfg),
+    .roles = { { "redis", &redis_model_ops, 1, 1, "the node" },
+               { "client", &rt_client_model, 1, 1, "the script" } },
+    .role_count = 2,
+};
+
+static scn *rt_scn(void) {
+    scn *s = calloc(1, sizeof *s);
+    snprintf(s->path, sizeof s->path, "redis-test.yaml");
+    snprintf(s->name, sizeof s->name, "redis-test");
+    snprintf(s->protocol, sizeof s->protocol, "redis-test");
+    s->seed = 1;
+    s->duration_ns = 10 * SIM_S;
+    s->node_count = 2;
+    snprintf(s->nodes[0].name, SIM_NAME_MAX, "redis1");
+    snprintf(s->nodes[0].role, SIM_NAME_MAX, "redis");
+    snprintf(s->nodes[1].name, SIM_NAME_MAX, "client1");
+    snprintf(s->nodes[1].role, SIM_NAME_MAX, "client");
+    s->network.has_latency = true;
+    s->network.latency = (scn_latency){ SCN_LAT_FIXED, SIM_MS, 0 };
+    return s;
+}
+
+static scn_fault *rt_fault(scn *s, scn_fault_kind kind, sim_time at) {
+    scn_fault *f = &s->faults[s->fault_count++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->at_ns = at;
+    f->node = 0;
+    return f;
+}
+
+static sim *rt_run(const scn *s, const script *sc) {
+    g_script = sc;
+    sim_options opt = { .proto = &rt_proto };
+    sim *run = NULL;
+    char err[512];
+    if (sim_create(s, &opt, &run, err, sizeof err) != 0) fail_msg("%s", err);
+    if (sim_run(run, err, sizeof err) != 0) fail_msg("%s", err);
+    return run;
+}
+
+#define SCRIPT(arr) (&(script){ (arr), sizeof(arr) / sizeof((arr)[0]), 0 })
+
+static const hist_op *step_op(const sim *run, uint32_t i) {
+    const hist *h = sim_history(run);
+    for (uint32_t k = 0; k < h->op_count; k++)
+        if (h->ops[k].value_in == (int64_t)i) return &h->ops[k];
+    fail_msg("no op for step %u", i);
+    return NULL;
+}
+
+static const hist_effect *effect_n(const sim *run, hist_eff_kind kind, uint32_t nth) {
+    const hist *h = sim_history(run);
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].kind == kind && nth-- == 0) return &h->effects[i];
+    return NULL;
+}
+
+static void done(sim *run, scn *s) { sim_destroy(run); free(s); }
+
+/* ------------------------------------------------------------ expiry */
+
+static void key_set_with_px_is_absent_from_its_local_expiry_on(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 100 },   /* applied 1, expires 101 */
+        { 99, REDIS_GET, "k", NULL, 0, 0 },                          /* applied 100 */
+        { 100, REDIS_GET, "k", NULL, 0, 0 },                         /* applied 101 */
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 0)->note, "SET: OK");
+    assert_string_equal(step_op(run, 1)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 2)->note, "GET: (nil)");
+    const hist_effect *set = effect_n(run, HIST_EFF_LOCK_SET, 0);
+    assert_int_equal(set->value, 101 * SIM_MS);
+    assert_int_equal(set->client, 1);
+    const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
+    assert_non_null(exp);
+    assert_int_equal(exp->t_ns, 101 * SIM_MS);
+    assert_string_equal(exp->key, "k");
+    done(run, s);
+}
+
+static void expiry_follows_the_nodes_wall_clock_and_its_jumps(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 10000 },
+        { 2000, REDIS_SET, "lock", "c2:1", REDIS_F_NX | REDIS_F_PX, 10000 },
+    };
+    scn *s = rt_scn();
+    s->clocks[0] = (scn_clock){ .offset_ns = 5 * SIM_S, .rate_ppm = 1000000, .set = true };
+    rt_fault(s, SCN_FAULT_CLOCK_JUMP, SIM_S)->jump_ns = 20 * SIM_S;
+    sim *run = rt_run(s, SCRIPT(st));
+    const hist_effect *set = effect_n(run, HIST_EFF_LOCK_SET, 0);
+    assert_int_equal(set->value, 15001 * SIM_MS);              /* local 5 001 + 10 000 */
+    const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
+    assert_non_null(exp);
+    assert_int_equal(exp->t_ns, SIM_S);                         /* at the jump */
+    assert_int_equal(exp->local_ns, 26 * SIM_S);
+    assert_string_equal(step_op(run, 1)->note, "SET: OK");      /* the key was gone */
+    done(run, s);
+}
+
+static void key_without_ttl_never_expires(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SETNX, "k", "a", 0, 0 },
+        { 9000, REDIS_GET, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 0)->note, "SETNX: (integer) 1");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 0)->value, -1);
+    assert_string_equal(step_op(run, 1)->note, "GET: \"a\"");
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0));
+    done(run, s);
+}
+
+/* ------------------------------------------------------------ SET family */
+
+static void set_nx_refuses_a_present_key_and_setnx_answers_zero(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX, 0 },
+        { 5, REDIS_SET, "k", "b", REDIS_F_NX, 0 },
+        { 10, REDIS_SETNX, "k", "c", 0, 0 },
+        { 15, REDIS_GET, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "SET: (nil)");
+    assert_string_equal(step_op(run, 2)->note, "SETNX: (integer) 0");
+    assert_string_equal(step_op(run, 3)->note, "GET: \"a\"");
+    assert_null(effect_n(run, HIST_EFF_LOCK_SET, 1));
+    done(run, s);
+}
+
+static void set_without_px_clears_an_earlier_ttl(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_PX, 100 },
+        { 10, REDIS_SET, "k", "b", 0, 0 },
+        { 500, REDIS_GET, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 2)->note, "GET: \"b\"");
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0));
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 1)->value, -1);
+    done(run, s);
+}
+
+static void pexpire_gives_a_key_a_ttl_and_answers_zero_for_a_missing_key(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SETNX, "k", "a", 0, 0 },
+        { 5, REDIS_PEXPIRE, "k", NULL, 0, 50 },     /* applied 6: expires 56 */
+        { 5, REDIS_PEXPIRE, "m", NULL, 0, 50 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "PEXPIRE: (integer) 1");
+    assert_string_equal(step_op(run, 2)->note, "PEXPIRE: (integer) 0");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXTEND, 0)->value, 56 * SIM_MS);
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 56 * SIM_MS);
+    done(run, s);
+}
+
+/* ------------------------------------------------------------ scripts */
+
+static void compare_and_delete_deletes_only_the_matching_value(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX, 0 },
+        { 5, REDIS_CAD, "k", "b", 0, 0 },
+        { 10, REDIS_CAD, "k", "a", 0, 0 },
+        { 15, REDIS_DEL, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "EVAL cad: (integer) 0");
+    assert_string_equal(step_op(run, 2)->note, "EVAL cad: (integer) 1");
+    assert_string_equal(step_op(run, 3)->note, "DEL: (integer) 0");
+    const hist_effect *del = effect_n(run, HIST_EFF_LOCK_DEL, 0);
+    assert_int_equal(del->t_ns, 11 * SIM_MS);
+    assert_null(effect_n(run, HIST_EFF_LOCK_DEL, 1));
+    done(run, s);
+}
+
+static void compare_and_extend_moves_the_expiry_only_for_the_matching_value(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 100 },   /* expires 101 */
+        { 10, REDIS_CAE, "k", "b", 0, 1000 },
+        { 20, REDIS_CAE, "k", "a", 0, 1000 },                        /* applied 21: expires 1 021 */
+        { 200, REDIS_GET, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "EVAL extend: (integer) 0");
+    assert_string_equal(step_op(run, 2)->note, "EVAL extend: (integer) 1");
+    assert_string_equal(step_op(run, 3)->note, "GET: \"a\"");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXTEND, 0)->value, 1021 * SIM_MS);
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXTEND, 1));
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 1021 * SIM_MS);
+    done(run, s);
+}
+
+static void incr_counts_from_zero_and_refuses_a_lock_value(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_INCR, "n", NULL, 0, 0 },
+        { 5, REDIS_INCR, "n", NULL, 0, 0 },
+        { 10, REDIS_SET, "k", "c1:1", 0, 0 },
+        { 15, REDIS_INCR, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_int_equal(step_op(run, 0)->value_out, 1);
+    assert_int_equal(step_op(run, 1)->value_out, 2);
+    assert_int_equal(step_op(run, 3)->result, HIST_FAIL);
+    assert_string_equal(step_op(run, 3)->note, "INCR: (error) ERR value is not an integer");
+    assert_null(effect_n(run, HIST_EFF_LOCK_SET, 1));           /* counters are not locks */
+    done(run, s);
+}
+
+static void fenced_sets_hand_out_tokens_from_the_first_token_on(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "lock", "a", REDIS_F_NX | REDIS_F_FENCE, 0 },
+        { 5, REDIS_SET, "lock", "b", REDIS_F_NX | REDIS_F_FENCE, 0 },   /* refused: no token */
+        { 10, REDIS_DEL, "lock", NULL, 0, 0 },
+        { 15, REDIS_SETNX, "lock", "c", REDIS_F_FENCE, 0 },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 0)->note, "SET: OK (token 33)");
+    assert_string_equal(step_op(run, 1)->note, "SET: (nil)");
+    assert_string_equal(step_op(run, 3)->note, "SETNX: (integer) 1 (token 34)");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 1)->token, 34);
+    done(run, s);
+}
+
+/* ------------------------------------------------------------ limits, crashes */
+
+static void full_keyspace_answers_an_error_and_changes_nothing(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    sim *run = rt_run(s, &(script){ NULL, 0, REDIS_KEYS_MAX + 1 });
+    assert_int_equal(step_op(run, REDIS_KEYS_MAX - 1)->result, HIST_OK);
+    const hist_op *last = step_op(run, REDIS_KEYS_MAX);
+    assert_int_equal(last->result, HIST_FAIL);
+    assert_string_equal(last->note, "SET: (error) ERR keyspace full (64 keys)");
+    assert_null(effect_n(run, HIST_EFF_LOCK_SET, REDIS_KEYS_MAX));
+    done(run, s);
+}
+
+static void crash_without_persistence_loses_every_live_key(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "lock", "a", REDIS_F_NX, 0 },
+        { 0, REDIS_SET, "gone", "b", REDIS_F_PX, 5 },     /* expires at 6, before the crash */
+        { 30, REDIS_GET, "lock", NULL, 0, 0 },
+        { 40, REDIS_SET, "lock", "c", REDIS_F_NX, 0 },
+    };
+    scn *s = rt_scn();
+    rt_fault(s, SCN_FAULT_CRASH, 10 * SIM_MS);
+    rt_fault(s, SCN_FAULT_RESTART, 20 * SIM_MS);
+    sim *run = rt_run(s, SCRIPT(st));
+    const hist_effect *lost = effect_n(run, HIST_EFF_LOCK_LOST, 0);
+    assert_non_null(lost);
+    assert_int_equal(lost->t_ns, 10 * SIM_MS);
+    assert_string_equal(lost->key, "lock");
+    assert_null(effect_n(run, HIST_EFF_LOCK_LOST, 1));          /* "gone" had expired */
+    assert_string_equal(step_op(run, 2)->note, "GET: (nil)");
+    assert_string_equal(step_op(run, 3)->note, "SET: OK");
+    done(run, s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(key_set_with_px_is_absent_from_its_local_expiry_on),
+        cmocka_unit_test(expiry_follows_the_nodes_wall_clock_and_its_jumps),
+        cmocka_unit_test(key_without_ttl_never_expires),
+        cmocka_unit_test(set_nx_refuses_a_present_key_and_setnx_answers_zero),
+        cmocka_unit_test(set_without_px_clears_an_earlier_ttl),
+        cmocka_unit_test(pexpire_gives_a_key_a_ttl_and_answers_zero_for_a_missing_key),
+        cmocka_unit_test(compare_and_delete_deletes_only_the_matching_value),
+        cmocka_unit_test(compare_and_extend_moves_the_expiry_only_for_the_matching_value),
+        cmocka_unit_test(incr_counts_from_zero_and_refuses_a_lock_value),
+        cmocka_unit_test(fenced_sets_hand_out_tokens_from_the_first_token_on),
+        cmocka_unit_test(full_keyspace_answers_an_error_and_changes_nothing),
+        cmocka_unit_test(crash_without_persistence_loses_every_live_key),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
