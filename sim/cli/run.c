@@ -131,18 +131,28 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
     return 0;
 }
 
+/* Prints text word-wrapped to 78 columns, each line indented by 10. */
+static void print_wrapped(const char *text) {
+    const int width = 68;
+    int col = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == '\n') p++;
+        size_t n = strcspn(p, " \n");
+        if (n == 0) break;
+        if (col > 0 && col + 1 + (int)n > width) { printf("\n"); col = 0; }
+        printf("%s%.*s", col == 0 ? "          " : " ", (int)n, p);
+        col += (int)n + (col > 0);
+        p += n;
+    }
+    if (col > 0) printf("\n");
+}
+
 static void print_header(const scn *s, const cli_outcome *o) {
     char sim_t[32];
     sim_fmt_time(sim_t, sizeof sim_t, o->stats.end_ns);
     printf("scenario  %s (%s)\n", s->name, s->path);
-    if (s->description[0]) {
-        printf("          ");
-        for (const char *c = s->description; *c; c++) {   /* indent wrapped lines */
-            putchar(*c);
-            if (*c == '\n' && c[1]) printf("          ");
-        }
-        if (s->description[strlen(s->description) - 1] != '\n') putchar('\n');
-    }
+    print_wrapped(s->description);
     double rate = o->wall_s > 0 ? (double)o->stats.events / o->wall_s : 0.0;
     printf("seed      %" PRIu64 "\n", o->stats.seed);
     printf("events    %" PRIu64 " in %s simulated, %.3f s wall (%.0f events/s)\n",
