@@ -22,6 +22,25 @@
  * request carried.  Epochs number successful acquisitions 1, 2, 3... in the
  * true-time order in which the clients learned of them.
  *
+ * Money (the `conservation` check; DB transfers, 2PC, sagas, payments):
+ * every resource that holds accounts records HIST_EFF_BALANCE_INIT once per
+ * account when it starts (key = account name, value = opening balance, in
+ * integer cents or units) and HIST_EFF_BALANCE each time a committed change
+ * sets an account's balance (value = the new balance).  Conservation: the
+ * sum over (node, key) of the last BALANCE (or the INIT) equals the sum of
+ * the INITs, plus the external deposits/withdrawals the workload declares.
+ *
+ * Blocking (the `liveness` check's blocked windows; 2PC in doubt, lock
+ * waits, deadlocks): HIST_EFF_BLOCKED when a node starts waiting on
+ * something it cannot decide alone (key = what it waits for, e.g. "txn 7",
+ * client = the node it waits on or -1), HIST_EFF_UNBLOCKED with the same
+ * key when the wait ends.  A window still open at the horizon counts to
+ * the horizon.
+ *
+ * Extending this file: append new HIST_F_* / HIST_EFF_* entries at the end
+ * of their X-macro tables and new fields at the end of the structs; never
+ * reorder or rename (reports and checkers depend on the names).
+ *
  * Invariant: ops[i].id == i; effects are appended in true-time order;
  * an op's complete_ns >= invoke_ns.  Bounds: HIST_OPS_MAX and
  * HIST_EFFECTS_MAX; reaching one ends the run with an error naming the
@@ -81,7 +100,11 @@ typedef struct hist_op {
     XX(LOCK_EXTEND, "lock-extend")                                          \
     XX(LOCK_DEL, "lock-del")    /* lock key deleted by a client */          \
     XX(LOCK_EXPIRE, "lock-expire")  /* lock key expired by the node's clock */\
-    XX(LOCK_LOST, "lock-lost")  /* key lost by a crash without persistence */
+    XX(LOCK_LOST, "lock-lost")  /* key lost by a crash without persistence */ \
+    XX(BALANCE_INIT, "balance-init") /* an account's opening balance */     \
+    XX(BALANCE, "balance")      /* an account's balance after a committed change */ \
+    XX(BLOCKED, "blocked")      /* a node starts blocking (in doubt, lock wait) */ \
+    XX(UNBLOCKED, "unblocked")  /* ... and stops */
 
 typedef enum {
 #define XX(name, str) HIST_EFF_##name,
