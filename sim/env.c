@@ -86,20 +86,15 @@ static timer_id add_timer(env *e, timer_domain domain, sim_time deadline, uint32
     SIM_ASSERT(n->state == NODE_UP);
     uint32_t id = sim_slot_alloc(s, SLOT_TIMER, e->id);
     if (id == UINT32_MAX) { sim_fail(s, "more than %u events in flight", SIM_SLOTS_MAX); return 0; }
-    if (n->timer_count == n->timer_cap) {
-        n->timer_cap = n->timer_cap ? n->timer_cap * 2 : 16;
-        n->timers = sim_xrealloc(n->timers, n->timer_cap * sizeof *n->timers);
-    }
     sim_slot *sl = &s->slots[id];
     sl->u.timer.tag = tag;
     sl->u.timer.arg = arg;
     sl->u.timer.domain = domain;
     sl->u.timer.deadline = deadline;
-    sl->u.timer.index = n->timer_count;
+    sl->u.timer.incarnation = n->incarnation;
     sl->u.timer.uid = ++s->timer_uid_next;
-    n->timers[n->timer_count++] = id;
     if (!sim_plan_timer(s, id)) return 0;
-    return (s->slots[id].u.timer.uid << SIM_SLOT_BITS) | id;
+    return (sl->u.timer.uid << SIM_SLOT_BITS) | id;
 }
 
 timer_id env_timer(env *e, sim_time delay, uint32_t tag, uint64_t arg) {
@@ -122,7 +117,6 @@ void env_timer_cancel(env *e, timer_id t) {
     if (sl->kind != SLOT_TIMER || sl->u.timer.uid != t >> SIM_SLOT_BITS) return;
     SIM_ASSERT(sl->node == e->id);
     SIM_ASSERT(!sl->parked);          /* a paused node runs no code, so cannot cancel */
-    sim_timer_unlink(s, id);
     sim_slot_free(s, id);
 }
 

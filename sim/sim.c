@@ -23,50 +23,19 @@
 
 /* ---------------------------------------------------------------- slots */
 
-uint32_t sim_slot_alloc(struct sim *s, slot_kind kind, int32_t node) {
-    SIM_ASSERT(kind != SLOT_FREE);
-    uint32_t id;
-    if (s->free_head != UINT32_MAX) {
-        id = s->free_head;
-        s->free_head = s->slots[id].next_free;
-    } else {
-        if (s->slot_count == SIM_SLOTS_MAX) return UINT32_MAX;
-        if (s->slot_count == s->slot_cap) {
-            s->slot_cap = s->slot_cap ? s->slot_cap * 2 : 1024;
-            s->slots = sim_xrealloc(s->slots, (size_t)s->slot_cap * sizeof *s->slots);
-        }
-        id = s->slot_count++;
-        s->slots[id].gen = 0;
+uint32_t sim_slots_grow(struct sim *s) {
+    if (s->slot_count == SIM_SLOTS_MAX) return UINT32_MAX;
+    if (s->slot_count == s->slot_cap) {
+        s->slot_cap = s->slot_cap ? s->slot_cap * 2 : 1024;
+        s->slots = sim_xrealloc(s->slots, (size_t)s->slot_cap * sizeof *s->slots);
     }
-    sim_slot *sl = &s->slots[id];
-    SIM_ASSERT(id >= s->slot_count - 1 || sl->kind == SLOT_FREE);
-    uint32_t gen = sl->gen;
-    memset(sl, 0, sizeof *sl);
-    sl->gen = gen;
-    sl->kind = kind;
-    sl->node = node;
-    return id;
+    return s->slot_count++;
 }
 
-void sim_slot_free(struct sim *s, uint32_t id) {
-    SIM_ASSERT(id < s->slot_count);
-    SIM_ASSERT(s->slots[id].kind != SLOT_FREE);
-    sim_slot *sl = &s->slots[id];
-    sl->kind = SLOT_FREE;
-    sl->gen++;                       /* heap entries naming it are now stale */
-    sl->next_free = s->free_head;
-    s->free_head = id;
-}
-
-bool sim_schedule(struct sim *s, uint32_t id, sim_time at) {
-    SIM_ASSERT(id < s->slot_count);
-    SIM_ASSERT(at >= s->now);
-    if (!evq_push(&s->queue, at, id, s->slots[id].gen)) {
-        sim_fail(s, "the event queue is full (%u events pending); shorten `duration` "
-                    "or lower the workload's `iterations`", s->queue.cap_max);
-        return false;
-    }
-    return true;
+bool sim_queue_full(struct sim *s) {
+    sim_fail(s, "the event queue is full (%u events pending); shorten `duration` "
+                "or lower the workload's `iterations`", s->queue.cap_max);
+    return false;
 }
 
 void sim_fail(struct sim *s, const char *fmt, ...) {
@@ -91,35 +60,17 @@ void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
 
 /* --------------------------------------------------------------- timers */
 
-bool sim_plan_timer(struct sim *s, uint32_t id) {
-    sim_slot *sl = &s->slots[id];
-    SIM_ASSERT(sl->kind == SLOT_TIMER);
-    const sim_clock *c = &s->nodes[sl->node].clock;
-    sim_time at = sl->u.timer.domain == TIMER_WALL
-                      ? clock_true_at_wall(c, s->now, sl->u.timer.deadline)
-                      : clock_true_at_mono(c, s->now, sl->u.timer.deadline);
-    return sim_schedule(s, id, at);
+static bool timer_live(const struct sim *s, const sim_slot *sl) {
+    return sl->kind == SLOT_TIMER && sl->u.timer.incarnation == s->nodes[sl->node].incarnation;
 }
 
-void sim_timer_unlink(struct sim *s, uint32_t id) {
-    sim_slot *sl = &s->slots[id];
-    SIM_ASSERT(sl->kind == SLOT_TIMER);
-    sim_node *n = &s->nodes[sl->node];
-    uint32_t i = sl->u.timer.index;
-    SIM_ASSERT(i < n->timer_count && n->timers[i] == id);
-    uint32_t last = n->timers[--n->timer_count];
-    n->timers[i] = last;
-    s->slots[last].u.timer.index = i;
-}
-
-/* A clock changed: every timer not parked is planned again.  The old heap
- * entries go stale by the generation bump. */
+/* A clock changed: every live timer of the node that is not parked is
+ * planned again; the new heap key makes the old entry stale.  O(slots),
+ * which is fine for a fault and keeps timers off any per-node list. */
 static void replan_timers(struct sim *s, int32_t node) {
-    sim_node *n = &s->nodes[node];
-    for (uint32_t i = 0; i < n->timer_count && !s->failed; i++) {
-        uint32_t id = n->timers[i];
-        if (s->slots[id].parked) continue;
-        s->slots[id].gen++;
+    for (uint32_t id = 0; id < s->slot_count && !s->failed; id++) {
+        const sim_slot *sl = &s->slots[id];
+        if (sl->node != node || !timer_live(s, sl) || sl->parked) continue;
         sim_plan_timer(s, id);
     }
 }
@@ -180,14 +131,9 @@ static void do_resume(struct sim *s, int32_t node) {
 static void do_crash(struct sim *s, int32_t node) {
     sim_node *n = &s->nodes[node];
     if (n->state == NODE_CRASHED) return;
-    for (uint32_t i = 0; i < n->parked_count; i++)
-        if (s->slots[n->parked[i]].kind != SLOT_TIMER) sim_slot_free(s, n->parked[i]);
+    for (uint32_t i = 0; i < n->parked_count; i++) sim_slot_free(s, n->parked[i]);
     n->parked_count = 0;
-    while (n->timer_count > 0) {           /* cancel every timer */
-        uint32_t id = n->timers[n->timer_count - 1];
-        sim_timer_unlink(s, id);
-        sim_slot_free(s, id);
-    }
+    n->incarnation++;                      /* every timer armed so far is void */
     if (n->resume_slot != UINT32_MAX) sim_slot_free(s, n->resume_slot);
     n->resume_slot = UINT32_MAX;
     n->state = NODE_CRASHED;
@@ -283,13 +229,13 @@ static void deliver_message(struct sim *s, uint32_t id) {
 static void fire_timer(struct sim *s, uint32_t id) {
     sim_slot *sl = &s->slots[id];
     sim_node *n = &s->nodes[sl->node];
-    SIM_ASSERT(n->state != NODE_CRASHED);         /* crash frees timers */
+    if (!timer_live(s, sl)) { sim_slot_free(s, id); return; }   /* armed before a crash */
+    SIM_ASSERT(n->state != NODE_CRASHED);         /* a crash voids every timer */
     if (n->state == NODE_PAUSED) { park(s, id); return; }
     uint32_t tag = sl->u.timer.tag;
     uint64_t arg = sl->u.timer.arg;
     if (sl->u.timer.domain == TIMER_WALL)
         SIM_ASSERT(clock_wall(&n->clock, s->now) >= sl->u.timer.deadline);
-    sim_timer_unlink(s, id);
     sim_slot_free(s, id);
     s->stats.timers_fired++;
     if (n->model && n->model->on_timer) n->model->on_timer(n->model_state, &n->env, tag, arg);
@@ -336,13 +282,19 @@ static void dispatch(struct sim *s, uint32_t id) {
     }
 }
 
+/* Checked after every event for the node the event touched, and for all
+ * nodes after every fault (faults are rare; events are the hot path). */
+static bool node_invariants_ok(const struct sim *s, int32_t node) {
+    if (node < 0) return true;
+    const sim_node *n = &s->nodes[node];
+    if (n->state == NODE_PAUSED && n->resume_at < s->now) return false;
+    if (n->state != NODE_PAUSED && n->parked_count != 0) return false;
+    return true;
+}
+
 static bool sim_invariants_ok(const struct sim *s) {
-    for (uint32_t i = 0; i < s->node_count; i++) {
-        const sim_node *n = &s->nodes[i];
-        if (n->state == NODE_PAUSED && n->resume_at < s->now) return false;
-        if (n->state != NODE_PAUSED && n->parked_count != 0) return false;
-        if (n->state == NODE_CRASHED && n->timer_count != 0) return false;
-    }
+    for (uint32_t i = 0; i < s->node_count; i++)
+        if (!node_invariants_ok(s, (int32_t)i)) return false;
     return true;
 }
 
@@ -353,11 +305,16 @@ int sim_run(sim *s, char *err, size_t err_len) {
     while (!s->failed && evq_pop(&s->queue, &it)) {
         if (it.time_ns > s->scn->duration_ns) break;
         SIM_ASSERT(it.time_ns >= s->now);
-        if (s->slots[it.slot].gen != it.gen) continue;    /* cancelled or re-planned */
+        uint32_t slot = evq_slot(it.key);
+        if (s->slots[slot].key != it.key) continue;       /* cancelled or re-planned */
         s->now = it.time_ns;
         s->stats.events++;
-        dispatch(s, it.slot);
-        SIM_ASSERT(sim_invariants_ok(s));
+        slot_kind kind = s->slots[slot].kind;
+        int32_t node = s->slots[slot].node;
+        s->slots[slot].key = 0;                           /* popped: no live entry */
+        dispatch(s, slot);
+        if (kind == SLOT_FAULT) SIM_ASSERT(sim_invariants_ok(s));
+        else SIM_ASSERT(node_invariants_ok(s, node));
     }
     s->now = s->scn->duration_ns;
     s->stats.end_ns = s->now;
@@ -549,7 +506,6 @@ void sim_destroy(sim *s) {
     if (!s) return;
     for (uint32_t i = 0; i < SIM_NODES_MAX; i++) {
         free(s->nodes[i].model_state);
-        free(s->nodes[i].timers);
         free(s->nodes[i].parked);
     }
     free(s->proto_cfg);

@@ -3,8 +3,9 @@
  *
  * The event pool.  Every pending thing (a message in flight, a timer, a
  * scripted fault, a node's resume) is a slot in `slots`; the heap (evq)
- * holds (time, seq, slot, gen).  Freeing or re-planning a slot bumps its
- * generation, which makes older heap entries stale: cancel is lazy.
+ * holds (time, key), and a slot remembers the key of its live entry.
+ * Freeing or re-planning a slot changes that, which makes older heap
+ * entries stale: cancel is lazy.
  *
  * Node states:
  *
@@ -14,11 +15,13 @@
  *
  * While PAUSED, events due for the node are parked in its `parked` FIFO and
  * re-queued, in order, when it resumes.  CRASHED drops messages to the node
- * and frees its timers and parked events; its model's on_crash ran.
+ * and frees its parked events; its model's on_crash ran.  A crash bumps the
+ * node's incarnation: timers armed before it are dropped when they pop
+ * (no per-node timer list on the hot path; a clock fault scans the slots).
  *
- * Invariants (sim_invariants_ok): a node's timers are live slots that name
- * that node; a PAUSED node's `resume_at` > now; parked events belong to
- * their node; slots in the free list are SLOT_FREE.
+ * Invariants (sim_invariants_ok): a PAUSED node's `resume_at` >= now; only
+ * a PAUSED node has parked events; a timer that fires belongs to its
+ * node's current incarnation and the node is UP.
  */
 #ifndef CCSIM_SIM_INT_H
 #define CCSIM_SIM_INT_H
@@ -31,7 +34,7 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-#define SIM_SLOT_BITS 22
+#define SIM_SLOT_BITS EVQ_SLOT_BITS
 #define SIM_SLOTS_MAX (1u << SIM_SLOT_BITS)   /* events in flight at once */
 #define SIM_PARKED_MAX (1u << 16)      /* events waiting for a paused node */
 
@@ -42,14 +45,14 @@ typedef enum { NODE_UP = 0, NODE_PAUSED, NODE_CRASHED } node_state;
 
 typedef struct sim_slot {
     slot_kind kind;
-    uint32_t gen;
+    uint64_t key;                 /* the live heap entry's key, 0 = none */
     int32_t node;                 /* the node it is for (msg: destination) */
     uint32_t next_free;
     bool parked;                  /* waiting in its node's parked FIFO */
     union {
         struct { int32_t from; uint32_t type, len; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
         struct { uint32_t tag; uint64_t arg; timer_domain domain; sim_time deadline;
-                 uint32_t index; uint64_t uid; } timer;   /* index: position in the node's timer list */
+                 uint32_t incarnation; uint64_t uid; } timer;
         struct { uint32_t fault; } fault;
     } u;
 } sim_slot;
@@ -65,8 +68,7 @@ typedef struct sim_node {
     rng rng;
     sim_time resume_at;           /* when PAUSED */
     uint32_t resume_slot;         /* the pending SLOT_RESUME, UINT32_MAX if none */
-    uint32_t *timers;             /* live timer slots of this node */
-    uint32_t timer_count, timer_cap;
+    uint32_t incarnation;         /* bumped by each crash */
     uint32_t *parked;             /* slots waiting for resume, FIFO */
     uint32_t parked_count, parked_cap;
     uint32_t process;             /* Jepsen :process for clients */
@@ -97,15 +99,61 @@ struct sim {
     char error[SIM_ERR_MAX];
 };
 
-/* Slot and queue helpers used by env.c. */
-uint32_t sim_slot_alloc(struct sim *s, slot_kind kind, int32_t node);
-void     sim_slot_free(struct sim *s, uint32_t slot);
-bool     sim_schedule(struct sim *s, uint32_t slot, sim_time at);
+/* Out of line, rare: a new slot at the end of the pool (UINT32_MAX at the
+ * bound), and the error for a full queue (returns false). */
+uint32_t sim_slots_grow(struct sim *s);
+bool     sim_queue_full(struct sim *s);
 void     sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void     sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...)
              __attribute__((format(printf, 3, 4)));
+
+/* ---- the hot path, inline: slots, scheduling, timer planning ---- */
+
+/* A slot for a new event; UINT32_MAX when the pool's bound is reached.
+ * The caller fills the union. */
+static inline uint32_t sim_slot_alloc(struct sim *s, slot_kind kind, int32_t node) {
+    SIM_ASSERT(kind != SLOT_FREE);
+    uint32_t id = s->free_head;
+    if (id != UINT32_MAX) s->free_head = s->slots[id].next_free;
+    else if ((id = sim_slots_grow(s)) == UINT32_MAX) return UINT32_MAX;
+    sim_slot *sl = &s->slots[id];
+    sl->kind = kind;
+    sl->key = 0;
+    sl->node = node;
+    sl->next_free = UINT32_MAX;
+    sl->parked = false;
+    return id;
+}
+
+static inline void sim_slot_free(struct sim *s, uint32_t id) {
+    SIM_ASSERT(id < s->slot_count);
+    SIM_ASSERT(s->slots[id].kind != SLOT_FREE);
+    sim_slot *sl = &s->slots[id];
+    sl->kind = SLOT_FREE;
+    sl->key = 0;                     /* heap entries naming it are now stale */
+    sl->next_free = s->free_head;
+    s->free_head = id;
+}
+
+/* Queues slot id at true time `at` (>= now); false when the queue is full
+ * (the run then ends with the error). */
+static inline bool sim_schedule(struct sim *s, uint32_t id, sim_time at) {
+    SIM_ASSERT(id < s->slot_count);
+    SIM_ASSERT(at >= s->now);
+    uint64_t key = evq_push(&s->queue, at, id);
+    s->slots[id].key = key;
+    return key != 0 || sim_queue_full(s);
+}
+
 /* Plans (or re-plans) a timer slot from its deadline and its node's clock. */
-bool     sim_plan_timer(struct sim *s, uint32_t slot);
-void     sim_timer_unlink(struct sim *s, uint32_t slot);
+static inline bool sim_plan_timer(struct sim *s, uint32_t id) {
+    sim_slot *sl = &s->slots[id];
+    SIM_ASSERT(sl->kind == SLOT_TIMER);
+    const sim_clock *c = &s->nodes[sl->node].clock;
+    sim_time at = sl->u.timer.domain == TIMER_WALL
+                      ? clock_true_at_wall(c, s->now, sl->u.timer.deadline)
+                      : clock_true_at_mono(c, s->now, sl->u.timer.deadline);
+    return sim_schedule(s, id, at);
+}
 
 #endif
