@@ -21,6 +21,9 @@ static const check_desc checks[] = {
     { "liveness",
       "an operation still pending at the horizon for longer than min(60 s, duration/2)",
       check_run_liveness },
+    { "linearizable",
+      "the clients' reads and writes of the resource, checked as a register by the same "
+      "search as `ccsim lincheck`", check_run_linearizable },
 };
 
 #define CHECK_TABLE_COUNT (sizeof checks / sizeof checks[0])

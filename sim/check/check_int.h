@@ -18,6 +18,7 @@ void check_run_mutual_exclusion(const check_input *in, check_result *out);
 void check_run_lease_overlap(const check_input *in, check_result *out);
 void check_run_lost_update(const check_input *in, check_result *out);
 void check_run_liveness(const check_input *in, check_result *out);
+void check_run_linearizable(const check_input *in, check_result *out);
 
 /* Zeroes *out and names it; every run function starts with it. */
 void check_result_start(check_result *out, const char *name);

@@ -1,0 +1,117 @@
+/* test_linearizable.c -- the `linearizable` check judges a run's reads and
+ * writes with the lincheck search (hand-built histories, and a real run). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/check/check.h"
+#include "sim/sim.h"
+
+static void add(hist *h, uint32_t process, hist_f f, hist_result r, sim_time from, sim_time to,
+                int64_t value) {
+    hist_op op;
+    memset(&op, 0, sizeof op);
+    op.process = process;
+    op.node = (int32_t)process;
+    op.f = f;
+    op.result = r;
+    op.invoke_ns = from;
+    op.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : to;
+    if (f == HIST_F_WRITE) { op.value_in = value; op.has_value_in = true; }
+    else { op.value_out = value; op.has_value_out = r == HIST_OK; }
+    assert_true(hist_add_op(h, &op, NULL));
+}
+
+static check_verdict judge(const hist *h, check_result *r) {
+    check_input in = { h, NULL, 100 };
+    check_find("linearizable")->run(&in, r);
+    return r->verdict;
+}
+
+static void a_read_of_the_latest_write_is_linearizable(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    add(&h, 0, HIST_F_WRITE, HIST_OK, 0, 1, 1);
+    add(&h, 1, HIST_F_READ, HIST_OK, 2, 3, 1);
+    check_result r;
+    assert_int_equal(judge(&h, &r), CHECK_OK);
+    check_result_free(&r);
+    hist_free(&h);
+}
+
+static void a_read_of_an_overwritten_value_is_not(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    add(&h, 0, HIST_F_WRITE, HIST_OK, 0, 1, 1);
+    add(&h, 0, HIST_F_WRITE, HIST_OK, 2, 3, 2);
+    add(&h, 1, HIST_F_READ, HIST_OK, 4, 5, 1);
+    check_result r;
+    assert_int_equal(judge(&h, &r), CHECK_VIOLATION);
+    assert_non_null(r.story);
+    assert_non_null(strstr(r.summary, "not linearizable"));
+    check_result_free(&r);
+    hist_free(&h);
+}
+
+static void a_failed_write_never_happened_but_an_info_write_may_have(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    add(&h, 0, HIST_F_WRITE, HIST_FAIL, 0, 1, 7);
+    add(&h, 1, HIST_F_READ, HIST_OK, 4, 5, 7);
+    check_result r;
+    assert_int_equal(judge(&h, &r), CHECK_VIOLATION);             /* 7 was never written */
+    check_result_free(&r);
+    h.ops[0].result = HIST_INFO;
+    assert_int_equal(judge(&h, &r), CHECK_OK);                    /* it may have landed */
+    check_result_free(&r);
+    hist_free(&h);
+}
+
+static void the_initial_value_is_the_counters(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    add(&h, 0, HIST_F_READ, HIST_OK, 0, 1, 5);
+    check_result r;
+    assert_int_equal(judge(&h, &r), CHECK_VIOLATION);
+    check_result_free(&r);
+    h.initial_value = 5;
+    assert_int_equal(judge(&h, &r), CHECK_OK);
+    check_result_free(&r);
+    hist_free(&h);
+}
+
+static void the_gc_pause_run_is_linearizable_at_the_register(void **state) {
+    (void)state;     /* L2 breaks mutual exclusion, yet the counter itself stays a register */
+    scn *s = calloc(1, sizeof *s);
+    char err[512];
+    assert_int_equal(scn_load("scenarios/locks/L2-lease-gc-pause.yaml", s, err, sizeof err), 0);
+    sim *run = NULL;
+    assert_int_equal(sim_create(s, NULL, &run, err, sizeof err), 0);
+    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    check_result r;
+    check_input in = { sim_history(run), s, s->duration_ns };
+    check_find("linearizable")->run(&in, &r);
+    assert_int_equal(r.verdict, CHECK_OK);
+    check_result_free(&r);
+    sim_destroy(run);
+    scn_free(s);
+    free(s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_read_of_the_latest_write_is_linearizable),
+        cmocka_unit_test(a_read_of_an_overwritten_value_is_not),
+        cmocka_unit_test(a_failed_write_never_happened_but_an_info_write_may_have),
+        cmocka_unit_test(the_initial_value_is_the_counters),
+        cmocka_unit_test(the_gc_pause_run_is_linearizable_at_the_register),
+    };
+    return cmocka_run_group_tests_name("linearizable", tests, NULL, NULL);
+}
