@@ -17,6 +17,15 @@
  *   PARAM_NODES      param_nodes       a list of node names, or a role name ("client")
  *   PARAM_PER_NODE_DURATION param_per_node   "2ms" for all, or {c1: 0ms, c2: 10500ms}
  *   PARAM_STRING     char[SCN_VALUE_MAX]
+ *
+ * Defaults are written as in YAML and parsed by the same parsers; a default
+ * that does not parse is a bug in the table (an assertion).  A PARAM_NODES
+ * default is a role name (all its nodes, none if the scenario has no such
+ * role), a node name, or "" for none.  A PARAM_PER_NODE_DURATION default is
+ * the value for every node.  Scenario keys "NAME.node" (from `NAME: {c1: 0ms}`)
+ * set one node of the per-node spec NAME; an unknown node there is an error
+ * at the key.  A required spec (default NULL) left out is reported at
+ * params->pos.  Booleans are true/false (also True/TRUE/False/FALSE).
  */
 #ifndef CCSIM_PARAM_H
 #define CCSIM_PARAM_H

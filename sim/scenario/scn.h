@@ -30,6 +30,8 @@
 #define SCN_FILE_MAX     (1024 * 1024)   /* bytes of one scenario file */
 #define SCN_VALUES_MAX   100000          /* YAML values, after expanding aliases */
 #define SCN_DEPTH_MAX    16              /* nesting of YAML collections */
+#define SCN_ANCHORS_MAX  256             /* YAML anchors (&name) in one file */
+#define SCN_KEYS_MAX     1024            /* keys in one YAML mapping */
 #define SCN_DURATION_DEFAULT (60 * SIM_S) /* when `duration:` is left out */
 
 typedef struct scn_pos { uint32_t line, col; } scn_pos;   /* 1-based; 0 = unknown */

@@ -1,0 +1,368 @@
+/* scn_fault.c -- the `faults:` list and latency distributions of a scenario.
+ *
+ * A fault is a mapping with `at` and exactly one kind key (pause, crash,
+ * restart, partition, cut, heal, clock, delay) plus the keys that kind
+ * takes.  Invariant of every scn_fault written here: at_ns in [0, duration];
+ * node is a valid index for the kinds that name one and -1 otherwise; masks
+ * and groups only mention nodes < node_count.  Faults are sorted stably by
+ * time after the whole file is read (a merge sort: ties keep file order).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario/scn_int.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const fault_keys[] = {
+    "at", "pause", "crash", "restart", "partition", "cut", "heal", "clock", "delay",
+    "for", "jump", "rate", "by", "both",
+};
+
+enum { K_PAUSE, K_CRASH, K_RESTART, K_PARTITION, K_CUT, K_HEAL, K_CLOCK, K_DELAY, K_COUNT };
+
+typedef struct kind_desc {
+    const char *name;
+    const char *extras;         /* the other keys it takes, space-separated */
+    const char *takes;          /* for messages */
+} kind_desc;
+
+static const kind_desc kinds[K_COUNT] = {
+    {"pause", "for", "at, pause, for"},
+    {"crash", "for", "at, crash, and optionally for"},
+    {"restart", "", "at, restart"},
+    {"partition", "", "at, partition"},
+    {"cut", "both", "at, cut, and optionally both"},
+    {"heal", "", "at, heal"},
+    {"clock", "jump rate", "at, clock, and jump or rate"},
+    {"delay", "by for", "at, delay, by, for"},
+};
+
+static const char *const cut_keys[] = {"from", "to", "both"};
+static const char *const delay_keys[] = {"from", "to"};
+static const char *const latency_kinds[] = {"uniform", "exponential"};
+static const char *const exp_keys[] = {"mean", "min"};
+
+static bool word_in(const char *word, const char *list) {
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, word, n) == 0) return true;
+        p += len;
+        while (*p == ' ') p++;
+    }
+    return false;
+}
+
+/* The kind key of a fault (exactly one), as an index into kinds[]. */
+static int find_kind(scn_ld *ld, const yaml_node_t *map, int *kind) {
+    int found = -1;
+    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = scn__node(ld, p->key);
+        for (int i = 0; i < K_COUNT; i++) {
+            if (strcmp(scn__text(k), kinds[i].name) != 0) continue;
+            if (found >= 0)
+                return scn__fail(ld, scn__pos(k), "a fault with two kinds, '%.64s' and '%.64s' "
+                                 "(expected exactly one kind per fault; write two faults)",
+                                 kinds[found].name, kinds[i].name);
+            found = i;
+        }
+    }
+    if (found < 0)
+        return scn__fail(ld, scn__pos(map), "a fault without a kind (expected one of pause, "
+                         "crash, restart, partition, cut, heal, clock, delay)");
+    *kind = found;
+    return 0;
+}
+
+static int check_extras(scn_ld *ld, const yaml_node_t *map, int kind) {
+    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = scn__node(ld, p->key);
+        const char *name = scn__text(k);
+        if (strcmp(name, "at") == 0 || strcmp(name, kinds[kind].name) == 0) continue;
+        if (word_in(name, kinds[kind].extras)) continue;
+        return scn__fail(ld, scn__pos(k), "key '%.64s' does not apply to a %s fault (expected "
+                         "only %s)", name, kinds[kind].name, kinds[kind].takes);
+    }
+    return 0;
+}
+
+static int fault_at(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
+    const yaml_node_t *at = scn__get(ld, map, "at", NULL);
+    if (!at)
+        return scn__fail(ld, scn__pos(map), "a fault without 'at' (expected the true time it "
+                         "happens, such as at: 1s)");
+    if (scn__duration(ld, at, "at", &f->at_ns) != 0) return -1;
+    if (f->at_ns <= ld->s->duration_ns) return 0;
+    char end[40];
+    sim_fmt_time(end, sizeof end, ld->s->duration_ns);
+    return scn__fail(ld, scn__pos(at), "at: %s is after the end of the run (expected at most "
+                     "the duration, %s)", scn__text(at), end);
+}
+
+/* `for`: required or optional; when given, above 0. */
+static int fault_for(scn_ld *ld, const yaml_node_t *map, const char *kind, const char *what,
+                     bool required, scn_fault *f) {
+    const yaml_node_t *v = scn__get(ld, map, "for", NULL);
+    if (!v && !required) return 0;
+    if (!v)
+        return scn__fail(ld, scn__pos(map), "%s without 'for' (expected how long %s, such as "
+                         "for: 15s)", kind, what);
+    if (scn__duration(ld, v, "for", &f->for_ns) != 0) return -1;
+    if (f->for_ns > 0) return 0;
+    return scn__fail(ld, scn__pos(v), "for: '%.64s' is zero (expected how long %s, above 0%s)",
+                     scn__text(v), what, required ? "" : "; leave 'for' out for no restart");
+}
+
+static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
+    scn *s = ld->s;
+    const char *expected = "a list of groups such as [[c1, redis1], [c2]]";
+    if (scn__want_seq(ld, v, "partition", expected) != 0) return -1;
+    size_t count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (count == 0)
+        return scn__fail(ld, scn__pos(v), "partition: an empty list (expected %s)", expected);
+    bool flat = scn__node(ld, v->data.sequence.items.start[0])->type != YAML_SEQUENCE_NODE;
+    uint64_t masks[SIM_NODES_MAX], seen = 0;
+    uint32_t groups = 0;
+    for (const yaml_node_item_t *it = v->data.sequence.items.start;
+         it < v->data.sequence.items.top && !flat; it++) {
+        const yaml_node_t *g = scn__node(ld, *it);
+        if (scn__want_seq(ld, g, "partition", "a group as a list, such as [c1, redis1]") != 0)
+            return -1;
+        if (scn__node_mask(ld, g, "partition", &masks[groups]) != 0) return -1;
+        uint64_t twice = masks[groups] & seen;
+        if (twice) {
+            uint32_t i = 0;
+            while (!(twice >> i & 1u)) i++;
+            return scn__fail(ld, scn__pos(g), "partition: node '%.64s' is in two groups "
+                             "(expected each node in at most one group)", s->nodes[i].name);
+        }
+        seen |= masks[groups++];
+    }
+    if (flat) {                                 /* [c1, c2]: one group, the rest another */
+        if (scn__node_mask(ld, v, "partition", &masks[0]) != 0) return -1;
+        seen = masks[0];
+        groups = 1;
+    }
+    bool rest = false;
+    for (uint32_t i = 0; i < s->node_count; i++) {
+        uint32_t g = 0;
+        while (g < groups && !(masks[g] >> i & 1u)) g++;
+        rest |= g == groups;
+        f->group[i] = (uint8_t)g;
+    }
+    f->group_count = groups + (rest ? 1u : 0u);
+    return 0;
+}
+
+static int fault_cut(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    if (scn__want_map(ld, v, "cut", "a mapping such as {from: [c1], to: [redis1]}") != 0)
+        return -1;
+    if (scn__check_keys(ld, v, cut_keys, COUNT(cut_keys), "a cut") != 0) return -1;
+    const yaml_node_t *from = scn__get(ld, v, "from", NULL), *to = scn__get(ld, v, "to", NULL);
+    if (!from || !to)
+        return scn__fail(ld, scn__pos(v), "cut without '%.64s' (expected the %s nodes, such as "
+                         "%s: [%s])", from ? "to" : "from", from ? "receiving" : "sending",
+                         from ? "to" : "from", from ? "redis1" : "c1");
+    if (scn__node_mask(ld, from, "from", &f->from_mask) != 0) return -1;
+    if (scn__node_mask(ld, to, "to", &f->to_mask) != 0) return -1;
+    const yaml_node_t *inner = scn__get(ld, v, "both", NULL);
+    const yaml_node_t *outer = scn__get(ld, map, "both", NULL);
+    if (inner && outer)
+        return scn__fail(ld, scn__pos(outer), "both: given twice, inside 'cut' and beside it "
+                         "(expected it once)");
+    if (inner || outer) return scn__bool(ld, inner ? inner : outer, "both", &f->both);
+    return 0;
+}
+
+static int fault_delay(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    if (scn__want_map(ld, v, "delay", "a mapping such as {from: c1, to: storage1}") != 0)
+        return -1;
+    if (scn__check_keys(ld, v, delay_keys, COUNT(delay_keys), "a delay") != 0) return -1;
+    const yaml_node_t *from = scn__get(ld, v, "from", NULL), *to = scn__get(ld, v, "to", NULL);
+    if (!from || !to)
+        return scn__fail(ld, scn__pos(v), "delay without '%.64s' (expected the %s nodes, such as "
+                         "%s: %s)", from ? "to" : "from", from ? "receiving" : "sending",
+                         from ? "to" : "from", from ? "storage1" : "c1");
+    if (scn__node_mask(ld, from, "from", &f->from_mask) != 0) return -1;
+    if (scn__node_mask(ld, to, "to", &f->to_mask) != 0) return -1;
+    const yaml_node_t *by = scn__get(ld, map, "by", NULL);
+    if (!by)
+        return scn__fail(ld, scn__pos(map), "delay without 'by' (expected the extra latency, "
+                         "such as by: 15s)");
+    if (scn__duration(ld, by, "by", &f->by_ns) != 0) return -1;
+    return fault_for(ld, map, "delay", "the extra delay lasts", true, f);
+}
+
+static int fault_clock(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    if (scn__node_ref(ld, v, "clock", &f->node) != 0) return -1;
+    const yaml_node_t *jump = scn__get(ld, map, "jump", NULL);
+    const yaml_node_t *rate = scn__get(ld, map, "rate", NULL);
+    if (jump && rate)
+        return scn__fail(ld, scn__pos(rate), "a clock fault with both 'jump' and 'rate' "
+                         "(expected one of them; write two faults)");
+    if (jump) {
+        f->kind = SCN_FAULT_CLOCK_JUMP;
+        return scn__signed_duration(ld, jump, "jump", &f->jump_ns);
+    }
+    if (rate) {
+        f->kind = SCN_FAULT_CLOCK_RATE;
+        return scn__clock_rate(ld, rate, "rate", &f->rate_ppm);
+    }
+    return scn__fail(ld, scn__pos(map), "a clock fault without 'jump' or 'rate' (expected "
+                     "one, such as jump: +20s or rate: 1.02)");
+}
+
+static int fault_body(scn_ld *ld, const yaml_node_t *map, int kind, scn_fault *f) {
+    const yaml_node_t *v = scn__get(ld, map, kinds[kind].name, NULL);
+    switch (kind) {
+    case K_PAUSE:
+        f->kind = SCN_FAULT_PAUSE;
+        if (scn__node_ref(ld, v, "pause", &f->node) != 0) return -1;
+        return fault_for(ld, map, "pause", "the node stays paused", true, f);
+    case K_CRASH:
+        f->kind = SCN_FAULT_CRASH;
+        if (scn__node_ref(ld, v, "crash", &f->node) != 0) return -1;
+        return fault_for(ld, map, "crash", "until the node restarts", false, f);
+    case K_RESTART:
+        f->kind = SCN_FAULT_RESTART;
+        return scn__node_ref(ld, v, "restart", &f->node);
+    case K_PARTITION:
+        f->kind = SCN_FAULT_PARTITION;
+        return fault_partition(ld, v, f);
+    case K_CUT:
+        f->kind = SCN_FAULT_CUT;
+        return fault_cut(ld, map, v, f);
+    case K_HEAL:
+        f->kind = SCN_FAULT_HEAL;
+        if (v->type == YAML_SCALAR_NODE && strcmp(scn__text(v), "all") == 0) return 0;
+        if (v->type == YAML_SCALAR_NODE && !scn__is_null(v))
+            return scn__fail(ld, scn__pos(v), "heal: '%.64s' is not supported (expected heal: "
+                             "all)", scn__text(v));
+        return scn__fail(ld, scn__pos(v), "heal: got %s (expected heal: all)", scn__kind(v));
+    case K_CLOCK:
+        return fault_clock(ld, map, v, f);
+    default:
+        SIM_ASSERT(kind == K_DELAY);
+        f->kind = SCN_FAULT_LINK_DELAY;
+        return fault_delay(ld, map, v, f);
+    }
+}
+
+static int load_fault(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
+    if (scn__want_map(ld, map, "faults", "a fault such as {at: 1s, crash: redis1}") != 0)
+        return -1;
+    if (scn__check_keys(ld, map, fault_keys, COUNT(fault_keys), "a fault") != 0) return -1;
+    int kind = 0;
+    if (find_kind(ld, map, &kind) != 0) return -1;
+    if (check_extras(ld, map, kind) != 0) return -1;
+    memset(f, 0, sizeof *f);
+    f->node = -1;
+    f->pos = scn__pos(map);
+    if (fault_at(ld, map, f) != 0) return -1;
+    return fault_body(ld, map, kind, f);
+}
+
+int scn__load_faults(scn_ld *ld, const yaml_node_t *seq) {
+    scn *s = ld->s;
+    if (scn__is_null(seq)) return 0;
+    if (scn__want_seq(ld, seq, "faults", "a list of faults such as [{at: 1s, crash: redis1}]")
+        != 0) return -1;
+    for (const yaml_node_item_t *it = seq->data.sequence.items.start;
+         it < seq->data.sequence.items.top; it++) {
+        const yaml_node_t *item = scn__node(ld, *it);
+        if (s->fault_count == SCN_FAULTS_MAX)
+            return scn__fail(ld, scn__pos(item), "too many faults: more than %d (expected at "
+                             "most the limit SCN_FAULTS_MAX)", SCN_FAULTS_MAX);
+        scn_fault f;
+        if (load_fault(ld, item, &f) != 0) return -1;
+        s->faults[s->fault_count++] = f;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* latency: 1ms | {uniform: [1ms, 5ms]} | {exponential: {mean: 2ms, min: 500us}} */
+
+static int latency_uniform(scn_ld *ld, const yaml_node_t *v, scn_latency *out) {
+    const char *expected = "[low, high] such as [1ms, 5ms]";
+    if (scn__want_seq(ld, v, "uniform", expected) != 0) return -1;
+    if (v->data.sequence.items.top - v->data.sequence.items.start != 2)
+        return scn__fail(ld, scn__pos(v), "uniform: not two values (expected %s)", expected);
+    scn_latency l = {.kind = SCN_LAT_UNIFORM};
+    if (scn__duration(ld, scn__node(ld, v->data.sequence.items.start[0]), "uniform", &l.a_ns)
+        != 0) return -1;
+    if (scn__duration(ld, scn__node(ld, v->data.sequence.items.start[1]), "uniform", &l.b_ns)
+        != 0) return -1;
+    if (l.a_ns > l.b_ns)
+        return scn__fail(ld, scn__pos(v), "uniform: the low end is above the high end "
+                         "(expected %s)", expected);
+    *out = l;
+    return 0;
+}
+
+static int latency_exponential(scn_ld *ld, const yaml_node_t *v, scn_latency *out) {
+    scn_latency l = {.kind = SCN_LAT_EXPONENTIAL};
+    if (v->type != YAML_MAPPING_NODE) {        /* {exponential: 2ms}: the mean, no floor */
+        if (scn__duration(ld, v, "exponential", &l.a_ns) != 0) return -1;
+        *out = l;
+        return 0;
+    }
+    if (scn__check_keys(ld, v, exp_keys, COUNT(exp_keys), "exponential") != 0) return -1;
+    const yaml_node_t *mean = scn__get(ld, v, "mean", NULL), *min = scn__get(ld, v, "min", NULL);
+    if (!mean)
+        return scn__fail(ld, scn__pos(v), "exponential without 'mean' (expected such as "
+                         "{mean: 2ms, min: 500us})");
+    if (scn__duration(ld, mean, "mean", &l.a_ns) != 0) return -1;
+    if (min && scn__duration(ld, min, "min", &l.b_ns) != 0) return -1;
+    *out = l;
+    return 0;
+}
+
+int scn__load_latency(scn_ld *ld, const yaml_node_t *n, const char *key, scn_latency *out) {
+    if (n->type == YAML_SCALAR_NODE && !scn__is_null(n)) {
+        scn_latency l = {.kind = SCN_LAT_FIXED};
+        if (scn__duration(ld, n, key, &l.a_ns) != 0) return -1;
+        *out = l;
+        return 0;
+    }
+    if (scn__want_map(ld, n, key, "1ms, {uniform: [1ms, 5ms]} or {exponential: {mean: 2ms, "
+                      "min: 500us}}") != 0) return -1;
+    if (scn__check_keys(ld, n, latency_kinds, COUNT(latency_kinds), key) != 0) return -1;
+    size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (count != 1)
+        return scn__fail(ld, scn__pos(n), "%s: %s distributions (expected exactly one: "
+                         "uniform or exponential)", key, count == 0 ? "no" : "two");
+    const yaml_node_t *u = scn__get(ld, n, "uniform", NULL);
+    if (u) return latency_uniform(ld, u, out);
+    return latency_exponential(ld, scn__get(ld, n, "exponential", NULL), out);
+}
+
+/* ------------------------------------------------------------------ */
+
+void scn__sort_faults(scn *s) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(s->fault_count <= SCN_FAULTS_MAX);
+    uint32_t n = s->fault_count;
+    if (n < 2) return;
+    scn_fault *tmp = sim_xmalloc(sizeof(scn_fault) * n);
+    scn_fault *a = s->faults, *b = tmp;
+    for (uint32_t width = 1; width < n; width *= 2) {       /* bottom-up merge sort */
+        for (uint32_t lo = 0; lo < n; lo += 2 * width) {
+            uint32_t mid = lo + width < n ? lo + width : n;
+            uint32_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            uint32_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) b[k++] = a[j].at_ns < a[i].at_ns ? a[j++] : a[i++];
+            while (i < mid) b[k++] = a[i++];
+            while (j < hi) b[k++] = a[j++];
+        }
+        scn_fault *t = a; a = b; b = t;
+    }
+    if (a != s->faults) memcpy(s->faults, a, sizeof(scn_fault) * n);
+    free(tmp);
+    for (uint32_t i = 1; i < n; i++) SIM_ASSERT(s->faults[i - 1].at_ns <= s->faults[i].at_ns);
+}

@@ -1,0 +1,356 @@
+/* test_param.c -- param_apply() and param_print_table() (sim/scenario/param.h):
+ * defaults, overrides, every type, the errors at the scenario's positions,
+ * and the table `ccsim list protocols` prints.  Scenarios are loaded from
+ * strings with scn_load_buffer; a `scn` is ~190 KB, so it lives on the heap.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario/param.h"
+
+typedef struct cfg {
+    sim_time ttl;
+    sim_time lease;                 /* allow_none */
+    int64_t retries;
+    int64_t offset;                 /* no bounds */
+    bool fencing;
+    uint32_t loss_ppm;
+    int release;
+    param_nodes clients;
+    param_nodes quorum;             /* required */
+    param_per_node start;
+    char label[SCN_VALUE_MAX];
+} cfg;
+
+static const param_spec specs[] = {
+    {"ttl", PARAM_DURATION, "10s", "lock time to live", offsetof(cfg, ttl), NULL, 0, 0, false},
+    {"lease", PARAM_DURATION, "none", "lease check margin", offsetof(cfg, lease), NULL, 0, 0,
+     true},
+    {"retry.max", PARAM_INT, "3", "attempts", offsetof(cfg, retries), NULL, 1, 10, false},
+    {"offset", PARAM_INT, "-2", "an unbounded integer", offsetof(cfg, offset), NULL, 0, 0, false},
+    {"fencing", PARAM_BOOL, "false", "fencing tokens", offsetof(cfg, fencing), NULL, 0, 0, false},
+    {"loss", PARAM_RATE, "1%", "message loss", offsetof(cfg, loss_ppm), NULL, 0, 0, false},
+    {"release", PARAM_ENUM, "compare-and-delete", "how to release", offsetof(cfg, release),
+     "compare-and-delete|del", 0, 0, false},
+    {"clients", PARAM_NODES, "client", "the clients", offsetof(cfg, clients), NULL, 0, 0, false},
+    {"quorum", PARAM_NODES, NULL, "the voters", offsetof(cfg, quorum), NULL, 0, 0, false},
+    {"start", PARAM_PER_NODE_DURATION, "5ms", "when each client starts", offsetof(cfg, start),
+     NULL, 0, 0, false},
+    {"label", PARAM_STRING, "", "free text", offsetof(cfg, label), NULL, 0, 0, false},
+};
+#define SPEC_COUNT (sizeof specs / sizeof specs[0])
+
+#define HEAD "name: t\nprotocol: p\nnodes: {redis: 2, client: [c1, c2, c3]}\nparams:\n"
+/* nodes: redis1 redis2 c1 c2 c3; params start on line 5 */
+
+static scn *load(const char *text) {
+    scn *s = sim_xmalloc(sizeof *s);
+    char err[SIM_ERR_MAX] = "";
+    int rc = scn_load_buffer("p.yaml", text, strlen(text), s, err, sizeof err);
+    if (rc != 0) print_error("unexpected: %s\n", err);
+    assert_int_equal(rc, 0);
+    return s;
+}
+
+/* Applies specs to the scenario's params; returns 0 or the error without "p.yaml:". */
+static const char *apply(const char *text, cfg *c) {
+    static char err[SIM_ERR_MAX];
+    scn *s = load(text);
+    memset(c, 0x5a, sizeof *c);
+    int rc = param_apply(specs, SPEC_COUNT, c, &s->params, s, "params", err, sizeof err);
+    scn_free(s);
+    free(s);
+    if (rc == 0) return NULL;
+    assert_memory_equal(err, "p.yaml:", 7);
+    return err + 7;
+}
+
+static void apply_ok(const char *text, cfg *c) {
+    const char *err = apply(text, c);
+    if (err) print_error("unexpected: %s\n", err);
+    assert_null(err);
+}
+
+static void defaults_fill_every_field_the_scenario_leaves_out(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n", &c);
+    assert_int_equal(c.ttl, 10 * SIM_S);
+    assert_int_equal(c.lease, -1);
+    assert_int_equal(c.retries, 3);
+    assert_int_equal(c.offset, -2);
+    assert_false(c.fencing);
+    assert_int_equal(c.loss_ppm, 10000);
+    assert_int_equal(c.release, 0);
+    assert_int_equal(c.clients.count, 3);           /* the role "client" */
+    assert_int_equal(c.clients.node[0], 2);
+    assert_int_equal(c.clients.node[2], 4);
+    assert_int_equal(c.start.all_ns, 5 * SIM_MS);
+    assert_int_equal(c.start.node_ns[4], 5 * SIM_MS);
+    assert_false(c.start.listed[4]);
+    assert_string_equal(c.label, "");
+}
+
+static void scenario_values_override_the_defaults(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: [redis1, redis2]\n  ttl: 1.5s\n  lease: 20ms\n  retry: {max: 10}\n"
+             "  offset: -9000000000\n  fencing: true\n  loss: 500ppm\n  release: del\n"
+             "  clients: [c3, c1]\n  label: \"a b\"\n", &c);
+    assert_int_equal(c.ttl, 1500 * SIM_MS);
+    assert_int_equal(c.lease, 20 * SIM_MS);
+    assert_int_equal(c.retries, 10);
+    assert_int_equal(c.offset, -9000000000);
+    assert_true(c.fencing);
+    assert_int_equal(c.loss_ppm, 500);
+    assert_int_equal(c.release, 1);
+    assert_int_equal(c.clients.count, 2);
+    assert_int_equal(c.clients.node[0], 4);         /* list order is kept */
+    assert_int_equal(c.clients.node[1], 2);
+    assert_int_equal(c.quorum.count, 2);
+    assert_string_equal(c.label, "a b");
+}
+
+static void unknown_param_suggests_the_nearest_spec_name(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  tll: 10s\n", &c),
+                        "6:3: error: unknown key 'tll' in params (did you mean 'ttl'?)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  retry: {maxx: 3}\n", &c),
+                        "6:11: error: unknown key 'retry.maxx' in params (did you mean "
+                        "'retry.max'?)");
+}
+
+static void unknown_param_without_a_near_name_lists_the_names(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  colour: red\n", &c),
+                        "6:3: error: unknown key 'colour' in params (expected one of: ttl, "
+                        "lease, retry.max, offset, fencing, loss, release, clients, quorum, "
+                        "start, label)");
+}
+
+static void duration_param_of_the_wrong_type_says_what_was_expected(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  ttl: [1s]\n", &c),
+                        "6:8: error: ttl: got a list (expected a duration such as 10s or "
+                        "250ms)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  ttl: 10\n", &c),
+                        "6:8: error: ttl: '10' has no unit (expected a unit after the number, "
+                        "such as 10s or 10ms)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  ttl: none\n", &c),
+                        "6:8: error: ttl: 'none' is not a duration (expected a number with a "
+                        "unit: ns, us, ms, s, m or h, such as 10s or 250ms)");
+}
+
+static void none_or_off_gives_minus_one_where_allowed(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n  lease: off\n", &c);
+    assert_int_equal(c.lease, -1);
+    apply_ok(HEAD "  quorum: redis\n  lease: none\n", &c);
+    assert_int_equal(c.lease, -1);
+}
+
+static void integer_outside_its_bounds_or_not_a_number_is_rejected(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  retry.max: 11\n", &c),
+                        "6:14: error: retry.max: '11' is out of range (expected a whole number "
+                        "from 1 to 10)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  offset: 3.5\n", &c),
+                        "6:11: error: offset: '3.5' is not a whole number (expected a whole "
+                        "number such as 3)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  offset: 99999999999999999999\n", &c),
+                        "6:11: error: offset: '99999999999999999999' is out of range (expected "
+                        "a whole number such as 3)");
+}
+
+static void bool_takes_true_or_false_only(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n  fencing: True\n", &c);
+    assert_true(c.fencing);
+    assert_string_equal(apply(HEAD "  quorum: redis\n  fencing: yes\n", &c),
+                        "6:12: error: fencing: 'yes' is not true or false (expected true or "
+                        "false)");
+}
+
+static void rate_param_uses_the_rate_grammar(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n  loss: 0.5\n", &c);
+    assert_int_equal(c.loss_ppm, 500000);
+    assert_string_equal(apply(HEAD "  quorum: redis\n  loss: 2\n", &c),
+                        "6:9: error: loss: '2' is more than 100% (expected a rate from 0 to 1, "
+                        "such as 2%, 0.02 or 500ppm)");
+}
+
+static void enum_stores_the_index_of_the_choice(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n  release: compare-and-delete\n", &c);
+    assert_int_equal(c.release, 0);
+}
+
+static void enum_with_an_unknown_choice_lists_the_choices(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  release: dell\n", &c),
+                        "6:12: error: release: unknown value 'dell' (expected one of "
+                        "compare-and-delete|del; did you mean 'del'?)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  release: drop\n", &c),
+                        "6:12: error: release: unknown value 'drop' (expected one of "
+                        "compare-and-delete|del)");
+}
+
+static void nodes_param_takes_names_or_a_role(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n  clients: c2\n", &c);
+    assert_int_equal(c.quorum.count, 2);
+    assert_int_equal(c.quorum.node[1], 1);
+    assert_int_equal(c.clients.count, 1);
+    assert_int_equal(c.clients.node[0], 3);
+    apply_ok(HEAD "  quorum: [redis, c1]\n", &c);   /* a role inside a list */
+    assert_int_equal(c.quorum.count, 3);
+}
+
+static void nodes_param_with_an_unknown_or_repeated_node_is_rejected(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  clients: [c1, c4]\n", &c),
+                        "6:12: error: clients: unknown node 'c4' (did you mean 'c1'?)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  clients: [c1, c1]\n", &c),
+                        "6:12: error: clients: node 'c1' is listed twice (expected each node "
+                        "once)");
+    assert_string_equal(apply(HEAD "  quorum: reds\n", &c),
+                        "5:11: error: quorum: unknown node 'reds' (did you mean 'redis'?)");
+}
+
+static void per_node_duration_takes_one_value_or_one_per_node(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok(HEAD "  quorum: redis\n  start: {c1: 0ms, c3: 10500ms}\n", &c);
+    assert_int_equal(c.start.all_ns, 5 * SIM_MS);           /* the default for the rest */
+    assert_int_equal(c.start.node_ns[2], 0);
+    assert_true(c.start.listed[2]);
+    assert_int_equal(c.start.node_ns[3], 5 * SIM_MS);
+    assert_int_equal(c.start.node_ns[4], 10500 * SIM_MS);
+    apply_ok(HEAD "  quorum: redis\n  start: 1s\n", &c);
+    assert_int_equal(c.start.all_ns, SIM_S);
+    assert_int_equal(c.start.node_ns[3], SIM_S);
+    apply_ok(HEAD "  quorum: redis\n  start.c2: 7ms\n  start: 1s\n", &c);  /* order-free */
+    assert_int_equal(c.start.node_ns[3], 7 * SIM_MS);
+    assert_int_equal(c.start.node_ns[2], SIM_S);
+}
+
+static void per_node_duration_for_an_unknown_node_suggests_the_nearest(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  quorum: redis\n  start: {c1: 0ms, c4: 1s}\n", &c),
+                        "6:20: error: start.c4: unknown node 'c4' (did you mean 'c1'?)");
+    assert_string_equal(apply(HEAD "  quorum: redis\n  start: {c1: -1s}\n", &c),
+                        "6:15: error: start.c1: '-1s' is negative (expected a duration of 0 or "
+                        "more, such as 10s or 250ms)");
+}
+
+static void required_param_left_out_is_reported_at_the_section(void **state) {
+    (void)state;
+    cfg c;
+    assert_string_equal(apply(HEAD "  ttl: 1s\n", &c),
+                        "4:1: error: params: missing required key 'quorum' (expected quorum: a "
+                        "list of node names such as [c1, c2], or a role such as client)");
+    assert_string_equal(apply("name: t\nprotocol: p\nnodes: {client: 1}\n", &c),
+                        "2:1: error: params: missing required key 'quorum' (expected quorum: a "
+                        "list of node names such as [c1, c2], or a role such as client)");
+}
+
+static void nodes_default_naming_an_absent_role_gives_no_nodes(void **state) {
+    (void)state;
+    cfg c;
+    apply_ok("name: t\nprotocol: p\nnodes: {redis: 1}\nparams: {quorum: redis}\n", &c);
+    assert_int_equal(c.clients.count, 0);
+}
+
+static void empty_spec_table_rejects_every_param(void **state) {
+    (void)state;
+    scn *s = load(HEAD "  ttl: 1s\n");
+    char err[SIM_ERR_MAX];
+    assert_int_equal(param_apply(NULL, 0, NULL, &s->params, s, "workload", err, sizeof err), -1);
+    assert_string_equal(err, "p.yaml:5:3: error: unknown key 'ttl' in workload (there are "
+                        "none)");
+    scn_free(s);
+    s->params.count = 0;
+    assert_int_equal(param_apply(NULL, 0, NULL, &s->params, s, "workload", err, sizeof err), 0);
+    free(s);
+}
+
+static void table_prints_aligned_columns_with_defaults_and_choices(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    param_print_table(specs, 3, f);
+    fclose(f);
+    assert_string_equal(buf,
+                        "  ttl        duration  10s   lock time to live\n"
+                        "  lease      duration  none  lease check margin (or none)\n"
+                        "  retry.max  integer   3     attempts (1..10)\n");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    param_print_table(specs + 6, 3, f);
+    fclose(f);
+    assert_string_equal(buf,
+                        "  release  choice  compare-and-delete  how to release "
+                        "(compare-and-delete|del)\n"
+                        "  clients  nodes   client              the clients\n"
+                        "  quorum   nodes   (required)          the voters\n");
+    free(buf);
+}
+
+static void empty_table_prints_nothing(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    param_print_table(NULL, 0, f);
+    fclose(f);
+    assert_int_equal(len, 0);
+    free(buf);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_fill_every_field_the_scenario_leaves_out),
+        cmocka_unit_test(scenario_values_override_the_defaults),
+        cmocka_unit_test(unknown_param_suggests_the_nearest_spec_name),
+        cmocka_unit_test(unknown_param_without_a_near_name_lists_the_names),
+        cmocka_unit_test(duration_param_of_the_wrong_type_says_what_was_expected),
+        cmocka_unit_test(none_or_off_gives_minus_one_where_allowed),
+        cmocka_unit_test(integer_outside_its_bounds_or_not_a_number_is_rejected),
+        cmocka_unit_test(bool_takes_true_or_false_only),
+        cmocka_unit_test(rate_param_uses_the_rate_grammar),
+        cmocka_unit_test(enum_stores_the_index_of_the_choice),
+        cmocka_unit_test(enum_with_an_unknown_choice_lists_the_choices),
+        cmocka_unit_test(nodes_param_takes_names_or_a_role),
+        cmocka_unit_test(nodes_param_with_an_unknown_or_repeated_node_is_rejected),
+        cmocka_unit_test(per_node_duration_takes_one_value_or_one_per_node),
+        cmocka_unit_test(per_node_duration_for_an_unknown_node_suggests_the_nearest),
+        cmocka_unit_test(required_param_left_out_is_reported_at_the_section),
+        cmocka_unit_test(nodes_default_naming_an_absent_role_gives_no_nodes),
+        cmocka_unit_test(empty_spec_table_rejects_every_param),
+        cmocka_unit_test(table_prints_aligned_columns_with_defaults_and_choices),
+        cmocka_unit_test(empty_table_prints_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
