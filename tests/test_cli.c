@@ -1,0 +1,186 @@
+/* test_cli.c -- the command line's contract (DESIGN.md 7): exit codes,
+ * output forms, report files.  Runs the real binary ($BUILD/ccsim) from the
+ * repository root, as a user would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define OUT_MAX 65536
+
+static char ccsim[512];
+static char tmpdir[256];
+
+/* Runs `ccsim ARGS` with stdout (and stderr when both) captured; returns
+ * the exit code. */
+static int run(char *out, size_t len, bool both, const char *fmt, ...) {
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s %s", ccsim, args, both ? "2>&1" : "2>/dev/null");
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+static int setup(void **state) {
+    (void)state;
+    const char *build = getenv("BUILD");
+    snprintf(ccsim, sizeof ccsim, "%s/ccsim", build && *build ? build : "build");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccsim-test-cli.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void version_and_help_exit_zero(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    assert_int_equal(run(out, sizeof out, false, "--version"), 0);
+    assert_non_null(strstr(out, "ccsim "));
+    assert_int_equal(run(out, sizeof out, false, "--help"), 0);
+    assert_non_null(strstr(out, "ccsim run FILE.yaml"));
+    assert_int_equal(run(out, sizeof out, false, "run --help"), 0);
+    assert_non_null(strstr(out, "--seed"));
+}
+
+static void an_unknown_command_or_option_is_a_usage_error(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    assert_int_equal(run(out, sizeof out, true, "frobnicate"), 2);
+    assert_non_null(strstr(out, "unknown command 'frobnicate'"));
+    assert_int_equal(run(out, sizeof out, true, "run --sed 3 x.yaml"), 2);
+    assert_non_null(strstr(out, "unknown option '--sed'"));
+    assert_int_equal(run(out, sizeof out, true, "run"), 2);
+    assert_int_equal(run(out, sizeof out, true, "run no/such/file.yaml"), 2);
+    assert_non_null(strstr(out, "no/such/file.yaml"));
+}
+
+static void a_violation_exits_one_and_tells_the_story_and_the_seed(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    int rc = run(out, sizeof out, false, "run scenarios/locks/L2-lease-gc-pause.yaml --out %s/l2", tmpdir);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "mutual-exclusion  violation"));
+    assert_non_null(strstr(out, "what happened"));
+    assert_non_null(strstr(out, "reproduce ccsim run scenarios/locks/L2-lease-gc-pause.yaml --seed 1"));
+    const char *files[] = { "summary.json", "history.edn", "trace.log", "story.txt" };
+    for (size_t i = 0; i < 4; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/l2/%s", tmpdir, files[i]);
+        assert_true(file_exists(p));
+    }
+}
+
+static void a_safe_run_exits_zero(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    int rc = run(out, sizeof out, false, "run scenarios/locks/L3b-release-compare-and-delete.yaml -q --out %s/l3b", tmpdir);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(out, "violation"));
+}
+
+static void json_prints_the_summary_with_the_seed_given(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    int rc = run(out, sizeof out, false, "run scenarios/locks/L2-lease-gc-pause.yaml --json --seed 7 --out %s/j", tmpdir);
+    assert_int_equal(rc, 1);
+    assert_true(out[0] == '{');
+    assert_non_null(strstr(out, "\"seed\": 7"));
+    assert_non_null(strstr(out, "\"verdict\": \"violation\""));
+}
+
+static void check_prints_pass_lines_and_the_tally(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    int rc = run(out, sizeof out, false, "check scenarios/locks/L2-lease-gc-pause.yaml scenarios/locks/L4-fencing-token-gc-pause.yaml");
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "PASS L2-lease-gc-pause\n"));
+    assert_non_null(strstr(out, "2 passed, 0 failed\n"));
+}
+
+static void check_fails_a_scenario_whose_expectation_is_wrong(void **state) {
+    (void)state;
+    char path[512], out[OUT_MAX];
+    snprintf(path, sizeof path, "%s/wrong.yaml", tmpdir);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "sed 's/^  mutual-exclusion: violation/  mutual-exclusion: ok/' "
+             "scenarios/locks/L2-lease-gc-pause.yaml > %s", path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, false, "check %s", path), 1);
+    assert_non_null(strstr(out, "FAIL L2-lease-gc-pause: mutual-exclusion expected ok, got violation"));
+    assert_non_null(strstr(out, "0 passed, 1 failed"));
+}
+
+static void check_writes_junit_and_tap(void **state) {
+    (void)state;
+    char out[OUT_MAX], junit[512];
+    snprintf(junit, sizeof junit, "%s/junit.xml", tmpdir);
+    assert_int_equal(run(out, sizeof out, false, "check scenarios/locks --tap --junit %s", junit), 0);
+    assert_true(strncmp(out, "1..", 3) == 0);
+    assert_non_null(strstr(out, "ok 1 - "));
+    assert_true(file_exists(junit));
+    FILE *f = fopen(junit, "r");
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "<testsuite name=\"ccsim scenarios\""));
+}
+
+static void list_shows_protocols_params_and_checks(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    assert_int_equal(run(out, sizeof out, false, "list protocols"), 0);
+    assert_non_null(strstr(out, "setnx-lock"));
+    assert_non_null(strstr(out, "ttl"));
+    assert_int_equal(run(out, sizeof out, false, "list checks"), 0);
+    assert_non_null(strstr(out, "mutual-exclusion"));
+    assert_int_equal(run(out, sizeof out, true, "list nonsense"), 2);
+}
+
+static void the_same_seed_gives_the_same_report_bytes(void **state) {
+    (void)state;
+    char out[OUT_MAX], cmd[1024];
+    run(out, sizeof out, false, "run scenarios/locks/W2-watchdog-gc-pause.yaml -q --out %s/a", tmpdir);
+    run(out, sizeof out, false, "run scenarios/locks/W2-watchdog-gc-pause.yaml -q --out %s/b", tmpdir);
+    snprintf(cmd, sizeof cmd, "diff -r %s/a %s/b >/dev/null", tmpdir, tmpdir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(version_and_help_exit_zero),
+        cmocka_unit_test(an_unknown_command_or_option_is_a_usage_error),
+        cmocka_unit_test(a_violation_exits_one_and_tells_the_story_and_the_seed),
+        cmocka_unit_test(a_safe_run_exits_zero),
+        cmocka_unit_test(json_prints_the_summary_with_the_seed_given),
+        cmocka_unit_test(check_prints_pass_lines_and_the_tally),
+        cmocka_unit_test(check_fails_a_scenario_whose_expectation_is_wrong),
+        cmocka_unit_test(check_writes_junit_and_tap),
+        cmocka_unit_test(list_shows_protocols_params_and_checks),
+        cmocka_unit_test(the_same_seed_gives_the_same_report_bytes),
+    };
+    return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}
