@@ -39,6 +39,7 @@ uint32_t env_nodes_of_role(const env *e, const char *role, node_id *out, uint32_
 const void *env_proto_config(const env *e) { return S(e)->proto_cfg; }
 const struct proto_desc *env_protocol(const env *e) { return S(e)->proto; }
 const void *env_workload_config(const env *e) { return S(e)->workload_cfg; }
+const struct workload_desc *env_workload(const env *e) { return S(e)->workload; }
 
 sim_time env_now_wall(const env *e) { return clock_wall(&N(e)->clock, S(e)->now); }
 sim_time env_now_mono(const env *e) { return clock_mono(&N(e)->clock, S(e)->now); }
@@ -72,6 +73,10 @@ bool env_send(env *e, node_id to, uint32_t type, const void *body, uint32_t len)
         sim_trace_line(s, e->id, "send -> %s %s%s", s->scn->nodes[to].name, desc,
                        p.copies == 0 ? (p.dropped_by_partition ? " (dropped: link down)" : " (lost)")
                                      : p.copies == 2 ? " (duplicated)" : "");
+    }
+    for (uint32_t c = 0; s->on_message && c < (p.copies ? p.copies : 1u); c++) {
+        sim_msg_note note = { e->id, to, type, s->now, p.copies ? p.arrive_ns[c] : SIM_TIME_NEVER, false };
+        s->on_message(s->on_message_ctx, &note);
     }
     if (p.copies == 0) { s->stats.messages_dropped++; return true; }
     if (p.copies == 2) s->stats.messages_duplicated++;
@@ -125,11 +130,15 @@ uint64_t env_random(env *e) { return rng_next(&N(e)->rng); }
 uint64_t env_random_below(env *e, uint64_t n) { return rng_below(&N(e)->rng, n); }
 
 uint32_t env_op_invoke(env *e, hist_f f, const hist_op *fields) {
+    return env_op_invoke_as(e, N(e)->process, f, fields);
+}
+
+uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fields) {
     struct sim *s = S(e);
     hist_op op;
     if (fields) op = *fields; else memset(&op, 0, sizeof op);
     op.node = e->id;
-    op.process = N(e)->process;
+    op.process = process;
     op.f = f;
     op.result = HIST_PENDING;
     op.invoke_ns = s->now;

@@ -47,6 +47,11 @@ const void *env_workload_config(const env *e);
  * reach the protocol's client library, e.g. proto_desc.lock_client.
  * [added by the setnx-lock engineer; engine: `return S(e)->proto;`] */
 const struct proto_desc *env_protocol(const env *e);
+/* The scenario's workload descriptor (proto.h), NULL when it has none.  A
+ * resource that loads the workload's data before the run (the db node)
+ * asks it which workload it serves.
+ * [added by the db engineer; engine: `return S(e)->workload;`] */
+const struct workload_desc *env_workload(const env *e);
 
 /* ---- clocks (local readings; never true time) ---- */
 sim_time env_now_wall(const env *e);
@@ -73,6 +78,11 @@ uint64_t env_random_below(env *e, uint64_t n);
 /* ---- history (DESIGN.md 3, hist.h) ---- */
 /* Records the invocation of a client operation; returns its id. */
 uint32_t env_op_invoke(env *e, hist_f f, const hist_op *fields);
+/* The same for a node that runs several logical clients (a shop node
+ * serving 1000 buyers): the op's Jepsen :process is `process` instead of
+ * the node's, so each logical client stays one sequential process in
+ * history.edn.  [added by the db engineer] */
+uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fields);
 /* Completes op `id` (result ok/fail/info); fields: value_out, note, token,
  * epoch (ACQUIRE ok: the new lock epoch). */
 void     env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields);

@@ -41,6 +41,10 @@ typedef struct proto_desc {
      * with "path:line:col: error: ..." in err.  NULL = none.
      * [added by the setnx-lock engineer; the engine calls it in bind_protocol] */
     int (*validate)(const void *cfg, const scn *s, char *err, size_t err_len);
+    /* For transaction workloads (`transfer`): the coordinator-side library a
+     * driver embeds (protocols/txn/txn_api.h), else NULL.
+     * [added by the 2PC/saga engineer, as lock_client above] */
+    const struct txn_client_ops *txn_client;
 } proto_desc;
 
 typedef struct workload_desc {

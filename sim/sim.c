@@ -212,10 +212,14 @@ static void deliver_message(struct sim *s, uint32_t id) {
     uint8_t body[ENV_MSG_BODY_MAX];
     memcpy(body, sl->u.msg.body, len);
     sim_slot_free(s, id);                 /* before the callback: it may grow slots */
-    char desc[160] = "";
-    if (n->model && n->model->describe) n->model->describe(type, body, len, desc, sizeof desc);
+    char desc[160] = "";                  /* formatted only when someone reads it */
+    if (s->trace && n->model && n->model->describe) n->model->describe(type, body, len, desc, sizeof desc);
     if (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to)) {
         s->stats.messages_dropped++;
+        if (s->on_message) {
+            sim_msg_note note = { from, to, type, SIM_TIME_NEVER, s->now, true };
+            s->on_message(s->on_message_ctx, &note);
+        }
         sim_trace_line(s, to, "drop <- %s %s (%s)", s->scn->nodes[from].name, desc,
                        n->state == NODE_CRASHED ? "node is crashed" : "link is down");
         return;
@@ -301,9 +305,10 @@ static bool sim_invariants_ok(const struct sim *s) {
 int sim_run(sim *s, char *err, size_t err_len) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->now == 0);
+    const sim_time horizon = s->scn->duration_ns;
     evq_item it;
     while (!s->failed && evq_pop(&s->queue, &it)) {
-        if (it.time_ns > s->scn->duration_ns) break;
+        if (it.time_ns > horizon) break;
         SIM_ASSERT(it.time_ns >= s->now);
         uint32_t slot = evq_slot(it.key);
         if (s->slots[slot].key != it.key) continue;       /* cancelled or re-planned */
@@ -483,12 +488,15 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->scn = sc;
     s->seed = opt && opt->seed_set ? opt->seed : sc->seed;
     s->trace = opt ? opt->trace : NULL;
+    s->on_message = opt ? opt->on_message : NULL;
+    s->on_message_ctx = opt ? opt->on_message_ctx : NULL;
     s->free_head = UINT32_MAX;
     evq_init(&s->queue, SIM_SLOTS_MAX);
     hist_init(&s->hist);
     *out = NULL;
     if (bind_protocol(s, sc, opt, err, len) != 0 || bind_workload(s, sc, opt, err, len) != 0 ||
         bind_roles(s, sc, err, len) != 0 || bind_checks(s, sc, err, len) != 0) {
+        scn_error_relocate(sc, err, len);            /* a value from `--set` */
         sim_destroy(s);
         return -1;
     }

@@ -18,6 +18,22 @@
 
 typedef struct sim sim;
 
+/* A message as the network handled it, for pictures (the timeline's
+ * arrows; reports/plot.h).  One note per copy sent: arrive_ns is when it
+ * reaches `to`, SIM_TIME_NEVER when it was lost or its link was down at
+ * send.  A copy dropped where it arrives (its link went down meanwhile, or
+ * `to` is crashed) gets a second note with dropped = true, arrive_ns =
+ * that instant and sent_ns = SIM_TIME_NEVER (match it to its first note by
+ * from, to and arrive_ns).  Notes come in event order; the callback must
+ * not touch the sim. */
+typedef struct sim_msg_note {
+    int32_t from, to;            /* node indices */
+    uint32_t type;               /* the protocol's message type */
+    sim_time sent_ns, arrive_ns; /* true time */
+    bool dropped;
+} sim_msg_note;
+typedef void (*sim_msg_fn)(void *ctx, const sim_msg_note *note);
+
 typedef struct sim_options {
     uint64_t seed;               /* used when seed_set; else the scenario's seed */
     bool seed_set;
@@ -26,6 +42,10 @@ typedef struct sim_options {
      * registry's (the scenario's `protocol:` is then ignored). */
     const struct proto_desc *proto;
     const struct workload_desc *workload;
+    /* Called for every message sent and dropped (sim_msg_note); NULL = no
+     * log, and then the engine does no work for it. */
+    sim_msg_fn on_message;
+    void *on_message_ctx;
 } sim_options;
 
 typedef struct sim_stats {

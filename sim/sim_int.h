@@ -82,6 +82,8 @@ struct sim {
     void *workload_cfg;
     uint64_t seed;
     FILE *trace;
+    sim_msg_fn on_message;        /* sim_options.on_message, NULL = none */
+    void *on_message_ctx;
 
     sim_time now;
     evq queue;

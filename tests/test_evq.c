@@ -15,7 +15,7 @@ static void events_pop_in_time_order(void **state) {
     assert_true(evq_push(&q, 30, 3) != 0);
     assert_true(evq_push(&q, 10, 1) != 0);
     assert_true(evq_push(&q, 20, 2) != 0);
-    evq_item it;
+    evq_item it = { 0, 0 };
     for (uint32_t want = 1; want <= 3; want++) {
         assert_true(evq_pop(&q, &it));
         assert_int_equal(evq_slot(it.key), want);
@@ -29,7 +29,7 @@ static void events_at_the_same_instant_pop_in_push_order(void **state) {
     evq q;
     evq_init(&q, 1000);
     for (uint32_t i = 0; i < 500; i++) assert_true(evq_push(&q, 7, 499 - i) != 0);
-    evq_item it;
+    evq_item it = { 0, 0 };
     for (uint32_t i = 0; i < 500; i++) {
         assert_true(evq_pop(&q, &it));
         assert_int_equal(evq_slot(it.key), 499 - i);      /* push order, not slot order */

@@ -16,14 +16,35 @@ static const check_desc checks[] = {
     { "lease-overlap",
       "two clients believed they held the lock at the same true time", check_run_lease_overlap },
     { "lost-update",
-      "final counter != initial + acknowledged increments, or an acknowledged write was "
-      "overwritten by one that never saw it", check_run_lost_update },
+      "final counter (or balance, or stock) != initial + acknowledged changes, or an "
+      "acknowledged write was overwritten by one that never saw it", check_run_lost_update },
     { "liveness",
       "an operation still pending at the horizon for longer than min(60 s, duration/2)",
       check_run_liveness },
     { "linearizable",
       "the clients' reads and writes of the resource, checked as a register by the same "
       "search as `ccsim lincheck`", check_run_linearizable },
+    { "atomicity",
+      "2PC: a participant committed while another aborted, or committed before every "
+      "participant voted yes", check_run_atomicity },
+    { "saga",
+      "a saga neither completed nor fully compensated, a step or compensation took effect "
+      "twice or after its compensation, or a blind write lost another saga's update",
+      check_run_saga },
+    { "oversell",
+      "more items confirmed than were in stock, stock below zero, or stock + confirmed != "
+      "initial (decrements lost)", check_run_oversell },
+    { "double-booking",
+      "a seat confirmed to more than one user", check_run_double_booking },
+    { "conservation",
+      "the accounts' total differs from the opening total plus the acknowledged money in "
+      "and out", check_run_conservation },
+    { "isolation",
+      "an anomaly in the database's transactions: G0, G1a-c, P4 lost update, P2, P3 phantom, "
+      "A5A read skew, A5B write skew, G2 (Berenson, Adya, Hermitage)", check_run_isolation },
+    { "rate-limit",
+      "more requests admitted in some window-long interval than the limiter's limit",
+      check_run_rate_limit },
 };
 
 #define CHECK_TABLE_COUNT (sizeof checks / sizeof checks[0])

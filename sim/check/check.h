@@ -21,6 +21,8 @@
 #include "sim/scenario/scn.h"
 
 #define CHECK_SUMMARY_MAX 512
+#define CHECK_EVIDENCE_MAX 4
+#define CHECK_EVIDENCE_LABEL_MAX 32
 
 typedef enum { CHECK_OK = 0, CHECK_VIOLATION, CHECK_UNKNOWN } check_verdict;
 
@@ -36,6 +38,13 @@ typedef struct check_result {
     char summary[CHECK_SUMMARY_MAX];   /* one line, e.g. "stale write: c1 (epoch 1) at 15.005 s after c2 (epoch 2) at 10.505 s" */
     char *story;                 /* heap, multi-line, for violations; NULL otherwise */
     sim_time blocked_ns;         /* liveness: the longest time an op stayed pending/blocked */
+    /* Evidence for pictures (the timeline draws these ops in red): the hist
+     * op ids a violation involves, [0] the offending one, and a few words
+     * naming it ("stale write").  Count 0 when there is none; checks that
+     * leave it empty are still drawn by verdict, just without red ops. */
+    uint32_t evidence_ops[CHECK_EVIDENCE_MAX];
+    uint32_t evidence_count;
+    char evidence_label[CHECK_EVIDENCE_LABEL_MAX];
 } check_result;
 
 typedef struct check_desc {

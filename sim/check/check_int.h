@@ -19,6 +19,40 @@ void check_run_lease_overlap(const check_input *in, check_result *out);
 void check_run_lost_update(const check_input *in, check_result *out);
 void check_run_liveness(const check_input *in, check_result *out);
 void check_run_linearizable(const check_input *in, check_result *out);
+void check_run_atomicity(const check_input *in, check_result *out);
+void check_run_oversell(const check_input *in, check_result *out);
+void check_run_double_booking(const check_input *in, check_result *out);
+void check_run_conservation(const check_input *in, check_result *out);
+void check_run_isolation(const check_input *in, check_result *out);
+void check_run_rate_limit(const check_input *in, check_result *out);
+/* lost-update for database runs (lost_update_db.c): false when the history
+ * has no database transactions, so the lock-counter rules apply. */
+bool check_lost_update_db(const check_input *in, check_result *out);
+void check_run_saga(const check_input *in, check_result *out);
+
+/* ---- blocked windows (liveness_blocked.c; hist.h BLOCKED / UNBLOCKED) ----
+ * Adds the run's blocked windows to a liveness result: raises blocked_ns to
+ * the longest (an open one counts to the horizon), appends the longest to
+ * the summary, and makes the verdict a violation, with a story, when one
+ * is still open at the horizon and longer than bound_ns (STUCK). */
+void check_liveness_blocked(const check_input *in, sim_time bound_ns, check_result *out);
+
+/* ---- lock availability (liveness_lock.c), for the liveness check ---- */
+typedef struct check_lock_unavail {
+    sim_time want_ns;            /* the longest time one client wanted the lock */
+    int32_t want_client;         /* who, -1 = no acquire at all */
+    sim_time want_from, want_to;
+    sim_time out_ns;             /* the longest stretch wanted by someone, held by nobody */
+    sim_time out_from, out_to;
+    uint32_t acquired;           /* ok acquires */
+} check_lock_unavail;
+
+/* Wants (consecutive acquires of a client until one succeeds), holds (an ok
+ * acquire to its release, the holder's crash, or the horizon), and the
+ * longest stretch the lock was wanted but held by nobody. */
+void check_lock_unavailability(const check_input *in, check_lock_unavail *out);
+/* Appends "; c2 wanted the lock for ... ; out of reach ... for ..." to the summary. */
+void check_liveness_lock_note(const check_input *in, check_result *out);
 
 /* Zeroes *out and names it; every run function starts with it. */
 void check_result_start(check_result *out, const char *name);
@@ -64,6 +98,12 @@ void check_story_handover(story *st, const hist *h, const check_epoch *from, sim
  * lowers *from to the earlier ask. */
 void check_story_epochs(story *st, const hist *h, const check_epoch *a, const check_epoch *b,
                         uint64_t *mask, sim_time *from);
+/* When both epochs held the lock on several nodes (Redlock): which lock
+ * nodes their majorities had in common, told at the later grant. */
+void check_story_quorums(story *st, const hist *h, const check_epoch *a, const check_epoch *b);
+/* A replica promoted to master (failover) between the two grants, on a lock
+ * node of the later one. */
+void check_story_promotions(story *st, const hist *h, const check_epoch *a, const check_epoch *b);
 /* The op an effect came from, NULL when it names none (or a bad id). */
 const hist_op *check_effect_op(const hist *h, const hist_effect *x);
 

@@ -153,11 +153,37 @@ uint64_t check_epoch_lock_nodes(const hist *h, const check_epoch *e) {
     return mask;
 }
 
+/* The lease the client computed when it was granted e (HIST_EFF_LEASE at its
+ * node at that instant), or NULL (a protocol without leases). */
+static const hist_effect *epoch_lease(const hist *h, const check_epoch *e) {
+    for (uint32_t i = check_effect_lower_bound(h, e->acquired_ns); i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->t_ns > e->acquired_ns) break;
+        if (x->kind == HIST_EFF_LEASE && x->node == e->client) return x;
+    }
+    return NULL;
+}
+
+/* ", which by its clock stayed valid for 9.792 s more (until 9.898 s)": what the client
+ * believed about its lease when it took the lock. */
+static void lease_note(const hist *h, const check_epoch *e, char *buf, size_t len) {
+    buf[0] = '\0';
+    const hist_effect *x = epoch_lease(h, e);
+    if (x == NULL) return;
+    if (x->value > 0) {
+        snprintf(buf, len, ", which by its clock stayed valid for %s more (until %s)",
+                 story_t(x->value).s, story_t(x->aux).s);
+        return;
+    }
+    snprintf(buf, len, ", though by its clock the validity was already spent (%s, until %s): "
+             "it did not check", story_dt(x->value).s, story_t(x->aux).s);
+}
+
 void check_story_acquire(story *st, const hist *h, const check_epoch *e) {
     SIM_ASSERT(st != NULL);
     SIM_ASSERT(e != NULL);
     const char *who = story_node(st->s, e->client);
-    char extra[64] = "", where[STORY_CLAUSE_MAX / 2] = "";
+    char extra[64] = "", where[STORY_CLAUSE_MAX / 2] = "", lease[256] = "";
     if (e->token != 0) snprintf(extra, sizeof extra, ", token %lld", (long long)e->token);
     uint64_t nodes = check_epoch_lock_nodes(h, e);
     size_t used = 0;
@@ -174,8 +200,9 @@ void check_story_acquire(story *st, const hist *h, const check_epoch *e) {
                   who, (long long)e->epoch, story_t(e->acquired_ns).s);
         return;
     }
-    story_add(st, e->acquired_ns, "%s took the lock at %s (epoch %lld%s)%s", who,
-              story_t(e->acquired_ns).s, (long long)e->epoch, extra, where);
+    lease_note(h, e, lease, sizeof lease);
+    story_add(st, e->acquired_ns, "%s took the lock at %s (epoch %lld%s)%s%s", who,
+              story_t(e->acquired_ns).s, (long long)e->epoch, extra, where, lease);
 }
 
 static bool same_key(const hist_effect *a, const hist_effect *b) {
@@ -190,6 +217,11 @@ static bool tell_removal(story *st, const hist_effect *x, int32_t holder) {
     switch (x->kind) {
     case HIST_EFF_LOCK_EXPIRE: {
         story_str note = story_clock_note(s, x->node, x->t_ns, x->local_ns);
+        if (x->value < 0) {          /* no TTL of its own: its session (lease) expired */
+            story_add(st, x->t_ns, "%s's session expired on %s at %s%s, and its lock key with it",
+                      whose, node, story_t(x->t_ns).s, note.s[0] ? note.s : " (no heartbeat in time)");
+            return true;
+        }
         story_add(st, x->t_ns, "the lock expired on %s at %s%s", node, story_t(x->t_ns).s,
                   note.s[0] ? note.s : " by its clock");
         return true;
@@ -203,8 +235,9 @@ static bool tell_removal(story *st, const hist_effect *x, int32_t holder) {
         }
         return true;
     case HIST_EFF_LOCK_LOST:
-        story_add(st, x->t_ns, "%s lost %s's lock key at %s (crash without persistence)", node,
-                  whose, story_t(x->t_ns).s);
+        story_add(st, x->t_ns, "%s lost %s's lock key at %s (%s)", node, whose, story_t(x->t_ns).s,
+                  x->aux ? "a crash before the key was fsynced: a restart reads back the AOF without it"
+                         : "a crash without persistence: nothing of it survives a restart");
         return true;
     case HIST_EFF_LOCK_SET:
         if (x->client == holder) return false;
@@ -270,7 +303,64 @@ void check_story_epochs(story *st, const hist *h, const check_epoch *a, const ch
         const check_epoch *first = a->acquired_ns <= b->acquired_ns ? a : b;
         const check_epoch *second = first == a ? b : a;
         check_story_handover(st, h, first, second->acquired_ns);
+        /* The later grant's keys were set before the earlier grant (a client
+         * that learned late, e.g. paused with the replies in its buffers):
+         * how they went away is the story too. */
+        if (second->asked_ns < first->acquired_ns) check_story_handover(st, h, second, first->acquired_ns);
     }
     if (a) { check_story_acquire(st, h, a); widen(h, a, mask, from); }
     if (b && b != a) { check_story_acquire(st, h, b); widen(h, b, mask, from); }
+    if (a && b && a != b) check_story_quorums(st, h, a, b);
+    if (a && b && a != b) check_story_promotions(st, h, a, b);
+}
+
+/* "Rp, a replica, was promoted to master at 5.051 s, having received no
+ * write from its master": a failover between two grants, on a lock node of
+ * the later one (PROMOTE effects). */
+void check_story_promotions(story *st, const hist *h, const check_epoch *a, const check_epoch *b) {
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(a != NULL && b != NULL);
+    const check_epoch *first = a->acquired_ns <= b->acquired_ns ? a : b;
+    const check_epoch *second = first == a ? b : a;
+    uint64_t nodes = check_epoch_lock_nodes(h, second);
+    for (uint32_t i = check_effect_lower_bound(h, first->asked_ns); i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->t_ns > second->acquired_ns) break;
+        if (x->kind != HIST_EFF_PROMOTE || !(nodes & story_bit(x->node))) continue;
+        char got[64];
+        if (x->value == 0) snprintf(got, sizeof got, "no write");
+        else snprintf(got, sizeof got, "%lld writes", (long long)x->value);
+        story_add(st, x->t_ns, "%s, a replica, was promoted to master at %s, having received %s "
+                  "from its old master", story_node(st->s, x->node), story_t(x->t_ns).s, got);
+    }
+}
+
+static uint32_t bits(uint64_t m) {
+    uint32_t n = 0;
+    for (; m; m &= m - 1) n++;
+    return n;
+}
+
+/* "c1's lock nodes (A, B, C) and c2's (C, D, E) had only C in common": for
+ * locks held on several nodes at once (Redlock), where two majorities must
+ * intersect and the story is what happened on the intersection. */
+void check_story_quorums(story *st, const hist *h, const check_epoch *a, const check_epoch *b) {
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(a != NULL && b != NULL);
+    uint64_t na = check_epoch_lock_nodes(h, a), nb = check_epoch_lock_nodes(h, b);
+    if (bits(na) < 2 || bits(nb) < 2 || na == nb) return;
+    const check_epoch *first = a->acquired_ns <= b->acquired_ns ? a : b;
+    const check_epoch *second = first == a ? b : a;
+    char sa[STORY_CLAUSE_MAX / 4], sb[STORY_CLAUSE_MAX / 4], both[STORY_CLAUSE_MAX / 4];
+    story_names(st->s, first == a ? na : nb, sa, sizeof sa);
+    story_names(st->s, first == a ? nb : na, sb, sizeof sb);
+    story_names(st->s, na & nb, both, sizeof both);
+    if ((na & nb) == 0) {
+        story_add(st, second->acquired_ns, "%s's lock nodes (%s) and %s's (%s) had none in common",
+                  story_node(st->s, first->client), sa, story_node(st->s, second->client), sb);
+        return;
+    }
+    story_add(st, second->acquired_ns, "%s's lock nodes (%s) and %s's (%s) had %s%s in common",
+              story_node(st->s, first->client), sa, story_node(st->s, second->client), sb,
+              bits(na & nb) == 1 ? "only " : "", both);
 }

@@ -121,6 +121,9 @@ static void lo_report(const check_input *in, const lo_pair *told, uint32_t count
     if (count > n) story_buf_printf(&b, "\n(%" PRIu32 " more not told)\n", count - n);
     out->story = story_buf_take(&b);
     out->verdict = CHECK_VIOLATION;
+    snprintf(out->evidence_label, sizeof out->evidence_label, "both held the lock");   /* timeline */
+    if (told[0].b->acquire_op != HIST_NONE) out->evidence_ops[out->evidence_count++] = told[0].b->acquire_op;
+    if (told[0].a->acquire_op != HIST_NONE) out->evidence_ops[out->evidence_count++] = told[0].a->acquire_op;
 }
 
 void check_run_lease_overlap(const check_input *in, check_result *out) {

@@ -8,6 +8,9 @@
  * blocked_ns is always filled: the longest time an ACQUIRE waited (to its
  * completion, or to the horizon while pending) or an op stayed pending, so
  * users see how long the lock was unavailable even when the run is live.
+ * Blocked windows (hist.h BLOCKED / UNBLOCKED: a 2PC participant in doubt,
+ * a lock wait) are judged and summarised by liveness_blocked.c: one open
+ * at the horizon for longer than `bound` is STUCK.
  * Invariant: a held-key table entry is live from its LOCK_SET until a
  * LOCK_DEL / LOCK_EXPIRE / LOCK_LOST of the same (node, key).
  * Trade-off: O(ops x crash faults) for the crash test, fine for scripted
@@ -210,6 +213,16 @@ static void lv_report(const check_input *in, const lv_scan *sc, check_result *ou
     check_epochs_free(&ep);
 }
 
+static void lv_ok_summary(const check_input *in, const lv_scan *sc, check_result *out) {
+    snprintf(out->summary, sizeof out->summary, "no op pending at the horizon for more than %s",
+             story_t(sc->bound_ns).s);
+    if (sc->blocked_op == HIST_NONE) return;
+    const hist_op *op = &in->h->ops[sc->blocked_op];
+    story_appendf(out->summary, sizeof out->summary, "; longest %s wait %s (%s at %s)",
+                  op->f == HIST_F_ACQUIRE ? "acquire" : hist_f_name(op->f), story_t(sc->blocked_ns).s,
+                  story_node(in->s, op->node), story_t(op->invoke_ns).s);
+}
+
 void check_run_liveness(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
@@ -222,15 +235,8 @@ void check_run_liveness(const check_input *in, check_result *out) {
     sc.blocked_op = HIST_NONE;
     lv_scan_ops(in, &sc);
     out->blocked_ns = sc.blocked_ns;
-    if (sc.count > 0) {
-        lv_report(in, &sc, out);
-        return;
-    }
-    snprintf(out->summary, sizeof out->summary, "no op pending at the horizon for more than %s",
-             story_t(sc.bound_ns).s);
-    if (sc.blocked_op == HIST_NONE) return;
-    const hist_op *op = &in->h->ops[sc.blocked_op];
-    story_appendf(out->summary, sizeof out->summary, "; longest %s wait %s (%s at %s)",
-                  op->f == HIST_F_ACQUIRE ? "acquire" : hist_f_name(op->f), story_t(sc.blocked_ns).s,
-                  story_node(in->s, op->node), story_t(op->invoke_ns).s);
+    if (sc.count > 0) lv_report(in, &sc, out);
+    else lv_ok_summary(in, &sc, out);
+    check_liveness_lock_note(in, out);              /* lock wants and reach: liveness_lock.c */
+    check_liveness_blocked(in, sc.bound_ns, out);   /* BLOCKED windows: liveness_blocked.c */
 }

@@ -14,6 +14,7 @@
  * Invariant: last_read[c] is the latest EFF_READ by client node c so far.
  * Trade-off: one counter per run (the lock-counter's); writes to different
  * keys are never compared with each other.  O(ops + effects).
+ * Database runs (balances, stock rows) are judged by lost_update_db.c.
  */
 #include "sim/check/check_int.h"
 
@@ -169,6 +170,7 @@ void check_run_lost_update(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "lost-update");
+    if (check_lost_update_db(in, out)) return;     /* balances and stock: lost_update_db.c */
     const hist *h = in->h;
     lu_scan sc;
     memset(&sc, 0, sizeof sc);
@@ -180,6 +182,10 @@ void check_run_lost_update(const check_input *in, check_result *out) {
         out->verdict = CHECK_VIOLATION;
         lu_summary(in, &sc, final, out);
         lu_story(in, &sc, final, out);
+        snprintf(out->evidence_label, sizeof out->evidence_label, "lost update");   /* timeline */
+        uint32_t ev[2] = { sc.lost ? h->effects[sc.first_writer].op : HIST_NONE,
+                           sc.lost ? h->effects[sc.first_victim].op : HIST_NONE };
+        for (int i = 0; i < 2; i++) if (ev[i] != HIST_NONE) out->evidence_ops[out->evidence_count++] = ev[i];
         return;
     }
     char extra[96] = "";

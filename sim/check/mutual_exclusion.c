@@ -219,6 +219,11 @@ static void me_report(const check_input *in, const me_scan *sc, check_result *ou
     if (sc->count > told) story_buf_printf(&b, "\n(%" PRIu32 " more not told)\n", sc->count - told);
     out->story = story_buf_take(&b);
     out->verdict = CHECK_VIOLATION;
+    const hist_effect *w = &in->h->effects[sc->told[0].write], *o = &in->h->effects[sc->told[0].victim];
+    snprintf(out->evidence_label, sizeof out->evidence_label, "%s",
+             sc->told[0].stale ? "stale write" : "interleaved write");   /* for the timeline */
+    if (w->op != HIST_NONE) out->evidence_ops[out->evidence_count++] = w->op;
+    if (o->op != HIST_NONE) out->evidence_ops[out->evidence_count++] = o->op;
 }
 
 void check_run_mutual_exclusion(const check_input *in, check_result *out) {

@@ -246,6 +246,13 @@ static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
     }
 }
 
+void story_names(const scn *s, uint64_t mask, char *buf, size_t len) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
+    if (s == NULL) { buf[0] = '\0'; return; }
+    names_of(s, mask, buf, len);
+}
+
 /* The first HEAL after fault i, or SIM_TIME_NEVER. */
 static sim_time heal_after(const scn *s, uint32_t i, uint32_t *heal_index) {
     for (uint32_t j = i + 1; j < s->fault_count; j++) {

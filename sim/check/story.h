@@ -86,6 +86,9 @@ void story_add_faults(story *st, uint64_t node_mask, sim_time from_ns, sim_time 
  * then the conclusion ending in '.'; at most STORY_CLAUSES_MAX clauses. */
 void story_render(const story *st, story_buf *out);
 
+/* "A, B, C": the names of the nodes in mask (bit i = node i), in node order. */
+void story_names(const scn *s, uint64_t mask, char *buf, size_t len);
+
 /* Bit for a node, 0 for an out-of-range index. */
 uint64_t story_bit(int32_t node);
 

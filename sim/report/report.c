@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/check/figures.h"
+
 #define RPT_PATH_MAX 4096
 
 /* ------------------------------------------------------------ JSON output */
@@ -68,7 +70,11 @@ static void json_scenario(FILE *f, const rpt_run *run) {
     json_str(f, s->protocol);
     fputs(",\n    \"workload\": ", f);
     json_str(f, s->workload_kind);
-    fputs("\n  },\n", f);
+    for (uint32_t k = 0; k < s->set_count; k++) {      /* `ccsim run --set`, when given */
+        fputs(k ? ", " : ",\n    \"overrides\": [", f);
+        json_str(f, s->sets[k]);
+    }
+    fputs(s->set_count ? "]\n  },\n" : "\n  },\n", f);
 }
 
 static void json_checks(FILE *f, const rpt_run *run) {
@@ -116,6 +122,20 @@ static void json_counts(FILE *f, const hist *h) {
     fputs("\n  }\n", f);
 }
 
+/* A database run's costs (sim/check/figures.h), only when it has any. */
+static void json_db(FILE *f, const rpt_run *run) {
+    check_figures x;
+    check_figures_build(run->h, run->end_ns, &x);
+    if (!x.any) return;
+    fprintf(f, "  \"db\": {\"commits\": %" PRIu64 ", \"aborts\": %" PRIu64 ", \"retries\": %" PRIu64
+            ", \"serialization_failures\": %" PRIu64 ", \"deadlocks\": %" PRIu64 ", \"lock_timeouts\": %"
+            PRIu64 ", \"lock_waits\": %" PRIu64 ", ", x.commits, x.aborts, x.retries,
+            x.serialization_failures, x.deadlocks, x.lock_timeouts, x.lock_waits);
+    json_time(f, "lock_wait_total", x.lock_wait_total_ns, true);
+    json_time(f, "lock_wait_max", x.lock_wait_max_ns, false);
+    fputs("},\n", f);
+}
+
 void rpt_write_summary_json(FILE *f, const rpt_run *run) {
     SIM_ASSERT(f != NULL);
     SIM_ASSERT(run != NULL);
@@ -135,6 +155,7 @@ void rpt_write_summary_json(FILE *f, const rpt_run *run) {
     json_str(f, check_verdict_name(overall_verdict(run)));
     fputs(",\n", f);
     json_checks(f, run);
+    json_db(f, run);
     json_counts(f, run->h);
     fputs("}\n", f);
 }
@@ -196,6 +217,8 @@ static void edn_value(FILE *f, const hist_op *op, bool completion) {
         fputc(']', f);
         return;
     case HIST_F_INCR:
+    case HIST_F_BUY: case HIST_F_BOOK: case HIST_F_TRANSFER: case HIST_F_AUDIT:
+    case HIST_F_OFF_CALL: case HIST_F_CHARGE: case HIST_F_REQUEST:   /* db ops: asked, then got */
         if (completion && ok && op->has_value_out) fprintf(f, "%" PRId64, op->value_out);
         else edn_int_or_nil(f, op->has_value_in, op->value_in);
         return;
