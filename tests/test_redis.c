@@ -25,7 +25,7 @@ typedef struct step {
     redis_cmd_kind kind;
     const char *key, *val;
     uint8_t flags;
-    int64_t ms;
+    int64_t ms;                   /* WAIT: the timeout (numreplicas is 1) */
 } step;
 
 typedef struct script { const step *steps; uint32_t count; uint32_t fill; } script;
@@ -34,11 +34,12 @@ typedef struct script { const step *steps; uint32_t count; uint32_t fill; } scri
  * sim_run and the client model reads it (the param table has no pointers). */
 static const script *g_script;
 
-typedef struct rt_cfg { int64_t script; } rt_cfg;
+typedef struct rt_cfg { int64_t script; redis_cfg redis; } rt_cfg;
 typedef struct rt_client { uint32_t ops[STEPS_MAX]; uint32_t count; } rt_client;
 
 static const param_spec rt_params[] = {
     { "script", PARAM_INT, "0", "unused", offsetof(rt_cfg, script), NULL, 0, 0, false },
+    REDIS_PARAM_SPECS(offsetof(rt_cfg, redis)),
 };
 
 static uint32_t step_count(void) { return g_script->fill ? g_script->fill : g_script->count; }
@@ -54,6 +55,7 @@ static void rt_build(uint32_t i, redis_cmd *c) {
     redis_cmd_init(c, i + 1, s->kind, s->key, s->val);
     c->flags = s->flags;
     c->ms = s->ms;
+    if (s->kind == REDIS_WAIT) c->count = 1;
     if (s->flags & REDIS_F_FENCE) {
         c->first_token = 33;
         memcpy(c->fence_key, "fence", 6);
@@ -106,10 +108,12 @@ static const model_ops rt_client_model = {
 
 static const proto_desc rt_proto = {
     .name = "redis-test", .summary = "a scripted client against one redis node",
-    .params = rt_params, .param_count = 1, .cfg_size = sizeof(rt_cfg),
+    .params = rt_params, .param_count = sizeof rt_params / sizeof rt_params[0],
+    .cfg_size = sizeof(rt_cfg),
     .roles = { { "redis", &redis_model_ops, 1, 1, "the node" },
-               { "client", &rt_client_model, 1, 1, "the script" } },
-    .role_count = 2,
+               { "client", &rt_client_model, 1, 1, "the script" },
+               { "replica", &redis_model_ops, 0, 1, "its replica" } },
+    .role_count = 3,
 };
 
 static scn *rt_scn(void) {
@@ -127,6 +131,21 @@ static scn *rt_scn(void) {
     s->network.has_latency = true;
     s->network.latency = (scn_latency){ SCN_LAT_FIXED, SIM_MS, 0 };
     return s;
+}
+
+/* A `params:` entry, as the loader would give it (e.g. redis.persistence). */
+static void rt_param(scn *s, const char *key, const char *value) {
+    if (!s->params.items) s->params.items = calloc(SCN_PARAMS_MAX, sizeof(scn_param));
+    scn_param *p = &s->params.items[s->params.count++];
+    snprintf(p->key, sizeof p->key, "%s", key);
+    snprintf(p->value, sizeof p->value, "%s", value);
+}
+
+/* Adds the replica node (index 2). */
+static void rt_add_replica(scn *s) {
+    snprintf(s->nodes[2].name, SIM_NAME_MAX, "replica1");
+    snprintf(s->nodes[2].role, SIM_NAME_MAX, "replica");
+    s->node_count = 3;
 }
 
 static scn_fault *rt_fault(scn *s, scn_fault_kind kind, sim_time at) {
@@ -165,7 +184,7 @@ static const hist_effect *effect_n(const sim *run, hist_eff_kind kind, uint32_t 
     return NULL;
 }
 
-static void done(sim *run, scn *s) { sim_destroy(run); free(s); }
+static void done(sim *run, scn *s) { sim_destroy(run); free(s->params.items); free(s); }
 
 /* ------------------------------------------------------------ expiry */
 
@@ -387,6 +406,141 @@ static void crash_without_persistence_loses_every_live_key(void **state) {
     done(run, s);
 }
 
+/* ------------------------------------------------------------ persistence */
+
+static const step crash_steps[] = {
+    { 0, REDIS_SET, "early", "a", REDIS_F_NX | REDIS_F_PX, 100000 },   /* applied 1 ms */
+    { 1200, REDIS_SET, "late", "b", REDIS_F_NX | REDIS_F_PX, 100000 }, /* applied 1.201 s */
+    { 1700, REDIS_GET, "early", NULL, 0, 0 },
+    { 1700, REDIS_GET, "late", NULL, 0, 0 },
+};
+
+static void everysec_brings_back_only_what_the_last_whole_second_fsynced(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_param(s, "redis.persistence", "everysec");
+    rt_fault(s, SCN_FAULT_CRASH, 1500 * SIM_MS);
+    rt_fault(s, SCN_FAULT_RESTART, 1600 * SIM_MS);
+    sim *run = rt_run(s, SCRIPT(crash_steps));
+    assert_string_equal(step_op(run, 2)->note, "GET: \"a\"");    /* fsynced at 1 s */
+    assert_string_equal(step_op(run, 3)->note, "GET: (nil)");     /* written after it */
+    const hist_effect *lost = effect_n(run, HIST_EFF_LOCK_LOST, 0);
+    assert_non_null(lost);
+    assert_string_equal(lost->key, "late");
+    assert_int_equal(lost->aux, 1);
+    assert_null(effect_n(run, HIST_EFF_LOCK_LOST, 1));
+    done(run, s);
+}
+
+static void always_brings_back_every_acknowledged_write(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_param(s, "redis.persistence", "always");
+    rt_fault(s, SCN_FAULT_CRASH, 1500 * SIM_MS);
+    rt_fault(s, SCN_FAULT_RESTART, 1600 * SIM_MS);
+    sim *run = rt_run(s, SCRIPT(crash_steps));
+    assert_string_equal(step_op(run, 2)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 3)->note, "GET: \"b\"");
+    assert_null(effect_n(run, HIST_EFF_LOCK_LOST, 0));
+    done(run, s);
+}
+
+static void a_key_that_expired_while_the_node_was_down_is_gone_after_the_restart(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 1500 },     /* expires 1.501 s */
+        { 2100, REDIS_GET, "k", NULL, 0, 0 },
+    };
+    scn *s = rt_scn();
+    rt_param(s, "redis.persistence", "always");
+    rt_fault(s, SCN_FAULT_CRASH, 1000 * SIM_MS);
+    rt_fault(s, SCN_FAULT_RESTART, 2000 * SIM_MS);
+    sim *run = rt_run(s, SCRIPT(st));
+    const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
+    assert_non_null(exp);
+    assert_int_equal(exp->t_ns, 2000 * SIM_MS);             /* noticed when it is loaded */
+    assert_string_equal(step_op(run, 1)->note, "GET: (nil)");
+    done(run, s);
+}
+
+static void delayed_restart_answers_nothing_until_the_delay_is_over(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 50, REDIS_GET, "k", NULL, 0, 0 },                         /* arrives at 51: silent */
+        { 150, REDIS_GET, "k", NULL, 0, 0 },                        /* arrives at 151: up */
+    };
+    scn *s = rt_scn();
+    rt_param(s, "redis.restart_delay", "100ms");
+    rt_fault(s, SCN_FAULT_CRASH, 10 * SIM_MS);
+    rt_fault(s, SCN_FAULT_RESTART, 20 * SIM_MS);
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_int_equal(step_op(run, 0)->result, HIST_PENDING);
+    assert_string_equal(step_op(run, 1)->note, "GET: (nil)");
+    assert_int_equal(step_op(run, 1)->complete_ns, 152 * SIM_MS);
+    done(run, s);
+}
+
+static void monotonic_ttl_clock_ignores_a_wall_clock_jump(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 5000 },
+        { 2000, REDIS_SET, "lock", "c2:1", REDIS_F_NX | REDIS_F_PX, 5000 },
+    };
+    scn *s = rt_scn();
+    rt_param(s, "redis.ttl_clock", "monotonic");
+    rt_fault(s, SCN_FAULT_CLOCK_JUMP, SIM_S)->jump_ns = 20 * SIM_S;
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "SET: (nil)");      /* still c1's */
+    const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
+    assert_non_null(exp);
+    assert_int_equal(exp->t_ns, 5001 * SIM_MS);                 /* 5 s of monotonic time */
+    done(run, s);
+}
+
+/* ------------------------------------------------------------ replication */
+
+static const step wait_steps[] = {
+    { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 30000 },   /* applied 1 ms */
+    { 2, REDIS_WAIT, "-", NULL, 0, 100 },                               /* WAIT 1 100 */
+};
+
+static void wait_answers_once_the_replica_acknowledged_the_write(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    rt_param(s, "redis.replication.lag", "90ms");
+    sim *run = rt_run(s, SCRIPT(wait_steps));
+    const hist_op *w = step_op(run, 1);
+    assert_string_equal(w->note, "WAIT: (integer) 1");
+    assert_int_equal(w->complete_ns, 94 * SIM_MS);     /* shipped 91, applied 92, acked 93 */
+    done(run, s);
+}
+
+static void wait_times_out_with_zero_when_no_replica_acknowledged(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    rt_param(s, "redis.replication.lag", "200ms");
+    sim *run = rt_run(s, SCRIPT(wait_steps));
+    const hist_op *w = step_op(run, 1);
+    assert_string_equal(w->note, "WAIT: (integer) 0");
+    assert_int_equal(w->complete_ns, 104 * SIM_MS);    /* arrived at 3, timed out at 103 */
+    done(run, s);
+}
+
+static void master_crash_loses_the_writes_still_in_its_replication_buffer(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    rt_param(s, "redis.replication.lag", "100ms");
+    rt_fault(s, SCN_FAULT_CRASH, 50 * SIM_MS);
+    sim *run = rt_run(s, SCRIPT(wait_steps));
+    assert_int_equal(step_op(run, 1)->result, HIST_PENDING);    /* the WAIT died with M */
+    assert_int_equal(sim_history(run)->effect_count, 2);         /* M's SET and its loss only */
+    assert_non_null(effect_n(run, HIST_EFF_LOCK_LOST, 0));
+    done(run, s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_set_with_px_is_absent_from_its_local_expiry_on),
@@ -401,6 +555,14 @@ int main(void) {
         cmocka_unit_test(fenced_sets_hand_out_tokens_from_the_first_token_on),
         cmocka_unit_test(full_keyspace_answers_an_error_and_changes_nothing),
         cmocka_unit_test(crash_without_persistence_loses_every_live_key),
+        cmocka_unit_test(everysec_brings_back_only_what_the_last_whole_second_fsynced),
+        cmocka_unit_test(always_brings_back_every_acknowledged_write),
+        cmocka_unit_test(a_key_that_expired_while_the_node_was_down_is_gone_after_the_restart),
+        cmocka_unit_test(delayed_restart_answers_nothing_until_the_delay_is_over),
+        cmocka_unit_test(monotonic_ttl_clock_ignores_a_wall_clock_jump),
+        cmocka_unit_test(wait_answers_once_the_replica_acknowledged_the_write),
+        cmocka_unit_test(wait_times_out_with_zero_when_no_replica_acknowledged),
+        cmocka_unit_test(master_crash_loses_the_writes_still_in_its_replication_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,39 +1,33 @@
-/* redis.c -- the Redis node model: a fixed table of keys with values and a
- * wall-clock expiry, and one handler per command.
+/* redis.c -- the Redis node model: a fixed table of keys with values and an
+ * expiry on the TTL clock, one handler per command, and the model callbacks.
  *
- * Invariant (redis_invariants_ok): `count` equals the number of used slots;
- * used keys are unique and non-empty; a used key has an expiry timer exactly
- * when it has an expiry; no used key is expired by the node's wall clock
- * once a command or timer has run (expire_due() runs before every access).
+ * Invariant (redis_invariants_ok): `used_bits` names the used slots and
+ * `count` is how many there are;
+ * used keys are unique and non-empty; while RUNNING a used key has an expiry
+ * timer exactly when it has an expiry; no used key is expired by the TTL
+ * clock once a command or timer has run (redis_expire_due() runs before
+ * every access); a replica has a master.
+ *
+ * Node states (the function that takes each edge in brackets):
+ *
+ *    DOWN --init / restart, no delay [redis_init, redis_persist_on_restart]--> RUNNING
+ *    DOWN --restart with restart_delay [redis_persist_on_restart]--> STARTING
+ *    STARTING --delay over [redis_on_timer -> redis_persist_start]--> RUNNING
+ *    RUNNING, STARTING --crash [redis_on_crash]--> DOWN
+ *    RUNNING as replica --PROMOTE from the sentinel [redis_repl_on_promote]--> RUNNING as master
  *
  * Trade-off: lookup is a linear scan of REDIS_KEYS_MAX slots.  That's O(N),
  * fine for the handful of keys a lock scenario uses, and it keeps iteration
  * order (and so the history) independent of any hashing.
  */
-#include "protocols/redis/redis.h"
+#include "protocols/redis/redis_int.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { TAG_EXPIRE = 1 };
-
-typedef struct redis_key {
-    bool used;
-    bool is_lock;                 /* written by SET/SETNX: effects are recorded */
-    char key[SIM_NAME_MAX];
-    char val[REDIS_VALUE_MAX];
-    sim_time expire_wall;         /* local wall ns; SIM_TIME_NEVER = no TTL */
-    timer_id timer;               /* the expiry timer, 0 = none */
-    int32_t setter;               /* node that last set it */
-} redis_key;
-
-typedef struct redis_node {
-    redis_key keys[REDIS_KEYS_MAX];
-    uint32_t count;
-    uint64_t commands;            /* applied, for the trace */
-} redis_node;
+#include "sim/proto.h"
 
 static const char *const cmd_names[] = {
 #define XX(name, str) str,
@@ -46,7 +40,7 @@ const char *redis_cmd_name(redis_cmd_kind k) {
     return cmd_names[k];
 }
 
-static void copy_str(char *dst, size_t cap, const char *src) {
+void redis_copy_str(char *dst, size_t cap, const char *src) {
     SIM_ASSERT(cap > 0);
     SIM_ASSERT(src != NULL);
     size_t n = strlen(src);
@@ -61,83 +55,152 @@ void redis_cmd_init(redis_cmd *c, uint32_t req, redis_cmd_kind kind, const char 
     memset(c, 0, sizeof *c);
     c->req = req;
     c->kind = (uint8_t)kind;
-    copy_str(c->key, sizeof c->key, key);
-    if (val) copy_str(c->val, sizeof c->val, val);
+    redis_copy_str(c->key, sizeof c->key, key);
+    if (val) redis_copy_str(c->val, sizeof c->val, val);
 }
 
-static bool redis_invariants_ok(const redis_node *r) {
-    uint32_t used = 0;
-    for (uint32_t i = 0; i < REDIS_KEYS_MAX; i++) {
-        const redis_key *k = &r->keys[i];
-        if (!k->used) continue;
-        used++;
-        if (k->key[0] == '\0') return false;
-        if ((k->timer != 0) != (k->expire_wall != SIM_TIME_NEVER)) return false;
-        for (uint32_t j = i + 1; j < REDIS_KEYS_MAX; j++)
-            if (r->keys[j].used && strcmp(r->keys[j].key, k->key) == 0) return false;
+/* ------------------------------------------------------------ settings */
+
+static const redis_cfg redis_defaults = {
+    .persistence = REDIS_PERSIST_NONE,
+    .restart_delay_ns = 0,
+    .ttl_clock = REDIS_CLOCK_WALL,
+    .sentinel_ping_ns = SIM_S,
+    .sentinel_down_after_ns = 30 * SIM_S,
+    .replication_lag_ns = 0,
+};
+
+const redis_cfg *redis_cfg_of(const env *e) {
+    const proto_desc *p = env_protocol(e);
+    const void *cfg = env_proto_config(e);
+    if (p == NULL || cfg == NULL) return &redis_defaults;
+    for (size_t i = 0; i < p->param_count; i++) {
+        if (strcmp(p->params[i].name, "redis.persistence") != 0) continue;
+        size_t base = p->params[i].offset - offsetof(redis_cfg, persistence);   /* the first field */
+        SIM_ASSERT(base < p->cfg_size);
+        SIM_ASSERT(base + sizeof(redis_cfg) <= p->cfg_size);
+        return (const redis_cfg *)(const void *)((const char *)cfg + base);
     }
-    return used == r->count;
+    return &redis_defaults;
+}
+
+/* ------------------------------------------------------------ invariants */
+
+_Static_assert(REDIS_KEYS_MAX == 64, "used_bits has one bit per slot");
+
+/* Index of the lowest set bit (bits != 0), without compiler builtins. */
+static unsigned lowest_bit(uint64_t bits) {
+    SIM_ASSERT(bits != 0);
+    unsigned i = 0;
+    if ((bits & 0xffffffffu) == 0) { bits >>= 32; i += 32; }
+    if ((bits & 0xffffu) == 0) { bits >>= 16; i += 16; }
+    if ((bits & 0xffu) == 0) { bits >>= 8; i += 8; }
+    while ((bits & 1u) == 0) { bits >>= 1; i++; }
+    return i;
+}
+
+bool redis_invariants_ok(const redis_node *r) {
+    if (r->cfg == NULL && r->phase != REDIS_PHASE_DOWN) return false;
+    if (r->replica && r->peer < 0) return false;
+    uint8_t used[REDIS_KEYS_MAX];         /* the used slots, to compare their names pairwise */
+    uint32_t n = 0;
+    for (uint64_t bits = r->used_bits; bits; bits &= bits - 1) {
+        uint32_t i = (uint32_t)lowest_bit(bits);
+        const redis_key *k = &r->keys[i];
+        if (!k->used || k->key[0] == '\0') return false;
+        bool timed = r->phase == REDIS_PHASE_RUNNING && k->expire_at != SIM_TIME_NEVER;
+        if ((k->timer != 0) != timed) return false;
+        for (uint32_t j = 0; j < n; j++)
+            if (strcmp(r->keys[used[j]].key, k->key) == 0) return false;
+        used[n++] = (uint8_t)i;
+    }
+    return n == r->count;
 }
 
 /* ------------------------------------------------------------ effects */
 
-static void lock_effect(env *e, hist_eff_kind kind, const redis_key *k, int32_t client,
-                        int64_t token) {
+void redis_lock_effect(const redis_node *r, env *e, hist_eff_kind kind, const redis_key *k,
+                       int32_t client, int64_t token, int64_t aux) {
     SIM_ASSERT(k->used);
-    if (!k->is_lock) return;
+    SIM_ASSERT(k->key[0] != '\0');
+    if (!k->is_lock || r->replica) return;        /* a replica's copies are not grants */
     hist_effect ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
     ef.op = HIST_NONE;
     ef.token = token;
-    ef.value = k->expire_wall == SIM_TIME_NEVER ? -1 : k->expire_wall;
-    copy_str(ef.key, sizeof ef.key, k->key);
+    ef.aux = aux;
+    ef.value = k->expire_at == SIM_TIME_NEVER ? -1 : k->expire_at;
+    redis_copy_str(ef.key, sizeof ef.key, k->key);
     env_effect(e, &ef);
 }
 
 /* ------------------------------------------------------------ keyspace */
 
-static void key_free(redis_node *r, env *e, redis_key *k) {
+sim_time redis_ttl_now(const redis_node *r, const env *e) {
+    SIM_ASSERT(r->cfg != NULL);
+    return r->cfg->ttl_clock == REDIS_CLOCK_MONOTONIC ? env_now_mono(e) : env_now_wall(e);
+}
+
+void redis_key_arm(redis_node *r, env *e, redis_key *k) {
+    SIM_ASSERT(k->used);
+    SIM_ASSERT(k->timer == 0);
+    if (k->expire_at == SIM_TIME_NEVER) return;
+    uint64_t slot = (uint64_t)(k - r->keys);
+    if (r->cfg->ttl_clock == REDIS_CLOCK_MONOTONIC) {
+        sim_time d = k->expire_at - env_now_mono(e);
+        k->timer = env_timer(e, d > 0 ? d : 0, REDIS_TAG_EXPIRE, slot);
+    } else {
+        k->timer = env_timer_wall(e, k->expire_at, REDIS_TAG_EXPIRE, slot);
+    }
+}
+
+void redis_key_free(redis_node *r, env *e, redis_key *k) {
     SIM_ASSERT(k->used);
     SIM_ASSERT(r->count > 0);
     if (k->timer) env_timer_cancel(e, k->timer);
+    r->used_bits &= ~((uint64_t)1 << (k - r->keys));
     memset(k, 0, sizeof *k);
     r->count--;
 }
 
-/* Deletes the key if the wall clock says it has expired (lazy expiry; the
- * wall timer does the same at the exact instant). */
-static void expire_due(redis_node *r, env *e, redis_key *k) {
-    if (!k->used || k->expire_wall == SIM_TIME_NEVER) return;
-    sim_time now = env_now_wall(e);
-    if (now < k->expire_wall) return;
-    char when[32];
-    sim_fmt_time(when, sizeof when, k->expire_wall);
-    env_trace(e, "key '%s' (value %s) expired: wall clock reached %s", k->key, k->val, when);
-    lock_effect(e, HIST_EFF_LOCK_EXPIRE, k, k->setter, 0);
-    key_free(r, e, k);
+/* Deletes the key if the TTL clock says it has expired (lazy expiry; the
+ * timer does the same at the exact instant).  The deletion is a write the
+ * master replicates (Redis propagates a DEL for an expired key). */
+void redis_expire_due(redis_node *r, env *e, redis_key *k) {
+    if (!k->used || k->expire_at == SIM_TIME_NEVER) return;
+    if (redis_ttl_now(r, e) < k->expire_at) return;
+    char when[32], key[SIM_NAME_MAX];
+    sim_fmt_time(when, sizeof when, k->expire_at);
+    env_trace(e, "key '%s' (value %s) expired: %s clock reached %s", k->key, k->val,
+              r->cfg->ttl_clock == REDIS_CLOCK_MONOTONIC ? "monotonic" : "wall", when);
+    redis_lock_effect(r, e, HIST_EFF_LOCK_EXPIRE, k, k->setter, 0, 0);
+    redis_copy_str(key, sizeof key, k->key);
+    redis_key_free(r, e, k);
+    redis_repl_ship(r, e, key, NULL);
 }
 
-static redis_key *key_find(redis_node *r, env *e, const char *key) {
-    for (uint32_t i = 0; i < REDIS_KEYS_MAX; i++) {
-        redis_key *k = &r->keys[i];
-        if (!k->used || strcmp(k->key, key) != 0) continue;
-        expire_due(r, e, k);
+redis_key *redis_key_find(redis_node *r, env *e, const char *key) {
+    for (uint64_t bits = r->used_bits; bits; bits &= bits - 1) {
+        redis_key *k = &r->keys[lowest_bit(bits)];
+        if (strcmp(k->key, key) != 0) continue;
+        redis_expire_due(r, e, k);
         return k->used ? k : NULL;
     }
     return NULL;
 }
 
-static redis_key *key_new(redis_node *r, const char *key) {
+redis_key *redis_key_new(redis_node *r, const char *key) {
     if (r->count == REDIS_KEYS_MAX) return NULL;
     for (uint32_t i = 0; i < REDIS_KEYS_MAX; i++) {
         redis_key *k = &r->keys[i];
         if (k->used) continue;
         memset(k, 0, sizeof *k);
         k->used = true;
-        k->expire_wall = SIM_TIME_NEVER;
-        copy_str(k->key, sizeof k->key, key);
+        r->used_bits |= (uint64_t)1 << i;
+        k->expire_at = SIM_TIME_NEVER;
+        redis_copy_str(k->key, sizeof k->key, key);
         r->count++;
         return k;
     }
@@ -145,15 +208,20 @@ static redis_key *key_new(redis_node *r, const char *key) {
     return NULL;
 }
 
-/* Sets or clears the key's expiry and its wall-clock timer. */
-static void key_set_expiry(redis_node *r, env *e, redis_key *k, sim_time expire_wall) {
+/* Sets or clears the key's expiry and its timer. */
+void redis_key_set_expiry(redis_node *r, env *e, redis_key *k, sim_time expire_at) {
     SIM_ASSERT(k->used);
     SIM_ASSERT(k >= r->keys && k < r->keys + REDIS_KEYS_MAX);
     if (k->timer) env_timer_cancel(e, k->timer);
     k->timer = 0;
-    k->expire_wall = expire_wall;
-    if (expire_wall != SIM_TIME_NEVER)
-        k->timer = env_timer_wall(e, expire_wall, TAG_EXPIRE, (uint64_t)(k - r->keys));
+    k->expire_at = expire_at;
+    redis_key_arm(r, e, k);
+}
+
+/* A key changed (or was deleted when k is NULL): replicate and persist. */
+static void key_changed(redis_node *r, env *e, const char *key, const redis_key *k) {
+    redis_repl_ship(r, e, key, k);
+    redis_persist_changed(r, e);
 }
 
 static bool parse_int(const char *s, int64_t *out) {
@@ -186,21 +254,22 @@ static void reply_int(redis_reply *p, const redis_cmd *c, int64_t v) {
 
 static void reply_err(redis_reply *p, const redis_cmd *c, const char *msg) {
     reply_init(p, c, REDIS_R_ERR);
-    copy_str(p->str, sizeof p->str, msg);
+    redis_copy_str(p->str, sizeof p->str, msg);
 }
 
 /* ------------------------------------------------------------ commands */
 
 /* The fence counter's next value, or -1 when the keyspace is full. */
 static int64_t fence_incr(redis_node *r, env *e, const redis_cmd *c) {
-    redis_key *f = key_find(r, e, c->fence_key);
+    redis_key *f = redis_key_find(r, e, c->fence_key);
     int64_t v = c->first_token - 1;
     if (f && !parse_int(f->val, &v)) v = c->first_token - 1;   /* clobbered: restart */
-    if (!f) f = key_new(r, c->fence_key);
+    if (!f) f = redis_key_new(r, c->fence_key);
     if (!f) return -1;
     v++;
     snprintf(f->val, sizeof f->val, "%" PRId64, v);
     f->is_lock = false;
+    key_changed(r, e, f->key, f);
     return v;
 }
 
@@ -208,29 +277,30 @@ static int64_t fence_incr(redis_node *r, env *e, const redis_cmd *c) {
 static void cmd_set(redis_node *r, env *e, node_id from, const redis_cmd *c, redis_reply *p) {
     bool nx = c->kind == REDIS_SETNX || (c->flags & REDIS_F_NX);
     bool fence = (c->flags & REDIS_F_FENCE) != 0;
-    redis_key *k = key_find(r, e, c->key);
+    redis_key *k = redis_key_find(r, e, c->key);
     if (k && nx) {
         if (c->kind == REDIS_SETNX) reply_int(p, c, 0); else reply_init(p, c, REDIS_R_NIL);
         return;
     }
-    uint32_t need = (k ? 0u : 1u) + (fence && !key_find(r, e, c->fence_key) ? 1u : 0u);
+    uint32_t need = (k ? 0u : 1u) + (fence && !redis_key_find(r, e, c->fence_key) ? 1u : 0u);
     if (r->count + need > REDIS_KEYS_MAX) {
         reply_err(p, c, "ERR keyspace full (64 keys)");
         env_trace(e, "keyspace full: %u keys (REDIS_KEYS_MAX)", r->count);
         return;
     }
-    if (!k) k = key_new(r, c->key);
+    if (!k) k = redis_key_new(r, c->key);
     SIM_ASSERT(k != NULL);
-    copy_str(k->val, sizeof k->val, c->val);
+    redis_copy_str(k->val, sizeof k->val, c->val);
     k->is_lock = true;
     k->setter = from;
     sim_time exp = SIM_TIME_NEVER;
-    if (c->kind == REDIS_SET && (c->flags & REDIS_F_PX)) exp = env_now_wall(e) + c->ms * SIM_MS;
-    key_set_expiry(r, e, k, exp);      /* SET without PX clears a TTL, as in Redis */
+    if (c->kind == REDIS_SET && (c->flags & REDIS_F_PX)) exp = redis_ttl_now(r, e) + c->ms * SIM_MS;
+    redis_key_set_expiry(r, e, k, exp);      /* SET without PX clears a TTL, as in Redis */
+    key_changed(r, e, k->key, k);
     int64_t token = 0;
     if (fence) token = fence_incr(r, e, c);
     SIM_ASSERT(token >= 0);
-    lock_effect(e, HIST_EFF_LOCK_SET, k, from, token);
+    redis_lock_effect(r, e, HIST_EFF_LOCK_SET, k, from, token, 0);
     if (c->kind == REDIS_SETNX) reply_int(p, c, 1); else reply_init(p, c, REDIS_R_OK);
     p->token = token;
 }
@@ -238,43 +308,46 @@ static void cmd_set(redis_node *r, env *e, node_id from, const redis_cmd *c, red
 /* PEXPIRE, and compare-and-extend when `compare` is set. */
 static void cmd_expire(redis_node *r, env *e, node_id from, const redis_cmd *c,
                        redis_reply *p) {
-    redis_key *k = key_find(r, e, c->key);
+    redis_key *k = redis_key_find(r, e, c->key);
     bool match = k && (c->kind != REDIS_CAE || strcmp(k->val, c->val) == 0);
     if (!match) { reply_int(p, c, 0); return; }
     if (c->ms <= 0) { reply_err(p, c, "ERR invalid expire time"); return; }
-    key_set_expiry(r, e, k, env_now_wall(e) + c->ms * SIM_MS);
-    lock_effect(e, HIST_EFF_LOCK_EXTEND, k, from, 0);
+    redis_key_set_expiry(r, e, k, redis_ttl_now(r, e) + c->ms * SIM_MS);
+    key_changed(r, e, k->key, k);
+    redis_lock_effect(r, e, HIST_EFF_LOCK_EXTEND, k, from, 0, 0);
     reply_int(p, c, 1);
 }
 
 /* DEL, and compare-and-delete for REDIS_CAD. */
 static void cmd_del(redis_node *r, env *e, node_id from, const redis_cmd *c, redis_reply *p) {
-    redis_key *k = key_find(r, e, c->key);
+    redis_key *k = redis_key_find(r, e, c->key);
     bool match = k && (c->kind != REDIS_CAD || strcmp(k->val, c->val) == 0);
     if (!match) { reply_int(p, c, 0); return; }
-    lock_effect(e, HIST_EFF_LOCK_DEL, k, from, 0);
-    key_free(r, e, k);
+    redis_lock_effect(r, e, HIST_EFF_LOCK_DEL, k, from, 0, 0);
+    redis_key_free(r, e, k);
+    key_changed(r, e, c->key, NULL);
     reply_int(p, c, 1);
 }
 
 static void cmd_get(redis_node *r, env *e, const redis_cmd *c, redis_reply *p) {
-    redis_key *k = key_find(r, e, c->key);
+    redis_key *k = redis_key_find(r, e, c->key);
     if (!k) { reply_init(p, c, REDIS_R_NIL); return; }
     reply_init(p, c, REDIS_R_BULK);
-    copy_str(p->str, sizeof p->str, k->val);
+    redis_copy_str(p->str, sizeof p->str, k->val);
 }
 
 /* INCR keeps the key's TTL, as Redis does. */
 static void cmd_incr(redis_node *r, env *e, const redis_cmd *c, redis_reply *p) {
-    redis_key *k = key_find(r, e, c->key);
+    redis_key *k = redis_key_find(r, e, c->key);
     int64_t v = 0;
     if (k && !parse_int(k->val, &v)) { reply_err(p, c, "ERR value is not an integer"); return; }
     if (v == INT64_MAX) { reply_err(p, c, "ERR increment would overflow"); return; }
-    if (!k) k = key_new(r, c->key);
+    if (!k) k = redis_key_new(r, c->key);
     if (!k) { reply_err(p, c, "ERR keyspace full (64 keys)"); return; }
     v++;
     snprintf(k->val, sizeof k->val, "%" PRId64, v);
     k->is_lock = false;
+    key_changed(r, e, k->key, k);
     reply_int(p, c, v);
 }
 
@@ -287,41 +360,89 @@ static bool cmd_valid(const redis_cmd *c) {
     return memchr(c->fence_key, '\0', sizeof c->fence_key) != NULL;
 }
 
-static void redis_on_message(void *state, env *e, node_id from, uint32_t type, const void *body,
-                             uint32_t len) {
-    redis_node *r = state;
-    SIM_ASSERT(redis_invariants_ok(r));
-    if (type != REDIS_MSG_CMD || len != sizeof(redis_cmd)) {
-        env_trace(e, "ignored a message of type %u (not a Redis command)", type);
+static bool is_write(redis_cmd_kind k) { return k != REDIS_GET && k != REDIS_WAIT; }
+
+/* One client command: applied and answered (a WAIT may be parked). */
+static void on_command(redis_node *r, env *e, node_id from, const redis_cmd *c) {
+    redis_reply p;
+    if (r->replica && is_write((redis_cmd_kind)c->kind)) {
+        reply_err(&p, c, "READONLY replica");
+        env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
+        return;
+    }
+    switch ((redis_cmd_kind)c->kind) {
+    case REDIS_SET: case REDIS_SETNX: cmd_set(r, e, from, c, &p); break;
+    case REDIS_PEXPIRE: case REDIS_CAE: cmd_expire(r, e, from, c, &p); break;
+    case REDIS_DEL: case REDIS_CAD: cmd_del(r, e, from, c, &p); break;
+    case REDIS_GET: cmd_get(r, e, c, &p); break;
+    case REDIS_INCR: cmd_incr(r, e, c, &p); break;
+    case REDIS_WAIT: r->commands++; redis_repl_wait(r, e, from, c); return;
+    case REDIS_CMD_COUNT: default: SIM_UNREACHABLE("command kind"); return;
+    }
+    r->commands++;
+    env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
+}
+
+static void on_cmd_message(redis_node *r, env *e, node_id from, const void *body, uint32_t len) {
+    if (len != sizeof(redis_cmd)) {
+        env_trace(e, "ignored a command of %u bytes", len);
         return;
     }
     redis_cmd c;
     memcpy(&c, body, sizeof c);
     SIM_ASSERT(cmd_valid(&c));            /* only our clients build commands */
-    redis_reply p;
-    switch ((redis_cmd_kind)c.kind) {
-    case REDIS_SET: case REDIS_SETNX: cmd_set(r, e, from, &c, &p); break;
-    case REDIS_PEXPIRE: case REDIS_CAE: cmd_expire(r, e, from, &c, &p); break;
-    case REDIS_DEL: case REDIS_CAD: cmd_del(r, e, from, &c, &p); break;
-    case REDIS_GET: cmd_get(r, e, &c, &p); break;
-    case REDIS_INCR: cmd_incr(r, e, &c, &p); break;
-    case REDIS_CMD_COUNT: default: SIM_UNREACHABLE("command kind"); return;
-    }
-    r->commands++;
+    on_command(r, e, from, &c);
+}
+
+static void redis_on_message(void *state, env *e, node_id from, uint32_t type, const void *body,
+                             uint32_t len) {
+    redis_node *r = state;
     SIM_ASSERT(redis_invariants_ok(r));
-    env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
+    if (r->phase != REDIS_PHASE_RUNNING) {
+        env_trace(e, "not listening yet (restart_delay): message type %u dropped", type);
+        return;
+    }
+    if (type == REDIS_MSG_CMD) on_cmd_message(r, e, from, body, len);
+    else if (type == REDIS_MSG_REPL && len == sizeof(redis_repl)) {
+        redis_repl w;
+        memcpy(&w, body, sizeof w);
+        redis_repl_on_write(r, e, from, &w);
+    } else if (type == REDIS_MSG_ACK && len == sizeof(redis_repl_ack)) {
+        redis_repl_ack a;
+        memcpy(&a, body, sizeof a);
+        redis_repl_on_ack(r, e, from, &a);
+    } else if (type == REDIS_MSG_PING && len == sizeof(redis_ping)) {
+        env_send(e, from, REDIS_MSG_PONG, body, len);
+    } else if (type == REDIS_MSG_PROMOTE) {
+        redis_repl_on_promote(r, e, from);
+    } else {
+        env_trace(e, "ignored a message of type %u (not for a Redis node)", type);
+    }
+    SIM_ASSERT(redis_invariants_ok(r));
+}
+
+static void on_expire_timer(redis_node *r, env *e, uint64_t arg) {
+    SIM_ASSERT(arg < REDIS_KEYS_MAX);
+    redis_key *k = &r->keys[arg];
+    SIM_ASSERT(k->used);                  /* freeing a key cancels its timer */
+    SIM_ASSERT(redis_ttl_now(r, e) >= k->expire_at);
+    k->timer = 0;                         /* it has fired */
+    redis_expire_due(r, e, k);
+    SIM_ASSERT(!k->used);
+    redis_persist_changed(r, e);
 }
 
 static void redis_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     redis_node *r = state;
-    SIM_ASSERT(tag == TAG_EXPIRE);
-    SIM_ASSERT(arg < REDIS_KEYS_MAX);
-    redis_key *k = &r->keys[arg];
-    SIM_ASSERT(k->used);                  /* freeing a key cancels its timer */
-    SIM_ASSERT(env_now_wall(e) >= k->expire_wall);
-    k->timer = 0;                         /* it has fired */
-    expire_due(r, e, k);
-    SIM_ASSERT(!k->used);
+    SIM_ASSERT(redis_invariants_ok(r));
+    switch (tag) {
+    case REDIS_TAG_EXPIRE: on_expire_timer(r, e, arg); break;
+    case REDIS_TAG_FSYNC: redis_persist_on_fsync_timer(r, e); break;
+    case REDIS_TAG_STARTED: redis_persist_start(r, e); break;
+    case REDIS_TAG_WAIT: redis_repl_on_wait_timer(r, e, arg); break;
+    case REDIS_TAG_REPL: redis_repl_on_queue_timer(r, e); break;
+    default: SIM_UNREACHABLE("redis timer tag"); break;
+    }
     SIM_ASSERT(redis_invariants_ok(r));
 }
 
@@ -330,100 +451,31 @@ static void redis_init(void *state, env *e) {
     SIM_ASSERT(r->count == 0);
     SIM_ASSERT(env_self(e) >= 0);
     memset(r, 0, sizeof *r);
+    r->cfg = redis_cfg_of(e);
+    redis_repl_setup(r, e);
+    redis_persist_start(r, e);
+    SIM_ASSERT(redis_invariants_ok(r));
 }
 
-/* Persistence `none`: the keyspace is volatile.  The engine has cancelled
- * the timers already, so keys are dropped without touching them. */
+/* The engine has cancelled the timers already, so keys are dropped without
+ * touching them; what survives is the model's persistence. */
 static void redis_on_crash(void *state, env *e) {
     redis_node *r = state;
-    sim_time now = env_now_wall(e);
-    for (uint32_t i = 0; i < REDIS_KEYS_MAX; i++) {
-        redis_key *k = &r->keys[i];
-        if (!k->used) continue;
-        if (now >= k->expire_wall || !k->is_lock) continue;
-        lock_effect(e, HIST_EFF_LOCK_LOST, k, k->setter, 0);
-        env_trace(e, "key '%s' (value %s) lost: no persistence", k->key, k->val);
-    }
-    memset(r, 0, sizeof *r);
+    SIM_ASSERT(redis_invariants_ok(r));
+    redis_persist_on_crash(r, e);
+    redis_repl_on_crash(r, e);
     SIM_ASSERT(redis_invariants_ok(r));
 }
 
 static void redis_on_restart(void *state, env *e) {
     redis_node *r = state;
-    SIM_ASSERT(r->count == 0);
-    env_trace(e, "redis restarted with an empty keyspace (persistence none)");
-}
-
-/* ------------------------------------------------------------ describe */
-
-/* Appends to buf (cap n) at *used; truncates quietly, as a trace line may. */
-static void append(char *buf, size_t n, size_t *used, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void append(char *buf, size_t n, size_t *used, const char *fmt, ...) {
-    if (*used >= n) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *used, n - *used, fmt, ap);
-    va_end(ap);
-    if (w > 0) *used += (size_t)w;
-}
-
-static void describe_cmd(const redis_cmd *c, char *buf, size_t n) {
-    size_t used = 0;
-    buf[0] = '\0';
-    append(buf, n, &used, "%s %s", c->kind < REDIS_CMD_COUNT ? cmd_names[c->kind] : "?", c->key);
-    if (c->kind == REDIS_SET || c->kind == REDIS_SETNX || c->kind == REDIS_CAD ||
-        c->kind == REDIS_CAE)
-        append(buf, n, &used, " %s", c->val);
-    if (c->flags & REDIS_F_NX) append(buf, n, &used, " NX");
-    if (c->kind == REDIS_SET && (c->flags & REDIS_F_PX))
-        append(buf, n, &used, " PX %" PRId64, c->ms);
-    if (c->kind == REDIS_PEXPIRE || c->kind == REDIS_CAE)
-        append(buf, n, &used, " %" PRId64, c->ms);
-    if (c->flags & REDIS_F_FENCE)
-        append(buf, n, &used, " +INCR %s", c->fence_key);
-}
-
-static void describe_reply(const redis_reply *p, char *buf, size_t n) {
-    const char *name = p->cmd < REDIS_CMD_COUNT ? cmd_names[p->cmd] : "?";
-    char tok[40] = "";
-    if (p->token) snprintf(tok, sizeof tok, " (token %" PRId64 ")", p->token);
-    switch ((redis_reply_kind)p->kind) {
-    case REDIS_R_OK: snprintf(buf, n, "%s: OK%s", name, tok); break;
-    case REDIS_R_NIL: snprintf(buf, n, "%s: (nil)", name); break;
-    case REDIS_R_INT: snprintf(buf, n, "%s: (integer) %" PRId64 "%s", name, p->integer, tok); break;
-    case REDIS_R_BULK: snprintf(buf, n, "%s: \"%.39s\"", name, p->str); break;
-    case REDIS_R_ERR: snprintf(buf, n, "%s: (error) %.39s", name, p->str); break;
-    default: snprintf(buf, n, "%s: ?", name); break;
+    SIM_ASSERT(r->phase == REDIS_PHASE_DOWN);
+    if (r->cfg == NULL) {                 /* crashed before it ever started */
+        r->cfg = redis_cfg_of(e);
+        redis_repl_setup(r, e);
     }
-}
-
-bool redis_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len) {
-    SIM_ASSERT(buf != NULL);
-    SIM_ASSERT(buf_len > 0);
-    if (type == REDIS_MSG_CMD && len == sizeof(redis_cmd)) {
-        redis_cmd c;
-        memcpy(&c, body, sizeof c);
-        c.key[sizeof c.key - 1] = '\0';
-        c.val[sizeof c.val - 1] = '\0';
-        c.fence_key[sizeof c.fence_key - 1] = '\0';
-        describe_cmd(&c, buf, buf_len);
-        return true;
-    }
-    if (type == REDIS_MSG_REPLY && len == sizeof(redis_reply)) {
-        redis_reply p;
-        memcpy(&p, body, sizeof p);
-        p.str[sizeof p.str - 1] = '\0';
-        describe_reply(&p, buf, buf_len);
-        return true;
-    }
-    return false;
-}
-
-static void redis_model_describe(uint32_t type, const void *body, uint32_t len, char *buf,
-                                 size_t buf_len) {
-    if (!redis_describe(type, body, len, buf, buf_len))
-        snprintf(buf, buf_len, "message type %u (%u bytes)", type, len);
+    redis_persist_on_restart(r, e);
+    SIM_ASSERT(redis_invariants_ok(r));
 }
 
 const model_ops redis_model_ops = {

@@ -1,21 +1,47 @@
-/* redis.h -- a single Redis node: a small keyspace with expiry on the node's
- * LOCAL WALL clock, and the commands lock clients use, as messages.
+/* redis.h -- a Redis node: a small keyspace with expiry on the node's LOCAL
+ * clock, the commands lock clients use, persistence, replication, and a
+ * Sentinel that promotes a replica, all as messages.
  *
- * Semantics (PROTOCOLS.md 1.2, SCENARIOS.md 0):
- *   - a key set at local wall time L with PX ttl is absent for every command
- *     at local wall time >= L + ttl; the node also deletes it at that instant
- *     (a wall-clock timer, re-planned by the engine when the clock jumps), so
- *     a clock jump forward expires keys at once, as in real Redis;
+ * Semantics (PROTOCOLS.md 1.2-1.3 and 2.4, SCENARIOS.md 0):
+ *   - a key set at local time L with PX ttl is absent for every command at
+ *     local time >= L + ttl; the node also deletes it at that instant (a
+ *     timer, re-planned by the engine when the clock jumps), so a clock jump
+ *     forward expires keys at once, as in real Redis.  The TTL clock is the
+ *     node's WALL clock (`redis.ttl_clock: wall`, as Redis does) or its
+ *     monotonic clock (`monotonic`: antirez's proposed fix, immune to jumps);
  *   - every command is applied atomically when its message is delivered
  *     (processing time 0), and answered with one reply;
- *   - persistence `none`: a crash loses the whole keyspace (and the fence
- *     counter); the node restarts empty.
+ *   - persistence (`redis.persistence`): `none` loses the whole keyspace in
+ *     a crash; `everysec` fsyncs the keyspace at every whole second of the
+ *     node's monotonic clock (appendfsync everysec) and a crash (a power
+ *     loss) brings back what was last fsynced; `always` fsyncs after every
+ *     write.  Expiries are absolute, so time "elapses" while the node is down;
+ *   - `redis.restart_delay` (antirez's delayed restart): a restart brings the
+ *     node back only after the delay; until then it does not answer at all;
+ *   - replication: a node of role `replica` is the asynchronous replica of
+ *     the `redis` node with the same index (replica1 of redis1...).  The
+ *     master ships each write `redis.replication.lag` after applying it
+ *     (the write waits in the master's output buffer, and a crash of the
+ *     master loses what is still there); the replica applies it and
+ *     acknowledges the offset.  `WAIT n timeout`
+ *     answers how many replicas acknowledged every write so far;
+ *   - a node of role `sentinel` pings every master that has a replica every
+ *     `redis.sentinel.ping`; when a ping has been unanswered for
+ *     `redis.sentinel.down_after` (down-after-milliseconds), it promotes the
+ *     replica (REPLICAOF NO ONE) and tells every client (+switch-master).
+ *     One Sentinel, instant election: the quorum of Sentinels is not modelled.
  *
  * Lock keys.  Keys written by SET / SETNX are "lock keys": their grant,
  * extension, deletion, expiry and loss are recorded as HIST_EFF_LOCK_*
- * effects (client = the node that sent the command, value = the local
- * expiry in ns or -1 for no TTL).  Keys written by INCR (counters, the fence
- * counter) are not.
+ * effects (client = the node that sent the command, value = the expiry on
+ * the TTL clock in ns, or -1 for no TTL) by masters; a replica records none
+ * until it is promoted.  Keys written by INCR (the fence counter) are not.
+ *
+ * Settings.  A protocol that runs redis nodes with these settings embeds a
+ * redis_cfg in its cfg struct and lists REDIS_PARAM_SPECS(offset of it) in
+ * its param table; the node finds them by the spec named
+ * "redis.persistence".  Without them (setnx-lock) the node uses the
+ * defaults: persistence none, no restart delay, wall-clock TTL.
  *
  * Bounds: REDIS_KEYS_MAX keys; a write that needs a new key when the
  * keyspace is full gets "ERR keyspace full" and changes nothing.
@@ -26,9 +52,15 @@
 #include "sim/env.h"
 
 /* Message types.  They lie inside lock_api.h's [LOCK_TAG_MIN, LOCK_TAG_MAX]
- * so a lock workload hands replies to its lock client. */
-#define REDIS_MSG_CMD    1100u
-#define REDIS_MSG_REPLY  1101u
+ * so a lock workload hands replies (and +switch-master) to its lock client. */
+#define REDIS_MSG_CMD    1100u    /* client -> node: redis_cmd */
+#define REDIS_MSG_REPLY  1101u    /* node -> client: redis_reply */
+#define REDIS_MSG_REPL   1102u    /* master -> replica: redis_repl */
+#define REDIS_MSG_ACK    1103u    /* replica -> master: redis_repl_ack (REPLCONF ACK) */
+#define REDIS_MSG_PING   1104u    /* sentinel -> node: redis_ping */
+#define REDIS_MSG_PONG   1105u    /* node -> sentinel: redis_ping */
+#define REDIS_MSG_PROMOTE 1106u   /* sentinel -> replica: REPLICAOF NO ONE (redis_switch) */
+#define REDIS_MSG_SWITCH 1107u    /* sentinel -> clients: +switch-master (redis_switch) */
 
 #define REDIS_KEYS_MAX   64
 #define REDIS_VALUE_MAX  32      /* bytes of a value, including the NUL */
@@ -42,7 +74,8 @@
     XX(DEL, "DEL")          /* DEL key -> 1 | 0 */                         \
     XX(INCR, "INCR")        /* INCR key -> n (absent = 0 first) */         \
     XX(CAD, "EVAL cad")     /* compare-and-delete script -> 1 | 0 */       \
-    XX(CAE, "EVAL extend")  /* compare-and-extend (PEXPIRE) -> 1 | 0 */
+    XX(CAE, "EVAL extend")  /* compare-and-extend (PEXPIRE) -> 1 | 0 */    \
+    XX(WAIT, "WAIT")        /* WAIT count ms -> replicas that acked (0 ms = forever) */
 
 typedef enum {
 #define XX(name, str) REDIS_##name,
@@ -64,11 +97,12 @@ typedef struct redis_cmd {
     uint8_t kind;                     /* redis_cmd_kind */
     uint8_t flags;                    /* REDIS_F_* */
     uint16_t pad;                     /* zero */
-    int64_t ms;                       /* PX / PEXPIRE / CAE: milliseconds */
+    int64_t ms;                       /* PX / PEXPIRE / CAE / WAIT: milliseconds */
     int64_t first_token;              /* REDIS_F_FENCE: the first token handed out */
-    char key[SIM_NAME_MAX];
+    char key[SIM_NAME_MAX];           /* WAIT: unused but non-empty ("-") */
     char val[REDIS_VALUE_MAX];        /* SET, SETNX; CAD/CAE: the value to compare */
     char fence_key[SIM_NAME_MAX];     /* REDIS_F_FENCE */
+    int64_t count;                    /* WAIT: numreplicas */
 } redis_cmd;
 
 typedef enum {
@@ -89,8 +123,65 @@ typedef struct redis_reply {
     char str[REDIS_ERR_MAX];          /* REDIS_R_BULK: the value; REDIS_R_ERR: the message */
 } redis_reply;
 
-/* The node's model (role `redis`). */
+/* A replicated write: the key's state after a write on the master. */
+typedef struct redis_repl {
+    uint64_t offset;                  /* the master's replication offset after it */
+    uint8_t del;                      /* 1 = the key was deleted */
+    uint8_t is_lock;
+    uint16_t pad;                     /* zero */
+    int32_t setter;
+    sim_time expire_at;               /* absolute, on the TTL clock (PXAT) */
+    char key[SIM_NAME_MAX];
+    char val[REDIS_VALUE_MAX];
+} redis_repl;
+
+typedef struct redis_repl_ack { uint64_t offset; } redis_repl_ack;
+typedef struct redis_ping { uint64_t seq; } redis_ping;
+/* PROMOTE (to the replica) and +switch-master (to clients). */
+typedef struct redis_switch { int32_t old_master, new_master; } redis_switch;
+
+typedef enum { REDIS_PERSIST_NONE = 0, REDIS_PERSIST_EVERYSEC, REDIS_PERSIST_ALWAYS } redis_persistence;
+typedef enum { REDIS_CLOCK_WALL = 0, REDIS_CLOCK_MONOTONIC } redis_ttl_clock;
+
+typedef struct redis_cfg {
+    int persistence;                  /* redis_persistence */
+    sim_time restart_delay_ns;        /* 0 = up at once */
+    int ttl_clock;                    /* redis_ttl_clock */
+    sim_time sentinel_ping_ns;        /* Sentinel's ping period */
+    sim_time sentinel_down_after_ns;  /* down-after-milliseconds */
+    sim_time replication_lag_ns;      /* a write waits this long in the master's buffer */
+} redis_cfg;
+
+/* The param_spec entries of a redis_cfg embedded at byte offset `base` of a
+ * protocol's cfg (sim/scenario/param.h must be included where it expands). */
+#define REDIS_PARAM_SPECS(base)                                                              \
+    { "redis.persistence", PARAM_ENUM, "none",                                               \
+      "none: a crash loses every key; everysec: fsync each whole second (a crash loses "     \
+      "the writes since); always: fsync every write",                                        \
+      (base) + offsetof(redis_cfg, persistence), "none|everysec|always", 0, 0, false },      \
+    { "redis.restart_delay", PARAM_DURATION, "0ms",                                          \
+      "a restarted node stays unreachable this long (antirez's delayed restart)",            \
+      (base) + offsetof(redis_cfg, restart_delay_ns), NULL, 0, 0, false },                   \
+    { "redis.ttl_clock", PARAM_ENUM, "wall",                                                 \
+      "the clock key expiries use: wall (as Redis: clock jumps expire keys) or monotonic",  \
+      (base) + offsetof(redis_cfg, ttl_clock), "wall|monotonic", 0, 0, false },              \
+    { "redis.sentinel.ping", PARAM_DURATION, "1s",                                           \
+      "how often the sentinel pings each master that has a replica (> 0)",                  \
+      (base) + offsetof(redis_cfg, sentinel_ping_ns), NULL, 0, 0, false },                   \
+    { "redis.sentinel.down_after", PARAM_DURATION, "30s",                                    \
+      "down-after-milliseconds: an unanswered ping this old promotes the replica",           \
+      (base) + offsetof(redis_cfg, sentinel_down_after_ns), NULL, 0, 0, false },              \
+    { "redis.replication.lag", PARAM_DURATION, "0ms",                                        \
+      "a master ships each write to its replica this long after applying it (lost if it "    \
+      "crashes first)", (base) + offsetof(redis_cfg, replication_lag_ns), NULL, 0, 0, false }
+
+/* The node's model (roles `redis` and `replica`). */
 extern const model_ops redis_model_ops;
+/* The Sentinel's model (role `sentinel`). */
+extern const model_ops redis_sentinel_ops;
+
+/* The settings the node runs with: the protocol's (see above) or the defaults. */
+const redis_cfg *redis_cfg_of(const env *e);
 
 /* One trace line for a redis_cmd or redis_reply message: "SET lock c1:1 NX
  * PX 10000", "SET: OK token 33".  Returns false when `type` is not Redis's. */

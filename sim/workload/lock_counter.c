@@ -3,13 +3,22 @@
  *
  *   WAIT --start/think timer [begin_iteration]--> ACQUIRING
  *   ACQUIRING --acquired ok [on_acquired -> protected_start]--> READING (storage)
+ *                                                             | BEFORE_READ (read_at later)
  *                                                             | HOLDING (no storage)
  *   ACQUIRING --acquired fail [on_acquired -> iteration_end]--> WAIT | DONE
- *   READING --reply [on_read_reply]--> HOLDING --hold timer [on_hold_timer]--> WRITING
- *   WRITING --reply / timeout [on_write_reply, on_storage_timeout]--> RELEASING
+ *   BEFORE_READ --read_at timer [on_read_at_timer -> start_read]--> READING
+ *   READING --reply [on_read_reply]--> HOLDING --hold/write_at timer [on_hold_timer]--> WRITING
+ *   WRITING --reply / timeout [on_write_reply, on_storage_timeout -> release_when_due]-->
+ *            RELEASING | AFTER_WRITE (release_at later)
+ *   AFTER_WRITE --release_at timer [on_release_at_timer -> start_release]--> RELEASING
  *   READING, HOLDING --lease check fails / read fails--> RELEASING   [start_release]
  *   RELEASING --released [on_released -> iteration_end]--> WAIT | DONE
  *   any --crash [lkc_on_crash]--> CRASHED --restart [lkc_on_restart]--> WAIT | DONE
+ *
+ * read_at / write_at / release_at (per client, 0 = not set) pin an op to a
+ * reading of the client's monotonic clock, as SCENARIOS.md's timelines do
+ * ("C1 ops @200, @9 000"); an op whose time has passed goes at once, so
+ * they shape the first iteration and leave later ones immediate.
  *
  * Invariant (lkc_invariants_ok): an op is pending exactly in ACQUIRING,
  * READING, WRITING and RELEASING; a storage request is outstanding exactly
@@ -30,11 +39,11 @@
 #include "protocols/lock/lock_api.h"
 #include "protocols/storage/storage.h"
 
-enum { TAG_START = 1, TAG_HOLD = 2, TAG_STORAGE_TIMEOUT = 3 };
+enum { TAG_START = 1, TAG_HOLD = 2, TAG_STORAGE_TIMEOUT = 3, TAG_READ_AT = 4, TAG_RELEASE_AT = 5 };
 
 typedef enum {
     LKC_OFF = 0, LKC_WAIT, LKC_ACQUIRING, LKC_READING, LKC_HOLDING, LKC_WRITING, LKC_RELEASING,
-    LKC_DONE, LKC_CRASHED
+    LKC_DONE, LKC_CRASHED, LKC_BEFORE_READ, LKC_AFTER_WRITE
 } lkc_state;
 
 typedef struct lkc_driver {
@@ -59,7 +68,8 @@ static bool lkc_invariants_ok(const lkc_driver *d) {
     bool req_pending = d->state == LKC_READING || d->state == LKC_WRITING;
     if (op_pending != (d->op != HIST_NONE)) return false;
     if (req_pending != (d->req_out != 0)) return false;
-    if (d->state == LKC_READING || d->state == LKC_HOLDING || d->state == LKC_WRITING)
+    if (d->state == LKC_READING || d->state == LKC_HOLDING || d->state == LKC_WRITING ||
+        d->state == LKC_BEFORE_READ || d->state == LKC_AFTER_WRITE)
         if (d->epoch == 0) return false;
     if (d->done < 0 || d->done > d->cfg->iterations) return false;
     return d->member || d->state == LKC_OFF;
@@ -90,6 +100,15 @@ static sim_time per_node(const param_per_node *p, env *e) {
     node_id self = env_self(e);
     SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
     return p->node_ns[self];
+}
+
+/* The wait until a read_at / write_at / release_at time (0 = not set):
+ * -1 when not set, else how long until the monotonic clock reads it (>= 0). */
+static sim_time wait_until(const param_per_node *p, env *e) {
+    sim_time at = per_node(p, e);
+    if (at <= 0) return -1;
+    sim_time d = at - env_now_mono(e);
+    return d > 0 ? d : 0;
 }
 
 /* ------------------------------------------------------------ iteration */
@@ -147,15 +166,17 @@ static void send_storage(lkc_driver *d, env *e, uint32_t type, int64_t value) {
     d->req_timer = env_timer(e, d->cfg->request_timeout_ns, TAG_STORAGE_TIMEOUT, q.req);
 }
 
+/* Holds for `hold`, or until write_at when it is set. */
 static void start_hold(lkc_driver *d, env *e) {
+    sim_time until = wait_until(&d->cfg->write_at, e);
     d->state = LKC_HOLDING;
-    env_timer(e, per_node(&d->cfg->hold, e), TAG_HOLD, 0);
+    env_timer(e, until >= 0 ? until : per_node(&d->cfg->hold, e), TAG_HOLD, 0);
     SIM_ASSERT(lkc_invariants_ok(d));
 }
 
-/* After the ok ACQUIRE: READ (with storage) or just hold. */
-static void protected_start(lkc_driver *d, env *e) {
-    if (d->storage < 0) { start_hold(d, e); return; }
+static void start_read(lkc_driver *d, env *e) {
+    SIM_ASSERT(d->storage >= 0);
+    SIM_ASSERT(d->op == HIST_NONE);
     if (!lease_ok(d, e, "READ")) { start_release(d, e); return; }
     hist_op f = fields_of(d);
     invoke(d, e, HIST_F_READ, &f);
@@ -164,10 +185,30 @@ static void protected_start(lkc_driver *d, env *e) {
     SIM_ASSERT(lkc_invariants_ok(d));
 }
 
+/* After the ok ACQUIRE: READ (with storage; at read_at when it is set) or just hold. */
+static void protected_start(lkc_driver *d, env *e) {
+    if (d->storage < 0) { start_hold(d, e); return; }
+    sim_time until = wait_until(&d->cfg->read_at, e);
+    if (until <= 0) { start_read(d, e); return; }
+    d->state = LKC_BEFORE_READ;
+    env_timer(e, until, TAG_READ_AT, 0);
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
+/* After the WRITE: RELEASE now, or at release_at when it is later. */
+static void release_when_due(lkc_driver *d, env *e) {
+    sim_time until = wait_until(&d->cfg->release_at, e);
+    if (until <= 0) { start_release(d, e); return; }
+    d->state = LKC_AFTER_WRITE;
+    env_timer(e, until, TAG_RELEASE_AT, 0);
+    SIM_ASSERT(lkc_invariants_ok(d));
+}
+
 static void on_hold_timer(lkc_driver *d, env *e) {
     SIM_ASSERT(d->state == LKC_HOLDING);
     SIM_ASSERT(d->op == HIST_NONE);
-    if (d->storage < 0 || !lease_ok(d, e, "WRITE")) { start_release(d, e); return; }
+    if (d->storage < 0) { release_when_due(d, e); return; }
+    if (!lease_ok(d, e, "WRITE")) { start_release(d, e); return; }
     hist_op f = fields_of(d);
     f.value_in = d->read_value + 1;
     f.has_value_in = true;
@@ -201,7 +242,7 @@ static void on_write_reply(lkc_driver *d, env *e, const stor_reply *p) {
                  p->max_token);
         complete(d, e, HIST_FAIL, &f);
     }
-    start_release(d, e);
+    release_when_due(d, e);
 }
 
 static void on_storage_reply(lkc_driver *d, env *e, const stor_reply *p) {
@@ -225,7 +266,8 @@ static void on_storage_timeout(lkc_driver *d, env *e, uint64_t req) {
     hist_op f = fields_of(d);
     snprintf(f.note, sizeof f.note, "timeout: no reply from storage");
     complete(d, e, HIST_INFO, &f);
-    start_release(d, e);
+    if (d->state == LKC_WRITING) release_when_due(d, e);
+    else start_release(d, e);
 }
 
 /* ------------------------------------------------------------ lock hooks */
@@ -270,6 +312,17 @@ static void on_released(void *owner, env *e, bool ok, const char *why) {
 
 /* ------------------------------------------------------------ model */
 
+/* The node holding the counter: `resource` by name, else the storage role's; -1 = none. */
+static node_id resource_node(const lkc_cfg *cfg, env *e) {
+    if (cfg->resource[0] != '\0') {
+        for (uint32_t i = 0; i < env_node_count(e); i++)
+            if (strcmp(env_node_name(e, (node_id)i), cfg->resource) == 0) return (node_id)i;
+        SIM_UNREACHABLE("lkc_validate checks that the resource node exists");
+    }
+    node_id st[1];
+    return env_nodes_of_role(e, "storage", st, 1) == 1 ? st[0] : -1;
+}
+
 static bool is_member(const lkc_cfg *cfg, node_id self) {
     for (uint32_t i = 0; i < cfg->clients.count; i++)
         if (cfg->clients.node[i] == self) return true;
@@ -286,8 +339,7 @@ static void lkc_init(void *state, env *e) {
     d->lock = p->lock_client;
     d->hooks = (lock_client_hooks){ .owner = d, .acquired = on_acquired, .released = on_released };
     d->op = HIST_NONE;
-    node_id st[1];
-    d->storage = env_nodes_of_role(e, "storage", st, 1) == 1 ? st[0] : -1;
+    d->storage = resource_node(d->cfg, e);
     d->member = is_member(d->cfg, env_self(e));
     env_set_initial_value(e, d->cfg->initial);
     d->lock->init(d->lc, e, &d->hooks);
@@ -311,6 +363,14 @@ static void lkc_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     case TAG_START: begin_iteration(d, e); break;
     case TAG_HOLD: on_hold_timer(d, e); break;
     case TAG_STORAGE_TIMEOUT: on_storage_timeout(d, e, arg); break;
+    case TAG_READ_AT:
+        SIM_ASSERT(d->state == LKC_BEFORE_READ);
+        start_read(d, e);
+        break;
+    case TAG_RELEASE_AT:
+        SIM_ASSERT(d->state == LKC_AFTER_WRITE);
+        start_release(d, e);
+        break;
     default: SIM_UNREACHABLE("lock-counter timer tag"); break;
     }
     SIM_ASSERT(lkc_invariants_ok(d));
@@ -403,17 +463,39 @@ static const param_spec lkc_params[] = {
       CFG_AT(request_timeout_ns), NULL, 0, 0, false },
     { "initial", PARAM_INT, "0", "the counter's initial value", CFG_AT(initial), NULL,
       -1000000000000000000, 1000000000000000000, false },
+    { "read_at", PARAM_PER_NODE_DURATION, "0ms",
+      "READ when the client's monotonic clock reads this, if later than the grant (0 = at once)",
+      CFG_AT(read_at), NULL, 0, 0, false },
+    { "write_at", PARAM_PER_NODE_DURATION, "0ms",
+      "WRITE when the client's monotonic clock reads this, instead of `hold` after the READ (0 = unset)",
+      CFG_AT(write_at), NULL, 0, 0, false },
+    { "release_at", PARAM_PER_NODE_DURATION, "0ms",
+      "RELEASE when the client's monotonic clock reads this, if later than the WRITE (0 = at once)",
+      CFG_AT(release_at), NULL, 0, 0, false },
+    { "resource", PARAM_STRING, "",
+      "the node holding the counter (\"\" = the storage node); e.g. an etcd node for IsOwner() Txns",
+      CFG_AT(resource), NULL, 0, 0, false },
 };
+
+static scn_pos workload_key_pos(const scn *s, const char *key) {
+    for (uint32_t i = 0; i < s->workload.count; i++)
+        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
+    return s->workload_pos;
+}
 
 int lkc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const lkc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
+    if (cfg->resource[0] != '\0' && scn_node_find(s, cfg->resource) < 0) {
+        scn_errorf(err, err_len, s->path, workload_key_pos(s, "resource"),
+                   "unknown node '%.64s' in resource (expected a node of the scenario)",
+                   cfg->resource);
+        return -1;
+    }
     if (cfg->request_timeout_ns > 0) return 0;
-    scn_pos pos = s->workload_pos;
-    for (uint32_t i = 0; i < s->workload.count; i++)
-        if (strcmp(s->workload.items[i].key, "request_timeout") == 0) pos = s->workload.items[i].pos;
-    scn_errorf(err, err_len, s->path, pos, "invalid request_timeout (expected a timeout > 0)");
+    scn_errorf(err, err_len, s->path, workload_key_pos(s, "request_timeout"),
+               "invalid request_timeout (expected a timeout > 0)");
     return -1;
 }
 

@@ -26,6 +26,10 @@
  *   think            0ms      per client: between RELEASE and the next ACQUIRE
  *   request_timeout  1s       storage request timeout (no reply = info)
  *   initial          0        the counter's initial value
+ *   read_at          0ms      per client: READ when the monotonic clock reads it (0 = at once)
+ *   write_at         0ms      per client: WRITE at this clock reading instead of after `hold`
+ *   release_at       0ms      per client: RELEASE at this clock reading (0 = after the WRITE)
+ *   resource         ""       the node holding the counter ("" = the storage node)
  */
 #ifndef CCSIM_LOCK_COUNTER_H
 #define CCSIM_LOCK_COUNTER_H
@@ -40,6 +44,10 @@ typedef struct lkc_cfg {
     param_per_node think;
     sim_time request_timeout_ns;
     int64_t initial;
+    param_per_node read_at;
+    param_per_node write_at;
+    param_per_node release_at;
+    char resource[SCN_VALUE_MAX];
 } lkc_cfg;
 
 extern const workload_desc lkc_workload;

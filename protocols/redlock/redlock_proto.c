@@ -1,0 +1,159 @@
+/* redlock_proto.c -- the `redlock` protocol descriptor: parameters, the
+ * retry profiles of the reference implementations, and input checks.
+ *
+ * Invariant: every default in the table parses (param.c asserts it), and a
+ * cfg that passed rl_validate has ttl > drift, timeout > 0, a quorum within
+ * [1, N] and a replica only for an existing master, so the client library
+ * never has to guard against them.  Sources: PROTOCOLS.md 2.3 (redlock-rb
+ * @7fae7d8, redlock-py @142545d, node-redlock v4/v5, redsync).
+ */
+#include "protocols/redlock/redlock.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "protocols/storage/storage.h"
+
+/* attempts, delay ms, jitter ms, sleep after the last attempt */
+static const struct { int64_t attempts, delay_ms, jitter_ms; bool sleep_last; } profiles[] = {
+    [RL_RETRY_REDLOCK_RB] = { 3, 100, 100, true },    /* sleep(rand(200)/1000.0): 0..199 ms */
+    [RL_RETRY_REDLOCK_PY] = { 3, 200, 0, true },      /* time.sleep(0.2) */
+    [RL_RETRY_NODE_REDLOCK] = { 11, 200, 100, false },/* retryCount 10, 200 +- 100 */
+    [RL_RETRY_REDSYNC] = { 32, 150, 100, false },     /* tries 32, rand in [50, 250) ms */
+    [RL_RETRY_CUSTOM] = { 3, 200, 0, false },
+};
+
+void rl_retry_of(const rl_cfg *cfg, rl_retry *out) {
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(cfg->retry >= 0 && cfg->retry <= RL_RETRY_CUSTOM);
+    out->attempts = profiles[cfg->retry].attempts;
+    out->delay_ns = profiles[cfg->retry].delay_ms * SIM_MS;
+    out->jitter_ns = profiles[cfg->retry].jitter_ms * SIM_MS;
+    out->sleep_after_last = profiles[cfg->retry].sleep_last;
+    if (cfg->retry_attempts != 0) out->attempts = cfg->retry_attempts;
+    if (cfg->retry_delay_ns >= 0) {
+        out->delay_ns = cfg->retry_delay_ns;
+        out->jitter_ns = 0;
+    }
+    if (cfg->retry_jitter_ns >= 0) out->jitter_ns = cfg->retry_jitter_ns;
+}
+
+sim_time rl_drift_ns(const rl_cfg *cfg) {
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(cfg->ttl_ns >= 0);
+    int64_t ttl_ms = cfg->ttl_ns / SIM_MS;
+    return (ttl_ms * (int64_t)cfg->drift_factor_ppm / 1000000) * SIM_MS + cfg->drift_extra_ns;
+}
+
+#define CFG_AT(field) offsetof(rl_cfg, field)
+
+static const param_spec rl_params[] = {
+    { "ttl", PARAM_DURATION, "10s", "the lock's TTL (PX) and initial validity",
+      CFG_AT(ttl_ns), NULL, 0, 0, false },
+    { "mode", PARAM_ENUM, "sequential",
+      "SETs one master after another (redlock-rb/py) or all at once (node-redlock, redsync)",
+      CFG_AT(mode), "sequential|parallel", 0, 0, false },
+    { "timeout", PARAM_DURATION, "50ms",
+      "per-master request timeout: no reply in time counts as not locked (> 0)",
+      CFG_AT(timeout_ns), NULL, 0, 0, false },
+    { "drift_factor", PARAM_RATE, "1%", "clock drift allowance: drift = ttl * factor + drift_extra",
+      CFG_AT(drift_factor_ppm), NULL, 0, 0, false },
+    { "drift_extra", PARAM_DURATION, "2ms",
+      "the constant part of the drift (redlock-rb: 1 ms expire precision + 1 ms; redsync: 0)",
+      CFG_AT(drift_extra_ns), NULL, 0, 0, false },
+    { "quorum", PARAM_INT, "0", "masters that must be locked; 0 = N/2 + 1",
+      CFG_AT(quorum), NULL, 0, RL_NODES_MAX, false },
+    { "retry", PARAM_ENUM, "redlock-rb", "whose retry loop: attempts and random delay",
+      CFG_AT(retry), "redlock-rb|redlock-py|node-redlock|redsync|custom", 0, 0, false },
+    { "retry.attempts", PARAM_INT, "0",
+      "attempts per acquire; 0 = the profile's, -1 = unlimited", CFG_AT(retry_attempts), NULL,
+      -1, 1000000000, false },
+    { "retry.delay", PARAM_DURATION, "none", "mean delay between attempts (none = the profile's)",
+      CFG_AT(retry_delay_ns), NULL, 0, 0, true },
+    { "retry.jitter", PARAM_DURATION, "none",
+      "the delay is uniform in [delay - jitter, delay + jitter) (none = the profile's)",
+      CFG_AT(retry_jitter_ns), NULL, 0, 0, true },
+    { "recheck", PARAM_BOOL, "true",
+      "require validity > 0 after the replies (false: node-redlock v5's acquire())",
+      CFG_AT(recheck), NULL, 0, 0, false },
+    { "lease_check", PARAM_BOOL, "false",
+      "the application checks the validity on its monotonic clock before each protected op",
+      CFG_AT(lease_check), NULL, 0, 0, false },
+    { "fencing", PARAM_BOOL, "false",
+      "each SET also INCRs a fence counter on its master; token = the highest one returned",
+      CFG_AT(fencing), NULL, 0, 0, false },
+    { "extend.every", PARAM_DURATION, "none",
+      "while held, compare-and-extend on every master this often (none = never)",
+      CFG_AT(extend_every_ns), NULL, 0, 0, true },
+    { "extend.max", PARAM_INT, "-1", "extensions per hold; -1 = unlimited",
+      CFG_AT(extend_max), NULL, -1, 1000000000, false },
+    { "wait.replicas", PARAM_INT, "0",
+      "after each SET, WAIT for this many replicas; a node counts only if they acked (0 = no WAIT)",
+      CFG_AT(wait_replicas), NULL, 0, 16, false },
+    { "wait.timeout", PARAM_DURATION, "100ms", "WAIT's timeout",
+      CFG_AT(wait_timeout_ns), NULL, 0, 0, false },
+    REDIS_PARAM_SPECS(CFG_AT(redis)),
+};
+
+/* Where a param was written, for an error; the protocol's key if it was not. */
+static scn_pos param_pos(const scn *s, const char *key) {
+    for (uint32_t i = 0; i < s->params.count; i++)
+        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
+    return s->protocol_pos;
+}
+
+static uint32_t nodes_of(const scn *s, const char *role) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->node_count; i++) n += strcmp(s->nodes[i].role, role) == 0;
+    return n;
+}
+
+int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+    const rl_cfg *cfg = cfg_v;
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(s != NULL);
+    uint32_t masters = nodes_of(s, "redis");
+    const char *key = NULL;
+    char what[160] = "";
+    if (cfg->ttl_ns <= rl_drift_ns(cfg))
+        key = "ttl", snprintf(what, sizeof what, "a TTL longer than the drift allowance");
+    else if (cfg->timeout_ns <= 0) key = "timeout", snprintf(what, sizeof what, "a timeout > 0");
+    else if (cfg->quorum > 0 && (uint32_t)cfg->quorum > masters)
+        key = "quorum", snprintf(what, sizeof what, "at most the %u redis nodes", masters);
+    else if (cfg->extend_every_ns == 0)
+        key = "extend.every", snprintf(what, sizeof what, "a period > 0, or none");
+    else if (cfg->redis.sentinel_ping_ns <= 0)
+        key = "redis.sentinel.ping", snprintf(what, sizeof what, "a period > 0");
+    if (key) {
+        scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
+        return -1;
+    }
+    if (nodes_of(s, "replica") > masters) {
+        scn_errorf(err, err_len, s->path, s->protocol_pos, "%u replica nodes for %u redis nodes "
+                   "(expected at most one replica per master)", nodes_of(s, "replica"), masters);
+        return -1;
+    }
+    return 0;
+}
+
+const proto_desc rl_proto = {
+    .name = "redlock",
+    .summary = "Redlock over N independent Redis masters: quorum, validity, retries of "
+               "redlock-rb/py, node-redlock, redsync; persistence, delayed restart, replicas",
+    .params = rl_params,
+    .param_count = sizeof rl_params / sizeof rl_params[0],
+    .cfg_size = sizeof(rl_cfg),
+    .roles = {
+        { "redis", &redis_model_ops, 1, RL_NODES_MAX, "1 to 15 independent masters" },
+        { "replica", &redis_model_ops, 0, RL_NODES_MAX, "replicaK replicates redisK" },
+        { "sentinel", &redis_sentinel_ops, 0, 1, "at most one sentinel" },
+        { "storage", &stor_model_ops, 0, 1, "at most one storage node (the protected counter)" },
+        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)" },
+    },
+    .role_count = 5,
+    .workloads = { "lock-counter", NULL },
+    .checks = { "mutual-exclusion", "lease-overlap", "lost-update", "liveness", NULL },
+    .lock_client = &rl_lock_client,
+    .validate = rl_validate,
+};

@@ -1,0 +1,161 @@
+/* liveness_lock.c -- how long a lock was out of reach, for the liveness check.
+ *
+ * From the history alone:
+ *   a client WANTS the lock from the invoke of an ACQUIRE until one of its
+ *   acquires succeeds; consecutive failed acquires of one client (a retry
+ *   loop in the application, iterations of the workload) are one want, which
+ *   ends at the last one's completion when the client stops asking, or at
+ *   the horizon while one is pending;
+ *   a client HOLDS the lock from an ok ACQUIRE until its RELEASE completes,
+ *   its process crashes (a scripted crash), or the horizon.
+ * The lock is OUT OF REACH while some client wants it and none holds it:
+ * the availability penalty of a partition (R7: the minority side), or the
+ * TTL after a holder dies (W1: 25 s after the crash).  The longest want and
+ * the longest stretch out of reach are reported with who and when.
+ * Invariant of the sweep: `wanting` and `holding` count the open intervals
+ * at the current instant; at one instant every end is applied before any
+ * start, so back-to-back intervals do not count as overlapping.
+ * Trade-off: O(n log n) in acquire ops; two heap arrays of intervals.
+ */
+#include "sim/check/check_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lk_point {
+    sim_time t;
+    int32_t delta;               /* +1 start, -1 end */
+    uint32_t hold;               /* 1 = a hold interval, 0 = a want */
+    uint32_t seq;                /* ties: insertion order (deterministic) */
+} lk_point;
+
+static int lk_point_cmp(const void *pa, const void *pb) {
+    const lk_point *a = pa, *b = pb;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    if (a->delta != b->delta) return a->delta < b->delta ? -1 : 1;   /* ends first */
+    return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
+}
+
+typedef struct lk_points { lk_point *p; uint32_t n, cap; } lk_points;
+
+static void add_interval(lk_points *ps, sim_time from, sim_time to, uint32_t hold) {
+    if (to <= from) return;
+    if (ps->n + 2 > ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 64;
+        ps->p = sim_xrealloc(ps->p, ps->cap * sizeof *ps->p);
+    }
+    ps->p[ps->n] = (lk_point){ from, +1, hold, ps->n };
+    ps->n++;
+    ps->p[ps->n] = (lk_point){ to, -1, hold, ps->n };
+    ps->n++;
+}
+
+/* The first scripted crash of the client in (from, to], else to. */
+static sim_time crash_or(const scn *s, int32_t node, sim_time from, sim_time to) {
+    if (s == NULL) return to;
+    for (uint32_t i = 0; i < s->fault_count; i++) {
+        const scn_fault *f = &s->faults[i];
+        if (f->kind == SCN_FAULT_CRASH && f->node == node && f->at_ns > from && f->at_ns < to)
+            return f->at_ns;
+    }
+    return to;
+}
+
+/* The client's RELEASE after op i (the end of its hold), or NULL. */
+static const hist_op *release_after(const hist *h, uint32_t i) {
+    const hist_op *acq = &h->ops[i];
+    for (uint32_t k = i + 1; k < h->op_count; k++) {
+        const hist_op *op = &h->ops[k];
+        if (op->node != acq->node) continue;
+        if (op->f == HIST_F_ACQUIRE) return NULL;
+        if (op->f == HIST_F_RELEASE) return op;
+    }
+    return NULL;
+}
+
+static void note_want(check_lock_unavail *u, int32_t client, sim_time from, sim_time to) {
+    if (to - from <= u->want_ns) return;
+    u->want_ns = to - from;
+    u->want_client = client;
+    u->want_from = from;
+    u->want_to = to;
+}
+
+/* One client's wants and holds, in op order. */
+static void scan_client(const check_input *in, sim_time horizon, int32_t node, lk_points *ps,
+                        check_lock_unavail *u) {
+    const hist *h = in->h;
+    sim_time want = SIM_TIME_NEVER, last_end = 0;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->node != node || op->f != HIST_F_ACQUIRE) continue;
+        if (want == SIM_TIME_NEVER) want = op->invoke_ns;
+        bool pending = op->result == HIST_PENDING || op->complete_ns > horizon;
+        last_end = pending ? horizon : op->complete_ns;
+        if (op->result != HIST_OK || pending) continue;
+        add_interval(ps, want, last_end, 0);
+        note_want(u, node, want, last_end);
+        want = SIM_TIME_NEVER;
+        const hist_op *rel = release_after(h, i);
+        sim_time end = rel && rel->result != HIST_PENDING && rel->complete_ns <= horizon
+                           ? rel->complete_ns : horizon;
+        add_interval(ps, op->complete_ns, crash_or(in->s, node, op->complete_ns, end), 1);
+        u->acquired++;
+    }
+    if (want == SIM_TIME_NEVER) return;
+    add_interval(ps, want, last_end, 0);
+    note_want(u, node, want, last_end);
+}
+
+static void sweep(lk_points *ps, check_lock_unavail *u) {
+    if (ps->n == 0) return;
+    qsort(ps->p, ps->n, sizeof *ps->p, lk_point_cmp);
+    int32_t wanting = 0, holding = 0;
+    sim_time since = 0;
+    for (uint32_t i = 0; i < ps->n; i++) {
+        const lk_point *p = &ps->p[i];
+        bool out_before = wanting > 0 && holding == 0;
+        if (p->hold) holding += p->delta; else wanting += p->delta;
+        SIM_ASSERT(wanting >= 0 && holding >= 0);
+        bool out_after = wanting > 0 && holding == 0;
+        if (!out_before && out_after) since = p->t;
+        if (out_before && !out_after && p->t - since > u->out_ns) {
+            u->out_ns = p->t - since;
+            u->out_from = since;
+            u->out_to = p->t;
+        }
+    }
+}
+
+void check_lock_unavailability(const check_input *in, check_lock_unavail *out) {
+    SIM_ASSERT(in != NULL && in->h != NULL);
+    SIM_ASSERT(out != NULL);
+    memset(out, 0, sizeof *out);
+    out->want_client = -1;
+    sim_time horizon = check_horizon(in);
+    uint64_t seen = 0;
+    lk_points ps = { NULL, 0, 0 };
+    for (uint32_t i = 0; i < in->h->op_count; i++) {
+        const hist_op *op = &in->h->ops[i];
+        if (op->f != HIST_F_ACQUIRE || (seen & story_bit(op->node))) continue;
+        seen |= story_bit(op->node);
+        scan_client(in, horizon, op->node, &ps, out);
+    }
+    sweep(&ps, out);
+    free(ps.p);
+}
+
+void check_liveness_lock_note(const check_input *in, check_result *out) {
+    SIM_ASSERT(in != NULL && out != NULL);
+    check_lock_unavail u;
+    check_lock_unavailability(in, &u);
+    if (u.want_client >= 0 && u.want_ns > out->blocked_ns)   /* several acquires in a row */
+        story_appendf(out->summary, sizeof out->summary, "; %s wanted the lock for %s (%s..%s)",
+                      story_node(in->s, u.want_client), story_t(u.want_ns).s,
+                      story_t(u.want_from).s, story_t(u.want_to).s);
+    if (u.out_ns > 0 && u.out_ns != out->blocked_ns)          /* not just the longest wait again */
+        story_appendf(out->summary, sizeof out->summary,
+                      "; out of reach (wanted, nobody holding it) for %s (%s..%s)",
+                      story_t(u.out_ns).s, story_t(u.out_from).s, story_t(u.out_to).s);
+}
