@@ -1,0 +1,155 @@
+/* twopc.c -- the `2pc` protocol descriptor: parameters, roles, input
+ * checks, and the trace line of every 2PC message.
+ *
+ * Invariant: the param table is the only place a 2pc parameter is named;
+ * tpc_validate refuses what it cannot express (timeouts <= 0), with the
+ * position of the offending key, so a bad file never reaches an assertion.
+ */
+#include "protocols/twopc/twopc.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq) {
+    SIM_ASSERT(buf != NULL && len > 0);
+    SIM_ASSERT(coord_name != NULL);
+    snprintf(buf, len, "%.20s:%" PRIu32, coord_name, seq);
+}
+
+static const char *peer_state_name(uint32_t s) {
+    switch (s) {
+    case TPC_PEER_COMMITTED: return "committed";
+    case TPC_PEER_ABORTED: return "aborted";
+    default: return "uncertain (prepared, in doubt)";
+    }
+}
+
+bool tpc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
+    SIM_ASSERT(buf != NULL && n > 0);
+    if (type < TPC_MSG_PREPARE || type > TPC_MSG_RECOVERED || len != sizeof(tpc_msg)) return false;
+    tpc_msg m;
+    memcpy(&m, body, sizeof m);
+    switch (type) {
+    case TPC_MSG_PREPARE:
+        snprintf(buf, n, "PREPARE txn %" PRIu32 " (leg %+" PRId64 ")", m.seq, m.delta);
+        return true;
+    case TPC_MSG_VOTE:
+        snprintf(buf, n, "VOTE %s on txn %" PRIu32 "%s%.40s", m.flag ? "YES" : "NO", m.seq,
+                 m.why[0] ? ": " : "", m.why);
+        return true;
+    case TPC_MSG_DECISION:
+        snprintf(buf, n, "%s txn %" PRIu32, m.flag ? "COMMIT" : "ABORT", m.seq);
+        return true;
+    case TPC_MSG_ACK: snprintf(buf, n, "ACK %s txn %" PRIu32, m.flag ? "commit" : "abort", m.seq); return true;
+    case TPC_MSG_INQUIRE: snprintf(buf, n, "INQUIRE: what became of txn %" PRIu32 "?", m.seq); return true;
+    case TPC_MSG_PEER_QUERY: snprintf(buf, n, "PEER QUERY: txn %" PRIu32 "?", m.seq); return true;
+    case TPC_MSG_PEER_STATE:
+        snprintf(buf, n, "PEER STATE txn %" PRIu32 ": %s", m.seq, peer_state_name(m.flag));
+        return true;
+    default:
+        snprintf(buf, n, "RECOVERED (%" PRIu32 " txns still in the log; others presumed %s)",
+                 m.count, m.presume == TPC_PRESUME_COMMIT ? "committed" : "aborted");
+        return true;
+    }
+}
+
+#define CFG_AT(field) offsetof(tpc_cfg, field)
+
+static const param_spec tpc_params[] = {
+    { "presume", PARAM_ENUM, "abort",
+      "what \"no record\" means: abort (R*, the usual) or commit (a forced COLLECTING record first)",
+      CFG_AT(presume), "abort|commit", 0, 0, false },
+    { "vote_timeout", PARAM_DURATION, "3s",
+      "coordinator: a vote missing this long after PREPARE aborts the txn (> 0)",
+      CFG_AT(vote_timeout_ns), NULL, 0, 0, false },
+    { "decision_timeout", PARAM_DURATION, "3s",
+      "participant: in doubt this long after voting YES = blocked; it then asks "
+      "(coordinator, peers) again every decision_timeout (> 0)",
+      CFG_AT(decision_timeout_ns), NULL, 0, 0, false },
+    { "resend_every", PARAM_DURATION, "1s",
+      "coordinator: period of re-sending a decision not yet acked (> 0)",
+      CFG_AT(resend_every_ns), NULL, 0, 0, false },
+    { "cooperative", PARAM_BOOL, "false",
+      "cooperative termination: an in-doubt participant also asks its peers",
+      CFG_AT(cooperative), NULL, 0, 0, false },
+    { "heuristic", PARAM_ENUM, "none",
+      "a participant still in doubt at heuristic.at decides on its own (XA heuristic "
+      "commit/rollback): none, commit or abort", CFG_AT(heuristic), "none|commit|abort", 0, 0,
+      false },
+    { "heuristic.nodes", PARAM_NODES, "",
+      "the participants that take heuristic decisions (default: every participant)",
+      CFG_AT(heuristic_nodes), NULL, 0, 0, false },
+    { "heuristic.at", PARAM_DURATION, "5s",
+      "when the heuristic decision is taken, on the participant's wall clock",
+      CFG_AT(heuristic_at_ns), NULL, 0, 0, false },
+    { "vote_no", PARAM_NODES, "",
+      "participants that vote NO on every txn (a business rule refuses it)",
+      CFG_AT(vote_no), NULL, 0, 0, false },
+    { "balance", PARAM_INT, "100", "opening balance of each participant's account",
+      CFG_AT(balance), NULL, 0, 1000000000000000, false },
+    { "lock_timeout", PARAM_DURATION, "none",
+      "a wait for a row lock longer than this fails (PostgreSQL lock_timeout; none = "
+      "wait forever, its default)", CFG_AT(lock_timeout_ns), NULL, 0, 0, true },
+    { "max_prepared", PARAM_INT, "-1",
+      "PostgreSQL max_prepared_transactions: prepared txns a participant may hold (0 = "
+      "PREPARE TRANSACTION always fails, PostgreSQL's default; -1 = no limit)",
+      CFG_AT(max_prepared), NULL, -1, 1000000, false },
+};
+
+static scn_pos param_pos(const scn *s, const char *key) {
+    for (uint32_t i = 0; i < s->params.count; i++)
+        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
+    return s->protocol_pos;
+}
+
+/* Role of a listed node: vote_no and heuristic.nodes name participants. */
+static const char *bad_role(const scn *s, const param_nodes *ns) {
+    for (uint32_t i = 0; i < ns->count; i++)
+        if (strcmp(s->nodes[ns->node[i]].role, "participant") != 0) return s->nodes[ns->node[i]].name;
+    return NULL;
+}
+
+int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+    const tpc_cfg *cfg = cfg_v;
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(s != NULL);
+    const char *key = NULL, *what = NULL, *node = NULL;
+    if (cfg->vote_timeout_ns <= 0) key = "vote_timeout", what = "a timeout > 0";
+    else if (cfg->decision_timeout_ns <= 0) key = "decision_timeout", what = "a timeout > 0";
+    else if (cfg->resend_every_ns <= 0) key = "resend_every", what = "a period > 0";
+    else if (cfg->lock_timeout_ns == 0) key = "lock_timeout", what = "a timeout > 0, or none";
+    else if ((node = bad_role(s, &cfg->vote_no)) != NULL) key = "vote_no";
+    else if ((node = bad_role(s, &cfg->heuristic_nodes)) != NULL) key = "heuristic.nodes";
+    if (key == NULL) return 0;
+    if (node != NULL) {
+        scn_errorf(err, err_len, s->path, param_pos(s, key),
+                   "invalid %s: '%s' is not a participant (expected participant nodes)", key, node);
+        return -1;
+    }
+    scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
+    return -1;
+}
+
+const proto_desc tpc_proto = {
+    .name = "2pc",
+    .summary = "two-phase commit: durable logs, presumed abort (or commit), vote and decision "
+               "timeouts, in-doubt blocking, recovery, cooperative termination, heuristics",
+    .params = tpc_params,
+    .param_count = sizeof tpc_params / sizeof tpc_params[0],
+    .cfg_size = sizeof(tpc_cfg),
+    .roles = {
+        { "coordinator", NULL, 1, SIM_NODES_MAX,
+          "one or more coordinators (the transfer workload runs on them)" },
+        { "participant", &tpc_participant_ops, 1, SIM_NODES_MAX,
+          "the participants: databases holding one account each" },
+        { "client", NULL, 0, SIM_NODES_MAX,
+          "other clients: the transfer workload's readers (transaction X)" },
+    },
+    .role_count = 3,
+    .workloads = { "transfer", NULL },
+    .checks = { "atomicity", "conservation", "liveness", NULL },
+    .txn_client = &tpc_txn_client,
+    .validate = tpc_validate,
+};

@@ -1,0 +1,416 @@
+/* transfer.c -- the transfer driver: transfers on coordinator nodes, the
+ * locking read of transaction X on reader nodes (transfer.h).
+ *
+ *   coordinator nodes (in `clients`):
+ *     WAIT --start/think timer [begin_transfer]--> RUNNING
+ *     RUNNING --done hook [on_done -> transfer_end]--> WAIT | DONE
+ *   reader nodes (in `reader`):
+ *     WAIT --reader.at timer [begin_read]--> READING
+ *     READING --reply / timeout [on_read_reply, on_read_timeout]--> DONE
+ *   any --crash [xfr_on_crash]--> CRASHED --restart [xfr_on_restart]--> WAIT | DONE
+ *
+ * Invariant (xfr_invariants_ok): an op is pending exactly in RUNNING and
+ * READING; a read request is outstanding exactly in READING; done <=
+ * iterations; a node that is neither client nor reader stays OFF.
+ *
+ * Trade-off: the protocol's library state sits in a fixed buffer of
+ * TXN_CLIENT_STATE_MAX bytes inside the driver, so the engine's one
+ * allocation per node holds it and its durable log survives a crash.
+ */
+#include "sim/workload/transfer.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "protocols/txn/txn_api.h"
+
+enum { TAG_START = 1, TAG_READ = 2, TAG_READ_TIMEOUT = 3 };
+
+typedef enum {
+    XFR_OFF = 0, XFR_WAIT, XFR_RUNNING, XFR_READING, XFR_DONE, XFR_CRASHED
+} xfr_state;
+
+typedef struct xfr_driver {
+    _Alignas(max_align_t) unsigned char lc[TXN_CLIENT_STATE_MAX];   /* the protocol's library */
+    const xfr_cfg *cfg;
+    const txn_client_ops *lib;
+    txn_client_hooks hooks;
+    bool started;                 /* init ran (a node crashed at 0 starts at its restart) */
+    bool member, reader;
+    xfr_state state;
+    int64_t done;                 /* transfers finished */
+    uint32_t op;                  /* the pending op, HIST_NONE if none */
+    uint32_t req_next, req_out;   /* the read request; 0 = none */
+    timer_id read_timer;
+    txn_spec spec;
+    node_id read_of;
+} xfr_driver;
+
+static bool xfr_invariants_ok(const xfr_driver *d) {
+    bool op_pending = d->state == XFR_RUNNING || d->state == XFR_READING;
+    if (op_pending != (d->op != HIST_NONE)) return false;
+    if ((d->state == XFR_READING) != (d->req_out != 0)) return false;
+    if (d->done < 0 || d->done > d->cfg->iterations) return false;
+    if (d->state == XFR_RUNNING && !d->member) return false;
+    return d->member || d->reader || d->state == XFR_OFF;
+}
+
+static sim_time per_node(const param_per_node *p, env *e) {
+    node_id self = env_self(e);
+    SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
+    return p->node_ns[self];
+}
+
+static bool in_nodes(const param_nodes *ns, node_id n) {
+    for (uint32_t i = 0; i < ns->count; i++)
+        if (ns->node[i] == n) return true;
+    return false;
+}
+
+static void complete(xfr_driver *d, env *e, hist_result r, const hist_op *fields) {
+    SIM_ASSERT(d->op != HIST_NONE);
+    SIM_ASSERT(r != HIST_PENDING);
+    uint32_t op = d->op;
+    d->op = HIST_NONE;
+    env_op_complete(e, op, r, fields);
+}
+
+/* ------------------------------------------------------------ the legs */
+
+/* from pays amount; the to nodes share it (the last takes the remainder). */
+static void build_spec(xfr_driver *d, env *e) {
+    const xfr_cfg *c = d->cfg;
+    node_id res[SIM_NODES_MAX];
+    uint32_t nres = env_nodes_of_role(e, d->lib->resource_role, res, SIM_NODES_MAX);
+    SIM_ASSERT(nres >= 1);                        /* the role table asks for at least one */
+    node_id from = c->from.count ? c->from.node[0] : res[0];
+    node_id to[SIM_NODES_MAX];
+    uint32_t nto = 0;
+    if (c->to.count) {
+        for (uint32_t i = 0; i < c->to.count; i++) to[nto++] = c->to.node[i];
+    } else {
+        for (uint32_t i = 0; i < nres; i++) if (res[i] != from) to[nto++] = res[i];
+    }
+    SIM_ASSERT(nto + 1 <= TXN_LEGS_MAX);          /* xfr_validate bounds the legs */
+    memset(&d->spec, 0, sizeof d->spec);
+    d->spec.legs[d->spec.leg_count++] = (txn_leg){ from, -c->amount };
+    int64_t share = nto ? c->amount / (int64_t)nto : 0, given = 0;
+    for (uint32_t i = 0; i < nto; i++) {
+        int64_t v = i + 1 == nto ? c->amount - given : share;
+        given += v;
+        d->spec.legs[d->spec.leg_count++] = (txn_leg){ to[i], v };
+    }
+    d->read_of = c->reader_of.count ? c->reader_of.node[0] : from;
+}
+
+/* ------------------------------------------------------------ transfers */
+
+static void transfer_end(xfr_driver *d, env *e) {
+    SIM_ASSERT(d->op == HIST_NONE);
+    d->done++;
+    if (d->done >= d->cfg->iterations) {
+        d->state = XFR_DONE;
+        env_trace(e, "transfer: all %" PRId64 " transfers done", d->done);
+    } else {
+        d->state = XFR_WAIT;
+        env_timer(e, per_node(&d->cfg->think, e), TAG_START, 0);
+    }
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+static void begin_transfer(xfr_driver *d, env *e) {
+    SIM_ASSERT(d->state == XFR_WAIT);
+    SIM_ASSERT(d->member);
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    f.value_in = d->cfg->amount;
+    f.has_value_in = true;
+    d->op = env_op_invoke(e, d->lib->op_f, &f);
+    d->state = XFR_RUNNING;
+    env_trace(e, "transfer %" PRId64 ": %s pays %" PRId64 " to %u account%s", d->done + 1,
+              env_node_name(e, d->spec.legs[0].node), d->cfg->amount, d->spec.leg_count - 1,
+              d->spec.leg_count == 2 ? "" : "s");
+    SIM_ASSERT(xfr_invariants_ok(d));
+    d->lib->begin(d->lc, e, &d->spec, d->op);
+}
+
+static void on_done(void *owner, env *e, hist_result r, const char *why) {
+    xfr_driver *d = owner;
+    SIM_ASSERT(d->state == XFR_RUNNING);
+    SIM_ASSERT(why != NULL);
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    snprintf(f.note, sizeof f.note, "%s", why);
+    complete(d, e, r, &f);
+    transfer_end(d, e);
+}
+
+/* ------------------------------------------------------------ transaction X */
+
+static void begin_read(xfr_driver *d, env *e) {
+    SIM_ASSERT(d->state == XFR_WAIT);
+    SIM_ASSERT(d->reader);
+    d->op = env_op_invoke(e, HIST_F_READ, NULL);
+    d->state = XFR_READING;
+    txn_read q;
+    memset(&q, 0, sizeof q);
+    q.op = d->op;
+    q.req = ++d->req_next;
+    d->req_out = q.req;
+    env_trace(e, "transaction X: SELECT ... FOR UPDATE of %s's account", env_node_name(e, d->read_of));
+    env_send(e, d->read_of, TXN_MSG_READ, &q, sizeof q);
+    if (d->cfg->reader_timeout_ns >= 0)
+        d->read_timer = env_timer(e, d->cfg->reader_timeout_ns, TAG_READ_TIMEOUT, q.req);
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+static void read_end(xfr_driver *d, env *e, hist_result r, int64_t balance, const char *why) {
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    if (r == HIST_OK) { f.value_out = balance; f.has_value_out = true; }
+    snprintf(f.note, sizeof f.note, "%s", why);
+    d->req_out = 0;
+    complete(d, e, r, &f);
+    d->state = XFR_DONE;
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+static void on_read_reply(xfr_driver *d, env *e, const txn_read *r) {
+    if (d->state != XFR_READING || r->req != d->req_out) {
+        env_trace(e, "late read reply ignored");
+        return;
+    }
+    if (d->read_timer != 0) env_timer_cancel(e, d->read_timer);
+    d->read_timer = 0;
+    char why[sizeof r->why + 1];
+    memcpy(why, r->why, sizeof r->why);
+    why[sizeof r->why] = '\0';
+    read_end(d, e, r->ok ? HIST_OK : HIST_FAIL, r->balance, why);
+}
+
+static void on_read_timeout(xfr_driver *d, env *e, uint64_t req) {
+    if (d->state != XFR_READING || req != d->req_out) return;
+    d->read_timer = 0;
+    read_end(d, e, HIST_INFO, 0, "timeout: no reply");
+}
+
+/* ------------------------------------------------------------ model */
+
+static void xfr_start(xfr_driver *d, env *e) {
+    const struct proto_desc *p = env_protocol(e);
+    SIM_ASSERT(p != NULL && p->txn_client != NULL);   /* the protocol lists `transfer` */
+    SIM_ASSERT(p->txn_client->state_size <= sizeof d->lc);
+    d->cfg = env_workload_config(e);
+    SIM_ASSERT(d->cfg != NULL);
+    d->lib = p->txn_client;
+    d->hooks = (txn_client_hooks){ .owner = d, .done = on_done };
+    d->op = HIST_NONE;
+    d->started = true;
+    node_id self = env_self(e);
+    d->member = d->cfg->clients.count ? in_nodes(&d->cfg->clients, self)
+                : strcmp(env_node_role(e, self), d->lib->coordinator_role) == 0;
+    d->reader = !d->member && in_nodes(&d->cfg->reader, self);
+    build_spec(d, e);
+    if (d->member) d->lib->init(d->lc, e, &d->hooks);
+}
+
+static void xfr_init(void *state, env *e) {
+    xfr_driver *d = state;
+    SIM_ASSERT(!d->started);
+    xfr_start(d, e);
+    d->state = XFR_OFF;
+    if (d->member) {
+        d->state = d->cfg->iterations > 0 ? XFR_WAIT : XFR_DONE;
+        if (d->state == XFR_WAIT) env_timer(e, per_node(&d->cfg->start, e), TAG_START, 0);
+    } else if (d->reader) {
+        d->state = XFR_WAIT;
+        env_timer(e, per_node(&d->cfg->reader_at, e), TAG_READ, 0);
+    }
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+static void xfr_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
+    xfr_driver *d = state;
+    SIM_ASSERT(xfr_invariants_ok(d));
+    if (tag >= TXN_TAG_MIN && tag <= TXN_TAG_MAX) {
+        bool mine = d->member && d->lib->on_timer(d->lc, e, tag, arg);
+        SIM_ASSERT(mine);
+        return;
+    }
+    switch (tag) {
+    case TAG_START: begin_transfer(d, e); break;
+    case TAG_READ: begin_read(d, e); break;
+    case TAG_READ_TIMEOUT: on_read_timeout(d, e, arg); break;
+    default: SIM_UNREACHABLE("transfer timer tag"); break;
+    }
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+static void xfr_on_message(void *state, env *e, node_id from, uint32_t type, const void *body,
+                           uint32_t len) {
+    xfr_driver *d = state;
+    SIM_ASSERT(xfr_invariants_ok(d));
+    if (type == TXN_MSG_READ_REPLY && len == sizeof(txn_read)) {
+        txn_read r;
+        memcpy(&r, body, sizeof r);
+        on_read_reply(d, e, &r);
+    } else if (!(d->member && d->lib->on_message(d->lc, e, from, type, body, len))) {
+        env_trace(e, "transfer: ignored a message of type %u", type);
+    }
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+/* Jepsen's rule: an op pending when its process crashes completes as info. */
+static void xfr_on_crash(void *state, env *e) {
+    xfr_driver *d = state;
+    if (!d->started) return;
+    SIM_ASSERT(xfr_invariants_ok(d));
+    if (d->op != HIST_NONE) {
+        hist_op f;
+        memset(&f, 0, sizeof f);
+        const char *who = d->member ? d->lib->coordinator_role : "client";
+        snprintf(f.note, sizeof f.note, "%.16s crashed: outcome unknown", who);
+        complete(d, e, HIST_INFO, &f);
+        if (d->state == XFR_RUNNING) d->done++;
+    }
+    if (d->member) d->lib->on_crash(d->lc, e);
+    d->req_out = 0;
+    d->read_timer = 0;
+    if (d->state != XFR_OFF) d->state = XFR_CRASHED;
+    SIM_ASSERT(d->done <= d->cfg->iterations);
+}
+
+static void xfr_on_restart(void *state, env *e) {
+    xfr_driver *d = state;
+    if (!d->started) { xfr_init(d, e); return; }  /* crashed at 0, before it started */
+    SIM_ASSERT(d->op == HIST_NONE);
+    if (d->state == XFR_OFF) return;
+    if (d->member) d->lib->on_restart(d->lc, e);
+    bool more = d->member && d->done < d->cfg->iterations;
+    d->state = more ? XFR_WAIT : XFR_DONE;
+    if (more) {
+        env_trace(e, "transfer: restarted; transfer %" PRId64 " next", d->done + 1);
+        env_timer(e, 0, TAG_START, 0);
+    }
+    SIM_ASSERT(xfr_invariants_ok(d));
+}
+
+static void xfr_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
+    proto_describe_msg(type, body, len, buf, n);
+}
+
+const model_ops xfr_driver_ops = {
+    .name = "transfer",
+    .state_size = sizeof(xfr_driver),
+    .init = xfr_init,
+    .on_message = xfr_on_message,
+    .on_timer = xfr_on_timer,
+    .on_crash = xfr_on_crash,
+    .on_restart = xfr_on_restart,
+    .describe = xfr_describe,
+};
+
+/* ------------------------------------------------------------ workload */
+
+#define CFG_AT(field) offsetof(xfr_cfg, field)
+
+static const param_spec xfr_params[] = {
+    { "clients", PARAM_NODES, "",
+      "nodes that run transfers (default: the protocol's coordinator or orchestrator nodes)",
+      CFG_AT(clients), NULL, 0, 0, false },
+    { "iterations", PARAM_INT, "1", "transfers per client, one at a time",
+      CFG_AT(iterations), NULL, 0, 1000000, false },
+    { "start", PARAM_PER_NODE_DURATION, "0ms", "when each client starts: 0ms or {tm: 5ms}",
+      CFG_AT(start), NULL, 0, 0, false },
+    { "think", PARAM_PER_NODE_DURATION, "0ms", "between one transfer's end and the next",
+      CFG_AT(think), NULL, 0, 0, false },
+    { "amount", PARAM_INT, "50", "money moved per transfer (> 0)",
+      CFG_AT(amount), NULL, 1, 1000000000, false },
+    { "from", PARAM_NODES, "", "the paying node (default: the first participant or service)",
+      CFG_AT(from), NULL, 0, 0, false },
+    { "to", PARAM_NODES, "", "the receiving nodes, sharing the amount (default: the others)",
+      CFG_AT(to), NULL, 0, 0, false },
+    { "reader", PARAM_NODES, "client",
+      "nodes that run transaction X once: a locking read of an account",
+      CFG_AT(reader), NULL, 0, 0, false },
+    { "reader.at", PARAM_PER_NODE_DURATION, "0ms", "when each reader reads",
+      CFG_AT(reader_at), NULL, 0, 0, false },
+    { "reader.of", PARAM_NODES, "", "whose account the readers read (default: from)",
+      CFG_AT(reader_of), NULL, 0, 0, false },
+    { "reader.timeout", PARAM_DURATION, "none",
+      "a read with no reply this long completes as info (none = wait forever)",
+      CFG_AT(reader_timeout_ns), NULL, 0, 0, true },
+};
+
+static scn_pos key_pos(const scn *s, const char *key) {
+    for (uint32_t i = 0; i < s->workload.count; i++)
+        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
+    return s->workload_pos;
+}
+
+/* The resource role of the scenario's protocol, NULL when unknown. */
+static const char *resource_role(const scn *s) {
+    const proto_desc *p = proto_find(s->protocol);
+    return p && p->txn_client ? p->txn_client->resource_role : NULL;
+}
+
+static const char *not_resource(const scn *s, const param_nodes *ns) {
+    const char *role = resource_role(s);
+    for (uint32_t i = 0; role && i < ns->count; i++)
+        if (strcmp(s->nodes[ns->node[i]].role, role) != 0) return s->nodes[ns->node[i]].name;
+    return NULL;
+}
+
+static uint32_t resource_count(const scn *s) {
+    const char *role = resource_role(s);
+    uint32_t n = 0;
+    for (uint32_t i = 0; role && i < s->node_count; i++) n += strcmp(s->nodes[i].role, role) == 0;
+    return n;
+}
+
+/* 0, or the key that is wrong with what was expected in *what. */
+static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char **what, const char **node) {
+    uint32_t nto = c->to.count ? c->to.count : (resource_count(s) ? resource_count(s) - 1 : 0);
+    *node = NULL;
+    if (c->from.count > 1) { *what = "exactly one paying node"; return "from"; }
+    if (c->reader_of.count > 1) { *what = "exactly one node"; return "reader.of"; }
+    if ((*node = not_resource(s, &c->from)) != NULL) { *what = "a node holding accounts"; return "from"; }
+    if ((*node = not_resource(s, &c->to)) != NULL) { *what = "nodes holding accounts"; return "to"; }
+    if ((*node = not_resource(s, &c->reader_of)) != NULL) { *what = "a node holding accounts"; return "reader.of"; }
+    if (c->from.count && in_nodes(&c->to, c->from.node[0])) {
+        *what = "the payer not among the receivers";
+        return "to";
+    }
+    if (nto == 0) { *what = "at least one receiving node"; return "to"; }
+    if (nto + 1 > TXN_LEGS_MAX) { *what = "at most 7 receiving nodes (TXN_LEGS_MAX)"; return "to"; }
+    if (c->reader_timeout_ns == 0) { *what = "a timeout > 0, or none"; return "reader.timeout"; }
+    return NULL;
+}
+
+int xfr_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+    const xfr_cfg *cfg = cfg_v;
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(s != NULL);
+    const char *what = NULL, *node = NULL;
+    const char *key = xfr_problem(cfg, s, &what, &node);
+    if (key == NULL) return 0;
+    if (node != NULL)
+        scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s: '%s' (expected %s)", key, node,
+                   what);
+    else
+        scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s (expected %s)", key, what);
+    return -1;
+}
+
+const workload_desc xfr_workload = {
+    .name = "transfer",
+    .summary = "move money between accounts on different nodes (2PC or saga); transaction X "
+               "reads a row meanwhile; money must be conserved",
+    .params = xfr_params,
+    .param_count = sizeof xfr_params / sizeof xfr_params[0],
+    .cfg_size = sizeof(xfr_cfg),
+    .driver = &xfr_driver_ops,
+    .validate = xfr_validate,
+};
