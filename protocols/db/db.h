@@ -1,0 +1,180 @@
+/* db.h -- the `db` protocol: one database node with rows, versions,
+ * transactions, isolation levels and row locks, as PostgreSQL, MySQL/InnoDB
+ * or a textbook two-phase-locking engine run them (DESIGN.md 4,
+ * PROTOCOLS.md 8-9, SCENARIOS.md D1-D11).
+ *
+ * Roles: db (exactly 1, model db_model_ops), client (1..N, run by the
+ * workload's driver: flash-sale, seat-booking, transfer, on-call).
+ *
+ * Data.  A row is (table, id) -> one integer value, plus a version: the
+ * number of installs on the row (1 = the row as loaded, then 2, 3...).
+ * The workload says what is loaded (db_seed_for); row keys in the history
+ * are "table:id" ("stock:1", "acct:11111", "seat:12A", "doctor:alice").
+ * An optimistic client's "version column" is this version.
+ *
+ * Requests.  A client sends up to DB_STMTS_MAX statements in one message on
+ * a session (one connection); the first statement of a session with no open
+ * transaction begins one.  With DB_REQ_AUTOCOMMIT the statements run in a
+ * transaction of their own (committed after the last one); otherwise the
+ * transaction stays open until a COMMIT or ROLLBACK statement.  The reply
+ * carries one result per statement run, or the error that stopped them.
+ *
+ * Parameters (`params:`; defaults from PROTOCOLS.md 8.3):
+ *   flavor                     postgres | mysql | locking (textbook 2PL, no MVCC)
+ *   isolation                  default | read-uncommitted | read-committed |
+ *                              repeatable-read | serializable; default = the
+ *                              flavor's (postgres RC, mysql RR, locking serializable)
+ *   deadlock_timeout    1s     postgres/locking: how long a waiter waits before it
+ *                              runs the deadlock check; none = never checks
+ *   lock_timeout        off    postgres/locking: a lock wait longer than this fails
+ *                              the statement (55P03), which aborts the transaction
+ *   innodb_lock_wait_timeout 50s  mysql: a lock wait longer than this fails only the
+ *                              statement (1205); the transaction stays open
+ *   innodb_deadlock_detect true   mysql: detect a cycle as soon as a wait closes it
+ *   innodb_rollback_on_timeout false  mysql: a 1205 rolls back the whole transaction
+ *
+ * Error codes in replies: 40001 serialization failure, 40P01 deadlock,
+ * 55P03 lock timeout, 23505 unique violation, 53200 too many locks held,
+ * 25P02 a statement sent to a transaction that already failed; MySQL 1205
+ * lock wait timeout, 1213 deadlock (rolled back), 1062 duplicate key.
+ */
+#ifndef CCSIM_DB_H
+#define CCSIM_DB_H
+
+#include "sim/proto.h"
+
+/* Message types (db range 500-599; the db client library's timers use
+ * 560-579 and the db node's 500-519). */
+#define DB_MSG_REQ   500u
+#define DB_MSG_REPLY 501u
+
+#define DB_STMTS_MAX   4
+#define DB_TABLES_MAX  8
+#define DB_SEED_ROWS_MAX 64
+#define DB_TABLE_NAME_MAX 12
+
+typedef enum { DB_FLAVOR_POSTGRES = 0, DB_FLAVOR_MYSQL, DB_FLAVOR_LOCKING } db_flavor;
+
+typedef enum {
+    DB_ISO_DEFAULT = 0, DB_ISO_RU, DB_ISO_RC, DB_ISO_RR, DB_ISO_SER
+} db_isolation;
+
+typedef enum {
+    DB_ST_SELECT = 1,   /* one row by id; lock = FOR SHARE / FOR UPDATE */
+    DB_ST_SCAN,         /* SELECT ... WHERE <predicate> over a table: count and sum */
+    DB_ST_UPDATE,       /* one row by id: SET value = arg | value + arg [WHERE ...] */
+    DB_ST_INSERT,       /* a new row (table, id) = arg */
+    DB_ST_COMMIT,
+    DB_ST_ROLLBACK
+} db_stmt_kind;
+
+typedef enum { DB_LOCK_NONE = 0, DB_LOCK_SHARE, DB_LOCK_UPDATE } db_lock_mode;
+typedef enum { DB_SET_ABS = 0, DB_SET_ADD } db_set_kind;
+
+/* where: a hist_pred on the row's value (HIST_PRED_ALL = no WHERE), or: */
+#define DB_WHERE_VERSION 100u   /* WHERE version = where_arg (optimistic CAS) */
+
+typedef struct db_stmt {
+    uint8_t kind;        /* db_stmt_kind */
+    uint8_t table;       /* index in the seed's tables */
+    uint8_t lock;        /* SELECT / SCAN: db_lock_mode */
+    uint8_t set;         /* UPDATE: db_set_kind */
+    uint8_t where;       /* SELECT / UPDATE: WHERE; SCAN: the predicate (hist_pred) */
+    uint8_t pad[3];      /* zero */
+    int64_t id;          /* SELECT, UPDATE, INSERT: the row id */
+    int64_t arg;         /* UPDATE: the value or the delta; INSERT: the value */
+    int64_t where_arg;   /* the WHERE's / predicate's operand */
+} db_stmt;
+
+#define DB_REQ_AUTOCOMMIT ((uint8_t)1)
+
+typedef struct db_req {
+    uint32_t session;    /* the client's connection; unique per client node */
+    uint32_t req;        /* echoed */
+    uint32_t op;         /* the client's history op, HIST_NONE if none */
+    uint8_t n;           /* statements, 1..DB_STMTS_MAX */
+    uint8_t flags;       /* DB_REQ_* */
+    uint8_t pad[2];      /* zero */
+    db_stmt stmts[DB_STMTS_MAX];
+} db_req;
+
+typedef struct db_result {
+    int64_t value;       /* SELECT: the value; SCAN: the sum of matching values; UPDATE: new value */
+    int64_t version;     /* SELECT: the row version; UPDATE/INSERT: the version installed */
+    uint32_t rows;       /* SELECT: 1 = found; SCAN: rows matched; UPDATE/INSERT: rows changed */
+    uint32_t pad;        /* zero */
+} db_result;
+
+typedef struct db_reply {
+    uint32_t session, req, op;   /* echoed */
+    uint32_t txn;        /* the transaction the statements ran in, 0 = none */
+    uint8_t ok;          /* 1 = every statement ran; 0 = stopped by `code` */
+    uint8_t txn_open;    /* 1 = a transaction block is open after this request (it may
+                            have failed: postgres then wants a ROLLBACK) */
+    uint8_t n;           /* results filled (the statements that ran) */
+    uint8_t pad;         /* zero */
+    char code[8];        /* "" when ok; SQLSTATE or MySQL error number */
+    db_result res[DB_STMTS_MAX];
+} db_reply;
+
+_Static_assert(sizeof(db_req) <= ENV_MSG_BODY_MAX, "a db request fits a message");
+_Static_assert(sizeof(db_reply) <= ENV_MSG_BODY_MAX, "a db reply fits a message");
+
+/* ---- the data a workload loads before the run ---- */
+
+typedef enum { DB_IDS_NUMBER = 0, DB_IDS_SEAT, DB_IDS_PERSON } db_id_style;
+
+typedef struct db_table_def {
+    char name[DB_TABLE_NAME_MAX];
+    bool ledger;         /* values are amounts: BALANCE_INIT / BALANCE effects */
+    bool unique_value;   /* UNIQUE(value): an INSERT of a value already present fails */
+    uint8_t id_style;    /* db_id_style: how ids print (1201 -> 12A, 1 -> alice) */
+} db_table_def;
+
+typedef struct db_row_def {
+    uint8_t table;
+    int64_t id;
+    int64_t value;
+} db_row_def;
+
+typedef struct db_seed {
+    db_table_def tables[DB_TABLES_MAX];
+    uint32_t table_count;
+    db_row_def rows[DB_SEED_ROWS_MAX];
+    uint32_t row_count;
+} db_seed;
+
+/* Fills *out with what the named workload loads (implemented beside the
+ * workloads, sim/workload/dbw.c); false when it is not a db workload. */
+bool db_seed_for(const char *workload, const void *workload_cfg, db_seed *out);
+
+/* "acct:11111", "seat:12A", "doctor:alice": the row's key in the history. */
+void db_row_key(const db_table_def *t, int64_t id, char *buf, size_t buf_len);
+
+/* ---- the protocol ---- */
+
+typedef struct db_cfg {
+    int flavor;                          /* db_flavor */
+    int isolation;                       /* db_isolation */
+    sim_time deadlock_timeout_ns;        /* -1 = never check */
+    sim_time lock_timeout_ns;            /* -1 or 0 = off */
+    sim_time innodb_lock_wait_timeout_ns;   /* -1 = none */
+    bool innodb_deadlock_detect;
+    bool innodb_rollback_on_timeout;
+} db_cfg;
+
+extern const proto_desc db_proto;
+extern const model_ops db_model_ops;
+
+/* The isolation a transaction runs at: the param, or the flavor's default. */
+db_isolation db_effective_isolation(const db_cfg *cfg);
+const char *db_isolation_name(db_isolation iso);     /* "read committed" */
+const char *db_flavor_name(db_flavor f);             /* "PostgreSQL" */
+
+/* One trace line for a db message ("SELECT stock:1 FOR UPDATE; ...");
+ * false when not a db type. */
+bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
+
+int db_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,226 @@
+/* db_int.h -- the db node's state, shared by the files of protocols/db/
+ * (not an interface: workloads see db.h only).
+ *
+ *   db_node.c   the model: load, sessions, the inbox (writes before reads),
+ *               the request executor, replies, timers
+ *   db_stmt.c   one statement: SELECT, SCAN, UPDATE, INSERT (per flavor)
+ *   db_txn.c    transactions: begin, versions and visibility, commit,
+ *               abort, SSI (PostgreSQL serializable)
+ *   db_lock.c   row and predicate locks, FIFO waiters, deadlock detection,
+ *               lock timeouts
+ *
+ * Storage.  Rows keep their versions newest first (db_version.older); a
+ * version is committed when commit_seq != 0.  Snapshots are commit
+ * sequence numbers: a snapshot s sees the committed versions with
+ * commit_seq <= s, plus the transaction's own.  Versions no snapshot can
+ * see any more are freed at each commit.
+ *
+ * Invariant (db_invariants_ok): every active transaction's uncommitted
+ * versions are the newest of their rows and it holds the X lock there; a
+ * row's waiters are waiting transactions that name the row; lock holder
+ * counts match the holders' lists; a waiting transaction is on exactly one
+ * queue (a row's, or the predicate waiters').
+ */
+#ifndef CCSIM_DB_INT_H
+#define CCSIM_DB_INT_H
+
+#include "protocols/db/db.h"
+
+#define DB_ROWS_MAX       1024
+#define DB_VERSIONS_MAX   (1u << 15)
+#define DB_TXNS_MAX       4096
+#define DB_SESSIONS_MAX   4096      /* sessions (power of two: open addressing) */
+#define DB_INBOX_MAX      4096
+#define DB_HELD_MAX       32        /* locks one transaction holds (max_locks_per_transaction) */
+#define DB_SIREAD_MAX     8192      /* SSI read marks kept */
+#define DB_PREDLOCKS_MAX  256       /* predicate locks (2PL serializable, InnoDB next-key) */
+#define DB_CONFLICTS_MAX  8         /* SSI rw-conflicts kept per transaction, each way */
+#define DB_PWAIT_MAX      256       /* transactions waiting on a predicate lock */
+#define DB_BLOCKERS_MAX   4         /* what a predicate waiter waits on */
+
+/* Timer tags of the db node. */
+enum { DB_TAG_FLUSH = 500, DB_TAG_DEADLOCK = 501, DB_TAG_LOCK_TIMEOUT = 502 };
+
+typedef struct db_version {
+    int64_t value;
+    int64_t number;            /* install count on the row: 1 = as loaded */
+    uint64_t commit_seq;       /* 0 = not committed yet */
+    uint32_t txn;              /* installer's id, 0 = the loaded data */
+    int32_t older;             /* next older version, -1 = none; free list link when free */
+    bool used;
+} db_version;
+
+typedef struct db_row {
+    uint8_t table;
+    int64_t id;
+    char key[SIM_NAME_MAX];
+    int32_t newest;            /* version index, -1 = no version (an insert rolled back) */
+    int64_t installs;          /* versions installed so far */
+    int32_t x_holder;          /* txn slot holding FOR UPDATE / write, -1 = none */
+    uint16_t s_count;          /* FOR SHARE holders */
+    int32_t wait_head, wait_tail;   /* waiting txn slots, FIFO via db_txn.wait_next */
+} db_row;
+
+typedef enum { DB_TX_FREE = 0, DB_TX_ACTIVE, DB_TX_COMMITTED } db_tx_state;
+
+typedef struct db_held { int32_t row; uint8_t mode; } db_held;   /* mode: db_lock_mode */
+
+typedef struct db_txn {
+    uint32_t id;
+    db_tx_state state;         /* COMMITTED = kept for SSI after its commit */
+    uint32_t active_pos;       /* index in db_node.active while ACTIVE */
+    db_isolation iso;
+    bool has_snapshot;
+    uint64_t snapshot;         /* RR / SER: the transaction's snapshot */
+    uint64_t commit_seq;
+    int32_t session;           /* its session slot */
+    int32_t client;            /* the session's node */
+    uint32_t op;               /* the op that began it */
+    uint32_t rows_changed;     /* InnoDB's weight for choosing a deadlock victim */
+    db_held held[DB_HELD_MAX];
+    uint32_t held_count;
+    /* waiting for a lock */
+    bool waiting;
+    bool wait_pred;            /* on a predicate lock (else on wait_row's queue) */
+    int32_t wait_row;
+    uint8_t wait_mode;
+    int32_t wait_next;         /* next waiter on the row, -1 */
+    uint32_t wait_seq;         /* bumped per wait: stale timers are ignored */
+    timer_id deadlock_timer, timeout_timer;
+    int32_t blockers[DB_BLOCKERS_MAX];   /* predicate waits: the txns in the way */
+    uint32_t blocker_count;
+    char blocked_key[SIM_NAME_MAX];      /* the BLOCKED effect's key */
+    /* SSI (PostgreSQL serializable) */
+    bool doomed;               /* chosen as a victim while not running: fails next */
+    uint32_t in_from[DB_CONFLICTS_MAX], out_to[DB_CONFLICTS_MAX];   /* txn ids */
+    uint32_t in_count, out_count;
+} db_txn;
+
+typedef struct db_session {
+    bool used;
+    int32_t node;
+    uint32_t sid;
+    int32_t txn;               /* the open transaction's slot, -1 = none */
+    bool busy;                 /* a request is in progress */
+    bool queued;               /* on the ready queue */
+    db_req req;
+    uint8_t next;              /* the statement to run next */
+    bool stmt_started;
+    uint64_t stmt_snap;        /* the running statement's snapshot (read committed) */
+    bool began_here;           /* the request began the transaction (autocommit) */
+    bool aborted_block;        /* postgres: a statement failed in BEGIN..COMMIT; 25P02 until ROLLBACK */
+    db_reply reply;
+} db_session;
+
+typedef struct db_siread {     /* SSI: a transaction read a row, or a predicate */
+    uint32_t txn;
+    int32_t row;               /* -1 for a predicate */
+    uint8_t table;
+    uint8_t pred;
+    int64_t arg;
+} db_siread;
+
+typedef struct db_predlock {   /* 2PL / InnoDB: a predicate read's lock on a table */
+    int32_t txn;               /* slot */
+    uint8_t table, pred;
+    int64_t arg;
+} db_predlock;
+
+typedef struct db_node {
+    const db_cfg *cfg;
+    db_isolation iso;
+    db_seed seed;
+    db_row rows[DB_ROWS_MAX];
+    uint32_t row_count;
+    db_version versions[DB_VERSIONS_MAX];
+    int32_t version_free;      /* free list head */
+    uint32_t versions_used;
+    db_txn txns[DB_TXNS_MAX];
+    int32_t active[DB_TXNS_MAX];  /* the ACTIVE slots, in no order (db_txn.active_pos) */
+    uint32_t txn_next_id;
+    uint32_t txns_live;           /* ACTIVE transactions */
+    uint32_t kept;                /* COMMITTED ones kept for SSI */
+    uint64_t commit_seq;       /* last commit's sequence number */
+    db_session sessions[DB_SESSIONS_MAX];
+    uint32_t session_count;
+    int32_t inbox[DB_INBOX_MAX];    /* session slots with a request, in arrival order */
+    uint32_t inbox_count;
+    timer_id flush_timer;
+    int32_t ready[DB_SESSIONS_MAX]; /* sessions to resume, FIFO ring */
+    uint32_t ready_head, ready_count;
+    db_siread sireads[DB_SIREAD_MAX];
+    uint32_t siread_count;
+    db_predlock predlocks[DB_PREDLOCKS_MAX];
+    uint32_t predlock_count;
+    int32_t pwait[DB_PWAIT_MAX];    /* predicate waiters, in the order they began waiting */
+    uint32_t pwait_count;
+    uint64_t stats_commits, stats_aborts;
+} db_node;
+
+/* Outcome of running a statement. */
+typedef enum { DB_RUN_DONE = 0, DB_RUN_BLOCKED, DB_RUN_ERROR } db_run;
+
+/* ---- db.c ---- */
+const char *db_pred_symbol(uint32_t pred);       /* "=", "<>", "multiple of" */
+
+/* ---- db_node.c ---- */
+bool db_invariants_ok(const db_node *d);
+void db_ready_push(db_node *d, int32_t session);
+/* Records an effect for transaction t (txn, client, op filled in). */
+void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
+               int64_t value, int64_t version);
+
+/* ---- db_txn.c ---- */
+int32_t db_txn_begin(db_node *d, env *e, int32_t session);
+db_txn *db_txn_at(db_node *d, int32_t slot);
+int32_t db_txn_find(const db_node *d, uint32_t id);      /* slot, -1 if gone */
+void db_take_snapshot(db_node *d, db_txn *t);
+/* The version of row r that a read at snapshot `snap` sees for t, -1 = none. */
+int32_t db_visible(const db_node *d, const db_row *r, const db_txn *t, uint64_t snap);
+/* The newest committed version, or t's own if it wrote the row; -1 = none. */
+int32_t db_current(const db_node *d, const db_row *r, const db_txn *t);
+/* The newest version whatever its state (dirty reads); -1 = none. */
+int32_t db_newest(const db_node *d, const db_row *r);
+int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value);
+int32_t db_row_find(const db_node *d, uint8_t table, int64_t id);
+int32_t db_row_add(db_node *d, uint8_t table, int64_t id);
+/* Commits t; false (and t aborted with 40001) when SSI refuses. */
+bool db_commit(db_node *d, env *e, int32_t slot);
+void db_abort(db_node *d, env *e, int32_t slot);
+/* SSI: t read row r (or a predicate over table) at its snapshot; t wrote r. */
+void db_ssi_read_row(db_node *d, env *e, int32_t slot, int32_t row);
+void db_ssi_read_pred(db_node *d, env *e, int32_t slot, uint8_t table, uint8_t pred, int64_t arg);
+void db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_value, bool had_old,
+                  int64_t new_value);
+/* True when an SSI conflict doomed t (it must fail with 40001). */
+bool db_ssi_doomed(const db_node *d, int32_t slot);
+void db_sweep(db_node *d);
+
+/* ---- db_lock.c ---- */
+typedef enum { DB_LOCK_GRANTED = 0, DB_LOCK_WAIT, DB_LOCK_FULL } db_lock_result;
+db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_lock_mode mode);
+bool db_holds(const db_node *d, const db_txn *t, int32_t row, db_lock_mode mode);
+void db_unlock_row(db_node *d, env *e, int32_t slot, int32_t row);   /* a short S lock */
+void db_release_all(db_node *d, env *e, int32_t slot);
+/* Predicate locks (2PL serializable, InnoDB next-key): take one; is an
+ * insert/update of table to `value` blocked by another's?  (-1 = no) */
+bool db_predlock_add(db_node *d, int32_t slot, uint8_t table, uint8_t pred, int64_t arg);
+int32_t db_predlock_conflict(const db_node *d, int32_t slot, uint8_t table, int64_t value);
+void db_wait_pred(db_node *d, env *e, int32_t slot, int32_t blocker, int32_t row);
+/* The wait ended (granted, timed out, aborted): unlink, cancel timers, UNBLOCKED. */
+void db_wait_end(db_node *d, env *e, int32_t slot);
+void db_on_deadlock_timer(db_node *d, env *e, uint64_t arg);
+void db_on_lock_timeout(db_node *d, env *e, uint64_t arg);
+/* After a transaction ended: predicate waiters re-run their statements. */
+void db_wake_pred_waiters(db_node *d);
+
+/* ---- db_stmt.c ---- */
+db_run db_exec_stmt(db_node *d, env *e, int32_t session, const db_stmt *st, db_result *res,
+                    char code[8]);
+
+/* ---- errors ---- */
+/* Fails the running statement of t with `code`; aborts t unless the flavor
+ * keeps the transaction (MySQL 1205/1062).  Returns DB_RUN_ERROR. */
+db_run db_fail(db_node *d, env *e, int32_t slot, const char *code, char out[8]);
+
+#endif

@@ -1,0 +1,399 @@
+/* db_stmt.c -- one statement, as each flavor runs it.
+ *
+ * A statement runs in two phases: first it takes the locks it needs (and
+ * may wait: DB_RUN_BLOCKED; it is then run again from the top, with the
+ * same statement snapshot, once the lock is granted, and locks it already
+ * holds are granted at once), then it reads and writes and records what it
+ * did.  So nothing is recorded twice and a waiter sees the world as it is
+ * when it wakes.
+ *
+ * What a read sees (snapshot = the transaction's at RR/SER, the
+ * statement's at RC; "current" = the newest committed version or our own):
+ *
+ *   plain SELECT  postgres: snapshot (RU = RC)    mysql: RU newest, RC/RR snapshot,
+ *                                                 SER current under a FOR SHARE lock
+ *                 locking: RU newest, RC current under a short S lock,
+ *                          RR/SER current under a long S lock
+ *   FOR UPDATE / UPDATE (after the row lock):
+ *                 postgres RC: current, WHERE re-checked on it (EvalPlanQual)
+ *                 postgres RR/SER: if a newer version committed after the snapshot:
+ *                          40001 "could not serialize access due to concurrent update"
+ *                 mysql, locking: current ("current read"; lost updates at mysql RR)
+ *   predicate reads: postgres FOR UPDATE locks the rows its snapshot matched; mysql
+ *                 locking reads at RR/SER and 2PL serializable reads also lock the
+ *                 predicate (InnoDB next-key, 2PL predicate locks): inserts and
+ *                 updates into it wait.
+ *
+ * Invariant: a statement records effects only in its second phase, and
+ * then runs to its end without waiting.
+ */
+#include "protocols/db/db_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct ctx {
+    db_node *d;
+    env *e;
+    db_session *ss;
+    int32_t slot;
+    db_txn *t;
+    const db_stmt *st;
+    db_result *res;
+    char *code;
+} ctx;
+
+static bool is_pg(const db_node *d) { return d->cfg->flavor == DB_FLAVOR_POSTGRES; }
+static bool is_my(const db_node *d) { return d->cfg->flavor == DB_FLAVOR_MYSQL; }
+static bool is_2pl(const db_node *d) { return d->cfg->flavor == DB_FLAVOR_LOCKING; }
+
+static const db_version *ver(const ctx *c, int32_t v) {
+    SIM_ASSERT(v >= 0 && (uint32_t)v < DB_VERSIONS_MAX);
+    SIM_ASSERT(c->d->versions[v].used);
+    return &c->d->versions[v];
+}
+
+static bool where_ok(const db_stmt *st, const db_version *v) {
+    if (st->where == DB_WHERE_VERSION) return v->number == st->where_arg;
+    return hist_pred_match(st->where, st->where_arg, v->value);
+}
+
+static uint64_t read_snap(ctx *c) {
+    bool mvcc = !is_2pl(c->d);
+    if (mvcc && c->t->iso >= DB_ISO_RR) {
+        db_take_snapshot(c->d, c->t);
+        return c->t->snapshot;
+    }
+    return c->ss->stmt_snap;
+}
+
+/* A plain (non-locking) read takes S locks under 2PL from RC up, and under
+ * InnoDB's serializable (which turns SELECT into SELECT ... FOR SHARE). */
+static bool plain_locks(const ctx *c) {
+    if (is_2pl(c->d)) return c->t->iso >= DB_ISO_RC;
+    return is_my(c->d) && c->t->iso == DB_ISO_SER;
+}
+
+static int32_t plain_version(ctx *c, const db_row *r) {
+    db_isolation iso = c->t->iso;
+    if (!is_pg(c->d) && iso == DB_ISO_RU) return db_newest(c->d, r);    /* dirty read */
+    if (plain_locks(c)) return db_current(c->d, r, c->t);
+    return db_visible(c->d, r, c->t, read_snap(c));
+}
+
+static db_run fail(ctx *c, const char *code, const char *why) {
+    env_trace(c->e, "T%u: ERROR %s: %s", c->t->id, code, why);
+    return db_fail(c->d, c->e, c->slot, code, c->code);
+}
+
+static db_run lock_or_wait(ctx *c, int32_t row, db_lock_mode mode) {
+    switch (db_lock_row(c->d, c->e, c->slot, row, mode)) {
+    case DB_LOCK_GRANTED: return DB_RUN_DONE;
+    case DB_LOCK_WAIT: return DB_RUN_BLOCKED;
+    case DB_LOCK_FULL: return fail(c, "53200", "out of shared memory (max_locks_per_transaction)");
+    }
+    SIM_UNREACHABLE("lock result");
+    return DB_RUN_ERROR;
+}
+
+static void record_read(ctx *c, int32_t row, int32_t v) {
+    const db_version *x = ver(c, v);
+    env_trace(c->e, "T%u reads %s = %" PRId64 " (version %" PRId64 "%s)", c->t->id, c->d->rows[row].key,
+              x->value, x->number, x->commit_seq == 0 && x->txn != c->t->id ? ", uncommitted" : "");
+    db_effect(c->d, c->e, c->t, HIST_EFF_READ, c->d->rows[row].key, x->value, x->number);
+}
+
+/* PostgreSQL RR/SER: a row changed by a transaction that committed after
+ * our snapshot cannot be locked or updated (first-updater-wins). */
+static bool changed_since_snapshot(const ctx *c, int32_t cur) {
+    if (!is_pg(c->d) || c->t->iso < DB_ISO_RR || cur < 0) return false;
+    const db_version *x = ver(c, cur);
+    return x->txn != c->t->id && x->commit_seq > c->t->snapshot;
+}
+
+/* ------------------------------------------------------------ SELECT */
+
+static db_run select_result(ctx *c, int32_t row, int32_t v) {
+    c->res->rows = 0;
+    if (v < 0) return DB_RUN_DONE;
+    record_read(c, row, v);
+    if (!where_ok(c->st, ver(c, v))) return DB_RUN_DONE;
+    c->res->rows = 1;
+    c->res->value = ver(c, v)->value;
+    c->res->version = ver(c, v)->number;
+    return DB_RUN_DONE;
+}
+
+static db_run select_locking(ctx *c, int32_t row) {
+    const db_row *r = &c->d->rows[row];
+    if (is_pg(c->d)) {
+        int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
+        if (vis < 0 || !where_ok(c->st, ver(c, vis))) return select_result(c, row, vis);
+    }
+    db_run run = lock_or_wait(c, row, (db_lock_mode)c->st->lock);
+    if (run != DB_RUN_DONE) return run;
+    int32_t cur = db_current(c->d, r, c->t);
+    if (changed_since_snapshot(c, cur))
+        return fail(c, "40001", "could not serialize access due to concurrent update");
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_read_row(c->d, c->e, c->slot, row);
+    return select_result(c, row, cur);
+}
+
+static db_run exec_select(ctx *c) {
+    int32_t row = db_row_find(c->d, c->st->table, c->st->id);
+    c->res->rows = 0;
+    if (row < 0) return DB_RUN_DONE;
+    if (c->st->lock != DB_LOCK_NONE) return select_locking(c, row);
+    if (plain_locks(c)) {
+        db_run run = lock_or_wait(c, row, DB_LOCK_SHARE);
+        if (run != DB_RUN_DONE) return run;
+    }
+    int32_t v = plain_version(c, &c->d->rows[row]);
+    if (is_2pl(c->d) && c->t->iso == DB_ISO_RC) db_unlock_row(c->d, c->e, c->slot, row);   /* short */
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_read_row(c->d, c->e, c->slot, row);
+    return select_result(c, row, v);
+}
+
+/* ------------------------------------------------------------ SCAN */
+
+static bool scan_predlock(const ctx *c) {
+    if (is_2pl(c->d)) return c->t->iso == DB_ISO_SER;
+    if (!is_my(c->d)) return false;
+    return c->t->iso == DB_ISO_SER || (c->st->lock != DB_LOCK_NONE && c->t->iso == DB_ISO_RR);
+}
+
+/* Phase 1: the rows (and the predicate) a scan must lock first. */
+static db_run scan_lock(ctx *c) {
+    const db_stmt *st = c->st;
+    bool locking = st->lock != DB_LOCK_NONE;
+    if (!locking && !plain_locks(c)) return DB_RUN_DONE;
+    db_lock_mode mode = locking ? (db_lock_mode)st->lock : DB_LOCK_SHARE;
+    for (uint32_t i = 0; i < c->d->row_count; i++) {
+        const db_row *r = &c->d->rows[i];
+        if (r->table != st->table || r->newest < 0) continue;
+        if (is_pg(c->d)) {               /* PostgreSQL locks the rows its snapshot matched */
+            int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
+            if (vis < 0 || !hist_pred_match(st->where, st->where_arg, ver(c, vis)->value)) continue;
+        }
+        db_run run = lock_or_wait(c, (int32_t)i, mode);
+        if (run != DB_RUN_DONE) return run;
+    }
+    if (scan_predlock(c) && !db_predlock_add(c->d, c->slot, st->table, st->where, st->where_arg))
+        return fail(c, "53200", "out of shared memory (predicate locks)");
+    return DB_RUN_DONE;
+}
+
+/* The version a scan judges row r by; -1 = invisible.  *locked: PG locked it. */
+static int32_t scan_version(ctx *c, const db_row *r, int32_t row) {
+    if (c->st->lock == DB_LOCK_NONE) return plain_version(c, r);
+    if (is_pg(c->d) && !db_holds(c->d, c->t, row, (db_lock_mode)c->st->lock))
+        return db_visible(c->d, r, c->t, read_snap(c));     /* did not match: not locked */
+    return db_current(c->d, r, c->t);
+}
+
+static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
+    const db_stmt *st = c->st;
+    uint32_t matched = 0;
+    int64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!hist_pred_match(st->where, st->where_arg, ver(c, seen[i])->value)) continue;
+        matched++;
+        sum += ver(c, seen[i])->value;
+    }
+    hist_effect ef;
+    memset(&ef, 0, sizeof ef);
+    ef.kind = HIST_EFF_PRED_READ;
+    ef.client = c->t->client;
+    ef.op = c->t->op;
+    ef.txn = c->t->id;
+    ef.value = matched;
+    ef.pred = st->where;
+    ef.aux = st->where_arg;
+    snprintf(ef.key, sizeof ef.key, "%s", c->d->seed.tables[st->table].name);
+    env_effect(c->e, &ef);
+    env_trace(c->e, "T%u reads %s WHERE value %s %" PRId64 "%s: %u rows", c->t->id, ef.key,
+              db_pred_symbol(st->where), st->where_arg, st->lock == DB_LOCK_NONE ? "" : " FOR UPDATE", matched);
+    for (uint32_t i = 0; i < n; i++) {
+        const db_version *x = ver(c, seen[i]);
+        bool m = hist_pred_match(st->where, st->where_arg, x->value);
+        db_effect(c->d, c->e, c->t, m ? HIST_EFF_READ : HIST_EFF_PRED_SEEN, c->d->rows[rows[i]].key,
+                  x->value, x->number);
+    }
+    c->res->rows = matched;
+    c->res->value = sum;
+    return DB_RUN_DONE;
+}
+
+static db_run exec_scan(ctx *c) {
+    const db_stmt *st = c->st;
+    if (st->table >= c->d->seed.table_count) return fail(c, "42P01", "no such table");
+    db_run run = scan_lock(c);
+    if (run != DB_RUN_DONE) return run;
+    int32_t seen[DB_ROWS_MAX], rows[DB_ROWS_MAX];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->d->row_count; i++) {
+        const db_row *r = &c->d->rows[i];
+        if (r->table != st->table) continue;
+        int32_t v = scan_version(c, r, (int32_t)i);
+        if (v < 0) continue;
+        if (db_holds(c->d, c->t, (int32_t)i, DB_LOCK_UPDATE) && st->lock != DB_LOCK_NONE &&
+            changed_since_snapshot(c, v))
+            return fail(c, "40001", "could not serialize access due to concurrent update");
+        seen[n] = v;
+        rows[n++] = (int32_t)i;
+    }
+    if (is_2pl(c->d) && c->t->iso == DB_ISO_RC && st->lock == DB_LOCK_NONE)
+        for (uint32_t i = 0; i < n; i++) db_unlock_row(c->d, c->e, c->slot, rows[i]);
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER)
+        db_ssi_read_pred(c->d, c->e, c->slot, st->table, st->where, st->where_arg);
+    return scan_record(c, seen, rows, n);
+}
+
+/* ------------------------------------------------------------ UPDATE */
+
+/* 2PL and InnoDB: a write into or out of another's locked predicate waits. */
+static bool pred_blocked(ctx *c, int32_t row, int64_t old_value, int64_t new_value) {
+    if (is_pg(c->d)) return false;
+    uint8_t table = c->d->rows[row].table;
+    int32_t b = db_predlock_conflict(c->d, c->slot, table, new_value);
+    if (b < 0) b = db_predlock_conflict(c->d, c->slot, table, old_value);
+    if (b < 0) return false;
+    db_wait_pred(c->d, c->e, c->slot, b, row);
+    return true;
+}
+
+static db_run update_apply(ctx *c, int32_t row, int32_t cur) {
+    const db_stmt *st = c->st;
+    int64_t old = ver(c, cur)->value;
+    int64_t val = st->set == DB_SET_ADD ? old + st->arg : st->arg;
+    if (pred_blocked(c, row, old, val)) return DB_RUN_BLOCKED;
+    if (st->where != HIST_PRED_ALL || st->set == DB_SET_ADD) record_read(c, row, cur);
+    int32_t v = db_install(c->d, c->e, c->t, row, val);
+    if (v < 0) return fail(c, "53200", "out of shared memory (row versions)");
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_write(c->d, c->e, c->slot, row, old, true, val);
+    c->res->rows = 1;
+    c->res->value = val;
+    c->res->version = ver(c, v)->number;
+    return DB_RUN_DONE;
+}
+
+static db_run exec_update(ctx *c) {
+    const db_stmt *st = c->st;
+    int32_t row = db_row_find(c->d, st->table, st->id);
+    c->res->rows = 0;
+    if (row < 0) return DB_RUN_DONE;
+    const db_row *r = &c->d->rows[row];
+    if (is_pg(c->d)) {                  /* the scan finds rows by the statement's snapshot */
+        int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
+        if (vis < 0) return DB_RUN_DONE;
+        if (!where_ok(st, ver(c, vis))) {
+            record_read(c, row, vis);
+            return DB_RUN_DONE;
+        }
+    }
+    db_run run = lock_or_wait(c, row, DB_LOCK_UPDATE);
+    if (run != DB_RUN_DONE) return run;
+    int32_t cur = db_current(c->d, r, c->t);
+    if (cur < 0) return DB_RUN_DONE;
+    if (changed_since_snapshot(c, cur))
+        return fail(c, "40001", "could not serialize access due to concurrent update");
+    if (!where_ok(st, ver(c, cur))) {   /* EvalPlanQual / current read: no longer matches */
+        record_read(c, row, cur);
+        return DB_RUN_DONE;
+    }
+    return update_apply(c, row, cur);
+}
+
+/* ------------------------------------------------------------ INSERT */
+
+/* Waits for another's in-flight version of row to finish (commit or roll
+ * back), as a unique index check does; DONE once no other is in flight. */
+static db_run wait_in_flight(ctx *c, int32_t row) {
+    const db_row *r = &c->d->rows[row];
+    if (r->newest < 0) return DB_RUN_DONE;
+    const db_version *x = ver(c, r->newest);
+    if (x->commit_seq != 0 || x->txn == c->t->id) return DB_RUN_DONE;
+    db_run run = lock_or_wait(c, row, DB_LOCK_SHARE);
+    if (run != DB_RUN_DONE) return run;
+    db_unlock_row(c->d, c->e, c->slot, row);
+    return DB_RUN_DONE;
+}
+
+static db_run duplicate(ctx *c, const char *key) {
+    char why[96];
+    snprintf(why, sizeof why, "duplicate key value violates unique constraint (%s)", key);
+    return fail(c, is_my(c->d) ? "1062" : "23505", why);
+}
+
+/* The primary key and UNIQUE(value): false = free to insert; true = the
+ * outcome (waiting, or a duplicate-key error) is in *run. */
+static bool insert_conflict(ctx *c, int32_t row, db_run *run) {
+    const db_stmt *st = c->st;
+    *run = DB_RUN_DONE;
+    if (row >= 0) {
+        *run = wait_in_flight(c, row);
+        if (*run != DB_RUN_DONE) return true;
+        if (c->d->rows[row].newest >= 0) { *run = duplicate(c, c->d->rows[row].key); return true; }
+    }
+    if (!c->d->seed.tables[st->table].unique_value) return false;
+    for (uint32_t i = 0; i < c->d->row_count; i++) {
+        const db_row *r = &c->d->rows[i];
+        if (r->table != st->table || r->newest < 0 || (int32_t)i == row) continue;
+        if (ver(c, r->newest)->value != st->arg) continue;
+        *run = wait_in_flight(c, (int32_t)i);
+        if (*run != DB_RUN_DONE) return true;
+        if (r->newest >= 0 && ver(c, r->newest)->value == st->arg) {
+            *run = duplicate(c, r->key);
+            return true;
+        }
+    }
+    return false;
+}
+
+static db_run exec_insert(ctx *c) {
+    const db_stmt *st = c->st;
+    if (st->table >= c->d->seed.table_count) return fail(c, "42P01", "no such table");
+    int32_t row = db_row_find(c->d, st->table, st->id);
+    db_run run;
+    if (insert_conflict(c, row, &run)) return run;
+    int32_t b = is_pg(c->d) ? -1 : db_predlock_conflict(c->d, c->slot, st->table, st->arg);
+    if (row < 0) row = db_row_add(c->d, st->table, st->id);
+    if (row < 0) return fail(c, "53100", "disk full (the db holds DB_ROWS_MAX rows)");
+    if (b >= 0) {
+        db_wait_pred(c->d, c->e, c->slot, b, row);
+        return DB_RUN_BLOCKED;
+    }
+    run = lock_or_wait(c, row, DB_LOCK_UPDATE);
+    if (run != DB_RUN_DONE) return run;
+    int32_t v = db_install(c->d, c->e, c->t, row, st->arg);
+    if (v < 0) return fail(c, "53200", "out of shared memory (row versions)");
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_write(c->d, c->e, c->slot, row, 0, false, st->arg);
+    c->res->rows = 1;
+    c->res->value = st->arg;
+    c->res->version = ver(c, v)->number;
+    return DB_RUN_DONE;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+db_run db_exec_stmt(db_node *d, env *e, int32_t session, const db_stmt *st, db_result *res,
+                    char code[8]) {
+    SIM_ASSERT(session >= 0 && session < DB_SESSIONS_MAX);
+    SIM_ASSERT(st != NULL && res != NULL);
+    db_session *ss = &d->sessions[session];
+    SIM_ASSERT(ss->txn >= 0);
+    ctx c = { d, e, ss, ss->txn, db_txn_at(d, ss->txn), st, res, code };
+    if (db_ssi_doomed(d, c.slot))
+        return fail(&c, "40001", "could not serialize access due to read/write dependencies "
+                               "among transactions");
+    switch ((db_stmt_kind)st->kind) {
+    case DB_ST_SELECT: return exec_select(&c);
+    case DB_ST_SCAN: return exec_scan(&c);
+    case DB_ST_UPDATE: return exec_update(&c);
+    case DB_ST_INSERT: return exec_insert(&c);
+    case DB_ST_COMMIT: case DB_ST_ROLLBACK: break;
+    }
+    SIM_UNREACHABLE("db_exec_stmt: COMMIT/ROLLBACK run in the executor");
+    return DB_RUN_ERROR;
+}

@@ -1,0 +1,298 @@
+/* dbw.c -- the database workloads' framework: sessions, routing, history
+ * ops, retries, list parameters, and the registry of what each workload
+ * loads into the db node.
+ *
+ * Session diagram (the workload's callbacks take the inner edges):
+ *
+ *   ADDED --start timer [logic.start]--> RUNNING
+ *   RUNNING --dbw_send--> AWAITING --reply [logic.reply] | timeout [on_timeout]--> RUNNING
+ *   RUNNING --dbw_think / dbw_retry--> THINKING --timer [logic.think]--> RUNNING
+ *   RUNNING --the workload sets done--> DONE;   any --client crash [dbw_on_crash]--> DONE
+ *
+ * Invariant (dbw_invariants_ok): a request is outstanding only while an op
+ * is pending; a done session has neither.  Trade-off: all sessions of a
+ * node live in one fixed table (DBW_SESSIONS_MAX), so the engine's single
+ * allocation per node holds them and nothing outlives the run.
+ */
+#include "sim/workload/dbw.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool session_ok(const dbw_session *s) {
+    if (s->req_out != 0 && s->op == HIST_NONE) return false;
+    return !s->done || (s->req_out == 0 && s->op == HIST_NONE);
+}
+
+bool dbw_invariants_ok(const dbw_core *w) {
+    if (w == NULL || w->count > DBW_SESSIONS_MAX) return false;
+    for (uint32_t i = 0; i < w->count; i++)
+        if (!session_ok(&w->s[i])) return false;
+    return true;
+}
+
+void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns) {
+    SIM_ASSERT(logic != NULL && logic->start && logic->reply && logic->think);
+    SIM_ASSERT(w->count == 0);
+    w->cfg = env_workload_config(e);
+    w->logic = logic;
+    w->request_timeout_ns = request_timeout_ns;
+    node_id db[1];
+    w->db = env_nodes_of_role(e, "db", db, 1) == 1 ? db[0] : -1;
+    SIM_ASSERT(w->db >= 0);               /* the db protocol's roles ask for exactly one */
+}
+
+void dbw_policy(dbw_core *w, int64_t retries, sim_time backoff_ns, sim_time backoff_max_ns) {
+    SIM_ASSERT(w != NULL);
+    SIM_ASSERT(backoff_ns >= 0 && retries >= -1);
+    w->retries = retries;
+    w->backoff_ns = backoff_ns;
+    w->backoff_max_ns = backoff_max_ns;
+}
+
+dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start) {
+    SIM_ASSERT(w->count < DBW_SESSIONS_MAX);
+    SIM_ASSERT(start >= 0);
+    dbw_session *s = &w->s[w->count];
+    memset(s, 0, sizeof *s);
+    s->index = w->count++;
+    s->process = process;
+    s->op = HIST_NONE;
+    env_timer(e, start, DBW_TAG_START, s->index);
+    return s;
+}
+
+void dbw_send(dbw_core *w, env *e, dbw_session *s, const db_stmt *stmts, uint32_t n, uint8_t flags) {
+    SIM_ASSERT(s->req_out == 0);
+    SIM_ASSERT(s->op != HIST_NONE);
+    s->req_out = ++w->req_next;
+    dbc_send(e, w->db, s->index + 1, s->req_out, s->op, stmts, n, flags);
+    if (w->request_timeout_ns >= 0)
+        s->req_timer = env_timer(e, w->request_timeout_ns, DBW_TAG_TIMEOUT, s->index);
+}
+
+void dbw_invoke(dbw_core *w, env *e, dbw_session *s, hist_f f, const hist_op *fields) {
+    SIM_ASSERT(s->op == HIST_NONE);
+    SIM_ASSERT(!s->done);
+    (void)w;
+    s->op = env_op_invoke_as(e, s->process, f, fields);
+    s->attempt = 1;
+}
+
+void dbw_complete(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_value,
+                  int64_t value, const char *note) {
+    SIM_ASSERT(s->op != HIST_NONE);
+    SIM_ASSERT(r != HIST_PENDING);
+    (void)w;
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    f.has_value_out = has_value;
+    f.value_out = value;
+    if (note != NULL) snprintf(f.note, sizeof f.note, "%s", note);
+    uint32_t op = s->op;
+    s->op = HIST_NONE;
+    env_op_complete(e, op, r, &f);
+}
+
+void dbw_think(dbw_core *w, env *e, dbw_session *s, sim_time delay) {
+    SIM_ASSERT(s->req_out == 0);
+    SIM_ASSERT(delay >= 0);
+    (void)w;
+    env_timer(e, delay, DBW_TAG_THINK, s->index);
+}
+
+bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why) {
+    SIM_ASSERT(s->op != HIST_NONE);
+    SIM_ASSERT(why != NULL);
+    if (w->retries >= 0 && (int64_t)s->attempt > w->retries) return false;
+    hist_effect ef;
+    memset(&ef, 0, sizeof ef);
+    ef.kind = HIST_EFF_RETRY;
+    ef.client = env_self(e);
+    ef.op = s->op;
+    ef.value = (int64_t)s->attempt + 1;
+    snprintf(ef.key, sizeof ef.key, "%s", why);
+    env_effect(e, &ef);
+    sim_time wait = dbc_backoff(e, w->backoff_ns, w->backoff_max_ns, s->attempt);
+    s->attempt++;
+    s->txn_open = false;
+    dbw_think(w, e, s, wait);
+    return true;
+}
+
+void dbw_finish(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_value, int64_t value,
+                const char *note) {
+    dbw_complete(w, e, s, r, has_value, value, note);
+    s->done = true;
+    SIM_ASSERT(session_ok(s));
+}
+
+/* Sends the COMMIT / ROLLBACK that closes the session's transaction; its
+ * reply fails the op with s->note, or retries into s->restart. */
+static void close_then(dbw_core *w, env *e, dbw_session *s, bool commit) {
+    db_stmt st = commit ? dbc_commit() : dbc_rollback();
+    s->phase = DBW_PHASE_CLOSE;
+    dbw_send(w, e, s, &st, 1, 0);
+}
+
+void dbw_close_then_fail(dbw_core *w, env *e, dbw_session *s, bool commit, const char *note) {
+    SIM_ASSERT(note != NULL);
+    if (!s->txn_open) { dbw_finish(w, e, s, HIST_FAIL, false, 0, note); return; }
+    snprintf(s->note, sizeof s->note, "%s", note);
+    s->restart = 0;
+    close_then(w, e, s, commit);
+}
+
+void dbw_retry_or_fail(dbw_core *w, env *e, dbw_session *s, uint32_t restart, const char *why) {
+    SIM_ASSERT(restart != 0);
+    if (s->txn_open) {                       /* roll the failed transaction back first */
+        snprintf(s->note, sizeof s->note, "%s", why);
+        s->restart = restart;
+        close_then(w, e, s, false);
+        return;
+    }
+    if (dbw_retry(w, e, s, why)) {
+        s->phase = restart;
+        return;
+    }
+    char note[HIST_NOTE_MAX];
+    snprintf(note, sizeof note, "gave up after %u attempts (%.20s)", s->attempt, why);
+    dbw_finish(w, e, s, HIST_FAIL, false, 0, note);
+}
+
+void dbw_on_error(dbw_core *w, env *e, dbw_session *s, const db_reply *p, uint32_t restart) {
+    SIM_ASSERT(!p->ok);
+    char note[HIST_NOTE_MAX];
+    snprintf(note, sizeof note, "%s %s", p->code, dbc_code_text(p->code));
+    if (dbc_retryable(p->code)) { dbw_retry_or_fail(w, e, s, restart, p->code); return; }
+    dbw_close_then_fail(w, e, s, false, note);
+}
+
+/* The reply to a closing COMMIT / ROLLBACK. */
+static void on_closed(dbw_core *w, env *e, dbw_session *s) {
+    if (s->restart == 0) { dbw_finish(w, e, s, HIST_FAIL, false, 0, s->note); return; }
+    char why[HIST_NOTE_MAX];
+    snprintf(why, sizeof why, "%s", s->note);
+    s->txn_open = false;
+    dbw_retry_or_fail(w, e, s, s->restart, why);
+}
+
+/* ------------------------------------------------------------ routing */
+
+static dbw_session *session_of(dbw_core *w, uint64_t index) {
+    if (index >= w->count) return NULL;
+    return &w->s[index];
+}
+
+/* No reply in time: the outcome is unknown (a write may still land). */
+static void on_timeout(dbw_core *w, env *e, dbw_session *s) {
+    if (s->req_out == 0 || s->done) return;
+    s->req_out = 0;
+    s->req_timer = 0;
+    env_trace(e, "session %u: no reply from the db in time; outcome unknown", s->index + 1);
+    if (s->op != HIST_NONE) dbw_complete(w, e, s, HIST_INFO, false, 0, "timeout: no reply from db");
+    s->done = true;
+}
+
+void dbw_on_message(dbw_core *w, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
+    SIM_ASSERT(w->count <= DBW_SESSIONS_MAX);
+    db_reply p;
+    if (from != w->db || !dbc_reply_parse(type, body, len, &p)) {
+        env_trace(e, "ignored a message of type %u", type);
+        return;
+    }
+    dbw_session *s = p.session >= 1 ? session_of(w, p.session - 1) : NULL;
+    if (s == NULL || s->req_out == 0 || p.req != s->req_out) {
+        env_trace(e, "late db reply to request %u ignored", p.req);
+        return;
+    }
+    s->req_out = 0;
+    env_timer_cancel(e, s->req_timer);
+    s->req_timer = 0;
+    s->txn_open = p.txn_open != 0;
+    if (s->phase == DBW_PHASE_CLOSE) on_closed(w, e, s);
+    else w->logic->reply(w, e, s, &p);
+    SIM_ASSERT(session_ok(s));          /* after the transition the reply took */
+}
+
+void dbw_on_timer(dbw_core *w, env *e, uint32_t tag, uint64_t arg) {
+    dbw_session *s = session_of(w, arg);
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(session_ok(s));
+    switch (tag) {
+    case DBW_TAG_START: if (!s->done) w->logic->start(w, e, s); break;
+    case DBW_TAG_THINK: if (!s->done) w->logic->think(w, e, s); break;
+    case DBW_TAG_TIMEOUT: on_timeout(w, e, s); break;
+    default: SIM_UNREACHABLE("dbw timer tag"); break;
+    }
+    SIM_ASSERT(session_ok(s));          /* after the transition the timer took */
+}
+
+/* Jepsen's rule: an op pending when its process crashes completes as info;
+ * the crashed node's logical clients are gone. */
+void dbw_on_crash(dbw_core *w, env *e) {
+    SIM_ASSERT(w != NULL);
+    for (uint32_t i = 0; i < w->count; i++) {
+        dbw_session *s = &w->s[i];
+        if (s->op != HIST_NONE) dbw_complete(w, e, s, HIST_INFO, false, 0, "client crashed");
+        s->req_out = 0;
+        s->req_timer = 0;
+        s->done = true;
+    }
+    w->crashed = true;
+    SIM_ASSERT(dbw_invariants_ok(w));
+}
+
+/* ------------------------------------------------------------ parameters */
+
+scn_pos dbw_key_pos(const scn *s, const char *key) {
+    SIM_ASSERT(s != NULL);
+    for (uint32_t i = 0; i < s->workload.count; i++)
+        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
+    return s->workload_pos;
+}
+
+int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
+                   uint32_t *count, char *err, size_t err_len) {
+    SIM_ASSERT(text != NULL && out != NULL && count != NULL);
+    *count = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        bool bad = end == p || (*end && *end != ',' && *end != ' ');
+        if (bad || *count == max) {
+            scn_errorf(err, err_len, s->path, dbw_key_pos(s, key), "%s: '%s' is not a list of at "
+                       "most %u whole numbers (expected e.g. \"60, 50\")", key, text, max);
+            return -1;
+        }
+        out[(*count)++] = (int64_t)v;
+        p = end;
+    }
+    return 0;
+}
+
+int32_t dbw_member(const param_nodes *clients, node_id self) {
+    SIM_ASSERT(clients != NULL);
+    for (uint32_t i = 0; i < clients->count; i++)
+        if (clients->node[i] == self) return (int32_t)i;
+    return -1;
+}
+
+/* ------------------------------------------------------------ seeds */
+
+bool db_seed_for(const char *workload, const void *cfg, db_seed *out) {
+    SIM_ASSERT(workload != NULL);
+    SIM_ASSERT(out != NULL);
+    memset(out, 0, sizeof *out);
+    if (cfg == NULL) return false;
+    if (strcmp(workload, "flash-sale") == 0) return fs_seed(cfg, out);
+    if (strcmp(workload, "seat-booking") == 0) return sb_seed(cfg, out);
+    if (strcmp(workload, "bank") == 0) return bk_seed(cfg, out);
+    if (strcmp(workload, "on-call") == 0) return oc_seed(cfg, out);
+    return false;
+}

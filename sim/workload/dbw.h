@@ -1,0 +1,123 @@
+/* dbw.h -- what the database workloads share: logical clients (sessions)
+ * on a client node, their requests and timers, their history ops, retries,
+ * and the data each workload loads into the db node (db_seed_for).
+ *
+ * A client node runs any number of sessions (a shop node serving 1000
+ * buyers); each is one logical client with its own Jepsen :process, one
+ * connection to the db, and one op at a time.  The workload supplies three
+ * callbacks (dbw_logic): start (the session's arrival time), reply (the db
+ * answered), think (a think or backoff timer fired); the framework routes
+ * messages and timers to them.  Sessions are numbered 1.. per node.
+ *
+ * History: ops are invoked with env_op_invoke_as(process); a crash of the
+ * client completes its pending ops as info; a request with no reply within
+ * `request_timeout` completes the op as info (its outcome is unknown).
+ * Retries record a RETRY effect at the client (hist.h).
+ */
+#ifndef CCSIM_DBW_H
+#define CCSIM_DBW_H
+
+#include "protocols/db/db_client.h"
+#include "sim/proto.h"
+
+#define DBW_SESSIONS_MAX 4096
+#define DBW_LIST_MAX 16             /* items in a list-valued parameter ("60, 50") */
+#define DBW_SCRATCH 8               /* workload values kept per session */
+
+enum { DBW_TAG_START = 1, DBW_TAG_THINK = 2, DBW_TAG_TIMEOUT = 3 };
+
+/* The phase in which a session waits for the COMMIT / ROLLBACK that closes
+ * its transaction before its op fails with s->note (dbw answers it). */
+#define DBW_PHASE_CLOSE 1000u
+
+typedef struct dbw_session {
+    uint32_t index;          /* in the node's table; its db session id is index + 1 */
+    uint32_t process;        /* Jepsen :process: the logical client's number */
+    uint32_t op;             /* the pending op, HIST_NONE if none */
+    uint32_t req_out;        /* the outstanding request, 0 = none */
+    timer_id req_timer;
+    uint32_t attempt;        /* of the current op, from 1 */
+    uint32_t phase;          /* the workload's state */
+    uint32_t step;           /* the workload's position inside a phase */
+    bool txn_open;           /* the db's last reply said a transaction is open */
+    bool done;
+    int64_t v[DBW_SCRATCH];  /* the workload's values: what it read, versions... */
+    char note[HIST_NOTE_MAX];   /* an outcome decided before a transaction is closed */
+    uint32_t restart;        /* after closing: 0 = fail with note, else retry into this phase */
+} dbw_session;
+
+typedef struct dbw_core dbw_core;
+
+typedef struct dbw_logic {
+    void (*start)(dbw_core *w, env *e, dbw_session *s);
+    void (*reply)(dbw_core *w, env *e, dbw_session *s, const db_reply *p);
+    void (*think)(dbw_core *w, env *e, dbw_session *s);
+} dbw_logic;
+
+struct dbw_core {
+    const void *cfg;         /* the workload's */
+    const dbw_logic *logic;
+    node_id db;
+    sim_time request_timeout_ns;   /* -1 = none */
+    uint32_t count;
+    uint32_t req_next;
+    bool crashed;
+    int64_t retries;               /* the retry policy (dbw_policy); -1 = no limit */
+    sim_time backoff_ns, backoff_max_ns;
+    dbw_session s[DBW_SESSIONS_MAX];
+};
+
+/* ---- the framework (a workload's model_ops call these) ---- */
+void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns);
+/* The retry policy: retries after the first attempt (-1 = no limit), and
+ * the exponential backoff with full jitter (base 0 = at once). */
+void dbw_policy(dbw_core *w, int64_t retries, sim_time backoff_ns, sim_time backoff_max_ns);
+/* Adds a logical client that starts at `start` (monotonic delay from now). */
+dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start);
+void dbw_on_message(dbw_core *w, env *e, node_id from, uint32_t type, const void *body, uint32_t len);
+void dbw_on_timer(dbw_core *w, env *e, uint32_t tag, uint64_t arg);
+void dbw_on_crash(dbw_core *w, env *e);
+bool dbw_invariants_ok(const dbw_core *w);
+
+/* ---- what a workload's callbacks use ---- */
+void dbw_send(dbw_core *w, env *e, dbw_session *s, const db_stmt *stmts, uint32_t n, uint8_t flags);
+void dbw_invoke(dbw_core *w, env *e, dbw_session *s, hist_f f, const hist_op *fields);
+/* Completes the pending op; note may be "" (has_value: value_out). */
+void dbw_complete(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_value,
+                  int64_t value, const char *note);
+void dbw_think(dbw_core *w, env *e, dbw_session *s, sim_time delay);
+/* Completes the op and ends the session. */
+void dbw_finish(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_value, int64_t value,
+                const char *note);
+/* Fails the op with note, after a COMMIT (or ROLLBACK) of the transaction
+ * the db says is open on the session. */
+void dbw_close_then_fail(dbw_core *w, env *e, dbw_session *s, bool commit, const char *note);
+/* Retries (phase = restart, after the backoff) if the policy allows, else
+ * fails the op "gave up after N attempts (why)"; an open transaction is
+ * rolled back first. */
+void dbw_retry_or_fail(dbw_core *w, env *e, dbw_session *s, uint32_t restart, const char *why);
+/* The db answered an error: a retryable one (40001, 40P01, 1213) is
+ * retried (after a ROLLBACK of the failed transaction block, if open),
+ * others fail the op (after the ROLLBACK). */
+void dbw_on_error(dbw_core *w, env *e, dbw_session *s, const db_reply *p, uint32_t restart);
+/* Schedules attempt+1 after the backoff if the policy allows: records
+ * RETRY (why) and returns true; false = give up. */
+bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why);
+
+/* ---- parameters ---- */
+/* "60, 50" -> {60, 50}: 0, or -1 with "path:line:col: error: ..." at the
+ * workload key `key` (where the scenario wrote it). */
+int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
+                   uint32_t *count, char *err, size_t err_len);
+/* Where the workload key was written (the workload's position if not). */
+scn_pos dbw_key_pos(const scn *s, const char *key);
+/* The node's index among the workload's client nodes, -1 if not one. */
+int32_t dbw_member(const param_nodes *clients, node_id self);
+
+/* ---- the data each db workload loads (db.h's db_seed_for) ---- */
+bool fs_seed(const void *cfg, db_seed *out);     /* flash_sale.c */
+bool sb_seed(const void *cfg, db_seed *out);     /* seat_booking.c */
+bool bk_seed(const void *cfg, db_seed *out);     /* bank.c */
+bool oc_seed(const void *cfg, db_seed *out);     /* on_call.c */
+
+#endif

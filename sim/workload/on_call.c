@@ -1,0 +1,181 @@
+/* on_call.c -- the on-call driver: doctors leave the shift if enough stay.
+ *
+ *   START --[oc_start -> attempt]--> COUNT
+ *   COUNT --reply, count > min [on_count]--> THINK --[oc_think -> leave]--> LEAVE
+ *   COUNT --reply, count <= min [on_count -> dbw_close_then_fail]--> DONE (fail)
+ *   LEAVE --reply [oc_reply]--> DONE (ok)
+ *   any --error [dbw_on_error]--> RESTART (40001 / deadlock, retries left) | DONE
+ *
+ * Invariant: a doctor goes off call only in the transaction that counted
+ * (the UPDATE carries the COMMIT of the transaction the count began).
+ */
+#include "sim/workload/on_call.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/workload/dbw.h"
+
+enum { P_COUNT = 1, P_THINK, P_LEAVE, P_RESTART };
+#define OC_TABLE 0
+#define OC_DOCTORS_MAX 8
+
+static const db_table_def oc_table = { "doctor", false, false, DB_IDS_PERSON };
+
+static const oc_cfg *cfg_of(const dbw_core *w) { return w->cfg; }
+static int64_t doctor_of(const dbw_session *s) { return (int64_t)s->process + 1; }
+
+bool oc_seed(const void *cfg_v, db_seed *out) {
+    const oc_cfg *c = cfg_v;
+    SIM_ASSERT(c != NULL && out != NULL);
+    SIM_ASSERT(c->doctors <= OC_DOCTORS_MAX);
+    out->tables[0] = oc_table;
+    out->table_count = 1;
+    for (int64_t k = 0; k < c->doctors; k++)
+        out->rows[out->row_count++] = (db_row_def){ OC_TABLE, k + 1, k < c->on_call ? 1 : 0 };
+    return true;
+}
+
+static void attempt(dbw_core *w, env *e, dbw_session *s) {
+    const oc_cfg *c = cfg_of(w);
+    db_lock_mode lock = c->strategy == OC_FOR_UPDATE ? DB_LOCK_UPDATE : DB_LOCK_NONE;
+    db_stmt st = dbc_scan(OC_TABLE, HIST_PRED_EQ, 1, lock);
+    s->phase = P_COUNT;
+    dbw_send(w, e, s, &st, 1, 0);
+}
+
+static void oc_start(dbw_core *w, env *e, dbw_session *s) {
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    db_row_key(&oc_table, doctor_of(s), f.key, sizeof f.key);
+    dbw_invoke(w, e, s, HIST_F_OFF_CALL, &f);
+    attempt(w, e, s);
+}
+
+static void on_count(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
+    const oc_cfg *c = cfg_of(w);
+    int64_t on = p->res[0].rows;
+    s->v[0] = on;
+    if (on <= c->min_on_call) {
+        char note[HIST_NOTE_MAX];
+        snprintf(note, sizeof note, "refused: %" PRId64 " on call", on);
+        dbw_close_then_fail(w, e, s, true, note);
+        return;
+    }
+    s->phase = P_THINK;
+    dbw_think(w, e, s, c->think_ns);
+}
+
+static void oc_reply(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
+    if (!p->ok) {
+        dbw_on_error(w, e, s, p, P_RESTART);
+        return;
+    }
+    SIM_ASSERT(p->n >= 1);
+    if (s->phase == P_COUNT) { on_count(w, e, s, p); return; }
+    SIM_ASSERT(s->phase == P_LEAVE);
+    dbw_finish(w, e, s, HIST_OK, true, s->v[0], "");
+}
+
+static void oc_think(dbw_core *w, env *e, dbw_session *s) {
+    if (s->phase == P_RESTART) { attempt(w, e, s); return; }
+    SIM_ASSERT(s->phase == P_THINK);
+    db_stmt st[2] = { dbc_update(OC_TABLE, doctor_of(s), DB_SET_ABS, 0, HIST_PRED_ALL, 0), dbc_commit() };
+    s->phase = P_LEAVE;
+    dbw_send(w, e, s, st, 2, 0);
+}
+
+static const dbw_logic oc_logic = { oc_start, oc_reply, oc_think };
+
+/* ------------------------------------------------------------ model */
+
+static void oc_init(void *state, env *e) {
+    dbw_core *w = state;
+    const oc_cfg *c = env_workload_config(e);
+    SIM_ASSERT(c != NULL);
+    dbw_init(w, e, &oc_logic, c->request_timeout_ns);
+    dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
+    int32_t me = dbw_member(&c->clients, env_self(e));
+    if (me < 0) return;
+    for (int64_t k = me; k < c->leaving; k += c->clients.count)
+        dbw_add(w, e, (uint32_t)k, c->start_ns + k * c->every_ns);
+    SIM_ASSERT(dbw_invariants_ok(w));
+}
+
+static void oc_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
+    dbw_on_message(state, e, from, type, body, len);
+}
+static void oc_timer(void *state, env *e, uint32_t tag, uint64_t arg) { dbw_on_timer(state, e, tag, arg); }
+static void oc_crash(void *state, env *e) { dbw_on_crash(state, e); }
+static void oc_restart(void *state, env *e) { (void)state; env_trace(e, "on-call: restarted; its doctors are gone"); }
+static void oc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
+    proto_describe_msg(type, body, len, buf, n);
+}
+
+static const model_ops oc_driver_ops = {
+    .name = "on-call", .state_size = sizeof(dbw_core), .init = oc_init,
+    .on_message = oc_message, .on_timer = oc_timer, .on_crash = oc_crash,
+    .on_restart = oc_restart, .describe = oc_describe,
+};
+
+/* ------------------------------------------------------------ workload */
+
+#define CFG_AT(field) offsetof(oc_cfg, field)
+
+static const param_spec oc_params[] = {
+    { "clients", PARAM_NODES, "client", "the nodes; doctor k runs on node k mod count", CFG_AT(clients),
+      NULL, 0, 0, false },
+    { "doctors", PARAM_INT, "2", "doctors on the shift (alice, bob, carol, ...)", CFG_AT(doctors), NULL, 1,
+      OC_DOCTORS_MAX, false },
+    { "on_call", PARAM_INT, "2", "how many of them start on call (the first ones)", CFG_AT(on_call), NULL,
+      0, OC_DOCTORS_MAX, false },
+    { "leaving", PARAM_INT, "2", "how many ask to go off call (the first ones)", CFG_AT(leaving), NULL, 0,
+      OC_DOCTORS_MAX, false },
+    { "min_on_call", PARAM_INT, "1", "the rule: at least this many stay on call", CFG_AT(min_on_call),
+      NULL, 0, OC_DOCTORS_MAX, false },
+    { "start", PARAM_DURATION, "0ms", "when the first doctor asks", CFG_AT(start_ns), NULL, 0, 0, false },
+    { "every", PARAM_DURATION, "1ms", "time between two doctors' requests", CFG_AT(every_ns), NULL, 0, 0, false },
+    { "think", PARAM_DURATION, "3ms", "time between the count's reply and the UPDATE", CFG_AT(think_ns),
+      NULL, 0, 0, false },
+    { "strategy", PARAM_ENUM, "check-count", "how a doctor checks the rule", CFG_AT(strategy),
+      "check-count|for-update", 0, 0, false },
+    { "retries", PARAM_INT, "3", "retries after serialization failures and deadlocks; -1 = no limit",
+      CFG_AT(retries), NULL, -1, 1000000, false },
+    { "backoff", PARAM_DURATION, "0ms", "base wait before a retry (doubled per attempt, full jitter)",
+      CFG_AT(backoff_ns), NULL, 0, 0, false },
+    { "backoff.max", PARAM_DURATION, "1s", "the cap of the backoff", CFG_AT(backoff_max_ns), NULL, 0, 0, false },
+    { "request_timeout", PARAM_DURATION, "none", "no reply in time = outcome unknown (info)",
+      CFG_AT(request_timeout_ns), NULL, 0, 0, true },
+};
+
+static int oc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+    const oc_cfg *c = cfg_v;
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(s != NULL);
+    const char *key = NULL;
+    if (c->on_call > c->doctors) key = "on_call";
+    else if (c->leaving > c->doctors) key = "leaving";
+    if (key != NULL) {
+        scn_errorf(err, err_len, s->path, dbw_key_pos(s, key), "%s: more than the %" PRId64 " doctors "
+                   "(expected at most `doctors`)", key, c->doctors);
+        return -1;
+    }
+    if (c->clients.count == 0) {
+        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "clients"),
+                   "clients: no client nodes (expected a list of nodes, or a role with nodes)");
+        return -1;
+    }
+    return 0;
+}
+
+const workload_desc oc_workload = {
+    .name = "on-call",
+    .summary = "doctors go off call if enough stay: write skew under snapshot isolation",
+    .params = oc_params,
+    .param_count = sizeof oc_params / sizeof oc_params[0],
+    .cfg_size = sizeof(oc_cfg),
+    .driver = &oc_driver_ops,
+    .validate = oc_validate,
+};

@@ -1,0 +1,215 @@
+/* seat_booking.c -- the seat-booking driver: users race for one seat.
+ *
+ *   START --[sb_start -> attempt]--> CHECK (check-then-*, unique, for-update)
+ *                                  | CLAIM (conditional-update)
+ *   CHECK --reply, free [on_check]--> THINK --timer [sb_think -> claim]--> CLAIM
+ *   CHECK --reply, taken [on_check -> dbw_close_then_fail]--> DONE (fail)
+ *   CLAIM --rows = 1 [on_claim]--> DONE (ok);  rows = 0 --> DONE (fail, taken)
+ *   any --error [dbw_on_error]--> RESTART (40001 / deadlock, retries left) | DONE
+ *
+ * Invariant: a user is told "booked" only after its claim's transaction
+ * committed (the claim carries its COMMIT, or is autocommit).
+ */
+#include "sim/workload/seat_booking.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/workload/dbw.h"
+
+enum { P_CHECK = 1, P_THINK, P_CLAIM, P_RESTART };
+enum { T_SEAT = 0, T_BOOKING = 1 };
+
+static const sb_cfg *cfg_of(const dbw_core *w) { return w->cfg; }
+
+int64_t sb_seat_code(const char *seat) {
+    SIM_ASSERT(seat != NULL);
+    int64_t row = 0;
+    size_t i = 0;
+    for (; seat[i] >= '0' && seat[i] <= '9' && i < 6; i++) row = row * 10 + (seat[i] - '0');
+    if (i == 0 || row < 1 || seat[i] < 'A' || seat[i] > 'Z' || seat[i + 1] != '\0') return -1;
+    return row * 100 + (seat[i] - 'A' + 1);
+}
+
+static db_seed seed_of(const sb_cfg *c) {
+    db_seed sd;
+    memset(&sd, 0, sizeof sd);
+    sd.tables[T_SEAT] = (db_table_def){ "seat", false, false, DB_IDS_SEAT };
+    sd.tables[T_BOOKING] = (db_table_def){ "booking", false, c->strategy == SB_UNIQUE, DB_IDS_NUMBER };
+    sd.table_count = 2;
+    sd.rows[0] = (db_row_def){ T_SEAT, sb_seat_code(c->seat), 0 };
+    sd.row_count = 1;
+    return sd;
+}
+
+bool sb_seed(const void *cfg_v, db_seed *out) {
+    const sb_cfg *c = cfg_v;
+    SIM_ASSERT(c != NULL && out != NULL);
+    *out = seed_of(c);
+    return true;
+}
+
+static int64_t user_of(const dbw_session *s) { return (int64_t)s->process + 1; }
+
+static void attempt(dbw_core *w, env *e, dbw_session *s) {
+    const sb_cfg *c = cfg_of(w);
+    int64_t seat = sb_seat_code(c->seat);
+    db_stmt st;
+    switch ((sb_strategy)c->strategy) {
+    case SB_CHECK_THEN_INSERT: case SB_UNIQUE:
+        st = dbc_scan(T_BOOKING, HIST_PRED_EQ, seat, DB_LOCK_NONE); break;
+    case SB_FOR_UPDATE: st = dbc_select(T_SEAT, seat, DB_LOCK_UPDATE); break;
+    case SB_CHECK_THEN_UPDATE: st = dbc_select(T_SEAT, seat, DB_LOCK_NONE); break;
+    case SB_CONDITIONAL_UPDATE:
+        st = dbc_update(T_SEAT, seat, DB_SET_ABS, user_of(s), HIST_PRED_EQ, 0);
+        s->phase = P_CLAIM;
+        dbw_send(w, e, s, &st, 1, DB_REQ_AUTOCOMMIT);
+        return;
+    }
+    s->phase = P_CHECK;
+    dbw_send(w, e, s, &st, 1, 0);
+}
+
+static void sb_start(dbw_core *w, env *e, dbw_session *s) {
+    const sb_cfg *c = cfg_of(w);
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    db_seed sd = seed_of(c);
+    db_row_key(&sd.tables[T_SEAT], sb_seat_code(c->seat), f.key, sizeof f.key);
+    f.value_in = user_of(s);
+    f.has_value_in = true;
+    dbw_invoke(w, e, s, HIST_F_BOOK, &f);
+    attempt(w, e, s);
+}
+
+static void claim(dbw_core *w, env *e, dbw_session *s) {
+    const sb_cfg *c = cfg_of(w);
+    int64_t seat = sb_seat_code(c->seat);
+    db_stmt st[2];
+    if (c->strategy == SB_CHECK_THEN_INSERT || c->strategy == SB_UNIQUE)
+        st[0] = dbc_insert(T_BOOKING, user_of(s), seat);
+    else
+        st[0] = dbc_update(T_SEAT, seat, DB_SET_ABS, user_of(s), HIST_PRED_ALL, 0);
+    st[1] = dbc_commit();
+    s->phase = P_CLAIM;
+    dbw_send(w, e, s, st, 2, 0);
+}
+
+static void on_check(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
+    const sb_cfg *c = cfg_of(w);
+    bool by_count = c->strategy == SB_CHECK_THEN_INSERT || c->strategy == SB_UNIQUE;
+    int64_t taken = by_count ? p->res[0].rows : (p->res[0].rows ? p->res[0].value : 0);
+    if (taken != 0) {
+        char note[HIST_NOTE_MAX];
+        if (by_count) snprintf(note, sizeof note, "taken (%" PRId64 " booking found)", taken);
+        else snprintf(note, sizeof note, "taken (by user %" PRId64 ")", taken);
+        dbw_close_then_fail(w, e, s, true, note);
+        return;
+    }
+    s->phase = P_THINK;
+    dbw_think(w, e, s, c->think_ns);
+}
+
+static void sb_reply(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
+    if (!p->ok) {
+        dbw_on_error(w, e, s, p, P_RESTART);
+        return;
+    }
+    SIM_ASSERT(p->n >= 1);
+    if (s->phase == P_CHECK) { on_check(w, e, s, p); return; }
+    SIM_ASSERT(s->phase == P_CLAIM);
+    if (p->res[0].rows == 1) dbw_finish(w, e, s, HIST_OK, true, user_of(s), "");
+    else dbw_finish(w, e, s, HIST_FAIL, false, 0, "taken (the update matched no row)");
+}
+
+static void sb_think(dbw_core *w, env *e, dbw_session *s) {
+    if (s->phase == P_THINK) claim(w, e, s);
+    else if (s->phase == P_RESTART) attempt(w, e, s);
+    else SIM_UNREACHABLE("seat-booking timer in an unexpected phase");
+}
+
+static const dbw_logic sb_logic = { sb_start, sb_reply, sb_think };
+
+/* ------------------------------------------------------------ model */
+
+static void sb_init(void *state, env *e) {
+    dbw_core *w = state;
+    const sb_cfg *c = env_workload_config(e);
+    SIM_ASSERT(c != NULL);
+    dbw_init(w, e, &sb_logic, c->request_timeout_ns);
+    dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
+    int32_t me = dbw_member(&c->clients, env_self(e));
+    if (me < 0) return;
+    for (int64_t u = me; u < c->users; u += c->clients.count)
+        dbw_add(w, e, (uint32_t)u, c->start_ns + u * c->every_ns);
+    SIM_ASSERT(dbw_invariants_ok(w));
+}
+
+static void sb_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
+    dbw_on_message(state, e, from, type, body, len);
+}
+static void sb_timer(void *state, env *e, uint32_t tag, uint64_t arg) { dbw_on_timer(state, e, tag, arg); }
+static void sb_crash(void *state, env *e) { dbw_on_crash(state, e); }
+static void sb_restart(void *state, env *e) { (void)state; env_trace(e, "seat-booking: restarted; its users are gone"); }
+static void sb_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
+    proto_describe_msg(type, body, len, buf, n);
+}
+
+static const model_ops sb_driver_ops = {
+    .name = "seat-booking", .state_size = sizeof(dbw_core), .init = sb_init,
+    .on_message = sb_message, .on_timer = sb_timer, .on_crash = sb_crash,
+    .on_restart = sb_restart, .describe = sb_describe,
+};
+
+/* ------------------------------------------------------------ workload */
+
+#define CFG_AT(field) offsetof(sb_cfg, field)
+
+static const param_spec sb_params[] = {
+    { "clients", PARAM_NODES, "client", "the nodes; user u runs on node u mod count", CFG_AT(clients),
+      NULL, 0, 0, false },
+    { "users", PARAM_INT, "2", "users who want the seat", CFG_AT(users), NULL, 1, DBW_SESSIONS_MAX, false },
+    { "start", PARAM_DURATION, "0ms", "when user 0 arrives", CFG_AT(start_ns), NULL, 0, 0, false },
+    { "every", PARAM_DURATION, "1ms", "time between arrivals", CFG_AT(every_ns), NULL, 0, 0, false },
+    { "think", PARAM_DURATION, "3ms", "time between the check's reply and the claim", CFG_AT(think_ns),
+      NULL, 0, 0, false },
+    { "seat", PARAM_STRING, "12A", "the seat: a row number and a letter", CFG_AT(seat), NULL, 0, 0, false },
+    { "strategy", PARAM_ENUM, "check-then-insert", "how a user books", CFG_AT(strategy),
+      "check-then-insert|unique|for-update|conditional-update|check-then-update", 0, 0, false },
+    { "retries", PARAM_INT, "3", "retries after serialization failures and deadlocks; -1 = no limit",
+      CFG_AT(retries), NULL, -1, 1000000, false },
+    { "backoff", PARAM_DURATION, "0ms", "base wait before a retry (doubled per attempt, full jitter)",
+      CFG_AT(backoff_ns), NULL, 0, 0, false },
+    { "backoff.max", PARAM_DURATION, "1s", "the cap of the backoff", CFG_AT(backoff_max_ns), NULL, 0, 0, false },
+    { "request_timeout", PARAM_DURATION, "none", "no reply in time = outcome unknown (info)",
+      CFG_AT(request_timeout_ns), NULL, 0, 0, true },
+};
+
+static int sb_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+    const sb_cfg *c = cfg_v;
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(s != NULL);
+    if (sb_seat_code(c->seat) < 0) {
+        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "seat"), "seat: '%s' is not a seat (expected a "
+                   "row number and a letter, such as 12A)", c->seat);
+        return -1;
+    }
+    if (c->clients.count == 0) {
+        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "clients"),
+                   "clients: no client nodes (expected a list of nodes, or a role with nodes)");
+        return -1;
+    }
+    return 0;
+}
+
+const workload_desc sb_workload = {
+    .name = "seat-booking",
+    .summary = "users race for one seat: check-then-insert, UNIQUE, FOR UPDATE, conditional UPDATE",
+    .params = sb_params,
+    .param_count = sizeof sb_params / sizeof sb_params[0],
+    .cfg_size = sizeof(sb_cfg),
+    .driver = &sb_driver_ops,
+    .validate = sb_validate,
+};

@@ -1,0 +1,647 @@
+/* test_db.c -- the database scenarios of scenarios/db/ (SCENARIOS.md D1-D11),
+ * run end to end and checked through what they leave in the history: how
+ * many orders were confirmed, what each buyer read, the final balances,
+ * which transaction waited, aborted or committed and when, and the checks'
+ * verdicts against the files' `expect:`.  The numbers asserted are the ones
+ * SCENARIOS.md derives (D1 500 orders, D1b 104 and -4, D2-D4 100, D5 4 of
+ * 50, D7 finals 50 / 50 / 40, D8 exactly one aborted).  Times are true
+ * simulated time; with 1 ms links the database sees a statement 1 ms after
+ * the client sent it. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sim/check/check.h"
+#include "sim/sim.h"
+
+#define SCN_DIR "scenarios/db/"
+
+typedef struct run {
+    scn *s;
+    sim *sim;
+    const hist *h;
+} run;
+
+static run run_file(const char *path) {
+    run r = { 0 };
+    char err[1024];
+    r.s = calloc(1, sizeof *r.s);
+    assert_non_null(r.s);
+    if (scn_load(path, r.s, err, sizeof err) != 0) fail_msg("%s", err);
+    sim_options opt = { 0 };
+    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
+    if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
+    r.h = sim_history(r.sim);
+    return r;
+}
+
+static void run_free(run *r) {
+    sim_destroy(r->sim);
+    scn_free(r->s);
+    free(r->s);
+}
+
+static int64_t ms(sim_time t) { return t / SIM_MS; }
+
+static check_result judge(const run *r, const char *name) {
+    check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
+    const check_desc *c = check_find(name);
+    assert_non_null(c);
+    check_result res;
+    c->run(&in, &res);
+    return res;
+}
+
+static check_verdict verdict_of(const run *r, const char *name) {
+    check_result res = judge(r, name);
+    check_verdict v = res.verdict;
+    check_result_free(&res);
+    return v;
+}
+
+/* Every check the file expects gives the expected verdict. */
+static void verdicts_match_expect(const run *r) {
+    assert_true(r->s->expect_count > 0);
+    for (uint32_t i = 0; i < r->s->expect_count; i++) {
+        check_result res = judge(r, r->s->expect[i].check);
+        if ((int)res.verdict != (int)r->s->expect[i].verdict)
+            fail_msg("%s: %s gave %s (%s)", r->s->name, res.name, check_verdict_name(res.verdict), res.summary);
+        check_result_free(&res);
+    }
+}
+
+static uint32_t ops_with(const run *r, hist_f f, hist_result result) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->h->op_count; i++) n += r->h->ops[i].f == f && r->h->ops[i].result == result;
+    return n;
+}
+
+/* The last BALANCE (or the BALANCE_INIT) of an account. */
+static int64_t final_balance(const run *r, const char *key) {
+    int64_t v = INT64_MIN;
+    for (uint32_t i = 0; i < r->h->effect_count; i++) {
+        const hist_effect *x = &r->h->effects[i];
+        if ((x->kind == HIST_EFF_BALANCE || x->kind == HIST_EFF_BALANCE_INIT) && strcmp(x->key, key) == 0)
+            v = x->value;
+    }
+    assert_true(v != INT64_MIN);
+    return v;
+}
+
+static const hist_op *op_of_process(const run *r, hist_f f, uint32_t process) {
+    for (uint32_t i = 0; i < r->h->op_count; i++)
+        if (r->h->ops[i].f == f && r->h->ops[i].process == process) return &r->h->ops[i];
+    fail_msg("no %s op of process %u", hist_f_name(f), process);
+    return NULL;
+}
+
+static uint32_t effects_of(const run *r, hist_eff_kind kind, const char *key) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->h->effect_count; i++)
+        n += r->h->effects[i].kind == kind && (key == NULL || strcmp(r->h->effects[i].key, key) == 0);
+    return n;
+}
+
+/* The nth effect of a kind (and key, when given), or NULL. */
+static const hist_effect *nth_effect(const run *r, hist_eff_kind kind, const char *key, uint32_t nth) {
+    for (uint32_t i = 0; i < r->h->effect_count; i++) {
+        const hist_effect *x = &r->h->effects[i];
+        if (x->kind == kind && (key == NULL || strcmp(x->key, key) == 0) && nth-- == 0) return x;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ D1-D5: the flash sale */
+
+static void naive_flash_sale_confirms_500_orders_for_100_items_and_ends_at_zero(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D1-flash-sale-naive-rmw.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 500);
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_FAIL), 500);
+    assert_int_equal(final_balance(&r, "stock:1"), 0);
+    /* r_i = 100 - floor(i/5): buyer 5 read buyer 0's write, buyer 499 read 1 */
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 4)->value_out, 100);
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 5)->value_out, 99);
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 499)->value_out, 1);
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 500)->result, HIST_FAIL);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void check_then_decrement_confirms_104_orders_and_leaves_minus_4(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D1b-flash-sale-check-then-decrement.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 104);
+    assert_int_equal(final_balance(&r, "stock:1"), -4);
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 103)->result, HIST_OK);
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 104)->result, HIST_FAIL);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void naive_purchase_in_one_transaction_is_a_p4_lost_update_at_read_committed(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D1c-flash-sale-naive-in-transaction.yaml");
+    check_result res = judge(&r, "isolation");
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "P4 lost update"));
+    assert_non_null(strstr(res.summary, "Hermitage P4"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void repeatable_read_makes_the_naive_purchase_safe_with_serialization_failures(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D1d-flash-sale-naive-repeatable-read.yaml");
+    assert_true(ops_with(&r, HIST_F_BUY, HIST_OK) <= 100);
+    assert_int_equal(final_balance(&r, "stock:1"), 100 - (int64_t)ops_with(&r, HIST_F_BUY, HIST_OK));
+    assert_true(effects_of(&r, HIST_EFF_DB_ERROR, "40001") > 0);
+    assert_true(effects_of(&r, HIST_EFF_RETRY, "40001") > 0);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void atomic_conditional_decrement_sells_to_the_first_100_buyers(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D2-flash-sale-atomic-conditional-decrement.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 100);
+    assert_int_equal(final_balance(&r, "stock:1"), 0);
+    for (uint32_t b = 0; b < 100; b++) assert_int_equal(op_of_process(&r, HIST_F_BUY, b)->result, HIST_OK);
+    /* B0..B99's UPDATEs change the row at 1..100 ms */
+    assert_int_equal(ms(nth_effect(&r, HIST_EFF_WRITE, "stock:1", 0)->t_ns), 1);
+    assert_int_equal(ms(nth_effect(&r, HIST_EFF_WRITE, "stock:1", 99)->t_ns), 100);
+    assert_int_equal(effects_of(&r, HIST_EFF_RETRY, NULL), 0);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void optimistic_cas_sells_exactly_100_one_every_5ms(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D3-flash-sale-optimistic-cas-retry.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 100);
+    assert_int_equal(final_balance(&r, "stock:1"), 0);
+    /* the buyer who read right after a success wins the next round: B0, B5, ..., B495 */
+    for (uint32_t k = 0; k < 100; k++) assert_int_equal(op_of_process(&r, HIST_F_BUY, 5 * k)->result, HIST_OK);
+    for (uint32_t k = 1; k < 100; k++)
+        assert_int_equal(ms(nth_effect(&r, HIST_EFF_BALANCE, "stock:1", k)->t_ns) -
+                         ms(nth_effect(&r, HIST_EFF_BALANCE, "stock:1", k - 1)->t_ns), 5);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* How long buyer b's transaction waited for the stock row's lock. */
+static int64_t wait_ms(const run *r, uint32_t buyer) {
+    const hist_op *op = op_of_process(r, HIST_F_BUY, buyer);
+    sim_time from = -1;
+    for (uint32_t i = 0; i < r->h->effect_count; i++) {
+        const hist_effect *x = &r->h->effects[i];
+        if (x->op != op->id) continue;
+        if (x->kind == HIST_EFF_BLOCKED) from = x->t_ns;
+        if (x->kind == HIST_EFF_UNBLOCKED) return ms(x->t_ns - from);
+    }
+    return -1;
+}
+
+static void select_for_update_sells_100_and_buyer_100_waits_400ms(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D4-flash-sale-select-for-update.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 100);
+    assert_int_equal(final_balance(&r, "stock:1"), 0);
+    assert_int_equal(wait_ms(&r, 100), 400);           /* at the db at 101 ms, granted at 501 ms */
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 100)->result, HIST_FAIL);
+    assert_int_equal(ms(nth_effect(&r, HIST_EFF_BALANCE, "stock:1", 99)->t_ns), 501);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void lock_timeout_turns_buyers_away_without_overselling(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D4b-flash-sale-for-update-lock-timeout.yaml");
+    assert_true(ops_with(&r, HIST_F_BUY, HIST_OK) <= 100);
+    assert_true(effects_of(&r, HIST_EFF_DB_ERROR, "55P03") > 0);
+    assert_int_equal(verdict_of(&r, "oversell"), CHECK_OK);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void three_cas_retries_sell_4_of_50_and_leave_96(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D5-optimistic-retry-exhaustion.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 4);
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_FAIL), 46);
+    assert_int_equal(final_balance(&r, "stock:1"), 96);
+    for (uint32_t b = 0; b < 4; b++) assert_int_equal(op_of_process(&r, HIST_F_BUY, b)->result, HIST_OK);
+    assert_non_null(strstr(op_of_process(&r, HIST_F_BUY, 4)->note, "gave up after 4 attempts"));
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void unlimited_retries_serve_all_50_buyers(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D5b-optimistic-unlimited-retries.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 50);
+    assert_int_equal(final_balance(&r, "stock:1"), 50);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void backoff_with_jitter_sells_more_than_lockstep_retries(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D5c-optimistic-backoff-jitter.yaml");
+    assert_true(ops_with(&r, HIST_F_BUY, HIST_OK) > 4);
+    assert_int_equal(final_balance(&r, "stock:1"), 100 - (int64_t)ops_with(&r, HIST_F_BUY, HIST_OK));
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* ------------------------------------------------------------ D6: the seat */
+
+static void check_then_insert_books_seat_12a_twice(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D6-double-booked-seat.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_OK), 2);
+    assert_int_equal(effects_of(&r, HIST_EFF_WRITE, "booking:1") + effects_of(&r, HIST_EFF_WRITE, "booking:2"), 2);
+    check_result res = judge(&r, "isolation");
+    assert_non_null(strstr(res.summary, "G2"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void every_fix_books_seat_12a_once(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        SCN_DIR "D6a-unique-constraint.yaml", SCN_DIR "D6b-serializable.yaml", SCN_DIR "D6c-select-for-update.yaml",
+        SCN_DIR "D6d-conditional-update.yaml", SCN_DIR "D6f-update-after-check-repeatable-read.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        run r = run_file(files[i]);
+        if (ops_with(&r, HIST_F_BOOK, HIST_OK) != 1) fail_msg("%s: not one booking", files[i]);
+        assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_FAIL), 1);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+static void unconditional_update_after_a_check_tells_both_users_booked(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D6e-update-after-check.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_OK), 2);
+    assert_int_equal(effects_of(&r, HIST_EFF_WRITE, "seat:12A"), 2);      /* one row, overwritten */
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* ------------------------------------------------------------ D7: the $100 balance */
+
+static void read_then_write_withdrawals_end_at_50_with_both_accepted(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        SCN_DIR "D7-lost-update-balance.yaml", SCN_DIR "D7b-lost-update-balance-mysql-repeatable-read.yaml",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        run r = run_file(files[i]);
+        assert_int_equal(ops_with(&r, HIST_F_TRANSFER, HIST_OK), 2);
+        assert_int_equal(final_balance(&r, "acct:1"), 50);
+        check_result res = judge(&r, "isolation");
+        assert_non_null(strstr(res.summary, "P4 lost update"));
+        check_result_free(&res);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+static void repeatable_read_fails_the_second_withdrawal_and_ends_at_40(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D7c-lost-update-balance-postgres-repeatable-read.yaml");
+    assert_int_equal(final_balance(&r, "acct:1"), 40);
+    const hist_effect *err = nth_effect(&r, HIST_EFF_DB_ERROR, "40001", 0);
+    assert_non_null(err);
+    assert_int_equal(ms(err->t_ns), 9);                /* T2's UPDATE, after T1's commit at 8 ms */
+    const hist_op *t2 = op_of_process(&r, HIST_F_TRANSFER, 1);
+    assert_int_equal(t2->result, HIST_FAIL);           /* the retry read 40 < 50 */
+    assert_non_null(strstr(t2->note, "insufficient funds (40)"));
+    assert_int_equal(op_of_process(&r, HIST_F_TRANSFER, 0)->result, HIST_OK);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void every_read_committed_fix_ends_at_40(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        SCN_DIR "D7d-lost-update-balance-atomic-update.yaml", SCN_DIR "D7e-lost-update-balance-select-for-update.yaml",
+        SCN_DIR "D7f-lost-update-balance-version-cas.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        run r = run_file(files[i]);
+        if (final_balance(&r, "acct:1") != 40) fail_msg("%s: final not 40", files[i]);
+        assert_int_equal(ops_with(&r, HIST_F_TRANSFER, HIST_OK), 1);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+/* ------------------------------------------------------------ D8: deadlocks */
+
+static void postgres_aborts_exactly_one_deadlocked_txn_deadlock_timeout_after_it_waited(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D8-deadlock-two-rows.yaml");
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, NULL), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, NULL), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "40P01"), 1);
+    const hist_effect *victim_wait = nth_effect(&r, HIST_EFF_BLOCKED, NULL, 0);
+    const hist_effect *found = nth_effect(&r, HIST_EFF_DB_ERROR, "40P01", 0);
+    assert_int_equal(found->t_ns - victim_wait->t_ns, SIM_S);   /* deadlock_timeout after it began waiting */
+    assert_int_equal(ms(found->t_ns), 1005);
+    assert_int_equal(ops_with(&r, HIST_F_TRANSFER, HIST_OK), 1);
+    assert_int_equal(ops_with(&r, HIST_F_TRANSFER, HIST_FAIL), 1);
+    assert_int_equal(final_balance(&r, "acct:11111") + final_balance(&r, "acct:22222"), 2000);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void mysql_rolls_back_the_requester_when_the_cycle_closes(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D8a-deadlock-mysql.yaml");
+    const hist_effect *found = nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0);
+    assert_non_null(found);
+    assert_int_equal(ms(found->t_ns), 6);              /* when T1's second UPDATE began to wait */
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, NULL), 1);
+    assert_int_equal(op_of_process(&r, HIST_F_TRANSFER, 0)->result, HIST_FAIL);
+    assert_int_equal(op_of_process(&r, HIST_F_TRANSFER, 1)->result, HIST_OK);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void deadlock_without_detection_leaves_both_transfers_stuck(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        SCN_DIR "D8b-deadlock-mysql-no-detection-stuck.yaml", SCN_DIR "D8c-deadlock-no-detection-stuck.yaml",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        run r = run_file(files[i]);
+        assert_int_equal(ops_with(&r, HIST_F_TRANSFER, HIST_PENDING), 2);
+        assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, NULL), 0);
+        check_result res = judge(&r, "liveness");
+        assert_int_equal(res.verdict, CHECK_VIOLATION);
+        assert_true(res.blocked_ns >= r.s->duration_ns - 10 * SIM_MS);
+        check_result_free(&res);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+static void mysql_lock_wait_timeout_keeps_the_transaction_and_its_locks(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D8b-deadlock-mysql-no-detection-stuck.yaml");
+    const hist_effect *t = nth_effect(&r, HIST_EFF_DB_ERROR, "1205", 0);
+    assert_non_null(t);
+    assert_int_equal(ms(t->t_ns), 50005);              /* T2 waited from 5 ms, timeout 50 s */
+    assert_int_equal(t->value, 0);                     /* only the statement was rolled back */
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, NULL), 0);
+    run_free(&r);
+}
+
+static void rolling_back_on_1205_lets_both_transfers_commit(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D8b2-deadlock-mysql-no-detection-rollback.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_TRANSFER, HIST_OK), 2);
+    assert_int_equal(final_balance(&r, "acct:11111") + final_balance(&r, "acct:22222"), 2000);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void a_consistent_lock_order_prevents_the_deadlock(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D8d-consistent-lock-order.yaml");
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, NULL), 2);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, NULL), 0);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, NULL), 0);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* ------------------------------------------------------------ D9-D11, P1: isolation */
+
+/* The values the auditor's transaction read, in order. */
+static uint32_t audit_reads(const run *r, int64_t *out, uint32_t max) {
+    const hist_op *audit = NULL;
+    for (uint32_t i = 0; i < r->h->op_count && !audit; i++)
+        if (r->h->ops[i].f == HIST_F_AUDIT) audit = &r->h->ops[i];
+    assert_non_null(audit);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->h->effect_count; i++) {
+        const hist_effect *x = &r->h->effects[i];
+        if (x->op == audit->id && x->kind == HIST_EFF_READ && n < max) out[n++] = x->value;
+    }
+    return n;
+}
+
+static void read_committed_reads_10_then_12_and_18(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D9-rc-nonrepeatable-read.yaml");
+    int64_t v[8];
+    assert_int_equal(audit_reads(&r, v, 8), 3);
+    assert_int_equal(v[0], 10);
+    assert_int_equal(v[1], 12);
+    assert_int_equal(v[2], 18);
+    check_result res = judge(&r, "isolation");
+    assert_non_null(strstr(res.summary, "P2 non-repeatable read"));
+    assert_non_null(strstr(res.summary, "Hermitage G-single"));
+    assert_non_null(strstr(res.summary, "A5A read skew"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void repeatable_read_reads_10_10_and_20(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D9b-rr-repeatable-read.yaml");
+    int64_t v[8];
+    assert_int_equal(audit_reads(&r, v, 8), 3);
+    assert_int_equal(v[0], 10);
+    assert_int_equal(v[1], 10);
+    assert_int_equal(v[2], 20);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void reading_one_row_before_and_one_after_a_commit_is_read_skew(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D9c-rc-read-skew.yaml");
+    check_result res = judge(&r, "isolation");
+    assert_non_null(strstr(res.summary, "A5A read skew"));
+    assert_null(strstr(res.summary, "P2"));
+    check_result_free(&res);
+    assert_int_equal(op_of_process(&r, HIST_F_AUDIT, 1)->value_out, 28);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* Rows matched by the auditor's second predicate read. */
+static int64_t second_predicate_rows(const run *r) {
+    const hist_effect *p = nth_effect(r, HIST_EFF_PRED_READ, NULL, 1);
+    assert_non_null(p);
+    return p->value;
+}
+
+static void phantoms_appear_where_the_engine_allows_them(void **state) {
+    (void)state;
+    static const struct { const char *file; int64_t rows; bool phantom; } cases[] = {
+        { SCN_DIR "D10-rr-phantom.yaml", 0, false },
+        { SCN_DIR "D10b-rc-phantom.yaml", 1, true },
+        { SCN_DIR "D10c-locking-rr-phantom.yaml", 1, true },
+        { SCN_DIR "D10d-mysql-rr-consistent-read.yaml", 0, false },
+        { SCN_DIR "D10e-mysql-rr-locking-read.yaml", 1, true },
+        { SCN_DIR "D10f-locking-serializable.yaml", 0, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run r = run_file(cases[i].file);
+        if (second_predicate_rows(&r) != cases[i].rows) fail_msg("%s: rows", cases[i].file);
+        check_result res = judge(&r, "isolation");
+        bool named = strstr(res.summary, "P3 phantom") && strstr(res.summary, "Hermitage PMP");
+        if (named != cases[i].phantom) fail_msg("%s: %s", cases[i].file, res.summary);
+        check_result_free(&res);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+static void snapshot_isolation_lets_both_doctors_go_off_call(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D11-write-skew-on-call.yaml");
+    assert_int_equal(ops_with(&r, HIST_F_OFF_CALL, HIST_OK), 2);
+    check_result res = judge(&r, "isolation");
+    assert_non_null(strstr(res.summary, "A5B write skew"));
+    assert_non_null(strstr(res.summary, "Hermitage G2-item"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void every_write_skew_fix_keeps_one_doctor_on_call(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        SCN_DIR "D11b-serializable.yaml", SCN_DIR "D11c-for-update-read-committed.yaml",
+        SCN_DIR "D11d-for-update-repeatable-read.yaml", SCN_DIR "D11f-mysql-serializable.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        run r = run_file(files[i]);
+        if (ops_with(&r, HIST_F_OFF_CALL, HIST_OK) != 1) fail_msg("%s: not one went off call", files[i]);
+        assert_int_equal(ops_with(&r, HIST_F_OFF_CALL, HIST_FAIL), 1);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+static void serializable_fails_the_pivot_with_40001(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "D11b-serializable.yaml");
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "40001"), 1);
+    assert_int_equal(op_of_process(&r, HIST_F_OFF_CALL, 1)->result, HIST_FAIL);
+    run_free(&r);
+}
+
+static void read_uncommitted_reads_a_write_that_rolls_back(void **state) {
+    (void)state;
+    run r = run_file(SCN_DIR "P1-dirty-read-read-uncommitted.yaml");
+    int64_t v[2];
+    assert_int_equal(audit_reads(&r, v, 2), 1);
+    assert_int_equal(v[0], 60);
+    check_result res = judge(&r, "isolation");
+    assert_non_null(strstr(res.summary, "G1a aborted read"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+/* Each tests/db_broken file starts with `# error: MSG`; creating the run
+ * must fail with path:MSG (line:col in the file, as the CLI prints it). */
+static bool broken_file_fails_as_it_says(const char *path) {
+    char want[SIM_ERR_MAX] = "", err[SIM_ERR_MAX] = "";
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    bool have = fgets(want, sizeof want, f) != NULL;
+    fclose(f);
+    want[strcspn(want, "\r\n")] = '\0';
+    assert_true(have && strncmp(want, "# error: ", 9) == 0);
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    bool failed = scn_load(path, s, err, sizeof err) != 0;
+    sim *created = NULL;
+    if (!failed) {
+        sim_options opt = { 0 };
+        failed = sim_create(s, &opt, &created, err, sizeof err) != 0;
+        sim_destroy(created);
+        scn_free(s);
+    }
+    free(s);
+    size_t n = strlen(path);
+    bool same = failed && strncmp(err, path, n) == 0 && err[n] == ':' && strcmp(err + n + 1, want + 9) == 0;
+    if (!same) print_error("%s:\n  want: %s\n  got:  %s\n", path, want + 9, err);
+    return same;
+}
+
+static void bad_db_scenarios_are_reported_at_their_line_and_column(void **state) {
+    (void)state;
+    DIR *d = opendir("tests/db_broken");
+    assert_non_null(d);
+    uint32_t files = 0, bad = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0) continue;
+        char path[512];
+        snprintf(path, sizeof path, "tests/db_broken/%s", e->d_name);
+        files++;
+        bad += !broken_file_fails_as_it_says(path);
+    }
+    closedir(d);
+    assert_true(files >= 6);
+    assert_int_equal(bad, 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(naive_flash_sale_confirms_500_orders_for_100_items_and_ends_at_zero),
+        cmocka_unit_test(check_then_decrement_confirms_104_orders_and_leaves_minus_4),
+        cmocka_unit_test(naive_purchase_in_one_transaction_is_a_p4_lost_update_at_read_committed),
+        cmocka_unit_test(repeatable_read_makes_the_naive_purchase_safe_with_serialization_failures),
+        cmocka_unit_test(atomic_conditional_decrement_sells_to_the_first_100_buyers),
+        cmocka_unit_test(optimistic_cas_sells_exactly_100_one_every_5ms),
+        cmocka_unit_test(select_for_update_sells_100_and_buyer_100_waits_400ms),
+        cmocka_unit_test(lock_timeout_turns_buyers_away_without_overselling),
+        cmocka_unit_test(three_cas_retries_sell_4_of_50_and_leave_96),
+        cmocka_unit_test(unlimited_retries_serve_all_50_buyers),
+        cmocka_unit_test(backoff_with_jitter_sells_more_than_lockstep_retries),
+        cmocka_unit_test(check_then_insert_books_seat_12a_twice),
+        cmocka_unit_test(every_fix_books_seat_12a_once),
+        cmocka_unit_test(unconditional_update_after_a_check_tells_both_users_booked),
+        cmocka_unit_test(read_then_write_withdrawals_end_at_50_with_both_accepted),
+        cmocka_unit_test(repeatable_read_fails_the_second_withdrawal_and_ends_at_40),
+        cmocka_unit_test(every_read_committed_fix_ends_at_40),
+        cmocka_unit_test(postgres_aborts_exactly_one_deadlocked_txn_deadlock_timeout_after_it_waited),
+        cmocka_unit_test(mysql_rolls_back_the_requester_when_the_cycle_closes),
+        cmocka_unit_test(deadlock_without_detection_leaves_both_transfers_stuck),
+        cmocka_unit_test(mysql_lock_wait_timeout_keeps_the_transaction_and_its_locks),
+        cmocka_unit_test(rolling_back_on_1205_lets_both_transfers_commit),
+        cmocka_unit_test(a_consistent_lock_order_prevents_the_deadlock),
+        cmocka_unit_test(read_committed_reads_10_then_12_and_18),
+        cmocka_unit_test(repeatable_read_reads_10_10_and_20),
+        cmocka_unit_test(reading_one_row_before_and_one_after_a_commit_is_read_skew),
+        cmocka_unit_test(phantoms_appear_where_the_engine_allows_them),
+        cmocka_unit_test(snapshot_isolation_lets_both_doctors_go_off_call),
+        cmocka_unit_test(every_write_skew_fix_keeps_one_doctor_on_call),
+        cmocka_unit_test(serializable_fails_the_pivot_with_40001),
+        cmocka_unit_test(read_uncommitted_reads_a_write_that_rolls_back),
+        cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
