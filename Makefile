@@ -26,7 +26,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 CCSIM    := $(BUILD)/ccsim
 
 .PHONY: all deps test unit scenarios broken determinism demo bench install clean \
-        sanitize check-deps
+        sanitize check-deps readme-images
 
 all: deps $(CCSIM) ccsim
 
@@ -79,6 +79,19 @@ demo: all
 bench: deps
 	$(MAKE) BUILD=build-bench OPT="-O2 -g -DNDEBUG_BENCH" all $(TOOL_BIN:$(BUILD)/%=build-bench/%)
 	@BUILD=build-bench sh scripts/bench.sh
+
+# `make readme-images`: the timelines the README shows, drawn from the
+# scenario library into docs/images/NAME.png (commit them with the README).
+README_SCENARIOS := scenarios/locks/L2-lease-gc-pause.yaml \
+                    scenarios/locks/L4-fencing-token-gc-pause.yaml \
+                    scenarios/redlock/R4-redlock-clock-jump.yaml \
+                    scenarios/2pc/T3-coordinator-crash-stuck.yaml
+readme-images: all
+	@mkdir -p docs/images
+	@for y in $(README_SCENARIOS); do n=$$(basename $$y .yaml); \
+	  $(CCSIM) run $$y -q --out $(BUILD)/readme/$$n >/dev/null; [ $$? -ne 2 ] || exit 1; \
+	  cp $(BUILD)/readme/$$n/timeline.png docs/images/$$n.png || exit 1; \
+	  echo "docs/images/$$n.png"; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

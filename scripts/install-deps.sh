@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages ccsim needs (DESIGN.md section 1): as root through
 # apt-get, otherwise through sudo, otherwise it names the packages and stops.
+# gnuplot-nox draws the timelines, with the DejaVu fonts the scripts name;
+# libxml2-utils (xmllint) checks the SVGs in `make test`.
 set -u
-PKGS="libyaml-dev libcmocka-dev gnuplot-nox pkg-config gcc make"
+PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

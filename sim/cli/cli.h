@@ -11,6 +11,17 @@
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_plot(int argc, char **argv);        /* ccsim plot RUNDIR */
+int cli_compare(int argc, char **argv);     /* ccsim compare FILE --vary KEY=V1,V2,... */
+
+struct plot_run;
+/* Writes dir's timeline files (and latency's, for runs with many ops) and
+ * draws them with gnuplot.  Returns 0 when drawn, 1 when gnuplot is missing
+ * or failed (one line on stderr, prefixed by `who`; the run's other
+ * reports and exit code stand), -1 when a file could not be written. */
+int  cli_plot_run(const char *dir, const struct plot_run *pr, const char *who);
+/* Prints " --set 'K=V'" for each of s's overrides (a reproduce line). */
+void cli_print_sets(const scn *s);
 
 /* One run, judged: used by both `run` and `check`. */
 typedef struct cli_outcome {

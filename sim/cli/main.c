@@ -10,8 +10,14 @@ static void usage(FILE *f) {
     fputs("ccsim -- a deterministic simulator for distributed locks and transactions\n"
           "\n"
           "usage:\n"
-          "  ccsim run FILE.yaml [--seed N] [--out DIR] [--no-plot] [--json] [-q]\n"
+          "  ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
+          "                     [--json] [-q]\n"
           "        run one scenario: verdicts, the story of each violation, a report\n"
+          "        and its timeline (timeline.png)\n"
+          "  ccsim compare FILE.yaml --vary KEY=V1,V2,... [--set KEY=VALUE]... [--seed N]\n"
+          "        the same faults against several designs: one table, one picture\n"
+          "  ccsim plot RUNDIR\n"
+          "        draw a report directory's pictures again (gnuplot)\n"
           "  ccsim check PATH... [--junit FILE] [--tap]\n"
           "        run scenario files and compare their verdicts with `expect:`\n"
           "  ccsim lincheck --model MODEL [--init VALUE] [--timeout SECONDS] HISTORY.edn...\n"
@@ -44,7 +50,9 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0) return cli_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0) return cli_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "lincheck") == 0) return lincheck_main(argc - 1, argv + 1);
-    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, lincheck, list; see ccsim --help)\n", cmd);
+    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, plot, lincheck, list; see ccsim --help)\n", cmd);
     return 2;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sim/report/plot.h"
 #include "sim/report/report.h"
 
 static double wall_seconds(void) {
@@ -76,21 +77,29 @@ typedef struct run_args {
     const char *file, *out;
     uint64_t seed;
     bool seed_set, no_plot, json, quiet;
+    const char *sets[SCN_SETS_MAX];
+    uint32_t set_count;
 } run_args;
 
 static void run_usage(FILE *f) {
-    fputs("usage: ccsim run FILE.yaml [--seed N] [--out DIR] [--no-plot] [--json] [-q]\n"
+    fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
+          "                 [--json] [-q]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
           "report directory (default reports/NAME/seed-N/): summary.json,\n"
-          "history.edn, trace.log, story.txt.\n"
+          "history.edn, trace.log, story.txt, and the timeline (timeline.gp, its\n"
+          "data timeline.dat, and timeline.png / timeline.svg drawn by gnuplot;\n"
+          "latency.png too when the run has many operations).\n"
           "\n"
-          "  --seed N    the root seed (default: the scenario's `seed:`)\n"
-          "  --out DIR   where to write the report\n"
-          "  --no-plot   do not draw the timeline\n"
-          "  --json      print summary.json to stdout instead of the text\n"
-          "  -q          print only the verdict lines\n"
+          "  --seed N          the root seed (default: the scenario's `seed:`)\n"
+          "  --set KEY=VALUE   override a value of the file, as if written there:\n"
+          "                    --set params.fencing=true  --set faults[0].for=5s\n"
+          "                    --set duration=20s  --set workload.iterations=3\n"
+          "  --out DIR         where to write the report\n"
+          "  --no-plot         do not draw the timeline (nor write its files)\n"
+          "  --json            print summary.json to stdout instead of the text\n"
+          "  -q                print only the verdict lines\n"
           "\n"
           "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input\n"
           "example: ccsim run scenarios/locks/L2-lease-gc-pause.yaml\n", f);
@@ -120,6 +129,10 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         } else if (strcmp(x, "--out") == 0) {
             if (i + 1 >= argc) { fprintf(stderr, "ccsim run: --out needs a directory\n"); return -1; }
             a->out = argv[++i];
+        } else if (strcmp(x, "--set") == 0) {
+            if (i + 1 >= argc) { fprintf(stderr, "ccsim run: --set needs KEY=VALUE, such as --set params.fencing=true\n"); return -1; }
+            if (a->set_count == SCN_SETS_MAX) { fprintf(stderr, "ccsim run: more than %d --set options\n", SCN_SETS_MAX); return -1; }
+            a->sets[a->set_count++] = argv[++i];
         } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
         else if (strcmp(x, "--json") == 0) a->json = true;
         else if (strcmp(x, "-q") == 0 || strcmp(x, "--quiet") == 0) a->quiet = true;
@@ -196,8 +209,38 @@ static int write_reports(const char *dir, const scn *s, const sim *run, const cl
     return 0;
 }
 
+int cli_plot_run(const char *dir, const plot_run *pr, const char *who) {
+    char err[SIM_ERR_MAX];
+    if (plot_write(dir, pr, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", who, err);
+        return -1;
+    }
+    char why[1200];
+    if (plot_draw(dir, "timeline.gp", why, sizeof why) != PLOT_DRAWN) {
+        fprintf(stderr, "%s: %s\n", who, why);
+        return 1;
+    }
+    if (pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN &&
+        plot_draw(dir, "latency.gp", why, sizeof why) != PLOT_DRAWN) {
+        fprintf(stderr, "%s: %s\n", who, why);
+        return 1;
+    }
+    return 0;
+}
+
+void cli_print_sets(const scn *s) {
+    for (uint32_t k = 0; k < s->set_count; k++) {
+        printf(" --set '");
+        for (const char *p = s->sets[k]; *p; p++) {
+            if (*p == '\'') fputs("'\\''", stdout);
+            else putchar(*p);
+        }
+        putchar('\'');
+    }
+}
+
 static void print_outcome(const scn *s, const run_args *a, const char *dir, const sim *run,
-                          const cli_outcome *o, int code) {
+                          const cli_outcome *o, int code, int drawn) {
     if (a->json) {
         rpt_run r = report_of(s, run, o);
         rpt_write_summary_json(stdout, &r);
@@ -207,8 +250,16 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
     print_verdicts(o, !a->quiet);
     if (a->quiet) return;
     printf("\nreport    %s/\n", dir);
-    if (code == SIM_EXIT_VIOLATION)
-        printf("reproduce ccsim run %s --seed %" PRIu64 "\n", s->path, o->stats.seed);
+    if (drawn == 0) {
+        printf("timeline  %s/timeline.png (and .svg)\n", dir);
+        if (sim_history(run)->op_count >= PLOT_LATENCY_OPS_MIN)
+            printf("latency   %s/latency.png (and .svg)\n", dir);
+    }
+    if (code == SIM_EXIT_VIOLATION) {
+        printf("reproduce ccsim run %s --seed %" PRIu64, s->path, o->stats.seed);
+        cli_print_sets(s);
+        putchar('\n');
+    }
 }
 
 static FILE *open_trace(const char *dir, char *tmp, size_t len) {
@@ -238,7 +289,10 @@ static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
 /* Creates the run (input errors leave no report behind), then streams the
  * trace into the report directory while it runs. */
 static int run_and_report(const scn *s, const run_args *a, const char *dir) {
-    sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL };
+    plot_msgs msgs;
+    plot_msgs_init(&msgs);
+    sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL,
+                        .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs };
     char err[SIM_ERR_MAX], tmp[1200];
     sim *run = NULL;
     if (sim_create(s, &opt, &run, err, sizeof err) != 0) {
@@ -246,20 +300,31 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
         return SIM_EXIT_INPUT;
     }
     FILE *trace = open_trace(dir, tmp, sizeof tmp);
-    if (!trace) { sim_destroy(run); return SIM_EXIT_INPUT; }
+    if (!trace) { sim_destroy(run); plot_msgs_free(&msgs); return SIM_EXIT_INPUT; }
     sim_set_trace(run, trace);
     cli_outcome o;
     int code = cli_judge(run, &o);
     bool ok = code == 0 && write_reports(dir, s, run, &o) == 0;
     if (finish_trace(trace, tmp, dir, ok) != 0) ok = false;
+    int drawn = 1;
+    if (ok && a->no_plot) {                 /* no older run's picture left behind */
+        plot_remove(dir, "timeline");
+        plot_remove(dir, "latency");
+    } else if (ok) {
+        rpt_run r = report_of(s, run, &o);
+        plot_run pr = { &r, &msgs };
+        drawn = cli_plot_run(dir, &pr, "ccsim run");
+        ok = drawn >= 0;
+    }
     if (ok) {
         code = cli_exit_for(&o);
-        print_outcome(s, a, dir, run, &o, code);
+        print_outcome(s, a, dir, run, &o, code, drawn);
     } else {
         code = SIM_EXIT_INPUT;
     }
     cli_outcome_free(&o);
     sim_destroy(run);
+    plot_msgs_free(&msgs);
     return code;
 }
 
@@ -269,7 +334,7 @@ int cli_run(int argc, char **argv) {
     if (pr != 0) return pr > 0 ? SIM_EXIT_OK : SIM_EXIT_INPUT;
     scn *s = sim_xcalloc(1, sizeof *s);
     char err[SIM_ERR_MAX];
-    if (scn_load(a.file, s, err, sizeof err) != 0) {
+    if (scn_load_with_overrides(a.file, a.sets, a.set_count, s, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         free(s);
         return SIM_EXIT_INPUT;

@@ -647,8 +647,9 @@ static void set_defaults(scn *s, const char *path) {
     for (uint32_t i = 0; i < SIM_NODES_MAX; i++) s->clocks[i].rate_ppm = 1000000;
 }
 
-int scn_load_buffer(const char *path, const char *text, size_t len, scn *out,
-                    char *err, size_t err_len) {
+int scn_load_buffer_with_overrides(const char *path, const char *text, size_t len,
+                                   const char *const *sets, uint32_t set_count, scn *out,
+                                   char *err, size_t err_len) {
     SIM_ASSERT(path != NULL);
     SIM_ASSERT(out != NULL);
     SIM_ASSERT(text != NULL || len == 0);
@@ -658,23 +659,50 @@ int scn_load_buffer(const char *path, const char *text, size_t len, scn *out,
     if (parse_text(&ld, text ? text : "", len, &doc) != 0) return -1;
     ld.doc = &doc;
     const yaml_node_t *root = yaml_document_get_root_node(&doc);
+    int rc = 0;
+    if (root && root->type == YAML_MAPPING_NODE && set_count > 0) {     /* scn_set.c */
+        rc = scn__apply_sets(&doc, sets, set_count, err, err_len);
+        root = yaml_document_get_root_node(&doc);      /* adding nodes may move them */
+    }
     uint32_t values = 0;
-    int rc;
-    if (!root || scn__is_null(root))
+    if (rc == 0 && (!root || scn__is_null(root)))
         rc = scn__fail(&ld, (scn_pos){1, 1}, "the file is empty (expected a mapping with at "
                        "least name, protocol and nodes)");
-    else if ((rc = tree_check(&ld, root, 0, &values)) == 0)
+    else if (rc == 0 && (rc = tree_check(&ld, root, 0, &values)) == 0)
         rc = load_root(&ld, root);
     yaml_document_delete(&doc);
     if (rc != 0) {
+        scn__set_relocate(err, err_len, path, sets, set_count);
         scn_free(out);
         return -1;
     }
     scn__sort_faults(out);
+    for (uint32_t k = 0; k < set_count; k++)      /* scn__apply_sets checked count and sizes */
+        snprintf(out->sets[k], sizeof out->sets[k], "%s", sets[k]);
+    out->set_count = set_count;
     return 0;
 }
 
+int scn_load_buffer(const char *path, const char *text, size_t len, scn *out,
+                    char *err, size_t err_len) {
+    return scn_load_buffer_with_overrides(path, text, len, NULL, 0, out, err, err_len);
+}
+
+void scn_error_relocate(const scn *s, char *err, size_t err_len) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(err != NULL);
+    if (s->set_count == 0) return;
+    const char *sets[SCN_SETS_MAX];
+    for (uint32_t k = 0; k < s->set_count; k++) sets[k] = s->sets[k];
+    scn__set_relocate(err, err_len, s->path, sets, s->set_count);
+}
+
 int scn_load(const char *path, scn *out, char *err, size_t err_len) {
+    return scn_load_with_overrides(path, NULL, 0, out, err, err_len);
+}
+
+int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t set_count,
+                            scn *out, char *err, size_t err_len) {
     SIM_ASSERT(path != NULL);
     SIM_ASSERT(out != NULL);
     FILE *f = fopen(path, "rb");
@@ -696,7 +724,7 @@ int scn_load(const char *path, scn *out, char *err, size_t err_len) {
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "the file is larger than %d bytes "
                    "(expected at most the limit SCN_FILE_MAX)", SCN_FILE_MAX);
     else
-        rc = scn_load_buffer(path, text, len, out, err, err_len);
+        rc = scn_load_buffer_with_overrides(path, text, len, sets, set_count, out, err, err_len);
     free(text);
     return rc;
 }

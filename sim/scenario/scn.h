@@ -33,6 +33,9 @@
 #define SCN_ANCHORS_MAX  256             /* YAML anchors (&name) in one file */
 #define SCN_KEYS_MAX     1024            /* keys in one YAML mapping */
 #define SCN_DURATION_DEFAULT (60 * SIM_S) /* when `duration:` is left out */
+#define SCN_SETS_MAX     32              /* --set overrides on one command line */
+#define SCN_SET_MAX      512             /* bytes of one KEY=VALUE */
+#define SCN_SET_LINE     1000000000u     /* positions past this line lie inside an override */
 
 typedef struct scn_pos { uint32_t line, col; } scn_pos;   /* 1-based; 0 = unknown */
 
@@ -166,6 +169,9 @@ typedef struct scn {
     uint32_t check_count;
     scn_expect expect[SCN_CHECKS_MAX];
     uint32_t expect_count;
+
+    char sets[SCN_SETS_MAX][SCN_SET_MAX];    /* the --set overrides applied, in order */
+    uint32_t set_count;
 } scn;
 
 /* Loads path into *out (the caller owns *out; scn_free releases the heap
@@ -176,6 +182,22 @@ void scn_free(scn *s);
 /* The same from memory: `path` is only used in messages and s->path. */
 int  scn_load_buffer(const char *path, const char *text, size_t len, scn *out,
                      char *err, size_t err_len);
+
+/* The same with command-line overrides, `KEY=VALUE` each (`ccsim run
+ * --set`; scn_set.c and docs/timelines.md say what KEY and VALUE may be).
+ * They edit the YAML before it is read, so their values get the file's
+ * checks; an error about one reads "--set KEY=VALUE: error: ...".
+ * out->sets keeps them.  scn_load() is this with none. */
+int  scn_load_with_overrides(const char *path, const char *const *sets, uint32_t set_count,
+                             scn *out, char *err, size_t err_len);
+int  scn_load_buffer_with_overrides(const char *path, const char *text, size_t len,
+                                    const char *const *sets, uint32_t set_count, scn *out,
+                                    char *err, size_t err_len);
+/* An error reported later at a stored position (a protocol's params table,
+ * a validate hook: "path:LINE:COL: error: ...") that points inside one of
+ * s's overrides is rewritten to "--set KEY=VALUE: error: ..."; any other
+ * message is left alone.  sim_create() calls it on its errors. */
+void scn_error_relocate(const scn *s, char *err, size_t err_len);
 
 /* Node index by name, -1 if none. */
 int32_t scn_node_find(const scn *s, const char *name);

@@ -71,4 +71,13 @@ int scn__load_latency(scn_ld *ld, const yaml_node_t *n, const char *key, scn_lat
 /* Stable sort of s->faults by at_ns (file order for ties). */
 void scn__sort_faults(scn *s);
 
+/* ---- command-line overrides (scn_set.c) ---- */
+/* Applies KEY=VALUE overrides to the parsed document, in order; errors as
+ * "--set KEY=VALUE: error: ...". */
+int scn__apply_sets(yaml_document_t *doc, const char *const *sets, uint32_t count,
+                    char *err, size_t err_len);
+/* Rewrites positions inside overrides ("path:LINE:COL") to "--set KEY=VALUE". */
+void scn__set_relocate(char *err, size_t err_len, const char *path, const char *const *sets,
+                       uint32_t count);
+
 #endif

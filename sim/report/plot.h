@@ -1,0 +1,99 @@
+/* plot.h -- the pictures of a run, drawn by gnuplot (DESIGN.md 9).
+ *
+ *   timeline.dat / timeline.gp   -> timeline.png, timeline.svg   every run
+ *   latency.dat  / latency.gp    -> latency.png,  latency.svg    runs with
+ *                                                                many ops
+ *   compare.gp (+ each variant's timeline.dat) -> compare.png, compare.svg
+ *
+ * ccsim writes the data and the script (whole files, NAME.tmp renamed into
+ * place, same run -> same bytes: every number is printed from integers);
+ * gnuplot, run as an external program from PATH, draws the images (also
+ * to .tmp, renamed when gnuplot succeeds).  The report directory holds
+ * everything gnuplot needs, so `ccsim plot DIR` (or `gnuplot timeline.gp`
+ * inside DIR) draws them again.  docs/timelines.md tells how to read them.
+ *
+ * The timeline: one lane per node (scenario order, top down), true time
+ * across.  What each lane shows comes from the history and the scenario:
+ * lock holds (what a client believed, and what the lock service held),
+ * blocked windows, resource effects, pauses, crashes, partitions, cuts,
+ * link delays, each node's clock error, messages (sim_msg_note), and the
+ * checks' evidence in red.  New kinds of lane content are rows of the
+ * table in plot_marks.c or one more builder in plot_timeline.c.
+ */
+#ifndef CCSIM_PLOT_H
+#define CCSIM_PLOT_H
+
+#include "sim/report/report.h"
+#include "sim/sim.h"
+
+#define PLOT_MSGS_MAX        (1u << 20)  /* messages logged per run; later ones are counted only */
+#define PLOT_ARROWS_MAX      80          /* message arrows drawn; more -> a window around the
+                                            first violation */
+#define PLOT_LATENCY_OPS_MIN 100         /* ops a run needs for latency.png */
+#define PLOT_VARIANTS_MAX    16          /* panels in one compare picture */
+
+/* The message log a run's sim_options.on_message fills (plot_msgs_note). */
+typedef struct plot_msg {
+    int32_t from, to;
+    sim_time sent_ns;
+    sim_time arrive_ns;          /* SIM_TIME_NEVER: lost or link down at send */
+    bool dropped;                /* dropped on arrival (link down, node crashed) */
+} plot_msg;
+
+typedef struct plot_msgs {
+    plot_msg *items;
+    uint32_t count, cap;
+    uint64_t total;              /* notes of messages sent, including those not kept */
+} plot_msgs;
+
+void plot_msgs_init(plot_msgs *m);
+void plot_msgs_free(plot_msgs *m);
+/* A sim_msg_fn: ctx is a plot_msgs. */
+void plot_msgs_note(void *ctx, const sim_msg_note *note);
+
+/* One run to draw. */
+typedef struct plot_run {
+    const rpt_run *run;          /* scenario, history, seed, end, check results */
+    const plot_msgs *msgs;       /* NULL: no arrows */
+} plot_run;
+
+/* Writes timeline.dat and timeline.gp into dir, and latency.dat and
+ * latency.gp when the run has at least PLOT_LATENCY_OPS_MIN ops (removing
+ * stale ones otherwise).  Returns 0, or -1 with a message naming the file. */
+int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len);
+
+/* One variant of a comparison: its run, its label ("params.fencing=true")
+ * and its report directory relative to the compare directory ("1-true"),
+ * where plot_write() put its timeline.dat. */
+typedef struct plot_variant {
+    plot_run r;
+    const char *label;
+    const char *subdir;
+} plot_variant;
+
+/* Writes compare.gp into dir: the variants' timelines one above the other,
+ * on one time axis.  Returns 0, or -1 with a message. */
+int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
+                       char *err, size_t err_len);
+
+typedef enum { PLOT_DRAWN = 0, PLOT_NO_GNUPLOT, PLOT_GNUPLOT_FAILED } plot_status;
+
+/* Runs gnuplot on dir/script (timeline.gp, latency.gp, compare.gp) with dir
+ * as its working directory; on success renames its images into place, on
+ * failure removes them (no image is better than a stale one).  *why gets
+ * one line for a person: what to install, or gnuplot's first complaint. */
+plot_status plot_draw(const char *dir, const char *script, char *why, size_t why_len);
+
+/* Removes dir/NAME.{gp,dat,png,svg} and their .tmp files (a run with
+ * --no-plot must not leave an older run's picture behind). */
+void plot_remove(const char *dir, const char *name);
+
+/* A node's wall clock minus true time at t, replayed from the scenario's
+ * clocks and clock faults with the engine's clock model (what the
+ * timeline's clock lines draw; equal to local_ns - t_ns in the history). */
+sim_time plot_clock_error(const scn *s, int32_t node, sim_time t);
+
+/* Latency percentile (p in 0..100) of the completed ops, in ns; 0 when none. */
+sim_time plot_latency_percentile(const hist *h, uint32_t p);
+
+#endif

@@ -1,0 +1,176 @@
+/* plot_int.h -- the timeline as a list of drawing primitives, shared by the
+ * plot_*.c files.  Not part of the interface (plot.h is).
+ *
+ * Builders (plot_timeline.c, plot_faults.c, plot_marks.c) turn the history,
+ * the scenario and the message log into primitives; plot_write.c prints
+ * them as named blocks of timeline.dat, one block per primitive kind, and
+ * writes the gnuplot script that styles each block.
+ *
+ * Coordinates: x is true time in ns; y is in hundredths of a lane: node i
+ * of n sits on lane n - i (the first node on top), and its lane spans
+ * (n - i) * 100 +- PLOT_LANE_HALF.  Everything is an integer, so the data
+ * file is the same bytes on every machine.
+ */
+#ifndef CCSIM_PLOT_INT_H
+#define CCSIM_PLOT_INT_H
+
+#include "sim/report/plot.h"
+
+#define PLOT_TEXT_MAX   64
+#define PLOT_WIDTH_PX   1200
+#define PLOT_LABELS_PER_LANE 48          /* labels drawn per lane; the rest are left out */
+#define PLOT_BARS_MAX   20000            /* more holds than this: only the evidence's are drawn */
+
+/* Rows inside a lane, in hundredths of a lane from its centre. */
+enum {
+    PLOT_LANE_HALF = 46,
+    PLOT_TOP_LO = 17, PLOT_TOP_HI = 33,      /* belief bars, lock keys held */
+    PLOT_HELD_LO = 6, PLOT_HELD_HI = 14,     /* what the lock service held for a client */
+    PLOT_MID_LO = -7, PLOT_MID_HI = 3,       /* blocked windows */
+    PLOT_OPS_Y = -16,                        /* op segments and effect marks */
+    PLOT_ROW_TOP = 40, PLOT_ROW_MARK = -29, PLOT_ROW_LOW = -42,   /* label rows */
+    PLOT_CLOCK_AMP = 40                      /* the clock error line's half height */
+};
+
+/* Primitive kinds = blocks of timeline.dat, in drawing order (later on top). */
+typedef enum {
+    PB_SHADE = 0,      /* x1 x2 y1 y2 rgb   translucent: partitions, cuts, link delays */
+    PB_DOWN,           /* x1 x2 y1 y2 rgb   a crashed node */
+    PB_HATCH,          /* x1 x2 y1 y2 rgb   a paused node (GC) */
+    PB_HELD,           /* x1 x2 y1 y2 rgb   what the lock service held for a client */
+    PB_BAR,            /* x1 x2 y1 y2 rgb   what a client believed; keys on a lock node */
+    PB_BLOCK,          /* x1 x2 y1 y2 rgb   blocked windows (in doubt, lock waits) */
+    PB_OUTLINE,        /* x1 x2 y1 y2 rgb   evidence: a bar outlined in red */
+    PB_VALID,          /* x1 x2 y rgb       a lease's validity by the client's clock */
+    PB_LINE,           /* x y rgb           clock error, polylines split by blank lines */
+    PB_ARROW,          /* x1 y1 x2 y2 rgb   messages */
+    PB_SEG,            /* x1 x2 y rgb       client operations, invoke to completion */
+    PB_RED_SEG,        /* x1 x2 y rgb       operations a check named as evidence */
+    PB_DOT,            /* x y rgb           reads, acknowledgements */
+    PB_SQUARE,         /* x y rgb           writes applied */
+    PB_CROSS,          /* x y rgb           crashes, refusals, dropped messages */
+    PB_TRI,            /* x y rgb           restarts, commits */
+    PB_DIAMOND,        /* x y rgb           votes, decisions, other marks */
+    PB_RED_MARK,       /* x y rgb           effects of evidence operations */
+    PB_LABEL,          /* x y rgb "text"    left-aligned */
+    PB_LABEL_R,        /* x y rgb "text"    right-aligned (near the right edge) */
+    PB_RED_LABEL,      /* x y rgb "text"    evidence, bold red */
+    PB_RED_LABEL_R,    /* x y rgb "text"    the same, right-aligned */
+    PB_COUNT
+} plot_block;
+
+typedef struct plot_prim {
+    uint8_t block;
+    sim_time x1, x2;             /* ns; x2 unused by marks; PB_LINE: x2 = polyline id */
+    int32_t y1, y2;              /* hundredths of a lane */
+    uint32_t rgb;
+    char text[PLOT_TEXT_MAX];
+} plot_prim;
+
+/* Legend entries, as bits of plot_tl.legend. */
+enum {
+    PL_BELIEF = 1u << 0, PL_HELD = 1u << 1, PL_KEY = 1u << 2, PL_PAUSE = 1u << 3,
+    PL_DOWN = 1u << 4, PL_NET = 1u << 5, PL_CLOCK = 1u << 6, PL_MSG = 1u << 7,
+    PL_BLOCK = 1u << 8, PL_RED = 1u << 9, PL_OPS = 1u << 10, PL_VALIDITY = 1u << 11,
+    PL_QUEUED = 1u << 12
+};
+
+typedef struct plot_tl {
+    const scn *s;
+    const hist *h;
+    const rpt_run *run;
+    sim_time end;                /* the horizon */
+    sim_time view;               /* the x range is [0, view]: end, or a little after the
+                                    last thing that happens when that is much earlier */
+    sim_time min_w;              /* a bar at least this wide, so it shows */
+    sim_time char_w;             /* the width of one label character, in ns */
+    plot_prim *p;
+    uint32_t count, cap;
+    uint32_t labels[SIM_NODES_MAX];      /* labels placed per node's lane */
+    uint32_t *label_at;                  /* indices in p of every label, for overlap tests */
+    uint32_t label_count, label_cap;
+    uint32_t rgb[SIM_NODES_MAX];         /* each node's colour (clients' palette) */
+    bool evidence_op_flag;               /* any evidence op at all */
+    uint8_t *evidence;                   /* per op: 1 = named by a violated check */
+    uint32_t legend;
+    char note[160];                      /* the line under the title (arrows shown...) */
+} plot_tl;
+
+/* Colours. */
+#define PLOT_RED     0xd62728u
+#define PLOT_GREY    0x555555u
+#define PLOT_LIGHT   0x999999u
+#define PLOT_BLOCKED 0xe6a100u
+#define PLOT_CLOCK   0x2a7f62u
+
+/* ---- the model (plot_timeline.c) ---- */
+/* A little after the last thing that happens (an op, an effect, a fault, a
+ * message), two digits rounded up; `end` when an op is still pending at
+ * the end, or when trimming would save less than a quarter. */
+sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msgs *m);
+void plot_tl_build(plot_tl *t, const plot_run *r);
+void plot_tl_free(plot_tl *t);
+int32_t plot_lane_y(const plot_tl *t, int32_t node);     /* lane centre, hundredths */
+void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
+              uint32_t rgb, const char *text);
+/* A box at least min_w wide. */
+void plot_box(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
+              uint32_t rgb);
+void plot_mark(plot_tl *t, plot_block b, sim_time x, int32_t y, uint32_t rgb);
+/* A label on node's lane at row y (hundredths from the lane centre); moved
+ * to a free row nearby or left out when it would overlap another, unless
+ * forced.  Right-aligned near the right edge. */
+void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
+                const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* "15 s", "0.004 s": a duration for a label. */
+void plot_fmt_span(char *buf, size_t len, sim_time ns);
+
+/* A fault as a stretch of time, for the latency plot's shading: pauses,
+ * crashes (to the restart), partitions and cuts (to the next partition or
+ * heal), link delays; clock faults are instants (from == to). */
+typedef struct plot_span {
+    sim_time from, to;
+    uint32_t fault;              /* index in scn.faults */
+} plot_span;
+uint32_t plot_fault_spans(const scn *s, sim_time end, plot_span *out, uint32_t max);
+
+/* ---- builders in other files ---- */
+void plot_build_faults(plot_tl *t);          /* plot_faults.c: pauses, crashes, network */
+void plot_build_clocks(plot_tl *t);          /* plot_faults.c: clock error lines */
+void plot_build_marks(plot_tl *t);           /* plot_marks.c: effects, by the kind table */
+void plot_build_arrows(plot_tl *t, const plot_msgs *m);   /* plot_msgs.c */
+/* The true time at which node's monotonic clock, read at t0, has advanced by d. */
+sim_time plot_true_after_mono(const scn *s, int32_t node, sim_time t0, sim_time d);
+
+/* ---- files (plot_write.c) ---- */
+typedef void (*plot_writer)(FILE *f, const void *ctx);
+int plot_write_file(const char *dir, const char *name, plot_writer fn, const void *ctx,
+                    char *err, size_t err_len);
+void plot_fmt_time(char *buf, size_t len, sim_time ns);   /* "15.005000000" seconds */
+/* A gnuplot single-quoted string body: ' doubled, control characters dropped. */
+void plot_gp_str(FILE *f, const char *s);
+/* latency.dat and latency.gp (plot_latency.c). */
+int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len);
+/* Gnuplot's frame: a loop drawing SVG then PNG of the given height. */
+void plot_gp_begin(FILE *f, const char *name, uint32_t height_px);
+void plot_gp_end(FILE *f);
+
+/* Where one timeline panel goes in the picture, and what it says. */
+typedef struct plot_frame {
+    uint32_t height_px;          /* the whole picture */
+    uint32_t top_px;             /* the panel's top, from the top of the picture */
+    const char *title;           /* bold, first line */
+    const char *verdicts;        /* second line, in verdict_rgb */
+    uint32_t verdict_rgb;
+    const char *note;            /* third line, small; NULL or "" = none */
+    bool legend;                 /* the legend under the time axis */
+    sim_time x_end;              /* the time axis ends here */
+} plot_frame;
+
+/* One timeline panel: data file `dat` (relative to the script), lanes of t. */
+void plot_gp_panel(FILE *f, const plot_tl *t, const char *dat, const plot_frame *fr);
+uint32_t plot_panel_height_px(const plot_tl *t, bool legend);
+/* "violation: a, b;  ok: c, d" and its colour (red when any violated). */
+void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb);
+
+#endif

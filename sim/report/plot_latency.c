@@ -1,0 +1,214 @@
+/* plot_latency.c -- latency.dat and latency.gp: every completed operation's
+ * latency against the time it was invoked (log scale), and the throughput
+ * of completions per second, one above the other, with the scenario's fault
+ * periods shaded across both, as Jepsen's latency-raw and rate plots draw
+ * them.  As Jepsen colours them: ok blue, fail pink, info (unknown)
+ * orange; the shape says the operation (acquire, write, buy...).
+ *
+ * Invariant: latencies are printed in ms with six decimals from integer
+ * ns, rates in ops/s with three decimals from integer counts, so the file
+ * is the same bytes for the same run.  Trade-off: one point per operation
+ * (up to HIST_OPS_MAX); gnuplot copes, and the SVG grows with the run.
+ */
+#include "sim/report/plot_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LAT_BUCKETS 100
+
+static const uint32_t f_rgb[] = {      /* the throughput lines, by operation */
+    0x1f77b4u, 0xff7f0eu, 0x2ca02cu, 0x9467bdu, 0x8c564bu, 0xe377c2u, 0x17becfu, 0xbcbd22u,
+};
+static const int f_pt[] = { 7, 5, 9, 13, 11, 15, 1, 2 };   /* the points' shapes, by operation */
+static const struct { hist_result r; const char *name; uint32_t rgb; } outcomes[] = {
+    { HIST_OK, "ok", 0x3b82c4u },       /* Jepsen's colours: ok blue, fail pink, info orange */
+    { HIST_FAIL, "fail", 0xff1e90u },
+    { HIST_INFO, "info", 0xffa400u },
+};
+
+typedef struct lat_ctx {
+    const rpt_run *run;
+    sim_time end, bucket;
+    uint32_t used[HIST_F_COUNT][3];   /* points per (f, outcome) */
+} lat_ctx;
+
+/* The smallest 1-2-5 step of at least end / LAT_BUCKETS. */
+static sim_time bucket_for(sim_time end) {
+    sim_time want = end / LAT_BUCKETS > 0 ? end / LAT_BUCKETS : 1;
+    for (sim_time step = 1;; step *= 10) {
+        if (step >= want) return step;
+        if (2 * step >= want) return 2 * step;
+        if (5 * step >= want) return 5 * step;
+    }
+}
+
+static void write_points(FILE *f, lat_ctx *c, int fi, int oi) {
+    const hist *h = c->run->h;
+    char x[32];
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if ((int)op->f != fi || op->result != outcomes[oi].r) continue;
+        sim_time lat = op->complete_ns - op->invoke_ns;
+        plot_fmt_time(x, sizeof x, op->invoke_ns);
+        fprintf(f, "%s %" PRId64 ".%06" PRId64 "\n", x, lat / SIM_MS, lat % SIM_MS);
+        c->used[fi][oi]++;
+    }
+}
+
+static void write_rates(FILE *f, const lat_ctx *c, int fi) {
+    const hist *h = c->run->h;
+    uint32_t n = (uint32_t)(c->end / c->bucket) + 1u;
+    uint64_t *count = sim_xcalloc(n, sizeof *count);
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if ((int)op->f != fi || op->result == HIST_PENDING || op->complete_ns > c->end) continue;
+        count[op->complete_ns / c->bucket]++;
+    }
+    char x[32];
+    for (uint32_t b = 0; b < n; b++) {
+        plot_fmt_time(x, sizeof x, (sim_time)b * c->bucket + c->bucket / 2);
+        uint64_t milli = count[b] * (uint64_t)SIM_S * 1000u / (uint64_t)c->bucket;
+        fprintf(f, "%s %" PRIu64 ".%03" PRIu64 "\n", x, milli / 1000u, milli % 1000u);
+    }
+    free(count);
+}
+
+static void write_lat_dat(FILE *f, const void *ctx) {
+    lat_ctx *c = (lat_ctx *)ctx;
+    fprintf(f, "# ccsim latency data: %s, seed %" PRIu64 "\n# [lat F OUTCOME] invoke (s) "
+            "latency (ms); [rate F] time (s) completions per second, in buckets of ",
+            c->run->s->name, c->run->seed);
+    char b[32];
+    sim_fmt_time(b, sizeof b, c->bucket);
+    fprintf(f, "%s\n", b);
+    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+        for (int oi = 0; oi < 3; oi++) {
+            fprintf(f, "\n\n# [lat %s %s]\n", hist_f_name((hist_f)fi), outcomes[oi].name);
+            write_points(f, c, fi, oi);
+        }
+    }
+    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+        bool any = c->used[fi][0] + c->used[fi][1] + c->used[fi][2] > 0;
+        fprintf(f, "\n\n# [rate %s]\n", hist_f_name((hist_f)fi));
+        if (any) write_rates(f, c, fi);
+    }
+}
+
+/* ------------------------------------------------------------ script */
+
+static void fault_text(const scn *s, const scn_fault *f, char *buf, size_t len) {
+    static const char *const kind[SCN_FAULT_KIND_COUNT] = {
+        "pause", "crash", "restart", "partition", "cut", "heal", "clock jump", "clock rate", "delay",
+    };
+    const char *node = f->node >= 0 && (uint32_t)f->node < s->node_count ? s->nodes[f->node].name : "";
+    snprintf(buf, len, "%s%s%s", kind[f->kind], node[0] ? " " : "", node);
+}
+
+static void write_fault_shading(FILE *f, const lat_ctx *c) {
+    plot_span spans[256];
+    uint32_t n = plot_fault_spans(c->run->s, c->end, spans, 256);
+    for (uint32_t i = 0; i < n; i++) {
+        char a[32], b[32], text[96];
+        plot_fmt_time(a, sizeof a, spans[i].from);
+        plot_fmt_time(b, sizeof b, spans[i].to);
+        fault_text(c->run->s, &c->run->s->faults[spans[i].fault], text, sizeof text);
+        if (spans[i].from == spans[i].to)
+            fprintf(f, "  set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb '#2a7f62' back\n", a, a);
+        else
+            fprintf(f, "  set object rect from %s, graph 0 to %s, graph 1 fc rgb '#e07a9f' "
+                       "fs transparent solid 0.15 noborder behind\n", a, b);
+        fprintf(f, "  set label '");
+        plot_gp_str(f, text);
+        fprintf(f, "' at %s, graph %s left font ',8' tc rgb '#8a3a5a'\n", a, i % 2 ? "0.90" : "0.96");
+    }
+}
+
+static void write_lat_plot(FILE *f, const lat_ctx *c, bool rates) {
+    bool first = true;
+    fputs("  plot ", f);
+    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+        uint32_t rgb = f_rgb[fi % (int)(sizeof f_rgb / sizeof f_rgb[0])];
+        for (int oi = 0; oi < 3 && !rates; oi++) {
+            if (c->used[fi][oi] == 0) continue;
+            fprintf(f, "%s'latency.dat' index \"[lat %s %s]\" using 1:2 with points pt %d ps 0.6 "
+                    "lc rgb '#%06x' title '%s %s'", first ? "" : ", \\\n       ",
+                    hist_f_name((hist_f)fi), outcomes[oi].name,
+                    f_pt[fi % (int)(sizeof f_pt / sizeof f_pt[0])], (unsigned)outcomes[oi].rgb,
+                    hist_f_name((hist_f)fi), outcomes[oi].name);
+            first = false;
+        }
+        if (!rates || c->used[fi][0] + c->used[fi][1] + c->used[fi][2] == 0) continue;
+        fprintf(f, "%s'latency.dat' index \"[rate %s]\" using 1:2 with steps lw 1.5 lc rgb '#%06x' "
+                "title '%s'", first ? "" : ", \\\n       ", hist_f_name((hist_f)fi), (unsigned)rgb,
+                hist_f_name((hist_f)fi));
+        first = false;
+    }
+    if (first) fputs("NaN notitle", f);
+    fputc('\n', f);
+}
+
+static void write_lat_gp(FILE *f, const void *ctx) {
+    const lat_ctx *c = ctx;
+    fprintf(f, "# latency.gp -- latency and throughput of %s, seed %" PRIu64 ", drawn by gnuplot\n"
+               "# from latency.dat.  Redraw with `ccsim plot DIR`.\n", c->run->s->name, c->run->seed);
+    char xe[32];
+    plot_fmt_time(xe, sizeof xe, c->end);
+    plot_gp_begin(f, "latency", 720);
+    fprintf(f, "  set title '");
+    plot_gp_str(f, c->run->s->name);
+    fprintf(f, "   seed %" PRIu64 ": latency of each operation, and completions per second' "
+               "font 'DejaVu Sans Bold,11'\n", c->run->seed);
+    fprintf(f, "  set lmargin at screen 0.09\n  set rmargin at screen 0.85\n  set xrange [0:%s]\n"
+               "  set key outside right top font ',8'\n  set grid lc rgb '#e8e8e8' lt 1\n", xe);
+    fputs("  set tmargin at screen 0.92\n  set bmargin at screen 0.42\n  set logscale y\n"
+          "  set ylabel 'latency (ms)'\n  set format x ''\n  unset xlabel\n", f);
+    write_fault_shading(f, c);
+    write_lat_plot(f, c, false);
+    fputs("  unset title\n  unset label\n  unset arrow\n  unset object\n  unset logscale y\n"
+          "  set format x '%g'\n  set tmargin at screen 0.38\n  set bmargin at screen 0.08\n"
+          "  set ylabel 'completions per second'\n  set xlabel 'true time (s)'\n  set yrange [0:*]\n", f);
+    write_fault_shading(f, c);
+    write_lat_plot(f, c, true);
+    fputs("  set yrange [*:*]\n  unset xlabel\n  unset ylabel\n", f);
+    plot_gp_end(f);
+}
+
+int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(run != NULL && run->h != NULL);
+    lat_ctx c;
+    memset(&c, 0, sizeof c);
+    c.run = run;
+    c.end = plot_view_end(run->s, run->h, run->end_ns > 0 ? run->end_ns : run->s->duration_ns, NULL);
+    c.bucket = bucket_for(c.end);
+    if (plot_write_file(dir, "latency.dat", write_lat_dat, &c, err, err_len) != 0) return -1;
+    return plot_write_file(dir, "latency.gp", write_lat_gp, &c, err, err_len);
+}
+
+static int cmp_time(const void *a, const void *b) {
+    sim_time x = *(const sim_time *)a, y = *(const sim_time *)b;
+    return x < y ? -1 : x > y;
+}
+
+sim_time plot_latency_percentile(const hist *h, uint32_t p) {
+    SIM_ASSERT(h != NULL);
+    SIM_ASSERT(p <= 100);
+    sim_time *lat = sim_xcalloc(h->op_count + 1u, sizeof *lat);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->result == HIST_PENDING || op->complete_ns == SIM_TIME_NEVER) continue;
+        lat[n++] = op->complete_ns - op->invoke_ns;
+    }
+    sim_time v = 0;
+    if (n > 0) {
+        qsort(lat, n, sizeof *lat, cmp_time);
+        uint32_t rank = (uint32_t)(((uint64_t)p * n + 99u) / 100u);     /* nearest rank */
+        v = lat[rank == 0 ? 0 : rank - 1];
+    }
+    free(lat);
+    return v;
+}

@@ -1,0 +1,527 @@
+/* plot_timeline.c -- the timeline's model: lanes, lock holds, blocked
+ * windows, operations and the checks' evidence, as drawing primitives.
+ *
+ * Lock holds are drawn twice, as the issue asks: what each client
+ * *believed* (an epoch, from its acquire's completion to its release, or
+ * to its last op, or to its crash) as a solid bar on its lane, and what the
+ * lock *service* held: on each lock node's lane a bar per key from
+ * LOCK_SET to LOCK_DEL / EXPIRE / LOST (or a SET by another client), and on
+ * the client's lane, just under its belief, the times a quorum of lock
+ * nodes held its key (a majority of the largest role that records LOCK_SET:
+ * 1 of 1 for a single Redis, 3 of 5 for Redlock).  Where the two differ is
+ * where a lock broke.
+ *
+ * Invariant: primitives are appended in a fixed order (faults, clocks,
+ * holds, blocked windows, ops, marks, evidence, arrows), each builder
+ * walking the history or the scenario in index order, so the same run
+ * gives the same list.  Trade-off: small things are widened to min_w (a
+ * 2 ms hold is not a hairline in a 30 s picture) and labels that would
+ * overlap are moved to a nearby row or left out; the data is exact, the
+ * picture is schematic.
+ */
+#include "sim/report/plot_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLOT_OPS_DRAWN_MAX 5000     /* more ops than this: only the evidence is drawn */
+
+static const uint32_t palette[] = {
+    0x1f77b4u, 0xff7f0eu, 0x2ca02cu, 0x9467bdu, 0x8c564bu, 0xe377c2u, 0x17becfu, 0xbcbd22u,
+};
+
+/* ------------------------------------------------------------ primitives */
+
+int32_t plot_lane_y(const plot_tl *t, int32_t node) {
+    SIM_ASSERT(node >= 0);
+    SIM_ASSERT((uint32_t)node < t->s->node_count);
+    return (int32_t)(t->s->node_count - (uint32_t)node) * 100;
+}
+
+void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
+              uint32_t rgb, const char *text) {
+    SIM_ASSERT(b < PB_COUNT);
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->p = sim_xrealloc(t->p, t->cap * sizeof *t->p);
+    }
+    plot_prim *p = &t->p[t->count++];
+    memset(p, 0, sizeof *p);
+    p->block = (uint8_t)b;
+    p->x1 = x1 < 0 ? 0 : (x1 > t->end ? t->end : x1);
+    p->x2 = b == PB_LINE ? x2 : (x2 < 0 ? 0 : (x2 > t->end ? t->end : x2));
+    p->y1 = y1;
+    p->y2 = y2;
+    p->rgb = rgb;
+    if (text) snprintf(p->text, sizeof p->text, "%s", text);
+    if (b < PB_LABEL) return;
+    if (t->label_count == t->label_cap) {
+        t->label_cap = t->label_cap ? t->label_cap * 2 : 64;
+        t->label_at = sim_xrealloc(t->label_at, t->label_cap * sizeof *t->label_at);
+    }
+    t->label_at[t->label_count++] = t->count - 1;
+}
+
+void plot_box(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
+              uint32_t rgb) {
+    if (x2 < x1 + t->min_w) x2 = x1 + t->min_w;
+    if (x1 + t->min_w > t->view && x1 <= t->view) { x1 = t->view - t->min_w; x2 = t->view; }
+    plot_add(t, b, x1, x2, y1, y2, rgb, NULL);
+}
+
+void plot_mark(plot_tl *t, plot_block b, sim_time x, int32_t y, uint32_t rgb) {
+    plot_add(t, b, x, x, y, y, rgb, NULL);
+}
+
+/* A label's width in ns: bold red labels are a third wider. */
+static sim_time label_w(const plot_tl *t, const char *text, bool red) {
+    sim_time w = (sim_time)strlen(text) * t->char_w;
+    return red ? w + w / 3 : w;
+}
+
+static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y) {
+    for (uint32_t i = 0; i < t->label_count; i++) {
+        const plot_prim *p = &t->p[t->label_at[i]];
+        if (p->y1 != y) continue;
+        sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
+        bool r = p->block == PB_LABEL_R || p->block == PB_RED_LABEL_R;
+        sim_time a = r ? p->x1 - w : p->x1, b = a + w;
+        if (x1 < b + t->char_w && a < x2 + t->char_w) return true;
+    }
+    return false;
+}
+
+void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
+                const char *fmt, ...) {
+    char text[PLOT_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (node < 0 || (uint32_t)node >= t->s->node_count) return;
+    if (!force && t->labels[node] >= PLOT_LABELS_PER_LANE) return;
+    sim_time w = label_w(t, text, rgb == PLOT_RED);
+    bool right = x + w > t->view;
+    sim_time x1 = right ? x - w : x, x2 = right ? x : x + w;
+    /* The two rows under the marks may swap; the others are fixed (a label
+     * is about 13 hundredths of a lane tall). */
+    int32_t rows[2] = { row, row == PLOT_ROW_MARK ? PLOT_ROW_LOW : row == PLOT_ROW_LOW ? PLOT_ROW_MARK : row };
+    int32_t lane = plot_lane_y(t, node), y = lane + row;
+    size_t k = 0;
+    while (k < 2 && label_overlaps(t, x1, x2, lane + rows[k])) k++;
+    if (k < 2) y = lane + rows[k];
+    else if (!force) return;
+    plot_block b = rgb == PLOT_RED ? (right ? PB_RED_LABEL_R : PB_RED_LABEL)
+                   : right ? PB_LABEL_R : PB_LABEL;
+    plot_add(t, b, x, x, y, y, rgb, text);
+    t->labels[node]++;
+}
+
+void plot_fmt_span(char *buf, size_t len, sim_time ns) {
+    sim_fmt_time(buf, len, ns);
+}
+
+/* --------------------------------------------------------- lock holds */
+
+typedef struct key_hold {
+    int32_t node, client;
+    char key[SIM_NAME_MAX];
+    sim_time from, to;
+    sim_time own;                /* from when it was the node's earliest live key (the
+                                    owner, as ZooKeeper's lowest znode), NEVER if never */
+    const char *why;             /* how it ended: "expired", "lost", ... */
+    int32_t by;                  /* who deleted or overwrote it, -1 */
+} key_hold;
+
+typedef struct holds {
+    key_hold *items;
+    uint32_t count, cap;
+} holds;
+
+static key_hold *hold_open(holds *hs, const hist_effect *e) {
+    if (hs->count == hs->cap) {
+        hs->cap = hs->cap ? hs->cap * 2 : 32;
+        hs->items = sim_xrealloc(hs->items, hs->cap * sizeof *hs->items);
+    }
+    key_hold *k = &hs->items[hs->count++];
+    memset(k, 0, sizeof *k);
+    k->node = e->node;
+    k->client = e->client;
+    snprintf(k->key, sizeof k->key, "%s", e->key);
+    k->from = e->t_ns;
+    k->to = SIM_TIME_NEVER;
+    k->by = -1;
+    return k;
+}
+
+static key_hold *hold_find(holds *hs, const hist_effect *e) {
+    for (uint32_t i = hs->count; i-- > 0;) {
+        key_hold *k = &hs->items[i];
+        if (k->to == SIM_TIME_NEVER && k->node == e->node && strcmp(k->key, e->key) == 0) return k;
+    }
+    return NULL;
+}
+
+/* Every key a lock node held, from the LOCK_* effects in order. */
+static void collect_holds(const plot_tl *t, holds *hs) {
+    for (uint32_t i = 0; i < t->h->effect_count; i++) {
+        const hist_effect *e = &t->h->effects[i];
+        if (e->kind < HIST_EFF_LOCK_SET || e->kind > HIST_EFF_LOCK_LOST) continue;
+        key_hold *k = hold_find(hs, e);
+        if (e->kind == HIST_EFF_LOCK_SET) {
+            if (k && k->client == e->client) continue;            /* set again: still held */
+            if (k) { k->to = e->t_ns; k->why = "overwritten by"; k->by = e->client; }
+            hold_open(hs, e);
+            continue;
+        }
+        if (!k || e->kind == HIST_EFF_LOCK_EXTEND) continue;
+        k->to = e->t_ns;
+        k->why = e->kind == HIST_EFF_LOCK_EXPIRE ? "expired"
+                 : e->kind == HIST_EFF_LOCK_LOST ? "lost" : NULL;
+        if (e->kind == HIST_EFF_LOCK_DEL && e->client != k->client) {
+            k->why = "deleted by";
+            k->by = e->client;
+        }
+    }
+    for (uint32_t i = 0; i < hs->count; i++)
+        if (hs->items[i].to == SIM_TIME_NEVER) hs->items[i].to = t->end;
+}
+
+/* A key owns the lock on its node while no key set earlier there is still
+ * live: Redis has one key at a time, ZooKeeper and etcd queue theirs by
+ * creation order.  O(keys^2) per node, so very many keys are all owners. */
+static void find_owners(holds *hs) {
+    for (uint32_t i = 0; i < hs->count; i++) {
+        key_hold *k = &hs->items[i];
+        k->own = k->from;
+        for (uint32_t j = 0; j < i && hs->count <= 4096; j++) {
+            const key_hold *e = &hs->items[j];
+            if (e->node == k->node && e->to > k->own) k->own = e->to;
+        }
+        if (k->own >= k->to) k->own = SIM_TIME_NEVER;
+    }
+}
+
+/* How many lock nodes a client's key must be on to count as held. */
+static uint32_t lock_quorum(const plot_tl *t, const holds *hs) {
+    uint32_t best = 0;
+    for (uint32_t i = 0; i < hs->count; i++) {
+        const char *role = t->s->nodes[hs->items[i].node].role;
+        uint32_t n = 0;
+        for (uint32_t j = 0; j < t->s->node_count; j++) n += strcmp(t->s->nodes[j].role, role) == 0;
+        if (n > best) best = n;
+    }
+    return best / 2u + 1u;
+}
+
+static void draw_key_holds(plot_tl *t, const holds *hs) {
+    for (uint32_t i = 0; i < hs->count && i < PLOT_BARS_MAX; i++) {
+        const key_hold *k = &hs->items[i];
+        int32_t y = plot_lane_y(t, k->node);
+        uint32_t rgb = k->client >= 0 ? t->rgb[k->client] : PLOT_GREY;
+        sim_time own = k->own == SIM_TIME_NEVER ? k->to : k->own;
+        if (own > k->from) {                              /* queued behind an older key */
+            plot_box(t, PB_HELD, k->from, own, y + PLOT_TOP_LO, y + PLOT_TOP_HI, rgb);
+            t->legend |= PL_QUEUED;
+        }
+        if (k->own != SIM_TIME_NEVER) plot_box(t, PB_BAR, own, k->to, y + PLOT_TOP_LO, y + PLOT_TOP_HI, rgb);
+        t->legend |= PL_KEY;
+        const char *who = k->client >= 0 ? t->s->nodes[k->client].name : "?";
+        plot_label(t, k->node, k->from, PLOT_ROW_TOP, rgb, false, "%s's key%s", who,
+                   own > k->from ? " (queued)" : "");
+        if (!k->why) continue;
+        const char *by = k->by >= 0 ? t->s->nodes[k->by].name : "";
+        plot_label(t, k->node, k->to, PLOT_ROW_MARK, PLOT_GREY, false, "%s%s%s", k->why,
+                   k->by >= 0 ? " " : "", by);
+    }
+}
+
+typedef struct edge { sim_time t; int32_t d; } edge;
+
+static int edge_cmp(const void *pa, const void *pb) {
+    const edge *a = pa, *b = pb;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    return a->d < b->d ? -1 : (a->d > b->d);                 /* ends before starts */
+}
+
+/* Under each client's belief: when a quorum of lock nodes held its key. */
+static void draw_service_held(plot_tl *t, const holds *hs) {
+    uint32_t q = lock_quorum(t, hs);
+    edge *ev = sim_xcalloc((size_t)hs->count * 2 + 1, sizeof *ev);
+    for (uint32_t c = 0; c < t->s->node_count; c++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < hs->count; i++) {
+            if (hs->items[i].client != (int32_t)c || hs->items[i].own == SIM_TIME_NEVER) continue;
+            ev[n++] = (edge){ hs->items[i].own, +1 };
+            ev[n++] = (edge){ hs->items[i].to, -1 };
+        }
+        qsort(ev, n, sizeof *ev, edge_cmp);
+        int32_t level = 0, y = plot_lane_y(t, (int32_t)c);
+        sim_time from = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            bool was = level >= (int32_t)q;
+            level += ev[i].d;
+            if (!was && level >= (int32_t)q) from = ev[i].t;
+            if (was && level < (int32_t)q) {
+                plot_box(t, PB_HELD, from, ev[i].t, y + PLOT_HELD_LO, y + PLOT_HELD_HI, t->rgb[c]);
+                t->legend |= PL_HELD;
+            }
+        }
+    }
+    free(ev);
+}
+
+/* ------------------------------------------------------------ beliefs */
+
+static sim_time crash_after(const plot_tl *t, int32_t node, sim_time from) {
+    for (uint32_t i = 0; i < t->s->fault_count; i++) {
+        const scn_fault *f = &t->s->faults[i];
+        if (f->kind == SCN_FAULT_CRASH && f->node == node && f->at_ns >= from) return f->at_ns;
+    }
+    return SIM_TIME_NEVER;
+}
+
+/* The end of epoch `e` of acquire `a`: its release, else its last op. */
+static sim_time belief_end(const plot_tl *t, const hist_op *a) {
+    sim_time end = a->complete_ns, release = SIM_TIME_NEVER;
+    for (uint32_t i = a->id + 1; i < t->h->op_count; i++) {
+        const hist_op *op = &t->h->ops[i];
+        if (op->node != a->node) continue;
+        if (op->f == HIST_F_ACQUIRE) break;                  /* the client's next epoch */
+        if (op->epoch != a->epoch) continue;
+        if (op->f == HIST_F_RELEASE) { release = op->invoke_ns; break; }
+        sim_time done = op->result == HIST_PENDING ? t->end : op->complete_ns;
+        if (done > end) end = done;
+    }
+    if (release != SIM_TIME_NEVER) end = release;
+    sim_time crash = crash_after(t, a->node, a->complete_ns);
+    return crash < end ? crash : end;
+}
+
+static void draw_beliefs(plot_tl *t) {
+    uint32_t drawn = 0;
+    for (uint32_t i = 0; i < t->h->op_count; i++) {
+        const hist_op *a = &t->h->ops[i];
+        if (a->f != HIST_F_ACQUIRE || a->result != HIST_OK || a->node < 0) continue;
+        if (++drawn > PLOT_BARS_MAX && !t->evidence[i]) continue;
+        int32_t y = plot_lane_y(t, a->node);
+        sim_time end = belief_end(t, a);
+        plot_box(t, PB_BAR, a->complete_ns, end, y + PLOT_TOP_LO, y + PLOT_TOP_HI, t->rgb[a->node]);
+        t->legend |= PL_BELIEF;
+        if (t->evidence[i]) {
+            plot_box(t, PB_OUTLINE, a->complete_ns, end, y + PLOT_TOP_LO - 2, y + PLOT_TOP_HI + 2,
+                     PLOT_RED);
+        }
+        int64_t token = a->has_value_out && a->value_out != 0 ? a->value_out : a->token;
+        const char *name = t->s->nodes[a->node].name;
+        if (token != 0)
+            plot_label(t, a->node, a->complete_ns, PLOT_ROW_TOP, t->rgb[a->node], false,
+                       "%s holds the lock (epoch %lld, token %lld)", name, (long long)a->epoch,
+                       (long long)token);
+        else
+            plot_label(t, a->node, a->complete_ns, PLOT_ROW_TOP, t->rgb[a->node], false,
+                       "%s holds the lock (epoch %lld)", name, (long long)a->epoch);
+    }
+}
+
+/* Redlock / lease-lock: how long the client's own clock said the lease was valid. */
+static void draw_validity(plot_tl *t) {
+    for (uint32_t i = 0; i < t->h->effect_count; i++) {
+        const hist_effect *e = &t->h->effects[i];
+        if (e->kind != HIST_EFF_LEASE || e->node < 0 || e->value <= 0) continue;
+        sim_time until = plot_true_after_mono(t->s, e->node, e->t_ns, e->value);
+        int32_t y = plot_lane_y(t, e->node) + PLOT_TOP_HI + 4;
+        plot_add(t, PB_VALID, e->t_ns, until, y, y, t->rgb[e->node], NULL);
+        t->legend |= PL_VALIDITY;
+    }
+}
+
+/* ------------------------------------------------------- blocked windows */
+
+static void draw_blocked(plot_tl *t) {
+    const hist *h = t->h;
+    uint32_t windows = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) windows += h->effects[i].kind == HIST_EFF_BLOCKED;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *b = &h->effects[i];
+        if (b->kind != HIST_EFF_BLOCKED || b->node < 0) continue;
+        sim_time to = t->end;
+        for (uint32_t j = i + 1; j < h->effect_count; j++) {
+            const hist_effect *u = &h->effects[j];
+            if (u->node == b->node && strcmp(u->key, b->key) == 0 &&
+                (u->kind == HIST_EFF_UNBLOCKED || u->kind == HIST_EFF_BLOCKED)) {
+                to = u->t_ns;
+                break;
+            }
+        }
+        int32_t y = plot_lane_y(t, b->node);
+        plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, PLOT_BLOCKED);
+        t->legend |= PL_BLOCK;
+        if (windows <= 12)                           /* more: a smear of labels */
+            plot_label(t, b->node, b->t_ns, PLOT_ROW_LOW, 0x9a6b00u, false, "blocked: %s%s", b->key,
+                       to == t->end ? " (still at the end)" : "");
+    }
+}
+
+/* --------------------------------------------------------------- ops */
+
+static uint32_t op_rgb(const plot_tl *t, const hist_op *op) {
+    switch (op->result) {
+    case HIST_OK: return t->rgb[op->node];
+    case HIST_FAIL: return 0xf0a860u;
+    case HIST_INFO: return 0xa070c0u;
+    case HIST_PENDING: return 0xc0c0c0u;
+    }
+    return PLOT_GREY;
+}
+
+static void draw_ops(plot_tl *t) {
+    bool all = t->h->op_count <= PLOT_OPS_DRAWN_MAX;
+    for (uint32_t i = 0; i < t->h->op_count; i++) {
+        const hist_op *op = &t->h->ops[i];
+        if (op->node < 0 || (uint32_t)op->node >= t->s->node_count) continue;
+        if (!all && !t->evidence[i]) continue;
+        sim_time to = op->result == HIST_PENDING ? t->end : op->complete_ns;
+        if (to < op->invoke_ns + t->min_w) to = op->invoke_ns + t->min_w;
+        int32_t y = plot_lane_y(t, op->node) + PLOT_OPS_Y;
+        plot_add(t, t->evidence[i] ? PB_RED_SEG : PB_SEG, op->invoke_ns, to, y, y, op_rgb(t, op), NULL);
+        t->legend |= PL_OPS;
+        if (op->result == HIST_PENDING)
+            plot_label(t, op->node, op->invoke_ns, PLOT_ROW_MARK, 0x666666u, false,
+                       "%s still pending at the end", hist_f_name(op->f));
+    }
+    if (!all) {
+        size_t used = strlen(t->note);
+        snprintf(t->note + used, sizeof t->note - used, "%s%u ops: only the violating ones drawn "
+                 "(latency.png shows them all)", used ? "; " : "", t->h->op_count);
+    }
+}
+
+/* Red labels: one per evidence op, naming every check that cited it. */
+static void draw_evidence(plot_tl *t) {
+    const rpt_run *r = t->run;
+    for (size_t i = 0; i < r->result_count; i++) {
+        const check_result *c = &r->results[i];
+        if (c->verdict != CHECK_VIOLATION || c->evidence_count == 0) continue;
+        uint32_t id = c->evidence_ops[0];
+        if (id >= t->h->op_count || t->evidence[id] == 2) continue;   /* labelled already */
+        const hist_op *op = &t->h->ops[id];
+        char more[PLOT_TEXT_MAX] = "";
+        for (size_t j = i + 1; j < r->result_count; j++) {
+            const check_result *d = &r->results[j];
+            if (d->verdict != CHECK_VIOLATION || d->evidence_count == 0 || d->evidence_ops[0] != id)
+                continue;
+            size_t used = strlen(more);
+            snprintf(more + used, sizeof more - used, ", %s", d->evidence_label);
+        }
+        sim_time at = op->f == HIST_F_ACQUIRE && op->result != HIST_PENDING ? op->complete_ns
+                                                                             : op->invoke_ns;
+        plot_label(t, op->node, at, PLOT_ROW_LOW, PLOT_RED, true, "%s%s",
+                   c->evidence_label[0] ? c->evidence_label : c->name, more);
+        t->evidence[id] = 2;
+        t->legend |= PL_RED;
+    }
+}
+
+/* --------------------------------------------------------------- build */
+
+static void pick_colours(plot_tl *t) {
+    uint32_t next = 0;
+    bool is_client[SIM_NODES_MAX] = { false };
+    for (uint32_t i = 0; i < t->h->op_count; i++)
+        if (t->h->ops[i].node >= 0 && (uint32_t)t->h->ops[i].node < t->s->node_count)
+            is_client[t->h->ops[i].node] = true;
+    for (uint32_t n = 0; n < t->s->node_count; n++) {
+        t->rgb[n] = PLOT_GREY;
+        if (is_client[n]) t->rgb[n] = palette[next++ % (sizeof palette / sizeof palette[0])];
+    }
+}
+
+static void mark_evidence(plot_tl *t) {
+    t->evidence = sim_xcalloc(t->h->op_count + 1u, 1);
+    for (size_t i = 0; i < t->run->result_count; i++) {
+        const check_result *c = &t->run->results[i];
+        if (c->verdict != CHECK_VIOLATION) continue;
+        for (uint32_t k = 0; k < c->evidence_count && k < CHECK_EVIDENCE_MAX; k++) {
+            if (c->evidence_ops[k] >= t->h->op_count) continue;
+            t->evidence[c->evidence_ops[k]] = 1;
+            t->evidence_op_flag = true;
+        }
+    }
+}
+
+/* A little after the last thing that happens: an op, an effect, a fault,
+ * a message.  The whole run when an op is still pending at the end, or when
+ * trimming would save little. */
+sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msgs *m) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(h != NULL);
+    sim_time last = 0;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->result == HIST_PENDING) return end;
+        if (op->complete_ns > last) last = op->complete_ns;
+    }
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].t_ns > last) last = h->effects[i].t_ns;
+    for (uint32_t i = 0; i < s->fault_count; i++) {
+        const scn_fault *f = &s->faults[i];
+        sim_time at = f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
+                      (f->kind == SCN_FAULT_CRASH && f->for_ns > 0) ? f->at_ns + f->for_ns : f->at_ns;
+        if (at > last) last = at;
+    }
+    for (uint32_t i = 0; m && i < m->count; i++)
+        if (m->items[i].arrive_ns != SIM_TIME_NEVER && m->items[i].arrive_ns > last)
+            last = m->items[i].arrive_ns;
+    sim_time view = last + last / 10 + SIM_MS, step = 1;
+    while (view / step >= 100) step *= 10;                   /* two digits, rounded up */
+    view = (view + step - 1) / step * step;
+    return view >= end - end / 4 ? end : view;
+}
+
+void plot_tl_build(plot_tl *t, const plot_run *r) {
+    SIM_ASSERT(t != NULL);
+    SIM_ASSERT(r != NULL && r->run != NULL);
+    memset(t, 0, sizeof *t);
+    t->run = r->run;
+    t->s = r->run->s;
+    t->h = r->run->h;
+    t->end = r->run->end_ns > 0 ? r->run->end_ns : t->s->duration_ns;
+    SIM_ASSERT(t->end > 0);
+    t->view = plot_view_end(t->s, t->h, t->end, r->msgs);
+    t->min_w = t->view / 300 > 0 ? t->view / 300 : 1;
+    t->char_w = t->view / 180 > 0 ? t->view / 180 : 1;
+    if (t->view < t->end) {
+        char a[32], b[32];
+        plot_fmt_span(a, sizeof a, t->view);
+        plot_fmt_span(b, sizeof b, t->end);
+        snprintf(t->note, sizeof t->note, "shown to %s: nothing happens after; the run ends at %s", a, b);
+    }
+    pick_colours(t);
+    mark_evidence(t);
+    plot_build_faults(t);
+    plot_build_clocks(t);
+    holds hs = { NULL, 0, 0 };
+    collect_holds(t, &hs);
+    find_owners(&hs);
+    draw_beliefs(t);
+    draw_service_held(t, &hs);
+    draw_key_holds(t, &hs);
+    free(hs.items);
+    draw_validity(t);
+    draw_blocked(t);
+    draw_ops(t);
+    plot_build_marks(t);
+    draw_evidence(t);
+    plot_build_arrows(t, r->msgs);
+}
+
+void plot_tl_free(plot_tl *t) {
+    if (!t) return;
+    free(t->p);
+    free(t->label_at);
+    free(t->evidence);
+    memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,420 @@
+/* plot_write.c -- timeline.dat and timeline.gp (and compare.gp): the
+ * primitives of plot_timeline.c as named blocks of a data file, and the
+ * gnuplot script that draws each block in its style.
+ *
+ * timeline.dat holds every block, in plot_block order, each headed by a
+ * comment `# [name] columns` that gnuplot's `index "[name]"` finds, even
+ * when it is empty; the script plots only the blocks that have rows.
+ * The script draws twice in one gnuplot run, SVG then PNG (a `do for`
+ * loop, since a multiplot cannot be replotted), to `NAME.svg` + sfx, where
+ * sfx is "" unless given (ccsim passes -e "sfx='.tmp'" and renames).
+ *
+ * Invariant: every number is printed from integers (seconds with nine
+ * decimals, lanes with two), and nothing depends on a clock, an address or
+ * the locale, so the same run gives the same bytes.  Trade-off: the layout
+ * is computed in pixels here for a fixed 1200-pixel width, not measured by
+ * gnuplot; a long label can still overlap its neighbour.
+ */
+#include "sim/report/plot_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PATH_MAX_LEN 4096
+
+typedef struct block_style {
+    const char *name;            /* the block's name in timeline.dat */
+    const char *cols;            /* its columns, for people */
+    const char *gp;              /* the gnuplot plot clause after `'FILE' index "[name]" ` */
+} block_style;
+
+#define BOXES "using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb variable "
+#define MARKS "using 1:2:3 with points lc rgb variable "
+
+static const block_style styles[PB_COUNT] = {
+    [PB_SHADE] = { "shade", "x1 x2 y1 y2 rgb", BOXES "fs transparent solid 0.22 noborder" },
+    [PB_DOWN] = { "down", "x1 x2 y1 y2 rgb", BOXES "fs transparent solid 0.30 noborder" },
+    [PB_HATCH] = { "hatch", "x1 x2 y1 y2 rgb", BOXES "fs transparent pattern 7 border" },
+    [PB_HELD] = { "held", "x1 x2 y1 y2 rgb", BOXES "fs transparent solid 0.45 border" },
+    [PB_BAR] = { "bar", "x1 x2 y1 y2 rgb", BOXES "fs solid 0.85 border rgb '#404040'" },
+    [PB_BLOCK] = { "block", "x1 x2 y1 y2 rgb", BOXES "fs transparent solid 0.65 noborder" },
+    [PB_OUTLINE] = { "outline", "x1 x2 y1 y2 rgb", BOXES "lw 2.5 fs empty border" },
+    [PB_VALID] = { "valid", "x1 x2 y rgb",
+                   "using 1:3:($2-$1):(0):4 with vectors heads size screen 0.004,90 lw 1.2 "
+                   "dt 2 lc rgb variable" },
+    [PB_LINE] = { "clock", "x y node", "using 1:2:(0x2a7f62) with lines lw 1.6 lc rgb variable" },
+    [PB_ARROW] = { "arrow", "x1 y1 x2 y2 rgb",
+                   "using 1:2:($3-$1):($4-$2):5 with vectors head filled size screen 0.006,20 "
+                   "lw 0.7 lc rgb variable" },
+    [PB_SEG] = { "op", "x1 x2 y rgb", "using 1:3:($2-$1):(0):4 with vectors nohead lw 5 lc rgb variable" },
+    [PB_RED_SEG] = { "red-op", "x1 x2 y rgb",
+                     "using 1:3:($2-$1):(0):4 with vectors nohead lw 8 lc rgb variable" },
+    [PB_DOT] = { "dot", "x y rgb", MARKS "pt 7 ps 0.7" },
+    [PB_SQUARE] = { "square", "x y rgb", MARKS "pt 5 ps 0.8" },
+    [PB_CROSS] = { "cross", "x y rgb", MARKS "pt 2 ps 1.1 lw 2" },
+    [PB_TRI] = { "triangle", "x y rgb", MARKS "pt 9 ps 1.1" },
+    [PB_DIAMOND] = { "diamond", "x y rgb", MARKS "pt 13 ps 1.0" },
+    [PB_RED_MARK] = { "red-mark", "x y rgb", MARKS "pt 6 ps 2.0 lw 2.5" },
+    [PB_LABEL] = { "label", "x y rgb text",
+                   "using 1:2:4:3 with labels boxed left offset 0.3,0 font ',8' tc rgb variable" },
+    [PB_LABEL_R] = { "label-right", "x y rgb text",
+                     "using 1:2:4:3 with labels boxed right offset -0.3,0 font ',8' tc rgb variable" },
+    [PB_RED_LABEL] = { "red-label", "x y rgb text",
+                       "using 1:2:4:3 with labels boxed left offset 0.3,0 "
+                       "font 'DejaVu Sans Bold,9' tc rgb variable" },
+    [PB_RED_LABEL_R] = { "red-label-right", "x y rgb text",
+                         "using 1:2:4:3 with labels boxed right offset -0.3,0 "
+                         "font 'DejaVu Sans Bold,9' tc rgb variable" },
+};
+
+/* Legend entries: a style for a NaN plot and its title. */
+static const struct { uint32_t bit; const char *style; const char *title; } legend_entries[] = {
+    { PL_BELIEF, "with boxes lc rgb '#1f77b4' fs solid 0.85 border rgb '#404040'",
+      "a client believes it holds the lock" },
+    { PL_HELD, "with boxes lc rgb '#1f77b4' fs transparent solid 0.45 border",
+      "the lock service holds its key" },
+    { PL_KEY, "with boxes lc rgb '#8c8c8c' fs solid 0.85 border rgb '#404040'",
+      "a key on a lock node, coloured by client" },
+    { PL_QUEUED, "with boxes lc rgb '#8c8c8c' fs transparent solid 0.45 border",
+      "a key queued behind an older one" },
+    { PL_VALIDITY, "with lines dt 2 lw 1.2 lc rgb '#1f77b4'", "lease validity, by its clock" },
+    { PL_OPS, "with lines lw 5 lc rgb '#1f77b4'", "operation, invoke to completion" },
+    { PL_RED, "with lines lw 6 lc rgb '#d62728'", "violation: the operations a check names" },
+    { PL_PAUSE, "with boxes lc rgb '#555555' fs transparent pattern 7 border", "paused (GC)" },
+    { PL_DOWN, "with boxes lc rgb '#555555' fs transparent solid 0.30 noborder", "crashed" },
+    { PL_NET, "with boxes lc rgb '#e07a9f' fs transparent solid 0.3 noborder",
+      "partitioned, cut or delayed" },
+    { PL_BLOCK, "with boxes lc rgb '#e6a100' fs transparent solid 0.65 noborder", "blocked" },
+    { PL_CLOCK, "with lines lw 1.6 lc rgb '#2a7f62'", "clock error (wall - true)" },
+    { PL_MSG, "with vectors head filled lw 0.7 lc rgb '#7a7a7a'", "message" },
+};
+
+/* ------------------------------------------------------------ numbers */
+
+void plot_fmt_time(char *buf, size_t len, sim_time ns) {
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t a = ns < 0 ? (uint64_t)(-(ns + 1)) + 1u : (uint64_t)ns;
+    snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, sign, a / 1000000000u, a % 1000000000u);
+}
+
+static void fmt_lane(char *buf, size_t len, int32_t y) {
+    const char *sign = y < 0 ? "-" : "";
+    uint32_t a = y < 0 ? (uint32_t)(-y) : (uint32_t)y;
+    snprintf(buf, len, "%s%" PRIu32 ".%02" PRIu32, sign, a / 100u, a % 100u);
+}
+
+void plot_gp_str(FILE *f, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\'') fputs("''", f);
+        else if (*p >= 0x20 && *p != 0x7f) fputc(*p, f);
+    }
+}
+
+static void data_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p == '"' ? '\'' : (*p < 0x20 || *p == 0x7f) ? ' ' : *p, f);
+    fputc('"', f);
+}
+
+/* ------------------------------------------------------------ timeline.dat */
+
+static void write_prim(FILE *f, const plot_prim *p) {
+    char x1[32], x2[32], y1[16], y2[16];
+    plot_fmt_time(x1, sizeof x1, p->x1);
+    plot_fmt_time(x2, sizeof x2, p->x2);
+    fmt_lane(y1, sizeof y1, p->y1);
+    fmt_lane(y2, sizeof y2, p->y2);
+    switch ((plot_block)p->block) {
+    case PB_LINE: fprintf(f, "%s %s %" PRId64 "\n", x1, y1, p->x2); return;
+    case PB_ARROW: fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, y1, x2, y2, p->rgb); return;
+    case PB_VALID: case PB_SEG: case PB_RED_SEG:
+        fprintf(f, "%s %s %s %" PRIu32 "\n", x1, x2, y1, p->rgb);
+        return;
+    case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:
+        fprintf(f, "%s %s %" PRIu32 " ", x1, y1, p->rgb);
+        data_str(f, p->text);
+        fputc('\n', f);
+        return;
+    default: break;
+    }
+    if (p->block >= PB_DOT) fprintf(f, "%s %s %" PRIu32 "\n", x1, y1, p->rgb);
+    else fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, x2, y1, y2, p->rgb);
+}
+
+static void write_dat(FILE *f, const void *ctx) {
+    const plot_tl *t = ctx;
+    fprintf(f, "# ccsim timeline data: %s, seed %" PRIu64 "\n", t->s->name, t->run->seed);
+    fputs("# x: true time in seconds; y: lanes (node i of n on lane n - i); rgb: an integer.\n"
+          "# Blocks are found by name: gnuplot `index \"[bar]\"`.  See timeline.gp.\n", f);
+    for (int b = 0; b < PB_COUNT; b++) {
+        fprintf(f, "\n\n# [%s] %s\n", styles[b].name, styles[b].cols);
+        int64_t poly = -1;
+        for (uint32_t i = 0; i < t->count; i++) {
+            const plot_prim *p = &t->p[i];
+            if (p->block != b) continue;
+            if (b == PB_LINE && poly != -1 && p->x2 != poly) fputc('\n', f);
+            poly = p->x2;
+            write_prim(f, p);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ the script */
+
+static uint32_t block_rows(const plot_tl *t, plot_block b) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->count; i++) n += t->p[i].block == b;
+    return n;
+}
+
+enum { PX_TITLE = 62, PX_LANE = 84, PX_AXIS = 44, PX_LEGEND = 52, PX_LEFT = 110, PX_RIGHT = 28 };
+
+static uint32_t lanes_px(const plot_tl *t) {
+    return PX_LANE * (t->s->node_count < 2 ? 2u : t->s->node_count);
+}
+
+uint32_t plot_panel_height_px(const plot_tl *t, bool legend) {
+    return PX_TITLE + lanes_px(t) + PX_AXIS + (legend ? PX_LEGEND : 0u);
+}
+
+/* y = px from the bottom of an H-pixel picture, as a screen fraction. */
+static void screen_y(char *buf, size_t len, uint32_t px, uint32_t h) {
+    uint32_t v = (uint32_t)((uint64_t)px * 10000u / h);
+    snprintf(buf, len, "%u.%04u", v / 10000u, v % 10000u);
+}
+
+void plot_gp_begin(FILE *f, const char *name, uint32_t height_px) {
+    fputs("if (!exists(\"sfx\")) sfx = ''\n", f);
+    fputs("do for [pass = 1:2] {\n", f);
+    fprintf(f, "  if (pass == 1) {\n"
+               "    set terminal svg size %d,%u font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
+               "    set output '%s.svg'.sfx\n"
+               "  } else {\n"
+               "    set terminal pngcairo size %d,%u font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
+               "    set output '%s.png'.sfx\n"
+               "  }\n", PLOT_WIDTH_PX, height_px, name, PLOT_WIDTH_PX, height_px, name);
+    fputs("  set multiplot\n", f);
+}
+
+void plot_gp_end(FILE *f) {
+    fputs("  unset multiplot\n  set output\n}\n", f);
+}
+
+static void panel_axes(FILE *f, const plot_tl *t, sim_time x_end) {
+    char xe[32];
+    plot_fmt_time(xe, sizeof xe, x_end);
+    uint32_t n = t->s->node_count;
+    fprintf(f, "  set xrange [0:%s]\n  set yrange [0.5:%u.5]\n", xe, n);
+    fputs("  set ytics (", f);
+    for (uint32_t i = 0; i < n; i++) {
+        fputs(i ? ", '" : "'", f);
+        plot_gp_str(f, t->s->nodes[i].name);
+        fprintf(f, "' %u", n - i);
+    }
+    fputs(") scale 0 font 'DejaVu Sans Bold,10' textcolor rgb '#333333'\n", f);
+    fputs("  set style textbox opaque noborder margins 0.5,0.3\n", f);
+    fputs("  set xtics nomirror out font ',9'\n  set mxtics\n  set border 3 lc rgb '#808080'\n"
+          "  set grid xtics lc rgb '#e8e8e8' lt 1\n  set xlabel 'true time (s)' font ',9' offset 0,0.6\n", f);
+    for (uint32_t k = 1; k < n; k++)
+        fprintf(f, "  set arrow from graph 0, first %u.5 to graph 1, first %u.5 nohead lc rgb '#d0d0d0' lw 1 back\n", k, k);
+}
+
+static void panel_plot(FILE *f, const plot_tl *t, const char *dat, bool with_legend) {
+    bool first = true;
+    fputs("  plot ", f);
+    for (int b = 0; b < PB_COUNT; b++) {
+        if (block_rows(t, (plot_block)b) == 0) continue;
+        fprintf(f, "%s'%s' index \"[%s]\" %s notitle", first ? "" : ", \\\n       ", dat,
+                styles[b].name, styles[b].gp);
+        first = false;
+    }
+    for (size_t i = 0; with_legend && i < sizeof legend_entries / sizeof legend_entries[0]; i++) {
+        if (!(t->legend & legend_entries[i].bit)) continue;
+        fprintf(f, "%sNaN %s title '%s'", first ? "" : ", \\\n       ", legend_entries[i].style,
+                legend_entries[i].title);
+        first = false;
+    }
+    if (first) fputs("NaN notitle", f);
+    fputc('\n', f);
+}
+
+static void frame_label(FILE *f, const plot_frame *fr, uint32_t px, const char *text,
+                        uint32_t rgb, const char *font) {
+    char y[16];
+    screen_y(y, sizeof y, fr->height_px - px, fr->height_px);
+    fputs("  set label '", f);
+    plot_gp_str(f, text);
+    fprintf(f, "' at screen 0.0100, screen %s left front font '%s' tc rgb '#%06x'\n", y, font,
+            (unsigned)rgb);
+}
+
+void plot_gp_panel(FILE *f, const plot_tl *t, const char *dat, const plot_frame *fr) {
+    SIM_ASSERT(fr->height_px > fr->top_px);
+    uint32_t top = fr->top_px + PX_TITLE, bottom = top + lanes_px(t);
+    SIM_ASSERT(bottom + PX_AXIS <= fr->height_px);
+    char a[16], b[16], k[16];
+    screen_y(a, sizeof a, fr->height_px - top, fr->height_px);
+    screen_y(b, sizeof b, fr->height_px - bottom, fr->height_px);
+    screen_y(k, sizeof k, fr->height_px - bottom - PX_AXIS, fr->height_px);
+    fputs("  unset label\n  unset arrow\n  unset object\n", f);
+    fprintf(f, "  set lmargin at screen 0.%04u\n  set rmargin at screen 0.%04u\n",
+            PX_LEFT * 10000u / PLOT_WIDTH_PX, (PLOT_WIDTH_PX - PX_RIGHT) * 10000u / PLOT_WIDTH_PX);
+    fprintf(f, "  set tmargin at screen %s\n  set bmargin at screen %s\n", a, b);
+    frame_label(f, fr, fr->top_px + 18, fr->title, 0x111111u, "DejaVu Sans Bold,12");
+    frame_label(f, fr, fr->top_px + 36, fr->verdicts, fr->verdict_rgb, "DejaVu Sans,10");
+    if (fr->note && fr->note[0]) frame_label(f, fr, fr->top_px + 52, fr->note, 0x666666u, "DejaVu Sans,8");
+    if (fr->legend)
+        fprintf(f, "  set key at screen 0.%04u, screen %s left top horizontal maxcols 3 "
+                   "font ',8' samplen 2.5 spacing 1.1 width 2 noautotitle\n",
+                PX_LEFT * 10000u / PLOT_WIDTH_PX, k);
+    else
+        fputs("  unset key\n", f);
+    panel_axes(f, t, fr->x_end);
+    panel_plot(f, t, dat, fr->legend);
+}
+
+/* "violation: a, b; ok: c, d" and its colour (red when any violated). */
+void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb) {
+    static const check_verdict order[] = { CHECK_VIOLATION, CHECK_UNKNOWN, CHECK_OK };
+    buf[0] = '\0';
+    *rgb = 0x2a7f2au;
+    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+        bool any = false;
+        for (size_t i = 0; i < run->result_count; i++) {
+            const check_result *r = &run->results[i];
+            if (r->verdict != order[o]) continue;
+            size_t used = strlen(buf);
+            snprintf(buf + used, len - used, "%s%s", any ? ", " : used ? ";  " : "",
+                     any ? r->name : "");
+            used = strlen(buf);
+            if (!any) snprintf(buf + used, len - used, "%s: %s", check_verdict_name(order[o]), r->name);
+            any = true;
+            if (order[o] == CHECK_VIOLATION) *rgb = PLOT_RED;
+            else if (order[o] == CHECK_UNKNOWN && *rgb != PLOT_RED) *rgb = 0xb07000u;
+        }
+    }
+    if (buf[0] == '\0') snprintf(buf, len, "no checks");
+}
+
+/* ------------------------------------------------------------ files */
+
+int plot_write_file(const char *dir, const char *name, plot_writer fn, const void *ctx,
+                    char *err, size_t err_len) {
+    char path[PATH_MAX_LEN], tmp[PATH_MAX_LEN];
+    int n1 = snprintf(path, sizeof path, "%s/%s", dir, name);
+    int n2 = snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof tmp) {
+        snprintf(err, err_len, "%s/%s: path too long", dir, name);
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        snprintf(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    fn(f, ctx);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0) bad = true;
+    if (bad || rename(tmp, path) != 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ timeline.gp */
+
+static void write_gp(FILE *f, const void *ctx) {
+    const plot_tl *t = ctx;
+    fprintf(f, "# timeline.gp -- the timeline of %s, seed %" PRIu64 ", drawn by gnuplot from\n"
+               "# timeline.dat.  Redraw with `ccsim plot DIR` or `gnuplot timeline.gp` in DIR.\n"
+               "# How to read it: docs/timelines.md.\n", t->s->name, t->run->seed);
+    char title[256], verdicts[512];
+    uint32_t rgb;
+    snprintf(title, sizeof title, "%s   seed %" PRIu64, t->s->name, t->run->seed);
+    if (t->s->set_count > 0) {
+        for (uint32_t k = 0; k < t->s->set_count; k++) {
+            size_t used = strlen(title);
+            snprintf(title + used, sizeof title - used, "   --set %s", t->s->sets[k]);
+        }
+    }
+    plot_verdict_line(t->run, verdicts, sizeof verdicts, &rgb);
+    uint32_t h = plot_panel_height_px(t, true);
+    plot_gp_begin(f, "timeline", h);
+    plot_frame fr = { h, 0, title, verdicts, rgb, t->note, true, t->view };
+    plot_gp_panel(f, t, "timeline.dat", &fr);
+    plot_gp_end(f);
+}
+
+int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(r != NULL && r->run != NULL);
+    plot_tl t;
+    plot_tl_build(&t, r);
+    int rc = plot_write_file(dir, "timeline.dat", write_dat, &t, err, err_len);
+    if (rc == 0) rc = plot_write_file(dir, "timeline.gp", write_gp, &t, err, err_len);
+    plot_tl_free(&t);
+    if (rc != 0) return rc;
+    if (r->run->h->op_count < PLOT_LATENCY_OPS_MIN) {
+        plot_remove(dir, "latency");
+        return 0;
+    }
+    return plot_write_latency(dir, r->run, err, err_len);
+}
+
+/* ------------------------------------------------------------ compare.gp */
+
+typedef struct compare_ctx {
+    const char *title;
+    const plot_variant *v;
+    size_t n;
+    plot_tl *tl;
+} compare_ctx;
+
+static void write_compare_gp(FILE *f, const void *ctx) {
+    const compare_ctx *c = ctx;
+    fputs("# compare.gp -- the variants' timelines one above the other, drawn by gnuplot\n"
+          "# from each variant's timeline.dat.  Redraw with `ccsim plot DIR`.\n", f);
+    sim_time x_end = 0;
+    uint32_t h = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->tl[i].view > x_end) x_end = c->tl[i].view;
+        h += plot_panel_height_px(&c->tl[i], i + 1 == c->n);
+    }
+    for (size_t i = 0; i + 1 < c->n; i++) c->tl[c->n - 1].legend |= c->tl[i].legend;   /* one legend */
+    plot_gp_begin(f, "compare", h);
+    uint32_t top = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        char title[512], verdicts[512], dat[512];
+        uint32_t rgb;
+        snprintf(title, sizeof title, "%s%s", i == 0 ? c->title : "", i == 0 ? "   " : "");
+        size_t used = strlen(title);
+        snprintf(title + used, sizeof title - used, "%s", c->v[i].label);
+        plot_verdict_line(c->v[i].r.run, verdicts, sizeof verdicts, &rgb);
+        snprintf(dat, sizeof dat, "%s/timeline.dat", c->v[i].subdir);
+        bool last = i + 1 == c->n;
+        plot_frame fr = { h, top, title, verdicts, rgb, c->tl[i].note, last, x_end };
+        plot_gp_panel(f, &c->tl[i], dat, &fr);
+        top += plot_panel_height_px(&c->tl[i], last);
+    }
+    plot_gp_end(f);
+}
+
+int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
+                       char *err, size_t err_len) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(n > 0 && n <= PLOT_VARIANTS_MAX);
+    plot_tl *tl = sim_xcalloc(n, sizeof *tl);
+    for (size_t i = 0; i < n; i++) plot_tl_build(&tl[i], &v[i].r);
+    compare_ctx c = { title, v, n, tl };
+    int rc = plot_write_file(dir, "compare.gp", write_compare_gp, &c, err, err_len);
+    for (size_t i = 0; i < n; i++) plot_tl_free(&tl[i]);
+    free(tl);
+    return rc;
+}

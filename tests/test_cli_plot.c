@@ -1,0 +1,176 @@
+/* test_cli_plot.c -- the pictures from the command line: `ccsim run`
+ * drawing its timeline (or not), `ccsim plot RUNDIR`, `ccsim run --set`,
+ * `ccsim compare`, and what happens without gnuplot.  Runs the real binary
+ * ($BUILD/ccsim) from the repository root, as a user would.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define OUT_MAX 65536
+#define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
+
+static char ccsim[512];
+static char tmpdir[256];
+
+/* Runs `[ENV] ccsim ARGS` with stdout and stderr captured; returns the exit code. */
+static int run(char *out, size_t len, const char *env, const char *fmt, ...) {
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", env ? env : "", ccsim, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool file_ok(const char *dir, const char *name) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+static void sub(char *buf, size_t len, const char *name) {
+    snprintf(buf, len, "%s/%s", tmpdir, name);
+}
+
+static void run_draws_the_timeline_beside_the_other_reports(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "run");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s --out %s", L2, dir), 1);
+    assert_non_null(strstr(out, "timeline  "));
+    static const char *const files[] = { "summary.json", "story.txt", "timeline.gp", "timeline.dat",
+                                         "timeline.svg", "timeline.png" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) assert_true(file_ok(dir, files[i]));
+    assert_false(file_ok(dir, "timeline.png.tmp"));
+}
+
+static void no_plot_writes_no_timeline_and_removes_an_older_one(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "noplot");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --out %s", L2, dir), 1);
+    assert_true(file_ok(dir, "timeline.png"));
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --no-plot --out %s", L2, dir), 1);
+    assert_false(file_ok(dir, "timeline.png"));
+    assert_false(file_ok(dir, "timeline.gp"));
+    assert_true(file_ok(dir, "summary.json"));
+}
+
+static void without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "nognuplot");
+    assert_int_equal(run(out, sizeof out, "PATH=/nonexistent-ccsim", "run %s -q --out %s", L2, dir), 1);
+    assert_non_null(strstr(out, "gnuplot is not installed"));
+    assert_non_null(strstr(out, "gnuplot-nox"));
+    assert_true(file_ok(dir, "story.txt"));
+    assert_true(file_ok(dir, "timeline.gp"));
+    assert_false(file_ok(dir, "timeline.png"));
+}
+
+static void plot_redraws_the_pictures_from_the_report_directory(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "nognuplot");                       /* left without pictures above */
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 0);
+    assert_true(file_ok(dir, "timeline.png"));
+    assert_true(file_ok(dir, "timeline.svg"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s", tmpdir), 2);   /* nothing to draw */
+    assert_non_null(strstr(out, "has no timeline.gp"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot"), 2);
+}
+
+static void set_overrides_a_value_and_a_bad_one_is_reported_as_the_set(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "set");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --no-plot --set params.fencing=true --out %s",
+                         L2, dir), 1);
+    assert_non_null(strstr(out, "mutual-exclusion  ok"));
+    char path[600];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    size_t n = fread(out, 1, sizeof out - 1, in);
+    out[n] = '\0';
+    fclose(in);
+    assert_non_null(strstr(out, "\"overrides\": [\"params.fencing=true\"]"));   /* recorded */
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --set 'faults[0].for=5' --out %s/bad", L2, tmpdir), 2);
+    assert_non_null(strstr(out, "--set faults[0].for=5: error: for: '5' has no unit"));
+    assert_int_equal(run(out, sizeof out, NULL, "run %s --set", L2), 2);
+    assert_int_equal(run(out, sizeof out, NULL, "run %s --set params.fencing=true --seed 1", L2), 1);
+    assert_non_null(strstr(out, "reproduce ccsim run " L2 " --seed 1 --set 'params.fencing=true'"));
+}
+
+static void compare_prints_one_row_per_variant_and_draws_them_together(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "compare");
+    assert_int_equal(run(out, sizeof out, NULL, "compare %s --vary params.fencing=false,true --out %s",
+                         L2, dir), 0);
+    assert_non_null(strstr(out, "params.fencing  mutual-exclusion"));
+    assert_non_null(strstr(out, "\nfalse           violation"));
+    assert_non_null(strstr(out, "\ntrue            ok"));
+    assert_true(file_ok(dir, "compare.txt"));
+    assert_true(file_ok(dir, "compare.gp"));
+    assert_true(file_ok(dir, "compare.png"));
+    assert_true(file_ok(dir, "compare.svg"));
+    assert_true(file_ok(dir, "1-false/summary.json"));
+    assert_true(file_ok(dir, "2-true/timeline.dat"));
+}
+
+static void compare_rejects_a_missing_vary_one_value_or_a_bad_value_before_running(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "compare-bad");
+    assert_int_equal(run(out, sizeof out, NULL, "compare %s", L2), 2);
+    assert_non_null(strstr(out, "what to vary?"));
+    assert_int_equal(run(out, sizeof out, NULL, "compare %s --vary params.fencing=true", L2), 2);
+    assert_non_null(strstr(out, "one value"));
+    assert_int_equal(run(out, sizeof out, NULL, "compare %s --vary params.ttl=5s,ten --out %s", L2, dir), 2);
+    assert_non_null(strstr(out, "--set params.ttl=ten: error: ttl: 'ten' is not a duration"));
+    assert_false(file_ok(dir, "compare.txt"));
+}
+
+static int setup(void **state) {
+    (void)state;
+    const char *build = getenv("BUILD");
+    snprintf(ccsim, sizeof ccsim, "%s/ccsim", build && *build ? build : "build");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccsim-test-cli-plot.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(run_draws_the_timeline_beside_the_other_reports),
+        cmocka_unit_test(no_plot_writes_no_timeline_and_removes_an_older_one),
+        cmocka_unit_test(without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code),
+        cmocka_unit_test(plot_redraws_the_pictures_from_the_report_directory),
+        cmocka_unit_test(set_overrides_a_value_and_a_bad_one_is_reported_as_the_set),
+        cmocka_unit_test(compare_prints_one_row_per_variant_and_draws_them_together),
+        cmocka_unit_test(compare_rejects_a_missing_vary_one_value_or_a_bad_value_before_running),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

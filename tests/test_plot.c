@@ -1,0 +1,396 @@
+/* test_plot.c -- the pictures (sim/report/plot.h): what timeline.dat says
+ * for canonical scenarios, that the same run gives the same bytes, the
+ * clock replay against the engine's own readings, the message window, the
+ * latency plot's threshold, and how gnuplot is run (missing, failing,
+ * drawing).  Scenarios run in-process through cli_execute() with a message
+ * log, as `ccsim run` does; the data file is read back block by block.
+ * Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/cli/cli.h"
+#include "sim/report/plot.h"
+
+#define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
+#define L3B "scenarios/locks/L3b-release-compare-and-delete.yaml"
+#define R4 "scenarios/redlock/R4-redlock-clock-jump.yaml"
+#define R7 "scenarios/redlock/R7-redlock-majority-partition.yaml"
+#define W3 "scenarios/locks/W3-coord-service-session-expiry.yaml"
+#define T3 "scenarios/2pc/T3-coordinator-crash-stuck.yaml"
+
+typedef struct fx {
+    scn *s;
+    cli_outcome o;
+    sim *run;
+    plot_msgs msgs;
+    rpt_run r;
+    plot_run pr;
+    char dir[96];
+} fx;
+
+static char tmp_root[64];
+
+static void run_file(fx *f, const char *path, const char *const *sets, uint32_t n) {
+    memset(f, 0, sizeof *f);
+    f->s = sim_xcalloc(1, sizeof *f->s);
+    char err[SIM_ERR_MAX];
+    int rc = scn_load_with_overrides(path, sets, n, f->s, err, sizeof err);
+    if (rc != 0) print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    plot_msgs_init(&f->msgs);
+    sim_options opt = { .on_message = plot_msgs_note, .on_message_ctx = &f->msgs };
+    assert_int_equal(cli_execute(f->s, &opt, &f->o, &f->run), 0);
+    f->r = (rpt_run){ .s = f->s, .h = sim_history(f->run), .seed = f->o.stats.seed,
+                      .end_ns = f->o.stats.end_ns, .results = f->o.results,
+                      .result_count = f->o.result_count };
+    f->pr = (plot_run){ &f->r, &f->msgs };
+    static int k = 0;
+    snprintf(f->dir, sizeof f->dir, "%s/%d", tmp_root, k++ % 1000);
+    assert_int_equal(rpt_mkdirs(f->dir), 0);
+    assert_int_equal(plot_write(f->dir, &f->pr, err, sizeof err), 0);
+}
+
+static void done(fx *f) {
+    cli_outcome_free(&f->o);
+    sim_destroy(f->run);
+    plot_msgs_free(&f->msgs);
+    scn_free(f->s);
+    free(f->s);
+}
+
+static char *slurp(const char *dir, const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *in = fopen(path, "rb");
+    if (!in) return NULL;
+    char *buf = sim_xcalloc(1, 1u << 22);
+    size_t n = fread(buf, 1, (1u << 22) - 1, in);
+    buf[n] = '\0';
+    fclose(in);
+    return buf;
+}
+
+static bool exists(const char *dir, const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* The rows of block "[name]" of timeline.dat, as one string. */
+static char *block(fx *f, const char *name) {
+    char *dat = slurp(f->dir, "timeline.dat");
+    assert_non_null(dat);
+    char head[64];
+    snprintf(head, sizeof head, "# [%s] ", name);
+    char *p = strstr(dat, head);
+    assert_non_null(p);
+    p = strchr(p, '\n');                     /* blocks are "\n\n# [name] ..." */
+    char *end = strstr(p, "\n\n# [");
+    p++;
+    size_t len = end ? (size_t)(end - p) + (end >= p) : strlen(p);
+    char *out = sim_xcalloc(1, len + 1);
+    memcpy(out, p, len);
+    free(dat);
+    return out;
+}
+
+static bool has_row(fx *f, const char *name, const char *row) {
+    char *b = block(f, name);
+    char right[64];
+    snprintf(right, sizeof right, "%s-right", name);         /* or right-aligned near the edge */
+    char *r = strstr(name, "label") ? block(f, right) : sim_xcalloc(1, 1);
+    bool found = strstr(b, row) != NULL || strstr(r, row) != NULL;
+    if (!found) print_error("[%s] has no row '%s':\n%s%s\n", name, row, b, r);
+    free(b);
+    free(r);
+    return found;
+}
+
+static uint32_t rows(fx *f, const char *name) {
+    char *b = block(f, name);
+    uint32_t n = 0;
+    for (char *p = b; *p; p++) n += *p == '\n' && p > b && p[-1] != '\n';   /* non-empty lines */
+    free(b);
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void the_l2_timeline_tells_kleppmanns_story(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    /* lanes: redis1 4, c1 3, c2 2, storage1 1 */
+    assert_true(has_row(&f, "bar", "0.001000000 10.001000000 4."));         /* c1's key on redis1 */
+    assert_true(has_row(&f, "label", "10.001000000 3.71 5592405 \"expired\""));
+    assert_true(has_row(&f, "bar", "0.002000000 15.006000000 3."));         /* c1 believes to 15 s */
+    assert_true(has_row(&f, "held", "0.001000000 10.001000000 3."));        /* redis1 held it to 10 s */
+    assert_true(has_row(&f, "hatch", "0.004000000 15.004000000 2.54 3.46"));   /* the GC pause */
+    assert_true(has_row(&f, "label", "\"paused 15 s (GC)\""));
+    assert_true(has_row(&f, "bar", "10.502000000 "));                          /* c2's hold */
+    assert_true(has_row(&f, "red-label", "\"stale write, lost update\""));     /* c1's write */
+    assert_true(has_row(&f, "red-mark", "15.005000000 0.84"));                  /* applied at storage */
+    assert_true(has_row(&f, "red-label", "\"c1 wrote 1 (epoch 1)\""));
+    assert_true(has_row(&f, "red-label", "\"both held the lock\""));
+    assert_int_equal(rows(&f, "arrow"), 16);                                   /* every message */
+    char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(strstr(gp, "L2-lease-gc-pause   seed 1"));
+    assert_non_null(strstr(gp, "violation: mutual-exclusion, lease-overlap, lost-update;  ok: liveness, linearizable"));
+    assert_non_null(strstr(gp, "set xrange [0:17.000000000]"));                /* trimmed: quiet after 15 s */
+    free(gp);
+    assert_false(exists(f.dir, "latency.gp"));                                 /* 16 ops: no latency plot */
+    done(&f);
+}
+
+static void the_same_run_writes_the_same_bytes(void **state) {
+    (void)state;
+    fx a, b;
+    run_file(&a, R4, NULL, 0);
+    run_file(&b, R4, NULL, 0);
+    static const char *const names[] = { "timeline.dat", "timeline.gp" };
+    for (size_t i = 0; i < 2; i++) {
+        char *x = slurp(a.dir, names[i]), *y = slurp(b.dir, names[i]);
+        assert_non_null(x);
+        assert_non_null(y);
+        char *gx = strstr(x, "\n"), *gy = strstr(y, "\n");
+        assert_string_equal(gx, gy);
+        free(x);
+        free(y);
+    }
+    done(&a);
+    done(&b);
+}
+
+static void the_clock_replay_matches_the_engines_own_readings(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, R4, NULL, 0);
+    const hist *h = sim_history(f.run);
+    uint32_t checked = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *e = &h->effects[i];
+        assert_int_equal(plot_clock_error(f.s, e->node, e->t_ns), e->local_ns - e->t_ns);
+        checked += e->local_ns != e->t_ns;
+    }
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        assert_int_equal(plot_clock_error(f.s, op->node, op->invoke_ns), op->invoke_local_ns - op->invoke_ns);
+    }
+    assert_true(checked > 0);                                /* C's jump was among them */
+    assert_true(has_row(&f, "label", "\"clock +20 s\""));
+    assert_true(rows(&f, "clock") >= 4);                     /* 0, before and after the jump, end */
+    done(&f);
+}
+
+static void a_cut_shades_the_lanes_at_both_ends(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, R4, NULL, 0);
+    assert_true(has_row(&f, "label", "\"cut <-> D, E\""));
+    assert_true(has_row(&f, "label", "\"cut <-> A, B\""));
+    assert_int_equal(rows(&f, "shade"), 6);                 /* c1, D, E + c2, A, B; C is not cut */
+    done(&f);
+}
+
+static void a_queued_key_is_not_held_until_the_older_one_goes(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, W3, NULL, 0);
+    /* zk is lane 4; c2's znode waits behind c1's until c1's session expires at 10.201 s */
+    assert_true(has_row(&f, "held", "0.002000000 10.201000000 4."));
+    assert_true(has_row(&f, "bar", "10.201000000 10.305000000 4."));
+    done(&f);
+}
+
+static void many_messages_draw_a_window_around_the_first_violation(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, W3, NULL, 0);
+    assert_true(f.msgs.total > PLOT_ARROWS_MAX);
+    assert_int_equal(rows(&f, "arrow"), PLOT_ARROWS_MAX);
+    char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(strstr(gp, "arrows: 80 of"));
+    assert_non_null(strstr(gp, "around the first violation"));
+    free(gp);
+    done(&f);
+}
+
+static void many_messages_and_no_violation_draw_no_arrows(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, R7, NULL, 0);
+    assert_int_equal(rows(&f, "arrow"), 0);
+    char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(strstr(gp, "messages: too many to draw as arrows"));
+    free(gp);
+    done(&f);
+}
+
+static void blocked_windows_are_drawn_on_the_waiting_nodes(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, T3, NULL, 0);
+    assert_true(has_row(&f, "label", "\"blocked: in doubt on tm:1 (still at the end)\""));
+    assert_true(rows(&f, "block") >= 3);                     /* p1, p2, p3 in doubt */
+    assert_true(has_row(&f, "label", "\"read still pending at the end\""));
+    done(&f);
+}
+
+static void a_run_with_many_ops_also_writes_the_latency_plot(void **state) {
+    (void)state;
+    const char *sets[] = { "workload.iterations=40", "faults=[{at: 1s, pause: c2, for: 1s}]",
+                           "workload.hold=10ms", "workload.start=0ms", "duration=60s" };
+    fx f;
+    run_file(&f, L3B, sets, 5);
+    assert_true(f.r.h->op_count >= PLOT_LATENCY_OPS_MIN);
+    char *dat = slurp(f.dir, "latency.dat"), *gp = slurp(f.dir, "latency.gp");
+    assert_non_null(dat);
+    assert_non_null(gp);
+    assert_non_null(strstr(dat, "# [lat write ok]\n"));
+    assert_non_null(strstr(gp, "index \"[lat acquire ok]\""));
+    assert_non_null(strstr(gp, "set object rect from 1.000000000, graph 0 to 2.000000000, graph 1"));
+    assert_non_null(strstr(gp, "'pause c2'"));
+    free(dat);
+    free(gp);
+    done(&f);
+}
+
+static void latency_percentiles_use_nearest_rank_over_completed_ops(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    for (int i = 1; i <= 10; i++) {
+        hist_op op = { 0 };
+        op.result = i == 10 ? HIST_PENDING : HIST_OK;
+        op.invoke_ns = 0;
+        op.complete_ns = i == 10 ? SIM_TIME_NEVER : i * SIM_MS;
+        assert_true(hist_add_op(&h, &op, NULL));
+    }
+    assert_int_equal(plot_latency_percentile(&h, 50), 5 * SIM_MS);
+    assert_int_equal(plot_latency_percentile(&h, 99), 9 * SIM_MS);
+    hist_free(&h);
+    hist_init(&h);
+    assert_int_equal(plot_latency_percentile(&h, 50), 0);
+    hist_free(&h);
+}
+
+/* ------------------------------------------------------------ gnuplot */
+
+static char saved_path[4096];
+
+static void path_set(const char *p) { setenv("PATH", p, 1); }
+static void path_restore(void) { setenv("PATH", saved_path, 1); }
+
+static void without_gnuplot_nothing_is_drawn_and_the_message_says_what_to_install(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    char stale[128];                                         /* a stale picture, to be removed */
+    snprintf(stale, sizeof stale, "%s/timeline.png", f.dir);
+    FILE *w = fopen(stale, "w");
+    assert_non_null(w);
+    fputs("old", w);
+    fclose(w);
+    char why[1200];
+    path_set("/nonexistent-ccsim-dir");
+    plot_status st = plot_draw(f.dir, "timeline.gp", why, sizeof why);
+    path_restore();
+    assert_int_equal(st, PLOT_NO_GNUPLOT);
+    assert_non_null(strstr(why, "gnuplot-nox"));
+    assert_null(strchr(why, '\n'));
+    assert_false(exists(f.dir, "timeline.png"));
+    assert_true(exists(f.dir, "timeline.gp"));
+    done(&f);
+}
+
+static void a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    char bin[128], fake[160];
+    snprintf(bin, sizeof bin, "%s/bin", tmp_root);
+    assert_int_equal(rpt_mkdirs(bin), 0);
+    snprintf(fake, sizeof fake, "%s/gnuplot", bin);
+    FILE *w = fopen(fake, "w");
+    assert_non_null(w);
+    fputs("#!/bin/sh\necho 'x.png.tmp' > timeline.png.tmp\necho '         ^' >&2\n"
+          "echo 'line 9: something is wrong' >&2\nexit 3\n", w);
+    fclose(w);
+    chmod(fake, 0755);
+    char path[4200], why[1200];
+    snprintf(path, sizeof path, "%s:/bin:/usr/bin", bin);
+    path_set(path);
+    plot_status st = plot_draw(f.dir, "timeline.gp", why, sizeof why);
+    path_restore();
+    assert_int_equal(st, PLOT_GNUPLOT_FAILED);
+    assert_non_null(strstr(why, "(exit 3): line 9: something is wrong"));
+    assert_false(exists(f.dir, "timeline.png"));
+    assert_false(exists(f.dir, "timeline.png.tmp"));
+    done(&f);
+}
+
+static void gnuplot_draws_a_well_formed_svg_and_a_png(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    char why[1200];
+    if (plot_draw(f.dir, "timeline.gp", why, sizeof why) == PLOT_NO_GNUPLOT) {
+        print_message("gnuplot missing: %s\n", why);
+        skip();
+    }
+    char *svg = slurp(f.dir, "timeline.svg"), *png = slurp(f.dir, "timeline.png");
+    assert_non_null(svg);
+    assert_non_null(png);
+    assert_non_null(strstr(svg, "<svg"));
+    assert_non_null(strstr(svg, "</svg>"));
+    assert_non_null(strstr(svg, "stale write, lost update"));
+    assert_memory_equal(png, "\x89PNG", 4);
+    assert_false(exists(f.dir, "timeline.svg.tmp"));
+    free(svg);
+    free(png);
+    done(&f);
+}
+
+static int setup(void **state) {
+    (void)state;
+    snprintf(saved_path, sizeof saved_path, "%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/ccsim-test-plot.XXXXXX");
+    return mkdtemp(tmp_root) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_l2_timeline_tells_kleppmanns_story),
+        cmocka_unit_test(the_same_run_writes_the_same_bytes),
+        cmocka_unit_test(the_clock_replay_matches_the_engines_own_readings),
+        cmocka_unit_test(a_cut_shades_the_lanes_at_both_ends),
+        cmocka_unit_test(a_queued_key_is_not_held_until_the_older_one_goes),
+        cmocka_unit_test(many_messages_draw_a_window_around_the_first_violation),
+        cmocka_unit_test(many_messages_and_no_violation_draw_no_arrows),
+        cmocka_unit_test(blocked_windows_are_drawn_on_the_waiting_nodes),
+        cmocka_unit_test(a_run_with_many_ops_also_writes_the_latency_plot),
+        cmocka_unit_test(latency_percentiles_use_nearest_rank_over_completed_ops),
+        cmocka_unit_test(without_gnuplot_nothing_is_drawn_and_the_message_says_what_to_install),
+        cmocka_unit_test(a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint),
+        cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
