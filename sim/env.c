@@ -85,7 +85,10 @@ bool env_send(env *e, node_id to, uint32_t type, const void *body, uint32_t len)
     return true;
 }
 
-static timer_id add_timer(env *e, timer_domain domain, sim_time deadline, uint32_t tag, uint64_t arg) {
+/* at: the true time it fires, when the caller knows it (-1: plan it from
+ * the deadline and the node's clock). */
+static timer_id add_timer(env *e, timer_domain domain, sim_time deadline, sim_time at, uint32_t tag,
+                          uint64_t arg) {
     struct sim *s = S(e);
     sim_node *n = N(e);
     SIM_ASSERT(n->state == NODE_UP);
@@ -98,17 +101,22 @@ static timer_id add_timer(env *e, timer_domain domain, sim_time deadline, uint32
     sl->u.timer.deadline = deadline;
     sl->u.timer.incarnation = n->incarnation;
     sl->u.timer.uid = ++s->timer_uid_next;
-    if (!sim_plan_timer(s, id)) return 0;
+    if (!(at >= 0 ? sim_schedule(s, id, at) : sim_plan_timer(s, id))) return 0;
     return (sl->u.timer.uid << SIM_SLOT_BITS) | id;
 }
 
+/* On a clock running at rate 1 (the common case) the timer fires exactly
+ * `delay` of true time from now; otherwise the clock plans it. */
 timer_id env_timer(env *e, sim_time delay, uint32_t tag, uint64_t arg) {
     SIM_ASSERT(delay >= 0);
-    return add_timer(e, TIMER_MONO, env_now_mono(e) + delay, tag, arg);
+    const sim_clock *c = &N(e)->clock;
+    sim_time now = S(e)->now;
+    sim_time at = c->rate_ppm == CLOCK_RATE_ONE ? now + delay : -1;
+    return add_timer(e, TIMER_MONO, clock_mono(c, now) + delay, at, tag, arg);
 }
 
 timer_id env_timer_wall(env *e, sim_time wall_deadline, uint32_t tag, uint64_t arg) {
-    return add_timer(e, TIMER_WALL, wall_deadline, tag, arg);
+    return add_timer(e, TIMER_WALL, wall_deadline, -1, tag, arg);
 }
 
 /* A timer id is (uid << SIM_SLOT_BITS) | slot; the uid tells whether the

@@ -127,15 +127,21 @@ static double bare_rate(uint64_t events) {
     return (double)events / dt;
 }
 
+/* Kernel and bare loop alternate three times and each keeps its best: the
+ * machines are shared, and the best run is the least disturbed one. */
 int main(int argc, char **argv) {
     uint64_t events = argc > 1 ? strtoull(argv[1], NULL, 10) : 20000000u;
     uint64_t done = 0;
-    double bare = bare_rate(events);
-    double kernel = kernel_rate(events, &done);
-    double bare2 = bare_rate(events);          /* again, to see the noise */
-    double best_bare = bare > bare2 ? bare : bare2;
-    printf("bench kernel-events-per-second: %.0f events/s (%" PRIu64 " events)\n", kernel, done);
-    printf("bench bare-heap-events-per-second: %.0f events/s (best of 2)\n", best_bare);
-    printf("bench kernel-vs-bare-heap-ratio: %.2f x (target >= 0.70)\n", kernel / best_bare);
+    double best_bare = 0, best_kernel = 0;
+    for (int round = 0; round < 3; round++) {
+        double bare = bare_rate(events);
+        double kernel = kernel_rate(events, &done);
+        if (bare > best_bare) best_bare = bare;
+        if (kernel > best_kernel) best_kernel = kernel;
+    }
+    printf("bench kernel-events-per-second: %.0f events/s (%" PRIu64 " events, best of 3)\n",
+           best_kernel, done);
+    printf("bench bare-heap-events-per-second: %.0f events/s (best of 3)\n", best_bare);
+    printf("bench kernel-vs-bare-heap-ratio: %.2f x (target >= 0.70)\n", best_kernel / best_bare);
     return 0;
 }
