@@ -210,6 +210,9 @@ static void lv_report(const check_input *in, const lv_scan *sc, check_result *ou
     if (sc->count > n) story_buf_printf(&b, "\n(%" PRIu32 " more not told)\n", sc->count - n);
     out->story = story_buf_take(&b);
     out->verdict = CHECK_VIOLATION;
+    for (uint32_t i = 0; i < n && out->evidence_count < CHECK_EVIDENCE_MAX; i++)
+        out->evidence_ops[out->evidence_count++] = sc->stuck[i];   /* red in the timeline */
+    snprintf(out->evidence_label, sizeof out->evidence_label, "stuck");
     check_epochs_free(&ep);
 }
 
