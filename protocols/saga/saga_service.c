@@ -519,9 +519,6 @@ static void svc_restart(void *state, env *e) {
     SIM_ASSERT(svc_invariants_ok(s));
 }
 
-static void svc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 const model_ops saga_service_ops = {
     .name = "saga-service",
@@ -531,5 +528,5 @@ const model_ops saga_service_ops = {
     .on_timer = svc_on_timer,
     .on_crash = svc_crash,
     .on_restart = svc_restart,
-    .describe = svc_describe,
+    .describe = proto_describe_msg,
 };

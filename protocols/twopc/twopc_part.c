@@ -622,9 +622,6 @@ static void part_restart(void *state, env *e) {
     SIM_ASSERT(part_invariants_ok(p));
 }
 
-static void part_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 const model_ops tpc_participant_ops = {
     .name = "2pc-participant",
@@ -634,5 +631,5 @@ const model_ops tpc_participant_ops = {
     .on_timer = part_on_timer,
     .on_crash = part_crash,
     .on_restart = part_restart,
-    .describe = part_describe,
+    .describe = proto_describe_msg,
 };

@@ -437,20 +437,12 @@ static void bk_init(void *state, env *e) {
     SIM_ASSERT(dbw_invariants_ok(&d->core));
 }
 
-static void bk_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
-    dbw_on_message(state, e, from, type, body, len);
-}
-static void bk_timer(void *state, env *e, uint32_t tag, uint64_t arg) { dbw_on_timer(state, e, tag, arg); }
-static void bk_crash(void *state, env *e) { dbw_on_crash(state, e); }
 static void bk_restart(void *state, env *e) { (void)state; env_trace(e, "bank: restarted; its work is gone"); }
-static void bk_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 static const model_ops bk_driver_ops = {
     .name = "bank", .state_size = sizeof(bk_driver), .init = bk_init,
-    .on_message = bk_message, .on_timer = bk_timer, .on_crash = bk_crash,
-    .on_restart = bk_restart, .describe = bk_describe,
+    .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
+    .on_restart = bk_restart, .describe = proto_describe_msg,
 };
 
 bool bk_seed(const void *cfg_v, db_seed *out) {

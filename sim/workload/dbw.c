@@ -64,6 +64,15 @@ dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start) {
     return s;
 }
 
+void dbw_add_every(dbw_core *w, env *e, const param_nodes *clients, int64_t count, sim_time start,
+                   sim_time every) {
+    SIM_ASSERT(count >= 0);
+    int32_t me = dbw_member(clients, env_self(e));
+    if (me < 0) return;
+    for (int64_t k = me; k < count; k += clients->count)
+        dbw_add(w, e, (uint32_t)k, start + k * every);
+}
+
 void dbw_send(dbw_core *w, env *e, dbw_session *s, const db_stmt *stmts, uint32_t n, uint8_t flags) {
     SIM_ASSERT(s->req_out == 0);
     SIM_ASSERT(s->op != HIST_NONE);
@@ -196,7 +205,8 @@ static void on_timeout(dbw_core *w, env *e, dbw_session *s) {
     s->done = true;
 }
 
-void dbw_on_message(dbw_core *w, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
+void dbw_on_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
+    dbw_core *w = state;
     SIM_ASSERT(w->count <= DBW_SESSIONS_MAX);
     db_reply p;
     if (from != w->db || !dbc_reply_parse(type, body, len, &p)) {
@@ -217,7 +227,8 @@ void dbw_on_message(dbw_core *w, env *e, node_id from, uint32_t type, const void
     SIM_ASSERT(session_ok(s));          /* after the transition the reply took */
 }
 
-void dbw_on_timer(dbw_core *w, env *e, uint32_t tag, uint64_t arg) {
+void dbw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
+    dbw_core *w = state;
     dbw_session *s = session_of(w, arg);
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(session_ok(s));
@@ -232,7 +243,8 @@ void dbw_on_timer(dbw_core *w, env *e, uint32_t tag, uint64_t arg) {
 
 /* Jepsen's rule: an op pending when its process crashes completes as info;
  * the crashed node's logical clients are gone. */
-void dbw_on_crash(dbw_core *w, env *e) {
+void dbw_on_crash(void *state, env *e) {
+    dbw_core *w = state;
     SIM_ASSERT(w != NULL);
     for (uint32_t i = 0; i < w->count; i++) {
         dbw_session *s = &w->s[i];

@@ -74,9 +74,15 @@ void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_time
 void dbw_policy(dbw_core *w, int64_t retries, sim_time backoff_ns, sim_time backoff_max_ns);
 /* Adds a logical client that starts at `start` (monotonic delay from now). */
 dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start);
-void dbw_on_message(dbw_core *w, env *e, node_id from, uint32_t type, const void *body, uint32_t len);
-void dbw_on_timer(dbw_core *w, env *e, uint32_t tag, uint64_t arg);
-void dbw_on_crash(dbw_core *w, env *e);
+/* Adds logical clients 0..count-1 that run on this node (k mod the number
+ * of client nodes = this node's place), client k starting at start + k*every. */
+void dbw_add_every(dbw_core *w, env *e, const param_nodes *clients, int64_t count, sim_time start,
+                   sim_time every);
+/* model_ops callbacks as they are: a driver's state must begin with its
+ * dbw_core, so these go straight into its model_ops. */
+void dbw_on_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len);
+void dbw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg);
+void dbw_on_crash(void *state, env *e);
 bool dbw_invariants_ok(const dbw_core *w);
 
 /* ---- what a workload's callbacks use ---- */

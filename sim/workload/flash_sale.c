@@ -142,29 +142,17 @@ static void fs_init(void *state, env *e) {
     SIM_ASSERT(c != NULL);
     dbw_init(w, e, &fs_logic, c->request_timeout_ns);
     dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
-    int32_t me = dbw_member(&c->clients, env_self(e));
-    if (me < 0) return;
-    for (int64_t b = me; b < c->buyers; b += c->clients.count)
-        dbw_add(w, e, (uint32_t)b, c->start_ns + b * c->every_ns);
+    dbw_add_every(w, e, &c->clients, c->buyers, c->start_ns, c->every_ns);
     SIM_ASSERT(dbw_invariants_ok(w));
 }
 
-static void fs_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
-    dbw_on_message(state, e, from, type, body, len);
-}
-
-static void fs_timer(void *state, env *e, uint32_t tag, uint64_t arg) { dbw_on_timer(state, e, tag, arg); }
-static void fs_crash(void *state, env *e) { dbw_on_crash(state, e); }
 static void fs_restart(void *state, env *e) { (void)state; env_trace(e, "flash-sale: restarted; its buyers are gone"); }
 
-static void fs_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 static const model_ops fs_driver_ops = {
     .name = "flash-sale", .state_size = sizeof(dbw_core), .init = fs_init,
-    .on_message = fs_message, .on_timer = fs_timer, .on_crash = fs_crash,
-    .on_restart = fs_restart, .describe = fs_describe,
+    .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
+    .on_restart = fs_restart, .describe = proto_describe_msg,
 };
 
 bool fs_seed(const void *cfg_v, db_seed *out) {

@@ -428,9 +428,6 @@ static void lkc_on_restart(void *state, env *e) {
     SIM_ASSERT(lkc_invariants_ok(d));
 }
 
-static void lkc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 const model_ops lkc_driver_ops = {
     .name = "lock-counter",
@@ -440,7 +437,7 @@ const model_ops lkc_driver_ops = {
     .on_timer = lkc_on_timer,
     .on_crash = lkc_on_crash,
     .on_restart = lkc_on_restart,
-    .describe = lkc_describe,
+    .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */

@@ -97,27 +97,16 @@ static void oc_init(void *state, env *e) {
     SIM_ASSERT(c != NULL);
     dbw_init(w, e, &oc_logic, c->request_timeout_ns);
     dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
-    int32_t me = dbw_member(&c->clients, env_self(e));
-    if (me < 0) return;
-    for (int64_t k = me; k < c->leaving; k += c->clients.count)
-        dbw_add(w, e, (uint32_t)k, c->start_ns + k * c->every_ns);
+    dbw_add_every(w, e, &c->clients, c->leaving, c->start_ns, c->every_ns);
     SIM_ASSERT(dbw_invariants_ok(w));
 }
 
-static void oc_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
-    dbw_on_message(state, e, from, type, body, len);
-}
-static void oc_timer(void *state, env *e, uint32_t tag, uint64_t arg) { dbw_on_timer(state, e, tag, arg); }
-static void oc_crash(void *state, env *e) { dbw_on_crash(state, e); }
 static void oc_restart(void *state, env *e) { (void)state; env_trace(e, "on-call: restarted; its doctors are gone"); }
-static void oc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 static const model_ops oc_driver_ops = {
     .name = "on-call", .state_size = sizeof(dbw_core), .init = oc_init,
-    .on_message = oc_message, .on_timer = oc_timer, .on_crash = oc_crash,
-    .on_restart = oc_restart, .describe = oc_describe,
+    .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
+    .on_restart = oc_restart, .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */

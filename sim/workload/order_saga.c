@@ -287,9 +287,6 @@ static void ords_on_restart(void *state, env *e) {
     SIM_ASSERT(ords_invariants_ok(d));
 }
 
-static void ords_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 const model_ops ords_driver_ops = {
     .name = "order-saga",
@@ -299,7 +296,7 @@ const model_ops ords_driver_ops = {
     .on_timer = ords_on_timer,
     .on_crash = ords_on_crash,
     .on_restart = ords_on_restart,
-    .describe = ords_describe,
+    .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */

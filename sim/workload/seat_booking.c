@@ -140,27 +140,16 @@ static void sb_init(void *state, env *e) {
     SIM_ASSERT(c != NULL);
     dbw_init(w, e, &sb_logic, c->request_timeout_ns);
     dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
-    int32_t me = dbw_member(&c->clients, env_self(e));
-    if (me < 0) return;
-    for (int64_t u = me; u < c->users; u += c->clients.count)
-        dbw_add(w, e, (uint32_t)u, c->start_ns + u * c->every_ns);
+    dbw_add_every(w, e, &c->clients, c->users, c->start_ns, c->every_ns);
     SIM_ASSERT(dbw_invariants_ok(w));
 }
 
-static void sb_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
-    dbw_on_message(state, e, from, type, body, len);
-}
-static void sb_timer(void *state, env *e, uint32_t tag, uint64_t arg) { dbw_on_timer(state, e, tag, arg); }
-static void sb_crash(void *state, env *e) { dbw_on_crash(state, e); }
 static void sb_restart(void *state, env *e) { (void)state; env_trace(e, "seat-booking: restarted; its users are gone"); }
-static void sb_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 static const model_ops sb_driver_ops = {
     .name = "seat-booking", .state_size = sizeof(dbw_core), .init = sb_init,
-    .on_message = sb_message, .on_timer = sb_timer, .on_crash = sb_crash,
-    .on_restart = sb_restart, .describe = sb_describe,
+    .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
+    .on_restart = sb_restart, .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */

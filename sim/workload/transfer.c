@@ -297,9 +297,6 @@ static void xfr_on_restart(void *state, env *e) {
     SIM_ASSERT(xfr_invariants_ok(d));
 }
 
-static void xfr_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    proto_describe_msg(type, body, len, buf, n);
-}
 
 const model_ops xfr_driver_ops = {
     .name = "transfer",
@@ -309,7 +306,7 @@ const model_ops xfr_driver_ops = {
     .on_timer = xfr_on_timer,
     .on_crash = xfr_on_crash,
     .on_restart = xfr_on_restart,
-    .describe = xfr_describe,
+    .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */
