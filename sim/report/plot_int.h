@@ -142,10 +142,7 @@ void plot_build_arrows(plot_tl *t, const plot_msgs *m);   /* plot_msgs.c */
 /* The true time at which node's monotonic clock, read at t0, has advanced by d. */
 sim_time plot_true_after_mono(const scn *s, int32_t node, sim_time t0, sim_time d);
 
-/* ---- files (plot_write.c) ---- */
-typedef void (*plot_writer)(FILE *f, const void *ctx);
-int plot_write_file(const char *dir, const char *name, plot_writer fn, const void *ctx,
-                    char *err, size_t err_len);
+/* ---- files (plot_write.c; each written whole by rpt_write_whole) ---- */
 void plot_fmt_time(char *buf, size_t len, sim_time ns);   /* "15.005000000" seconds */
 /* A gnuplot single-quoted string body: ' doubled, control characters dropped. */
 void plot_gp_str(FILE *f, const char *s);

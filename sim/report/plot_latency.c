@@ -184,8 +184,8 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     c.run = run;
     c.end = plot_view_end(run->s, run->h, run->end_ns > 0 ? run->end_ns : run->s->duration_ns, NULL);
     c.bucket = bucket_for(c.end);
-    if (plot_write_file(dir, "latency.dat", write_lat_dat, &c, err, err_len) != 0) return -1;
-    return plot_write_file(dir, "latency.gp", write_lat_gp, &c, err, err_len);
+    if (rpt_write_whole(dir, "latency.dat", write_lat_dat, &c, err, err_len) != 0) return -1;
+    return rpt_write_whole(dir, "latency.gp", write_lat_gp, &c, err, err_len);
 }
 
 static int cmp_time(const void *a, const void *b) {

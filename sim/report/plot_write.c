@@ -303,30 +303,6 @@ void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb)
 
 /* ------------------------------------------------------------ files */
 
-int plot_write_file(const char *dir, const char *name, plot_writer fn, const void *ctx,
-                    char *err, size_t err_len) {
-    char path[PATH_MAX_LEN], tmp[PATH_MAX_LEN];
-    int n1 = snprintf(path, sizeof path, "%s/%s", dir, name);
-    int n2 = snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof tmp) {
-        snprintf(err, err_len, "%s/%s: path too long", dir, name);
-        return -1;
-    }
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        snprintf(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    fn(f, ctx);
-    bool bad = ferror(f) != 0;
-    if (fclose(f) != 0) bad = true;
-    if (bad || rename(tmp, path) != 0) {
-        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------ timeline.gp */
 
@@ -357,8 +333,8 @@ int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
     SIM_ASSERT(r != NULL && r->run != NULL);
     plot_tl t;
     plot_tl_build(&t, r);
-    int rc = plot_write_file(dir, "timeline.dat", write_dat, &t, err, err_len);
-    if (rc == 0) rc = plot_write_file(dir, "timeline.gp", write_gp, &t, err, err_len);
+    int rc = rpt_write_whole(dir, "timeline.dat", write_dat, &t, err, err_len);
+    if (rc == 0) rc = rpt_write_whole(dir, "timeline.gp", write_gp, &t, err, err_len);
     plot_tl_free(&t);
     if (rc != 0) return rc;
     if (r->run->h->op_count < PLOT_LATENCY_OPS_MIN) {
@@ -413,7 +389,7 @@ int plot_write_compare(const char *dir, const char *title, const plot_variant *v
     plot_tl *tl = sim_xcalloc(n, sizeof *tl);
     for (size_t i = 0; i < n; i++) plot_tl_build(&tl[i], &v[i].r);
     compare_ctx c = { title, v, n, tl };
-    int rc = plot_write_file(dir, "compare.gp", write_compare_gp, &c, err, err_len);
+    int rc = rpt_write_whole(dir, "compare.gp", write_compare_gp, &c, err, err_len);
     for (size_t i = 0; i < n; i++) plot_tl_free(&tl[i]);
     free(tl);
     return rc;

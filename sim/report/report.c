@@ -366,10 +366,8 @@ int rpt_mkdirs(const char *dir) {
     return mkdir_one(path);
 }
 
-typedef void (*rpt_writer)(FILE *f, const rpt_run *run);
-
-static int write_whole(const char *dir, const char *name, rpt_writer fn, const rpt_run *run,
-                       char *err, size_t err_len) {
+int rpt_write_whole(const char *dir, const char *name, rpt_file_writer fn, const void *ctx,
+                    char *err, size_t err_len) {
     char path[RPT_PATH_MAX], tmp[RPT_PATH_MAX];
     int n1 = snprintf(path, sizeof path, "%s/%s", dir, name);
     int n2 = snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
@@ -382,7 +380,7 @@ static int write_whole(const char *dir, const char *name, rpt_writer fn, const r
         snprintf(err, err_len, "cannot write %s: %s", tmp, strerror(errno));
         return -1;
     }
-    fn(f, run);
+    fn(f, ctx);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0) bad = true;
     if (bad) {
@@ -398,6 +396,10 @@ static int write_whole(const char *dir, const char *name, rpt_writer fn, const r
     return 0;
 }
 
+static void summary_file(FILE *f, const void *run) { rpt_write_summary_json(f, run); }
+static void history_file(FILE *f, const void *run) { rpt_write_history_edn(f, run); }
+static void story_file(FILE *f, const void *run) { rpt_write_story(f, run); }
+
 int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(run != NULL);
@@ -407,8 +409,8 @@ int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len
         snprintf(err, err_len, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
-    if (write_whole(dir, "summary.json", rpt_write_summary_json, run, err, err_len) != 0) return -1;
-    if (write_whole(dir, "history.edn", rpt_write_history_edn, run, err, err_len) != 0) return -1;
-    if (write_whole(dir, "story.txt", rpt_write_story, run, err, err_len) != 0) return -1;
+    if (rpt_write_whole(dir, "summary.json", summary_file, run, err, err_len) != 0) return -1;
+    if (rpt_write_whole(dir, "history.edn", history_file, run, err, err_len) != 0) return -1;
+    if (rpt_write_whole(dir, "story.txt", story_file, run, err, err_len) != 0) return -1;
     return 0;
 }

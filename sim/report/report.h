@@ -50,5 +50,11 @@ void rpt_write_story(FILE *f, const rpt_run *run);
 uint64_t rpt_file_digest(const char *path);
 /* mkdir -p; 0 or -1 with errno set. */
 int rpt_mkdirs(const char *dir);
+/* Writes dir/name whole or not at all: fn writes to dir/name.tmp, which is
+ * renamed into place only if every write succeeded.  0, or -1 with a
+ * message naming the file. */
+typedef void (*rpt_file_writer)(FILE *f, const void *ctx);
+int rpt_write_whole(const char *dir, const char *name, rpt_file_writer fn, const void *ctx,
+                    char *err, size_t err_len);
 
 #endif
