@@ -18,69 +18,12 @@
 
 #include "sim/check/check.h"
 #include "sim/sim.h"
+#include "tests/test_run_support.h"
 
-typedef struct run {
-    scn *s;
-    sim *sim;
-    const hist *h;
-} run;
 
-static inline run run_file(const char *path) {
-    run r = { 0 };
-    char err[1024];
-    r.s = calloc(1, sizeof *r.s);
-    assert_non_null(r.s);
-    if (scn_load(path, r.s, err, sizeof err) != 0) fail_msg("%s", err);
-    sim_options opt = { 0 };
-    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    r.h = sim_history(r.sim);
-    return r;
-}
-
-static inline void run_free(run *r) {
-    sim_destroy(r->sim);
-    scn_free(r->s);
-    free(r->s);
-}
-
-static inline char *write_temp(const char *yaml, char *path, size_t len) {
-    snprintf(path, len, "/tmp/ccsim-test-lock-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(yaml, f);
-    fclose(f);
-    return path;
-}
-
-/* Writes a scenario to a temporary file and runs it. */
-static inline run run_text(const char *yaml) {
-    char path[64];
-    write_temp(yaml, path, sizeof path);
-    run r = run_file(path);
-    remove(path);
-    return r;
-}
-
-/* Loads and binds a scenario that must be refused: returns the error. */
+/* Loads and binds a scenario that must be refused: the error in err. */
 static inline void load_error(const char *yaml, char *err, size_t len) {
-    char path[64];
-    write_temp(yaml, path, sizeof path);
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    sim *made = NULL;
-    sim_options opt = { 0 };
-    int rc = scn_load(path, s, err, len);
-    if (rc == 0) {
-        rc = sim_create(s, &opt, &made, err, len);
-        if (rc == 0) sim_destroy(made);
-        scn_free(s);
-    }
-    free(s);
-    remove(path);
-    assert_int_not_equal(rc, 0);
+    assert_int_not_equal(create_text(yaml, err, len), 0);
 }
 
 static inline int32_t node_of(const run *r, const char *name) {

@@ -11,29 +11,9 @@
 
 #include "sim/check/check.h"
 #include "sim/sim.h"
+#include "tests/test_run_support.h"
 
 #define DIR "scenarios/db/"
-
-typedef struct run { scn *s; sim *sim; const hist *h; } run;
-
-static run run_file(const char *path) {
-    run r = { 0 };
-    char err[1024];
-    r.s = calloc(1, sizeof *r.s);
-    assert_non_null(r.s);
-    if (scn_load(path, r.s, err, sizeof err) != 0) fail_msg("%s", err);
-    sim_options opt = { 0 };
-    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    r.h = sim_history(r.sim);
-    return r;
-}
-
-static void run_free(run *r) {
-    sim_destroy(r->sim);
-    scn_free(r->s);
-    free(r->s);
-}
 
 static void verdicts_match_expect(const run *r) {
     check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };

@@ -15,33 +15,10 @@
 #include "protocols/setnx_lock/setnx_lock.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
+#include "tests/test_run_support.h"
 
 #define DIR "scenarios/locks/"
 
-typedef struct run {
-    scn *s;
-    sim *sim;
-    const hist *h;
-} run;
-
-static run run_file(const char *path) {
-    run r = { 0 };
-    char err[1024];
-    r.s = calloc(1, sizeof *r.s);
-    assert_non_null(r.s);
-    if (scn_load(path, r.s, err, sizeof err) != 0) fail_msg("%s", err);
-    sim_options opt = { 0 };
-    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    r.h = sim_history(r.sim);
-    return r;
-}
-
-static void run_free(run *r) {
-    sim_destroy(r->sim);
-    scn_free(r->s);
-    free(r->s);
-}
 
 static int32_t node(const run *r, const char *name) {
     int32_t n = scn_node_find(r->s, name);
@@ -109,21 +86,6 @@ static void verdicts_match_expect(const run *r) {
     }
 }
 
-
-/* Writes a scenario to a temporary file and runs it (for variants that have
- * no file in the library). */
-static run run_text(const char *yaml) {
-    char path[] = "/tmp/ccsim-test-snx-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(yaml, f);
-    fclose(f);
-    run r = run_file(path);
-    remove(path);
-    return r;
-}
 
 #define BASE(params, workload, faults)                                             \
     "name: variant\nseed: 1\nduration: 30s\nprotocol: setnx-lock\n"              \

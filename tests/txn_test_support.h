@@ -13,48 +13,8 @@
 
 #include "sim/check/check.h"
 #include "sim/sim.h"
+#include "tests/test_run_support.h"
 
-typedef struct run {
-    scn *s;
-    sim *sim;
-    const hist *h;
-} run;
-
-static inline run run_file(const char *path) {
-    run r = { 0 };
-    char err[1024];
-    r.s = calloc(1, sizeof *r.s);
-    assert_non_null(r.s);
-    if (scn_load(path, r.s, err, sizeof err) != 0) fail_msg("%s", err);
-    sim_options opt = { 0 };
-    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
-    r.h = sim_history(r.sim);
-    return r;
-}
-
-static inline void run_free(run *r) {
-    sim_destroy(r->sim);
-    scn_free(r->s);
-    free(r->s);
-}
-
-/* Loads YAML text and tries to create the run; returns sim_create's result
- * (0, or -1 with the error in err). */
-static inline int create_text(const char *yaml, char *err, size_t err_len) {
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    int rc = scn_load_buffer("variant.yaml", yaml, strlen(yaml), s, err, err_len);
-    if (rc == 0) {
-        sim *sm = NULL;
-        sim_options opt = { 0 };
-        rc = sim_create(s, &opt, &sm, err, err_len);
-        if (rc == 0) sim_destroy(sm);
-        scn_free(s);
-    }
-    free(s);
-    return rc;
-}
 
 static inline int32_t node(const run *r, const char *name) {
     int32_t n = scn_node_find(r->s, name);

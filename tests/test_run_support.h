@@ -1,0 +1,68 @@
+/* test_run_support.h -- run a scenario from a test: from a file of the
+ * library, or from YAML text for a variant the library has no file for.
+ * Any error fails the test with its message.  Include after <cmocka.h>. */
+#ifndef TEST_RUN_SUPPORT_H
+#define TEST_RUN_SUPPORT_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+
+typedef struct run {
+    scn *s;
+    sim *sim;
+    const hist *h;
+} run;
+
+/* Creates and runs a loaded scenario (the run owns s). */
+static inline run run_loaded(scn *s) {
+    run r = { s, NULL, NULL };
+    char err[1024];
+    sim_options opt = { 0 };
+    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
+    if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
+    r.h = sim_history(r.sim);
+    return r;
+}
+
+static inline run run_file(const char *path) {
+    char err[1024];
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    if (scn_load(path, s, err, sizeof err) != 0) fail_msg("%s", err);
+    return run_loaded(s);
+}
+
+static inline run run_text(const char *yaml) {
+    char err[1024];
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    if (scn_load_buffer("variant.yaml", yaml, strlen(yaml), s, err, sizeof err) != 0) fail_msg("%s", err);
+    return run_loaded(s);
+}
+
+static inline void run_free(run *r) {
+    sim_destroy(r->sim);
+    scn_free(r->s);
+    free(r->s);
+}
+
+/* Loads YAML text and tries to create the run; returns sim_create's (or
+ * the loader's) result: 0, or -1 with the error in err. */
+static inline int create_text(const char *yaml, char *err, size_t err_len) {
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    int rc = scn_load_buffer("variant.yaml", yaml, strlen(yaml), s, err, err_len);
+    if (rc == 0) {
+        sim *made = NULL;
+        sim_options opt = { 0 };
+        rc = sim_create(s, &opt, &made, err, err_len);
+        if (rc == 0) sim_destroy(made);
+        scn_free(s);
+    }
+    free(s);
+    return rc;
+}
+
+#endif
