@@ -19,6 +19,12 @@ PREFIX  ?= /usr/local
 
 LIB_SRC  := $(sort $(filter-out sim/cli/main.c,$(shell find sim protocols -name '*.c')))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The core engine (docs/engine.md, "Layers"): sim/*.c and sim/scenario/.
+# `make core` builds it alone, without protocols/, and links the engine's
+# own tests against it, which proves the engine needs no model.
+CORE_SRC := $(sort $(wildcard sim/*.c sim/scenario/*.c))
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_TESTS := test_sim test_evq test_clock test_rng test_param
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -26,7 +32,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 CCSIM    := $(BUILD)/ccsim
 
 .PHONY: all deps test unit scenarios broken determinism demo bench install clean \
-        sanitize check-deps readme-images
+        sanitize check-deps readme-images core
 
 all: deps $(CCSIM) ccsim
 
@@ -42,6 +48,16 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libccsim.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(BUILD)/libccsim-core.a: $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/core/%: tests/%.c $(BUILD)/libccsim-core.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libccsim-core.a $(CMOCKA_LIBS) $(YAML_LIBS)
+
+core: $(CORE_TESTS:%=$(BUILD)/core/%)
 
 $(CCSIM): $(BUILD)/sim/cli/main.o $(BUILD)/libccsim.a
 	$(CC) $(SAN) -o $@ $^ $(YAML_LIBS)
@@ -61,7 +77,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 
 # `make test`: unit tests, the scenario library, the broken-file tests and
 # the determinism test.  scripts/test.sh prints one summary line at the end.
-test: all $(TEST_BIN) $(TOOL_BIN)
+test: all $(TEST_BIN) $(TOOL_BIN) core
 	@BUILD=$(BUILD) sh scripts/test.sh
 
 unit: all $(TEST_BIN)
@@ -100,4 +116,4 @@ install: all
 clean:
 	rm -rf build build-san build-bench build-o0 build-o2 ccsim
 
--include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(BUILD)/sim/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(CORE_TESTS:%=$(BUILD)/core/%.d) $(BUILD)/sim/cli/main.d

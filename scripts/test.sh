@@ -5,7 +5,7 @@
 # checks the pictures (scripts/determinism.sh).  Prints one line per part
 # and `N passed, N failed` last.  BUILD names the build folder (build, or
 # build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|scenarios|broken|determinism]
+#   sh scripts/test.sh [all|unit|layers|scenarios|broken|determinism]
 set -u
 BUILD=${BUILD:-build}
 CCSIM=$BUILD/ccsim
@@ -86,12 +86,32 @@ run_determinism() {
   [ "$rc" -eq 0 ] || sed 's/^/      /' "$log/det.out" | tail -20
 }
 
+# The layers (scripts/check-layers.sh: no include runs upward), and the
+# core engine built alone: its own tests linked against libccsim-core.a,
+# with no protocol in it (`make core`).
+run_layers() {
+  if sh scripts/check-layers.sh >"$log/layers.out" 2>&1; then
+    count 1 0; echo "layers: 1 passed ($(tail -n 1 "$log/layers.out" | sed 's/^layers: //'))"
+  else
+    count 0 1; echo "layers: 1 failed"; grep -v ' passed, ' "$log/layers.out" | sed 's/^/      /'
+  fi
+  p=0; f=0
+  for t in "$BUILD"/core/test_*; do
+    [ -x "$t" ] || continue
+    if "$t" >"$log/core.out" 2>&1; then p=$((p + 1)); else f=$((f + 1)); tail -20 "$log/core.out"; fi
+  done
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "      no core test binaries in $BUILD/core (make core)"; fi
+  count "$p" "$f"
+  echo "core alone: $p passed, $f failed (engine tests linked without protocols/)"
+}
+
 case "$part" in
   unit) run_unit ;;
+  layers) run_layers ;;
   scenarios) run_scenarios ;;
   broken) run_broken ;;
   determinism) run_determinism ;;
-  all) run_unit; run_scenarios; run_broken; run_determinism ;;
+  all) run_unit; run_layers; run_scenarios; run_broken; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"

@@ -38,6 +38,7 @@ uint32_t env_nodes_of_role(const env *e, const char *role, node_id *out, uint32_
 
 const void *env_proto_config(const env *e) { return S(e)->proto_cfg; }
 const struct proto_desc *env_protocol(const env *e) { return S(e)->proto; }
+const void *env_config(const env *e) { return N(e)->config; }
 const void *env_workload_config(const env *e) { return S(e)->workload_cfg; }
 const struct workload_desc *env_workload(const env *e) { return S(e)->workload; }
 
@@ -67,9 +68,8 @@ bool env_send(env *e, node_id to, uint32_t type, const void *body, uint32_t len)
     s->stats.messages_sent++;
     net_plan p = net_send(&s->net, s->now, e->id, to);
     if (s->trace) {
-        char desc[160] = "";
-        const model_ops *m = s->nodes[to].model;
-        if (m && m->describe) m->describe(type, body, len, desc, sizeof desc);
+        char desc[160];
+        sim_describe_msg(s, type, body, len, desc, sizeof desc);
         sim_trace_line(s, e->id, "send -> %s %s%s", s->scn->nodes[to].name, desc,
                        p.copies == 0 ? (p.dropped_by_partition ? " (dropped: link down)" : " (lost)")
                                      : p.copies == 2 ? " (duplicated)" : "");

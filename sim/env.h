@@ -43,14 +43,16 @@ uint32_t    env_nodes_of_role(const env *e, const char *role, node_id *out, uint
  * (filled from `workload:`); NULL when there is none. */
 const void *env_proto_config(const env *e);
 const void *env_workload_config(const env *e);
-/* The scenario's protocol descriptor (proto.h).  A workload driver uses it to
- * reach the protocol's client library, e.g. proto_desc.lock_client.
- * [added by the setnx-lock engineer; engine: `return S(e)->proto;`] */
+/* The part of the protocol's cfg this node's role reads (family.h's
+ * proto_role.config): the `redis.*` params for a redis node inside
+ * redlock; NULL when the role names none (the model's defaults apply). */
+const void *env_config(const env *e);
+/* The scenario's protocol descriptor (family.h).  A workload driver uses it
+ * to reach the protocol's client library, e.g. proto_desc.lock_client. */
 const struct proto_desc *env_protocol(const env *e);
-/* The scenario's workload descriptor (proto.h), NULL when it has none.  A
+/* The scenario's workload descriptor (family.h), NULL when it has none.  A
  * resource that loads the workload's data before the run (the db node)
- * asks it which workload it serves.
- * [added by the db engineer; engine: `return S(e)->workload;`] */
+ * asks it for that data (workload_desc.seed). */
 const struct workload_desc *env_workload(const env *e);
 
 /* ---- clocks (local readings; never true time) ---- */
@@ -108,8 +110,6 @@ typedef struct model_ops {
     void (*on_timer)(void *state, env *e, uint32_t tag, uint64_t arg);
     void (*on_crash)(void *state, env *e);     /* lose volatile state */
     void (*on_restart)(void *state, env *e);   /* come back up */
-    /* One short line for trace.log: "SET lock c1:1 NX PX 10000". */
-    void (*describe)(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 } model_ops;
 
 #endif

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/check/check.h"
 
 /* ---------------------------------------------------------------- slots */
 
@@ -45,6 +44,15 @@ void sim_fail(struct sim *s, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(s->error, sizeof s->error, fmt, ap);
     va_end(ap);
+}
+
+void sim_describe_msg(const struct sim *s, uint32_t type, const void *body, uint32_t len,
+                      char *buf, size_t buf_len) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(buf_len > 0);
+    buf[0] = '\0';
+    if (s->describe_msg) s->describe_msg(type, body, len, buf, buf_len);
+    else snprintf(buf, buf_len, "message type %u (%u bytes)", type, len);
 }
 
 void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
@@ -213,7 +221,7 @@ static void deliver_message(struct sim *s, uint32_t id) {
     memcpy(body, sl->u.msg.body, len);
     sim_slot_free(s, id);                 /* before the callback: it may grow slots */
     char desc[160] = "";                  /* formatted only when someone reads it */
-    if (s->trace && n->model && n->model->describe) n->model->describe(type, body, len, desc, sizeof desc);
+    if (s->trace) sim_describe_msg(s, type, body, len, desc, sizeof desc);
     if (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to)) {
         s->stats.messages_dropped++;
         if (s->on_message) {
@@ -332,19 +340,10 @@ int sim_run(sim *s, char *err, size_t err_len) {
 
 /* ---------------------------------------------------------------- setup */
 
-static int bind_protocol(struct sim *s, const scn *sc, const sim_options *opt, char *err,
-                         size_t len) {
-    s->proto = opt && opt->proto ? opt->proto : proto_find(sc->protocol);
-    if (!s->proto) {
-        const char *known[32];
-        size_t k = 0, count = proto_count();
-        for (size_t i = 0; i < count && k < 32; i++) known[k++] = proto_at(i)->name;
-        const char *near = scn_nearest(sc->protocol, known, k);
-        scn_errorf(err, len, sc->path, sc->protocol_pos,
-                   "unknown protocol '%s' (%s%s%s`ccsim list protocols` shows them)", sc->protocol,
-                   near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
-        return -1;
-    }
+/* The protocol's cfg from `params:`, then its own cross-field checks. */
+static int bind_protocol(struct sim *s, const scn *sc, char *err, size_t len) {
+    SIM_ASSERT(s->proto != NULL);
+    SIM_ASSERT(s->proto->param_count == 0 || s->proto->params != NULL);
     s->proto_cfg = sim_xcalloc(1, s->proto->cfg_size ? s->proto->cfg_size : 1);
     if (param_apply(s->proto->params, s->proto->param_count, s->proto_cfg, &sc->params, sc,
                     "params", err, len) != 0)
@@ -352,28 +351,16 @@ static int bind_protocol(struct sim *s, const scn *sc, const sim_options *opt, c
     return s->proto->validate ? s->proto->validate(s->proto_cfg, sc, err, len) : 0;
 }
 
-static bool proto_drives(const proto_desc *p, const char *workload) {
-    for (size_t i = 0; i < 4 && p->workloads[i]; i++)
-        if (strcmp(p->workloads[i], workload) == 0) return true;
-    return false;
-}
-
-static int bind_workload(struct sim *s, const scn *sc, const sim_options *opt, char *err,
-                         size_t len) {
-    const char *kind = sc->workload_kind[0] ? sc->workload_kind : s->proto->workloads[0];
-    if (!kind) return 0;                            /* a protocol with no workload */
-    s->workload = opt && opt->workload ? opt->workload : workload_find(kind);
-    if (!s->workload || !proto_drives(s->proto, kind)) {
-        scn_errorf(err, len, sc->path, sc->workload_pos,
-                   "protocol '%s' cannot run workload '%s' (expected %s)", s->proto->name, kind,
-                   s->proto->workloads[0] ? s->proto->workloads[0] : "no workload");
-        return -1;
-    }
+/* The workload's cfg from `workload:`, when the run has a workload. */
+static int bind_workload(struct sim *s, const scn *sc, char *err, size_t len) {
+    if (!s->workload) return 0;
+    SIM_ASSERT(s->workload->driver != NULL);
     s->workload_cfg = sim_xcalloc(1, s->workload->cfg_size ? s->workload->cfg_size : 1);
     if (param_apply(s->workload->params, s->workload->param_count, s->workload_cfg,
                     &sc->workload, sc, "workload", err, len) != 0)
         return -1;
-    return s->workload->validate ? s->workload->validate(s->workload_cfg, sc, err, len) : 0;
+    if (!s->workload->validate) return 0;
+    return s->workload->validate(s->workload_cfg, sc, s->proto, err, len);
 }
 
 static const proto_role *find_role(const proto_desc *p, const char *role) {
@@ -390,6 +377,7 @@ static void role_list(const proto_desc *p, char *buf, size_t len) {
     }
 }
 
+/* Each node's model and config come from its role. */
 static int bind_roles(struct sim *s, const scn *sc, char *err, size_t len) {
     char roles[256];
     role_list(s->proto, roles, sizeof roles);
@@ -402,6 +390,8 @@ static int bind_roles(struct sim *s, const scn *sc, char *err, size_t len) {
             return -1;
         }
         s->nodes[i].model = r->model ? r->model : (s->workload ? s->workload->driver : NULL);
+        s->nodes[i].config = r->config ? r->config(s->proto_cfg) : NULL;
+        SIM_ASSERT(r->config == NULL || s->nodes[i].config != NULL);
     }
     for (uint32_t k = 0; k < s->proto->role_count; k++) {
         const proto_role *r = &s->proto->roles[k];
@@ -413,38 +403,6 @@ static int bind_roles(struct sim *s, const scn *sc, char *err, size_t len) {
                        s->proto->name, r->min_count, r->max_count, r->role, count, r->help);
             return -1;
         }
-    }
-    return 0;
-}
-
-static bool check_enabled(const scn *sc, const proto_desc *p, const char *name) {
-    if (sc->check_count == 0) {
-        for (size_t i = 0; i < PROTO_CHECKS_MAX && p->checks[i]; i++)
-            if (strcmp(p->checks[i], name) == 0) return true;
-        return false;
-    }
-    for (uint32_t i = 0; i < sc->check_count; i++)
-        if (strcmp(sc->checks[i].name, name) == 0) return true;
-    return false;
-}
-
-static int bind_checks(struct sim *s, const scn *sc, char *err, size_t len) {
-    const char *known[64];
-    size_t k = 0;
-    for (size_t i = 0; i < check_count() && k < 64; i++) known[k++] = check_at(i)->name;
-    for (uint32_t i = 0; i < sc->check_count; i++) {
-        if (check_find(sc->checks[i].name)) continue;
-        const char *near = scn_nearest(sc->checks[i].name, known, k);
-        scn_errorf(err, len, sc->path, sc->checks[i].pos, "unknown check '%s' (%s%s%s`ccsim list checks` shows them)",
-                   sc->checks[i].name, near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
-        return -1;
-    }
-    for (uint32_t i = 0; i < sc->expect_count; i++) {
-        if (check_enabled(sc, s->proto, sc->expect[i].check)) continue;
-        scn_errorf(err, len, sc->path, sc->expect[i].pos,
-                   "expect names check '%s', which this scenario does not run (add it to `checks:`)",
-                   sc->expect[i].check);
-        return -1;
     }
     return 0;
 }
@@ -484,18 +442,23 @@ static int setup_nodes(struct sim *s, const scn *sc) {
 int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size_t len) {
     SIM_ASSERT(sc != NULL);
     SIM_ASSERT(out != NULL);
+    SIM_ASSERT(opt != NULL);
+    SIM_ASSERT(opt->proto != NULL);           /* resolved by the registry or a test */
     struct sim *s = sim_xcalloc(1, sizeof *s);
     s->scn = sc;
-    s->seed = opt && opt->seed_set ? opt->seed : sc->seed;
-    s->trace = opt ? opt->trace : NULL;
-    s->on_message = opt ? opt->on_message : NULL;
-    s->on_message_ctx = opt ? opt->on_message_ctx : NULL;
+    s->seed = opt->seed_set ? opt->seed : sc->seed;
+    s->trace = opt->trace;
+    s->on_message = opt->on_message;
+    s->on_message_ctx = opt->on_message_ctx;
+    s->describe_msg = opt->describe_msg;
+    s->proto = opt->proto;
+    s->workload = opt->workload;
     s->free_head = UINT32_MAX;
     evq_init(&s->queue, SIM_SLOTS_MAX);
     hist_init(&s->hist);
     *out = NULL;
-    if (bind_protocol(s, sc, opt, err, len) != 0 || bind_workload(s, sc, opt, err, len) != 0 ||
-        bind_roles(s, sc, err, len) != 0 || bind_checks(s, sc, err, len) != 0) {
+    if (bind_protocol(s, sc, err, len) != 0 || bind_workload(s, sc, err, len) != 0 ||
+        bind_roles(s, sc, err, len) != 0) {
         scn_error_relocate(sc, err, len);            /* a value from `--set` */
         sim_destroy(s);
         return -1;

@@ -3,7 +3,8 @@
  *   scn_load() -> sim_create() -> sim_run() -> sim_history() -> checks -> reports
  *
  * sim_create() validates what only the protocol can judge (its params, its
- * roles, the workload) and reports input errors as "file:line:col: error:";
+ * roles, the workload's params) and reports input errors as
+ * "file:line:col: error:";
  * sim_run() runs the event loop to the horizon.  Everything a run does
  * hangs off the `sim` (STYLE.md 16): two sims can run side by side in one
  * process and must produce the same bytes for the same scenario and seed.
@@ -38,10 +39,15 @@ typedef struct sim_options {
     uint64_t seed;               /* used when seed_set; else the scenario's seed */
     bool seed_set;
     FILE *trace;                 /* trace.log lines go here; NULL = none */
-    /* Tests may bring their own protocol and workload instead of the
-     * registry's (the scenario's `protocol:` is then ignored). */
+    /* The protocol the scenario runs and its workload (NULL = none), as
+     * the registry resolved them from the scenario's names
+     * (registry_sim_create), or a test's own.  proto is required. */
     const struct proto_desc *proto;
     const struct workload_desc *workload;
+    /* Turns a message into one trace.log line (the registry's
+     * registry_describe_msg); NULL = "message type N (B bytes)". */
+    void (*describe_msg)(uint32_t type, const void *body, uint32_t len, char *buf,
+                         size_t buf_len);
     /* Called for every message sent and dropped (sim_msg_note); NULL = no
      * log, and then the engine does no work for it. */
     sim_msg_fn on_message;
@@ -56,7 +62,11 @@ typedef struct sim_stats {
     uint64_t seed;
 } sim_stats;
 
-/* Returns 0, or -1 with "path:line:col: error: ..." (exit 2). */
+/* Binds the scenario to opt->proto and opt->workload: fills their cfg
+ * structs from `params:` and `workload:`, runs their validate hooks, gives
+ * each node its role's model.  Returns 0, or -1 with "path:line:col:
+ * error: ..." (exit 2).  Names are resolved above the engine: the command
+ * line and tests call registry_sim_create (sim/registry/registry.h). */
 int  sim_create(const scn *s, const sim_options *opt, sim **out, char *err, size_t err_len);
 /* Where trace.log lines go (NULL = nowhere); before sim_run. */
 void sim_set_trace(sim *s, FILE *trace);

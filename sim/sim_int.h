@@ -30,7 +30,7 @@
 #include "sim/env.h"
 #include "sim/evq.h"
 #include "sim/net.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
@@ -72,6 +72,7 @@ typedef struct sim_node {
     uint32_t *parked;             /* slots waiting for resume, FIFO */
     uint32_t parked_count, parked_cap;
     uint32_t process;             /* Jepsen :process for clients */
+    const void *config;           /* its role's part of the protocol cfg (env_config) */
 } sim_node;
 
 struct sim {
@@ -82,6 +83,8 @@ struct sim {
     void *workload_cfg;
     uint64_t seed;
     FILE *trace;
+    void (*describe_msg)(uint32_t type, const void *body, uint32_t len, char *buf,
+                         size_t buf_len);   /* sim_options.describe_msg, NULL = none */
     sim_msg_fn on_message;        /* sim_options.on_message, NULL = none */
     void *on_message_ctx;
 
@@ -101,6 +104,10 @@ struct sim {
     char error[SIM_ERR_MAX];
 };
 
+/* A trace line's words for a message: sim_options.describe_msg, or its
+ * type and size. */
+void     sim_describe_msg(const struct sim *s, uint32_t type, const void *body, uint32_t len,
+                          char *buf, size_t buf_len);
 /* Out of line, rare: a new slot at the end of the pool (UINT32_MAX at the
  * bound), and the error for a full queue (returns false). */
 uint32_t sim_slots_grow(struct sim *s);

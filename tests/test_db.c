@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "sim/registry/registry.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"
@@ -556,7 +557,7 @@ static bool broken_file_fails_as_it_says(const char *path) {
     sim *created = NULL;
     if (!failed) {
         sim_options opt = { 0 };
-        failed = sim_create(s, &opt, &created, err, sizeof err) != 0;
+        failed = registry_sim_create(s, &opt, &created, err, sizeof err) != 0;
         sim_destroy(created);
         scn_free(s);
     }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "sim/env.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 #include "sim/sim.h"
 
 typedef struct ping_cfg { int64_t count; sim_time every, wall_timer, mono_timer; } ping_cfg;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/registry/registry.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
 
@@ -93,7 +94,7 @@ static void the_gc_pause_run_is_linearizable_at_the_register(void **state) {
     char err[512];
     assert_int_equal(scn_load("scenarios/locks/L2-lease-gc-pause.yaml", s, err, sizeof err), 0);
     sim *run = NULL;
-    assert_int_equal(sim_create(s, NULL, &run, err, sizeof err), 0);
+    assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), 0);
     assert_int_equal(sim_run(run, err, sizeof err), 0);
     check_result r;
     check_input in = { sim_history(run), s, s->duration_ns };

@@ -1,5 +1,5 @@
 /* test_lock_support.h -- running lock scenarios end to end in a test
- * (scn_load -> sim_create -> sim_run) and reading what they leave in the
+ * (scn_load -> registry_sim_create -> sim_run) and reading what they leave in the
  * history: ops by client, effects by kind, the checks' verdicts.  Shared by
  * test_redlock.c and test_lease_lock.c; every helper is static inline, so a
  * test file that does not use one gets no warning.  Times in ms of true
@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sim/registry/registry.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"

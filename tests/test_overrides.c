@@ -3,7 +3,7 @@
  * its messages, reported as "--set KEY=VALUE: error: ...".  Each test loads
  * a small scenario from memory with some overrides and looks at the
  * loaded `scn` or the one-line error; the last ones go through
- * sim_create(), where a protocol's own table judges params.
+ * registry_sim_create(), where a protocol's own table judges params.
  * Run from the repository root.  A `scn` is large, so tests heap-allocate it.
  */
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/registry/registry.h"
 #include "sim/scenario/scn.h"
 #include "sim/sim.h"
 
@@ -198,20 +199,20 @@ static void an_error_in_the_file_keeps_its_position_when_sets_are_given(void **s
                              "the number, such as 5s or 5ms)");
 }
 
-static void a_protocol_param_error_at_sim_create_names_the_set(void **state) {
+static void a_protocol_param_error_at_run_creation_names_the_set(void **state) {
     (void)state;
     const char *sets[] = { "params.ttl=abc" };
     scn *s = ok_with(sets, 1);                   /* params are judged by the protocol's table */
     sim *run = NULL;
     char err[SIM_ERR_MAX];
-    assert_int_equal(sim_create(s, NULL, &run, err, sizeof err), -1);
+    assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), -1);
     assert_null(run);
     assert_string_equal(err, "--set params.ttl=abc: error: ttl: 'abc' is not a duration (expected "
                              "a number with a unit: ns, us, ms, s, m or h, such as 10s or 250ms)");
     drop(s);
     const char *sets2[] = { "params.fencng=true" };
     s = ok_with(sets2, 1);
-    assert_int_equal(sim_create(s, NULL, &run, err, sizeof err), -1);
+    assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), -1);
     assert_string_equal(err, "--set params.fencng=true: error: unknown key 'fencng' in params "
                              "(did you mean 'fencing'?)");
     drop(s);
@@ -227,8 +228,8 @@ static void an_override_runs_like_the_same_value_written_in_the_file(void **stat
     memcpy(p, "for:  5s", 8);
     assert_int_equal(scn_load_buffer("t.yaml", text, strlen(text), b, err, sizeof err), 0);
     sim *ra = NULL, *rb = NULL;
-    assert_int_equal(sim_create(a, NULL, &ra, err, sizeof err), 0);
-    assert_int_equal(sim_create(b, NULL, &rb, err, sizeof err), 0);
+    assert_int_equal(registry_sim_create(a, NULL, &ra, err, sizeof err), 0);
+    assert_int_equal(registry_sim_create(b, NULL, &rb, err, sizeof err), 0);
     assert_int_equal(sim_run(ra, err, sizeof err), 0);
     assert_int_equal(sim_run(rb, err, sizeof err), 0);
     const hist *ha = sim_history(ra), *hb = sim_history(rb);
@@ -256,7 +257,7 @@ int main(void) {
         cmocka_unit_test(a_key_into_a_single_value_or_a_list_is_rejected),
         cmocka_unit_test(a_malformed_set_is_rejected_before_anything_is_read),
         cmocka_unit_test(an_error_in_the_file_keeps_its_position_when_sets_are_given),
-        cmocka_unit_test(a_protocol_param_error_at_sim_create_names_the_set),
+        cmocka_unit_test(a_protocol_param_error_at_run_creation_names_the_set),
         cmocka_unit_test(an_override_runs_like_the_same_value_written_in_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

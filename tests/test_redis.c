@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "protocols/redis/redis.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 #include "sim/sim.h"
 
 #define STEPS_MAX 80
@@ -106,13 +106,15 @@ static const model_ops rt_client_model = {
     .on_timer = rt_timer, .on_message = rt_message,
 };
 
+static const void *rt_redis_cfg(const void *cfg) { return &((const rt_cfg *)cfg)->redis; }
+
 static const proto_desc rt_proto = {
     .name = "redis-test", .summary = "a scripted client against one redis node",
     .params = rt_params, .param_count = sizeof rt_params / sizeof rt_params[0],
     .cfg_size = sizeof(rt_cfg),
-    .roles = { { "redis", &redis_model_ops, 1, 1, "the node" },
-               { "client", &rt_client_model, 1, 1, "the script" },
-               { "replica", &redis_model_ops, 0, 1, "its replica" } },
+    .roles = { { "redis", &redis_model_ops, 1, 1, "the node", rt_redis_cfg },
+               { "client", &rt_client_model, 1, 1, "the script", NULL },
+               { "replica", &redis_model_ops, 0, 1, "its replica", rt_redis_cfg } },
     .role_count = 3,
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/registry/registry.h"
 #include "sim/sim.h"
 
 typedef struct run {
@@ -20,7 +21,7 @@ static inline run run_loaded(scn *s) {
     run r = { s, NULL, NULL };
     char err[1024];
     sim_options opt = { 0 };
-    if (sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
+    if (registry_sim_create(r.s, &opt, &r.sim, err, sizeof err) != 0) fail_msg("%s", err);
     if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
     r.h = sim_history(r.sim);
     return r;
@@ -48,7 +49,7 @@ static inline void run_free(run *r) {
     free(r->s);
 }
 
-/* Loads YAML text and tries to create the run; returns sim_create's (or
+/* Loads YAML text and tries to create the run; returns registry_sim_create's (or
  * the loader's) result: 0, or -1 with the error in err. */
 static inline int create_text(const char *yaml, char *err, size_t err_len) {
     scn *s = calloc(1, sizeof *s);
@@ -57,7 +58,7 @@ static inline int create_text(const char *yaml, char *err, size_t err_len) {
     if (rc == 0) {
         sim *made = NULL;
         sim_options opt = { 0 };
-        rc = sim_create(s, &opt, &made, err, err_len);
+        rc = registry_sim_create(s, &opt, &made, err, err_len);
         if (rc == 0) sim_destroy(made);
         scn_free(s);
     }

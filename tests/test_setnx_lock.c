@@ -1,5 +1,5 @@
 /* test_setnx_lock.c -- the setnx-lock scenarios of scenarios/locks/, run
- * end to end (scn_load -> sim_create -> sim_run), checked through what they
+ * end to end (scn_load -> registry_sim_create -> sim_run), checked through what they
  * leave in the history: when each key was set, extended, expired, deleted;
  * when each client learned it held the lock; when the storage applied or
  * refused each write; and the checks' verdicts against the files' `expect:`.
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "protocols/setnx_lock/setnx_lock.h"
+#include "sim/registry/registry.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "protocols/storage/storage.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 #include "sim/sim.h"
 
 typedef struct step {

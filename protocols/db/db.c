@@ -230,3 +230,14 @@ const proto_desc db_proto = {
     .lock_client = NULL,
     .validate = db_validate,
 };
+
+/* Statements and replies; the db node's timers. */
+static const proto_desc *const db_protocols[] = { &db_proto, NULL };
+
+const family_desc db_family = {
+    .name = "db",
+    .msgs = { { 500, 559 } },
+    .tags = { { 500, 579 } },
+    .describe = db_describe,
+    .protocols = db_protocols,
+};

@@ -8,8 +8,8 @@
  *
  * Data.  A row is (table, id) -> one integer value, plus a version: the
  * number of installs on the row (1 = the row as loaded, then 2, 3...).
- * The workload says what is loaded (db_seed_for); row keys in the history
- * are "table:id" ("stock:1", "acct:11111", "seat:12A", "doctor:alice").
+ * The workload says what is loaded (its workload_desc.seed fills a
+ * db_seed); row keys in the history are "table:id" ("stock:1", "acct:11111", "seat:12A", "doctor:alice").
  * An optimistic client's "version column" is this version.
  *
  * Requests.  A client sends up to DB_STMTS_MAX statements in one message on
@@ -41,7 +41,7 @@
 #ifndef CCSIM_DB_H
 #define CCSIM_DB_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 /* Message types (db range 500-599; the db client library's timers use
  * 560-579 and the db node's 500-519). */
@@ -144,10 +144,6 @@ typedef struct db_seed {
     uint32_t row_count;
 } db_seed;
 
-/* Fills *out with what the named workload loads (implemented beside the
- * workloads, sim/workload/dbw.c); false when it is not a db workload. */
-bool db_seed_for(const char *workload, const void *workload_cfg, db_seed *out);
-
 /* "acct:11111", "seat:12A", "doctor:alice": the row's key in the history. */
 void db_row_key(const db_table_def *t, int64_t id, char *buf, size_t buf_len);
 
@@ -176,5 +172,8 @@ const char *db_flavor_name(db_flavor f);             /* "PostgreSQL" */
 bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
 int db_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc db_family;
 
 #endif

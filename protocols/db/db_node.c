@@ -313,7 +313,9 @@ static void db_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
 
 static void load(db_node *d, env *e) {
     const workload_desc *w = env_workload(e);
-    if (w == NULL || !db_seed_for(w->name, env_workload_config(e), &d->seed)) {
+    const void *cfg = env_workload_config(e);
+    memset(&d->seed, 0, sizeof d->seed);
+    if (w == NULL || w->seed == NULL || cfg == NULL || !w->seed(cfg, &d->seed, sizeof d->seed)) {
         env_trace(e, "db: the workload loads no data; the database starts empty");
         return;
     }
@@ -394,10 +396,6 @@ static void db_on_restart(void *state, env *e) {
     env_trace(e, "db restarted with %u rows", d->row_count);
 }
 
-static void db_model_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    if (!db_describe(type, body, len, buf, n)) snprintf(buf, n, "message type %u (%u bytes)", type, len);
-}
-
 const model_ops db_model_ops = {
     .name = "db",
     .state_size = sizeof(db_node),
@@ -406,5 +404,4 @@ const model_ops db_model_ops = {
     .on_timer = db_on_timer,
     .on_crash = db_on_crash,
     .on_restart = db_on_restart,
-    .describe = db_model_describe,
 };

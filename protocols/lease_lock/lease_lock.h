@@ -41,7 +41,7 @@
 #define CCSIM_LEASE_LOCK_H
 
 #include "protocols/lock/lock_api.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 
 /* Message types, inside lock_api.h's range so a lock workload hands the
  * service's messages to its lock client. */
@@ -102,5 +102,8 @@ void ll_key_name(const ll_cfg *cfg, int64_t rev, char *buf, size_t len);
 sim_time ll_heartbeat_ns(const ll_cfg *cfg);
 
 int ll_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc ll_family;
 
 #endif

@@ -133,3 +133,14 @@ const proto_desc ll_proto = {
     .lock_client = &ll_lock_client,
     .validate = ll_validate,
 };
+
+/* The lock service's requests and replies, the client library's timers. */
+static const proto_desc *const ll_protocols[] = { &ll_proto, NULL };
+
+const family_desc ll_family = {
+    .name = "lease-lock",
+    .msgs = { { 1400, 1499 } },
+    .tags = { { 1400, 1499 } },
+    .describe = ll_describe,
+    .protocols = ll_protocols,
+};

@@ -345,12 +345,6 @@ static void svc_on_restart(void *state, env *e) {
     SIM_ASSERT(svc_invariants_ok(s));
 }
 
-static void svc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    if (ll_describe(type, body, len, buf, n)) return;
-    if (stor_describe(type, body, len, buf, n)) return;
-    snprintf(buf, n, "message type %u (%u bytes)", type, len);
-}
-
 const model_ops ll_service_ops = {
     .name = "lease-lock-service",
     .state_size = sizeof(svc),
@@ -359,5 +353,4 @@ const model_ops ll_service_ops = {
     .on_timer = svc_on_timer,
     .on_crash = svc_on_crash,
     .on_restart = svc_on_restart,
-    .describe = svc_describe,
 };

@@ -235,14 +235,10 @@ bool pay_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
     return true;
 }
 
-static void pay_model_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    if (!pay_describe(type, body, len, buf, n)) proto_describe_msg(type, body, len, buf, n);
-}
-
 const model_ops pay_model_ops = {
     .name = "payment-api", .state_size = sizeof(pay_node), .init = pay_init,
     .on_message = pay_on_message, .on_timer = pay_on_timer, .on_crash = pay_on_crash,
-    .on_restart = pay_on_restart, .describe = pay_model_describe,
+    .on_restart = pay_on_restart,
 };
 
 #define CFG_AT(field) offsetof(pay_cfg, field)
@@ -274,4 +270,15 @@ const proto_desc pay_proto = {
     .role_count = 2,
     .workloads = { "payment", NULL },
     .checks = { "conservation", "liveness", NULL },
+};
+
+/* The payment API's requests and replies, and its timers. */
+static const proto_desc *const pay_protocols[] = { &pay_proto, NULL };
+
+const family_desc pay_family = {
+    .name = "payment",
+    .msgs = { { 600, 649 } },
+    .tags = { { 600, 649 } },
+    .describe = pay_describe,
+    .protocols = pay_protocols,
 };

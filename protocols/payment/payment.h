@@ -25,7 +25,7 @@
 #ifndef CCSIM_PAYMENT_H
 #define CCSIM_PAYMENT_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 #define PAY_MSG_REQ   600u    /* payment range 600-649 */
 #define PAY_MSG_REPLY 601u
@@ -57,5 +57,8 @@ extern const model_ops pay_model_ops;
 
 void pay_req_init(pay_req *q, uint32_t req, uint32_t op, int64_t amount, const char *key);
 bool pay_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc pay_family;
 
 #endif

@@ -142,14 +142,10 @@ bool rlim_describe(uint32_t type, const void *body, uint32_t len, char *buf, siz
     return true;
 }
 
-static void rlim_model_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    if (!rlim_describe(type, body, len, buf, n)) proto_describe_msg(type, body, len, buf, n);
-}
-
 const model_ops rlim_model_ops = {
     .name = "rate-limiter", .state_size = sizeof(rlim_node), .init = rlim_init,
     .on_message = rlim_on_message, .on_timer = NULL, .on_crash = rlim_on_crash,
-    .on_restart = rlim_on_restart, .describe = rlim_model_describe,
+    .on_restart = rlim_on_restart,
 };
 
 #define CFG_AT(field) offsetof(rlim_cfg, field)
@@ -188,4 +184,14 @@ const proto_desc rlim_proto = {
     .workloads = { "requests", NULL },
     .checks = { "rate-limit", "liveness", NULL },
     .validate = rlim_validate,
+};
+
+/* The rate limiter's requests and replies. */
+static const proto_desc *const rlim_protocols[] = { &rlim_proto, NULL };
+
+const family_desc rlim_family = {
+    .name = "ratelimit",
+    .msgs = { { 650, 699 } },
+    .describe = rlim_describe,
+    .protocols = rlim_protocols,
 };

@@ -17,7 +17,7 @@
 #ifndef CCSIM_RATELIMIT_H
 #define CCSIM_RATELIMIT_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 #define RLIM_MSG_REQ   650u   /* rate-limiter range 650-699 */
 #define RLIM_MSG_REPLY 651u
@@ -38,5 +38,8 @@ extern const proto_desc rlim_proto;
 extern const model_ops rlim_model_ops;
 
 bool rlim_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc rlim_family;
 
 #endif

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 static const char *const cmd_names[] = {
 #define XX(name, str) str,
@@ -71,17 +71,8 @@ static const redis_cfg redis_defaults = {
 };
 
 const redis_cfg *redis_cfg_of(const env *e) {
-    const proto_desc *p = env_protocol(e);
-    const void *cfg = env_proto_config(e);
-    if (p == NULL || cfg == NULL) return &redis_defaults;
-    for (size_t i = 0; i < p->param_count; i++) {
-        if (strcmp(p->params[i].name, "redis.persistence") != 0) continue;
-        size_t base = p->params[i].offset - offsetof(redis_cfg, persistence);   /* the first field */
-        SIM_ASSERT(base < p->cfg_size);
-        SIM_ASSERT(base + sizeof(redis_cfg) <= p->cfg_size);
-        return (const redis_cfg *)(const void *)((const char *)cfg + base);
-    }
-    return &redis_defaults;
+    const redis_cfg *cfg = env_config(e);
+    return cfg != NULL ? cfg : &redis_defaults;
 }
 
 /* ------------------------------------------------------------ invariants */
@@ -486,5 +477,4 @@ const model_ops redis_model_ops = {
     .on_timer = redis_on_timer,
     .on_crash = redis_on_crash,
     .on_restart = redis_on_restart,
-    .describe = redis_model_describe,
 };

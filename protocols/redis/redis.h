@@ -38,10 +38,11 @@
  * until it is promoted.  Keys written by INCR (the fence counter) are not.
  *
  * Settings.  A protocol that runs redis nodes with these settings embeds a
- * redis_cfg in its cfg struct and lists REDIS_PARAM_SPECS(offset of it) in
- * its param table; the node finds them by the spec named
- * "redis.persistence".  Without them (setnx-lock) the node uses the
- * defaults: persistence none, no restart delay, wall-clock TTL.
+ * redis_cfg in its cfg struct, lists REDIS_PARAM_SPECS(offset of it) in
+ * its param table, and names it as the `config` of its redis, replica and
+ * sentinel roles (family.h), so the node reads it through env_config().
+ * Without them (setnx-lock) the node uses the defaults: persistence none,
+ * no restart delay, wall-clock TTL.
  *
  * Bounds: REDIS_KEYS_MAX keys; a write that needs a new key when the
  * keyspace is full gets "ERR keyspace full" and changes nothing.
@@ -192,5 +193,8 @@ void redis_cmd_init(redis_cmd *c, uint32_t req, redis_cmd_kind kind, const char 
                     const char *val);
 
 const char *redis_cmd_name(redis_cmd_kind k);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc redis_family;
 
 #endif

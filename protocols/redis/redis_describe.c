@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 /* Appends to buf (cap n) at *used; truncates quietly, as a trace line may. */
 static void append(char *buf, size_t n, size_t *used, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -123,8 +125,11 @@ bool redis_describe(uint32_t type, const void *body, uint32_t len, char *buf, si
     return describe_sentinel(type, body, len, buf, buf_len);
 }
 
-void redis_model_describe(uint32_t type, const void *body, uint32_t len, char *buf,
-                          size_t buf_len) {
-    if (!redis_describe(type, body, len, buf, buf_len))
-        snprintf(buf, buf_len, "message type %u (%u bytes)", type, len);
-}
+/* Redis commands and replies, replication and Sentinel messages; the node's
+ * timers are its own (below FAMILY_TAG_PRIVATE).  No protocol of its own:
+ * setnx-lock and redlock run redis nodes. */
+const family_desc redis_family = {
+    .name = "redis",
+    .msgs = { { 1100, 1199 } },
+    .describe = redis_describe,
+};

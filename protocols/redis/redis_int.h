@@ -90,7 +90,6 @@ void redis_lock_effect(const redis_node *r, env *e, hist_eff_kind kind, const re
 void redis_copy_str(char *dst, size_t cap, const char *src);
 
 /* ---- redis_describe.c ---- */
-void redis_model_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
 /* ---- redis_persist.c ---- */
 /* After a change to the keyspace: `always` fsyncs it at once. */

@@ -138,5 +138,4 @@ const model_ops redis_sentinel_ops = {
     .on_timer = sentinel_on_timer,
     .on_crash = sentinel_on_crash,
     .on_restart = sentinel_on_restart,
-    .describe = redis_model_describe,
 };

@@ -40,7 +40,7 @@
 
 #include "protocols/lock/lock_api.h"
 #include "protocols/redis/redis.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 
 #define RL_NODES_MAX 15           /* masters one client talks to */
 #define RL_KEY       "lock"
@@ -89,5 +89,8 @@ extern const proto_desc rl_proto;
 extern const lock_client_ops rl_lock_client;
 
 int rl_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc rl_family;
 
 #endif

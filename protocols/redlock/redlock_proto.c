@@ -137,6 +137,9 @@ int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     return 0;
 }
 
+/* The redis.* params, for the redis, replica and sentinel roles. */
+static const void *rl_redis_cfg(const void *cfg) { return &((const rl_cfg *)cfg)->redis; }
+
 const proto_desc rl_proto = {
     .name = "redlock",
     .summary = "Redlock over N independent Redis masters: quorum, validity, retries of "
@@ -145,9 +148,9 @@ const proto_desc rl_proto = {
     .param_count = sizeof rl_params / sizeof rl_params[0],
     .cfg_size = sizeof(rl_cfg),
     .roles = {
-        { "redis", &redis_model_ops, 1, RL_NODES_MAX, "1 to 15 independent masters" },
-        { "replica", &redis_model_ops, 0, RL_NODES_MAX, "replicaK replicates redisK" },
-        { "sentinel", &redis_sentinel_ops, 0, 1, "at most one sentinel" },
+        { "redis", &redis_model_ops, 1, RL_NODES_MAX, "1 to 15 independent masters", rl_redis_cfg },
+        { "replica", &redis_model_ops, 0, RL_NODES_MAX, "replicaK replicates redisK", rl_redis_cfg },
+        { "sentinel", &redis_sentinel_ops, 0, 1, "at most one sentinel", rl_redis_cfg },
         { "storage", &stor_model_ops, 0, 1, "at most one storage node (the protected counter)" },
         { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)" },
     },
@@ -156,4 +159,13 @@ const proto_desc rl_proto = {
     .checks = { "mutual-exclusion", "lease-overlap", "lost-update", "liveness", NULL },
     .lock_client = &rl_lock_client,
     .validate = rl_validate,
+};
+
+/* The Redlock client library's timers (it speaks Redis). */
+static const proto_desc *const rl_protocols[] = { &rl_proto, NULL };
+
+const family_desc rl_family = {
+    .name = "redlock",
+    .tags = { { 1300, 1399 } },
+    .protocols = rl_protocols,
 };

@@ -214,3 +214,14 @@ const proto_desc saga_proto = {
     .txn_client = &saga_txn_client,
     .validate = saga_validate,
 };
+
+/* Orchestrator and service messages, and their timers. */
+static const proto_desc *const saga_protocols[] = { &saga_proto, NULL };
+
+const family_desc saga_family = {
+    .name = "saga",
+    .msgs = { { 800, 819 } },
+    .tags = { { 820, 859 } },
+    .describe = saga_describe,
+    .protocols = saga_protocols,
+};

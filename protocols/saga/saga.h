@@ -63,7 +63,7 @@
 #define CCSIM_SAGA_H
 
 #include "protocols/txn/txn_api.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum { SAGA_ORCHESTRATION = 0, SAGA_CHOREOGRAPHY } saga_coordination;
 typedef enum { SAGA_LOG_DURABLE = 0, SAGA_LOG_MEMORY } saga_log_kind;
@@ -199,5 +199,8 @@ const char *saga_order_state_name(int64_t state);        /* "APPROVAL_PENDING" *
 /* One trace line for a saga message; false if the type is not saga's. */
 bool saga_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 int saga_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc saga_family;
 
 #endif

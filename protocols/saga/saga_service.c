@@ -528,5 +528,4 @@ const model_ops saga_service_ops = {
     .on_timer = svc_on_timer,
     .on_crash = svc_crash,
     .on_restart = svc_restart,
-    .describe = proto_describe_msg,
 };

@@ -573,3 +573,12 @@ const proto_desc snx_proto = {
     .lock_client = &snx_lock_client,
     .validate = snx_validate,
 };
+
+/* The setnx-lock client library's timers (it speaks Redis). */
+static const proto_desc *const snx_protocols[] = { &snx_proto, NULL };
+
+const family_desc snx_family = {
+    .name = "setnx-lock",
+    .tags = { { 1000, 1099 } },
+    .protocols = snx_protocols,
+};

@@ -25,7 +25,7 @@
 #define CCSIM_SETNX_LOCK_H
 
 #include "protocols/lock/lock_api.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum {
     SNX_ACQ_SET_NX_PX = 0,        /* SET key val NX PX ttl: atomic */
@@ -61,5 +61,8 @@ extern const lock_client_ops snx_lock_client;
 /* Input checks the param table cannot express (retry.every > 0 ...):
  * 0, or -1 with "path:line:col: error: ..." in err. */
 int snx_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc snx_family;
 
 #endif

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 typedef struct stor_node {
     bool started;                 /* value initialised */
     int64_t value;
@@ -153,12 +155,6 @@ bool stor_describe(uint32_t type, const void *body, uint32_t len, char *buf, siz
     return true;
 }
 
-static void stor_model_describe(uint32_t type, const void *body, uint32_t len, char *buf,
-                                size_t buf_len) {
-    if (!stor_describe(type, body, len, buf, buf_len))
-        snprintf(buf, buf_len, "message type %u (%u bytes)", type, len);
-}
-
 const model_ops stor_model_ops = {
     .name = "storage",
     .state_size = sizeof(stor_node),
@@ -167,5 +163,12 @@ const model_ops stor_model_ops = {
     .on_timer = NULL,
     .on_crash = stor_on_crash,
     .on_restart = stor_on_restart,
-    .describe = stor_model_describe,
+};
+
+/* The protected storage's reads and writes.  A building block: lock
+ * protocols run a storage node. */
+const family_desc stor_family = {
+    .name = "storage",
+    .msgs = { { 100, 199 } },
+    .describe = stor_describe,
 };

@@ -153,3 +153,14 @@ const proto_desc tpc_proto = {
     .txn_client = &tpc_txn_client,
     .validate = tpc_validate,
 };
+
+/* Coordinator and participant messages, and their timers. */
+static const proto_desc *const tpc_protocols[] = { &tpc_proto, NULL };
+
+const family_desc tpc_family = {
+    .name = "2pc",
+    .msgs = { { 700, 719 } },
+    .tags = { { 720, 749 } },
+    .describe = tpc_describe,
+    .protocols = tpc_protocols,
+};

@@ -64,7 +64,7 @@
 #define CCSIM_TWOPC_H
 
 #include "protocols/txn/txn_api.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum { TPC_PRESUME_ABORT = 0, TPC_PRESUME_COMMIT } tpc_presume;
 typedef enum { TPC_HEUR_NONE = 0, TPC_HEUR_COMMIT, TPC_HEUR_ABORT } tpc_heuristic;
@@ -133,5 +133,8 @@ void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq);
 /* One trace line for a 2pc message; false if the type is not 2pc's. */
 bool tpc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 int tpc_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc tpc_family;
 
 #endif

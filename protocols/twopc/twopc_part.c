@@ -631,5 +631,4 @@ const model_ops tpc_participant_ops = {
     .on_timer = part_on_timer,
     .on_crash = part_crash,
     .on_restart = part_restart,
-    .describe = proto_describe_msg,
 };

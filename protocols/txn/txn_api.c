@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(n > 0);
@@ -19,3 +21,11 @@ bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
     else snprintf(buf, n, "READ REFUSED: %s", r.why);
     return true;
 }
+
+/* The locking reads every transaction resource node answers (2pc
+ * participants, saga services). */
+const family_desc txn_family = {
+    .name = "txn",
+    .msgs = { { 790, 799 } },
+    .describe = txn_describe,
+};

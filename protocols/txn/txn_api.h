@@ -84,4 +84,7 @@ typedef struct txn_read {
 /* One trace line for a read message; false if the type is not one. */
 bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc txn_family;
+
 #endif

@@ -34,7 +34,7 @@ typedef struct cli_outcome {
 /* Runs an already created sim to its horizon and judges it with its checks.
  * Returns 0, or SIM_EXIT_INPUT with the message printed to stderr. */
 int  cli_judge(sim *run, cli_outcome *o);
-/* sim_create + cli_judge, for runs that need no trace.  On success with
+/* registry_sim_create + cli_judge, for runs that need no trace.  On success with
  * keep != NULL the caller owns *keep (sim_destroy). */
 int  cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep);
 void cli_outcome_free(cli_outcome *o);

@@ -6,17 +6,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/proto.h"
+#include "sim/registry/registry.h"
 
 static void list_protocols(void) {
-    for (size_t i = 0; i < proto_count(); i++) {
-        const proto_desc *p = proto_at(i);
+    for (size_t i = 0; i < registry_protocol_count(); i++) {
+        const proto_desc *p = registry_protocol_at(i);
         printf("%s -- %s\n  nodes:", p->name, p->summary);
         for (uint32_t r = 0; r < p->role_count; r++)
             printf(" %s (%u..%u: %s)%s", p->roles[r].role, p->roles[r].min_count,
                    p->roles[r].max_count, p->roles[r].help, r + 1 < p->role_count ? "," : "");
         printf("\n  workloads:");
-        for (size_t w = 0; w < 4 && p->workloads[w]; w++) printf(" %s", p->workloads[w]);
+        for (size_t w = 0; w < PROTO_WORKLOADS_MAX && p->workloads[w]; w++) printf(" %s", p->workloads[w]);
         printf("\n  default checks:");
         for (size_t c = 0; c < PROTO_CHECKS_MAX && p->checks[c]; c++) printf(" %s", p->checks[c]);
         printf("\n  params:\n");
@@ -26,8 +26,8 @@ static void list_protocols(void) {
 }
 
 static void list_workloads(void) {
-    for (size_t i = 0; i < workload_count(); i++) {
-        const workload_desc *w = workload_at(i);
+    for (size_t i = 0; i < registry_workload_count(); i++) {
+        const workload_desc *w = registry_workload_at(i);
         printf("%s -- %s\n  keys under `workload:`:\n", w->name, w->summary);
         param_print_table(w->params, w->param_count, stdout);
         printf("\n");

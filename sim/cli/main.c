@@ -4,6 +4,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/lincheck/lincheck.h"
+#include "sim/registry/registry.h"
 #include "sim/report/report.h"
 
 static void usage(FILE *f) {
@@ -37,6 +38,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    registry_self_check();          /* no two families share a message type or timer tag */
     if (argc < 2) { usage(stderr); return 2; }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "sim/report/plot.h"
+#include "sim/registry/registry.h"
 #include "sim/report/report.h"
 
 static double wall_seconds(void) {
@@ -38,7 +39,7 @@ int cli_judge(sim *run, cli_outcome *o) {
     check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns };
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
-        SIM_ASSERT(c != NULL);                    /* sim_create validated the names */
+        SIM_ASSERT(c != NULL);                    /* registry_sim_create validated the names */
         o->results[i].name = c->name;
         c->run(&in, &o->results[i]);
         o->result_count = i + 1;
@@ -50,7 +51,7 @@ int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep
     memset(o, 0, sizeof *o);
     char err[SIM_ERR_MAX];
     sim *run = NULL;
-    if (sim_create(s, opt, &run, err, sizeof err) != 0) {
+    if (registry_sim_create(s, opt, &run, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return SIM_EXIT_INPUT;
     }
@@ -295,7 +296,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
                         .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs };
     char err[SIM_ERR_MAX], tmp[1200];
     sim *run = NULL;
-    if (sim_create(s, &opt, &run, err, sizeof err) != 0) {
+    if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return SIM_EXIT_INPUT;
     }

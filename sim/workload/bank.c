@@ -442,12 +442,16 @@ static void bk_restart(void *state, env *e) { (void)state; env_trace(e, "bank: r
 static const model_ops bk_driver_ops = {
     .name = "bank", .state_size = sizeof(bk_driver), .init = bk_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
-    .on_restart = bk_restart, .describe = proto_describe_msg,
+    .on_restart = bk_restart,
 };
 
-bool bk_seed(const void *cfg_v, db_seed *out) {
+/* workload_desc.seed: the rows this workload loads into the db node. */
+static bool bk_seed(const void *cfg_v, void *out_v, size_t out_size) {
     const bk_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    db_seed *out = out_v;
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(out_size == sizeof *out);
     bk_plan p;
     char msg[SIM_ERR_MAX];
     const char *key = NULL;
@@ -498,7 +502,8 @@ static const param_spec bk_params[] = {
       CFG_AT(request_timeout_ns), NULL, 0, 0, true },
 };
 
-static int bk_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int bk_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const bk_cfg *c = cfg_v;
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);
@@ -532,4 +537,5 @@ const workload_desc bk_workload = {
     .cfg_size = sizeof(bk_cfg),
     .driver = &bk_driver_ops,
     .validate = bk_validate,
+    .seed = bk_seed,
 };

@@ -36,7 +36,7 @@
 #ifndef CCSIM_BANK_H
 #define CCSIM_BANK_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum { BK_NAIVE = 0, BK_ATOMIC, BK_PESSIMISTIC, BK_OPTIMISTIC } bk_strategy;
 typedef enum { BK_CREDIT_FIRST = 0, BK_DEBIT_FIRST, BK_ASCENDING } bk_order;

@@ -294,17 +294,3 @@ int32_t dbw_member(const param_nodes *clients, node_id self) {
         if (clients->node[i] == self) return (int32_t)i;
     return -1;
 }
-
-/* ------------------------------------------------------------ seeds */
-
-bool db_seed_for(const char *workload, const void *cfg, db_seed *out) {
-    SIM_ASSERT(workload != NULL);
-    SIM_ASSERT(out != NULL);
-    memset(out, 0, sizeof *out);
-    if (cfg == NULL) return false;
-    if (strcmp(workload, "flash-sale") == 0) return fs_seed(cfg, out);
-    if (strcmp(workload, "seat-booking") == 0) return sb_seed(cfg, out);
-    if (strcmp(workload, "bank") == 0) return bk_seed(cfg, out);
-    if (strcmp(workload, "on-call") == 0) return oc_seed(cfg, out);
-    return false;
-}

@@ -1,6 +1,6 @@
 /* dbw.h -- what the database workloads share: logical clients (sessions)
  * on a client node, their requests and timers, their history ops, retries,
- * and the data each workload loads into the db node (db_seed_for).
+ * and the data each workload loads into the db node (workload_desc.seed).
  *
  * A client node runs any number of sessions (a shop node serving 1000
  * buyers); each is one logical client with its own Jepsen :process, one
@@ -18,7 +18,7 @@
 #define CCSIM_DBW_H
 
 #include "protocols/db/db_client.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 
 #define DBW_SESSIONS_MAX 4096
 #define DBW_LIST_MAX 16             /* items in a list-valued parameter ("60, 50") */
@@ -119,11 +119,5 @@ int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out
 scn_pos dbw_key_pos(const scn *s, const char *key);
 /* The node's index among the workload's client nodes, -1 if not one. */
 int32_t dbw_member(const param_nodes *clients, node_id self);
-
-/* ---- the data each db workload loads (db.h's db_seed_for) ---- */
-bool fs_seed(const void *cfg, db_seed *out);     /* flash_sale.c */
-bool sb_seed(const void *cfg, db_seed *out);     /* seat_booking.c */
-bool bk_seed(const void *cfg, db_seed *out);     /* bank.c */
-bool oc_seed(const void *cfg, db_seed *out);     /* on_call.c */
 
 #endif

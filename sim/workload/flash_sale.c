@@ -152,12 +152,16 @@ static void fs_restart(void *state, env *e) { (void)state; env_trace(e, "flash-s
 static const model_ops fs_driver_ops = {
     .name = "flash-sale", .state_size = sizeof(dbw_core), .init = fs_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
-    .on_restart = fs_restart, .describe = proto_describe_msg,
+    .on_restart = fs_restart,
 };
 
-bool fs_seed(const void *cfg_v, db_seed *out) {
+/* workload_desc.seed: the rows this workload loads into the db node. */
+static bool fs_seed(const void *cfg_v, void *out_v, size_t out_size) {
     const fs_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    db_seed *out = out_v;
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(out_size == sizeof *out);
     out->tables[0] = fs_table;
     out->table_count = 1;
     out->rows[0] = (db_row_def){ FS_TABLE, FS_ROW, c->stock };
@@ -197,7 +201,8 @@ static const param_spec fs_params[] = {
       CFG_AT(request_timeout_ns), NULL, 0, 0, true },
 };
 
-static int fs_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int fs_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const fs_cfg *c = cfg_v;
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);
@@ -217,4 +222,5 @@ const workload_desc fs_workload = {
     .cfg_size = sizeof(fs_cfg),
     .driver = &fs_driver_ops,
     .validate = fs_validate,
+    .seed = fs_seed,
 };

@@ -27,7 +27,7 @@
 #ifndef CCSIM_FLASH_SALE_H
 #define CCSIM_FLASH_SALE_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum {
     FS_NAIVE = 0, FS_CHECK_THEN_DECREMENT, FS_ATOMIC, FS_OPTIMISTIC, FS_PESSIMISTIC

@@ -437,7 +437,6 @@ const model_ops lkc_driver_ops = {
     .on_timer = lkc_on_timer,
     .on_crash = lkc_on_crash,
     .on_restart = lkc_on_restart,
-    .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */
@@ -480,7 +479,8 @@ static scn_pos workload_key_pos(const scn *s, const char *key) {
     return s->workload_pos;
 }
 
-int lkc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const lkc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);

@@ -34,7 +34,7 @@
 #ifndef CCSIM_LOCK_COUNTER_H
 #define CCSIM_LOCK_COUNTER_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef struct lkc_cfg {
     param_nodes clients;
@@ -53,6 +53,6 @@ typedef struct lkc_cfg {
 extern const workload_desc lkc_workload;
 extern const model_ops lkc_driver_ops;
 
-int lkc_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+int lkc_validate(const void *cfg, const scn *s, const proto_desc *proto, char *err, size_t err_len);
 
 #endif

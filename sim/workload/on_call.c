@@ -27,9 +27,13 @@ static const db_table_def oc_table = { "doctor", false, false, DB_IDS_PERSON };
 static const oc_cfg *cfg_of(const dbw_core *w) { return w->cfg; }
 static int64_t doctor_of(const dbw_session *s) { return (int64_t)s->process + 1; }
 
-bool oc_seed(const void *cfg_v, db_seed *out) {
+/* workload_desc.seed: the rows this workload loads into the db node. */
+static bool oc_seed(const void *cfg_v, void *out_v, size_t out_size) {
     const oc_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    db_seed *out = out_v;
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(out_size == sizeof *out);
     SIM_ASSERT(c->doctors <= OC_DOCTORS_MAX);
     out->tables[0] = oc_table;
     out->table_count = 1;
@@ -106,7 +110,7 @@ static void oc_restart(void *state, env *e) { (void)state; env_trace(e, "on-call
 static const model_ops oc_driver_ops = {
     .name = "on-call", .state_size = sizeof(dbw_core), .init = oc_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
-    .on_restart = oc_restart, .describe = proto_describe_msg,
+    .on_restart = oc_restart,
 };
 
 /* ------------------------------------------------------------ workload */
@@ -139,7 +143,8 @@ static const param_spec oc_params[] = {
       CFG_AT(request_timeout_ns), NULL, 0, 0, true },
 };
 
-static int oc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int oc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const oc_cfg *c = cfg_v;
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);
@@ -167,4 +172,5 @@ const workload_desc oc_workload = {
     .cfg_size = sizeof(oc_cfg),
     .driver = &oc_driver_ops,
     .validate = oc_validate,
+    .seed = oc_seed,
 };

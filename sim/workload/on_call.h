@@ -17,7 +17,7 @@
 #ifndef CCSIM_ON_CALL_H
 #define CCSIM_ON_CALL_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum { OC_CHECK_COUNT = 0, OC_FOR_UPDATE } oc_strategy;
 

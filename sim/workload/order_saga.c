@@ -296,7 +296,6 @@ const model_ops ords_driver_ops = {
     .on_timer = ords_on_timer,
     .on_crash = ords_on_crash,
     .on_restart = ords_on_restart,
-    .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */
@@ -373,7 +372,8 @@ static const char *ords_problem(const ords_cfg *c, const scn *s, const char **wh
     return NULL;
 }
 
-int ords_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+int ords_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const ords_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);

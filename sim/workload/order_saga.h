@@ -44,7 +44,7 @@
 #ifndef CCSIM_ORDER_SAGA_H
 #define CCSIM_ORDER_SAGA_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef struct ords_cfg {
     param_nodes clients;
@@ -66,6 +66,6 @@ typedef struct ords_cfg {
 extern const workload_desc ords_workload;
 extern const model_ops ords_driver_ops;
 
-int ords_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+int ords_validate(const void *cfg, const scn *s, const proto_desc *proto, char *err, size_t err_len);
 
 #endif

@@ -160,14 +160,10 @@ static void pw_on_restart(void *state, env *e) {
     env_trace(e, "payment: restarted; it does not pay again");
 }
 
-static void pw_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    if (!pay_describe(type, body, len, buf, n)) proto_describe_msg(type, body, len, buf, n);
-}
-
 static const model_ops pw_driver_ops = {
     .name = "payment", .state_size = sizeof(pw_driver), .init = pw_init,
     .on_message = pw_on_message, .on_timer = pw_on_timer, .on_crash = pw_on_crash,
-    .on_restart = pw_on_restart, .describe = pw_describe,
+    .on_restart = pw_on_restart,
 };
 
 #define CFG_AT(field) offsetof(pw_cfg, field)
@@ -187,7 +183,8 @@ static const param_spec pw_params[] = {
       CFG_AT(conflict_wait_ns), NULL, 0, 0, false },
 };
 
-static int pw_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int pw_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const pw_cfg *c = cfg_v;
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);

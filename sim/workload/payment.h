@@ -16,7 +16,7 @@
 #ifndef CCSIM_PAYMENT_WORKLOAD_H
 #define CCSIM_PAYMENT_WORKLOAD_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef struct pw_cfg {
     param_nodes clients;

@@ -94,14 +94,10 @@ static void rq_on_crash(void *state, env *e) {
 
 static void rq_on_restart(void *state, env *e) { (void)state; env_trace(e, "requests: restarted; done"); }
 
-static void rq_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    if (!rlim_describe(type, body, len, buf, n)) proto_describe_msg(type, body, len, buf, n);
-}
-
 static const model_ops rq_driver_ops = {
     .name = "requests", .state_size = sizeof(rq_driver), .init = rq_init,
     .on_message = rq_on_message, .on_timer = rq_on_timer, .on_crash = rq_on_crash,
-    .on_restart = rq_on_restart, .describe = rq_describe,
+    .on_restart = rq_on_restart,
 };
 
 #define CFG_AT(field) offsetof(rq_cfg, field)

@@ -10,7 +10,7 @@
 #ifndef CCSIM_REQUESTS_H
 #define CCSIM_REQUESTS_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef struct rq_cfg {
     param_nodes clients;

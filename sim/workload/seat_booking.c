@@ -44,9 +44,13 @@ static db_seed seed_of(const sb_cfg *c) {
     return sd;
 }
 
-bool sb_seed(const void *cfg_v, db_seed *out) {
+/* workload_desc.seed: the rows this workload loads into the db node. */
+static bool sb_seed(const void *cfg_v, void *out_v, size_t out_size) {
     const sb_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    db_seed *out = out_v;
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(out_size == sizeof *out);
     *out = seed_of(c);
     return true;
 }
@@ -149,7 +153,7 @@ static void sb_restart(void *state, env *e) { (void)state; env_trace(e, "seat-bo
 static const model_ops sb_driver_ops = {
     .name = "seat-booking", .state_size = sizeof(dbw_core), .init = sb_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
-    .on_restart = sb_restart, .describe = proto_describe_msg,
+    .on_restart = sb_restart,
 };
 
 /* ------------------------------------------------------------ workload */
@@ -176,7 +180,8 @@ static const param_spec sb_params[] = {
       CFG_AT(request_timeout_ns), NULL, 0, 0, true },
 };
 
-static int sb_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int sb_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+    (void)proto;
     const sb_cfg *c = cfg_v;
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);
@@ -201,4 +206,5 @@ const workload_desc sb_workload = {
     .cfg_size = sizeof(sb_cfg),
     .driver = &sb_driver_ops,
     .validate = sb_validate,
+    .seed = sb_seed,
 };

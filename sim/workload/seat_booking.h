@@ -25,7 +25,7 @@
 #ifndef CCSIM_SEAT_BOOKING_H
 #define CCSIM_SEAT_BOOKING_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef enum {
     SB_CHECK_THEN_INSERT = 0, SB_UNIQUE, SB_FOR_UPDATE, SB_CONDITIONAL_UPDATE, SB_CHECK_THEN_UPDATE

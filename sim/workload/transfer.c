@@ -306,7 +306,6 @@ const model_ops xfr_driver_ops = {
     .on_timer = xfr_on_timer,
     .on_crash = xfr_on_crash,
     .on_restart = xfr_on_restart,
-    .describe = proto_describe_msg,
 };
 
 /* ------------------------------------------------------------ workload */
@@ -347,35 +346,36 @@ static scn_pos key_pos(const scn *s, const char *key) {
     return s->workload_pos;
 }
 
-/* The resource role of the scenario's protocol, NULL when unknown. */
-static const char *resource_role(const scn *s) {
-    const proto_desc *p = proto_find(s->protocol);
-    return p && p->txn_client ? p->txn_client->resource_role : NULL;
+/* The role of the nodes that hold accounts: the driving protocol's
+ * transaction library names it (2pc: participant; saga: service). */
+static const char *resource_role(const proto_desc *p) {
+    SIM_ASSERT(p != NULL);
+    return p->txn_client ? p->txn_client->resource_role : NULL;
 }
 
-static const char *not_resource(const scn *s, const param_nodes *ns) {
-    const char *role = resource_role(s);
+static const char *not_resource(const scn *s, const char *role, const param_nodes *ns) {
     for (uint32_t i = 0; role && i < ns->count; i++)
         if (strcmp(s->nodes[ns->node[i]].role, role) != 0) return s->nodes[ns->node[i]].name;
     return NULL;
 }
 
-static uint32_t resource_count(const scn *s) {
-    const char *role = resource_role(s);
+static uint32_t resource_count(const scn *s, const char *role) {
     uint32_t n = 0;
     for (uint32_t i = 0; role && i < s->node_count; i++) n += strcmp(s->nodes[i].role, role) == 0;
     return n;
 }
 
 /* 0, or the key that is wrong with what was expected in *what. */
-static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char **what, const char **node) {
-    uint32_t nto = c->to.count ? c->to.count : (resource_count(s) ? resource_count(s) - 1 : 0);
+static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char *role, const char **what,
+                               const char **node) {
+    uint32_t nres = resource_count(s, role);
+    uint32_t nto = c->to.count ? c->to.count : (nres ? nres - 1 : 0);
     *node = NULL;
     if (c->from.count > 1) { *what = "exactly one paying node"; return "from"; }
     if (c->reader_of.count > 1) { *what = "exactly one node"; return "reader.of"; }
-    if ((*node = not_resource(s, &c->from)) != NULL) { *what = "a node holding accounts"; return "from"; }
-    if ((*node = not_resource(s, &c->to)) != NULL) { *what = "nodes holding accounts"; return "to"; }
-    if ((*node = not_resource(s, &c->reader_of)) != NULL) { *what = "a node holding accounts"; return "reader.of"; }
+    if ((*node = not_resource(s, role, &c->from)) != NULL) { *what = "a node holding accounts"; return "from"; }
+    if ((*node = not_resource(s, role, &c->to)) != NULL) { *what = "nodes holding accounts"; return "to"; }
+    if ((*node = not_resource(s, role, &c->reader_of)) != NULL) { *what = "a node holding accounts"; return "reader.of"; }
     if (c->from.count && in_nodes(&c->to, c->from.node[0])) {
         *what = "the payer not among the receivers";
         return "to";
@@ -386,12 +386,12 @@ static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char **what
     return NULL;
 }
 
-int xfr_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     const xfr_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
     const char *what = NULL, *node = NULL;
-    const char *key = xfr_problem(cfg, s, &what, &node);
+    const char *key = xfr_problem(cfg, s, resource_role(proto), &what, &node);
     if (key == NULL) return 0;
     if (node != NULL)
         scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s: '%s' (expected %s)", key, node,

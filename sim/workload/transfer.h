@@ -39,7 +39,7 @@
 #ifndef CCSIM_TRANSFER_H
 #define CCSIM_TRANSFER_H
 
-#include "sim/proto.h"
+#include "sim/family.h"
 
 typedef struct xfr_cfg {
     param_nodes clients;
@@ -58,6 +58,6 @@ typedef struct xfr_cfg {
 extern const workload_desc xfr_workload;
 extern const model_ops xfr_driver_ops;
 
-int xfr_validate(const void *cfg, const scn *s, char *err, size_t err_len);
+int xfr_validate(const void *cfg, const scn *s, const proto_desc *proto, char *err, size_t err_len);
 
 #endif

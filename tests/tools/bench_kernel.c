@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "sim/env.h"
-#include "sim/proto.h"
+#include "sim/family.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "sim/registry/registry.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
 
@@ -27,7 +28,7 @@ static double now_s(void) {
 static double run_once(const scn *s, sim **out) {
     char err[1024];
     sim_options opt = { 0 };
-    if (sim_create(s, &opt, out, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return -1; }
+    if (registry_sim_create(s, &opt, out, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return -1; }
     double t0 = now_s();
     if (sim_run(*out, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return -1; }
     return now_s() - t0;
