@@ -8,6 +8,8 @@
  *     (sim/registry/registry.h) asserts at start-up that no two families'
  *     ranges overlap, so a collision is caught before any run;
  *   - a describer that turns one of its messages into a trace line;
+ *   - the history kinds it records (their numbers and names, hist.h), so
+ *     reports can name them without the engine knowing them;
  *   - the protocols it offers (proto_desc: params, roles, the workloads it
  *     can drive, its default checks), none for a building block (redis,
  *     storage) that other families' protocols use.
@@ -101,6 +103,12 @@ typedef struct family_desc {
     family_range tags[FAMILY_RANGES_MAX];
     family_describe_fn describe;   /* NULL = its messages print as "message type N" */
     const proto_desc *const *protocols;    /* NULL-terminated; NULL = none */
+    /* The history kinds it declares (hist.h): their numbers lie in `kinds`
+     * (above HIST_KIND_CORE_MAX, the core's), their names in `ops` and `effects`
+     * ({0, NULL}-terminated; NULL = none), in the order reports list them. */
+    family_range kinds[FAMILY_RANGES_MAX];
+    const hist_kind_def *ops;
+    const hist_kind_def *effects;
 } family_desc;
 
 /* Timer tags below this belong to the node's own model (a server, or a

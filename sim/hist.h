@@ -8,79 +8,43 @@
  * Operations (DESIGN.md 3): an invoke and a completion of a client-visible
  * operation.  A completion is ok, fail (did not happen) or info (outcome
  * unknown); an op still pending at the horizon has result HIST_PENDING.
+ * Effects: what a resource or a service actually did, where it did it.
  *
- * Effects: what the protected resource and the lock service actually did.
+ * Kinds.  An op's function (hist_f) and an effect's kind (hist_eff_kind)
+ * are numbers, and the engine gives them no meaning.  The few every family
+ * shares are declared here (HIST_CORE_KINDS: read, write, cas, incr;
+ * balances, blocked windows, retries).  Every other kind is declared by the
+ * family that records it, in its own header, with a number from its
+ * family_desc `kinds` range and a name in its `ops` / `effects` tables
+ * (sim/family.h): the lock vocabulary in protocols/lock/lock_api.h, 2PC's
+ * in protocols/twopc/twopc.h, the database's in protocols/db/db.h, and so
+ * on.  Each kind's declaration says what its fields hold.  Names reach
+ * checks and reports through the history's vocabulary (hist.vocab, set by
+ * whoever creates the run: the registry knows every family's kinds), so
+ * adding a family touches neither this file nor the engine.
  *
- * The lock-counter workload records, per client iteration:
- *   op ACQUIRE (value_out = fencing token or 0, epoch = the lock epoch on ok)
- *   op READ    (value_out = the counter read; epoch, token carried)
- *   op WRITE   (value_in = read + 1; ok = storage accepted it; fail with
- *               note "stale token" when fencing rejected it; info on timeout)
- *   op RELEASE (ok = the lock service deleted our key; fail = it was not ours)
- * and the storage node records effects EFF_READ / EFF_WRITE (applied) and
- * EFF_REJECT (a fenced write refused), each with the epoch and token the
- * request carried.  Epochs number successful acquisitions 1, 2, 3... in the
- * true-time order in which the clients learned of them.
+ * Fields.  Every record has the same generic fields; a kind uses those its
+ * declaration names: key and key2 (a resource, row, account, lock or
+ * transaction name), value and delta, the lock epoch and fencing token it
+ * carried, the version of the item it read or wrote, the transaction it
+ * belongs to, and aux and pred, whose meaning the kind gives.
  *
- * Money (the `conservation` check; DB transfers, 2PC, sagas, payments):
- * every resource that holds accounts records HIST_EFF_BALANCE_INIT once per
- * account when it starts (key = account name, value = opening balance, in
- * integer cents or units) and HIST_EFF_BALANCE each time a committed change
- * sets an account's balance (value = the new balance).  Conservation: the
- * sum over (node, key) of the last BALANCE (or the INIT) equals the sum of
- * the INITs, plus the external deposits/withdrawals the workload declares.
- *
- * Blocking (the `liveness` check's blocked windows; 2PC in doubt, lock
- * waits, deadlocks): HIST_EFF_BLOCKED when a node starts waiting on
- * something it cannot decide alone (key = what it waits for, e.g. "txn 7",
- * client = the node it waits on or -1), HIST_EFF_UNBLOCKED with the same
- * key when the wait ends.  A window still open at the horizon counts to
- * the horizon.
- *
- * Leases (Redlock, lease-lock): when a lock client is granted the lock it
- * records HIST_EFF_LEASE at its own node (client = itself, value = the
- * validity left by its clock in ns, aux = the lease's end on its monotonic
- * clock): what the client believed, next to what the lock service held.
- *
- * Transactions (2PC, the `atomicity` check; protocols/twopc/twopc.h): the
- * coordinator records TXN_BEGIN (op = the TXN op) and TXN_DECIDE, each
- * participant TXN_VOTE and TXN_COMMIT / TXN_ABORT, all with key = the txn
- * ("tm:1") and client = the coordinator.  Sagas (the `saga` check;
- * protocols/saga/saga.h): the orchestrator records SAGA_BEGIN and SAGA_END,
- * each service SAGA_STEP / SAGA_COMP / SAGA_SKIP / SAGA_REFUSE (key = the
- * saga, value = the step, token = the attempt, op = the SAGA op, client =
- * the orchestrator) and STATE for the entities it changes (key = the
- * entity, client = the orchestrator, epoch = the saga's number there).
- *
- * Databases (the `db` protocol, protocols/db/db.h; checks isolation,
- * oversell, double-booking, lost-update, conservation): the db node records
- * every transaction's item reads (READ: key = row "acct:1", value, version =
- * the row version read, txn), writes (WRITE: the version it installed),
- * predicate reads (PRED_READ: key = table, pred/aux = the predicate, value =
- * rows matched; then one READ per matching row and one PRED_SEEN per visible
- * row that did not match, at the same instant), TXN_COMMIT / TXN_ABORT
- * (key = "T7", txn = 7), DB_ERROR for a failed statement (key = SQLSTATE or
- * MySQL error, value 1 = the transaction was rolled back), BALANCE_INIT and
- * BALANCE for the numeric rows of its ledger tables (stock, accounts), and
- * BLOCKED / UNBLOCKED around each lock wait (key = "T7 waits acct:1",
- * client = the lock holder's client).  Row versions count installs on a
- * row: 1 is the loaded row; a version no WRITE installed was loaded (txn 0).
- * Application ops (BUY, BOOK, TRANSFER, ...) name the row or account they
- * change in key, the change in delta, and the account credited with -delta
- * in key2 ("" = outside the system: a withdrawal, a deposit, a sale); a
- * client that runs an op again after a failed attempt records RETRY (value
- * = the attempt starting, key = why).  Payment APIs record BALANCE of the
- * account they charge; rate limiters record ADMIT / REFUSE per request
- * (value = the limit, aux = the window in ns).
- *
- * Extending this file: append new HIST_F_* / HIST_EFF_* entries at the end
- * of their X-macro tables and new fields at the end of the structs; never
- * reorder or rename (reports and checkers depend on the names).
+ * Money (the `conservation` check): every resource that holds accounts
+ * records HIST_EFF_BALANCE_INIT once per account when it starts (key =
+ * account, value = opening balance, in integer cents or units) and
+ * HIST_EFF_BALANCE each time a committed change sets an account's balance
+ * (value = the new balance).  Blocking (the `liveness` check): HIST_EFF_BLOCKED
+ * when a node starts waiting on something it cannot decide alone (key =
+ * what it waits for, client = the node it waits on or -1), HIST_EFF_UNBLOCKED
+ * with the same key when the wait ends.  A client that runs an op again
+ * after a failed attempt records HIST_EFF_RETRY (value = the attempt
+ * starting, key = why).
  *
  * Invariant: ops[i].id == i; effects are appended in true-time order;
- * an op's complete_ns >= invoke_ns.  Bounds: HIST_OPS_MAX and
- * HIST_EFFECTS_MAX; reaching one ends the run with an error naming the
- * bound (the `duration` or `iterations` keys raise the volume).
+ * an op's complete_ns >= invoke_ns; no record has kind HIST_KIND_NONE.
+ * Bounds: HIST_OPS_MAX and HIST_EFFECTS_MAX; reaching one ends the run
+ * with an error naming the bound (the `duration` or `iterations` keys raise
+ * the volume).
  */
 #ifndef CCSIM_HIST_H
 #define CCSIM_HIST_H
@@ -96,29 +60,62 @@ typedef enum {
     HIST_PENDING = 0, HIST_OK, HIST_FAIL, HIST_INFO
 } hist_result;
 
-#define HIST_F_MAP(XX)                      \
-    XX(ACQUIRE, "acquire")                  \
-    XX(RELEASE, "release")                  \
-    XX(READ, "read")                        \
-    XX(WRITE, "write")                      \
-    XX(CAS, "cas")                          \
-    XX(INCR, "incr")                        \
-    XX(TXN, "txn")        /* a 2PC transaction: ok = committed, fail = aborted */ \
-    XX(SAGA, "saga")      /* a saga: ok = completed, fail = compensated */ \
-    XX(BUY, "buy")        /* flash sale: ok = order confirmed, fail = rejected */ \
-    XX(BOOK, "book")      /* seat booking: ok = the user was told "booked" */ \
-    XX(TRANSFER, "transfer")  /* move delta between key and key2 (withdraw, deposit) */ \
-    XX(AUDIT, "audit")    /* a read-only transaction; value = what it saw */ \
-    XX(OFF_CALL, "off-call")  /* a doctor asks to go off call: ok = went off */ \
-    XX(CHARGE, "charge")  /* a payment: ok = the client got a charge (value = its id) */ \
-    XX(REQUEST, "request")    /* a rate-limited request: ok = admitted, fail = 429 */
+/* A kind: an op's function or an effect's kind.  0 is no kind; 1-99 are
+ * the core's (below); families take theirs from their `kinds` range. */
+typedef uint16_t hist_f;
+typedef uint16_t hist_eff_kind;
+#define HIST_KIND_NONE 0u
+#define HIST_KIND_CORE_MAX 99u
 
+/* The kinds every family may record (names in hist_core_vocab). */
+enum {
+    HIST_F_READ = 1,          /* a read of a register: value_out = what it saw */
+    HIST_F_WRITE = 2,         /* a write: value_in = the value written */
+    HIST_F_CAS = 3,           /* compare-and-set: value_in = the new value */
+    HIST_F_INCR = 4,          /* an increment */
+    HIST_EFF_READ = 10,       /* a resource applied a read (value, version, txn) */
+    HIST_EFF_WRITE = 11,      /* a resource applied a write (value, version, txn) */
+    HIST_EFF_BALANCE_INIT = 12,   /* an account's opening balance (key, value) */
+    HIST_EFF_BALANCE = 13,    /* an account's balance after a committed change */
+    HIST_EFF_BLOCKED = 14,    /* a node starts waiting (key = on what, client = on whom) */
+    HIST_EFF_UNBLOCKED = 15,  /* ... and stops (same key) */
+    HIST_EFF_RETRY = 16,      /* a client runs its op again: value = attempt, key = why */
+    HIST_EFF_REJECT = 17,     /* a resource refused a write (fencing: a stale token) */
+};
+
+/* How an op's :value reads in history.edn (Jepsen's conventions). */
 typedef enum {
-#define XX(name, str) HIST_F_##name,
-    HIST_F_MAP(XX)
-#undef XX
-    HIST_F_COUNT
-} hist_f;
+    HIST_VALUE_NIL = 0,      /* always nil */
+    HIST_VALUE_READ,         /* nil at invoke, what it read at an ok completion */
+    HIST_VALUE_WRITE,        /* value_in, at invoke and completion */
+    HIST_VALUE_CAS,          /* [value_out value_in] */
+    HIST_VALUE_ASKED_GOT     /* value_in asked at invoke; value_out got at an ok completion */
+} hist_value_style;
+
+/* One kind, as the family that records it declares it. */
+typedef struct hist_kind_def {
+    uint16_t kind;
+    const char *name;        /* as history.edn and summary.json print it; NULL ends a table */
+    hist_value_style value;  /* ops: its :value in history.edn */
+} hist_kind_def;
+
+/* Every kind a run may record: the core's and the families'.  ops and
+ * effects are separate lists, each in the order reports print them;
+ * *_find returns a kind's declaration, NULL when unknown.  Stateless
+ * functions over constant tables (the registry's registry_vocab). */
+typedef struct hist_vocab {
+    size_t (*op_count)(void);
+    const hist_kind_def *(*op_at)(size_t i);
+    const hist_kind_def *(*op_find)(hist_f f);
+    size_t (*effect_count)(void);
+    const hist_kind_def *(*effect_at)(size_t i);
+    const hist_kind_def *(*effect_find)(hist_eff_kind k);
+} hist_vocab;
+
+/* The core's own kinds, for runs made without the registry (tests). */
+extern const hist_vocab hist_core_vocab;
+extern const hist_kind_def hist_core_ops[];
+extern const hist_kind_def hist_core_effects[];
 
 typedef struct hist_op {
     uint32_t id;
@@ -130,56 +127,15 @@ typedef struct hist_op {
     sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
     sim_time invoke_local_ns;   /* the client's wall clock at invoke */
     int64_t value_in;        /* write: value written; cas: new value */
-    int64_t value_out;       /* read: value read; acquire: token */
+    int64_t value_out;       /* read: value read; (lock) acquire: token */
     bool has_value_in, has_value_out;
     int64_t epoch;           /* lock epoch the op ran under, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
     char note[HIST_NOTE_MAX];   /* why it failed, e.g. "stale token 33 < 34" */
-    char key[SIM_NAME_MAX];  /* db ops: the row/account it changes, "" = none */
-    char key2[SIM_NAME_MAX]; /* db ops: the account credited with -delta, "" = outside */
-    int64_t delta;           /* db ops: the change to key it asks for (buy: -qty) */
+    char key[SIM_NAME_MAX];  /* the row/account/item it changes, "" = none */
+    char key2[SIM_NAME_MAX]; /* the account credited with -delta, "" = outside the system */
+    int64_t delta;           /* the change to key it asks for (a buy: -qty) */
 } hist_op;
-
-#define HIST_EFF_MAP(XX)                                                    \
-    XX(READ, "read")            /* resource applied a read */               \
-    XX(WRITE, "write")          /* resource applied a write */              \
-    XX(REJECT, "reject")        /* resource refused a write (fencing) */    \
-    XX(LOCK_SET, "lock-set")    /* lock service granted a key */            \
-    XX(LOCK_EXTEND, "lock-extend")                                          \
-    XX(LOCK_DEL, "lock-del")    /* lock key deleted by a client */          \
-    XX(LOCK_EXPIRE, "lock-expire")  /* lock key expired by the node's clock */\
-    XX(LOCK_LOST, "lock-lost")  /* key lost by a crash without persistence */ \
-    XX(BALANCE_INIT, "balance-init") /* an account's opening balance */     \
-    XX(BALANCE, "balance")      /* an account's balance after a committed change */ \
-    XX(BLOCKED, "blocked")      /* a node starts blocking (in doubt, lock wait) */ \
-    XX(UNBLOCKED, "unblocked")  /* ... and stops */                     \
-    XX(LEASE, "lease")          /* a lock client's lease at its grant (Redlock validity) */ \
-    XX(TXN_BEGIN, "txn-begin")  /* 2PC coordinator began txn `key`; value = participant node mask */ \
-    XX(TXN_VOTE, "txn-vote")    /* participant voted on `key`: value 1 = yes (prepared), 0 = no */ \
-    XX(TXN_DECIDE, "txn-decide") /* coordinator logged its decision: value 1 = commit, 0 = abort */ \
-    XX(TXN_COMMIT, "txn-commit") /* participant committed `key`; aux = how (TPC_HOW_*) */ \
-    XX(TXN_ABORT, "txn-abort")  /* participant aborted `key`; aux = how (TPC_HOW_*) */ \
-    XX(SAGA_BEGIN, "saga-begin") /* orchestrator began saga `key`: value = steps, token = pivot */ \
-    XX(SAGA_STEP, "saga-step")  /* a service applied step `value` of saga `key` */ \
-    XX(SAGA_COMP, "saga-comp")  /* a service applied the compensation of step `value` */ \
-    XX(SAGA_SKIP, "saga-skip")  /* a service ran step/compensation `value` and changed nothing */ \
-    XX(SAGA_REFUSE, "saga-refuse") /* a service refused step `value` (business rule...) */ \
-    XX(SAGA_END, "saga-end")    /* orchestrator ended saga `key`: value 1 completed, 2 compensated, 3 gave up */ \
-    XX(STATE, "state")          /* an entity `key` changed state: value = new, token = old */ \
-    XX(PRED_READ, "pred-read")  /* db: a predicate read of table `key` (pred, aux); value = rows matched */ \
-    XX(PRED_SEEN, "pred-seen")  /* db: ... a visible row it looked at that did not match */ \
-    XX(DB_ERROR, "db-error")    /* db: a statement failed; key = SQLSTATE; value 1 = txn rolled back */ \
-    XX(RETRY, "retry")          /* a client runs op again: value = attempt, key = why */ \
-    XX(ADMIT, "admit")          /* rate limiter admitted a request: value = limit, aux = window ns */ \
-    XX(REFUSE, "refuse")        /* rate limiter refused a request (429) */ \
-    XX(PROMOTE, "promote")      /* a replica became a master (failover); value = its replication offset */
-
-typedef enum {
-#define XX(name, str) HIST_EFF_##name,
-    HIST_EFF_MAP(XX)
-#undef XX
-    HIST_EFF_COUNT
-} hist_eff_kind;
 
 typedef struct hist_effect {
     hist_eff_kind kind;
@@ -191,20 +147,15 @@ typedef struct hist_effect {
     int64_t epoch;           /* epoch carried, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
     int64_t value;           /* value read/written; for locks the expiry (local ns) */
-    char key[SIM_NAME_MAX];  /* resource or lock key */
-    int64_t aux;             /* kind-specific: LEASE = the lease's end on the client's
-                                monotonic clock (ns); LOCK_LOST = 1 when the node had
-                                persistence and the key was not yet fsynced, else 0;
-                                TXN_DECIDE = 1 when taken at recovery; TXN_COMMIT /
-                                TXN_ABORT = TPC_HOW_*; SAGA_SKIP / SAGA_REFUSE =
-                                SAGA_WHY_*; STATE = 1 when the write checked the old
-                                state (conditional), 0 when blind */
-    uint32_t txn;            /* db: the transaction (1, 2, ...), 0 = none / the loaded data */
-    uint32_t pred;           /* db PRED_READ: the predicate's operator (hist_pred), with aux */
-    int64_t version;         /* db READ/WRITE/PRED_SEEN/BALANCE: the row version */
+    char key[SIM_NAME_MAX];  /* resource, row, account, lock or transaction */
+    int64_t aux;             /* kind-specific: its declaration says (0 = unused) */
+    uint32_t txn;            /* the transaction it belongs to (1, 2, ...), 0 = none */
+    uint32_t pred;           /* kind-specific, with aux (a predicate's operator) */
+    int64_t version;         /* the version of the item read or written */
 } hist_effect;
 
 typedef struct hist {
+    const hist_vocab *vocab; /* the names of its kinds; never NULL after hist_init */
     hist_op *ops;
     uint32_t op_count, op_cap;
     hist_effect *effects;
@@ -218,31 +169,11 @@ void hist_free(hist *h);
 /* Appends; false when a bound is reached (the caller ends the run). */
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
 bool hist_add_effect(hist *h, const hist_effect *e);
-const char *hist_f_name(hist_f f);
+/* A kind's declaration and name from the history's vocabulary ("acquire",
+ * "lock-set"); a kind the vocabulary lacks is an assertion. */
+const hist_kind_def *hist_f_def(const hist *h, hist_f f);
+const char *hist_f_name(const hist *h, hist_f f);
+const char *hist_eff_name(const hist *h, hist_eff_kind k);
 const char *hist_result_name(hist_result r);     /* "ok" "fail" "info" "pending" */
-const char *hist_eff_name(hist_eff_kind k);
-
-/* Predicates of db PRED_READ effects: a row matches when (value OP aux)
- * holds; MOD0 is `value % aux = 0`.  Shared by the db node and the
- * isolation check, so both mean the same rows. */
-typedef enum {
-    HIST_PRED_ALL = 0, HIST_PRED_EQ, HIST_PRED_NE, HIST_PRED_LT, HIST_PRED_LE,
-    HIST_PRED_GT, HIST_PRED_GE, HIST_PRED_MOD0, HIST_PRED_COUNT
-} hist_pred;
-
-static inline bool hist_pred_match(uint32_t op, int64_t arg, int64_t value) {
-    switch ((hist_pred)op) {
-    case HIST_PRED_ALL: return true;
-    case HIST_PRED_EQ: return value == arg;
-    case HIST_PRED_NE: return value != arg;
-    case HIST_PRED_LT: return value < arg;
-    case HIST_PRED_LE: return value <= arg;
-    case HIST_PRED_GT: return value > arg;
-    case HIST_PRED_GE: return value >= arg;
-    case HIST_PRED_MOD0: return arg != 0 && (arg == -1 || value % arg == 0);
-    case HIST_PRED_COUNT: break;
-    }
-    return false;
-}
 
 #endif

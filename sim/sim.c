@@ -456,6 +456,7 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->free_head = UINT32_MAX;
     evq_init(&s->queue, SIM_SLOTS_MAX);
     hist_init(&s->hist);
+    if (opt->vocab != NULL) s->hist.vocab = opt->vocab;
     *out = NULL;
     if (bind_protocol(s, sc, err, len) != 0 || bind_workload(s, sc, err, len) != 0 ||
         bind_roles(s, sc, err, len) != 0) {

@@ -48,6 +48,9 @@ typedef struct sim_options {
      * registry_describe_msg); NULL = "message type N (B bytes)". */
     void (*describe_msg)(uint32_t type, const void *body, uint32_t len, char *buf,
                          size_t buf_len);
+    /* The names of the history's kinds (the registry's registry_vocab);
+     * NULL = the core's kinds only (hist_core_vocab). */
+    const hist_vocab *vocab;
     /* Called for every message sent and dropped (sim_msg_note); NULL = no
      * log, and then the engine does no work for it. */
     sim_msg_fn on_message;

@@ -15,9 +15,11 @@
 
 #include <cmocka.h>
 
+#include "protocols/lock/lock_api.h"
 #include "sim/check/check.h"
 #include "sim/check/story.h"
 #include "sim/hist.h"
+#include "sim/registry/registry.h"
 #include "sim/scenario/scn.h"
 
 enum { R1 = 0, S1 = 1, C1 = 2, C2 = 3, C3 = 4 };
@@ -32,6 +34,7 @@ typedef struct fx {
 static int fx_setup(void **state) {
     fx *f = sim_xcalloc(1, sizeof *f);
     hist_init(&f->h);
+    f->h.vocab = &registry_vocab;          /* every family's kinds, as a real run has */
     f->s = sim_xcalloc(1, sizeof *f->s);
     static const char *const names[] = { "redis1", "storage1", "c1", "c2", "c3" };
     static const char *const roles[] = { "redis", "storage", "client", "client", "client" };

@@ -16,8 +16,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sim/registry/registry.h"
+#include "protocols/db/db.h"
+#include "protocols/txn/txn_api.h"
 #include "sim/check/check.h"
+#include "sim/registry/registry.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"
 
@@ -74,7 +76,7 @@ static int64_t final_balance(const run *r, const char *key) {
 static const hist_op *op_of_process(const run *r, hist_f f, uint32_t process) {
     for (uint32_t i = 0; i < r->h->op_count; i++)
         if (r->h->ops[i].f == f && r->h->ops[i].process == process) return &r->h->ops[i];
-    fail_msg("no %s op of process %u", hist_f_name(f), process);
+    fail_msg("no %s op of process %u", hist_f_name(r->h, f), process);
     return NULL;
 }
 

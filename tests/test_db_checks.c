@@ -12,9 +12,14 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "protocols/db/db.h"
+#include "protocols/payment/payment.h"
+#include "protocols/ratelimit/ratelimit.h"
+#include "protocols/txn/txn_api.h"
 #include "sim/check/check.h"
 #include "sim/check/figures.h"
 #include "sim/hist.h"
+#include "sim/registry/registry.h"
 
 #define DB 0                         /* node 0 is the db; clients are 1, 2, ... */
 
@@ -23,6 +28,7 @@ typedef struct fx { hist h; } fx;
 static int setup(void **state) {
     fx *f = calloc(1, sizeof *f);
     hist_init(&f->h);
+    f->h.vocab = &registry_vocab;          /* every family's kinds, as a real run has */
     *state = f;
     return 0;
 }

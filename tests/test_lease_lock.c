@@ -7,6 +7,7 @@
 #include "tests/test_lock_support.h"
 
 #include "protocols/lease_lock/lease_lock.h"
+#include "protocols/lock/lock_api.h"
 #include "sim/check/check_int.h"
 
 #define DIR "scenarios/locks/"

@@ -5,6 +5,7 @@
  * liveness check's summary reports them.  Times in ms of true time. */
 #include "tests/test_lock_support.h"
 
+#include "protocols/lock/lock_api.h"
 #include "sim/check/check_int.h"
 
 static check_lock_unavail unavail_of(const run *r) {

@@ -16,8 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sim/registry/registry.h"
+#include "protocols/lock/lock_api.h"
 #include "sim/check/check.h"
+#include "sim/registry/registry.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"
 

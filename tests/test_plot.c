@@ -272,6 +272,7 @@ static void latency_percentiles_use_nearest_rank_over_completed_ops(void **state
     hist_init(&h);
     for (int i = 1; i <= 10; i++) {
         hist_op op = { 0 };
+        op.f = HIST_F_WRITE;
         op.result = i == 10 ? HIST_PENDING : HIST_OK;
         op.invoke_ns = 0;
         op.complete_ns = i == 10 ? SIM_TIME_NEVER : i * SIM_MS;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "protocols/ratelimit/ratelimit.h"
 #include "sim/check/check.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"

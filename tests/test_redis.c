@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "protocols/lock/lock_api.h"
 #include "protocols/redis/redis.h"
 #include "sim/family.h"
 #include "sim/sim.h"

@@ -7,6 +7,8 @@
  * time in ms, as in SCENARIOS.md. */
 #include "tests/test_lock_support.h"
 
+#include "protocols/lock/lock_api.h"
+#include "protocols/redis/redis.h"
 #include "protocols/redlock/redlock.h"
 #include "sim/check/check_int.h"
 

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "protocols/lock/lock_api.h"
+#include "sim/registry/registry.h"
 #include "sim/report/report.h"
 
 enum { R1 = 0, S1 = 1, C1 = 2, C2 = 3 };
@@ -76,6 +78,7 @@ static void build_history(fx *f) {
 static int fx_setup(void **state) {
     fx *f = sim_xcalloc(1, sizeof *f);
     hist_init(&f->h);
+    f->h.vocab = &registry_vocab;          /* every family's kinds, as a real run has */
     f->s = sim_xcalloc(1, sizeof *f->s);
     static const char *const names[] = { "redis1", "storage1", "c1", "c2" };
     for (uint32_t i = 0; i < 4; i++) strcpy(f->s->nodes[i].name, names[i]);

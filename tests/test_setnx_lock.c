@@ -12,9 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "protocols/lock/lock_api.h"
 #include "protocols/setnx_lock/setnx_lock.h"
-#include "sim/registry/registry.h"
 #include "sim/check/check.h"
+#include "sim/registry/registry.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"
 
@@ -36,7 +37,7 @@ static const hist_op *op_of(const run *r, const char *who, hist_f f, uint32_t nt
         const hist_op *op = &r->h->ops[i];
         if (op->node == n && op->f == f && nth-- == 0) return op;
     }
-    fail_msg("no %s op #%u by %s", hist_f_name(f), nth, who);
+    fail_msg("no %s op #%u by %s", hist_f_name(r->h, f), nth, who);
     return NULL;
 }
 

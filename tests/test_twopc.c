@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "protocols/twopc/twopc.h"
+#include "protocols/txn/txn_api.h"
 #include "tests/txn_test_support.h"
 
 #define DIR "scenarios/2pc/"

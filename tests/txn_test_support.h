@@ -41,7 +41,7 @@ static inline const hist_effect *eff(const run *r, hist_eff_kind kind, const cha
 static inline const hist_effect *must_eff(const run *r, hist_eff_kind kind, const char *at, const char *key,
                                           uint32_t nth) {
     const hist_effect *x = eff(r, kind, at, key, nth);
-    if (x == NULL) fail_msg("no %s effect #%u at %s (key %s)", hist_eff_name(kind), nth, at ? at : "any",
+    if (x == NULL) fail_msg("no %s effect #%u at %s (key %s)", hist_eff_name(r->h, kind), nth, at ? at : "any",
                             key ? key : "any");
     return x;
 }
@@ -74,7 +74,7 @@ static inline const hist_op *op_of(const run *r, const char *who, hist_f f, uint
         const hist_op *op = &r->h->ops[i];
         if (op->node == n && op->f == f && nth-- == 0) return op;
     }
-    fail_msg("no %s op #%u by %s", hist_f_name(f), nth, who);
+    fail_msg("no %s op #%u by %s", hist_f_name(r->h, f), nth, who);
     return NULL;
 }
 

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+
 /* ------------------------------------------------------------ names */
 
 db_isolation db_effective_isolation(const db_cfg *cfg) {
@@ -231,6 +233,22 @@ const proto_desc db_proto = {
     .validate = db_validate,
 };
 
+static const hist_kind_def db_ops[] = {
+    { HIST_F_BUY, "buy", HIST_VALUE_ASKED_GOT },
+    { HIST_F_BOOK, "book", HIST_VALUE_ASKED_GOT },
+    { HIST_F_TRANSFER, "transfer", HIST_VALUE_ASKED_GOT },
+    { HIST_F_AUDIT, "audit", HIST_VALUE_ASKED_GOT },
+    { HIST_F_OFF_CALL, "off-call", HIST_VALUE_ASKED_GOT },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
+static const hist_kind_def db_effects[] = {
+    { HIST_EFF_PRED_READ, "pred-read", HIST_VALUE_NIL },
+    { HIST_EFF_PRED_SEEN, "pred-seen", HIST_VALUE_NIL },
+    { HIST_EFF_DB_ERROR, "db-error", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
 /* Statements and replies; the db node's timers. */
 static const proto_desc *const db_protocols[] = { &db_proto, NULL };
 
@@ -240,4 +258,7 @@ const family_desc db_family = {
     .tags = { { 500, 579 } },
     .describe = db_describe,
     .protocols = db_protocols,
+    .kinds = { { 500, 519 } },
+    .ops = db_ops,
+    .effects = db_effects,
 };

@@ -173,6 +173,59 @@ bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
 
 int db_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
+/* ---- the database vocabulary of the history (hist.h; kinds 500-519) ----
+ *
+ * The db node records every transaction's item reads (HIST_EFF_READ: key =
+ * row "acct:1", value, version = the row version read, txn), writes
+ * (HIST_EFF_WRITE: the version it installed), predicate reads (PRED_READ:
+ * key = table, pred/aux = the predicate, value = rows matched; then one
+ * READ per matching row and one PRED_SEEN per visible row that did not
+ * match, at the same instant), TXN_COMMIT / TXN_ABORT (txn_api.h; key =
+ * "T7", txn = 7), DB_ERROR for a failed statement (key = SQLSTATE or MySQL
+ * error, value 1 = the transaction was rolled back), BALANCE_INIT and
+ * BALANCE for the numeric rows of its ledger tables (stock, accounts), and
+ * BLOCKED / UNBLOCKED around each lock wait (key = "T7 waits acct:1",
+ * client = the lock holder's client).  Row versions count installs on a
+ * row: 1 is the loaded row; a version no WRITE installed was loaded (txn 0).
+ *
+ * The application ops its workloads record (BUY, BOOK, ...) name the row
+ * or account they change in key, the change in delta, and the account
+ * credited with -delta in key2 ("" = outside the system: a withdrawal, a
+ * deposit, a sale). */
+enum {
+    HIST_F_BUY = 500,             /* flash sale: ok = order confirmed, fail = rejected */
+    HIST_F_BOOK = 501,            /* seat booking: ok = the user was told "booked" */
+    HIST_F_TRANSFER = 502,        /* move delta between key and key2 (withdraw, deposit) */
+    HIST_F_AUDIT = 503,           /* a read-only transaction; value = what it saw */
+    HIST_F_OFF_CALL = 504,        /* a doctor asks to go off call: ok = went off */
+    HIST_EFF_PRED_READ = 505,     /* a predicate read of table `key` (pred, aux); value = rows matched */
+    HIST_EFF_PRED_SEEN = 506,     /* ... a visible row it looked at that did not match */
+    HIST_EFF_DB_ERROR = 507,      /* a statement failed; key = SQLSTATE; value 1 = txn rolled back */
+};
+
+/* Predicates of db PRED_READ effects: a row matches when (value OP aux)
+ * holds; MOD0 is `value % aux = 0`.  Shared by the db node and the
+ * isolation check, so both mean the same rows. */
+typedef enum {
+    HIST_PRED_ALL = 0, HIST_PRED_EQ, HIST_PRED_NE, HIST_PRED_LT, HIST_PRED_LE,
+    HIST_PRED_GT, HIST_PRED_GE, HIST_PRED_MOD0, HIST_PRED_COUNT
+} hist_pred;
+
+static inline bool hist_pred_match(uint32_t op, int64_t arg, int64_t value) {
+    switch ((hist_pred)op) {
+    case HIST_PRED_ALL: return true;
+    case HIST_PRED_EQ: return value == arg;
+    case HIST_PRED_NE: return value != arg;
+    case HIST_PRED_LT: return value < arg;
+    case HIST_PRED_LE: return value <= arg;
+    case HIST_PRED_GT: return value > arg;
+    case HIST_PRED_GE: return value >= arg;
+    case HIST_PRED_MOD0: return arg != 0 && (arg == -1 || value % arg == 0);
+    case HIST_PRED_COUNT: break;
+    }
+    return false;
+}
+
 /* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
 extern const struct family_desc db_family;
 

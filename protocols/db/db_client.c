@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "protocols/db/db.h"
+
 static db_stmt stmt(db_stmt_kind kind, uint8_t table) {
     db_stmt s;
     memset(&s, 0, sizeof s);

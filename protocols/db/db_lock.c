@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+
 static uint64_t wait_arg(int32_t slot, uint32_t seq) {
     return ((uint64_t)seq << 32) | (uint32_t)slot;
 }

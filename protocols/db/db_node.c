@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+
 /* ------------------------------------------------------------ invariants */
 
 static bool row_ok(const db_node *d, int32_t i) {

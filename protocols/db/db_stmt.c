@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+
 typedef struct ctx {
     db_node *d;
     env *e;

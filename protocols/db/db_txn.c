@@ -27,6 +27,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+#include "protocols/txn/txn_api.h"
+
 /* ------------------------------------------------------------ transactions */
 
 db_txn *db_txn_at(db_node *d, int32_t slot) {

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
 #include "protocols/storage/storage.h"
 
 enum { TAG_SESSION = 1 };

@@ -50,4 +50,44 @@ typedef struct lock_client_ops {
     bool (*still_valid)(const void *lc, const env *e);
 } lock_client_ops;
 
+/* ---- the lock vocabulary of the history (hist.h; kinds 1000-1019) ----
+ *
+ * A lock workload records, per client iteration:
+ *   op ACQUIRE (value_out = fencing token or 0, epoch = the lock epoch on ok)
+ *   op READ    (value_out = the counter read; epoch, token carried)
+ *   op WRITE   (value_in = read + 1; ok = storage accepted it; fail with
+ *               note "stale token" when fencing rejected it; info on timeout)
+ *   op RELEASE (ok = the lock service deleted our key; fail = it was not ours)
+ * and the storage node records HIST_EFF_READ / WRITE (applied) and REJECT
+ * (a fenced write refused), each with the epoch and token the request
+ * carried.  Epochs number successful acquisitions 1, 2, 3... in the
+ * true-time order in which the clients learned of them (env_new_epoch).
+ *
+ * A lock service records LOCK_* for its keys (client = the node that set
+ * it, value = the expiry on its TTL clock in ns, or -1 for none); a lock
+ * client granted a lease records LEASE at its own node (client = itself,
+ * value = the validity left by its clock in ns, aux = the lease's end on
+ * its monotonic clock): what the client believed, next to what the
+ * service held. */
+enum {
+    HIST_F_ACQUIRE = 1000,
+    HIST_F_RELEASE = 1001,
+    HIST_EFF_LOCK_SET = 1002,     /* the service granted a key */
+    HIST_EFF_LOCK_EXTEND = 1003,
+    HIST_EFF_LOCK_DEL = 1004,     /* a client deleted the key */
+    HIST_EFF_LOCK_EXPIRE = 1005,  /* the key expired by the node's clock */
+    HIST_EFF_LOCK_LOST = 1006,    /* lost by a crash; aux 1 = it had persistence but the
+                                     key was not yet fsynced, else 0 */
+    HIST_EFF_LEASE = 1007,        /* a client's lease at its grant (Redlock validity) */
+};
+
+/* A lock service's effect on one of its keys (LOCK_SET ... LOCK_LOST). */
+static inline bool lock_is_key_effect(hist_eff_kind k) {
+    return k == HIST_EFF_LOCK_SET || k == HIST_EFF_LOCK_EXTEND || k == HIST_EFF_LOCK_DEL ||
+           k == HIST_EFF_LOCK_EXPIRE || k == HIST_EFF_LOCK_LOST;
+}
+
+/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
+extern const struct family_desc lock_family;
+
 #endif

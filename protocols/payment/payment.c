@@ -272,6 +272,11 @@ const proto_desc pay_proto = {
     .checks = { "conservation", "liveness", NULL },
 };
 
+static const hist_kind_def pay_ops[] = {
+    { HIST_F_CHARGE, "charge", HIST_VALUE_ASKED_GOT },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
 /* The payment API's requests and replies, and its timers. */
 static const proto_desc *const pay_protocols[] = { &pay_proto, NULL };
 
@@ -281,4 +286,6 @@ const family_desc pay_family = {
     .tags = { { 600, 649 } },
     .describe = pay_describe,
     .protocols = pay_protocols,
+    .kinds = { { 600, 609 } },
+    .ops = pay_ops,
 };

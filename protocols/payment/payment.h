@@ -58,6 +58,11 @@ extern const model_ops pay_model_ops;
 void pay_req_init(pay_req *q, uint32_t req, uint32_t op, int64_t amount, const char *key);
 bool pay_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
+/* The history kind the payment workload records (hist.h; kinds 600-609):
+ * a charge; ok = the client got one (value = its id).  The API records
+ * BALANCE of the account it charges. */
+enum { HIST_F_CHARGE = 600 };
+
 /* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
 extern const struct family_desc pay_family;
 

@@ -186,6 +186,17 @@ const proto_desc rlim_proto = {
     .validate = rlim_validate,
 };
 
+static const hist_kind_def rlim_ops[] = {
+    { HIST_F_REQUEST, "request", HIST_VALUE_ASKED_GOT },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
+static const hist_kind_def rlim_effects[] = {
+    { HIST_EFF_ADMIT, "admit", HIST_VALUE_NIL },
+    { HIST_EFF_REFUSE, "refuse", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
 /* The rate limiter's requests and replies. */
 static const proto_desc *const rlim_protocols[] = { &rlim_proto, NULL };
 
@@ -194,4 +205,7 @@ const family_desc rlim_family = {
     .msgs = { { 650, 699 } },
     .describe = rlim_describe,
     .protocols = rlim_protocols,
+    .kinds = { { 650, 659 } },
+    .ops = rlim_ops,
+    .effects = rlim_effects,
 };

@@ -39,6 +39,13 @@ extern const model_ops rlim_model_ops;
 
 bool rlim_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
+/* The history kinds of rate limiting (hist.h; kinds 650-659). */
+enum {
+    HIST_F_REQUEST = 650,         /* a rate-limited request: ok = admitted, fail = 429 */
+    HIST_EFF_ADMIT = 651,         /* the limiter admitted a request: value = limit, aux = window ns */
+    HIST_EFF_REFUSE = 652,        /* the limiter refused a request (429) */
+};
+
 /* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
 extern const struct family_desc rlim_family;
 

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
 #include "sim/family.h"
 
 static const char *const cmd_names[] = {

@@ -194,6 +194,10 @@ void redis_cmd_init(redis_cmd *c, uint32_t req, redis_cmd_kind kind, const char 
 
 const char *redis_cmd_name(redis_cmd_kind k);
 
+/* The history kind a failover records (hist.h; kinds 1100-1109): a
+ * replica became a master; value = its replication offset. */
+enum { HIST_EFF_PROMOTE = 1100 };
+
 /* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
 extern const struct family_desc redis_family;
 

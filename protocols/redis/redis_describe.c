@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/redis/redis.h"
 #include "sim/family.h"
 
 /* Appends to buf (cap n) at *used; truncates quietly, as a trace line may. */
@@ -125,6 +126,11 @@ bool redis_describe(uint32_t type, const void *body, uint32_t len, char *buf, si
     return describe_sentinel(type, body, len, buf, buf_len);
 }
 
+static const hist_kind_def redis_effects[] = {
+    { HIST_EFF_PROMOTE, "promote", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
 /* Redis commands and replies, replication and Sentinel messages; the node's
  * timers are its own (below FAMILY_TAG_PRIVATE).  No protocol of its own:
  * setnx-lock and redlock run redis nodes. */
@@ -132,4 +138,6 @@ const family_desc redis_family = {
     .name = "redis",
     .msgs = { { 1100, 1199 } },
     .describe = redis_describe,
+    .kinds = { { 1100, 1109 } },
+    .effects = redis_effects,
 };

@@ -25,6 +25,8 @@
 
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
+
 static void fsync_now(redis_node *r) {
     SIM_ASSERT(r->cfg != NULL);
     SIM_ASSERT(r->cfg->persistence != REDIS_PERSIST_NONE);

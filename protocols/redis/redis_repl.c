@@ -23,6 +23,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "protocols/redis/redis.h"
+
 static bool repl_invariants_ok(const redis_node *r) {
     if (!r->replica && r->acked_offset > r->repl_offset) return false;
     for (uint32_t i = 0; i < REDIS_WAITS_MAX; i++)

@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
+
 enum {
     TAG_NODE_TIMEOUT = 1300,      /* arg = peer index << 32 | request id */
     TAG_RETRY = 1301,

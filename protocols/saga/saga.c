@@ -215,6 +215,22 @@ const proto_desc saga_proto = {
     .validate = saga_validate,
 };
 
+static const hist_kind_def saga_ops[] = {
+    { HIST_F_SAGA, "saga", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
+static const hist_kind_def saga_effects[] = {
+    { HIST_EFF_SAGA_BEGIN, "saga-begin", HIST_VALUE_NIL },
+    { HIST_EFF_SAGA_STEP, "saga-step", HIST_VALUE_NIL },
+    { HIST_EFF_SAGA_COMP, "saga-comp", HIST_VALUE_NIL },
+    { HIST_EFF_SAGA_SKIP, "saga-skip", HIST_VALUE_NIL },
+    { HIST_EFF_SAGA_REFUSE, "saga-refuse", HIST_VALUE_NIL },
+    { HIST_EFF_SAGA_END, "saga-end", HIST_VALUE_NIL },
+    { HIST_EFF_STATE, "state", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
 /* Orchestrator and service messages, and their timers. */
 static const proto_desc *const saga_protocols[] = { &saga_proto, NULL };
 
@@ -224,4 +240,7 @@ const family_desc saga_family = {
     .tags = { { 820, 859 } },
     .describe = saga_describe,
     .protocols = saga_protocols,
+    .kinds = { { 800, 819 } },
+    .ops = saga_ops,
+    .effects = saga_effects,
 };

@@ -200,6 +200,32 @@ const char *saga_order_state_name(int64_t state);        /* "APPROVAL_PENDING" *
 bool saga_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 int saga_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
+/* ---- the saga vocabulary of the history (hist.h; kinds 800-819) ----
+ *
+ * The orchestrator records SAGA_BEGIN and SAGA_END, each service
+ * SAGA_STEP / SAGA_COMP / SAGA_SKIP / SAGA_REFUSE (key = the saga, value =
+ * the step, token = the attempt, op = the SAGA op, client = the
+ * orchestrator) and STATE for the entities it changes (key = the entity,
+ * client = the orchestrator, epoch = the saga's number there). */
+enum {
+    HIST_F_SAGA = 800,            /* a saga: ok = completed, fail = compensated */
+    HIST_EFF_SAGA_BEGIN = 801,    /* began saga `key`: value = steps, token = pivot */
+    HIST_EFF_SAGA_STEP = 802,     /* a service applied step `value` of saga `key` */
+    HIST_EFF_SAGA_COMP = 803,     /* a service applied the compensation of step `value` */
+    HIST_EFF_SAGA_SKIP = 804,     /* a service ran step/compensation `value` and changed
+                                     nothing; aux = SAGA_WHY_* */
+    HIST_EFF_SAGA_REFUSE = 805,   /* a service refused step `value`; aux = SAGA_WHY_* */
+    HIST_EFF_SAGA_END = 806,      /* ended saga `key`: value 1 completed, 2 compensated, 3 gave up */
+    HIST_EFF_STATE = 807,         /* entity `key` changed state: value = new, token = old;
+                                     aux 1 = the write checked the old state, 0 = blind */
+};
+
+/* One of the SAGA_* effects above (STATE is not: it is the entity's). */
+static inline bool saga_is_effect(hist_eff_kind k) {
+    return k == HIST_EFF_SAGA_BEGIN || k == HIST_EFF_SAGA_STEP || k == HIST_EFF_SAGA_COMP ||
+           k == HIST_EFF_SAGA_SKIP || k == HIST_EFF_SAGA_REFUSE || k == HIST_EFF_SAGA_END;
+}
+
 /* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
 extern const struct family_desc saga_family;
 

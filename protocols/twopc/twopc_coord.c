@@ -38,6 +38,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/txn/txn_api.h"
+
 enum { TAG_VOTE_TIMEOUT = 720, TAG_RESEND = 721 };
 enum { D_NONE = 0, D_COMMIT = 1, D_ABORT = 2 };
 

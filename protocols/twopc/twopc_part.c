@@ -38,6 +38,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/txn/txn_api.h"
+
 enum { TAG_DECISION = 730, TAG_HEURISTIC = 731, TAG_LOCK_TIMEOUT = 732 };
 
 #define TPC_PTX_MAX 64

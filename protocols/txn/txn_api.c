@@ -22,10 +22,27 @@ bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
     return true;
 }
 
+static const hist_kind_def txn_ops[] = {
+    { HIST_F_TXN, "txn", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
+static const hist_kind_def txn_effects[] = {
+    { HIST_EFF_TXN_BEGIN, "txn-begin", HIST_VALUE_NIL },
+    { HIST_EFF_TXN_VOTE, "txn-vote", HIST_VALUE_NIL },
+    { HIST_EFF_TXN_DECIDE, "txn-decide", HIST_VALUE_NIL },
+    { HIST_EFF_TXN_COMMIT, "txn-commit", HIST_VALUE_NIL },
+    { HIST_EFF_TXN_ABORT, "txn-abort", HIST_VALUE_NIL },
+    { 0, NULL, HIST_VALUE_NIL },
+};
+
 /* The locking reads every transaction resource node answers (2pc
  * participants, saga services). */
 const family_desc txn_family = {
     .name = "txn",
     .msgs = { { 790, 799 } },
     .describe = txn_describe,
+    .kinds = { { 770, 789 } },
+    .ops = txn_ops,
+    .effects = txn_effects,
 };

@@ -84,6 +84,28 @@ typedef struct txn_read {
 /* One trace line for a read message; false if the type is not one. */
 bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
+/* ---- the transaction vocabulary of the history (hist.h; kinds 770-789) ----
+ *
+ * 2PC (the `atomicity` check): the coordinator records TXN_BEGIN (op = the
+ * TXN op) and TXN_DECIDE, each participant TXN_VOTE and TXN_COMMIT /
+ * TXN_ABORT, all with key = the txn ("tm:1") and client = the coordinator.
+ * A database records TXN_COMMIT / TXN_ABORT too (key = "T7", txn = 7). */
+enum {
+    HIST_F_TXN = 770,             /* a 2PC transaction: ok = committed, fail = aborted */
+    HIST_EFF_TXN_BEGIN = 771,     /* the coordinator began txn `key`; value = participant node mask */
+    HIST_EFF_TXN_VOTE = 772,      /* a participant voted on `key`: value 1 = yes (prepared), 0 = no */
+    HIST_EFF_TXN_DECIDE = 773,    /* the coordinator logged its decision: value 1 = commit, 0 =
+                                     abort; aux 1 = taken at recovery */
+    HIST_EFF_TXN_COMMIT = 774,    /* a participant committed `key`; aux = how (TPC_HOW_*) */
+    HIST_EFF_TXN_ABORT = 775,     /* a participant aborted `key`; aux = how (TPC_HOW_*) */
+};
+
+/* One of the TXN_* effects above. */
+static inline bool txn_is_effect(hist_eff_kind k) {
+    return k == HIST_EFF_TXN_BEGIN || k == HIST_EFF_TXN_VOTE || k == HIST_EFF_TXN_DECIDE ||
+           k == HIST_EFF_TXN_COMMIT || k == HIST_EFF_TXN_ABORT;
+}
+
 /* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
 extern const struct family_desc txn_family;
 

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/txn/txn_api.h"
+
 #define AT_TOLD_MAX 3
 
 /* aux of TXN_COMMIT / TXN_ABORT (protocols/twopc/twopc.h TPC_HOW_*). */
@@ -41,11 +43,6 @@ typedef struct at_scan {
     uint32_t bad_count;
 } at_scan;
 
-static bool is_txn_kind(hist_eff_kind k) {
-    return k == HIST_EFF_TXN_BEGIN || k == HIST_EFF_TXN_VOTE || k == HIST_EFF_TXN_DECIDE ||
-           k == HIST_EFF_TXN_COMMIT || k == HIST_EFF_TXN_ABORT;
-}
-
 typedef struct at_ref { const char *key; uint32_t index; } at_ref;
 
 static int by_key_then_index(const void *a, const void *b) {
@@ -60,7 +57,7 @@ static uint32_t *sorted_txn_effects(const hist *h, uint32_t *n_out) {
     at_ref *refs = sim_xmalloc((h->effect_count + 1u) * sizeof *refs);
     uint32_t n = 0;
     for (uint32_t i = 0; i < h->effect_count; i++)
-        if (is_txn_kind(h->effects[i].kind)) refs[n++] = (at_ref){ h->effects[i].key, i };
+        if (txn_is_effect(h->effects[i].kind)) refs[n++] = (at_ref){ h->effects[i].key, i };
     qsort(refs, n, sizeof *refs, by_key_then_index);
     uint32_t *idx = sim_xmalloc((n + 1u) * sizeof *idx);
     for (uint32_t i = 0; i < n; i++) idx[i] = refs[i].index;

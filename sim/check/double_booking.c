@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+#include "protocols/txn/txn_api.h"
+
 #define DB_TOLD_MAX 3
 
 /* The ok BOOK ops for op a's seat, in id order; returns how many. */

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
+#include "protocols/redis/redis.h"
+
 typedef struct epoch_ref {
     int64_t epoch;
     uint32_t source;             /* 0 = op, 1 = effect */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+#include "protocols/txn/txn_api.h"
 #include "sim/check/story.h"
 
 static bool code_is(const hist_effect *x, const char *a, const char *b) {

@@ -74,7 +74,7 @@ void iso_txn_name(const iso_graph *g, const check_input *in, uint32_t t, char *b
     if (op == NULL) { snprintf(buf, len, "T%u", x->id); return; }
     char who[64];
     check_who(in, op, who, sizeof who);
-    snprintf(buf, len, "T%u (%s's %s)", x->id, who, hist_f_name(op->f));
+    snprintf(buf, len, "T%u (%s's %s)", x->id, who, hist_f_name(in->h, op->f));
 }
 
 /* ------------------------------------------------------------ explanation */

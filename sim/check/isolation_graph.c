@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+#include "protocols/txn/txn_api.h"
+
 const char *iso_edge_type_name(iso_edge_type t) {
     switch (t) {
     case ISO_WW: return "ww";

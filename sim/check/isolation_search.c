@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+#include "protocols/txn/txn_api.h"
+
 #define MASK(t) (1u << (t))
 
 typedef struct iso_bfs {

@@ -63,11 +63,11 @@ static void tell_last_op(story *st, const hist *h, const check_epoch *e, bool st
     story_str note = story_clock_note(st->s, op->node, op->invoke_ns, op->invoke_local_ns);
     if (still) {
         story_add(st, op->invoke_ns, "%s issued a %s at %s%s, still acting under epoch %lld",
-                  story_node(st->s, op->node), hist_f_name(op->f), story_t(op->invoke_ns).s, note.s,
+                  story_node(st->s, op->node), hist_f_name(h, op->f), story_t(op->invoke_ns).s, note.s,
                   (long long)e->epoch);
     } else {
         story_add(st, op->invoke_ns, "%s issued its last %s under epoch %lld at %s%s",
-                  story_node(st->s, op->node), hist_f_name(op->f), (long long)e->epoch,
+                  story_node(st->s, op->node), hist_f_name(h, op->f), (long long)e->epoch,
                   story_t(op->invoke_ns).s, note.s);
     }
 }

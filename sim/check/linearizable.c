@@ -47,7 +47,7 @@ static int lz_build(const hist *h, lin_history *lh, char *err, size_t len) {
         int64_t v = op->f == HIST_F_READ ? op->value_out : op->value_in;
         snprintf(value, sizeof value, "%" PRId64, v);
         bool pending = op->result == HIST_PENDING || op->complete_ns == SIM_TIME_NEVER;
-        lin_op_desc d = { .process = op->process, .f = hist_f_name(op->f),
+        lin_op_desc d = { .process = op->process, .f = hist_f_name(h, op->f),
                           .value = has ? value : NULL, .key = NULL,
                           .invoke_ns = op->invoke_ns,
                           .complete_ns = pending ? op->invoke_ns : op->complete_ns,

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
+
 #define LV_BOUND_MAX_NS (60 * SIM_S)
 #define LV_TOLD_MAX 3
 #define LV_KEYS_MAX 64          /* lock keys followed for the story */
@@ -74,7 +76,7 @@ static void lv_scan_ops(const check_input *in, lv_scan *sc) {
 
 static void lv_line(const check_input *in, const lv_scan *sc, const hist_op *op, char *buf, size_t len) {
     snprintf(buf, len, "%s's %s pending at the horizon %s for %s (bound %s)",
-             story_node(in->s, op->node), hist_f_name(op->f), story_t(sc->horizon_ns).s,
+             story_node(in->s, op->node), hist_f_name(in->h, op->f), story_t(sc->horizon_ns).s,
              story_t(sc->horizon_ns - op->invoke_ns).s, story_t(sc->bound_ns).s);
 }
 
@@ -85,16 +87,11 @@ typedef struct lv_key {
     bool held;
 } lv_key;
 
-static bool is_lock_kind(hist_eff_kind k) {
-    return k == HIST_EFF_LOCK_SET || k == HIST_EFF_LOCK_EXTEND || k == HIST_EFF_LOCK_DEL ||
-           k == HIST_EFF_LOCK_EXPIRE || k == HIST_EFF_LOCK_LOST;
-}
-
 static uint32_t lv_held_keys(const hist *h, sim_time until, lv_key *keys) {
     uint32_t n = 0;
     for (uint32_t i = 0; i < h->effect_count && h->effects[i].t_ns <= until; i++) {
         const hist_effect *x = &h->effects[i];
-        if (!is_lock_kind(x->kind)) continue;
+        if (!lock_is_key_effect(x->kind)) continue;
         uint32_t k = 0;
         while (k < n && !(h->effects[keys[k].set].node == x->node &&
                           strncmp(h->effects[keys[k].set].key, x->key, SIM_NAME_MAX) == 0)) k++;
@@ -168,7 +165,7 @@ static void lv_story(const check_input *in, const lv_scan *sc, const check_epoch
     story_str note = story_clock_note(in->s, op->node, op->invoke_ns, op->invoke_local_ns);
     if (op->f == HIST_F_ACQUIRE) story_add(&st, op->invoke_ns, "%s asked for the lock at %s%s", who,
                                            story_t(op->invoke_ns).s, note.s);
-    else story_add(&st, op->invoke_ns, "%s invoked a %s at %s%s", who, hist_f_name(op->f),
+    else story_add(&st, op->invoke_ns, "%s invoked a %s at %s%s", who, hist_f_name(in->h, op->f),
                    story_t(op->invoke_ns).s, note.s);
     uint64_t mask = story_bit(op->node);
     sim_time from = op->invoke_ns;
@@ -222,7 +219,7 @@ static void lv_ok_summary(const check_input *in, const lv_scan *sc, check_result
     if (sc->blocked_op == HIST_NONE) return;
     const hist_op *op = &in->h->ops[sc->blocked_op];
     story_appendf(out->summary, sizeof out->summary, "; longest %s wait %s (%s at %s)",
-                  op->f == HIST_F_ACQUIRE ? "acquire" : hist_f_name(op->f), story_t(sc->blocked_ns).s,
+                  op->f == HIST_F_ACQUIRE ? "acquire" : hist_f_name(in->h, op->f), story_t(sc->blocked_ns).s,
                   story_node(in->s, op->node), story_t(op->invoke_ns).s);
 }
 

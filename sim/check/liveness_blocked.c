@@ -103,7 +103,7 @@ static bool same_group(const bw_ref *a, const bw_ref *b) {
 static void bw_subject(const check_input *in, const hist_effect *x, char *buf, size_t len) {
     const hist_op *op = check_effect_op(in->h, x);
     if (op != NULL && op->node != x->node)
-        snprintf(buf, len, "%s's %s at %s", story_node(in->s, op->node), hist_f_name(op->f),
+        snprintf(buf, len, "%s's %s at %s", story_node(in->s, op->node), hist_f_name(in->h, op->f),
                  story_node(in->s, x->node));
     else
         snprintf(buf, len, "%s", story_node(in->s, x->node));
@@ -157,7 +157,7 @@ static void bw_story(const check_input *in, const bw_ref *refs, uint32_t first, 
         bw_subject(in, x, who, sizeof who);
         if (op != NULL) {
             story_add(&st, op->invoke_ns, "%s invoked a %s at %s", story_node(in->s, op->node),
-                      hist_f_name(op->f), story_t(op->invoke_ns).s);
+                      hist_f_name(in->h, op->f), story_t(op->invoke_ns).s);
             mask |= story_bit(op->node);
             if (op->invoke_ns < from) from = op->invoke_ns;
         }

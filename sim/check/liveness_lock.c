@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
+
 typedef struct lk_point {
     sim_time t;
     int32_t delta;               /* +1 start, -1 end */

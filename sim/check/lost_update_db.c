@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/txn/txn_api.h"
+
 #define DB_LU_READS 2
 #define DB_LU_ROWS 1024
 

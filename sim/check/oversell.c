@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+
 typedef struct os_row {
     const check_account *a;
     int64_t confirmed, unknown;

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/ratelimit/ratelimit.h"
+
 typedef struct rt_best { uint32_t count, first, last; } rt_best;   /* effect indices */
 
 static rt_best busiest(const hist *h, const uint32_t *adm, uint32_t n, sim_time window) {

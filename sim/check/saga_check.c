@@ -72,11 +72,6 @@ typedef struct sg_scan {
     uint32_t window_saga;         /* effect index of that saga's first effect, HIST_NONE */
 } sg_scan;
 
-static bool is_saga_kind(hist_eff_kind k) {
-    return k == HIST_EFF_SAGA_BEGIN || k == HIST_EFF_SAGA_STEP || k == HIST_EFF_SAGA_COMP ||
-           k == HIST_EFF_SAGA_SKIP || k == HIST_EFF_SAGA_REFUSE || k == HIST_EFF_SAGA_END;
-}
-
 static int by_key_then_index(const void *a, const void *b) {
     const sg_ref *x = a, *y = b;
     int c = strncmp(x->key, y->key, SIM_NAME_MAX);
@@ -456,7 +451,7 @@ void check_run_saga(const check_input *in, check_result *out) {
     sc.in = in;
     sc.h = in->h;
     sc.window_saga = HIST_NONE;
-    sc.idx = sorted(in->h, is_saga_kind, &sc.n);
+    sc.idx = sorted(in->h, saga_is_effect, &sc.n);
     sc.sidx = sorted(in->h, is_state_kind, &sc.sn);
     scan_sagas(&sc);
     scan_entities(&sc);

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/saga/saga.h"
+#include "protocols/txn/txn_api.h"
 #include "sim/report/plot.h"
 
 #define CMP_DIR_MAX 1024
@@ -242,7 +244,7 @@ static bool aborts_retries(const hist *h, uint64_t *aborts, uint64_t *retries) {
     *retries = 0;
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *e = &h->effects[i];
-        if (e->kind >= HIST_EFF_TXN_BEGIN && e->kind <= HIST_EFF_SAGA_END) has = true;
+        if (txn_is_effect(e->kind) || saga_is_effect(e->kind)) has = true;
         if (e->kind == HIST_EFF_RETRY) { has = true; (*retries)++; }
         if (e->kind == HIST_EFF_TXN_ABORT || (e->kind == HIST_EFF_SAGA_END && e->value != 1))
             keys[n++] = e->key;

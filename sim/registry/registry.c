@@ -12,6 +12,7 @@
 
 #include "protocols/db/db.h"
 #include "protocols/lease_lock/lease_lock.h"
+#include "protocols/lock/lock_api.h"
 #include "protocols/payment/payment.h"
 #include "protocols/ratelimit/ratelimit.h"
 #include "protocols/redis/redis.h"
@@ -32,8 +33,21 @@
 #include "sim/workload/seat_booking.h"
 #include "sim/workload/transfer.h"
 
-/* One line per family: its folder under protocols/ holds the descriptor. */
+/* The core's own history kinds (sim/hist.h), listed as a family so that
+ * the vocabulary and the range check treat them like any other. */
+static const family_desc core_family = {
+    .name = "core",
+    .kinds = { { 1, HIST_KIND_CORE_MAX } },
+    .ops = hist_core_ops,
+    .effects = hist_core_effects,
+};
+
+/* One line per family: its folder under protocols/ holds the descriptor.
+ * The order is `ccsim list`'s, and the order reports list history kinds
+ * in (summary.json, latency plots). */
 static const family_desc *const families[] = {
+    &lock_family,
+    &core_family,
     &redis_family,
     &stor_family,
     &snx_family,
@@ -137,6 +151,60 @@ void registry_describe_msg(uint32_t type, const void *body, uint32_t len, char *
     snprintf(buf, buf_len, "message type %u (%u bytes)", type, len);
 }
 
+/* ------------------------------------------------------------ history kinds */
+
+/* The vocabulary lists each family's kinds, in the families' order. */
+static size_t kinds_in(const hist_kind_def *t) {
+    size_t n = 0;
+    while (t != NULL && t[n].name != NULL) n++;
+    return n;
+}
+
+static const hist_kind_def *table_of(size_t f, bool ops) {
+    return ops ? families[f]->ops : families[f]->effects;
+}
+
+static size_t vocab_count(bool ops) {
+    size_t n = 0;
+    for (size_t f = 0; f < COUNT(families); f++) n += kinds_in(table_of(f, ops));
+    return n;
+}
+
+static const hist_kind_def *vocab_at(bool ops, size_t i) {
+    SIM_ASSERT(i < vocab_count(ops));
+    for (size_t f = 0; f < COUNT(families); f++) {
+        size_t n = kinds_in(table_of(f, ops));
+        if (i < n) return &table_of(f, ops)[i];
+        i -= n;
+    }
+    SIM_UNREACHABLE("kind index within the count");
+}
+
+static const hist_kind_def *find_in(const hist_kind_def *t, uint16_t kind) {
+    for (size_t i = 0; t != NULL && t[i].name != NULL; i++)
+        if (t[i].kind == kind) return &t[i];
+    return NULL;
+}
+
+static const hist_kind_def *vocab_find(bool ops, uint16_t kind) {
+    for (size_t f = 0; f < COUNT(families); f++) {
+        const hist_kind_def *d = find_in(table_of(f, ops), kind);
+        if (d != NULL) return d;
+    }
+    return NULL;
+}
+
+static size_t op_count(void) { return vocab_count(true); }
+static size_t effect_count(void) { return vocab_count(false); }
+static const hist_kind_def *op_at(size_t i) { return vocab_at(true, i); }
+static const hist_kind_def *effect_at(size_t i) { return vocab_at(false, i); }
+static const hist_kind_def *op_find(hist_f f) { return vocab_find(true, f); }
+static const hist_kind_def *effect_find(hist_eff_kind k) { return vocab_find(false, k); }
+
+const hist_vocab registry_vocab = {
+    op_count, op_at, op_find, effect_count, effect_at, effect_find,
+};
+
 /* ------------------------------------------------------------ invariant */
 
 static bool overlap(const family_range *a, const family_range *b) {
@@ -156,13 +224,33 @@ static bool lists_overlap(const family_range *a, const family_range *b, const fa
     return false;
 }
 
+static bool in_ranges(const family_range *r, uint32_t v) {
+    for (size_t k = 0; k < FAMILY_RANGES_MAX; k++)
+        if (range_has(&r[k], v)) return true;
+    return false;
+}
+
+/* Every kind a family names lies in its `kinds` ranges. */
+static int check_kinds(const family_desc *f, const hist_kind_def *t, char *why, size_t len) {
+    for (size_t i = 0; t != NULL && t[i].name != NULL; i++) {
+        if (in_ranges(f->kinds, t[i].kind)) continue;
+        snprintf(why, len, "family '%s' names history kind %u ('%s') outside its kinds range",
+                 f->name, t[i].kind, t[i].name);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_one(const family_desc *f, char *why, size_t len) {
+    if (check_kinds(f, f->ops, why, len) != 0 || check_kinds(f, f->effects, why, len) != 0)
+        return -1;
     for (size_t k = 0; k < FAMILY_RANGES_MAX; k++) {
-        const family_range *m = &f->msgs[k], *t = &f->tags[k];
-        if (m->lo > m->hi || t->lo > t->hi) {
+        const family_range *m = &f->msgs[k], *t = &f->tags[k], *h = &f->kinds[k];
+        if (m->lo > m->hi || t->lo > t->hi || h->lo > h->hi) {
             snprintf(why, len, "family '%s' has a range whose start is past its end", f->name);
             return -1;
         }
+
         if (t->hi != 0 && t->lo < FAMILY_TAG_PRIVATE) {
             snprintf(why, len, "family '%s' declares timer tags from %u, below %u (private to a "
                      "node's own model)", f->name, t->lo, FAMILY_TAG_PRIVATE);
@@ -181,6 +269,7 @@ static int check_pair(const family_desc *a, const family_desc *b, char *why, siz
     }
     if (lists_overlap(a->msgs, b->msgs, &ra, &rb)) what = "message types";
     else if (lists_overlap(a->tags, b->tags, &ra, &rb)) what = "timer tags";
+    else if (lists_overlap(a->kinds, b->kinds, &ra, &rb)) what = "history kinds";
     if (what == NULL) return 0;
     snprintf(why, len, "families '%s' and '%s' overlap in %s: %u-%u and %u-%u (give one a "
              "free range)", a->name, b->name, what, ra->lo, ra->hi, rb->lo, rb->hi);
@@ -291,6 +380,7 @@ int registry_sim_create(const scn *sc, const sim_options *opt_in, sim **out, cha
     SIM_ASSERT(out != NULL);
     sim_options opt = opt_in ? *opt_in : (sim_options){ 0 };
     if (opt.describe_msg == NULL) opt.describe_msg = registry_describe_msg;
+    if (opt.vocab == NULL) opt.vocab = &registry_vocab;
     *out = NULL;
     if (bind_protocol(sc, &opt, err, len) != 0 || bind_workload(sc, &opt, err, len) != 0) {
         scn_error_relocate(sc, err, len);            /* a value from `--set` */

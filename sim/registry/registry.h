@@ -14,8 +14,10 @@
  *
  * Invariant (registry_check_families, asserted by registry_self_check):
  * family and protocol names are unique, so are workload names; no two
- * families' message ranges overlap, nor their timer-tag ranges; every range
- * has lo <= hi, and tag ranges start at FAMILY_TAG_PRIVATE or above.
+ * families' message ranges overlap, nor their timer-tag or history-kind
+ * ranges; every range has lo <= hi; tag ranges start at FAMILY_TAG_PRIVATE
+ * or above; every kind a family names lies in its kind ranges (the core's
+ * own kinds, 1-HIST_KIND_CORE_MAX, are listed as the family "core").
  */
 #ifndef CCSIM_REGISTRY_H
 #define CCSIM_REGISTRY_H
@@ -41,6 +43,10 @@ const workload_desc *registry_workload(const char *name);     /* NULL = unknown 
 void registry_describe_msg(uint32_t type, const void *body, uint32_t len, char *buf,
                            size_t buf_len);
 
+/* The names of every history kind, each family's in the families' order
+ * (hist.h).  registry_sim_create hands it to the run. */
+extern const hist_vocab registry_vocab;
+
 /* Checks a table of families against the invariant above: 0, or -1 with
  * one sentence naming the two families that collide in why. */
 int registry_check_families(const family_desc *const *families, size_t count, char *why,
@@ -52,7 +58,7 @@ void registry_self_check(void);
 
 /* Resolves the scenario's protocol and workload names into opt->proto and
  * opt->workload (unless the caller set opt->proto: a test's own protocol),
- * sets opt->describe_msg when unset, creates the run (sim_create), and
+ * sets opt->describe_msg and opt->vocab when unset, creates the run (sim_create), and
  * checks the names under `checks:` and `expect:`.  Returns 0, or -1 with
  * "path:line:col: error: ..." in err (exit 2).  opt may be NULL. */
 int registry_sim_create(const scn *s, const sim_options *opt, sim **out, char *err,

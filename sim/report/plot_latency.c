@@ -32,8 +32,19 @@ static const struct { hist_result r; const char *name; uint32_t rgb; } outcomes[
 typedef struct lat_ctx {
     const rpt_run *run;
     sim_time end, bucket;
-    uint32_t used[HIST_F_COUNT][3];   /* points per (f, outcome) */
+    size_t nf;                        /* the op kinds of the run's vocabulary */
+    uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
 } lat_ctx;
+
+/* The op kind at index fi of the vocabulary (the plot's order and colours). */
+static hist_f kind_at(const lat_ctx *c, size_t fi) {
+    SIM_ASSERT(fi < c->nf);
+    return c->run->h->vocab->op_at(fi)->kind;
+}
+
+static const char *kind_name(const lat_ctx *c, size_t fi) {
+    return hist_f_name(c->run->h, kind_at(c, fi));
+}
 
 /* The smallest 1-2-5 step of at least end / LAT_BUCKETS. */
 static sim_time bucket_for(sim_time end) {
@@ -45,12 +56,13 @@ static sim_time bucket_for(sim_time end) {
     }
 }
 
-static void write_points(FILE *f, lat_ctx *c, int fi, int oi) {
+static void write_points(FILE *f, lat_ctx *c, size_t fi, int oi) {
     const hist *h = c->run->h;
+    hist_f kind = kind_at(c, fi);
     char x[32];
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
-        if ((int)op->f != fi || op->result != outcomes[oi].r) continue;
+        if (op->f != kind || op->result != outcomes[oi].r) continue;
         sim_time lat = op->complete_ns - op->invoke_ns;
         plot_fmt_time(x, sizeof x, op->invoke_ns);
         fprintf(f, "%s %" PRId64 ".%06" PRId64 "\n", x, lat / SIM_MS, lat % SIM_MS);
@@ -58,13 +70,14 @@ static void write_points(FILE *f, lat_ctx *c, int fi, int oi) {
     }
 }
 
-static void write_rates(FILE *f, const lat_ctx *c, int fi) {
+static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
     const hist *h = c->run->h;
+    hist_f kind = kind_at(c, fi);
     uint32_t n = (uint32_t)(c->end / c->bucket) + 1u;
     uint64_t *count = sim_xcalloc(n, sizeof *count);
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
-        if ((int)op->f != fi || op->result == HIST_PENDING || op->complete_ns > c->end) continue;
+        if (op->f != kind || op->result == HIST_PENDING || op->complete_ns > c->end) continue;
         count[op->complete_ns / c->bucket]++;
     }
     char x[32];
@@ -84,15 +97,15 @@ static void write_lat_dat(FILE *f, const void *ctx) {
     char b[32];
     sim_fmt_time(b, sizeof b, c->bucket);
     fprintf(f, "%s\n", b);
-    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+    for (size_t fi = 0; fi < c->nf; fi++) {
         for (int oi = 0; oi < 3; oi++) {
-            fprintf(f, "\n\n# [lat %s %s]\n", hist_f_name((hist_f)fi), outcomes[oi].name);
+            fprintf(f, "\n\n# [lat %s %s]\n", kind_name(c, fi), outcomes[oi].name);
             write_points(f, c, fi, oi);
         }
     }
-    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+    for (size_t fi = 0; fi < c->nf; fi++) {
         bool any = c->used[fi][0] + c->used[fi][1] + c->used[fi][2] > 0;
-        fprintf(f, "\n\n# [rate %s]\n", hist_f_name((hist_f)fi));
+        fprintf(f, "\n\n# [rate %s]\n", kind_name(c, fi));
         if (any) write_rates(f, c, fi);
     }
 }
@@ -129,21 +142,21 @@ static void write_fault_shading(FILE *f, const lat_ctx *c) {
 static void write_lat_plot(FILE *f, const lat_ctx *c, bool rates) {
     bool first = true;
     fputs("  plot ", f);
-    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
-        uint32_t rgb = f_rgb[fi % (int)(sizeof f_rgb / sizeof f_rgb[0])];
+    for (size_t fi = 0; fi < c->nf; fi++) {
+        uint32_t rgb = f_rgb[fi % (sizeof f_rgb / sizeof f_rgb[0])];
         for (int oi = 0; oi < 3 && !rates; oi++) {
             if (c->used[fi][oi] == 0) continue;
             fprintf(f, "%s'latency.dat' index \"[lat %s %s]\" using 1:2 with points pt %d ps 0.6 "
                     "lc rgb '#%06x' title '%s %s'", first ? "" : ", \\\n       ",
-                    hist_f_name((hist_f)fi), outcomes[oi].name,
-                    f_pt[fi % (int)(sizeof f_pt / sizeof f_pt[0])], (unsigned)outcomes[oi].rgb,
-                    hist_f_name((hist_f)fi), outcomes[oi].name);
+                    kind_name(c, fi), outcomes[oi].name,
+                    f_pt[fi % (sizeof f_pt / sizeof f_pt[0])], (unsigned)outcomes[oi].rgb,
+                    kind_name(c, fi), outcomes[oi].name);
             first = false;
         }
         if (!rates || c->used[fi][0] + c->used[fi][1] + c->used[fi][2] == 0) continue;
         fprintf(f, "%s'latency.dat' index \"[rate %s]\" using 1:2 with steps lw 1.5 lc rgb '#%06x' "
-                "title '%s'", first ? "" : ", \\\n       ", hist_f_name((hist_f)fi), (unsigned)rgb,
-                hist_f_name((hist_f)fi));
+                "title '%s'", first ? "" : ", \\\n       ", kind_name(c, fi), (unsigned)rgb,
+                kind_name(c, fi));
         first = false;
     }
     if (first) fputs("NaN notitle", f);
@@ -184,8 +197,12 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     c.run = run;
     c.end = plot_view_end(run->s, run->h, run->end_ns > 0 ? run->end_ns : run->s->duration_ns, NULL);
     c.bucket = bucket_for(c.end);
-    if (rpt_write_whole(dir, "latency.dat", write_lat_dat, &c, err, err_len) != 0) return -1;
-    return rpt_write_whole(dir, "latency.gp", write_lat_gp, &c, err, err_len);
+    c.nf = run->h->vocab->op_count();
+    c.used = sim_xcalloc(c.nf + 1, sizeof *c.used);
+    int rc = rpt_write_whole(dir, "latency.dat", write_lat_dat, &c, err, err_len);
+    if (rc == 0) rc = rpt_write_whole(dir, "latency.gp", write_lat_gp, &c, err, err_len);
+    free(c.used);
+    return rc;
 }
 
 static int cmp_time(const void *a, const void *b) {

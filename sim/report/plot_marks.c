@@ -20,6 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
+#include "protocols/saga/saga.h"
+#include "protocols/txn/txn_api.h"
+
 #define PLOT_MARKS_MAX 20000
 #define PLOT_MARK_LABELS_MAX 60   /* more labelled marks than this: only the evidence is labelled */
 

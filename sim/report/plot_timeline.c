@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/lock/lock_api.h"
+
 #define PLOT_OPS_DRAWN_MAX 5000     /* more ops than this: only the evidence is drawn */
 
 static const uint32_t palette[] = {
@@ -168,7 +170,7 @@ static key_hold *hold_find(holds *hs, const hist_effect *e) {
 static void collect_holds(const plot_tl *t, holds *hs) {
     for (uint32_t i = 0; i < t->h->effect_count; i++) {
         const hist_effect *e = &t->h->effects[i];
-        if (e->kind < HIST_EFF_LOCK_SET || e->kind > HIST_EFF_LOCK_LOST) continue;
+        if (!lock_is_key_effect(e->kind)) continue;
         key_hold *k = hold_find(hs, e);
         if (e->kind == HIST_EFF_LOCK_SET) {
             if (k && k->client == e->client) continue;            /* set again: still held */
@@ -390,7 +392,7 @@ static void draw_ops(plot_tl *t) {
         t->legend |= PL_OPS;
         if (op->result == HIST_PENDING)
             plot_label(t, op->node, op->invoke_ns, PLOT_ROW_MARK, 0x666666u, false,
-                       "%s still pending at the end", hist_f_name(op->f));
+                       "%s still pending at the end", hist_f_name(t->h, op->f));
     }
     if (!all) {
         size_t used = strlen(t->note);

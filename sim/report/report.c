@@ -17,6 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "protocols/db/db.h"
+#include "protocols/lock/lock_api.h"
+#include "protocols/payment/payment.h"
+#include "protocols/ratelimit/ratelimit.h"
 #include "sim/check/figures.h"
 
 #define RPT_PATH_MAX 4096
@@ -95,31 +99,47 @@ static void json_checks(FILE *f, const rpt_run *run) {
     fputs(run->result_count ? "\n  ],\n" : "],\n", f);
 }
 
+/* Where each kind stands in the vocabulary's list (ops or effects), so a
+ * record is counted in one step; UINT16_MAX = not in the list. */
+static uint16_t *kind_index(size_t n, const hist_kind_def *(*at)(size_t)) {
+    uint16_t *index = sim_xmalloc((size_t)(UINT16_MAX + 1) * sizeof *index);
+    memset(index, 0xff, (size_t)(UINT16_MAX + 1) * sizeof *index);
+    SIM_ASSERT(n < UINT16_MAX);
+    for (size_t i = 0; i < n; i++) index[at(i)->kind] = (uint16_t)i;
+    return index;
+}
+
+/* Counts by kind, every kind of the vocabulary listed (zero included), in
+ * the vocabulary's order. */
 static void json_counts(FILE *f, const hist *h) {
-    uint64_t by[HIST_F_COUNT][4];
-    uint64_t eff[HIST_EFF_COUNT];
-    memset(by, 0, sizeof by);
-    memset(eff, 0, sizeof eff);
+    const hist_vocab *v = h->vocab;
+    size_t nf = v->op_count(), ne = v->effect_count();
+    uint16_t *fi = kind_index(nf, v->op_at), *ei = kind_index(ne, v->effect_at);
+    uint64_t (*by)[4] = sim_xcalloc(nf, sizeof *by);
+    uint64_t *eff = sim_xcalloc(ne, sizeof *eff);
     for (uint32_t i = 0; i < h->op_count; i++) {
-        SIM_ASSERT((unsigned)h->ops[i].f < HIST_F_COUNT);
+        SIM_ASSERT(fi[h->ops[i].f] != UINT16_MAX);      /* every kind recorded is named */
         SIM_ASSERT((unsigned)h->ops[i].result < 4u);
-        by[h->ops[i].f][h->ops[i].result]++;
+        by[fi[h->ops[i].f]][h->ops[i].result]++;
     }
     for (uint32_t i = 0; i < h->effect_count; i++) {
-        SIM_ASSERT((unsigned)h->effects[i].kind < HIST_EFF_COUNT);
-        eff[h->effects[i].kind]++;
+        SIM_ASSERT(ei[h->effects[i].kind] != UINT16_MAX);
+        eff[ei[h->effects[i].kind]]++;
     }
     fprintf(f, "  \"ops\": {\n    \"total\": %" PRIu32, h->op_count);
-    for (int fi = 0; fi < HIST_F_COUNT; fi++) {
+    for (size_t k = 0; k < nf; k++) {
         fprintf(f, ",\n    \"%s\": {\"ok\": %" PRIu64 ", \"fail\": %" PRIu64 ", \"info\": %" PRIu64
-                ", \"pending\": %" PRIu64 "}", hist_f_name((hist_f)fi), by[fi][HIST_OK],
-                by[fi][HIST_FAIL], by[fi][HIST_INFO], by[fi][HIST_PENDING]);
+                ", \"pending\": %" PRIu64 "}", v->op_at(k)->name, by[k][HIST_OK],
+                by[k][HIST_FAIL], by[k][HIST_INFO], by[k][HIST_PENDING]);
     }
     fprintf(f, "\n  },\n  \"effects\": {\n    \"total\": %" PRIu32, h->effect_count);
-    for (int k = 0; k < HIST_EFF_COUNT; k++) {
-        fprintf(f, ",\n    \"%s\": %" PRIu64, hist_eff_name((hist_eff_kind)k), eff[k]);
-    }
+    for (size_t k = 0; k < ne; k++)
+        fprintf(f, ",\n    \"%s\": %" PRIu64, v->effect_at(k)->name, eff[k]);
     fputs("\n  }\n", f);
+    free(by);
+    free(eff);
+    free(fi);
+    free(ei);
 }
 
 /* A database run's costs (sim/check/figures.h), only when it has any. */
@@ -200,32 +220,32 @@ static void edn_int_or_nil(FILE *f, bool has, int64_t v) {
 
 /* Knossos conventions: read invokes carry nil, completions the value read;
  * writes carry the value written; cas carries [expected new]. */
-static void edn_value(FILE *f, const hist_op *op, bool completion) {
+/* The op's :value as its kind declares it (hist.h's hist_value_style). */
+static void edn_value(FILE *f, const hist *h, const hist_op *op, bool completion) {
     bool ok = op->result == HIST_OK;
-    switch (op->f) {
-    case HIST_F_READ:
+    switch (hist_f_def(h, op->f)->value) {
+    case HIST_VALUE_READ:
         edn_int_or_nil(f, completion && ok && op->has_value_out, op->value_out);
         return;
-    case HIST_F_WRITE:
+    case HIST_VALUE_WRITE:
         edn_int_or_nil(f, op->has_value_in, op->value_in);
         return;
-    case HIST_F_CAS:
+    case HIST_VALUE_CAS:
         fputc('[', f);
         edn_int_or_nil(f, op->has_value_out, op->value_out);
         fputc(' ', f);
         edn_int_or_nil(f, op->has_value_in, op->value_in);
         fputc(']', f);
         return;
-    case HIST_F_INCR:
-    case HIST_F_BUY: case HIST_F_BOOK: case HIST_F_TRANSFER: case HIST_F_AUDIT:
-    case HIST_F_OFF_CALL: case HIST_F_CHARGE: case HIST_F_REQUEST:   /* db ops: asked, then got */
+    case HIST_VALUE_ASKED_GOT:
         if (completion && ok && op->has_value_out) fprintf(f, "%" PRId64, op->value_out);
         else edn_int_or_nil(f, op->has_value_in, op->value_in);
         return;
-    default:
+    case HIST_VALUE_NIL:
         fputs("nil", f);
         return;
     }
+    SIM_UNREACHABLE("hist_value_style");
 }
 
 static const char *edn_type(const hist_op *op, bool completion) {
@@ -236,8 +256,8 @@ static const char *edn_type(const hist_op *op, bool completion) {
 static void edn_line(FILE *f, const rpt_run *run, const hist_op *op, bool completion,
                      uint64_t process, uint64_t index) {
     sim_time t = completion ? op->complete_ns : op->invoke_ns;
-    fprintf(f, "{:type :%s, :f :%s, :value ", edn_type(op, completion), hist_f_name(op->f));
-    edn_value(f, op, completion);
+    fprintf(f, "{:type :%s, :f :%s, :value ", edn_type(op, completion), hist_f_name(run->h, op->f));
+    edn_value(f, run->h, op, completion);
     fprintf(f, ", :process %" PRIu64 ", :time %" PRId64 ", :index %" PRIu64, process, (int64_t)t, index);
     if (op->node >= 0 && (uint32_t)op->node < run->s->node_count) {
         fputs(", :node ", f);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
 #include "sim/workload/dbw.h"
 
 #define BK_ACCOUNTS_MAX 16

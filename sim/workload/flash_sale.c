@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
 #include "sim/workload/dbw.h"
 
 enum { P_READ = 1, P_THINK, P_WRITE, P_RESTART };

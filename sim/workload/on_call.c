@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
 #include "sim/workload/dbw.h"
 
 enum { P_COUNT = 1, P_THINK, P_LEAVE, P_RESTART };

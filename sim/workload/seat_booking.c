@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db.h"
 #include "sim/workload/dbw.h"
 
 enum { P_CHECK = 1, P_THINK, P_CLAIM, P_RESTART };
