@@ -103,6 +103,14 @@ run_layers() {
   if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "      no core test binaries in $BUILD/core (make core)"; fi
   count "$p" "$f"
   echo "core alone: $p passed, $f failed (engine tests linked without protocols/)"
+  # A new family is its folder and one registry line (tests/family_copy.sh);
+  # it reuses the default build's objects, so only that build runs it.
+  [ "$BUILD" = build ] || return 0
+  if sh tests/family_copy.sh "$BUILD" >"$log/family.out" 2>&1; then
+    count 1 0; echo "family copy: 1 passed"
+  else
+    count 0 1; echo "family copy: 1 failed"; sed 's/^/      /' "$log/family.out" | tail -20
+  fi
 }
 
 case "$part" in

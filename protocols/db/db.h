@@ -226,7 +226,4 @@ static inline bool hist_pred_match(uint32_t op, int64_t arg, int64_t value) {
     return false;
 }
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc db_family;
-
 #endif

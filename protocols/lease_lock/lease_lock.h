@@ -103,7 +103,4 @@ sim_time ll_heartbeat_ns(const ll_cfg *cfg);
 
 int ll_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc ll_family;
-
 #endif

@@ -87,7 +87,4 @@ static inline bool lock_is_key_effect(hist_eff_kind k) {
            k == HIST_EFF_LOCK_EXPIRE || k == HIST_EFF_LOCK_LOST;
 }
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc lock_family;
-
 #endif

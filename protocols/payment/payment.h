@@ -63,7 +63,4 @@ bool pay_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
  * BALANCE of the account it charges. */
 enum { HIST_F_CHARGE = 600 };
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc pay_family;
-
 #endif

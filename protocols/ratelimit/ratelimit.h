@@ -46,7 +46,4 @@ enum {
     HIST_EFF_REFUSE = 652,        /* the limiter refused a request (429) */
 };
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc rlim_family;
-
 #endif

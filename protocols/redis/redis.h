@@ -198,7 +198,4 @@ const char *redis_cmd_name(redis_cmd_kind k);
  * replica became a master; value = its replication offset. */
 enum { HIST_EFF_PROMOTE = 1100 };
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc redis_family;
-
 #endif

@@ -90,7 +90,4 @@ extern const lock_client_ops rl_lock_client;
 
 int rl_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc rl_family;
-
 #endif

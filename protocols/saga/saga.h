@@ -226,7 +226,4 @@ static inline bool saga_is_effect(hist_eff_kind k) {
            k == HIST_EFF_SAGA_SKIP || k == HIST_EFF_SAGA_REFUSE || k == HIST_EFF_SAGA_END;
 }
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc saga_family;
-
 #endif

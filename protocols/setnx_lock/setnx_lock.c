@@ -46,12 +46,17 @@
 #include "protocols/redis/redis.h"
 #include "protocols/storage/storage.h"
 
+/* The family's timer tags: SNX_TAG_BASE .. +99 (snx_family below), inside
+ * lock_api.h's lock range so a lock workload hands them to us. */
+#define SNX_TAG_BASE 1000u
 enum {
-    TAG_REQ_TIMEOUT = LOCK_TAG_MIN + 1,   /* arg = request id */
-    TAG_RETRY = LOCK_TAG_MIN + 2,
-    TAG_WATCHDOG = LOCK_TAG_MIN + 3,
-    TAG_RENEW_TIMEOUT = LOCK_TAG_MIN + 4  /* arg = request id */
+    TAG_REQ_TIMEOUT = SNX_TAG_BASE + 1,   /* arg = request id */
+    TAG_RETRY = SNX_TAG_BASE + 2,
+    TAG_WATCHDOG = SNX_TAG_BASE + 3,
+    TAG_RENEW_TIMEOUT = SNX_TAG_BASE + 4  /* arg = request id */
 };
+_Static_assert(SNX_TAG_BASE >= LOCK_TAG_MIN, "tags in the lock range");
+_Static_assert(SNX_TAG_BASE + 99 <= LOCK_TAG_MAX, "tags in the lock range");
 
 typedef enum { SNX_IDLE = 0, SNX_ACQUIRING, SNX_BACKOFF, SNX_HELD, SNX_RELEASING } snx_state;
 
@@ -579,6 +584,6 @@ static const proto_desc *const snx_protocols[] = { &snx_proto, NULL };
 
 const family_desc snx_family = {
     .name = "setnx-lock",
-    .tags = { { 1000, 1099 } },
+    .tags = { { SNX_TAG_BASE, SNX_TAG_BASE + 99 } },
     .protocols = snx_protocols,
 };

@@ -62,7 +62,4 @@ extern const lock_client_ops snx_lock_client;
  * 0, or -1 with "path:line:col: error: ..." in err. */
 int snx_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc snx_family;
-
 #endif

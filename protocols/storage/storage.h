@@ -59,7 +59,4 @@ void stor_req_init(stor_req *r, uint32_t op, uint32_t req, int64_t epoch, int64_
  * "WRITE: rejected (stale token; max 34)".  False when not a storage type. */
 bool stor_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc stor_family;
-
 #endif

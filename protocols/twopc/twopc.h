@@ -134,7 +134,4 @@ void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq);
 bool tpc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
 int tpc_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc tpc_family;
-
 #endif

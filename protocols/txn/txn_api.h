@@ -106,7 +106,4 @@ static inline bool txn_is_effect(hist_eff_kind k) {
            k == HIST_EFF_TXN_COMMIT || k == HIST_EFF_TXN_ABORT;
 }
 
-/* The family's descriptor (sim/family.h), for sim/registry/registry.c. */
-extern const struct family_desc txn_family;
-
 #endif
