@@ -2,6 +2,7 @@
  * Invariant: ops[i].id == i; counts never exceed the HIST_*_MAX bounds. */
 #include "sim/hist.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,24 +61,52 @@ const char *hist_result_name(hist_result r) {
 
 /* ------------------------------------------------------------ vocabulary */
 
+static void label_read(const hist_effect *e, const char *client, char *b, size_t n) {
+    snprintf(b, n, "%s read %lld", client, (long long)e->value);
+}
+
+static void label_write(const hist_effect *e, const char *client, char *b, size_t n) {
+    if (e->epoch != 0) snprintf(b, n, "%s wrote %lld (epoch %lld)", client, (long long)e->value,
+                                (long long)e->epoch);
+    else snprintf(b, n, "%s wrote %lld", client, (long long)e->value);
+}
+
+static void label_reject(const hist_effect *e, const char *client, char *b, size_t n) {
+    snprintf(b, n, "refused %s's token %lld", client, (long long)e->token);
+}
+
+static void label_retry(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "retry %lld", (long long)e->value);
+}
+
+void hist_label_key(const hist_effect *e, const char *client, char *b, size_t n) {
+    SIM_ASSERT(e != NULL);
+    SIM_ASSERT(b != NULL);
+    (void)client;
+    snprintf(b, n, "%s", e->key);
+}
+
 const hist_kind_def hist_core_ops[] = {
-    { HIST_F_READ, "read", HIST_VALUE_READ },
-    { HIST_F_WRITE, "write", HIST_VALUE_WRITE },
-    { HIST_F_CAS, "cas", HIST_VALUE_CAS },
-    { HIST_F_INCR, "incr", HIST_VALUE_ASKED_GOT },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_READ, .name = "read", .value = HIST_VALUE_READ },
+    { .kind = HIST_F_WRITE, .name = "write", .value = HIST_VALUE_WRITE },
+    { .kind = HIST_F_CAS, .name = "cas", .value = HIST_VALUE_CAS },
+    { .kind = HIST_F_INCR, .name = "incr", .value = HIST_VALUE_ASKED_GOT },
+    { .name = NULL },
 };
 
 const hist_kind_def hist_core_effects[] = {
-    { HIST_EFF_READ, "read", HIST_VALUE_NIL },
-    { HIST_EFF_WRITE, "write", HIST_VALUE_NIL },
-    { HIST_EFF_REJECT, "reject", HIST_VALUE_NIL },
-    { HIST_EFF_BALANCE_INIT, "balance-init", HIST_VALUE_NIL },
-    { HIST_EFF_BALANCE, "balance", HIST_VALUE_NIL },
-    { HIST_EFF_BLOCKED, "blocked", HIST_VALUE_NIL },
-    { HIST_EFF_UNBLOCKED, "unblocked", HIST_VALUE_NIL },
-    { HIST_EFF_RETRY, "retry", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_READ, .name = "read", .mark = HIST_MARK_DOT, .label = label_read },
+    { .kind = HIST_EFF_WRITE, .name = "write", .mark = HIST_MARK_SQUARE, .label = label_write },
+    { .kind = HIST_EFF_REJECT, .name = "reject", .mark = HIST_MARK_CROSS, .mark_rgb = 0xe07000u,
+      .label = label_reject },
+    { .kind = HIST_EFF_BALANCE_INIT, .name = "balance-init" },
+    { .kind = HIST_EFF_BALANCE, .name = "balance" },
+    { .kind = HIST_EFF_BLOCKED, .name = "blocked" },
+    { .kind = HIST_EFF_UNBLOCKED, .name = "unblocked" },
+    { .kind = HIST_EFF_RETRY, .name = "retry", .mark = HIST_MARK_DOT, .mark_rgb = HIST_MARK_LIGHT,
+      .label = label_retry },
+    { .name = NULL },
 };
 
 static size_t table_count(const hist_kind_def *t) {

@@ -92,11 +92,30 @@ typedef enum {
     HIST_VALUE_ASKED_GOT     /* value_in asked at invoke; value_out got at an ok completion */
 } hist_value_style;
 
+/* How a timeline marks an effect on the lane of the node where it
+ * happened (sim/report/plot_marks.c); NONE = not drawn as a mark. */
+typedef enum {
+    HIST_MARK_NONE = 0, HIST_MARK_DOT, HIST_MARK_SQUARE, HIST_MARK_CROSS, HIST_MARK_TRI,
+    HIST_MARK_DIAMOND
+} hist_mark_shape;
+#define HIST_MARK_CLIENT_RGB 0u    /* the colour of the client the effect is for */
+#define HIST_MARK_GREY 0x555555u
+#define HIST_MARK_LIGHT 0x999999u
+
+struct hist_effect;
+/* A mark's short label ("votes yes"); client = the name of the node the
+ * effect is for, "?" when none. */
+typedef void (*hist_label_fn)(const struct hist_effect *e, const char *client, char *buf,
+                              size_t len);
+
 /* One kind, as the family that records it declares it. */
 typedef struct hist_kind_def {
     uint16_t kind;
     const char *name;        /* as history.edn and summary.json print it; NULL ends a table */
     hist_value_style value;  /* ops: its :value in history.edn */
+    hist_mark_shape mark;    /* effects: how a timeline marks it */
+    uint32_t mark_rgb;       /* its colour, HIST_MARK_CLIENT_RGB = the client's */
+    hist_label_fn label;     /* its label, NULL = none */
 } hist_kind_def;
 
 /* Every kind a run may record: the core's and the families'.  ops and
@@ -169,6 +188,9 @@ void hist_free(hist *h);
 /* Appends; false when a bound is reached (the caller ends the run). */
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
 bool hist_add_effect(hist *h, const hist_effect *e);
+/* The label "KEY": the effect's key (a transaction, a saga, an SQLSTATE). */
+void hist_label_key(const hist_effect *e, const char *client, char *buf, size_t len);
+
 /* A kind's declaration and name from the history's vocabulary ("acquire",
  * "lock-set"); a kind the vocabulary lacks is an assertion. */
 const hist_kind_def *hist_f_def(const hist *h, hist_f f);

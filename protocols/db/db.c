@@ -234,19 +234,20 @@ const proto_desc db_proto = {
 };
 
 static const hist_kind_def db_ops[] = {
-    { HIST_F_BUY, "buy", HIST_VALUE_ASKED_GOT },
-    { HIST_F_BOOK, "book", HIST_VALUE_ASKED_GOT },
-    { HIST_F_TRANSFER, "transfer", HIST_VALUE_ASKED_GOT },
-    { HIST_F_AUDIT, "audit", HIST_VALUE_ASKED_GOT },
-    { HIST_F_OFF_CALL, "off-call", HIST_VALUE_ASKED_GOT },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_BUY, .name = "buy", .value = HIST_VALUE_ASKED_GOT },
+    { .kind = HIST_F_BOOK, .name = "book", .value = HIST_VALUE_ASKED_GOT },
+    { .kind = HIST_F_TRANSFER, .name = "transfer", .value = HIST_VALUE_ASKED_GOT },
+    { .kind = HIST_F_AUDIT, .name = "audit", .value = HIST_VALUE_ASKED_GOT },
+    { .kind = HIST_F_OFF_CALL, .name = "off-call", .value = HIST_VALUE_ASKED_GOT },
+    { .name = NULL },
 };
 
 static const hist_kind_def db_effects[] = {
-    { HIST_EFF_PRED_READ, "pred-read", HIST_VALUE_NIL },
-    { HIST_EFF_PRED_SEEN, "pred-seen", HIST_VALUE_NIL },
-    { HIST_EFF_DB_ERROR, "db-error", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_PRED_READ, .name = "pred-read" },
+    { .kind = HIST_EFF_PRED_SEEN, .name = "pred-seen" },
+    { .kind = HIST_EFF_DB_ERROR, .name = "db-error", .mark = HIST_MARK_CROSS,
+      .mark_rgb = 0x9d0208u, .label = hist_label_key },
+    { .name = NULL },
 };
 
 /* Statements and replies; the db node's timers. */

@@ -9,19 +9,19 @@
 #include "sim/family.h"
 
 static const hist_kind_def lock_ops[] = {
-    { HIST_F_ACQUIRE, "acquire", HIST_VALUE_NIL },
-    { HIST_F_RELEASE, "release", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_ACQUIRE, .name = "acquire" },
+    { .kind = HIST_F_RELEASE, .name = "release" },
+    { .name = NULL },
 };
 
 static const hist_kind_def lock_effects[] = {
-    { HIST_EFF_LOCK_SET, "lock-set", HIST_VALUE_NIL },
-    { HIST_EFF_LOCK_EXTEND, "lock-extend", HIST_VALUE_NIL },
-    { HIST_EFF_LOCK_DEL, "lock-del", HIST_VALUE_NIL },
-    { HIST_EFF_LOCK_EXPIRE, "lock-expire", HIST_VALUE_NIL },
-    { HIST_EFF_LOCK_LOST, "lock-lost", HIST_VALUE_NIL },
-    { HIST_EFF_LEASE, "lease", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_LOCK_SET, .name = "lock-set" },
+    { .kind = HIST_EFF_LOCK_EXTEND, .name = "lock-extend" },
+    { .kind = HIST_EFF_LOCK_DEL, .name = "lock-del" },
+    { .kind = HIST_EFF_LOCK_EXPIRE, .name = "lock-expire" },
+    { .kind = HIST_EFF_LOCK_LOST, .name = "lock-lost" },
+    { .kind = HIST_EFF_LEASE, .name = "lease" },
+    { .name = NULL },
 };
 
 const family_desc lock_family = {

@@ -273,8 +273,8 @@ const proto_desc pay_proto = {
 };
 
 static const hist_kind_def pay_ops[] = {
-    { HIST_F_CHARGE, "charge", HIST_VALUE_ASKED_GOT },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_CHARGE, .name = "charge", .value = HIST_VALUE_ASKED_GOT },
+    { .name = NULL },
 };
 
 /* The payment API's requests and replies, and its timers. */

@@ -187,14 +187,14 @@ const proto_desc rlim_proto = {
 };
 
 static const hist_kind_def rlim_ops[] = {
-    { HIST_F_REQUEST, "request", HIST_VALUE_ASKED_GOT },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_REQUEST, .name = "request", .value = HIST_VALUE_ASKED_GOT },
+    { .name = NULL },
 };
 
 static const hist_kind_def rlim_effects[] = {
-    { HIST_EFF_ADMIT, "admit", HIST_VALUE_NIL },
-    { HIST_EFF_REFUSE, "refuse", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_ADMIT, .name = "admit" },
+    { .kind = HIST_EFF_REFUSE, .name = "refuse" },
+    { .name = NULL },
 };
 
 /* The rate limiter's requests and replies. */

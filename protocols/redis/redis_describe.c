@@ -127,8 +127,8 @@ bool redis_describe(uint32_t type, const void *body, uint32_t len, char *buf, si
 }
 
 static const hist_kind_def redis_effects[] = {
-    { HIST_EFF_PROMOTE, "promote", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_PROMOTE, .name = "promote" },
+    { .name = NULL },
 };
 
 /* Redis commands and replies, replication and Sentinel messages; the node's

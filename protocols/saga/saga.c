@@ -215,20 +215,47 @@ const proto_desc saga_proto = {
     .validate = saga_validate,
 };
 
+/* The timeline's labels of the SAGA_* marks. */
+static void label_step(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "step %lld", (long long)e->value);
+}
+
+static void label_comp(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "undo step %lld", (long long)e->value);
+}
+
+static void label_refuse(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "refuses step %lld", (long long)e->value);
+}
+
+static void label_end(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "%s %s", e->key, e->value == 1 ? "completed" : e->value == 2 ? "compensated"
+                                                                                 : "gave up");
+}
+
 static const hist_kind_def saga_ops[] = {
-    { HIST_F_SAGA, "saga", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_SAGA, .name = "saga" },
+    { .name = NULL },
 };
 
 static const hist_kind_def saga_effects[] = {
-    { HIST_EFF_SAGA_BEGIN, "saga-begin", HIST_VALUE_NIL },
-    { HIST_EFF_SAGA_STEP, "saga-step", HIST_VALUE_NIL },
-    { HIST_EFF_SAGA_COMP, "saga-comp", HIST_VALUE_NIL },
-    { HIST_EFF_SAGA_SKIP, "saga-skip", HIST_VALUE_NIL },
-    { HIST_EFF_SAGA_REFUSE, "saga-refuse", HIST_VALUE_NIL },
-    { HIST_EFF_SAGA_END, "saga-end", HIST_VALUE_NIL },
-    { HIST_EFF_STATE, "state", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_SAGA_BEGIN, .name = "saga-begin", .mark = HIST_MARK_DIAMOND,
+      .mark_rgb = HIST_MARK_GREY, .label = hist_label_key },
+    { .kind = HIST_EFF_SAGA_STEP, .name = "saga-step", .mark = HIST_MARK_SQUARE,
+      .label = label_step },
+    { .kind = HIST_EFF_SAGA_COMP, .name = "saga-comp", .mark = HIST_MARK_TRI,
+      .mark_rgb = 0x9d4eddu, .label = label_comp },
+    { .kind = HIST_EFF_SAGA_SKIP, .name = "saga-skip" },
+    { .kind = HIST_EFF_SAGA_REFUSE, .name = "saga-refuse", .mark = HIST_MARK_CROSS,
+      .mark_rgb = 0xe07000u, .label = label_refuse },
+    { .kind = HIST_EFF_SAGA_END, .name = "saga-end", .mark = HIST_MARK_DIAMOND,
+      .mark_rgb = HIST_MARK_GREY, .label = label_end },
+    { .kind = HIST_EFF_STATE, .name = "state" },
+    { .name = NULL },
 };
 
 /* Orchestrator and service messages, and their timers. */

@@ -22,18 +22,44 @@ bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
     return true;
 }
 
+/* The timeline's labels of the TXN_* marks. */
+static void label_vote(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "votes %s", e->value ? "yes" : "no");
+}
+
+static void label_decide(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "decides %s%s", e->value ? "commit" : "abort", e->aux ? " (recovery)" : "");
+}
+
+static void label_commit(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "%s%s", e->aux == 1 ? "heuristic " : "", "commit");
+}
+
+static void label_abort(const hist_effect *e, const char *client, char *b, size_t n) {
+    (void)client;
+    snprintf(b, n, "%s%s", e->aux == 1 ? "heuristic " : "", "abort");
+}
+
 static const hist_kind_def txn_ops[] = {
-    { HIST_F_TXN, "txn", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_F_TXN, .name = "txn" },
+    { .name = NULL },
 };
 
 static const hist_kind_def txn_effects[] = {
-    { HIST_EFF_TXN_BEGIN, "txn-begin", HIST_VALUE_NIL },
-    { HIST_EFF_TXN_VOTE, "txn-vote", HIST_VALUE_NIL },
-    { HIST_EFF_TXN_DECIDE, "txn-decide", HIST_VALUE_NIL },
-    { HIST_EFF_TXN_COMMIT, "txn-commit", HIST_VALUE_NIL },
-    { HIST_EFF_TXN_ABORT, "txn-abort", HIST_VALUE_NIL },
-    { 0, NULL, HIST_VALUE_NIL },
+    { .kind = HIST_EFF_TXN_BEGIN, .name = "txn-begin", .mark = HIST_MARK_DIAMOND,
+      .mark_rgb = HIST_MARK_GREY, .label = hist_label_key },
+    { .kind = HIST_EFF_TXN_VOTE, .name = "txn-vote", .mark = HIST_MARK_DIAMOND, .mark_rgb = 0x3a7d44u,
+      .label = label_vote },
+    { .kind = HIST_EFF_TXN_DECIDE, .name = "txn-decide", .mark = HIST_MARK_DIAMOND,
+      .mark_rgb = 0x1d3557u, .label = label_decide },
+    { .kind = HIST_EFF_TXN_COMMIT, .name = "txn-commit", .mark = HIST_MARK_TRI, .mark_rgb = 0x2a7f2au,
+      .label = label_commit },
+    { .kind = HIST_EFF_TXN_ABORT, .name = "txn-abort", .mark = HIST_MARK_CROSS, .mark_rgb = 0x9d0208u,
+      .label = label_abort },
+    { .name = NULL },
 };
 
 /* The locking reads every transaction resource node answers (2pc

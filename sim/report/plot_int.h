@@ -98,8 +98,8 @@ typedef struct plot_tl {
 
 /* Colours. */
 #define PLOT_RED     0xd62728u
-#define PLOT_GREY    0x555555u
-#define PLOT_LIGHT   0x999999u
+#define PLOT_GREY    HIST_MARK_GREY     /* hist.h: one grey for marks and lanes */
+#define PLOT_LIGHT   HIST_MARK_LIGHT
 #define PLOT_BLOCKED 0xe6a100u
 #define PLOT_CLOCK   0x2a7f62u
 
