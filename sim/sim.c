@@ -467,7 +467,8 @@ static int setup_nodes(struct sim *s, const scn *sc) {
     }
     for (uint32_t k = 0; k < sc->fault_count; k++) {   /* before any model event */
         const scn_fault *f = &sc->faults[k];
-        SIM_ASSERT(f->at_ns >= 0 && f->at_ns <= sc->duration_ns);
+        SIM_ASSERT(f->at_ns >= 0);
+        SIM_ASSERT(f->at_ns <= sc->duration_ns);
         SIM_ASSERT(f->node < 0 || node_ok(s, f->node));
         uint32_t id = sim_slot_alloc(s, SLOT_FAULT, f->node);
         if (id == UINT32_MAX) return -1;
