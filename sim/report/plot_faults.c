@@ -191,7 +191,8 @@ static sim_clock clock_at(const scn *s, int32_t node, sim_time t, uint32_t *next
 
 sim_time plot_clock_error(const scn *s, int32_t node, sim_time t) {
     SIM_ASSERT(s != NULL);
-    SIM_ASSERT(node >= 0 && (uint32_t)node < s->node_count);
+    SIM_ASSERT(node >= 0);
+    SIM_ASSERT((uint32_t)node < s->node_count);
     sim_clock c = clock_at(s, node, t, NULL);
     return clock_wall(&c, t) - t;
 }

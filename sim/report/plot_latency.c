@@ -178,7 +178,8 @@ static void write_lat_gp(FILE *f, const void *ctx) {
 
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(run != NULL && run->h != NULL);
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(run->h != NULL);
     lat_ctx c;
     memset(&c, 0, sizeof c);
     c.run = run;

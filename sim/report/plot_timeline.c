@@ -483,7 +483,8 @@ sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msg
 
 void plot_tl_build(plot_tl *t, const plot_run *r) {
     SIM_ASSERT(t != NULL);
-    SIM_ASSERT(r != NULL && r->run != NULL);
+    SIM_ASSERT(r != NULL);
+    SIM_ASSERT(r->run != NULL);
     memset(t, 0, sizeof *t);
     t->run = r->run;
     t->s = r->run->s;

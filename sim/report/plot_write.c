@@ -330,7 +330,8 @@ static void write_gp(FILE *f, const void *ctx) {
 
 int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(r != NULL && r->run != NULL);
+    SIM_ASSERT(r != NULL);
+    SIM_ASSERT(r->run != NULL);
     plot_tl t;
     plot_tl_build(&t, r);
     int rc = rpt_write_whole(dir, "timeline.dat", write_dat, &t, err, err_len);
@@ -385,7 +386,8 @@ static void write_compare_gp(FILE *f, const void *ctx) {
 int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
                        char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(n > 0 && n <= PLOT_VARIANTS_MAX);
+    SIM_ASSERT(n > 0);
+    SIM_ASSERT(n <= PLOT_VARIANTS_MAX);
     plot_tl *tl = sim_xcalloc(n, sizeof *tl);
     for (size_t i = 0; i < n; i++) plot_tl_build(&tl[i], &v[i].r);
     compare_ctx c = { title, v, n, tl };

@@ -447,7 +447,8 @@ static const model_ops bk_driver_ops = {
 
 bool bk_seed(const void *cfg_v, db_seed *out) {
     const bk_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
     bk_plan p;
     char msg[SIM_ERR_MAX];
     const char *key = NULL;

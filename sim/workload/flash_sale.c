@@ -157,7 +157,8 @@ static const model_ops fs_driver_ops = {
 
 bool fs_seed(const void *cfg_v, db_seed *out) {
     const fs_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
     out->tables[0] = fs_table;
     out->table_count = 1;
     out->rows[0] = (db_row_def){ FS_TABLE, FS_ROW, c->stock };

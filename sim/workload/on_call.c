@@ -29,7 +29,8 @@ static int64_t doctor_of(const dbw_session *s) { return (int64_t)s->process + 1;
 
 bool oc_seed(const void *cfg_v, db_seed *out) {
     const oc_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
     SIM_ASSERT(c->doctors <= OC_DOCTORS_MAX);
     out->tables[0] = oc_table;
     out->table_count = 1;

@@ -46,7 +46,8 @@ static db_seed seed_of(const sb_cfg *c) {
 
 bool sb_seed(const void *cfg_v, db_seed *out) {
     const sb_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL && out != NULL);
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(out != NULL);
     *out = seed_of(c);
     return true;
 }
