@@ -48,6 +48,7 @@ all=$(find sim protocols tests -name '*.[ch]' | LC_ALL=C sort)
 ctags_functions=
 if command -v ctags >/dev/null 2>&1 && ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
   # -x: one line per tag; kinds f = function definitions only.
+  # shellcheck disable=SC2086
   ctags_functions=$(ctags -x --language-force=C --kinds-C=f $src | wc -l | tr -d ' ')
 fi
 
