@@ -2,12 +2,15 @@
 # The figures issue 13 ("assertions that help") tracks, from the source tree
 # and the build folder:
 #
-#   asserts/function  SIM_ASSERT and SIM_UNREACHABLE uses in sim/ and
-#                     protocols/ (.c and .h), divided by the function
-#                     definitions there.  STYLE.md 11 asks for 2 or more.
-#   compound asserts  SIM_ASSERT(...) in sim/, protocols/ and tests/ whose
-#                     top-level operator is && (STYLE.md 11: "two, not one
-#                     with &&").
+#   asserts/function  SIM_ASSERT, SIM_UNREACHABLE and LIN_ASSERT uses in
+#                     sim/ and protocols/ (.c and .h), divided by the
+#                     function definitions there.  STYLE.md 11 asks for 2 or
+#                     more.  LIN_ASSERT is sim/lincheck's own always-on
+#                     assertion (lincheck includes nothing from sim/ outside
+#                     its folder), so it counts like SIM_ASSERT.
+#   compound asserts  SIM_ASSERT(...) and LIN_ASSERT(...) in sim/,
+#                     protocols/ and tests/ whose top-level operator is &&
+#                     (STYLE.md 11: "two, not one with &&").
 #   hist.h users      translation units whose dependency file (BUILD/**/*.d,
 #                     written by -MMD) names sim/hist.h: what a change to
 #                     that header recompiles.  Needs a build (make all).
@@ -15,13 +18,13 @@
 #                     --build-time (about a minute; -jN after it, default 1).
 #
 # How it counts.  Comments, string and character literals are blanked
-# first, so a SIM_ASSERT in a comment or message is not counted; the two
-# #define lines of sim/base.h are not uses.  Function definitions are counted
+# first, so an assertion in a comment or message is not counted, nor are
+# the #define lines of sim/base.h and sim/lincheck/lin_internal.h.  Function definitions are counted
 # by universal-ctags (kind f: definitions, not prototypes) when it is
 # installed (Debian: apt-get install universal-ctags), else by a scan: a `{`
 # at brace depth 0 whose declarator ends in `)` and has no `=` before it.
 # Both are printed when both are available; they agree on this tree.
-# A SIM_ASSERT is compound when its argument has && outside any
+# An assertion is compound when its argument has && outside any
 # parentheses, and no top-level ||, ?:, comma or assignment (those bind
 # looser, so && is then not the top-level operator).
 #
@@ -140,9 +143,9 @@ uses = defs = 0; left = []
 for path in sys.argv[2:]:
     m = blank(open(path, encoding='utf-8', errors='replace').read())
     mine = path.startswith(('sim/', 'protocols/'))
-    for mo in re.finditer(r'\bSIM_(ASSERT|UNREACHABLE)\s*\(', m):
+    for mo in re.finditer(r'\b(SIM_ASSERT|SIM_UNREACHABLE|LIN_ASSERT)\s*\(', m):
         if mine: uses += 1
-        if mo.group(1) == 'ASSERT':
+        if mo.group(1) != 'SIM_UNREACHABLE':
             o = mo.end() - 1
             if compound(m, o + 1, close_of(m, o)):
                 left.append('%s:%d' % (path, m.count('\n', 0, mo.start()) + 1))
@@ -150,11 +153,11 @@ for path in sys.argv[2:]:
 
 fn = int(ctags) if ctags else defs
 how = 'ctags' if ctags else 'scan'
-print('asserts/function   %.2f  (%d SIM_ASSERT/SIM_UNREACHABLE in sim/ protocols/, %d functions by %s%s)'
+print('asserts/function   %.2f  (%d SIM_ASSERT/SIM_UNREACHABLE/LIN_ASSERT in sim/ protocols/, %d functions by %s%s)'
       % (uses / fn if fn else 0.0, uses, fn, how, ', %d by scan' % defs if ctags else ''))
 files = sorted({p.split(':')[0] for p in left})
 where = ': ' + ' '.join(files) if 0 < len(files) <= 4 else ', in %d files' % len(files) if files else ''
-print('compound asserts   %d  (SIM_ASSERT with top-level && in sim/ protocols/ tests/%s)'
+print('compound asserts   %d  (SIM_ASSERT/LIN_ASSERT with top-level && in sim/ protocols/ tests/%s)'
       % (len(left), where))
 EOF
 
