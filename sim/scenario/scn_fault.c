@@ -133,15 +133,19 @@ static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
         const yaml_node_t *g = scn__node(ld, *it);
         if (scn__want_seq(ld, g, "partition", "a group as a list, such as [c1, redis1]") != 0)
             return -1;
-        if (scn__node_mask(ld, g, "partition", &masks[groups]) != 0) return -1;
-        uint64_t twice = masks[groups] & seen;
+        uint64_t mask = 0;          /* checked before it is kept: 65 groups of 64 nodes */
+        if (scn__node_mask(ld, g, "partition", &mask) != 0) return -1;
+        uint64_t twice = mask & seen;
         if (twice) {
             uint32_t i = 0;
             while (!(twice >> i & 1u)) i++;
             return scn__fail(ld, scn__pos(g), "partition: node '%.64s' is in two groups "
                              "(expected each node in at most one group)", s->nodes[i].name);
         }
-        seen |= masks[groups++];
+        SIM_ASSERT(mask != 0);      /* scn__node_mask refuses an empty group */
+        SIM_ASSERT(groups < SIM_NODES_MAX);   /* disjoint, non-empty groups of <= 64 nodes */
+        masks[groups++] = mask;
+        seen |= mask;
     }
     if (flat) {                                 /* [c1, c2]: one group, the rest another */
         if (scn__node_mask(ld, v, "partition", &masks[0]) != 0) return -1;
