@@ -108,12 +108,14 @@ static const mark_kind kinds[] = {
 };
 
 static const mark_kind *kind_of(hist_eff_kind k) {
+    SIM_ASSERT((unsigned)k < HIST_EFF_COUNT);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (kinds[i].kind == k) return &kinds[i];
     return NULL;
 }
 
 static bool is_evidence(const plot_tl *t, const hist_effect *e) {
+    SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran before the marks */
     return e->op != HIST_NONE && e->op < t->h->op_count && t->evidence[e->op];
 }
 
@@ -131,6 +133,8 @@ void plot_build_marks(plot_tl *t) {
         const hist_effect *e = &t->h->effects[i];
         const mark_kind *k = kind_of(e->kind);
         if (!k || e->node < 0 || (uint32_t)e->node >= t->s->node_count) continue;
+        SIM_ASSERT(k->shape >= PB_DOT);         /* the table's shapes are marks */
+        SIM_ASSERT(k->shape < PB_RED_MARK);
         bool red = is_evidence(t, e);
         if (!all && !red) continue;
         uint32_t rgb = k->rgb ? k->rgb
