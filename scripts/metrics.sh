@@ -57,7 +57,8 @@ fi
 
 # shellcheck disable=SC2086
 python3 - "$ctags_functions" $all <<'EOF'
-import re, sys
+import re, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)      # quiet under `| head`
 
 def blank(src):
     """src with comments, string and char literals (and preprocessor lines)
