@@ -1,6 +1,7 @@
 /* base.c -- assertion failure, allocation that panics, time formatting.
- * Invariant: nothing here keeps state; every function is safe to call from
- * any module. */
+ * Invariant: nothing here keeps state that decides anything; every function
+ * is safe to call from any module.  The one piece of state, the assertion
+ * context hook, is thread-local and only ever printed. */
 #include "sim/base.h"
 
 #include <inttypes.h>
@@ -8,10 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+static _Thread_local sim_assert_context_fn context_fn;
+static _Thread_local const void *context_ctx;
+
+void sim_assert_set_context(sim_assert_context_fn fn, const void *ctx) {
+    context_fn = fn;
+    context_ctx = fn ? ctx : NULL;
+}
+
 void sim_assert_fail(const char *expr, const char *file, int line) {
     fprintf(stderr, "ccsim: internal error: assertion failed: %s (%s:%d)\n"
                     "  this is a bug in ccsim, not in your scenario; please report it\n",
             expr, file, line);
+    sim_assert_context_fn fn = context_fn;
+    context_fn = NULL;               /* an assertion inside fn must not loop */
+    if (fn) fn(context_ctx);
+    fflush(stderr);
     abort();
 }
 

@@ -33,10 +33,22 @@ enum {
 #define SIM_NODES_MAX  64
 #define SIM_ERR_MAX    512    /* one error message */
 
+/* Prints the failed expression and file:line, then what the context hook
+ * prints, to stderr; then aborts. */
 _Noreturn void sim_assert_fail(const char *expr, const char *file, int line);
 #define SIM_ASSERT(c) ((c) ? (void)0 : sim_assert_fail(#c, __FILE__, __LINE__))
 /* For switch defaults and states that cannot happen. */
 #define SIM_UNREACHABLE(what) sim_assert_fail("unreachable: " what, __FILE__, __LINE__)
+
+/* The assertion context hook: whoever is running registers a function that
+ * sim_assert_fail calls to print, on stderr, what it was doing when the
+ * assertion failed (the engine prints the seed, the true time, the event
+ * and the command that reproduces the run; sim.c).  Diagnostic only: it is
+ * read by nothing but sim_assert_fail and never decides anything.  One hook
+ * per thread; fn NULL clears it.  A failure inside fn itself does not call
+ * fn again. */
+typedef void (*sim_assert_context_fn)(const void *ctx);
+void sim_assert_set_context(sim_assert_context_fn fn, const void *ctx);
 
 /* Allocation that aborts on out-of-memory (Redis zmalloc: "allocate or panic"). */
 void *sim_xmalloc(size_t size);

@@ -8,18 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct sim *S(const env *e) { SIM_ASSERT(e && e->sim); return e->sim; }
+static struct sim *S(const env *e) { SIM_ASSERT(e != NULL); SIM_ASSERT(e->sim != NULL); return e->sim; }
 static sim_node *N(const env *e) { return &S(e)->nodes[e->id]; }
 
 node_id env_self(const env *e) { return e->id; }
 
 const char *env_node_name(const env *e, node_id n) {
-    SIM_ASSERT(n >= 0 && (uint32_t)n < S(e)->node_count);
+    SIM_ASSERT(n >= 0);
+    SIM_ASSERT((uint32_t)n < S(e)->node_count);
     return S(e)->scn->nodes[n].name;
 }
 
 const char *env_node_role(const env *e, node_id n) {
-    SIM_ASSERT(n >= 0 && (uint32_t)n < S(e)->node_count);
+    SIM_ASSERT(n >= 0);
+    SIM_ASSERT((uint32_t)n < S(e)->node_count);
     return S(e)->scn->nodes[n].role;
 }
 
@@ -62,7 +64,8 @@ static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint
 
 bool env_send(env *e, node_id to, uint32_t type, const void *body, uint32_t len) {
     struct sim *s = S(e);
-    SIM_ASSERT(to >= 0 && (uint32_t)to < s->node_count);
+    SIM_ASSERT(to >= 0);
+    SIM_ASSERT((uint32_t)to < s->node_count);
     SIM_ASSERT(len <= ENV_MSG_BODY_MAX);
     SIM_ASSERT(len == 0 || body != NULL);
     s->stats.messages_sent++;

@@ -27,8 +27,10 @@ void net_init(net *n, const scn *s, rng stream) {
         }
     for (uint32_t k = 0; k < s->link_count; k++) {
         const scn_link *l = &s->links[k];
-        SIM_ASSERT(l->from >= 0 && (uint32_t)l->from < n->node_count);
-        SIM_ASSERT(l->to >= 0 && (uint32_t)l->to < n->node_count);
+        SIM_ASSERT(l->from >= 0);
+        SIM_ASSERT((uint32_t)l->from < n->node_count);
+        SIM_ASSERT(l->to >= 0);
+        SIM_ASSERT((uint32_t)l->to < n->node_count);
         link_apply(&n->link[l->from][l->to], &l->props);
     }
 }
@@ -67,8 +69,10 @@ static sim_time plan_copy(net *n, sim_time now, int32_t from, int32_t to) {
 }
 
 net_plan net_send(net *n, sim_time now, int32_t from, int32_t to) {
-    SIM_ASSERT(from >= 0 && (uint32_t)from < n->node_count);
-    SIM_ASSERT(to >= 0 && (uint32_t)to < n->node_count);
+    SIM_ASSERT(from >= 0);
+    SIM_ASSERT((uint32_t)from < n->node_count);
+    SIM_ASSERT(to >= 0);
+    SIM_ASSERT((uint32_t)to < n->node_count);
     net_plan p = { 0, { 0, 0 }, false };
     if (!n->up[from][to]) { p.dropped_by_partition = true; return p; }
     const net_link *l = &n->link[from][to];
@@ -80,8 +84,10 @@ net_plan net_send(net *n, sim_time now, int32_t from, int32_t to) {
 }
 
 bool net_link_up(const net *n, int32_t from, int32_t to) {
-    SIM_ASSERT(from >= 0 && (uint32_t)from < n->node_count);
-    SIM_ASSERT(to >= 0 && (uint32_t)to < n->node_count);
+    SIM_ASSERT(from >= 0);
+    SIM_ASSERT((uint32_t)from < n->node_count);
+    SIM_ASSERT(to >= 0);
+    SIM_ASSERT((uint32_t)to < n->node_count);
     return n->up[from][to];
 }
 

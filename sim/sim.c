@@ -310,10 +310,77 @@ static bool sim_invariants_ok(const struct sim *s) {
     return true;
 }
 
+/* ------------------------------------------------- assertion context */
+
+/* What sim_run is doing, for sim_assert_fail to print (base.h): a copy of
+ * the event taken before dispatch, since dispatch frees its slot before the
+ * model's callback runs.  Diagnostic only: nothing reads it to decide. */
+typedef struct run_context {
+    const struct sim *s;
+    slot_kind kind;               /* SLOT_FREE = between events */
+    int32_t node;                 /* the event's node (message: destination) */
+    int32_t from;                 /* message: the sender */
+    uint32_t what;                /* message type, timer tag or fault index */
+} run_context;
+
+static void note_event(run_context *c, const sim_slot *sl) {
+    c->kind = sl->kind;
+    c->node = sl->node;
+    c->from = sl->kind == SLOT_MSG ? sl->u.msg.from : -1;
+    c->what = sl->kind == SLOT_MSG ? sl->u.msg.type
+            : sl->kind == SLOT_TIMER ? sl->u.timer.tag
+            : sl->kind == SLOT_FAULT ? sl->u.fault.fault : 0;
+}
+
+static const char *context_node(const struct sim *s, int32_t node) {
+    return node >= 0 && (uint32_t)node < s->node_count ? s->scn->nodes[node].name : "-";
+}
+
+/* The run's --set overrides, shell-quoted as `ccsim run` prints them. */
+static void print_sets(const scn *sc) {
+    for (uint32_t k = 0; k < sc->set_count; k++) {
+        fputs(" --set '", stderr);
+        for (const char *p = sc->sets[k]; *p; p++) {
+            if (*p == '\'') fputs("'\\''", stderr);
+            else fputc(*p, stderr);
+        }
+        fputc('\'', stderr);
+    }
+}
+
+/* Ends with the command that reproduces the run (STYLE.md 9). */
+static void print_run_context(const void *ctx) {
+    const run_context *c = ctx;
+    const struct sim *s = c->s;
+    const char *at = context_node(s, c->node);
+    const sim_node *n = c->node >= 0 && (uint32_t)c->node < s->node_count ? &s->nodes[c->node] : NULL;
+    char t[32];
+    sim_fmt_time(t, sizeof t, s->now);
+    fprintf(stderr, "  scenario: %s\n  seed: %" PRIu64 "\n  true time: %s (%" PRId64 " ns)\n  running: ",
+            s->scn->path, s->seed, t, s->now);
+    switch (c->kind) {
+    case SLOT_MSG: fprintf(stderr, "message type %u %s -> %s", c->what, context_node(s, c->from), at); break;
+    case SLOT_TIMER: fprintf(stderr, "timer tag %u on %s", c->what, at); break;
+    case SLOT_FAULT:
+        fprintf(stderr, "fault faults[%u]%s%s", c->what, c->node >= 0 ? " on " : "", c->node >= 0 ? at : "");
+        break;
+    case SLOT_RESUME: fprintf(stderr, "resume of %s after its pause", at); break;
+    case SLOT_RESTART: fprintf(stderr, "restart of %s", at); break;
+    case SLOT_INIT: fprintf(stderr, "start of %s", at); break;
+    case SLOT_FREE: fprintf(stderr, "the event loop, between events"); break;
+    }
+    if (n && n->model && c->kind != SLOT_FAULT) fprintf(stderr, " (model %s)", n->model->name);
+    fprintf(stderr, "\n  reproduce: ccsim run %s --seed %" PRIu64, s->scn->path, s->seed);
+    print_sets(s->scn);
+    fputc('\n', stderr);
+}
+
 int sim_run(sim *s, char *err, size_t err_len) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->now == 0);
     const sim_time horizon = s->scn->duration_ns;
+    run_context context = { s, SLOT_FREE, -1, -1, 0 };
+    sim_assert_set_context(print_run_context, &context);
     evq_item it;
     while (!s->failed && evq_pop(&s->queue, &it)) {
         if (it.time_ns > horizon) break;
@@ -325,10 +392,12 @@ int sim_run(sim *s, char *err, size_t err_len) {
         slot_kind kind = s->slots[slot].kind;
         int32_t node = s->slots[slot].node;
         s->slots[slot].key = 0;                           /* popped: no live entry */
+        note_event(&context, &s->slots[slot]);
         dispatch(s, slot);
         if (kind == SLOT_FAULT) SIM_ASSERT(sim_invariants_ok(s));
         else SIM_ASSERT(node_invariants_ok(s, node));
     }
+    sim_assert_set_context(NULL, NULL);                   /* context is on the stack */
     s->now = s->scn->duration_ns;
     s->stats.end_ns = s->now;
     if (s->failed) {
@@ -425,7 +494,8 @@ static int setup_nodes(struct sim *s, const scn *sc) {
     }
     for (uint32_t k = 0; k < sc->fault_count; k++) {   /* before any model event */
         const scn_fault *f = &sc->faults[k];
-        SIM_ASSERT(f->at_ns >= 0 && f->at_ns <= sc->duration_ns);
+        SIM_ASSERT(f->at_ns >= 0);
+        SIM_ASSERT(f->at_ns <= sc->duration_ns);
         SIM_ASSERT(f->node < 0 || node_ok(s, f->node));
         uint32_t id = sim_slot_alloc(s, SLOT_FAULT, f->node);
         if (id == UINT32_MAX) return -1;

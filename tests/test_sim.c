@@ -2,8 +2,11 @@
  * partitions, link delays, clocks and timers, ordering and determinism,
  * through a two-node ping protocol (test_engine_support.h). */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tests/test_engine_support.h"
@@ -225,6 +228,99 @@ static void exponential_latency_respects_its_floor(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* ---- an assertion failure says what the run was doing ---- */
+
+/* b's model for these tests: any message with a body trips an assertion,
+ * standing in for a bug in a protocol. */
+static void tripwire_message(void *state, env *e, node_id from, uint32_t type, const void *body,
+                             uint32_t len) {
+    (void)state; (void)e; (void)from; (void)type; (void)body;
+    SIM_ASSERT(len == 0);
+}
+
+static const model_ops tripwire_model = { .name = "tripwire", .on_message = tripwire_message };
+
+static const proto_desc tripwire_proto = {
+    .name = "ping", .summary = "engine test protocol whose receiver trips an assertion",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &ping_model, 1, 1, "sender" }, { "b", &tripwire_model, 1, 1, "receiver" } },
+    .role_count = 2,
+};
+
+/* Runs child() in a forked process whose stderr goes into out (NUL-ended,
+ * cut at len - 1); returns the child's wait status. */
+static int stderr_of_child(void (*child)(void), char *out, size_t len) {
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    fflush(NULL);                                 /* the child must not repeat our output */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], STDERR_FILENO);
+        signal(SIGABRT, SIG_DFL);
+        child();
+        _exit(0);
+    }
+    close(fd[1]);
+    size_t used = 0;
+    ssize_t got;
+    while ((got = read(fd[0], out + used, len - 1 - used)) > 0) used += (size_t)got;
+    out[used] = '\0';
+    close(fd[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void run_into_the_tripwire(void) {
+    scn *s = ping_scn(SIM_S);
+    snprintf(s->sets[0], sizeof s->sets[0], "params.count=1");
+    s->set_count = 1;
+    sim_options opt = { .seed = 42, .seed_set = true, .proto = &tripwire_proto };
+    sim *run = NULL;
+    char err[512];
+    if (sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return; }
+    sim_run(run, err, sizeof err);                /* aborts at 1 ms, when b1 receives */
+}
+
+static void failed_assertion_in_a_run_prints_seed_time_event_and_how_to_reproduce(void **state) {
+    (void)state;
+    char out[4096];
+    int status = stderr_of_child(run_into_the_tripwire, out, sizeof out);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    assert_non_null(strstr(out, "assertion failed: len == 0 (tests/test_sim.c:"));
+    assert_non_null(strstr(out, "\n  scenario: test.yaml\n"));
+    assert_non_null(strstr(out, "\n  seed: 42\n"));
+    assert_non_null(strstr(out, "\n  true time: 0.001 s (1000000 ns)\n"));
+    assert_non_null(strstr(out, "\n  running: message type 1 a1 -> b1 (model tripwire)\n"));
+    const char *last = "\n  reproduce: ccsim run test.yaml --seed 42 --set 'params.count=1'\n";
+    size_t n = strlen(out), m = strlen(last);
+    assert_true(n >= m);
+    assert_string_equal(out + n - m, last);       /* the last line */
+}
+
+/* The context lives on sim_run's stack: once the run returns, a failure
+ * elsewhere must not print it (nor read freed memory). */
+static void run_then_fail_outside_it(void) {
+    scn *s = ping_scn(SIM_S);
+    sim *run = ping_run(s, 42);
+    SIM_ASSERT(run == NULL);                      /* run succeeded: this fails */
+}
+
+static void failed_assertion_after_a_run_returned_prints_no_run_context(void **state) {
+    (void)state;
+    char out[4096];
+    int status = stderr_of_child(run_then_fail_outside_it, out, sizeof out);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    assert_non_null(strstr(out, "assertion failed: run == NULL"));
+    assert_null(strstr(out, "seed:"));
+    assert_null(strstr(out, "reproduce:"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message_arrives_after_the_fixed_latency),
@@ -244,6 +340,8 @@ int main(void) {
         cmocka_unit_test(loss_drops_about_its_rate),
         cmocka_unit_test(same_seed_gives_the_same_history_and_another_seed_does_not),
         cmocka_unit_test(exponential_latency_respects_its_floor),
+        cmocka_unit_test(failed_assertion_in_a_run_prints_seed_time_event_and_how_to_reproduce),
+        cmocka_unit_test(failed_assertion_after_a_run_returned_prints_no_run_context),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

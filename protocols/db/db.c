@@ -21,7 +21,8 @@
 
 db_isolation db_effective_isolation(const db_cfg *cfg) {
     SIM_ASSERT(cfg != NULL);
-    SIM_ASSERT(cfg->isolation >= DB_ISO_DEFAULT && cfg->isolation <= DB_ISO_SER);
+    SIM_ASSERT(cfg->isolation >= DB_ISO_DEFAULT);
+    SIM_ASSERT(cfg->isolation <= DB_ISO_SER);
     if (cfg->isolation != DB_ISO_DEFAULT) return (db_isolation)cfg->isolation;
     switch ((db_flavor)cfg->flavor) {
     case DB_FLAVOR_POSTGRES: return DB_ISO_RC;     /* default_transaction_isolation */
@@ -60,7 +61,8 @@ static const char *const person_names[] = {
 
 void db_row_key(const db_table_def *t, int64_t id, char *buf, size_t buf_len) {
     SIM_ASSERT(t != NULL);
-    SIM_ASSERT(buf != NULL && buf_len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(buf_len > 0);
     int64_t n = (int64_t)(sizeof person_names / sizeof person_names[0]);
     if (t->id_style == DB_IDS_SEAT && id >= 101 && id % 100 >= 1 && id % 100 <= 26)
         snprintf(buf, buf_len, "%s:%" PRId64 "%c", t->name, id / 100, (char)('A' + id % 100 - 1));

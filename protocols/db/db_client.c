@@ -64,7 +64,8 @@ db_stmt dbc_rollback(void) { return stmt(DB_ST_ROLLBACK, 0); }
 
 void dbc_send(env *e, node_id db, uint32_t session, uint32_t req, uint32_t op,
               const db_stmt *stmts, uint32_t n, uint8_t flags) {
-    SIM_ASSERT(n >= 1 && n <= DB_STMTS_MAX);
+    SIM_ASSERT(n >= 1);
+    SIM_ASSERT(n <= DB_STMTS_MAX);
     SIM_ASSERT(stmts != NULL);
     db_req q;
     memset(&q, 0, sizeof q);

@@ -63,7 +63,8 @@ static bool grant(db_node *d, int32_t slot, int32_t row, db_lock_mode mode) {
     db_row *r = &d->rows[row];
     for (uint32_t i = 0; i < t->held_count; i++) {
         if (t->held[i].row != row) continue;
-        SIM_ASSERT(t->held[i].mode == DB_LOCK_SHARE && mode == DB_LOCK_UPDATE);
+        SIM_ASSERT(t->held[i].mode == DB_LOCK_SHARE);
+        SIM_ASSERT(mode == DB_LOCK_UPDATE);
         t->held[i].mode = DB_LOCK_UPDATE;
         r->s_count--;
         r->x_holder = slot;
@@ -163,7 +164,8 @@ static void detect_now(db_node *d, env *e, int32_t slot);
 
 db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_lock_mode mode) {
     SIM_ASSERT(mode == DB_LOCK_SHARE || mode == DB_LOCK_UPDATE);
-    SIM_ASSERT(row >= 0 && (uint32_t)row < d->row_count);
+    SIM_ASSERT(row >= 0);
+    SIM_ASSERT((uint32_t)row < d->row_count);
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(!t->waiting);
     if (db_holds(d, t, row, mode)) return DB_LOCK_GRANTED;
@@ -237,7 +239,8 @@ void db_release_all(db_node *d, env *e, int32_t slot) {
 /* ------------------------------------------------------------ predicate locks */
 
 bool db_predlock_add(db_node *d, int32_t slot, uint8_t table, uint8_t pred, int64_t arg) {
-    SIM_ASSERT(slot >= 0 && slot < DB_TXNS_MAX);
+    SIM_ASSERT(slot >= 0);
+    SIM_ASSERT(slot < DB_TXNS_MAX);
     SIM_ASSERT(table < DB_TABLES_MAX);
     for (uint32_t i = 0; i < d->predlock_count; i++) {
         const db_predlock *p = &d->predlocks[i];
@@ -262,7 +265,8 @@ int32_t db_predlock_conflict(const db_node *d, int32_t slot, uint8_t table, int6
 void db_wait_pred(db_node *d, env *e, int32_t slot, int32_t blocker, int32_t row) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(!t->waiting);
-    SIM_ASSERT(blocker >= 0 && blocker != slot);
+    SIM_ASSERT(blocker >= 0);
+    SIM_ASSERT(blocker != slot);
     t->wait_pred = true;
     t->wait_row = row;
     t->blockers[0] = blocker;
@@ -350,7 +354,8 @@ static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code);
 void db_on_deadlock_timer(db_node *d, env *e, uint64_t arg) {
     int32_t slot = (int32_t)(arg & 0xffffffffu);
     uint32_t seq = (uint32_t)(arg >> 32);
-    SIM_ASSERT(slot >= 0 && slot < DB_TXNS_MAX);
+    SIM_ASSERT(slot >= 0);
+    SIM_ASSERT(slot < DB_TXNS_MAX);
     db_txn *t = &d->txns[slot];
     if (t->state != DB_TX_ACTIVE || !t->waiting || t->wait_seq != seq) return;
     t->deadlock_timer = 0;
@@ -386,7 +391,8 @@ static void detect_now(db_node *d, env *e, int32_t slot) {
 void db_on_lock_timeout(db_node *d, env *e, uint64_t arg) {
     int32_t slot = (int32_t)(arg & 0xffffffffu);
     uint32_t seq = (uint32_t)(arg >> 32);
-    SIM_ASSERT(slot >= 0 && slot < DB_TXNS_MAX);
+    SIM_ASSERT(slot >= 0);
+    SIM_ASSERT(slot < DB_TXNS_MAX);
     db_txn *t = &d->txns[slot];
     if (t->state != DB_TX_ACTIVE || !t->waiting || t->wait_seq != seq) return;
     t->timeout_timer = 0;

@@ -80,7 +80,8 @@ void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const ch
 
 db_run db_fail(db_node *d, env *e, int32_t slot, const char *code, char out[8]) {
     db_txn *t = db_txn_at(d, slot);
-    SIM_ASSERT(code != NULL && out != NULL);
+    SIM_ASSERT(code != NULL);
+    SIM_ASSERT(out != NULL);
     bool mysql = d->cfg->flavor == DB_FLAVOR_MYSQL;
     bool statement_only = mysql && (strcmp(code, "1062") == 0 ||
                                     (strcmp(code, "1205") == 0 && !d->cfg->innodb_rollback_on_timeout));
@@ -115,7 +116,8 @@ static int32_t session_find(db_node *d, int32_t node, uint32_t sid, bool create)
 }
 
 void db_ready_push(db_node *d, int32_t session) {
-    SIM_ASSERT(session >= 0 && session < DB_SESSIONS_MAX);
+    SIM_ASSERT(session >= 0);
+    SIM_ASSERT(session < DB_SESSIONS_MAX);
     db_session *s = &d->sessions[session];
     if (s->queued || !s->busy) return;
     SIM_ASSERT(d->ready_count < DB_SESSIONS_MAX);

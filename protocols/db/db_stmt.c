@@ -51,7 +51,8 @@ static bool is_my(const db_node *d) { return d->cfg->flavor == DB_FLAVOR_MYSQL; 
 static bool is_2pl(const db_node *d) { return d->cfg->flavor == DB_FLAVOR_LOCKING; }
 
 static const db_version *ver(const ctx *c, int32_t v) {
-    SIM_ASSERT(v >= 0 && (uint32_t)v < DB_VERSIONS_MAX);
+    SIM_ASSERT(v >= 0);
+    SIM_ASSERT((uint32_t)v < DB_VERSIONS_MAX);
     SIM_ASSERT(c->d->versions[v].used);
     return &c->d->versions[v];
 }
@@ -381,8 +382,10 @@ static db_run exec_insert(ctx *c) {
 
 db_run db_exec_stmt(db_node *d, env *e, int32_t session, const db_stmt *st, db_result *res,
                     char code[8]) {
-    SIM_ASSERT(session >= 0 && session < DB_SESSIONS_MAX);
-    SIM_ASSERT(st != NULL && res != NULL);
+    SIM_ASSERT(session >= 0);
+    SIM_ASSERT(session < DB_SESSIONS_MAX);
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(res != NULL);
     db_session *ss = &d->sessions[session];
     SIM_ASSERT(ss->txn >= 0);
     ctx c = { d, e, ss, ss->txn, db_txn_at(d, ss->txn), st, res, code };

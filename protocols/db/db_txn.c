@@ -33,7 +33,8 @@
 /* ------------------------------------------------------------ transactions */
 
 db_txn *db_txn_at(db_node *d, int32_t slot) {
-    SIM_ASSERT(slot >= 0 && slot < DB_TXNS_MAX);
+    SIM_ASSERT(slot >= 0);
+    SIM_ASSERT(slot < DB_TXNS_MAX);
     SIM_ASSERT(d->txns[slot].state != DB_TX_FREE);
     return &d->txns[slot];
 }
@@ -49,7 +50,8 @@ int32_t db_txn_find(const db_node *d, uint32_t id) {
 }
 
 int32_t db_txn_begin(db_node *d, env *e, int32_t session) {
-    SIM_ASSERT(session >= 0 && session < DB_SESSIONS_MAX);
+    SIM_ASSERT(session >= 0);
+    SIM_ASSERT(session < DB_SESSIONS_MAX);
     SIM_ASSERT(d->sessions[session].txn < 0);
     uint32_t id = d->txn_next_id + 1;
     int32_t slot = -1;
@@ -121,7 +123,8 @@ static int32_t version_alloc(db_node *d) {
 }
 
 static void version_free(db_node *d, int32_t v) {
-    SIM_ASSERT(v >= 0 && (uint32_t)v < DB_VERSIONS_MAX);
+    SIM_ASSERT(v >= 0);
+    SIM_ASSERT((uint32_t)v < DB_VERSIONS_MAX);
     SIM_ASSERT(d->versions[v].used);
     d->versions[v].used = false;
     d->versions[v].older = d->version_free;
@@ -158,7 +161,8 @@ int32_t db_newest(const db_node *d, const db_row *r) {
 }
 
 int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value) {
-    SIM_ASSERT(row >= 0 && (uint32_t)row < d->row_count);
+    SIM_ASSERT(row >= 0);
+    SIM_ASSERT((uint32_t)row < d->row_count);
     SIM_ASSERT(t->state == DB_TX_ACTIVE);
     db_row *r = &d->rows[row];
     SIM_ASSERT(r->x_holder == (int32_t)(t - d->txns));     /* writes hold the row's X lock */
@@ -380,7 +384,8 @@ static bool ssi_refuses_commit(const db_node *d, const db_txn *t) {
 }
 
 bool db_ssi_doomed(const db_node *d, int32_t slot) {
-    SIM_ASSERT(slot >= 0 && slot < DB_TXNS_MAX);
+    SIM_ASSERT(slot >= 0);
+    SIM_ASSERT(slot < DB_TXNS_MAX);
     return d->txns[slot].state == DB_TX_ACTIVE && d->txns[slot].doomed;
 }
 
@@ -435,7 +440,8 @@ void db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_val
                   int64_t new_value) {
     db_txn *t = db_txn_at(d, slot);
     if (!ssi_on(d, t)) return;
-    SIM_ASSERT(row >= 0 && (uint32_t)row < d->row_count);
+    SIM_ASSERT(row >= 0);
+    SIM_ASSERT((uint32_t)row < d->row_count);
     uint8_t table = d->rows[row].table;
     for (uint32_t i = 0; i < d->siread_count; i++) {
         db_siread m = d->sireads[i];                  /* a copy: edges may doom and sweep */

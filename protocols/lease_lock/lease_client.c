@@ -264,7 +264,8 @@ static bool ll_on_timer(void *lc, env *e, uint32_t tag, uint64_t arg) {
 static void ll_init(void *lc, env *e, const lock_client_hooks *hooks) {
     ll_client *c = lc;
     SIM_ASSERT(hooks != NULL);
-    SIM_ASSERT(hooks->acquired != NULL && hooks->released != NULL);
+    SIM_ASSERT(hooks->acquired != NULL);
+    SIM_ASSERT(hooks->released != NULL);
     uint32_t sessions = c->sessions;              /* survives a crash: sids never repeat */
     memset(c, 0, sizeof *c);
     c->sessions = sessions;

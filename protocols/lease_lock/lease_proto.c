@@ -17,7 +17,8 @@
 
 void ll_key_name(const ll_cfg *cfg, int64_t rev, char *buf, size_t len) {
     SIM_ASSERT(cfg != NULL);
-    SIM_ASSERT(buf != NULL && len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     if (cfg->flavor == LL_FLAVOR_ZOOKEEPER) snprintf(buf, len, "lock-%010" PRId64, rev);
     else snprintf(buf, len, "lock/%" PRId64, rev);
 }
@@ -50,7 +51,8 @@ static const char *status_name(uint8_t st) {
 }
 
 bool ll_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len) {
-    SIM_ASSERT(buf != NULL && buf_len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(buf_len > 0);
     if (type >= LL_MSG_OPEN && type <= LL_MSG_DELETE && len == sizeof(ll_req)) {
         ll_req q;
         memcpy(&q, body, sizeof q);

@@ -217,7 +217,8 @@ static void pay_on_restart(void *state, env *e) {
 }
 
 bool pay_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len) {
-    SIM_ASSERT(buf != NULL && buf_len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(buf_len > 0);
     if (type == PAY_MSG_REQ && len == sizeof(pay_req)) {
         pay_req q;
         memcpy(&q, body, sizeof q);

@@ -116,7 +116,8 @@ static void rlim_init(void *state, env *e) {
     rlim_node *n = state;
     memset(n, 0, sizeof *n);
     n->cfg = env_proto_config(e);
-    SIM_ASSERT(n->cfg != NULL && n->cfg->window_ns > 0);
+    SIM_ASSERT(n->cfg != NULL);
+    SIM_ASSERT(n->cfg->window_ns > 0);
     n->window_index = env_now_wall(e) / n->cfg->window_ns;
     n->tokens_x = n->cfg->limit * n->cfg->window_ns;     /* the bucket starts full */
     n->refilled_at = env_now_wall(e);
@@ -133,7 +134,8 @@ static void rlim_on_crash(void *state, env *e) {
 static void rlim_on_restart(void *state, env *e) { rlim_init(state, e); }
 
 bool rlim_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len) {
-    SIM_ASSERT(buf != NULL && buf_len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(buf_len > 0);
     if (type == RLIM_MSG_REQ && len == sizeof(rlim_req)) { snprintf(buf, buf_len, "GET /api"); return true; }
     if (type != RLIM_MSG_REPLY || len != sizeof(rlim_reply)) return false;
     rlim_reply p;

@@ -203,7 +203,8 @@ redis_key *redis_key_new(redis_node *r, const char *key) {
 /* Sets or clears the key's expiry and its timer. */
 void redis_key_set_expiry(redis_node *r, env *e, redis_key *k, sim_time expire_at) {
     SIM_ASSERT(k->used);
-    SIM_ASSERT(k >= r->keys && k < r->keys + REDIS_KEYS_MAX);
+    SIM_ASSERT(k >= r->keys);
+    SIM_ASSERT(k < r->keys + REDIS_KEYS_MAX);
     if (k->timer) env_timer_cancel(e, k->timer);
     k->timer = 0;
     k->expire_at = expire_at;

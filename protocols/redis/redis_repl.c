@@ -103,7 +103,8 @@ static void queue_push(redis_node *r, env *e, const redis_repl *w) {
 }
 
 void redis_repl_ship(redis_node *r, env *e, const char *key, const redis_key *k) {
-    SIM_ASSERT(key != NULL && key[0] != '\0');
+    SIM_ASSERT(key != NULL);
+    SIM_ASSERT(key[0] != '\0');
     if (r->replica || r->peer < 0 || r->phase != REDIS_PHASE_RUNNING) return;
     redis_repl w;
     memset(&w, 0, sizeof w);

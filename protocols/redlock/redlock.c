@@ -506,7 +506,8 @@ static void setup(rl_client *c, env *e, const lock_client_hooks *hooks, uint32_t
 static void rl_init(void *lc, env *e, const lock_client_hooks *hooks) {
     rl_client *c = lc;
     SIM_ASSERT(hooks != NULL);
-    SIM_ASSERT(hooks->acquired != NULL && hooks->released != NULL);
+    SIM_ASSERT(hooks->acquired != NULL);
+    SIM_ASSERT(hooks->released != NULL);
     setup(c, e, hooks, c->acquisitions);          /* survives a crash: values stay unique */
     SIM_ASSERT(rl_invariants_ok(c));
 }

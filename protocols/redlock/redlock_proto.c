@@ -26,7 +26,8 @@ static const struct { int64_t attempts, delay_ms, jitter_ms; bool sleep_last; } 
 
 void rl_retry_of(const rl_cfg *cfg, rl_retry *out) {
     SIM_ASSERT(cfg != NULL);
-    SIM_ASSERT(cfg->retry >= 0 && cfg->retry <= RL_RETRY_CUSTOM);
+    SIM_ASSERT(cfg->retry >= 0);
+    SIM_ASSERT(cfg->retry <= RL_RETRY_CUSTOM);
     out->attempts = profiles[cfg->retry].attempts;
     out->delay_ns = profiles[cfg->retry].delay_ms * SIM_MS;
     out->jitter_ns = profiles[cfg->retry].jitter_ms * SIM_MS;

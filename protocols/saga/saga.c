@@ -16,7 +16,8 @@
 #include <string.h>
 
 void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq) {
-    SIM_ASSERT(buf != NULL && len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     SIM_ASSERT(orch_name != NULL);
     snprintf(buf, len, "%.20s:%" PRIu32, orch_name, seq);
 }
@@ -47,7 +48,8 @@ static const char *result_name(uint32_t r) {
 }
 
 bool saga_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    SIM_ASSERT(buf != NULL && n > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(n > 0);
     if (type < SAGA_MSG_CMD || type > SAGA_MSG_EVENT || len != sizeof(saga_msg)) return false;
     saga_msg m;
     memcpy(&m, body, sizeof m);
@@ -82,7 +84,8 @@ static void tx_ended(void *owner, env *e, uint32_t op, hist_result r, const char
 
 static void tx_init(void *lc, env *e, const txn_client_hooks *hooks) {
     saga_tx *t = lc;
-    SIM_ASSERT(hooks != NULL && hooks->done != NULL);
+    SIM_ASSERT(hooks != NULL);
+    SIM_ASSERT(hooks->done != NULL);
     t->hooks = *hooks;
     saga_orch_hooks h = { .owner = t, .ended = tx_ended };
     saga_orch_init(t->orch, e, &h);
@@ -90,7 +93,8 @@ static void tx_init(void *lc, env *e, const txn_client_hooks *hooks) {
 
 static void tx_begin(void *lc, env *e, const txn_spec *spec, uint32_t op) {
     saga_tx *t = lc;
-    SIM_ASSERT(spec->leg_count >= 2 && spec->leg_count <= SAGA_STEPS_MAX);
+    SIM_ASSERT(spec->leg_count >= 2);
+    SIM_ASSERT(spec->leg_count <= SAGA_STEPS_MAX);
     saga_def d;
     memset(&d, 0, sizeof d);
     snprintf(d.name, sizeof d.name, "transfer");

@@ -78,7 +78,8 @@ static bool orch_invariants_ok(const saga_orch *o) {
 }
 
 static const saga_step *cur_step(const orch_rec *r) {
-    SIM_ASSERT(r->i >= 1 && r->i <= r->def.n);
+    SIM_ASSERT(r->i >= 1);
+    SIM_ASSERT(r->i <= r->def.n);
     return &r->def.steps[r->i - 1];
 }
 
@@ -309,7 +310,9 @@ static void start_choreography(saga_orch *o, env *e, orch_rec *r) {
 bool saga_orch_start(void *orch, env *e, const saga_def *def, uint32_t op) {
     saga_orch *o = orch;
     SIM_ASSERT(orch_invariants_ok(o));
-    SIM_ASSERT(def->n >= 1 && def->n <= SAGA_STEPS_MAX && def->pivot <= def->n);
+    SIM_ASSERT(def->n >= 1);
+    SIM_ASSERT(def->n <= SAGA_STEPS_MAX);
+    SIM_ASSERT(def->pivot <= def->n);
     int32_t k = 0;
     while (k < SAGA_ACTIVE_MAX && o->recs[k].phase != PH_FREE) k++;
     if (k == SAGA_ACTIVE_MAX) return false;
@@ -370,7 +373,8 @@ bool saga_orch_on_timer(void *orch, env *e, uint32_t tag, uint64_t arg) {
 
 void saga_orch_init(void *orch, env *e, const saga_orch_hooks *hooks) {
     saga_orch *o = orch;
-    SIM_ASSERT(hooks != NULL && hooks->ended != NULL);
+    SIM_ASSERT(hooks != NULL);
+    SIM_ASSERT(hooks->ended != NULL);
     memset(o, 0, sizeof *o);
     o->cfg = env_proto_config(e);
     SIM_ASSERT(o->cfg != NULL);

@@ -413,7 +413,8 @@ static sim_time service_time(const saga_svc *s, env *e, const saga_msg *m) {
     svc_key k = key_of(m);
     if (s->cfg->idempotent && key_in(s->done, s->done_n, &k, false)) return 0;   /* answered from the table */
     node_id self = env_self(e);
-    SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
+    SIM_ASSERT(self >= 0);
+    SIM_ASSERT(self < SIM_NODES_MAX);
     return m->comp ? s->cfg->compensation_time.node_ns[self] : s->cfg->step_time.node_ns[self];
 }
 

@@ -451,7 +451,8 @@ static bool snx_on_timer(void *lc, env *e, uint32_t tag, uint64_t arg) {
 static void snx_init(void *lc, env *e, const lock_client_hooks *hooks) {
     snx_client *c = lc;
     SIM_ASSERT(hooks != NULL);
-    SIM_ASSERT(hooks->acquired != NULL && hooks->released != NULL);
+    SIM_ASSERT(hooks->acquired != NULL);
+    SIM_ASSERT(hooks->released != NULL);
     uint32_t acquisitions = c->acquisitions;      /* survives a crash: values stay unique */
     memset(c, 0, sizeof *c);
     c->acquisitions = acquisitions;

@@ -13,7 +13,8 @@
 #include <string.h>
 
 void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq) {
-    SIM_ASSERT(buf != NULL && len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     SIM_ASSERT(coord_name != NULL);
     snprintf(buf, len, "%.20s:%" PRIu32, coord_name, seq);
 }
@@ -27,7 +28,8 @@ static const char *peer_state_name(uint32_t s) {
 }
 
 bool tpc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t n) {
-    SIM_ASSERT(buf != NULL && n > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(n > 0);
     if (type < TPC_MSG_PREPARE || type > TPC_MSG_RECOVERED || len != sizeof(tpc_msg)) return false;
     tpc_msg m;
     memcpy(&m, body, sizeof m);

@@ -73,7 +73,8 @@ typedef struct tpc_coord {
 _Static_assert(sizeof(tpc_coord) <= TXN_CLIENT_STATE_MAX, "tpc_coord fits a driver's slot");
 
 static uint64_t bit(node_id n) {
-    SIM_ASSERT(n >= 0 && n < SIM_NODES_MAX);
+    SIM_ASSERT(n >= 0);
+    SIM_ASSERT(n < SIM_NODES_MAX);
     return (uint64_t)1 << n;
 }
 
@@ -319,7 +320,8 @@ static void coord_begin(void *lc, env *e, const txn_spec *spec, uint32_t op) {
     tpc_coord *c = lc;
     SIM_ASSERT(coord_invariants_ok(c));
     SIM_ASSERT(c->phase == CO_IDLE);
-    SIM_ASSERT(spec->leg_count >= 1 && spec->leg_count <= TXN_LEGS_MAX);
+    SIM_ASSERT(spec->leg_count >= 1);
+    SIM_ASSERT(spec->leg_count <= TXN_LEGS_MAX);
     c->seq = ++c->seq_next;
     c->op = op;
     c->parts = 0;
@@ -372,7 +374,8 @@ static bool coord_on_timer(void *lc, env *e, uint32_t tag, uint64_t arg) {
 
 static void coord_init(void *lc, env *e, const txn_client_hooks *hooks) {
     tpc_coord *c = lc;
-    SIM_ASSERT(hooks != NULL && hooks->done != NULL);
+    SIM_ASSERT(hooks != NULL);
+    SIM_ASSERT(hooks->done != NULL);
     SIM_ASSERT(c->cfg == NULL);                   /* first start only */
     memset(c, 0, sizeof *c);
     c->cfg = env_proto_config(e);

@@ -89,7 +89,8 @@ typedef struct tpc_part {
 } tpc_part;
 
 static uint64_t bit(node_id n) {
-    SIM_ASSERT(n >= 0 && n < SIM_NODES_MAX);
+    SIM_ASSERT(n >= 0);
+    SIM_ASSERT(n < SIM_NODES_MAX);
     return (uint64_t)1 << n;
 }
 

@@ -322,7 +322,8 @@ void check_story_epochs(story *st, const hist *h, const check_epoch *a, const ch
  * the later one (PROMOTE effects). */
 void check_story_promotions(story *st, const hist *h, const check_epoch *a, const check_epoch *b) {
     SIM_ASSERT(st != NULL);
-    SIM_ASSERT(a != NULL && b != NULL);
+    SIM_ASSERT(a != NULL);
+    SIM_ASSERT(b != NULL);
     const check_epoch *first = a->acquired_ns <= b->acquired_ns ? a : b;
     const check_epoch *second = first == a ? b : a;
     uint64_t nodes = check_epoch_lock_nodes(h, second);
@@ -349,7 +350,8 @@ static uint32_t bits(uint64_t m) {
  * intersect and the story is what happened on the intersection. */
 void check_story_quorums(story *st, const hist *h, const check_epoch *a, const check_epoch *b) {
     SIM_ASSERT(st != NULL);
-    SIM_ASSERT(a != NULL && b != NULL);
+    SIM_ASSERT(a != NULL);
+    SIM_ASSERT(b != NULL);
     uint64_t na = check_epoch_lock_nodes(h, a), nb = check_epoch_lock_nodes(h, b);
     if (bits(na) < 2 || bits(nb) < 2 || na == nb) return;
     const check_epoch *first = a->acquired_ns <= b->acquired_ns ? a : b;

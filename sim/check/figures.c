@@ -70,7 +70,8 @@ void check_figures_build(const hist *h, sim_time horizon_ns, check_figures *out)
 
 void check_figures_text(const check_figures *f, char *buf, size_t len) {
     SIM_ASSERT(f != NULL);
-    SIM_ASSERT(buf != NULL && len > 0);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     snprintf(buf, len, "%" PRIu64 " commits, %" PRIu64 " aborts, %" PRIu64 " retries, %" PRIu64
              " serialization failures, %" PRIu64 " deadlocks, %" PRIu64 " lock timeouts, %" PRIu64
              " lock waits", f->commits, f->aborts, f->retries, f->serialization_failures,

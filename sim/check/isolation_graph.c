@@ -51,7 +51,8 @@ static int32_t txn_lookup(const iso_graph *g, int32_t node, uint32_t id) {
 }
 
 int32_t iso_txn_of(const iso_graph *g, const hist_effect *x) {
-    SIM_ASSERT(g != NULL && x != NULL);
+    SIM_ASSERT(g != NULL);
+    SIM_ASSERT(x != NULL);
     if (x->txn == 0 || g->txn_hash_cap == 0) return -1;
     return txn_lookup(g, x->node, x->txn);
 }

@@ -178,7 +178,8 @@ bool iso_find(iso_graph *g, iso_found found[ISO_KIND_COUNT]) {
 }
 
 uint32_t iso_found_txns(const iso_graph *g, const iso_found *f, uint32_t *out, uint32_t max) {
-    SIM_ASSERT(g != NULL && f != NULL);
+    SIM_ASSERT(g != NULL);
+    SIM_ASSERT(f != NULL);
     uint32_t n = 0;
     for (uint32_t i = 0; i < f->count; i++) {
         const iso_edge *e = &g->edges[f->edges[i]];
@@ -198,7 +199,8 @@ static const char *pred_text(uint32_t p) {
 }
 
 void iso_tell_effect(story *st, const hist_effect *x, const char *name) {
-    SIM_ASSERT(st != NULL && x != NULL);
+    SIM_ASSERT(st != NULL);
+    SIM_ASSERT(x != NULL);
     const char *t = story_t(x->t_ns).s;
     switch (x->kind) {
     case HIST_EFF_READ:

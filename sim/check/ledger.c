@@ -107,8 +107,10 @@ const check_account *check_ledger_find(const check_ledger *l, const char *key) {
 }
 
 void check_who(const check_input *in, const hist_op *op, char *buf, size_t len) {
-    SIM_ASSERT(in != NULL && op != NULL);
-    SIM_ASSERT(buf != NULL && len > 0);
+    SIM_ASSERT(in != NULL);
+    SIM_ASSERT(op != NULL);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     bool several = false;
     for (uint32_t i = 0; i < in->h->op_count && !several; i++) {
         const hist_op *o = &in->h->ops[i];
@@ -119,7 +121,8 @@ void check_who(const check_input *in, const hist_op *op, char *buf, size_t len) 
 }
 
 void check_append_figures(const check_input *in, check_result *out) {
-    SIM_ASSERT(in != NULL && out != NULL);
+    SIM_ASSERT(in != NULL);
+    SIM_ASSERT(out != NULL);
     check_figures f;
     check_figures_build(in->h, check_horizon(in), &f);
     if (!f.any) return;

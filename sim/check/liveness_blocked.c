@@ -224,7 +224,8 @@ static void bw_summary(const check_input *in, const bw_ref *refs, uint32_t n, si
 }
 
 void check_liveness_blocked(const check_input *in, sim_time bound_ns, check_result *out) {
-    SIM_ASSERT(in != NULL && in->h != NULL);
+    SIM_ASSERT(in != NULL);
+    SIM_ASSERT(in->h != NULL);
     SIM_ASSERT(out != NULL);
     bw_set s;
     bw_build(&s, in->h, check_horizon(in));

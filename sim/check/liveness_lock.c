@@ -119,7 +119,8 @@ static void sweep(lk_points *ps, check_lock_unavail *u) {
         const lk_point *p = &ps->p[i];
         bool out_before = wanting > 0 && holding == 0;
         if (p->hold) holding += p->delta; else wanting += p->delta;
-        SIM_ASSERT(wanting >= 0 && holding >= 0);
+        SIM_ASSERT(wanting >= 0);
+        SIM_ASSERT(holding >= 0);
         bool out_after = wanting > 0 && holding == 0;
         if (!out_before && out_after) since = p->t;
         if (out_before && !out_after && p->t - since > u->out_ns) {
@@ -131,7 +132,8 @@ static void sweep(lk_points *ps, check_lock_unavail *u) {
 }
 
 void check_lock_unavailability(const check_input *in, check_lock_unavail *out) {
-    SIM_ASSERT(in != NULL && in->h != NULL);
+    SIM_ASSERT(in != NULL);
+    SIM_ASSERT(in->h != NULL);
     SIM_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
     out->want_client = -1;
@@ -149,7 +151,8 @@ void check_lock_unavailability(const check_input *in, check_lock_unavail *out) {
 }
 
 void check_liveness_lock_note(const check_input *in, check_result *out) {
-    SIM_ASSERT(in != NULL && out != NULL);
+    SIM_ASSERT(in != NULL);
+    SIM_ASSERT(out != NULL);
     check_lock_unavail u;
     check_lock_unavailability(in, &u);
     if (u.want_client >= 0 && u.want_ns > out->blocked_ns)   /* several acquires in a row */

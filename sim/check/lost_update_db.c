@@ -185,7 +185,8 @@ static void lu_db_story(const check_input *in, const check_account *a, const lu_
 }
 
 bool check_lost_update_db(const check_input *in, check_result *out) {
-    SIM_ASSERT(in != NULL && in->h != NULL);
+    SIM_ASSERT(in != NULL);
+    SIM_ASSERT(in->h != NULL);
     SIM_ASSERT(out != NULL);
     if (!is_db_history(in->h)) return false;
     check_ledger l;

@@ -70,6 +70,8 @@ typedef struct cli {
 
 /* "60", "0.5", "2s" -> milliseconds; false when not a number. */
 static bool parse_seconds(const char *s, uint64_t *ms) {
+    LIN_ASSERT(s != NULL);                  /* parse_args checks the value is there */
+    LIN_ASSERT(ms != NULL);
     uint64_t whole = 0, frac = 0, scale = 1000;
     const char *p = s;
     if (*p < '0' || *p > '9') return false;
@@ -86,11 +88,14 @@ static bool parse_seconds(const char *s, uint64_t *ms) {
     }
     if (*p == 's') p++;
     if (*p != '\0') return false;
+    LIN_ASSERT(frac < 1000);                /* at most three decimals are kept */
     *ms = whole * 1000 + frac;
     return true;
 }
 
 static bool parse_mb(const char *s, uint64_t *mb) {
+    LIN_ASSERT(s != NULL);
+    LIN_ASSERT(mb != NULL);
     uint64_t v = 0;
     if (*s == '\0') return false;
     for (const char *p = s; *p; p++) {
@@ -103,6 +108,8 @@ static bool parse_mb(const char *s, uint64_t *mb) {
 
 /* Returns -1 on error (message printed), 1 for --help, 0 to go on. */
 static int parse_args(int argc, char **argv, cli *c) {
+    LIN_ASSERT(argc >= 1);                  /* argv[0] is "lincheck" */
+    LIN_ASSERT(c->nfiles == 0);
     c->opt.timeout_ms = LIN_TIMEOUT_MS_DEFAULT;
     c->files = lin_xmalloc((size_t)(argc + 1) * sizeof *c->files);
     for (int i = 1; i < argc; i++) {
@@ -110,7 +117,11 @@ static int parse_args(int argc, char **argv, cli *c) {
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return 1;
         if (strcmp(a, "--stats") == 0) { c->stats = true; continue; }
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { c->quiet = true; continue; }
-        if (a[0] != '-' || strcmp(a, "-") == 0) { c->files[c->nfiles++] = a; continue; }
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            LIN_ASSERT(c->nfiles < (size_t)argc);   /* files has argc + 1 entries */
+            c->files[c->nfiles++] = a;
+            continue;
+        }
         const char *name = a, *val = strchr(a, '=');
         size_t nlen = val ? (size_t)(val - a) : strlen(a);
         if (val) val++;
@@ -137,6 +148,8 @@ static int parse_args(int argc, char **argv, cli *c) {
 
 static void print_result(const char *path, const lin_result *r, double secs, bool quiet) {
     static const char *const names[] = {"ok", "illegal", "error", "unknown"};
+    LIN_ASSERT(r->verdict <= LIN_UNKNOWN);  /* names[] covers every verdict */
+    LIN_ASSERT(r->verdict != LIN_ERROR);    /* errors go to stderr instead */
     printf("%s: %s (%zu ops, %.3f s)", path, names[r->verdict], r->ops, secs);
     const char *x = r->explanation;
     if (r->verdict == LIN_OK || x == NULL) {
@@ -150,6 +163,8 @@ static void print_result(const char *path, const lin_result *r, double secs, boo
 }
 
 static int merge_exit(int code, lin_verdict v) {
+    LIN_ASSERT(code >= 0);
+    LIN_ASSERT(code <= 3);                  /* 0 ok, 1 illegal, 2 error, 3 unknown */
     int rank_code = code == 2 ? 3 : code == 1 ? 2 : code == 3 ? 1 : 0;
     int rank_v = v == LIN_ERROR ? 3 : v == LIN_ILLEGAL ? 2 : v == LIN_UNKNOWN ? 1 : 0;
     return rank_v > rank_code ? (int)v : code;
@@ -157,12 +172,16 @@ static int merge_exit(int code, lin_verdict v) {
 
 static void print_stats(uint64_t configs, size_t peak_cache, double secs) {
     struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    LIN_ASSERT(secs >= 0);                  /* from the monotonic clock */
+    int rc = getrusage(RUSAGE_SELF, &ru);
+    LIN_ASSERT(rc == 0);                    /* RUSAGE_SELF cannot fail */
     printf("stats: %" PRIu64 " configurations, memo peak %.1f MiB, peak RSS %.1f MiB, %.3f s\n", configs,
            (double)peak_cache / 1048576.0, (double)ru.ru_maxrss / 1024.0, secs);
 }
 
 int lincheck_main(int argc, char **argv) {
+    LIN_ASSERT(argc >= 1);
+    LIN_ASSERT(argv != NULL);
     cli c;
     memset(&c, 0, sizeof c);
     int rc = parse_args(argc, argv, &c);
@@ -197,5 +216,7 @@ int lincheck_main(int argc, char **argv) {
     if (c.stats) print_stats(configs, peak, (double)(lin_now_ns() - t_all) / 1e9);
     fflush(stdout);
     free(c.files);
+    LIN_ASSERT(code >= 0);
+    LIN_ASSERT(code <= 3);
     return code;
 }

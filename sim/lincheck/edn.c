@@ -8,6 +8,7 @@
  * constant memory on huge histories.
  */
 #include "sim/lincheck/edn.h"
+#include "sim/lincheck/lin_internal.h"      /* LIN_ASSERT only */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct edn_chunk {
 };
 
 static void *arena_alloc(edn_reader *r, size_t n) {
+    LIN_ASSERT(n > 0);                      /* callers skip empty collections */
     n = (n + 15u) & ~(size_t)15u;
     edn_chunk *c = r->chunks;
     if (c == NULL || c->cap - c->used < n) {
@@ -38,6 +40,7 @@ static void *arena_alloc(edn_reader *r, size_t n) {
         r->chunks = fresh;
         c = fresh;
     }
+    LIN_ASSERT(c->cap - c->used >= n);
     void *p = (char *)c->data + c->used;
     c->used += n;
     return p;
@@ -45,8 +48,10 @@ static void *arena_alloc(edn_reader *r, size_t n) {
 
 /* Keeps the largest chunk only, emptied. */
 static void arena_reset(edn_reader *r) {
+    LIN_ASSERT(r != NULL);
     edn_chunk *keep = r->chunks;
     if (keep == NULL) return;
+    LIN_ASSERT(keep->used <= keep->cap);
     for (edn_chunk *c = keep->next; c != NULL;) {
         edn_chunk *next = c->next;
         free(c);
@@ -57,6 +62,8 @@ static void arena_reset(edn_reader *r) {
 }
 
 void edn_reader_init(edn_reader *r, const char *name, const char *buf, size_t len) {
+    LIN_ASSERT(r != NULL);
+    LIN_ASSERT(buf != NULL || len == 0);
     memset(r, 0, sizeof *r);
     r->name = name != NULL ? name : "<input>";
     r->buf = buf;
@@ -67,6 +74,8 @@ void edn_reader_init(edn_reader *r, const char *name, const char *buf, size_t le
 }
 
 void edn_reader_free(edn_reader *r) {
+    LIN_ASSERT(r != NULL);
+    LIN_ASSERT(r->stack_len <= r->stack_cap);
     arena_reset(r);
     free(r->chunks);
     free(r->stack);
@@ -75,6 +84,8 @@ void edn_reader_free(edn_reader *r) {
 }
 
 static int fail_at(edn_reader *r, uint32_t line, uint32_t col, const char *fmt, ...) {
+    LIN_ASSERT(line >= 1);                  /* positions are 1-based */
+    LIN_ASSERT(col >= 1);
     char what[EDN_ERROR_MAX / 2];
     va_list ap;
     va_start(ap, fmt);
@@ -85,9 +96,13 @@ static int fail_at(edn_reader *r, uint32_t line, uint32_t col, const char *fmt, 
 }
 
 /* Columns count bytes from the line start (as gcc does); only newlines need work. */
-static inline uint32_t col_of(const edn_reader *r) { return (uint32_t)(r->pos - r->line_start) + 1; }
+static inline uint32_t col_of(const edn_reader *r) {
+    LIN_ASSERT(r->pos >= r->line_start);    /* (line, col) describe pos */
+    return (uint32_t)(r->pos - r->line_start) + 1;
+}
 
 static inline void advance(edn_reader *r) {
+    LIN_ASSERT(r->pos < r->end);            /* pos never passes end */
     if (*r->pos == '\n') {
         r->line++;
         r->line_start = r->pos + 1;
@@ -96,6 +111,7 @@ static inline void advance(edn_reader *r) {
 }
 
 static void skip_space(edn_reader *r) {
+    LIN_ASSERT(r->pos <= r->end);
     while (r->pos < r->end) {
         char c = *r->pos;
         if (c == ';') {
@@ -119,6 +135,8 @@ static const unsigned char delim_table[256] = {
 static inline bool is_delim(char c) { return delim_table[(unsigned char)c] != 0; }
 
 static int push(edn_reader *r, const edn_value *v) {
+    LIN_ASSERT(v != NULL);
+    LIN_ASSERT(r->stack_len <= r->stack_cap);
     if (r->stack_len == r->stack_cap) {
         size_t cap = r->stack_cap ? r->stack_cap * 2 : 256;
         edn_value *s = realloc(r->stack, cap * sizeof *s);
@@ -129,6 +147,7 @@ static int push(edn_reader *r, const edn_value *v) {
         r->stack = s;
         r->stack_cap = cap;
     }
+    LIN_ASSERT(r->stack_len < r->stack_cap);
     r->stack[r->stack_len++] = *v;
     return 0;
 }
@@ -136,6 +155,8 @@ static int push(edn_reader *r, const edn_value *v) {
 static int parse_value(edn_reader *r, int depth);
 
 static int parse_string(edn_reader *r, edn_value *v) {
+    LIN_ASSERT(r->pos < r->end);
+    LIN_ASSERT(*r->pos == '"');             /* parse_value dispatched on it */
     uint32_t line = r->line, col = col_of(r);
     advance(r);                         /* opening quote */
     const char *start = r->pos;
@@ -160,6 +181,7 @@ static int parse_string(edn_reader *r, edn_value *v) {
         }
         out[k++] = c;
     }
+    LIN_ASSERT(k == n);                     /* both passes count an escape as one character */
     out[k] = '\0';
     advance(r);                         /* closing quote */
     v->kind = EDN_STRING;
@@ -169,6 +191,8 @@ static int parse_string(edn_reader *r, edn_value *v) {
 }
 
 static int parse_number(edn_reader *r, edn_value *v, const char *tok, size_t len) {
+    LIN_ASSERT(tok != NULL);
+    LIN_ASSERT(len > 0);
     size_t i = (tok[0] == '-' || tok[0] == '+') ? 1 : 0;
     bool is_int = i < len;
     uint64_t acc = 0;
@@ -183,6 +207,7 @@ static int parse_number(edn_reader *r, edn_value *v, const char *tok, size_t len
         acc = acc * 10 + d;
     }
     if (is_int && digits_end > i) {
+        LIN_ASSERT(acc <= UINT64_C(9223372036854775808));   /* the loop's guard: at most 2^63 */
         if (tok[0] != '-' && acc > (uint64_t)INT64_MAX)
             return fail_at(r, v->line, v->col, "integer '%.*s' out of range (expected a 64-bit integer)",
                            (int)len, tok);
@@ -203,10 +228,12 @@ static int parse_number(edn_reader *r, edn_value *v, const char *tok, size_t len
 
 /* nil, true, false, numbers, keywords, symbols, characters. */
 static int parse_token(edn_reader *r, edn_value *v) {
+    LIN_ASSERT(r->pos < r->end);            /* at a character that is not space */
     const char *tok = r->pos;
     r->pos++;
     while (r->pos < r->end && !is_delim(*r->pos)) r->pos++;
     size_t len = (size_t)(r->pos - tok);
+    LIN_ASSERT(len >= 1);
     char c0 = tok[0];
     if (c0 == '\\') {
         v->kind = EDN_CHAR;
@@ -236,12 +263,15 @@ static int parse_token(edn_reader *r, edn_value *v) {
 }
 
 static const char *close_name(char close) {
+    LIN_ASSERT(close == ']' || close == ')' || close == '}');
     return close == ']' ? "']' to close the vector" : close == ')' ? "')' to close the list"
                                                                    : "'}' to close the map or set";
 }
 
 /* Children are parsed onto the stack, then moved into the arena. */
 static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
+    LIN_ASSERT(depth >= 0);
+    LIN_ASSERT(v->kind >= EDN_VECTOR);      /* vector, list, map or set */
     uint32_t line = v->line, col = v->col;
     if (depth >= EDN_DEPTH_MAX)
         return fail_at(r, line, col, "nesting deeper than %d (expected flatter data)", EDN_DEPTH_MAX);
@@ -258,6 +288,7 @@ static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
         if (parse_value(r, depth + 1) != 0) return -1;
     }
     advance(r);
+    LIN_ASSERT(r->stack_len >= base);       /* children are pushed above base, never popped below */
     size_t n = r->stack_len - base;
     if (v->kind == EDN_MAP && n % 2 != 0)
         return fail_at(r, line, col, "map with an odd number of forms (expected key value pairs)");
@@ -271,6 +302,8 @@ static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
 
 /* '#{', '#_' and '#tag value'. */
 static int parse_dispatch(edn_reader *r, edn_value *v, int depth) {
+    LIN_ASSERT(*r->pos == '#');
+    LIN_ASSERT(depth >= 0);
     advance(r);
     if (r->pos < r->end && *r->pos == '{') {
         advance(r);
@@ -304,6 +337,8 @@ static int parse_dispatch(edn_reader *r, edn_value *v, int depth) {
 
 /* Parses one value at r->pos (not whitespace) and pushes it on the stack. */
 static int parse_value(edn_reader *r, int depth) {
+    LIN_ASSERT(r->pos < r->end);            /* callers skip space and stop at the end */
+    LIN_ASSERT(depth >= 0);
     edn_value v;
     memset(&v, 0, sizeof v);
     v.line = r->line;
@@ -330,9 +365,11 @@ static int parse_value(edn_reader *r, int depth) {
 
 /* Parses one value: 1 with *out set, 2 when it was discarded (#_), -1 on error. */
 static int parse_one(edn_reader *r, edn_value **out) {
+    LIN_ASSERT(out != NULL);
     r->stack_len = 0;
     if (parse_value(r, r->container ? 1 : 0) != 0) return -1;
     if (r->stack_len == 0) return 2;
+    LIN_ASSERT(r->stack_len == 1);          /* one top-level value, its children moved out */
     edn_value *v = arena_alloc(r, sizeof *v);
     *v = r->stack[0];
     r->stack_len = 0;
@@ -341,6 +378,8 @@ static int parse_one(edn_reader *r, edn_value **out) {
 }
 
 int edn_next_value(edn_reader *r, edn_value **out) {
+    LIN_ASSERT(r != NULL);
+    LIN_ASSERT(out != NULL);
     arena_reset(r);
     for (;;) {
         skip_space(r);
@@ -351,6 +390,8 @@ int edn_next_value(edn_reader *r, edn_value **out) {
 }
 
 int edn_next_element(edn_reader *r, edn_value **out) {
+    LIN_ASSERT(r != NULL);
+    LIN_ASSERT(out != NULL);
     arena_reset(r);
     for (;;) {
         skip_space(r);
@@ -379,6 +420,8 @@ int edn_next_element(edn_reader *r, edn_value **out) {
 }
 
 const edn_value *edn_map_get(const edn_value *map, const char *keyword) {
+    LIN_ASSERT(keyword != NULL);
+    LIN_ASSERT(keyword[0] != ':');          /* names are given without the colon */
     if (map == NULL || map->kind != EDN_MAP) return NULL;
     size_t klen = strlen(keyword);
     for (uint32_t i = 0; i + 1 < map->u.coll.count; i += 2) {
@@ -390,6 +433,8 @@ const edn_value *edn_map_get(const edn_value *map, const char *keyword) {
 }
 
 bool edn_is_keyword(const edn_value *v, const char *name) {
+    LIN_ASSERT(name != NULL);
+    LIN_ASSERT(name[0] != ':');             /* names are given without the colon */
     if (v == NULL || v->kind != EDN_KEYWORD) return false;
     size_t n = strlen(name);
     return v->u.text.len == n && memcmp(v->u.text.ptr, name, n) == 0;
@@ -403,6 +448,8 @@ typedef struct sbuf {
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n) {
+    LIN_ASSERT(s != NULL || n == 0);
+    LIN_ASSERT(b->len <= b->cap);
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n) cap *= 2;
@@ -418,9 +465,14 @@ static void sb_put(sbuf *b, const char *s, size_t n) {
     b->len += n;
 }
 
-static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+static void sb_str(sbuf *b, const char *s) {
+    LIN_ASSERT(s != NULL);
+    sb_put(b, s, strlen(s));
+}
 
 static void put_string_literal(sbuf *b, const char *s, uint32_t n) {
+    LIN_ASSERT(s != NULL || n == 0);
+    size_t before = b->len;
     sb_put(b, "\"", 1);
     for (uint32_t i = 0; i < n; i++) {
         char c = s[i];
@@ -431,6 +483,7 @@ static void put_string_literal(sbuf *b, const char *s, uint32_t n) {
         else sb_put(b, &c, 1);
     }
     sb_put(b, "\"", 1);
+    LIN_ASSERT(b->len >= before + n + 2);   /* every character kept, quotes around */
 }
 
 static void put_value(sbuf *b, const edn_value *v, bool canonical);
@@ -441,6 +494,8 @@ typedef struct piece {
 
 static int piece_cmp(const void *a, const void *b) {
     const sbuf *x = &((const piece *)a)->text, *y = &((const piece *)b)->text;
+    LIN_ASSERT(x->p != NULL);               /* every piece holds at least one value's text */
+    LIN_ASSERT(y->p != NULL);
     size_t n = x->len < y->len ? x->len : y->len;
     int c = memcmp(x->p, y->p, n);
     if (c != 0) return c;
@@ -449,6 +504,8 @@ static int piece_cmp(const void *a, const void *b) {
 
 /* Map entries and set elements in sorted order, so that order of writing does not matter. */
 static void put_sorted(sbuf *b, const edn_value *v, uint32_t stride) {
+    LIN_ASSERT(stride == 1 || stride == 2);  /* set elements, or map entries */
+    LIN_ASSERT(v->u.coll.count % stride == 0);   /* the reader refuses odd maps */
     uint32_t n = v->u.coll.count / stride;
     piece *ps = calloc(n ? n : 1, sizeof *ps);
     if (ps == NULL) abort();
@@ -469,6 +526,8 @@ static void put_sorted(sbuf *b, const edn_value *v, uint32_t stride) {
 }
 
 static void put_coll(sbuf *b, const edn_value *v, bool canonical) {
+    LIN_ASSERT(v->kind >= EDN_VECTOR);
+    LIN_ASSERT(v->kind != EDN_TAGGED);      /* put_value writes tagged values */
     const char *open = "[", *close = "]";
     if (v->kind == EDN_LIST && !canonical) { open = "("; close = ")"; }
     if (v->kind == EDN_MAP) { open = "{"; close = "}"; }
@@ -500,6 +559,7 @@ static void put_value(sbuf *b, const edn_value *v, bool canonical) {
     case EDN_FLOAT:
     case EDN_SYMBOL: sb_put(b, v->u.text.ptr, v->u.text.len); break;
     case EDN_TAGGED:
+        LIN_ASSERT(v->u.coll.count == 2);   /* [tag symbol, value] */
         sb_str(b, "#");
         put_value(b, &v->u.coll.items[0], canonical);
         sb_str(b, " ");
@@ -510,6 +570,8 @@ static void put_value(sbuf *b, const edn_value *v, bool canonical) {
 }
 
 size_t edn_canonical(const edn_value *v, char *out, size_t cap) {
+    LIN_ASSERT(v != NULL);
+    LIN_ASSERT(out != NULL || cap == 0);
     sbuf b = {0};
     put_value(&b, v, true);
     size_t n = b.len;
@@ -519,6 +581,8 @@ size_t edn_canonical(const edn_value *v, char *out, size_t cap) {
 }
 
 void edn_print(const edn_value *v, char *out, size_t cap) {
+    LIN_ASSERT(v != NULL);
+    LIN_ASSERT(out != NULL || cap == 0);
     if (cap == 0) return;
     sbuf b = {0};
     put_value(&b, v, false);

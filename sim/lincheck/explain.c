@@ -14,6 +14,9 @@
 #include <string.h>
 
 void lin_text_printf(lin_text *t, const char *fmt, ...) {
+    LIN_ASSERT(fmt != NULL);
+    LIN_ASSERT(t->len <= t->cap);
+    LIN_ASSERT(t->cap == 0 || t->len < t->cap);   /* the text stays NUL-terminated */
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
@@ -33,6 +36,8 @@ void lin_text_printf(lin_text *t, const char *fmt, ...) {
 }
 
 static void value_text(const lin_history *h, uint32_t id, char *out, size_t cap) {
+    LIN_ASSERT(out != NULL);
+    LIN_ASSERT(cap > 4);                    /* room for a character and "..." */
     size_t len;
     const char *p = lin_intern_get(&h->values, id, &len);
     if (len > cap - 1) {
@@ -44,7 +49,9 @@ static void value_text(const lin_history *h, uint32_t id, char *out, size_t cap)
 }
 
 void lin_describe_op(lin_text *t, const lin_history *h, size_t i) {
+    LIN_ASSERT(i < h->count);
     const lin_hop *op = &h->ops[i];
+    LIN_ASSERT(op->type != LIN_TYPE_FAIL);  /* fail ops are never searched, so never explained */
     char f[64], v[96];
     value_text(h, op->f, f, sizeof f);
     value_text(h, op->value, v, sizeof v);
@@ -72,6 +79,8 @@ void lin_describe_op(lin_text *t, const lin_history *h, size_t i) {
 
 /* The unlinearized completed op that completes first: nothing may be placed after its completion. */
 static size_t first_deadline(const lin_history *h, const lin_search_in *in, const bool *done) {
+    LIN_ASSERT(done != NULL);
+    LIN_ASSERT(h->ordered);                 /* ranks are set by lin_history_order */
     size_t best = SIZE_MAX;
     uint64_t rank = LIN_NO_RANK;
     for (size_t i = 0; i < in->n; i++) {
@@ -80,12 +89,16 @@ static size_t first_deadline(const lin_history *h, const lin_search_in *in, cons
         rank = op->ret_rank;
         best = i;
     }
+    LIN_ASSERT(best == SIZE_MAX || best < in->n);
     return best;
 }
 
 static void explain_candidates(lin_text *t, lin_model *m, const lin_history *h, const lin_search_in *in,
                                const bool *done, uint64_t state, size_t deadline) {
+    LIN_ASSERT(deadline < in->n);
+    LIN_ASSERT(!done[deadline]);            /* the deadline op is not in the prefix */
     uint64_t limit = h->ops[in->src[deadline]].ret_rank;
+    LIN_ASSERT(limit != LIN_NO_RANK);       /* it completed: it has a return rank */
     char sdesc[160];
     lin_model_describe(m, h, state, sdesc, sizeof sdesc);
     lin_text_printf(t, "  state after it: %s\n  ops that could come next:\n", sdesc);
@@ -103,16 +116,21 @@ static void explain_candidates(lin_text *t, lin_model *m, const lin_history *h, 
                                  : ": cannot be placed: not legal when the state is %s\n", sdesc);
         shown++;
     }
+    LIN_ASSERT(total >= 1);                 /* the deadline op itself could come next */
     if (total > shown) lin_text_printf(t, "    ... and %zu more\n", total - shown);
 }
 
 void lin_explain_illegal(lin_text *t, lin_model *m, const lin_history *h, const lin_search_in *in,
                          const lin_search_out *so, const char *key_text) {
+    LIN_ASSERT(so->verdict == LIN_ILLEGAL);
+    LIN_ASSERT(so->best_len < in->n);       /* some op could not be placed */
     bool *done = calloc(in->n + 1, sizeof *done);
     if (done == NULL) abort();
     uint64_t state = in->init;
     for (size_t k = 0; k < so->best_len; k++) {
         uint64_t ns;
+        LIN_ASSERT(so->best[k] < in->n);
+        LIN_ASSERT(!done[so->best[k]]);     /* the prefix names each op once */
         bool ok = lin_step(m, state, &in->ops[so->best[k]], &ns);
         LIN_ASSERT(ok);
         state = ns;

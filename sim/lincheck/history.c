@@ -36,15 +36,22 @@ void lin_history_free(lin_history *h) {
     free(h);
 }
 
-size_t lin_history_count(const lin_history *h) { return h->count; }
+size_t lin_history_count(const lin_history *h) {
+    LIN_ASSERT(h != NULL);
+    LIN_ASSERT(h->count <= h->cap);
+    return h->count;
+}
 
 uint32_t lin_value_nil(void) { return 0; }
 
 uint32_t lin_value_intern(lin_history *h, const edn_value *v) {
     char buf[256];
+    LIN_ASSERT(h != NULL);
     if (v == NULL || v->kind == EDN_NIL) return 0;
     if (v->kind == EDN_INT) {
         int n = snprintf(buf, sizeof buf, "%" PRId64, v->u.i);
+        LIN_ASSERT(n > 0);
+        LIN_ASSERT((size_t)n < sizeof buf);   /* 20 digits and a sign at most */
         return lin_intern_bytes(&h->values, buf, (size_t)n);
     }
     if (v->kind == EDN_KEYWORD && v->u.text.len < sizeof buf - 1) {
@@ -67,7 +74,8 @@ uint32_t lin_value_intern(lin_history *h, const edn_value *v) {
     size_t n = edn_canonical(v, buf, sizeof buf);
     if (n <= sizeof buf) return lin_intern_bytes(&h->values, buf, n);
     char *big = lin_xmalloc(n);
-    edn_canonical(v, big, n);
+    size_t again = edn_canonical(v, big, n);
+    LIN_ASSERT(again == n);                 /* the canonical form is a function of the value */
     uint32_t id = lin_intern_bytes(&h->values, big, n);
     free(big);
     return id;
@@ -76,6 +84,7 @@ uint32_t lin_value_intern(lin_history *h, const edn_value *v) {
 /* ---- pending invocations by process: open addressing, never shrinks ---- */
 
 static int64_t *pending_slot(lin_history *h, int64_t process) {
+    LIN_ASSERT(h->pending_count <= h->pending_cap);
     if (h->pending_count * 2 >= h->pending_cap) {
         size_t cap = h->pending_cap ? h->pending_cap * 2 : 64;
         int64_t *proc = lin_xmalloc(cap * sizeof *proc), *val = lin_xmalloc(cap * sizeof *val);
@@ -93,6 +102,8 @@ static int64_t *pending_slot(lin_history *h, int64_t process) {
         h->pending_proc = proc;
         h->pending_cap = cap;
     }
+    LIN_ASSERT((h->pending_cap & (h->pending_cap - 1)) == 0);   /* the masks below need it */
+    LIN_ASSERT(h->pending_count * 2 < h->pending_cap);         /* an empty slot ends the probe */
     size_t j = (size_t)lin_mix64((uint64_t)process) & (h->pending_cap - 1);
     while (h->pending[j] != -1 && h->pending_proc[j] != process) j = (j + 1) & (h->pending_cap - 1);
     if (h->pending[j] == -1) {
@@ -108,6 +119,7 @@ static lin_hop *new_op(lin_history *h) {
         h->cap = h->cap ? h->cap * 2 : 1024;
         h->ops = lin_xrealloc(h->ops, h->cap * sizeof *h->ops);
     }
+    LIN_ASSERT(h->count < h->cap);
     lin_hop *op = &h->ops[h->count++];
     memset(op, 0, sizeof *op);
     op->key = LIN_NO_KEY;
@@ -120,6 +132,8 @@ static lin_hop *new_op(lin_history *h) {
 }
 
 static int errorf(char *err, size_t err_len, const char *fmt, ...) {
+    LIN_ASSERT(err != NULL || err_len == 0);
+    LIN_ASSERT(fmt != NULL);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
@@ -132,6 +146,8 @@ typedef struct fields {
 } fields;
 
 static int read_fields(const char *name, const edn_value *m, fields *out, char *err, size_t err_len) {
+    LIN_ASSERT(m != NULL);
+    LIN_ASSERT(out->process == NULL);       /* the caller zeroed it: one element, one pass */
     if (m->kind != EDN_MAP)
         return errorf(err, err_len, "%s:%u:%u: error: an op must be a map (expected {:type ... :f ... :process ...})",
                       name, m->line, m->col);
@@ -156,12 +172,17 @@ static int read_fields(const char *name, const edn_value *m, fields *out, char *
     if (out->time != NULL && out->time->kind != EDN_INT)
         return errorf(err, err_len, "%s:%u:%u: error: :time is not an integer (expected nanoseconds)",
                       name, out->time->line, out->time->col);
+    LIN_ASSERT(out->process->kind == EDN_INT);   /* what add_invoke and add_completion read */
+    LIN_ASSERT(out->type != NULL);
+    LIN_ASSERT(out->f != NULL);
     return 0;
 }
 
 static int add_invoke(lin_history *h, const char *name, const fields *fl, int64_t *slot, char *err, size_t err_len) {
+    LIN_ASSERT(*slot != -1);                /* pending_slot never hands out an empty slot */
     if (*slot >= 0) {
         const lin_hop *p = &h->ops[*slot];
+        LIN_ASSERT(p->process == fl->process->u.i);
         return errorf(err, err_len,
                       "%s:%u:%u: error: process %" PRId64 " invokes again while its op invoked at line %u is "
                       "still pending (expected an :ok, :fail or :info completion first)",
@@ -186,7 +207,10 @@ static int add_completion(lin_history *h, const char *name, const fields *fl, li
         return errorf(err, err_len,
                       "%s:%u:%u: error: completion for process %" PRId64 " with no pending invocation "
                       "(expected an :invoke first)", name, fl->type->line, fl->type->col, fl->process->u.i);
+    LIN_ASSERT((size_t)*slot < h->count);
     lin_hop *op = &h->ops[*slot];
+    LIN_ASSERT(op->process == fl->process->u.i);   /* the slot is this process's */
+    LIN_ASSERT(op->ret_line == 0);          /* pending: not completed yet */
     if (lin_value_intern(h, fl->f) != op->f)
         return errorf(err, err_len, "%s:%u:%u: error: completion :f differs from the invocation's at line %u "
                       "(expected the same :f)", name, fl->f->line, fl->f->col, op->call_line);
@@ -202,6 +226,8 @@ static int add_completion(lin_history *h, const char *name, const fields *fl, li
 }
 
 static int add_element(lin_history *h, const char *name, const edn_value *m, char *err, size_t err_len) {
+    LIN_ASSERT(name != NULL);
+    LIN_ASSERT(m != NULL);
     fields fl = {0};
     int rc = read_fields(name, m, &fl, err, err_len);
     if (rc != 0) return rc < 0 ? -1 : 0;
@@ -217,6 +243,8 @@ static int add_element(lin_history *h, const char *name, const edn_value *m, cha
 }
 
 int lin_history_read_edn(lin_history *h, const char *name, const char *buf, size_t len, char *err, size_t err_len) {
+    LIN_ASSERT(h != NULL);
+    LIN_ASSERT(name != NULL);
     edn_reader r;
     edn_reader_init(&r, name, buf, len);
     snprintf(h->name, sizeof h->name, "%s", name);
@@ -242,6 +270,7 @@ int lin_history_read_edn(lin_history *h, const char *name, const char *buf, size
 /* ---- ops from the simulator ---- */
 
 static int intern_text(lin_history *h, const char *text, uint32_t *out, char *err, size_t err_len) {
+    LIN_ASSERT(out != NULL);
     if (text == NULL) {
         *out = 0;
         return 0;
@@ -254,6 +283,7 @@ static int intern_text(lin_history *h, const char *text, uint32_t *out, char *er
     if (got < 0) rc = errorf(err, err_len, "%s", r.error);
     else if (got == 0) rc = errorf(err, err_len, "value:1:1: error: empty value text (expected EDN, e.g. 3 or [1 2])");
     else *out = lin_value_intern(h, v);
+    LIN_ASSERT(rc != 0 || *out < h->values.count);
     edn_reader_free(&r);
     return rc;
 }
@@ -297,12 +327,14 @@ typedef struct ev_key {
 
 static int ev_cmp(const void *a, const void *b) {
     const ev_key *x = a, *y = b;
+    LIN_ASSERT(x->seq != y->seq || x == y);   /* seqs are unique: the order is total, qsort need not be stable */
     if (x->time != y->time) return x->time < y->time ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
 }
 
 /* Events with their sort keys; returns how many.  Info ops have no return event. */
 static size_t collect_events(const lin_history *h, ev_key *ev, bool timed) {
+    LIN_ASSERT(ev != NULL);
     size_t n = 0;
     for (size_t i = 0; i < h->count; i++) {
         const lin_hop *op = &h->ops[i];
@@ -315,6 +347,7 @@ static size_t collect_events(const lin_history *h, ev_key *ev, bool timed) {
         ev[n].seq = op->ret_seq;
         ev[n++].code = (uint32_t)(i << 1 | 1);
     }
+    LIN_ASSERT(n <= 2 * h->count);          /* what the caller allocated */
     return n;
 }
 
@@ -322,7 +355,11 @@ static size_t collect_events(const lin_history *h, ev_key *ev, bool timed) {
 static bool sort_by_seq(const lin_history *h, ev_key *ev, size_t n) {
     uint32_t *by_seq = lin_xmalloc((size_t)h->seq * sizeof *by_seq);
     for (uint64_t s = 0; s < h->seq; s++) by_seq[s] = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) by_seq[ev[i].seq] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++) {
+        LIN_ASSERT(ev[i].seq < h->seq);     /* seqs come from h->seq++ */
+        LIN_ASSERT(by_seq[ev[i].seq] == UINT32_MAX);   /* and are unique */
+        by_seq[ev[i].seq] = (uint32_t)i;
+    }
     ev_key *tmp = lin_xmalloc(n * sizeof *tmp);
     size_t k = 0;
     bool monotone = true;
@@ -350,6 +387,7 @@ int lin_history_order(lin_history *h, char *err, size_t err_len) {
     h->events = lin_xmalloc(n * sizeof *h->events + 1);
     for (size_t i = 0; i < n; i++) {
         uint32_t code = ev[i].code;
+        LIN_ASSERT((code >> 1) < h->count);
         h->events[i] = code;
         lin_hop *op = &h->ops[code >> 1];
         if (code & 1) op->ret_rank = i;

@@ -35,11 +35,15 @@ void *lin_xrealloc(void *p, size_t n) {
 
 uint64_t lin_now_ns(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int rc = clock_gettime(CLOCK_MONOTONIC, &ts);
+    LIN_ASSERT(rc == 0);                    /* CLOCK_MONOTONIC always exists on POSIX */
+    LIN_ASSERT(ts.tv_nsec >= 0);
+    LIN_ASSERT(ts.tv_nsec < 1000000000L);
     return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
 uint64_t lin_hash_bytes(const void *p, size_t n) {
+    LIN_ASSERT(p != NULL || n == 0);
     const unsigned char *s = p;
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)n;
     while (n >= 8) {
@@ -55,6 +59,7 @@ uint64_t lin_hash_bytes(const void *p, size_t n) {
 }
 
 void lin_intern_init(lin_intern *t) {
+    LIN_ASSERT(t != NULL);
     memset(t, 0, sizeof *t);
     t->slot_mask = 63;
     t->slots = calloc(64, sizeof *t->slots);
@@ -68,6 +73,7 @@ void lin_intern_init(lin_intern *t) {
 }
 
 void lin_intern_free(lin_intern *t) {
+    LIN_ASSERT(t != NULL);
     free(t->bytes);
     free(t->off);
     free(t->hash);
@@ -77,17 +83,23 @@ void lin_intern_free(lin_intern *t) {
 
 const char *lin_intern_get(const lin_intern *t, uint32_t id, size_t *len) {
     LIN_ASSERT(id < t->count);
+    LIN_ASSERT(len != NULL);
+    LIN_ASSERT(t->off[id] <= t->off[id + 1]);   /* strings lie back to back, in id order */
     *len = (size_t)(t->off[id + 1] - t->off[id]);
     return t->bytes + t->off[id];
 }
 
 size_t lin_intern_memory(const lin_intern *t) {
+    LIN_ASSERT(t->bytes_len <= t->bytes_cap);
+    LIN_ASSERT(t->count < t->off_cap);      /* off holds count + 1 offsets */
     return t->bytes_cap + (size_t)t->off_cap * (sizeof *t->off + sizeof *t->hash) +
            ((size_t)t->slot_mask + 1) * sizeof *t->slots;
 }
 
 static void intern_grow(lin_intern *t) {
+    LIN_ASSERT((t->slot_mask & (t->slot_mask + 1)) == 0);   /* a power of two, minus one */
     uint32_t cap = (t->slot_mask + 1) * 2;
+    LIN_ASSERT(cap > t->count);             /* else the probe below never ends (or cap wrapped) */
     uint32_t *slots = calloc(cap, sizeof *slots);
     if (slots == NULL) {
         fprintf(stderr, "lincheck: out of memory growing an intern table\n");
@@ -101,9 +113,11 @@ static void intern_grow(lin_intern *t) {
     free(t->slots);
     t->slots = slots;
     t->slot_mask = cap - 1;
+    LIN_ASSERT((size_t)t->count * 2 < cap);
 }
 
 static uint32_t intern_add(lin_intern *t, const void *p, size_t n, uint64_t hash) {
+    LIN_ASSERT(t->count < UINT32_MAX - 1);  /* ids are uint32_t, and id + 1 marks a slot */
     if (t->bytes_len + n > t->bytes_cap) {
         size_t cap = t->bytes_cap ? t->bytes_cap * 2 : 1024;
         while (cap < t->bytes_len + n) cap *= 2;
@@ -115,6 +129,8 @@ static uint32_t intern_add(lin_intern *t, const void *p, size_t n, uint64_t hash
         t->off = lin_xrealloc(t->off, (size_t)t->off_cap * sizeof *t->off);
         t->hash = lin_xrealloc(t->hash, (size_t)t->off_cap * sizeof *t->hash);
     }
+    LIN_ASSERT(t->bytes_len + n <= t->bytes_cap);
+    LIN_ASSERT(t->count + 2 <= t->off_cap);
     t->hash[t->count] = hash;
     if (n) memcpy(t->bytes + t->bytes_len, p, n);
     t->bytes_len += n;
@@ -124,12 +140,16 @@ static uint32_t intern_add(lin_intern *t, const void *p, size_t n, uint64_t hash
 }
 
 uint32_t lin_intern_bytes(lin_intern *t, const void *p, size_t n) {
+    LIN_ASSERT(t != NULL);
+    LIN_ASSERT(p != NULL || n == 0);
     return lin_intern_bytes_h(t, p, n, t->rolling ? lin_roll_hash(p, n) : lin_hash_bytes(p, n));
 }
 
 uint32_t lin_intern_bytes_h(lin_intern *t, const void *p, size_t n, uint64_t hash) {
     LIN_ASSERT(t->slots != NULL);
+    LIN_ASSERT(p != NULL || n == 0);
     if ((size_t)t->count * 2 >= (size_t)t->slot_mask) intern_grow(t);
+    LIN_ASSERT((size_t)t->count * 2 < (size_t)t->slot_mask);   /* an empty slot ends the probe */
     uint32_t i = (uint32_t)lin_mix64(hash) & t->slot_mask;
     for (;;) {
         uint32_t s = t->slots[i];
@@ -142,6 +162,7 @@ uint32_t lin_intern_bytes_h(lin_intern *t, const void *p, size_t n, uint64_t has
         i = (i + 1) & t->slot_mask;
     }
     uint32_t id = intern_add(t, p, n, hash);
+    LIN_ASSERT(id + 1 == t->count);         /* dense ids, in order of first appearance */
     t->slots[i] = id + 1;
     return id;
 }
@@ -151,6 +172,7 @@ uint32_t lin_intern_bytes_h(lin_intern *t, const void *p, size_t n, uint64_t has
 #define ROLL_BASE UINT64_C(0x100000001b3)
 
 uint64_t lin_roll_hash(const void *p, size_t n) {
+    LIN_ASSERT(p != NULL || n == 0);
     const unsigned char *s = p;
     uint64_t h = 0;
     for (size_t i = 0; i < n; i++) h = h * ROLL_BASE + (uint64_t)s[i] + 1;
@@ -158,6 +180,7 @@ uint64_t lin_roll_hash(const void *p, size_t n) {
 }
 
 uint64_t lin_roll_concat(uint64_t ha, uint64_t hb, size_t len_b) {
+    LIN_ASSERT(len_b > 0 || hb == 0);       /* the empty string hashes to 0: a ++ "" = a */
     uint64_t pw = 1, b = ROLL_BASE;
     for (size_t e = len_b; e > 0; e >>= 1) {
         if (e & 1) pw *= b;

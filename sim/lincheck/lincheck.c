@@ -27,6 +27,8 @@ typedef struct parts {
 } parts;
 
 static void parts_free(parts *ps) {
+    LIN_ASSERT(ps != NULL);
+    LIN_ASSERT(ps->count == 0 || ps->op_off != NULL);
     free(ps->op_off);
     free(ps->ev_off);
     free(ps->key);
@@ -55,6 +57,8 @@ static void parts_assign(parts *ps, const lin_history *h, const uint32_t *keys, 
         ps->op_off[by_key[k] + 1]++;
     }
     for (size_t p = 0; p < ps->count; p++) ps->op_off[p + 1] += ps->op_off[p];
+    LIN_ASSERT(ps->count <= h->count);      /* a part has at least one op */
+    LIN_ASSERT(ps->op_off[ps->count] <= h->count);
     free(by_key);
 }
 
@@ -71,12 +75,15 @@ static void parts_build(parts *ps, const lin_history *h, const lin_op *ops, cons
     for (size_t i = 0; i < h->count; i++) {
         if (!keep[i]) continue;
         uint32_t p = part_of[i], at = ps->op_off[p] + fill[p];
+        LIN_ASSERT(p < ps->count);
+        LIN_ASSERT(at < ps->op_off[p + 1]);  /* parts_assign counted this op in part p */
         local[i] = fill[p]++;
         ps->ops[at] = ops[i];
         ps->src[at] = (uint32_t)i;
     }
     for (size_t e = 0; e < h->event_count; e++) {
         uint32_t i = h->events[e] >> 1;
+        LIN_ASSERT(i < h->count);
         if (keep[i]) ps->ev_off[part_of[i] + 1]++;
     }
     for (size_t p = 0; p < ps->count; p++) ps->ev_off[p + 1] += ps->ev_off[p];
@@ -86,6 +93,7 @@ static void parts_build(parts *ps, const lin_history *h, const lin_op *ops, cons
         uint32_t code = h->events[e], i = code >> 1;
         if (!keep[i]) continue;
         uint32_t p = part_of[i];
+        LIN_ASSERT(ps->ev_off[p] + fill[p] < ps->ev_off[p + 1]);
         ps->events[ps->ev_off[p] + fill[p]++] = local[i] << 1 | (code & 1);
     }
     free(fill);
@@ -94,6 +102,8 @@ static void parts_build(parts *ps, const lin_history *h, const lin_op *ops, cons
 }
 
 static lin_verdict fail_with(lin_result *out, const char *msg) {
+    LIN_ASSERT(msg != NULL);
+    LIN_ASSERT(out->explanation == NULL);   /* set once: nothing leaks */
     out->verdict = LIN_ERROR;
     out->explanation = lin_xmalloc(strlen(msg) + 1);
     memcpy(out->explanation, msg, strlen(msg) + 1);
@@ -101,6 +111,8 @@ static lin_verdict fail_with(lin_result *out, const char *msg) {
 }
 
 static void key_text(const lin_history *h, uint32_t key, char *out, size_t cap) {
+    LIN_ASSERT(out != NULL);
+    LIN_ASSERT(cap > 0);
     out[0] = '\0';
     if (key == LIN_NO_KEY) return;
     size_t len;
@@ -118,6 +130,8 @@ typedef struct check_run {      /* one lin_check call */
 } check_run;
 
 static void note_unknown(check_run *r, lin_result *out, size_t p, const lin_search_out *so) {
+    LIN_ASSERT(p < r->ps.count);
+    LIN_ASSERT(so->best_len <= r->ps.op_off[p + 1] - r->ps.op_off[p]);   /* a prefix of the part */
     if (out->verdict == LIN_UNKNOWN) return;     /* keep the first one's story */
     out->verdict = LIN_UNKNOWN;
     out->prefix = so->best_len;
@@ -134,15 +148,20 @@ static void note_unknown(check_run *r, lin_result *out, size_t p, const lin_sear
 }
 
 static lin_search_in part_input(const check_run *r, size_t p) {
+    LIN_ASSERT(p < r->ps.count);
     uint32_t o = r->ps.op_off[p], e = r->ps.ev_off[p];
     lin_search_in in = {.ops = r->ps.ops + o, .src = r->ps.src + o, .events = r->ps.events + e,
                         .n = r->ps.op_off[p + 1] - o, .event_count = r->ps.ev_off[p + 1] - e,
                         .init = r->m.init};
+    LIN_ASSERT(in.n > 0);                   /* a part exists because an op has its key */
+    LIN_ASSERT(in.event_count <= 2 * in.n);
     return in;
 }
 
 /* Records a decided part; true when the whole check is decided (illegal, or out of time). */
 static bool part_decided(check_run *r, lin_result *out, size_t p, const lin_search_in *in, const lin_search_out *so) {
+    LIN_ASSERT(p < r->ps.count);
+    LIN_ASSERT(so->verdict != LIN_PAUSED);  /* only decided parts come here */
     out->configurations += so->configurations;
     if (so->peak_cache_bytes > out->peak_cache_bytes) out->peak_cache_bytes = so->peak_cache_bytes;
     if (so->verdict == LIN_ILLEGAL) {
@@ -193,6 +212,8 @@ static void check_parts(check_run *r, lin_result *out) {
         out->configurations += so.configurations;
         lin_search_free(ss[p]);
     }
+    LIN_ASSERT(r->b.used_bytes == 0);       /* every search returned its memo's bytes */
+    LIN_ASSERT(out->verdict != LIN_ERROR);
     free(ss);
     free(ins);
     free(done);
@@ -201,6 +222,7 @@ static void check_parts(check_run *r, lin_result *out) {
 lin_verdict lin_check(lin_history *h, const lin_options *opt, lin_result *out) {
     LIN_ASSERT(h != NULL);
     LIN_ASSERT(opt != NULL);
+    LIN_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
     out->ops = h->count;
     char err[768];
@@ -225,15 +247,19 @@ lin_verdict lin_check(lin_history *h, const lin_options *opt, lin_result *out) {
     free(ops);
     free(keys);
     free(keep);
+    LIN_ASSERT(out->prefix <= out->ops);
     return out->verdict;
 }
 
 void lin_result_free(lin_result *r) {
+    LIN_ASSERT(r != NULL);
     free(r->explanation);
     r->explanation = NULL;
 }
 
 static char *read_whole(const char *path, size_t *len, char *err, size_t err_len) {
+    LIN_ASSERT(path != NULL);
+    LIN_ASSERT(len != NULL);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (f == NULL) {
@@ -262,6 +288,8 @@ static char *read_whole(const char *path, size_t *len, char *err, size_t err_len
 }
 
 lin_verdict lin_check_file(const char *path, const lin_options *opt, lin_result *out) {
+    LIN_ASSERT(path != NULL);
+    LIN_ASSERT(opt != NULL);
     memset(out, 0, sizeof *out);
     char err[768];
     size_t len = 0;

@@ -44,6 +44,8 @@ typedef struct compiler {       /* what compiling one op needs */
 } compiler;
 
 static int cfail(compiler *c, const lin_hop *op, const char *fmt, ...) {
+    LIN_ASSERT(c->err != NULL);
+    LIN_ASSERT(fmt != NULL);
     char what[300];
     va_list ap;
     va_start(ap, fmt);
@@ -63,10 +65,13 @@ static const edn_value *reread(compiler *c, uint32_t id) {
     edn_value *v = NULL;
     int got = edn_next_value(&c->rd, &v);
     LIN_ASSERT(got == 1);       /* canonical text always reads back */
+    LIN_ASSERT(v != NULL);
     return v;
 }
 
 static bool f_is(const compiler *c, const lin_hop *op, const char *name) {
+    LIN_ASSERT(name != NULL);
+    LIN_ASSERT(name[0] != ':');             /* names without the colon; :f values carry it */
     size_t len, n = strlen(name);
     const char *t = lin_intern_get(&c->h->values, op->f, &len);
     return len == n + 1 && t[0] == ':' && memcmp(t + 1, name, n) == 0;
@@ -75,6 +80,8 @@ static bool f_is(const compiler *c, const lin_hop *op, const char *name) {
 /* ---- memo of numbered-state transitions: (s, a) -> s' ---- */
 
 static bool memo_get(const lin_model *m, uint64_t s, uint64_t a, uint64_t *out) {
+    LIN_ASSERT(s < (UINT64_C(1) << 32));    /* the key packs s and a in 32 bits each */
+    LIN_ASSERT(a < (UINT64_C(1) << 32));
     if (m->memo == NULL) return false;
     uint64_t k = s << 32 | a;
     for (size_t i = (size_t)lin_mix64(k) & m->memo_mask;; i = (i + 1) & m->memo_mask) {
@@ -87,6 +94,8 @@ static bool memo_get(const lin_model *m, uint64_t s, uint64_t a, uint64_t *out) 
 }
 
 static void memo_put_raw(uint64_t *memo, size_t mask, uint64_t k, uint64_t out) {
+    LIN_ASSERT((mask & (mask + 1)) == 0);   /* a power of two, minus one */
+    LIN_ASSERT(k != UINT64_MAX);            /* the empty-slot marker */
     size_t i = (size_t)lin_mix64(k) & mask;
     while (memo[3 * i] != UINT64_MAX && memo[3 * i] != k) i = (i + 1) & mask;
     memo[3 * i] = k;
@@ -105,11 +114,15 @@ static void memo_put(lin_model *m, uint64_t s, uint64_t a, uint64_t out) {
         m->memo_mask = cap - 1;
     }
     LIN_ASSERT(s < (UINT64_C(1) << 32));
+    LIN_ASSERT(a < (UINT64_C(1) << 32));
+    LIN_ASSERT((m->memo_count + 1) * 2 <= m->memo_mask + 1);   /* at most half full */
     memo_put_raw(m->memo, m->memo_mask, s << 32 | a, out);
     m->memo_count++;
 }
 
 /* ---- numbered-state steps ---- */
+
+#define KV_READ_FLAG UINT64_C(0x80000000)   /* memo keys of read checks, apart from appends */
 
 /* A new trie node: parent's string followed by string `token`. */
 static uint64_t kv_node(lin_model *m, uint64_t parent, uint64_t token) {
@@ -122,6 +135,8 @@ static uint64_t kv_node(lin_model *m, uint64_t parent, uint64_t token) {
     }
     size_t id = m->kv_count++, tlen = 0;
     LIN_ASSERT(id < UINT32_MAX);
+    LIN_ASSERT(id == 0 || parent < id);     /* a parent is made before its children */
+    LIN_ASSERT(m->states.rolling);          /* kv_hash concatenates rolling hashes */
     lin_intern_get(&m->states, (uint32_t)token, &tlen);
     bool root = id == 0;
     m->kv_parent[id] = root ? 0 : (uint32_t)parent;
@@ -134,6 +149,8 @@ static uint64_t kv_node(lin_model *m, uint64_t parent, uint64_t token) {
 /* Child of `parent` by `token`, made once. */
 static uint64_t kv_child(lin_model *m, uint64_t parent, uint64_t token) {
     uint64_t out;
+    LIN_ASSERT(parent < m->kv_count);
+    LIN_ASSERT(token < KV_READ_FLAG);       /* memo keys of reads set that bit */
     if (memo_get(m, parent, token, &out)) return out;
     out = kv_node(m, parent, token);
     memo_put(m, parent, token, out);
@@ -142,6 +159,7 @@ static uint64_t kv_child(lin_model *m, uint64_t parent, uint64_t token) {
 
 /* Does node s spell string `str`?  Length and hash first, then the bytes from the end. */
 static bool kv_equals(const lin_model *m, uint64_t s, uint64_t str) {
+    LIN_ASSERT(s < m->kv_count);
     size_t len;
     const char *p = lin_intern_get(&m->states, (uint32_t)str, &len);
     if (m->kv_len[s] != len || m->kv_hash[s] != m->states.hash[str]) return false;
@@ -156,11 +174,11 @@ static bool kv_equals(const lin_model *m, uint64_t s, uint64_t str) {
     return end == 0;
 }
 
-#define KV_READ_FLAG UINT64_C(0x80000000)   /* memo keys of read checks, apart from appends */
-
 /* Length and hash rule out almost every mismatch in O(1); only a likely
  * match walks the trie, once per (node, string). */
 static bool step_kv_read(lin_model *m, uint64_t s, uint64_t str) {
+    LIN_ASSERT(s < m->kv_count);
+    LIN_ASSERT(str < KV_READ_FLAG);         /* else its memo key would alias another string's */
     size_t len;
     lin_intern_get(&m->states, (uint32_t)str, &len);
     if (m->kv_len[s] != len || m->kv_hash[s] != m->states.hash[str]) return false;
@@ -174,6 +192,8 @@ static bool step_kv_read(lin_model *m, uint64_t s, uint64_t str) {
 static uint64_t step_set_add(lin_model *m, uint64_t s, uint64_t a) {
     size_t len;
     const char *p = lin_intern_get(&m->states, (uint32_t)s, &len);
+    LIN_ASSERT(len % sizeof(uint32_t) == 0);   /* a set state is an array of value ids */
+    LIN_ASSERT(a < (UINT64_C(1) << 32));
     size_t n = len / sizeof(uint32_t), at = 0;
     uint32_t *elems = lin_xmalloc((n + 1) * sizeof *elems);
     memcpy(elems, p, len);
@@ -192,11 +212,14 @@ static uint64_t step_set_add(lin_model *m, uint64_t s, uint64_t a) {
 static bool step_txn(lin_model *m, uint64_t s, const lin_op *op, uint64_t *out) {
     size_t len;
     const char *p = lin_intern_get(&m->states, (uint32_t)s, &len);
+    LIN_ASSERT(len % sizeof(uint32_t) == 0);   /* a tuple: one value id per register */
+    LIN_ASSERT(op->a + op->b <= m->txn_len / 3);
     uint32_t regs[64], *r = len <= sizeof regs ? regs : lin_xmalloc(len);
     memcpy(r, p, len);
     bool ok = true, wrote = false;
     for (uint64_t i = op->a; i < op->a + op->b && ok; i++) {
         const uint32_t *mo = &m->txn[3 * i];
+        LIN_ASSERT(mo[1] < len / sizeof *r);   /* every register was known before the tuple was built */
         if (mo[0]) {
             r[mo[1]] = mo[2];
             wrote = true;
@@ -211,6 +234,8 @@ static bool step_txn(lin_model *m, uint64_t s, const lin_op *op, uint64_t *out) 
 }
 
 bool lin_model_step_slow(lin_model *m, uint64_t s, const lin_op *op, uint64_t *out) {
+    LIN_ASSERT(out != NULL);
+    LIN_ASSERT(op->f >= F_APPEND);          /* lin_step handles the others inline */
     if (op->f == F_TXN) return step_txn(m, s, op, out);
     if (op->f == F_APPEND) {
         *out = kv_child(m, s, op->a);
@@ -230,6 +255,8 @@ bool lin_model_step_slow(lin_model *m, uint64_t s, const lin_op *op, uint64_t *o
 /* ---- compiling ops ---- */
 
 static int int_of(compiler *c, const lin_hop *hop, uint32_t id, int64_t dflt, int64_t *out) {
+    LIN_ASSERT(hop != NULL);
+    LIN_ASSERT(out != NULL);
     const edn_value *v = reread(c, id);
     if (v->kind == EDN_NIL) {
         *out = dflt;
@@ -241,10 +268,13 @@ static int int_of(compiler *c, const lin_hop *hop, uint32_t id, int64_t dflt, in
 }
 
 static bool info_or_nil_read(const lin_hop *hop) {
+    LIN_ASSERT(hop->type != LIN_TYPE_FAIL);   /* fail ops are never compiled */
     return hop->type == LIN_TYPE_INFO || hop->value == 0;
 }
 
 static int compile_register(compiler *c, const lin_hop *hop, lin_op *op) {
+    LIN_ASSERT(c->m->kind == M_REGISTER || c->m->kind == M_CAS_REGISTER);
+    LIN_ASSERT(op->f == F_NOOP);            /* compile_op cleared it */
     if (f_is(c, hop, "read")) {
         op->f = info_or_nil_read(hop) ? F_NOOP : F_READ_EQ;
         op->a = hop->value;
@@ -268,6 +298,8 @@ static int compile_register(compiler *c, const lin_hop *hop, lin_op *op) {
 }
 
 static int compile_mutex(compiler *c, const lin_hop *hop, lin_op *op) {
+    LIN_ASSERT(c->m->kind == M_MUTEX);
+    LIN_ASSERT(op->f == F_NOOP);
     if (f_is(c, hop, "acquire") || f_is(c, hop, "lock")) op->f = F_ACQUIRE;
     else if (f_is(c, hop, "release") || f_is(c, hop, "unlock")) op->f = F_RELEASE;
     else return cfail(c, hop, "model mutex has no such :f (expected %s)", model_ops[M_MUTEX]);
@@ -277,6 +309,7 @@ static int compile_mutex(compiler *c, const lin_hop *hop, lin_op *op) {
 /* counter, stock, balance: integers. */
 static int compile_numeric(compiler *c, const lin_hop *hop, lin_op *op) {
     int kind = c->m->kind;
+    LIN_ASSERT(kind == M_COUNTER || kind == M_STOCK || kind == M_BALANCE);   /* compile_op's default */
     int64_t n = 0;
     if (f_is(c, hop, "read")) {
         if (int_of(c, hop, hop->value, 0, &n) != 0) return -1;
@@ -289,6 +322,7 @@ static int compile_numeric(compiler *c, const lin_hop *hop, lin_op *op) {
                                  : f_is(c, hop, "deposit");
     bool take = kind == M_STOCK ? f_is(c, hop, "buy") || f_is(c, hop, "take") || f_is(c, hop, "sell")
               : kind == M_BALANCE && f_is(c, hop, "withdraw");
+    LIN_ASSERT(!(add && take));             /* the two name lists are disjoint */
     if (!add && !take)
         return cfail(c, hop, "model %s has no such :f (expected %s)", lin_model_names[kind], model_ops[kind]);
     if (int_of(c, hop, hop->value, kind == M_BALANCE ? 0 : 1, &n) != 0) return -1;
@@ -299,6 +333,8 @@ static int compile_numeric(compiler *c, const lin_hop *hop, lin_op *op) {
 }
 
 static uint32_t kv_string(compiler *c, const edn_value *v) {
+    LIN_ASSERT(c->m->kind == M_KV);
+    LIN_ASSERT(c->m->states.rolling);       /* kv strings need rolling hashes (kv_node) */
     if (v->kind == EDN_NIL) return lin_intern_bytes(&c->m->states, "", 0);
     if (v->kind == EDN_STRING) return lin_intern_bytes(&c->m->states, v->u.text.ptr, v->u.text.len);
     char buf[256];
@@ -307,6 +343,7 @@ static uint32_t kv_string(compiler *c, const edn_value *v) {
 }
 
 static bool hop_empty_string(const lin_model *m, uint32_t s) {
+    LIN_ASSERT(m->kind == M_KV);
     size_t len;
     lin_intern_get(&m->states, s, &len);
     return len == 0;
@@ -315,10 +352,14 @@ static bool hop_empty_string(const lin_model *m, uint32_t s) {
 /* The node for a whole value: the root's child, or the root for "". */
 static uint64_t kv_put_node(lin_model *m, uint32_t s) {
     if (m->kv_count == 0) kv_node(m, 0, lin_intern_bytes(&m->states, "", 0));
+    LIN_ASSERT(m->kv_count >= 1);           /* node 0 is the root, the empty string */
+    LIN_ASSERT(m->kv_len[0] == 0);
     return hop_empty_string(m, s) ? 0 : kv_child(m, 0, s);
 }
 
 static int compile_kv(compiler *c, const lin_hop *hop, lin_op *op, uint32_t *key) {
+    LIN_ASSERT(c->m->kind == M_KV);
+    LIN_ASSERT(key != NULL);
     const edn_value *v = reread(c, hop->value);
     edn_value val = *v;
     if (hop->key == LIN_NO_KEY) {
@@ -350,6 +391,8 @@ static int compile_kv(compiler *c, const lin_hop *hop, lin_op *op, uint32_t *key
 
 /* Sets as sorted arrays of value ids, interned. */
 static int set_state(compiler *c, const lin_hop *hop, const edn_value *v, uint64_t *out) {
+    LIN_ASSERT(c->m->kind == M_SET);
+    LIN_ASSERT(out != NULL);
     if (v->kind != EDN_SET && v->kind != EDN_VECTOR && v->kind != EDN_LIST)
         return cfail(c, hop, "set read must return a set #{...} or a vector");
     uint32_t n = v->u.coll.count;
@@ -364,8 +407,10 @@ static int set_state(compiler *c, const lin_hop *hop, const edn_value *v, uint64
             ids[j - 1] = t;
         }
     uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
+        LIN_ASSERT(k == 0 || ids[k - 1] <= ids[i]);   /* sorted, so equal ids are neighbours */
         if (k == 0 || ids[k - 1] != ids[i]) ids[k++] = ids[i];
+    }
     *out = lin_intern_bytes(&c->m->states, ids, k * sizeof *ids);
     free(ids);
     free(items);
@@ -373,6 +418,8 @@ static int set_state(compiler *c, const lin_hop *hop, const edn_value *v, uint64
 }
 
 static int compile_set(compiler *c, const lin_hop *hop, lin_op *op) {
+    LIN_ASSERT(c->m->kind == M_SET);
+    LIN_ASSERT(op->f == F_NOOP);
     if (f_is(c, hop, "add")) {
         op->f = F_SET_ADD;
         op->a = hop->value;
@@ -388,6 +435,8 @@ static int compile_set(compiler *c, const lin_hop *hop, lin_op *op) {
 }
 
 static uint32_t register_index(lin_model *m, uint32_t name) {
+    LIN_ASSERT(m->kind == M_MULTI);
+    LIN_ASSERT(m->nregs < UINT32_MAX);
     for (uint32_t i = 0; i < m->nregs; i++)
         if (m->regs[i] == name) return i;
     m->regs = lin_xrealloc(m->regs, (m->nregs + 1u) * sizeof *m->regs);
@@ -396,6 +445,9 @@ static uint32_t register_index(lin_model *m, uint32_t name) {
 }
 
 static void txn_push(lin_model *m, uint32_t is_write, uint32_t reg, uint32_t value) {
+    LIN_ASSERT(is_write <= 1);
+    LIN_ASSERT(reg < m->nregs);
+    LIN_ASSERT(m->txn_len % 3 == 0);        /* (is_write, register, value) triples */
     if (m->txn_len + 3 > m->txn_cap) {
         m->txn_cap = m->txn_cap ? m->txn_cap * 2 : 768;
         m->txn = lin_xrealloc(m->txn, m->txn_cap * sizeof *m->txn);
@@ -406,6 +458,8 @@ static void txn_push(lin_model *m, uint32_t is_write, uint32_t reg, uint32_t val
 }
 
 static int compile_txn(compiler *c, const lin_hop *hop, lin_op *op) {
+    LIN_ASSERT(c->m->kind == M_MULTI);
+    LIN_ASSERT(op->f == F_NOOP);
     if (!f_is(c, hop, "txn")) return cfail(c, hop, "model multi-register has no such :f (expected :txn)");
     const edn_value *v = reread(c, hop->value);
     if (v->kind != EDN_VECTOR && v->kind != EDN_LIST)
@@ -431,6 +485,8 @@ static int compile_txn(compiler *c, const lin_hop *hop, lin_op *op) {
 }
 
 static int compile_seat(compiler *c, const lin_hop *hop, lin_op *op) {
+    LIN_ASSERT(c->m->kind == M_SEAT);
+    LIN_ASSERT(op->f == F_NOOP);
     if (f_is(c, hop, "book")) {
         op->f = F_BOOK;
         op->a = hop->value;
@@ -455,6 +511,7 @@ static bool op_readonly(const lin_model *m, const lin_op *op) {
     case F_ADD:
     case F_TAKE: return op->a == 0;
     case F_TXN:
+        LIN_ASSERT(op->a + op->b <= m->txn_len / 3);
         for (uint64_t i = op->a; i < op->a + op->b; i++)
             if (m->txn[3 * i] != 0) return false;
         return true;
@@ -463,6 +520,8 @@ static bool op_readonly(const lin_model *m, const lin_op *op) {
 }
 
 static int compile_op(compiler *c, const lin_hop *hop, lin_op *op, uint32_t *key) {
+    LIN_ASSERT(hop->type != LIN_TYPE_FAIL);   /* dropped before compiling */
+    LIN_ASSERT(c->m->kind >= 0);
     memset(op, 0, sizeof *op);
     *key = c->m->kind == M_MULTI ? LIN_NO_KEY : hop->key;
     int rc;
@@ -477,18 +536,22 @@ static int compile_op(compiler *c, const lin_hop *hop, lin_op *op, uint32_t *key
     default: rc = compile_numeric(c, hop, op); break;
     }
     if (rc == 0) op->readonly = op_readonly(c->m, op) ? 1u : 0u;
+    LIN_ASSERT(rc != 0 || op->f <= F_TXN);
     return rc;
 }
 
 /* ---- initial state ---- */
 
 static int init_fail(compiler *c, const char *text, const char *expected) {
+    LIN_ASSERT(text != NULL);
+    LIN_ASSERT(c->m->kind >= 0);            /* an unknown model fails before --init is read */
     snprintf(c->err, c->err_len, "--init: error: bad initial value '%s' for model %s (expected %s)", text,
              lin_model_names[c->m->kind], expected);
     return -1;
 }
 
 static int init_multi(compiler *c, const char *text, const edn_value *v) {
+    LIN_ASSERT(c->m->kind == M_MULTI);
     if (v->kind == EDN_NIL) return 0;
     if (v->kind != EDN_MAP) return init_fail(c, text, "a map such as {:x 0, :y 0}");
     for (uint32_t i = 0; i + 1 < v->u.coll.count; i += 2) {
@@ -500,11 +563,14 @@ static int init_multi(compiler *c, const char *text, const edn_value *v) {
 
 /* Builds the initial register tuple once every register name is known. */
 static void init_multi_tuple(compiler *c, const edn_value *v) {
+    LIN_ASSERT(c->m->kind == M_MULTI);
+    LIN_ASSERT(v != NULL);
     uint32_t n = c->m->nregs ? c->m->nregs : 1;
     uint32_t *vals = calloc(n, sizeof *vals);
     if (vals == NULL) abort();
     for (uint32_t i = 0; v->kind == EDN_MAP && i + 1 < v->u.coll.count; i += 2) {
         uint32_t reg = register_index(c->m, lin_value_intern(c->h, &v->u.coll.items[i]));
+        LIN_ASSERT(reg < c->m->nregs);      /* init_multi met it first: vals has room */
         vals[reg] = lin_value_intern(c->h, &v->u.coll.items[i + 1]);
     }
     c->m->init = lin_intern_bytes(&c->m->states, vals, c->m->nregs * sizeof *vals);
@@ -513,6 +579,8 @@ static void init_multi_tuple(compiler *c, const edn_value *v) {
 
 static int init_state(compiler *c, const char *text, const edn_value *v) {
     lin_model *m = c->m;
+    LIN_ASSERT(m->kind >= 0);
+    LIN_ASSERT(v != NULL);
     switch (m->kind) {
     case M_REGISTER:
     case M_CAS_REGISTER: m->init = lin_value_intern(c->h, v); return 0;
@@ -547,11 +615,14 @@ static void drop_unobserved_info_writes(const lin_model *m, const lin_history *h
     if (seen == NULL) abort();
     for (size_t i = 0; i < h->count; i++) {
         if (!keep[i]) continue;
-        if (ops[i].f == F_READ_EQ || ops[i].f == F_CAS) seen[ops[i].a] = true;
+        if (ops[i].f != F_READ_EQ && ops[i].f != F_CAS) continue;
+        LIN_ASSERT(ops[i].a < h->values.count);   /* register states are value ids */
+        seen[ops[i].a] = true;
     }
     for (size_t i = 0; i < h->count; i++) {
         if (!keep[i] || h->ops[i].type != LIN_TYPE_INFO) continue;
         uint64_t v = ops[i].f == F_SET_TO ? ops[i].a : ops[i].f == F_CAS ? ops[i].b : UINT64_MAX;
+        LIN_ASSERT(v == UINT64_MAX || v < h->values.count);
         if (v != UINT64_MAX && !seen[v]) keep[i] = false;
     }
     free(seen);
@@ -565,6 +636,10 @@ static int find_model(const char *name) {
 
 int lin_model_compile(lin_model *m, const char *model, const char *init, lin_history *h,
                       lin_op *ops, uint32_t *keys, bool *keep, char *err, size_t err_len) {
+    LIN_ASSERT(h != NULL);
+    LIN_ASSERT(ops != NULL);
+    LIN_ASSERT(keys != NULL);
+    LIN_ASSERT(keep != NULL);
     memset(m, 0, sizeof *m);
     lin_intern_init(&m->states);
     m->kind = find_model(model);
@@ -597,6 +672,8 @@ int lin_model_compile(lin_model *m, const char *model, const char *init, lin_his
 }
 
 void lin_model_free(lin_model *m) {
+    LIN_ASSERT(m != NULL);
+    LIN_ASSERT(m->kv_count <= m->kv_cap);
     lin_intern_free(&m->states);
     free(m->memo);
     free(m->txn);
@@ -609,6 +686,8 @@ void lin_model_free(lin_model *m) {
 }
 
 size_t lin_model_memory(const lin_model *m) {
+    LIN_ASSERT(m->kv_count <= m->kv_cap);
+    LIN_ASSERT(m->txn_len <= m->txn_cap);
     size_t memo = m->memo ? (m->memo_mask + 1) * 3 * sizeof *m->memo : 0;
     size_t kv = m->kv_cap * (3 * sizeof(uint32_t) + sizeof(uint64_t));
     return lin_intern_memory(&m->states) + memo + m->txn_cap * sizeof *m->txn + kv;
@@ -617,11 +696,15 @@ size_t lin_model_memory(const lin_model *m) {
 /* ---- describing states for explanations ---- */
 
 static void put_text(char *out, size_t cap, size_t *at, const char *p, size_t n) {
+    LIN_ASSERT(cap > 0);
+    LIN_ASSERT(*at < cap);                  /* room for the NUL, always */
     for (size_t i = 0; i < n && *at + 1 < cap; i++) out[(*at)++] = p[i];
     out[*at < cap ? *at : cap - 1] = '\0';
 }
 
 static void describe_value(const lin_history *h, uint32_t id, char *out, size_t cap, size_t *at) {
+    LIN_ASSERT(id < h->values.count);
+    LIN_ASSERT(at != NULL);
     size_t len;
     const char *p = lin_intern_get(&h->values, id, &len);
     put_text(out, cap, at, p, len);
@@ -631,6 +714,8 @@ static void describe_tuple(const lin_model *m, const lin_history *h, uint64_t s,
     size_t len;
     const uint32_t *ids = (const uint32_t *)(const void *)lin_intern_get(&m->states, (uint32_t)s, &len);
     size_t n = len / sizeof *ids;
+    LIN_ASSERT(len % sizeof *ids == 0);
+    LIN_ASSERT(m->kind != M_MULTI || n == m->nregs);   /* a tuple holds every register */
     put_text(out, cap, at, m->kind == M_SET ? "#{" : "{", m->kind == M_SET ? 2 : 1);
     for (size_t i = 0; i < n; i++) {
         uint32_t v;
@@ -647,15 +732,18 @@ static void describe_tuple(const lin_model *m, const lin_history *h, uint64_t s,
 
 /* Spells node s: its tokens from the root down, quoted. */
 static void describe_kv(const lin_model *m, uint64_t s, char *out, size_t cap, size_t *at) {
+    LIN_ASSERT(s < m->kv_count);
     size_t len = m->kv_len[s];
     char *str = lin_xmalloc(len + 1);
     size_t end = len;
     for (uint64_t n = s; n != 0; n = m->kv_parent[n]) {
         size_t tlen;
         const char *t = lin_intern_get(&m->states, m->kv_token[n], &tlen);
+        LIN_ASSERT(tlen <= end);            /* kv_len is the sum of the tokens' lengths */
         memcpy(str + end - tlen, t, tlen);
         end -= tlen;
     }
+    LIN_ASSERT(end == 0);
     put_text(out, cap, at, "\"", 1);
     put_text(out, cap, at, str, len);
     put_text(out, cap, at, "\"", 1);
@@ -665,6 +753,8 @@ static void describe_kv(const lin_model *m, uint64_t s, char *out, size_t cap, s
 void lin_model_describe(const lin_model *m, const lin_history *h, uint64_t s, char *out, size_t cap) {
     size_t at = 0;
     LIN_ASSERT(cap > 0);
+    LIN_ASSERT(out != NULL);
+    LIN_ASSERT(m->kind >= 0);
     out[0] = '\0';
     switch (m->kind) {
     case M_REGISTER:

@@ -45,6 +45,8 @@ typedef struct cache {
 static size_t cache_bytes(size_t slots) { return slots * 3 * sizeof(uint64_t); }
 
 static void cache_place(uint64_t *slot, size_t mask, uint64_t f1, uint64_t f2, uint64_t s) {
+    LIN_ASSERT((mask & (mask + 1)) == 0);   /* a power of two, minus one */
+    LIN_ASSERT(f2 != 0);                    /* f2 == 0 marks an empty slot */
     size_t i = (size_t)(f1 ^ (s * UINT64_C(0x9e3779b97f4a7c15))) & mask;
     while (slot[3 * i + 1] != 0) i = (i + 1) & mask;
     slot[3 * i] = f1;
@@ -65,6 +67,8 @@ static bool cache_grow(cache *c) {
     c->slot = fresh;
     c->mask = cap - 1;
     if (cache_bytes(cap) > c->peak_bytes) c->peak_bytes = cache_bytes(cap);
+    LIN_ASSERT(c->count < cap / 2);         /* grown before it was half full */
+    LIN_ASSERT(c->budget->used_bytes <= c->budget->max_bytes);
     return true;
 }
 
@@ -83,6 +87,7 @@ static inline int cache_insert(cache *c, uint64_t f1, uint64_t f2, uint64_t s) {
         if (!grown && (c->count + 1) * 8 > (c->mask + 1) * 7) return -1;
         if (grown) return cache_insert(c, f1, f2, s);
     }
+    LIN_ASSERT(c->count + 1 < c->mask + 1);   /* one slot stays empty: the probe above ends */
     c->slot[3 * i] = f1;
     c->slot[3 * i + 1] = f2;
     c->slot[3 * i + 2] = s;
@@ -122,21 +127,31 @@ typedef struct lin_search search;
 /* The pending list in real-time order, with the sentinel 0 closing the ring. */
 static void link_entries(search *s, const lin_search_in *in) {
     size_t ne = in->event_count + 1;
+    size_t calls = 0;
+    LIN_ASSERT(in->events != NULL || in->event_count == 0);
     for (size_t e = 1; e < ne; e++) {
         uint32_t code = in->events[e - 1];
+        LIN_ASSERT((code >> 1) < s->n);     /* events name ops of this partition */
         s->ent[e] = code;
-        if (code & 1) s->ret_ent[code >> 1] = (uint32_t)e;
-        else s->call_ent[code >> 1] = (uint32_t)e;
+        if (code & 1) {
+            s->ret_ent[code >> 1] = (uint32_t)e;
+        } else {
+            s->call_ent[code >> 1] = (uint32_t)e;
+            calls++;
+        }
         s->next[e - 1] = (uint32_t)e;
         s->prev[e] = (uint32_t)(e - 1);
     }
     s->next[ne - 1] = 0;
     s->prev[0] = (uint32_t)(ne - 1);
+    LIN_ASSERT(calls == s->n);              /* one call entry per op: lift() needs it */
 }
 
 lin_search *lin_search_new(lin_model *m, const lin_search_in *in, lin_budget *b) {
     LIN_ASSERT(in->n < COMMIT);
     LIN_ASSERT(in->event_count <= 2 * in->n);
+    LIN_ASSERT(m != NULL);
+    LIN_ASSERT(b != NULL);
     search *s = calloc(1, sizeof *s);
     if (s == NULL) abort();
     s->m = m;
@@ -175,6 +190,7 @@ lin_search *lin_search_new(lin_model *m, const lin_search_in *in, lin_budget *b)
 void lin_search_free(search *s) {
     if (s == NULL) return;
     LIN_ASSERT(s->b->used_bytes >= cache_bytes(s->memo.mask + 1));
+    LIN_ASSERT(s->cur.depth <= s->n);
     s->b->used_bytes -= cache_bytes(s->memo.mask + 1);
     free(s->ent);
     free(s->next);
@@ -191,27 +207,33 @@ void lin_search_free(search *s) {
 }
 
 static inline void unlink_entry(search *s, uint32_t e) {
+    LIN_ASSERT(e != 0);                     /* the sentinel stays */
     s->next[s->prev[e]] = s->next[e];
     s->prev[s->next[e]] = s->prev[e];
 }
 
 static inline void relink_entry(search *s, uint32_t e) {
+    LIN_ASSERT(e != 0);
     s->prev[s->next[e]] = e;
     s->next[s->prev[e]] = e;
 }
 
 static inline void lift(search *s, uint32_t op) {
+    LIN_ASSERT(op < s->n);
     unlink_entry(s, s->call_ent[op]);
     if (s->ret_ent[op]) unlink_entry(s, s->ret_ent[op]);
 }
 
 static inline void unlift(search *s, uint32_t op) {
+    LIN_ASSERT(op < s->n);
     if (s->ret_ent[op]) relink_entry(s, s->ret_ent[op]);
     relink_entry(s, s->call_ent[op]);
 }
 
 /* Keeps best[] equal to the longest stack seen; amortised O(1) per push. */
 static inline void note_depth(search *s, size_t depth) {
+    LIN_ASSERT(depth <= s->n);
+    LIN_ASSERT(s->low <= s->best_len);      /* best[0..low) matches the stack */
     if (depth <= s->best_len) return;
     for (size_t i = s->low; i < depth; i++) s->best[i] = s->st_op[i] & ~COMMIT;
     s->best_len = depth;
@@ -231,6 +253,7 @@ static inline bool backtrack(search *s, cursor *c) {
         c->f1 ^= s->z1[op];
         c->f2 ^= s->z2[op];
         if (s->ret_ent[op]) c->remaining++;
+        LIN_ASSERT(c->remaining <= s->n);   /* at most one return entry per op */
         if (!(top & COMMIT)) {
             c->e = s->next[s->call_ent[op]];
             return true;
@@ -239,6 +262,8 @@ static inline bool backtrack(search *s, cursor *c) {
 }
 
 static inline void push(search *s, cursor *c, uint32_t op, uint64_t next_state, bool commit) {
+    LIN_ASSERT(c->depth < s->n);            /* an op is linearized at most once */
+    LIN_ASSERT(s->ret_ent[op] == 0 || c->remaining > 0);
     s->st_op[c->depth] = op | (commit ? COMMIT : 0u);
     s->st_state[c->depth] = c->state;
     c->depth++;
@@ -253,6 +278,7 @@ static inline void push(search *s, cursor *c, uint32_t op, uint64_t next_state, 
 
 static bool over_budget(search *s) {
     lin_budget *b = s->b;
+    LIN_ASSERT(!b->timed_out);              /* after a timeout no part is searched again */
     if (b->deadline_ns != 0 && lin_now_ns() > b->deadline_ns) {
         b->timed_out = true;
         return true;
@@ -268,6 +294,7 @@ static int run(search *s, cursor *c, uint64_t limit) {
     while (c->remaining > 0) {
         LIN_ASSERT(c->e != 0);
         uint32_t code = s->ent[c->e], op = code >> 1;
+        LIN_ASSERT(op < s->n);
         uint64_t ns;
         if (code & 1) {                          /* a deadline: undo the last choice */
             if (!backtrack(s, c)) return LIN_ILLEGAL;
@@ -302,6 +329,7 @@ static int run(search *s, cursor *c, uint64_t limit) {
 
 int lin_search_run(search *s, uint64_t limit) {
     LIN_ASSERT(s != NULL);
+    LIN_ASSERT(limit > 0);                  /* 0 would pause at once, forever */
     if (s->verdict != LIN_PAUSED) return s->verdict;
     cursor c = s->cur;
     s->verdict = run(s, &c, limit);
@@ -310,6 +338,8 @@ int lin_search_run(search *s, uint64_t limit) {
 }
 
 void lin_search_result(const search *s, lin_search_out *out) {
+    LIN_ASSERT(s != NULL);
+    LIN_ASSERT(s->best_len <= s->n);
     memset(out, 0, sizeof *out);
     out->verdict = s->verdict;
     out->configurations = s->memo.count;

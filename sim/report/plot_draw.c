@@ -30,6 +30,8 @@
 #define DRAW_ERR_KEEP 1024
 
 static bool find_in_path(const char *prog, char *out, size_t len) {
+    SIM_ASSERT(prog != NULL);
+    SIM_ASSERT(len > 0);
     const char *path = getenv("PATH");
     if (path == NULL || *path == '\0') return false;
     while (*path) {
@@ -48,6 +50,8 @@ static bool find_in_path(const char *prog, char *out, size_t len) {
 
 static void image_names(const char *dir, const char *script, const char *ext, bool tmp,
                         char *out, size_t len) {
+    SIM_ASSERT(ext != NULL);
+    SIM_ASSERT(len > 0);
     size_t stem = strlen(script);
     if (stem > 3 && strcmp(script + stem - 3, ".gp") == 0) stem -= 3;
     snprintf(out, len, "%s/%.*s.%s%s", dir, (int)stem, script, ext, tmp ? ".tmp" : "");
@@ -55,6 +59,8 @@ static void image_names(const char *dir, const char *script, const char *ext, bo
 
 static void remove_images(const char *dir, const char *script) {
     static const char *const exts[] = { "svg", "png" };
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(script != NULL);
     char path[DRAW_PATH_MAX];
     for (size_t i = 0; i < 2; i++) {
         image_names(dir, script, exts[i], true, path, sizeof path);
@@ -77,6 +83,8 @@ static void run_child(const char *dir, const char *gnuplot, const char *script, 
 /* Reads the child's stderr to EOF, keeping the start. */
 static void read_stderr(int fd, char *buf, size_t len) {
     size_t used = 0;
+    SIM_ASSERT(fd >= 0);
+    SIM_ASSERT(len > 0);                        /* len - 1 below */
     char chunk[512];
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
@@ -86,12 +94,15 @@ static void read_stderr(int fd, char *buf, size_t len) {
         memcpy(buf + used, chunk, take);
         used += take;
     }
+    SIM_ASSERT(used < len);
     buf[used] = '\0';
 }
 
 static int run_gnuplot(const char *dir, const char *gnuplot, const char *script, char *msg,
                        size_t len) {
     int fds[2];
+    SIM_ASSERT(gnuplot != NULL);
+    SIM_ASSERT(len > 0);
     if (pipe(fds) != 0) { snprintf(msg, len, "cannot create a pipe: %s", strerror(errno)); return -1; }
     fflush(NULL);
     pid_t pid = fork();
@@ -114,6 +125,8 @@ static int run_gnuplot(const char *dir, const char *gnuplot, const char *script,
 /* The first line of gnuplot's complaint that says something. */
 static void first_complaint(const char *text, char *out, size_t len) {
     const char *p = text;
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(len > 0);
     while (*p) {
         size_t n = strcspn(p, "\n");
         size_t skip = strspn(p, " \t^");

@@ -29,7 +29,9 @@ static const uint32_t side_rgb[] = { 0xf4a261u, 0x8ecae6u, 0xb5e48cu, 0xcdb4dbu,
 /* ----------------------------------------------------------- nodes */
 
 static sim_time restart_after(const scn *s, uint32_t crash) {
+    SIM_ASSERT(crash < s->fault_count);
     const scn_fault *c = &s->faults[crash];
+    SIM_ASSERT(c->kind == SCN_FAULT_CRASH);
     if (c->for_ns > 0) return c->at_ns + c->for_ns;
     for (uint32_t i = crash + 1; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
@@ -39,6 +41,8 @@ static sim_time restart_after(const scn *s, uint32_t crash) {
 }
 
 static void draw_pause(plot_tl *t, const scn_fault *f) {
+    SIM_ASSERT(f->kind == SCN_FAULT_PAUSE);
+    SIM_ASSERT(f->for_ns > 0);                  /* the loader requires a pause's `for` */
     int32_t y = plot_lane_y(t, f->node);
     plot_box(t, PB_HATCH, f->at_ns, f->at_ns + f->for_ns, y - PLOT_LANE_HALF, y + PLOT_LANE_HALF,
              PLOT_GREY);
@@ -52,6 +56,7 @@ static void draw_crash(plot_tl *t, uint32_t index) {
     const scn_fault *f = &t->s->faults[index];
     int32_t y = plot_lane_y(t, f->node);
     sim_time up = restart_after(t->s, index);
+    SIM_ASSERT(up == SIM_TIME_NEVER || up >= f->at_ns);   /* faults are sorted by `at` */
     plot_box(t, PB_DOWN, f->at_ns, up == SIM_TIME_NEVER ? t->end : up, y - PLOT_LANE_HALF,
              y + PLOT_LANE_HALF, PLOT_GREY);
     plot_mark(t, PB_CROSS, f->at_ns, y, 0x222222u);
@@ -70,6 +75,8 @@ typedef struct net_span {
 } net_span;
 
 static void shade_lanes(plot_tl *t, uint64_t mask, sim_time from, sim_time to, uint32_t rgb) {
+    SIM_ASSERT(mask != 0);                      /* the loader refuses empty node sets */
+    SIM_ASSERT(t->s->node_count <= SIM_NODES_MAX);   /* so mask >> n is defined */
     for (uint32_t n = 0; n < t->s->node_count; n++) {
         if (!(mask >> n & 1u)) continue;
         int32_t y = plot_lane_y(t, (int32_t)n);
@@ -79,12 +86,15 @@ static void shade_lanes(plot_tl *t, uint64_t mask, sim_time from, sim_time to, u
 }
 
 static int32_t first_node(uint64_t mask) {
+    SIM_ASSERT(mask != 0);
     for (int32_t n = 0; n < 64; n++)
         if (mask >> n & 1u) return n;
     return -1;
 }
 
 static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(mask != 0);
     buf[0] = '\0';
     for (uint32_t n = 0; n < s->node_count; n++) {
         if (!(mask >> n & 1u)) continue;
@@ -95,6 +105,8 @@ static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
 
 static void draw_partition(plot_tl *t, const net_span *sp) {
     const scn_fault *f = &t->s->faults[sp->fault];
+    SIM_ASSERT(f->kind == SCN_FAULT_PARTITION);
+    SIM_ASSERT(f->group_count >= 1);
     uint64_t masks[SIM_NODES_MAX + 1] = { 0 };
     uint32_t groups = 0;
     for (uint32_t n = 0; n < t->s->node_count; n++) {
@@ -117,6 +129,8 @@ static void draw_partition(plot_tl *t, const net_span *sp) {
 static void draw_cut_or_delay(plot_tl *t, const net_span *sp) {
     const scn_fault *f = &t->s->faults[sp->fault];
     bool delay = f->kind == SCN_FAULT_LINK_DELAY;
+    SIM_ASSERT(delay || f->kind == SCN_FAULT_CUT);
+    SIM_ASSERT(f->to_mask != 0);
     uint64_t ends = delay ? f->from_mask : f->from_mask | f->to_mask;
     shade_lanes(t, ends, sp->from, sp->to, delay ? DELAY_RGB : CUT_RGB);
     char to[256], by[32];
@@ -133,6 +147,7 @@ static void draw_cut_or_delay(plot_tl *t, const net_span *sp) {
 
 /* Ends the open network spans (partitions and cuts) at `at`. */
 static void close_spans(plot_tl *t, net_span *open, uint32_t *n, sim_time at) {
+    SIM_ASSERT(*n <= SCN_FAULTS_MAX);
     for (uint32_t i = 0; i < *n; i++) {
         open[i].to = at;
         if (t->s->faults[open[i].fault].kind == SCN_FAULT_PARTITION) draw_partition(t, &open[i]);
@@ -144,6 +159,7 @@ static void close_spans(plot_tl *t, net_span *open, uint32_t *n, sim_time at) {
 static void draw_network(plot_tl *t) {
     net_span open[SCN_FAULTS_MAX];
     uint32_t n = 0;
+    SIM_ASSERT(t->s->fault_count <= SCN_FAULTS_MAX);   /* so open[] holds every span */
     for (uint32_t i = 0; i < t->s->fault_count; i++) {
         const scn_fault *f = &t->s->faults[i];
         if (f->kind == SCN_FAULT_LINK_DELAY) {
@@ -176,6 +192,8 @@ void plot_build_faults(plot_tl *t) {
  * before anything else at their instant, as in the engine). */
 static sim_clock clock_at(const scn *s, int32_t node, sim_time t, uint32_t *next_fault) {
     sim_clock c;
+    SIM_ASSERT(node >= 0);
+    SIM_ASSERT((uint32_t)node < s->node_count);
     const scn_clock *init = &s->clocks[node];
     clock_init(&c, init->set ? init->offset_ns : 0, init->set ? init->rate_ppm : CLOCK_RATE_ONE);
     uint32_t i = 0;
@@ -191,7 +209,8 @@ static sim_clock clock_at(const scn *s, int32_t node, sim_time t, uint32_t *next
 
 sim_time plot_clock_error(const scn *s, int32_t node, sim_time t) {
     SIM_ASSERT(s != NULL);
-    SIM_ASSERT(node >= 0 && (uint32_t)node < s->node_count);
+    SIM_ASSERT(node >= 0);
+    SIM_ASSERT((uint32_t)node < s->node_count);
     sim_clock c = clock_at(s, node, t, NULL);
     return clock_wall(&c, t) - t;
 }
@@ -223,6 +242,7 @@ static uint32_t clock_points(const plot_tl *t, int32_t node, sim_time *x, sim_ti
         if (f->node != node || f->at_ns <= 0 || f->at_ns >= t->end) continue;
         if (f->kind != SCN_FAULT_CLOCK_JUMP && f->kind != SCN_FAULT_CLOCK_RATE) continue;
         sim_clock before = clock_at(t->s, node, f->at_ns - 1, NULL);
+        SIM_ASSERT(f->at_ns >= x[n - 1]);       /* sorted faults: the polyline goes forward */
         x[n] = f->at_ns;
         err[n++] = clock_wall(&before, f->at_ns) - f->at_ns;
         x[n] = f->at_ns;
@@ -230,11 +250,15 @@ static uint32_t clock_points(const plot_tl *t, int32_t node, sim_time *x, sim_ti
     }
     x[n] = t->end;
     err[n++] = plot_clock_error(t->s, node, t->end);
+    SIM_ASSERT(n >= 2);
+    SIM_ASSERT(n <= max);
     return n;
 }
 
 static void clock_label(plot_tl *t, int32_t node, sim_time x, sim_time err) {
     char d[40];
+    SIM_ASSERT(err != 0);                       /* only nodes whose clock is ever off */
+    SIM_ASSERT(err != INT64_MIN);               /* -err below */
     plot_fmt_span(d, sizeof d, err < 0 ? -err : err);
     plot_label(t, node, x, 20, PLOT_CLOCK, false, "clock %s%s", err < 0 ? "-" : "+", d);
 }
@@ -252,6 +276,8 @@ void plot_build_clocks(plot_tl *t) {
         int32_t y = plot_lane_y(t, (int32_t)node);
         for (uint32_t i = 0; i < n; i++) {
             int32_t dy = (int32_t)((clock_i128_)err[i] * PLOT_CLOCK_AMP / worst);
+            SIM_ASSERT(dy >= -PLOT_CLOCK_AMP);   /* scaled to the worst: inside the lane */
+            SIM_ASSERT(dy <= PLOT_CLOCK_AMP);
             plot_add(t, PB_LINE, x[i], (sim_time)node, y + dy, y + dy, PLOT_CLOCK, NULL);
         }
         t->legend |= PL_CLOCK;

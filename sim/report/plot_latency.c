@@ -48,6 +48,8 @@ static const char *kind_name(const lat_ctx *c, size_t fi) {
 
 /* The smallest 1-2-5 step of at least end / LAT_BUCKETS. */
 static sim_time bucket_for(sim_time end) {
+    SIM_ASSERT(end > 0);
+    SIM_ASSERT(end <= INT64_MAX / 10);          /* the 1-2-5 steps below cannot overflow */
     sim_time want = end / LAT_BUCKETS > 0 ? end / LAT_BUCKETS : 1;
     for (sim_time step = 1;; step *= 10) {
         if (step >= want) return step;
@@ -60,10 +62,14 @@ static void write_points(FILE *f, lat_ctx *c, size_t fi, int oi) {
     const hist *h = c->run->h;
     hist_f kind = kind_at(c, fi);
     char x[32];
+    SIM_ASSERT(fi < c->nf);                     /* used[][] is indexed by both */
+    SIM_ASSERT(oi >= 0);
+    SIM_ASSERT(oi < 3);
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
         if (op->f != kind || op->result != outcomes[oi].r) continue;
         sim_time lat = op->complete_ns - op->invoke_ns;
+        SIM_ASSERT(lat >= 0);                   /* a completed op ends after it starts */
         plot_fmt_time(x, sizeof x, op->invoke_ns);
         fprintf(f, "%s %" PRId64 ".%06" PRId64 "\n", x, lat / SIM_MS, lat % SIM_MS);
         c->used[fi][oi]++;
@@ -73,11 +79,15 @@ static void write_points(FILE *f, lat_ctx *c, size_t fi, int oi) {
 static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
     const hist *h = c->run->h;
     hist_f kind = kind_at(c, fi);
+    SIM_ASSERT(c->bucket > 0);
+    SIM_ASSERT(c->end / c->bucket < LAT_BUCKETS * 2);   /* bucket_for: about LAT_BUCKETS */
     uint32_t n = (uint32_t)(c->end / c->bucket) + 1u;
     uint64_t *count = sim_xcalloc(n, sizeof *count);
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
         if (op->f != kind || op->result == HIST_PENDING || op->complete_ns > c->end) continue;
+        SIM_ASSERT(op->complete_ns >= 0);
+        SIM_ASSERT((uint64_t)(op->complete_ns / c->bucket) < n);
         count[op->complete_ns / c->bucket]++;
     }
     char x[32];
@@ -91,6 +101,8 @@ static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
 
 static void write_lat_dat(FILE *f, const void *ctx) {
     lat_ctx *c = (lat_ctx *)ctx;
+    SIM_ASSERT(c->bucket > 0);
+    SIM_ASSERT(c->end > 0);
     fprintf(f, "# ccsim latency data: %s, seed %" PRIu64 "\n# [lat F OUTCOME] invoke (s) "
             "latency (ms); [rate F] time (s) completions per second, in buckets of ",
             c->run->s->name, c->run->seed);
@@ -116,6 +128,8 @@ static void fault_text(const scn *s, const scn_fault *f, char *buf, size_t len) 
     static const char *const kind[SCN_FAULT_KIND_COUNT] = {
         "pause", "crash", "restart", "partition", "cut", "heal", "clock jump", "clock rate", "delay",
     };
+    SIM_ASSERT((unsigned)f->kind < SCN_FAULT_KIND_COUNT);   /* indexes kind[] */
+    SIM_ASSERT(len > 0);
     const char *node = f->node >= 0 && (uint32_t)f->node < s->node_count ? s->nodes[f->node].name : "";
     snprintf(buf, len, "%s%s%s", kind[f->kind], node[0] ? " " : "", node);
 }
@@ -123,7 +137,9 @@ static void fault_text(const scn *s, const scn_fault *f, char *buf, size_t len) 
 static void write_fault_shading(FILE *f, const lat_ctx *c) {
     plot_span spans[256];
     uint32_t n = plot_fault_spans(c->run->s, c->end, spans, 256);
+    SIM_ASSERT(n <= 256);
     for (uint32_t i = 0; i < n; i++) {
+        SIM_ASSERT(spans[i].fault < c->run->s->fault_count);
         char a[32], b[32], text[96];
         plot_fmt_time(a, sizeof a, spans[i].from);
         plot_fmt_time(b, sizeof b, spans[i].to);
@@ -141,6 +157,8 @@ static void write_fault_shading(FILE *f, const lat_ctx *c) {
 
 static void write_lat_plot(FILE *f, const lat_ctx *c, bool rates) {
     bool first = true;
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(c->run != NULL);
     fputs("  plot ", f);
     for (size_t fi = 0; fi < c->nf; fi++) {
         uint32_t rgb = f_rgb[fi % (sizeof f_rgb / sizeof f_rgb[0])];
@@ -165,6 +183,8 @@ static void write_lat_plot(FILE *f, const lat_ctx *c, bool rates) {
 
 static void write_lat_gp(FILE *f, const void *ctx) {
     const lat_ctx *c = ctx;
+    SIM_ASSERT(c->end > 0);
+    SIM_ASSERT(c->run->s != NULL);
     fprintf(f, "# latency.gp -- latency and throughput of %s, seed %" PRIu64 ", drawn by gnuplot\n"
                "# from latency.dat.  Redraw with `ccsim plot DIR`.\n", c->run->s->name, c->run->seed);
     char xe[32];
@@ -191,7 +211,8 @@ static void write_lat_gp(FILE *f, const void *ctx) {
 
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(run != NULL && run->h != NULL);
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(run->h != NULL);
     lat_ctx c;
     memset(&c, 0, sizeof c);
     c.run = run;

@@ -47,6 +47,7 @@ static plot_block block_of(hist_mark_shape m) {
 }
 
 static bool is_evidence(const plot_tl *t, const hist_effect *e) {
+    SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran before the marks */
     return e->op != HIST_NONE && e->op < t->h->op_count && t->evidence[e->op];
 }
 
@@ -64,6 +65,7 @@ void plot_build_marks(plot_tl *t) {
         const hist_effect *e = &t->h->effects[i];
         const hist_kind_def *k = mark_of(t, e->kind);
         if (!k || e->node < 0 || (uint32_t)e->node >= t->s->node_count) continue;
+        SIM_ASSERT(k->mark != HIST_MARK_NONE);  /* mark_of returns drawn kinds only */
         bool red = is_evidence(t, e);
         if (!all && !red) continue;
         uint32_t rgb = k->mark_rgb != HIST_MARK_CLIENT_RGB ? k->mark_rgb

@@ -27,6 +27,8 @@ void plot_msgs_init(plot_msgs *m) {
 
 void plot_msgs_free(plot_msgs *m) {
     if (!m) return;
+    SIM_ASSERT(m->count <= m->cap);
+    SIM_ASSERT(m->count <= m->total);           /* every kept message was counted */
     free(m->items);
     memset(m, 0, sizeof *m);
 }
@@ -35,6 +37,8 @@ void plot_msgs_free(plot_msgs *m) {
  * DROP_SCAN_MAX sent are searched (copies in flight at once are fewer). */
 static void note_drop(plot_msgs *m, const sim_msg_note *n) {
     enum { DROP_SCAN_MAX = 1 << 16 };
+    SIM_ASSERT(n->dropped);
+    SIM_ASSERT(n->sent_ns == SIM_TIME_NEVER);   /* sim.h: a drop note carries no send time */
     uint32_t stop = m->count > DROP_SCAN_MAX ? m->count - DROP_SCAN_MAX : 0;
     for (uint32_t i = m->count; i-- > stop;) {
         plot_msg *x = &m->items[i];
@@ -56,6 +60,7 @@ void plot_msgs_note(void *ctx, const sim_msg_note *n) {
         m->cap = m->cap ? m->cap * 2 : 256;
         m->items = sim_xrealloc(m->items, m->cap * sizeof *m->items);
     }
+    SIM_ASSERT(n->arrive_ns == SIM_TIME_NEVER || n->arrive_ns >= n->sent_ns);
     m->items[m->count++] = (plot_msg){ n->from, n->to, n->sent_ns, n->arrive_ns, false };
 }
 
@@ -64,6 +69,8 @@ void plot_msgs_note(void *ctx, const sim_msg_note *n) {
 /* When the first violation happened: its offending op's completion. */
 static sim_time focus_time(const plot_tl *t) {
     sim_time best = SIM_TIME_NEVER;
+    SIM_ASSERT(t->run != NULL);
+    SIM_ASSERT(t->h != NULL);
     for (size_t i = 0; i < t->run->result_count; i++) {
         const check_result *c = &t->run->results[i];
         if (c->verdict != CHECK_VIOLATION || c->evidence_count == 0) continue;
@@ -80,15 +87,20 @@ static sim_time distance(sim_time a, sim_time b) { return a > b ? a - b : b - a;
 /* The first index of the window of `want` messages closest to `at`. */
 static uint32_t window_start(const plot_msgs *m, sim_time at, uint32_t want) {
     uint32_t lo = 0, hi = want;                  /* [lo, hi): slide while it gets closer */
+    SIM_ASSERT(want > 0);
+    SIM_ASSERT(want <= m->count);
     while (hi < m->count &&
            distance(m->items[hi].sent_ns, at) < distance(m->items[lo].sent_ns, at)) {
         lo++;
         hi++;
     }
+    SIM_ASSERT(lo + want <= m->count);          /* the window lies inside the log */
     return lo;
 }
 
 static void draw_one(plot_tl *t, const plot_msg *x) {
+    SIM_ASSERT(x->sent_ns != SIM_TIME_NEVER);   /* only send notes are kept */
+    SIM_ASSERT(x->arrive_ns == SIM_TIME_NEVER || x->arrive_ns >= x->sent_ns);
     int32_t y1 = plot_lane_y(t, x->from), y2 = plot_lane_y(t, x->to);
     if (x->arrive_ns == SIM_TIME_NEVER) {                    /* lost at send */
         sim_time stop = x->sent_ns + t->min_w;
@@ -123,6 +135,7 @@ void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
                  "%s..%s, around the first violation", used ? "; " : "", n,
                  (unsigned long long)m->total, a, b);
     }
+    SIM_ASSERT(from + n <= m->count);
     for (uint32_t i = from; i < from + n; i++) draw_one(t, &m->items[i]);
     t->legend |= PL_MSG;
 }

@@ -68,24 +68,33 @@ void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, in
 
 void plot_box(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb) {
+    SIM_ASSERT(t->min_w > 0);                   /* set by plot_tl_build before any box */
+    SIM_ASSERT(b < PB_VALID);                   /* the box blocks: x1 x2 y1 y2 rgb */
     if (x2 < x1 + t->min_w) x2 = x1 + t->min_w;
     if (x1 + t->min_w > t->view && x1 <= t->view) { x1 = t->view - t->min_w; x2 = t->view; }
+    SIM_ASSERT(x2 > x1);                        /* every box shows */
     plot_add(t, b, x1, x2, y1, y2, rgb, NULL);
 }
 
 void plot_mark(plot_tl *t, plot_block b, sim_time x, int32_t y, uint32_t rgb) {
+    SIM_ASSERT(b >= PB_DOT);                    /* the mark blocks: x y rgb */
+    SIM_ASSERT(b < PB_LABEL);
     plot_add(t, b, x, x, y, y, rgb, NULL);
 }
 
 /* A label's width in ns: bold red labels are a third wider. */
 static sim_time label_w(const plot_tl *t, const char *text, bool red) {
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(t->char_w > 0);
     sim_time w = (sim_time)strlen(text) * t->char_w;
     return red ? w + w / 3 : w;
 }
 
 static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y) {
     for (uint32_t i = 0; i < t->label_count; i++) {
+        SIM_ASSERT(t->label_at[i] < t->count);
         const plot_prim *p = &t->p[t->label_at[i]];
+        SIM_ASSERT(p->block >= PB_LABEL);       /* label_at lists labels only */
         if (p->y1 != y) continue;
         sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
         bool r = p->block == PB_LABEL_R || p->block == PB_RED_LABEL_R;
@@ -98,6 +107,9 @@ static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) {
     char text[PLOT_TEXT_MAX];
+    SIM_ASSERT(fmt != NULL);
+    SIM_ASSERT(row >= -PLOT_LANE_HALF);         /* a row inside the lane */
+    SIM_ASSERT(row <= PLOT_LANE_HALF);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
@@ -122,6 +134,8 @@ void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,
 }
 
 void plot_fmt_span(char *buf, size_t len, sim_time ns) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(ns >= 0);                        /* a span of the run */
     sim_fmt_time(buf, len, ns);
 }
 
@@ -143,6 +157,8 @@ typedef struct holds {
 } holds;
 
 static key_hold *hold_open(holds *hs, const hist_effect *e) {
+    SIM_ASSERT(e->kind == HIST_EFF_LOCK_SET);   /* only a SET starts a hold */
+    SIM_ASSERT(hs->count <= hs->cap);
     if (hs->count == hs->cap) {
         hs->cap = hs->cap ? hs->cap * 2 : 32;
         hs->items = sim_xrealloc(hs->items, hs->cap * sizeof *hs->items);
@@ -159,6 +175,8 @@ static key_hold *hold_open(holds *hs, const hist_effect *e) {
 }
 
 static key_hold *hold_find(holds *hs, const hist_effect *e) {
+    SIM_ASSERT(e->kind >= HIST_EFF_LOCK_SET);
+    SIM_ASSERT(e->kind <= HIST_EFF_LOCK_LOST);
     for (uint32_t i = hs->count; i-- > 0;) {
         key_hold *k = &hs->items[i];
         if (k->to == SIM_TIME_NEVER && k->node == e->node && strcmp(k->key, e->key) == 0) return k;
@@ -187,8 +205,10 @@ static void collect_holds(const plot_tl *t, holds *hs) {
             k->by = e->client;
         }
     }
-    for (uint32_t i = 0; i < hs->count; i++)
+    for (uint32_t i = 0; i < hs->count; i++) {
         if (hs->items[i].to == SIM_TIME_NEVER) hs->items[i].to = t->end;
+        SIM_ASSERT(hs->items[i].to >= hs->items[i].from);   /* effects come in time order */
+    }
 }
 
 /* A key owns the lock on its node while no key set earlier there is still
@@ -203,6 +223,8 @@ static void find_owners(holds *hs) {
             if (e->node == k->node && e->to > k->own) k->own = e->to;
         }
         if (k->own >= k->to) k->own = SIM_TIME_NEVER;
+        SIM_ASSERT(k->own == SIM_TIME_NEVER || k->own >= k->from);   /* own in [from, to) */
+        SIM_ASSERT(k->own == SIM_TIME_NEVER || k->own < k->to);
     }
 }
 
@@ -210,6 +232,8 @@ static void find_owners(holds *hs) {
 static uint32_t lock_quorum(const plot_tl *t, const holds *hs) {
     uint32_t best = 0;
     for (uint32_t i = 0; i < hs->count; i++) {
+        SIM_ASSERT(hs->items[i].node >= 0);     /* a lock effect names its node */
+        SIM_ASSERT((uint32_t)hs->items[i].node < t->s->node_count);
         const char *role = t->s->nodes[hs->items[i].node].role;
         uint32_t n = 0;
         for (uint32_t j = 0; j < t->s->node_count; j++) n += strcmp(t->s->nodes[j].role, role) == 0;
@@ -222,6 +246,8 @@ static void draw_key_holds(plot_tl *t, const holds *hs) {
     for (uint32_t i = 0; i < hs->count && i < PLOT_BARS_MAX; i++) {
         const key_hold *k = &hs->items[i];
         int32_t y = plot_lane_y(t, k->node);
+        SIM_ASSERT(k->client < (int32_t)t->s->node_count);   /* indexes rgb[] and nodes[] */
+        SIM_ASSERT(k->by < (int32_t)t->s->node_count);
         uint32_t rgb = k->client >= 0 ? t->rgb[k->client] : PLOT_GREY;
         sim_time own = k->own == SIM_TIME_NEVER ? k->to : k->own;
         if (own > k->from) {                              /* queued behind an older key */
@@ -244,6 +270,8 @@ typedef struct edge { sim_time t; int32_t d; } edge;
 
 static int edge_cmp(const void *pa, const void *pb) {
     const edge *a = pa, *b = pb;
+    SIM_ASSERT(a->d == 1 || a->d == -1);        /* a hold starts or ends */
+    SIM_ASSERT(b->d == 1 || b->d == -1);
     if (a->t != b->t) return a->t < b->t ? -1 : 1;
     return a->d < b->d ? -1 : (a->d > b->d);                 /* ends before starts */
 }
@@ -251,6 +279,7 @@ static int edge_cmp(const void *pa, const void *pb) {
 /* Under each client's belief: when a quorum of lock nodes held its key. */
 static void draw_service_held(plot_tl *t, const holds *hs) {
     uint32_t q = lock_quorum(t, hs);
+    SIM_ASSERT(q >= 1);
     edge *ev = sim_xcalloc((size_t)hs->count * 2 + 1, sizeof *ev);
     for (uint32_t c = 0; c < t->s->node_count; c++) {
         uint32_t n = 0;
@@ -271,6 +300,7 @@ static void draw_service_held(plot_tl *t, const holds *hs) {
                 t->legend |= PL_HELD;
             }
         }
+        SIM_ASSERT(level == 0);                 /* every hold that starts also ends */
     }
     free(ev);
 }
@@ -278,6 +308,8 @@ static void draw_service_held(plot_tl *t, const holds *hs) {
 /* ------------------------------------------------------------ beliefs */
 
 static sim_time crash_after(const plot_tl *t, int32_t node, sim_time from) {
+    SIM_ASSERT(node >= 0);
+    SIM_ASSERT((uint32_t)node < t->s->node_count);
     for (uint32_t i = 0; i < t->s->fault_count; i++) {
         const scn_fault *f = &t->s->faults[i];
         if (f->kind == SCN_FAULT_CRASH && f->node == node && f->at_ns >= from) return f->at_ns;
@@ -287,6 +319,8 @@ static sim_time crash_after(const plot_tl *t, int32_t node, sim_time from) {
 
 /* The end of epoch `e` of acquire `a`: its release, else its last op. */
 static sim_time belief_end(const plot_tl *t, const hist_op *a) {
+    SIM_ASSERT(a->f == HIST_F_ACQUIRE);         /* draw_beliefs asks for acquires only */
+    SIM_ASSERT(a->result == HIST_OK);
     sim_time end = a->complete_ns, release = SIM_TIME_NEVER;
     for (uint32_t i = a->id + 1; i < t->h->op_count; i++) {
         const hist_op *op = &t->h->ops[i];
@@ -304,6 +338,7 @@ static sim_time belief_end(const plot_tl *t, const hist_op *a) {
 
 static void draw_beliefs(plot_tl *t) {
     uint32_t drawn = 0;
+    SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran first */
     for (uint32_t i = 0; i < t->h->op_count; i++) {
         const hist_op *a = &t->h->ops[i];
         if (a->f != HIST_F_ACQUIRE || a->result != HIST_OK || a->node < 0) continue;
@@ -330,10 +365,12 @@ static void draw_beliefs(plot_tl *t) {
 
 /* Redlock / lease-lock: how long the client's own clock said the lease was valid. */
 static void draw_validity(plot_tl *t) {
+    SIM_ASSERT(t->h != NULL);
     for (uint32_t i = 0; i < t->h->effect_count; i++) {
         const hist_effect *e = &t->h->effects[i];
         if (e->kind != HIST_EFF_LEASE || e->node < 0 || e->value <= 0) continue;
         sim_time until = plot_true_after_mono(t->s, e->node, e->t_ns, e->value);
+        SIM_ASSERT(until >= e->t_ns);           /* a clock that runs forward */
         int32_t y = plot_lane_y(t, e->node) + PLOT_TOP_HI + 4;
         plot_add(t, PB_VALID, e->t_ns, until, y, y, t->rgb[e->node], NULL);
         t->legend |= PL_VALIDITY;
@@ -344,6 +381,7 @@ static void draw_validity(plot_tl *t) {
 
 static void draw_blocked(plot_tl *t) {
     const hist *h = t->h;
+    SIM_ASSERT(h != NULL);
     uint32_t windows = 0;
     for (uint32_t i = 0; i < h->effect_count; i++) windows += h->effects[i].kind == HIST_EFF_BLOCKED;
     for (uint32_t i = 0; i < h->effect_count; i++) {
@@ -358,6 +396,7 @@ static void draw_blocked(plot_tl *t) {
                 break;
             }
         }
+        SIM_ASSERT(to >= b->t_ns);              /* effects come in time order */
         int32_t y = plot_lane_y(t, b->node);
         plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, PLOT_BLOCKED);
         t->legend |= PL_BLOCK;
@@ -370,6 +409,8 @@ static void draw_blocked(plot_tl *t) {
 /* --------------------------------------------------------------- ops */
 
 static uint32_t op_rgb(const plot_tl *t, const hist_op *op) {
+    SIM_ASSERT(op->node >= 0);                  /* draw_ops skips ops of no node */
+    SIM_ASSERT((uint32_t)op->node < t->s->node_count);
     switch (op->result) {
     case HIST_OK: return t->rgb[op->node];
     case HIST_FAIL: return 0xf0a860u;
@@ -380,6 +421,7 @@ static uint32_t op_rgb(const plot_tl *t, const hist_op *op) {
 }
 
 static void draw_ops(plot_tl *t) {
+    SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran first */
     bool all = t->h->op_count <= PLOT_OPS_DRAWN_MAX;
     for (uint32_t i = 0; i < t->h->op_count; i++) {
         const hist_op *op = &t->h->ops[i];
@@ -404,6 +446,8 @@ static void draw_ops(plot_tl *t) {
 /* Red labels: one per evidence op, naming every check that cited it. */
 static void draw_evidence(plot_tl *t) {
     const rpt_run *r = t->run;
+    SIM_ASSERT(t->evidence != NULL);
+    SIM_ASSERT(r->results != NULL || r->result_count == 0);
     for (size_t i = 0; i < r->result_count; i++) {
         const check_result *c = &r->results[i];
         if (c->verdict != CHECK_VIOLATION || c->evidence_count == 0) continue;
@@ -431,6 +475,7 @@ static void draw_evidence(plot_tl *t) {
 
 static void pick_colours(plot_tl *t) {
     uint32_t next = 0;
+    SIM_ASSERT(t->s->node_count <= SIM_NODES_MAX);
     bool is_client[SIM_NODES_MAX] = { false };
     for (uint32_t i = 0; i < t->h->op_count; i++)
         if (t->h->ops[i].node >= 0 && (uint32_t)t->h->ops[i].node < t->s->node_count)
@@ -439,9 +484,12 @@ static void pick_colours(plot_tl *t) {
         t->rgb[n] = PLOT_GREY;
         if (is_client[n]) t->rgb[n] = palette[next++ % (sizeof palette / sizeof palette[0])];
     }
+    SIM_ASSERT(next <= t->s->node_count);
 }
 
 static void mark_evidence(plot_tl *t) {
+    SIM_ASSERT(t->evidence == NULL);            /* built once per timeline */
+    SIM_ASSERT(t->run != NULL);
     t->evidence = sim_xcalloc(t->h->op_count + 1u, 1);
     for (size_t i = 0; i < t->run->result_count; i++) {
         const check_result *c = &t->run->results[i];
@@ -485,7 +533,8 @@ sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msg
 
 void plot_tl_build(plot_tl *t, const plot_run *r) {
     SIM_ASSERT(t != NULL);
-    SIM_ASSERT(r != NULL && r->run != NULL);
+    SIM_ASSERT(r != NULL);
+    SIM_ASSERT(r->run != NULL);
     memset(t, 0, sizeof *t);
     t->run = r->run;
     t->s = r->run->s;
@@ -522,6 +571,8 @@ void plot_tl_build(plot_tl *t, const plot_run *r) {
 
 void plot_tl_free(plot_tl *t) {
     if (!t) return;
+    SIM_ASSERT(t->count <= t->cap);
+    SIM_ASSERT(t->label_count <= t->label_cap);
     free(t->p);
     free(t->label_at);
     free(t->evidence);

@@ -96,18 +96,24 @@ static const struct { uint32_t bit; const char *style; const char *title; } lege
 /* ------------------------------------------------------------ numbers */
 
 void plot_fmt_time(char *buf, size_t len, sim_time ns) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len >= 22);                      /* "-9223372036.854775808" and its NUL: never cut */
     const char *sign = ns < 0 ? "-" : "";
     uint64_t a = ns < 0 ? (uint64_t)(-(ns + 1)) + 1u : (uint64_t)ns;
     snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, sign, a / 1000000000u, a % 1000000000u);
 }
 
 static void fmt_lane(char *buf, size_t len, int32_t y) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(y != INT32_MIN);                 /* -y below must not overflow */
     const char *sign = y < 0 ? "-" : "";
     uint32_t a = y < 0 ? (uint32_t)(-y) : (uint32_t)y;
     snprintf(buf, len, "%s%" PRIu32 ".%02" PRIu32, sign, a / 100u, a % 100u);
 }
 
 void plot_gp_str(FILE *f, const char *s) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(s != NULL);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '\'') fputs("''", f);
         else if (*p >= 0x20 && *p != 0x7f) fputc(*p, f);
@@ -115,6 +121,8 @@ void plot_gp_str(FILE *f, const char *s) {
 }
 
 static void data_str(FILE *f, const char *s) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(s != NULL);
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         fputc(*p == '"' ? '\'' : (*p < 0x20 || *p == 0x7f) ? ' ' : *p, f);
@@ -125,6 +133,8 @@ static void data_str(FILE *f, const char *s) {
 
 static void write_prim(FILE *f, const plot_prim *p) {
     char x1[32], x2[32], y1[16], y2[16];
+    SIM_ASSERT(p->block < PB_COUNT);
+    SIM_ASSERT(memchr(p->text, '\0', sizeof p->text) != NULL);   /* plot_add terminates it */
     plot_fmt_time(x1, sizeof x1, p->x1);
     plot_fmt_time(x2, sizeof x2, p->x2);
     fmt_lane(y1, sizeof y1, p->y1);
@@ -148,6 +158,8 @@ static void write_prim(FILE *f, const plot_prim *p) {
 
 static void write_dat(FILE *f, const void *ctx) {
     const plot_tl *t = ctx;
+    SIM_ASSERT(t->count <= t->cap);
+    SIM_ASSERT(t->run != NULL);
     fprintf(f, "# ccsim timeline data: %s, seed %" PRIu64 "\n", t->s->name, t->run->seed);
     fputs("# x: true time in seconds; y: lanes (node i of n on lane n - i); rgb: an integer.\n"
           "# Blocks are found by name: gnuplot `index \"[bar]\"`.  See timeline.gp.\n", f);
@@ -168,13 +180,17 @@ static void write_dat(FILE *f, const void *ctx) {
 
 static uint32_t block_rows(const plot_tl *t, plot_block b) {
     uint32_t n = 0;
+    SIM_ASSERT(b < PB_COUNT);
     for (uint32_t i = 0; i < t->count; i++) n += t->p[i].block == b;
+    SIM_ASSERT(n <= t->count);
     return n;
 }
 
 enum { PX_TITLE = 62, PX_LANE = 84, PX_AXIS = 44, PX_LEGEND = 52, PX_LEFT = 110, PX_RIGHT = 28 };
 
 static uint32_t lanes_px(const plot_tl *t) {
+    SIM_ASSERT(t->s != NULL);
+    SIM_ASSERT(t->s->node_count <= SIM_NODES_MAX);   /* so the picture's height fits */
     return PX_LANE * (t->s->node_count < 2 ? 2u : t->s->node_count);
 }
 
@@ -184,11 +200,15 @@ uint32_t plot_panel_height_px(const plot_tl *t, bool legend) {
 
 /* y = px from the bottom of an H-pixel picture, as a screen fraction. */
 static void screen_y(char *buf, size_t len, uint32_t px, uint32_t h) {
+    SIM_ASSERT(h > 0);
+    SIM_ASSERT(px <= h);                        /* inside the picture (catches h - x wrapping) */
     uint32_t v = (uint32_t)((uint64_t)px * 10000u / h);
     snprintf(buf, len, "%u.%04u", v / 10000u, v % 10000u);
 }
 
 void plot_gp_begin(FILE *f, const char *name, uint32_t height_px) {
+    SIM_ASSERT(name != NULL);
+    SIM_ASSERT(height_px > 0);
     fputs("if (!exists(\"sfx\")) sfx = ''\n", f);
     fputs("do for [pass = 1:2] {\n", f);
     fprintf(f, "  if (pass == 1) {\n"
@@ -207,6 +227,8 @@ void plot_gp_end(FILE *f) {
 
 static void panel_axes(FILE *f, const plot_tl *t, sim_time x_end) {
     char xe[32];
+    SIM_ASSERT(x_end > 0);                      /* an empty x range draws nothing */
+    SIM_ASSERT(t->s->node_count >= 1);
     plot_fmt_time(xe, sizeof xe, x_end);
     uint32_t n = t->s->node_count;
     fprintf(f, "  set xrange [0:%s]\n  set yrange [0.5:%u.5]\n", xe, n);
@@ -226,6 +248,8 @@ static void panel_axes(FILE *f, const plot_tl *t, sim_time x_end) {
 
 static void panel_plot(FILE *f, const plot_tl *t, const char *dat, bool with_legend) {
     bool first = true;
+    SIM_ASSERT(dat != NULL);
+    SIM_ASSERT(strchr(dat, '\'') == NULL);      /* printed inside '...' unquoted */
     fputs("  plot ", f);
     for (int b = 0; b < PB_COUNT; b++) {
         if (block_rows(t, (plot_block)b) == 0) continue;
@@ -246,6 +270,8 @@ static void panel_plot(FILE *f, const plot_tl *t, const char *dat, bool with_leg
 static void frame_label(FILE *f, const plot_frame *fr, uint32_t px, const char *text,
                         uint32_t rgb, const char *font) {
     char y[16];
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(px < fr->height_px);
     screen_y(y, sizeof y, fr->height_px - px, fr->height_px);
     fputs("  set label '", f);
     plot_gp_str(f, text);
@@ -281,6 +307,8 @@ void plot_gp_panel(FILE *f, const plot_tl *t, const char *dat, const plot_frame 
 /* "violation: a, b; ok: c, d" and its colour (red when any violated). */
 void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb) {
     static const check_verdict order[] = { CHECK_VIOLATION, CHECK_UNKNOWN, CHECK_OK };
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(rgb != NULL);
     buf[0] = '\0';
     *rgb = 0x2a7f2au;
     for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
@@ -308,6 +336,8 @@ void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb)
 
 static void write_gp(FILE *f, const void *ctx) {
     const plot_tl *t = ctx;
+    SIM_ASSERT(t->run != NULL);
+    SIM_ASSERT(t->s->set_count <= SCN_SETS_MAX);
     fprintf(f, "# timeline.gp -- the timeline of %s, seed %" PRIu64 ", drawn by gnuplot from\n"
                "# timeline.dat.  Redraw with `ccsim plot DIR` or `gnuplot timeline.gp` in DIR.\n"
                "# How to read it: docs/timelines.md.\n", t->s->name, t->run->seed);
@@ -330,7 +360,8 @@ static void write_gp(FILE *f, const void *ctx) {
 
 int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(r != NULL && r->run != NULL);
+    SIM_ASSERT(r != NULL);
+    SIM_ASSERT(r->run != NULL);
     plot_tl t;
     plot_tl_build(&t, r);
     int rc = rpt_write_whole(dir, "timeline.dat", write_dat, &t, err, err_len);
@@ -355,6 +386,8 @@ typedef struct compare_ctx {
 
 static void write_compare_gp(FILE *f, const void *ctx) {
     const compare_ctx *c = ctx;
+    SIM_ASSERT(c->n >= 1);
+    SIM_ASSERT(c->title != NULL);
     fputs("# compare.gp -- the variants' timelines one above the other, drawn by gnuplot\n"
           "# from each variant's timeline.dat.  Redraw with `ccsim plot DIR`.\n", f);
     sim_time x_end = 0;
@@ -379,13 +412,15 @@ static void write_compare_gp(FILE *f, const void *ctx) {
         plot_gp_panel(f, &c->tl[i], dat, &fr);
         top += plot_panel_height_px(&c->tl[i], last);
     }
+    SIM_ASSERT(top == h);                       /* the panels fill the picture exactly */
     plot_gp_end(f);
 }
 
 int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
                        char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(n > 0 && n <= PLOT_VARIANTS_MAX);
+    SIM_ASSERT(n > 0);
+    SIM_ASSERT(n <= PLOT_VARIANTS_MAX);
     plot_tl *tl = sim_xcalloc(n, sizeof *tl);
     for (size_t i = 0; i < n; i++) plot_tl_build(&tl[i], &v[i].r);
     compare_ctx c = { title, v, n, tl };

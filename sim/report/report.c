@@ -47,6 +47,8 @@ static void json_str(FILE *f, const char *s) {
 
 static void json_time(FILE *f, const char *key, sim_time t, bool comma) {
     char buf[64];
+    SIM_ASSERT(key != NULL);
+    SIM_ASSERT(t >= 0);                         /* durations and instants of a run */
     sim_fmt_time(buf, sizeof buf, t);
     fprintf(f, "\"%s_ns\": %" PRId64 ", \"%s\": ", key, (int64_t)t, key);
     json_str(f, buf);
@@ -55,6 +57,7 @@ static void json_time(FILE *f, const char *key, sim_time t, bool comma) {
 
 static check_verdict overall_verdict(const rpt_run *run) {
     check_verdict v = CHECK_OK;
+    SIM_ASSERT(run->results != NULL || run->result_count == 0);
     for (size_t i = 0; i < run->result_count; i++) {
         if (run->results[i].verdict == CHECK_VIOLATION) return CHECK_VIOLATION;
         if (run->results[i].verdict == CHECK_UNKNOWN) v = CHECK_UNKNOWN;
@@ -64,6 +67,8 @@ static check_verdict overall_verdict(const rpt_run *run) {
 
 static void json_scenario(FILE *f, const rpt_run *run) {
     const scn *s = run->s;
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(s->set_count <= SCN_SETS_MAX);
     fputs("  \"scenario\": {\n    \"name\": ", f);
     json_str(f, s->name);
     fputs(",\n    \"path\": ", f);
@@ -147,6 +152,8 @@ static void json_db(FILE *f, const rpt_run *run) {
     check_figures x;
     check_figures_build(run->h, run->end_ns, &x);
     if (!x.any) return;
+    SIM_ASSERT(x.lock_wait_max_ns >= 0);       /* waits end after they start */
+    SIM_ASSERT(x.lock_wait_max_ns <= x.lock_wait_total_ns);
     fprintf(f, "  \"db\": {\"commits\": %" PRIu64 ", \"aborts\": %" PRIu64 ", \"retries\": %" PRIu64
             ", \"serialization_failures\": %" PRIu64 ", \"deadlocks\": %" PRIu64 ", \"lock_timeouts\": %"
             PRIu64 ", \"lock_waits\": %" PRIu64 ", ", x.commits, x.aborts, x.retries,
@@ -190,6 +197,7 @@ typedef struct edn_event {
 
 static int edn_event_cmp(const void *pa, const void *pb) {
     const edn_event *a = pa, *b = pb;
+    SIM_ASSERT(a == b || a->op != b->op || a->phase != b->phase);   /* a total order: qsort is not stable */
     if (a->t_ns != b->t_ns) return a->t_ns < b->t_ns ? -1 : 1;
     if (a->op != b->op) return a->op < b->op ? -1 : 1;
     if (a->phase != b->phase) return a->phase < b->phase ? -1 : 1;
@@ -197,6 +205,8 @@ static int edn_event_cmp(const void *pa, const void *pb) {
 }
 
 static void edn_str(FILE *f, const char *s) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(s != NULL);
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
@@ -223,6 +233,7 @@ static void edn_int_or_nil(FILE *f, bool has, int64_t v) {
 /* The op's :value as its kind declares it (hist.h's hist_value_style). */
 static void edn_value(FILE *f, const hist *h, const hist_op *op, bool completion) {
     bool ok = op->result == HIST_OK;
+    SIM_ASSERT(!completion || op->result != HIST_PENDING);
     switch (hist_f_def(h, op->f)->value) {
     case HIST_VALUE_READ:
         edn_int_or_nil(f, completion && ok && op->has_value_out, op->value_out);
@@ -250,12 +261,15 @@ static void edn_value(FILE *f, const hist *h, const hist_op *op, bool completion
 
 static const char *edn_type(const hist_op *op, bool completion) {
     if (!completion) return "invoke";
+    SIM_ASSERT(op->result != HIST_PENDING);     /* a pending op has no completion line */
     return hist_result_name(op->result);
 }
 
 static void edn_line(FILE *f, const rpt_run *run, const hist_op *op, bool completion,
                      uint64_t process, uint64_t index) {
     sim_time t = completion ? op->complete_ns : op->invoke_ns;
+    SIM_ASSERT(t != SIM_TIME_NEVER);            /* only completed ops get a completion line */
+    SIM_ASSERT(t >= 0);
     fprintf(f, "{:type :%s, :f :%s, :value ", edn_type(op, completion), hist_f_name(run->h, op->f));
     edn_value(f, run->h, op, completion);
     fprintf(f, ", :process %" PRIu64 ", :time %" PRId64 ", :index %" PRIu64, process, (int64_t)t, index);
@@ -300,6 +314,8 @@ void rpt_write_history_edn(FILE *f, const rpt_run *run) {
     uint64_t *emitted = sim_xcalloc(h->op_count, sizeof *emitted);
     for (uint32_t k = 0; k < n; k++) {
         const hist_op *op = &h->ops[ev[k].op];
+        SIM_ASSERT(op->process < procs);        /* gen[] was sized by the largest */
+        SIM_ASSERT(k == 0 || edn_event_cmp(&ev[k - 1], &ev[k]) < 0);   /* sorted, no ties */
         if (ev[k].phase == 0) emitted[op->id] = op->process + gen[op->process] * procs;
         else if (op->result == HIST_INFO) gen[op->process]++;
         edn_line(f, run, op, ev[k].phase == 1, emitted[op->id], k);
@@ -312,6 +328,8 @@ void rpt_write_history_edn(FILE *f, const rpt_run *run) {
 /* ------------------------------------------------------------ story.txt */
 
 static void story_indented(FILE *f, const char *text) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(text != NULL);
     const char *p = text;
     while (*p) {
         const char *nl = strchr(p, '\n');
@@ -363,6 +381,8 @@ uint64_t rpt_file_digest(const char *path) {
 }
 
 static int mkdir_one(const char *path) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(path[0] != '\0');                /* rpt_mkdirs refuses an empty path */
     if (mkdir(path, 0777) == 0) return 0;
     int saved = errno;
     struct stat st;
@@ -389,6 +409,9 @@ int rpt_mkdirs(const char *dir) {
 int rpt_write_whole(const char *dir, const char *name, rpt_file_writer fn, const void *ctx,
                     char *err, size_t err_len) {
     char path[RPT_PATH_MAX], tmp[RPT_PATH_MAX];
+    SIM_ASSERT(fn != NULL);
+    SIM_ASSERT(name != NULL);
+    SIM_ASSERT(err_len > 0);
     int n1 = snprintf(path, sizeof path, "%s/%s", dir, name);
     int n2 = snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
     if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof tmp) {

@@ -19,7 +19,11 @@
 #define MSG_MAX SIM_ERR_MAX
 #define HINT_MAX (SIM_ERR_MAX / 2)
 
-static void *field(void *cfg, const param_spec *sp) { return (char *)cfg + sp->offset; }
+static void *field(void *cfg, const param_spec *sp) {
+    SIM_ASSERT(cfg != NULL);
+    SIM_ASSERT(sp != NULL);
+    return (char *)cfg + sp->offset;
+}
 
 static const char *type_name(param_type t) {
     switch (t) {
@@ -37,6 +41,8 @@ static const char *type_name(param_type t) {
 
 /* What a value of the spec's type looks like, for "(expected ...)". */
 static void expected(const param_spec *sp, char *buf, size_t len) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     switch (sp->type) {
     case PARAM_DURATION:
         snprintf(buf, len, "a duration such as 10s or 250ms%s", sp->allow_none ? ", or none" : "");
@@ -61,6 +67,8 @@ static void expected(const param_spec *sp, char *buf, size_t len) {
 }
 
 static int parse_int(const param_spec *sp, const char *t, int64_t *out, char *msg, size_t len) {
+    SIM_ASSERT(sp->type == PARAM_INT);
+    SIM_ASSERT(sp->min <= sp->max);             /* the table's range; else no value fits */
     bool neg = t[0] == '-';
     size_t i = (neg || t[0] == '+') ? 1 : 0, start = i;
     uint64_t v = 0;
@@ -87,6 +95,8 @@ static int parse_int(const param_spec *sp, const char *t, int64_t *out, char *ms
 /* The index of t among "a|b|c", or -1. */
 static int enum_index(const char *choices, const char *t, char names[][SIM_NAME_MAX],
                       size_t *count) {
+    SIM_ASSERT(choices != NULL);
+    SIM_ASSERT(t != NULL);
     int found = -1;
     *count = 0;
     for (const char *p = choices; *p && *count < SIM_NODES_MAX;) {
@@ -97,11 +107,13 @@ static int enum_index(const char *choices, const char *t, char names[][SIM_NAME_
         (*count)++;
         p += n + (bar ? 1 : 0);
     }
+    SIM_ASSERT(found < (int)*count);
     return found;
 }
 
 static int parse_enum(const param_spec *sp, const char *t, int *out, char *msg, size_t len) {
     SIM_ASSERT(sp->choices != NULL);
+    SIM_ASSERT(out != NULL);
     char names[SIM_NODES_MAX][SIM_NAME_MAX];
     const char *ptrs[SIM_NODES_MAX];
     size_t count = 0;
@@ -117,6 +129,8 @@ static int parse_enum(const param_spec *sp, const char *t, int *out, char *msg, 
 
 /* A role (all its nodes) or one node name, added to *out. */
 static int nodes_add(const scn *s, const char *name, param_nodes *out, char *msg, size_t len) {
+    SIM_ASSERT(name != NULL);
+    SIM_ASSERT(out->count <= SIM_NODES_MAX);
     bool found = false;
     for (uint32_t i = 0; i < s->node_count; i++) {
         if (strcmp(s->nodes[i].role, name) != 0) continue;
@@ -143,6 +157,8 @@ static int nodes_add(const scn *s, const char *name, param_nodes *out, char *msg
 static int parse_nodes(const scn *s, const scn_param *p, param_nodes *out, char *msg,
                        size_t len) {
     param_nodes v;
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(out != NULL);
     memset(&v, 0, sizeof v);
     if (!p->is_list) {
         if (p->value[0] != '\0' && nodes_add(s, p->value, &v, msg, len) != 0) return -1;
@@ -156,6 +172,8 @@ static int parse_nodes(const scn *s, const scn_param *p, param_nodes *out, char 
 }
 
 static void per_node_all(param_per_node *pn, sim_time v) {
+    SIM_ASSERT(pn != NULL);
+    SIM_ASSERT(v >= 0);                         /* a parsed duration */
     pn->all_ns = v;
     for (uint32_t i = 0; i < SIM_NODES_MAX; i++)
         if (!pn->listed[i]) pn->node_ns[i] = v;
@@ -163,6 +181,8 @@ static void per_node_all(param_per_node *pn, sim_time v) {
 
 static int parse_duration_param(const param_spec *sp, const char *t, sim_time *out, char *msg,
                                 size_t len) {
+    SIM_ASSERT(sp->type == PARAM_DURATION);
+    SIM_ASSERT(out != NULL);
     if (sp->allow_none && (strcmp(t, "none") == 0 || strcmp(t, "off") == 0)) {
         *out = -1;
         return 0;
@@ -173,6 +193,8 @@ static int parse_duration_param(const param_spec *sp, const char *t, sim_time *o
 /* Parses one scalar or list value into the spec's field. */
 static int apply_one(const param_spec *sp, void *cfg, const scn_param *p, const scn *s,
                      char *msg, size_t len) {
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(msg != NULL);
     void *f = field(cfg, sp);
     if (p->is_list && sp->type != PARAM_NODES) {
         char exp[HINT_MAX];
@@ -248,6 +270,8 @@ static void apply_default(const param_spec *sp, void *cfg, const scn *s) {
 }
 
 static const param_spec *spec_find(const param_spec *specs, size_t n, const char *key) {
+    SIM_ASSERT(specs != NULL || n == 0);
+    SIM_ASSERT(key != NULL);
     for (size_t i = 0; i < n; i++)
         if (strcmp(specs[i].name, key) == 0) return &specs[i];
     return NULL;
@@ -256,6 +280,8 @@ static const param_spec *spec_find(const param_spec *specs, size_t n, const char
 /* "start.c1" for a per-node spec named "start": the spec, and the node part. */
 static const param_spec *per_node_find(const param_spec *specs, size_t n, const char *key,
                                        const char **node) {
+    SIM_ASSERT(key != NULL);
+    SIM_ASSERT(node != NULL);
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(specs[i].name);
         if (specs[i].type != PARAM_PER_NODE_DURATION || strncmp(specs[i].name, key, len) != 0 ||
@@ -269,6 +295,8 @@ static const param_spec *per_node_find(const param_spec *specs, size_t n, const 
 
 static int unknown_key(const param_spec *specs, size_t n, const scn_param *p, const scn *s,
                        const char *what, char *err, size_t err_len) {
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(what != NULL);
     const char *names[SCN_PARAMS_MAX];
     size_t count = 0;
     for (size_t i = 0; i < n && count < SCN_PARAMS_MAX; i++) names[count++] = specs[i].name;
@@ -281,6 +309,7 @@ static int unknown_key(const param_spec *specs, size_t n, const scn_param *p, co
 static int apply_per_node(const param_spec *sp, void *cfg, const scn_param *p, const char *node,
                           const scn *s, char *err, size_t err_len) {
     char msg[MSG_MAX];
+    SIM_ASSERT(sp->type == PARAM_PER_NODE_DURATION);   /* per_node_find's answer */
     int32_t i = scn_node_find(s, node);
     if (i < 0) {
         char hint[HINT_MAX];
@@ -300,6 +329,7 @@ static int apply_per_node(const param_spec *sp, void *cfg, const scn_param *p, c
         return -1;
     }
     param_per_node *pn = field(cfg, sp);
+    SIM_ASSERT(i < SIM_NODES_MAX);
     pn->node_ns[i] = v;
     pn->listed[i] = true;
     return 0;
@@ -307,6 +337,8 @@ static int apply_per_node(const param_spec *sp, void *cfg, const scn_param *p, c
 
 static int check_required(const param_spec *specs, size_t n, const scn_params *params,
                           const scn *s, const char *what, char *err, size_t err_len) {
+    SIM_ASSERT(params != NULL);
+    SIM_ASSERT(what != NULL);
     for (size_t i = 0; i < n; i++) {
         if (specs[i].default_value) continue;
         bool given = false;
@@ -360,6 +392,8 @@ int param_apply(const param_spec *specs, size_t spec_count, void *cfg,
 
 /* help, plus the choices, bounds or "none" the type allows. */
 static void help_text(const param_spec *sp, char *buf, size_t len) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     const char *help = sp->help ? sp->help : "";
     if (sp->type == PARAM_ENUM)
         snprintf(buf, len, "%s (%s)", help, sp->choices ? sp->choices : "");

@@ -44,6 +44,8 @@ static const char *const verdicts[] = {"ok", "violation", "unknown"};
 
 static int param_add(scn_ld *ld, scn_params *ps, const char *key, scn_pos key_pos,
                      scn_param **out) {
+    SIM_ASSERT(key != NULL);
+    SIM_ASSERT(ps->count <= SCN_PARAMS_MAX);
     for (uint32_t i = 0; i < ps->count; i++) {
         if (strcmp(ps->items[i].key, key) != 0) continue;
         return scn__fail(ld, key_pos, "duplicate key '%.64s' (first at %u:%u; expected each "
@@ -65,6 +67,8 @@ static int param_add(scn_ld *ld, scn_params *ps, const char *key, scn_pos key_po
 }
 
 static int param_list(scn_ld *ld, scn_param *p, const yaml_node_t *seq, const char *key) {
+    SIM_ASSERT(seq->type == YAML_SEQUENCE_NODE);
+    SIM_ASSERT(p->item_count == 0);             /* a fresh param from param_add */
     p->is_list = true;
     for (const yaml_node_item_t *it = seq->data.sequence.items.start;
          it < seq->data.sequence.items.top; it++) {
@@ -85,6 +89,8 @@ static int param_list(scn_ld *ld, scn_param *p, const yaml_node_t *seq, const ch
 /* Flattens a mapping into ps: nested maps give dotted keys. */
 static int flatten(scn_ld *ld, scn_params *ps, const yaml_node_t *map, const char *prefix,
                    const char *skip) {
+    SIM_ASSERT(map->type == YAML_MAPPING_NODE);   /* callers checked the shape */
+    SIM_ASSERT(strlen(prefix) < SCN_KEY_MAX);     /* a prefix is a key that fitted */
     if (scn__check_keys(ld, map, NULL, 0, NULL) != 0) return -1;
     for (const yaml_node_pair_t *pr = map->data.mapping.pairs.start;
          pr < map->data.mapping.pairs.top; pr++) {
@@ -115,6 +121,8 @@ static int flatten(scn_ld *ld, scn_params *ps, const yaml_node_t *map, const cha
 }
 
 static int load_params(scn_ld *ld, const yaml_node_t *root) {
+    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
+    SIM_ASSERT(ld->s->params.count == 0);       /* read once */
     scn_pos key_pos = ld->s->params.pos;
     const yaml_node_t *n = scn__get(ld, root, "params", &key_pos);
     if (!n || scn__is_null(n)) { ld->s->params.pos = key_pos; return 0; }
@@ -126,6 +134,8 @@ static int load_params(scn_ld *ld, const yaml_node_t *root) {
 
 static int load_workload(scn_ld *ld, const yaml_node_t *root) {
     scn *s = ld->s;
+    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
+    SIM_ASSERT(s->workload.count == 0);
     scn_pos key_pos = {0, 0};
     const yaml_node_t *n = scn__get(ld, root, "workload", &key_pos);
     if (!n || scn__is_null(n)) return 0;
@@ -152,6 +162,7 @@ static int load_seed(scn_ld *ld, const yaml_node_t *n) {
     const char *t = NULL;
     if (scn__want_scalar(ld, n, "seed", "an unsigned integer such as 1 or 42", &t) != 0)
         return -1;
+    SIM_ASSERT(t != NULL);
     uint64_t v = 0;
     size_t i = 0;
     for (; t[i] >= '0' && t[i] <= '9'; i++) {
@@ -169,6 +180,7 @@ static int load_seed(scn_ld *ld, const yaml_node_t *n) {
 }
 
 static int load_description(scn_ld *ld, const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
     const char *t = NULL;
     if (scn__is_null(n)) return 0;
     if (scn__want_scalar(ld, n, "description", "a text", &t) != 0) return -1;
@@ -177,6 +189,7 @@ static int load_description(scn_ld *ld, const yaml_node_t *n) {
     size_t len = strlen(ld->s->description);     /* `>` keeps a final newline */
     while (len > 0 && (ld->s->description[len - 1] == '\n' || ld->s->description[len - 1] == ' '))
         ld->s->description[--len] = '\0';
+    SIM_ASSERT(len < SCN_TEXT_MAX);
     return 0;
 }
 
@@ -184,6 +197,7 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
     scn *s = ld->s;
     const yaml_node_t *n = scn__get(ld, root, "name", NULL);
     const char *t = NULL;
+    SIM_ASSERT(n != NULL);                      /* load_required ran first */
     if (scn__want_scalar(ld, n, "name", "a name such as lease-gc-pause", &t) != 0) return -1;
     if (scn__copy(ld, s->name, sizeof s->name, t, scn__pos(n), "name", "2 * SIM_NAME_MAX") != 0)
         return -1;
@@ -203,6 +217,7 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
                              "above 0, such as 30s)", scn__text(n));
     }
     n = scn__get(ld, root, "protocol", &s->params.pos);
+    SIM_ASSERT(n != NULL);                      /* load_required ran first */
     if (scn__want_scalar(ld, n, "protocol", "a protocol name such as setnx-lock", &t) != 0)
         return -1;
     s->protocol_pos = scn__pos(n);
@@ -216,6 +231,8 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
 static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t role_index,
                     scn_pos pos) {
     scn *s = ld->s;
+    SIM_ASSERT(name != NULL);
+    SIM_ASSERT(strlen(role) < SIM_NAME_MAX);    /* load_role checked it: no silent cut below */
     if (s->node_count == SIM_NODES_MAX)
         return scn__fail(ld, pos, "too many nodes: more than %d (expected at most the limit "
                          "SIM_NODES_MAX)", SIM_NODES_MAX);
@@ -235,10 +252,13 @@ static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t rol
     nd->role_index = role_index;
     nd->pos = pos;
     s->node_count++;
+    SIM_ASSERT(scn_node_find(s, name) == (int32_t)(s->node_count - 1));   /* names stay unique */
     return 0;
 }
 
 static int load_role_count(scn_ld *ld, const yaml_node_t *v, const char *role) {
+    SIM_ASSERT(v->type == YAML_SCALAR_NODE);
+    SIM_ASSERT(role != NULL);
     const char *t = scn__text(v);
     uint32_t count = 0;
     size_t i = 0;
@@ -260,6 +280,8 @@ static int load_role_count(scn_ld *ld, const yaml_node_t *v, const char *role) {
 }
 
 static int load_role(scn_ld *ld, const yaml_node_t *k, const yaml_node_t *v) {
+    SIM_ASSERT(k->type == YAML_SCALAR_NODE);    /* scn__check_keys checked every key */
+    SIM_ASSERT(v != NULL);
     const char *role = scn__text(k);
     if (strlen(role) >= SIM_NAME_MAX || !scn__name_ok(role, false))
         return scn__fail(ld, scn__pos(k), "nodes: role '%.40s' is not a short name (expected "
@@ -280,6 +302,8 @@ static int load_role(scn_ld *ld, const yaml_node_t *k, const yaml_node_t *v) {
 }
 
 static int load_nodes(scn_ld *ld, const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);                      /* load_required ran first */
+    SIM_ASSERT(ld->s->node_count == 0);         /* read once, before anything names a node */
     if (scn__want_map(ld, n, "nodes", "a mapping of role to a count or a list of names, "
                       "such as {redis: 1, client: [c1, c2]}") != 0) return -1;
     if (scn__check_keys(ld, n, NULL, 0, "nodes") != 0) return -1;
@@ -297,6 +321,8 @@ static int load_nodes(scn_ld *ld, const yaml_node_t *n) {
 /* network, links, clocks                                              */
 
 static int load_props(scn_ld *ld, const yaml_node_t *map, scn_link_props *p) {
+    SIM_ASSERT(map->type == YAML_MAPPING_NODE);
+    SIM_ASSERT(p != NULL);
     const yaml_node_t *v;
     if ((v = scn__get(ld, map, "latency", NULL))) {
         if (scn__load_latency(ld, v, "latency", &p->latency) != 0) return -1;
@@ -331,6 +357,8 @@ static int load_link(scn_ld *ld, const yaml_node_t *n) {
     scn_link_props props = {0};
     if (scn__node_mask(ld, from, "from", &from_mask) != 0) return -1;
     if (scn__node_mask(ld, to, "to", &to_mask) != 0) return -1;
+    SIM_ASSERT(from_mask != 0);                 /* scn__node_mask names at least one node */
+    SIM_ASSERT(to_mask != 0);
     if (load_props(ld, n, &props) != 0) return -1;
     for (uint32_t i = 0; i < s->node_count; i++) {
         for (uint32_t j = 0; j < s->node_count; j++) {
@@ -349,6 +377,8 @@ static int load_link(scn_ld *ld, const yaml_node_t *n) {
 }
 
 static int load_network(scn_ld *ld, const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(ld->s->link_count == 0);
     if (scn__is_null(n)) return 0;
     if (scn__want_map(ld, n, "network", "a mapping such as {latency: 1ms, loss: 0%}") != 0)
         return -1;
@@ -366,6 +396,7 @@ static int load_network(scn_ld *ld, const yaml_node_t *n) {
 }
 
 static int load_clocks(scn_ld *ld, const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
     if (scn__is_null(n)) return 0;
     if (scn__want_map(ld, n, "clocks", "a mapping of node to {offset, rate}, such as "
                       "{redis1: {offset: 0ms, rate: 1.0}}") != 0) return -1;
@@ -378,6 +409,8 @@ static int load_clocks(scn_ld *ld, const yaml_node_t *n) {
         if (scn__want_map(ld, v, scn__text(k), "a mapping such as {offset: 0ms, rate: 1.0}") != 0)
             return -1;
         if (scn__check_keys(ld, v, clock_keys, COUNT(clock_keys), "a clock") != 0) return -1;
+        SIM_ASSERT(node >= 0);                  /* scn__node_ref found it */
+        SIM_ASSERT((uint32_t)node < ld->s->node_count);
         scn_clock *c = &ld->s->clocks[node];
         const yaml_node_t *f;
         if ((f = scn__get(ld, v, "offset", NULL)) &&
@@ -395,6 +428,8 @@ static int load_clocks(scn_ld *ld, const yaml_node_t *n) {
 
 static int load_checks(scn_ld *ld, const yaml_node_t *n) {
     scn *s = ld->s;
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(s->check_count == 0);
     if (scn__is_null(n)) return 0;
     if (scn__want_seq(ld, n, "checks", "a list of check names such as [mutual-exclusion, "
                       "liveness]") != 0) return -1;
@@ -418,6 +453,8 @@ static int load_checks(scn_ld *ld, const yaml_node_t *n) {
 
 static int load_expect(scn_ld *ld, const yaml_node_t *n) {
     scn *s = ld->s;
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(s->expect_count == 0);
     if (scn__is_null(n)) return 0;
     if (scn__want_map(ld, n, "expect", "a mapping of check to verdict, such as "
                       "{liveness: ok}") != 0) return -1;
@@ -450,6 +487,7 @@ static int load_expect(scn_ld *ld, const yaml_node_t *n) {
 }
 
 static int reject_nemesis(scn_ld *ld, const yaml_node_t *root) {
+    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
     scn_pos key_pos = {0, 0};
     const yaml_node_t *n = scn__get(ld, root, "nemesis", &key_pos);
     if (!n || scn__is_null(n)) return 0;
@@ -466,6 +504,7 @@ static int load_required(scn_ld *ld, const yaml_node_t *root) {
         {"protocol", "the protocol to run, such as protocol: setnx-lock"},
         {"nodes", "the nodes per role, such as nodes: {redis: 1, client: 2}"},
     };
+    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
     for (size_t i = 0; i < COUNT(required); i++) {
         if (!scn__get(ld, root, required[i][0], NULL))
             return scn__fail(ld, scn__pos(root), "missing required key '%.64s' (expected %s)",
@@ -492,6 +531,8 @@ static int load_root(scn_ld *ld, const yaml_node_t *root) {
     if (reject_nemesis(ld, root) != 0) return -1;
     if ((n = scn__get(ld, root, "checks", NULL)) && load_checks(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "expect", NULL)) && load_expect(ld, n) != 0) return -1;
+    SIM_ASSERT(ld->s->node_count >= 1);         /* load_nodes refuses none */
+    SIM_ASSERT(ld->s->duration_ns > 0);         /* load_head refuses zero */
     return 0;
 }
 
@@ -499,6 +540,8 @@ static int load_root(scn_ld *ld, const yaml_node_t *root) {
  * number of values once aliases are expanded (the billion laughs); also
  * rejects NUL bytes in values, which C strings would silently cut. */
 static int tree_check(scn_ld *ld, const yaml_node_t *n, uint32_t depth, uint32_t *values) {
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(values != NULL);
     if (++*values > SCN_VALUES_MAX)
         return scn__fail(ld, scn__pos(n), "too many values: more than %d once aliases are "
                          "expanded (expected at most the limit SCN_VALUES_MAX)", SCN_VALUES_MAX);
@@ -526,6 +569,7 @@ static int tree_check(scn_ld *ld, const yaml_node_t *n, uint32_t depth, uint32_t
 
 /* libyaml's reader reports a byte offset, not a mark. */
 static scn_pos pos_at_offset(const char *text, size_t len, size_t offset) {
+    SIM_ASSERT(text != NULL || len == 0);
     scn_pos p = {1, 1};
     for (size_t i = 0; i < offset && i < len; i++) {
         if (text[i] == '\n') { p.line++; p.col = 1; } else { p.col++; }
@@ -535,6 +579,8 @@ static scn_pos pos_at_offset(const char *text, size_t len, size_t offset) {
 
 /* The byte at a line:col (columns counted in bytes), or 0 past the end. */
 static char byte_at(const char *text, size_t len, scn_pos pos) {
+    SIM_ASSERT(pos.line >= 1);                  /* libyaml's 0-based marks, plus one */
+    SIM_ASSERT(pos.col >= 1);
     size_t i = 0;
     for (uint32_t line = 1; line < pos.line && i < len; i++) {
         if (text[i] == '\n') line++;
@@ -544,6 +590,7 @@ static char byte_at(const char *text, size_t len, scn_pos pos) {
 }
 
 static int yaml_fail(scn_ld *ld, const yaml_parser_t *yp, const char *text, size_t len) {
+    SIM_ASSERT(text != NULL);
     if (yp->error == YAML_MEMORY_ERROR)
         return scn__fail(ld, (scn_pos){0, 0}, "out of memory while reading YAML");
     const char *problem = yp->problem ? yp->problem : "unreadable input";
@@ -563,6 +610,7 @@ static int yaml_fail(scn_ld *ld, const yaml_parser_t *yp, const char *text, size
 }
 
 static const yaml_char_t *event_anchor(const yaml_event_t *ev) {
+    SIM_ASSERT(ev != NULL);
     switch (ev->type) {
     case YAML_SCALAR_EVENT: return ev->data.scalar.anchor;
     case YAML_SEQUENCE_START_EVENT: return ev->data.sequence_start.anchor;
@@ -604,11 +652,14 @@ static int prescan(scn_ld *ld, const char *text, size_t len) {
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&yp);
+    SIM_ASSERT(rc != 0 || depth == 0);          /* the stream ended: every collection closed */
     return rc;
 }
 
 /* Parses the text; on success *doc holds the one document and 0 is returned. */
 static int parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t *doc) {
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(doc != NULL);
     if (prescan(ld, text, len) != 0) return -1;
     yaml_parser_t yp;
     if (!yaml_parser_initialize(&yp))
@@ -636,6 +687,8 @@ static int parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t 
 }
 
 static void set_defaults(scn *s, const char *path) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(path != NULL);
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
     s->seed = 1;
@@ -677,6 +730,7 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
         return -1;
     }
     scn__sort_faults(out);
+    SIM_ASSERT(set_count <= SCN_SETS_MAX);        /* scn__apply_sets refuses more */
     for (uint32_t k = 0; k < set_count; k++)      /* scn__apply_sets checked count and sizes */
         snprintf(out->sets[k], sizeof out->sets[k], "%s", sets[k]);
     out->set_count = set_count;

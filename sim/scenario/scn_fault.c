@@ -45,6 +45,8 @@ static const char *const latency_kinds[] = {"uniform", "exponential"};
 static const char *const exp_keys[] = {"mean", "min"};
 
 static bool word_in(const char *word, const char *list) {
+    SIM_ASSERT(word != NULL);
+    SIM_ASSERT(list != NULL);
     size_t n = strlen(word);
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ' ');
@@ -58,6 +60,8 @@ static bool word_in(const char *word, const char *list) {
 
 /* The kind key of a fault (exactly one), as an index into kinds[]. */
 static int find_kind(scn_ld *ld, const yaml_node_t *map, int *kind) {
+    SIM_ASSERT(map->type == YAML_MAPPING_NODE);
+    SIM_ASSERT(kind != NULL);
     int found = -1;
     for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
          p < map->data.mapping.pairs.top; p++) {
@@ -79,6 +83,8 @@ static int find_kind(scn_ld *ld, const yaml_node_t *map, int *kind) {
 }
 
 static int check_extras(scn_ld *ld, const yaml_node_t *map, int kind) {
+    SIM_ASSERT(kind >= 0);                      /* find_kind's answer */
+    SIM_ASSERT(kind < K_COUNT);
     for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
          p < map->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = scn__node(ld, p->key);
@@ -92,11 +98,14 @@ static int check_extras(scn_ld *ld, const yaml_node_t *map, int kind) {
 }
 
 static int fault_at(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(ld->s->duration_ns > 0);         /* the head, read before faults */
     const yaml_node_t *at = scn__get(ld, map, "at", NULL);
     if (!at)
         return scn__fail(ld, scn__pos(map), "a fault without 'at' (expected the true time it "
                          "happens, such as at: 1s)");
     if (scn__duration(ld, at, "at", &f->at_ns) != 0) return -1;
+    SIM_ASSERT(f->at_ns >= 0);                  /* scn_parse_duration refuses negatives */
     if (f->at_ns <= ld->s->duration_ns) return 0;
     char end[40];
     sim_fmt_time(end, sizeof end, ld->s->duration_ns);
@@ -107,6 +116,8 @@ static int fault_at(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
 /* `for`: required or optional; when given, above 0. */
 static int fault_for(scn_ld *ld, const yaml_node_t *map, const char *kind, const char *what,
                      bool required, scn_fault *f) {
+    SIM_ASSERT(kind != NULL);
+    SIM_ASSERT(f->for_ns == 0);                 /* load_fault zeroed it; set once */
     const yaml_node_t *v = scn__get(ld, map, "for", NULL);
     if (!v && !required) return 0;
     if (!v)
@@ -120,6 +131,8 @@ static int fault_for(scn_ld *ld, const yaml_node_t *map, const char *kind, const
 
 static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
     scn *s = ld->s;
+    SIM_ASSERT(v != NULL);                      /* find_kind found the key */
+    SIM_ASSERT(s->node_count <= SIM_NODES_MAX);
     const char *expected = "a list of groups such as [[c1, redis1], [c2]]";
     if (scn__want_seq(ld, v, "partition", expected) != 0) return -1;
     size_t count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -133,15 +146,19 @@ static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
         const yaml_node_t *g = scn__node(ld, *it);
         if (scn__want_seq(ld, g, "partition", "a group as a list, such as [c1, redis1]") != 0)
             return -1;
-        if (scn__node_mask(ld, g, "partition", &masks[groups]) != 0) return -1;
-        uint64_t twice = masks[groups] & seen;
+        uint64_t mask = 0;          /* checked before it is kept: 65 groups of 64 nodes */
+        if (scn__node_mask(ld, g, "partition", &mask) != 0) return -1;
+        uint64_t twice = mask & seen;
         if (twice) {
             uint32_t i = 0;
             while (!(twice >> i & 1u)) i++;
             return scn__fail(ld, scn__pos(g), "partition: node '%.64s' is in two groups "
                              "(expected each node in at most one group)", s->nodes[i].name);
         }
-        seen |= masks[groups++];
+        SIM_ASSERT(mask != 0);      /* scn__node_mask refuses an empty group */
+        SIM_ASSERT(groups < SIM_NODES_MAX);   /* disjoint, non-empty groups of <= 64 nodes */
+        masks[groups++] = mask;
+        seen |= mask;
     }
     if (flat) {                                 /* [c1, c2]: one group, the rest another */
         if (scn__node_mask(ld, v, "partition", &masks[0]) != 0) return -1;
@@ -155,11 +172,15 @@ static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
         rest |= g == groups;
         f->group[i] = (uint8_t)g;
     }
+    SIM_ASSERT(groups >= 1);
+    SIM_ASSERT(groups <= s->node_count);        /* disjoint and non-empty */
     f->group_count = groups + (rest ? 1u : 0u);
     return 0;
 }
 
 static int fault_cut(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(f->kind == SCN_FAULT_CUT);
     if (scn__want_map(ld, v, "cut", "a mapping such as {from: [c1], to: [redis1]}") != 0)
         return -1;
     if (scn__check_keys(ld, v, cut_keys, COUNT(cut_keys), "a cut") != 0) return -1;
@@ -180,6 +201,8 @@ static int fault_cut(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, s
 }
 
 static int fault_delay(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(f->kind == SCN_FAULT_LINK_DELAY);
     if (scn__want_map(ld, v, "delay", "a mapping such as {from: c1, to: storage1}") != 0)
         return -1;
     if (scn__check_keys(ld, v, delay_keys, COUNT(delay_keys), "a delay") != 0) return -1;
@@ -199,6 +222,8 @@ static int fault_delay(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v,
 }
 
 static int fault_clock(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(map->type == YAML_MAPPING_NODE);
     if (scn__node_ref(ld, v, "clock", &f->node) != 0) return -1;
     const yaml_node_t *jump = scn__get(ld, map, "jump", NULL);
     const yaml_node_t *rate = scn__get(ld, map, "rate", NULL);
@@ -218,7 +243,10 @@ static int fault_clock(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v,
 }
 
 static int fault_body(scn_ld *ld, const yaml_node_t *map, int kind, scn_fault *f) {
+    SIM_ASSERT(kind >= 0);
+    SIM_ASSERT(kind < K_COUNT);
     const yaml_node_t *v = scn__get(ld, map, kinds[kind].name, NULL);
+    SIM_ASSERT(v != NULL);                      /* find_kind saw this key */
     switch (kind) {
     case K_PAUSE:
         f->kind = SCN_FAULT_PAUSE;
@@ -264,11 +292,15 @@ static int load_fault(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
     f->node = -1;
     f->pos = scn__pos(map);
     if (fault_at(ld, map, f) != 0) return -1;
-    return fault_body(ld, map, kind, f);
+    int rc = fault_body(ld, map, kind, f);
+    SIM_ASSERT(rc != 0 || f->node < (int32_t)ld->s->node_count);   /* scn.c's invariant */
+    return rc;
 }
 
 int scn__load_faults(scn_ld *ld, const yaml_node_t *seq) {
     scn *s = ld->s;
+    SIM_ASSERT(seq != NULL);
+    SIM_ASSERT(s->fault_count == 0);            /* read once */
     if (scn__is_null(seq)) return 0;
     if (scn__want_seq(ld, seq, "faults", "a list of faults such as [{at: 1s, crash: redis1}]")
         != 0) return -1;
@@ -289,6 +321,8 @@ int scn__load_faults(scn_ld *ld, const yaml_node_t *seq) {
 /* latency: 1ms | {uniform: [1ms, 5ms]} | {exponential: {mean: 2ms, min: 500us}} */
 
 static int latency_uniform(scn_ld *ld, const yaml_node_t *v, scn_latency *out) {
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(out != NULL);
     const char *expected = "[low, high] such as [1ms, 5ms]";
     if (scn__want_seq(ld, v, "uniform", expected) != 0) return -1;
     if (v->data.sequence.items.top - v->data.sequence.items.start != 2)
@@ -306,6 +340,8 @@ static int latency_uniform(scn_ld *ld, const yaml_node_t *v, scn_latency *out) {
 }
 
 static int latency_exponential(scn_ld *ld, const yaml_node_t *v, scn_latency *out) {
+    SIM_ASSERT(v != NULL);                      /* the one key is exponential, or uniform */
+    SIM_ASSERT(out != NULL);
     scn_latency l = {.kind = SCN_LAT_EXPONENTIAL};
     if (v->type != YAML_MAPPING_NODE) {        /* {exponential: 2ms}: the mean, no floor */
         if (scn__duration(ld, v, "exponential", &l.a_ns) != 0) return -1;
@@ -324,6 +360,8 @@ static int latency_exponential(scn_ld *ld, const yaml_node_t *v, scn_latency *ou
 }
 
 int scn__load_latency(scn_ld *ld, const yaml_node_t *n, const char *key, scn_latency *out) {
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(key != NULL);
     if (n->type == YAML_SCALAR_NODE && !scn__is_null(n)) {
         scn_latency l = {.kind = SCN_LAT_FIXED};
         if (scn__duration(ld, n, key, &l.a_ns) != 0) return -1;

@@ -64,6 +64,8 @@ typedef struct set_ctx {
 static int set_fail(set_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int set_fail(set_ctx *c, const char *fmt, ...) {
+    SIM_ASSERT(c->text != NULL);
+    SIM_ASSERT(fmt != NULL);
     char msg[SIM_ERR_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -80,6 +82,8 @@ static yaml_node_t *node_at(const set_ctx *c, int id) {
 }
 
 static void mark(set_ctx *c, int id, size_t column) {
+    SIM_ASSERT(c->k >= 1);                      /* line SCN_SET_LINE + k: relocation needs k > 0 */
+    SIM_ASSERT(column < SCN_SET_MAX);           /* a column inside VALUE */
     yaml_node_t *n = node_at(c, id);
     n->start_mark.line = n->end_mark.line = (size_t)SCN_SET_LINE + c->k - 1u;
     n->start_mark.column = n->end_mark.column = column;
@@ -93,6 +97,8 @@ static bool name_char(char ch) {
 }
 
 static int parse_index(set_ctx *c, const char **pp, set_seg *s) {
+    SIM_ASSERT(**pp == '[');                    /* parse_path dispatched on it */
+    SIM_ASSERT(s != NULL);
     const char *p = *pp + 1;
     uint32_t v = 0;
     size_t digits = 0;
@@ -107,6 +113,8 @@ static int parse_index(set_ctx *c, const char **pp, set_seg *s) {
 }
 
 static int parse_path(set_ctx *c, const char *key, size_t key_len, set_seg *segs, uint32_t *n) {
+    SIM_ASSERT(key != NULL);
+    SIM_ASSERT(segs != NULL);
     const char *p = key, *end = key + key_len;
     *n = 0;
     while (p < end) {
@@ -134,6 +142,7 @@ static int parse_path(set_ctx *c, const char *key, size_t key_len, set_seg *segs
                             "list items, such as faults[0].for)", (int)key_len, key);
     }
     if (*n == 0) return set_fail(c, "an empty key (expected KEY=VALUE, such as params.fencing=true)");
+    SIM_ASSERT(*n <= SET_SEGS_MAX);
     return 0;
 }
 
@@ -142,7 +151,12 @@ static int parse_path(set_ctx *c, const char *key, size_t key_len, set_seg *segs
 static int slot_get(const set_ctx *c, set_slot s) {
     if (s.parent == 0) return 1;                 /* libyaml's root is node 1 */
     yaml_node_t *p = node_at(c, s.parent);
-    if (s.is_pair) return p->data.mapping.pairs.start[s.i].value;
+    SIM_ASSERT(p->type == (s.is_pair ? YAML_MAPPING_NODE : YAML_SEQUENCE_NODE));
+    if (s.is_pair) {
+        SIM_ASSERT(s.i < (size_t)(p->data.mapping.pairs.top - p->data.mapping.pairs.start));
+        return p->data.mapping.pairs.start[s.i].value;
+    }
+    SIM_ASSERT(s.i < (size_t)(p->data.sequence.items.top - p->data.sequence.items.start));
     return p->data.sequence.items.start[s.i];
 }
 
@@ -154,6 +168,7 @@ static void slot_put(set_ctx *c, set_slot s, int id) {
 }
 
 static bool is_null(const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
     const char *t = (const char *)n->data.scalar.value;
     return t[0] == '\0' || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
@@ -169,6 +184,8 @@ static int new_container(set_ctx *c, bool sequence) {
 }
 
 static int new_key(set_ctx *c, const char *name) {
+    SIM_ASSERT(name != NULL);
+    SIM_ASSERT(strlen(name) < SCN_KEY_MAX);     /* a path segment, or "" */
     int id = yaml_document_add_scalar(c->doc, NULL, (const yaml_char_t *)name, (int)strlen(name),
                                       YAML_PLAIN_SCALAR_STYLE);
     if (id == 0) return set_fail(c, "out of memory"), 0;
@@ -180,6 +197,8 @@ static int new_key(set_ctx *c, const char *name) {
  * an empty one; anything else of the wrong kind is an error naming the
  * path walked so far. */
 static int want_container(set_ctx *c, set_slot s, bool sequence, const char *walked, int *out) {
+    SIM_ASSERT(walked != NULL);
+    SIM_ASSERT(out != NULL);
     int id = slot_get(c, s);
     const yaml_node_t *n = node_at(c, id);
     yaml_node_type_t want = sequence ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE;
@@ -203,6 +222,8 @@ static int want_container(set_ctx *c, set_slot s, bool sequence, const char *wal
  * *m gets the end.  -1 when no key matches. */
 static long find_key(const set_ctx *c, int map, const set_seg *segs, uint32_t i, uint32_t n,
                      uint32_t *m) {
+    SIM_ASSERT(i < n);
+    SIM_ASSERT(!segs[i].is_index);              /* step_key starts at a name */
     uint32_t run = i;
     while (run < n && !segs[run].is_index) run++;
     for (uint32_t e = run; e > i; e--) {
@@ -225,6 +246,8 @@ static long find_key(const set_ctx *c, int map, const set_seg *segs, uint32_t i,
 
 static void walked_add(char *walked, size_t len, const set_seg *s) {
     size_t used = strlen(walked);
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(used < len);
     if (s->is_index) snprintf(walked + used, len - used, "[%u]", s->index);
     else snprintf(walked + used, len - used, "%s%s", used ? "." : "", s->name);
 }
@@ -233,6 +256,7 @@ static void walked_add(char *walked, size_t len, const set_seg *s) {
 static int step_key(set_ctx *c, set_slot *s, const set_seg *segs, uint32_t *i, uint32_t n,
                     char *walked, size_t wlen) {
     int map;
+    SIM_ASSERT(*i < n);
     if (want_container(c, *s, false, walked, &map) != 0) return -1;
     uint32_t m = *i + 1;
     long pair = find_key(c, map, segs, *i, n, &m);
@@ -245,6 +269,8 @@ static int step_key(set_ctx *c, set_slot *s, const set_seg *segs, uint32_t *i, u
         pair = (long)(mp->data.mapping.pairs.top - mp->data.mapping.pairs.start) - 1;
     }
     *s = (set_slot){ map, (size_t)pair, true };
+    SIM_ASSERT(m > *i);                         /* progress: apply_one's loop ends */
+    SIM_ASSERT(m <= n);
     *i = m;
     return 0;
 }
@@ -252,6 +278,7 @@ static int step_key(set_ctx *c, set_slot *s, const set_seg *segs, uint32_t *i, u
 /* One step into a list: item N, or a new item when N is the length. */
 static int step_index(set_ctx *c, set_slot *s, const set_seg *seg, char *walked, size_t wlen) {
     int seq;
+    SIM_ASSERT(seg->is_index);
     if (want_container(c, *s, true, walked, &seq) != 0) return -1;
     const yaml_node_t *sq = node_at(c, seq);
     size_t len = (size_t)(sq->data.sequence.items.top - sq->data.sequence.items.start);
@@ -265,6 +292,8 @@ static int step_index(set_ctx *c, set_slot *s, const set_seg *seg, char *walked,
         if (!yaml_document_append_sequence_item(c->doc, seq, val)) return set_fail(c, "out of memory");
     }
     walked_add(walked, wlen, seg);
+    sq = node_at(c, seq);                       /* appending may have moved it */
+    SIM_ASSERT(seg->index < (size_t)(sq->data.sequence.items.top - sq->data.sequence.items.start));
     *s = (set_slot){ seq, seg->index, false };
     return 0;
 }
@@ -275,6 +304,8 @@ static int copy_node(set_ctx *c, yaml_document_t *src, int src_id, uint32_t dept
 
 static int copy_children(set_ctx *c, yaml_document_t *src, int src_id, int dst, uint32_t depth) {
     const yaml_node_t *n = yaml_document_get_node(src, src_id);
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(n->type != YAML_SCALAR_NODE);    /* copy_node copies scalars itself */
     if (n->type == YAML_SEQUENCE_NODE) {
         size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
         for (size_t i = 0; i < count; i++) {
@@ -299,6 +330,7 @@ static int copy_children(set_ctx *c, yaml_document_t *src, int src_id, int dst, 
 static int copy_node(set_ctx *c, yaml_document_t *src, int src_id, uint32_t depth, int *out) {
     const yaml_node_t *n = yaml_document_get_node(src, src_id);
     SIM_ASSERT(n != NULL);
+    SIM_ASSERT(out != NULL);
     if (++c->copied > SCN_VALUES_MAX || depth > SCN_DEPTH_MAX)
         return set_fail(c, "the value is too big once aliases are expanded (expected at most "
                         "%d values nested %d deep)", SCN_VALUES_MAX, SCN_DEPTH_MAX);
@@ -321,6 +353,8 @@ static int copy_node(set_ctx *c, yaml_document_t *src, int src_id, uint32_t dept
 
 /* Parses VALUE as one YAML value and copies it into the document. */
 static int value_node(set_ctx *c, const char *value, int *out) {
+    SIM_ASSERT(value != NULL);
+    SIM_ASSERT(out != NULL);
     yaml_parser_t yp;
     yaml_document_t vd;
     if (!yaml_parser_initialize(&yp)) return set_fail(c, "out of memory");
@@ -346,6 +380,8 @@ static int value_node(set_ctx *c, const char *value, int *out) {
 /* ------------------------------------------------------------- entry */
 
 static int apply_one(set_ctx *c) {
+    SIM_ASSERT(c->k >= 1);
+    SIM_ASSERT(strlen(c->text) < SCN_SET_MAX);  /* scn__apply_sets checked it */
     const char *eq = strchr(c->text, '=');
     if (eq == NULL)
         return set_fail(c, "no '=' (expected KEY=VALUE, such as params.fencing=true)");
@@ -398,6 +434,7 @@ int scn__apply_sets(yaml_document_t *doc, const char *const *sets, uint32_t coun
 void scn__set_relocate(char *err, size_t err_len, const char *path, const char *const *sets,
                        uint32_t count) {
     SIM_ASSERT(err != NULL);
+    SIM_ASSERT(count == 0 || sets != NULL);
     char out[SIM_ERR_MAX * 2];
     size_t o = 0;
     bool changed = false;
@@ -417,6 +454,7 @@ void scn__set_relocate(char *err, size_t err_len, const char *path, const char *
         }
         out[o++] = *p++;
     }
+    SIM_ASSERT(o < sizeof out);
     out[o] = '\0';
     if (!changed) return;
     size_t plen = strlen(path);

@@ -56,12 +56,14 @@ static dec_status parse_decimal(const char *p, size_t len, unsigned scale, uint6
 
 /* Length of the number at the start of text: digits and dots. */
 static size_t number_len(const char *text) {
+    SIM_ASSERT(text != NULL);
     size_t n = 0;
     while (is_digit(text[n]) || text[n] == '.') n++;
     return n;
 }
 
 static const char *skip_spaces(const char *p) {
+    SIM_ASSERT(p != NULL);
     while (*p == ' ') p++;
     return p;
 }
@@ -75,6 +77,8 @@ static const unit units[] = {
  * shown, the whole value as written, for messages. */
 static int parse_magnitude(const char *text, const char *shown, sim_time *out,
                            char *err, size_t err_len) {
+    SIM_ASSERT(shown != NULL);
+    SIM_ASSERT(text >= shown);                  /* text points into shown, past a sign */
     size_t n = number_len(text);
     const char *u = skip_spaces(text + n);
     if (n == 0 || !is_digit(text[n - 1]) || (text[0] == '.' && n == 1)) {
@@ -94,7 +98,11 @@ static int parse_magnitude(const char *text, const char *shown, sim_time *out,
         uint64_t v = 0;
         dec_status st = parse_decimal(text, n, units[i].scale, &v);
         if (st == DEC_OK && v > (uint64_t)INT64_MAX / units[i].mult) st = DEC_OVERFLOW;
-        if (st == DEC_OK) { *out = (sim_time)(v * units[i].mult); return 0; }
+        if (st == DEC_OK) {
+            *out = (sim_time)(v * units[i].mult);
+            SIM_ASSERT(*out >= 0);              /* v * mult <= INT64_MAX, checked above */
+            return 0;
+        }
         if (st == DEC_TOO_FINE)
             snprintf(err, err_len, "'%.64s' is finer than a nanosecond (expected fewer "
                      "decimals, or a smaller unit)", shown);
@@ -137,6 +145,8 @@ int scn_parse_signed_duration(const char *text, sim_time *out, char *err, size_t
 
 /* "2%", "0.02", "500ppm" (also "2 %") as ppm; no range check. */
 static dec_status parse_ppm(const char *text, uint64_t *out) {
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(out != NULL);
     size_t n = number_len(text);
     const char *u = skip_spaces(text + n);
     if (*u == '\0') return parse_decimal(text, n, 6, out);
@@ -227,6 +237,8 @@ static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a'
  * case-insensitive; both lengths <= NEAR_LEN_MAX. */
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
     size_t d[NEAR_LEN_MAX + 1][NEAR_LEN_MAX + 1];
+    SIM_ASSERT(la <= NEAR_LEN_MAX);             /* scn_nearest skips longer words */
+    SIM_ASSERT(lb <= NEAR_LEN_MAX);
     for (size_t i = 0; i <= la; i++) d[i][0] = i;
     for (size_t j = 0; j <= lb; j++) d[0][j] = j;
     for (size_t i = 1; i <= la; i++) {
@@ -241,10 +253,13 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) 
             d[i][j] = best;
         }
     }
+    SIM_ASSERT(d[la][lb] <= (la > lb ? la : lb));   /* never more edits than the longer word */
     return d[la][lb];
 }
 
 static bool has_prefix_ci(const char *word, const char *known) {
+    SIM_ASSERT(word != NULL);
+    SIM_ASSERT(known != NULL);
     size_t n = strlen(word);
     if (n < 3 || n >= strlen(known)) return false;
     for (size_t i = 0; i < n; i++)
@@ -305,6 +320,7 @@ void scn__node_hint(char *buf, size_t len, const scn *s, const char *word, bool 
 }
 
 bool scn__name_ok(const char *name, bool dots) {
+    SIM_ASSERT(name != NULL);
     if (name[0] == '\0') return false;
     for (const char *p = name; *p; p++) {
         char c = *p;

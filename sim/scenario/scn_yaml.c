@@ -39,6 +39,7 @@ yaml_node_t *scn__node(const scn_ld *ld, int id) {
 }
 
 const char *scn__kind(const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
     switch (n->type) {
     case YAML_MAPPING_NODE: return "a mapping";
     case YAML_SEQUENCE_NODE: return "a list";
@@ -48,11 +49,14 @@ const char *scn__kind(const yaml_node_t *n) {
 }
 
 const char *scn__text(const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
     if (n->type != YAML_SCALAR_NODE) return "";
+    SIM_ASSERT(n->data.scalar.value != NULL);   /* libyaml NUL-terminates every scalar */
     return (const char *)n->data.scalar.value;
 }
 
 bool scn__is_null(const yaml_node_t *n) {
+    SIM_ASSERT(n != NULL);
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return false;
     const char *t = scn__text(n);
@@ -61,17 +65,23 @@ bool scn__is_null(const yaml_node_t *n) {
 }
 
 int scn__want_map(scn_ld *ld, const yaml_node_t *n, const char *key, const char *expected) {
+    SIM_ASSERT(n != NULL);                      /* callers look a key up before wanting it */
+    SIM_ASSERT(key != NULL);
     if (n->type == YAML_MAPPING_NODE) return 0;
     return scn__fail(ld, scn__pos(n), "%s: got %s (expected %s)", key, scn__kind(n), expected);
 }
 
 int scn__want_seq(scn_ld *ld, const yaml_node_t *n, const char *key, const char *expected) {
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(key != NULL);
     if (n->type == YAML_SEQUENCE_NODE) return 0;
     return scn__fail(ld, scn__pos(n), "%s: got %s (expected %s)", key, scn__kind(n), expected);
 }
 
 int scn__want_scalar(scn_ld *ld, const yaml_node_t *n, const char *key, const char *expected,
                      const char **out) {
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(out != NULL);
     if (n->type != YAML_SCALAR_NODE || scn__is_null(n))
         return scn__fail(ld, scn__pos(n), "%s: got %s (expected %s)", key, scn__kind(n),
                          expected);
@@ -81,6 +91,8 @@ int scn__want_scalar(scn_ld *ld, const yaml_node_t *n, const char *key, const ch
 
 static int check_one_key(scn_ld *ld, const yaml_node_t *map, const yaml_node_pair_t *pair,
                          const char *const *known, size_t known_count, const char *where) {
+    SIM_ASSERT(pair >= map->data.mapping.pairs.start);
+    SIM_ASSERT(pair < map->data.mapping.pairs.top);
     const yaml_node_t *k = scn__node(ld, pair->key);
     if (k->type != YAML_SCALAR_NODE || scn__is_null(k))
         return scn__fail(ld, scn__pos(k), "a key is %s (expected a plain name before ':')",
@@ -105,6 +117,7 @@ static int check_one_key(scn_ld *ld, const yaml_node_t *map, const yaml_node_pai
 int scn__check_keys(scn_ld *ld, const yaml_node_t *map, const char *const *known,
                     size_t known_count, const char *where) {
     SIM_ASSERT(map->type == YAML_MAPPING_NODE);
+    SIM_ASSERT(known != NULL || known_count == 0);
     const yaml_node_pair_t *start = map->data.mapping.pairs.start;
     if (map->data.mapping.pairs.top - start > SCN_KEYS_MAX)   /* duplicates: O(n^2) below */
         return scn__fail(ld, scn__pos(scn__node(ld, start[SCN_KEYS_MAX].key)), "too many keys "
@@ -133,6 +146,8 @@ const yaml_node_t *scn__get(const scn_ld *ld, const yaml_node_t *map, const char
 int scn__copy(scn_ld *ld, char *dst, size_t cap, const char *src, scn_pos pos,
               const char *key, const char *bound) {
     SIM_ASSERT(cap > 0);
+    SIM_ASSERT(dst != NULL);
+    SIM_ASSERT(src != NULL);
     size_t n = strlen(src);
     if (n < cap) { memcpy(dst, src, n + 1); return 0; }
     return scn__fail(ld, pos, "%s: '%.24s...' is too long, %zu bytes (expected at most %zu, "
@@ -143,6 +158,8 @@ typedef int (*value_parser)(const char *text, void *out, char *err, size_t err_l
 
 static int typed(scn_ld *ld, const yaml_node_t *n, const char *key, const char *expected,
                  value_parser parse, void *out) {
+    SIM_ASSERT(parse != NULL);
+    SIM_ASSERT(out != NULL);
     const char *text = NULL;
     if (scn__want_scalar(ld, n, key, expected, &text) != 0) return -1;
     char msg[SIM_ERR_MAX / 2];
@@ -165,6 +182,8 @@ static int parse_clock_rate_v(const char *t, void *o, char *e, size_t l) {
 }
 static int parse_bool_v(const char *t, void *o, char *e, size_t l) {
     bool *b = o;
+    SIM_ASSERT(t != NULL);
+    SIM_ASSERT(b != NULL);
     if (strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || strcmp(t, "TRUE") == 0) {
         *b = true;
         return 0;
@@ -199,9 +218,11 @@ int scn__bool(scn_ld *ld, const yaml_node_t *n, const char *key, bool *out) {
 }
 
 int scn__node_ref(scn_ld *ld, const yaml_node_t *n, const char *key, int32_t *out) {
+    SIM_ASSERT(out != NULL);
     const char *name = NULL;
     if (scn__want_scalar(ld, n, key, "a node name such as c1", &name) != 0) return -1;
     int32_t i = scn_node_find(ld->s, name);
+    SIM_ASSERT(i < (int32_t)ld->s->node_count);   /* callers index per-node tables with it */
     if (i >= 0) { *out = i; return 0; }
     char hint[SIM_ERR_MAX / 2];
     scn__node_hint(hint, sizeof hint, ld->s, name, false);
@@ -214,8 +235,10 @@ static int mask_add(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t 
     if (scn__want_scalar(ld, n, key, "a node name or a role such as c1 or redis", &name) != 0)
         return -1;
     int32_t i = scn_node_find(ld->s, name);
+    SIM_ASSERT(i < SIM_NODES_MAX);              /* a shift past 63 would be undefined */
     if (i >= 0) { *mask |= (uint64_t)1 << i; return 0; }
     bool found = false;
+    SIM_ASSERT(ld->s->node_count <= SIM_NODES_MAX);
     for (uint32_t j = 0; j < ld->s->node_count; j++) {
         if (strcmp(ld->s->nodes[j].role, name) != 0) continue;
         *mask |= (uint64_t)1 << j;
@@ -228,6 +251,8 @@ static int mask_add(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t 
 }
 
 int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *out) {
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(out != NULL);
     uint64_t mask = 0;
     if (n->type != YAML_SEQUENCE_NODE) {
         if (mask_add(ld, n, key, &mask) != 0) return -1;
@@ -240,6 +265,7 @@ int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *
     }
     if (mask == 0)
         return scn__fail(ld, scn__pos(n), "%s: an empty list (expected at least one node)", key);
+    SIM_ASSERT(ld->s->node_count == SIM_NODES_MAX || mask >> ld->s->node_count == 0);   /* real nodes */
     *out = mask;
     return 0;
 }

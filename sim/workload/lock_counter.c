@@ -98,7 +98,8 @@ static void complete(lkc_driver *d, env *e, hist_result r, const hist_op *fields
 
 static sim_time per_node(const param_per_node *p, env *e) {
     node_id self = env_self(e);
-    SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
+    SIM_ASSERT(self >= 0);
+    SIM_ASSERT(self < SIM_NODES_MAX);
     return p->node_ns[self];
 }
 
@@ -332,7 +333,8 @@ static bool is_member(const lkc_cfg *cfg, node_id self) {
 static void lkc_init(void *state, env *e) {
     lkc_driver *d = state;
     const struct proto_desc *p = env_protocol(e);
-    SIM_ASSERT(p != NULL && p->lock_client != NULL);     /* the protocol lists lock-counter */
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(p->lock_client != NULL);     /* the protocol lists lock-counter */
     SIM_ASSERT(p->lock_client->state_size <= sizeof d->lc);
     d->cfg = env_workload_config(e);
     SIM_ASSERT(d->cfg != NULL);

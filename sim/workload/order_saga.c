@@ -56,7 +56,8 @@ static bool in_nodes(const param_nodes *ns, node_id n) {
 
 static sim_time per_node(const param_per_node *p, env *e) {
     node_id self = env_self(e);
-    SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
+    SIM_ASSERT(self >= 0);
+    SIM_ASSERT(self < SIM_NODES_MAX);
     return p->node_ns[self];
 }
 
@@ -201,10 +202,12 @@ static bool is_creator(const ords_cfg *c, env *e, node_id n) {
 
 static void ords_start(ords_driver *d, env *e) {
     const struct proto_desc *p = env_protocol(e);
-    SIM_ASSERT(p != NULL && strcmp(p->name, "saga") == 0);   /* only saga lists order-saga */
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(strcmp(p->name, "saga") == 0);   /* only saga lists order-saga */
     d->cfg = env_workload_config(e);
     d->proto = env_proto_config(e);
-    SIM_ASSERT(d->cfg != NULL && d->proto != NULL);
+    SIM_ASSERT(d->cfg != NULL);
+    SIM_ASSERT(d->proto != NULL);
     d->started = true;
     d->create_op = d->cancel_op = HIST_NONE;
     node_id self = env_self(e);

@@ -59,7 +59,8 @@ static bool xfr_invariants_ok(const xfr_driver *d) {
 
 static sim_time per_node(const param_per_node *p, env *e) {
     node_id self = env_self(e);
-    SIM_ASSERT(self >= 0 && self < SIM_NODES_MAX);
+    SIM_ASSERT(self >= 0);
+    SIM_ASSERT(self < SIM_NODES_MAX);
     return p->node_ns[self];
 }
 
@@ -200,7 +201,8 @@ static void on_read_timeout(xfr_driver *d, env *e, uint64_t req) {
 
 static void xfr_start(xfr_driver *d, env *e) {
     const struct proto_desc *p = env_protocol(e);
-    SIM_ASSERT(p != NULL && p->txn_client != NULL);   /* the protocol lists `transfer` */
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(p->txn_client != NULL);   /* the protocol lists `transfer` */
     SIM_ASSERT(p->txn_client->state_size <= sizeof d->lc);
     d->cfg = env_workload_config(e);
     SIM_ASSERT(d->cfg != NULL);

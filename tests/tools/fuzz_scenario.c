@@ -26,8 +26,10 @@ static void check_one(const char *path, int rc, const scn *s, const char *err) {
             SIM_ASSERT(s->faults[i].node < (int32_t)s->node_count);
         }
         for (uint32_t i = 0; i < s->link_count; i++) {
-            SIM_ASSERT(s->links[i].from >= 0 && s->links[i].from < (int32_t)s->node_count);
-            SIM_ASSERT(s->links[i].to >= 0 && s->links[i].to < (int32_t)s->node_count);
+            SIM_ASSERT(s->links[i].from >= 0);
+            SIM_ASSERT(s->links[i].from < (int32_t)s->node_count);
+            SIM_ASSERT(s->links[i].to >= 0);
+            SIM_ASSERT(s->links[i].to < (int32_t)s->node_count);
         }
         return;
     }
