@@ -34,7 +34,10 @@ bool dbw_invariants_ok(const dbw_core *w) {
 }
 
 void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns) {
-    SIM_ASSERT(logic != NULL && logic->start && logic->reply && logic->think);
+    SIM_ASSERT(logic != NULL);
+    SIM_ASSERT(logic->start != NULL);
+    SIM_ASSERT(logic->reply != NULL);
+    SIM_ASSERT(logic->think != NULL);
     SIM_ASSERT(w->count == 0);
     w->cfg = env_workload_config(e);
     w->logic = logic;
@@ -46,7 +49,8 @@ void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_time
 
 void dbw_policy(dbw_core *w, int64_t retries, sim_time backoff_ns, sim_time backoff_max_ns) {
     SIM_ASSERT(w != NULL);
-    SIM_ASSERT(backoff_ns >= 0 && retries >= -1);
+    SIM_ASSERT(backoff_ns >= 0);
+    SIM_ASSERT(retries >= -1);
     w->retries = retries;
     w->backoff_ns = backoff_ns;
     w->backoff_max_ns = backoff_max_ns;
@@ -268,7 +272,9 @@ scn_pos dbw_key_pos(const scn *s, const char *key) {
 
 int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
                    uint32_t *count, char *err, size_t err_len) {
-    SIM_ASSERT(text != NULL && out != NULL && count != NULL);
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(count != NULL);
     *count = 0;
     const char *p = text;
     while (*p) {
