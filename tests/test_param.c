@@ -318,6 +318,196 @@ static void table_prints_aligned_columns_with_defaults_and_choices(void **state)
     free(buf);
 }
 
+/* ------------------------------------------------------------ bounds of every numeric type */
+
+typedef struct bounded_cfg {
+    sim_time timeout;               /* > 0 */
+    sim_time lease;                 /* > 0, or none */
+    sim_time window;                /* > 0 and at most 24 h */
+    sim_time watchdog;              /* at least 3 ms */
+    sim_time pause;                 /* at most 1 s */
+    uint32_t share_ppm;             /* 1% to 50% */
+    uint32_t sample_ppm;            /* above 0 */
+    uint32_t skew_ppm;              /* at most 150 ppm */
+    param_per_node hold;            /* 1 ms to 1 s, each */
+    int64_t workers;                /* at least 1, no top */
+} bounded_cfg;
+
+static const param_spec bounded[] = {
+    PARAM_DURATION_SPEC("timeout", "50ms", "request timeout", offsetof(bounded_cfg, timeout),
+                        SIM_NS, PARAM_NO_MAX),
+    PARAM_DURATION_OR_NONE_SPEC("lease", "none", "lease", offsetof(bounded_cfg, lease), SIM_NS,
+                                PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("window", "60s", "the window", offsetof(bounded_cfg, window), SIM_NS,
+                        24 * 3600 * SIM_S),
+    PARAM_DURATION_SPEC("watchdog", "30s", "watchdog", offsetof(bounded_cfg, watchdog),
+                        3 * SIM_MS, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("pause", "0ms", "a pause", offsetof(bounded_cfg, pause), 0, SIM_S),
+    PARAM_RATE_SPEC("share", "10%", "a share", offsetof(bounded_cfg, share_ppm), 10000, 500000),
+    PARAM_RATE_SPEC("sample", "1%", "a sample", offsetof(bounded_cfg, sample_ppm), 1,
+                    PARAM_NO_MAX),
+    PARAM_RATE_SPEC("skew", "0%", "clock skew", offsetof(bounded_cfg, skew_ppm), 0, 150),
+    PARAM_PER_NODE_DURATION_SPEC("hold", "2ms", "hold", offsetof(bounded_cfg, hold), SIM_MS,
+                                 SIM_S),
+    PARAM_INT_SPEC("workers", "4", "workers", offsetof(bounded_cfg, workers), 1, PARAM_NO_MAX),
+};
+#define BOUNDED_COUNT (sizeof bounded / sizeof bounded[0])
+
+/* As apply(), with the bounded table. */
+static const char *apply_bounded(const char *text, bounded_cfg *c) {
+    static char err[SIM_ERR_MAX];
+    scn *s = load(text);
+    memset(c, 0x5a, sizeof *c);
+    int rc = param_apply(bounded, BOUNDED_COUNT, c, &s->params, s, "params", err, sizeof err);
+    scn_free(s);
+    free(s);
+    if (rc == 0) return NULL;
+    assert_memory_equal(err, "p.yaml:", 7);
+    return err + 7;
+}
+
+static void bounded_ok(const char *text, bounded_cfg *c) {
+    const char *err = apply_bounded(text, c);
+    if (err) print_error("unexpected: %s\n", err);
+    assert_null(err);
+}
+
+static void defaults_within_their_bounds_are_accepted(void **state) {
+    (void)state;
+    bounded_cfg c;
+    bounded_ok(HEAD "  pause: 0ms\n", &c);      /* the default too */
+    assert_int_equal(c.timeout, 50 * SIM_MS);
+    assert_int_equal(c.lease, -1);
+    assert_int_equal(c.share_ppm, 100000);
+    assert_int_equal(c.hold.node_ns[2], 2 * SIM_MS);
+}
+
+static void duration_below_its_minimum_is_rejected_at_the_value_with_the_bound_in_time(
+    void **state) {
+    (void)state;
+    bounded_cfg c;
+    assert_string_equal(apply_bounded(HEAD "  timeout: 0ms\n", &c),
+                        "5:12: error: timeout: '0ms' is out of range (expected a duration "
+                        "above 0)");
+    assert_string_equal(apply_bounded(HEAD "  watchdog: 2999us\n", &c),
+                        "5:13: error: watchdog: '2999us' is out of range (expected a duration "
+                        "of at least 3 ms)");
+    assert_string_equal(apply_bounded(HEAD "  window: 0s\n", &c),
+                        "5:11: error: window: '0s' is out of range (expected a duration above 0 "
+                        "and at most 24 h)");
+}
+
+static void duration_above_its_maximum_is_rejected_at_the_value_with_the_bound_in_time(
+    void **state) {
+    (void)state;
+    bounded_cfg c;
+    assert_string_equal(apply_bounded(HEAD "  window: 86400000000001ns\n", &c),
+                        "5:11: error: window: '86400000000001ns' is out of range (expected a "
+                        "duration above 0 and at most 24 h)");
+    assert_string_equal(apply_bounded(HEAD "  pause: 1001ms\n", &c),
+                        "5:10: error: pause: '1001ms' is out of range (expected a duration of "
+                        "at most 1 s)");
+}
+
+static void duration_at_its_bounds_is_accepted(void **state) {
+    (void)state;
+    bounded_cfg c;
+    bounded_ok(HEAD "  timeout: 1ns\n  watchdog: 3ms\n  window: 24h\n  pause: 1s\n", &c);
+    assert_int_equal(c.timeout, 1);
+    assert_int_equal(c.watchdog, 3 * SIM_MS);
+    assert_int_equal(c.window, 24 * 3600 * SIM_S);
+    assert_int_equal(c.pause, SIM_S);
+    bounded_ok(HEAD "  pause: 0ms\n", &c);
+    assert_int_equal(c.pause, 0);
+}
+
+static void duration_that_may_be_none_is_bounded_and_says_none_is_allowed(void **state) {
+    (void)state;
+    bounded_cfg c;
+    assert_string_equal(apply_bounded(HEAD "  lease: 0s\n", &c),
+                        "5:10: error: lease: '0s' is out of range (expected a duration above 0, "
+                        "or none)");
+    bounded_ok(HEAD "  lease: off\n", &c);
+    assert_int_equal(c.lease, -1);
+    bounded_ok(HEAD "  lease: 1ns\n", &c);
+    assert_int_equal(c.lease, 1);
+}
+
+static void rate_outside_its_bounds_is_rejected_with_the_bound_in_percent(void **state) {
+    (void)state;
+    bounded_cfg c;
+    assert_string_equal(apply_bounded(HEAD "  share: 0.5%\n", &c),
+                        "5:10: error: share: '0.5%' is out of range (expected a rate from 1% to "
+                        "50%)");
+    assert_string_equal(apply_bounded(HEAD "  share: 0.500001\n", &c),
+                        "5:10: error: share: '0.500001' is out of range (expected a rate from 1% "
+                        "to 50%)");
+    assert_string_equal(apply_bounded(HEAD "  sample: 0\n", &c),
+                        "5:11: error: sample: '0' is out of range (expected a rate above 0)");
+    assert_string_equal(apply_bounded(HEAD "  skew: 151ppm\n", &c),
+                        "5:9: error: skew: '151ppm' is out of range (expected a rate of at most "
+                        "150 ppm)");
+}
+
+static void rate_at_its_bounds_is_accepted(void **state) {
+    (void)state;
+    bounded_cfg c;
+    bounded_ok(HEAD "  share: 1%\n  sample: 1ppm\n  skew: 150ppm\n", &c);
+    assert_int_equal(c.share_ppm, 10000);
+    assert_int_equal(c.sample_ppm, 1);
+    assert_int_equal(c.skew_ppm, 150);
+    bounded_ok(HEAD "  share: 0.5\n  sample: 100%\n", &c);
+    assert_int_equal(c.share_ppm, 500000);
+    assert_int_equal(c.sample_ppm, 1000000);
+}
+
+static void per_node_duration_checks_every_value_against_its_bounds(void **state) {
+    (void)state;
+    bounded_cfg c;
+    assert_string_equal(apply_bounded(HEAD "  hold: 0ms\n", &c),
+                        "5:9: error: hold: '0ms' is out of range (expected a duration from 1 ms "
+                        "to 1 s)");
+    assert_string_equal(apply_bounded(HEAD "  hold: {c1: 1ms, c2: 1001ms}\n", &c),
+                        "5:23: error: hold.c2: '1001ms' is out of range (expected a duration "
+                        "from 1 ms to 1 s)");
+    bounded_ok(HEAD "  hold: {c1: 1ms, c3: 1s}\n", &c);
+    assert_int_equal(c.hold.node_ns[2], SIM_MS);
+    assert_int_equal(c.hold.node_ns[3], 2 * SIM_MS);
+    assert_int_equal(c.hold.node_ns[4], SIM_S);
+}
+
+static void integer_with_an_open_top_says_its_least_value(void **state) {
+    (void)state;
+    bounded_cfg c;
+    assert_string_equal(apply_bounded(HEAD "  workers: 0\n", &c),
+                        "5:12: error: workers: '0' is out of range (expected a whole number of "
+                        "at least 1)");
+    bounded_ok(HEAD "  workers: 9223372036854775807\n", &c);
+    assert_int_equal(c.workers, INT64_MAX);
+}
+
+static void table_prints_the_bounds_in_the_unit_of_each_type(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    param_print_table(bounded, BOUNDED_COUNT, f);
+    fclose(f);
+    assert_string_equal(buf,
+                        "  timeout   duration       50ms  request timeout (> 0)\n"
+                        "  lease     duration       none  lease (> 0, or none)\n"
+                        "  window    duration       60s   the window (> 0, <= 24 h)\n"
+                        "  watchdog  duration       30s   watchdog (>= 3 ms)\n"
+                        "  pause     duration       0ms   a pause (<= 1 s)\n"
+                        "  share     rate           10%   a share (1%..50%)\n"
+                        "  sample    rate           1%    a sample (> 0)\n"
+                        "  skew      rate           0%    clock skew (<= 150 ppm)\n"
+                        "  hold      duration/node  2ms   hold (1 ms..1 s)\n"
+                        "  workers   integer        4     workers (>= 1)\n");
+    free(buf);
+}
+
 static void empty_table_prints_nothing(void **state) {
     (void)state;
     char *buf = NULL;
@@ -351,6 +541,16 @@ int main(void) {
         cmocka_unit_test(empty_spec_table_rejects_every_param),
         cmocka_unit_test(table_prints_aligned_columns_with_defaults_and_choices),
         cmocka_unit_test(empty_table_prints_nothing),
+        cmocka_unit_test(defaults_within_their_bounds_are_accepted),
+        cmocka_unit_test(duration_below_its_minimum_is_rejected_at_the_value_with_the_bound_in_time),
+        cmocka_unit_test(duration_above_its_maximum_is_rejected_at_the_value_with_the_bound_in_time),
+        cmocka_unit_test(duration_at_its_bounds_is_accepted),
+        cmocka_unit_test(duration_that_may_be_none_is_bounded_and_says_none_is_allowed),
+        cmocka_unit_test(rate_outside_its_bounds_is_rejected_with_the_bound_in_percent),
+        cmocka_unit_test(rate_at_its_bounds_is_accepted),
+        cmocka_unit_test(per_node_duration_checks_every_value_against_its_bounds),
+        cmocka_unit_test(integer_with_an_open_top_says_its_least_value),
+        cmocka_unit_test(table_prints_the_bounds_in_the_unit_of_each_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,88 @@ static const char *type_name(param_type t) {
     return "?";
 }
 
+/* A spec's bounds [lo, hi] within its type's own range [floor, ceil], what
+ * the type's parser lets through: any integer, a duration from 0 up, a rate
+ * from 0 to 100%. */
+typedef struct bounds { int64_t lo, hi, floor, ceil; } bounds;
+
+/* min == max == 0: none, the type's own range. */
+static bounds bounds_of(const param_spec *sp) {
+    bounds r;
+    r.floor = sp->type == PARAM_INT ? INT64_MIN : 0;
+    r.ceil = sp->type == PARAM_RATE ? (int64_t)1000000 : INT64_MAX;
+    r.lo = r.floor;
+    r.hi = r.ceil;
+    if (sp->min == 0 && sp->max == 0) return r;
+    if (sp->min > r.floor) r.lo = sp->min;
+    if (sp->max < r.ceil) r.hi = sp->max;
+    return r;
+}
+
+static bool has_bounds(const param_spec *sp) {
+    bounds r = bounds_of(sp);
+    return r.lo != r.floor || r.hi != r.ceil;
+}
+
+/* A bound in the type's unit: "3", "3 ms", "24 h", "1%", "0.5%", "150 ppm".
+ * A duration takes the largest unit that keeps it whole. */
+static void fmt_bound(const param_spec *sp, int64_t v, char *buf, size_t len) {
+    if (sp->type == PARAM_DURATION || sp->type == PARAM_PER_NODE_DURATION) {
+        static const struct { const char *name; int64_t ns; } units[] = {
+            {"h", 3600 * SIM_S}, {"m", 60 * SIM_S}, {"s", SIM_S}, {"ms", SIM_MS},
+            {"us", SIM_US}, {"ns", SIM_NS},
+        };
+        for (size_t i = 0; v != 0 && i < sizeof units / sizeof units[0]; i++) {
+            if (v % units[i].ns != 0) continue;
+            snprintf(buf, len, "%lld %s", (long long)(v / units[i].ns), units[i].name);
+            return;
+        }
+        snprintf(buf, len, "0");
+    } else if (sp->type == PARAM_RATE && v % 100 == 0) {
+        long long whole = (long long)(v / 10000), frac = (long long)(v % 10000 / 100);
+        if (frac == 0) snprintf(buf, len, "%lld%%", whole);
+        else if (frac % 10 == 0) snprintf(buf, len, "%lld.%lld%%", whole, frac / 10);
+        else snprintf(buf, len, "%lld.%02lld%%", whole, frac);
+    } else if (sp->type == PARAM_RATE) {
+        snprintf(buf, len, "%lld ppm", (long long)v);
+    } else {
+        snprintf(buf, len, "%lld", (long long)v);
+    }
+}
+
+/* What a value within the bounds is, for "(expected ...)": "a duration
+ * above 0", "a duration of at least 3 ms", "a rate from 1% to 50%", "a whole
+ * number from 1 to 10"; ", or none" when "none" is allowed. */
+static void expected_in_bounds(const param_spec *sp, char *buf, size_t len) {
+    bounds r = bounds_of(sp);
+    const char *noun = sp->type == PARAM_INT ? "a whole number"
+                       : sp->type == PARAM_RATE ? "a rate" : "a duration";
+    const char *or_none = sp->allow_none ? ", or none" : "";
+    char a[32], b[32];
+    fmt_bound(sp, r.lo, a, sizeof a);
+    fmt_bound(sp, r.hi, b, sizeof b);
+    bool above0 = r.lo == 1 && sp->type != PARAM_INT;
+    if (r.lo != r.floor && r.hi != r.ceil) {
+        if (above0) snprintf(buf, len, "%s above 0 and at most %s%s", noun, b, or_none);
+        else snprintf(buf, len, "%s from %s to %s%s", noun, a, b, or_none);
+    } else if (r.lo != r.floor) {
+        if (above0) snprintf(buf, len, "%s above 0%s", noun, or_none);
+        else snprintf(buf, len, "%s of at least %s%s", noun, a, or_none);
+    } else {
+        snprintf(buf, len, "%s of at most %s%s", noun, b, or_none);
+    }
+}
+
+/* 0, or -1 with "'text' is out of range (expected ...)" in msg. */
+static int check_bounds(const param_spec *sp, const char *t, int64_t v, char *msg, size_t len) {
+    bounds r = bounds_of(sp);
+    if (v >= r.lo && v <= r.hi) return 0;
+    char exp[HINT_MAX];
+    expected_in_bounds(sp, exp, sizeof exp);
+    snprintf(msg, len, "'%.64s' is out of range (expected %s)", t, exp);
+    return -1;
+}
+
 /* What a value of the spec's type looks like, for "(expected ...)". */
 static void expected(const param_spec *sp, char *buf, size_t len) {
     SIM_ASSERT(buf != NULL);
@@ -48,9 +130,8 @@ static void expected(const param_spec *sp, char *buf, size_t len) {
         snprintf(buf, len, "a duration such as 10s or 250ms%s", sp->allow_none ? ", or none" : "");
         return;
     case PARAM_INT:
-        if (sp->min == 0 && sp->max == 0) snprintf(buf, len, "a whole number such as 3");
-        else snprintf(buf, len, "a whole number from %lld to %lld", (long long)sp->min,
-                      (long long)sp->max);
+        if (!has_bounds(sp)) snprintf(buf, len, "a whole number such as 3");
+        else expected_in_bounds(sp, buf, len);
         return;
     case PARAM_BOOL: snprintf(buf, len, "true or false"); return;
     case PARAM_RATE: snprintf(buf, len, "a rate such as 2%%, 0.02 or 500ppm"); return;
@@ -84,7 +165,8 @@ static int parse_int(const param_spec *sp, const char *t, int64_t *out, char *ms
         return -1;
     }
     int64_t x = neg ? -(int64_t)v : (int64_t)v;
-    if (overflow || ((sp->min != 0 || sp->max != 0) && (x < sp->min || x > sp->max))) {
+    bounds r = bounds_of(sp);
+    if (overflow || x < r.lo || x > r.hi) {
         snprintf(msg, len, "'%.64s' is out of range (expected %s)", t, exp);
         return -1;
     }
@@ -187,7 +269,8 @@ static int parse_duration_param(const param_spec *sp, const char *t, sim_time *o
         *out = -1;
         return 0;
     }
-    return scn_parse_duration(t, out, msg, len);
+    if (scn_parse_duration(t, out, msg, len) != 0) return -1;
+    return check_bounds(sp, t, *out, msg, len);
 }
 
 /* Parses one scalar or list value into the spec's field. */
@@ -228,6 +311,7 @@ static int apply_one(const param_spec *sp, void *cfg, const scn_param *p, const 
     case PARAM_RATE: {
         uint32_t v = 0;
         if (scn_parse_rate(t, &v, msg, len) != 0) return -1;
+        if (check_bounds(sp, t, v, msg, len) != 0) return -1;
         memcpy(f, &v, sizeof v);
         return 0;
     }
@@ -241,6 +325,7 @@ static int apply_one(const param_spec *sp, void *cfg, const scn_param *p, const 
     case PARAM_PER_NODE_DURATION: {
         sim_time v = 0;
         if (scn_parse_duration(t, &v, msg, len) != 0) return -1;
+        if (check_bounds(sp, t, v, msg, len) != 0) return -1;
         per_node_all(f, v);
         return 0;
     }
@@ -324,7 +409,8 @@ static int apply_per_node(const param_spec *sp, void *cfg, const scn_param *p, c
                    "2ms)", p->key);
         return -1;
     }
-    if (scn_parse_duration(p->value, &v, msg, sizeof msg) != 0) {
+    if (scn_parse_duration(p->value, &v, msg, sizeof msg) != 0 ||
+        check_bounds(sp, p->value, v, msg, sizeof msg) != 0) {
         scn_errorf(err, err_len, s->path, p->pos, "%s: %s", p->key, msg);
         return -1;
     }
@@ -367,6 +453,7 @@ int param_apply(const param_spec *specs, size_t spec_count, void *cfg,
     SIM_ASSERT(s != NULL);
     for (size_t i = 0; i < spec_count; i++) {
         SIM_ASSERT(specs[i].name != NULL);
+        SIM_ASSERT(specs[i].min <= specs[i].max);       /* a table's bounds are a range */
         if (specs[i].default_value) apply_default(&specs[i], cfg, s);
         else if (specs[i].type == PARAM_PER_NODE_DURATION)
             memset(field(cfg, &specs[i]), 0, sizeof(param_per_node));
@@ -390,15 +477,37 @@ int param_apply(const param_spec *specs, size_t spec_count, void *cfg,
     return check_required(specs, spec_count, params, s, what, err, err_len);
 }
 
+/* The bounds in short, for the table: "1..10", "> 0", ">= 3 ms", "<= 24 h",
+ * "> 0, <= 24 h", "1%..50%". */
+static void bounds_short(const param_spec *sp, char *buf, size_t len) {
+    bounds r = bounds_of(sp);
+    char a[32], b[32];
+    fmt_bound(sp, r.lo, a, sizeof a);
+    fmt_bound(sp, r.hi, b, sizeof b);
+    bool above0 = r.lo == 1 && sp->type != PARAM_INT;
+    if (r.lo != r.floor && r.hi != r.ceil) {
+        if (above0) snprintf(buf, len, "> 0, <= %s", b);
+        else snprintf(buf, len, "%s..%s", a, b);
+    } else if (r.lo != r.floor) {
+        if (above0) snprintf(buf, len, "> 0");
+        else snprintf(buf, len, ">= %s", a);
+    } else {
+        snprintf(buf, len, "<= %s", b);
+    }
+}
+
 /* help, plus the choices, bounds or "none" the type allows. */
 static void help_text(const param_spec *sp, char *buf, size_t len) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(len > 0);
     const char *help = sp->help ? sp->help : "";
+    char range[HINT_MAX];
     if (sp->type == PARAM_ENUM)
         snprintf(buf, len, "%s (%s)", help, sp->choices ? sp->choices : "");
-    else if (sp->type == PARAM_INT && (sp->min != 0 || sp->max != 0))
-        snprintf(buf, len, "%s (%lld..%lld)", help, (long long)sp->min, (long long)sp->max);
+    else if (has_bounds(sp)) {
+        bounds_short(sp, range, sizeof range);
+        snprintf(buf, len, "%s (%s%s)", help, range, sp->allow_none ? ", or none" : "");
+    }
     else if (sp->type == PARAM_DURATION && sp->allow_none)
         snprintf(buf, len, "%s (or none)", help);
     else

@@ -10,13 +10,23 @@
  *
  * Types and the C field each one fills:
  *   PARAM_DURATION   sim_time          "10s", "250ms"   (>= 0; "none"/"off" = -1 when allow_none)
- *   PARAM_INT        int64_t           "3"              (within [min, max])
+ *   PARAM_INT        int64_t           "3"
  *   PARAM_BOOL       bool              true/false
- *   PARAM_RATE       uint32_t (ppm)    "2%", "0.02", "500ppm"
+ *   PARAM_RATE       uint32_t (ppm)    "2%", "0.02", "500ppm"   (0 to 100%)
  *   PARAM_ENUM       int               one of choices[] ("a|b|c"), index stored
  *   PARAM_NODES      param_nodes       a list of node names, or a role name ("client")
  *   PARAM_PER_NODE_DURATION param_per_node   "2ms" for all, or {c1: 0ms, c2: 10500ms}
  *   PARAM_STRING     char[SCN_VALUE_MAX]
+ *
+ * Bounds.  The numeric types (integer, duration, per-node duration, rate)
+ * take an inclusive [min, max] in their own unit: the number, nanoseconds,
+ * nanoseconds for each node's value, parts per million.  min == max == 0
+ * means none (the type's own range); PARAM_NO_MAX leaves the top open.  So
+ * "a timeout > 0" is min SIM_NS (1 ns) and "at least 3 ms" is min 3 * SIM_MS.
+ * A value outside them is an error at the value's file:line:col that says
+ * the bound in the type's unit: "'0ms' is out of range (expected a duration
+ * above 0)", "... (expected a duration of at least 3 ms)".  "none" is not
+ * subject to them.  A default outside them is a bug in the table.
  *
  * Defaults are written as in YAML and parsed by the same parsers; a default
  * that does not parse is a bug in the table (an assertion).  A PARAM_NODES
@@ -55,9 +65,33 @@ typedef struct param_spec {
     const char *help;           /* one line: what it means, with its unit */
     size_t offset;              /* offsetof(cfg struct, field) */
     const char *choices;        /* PARAM_ENUM: "set-nx-px|setnx-then-expire|get-then-set" */
-    int64_t min, max;           /* PARAM_INT bounds (min == max == 0: no bounds) */
+    int64_t min, max;           /* bounds in the type's unit (above); 0, 0: none */
     bool allow_none;            /* PARAM_DURATION: "none"/"off" gives -1 */
 } param_spec;
+
+#define PARAM_NO_MAX INT64_MAX  /* a bound's open top */
+
+/* One table entry per type, with the fields that type uses and nothing
+ * else, so a table reads as name, default, help, field, then its bounds or
+ * choices.  `offset` is offsetof(cfg struct, field). */
+#define PARAM_INT_SPEC(name, def, help, offset, min, max) \
+    { (name), PARAM_INT, (def), (help), (offset), NULL, (min), (max), false }
+#define PARAM_DURATION_SPEC(name, def, help, offset, min_ns, max_ns) \
+    { (name), PARAM_DURATION, (def), (help), (offset), NULL, (min_ns), (max_ns), false }
+#define PARAM_DURATION_OR_NONE_SPEC(name, def, help, offset, min_ns, max_ns) \
+    { (name), PARAM_DURATION, (def), (help), (offset), NULL, (min_ns), (max_ns), true }
+#define PARAM_PER_NODE_DURATION_SPEC(name, def, help, offset, min_ns, max_ns) \
+    { (name), PARAM_PER_NODE_DURATION, (def), (help), (offset), NULL, (min_ns), (max_ns), false }
+#define PARAM_RATE_SPEC(name, def, help, offset, min_ppm, max_ppm) \
+    { (name), PARAM_RATE, (def), (help), (offset), NULL, (min_ppm), (max_ppm), false }
+#define PARAM_BOOL_SPEC(name, def, help, offset) \
+    { (name), PARAM_BOOL, (def), (help), (offset), NULL, 0, 0, false }
+#define PARAM_ENUM_SPEC(name, def, help, offset, choices) \
+    { (name), PARAM_ENUM, (def), (help), (offset), (choices), 0, 0, false }
+#define PARAM_NODES_SPEC(name, def, help, offset) \
+    { (name), PARAM_NODES, (def), (help), (offset), NULL, 0, 0, false }
+#define PARAM_STRING_SPEC(name, def, help, offset) \
+    { (name), PARAM_STRING, (def), (help), (offset), NULL, 0, 0, false }
 
 /* Fills cfg from defaults then from params.  what = "params" or "workload"
  * (used in messages).  Returns 0, or -1 with "path:line:col: error: ..." in err. */
