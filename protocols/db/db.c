@@ -158,28 +158,31 @@ bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
 #define CFG_AT(field) offsetof(db_cfg, field)
 
 static const param_spec db_params[] = {
-    { "flavor", PARAM_ENUM, "postgres",
-      "whose rules: PostgreSQL (MVCC, SSI), MySQL/InnoDB (MVCC, current reads), or a "
-      "textbook two-phase-locking engine", CFG_AT(flavor), "postgres|mysql|locking", 0, 0, false },
-    { "isolation", PARAM_ENUM, "default",
-      "every transaction's level; default = the flavor's (postgres read-committed, mysql "
-      "repeatable-read, locking serializable)", CFG_AT(isolation),
-      "default|read-uncommitted|read-committed|repeatable-read|serializable", 0, 0, false },
-    { "deadlock_timeout", PARAM_DURATION, "1s",
-      "postgres/locking: a lock waiter runs the deadlock check after this; none = never",
-      CFG_AT(deadlock_timeout_ns), NULL, 0, 0, true },
-    { "lock_timeout", PARAM_DURATION, "off",
-      "postgres/locking: a lock wait longer than this fails the statement (55P03) and the "
-      "transaction; off or 0 = wait forever", CFG_AT(lock_timeout_ns), NULL, 0, 0, true },
-    { "innodb_lock_wait_timeout", PARAM_DURATION, "50s",
-      "mysql: a lock wait longer than this fails the statement only (1205); none = forever",
-      CFG_AT(innodb_lock_wait_timeout_ns), NULL, 0, 0, true },
-    { "innodb_deadlock_detect", PARAM_BOOL, "true",
-      "mysql: a wait that closes a cycle is detected at once and the lighter transaction "
-      "rolled back (1213)", CFG_AT(innodb_deadlock_detect), NULL, 0, 0, false },
-    { "innodb_rollback_on_timeout", PARAM_BOOL, "false",
-      "mysql: a lock wait timeout rolls back the whole transaction, not just the statement",
-      CFG_AT(innodb_rollback_on_timeout), NULL, 0, 0, false },
+    PARAM_ENUM_SPEC("flavor", "postgres",
+        "whose rules: PostgreSQL (MVCC, SSI), MySQL/InnoDB (MVCC, current reads), or a textbook "
+        "two-phase-locking engine",
+        CFG_AT(flavor), "postgres|mysql|locking"),
+    PARAM_ENUM_SPEC("isolation", "default",
+        "every transaction's level; default = the flavor's (postgres read-committed, mysql "
+        "repeatable-read, locking serializable)",
+        CFG_AT(isolation), "default|read-uncommitted|read-committed|repeatable-read|serializable"),
+    PARAM_DURATION_OR_NONE_SPEC("deadlock_timeout", "1s",
+        "postgres/locking: a lock waiter runs the deadlock check after this; none = never",
+        CFG_AT(deadlock_timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_OR_NONE_SPEC("lock_timeout", "off",
+        "postgres/locking: a lock wait longer than this fails the statement (55P03) and the "
+        "transaction; off or 0 = wait forever",
+        CFG_AT(lock_timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_OR_NONE_SPEC("innodb_lock_wait_timeout", "50s",
+        "mysql: a lock wait longer than this fails the statement only (1205); none = forever",
+        CFG_AT(innodb_lock_wait_timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_BOOL_SPEC("innodb_deadlock_detect", "true",
+        "mysql: a wait that closes a cycle is detected at once and the lighter transaction rolled "
+        "back (1213)",
+        CFG_AT(innodb_deadlock_detect)),
+    PARAM_BOOL_SPEC("innodb_rollback_on_timeout", "false",
+        "mysql: a lock wait timeout rolls back the whole transaction, not just the statement",
+        CFG_AT(innodb_rollback_on_timeout)),
 };
 
 static scn_pos param_pos(const scn *s, const char *key, bool *given) {

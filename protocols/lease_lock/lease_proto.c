@@ -78,23 +78,25 @@ bool ll_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
 #define CFG_AT(field) offsetof(ll_cfg, field)
 
 static const param_spec ll_params[] = {
-    { "flavor", PARAM_ENUM, "zookeeper",
-      "zookeeper (czxid, sessions are transactions) or etcd (revision, leases)",
-      CFG_AT(flavor), "zookeeper|etcd", 0, 0, false },
-    { "session", PARAM_DURATION, "10s",
-      "session timeout / lease TTL: the service expires a session this long after its last heartbeat",
-      CFG_AT(session_ns), NULL, 0, 0, false },
-    { "heartbeat", PARAM_DURATION, "0ms",
-      "the client's heartbeat period (0 = session / 3); the timer stops while the process is paused",
-      CFG_AT(heartbeat_ns), NULL, 0, 0, false },
-    { "fencing", PARAM_BOOL, "false",
-      "writes carry the lock key's revision (czxid / CreateRevision) as a fencing token",
-      CFG_AT(fencing), NULL, 0, 0, false },
-    { "lease_check", PARAM_BOOL, "false",
-      "before each protected op, check that the session was confirmed within its timeout",
-      CFG_AT(lease_check), NULL, 0, 0, false },
-    { "timeout", PARAM_DURATION, "1s", "request timeout (create, check, delete) (> 0)",
-      CFG_AT(timeout_ns), NULL, 0, 0, false },
+    PARAM_ENUM_SPEC("flavor", "zookeeper",
+        "zookeeper (czxid, sessions are transactions) or etcd (revision, leases)",
+        CFG_AT(flavor), "zookeeper|etcd"),
+    PARAM_DURATION_SPEC("session", "10s",
+        "session timeout / lease TTL: the service expires a session this long after its last "
+        "heartbeat",
+        CFG_AT(session_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("heartbeat", "0ms",
+        "the client's heartbeat period (0 = session / 3); the timer stops while the process is "
+        "paused",
+        CFG_AT(heartbeat_ns), 0, PARAM_NO_MAX),
+    PARAM_BOOL_SPEC("fencing", "false",
+        "writes carry the lock key's revision (czxid / CreateRevision) as a fencing token",
+        CFG_AT(fencing)),
+    PARAM_BOOL_SPEC("lease_check", "false",
+        "before each protected op, check that the session was confirmed within its timeout",
+        CFG_AT(lease_check)),
+    PARAM_DURATION_SPEC("timeout", "1s", "request timeout (create, check, delete) (> 0)",
+        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
 };
 
 static scn_pos param_pos(const scn *s, const char *key) {

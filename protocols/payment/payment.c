@@ -245,16 +245,20 @@ const model_ops pay_model_ops = {
 #define CFG_AT(field) offsetof(pay_cfg, field)
 
 static const param_spec pay_params[] = {
-    { "idempotency", PARAM_BOOL, "true", "honour Idempotency-Key: save the first response, replay it",
-      CFG_AT(idempotency), NULL, 0, 0, false },
-    { "key_lock", PARAM_BOOL, "true", "mark a key in progress when its first request arrives (409 to "
-      "concurrent duplicates); false = check, charge, then save (a race)", CFG_AT(key_lock), NULL, 0, 0, false },
-    { "retention", PARAM_DURATION, "24h", "keys older than this are pruned (Stripe: at least 24 h)",
-      CFG_AT(retention_ns), NULL, 0, 0, false },
-    { "process_time", PARAM_DURATION, "9ms", "time from a request's arrival to its charge",
-      CFG_AT(process_ns), NULL, 0, 0, false },
-    { "balance", PARAM_INT, "100000", "the customer account's opening balance (cents)", CFG_AT(balance),
-      NULL, 0, 1000000000000, false },
+    PARAM_BOOL_SPEC("idempotency", "true",
+        "honour Idempotency-Key: save the first response, replay it",
+        CFG_AT(idempotency)),
+    PARAM_BOOL_SPEC("key_lock", "true",
+        "mark a key in progress when its first request arrives (409 to concurrent duplicates); "
+        "false = check, charge, then save (a race)",
+        CFG_AT(key_lock)),
+    PARAM_DURATION_SPEC("retention", "24h",
+        "keys older than this are pruned (Stripe: at least 24 h)",
+        CFG_AT(retention_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("process_time", "9ms", "time from a request's arrival to its charge",
+        CFG_AT(process_ns), 0, PARAM_NO_MAX),
+    PARAM_INT_SPEC("balance", "100000", "the customer account's opening balance (cents)",
+        CFG_AT(balance), 0, 1000000000000),
 };
 
 const proto_desc pay_proto = {

@@ -153,11 +153,12 @@ const model_ops rlim_model_ops = {
 #define CFG_AT(field) offsetof(rlim_cfg, field)
 
 static const param_spec rlim_params[] = {
-    { "algorithm", PARAM_ENUM, "fixed-window", "how requests are counted", CFG_AT(algorithm),
-      "fixed-window|sliding-log|sliding-counter|token-bucket", 0, 0, false },
-    { "limit", PARAM_INT, "100", "requests admitted per window", CFG_AT(limit), NULL, 1, RLIM_LIMIT_MAX, false },
-    { "window", PARAM_DURATION, "60s", "the window (token bucket: refill `limit` per window)",
-      CFG_AT(window_ns), NULL, 0, 0, false },
+    PARAM_ENUM_SPEC("algorithm", "fixed-window", "how requests are counted",
+        CFG_AT(algorithm), "fixed-window|sliding-log|sliding-counter|token-bucket"),
+    PARAM_INT_SPEC("limit", "100", "requests admitted per window",
+        CFG_AT(limit), 1, RLIM_LIMIT_MAX),
+    PARAM_DURATION_SPEC("window", "60s", "the window (token bucket: refill `limit` per window)",
+        CFG_AT(window_ns), 0, PARAM_NO_MAX),
 };
 
 static int rlim_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {

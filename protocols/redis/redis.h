@@ -156,25 +156,25 @@ typedef struct redis_cfg {
 /* The param_spec entries of a redis_cfg embedded at byte offset `base` of a
  * protocol's cfg (sim/scenario/param.h must be included where it expands). */
 #define REDIS_PARAM_SPECS(base)                                                              \
-    { "redis.persistence", PARAM_ENUM, "none",                                               \
-      "none: a crash loses every key; everysec: fsync each whole second (a crash loses "     \
-      "the writes since); always: fsync every write",                                        \
-      (base) + offsetof(redis_cfg, persistence), "none|everysec|always", 0, 0, false },      \
-    { "redis.restart_delay", PARAM_DURATION, "0ms",                                          \
-      "a restarted node stays unreachable this long (antirez's delayed restart)",            \
-      (base) + offsetof(redis_cfg, restart_delay_ns), NULL, 0, 0, false },                   \
-    { "redis.ttl_clock", PARAM_ENUM, "wall",                                                 \
-      "the clock key expiries use: wall (as Redis: clock jumps expire keys) or monotonic",  \
-      (base) + offsetof(redis_cfg, ttl_clock), "wall|monotonic", 0, 0, false },              \
-    { "redis.sentinel.ping", PARAM_DURATION, "1s",                                           \
-      "how often the sentinel pings each master that has a replica (> 0)",                  \
-      (base) + offsetof(redis_cfg, sentinel_ping_ns), NULL, 0, 0, false },                   \
-    { "redis.sentinel.down_after", PARAM_DURATION, "30s",                                    \
-      "down-after-milliseconds: an unanswered ping this old promotes the replica",           \
-      (base) + offsetof(redis_cfg, sentinel_down_after_ns), NULL, 0, 0, false },              \
-    { "redis.replication.lag", PARAM_DURATION, "0ms",                                        \
-      "a master ships each write to its replica this long after applying it (lost if it "    \
-      "crashes first)", (base) + offsetof(redis_cfg, replication_lag_ns), NULL, 0, 0, false }
+    PARAM_ENUM_SPEC("redis.persistence", "none",                                             \
+        "none: a crash loses every key; everysec: fsync each whole second (a crash loses "   \
+        "the writes since); always: fsync every write",                                      \
+        (base) + offsetof(redis_cfg, persistence), "none|everysec|always"),                  \
+    PARAM_DURATION_SPEC("redis.restart_delay", "0ms",                                        \
+        "a restarted node stays unreachable this long (antirez's delayed restart)",          \
+        (base) + offsetof(redis_cfg, restart_delay_ns), 0, PARAM_NO_MAX),                    \
+    PARAM_ENUM_SPEC("redis.ttl_clock", "wall",                                               \
+        "the clock key expiries use: wall (as Redis: clock jumps expire keys) or monotonic", \
+        (base) + offsetof(redis_cfg, ttl_clock), "wall|monotonic"),                          \
+    PARAM_DURATION_SPEC("redis.sentinel.ping", "1s",                                         \
+        "how often the sentinel pings each master that has a replica (> 0)",                 \
+        (base) + offsetof(redis_cfg, sentinel_ping_ns), 0, PARAM_NO_MAX),                    \
+    PARAM_DURATION_SPEC("redis.sentinel.down_after", "30s",                                  \
+        "down-after-milliseconds: an unanswered ping this old promotes the replica",         \
+        (base) + offsetof(redis_cfg, sentinel_down_after_ns), 0, PARAM_NO_MAX),              \
+    PARAM_DURATION_SPEC("redis.replication.lag", "0ms",                                      \
+        "a master ships each write to its replica this long after applying it (lost if it "  \
+        "crashes first)", (base) + offsetof(redis_cfg, replication_lag_ns), 0, PARAM_NO_MAX)
 
 /* The node's model (roles `redis` and `replica`). */
 extern const model_ops redis_model_ops;

@@ -169,18 +169,21 @@ static const model_ops pw_driver_ops = {
 #define CFG_AT(field) offsetof(pw_cfg, field)
 
 static const param_spec pw_params[] = {
-    { "clients", PARAM_NODES, "client", "nodes that each make one payment", CFG_AT(clients), NULL, 0, 0, false },
-    { "start", PARAM_PER_NODE_DURATION, "0ms", "per client: when it pays", CFG_AT(start), NULL, 0, 0, false },
-    { "amount", PARAM_INT, "50", "the amount charged", CFG_AT(amount), NULL, 1, 1000000000, false },
-    { "idempotency_key", PARAM_BOOL, "true", "send an Idempotency-Key (K1, K2, ... per client)",
-      CFG_AT(idempotency_key), NULL, 0, 0, false },
-    { "timeout", PARAM_DURATION, "5s", "no response in this long: send the request again",
-      CFG_AT(timeout_ns), NULL, 0, 0, false },
-    { "retries", PARAM_INT, "3", "sends after the first", CFG_AT(retries), NULL, 0, 1000000, false },
-    { "retry_amount", PARAM_INT, "-1", "the amount a retry sends (-1 = the same; a bug otherwise)",
-      CFG_AT(retry_amount), NULL, -1, 1000000000, false },
-    { "conflict_wait", PARAM_DURATION, "1s", "after a 409 (in progress), wait this long and retry",
-      CFG_AT(conflict_wait_ns), NULL, 0, 0, false },
+    PARAM_NODES_SPEC("clients", "client", "nodes that each make one payment", CFG_AT(clients)),
+    PARAM_PER_NODE_DURATION_SPEC("start", "0ms", "per client: when it pays",
+        CFG_AT(start), 0, PARAM_NO_MAX),
+    PARAM_INT_SPEC("amount", "50", "the amount charged", CFG_AT(amount), 1, 1000000000),
+    PARAM_BOOL_SPEC("idempotency_key", "true", "send an Idempotency-Key (K1, K2, ... per client)",
+        CFG_AT(idempotency_key)),
+    PARAM_DURATION_SPEC("timeout", "5s", "no response in this long: send the request again",
+        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_INT_SPEC("retries", "3", "sends after the first", CFG_AT(retries), 0, 1000000),
+    PARAM_INT_SPEC("retry_amount", "-1",
+        "the amount a retry sends (-1 = the same; a bug otherwise)",
+        CFG_AT(retry_amount), -1, 1000000000),
+    PARAM_DURATION_SPEC("conflict_wait", "1s",
+        "after a 409 (in progress), wait this long and retry",
+        CFG_AT(conflict_wait_ns), 0, PARAM_NO_MAX),
 };
 
 static int pw_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {

@@ -103,11 +103,12 @@ static const model_ops rq_driver_ops = {
 #define CFG_AT(field) offsetof(rq_cfg, field)
 
 static const param_spec rq_params[] = {
-    { "clients", PARAM_NODES, "client", "nodes that send requests", CFG_AT(clients), NULL, 0, 0, false },
-    { "start", PARAM_PER_NODE_DURATION, "0ms", "per client: when its first request is sent", CFG_AT(start),
-      NULL, 0, 0, false },
-    { "every", PARAM_DURATION, "1ms", "time between two requests of a client", CFG_AT(every_ns), NULL, 0, 0, false },
-    { "count", PARAM_INT, "200", "requests per client", CFG_AT(count), NULL, 0, RQ_MAX, false },
+    PARAM_NODES_SPEC("clients", "client", "nodes that send requests", CFG_AT(clients)),
+    PARAM_PER_NODE_DURATION_SPEC("start", "0ms", "per client: when its first request is sent",
+        CFG_AT(start), 0, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("every", "1ms", "time between two requests of a client",
+        CFG_AT(every_ns), 0, PARAM_NO_MAX),
+    PARAM_INT_SPEC("count", "200", "requests per client", CFG_AT(count), 0, RQ_MAX),
 };
 
 const workload_desc rq_workload = {
