@@ -69,12 +69,28 @@ static void token_bucket_has_no_tokens_left_for_the_second_batch(void **state) {
     run_free(&r);
 }
 
+static void window_outside_0_to_24_hours_is_an_input_error_at_its_line(void **state) {
+    (void)state;
+    char err[SIM_ERR_MAX];
+#define RL_TEXT(window) "name: w\nprotocol: rate-limiter\nparams:\n  window: " window "\n" \
+                        "nodes: {limiter: 1, client: 1}\nworkload: {kind: requests}\n"
+    assert_int_equal(create_text(RL_TEXT("25h"), err, sizeof err), -1);
+    assert_string_equal(err, "variant.yaml:4:11: error: window: '25h' is out of range (expected a "
+                             "duration above 0 and at most 24 h)");
+    assert_int_equal(create_text(RL_TEXT("0s"), err, sizeof err), -1);
+    assert_string_equal(err, "variant.yaml:4:11: error: window: '0s' is out of range (expected a "
+                             "duration above 0 and at most 24 h)");
+    assert_int_equal(create_text(RL_TEXT("24h"), err, sizeof err), 0);
+#undef RL_TEXT
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixed_window_admits_both_batches_200_in_200ms),
         cmocka_unit_test(sliding_log_refuses_the_whole_second_batch),
         cmocka_unit_test(sliding_counter_lets_one_more_in_as_the_previous_window_decays),
         cmocka_unit_test(token_bucket_has_no_tokens_left_for_the_second_batch),
+        cmocka_unit_test(window_outside_0_to_24_hours_is_an_input_error_at_its_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -352,7 +352,8 @@ static void impossible_saga_params_are_input_errors_at_their_line(void **state) 
     (void)state;
     char err[SIM_ERR_MAX];
     assert_int_equal(create_text(BASE("  timeout: 0ms\n", ""), err, sizeof err), -1);
-    assert_string_equal(err, "variant.yaml:6:12: error: invalid timeout (expected a timeout > 0)");
+    assert_string_equal(err, "variant.yaml:6:12: error: timeout: '0ms' is out of range (expected a "
+                             "duration above 0)");
     assert_int_equal(create_text(BASE("  log: disk\n", ""), err, sizeof err), -1);
     assert_non_null(strstr(err, "variant.yaml:6:8: error: "));
     assert_int_equal(create_text(BASE("  log: memory\n", "  seat: none\n  fail.step: 3\n"), err, sizeof err), -1);

@@ -443,21 +443,18 @@ static void crashed_client_completes_its_pending_op_as_info_and_resumes_after_re
 
 static void impossible_params_are_reported_at_their_line(void **state) {
     (void)state;
-    scn *s = calloc(1, sizeof *s);
-    snprintf(s->path, sizeof s->path, "x.yaml");
-    s->params.items = calloc(1, sizeof(scn_param));
-    s->params.count = 1;
-    snprintf(s->params.items[0].key, SCN_KEY_MAX, "retry.every");
-    s->params.items[0].pos = (scn_pos){ 7, 16 };
-    snx_cfg cfg = { .ttl_ns = 10 * SIM_S, .retry_every_ns = 0, .timeout_ns = 50 * SIM_MS,
-                    .watchdog_timeout_ns = 30 * SIM_S };
-    char err[256];
-    assert_int_equal(snx_validate(&cfg, s, err, sizeof err), -1);
-    assert_non_null(strstr(err, "x.yaml:7:16: error: invalid retry.every"));
-    cfg.retry_every_ns = 100 * SIM_MS;
-    assert_int_equal(snx_validate(&cfg, s, err, sizeof err), 0);
-    free(s->params.items);
-    free(s);
+    char err[SIM_ERR_MAX];
+    assert_int_equal(create_text(BASE("  retry.every: 0ms\n", "", ""), err, sizeof err), -1);
+    assert_string_equal(err, "variant.yaml:6:16: error: retry.every: '0ms' is out of range "
+                             "(expected a duration above 0)");
+    assert_int_equal(create_text(BASE("  ttl: 0s\n", "", ""), err, sizeof err), -1);
+    assert_string_equal(err, "variant.yaml:6:8: error: ttl: '0s' is out of range (expected a "
+                             "duration above 0, or none)");
+    assert_int_equal(create_text(BASE("  watchdog.timeout: 2ms\n", "", ""), err, sizeof err), -1);
+    assert_string_equal(err, "variant.yaml:6:21: error: watchdog.timeout: '2ms' is out of range "
+                             "(expected a duration of at least 3 ms)");
+    assert_int_equal(create_text(BASE("  retry.every: 100ms\n  ttl: none\n  watchdog.timeout: 3ms\n",
+                                      "", ""), err, sizeof err), 0);
 }
 
 /* ------------------------------------------------------------ determinism */

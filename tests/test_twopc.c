@@ -342,7 +342,8 @@ static void vote_no_naming_a_coordinator_is_an_input_error_at_its_line(void **st
     assert_string_equal(err, "variant.yaml:6:12: error: invalid vote_no: 'tm' is not a participant "
                              "(expected participant nodes)");
     assert_int_equal(create_text(BASE("  vote_timeout: 0s\n"), err, sizeof err), -1);
-    assert_string_equal(err, "variant.yaml:6:17: error: invalid vote_timeout (expected a timeout > 0)");
+    assert_string_equal(err, "variant.yaml:6:17: error: vote_timeout: '0s' is out of range "
+                             "(expected a duration above 0)");
     assert_int_equal(create_text(BASE("  presume: nothing\n"), err, sizeof err), -1);
     assert_non_null(strstr(err, "variant.yaml:6:12: error: "));
     assert_int_equal(create_text(BASE("  presume: commit\n"), err, sizeof err), 0);

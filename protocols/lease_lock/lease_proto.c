@@ -1,9 +1,10 @@
 /* lease_proto.c -- the `lease-lock` protocol descriptor: parameters, key
  * names, message trace lines and input checks.
  *
- * Invariant: every default in the table parses (param.c asserts it), and a
- * cfg that passed ll_validate has a session > 0 and a heartbeat shorter
- * than the session, so a client that runs keeps its session.  Sources:
+ * Invariant: every default in the table parses (param.c asserts it), its
+ * bounds give a session and a timeout > 0, and a cfg that passed ll_validate
+ * has a heartbeat shorter than the session, so a client that runs keeps its
+ * session.  Sources:
  * PROTOCOLS.md 4 (ZooKeeper recipe, Curator) and 5 (etcd concurrency).
  */
 #include "protocols/lease_lock/lease_lock.h"
@@ -84,7 +85,7 @@ static const param_spec ll_params[] = {
     PARAM_DURATION_SPEC("session", "10s",
         "session timeout / lease TTL: the service expires a session this long after its last "
         "heartbeat",
-        CFG_AT(session_ns), 0, PARAM_NO_MAX),
+        CFG_AT(session_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("heartbeat", "0ms",
         "the client's heartbeat period (0 = session / 3); the timer stops while the process is "
         "paused",
@@ -95,8 +96,8 @@ static const param_spec ll_params[] = {
     PARAM_BOOL_SPEC("lease_check", "false",
         "before each protected op, check that the session was confirmed within its timeout",
         CFG_AT(lease_check)),
-    PARAM_DURATION_SPEC("timeout", "1s", "request timeout (create, check, delete) (> 0)",
-        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("timeout", "1s", "request timeout (create, check, delete)",
+        CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
 static scn_pos param_pos(const scn *s, const char *key) {
@@ -109,13 +110,9 @@ int ll_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const ll_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
-    const char *key = NULL, *what = NULL;
-    if (cfg->session_ns <= 0) key = "session", what = "a session timeout > 0";
-    else if (ll_heartbeat_ns(cfg) >= cfg->session_ns)
-        key = "heartbeat", what = "a period shorter than the session";
-    else if (cfg->timeout_ns <= 0) key = "timeout", what = "a timeout > 0";
-    if (!key) return 0;
-    scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
+    if (ll_heartbeat_ns(cfg) < cfg->session_ns) return 0;
+    scn_errorf(err, err_len, s->path, param_pos(s, "heartbeat"),
+               "invalid heartbeat (expected a period shorter than the session)");
     return -1;
 }
 

@@ -157,21 +157,10 @@ static const param_spec rlim_params[] = {
         CFG_AT(algorithm), "fixed-window|sliding-log|sliding-counter|token-bucket"),
     PARAM_INT_SPEC("limit", "100", "requests admitted per window",
         CFG_AT(limit), 1, RLIM_LIMIT_MAX),
+    /* at most 24 h: limit * window (the token bucket's scaled tokens) fits in 64 bits */
     PARAM_DURATION_SPEC("window", "60s", "the window (token bucket: refill `limit` per window)",
-        CFG_AT(window_ns), 0, PARAM_NO_MAX),
+        CFG_AT(window_ns), SIM_NS, 24 * 3600 * SIM_S),
 };
-
-static int rlim_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
-    const rlim_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL);
-    SIM_ASSERT(s != NULL);
-    if (c->window_ns > 0 && c->window_ns <= 24 * 3600 * SIM_S) return 0;
-    scn_pos pos = s->protocol_pos;
-    for (uint32_t i = 0; i < s->params.count; i++)
-        if (strcmp(s->params.items[i].key, "window") == 0) pos = s->params.items[i].pos;
-    scn_errorf(err, err_len, s->path, pos, "invalid window (expected a duration > 0 and at most 24h)");
-    return -1;
-}
 
 const proto_desc rlim_proto = {
     .name = "rate-limiter",
@@ -186,7 +175,6 @@ const proto_desc rlim_proto = {
     .role_count = 2,
     .workloads = { "requests", NULL },
     .checks = { "rate-limit", "liveness", NULL },
-    .validate = rlim_validate,
 };
 
 static const hist_kind_def rlim_ops[] = {

@@ -167,8 +167,8 @@ typedef struct redis_cfg {
         "the clock key expiries use: wall (as Redis: clock jumps expire keys) or monotonic", \
         (base) + offsetof(redis_cfg, ttl_clock), "wall|monotonic"),                          \
     PARAM_DURATION_SPEC("redis.sentinel.ping", "1s",                                         \
-        "how often the sentinel pings each master that has a replica (> 0)",                 \
-        (base) + offsetof(redis_cfg, sentinel_ping_ns), 0, PARAM_NO_MAX),                    \
+        "how often the sentinel pings each master that has a replica",                       \
+        (base) + offsetof(redis_cfg, sentinel_ping_ns), SIM_NS, PARAM_NO_MAX),               \
     PARAM_DURATION_SPEC("redis.sentinel.down_after", "30s",                                  \
         "down-after-milliseconds: an unanswered ping this old promotes the replica",         \
         (base) + offsetof(redis_cfg, sentinel_down_after_ns), 0, PARAM_NO_MAX),              \

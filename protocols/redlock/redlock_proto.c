@@ -1,10 +1,11 @@
 /* redlock_proto.c -- the `redlock` protocol descriptor: parameters, the
  * retry profiles of the reference implementations, and input checks.
  *
- * Invariant: every default in the table parses (param.c asserts it), and a
- * cfg that passed rl_validate has ttl > drift, timeout > 0, a quorum within
- * [1, N] and a replica only for an existing master, so the client library
- * never has to guard against them.  Sources: PROTOCOLS.md 2.3 (redlock-rb
+ * Invariant: every default in the table parses (param.c asserts it), the
+ * table's bounds give timeout > 0 and extend.every > 0 (or none), and a cfg
+ * that passed rl_validate has ttl > drift, a quorum within [1, N] and a
+ * replica only for an existing master, so the client library never has to
+ * guard against them.  Sources: PROTOCOLS.md 2.3 (redlock-rb
  * @7fae7d8, redlock-py @142545d, node-redlock v4/v5, redsync).
  */
 #include "protocols/redlock/redlock.h"
@@ -56,8 +57,8 @@ static const param_spec rl_params[] = {
         "SETs one master after another (redlock-rb/py) or all at once (node-redlock, redsync)",
         CFG_AT(mode), "sequential|parallel"),
     PARAM_DURATION_SPEC("timeout", "50ms",
-        "per-master request timeout: no reply in time counts as not locked (> 0)",
-        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
+        "per-master request timeout: no reply in time counts as not locked",
+        CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_RATE_SPEC("drift_factor", "1%",
         "clock drift allowance: drift = ttl * factor + drift_extra",
         CFG_AT(drift_factor_ppm), 0, PARAM_NO_MAX),
@@ -87,7 +88,7 @@ static const param_spec rl_params[] = {
         CFG_AT(fencing)),
     PARAM_DURATION_OR_NONE_SPEC("extend.every", "none",
         "while held, compare-and-extend on every master this often (none = never)",
-        CFG_AT(extend_every_ns), 0, PARAM_NO_MAX),
+        CFG_AT(extend_every_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_INT_SPEC("extend.max", "-1", "extensions per hold; -1 = unlimited",
         CFG_AT(extend_max), -1, 1000000000),
     PARAM_INT_SPEC("wait.replicas", "0",
@@ -121,13 +122,8 @@ int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     char what[160] = "";
     if (cfg->ttl_ns <= rl_drift_ns(cfg))
         key = "ttl", snprintf(what, sizeof what, "a TTL longer than the drift allowance");
-    else if (cfg->timeout_ns <= 0) key = "timeout", snprintf(what, sizeof what, "a timeout > 0");
     else if (cfg->quorum > 0 && (uint32_t)cfg->quorum > masters)
         key = "quorum", snprintf(what, sizeof what, "at most the %u redis nodes", masters);
-    else if (cfg->extend_every_ns == 0)
-        key = "extend.every", snprintf(what, sizeof what, "a period > 0, or none");
-    else if (cfg->redis.sentinel_ping_ns <= 0)
-        key = "redis.sentinel.ping", snprintf(what, sizeof what, "a period > 0");
     if (key) {
         scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
         return -1;

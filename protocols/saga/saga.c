@@ -2,8 +2,8 @@
  * names and trace lines, and the `transfer` workload's view of a saga (the
  * txn_client_ops that turns a transfer into a saga).
  *
- * Invariant: the param table is the only place a saga parameter is named;
- * saga_validate refuses what it cannot express, at the key's position.
+ * Invariant: the param table is the only place a saga parameter is named,
+ * with its bounds (timeouts and backoff > 0), refused at the key's position.
  * A transfer is the saga  T1 debit(payer) [pivot], T2.. credit(receiver)
  * [retriable]: the step that can fail goes first (the "pessimistic view"
  * countermeasure), so it never needs a compensation.
@@ -150,11 +150,11 @@ static const param_spec saga_params[] = {
     PARAM_ENUM_SPEC("log", "durable",
         "the orchestrator's saga log: durable (survives a crash: the saga resumes) or memory",
         CFG_AT(log), "durable|memory"),
-    PARAM_DURATION_SPEC("timeout", "100ms", "per attempt: no reply in time = timed out (> 0)",
-        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("timeout", "100ms", "per attempt: no reply in time = timed out",
+        CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("backoff", "100ms",
         "wait before the 2nd attempt; later ones x backoff.factor",
-        CFG_AT(backoff_ns), 0, PARAM_NO_MAX),
+        CFG_AT(backoff_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_INT_SPEC("backoff.factor", "2", "growth of the backoff per attempt",
         CFG_AT(backoff_factor), 1, 1000),
     PARAM_INT_SPEC("retry.max", "-1",
@@ -179,24 +179,6 @@ static const param_spec saga_params[] = {
         CFG_AT(balance), 0, 1000000000000000),
 };
 
-static scn_pos param_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->params.count; i++)
-        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
-    return s->protocol_pos;
-}
-
-int saga_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
-    const saga_cfg *cfg = cfg_v;
-    SIM_ASSERT(cfg != NULL);
-    SIM_ASSERT(s != NULL);
-    const char *key = NULL, *what = NULL;
-    if (cfg->timeout_ns <= 0) key = "timeout", what = "a timeout > 0";
-    else if (cfg->backoff_ns <= 0) key = "backoff", what = "a duration > 0";
-    if (key == NULL) return 0;
-    scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
-    return -1;
-}
-
 const proto_desc saga_proto = {
     .name = "saga",
     .summary = "sagas over services with local transactions: orchestration or choreography, "
@@ -217,7 +199,6 @@ const proto_desc saga_proto = {
     .workloads = { "order-saga", "transfer", NULL },
     .checks = { "saga", "conservation", "liveness", NULL },
     .txn_client = &saga_txn_client,
-    .validate = saga_validate,
 };
 
 /* The timeline's labels of the SAGA_* marks. */

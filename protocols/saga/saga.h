@@ -198,7 +198,6 @@ const char *saga_cmd_name(uint32_t cmd);                 /* "reserveFunds" */
 const char *saga_order_state_name(int64_t state);        /* "APPROVAL_PENDING" */
 /* One trace line for a saga message; false if the type is not saga's. */
 bool saga_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
-int saga_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
 /* ---- the saga vocabulary of the history (hist.h; kinds 800-819) ----
  *

@@ -119,8 +119,8 @@ static sim_time ms_of(sim_time ns) { return (ns + SIM_MS - 1) / SIM_MS; }   /* P
 
 static void fmt_dur(char *buf, size_t n, sim_time t) { sim_fmt_time(buf, n, t); }
 
-/* snx_validate refuses a timeout <= 0; the floor keeps a run from spinning
- * at one instant should it not have run. */
+/* The param table refuses a timeout <= 0; the floor keeps a run from
+ * spinning at one instant should a cfg come from elsewhere. */
 static sim_time timeout_of(const snx_cfg *cfg) { return cfg->timeout_ns > 0 ? cfg->timeout_ns : SIM_MS; }
 
 /* ------------------------------------------------------------ requests */
@@ -303,8 +303,8 @@ static void attempt_failed(snx_client *c, env *e, const char *why, bool timed_ou
         give_up(c, e, why);
         return;
     }
-    /* snx_validate refuses a period <= 0; should it not have run, 1 ms keeps
-     * a failing loop from spinning at one instant. */
+    /* The param table refuses a period <= 0; should a cfg come from
+     * elsewhere, 1 ms keeps a failing loop from spinning at one instant. */
     sim_time every = c->cfg->retry_every_ns > 0 ? c->cfg->retry_every_ns : SIM_MS;
     sim_time next = c->attempt_start_mono + every;
     sim_time delay = next - env_now_mono(e);
@@ -508,8 +508,8 @@ const lock_client_ops snx_lock_client = {
 
 static const param_spec snx_params[] = {
     PARAM_DURATION_OR_NONE_SPEC("ttl", "10s",
-        "lock validity (SET ... PX); with none the key lives until deleted",
-        CFG_AT(ttl_ns), 0, PARAM_NO_MAX),
+        "lock validity (SET ... PX; Redis refuses PX 0); with none the key lives until deleted",
+        CFG_AT(ttl_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_ENUM_SPEC("acquire", "set-nx-px",
         "one atomic SET NX PX, SETNX then PEXPIRE, or GET then SET (a race)",
         CFG_AT(acquire), "set-nx-px|setnx-then-expire|get-then-set"),
@@ -517,8 +517,8 @@ static const param_spec snx_params[] = {
         "compare-and-delete deletes only our value; del deletes whatever is there",
         CFG_AT(release), "compare-and-delete|del"),
     PARAM_DURATION_SPEC("retry.every", "100ms",
-        "period of acquire attempts, measured from each attempt's start (> 0)",
-        CFG_AT(retry_every_ns), 0, PARAM_NO_MAX),
+        "period of acquire attempts, measured from each attempt's start",
+        CFG_AT(retry_every_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_INT_SPEC("retry.max", "-1", "retries after the first attempt; -1 = unlimited",
         CFG_AT(retry_max), -1, 1000000000),
     PARAM_BOOL_SPEC("lease_check", "false",
@@ -532,33 +532,12 @@ static const param_spec snx_params[] = {
     PARAM_BOOL_SPEC("watchdog", "false",
         "Redisson: TTL = watchdog.timeout, renewed every timeout/3 while held",
         CFG_AT(watchdog)),
-    PARAM_DURATION_SPEC("watchdog.timeout", "30s", "Redisson lockWatchdogTimeout (>= 3 ms)",
-        CFG_AT(watchdog_timeout_ns), 0, PARAM_NO_MAX),
+    PARAM_DURATION_SPEC("watchdog.timeout", "30s", "Redisson lockWatchdogTimeout",
+        CFG_AT(watchdog_timeout_ns), 3 * SIM_MS, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("timeout", "50ms",
-        "per-request timeout to Redis; no reply in time = a failed attempt (> 0)",
-        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
+        "per-request timeout to Redis; no reply in time = a failed attempt",
+        CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
-
-/* Where a param was written, for an error; the protocol's key if it was not. */
-static scn_pos param_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->params.count; i++)
-        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
-    return s->protocol_pos;
-}
-
-int snx_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
-    const snx_cfg *cfg = cfg_v;
-    SIM_ASSERT(cfg != NULL);
-    SIM_ASSERT(s != NULL);
-    const char *key = NULL, *what = NULL;
-    if (cfg->ttl_ns == 0) key = "ttl", what = "a TTL > 0, or none (Redis refuses PX 0)";
-    else if (cfg->retry_every_ns <= 0) key = "retry.every", what = "a period > 0";
-    else if (cfg->timeout_ns <= 0) key = "timeout", what = "a timeout > 0";
-    else if (cfg->watchdog_timeout_ns < 3 * SIM_MS) key = "watchdog.timeout", what = ">= 3ms";
-    if (!key) return 0;
-    scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
-    return -1;
-}
 
 const proto_desc snx_proto = {
     .name = "setnx-lock",
@@ -576,7 +555,6 @@ const proto_desc snx_proto = {
     .workloads = { "lock-counter", NULL },
     .checks = { "mutual-exclusion", "lease-overlap", "lost-update", "liveness", NULL },
     .lock_client = &snx_lock_client,
-    .validate = snx_validate,
 };
 
 /* The setnx-lock client library's timers (it speaks Redis). */

@@ -58,8 +58,4 @@ typedef struct snx_cfg {
 extern const proto_desc snx_proto;
 extern const lock_client_ops snx_lock_client;
 
-/* Input checks the param table cannot express (retry.every > 0 ...):
- * 0, or -1 with "path:line:col: error: ..." in err. */
-int snx_validate(const void *cfg, const scn *s, char *err, size_t err_len);
-
 #endif

@@ -1,9 +1,11 @@
 /* twopc.c -- the `2pc` protocol descriptor: parameters, roles, input
  * checks, and the trace line of every 2PC message.
  *
- * Invariant: the param table is the only place a 2pc parameter is named;
- * tpc_validate refuses what it cannot express (timeouts <= 0), with the
- * position of the offending key, so a bad file never reaches an assertion.
+ * Invariant: the param table is the only place a 2pc parameter is named,
+ * and its bounds refuse timeouts <= 0; tpc_validate refuses what the table
+ * cannot express (vote_no or heuristic.nodes naming a non-participant).
+ * Both report the position of the offending key, so a bad file never
+ * reaches an assertion.
  */
 #include "protocols/twopc/twopc.h"
 
@@ -65,15 +67,15 @@ static const param_spec tpc_params[] = {
         "first)",
         CFG_AT(presume), "abort|commit"),
     PARAM_DURATION_SPEC("vote_timeout", "3s",
-        "coordinator: a vote missing this long after PREPARE aborts the txn (> 0)",
-        CFG_AT(vote_timeout_ns), 0, PARAM_NO_MAX),
+        "coordinator: a vote missing this long after PREPARE aborts the txn",
+        CFG_AT(vote_timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("decision_timeout", "3s",
         "participant: in doubt this long after voting YES = blocked; it then asks (coordinator, "
-        "peers) again every decision_timeout (> 0)",
-        CFG_AT(decision_timeout_ns), 0, PARAM_NO_MAX),
+        "peers) again every decision_timeout",
+        CFG_AT(decision_timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("resend_every", "1s",
-        "coordinator: period of re-sending a decision not yet acked (> 0)",
-        CFG_AT(resend_every_ns), 0, PARAM_NO_MAX),
+        "coordinator: period of re-sending a decision not yet acked",
+        CFG_AT(resend_every_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_BOOL_SPEC("cooperative", "false",
         "cooperative termination: an in-doubt participant also asks its peers",
         CFG_AT(cooperative)),
@@ -95,7 +97,7 @@ static const param_spec tpc_params[] = {
     PARAM_DURATION_OR_NONE_SPEC("lock_timeout", "none",
         "a wait for a row lock longer than this fails (PostgreSQL lock_timeout; none = wait "
         "forever, its default)",
-        CFG_AT(lock_timeout_ns), 0, PARAM_NO_MAX),
+        CFG_AT(lock_timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_INT_SPEC("max_prepared", "-1",
         "PostgreSQL max_prepared_transactions: prepared txns a participant may hold (0 = PREPARE "
         "TRANSACTION always fails, PostgreSQL's default; -1 = no limit)",
@@ -119,20 +121,12 @@ int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const tpc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
-    const char *key = NULL, *what = NULL, *node = NULL;
-    if (cfg->vote_timeout_ns <= 0) key = "vote_timeout", what = "a timeout > 0";
-    else if (cfg->decision_timeout_ns <= 0) key = "decision_timeout", what = "a timeout > 0";
-    else if (cfg->resend_every_ns <= 0) key = "resend_every", what = "a period > 0";
-    else if (cfg->lock_timeout_ns == 0) key = "lock_timeout", what = "a timeout > 0, or none";
-    else if ((node = bad_role(s, &cfg->vote_no)) != NULL) key = "vote_no";
+    const char *key = NULL, *node = NULL;
+    if ((node = bad_role(s, &cfg->vote_no)) != NULL) key = "vote_no";
     else if ((node = bad_role(s, &cfg->heuristic_nodes)) != NULL) key = "heuristic.nodes";
     if (key == NULL) return 0;
-    if (node != NULL) {
-        scn_errorf(err, err_len, s->path, param_pos(s, key),
-                   "invalid %s: '%s' is not a participant (expected participant nodes)", key, node);
-        return -1;
-    }
-    scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
+    scn_errorf(err, err_len, s->path, param_pos(s, key),
+               "invalid %s: '%s' is not a participant (expected participant nodes)", key, node);
     return -1;
 }
 
