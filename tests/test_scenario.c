@@ -845,6 +845,7 @@ typedef struct proto_cfg {
     bool fencing;
     sim_time retry_every;
     int64_t retry_max;
+    sim_time watchdog_timeout;
 } proto_cfg;
 
 static const param_spec proto_specs[] = {
@@ -858,6 +859,8 @@ static const param_spec proto_specs[] = {
      NULL, 0, 0, false},
     {"retry.max", PARAM_INT, "-1", "retries", offsetof(proto_cfg, retry_max), NULL, -1,
      1000000000, false},
+    {"watchdog.timeout", PARAM_DURATION, "30s", "watchdog", offsetof(proto_cfg, watchdog_timeout),
+     NULL, 3 * SIM_MS, PARAM_NO_MAX, false},
 };
 
 typedef struct workload_cfg {
@@ -865,6 +868,7 @@ typedef struct workload_cfg {
     int64_t iterations;
     param_per_node start;
     sim_time hold;
+    sim_time request_timeout;
 } workload_cfg;
 
 static const param_spec workload_specs[] = {
@@ -875,6 +879,8 @@ static const param_spec workload_specs[] = {
     {"start", PARAM_PER_NODE_DURATION, "0ms", "start", offsetof(workload_cfg, start), NULL, 0, 0,
      false},
     {"hold", PARAM_DURATION, "2ms", "hold", offsetof(workload_cfg, hold), NULL, 0, 0, false},
+    {"request_timeout", PARAM_DURATION, "1s", "storage request timeout",
+     offsetof(workload_cfg, request_timeout), NULL, SIM_NS, PARAM_NO_MAX, false},
 };
 
 /* The message the file produces: the loader's, else param_apply's. */

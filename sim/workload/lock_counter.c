@@ -460,8 +460,8 @@ static const param_spec lkc_params[] = {
         "time between RELEASE and the next ACQUIRE, per client",
         CFG_AT(think), 0, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("request_timeout", "1s",
-        "storage request timeout; no reply in time = outcome unknown (info) (> 0)",
-        CFG_AT(request_timeout_ns), 0, PARAM_NO_MAX),
+        "storage request timeout; no reply in time = outcome unknown (info)",
+        CFG_AT(request_timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_INT_SPEC("initial", "0", "the counter's initial value",
         CFG_AT(initial), -1000000000000000000, 1000000000000000000),
     PARAM_PER_NODE_DURATION_SPEC("read_at", "0ms",
@@ -498,10 +498,7 @@ int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char 
                    cfg->resource);
         return -1;
     }
-    if (cfg->request_timeout_ns > 0) return 0;
-    scn_errorf(err, err_len, s->path, workload_key_pos(s, "request_timeout"),
-               "invalid request_timeout (expected a timeout > 0)");
-    return -1;
+    return 0;
 }
 
 const workload_desc lkc_workload = {

@@ -176,29 +176,15 @@ static const param_spec pw_params[] = {
     PARAM_BOOL_SPEC("idempotency_key", "true", "send an Idempotency-Key (K1, K2, ... per client)",
         CFG_AT(idempotency_key)),
     PARAM_DURATION_SPEC("timeout", "5s", "no response in this long: send the request again",
-        CFG_AT(timeout_ns), 0, PARAM_NO_MAX),
+        CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
     PARAM_INT_SPEC("retries", "3", "sends after the first", CFG_AT(retries), 0, 1000000),
     PARAM_INT_SPEC("retry_amount", "-1",
         "the amount a retry sends (-1 = the same; a bug otherwise)",
         CFG_AT(retry_amount), -1, 1000000000),
     PARAM_DURATION_SPEC("conflict_wait", "1s",
         "after a 409 (in progress), wait this long and retry",
-        CFG_AT(conflict_wait_ns), 0, PARAM_NO_MAX),
+        CFG_AT(conflict_wait_ns), SIM_NS, PARAM_NO_MAX),
 };
-
-static int pw_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
-    (void)proto;
-    const pw_cfg *c = cfg_v;
-    SIM_ASSERT(c != NULL);
-    SIM_ASSERT(s != NULL);
-    if (c->timeout_ns > 0 && c->conflict_wait_ns > 0) return 0;
-    const char *key = c->timeout_ns > 0 ? "conflict_wait" : "timeout";
-    scn_pos pos = s->workload_pos;
-    for (uint32_t i = 0; i < s->workload.count; i++)
-        if (strcmp(s->workload.items[i].key, key) == 0) pos = s->workload.items[i].pos;
-    scn_errorf(err, err_len, s->path, pos, "invalid %s (expected a duration > 0)", key);
-    return -1;
-}
 
 const workload_desc pw_workload = {
     .name = "payment",
@@ -207,5 +193,4 @@ const workload_desc pw_workload = {
     .param_count = sizeof pw_params / sizeof pw_params[0],
     .cfg_size = sizeof(pw_cfg),
     .driver = &pw_driver_ops,
-    .validate = pw_validate,
 };

@@ -338,7 +338,7 @@ static const param_spec xfr_params[] = {
         CFG_AT(reader_of)),
     PARAM_DURATION_OR_NONE_SPEC("reader.timeout", "none",
         "a read with no reply this long completes as info (none = wait forever)",
-        CFG_AT(reader_timeout_ns), 0, PARAM_NO_MAX),
+        CFG_AT(reader_timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
 static scn_pos key_pos(const scn *s, const char *key) {
@@ -383,7 +383,6 @@ static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char *role,
     }
     if (nto == 0) { *what = "at least one receiving node"; return "to"; }
     if (nto + 1 > TXN_LEGS_MAX) { *what = "at most 7 receiving nodes (TXN_LEGS_MAX)"; return "to"; }
-    if (c->reader_timeout_ns == 0) { *what = "a timeout > 0, or none"; return "reader.timeout"; }
     return NULL;
 }
 
