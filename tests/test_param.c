@@ -508,6 +508,45 @@ static void table_prints_the_bounds_in_the_unit_of_each_type(void **state) {
     free(buf);
 }
 
+/* ------------------------------------------------------------ helpers for validate hooks */
+
+#define WITH_WORKLOAD HEAD "  ttl: 1s\nworkload:\n  kind: w\n  every: 5ms\n"
+/* params: ttl on line 5; workload: kind on line 7, every on line 8 */
+
+static void param_find_gives_the_pair_or_null_when_left_out(void **state) {
+    (void)state;
+    scn *s = load(WITH_WORKLOAD);
+    const scn_param *ttl = param_find(&s->params, "ttl");
+    assert_non_null(ttl);
+    assert_string_equal(ttl->value, "1s");
+    assert_int_equal(ttl->key_pos.line, 5);
+    assert_int_equal(ttl->key_pos.col, 3);
+    assert_null(param_find(&s->params, "every"));           /* a workload key */
+    assert_non_null(param_find(&s->workload, "every"));
+    scn_pos fallback = { 99, 1 };
+    assert_int_equal(param_pos(&s->params, "ttl", fallback).col, 8);
+    assert_int_equal(param_pos(&s->params, "lease", fallback).line, 99);
+    scn_free(s);
+    free(s);
+}
+
+static void param_error_points_at_the_value_or_at_what_chose_the_default(void **state) {
+    (void)state;
+    scn *s = load(WITH_WORKLOAD);
+    char err[SIM_ERR_MAX];
+    assert_int_equal(param_error(s, &s->params, "ttl", err, sizeof err, "invalid %s (expected %d)",
+                                 "ttl", 3), -1);
+    assert_string_equal(err, "p.yaml:5:8: error: invalid ttl (expected 3)");
+    param_error(s, &s->params, "lease", err, sizeof err, "lease: too short");
+    assert_string_equal(err, "p.yaml:2:11: error: lease: too short");       /* protocol: p */
+    param_error(s, &s->workload, "every", err, sizeof err, "every: too often");
+    assert_string_equal(err, "p.yaml:8:10: error: every: too often");
+    param_error(s, &s->workload, "count", err, sizeof err, "count: too many");
+    assert_string_equal(err, "p.yaml:7:9: error: count: too many");          /* kind: w */
+    scn_free(s);
+    free(s);
+}
+
 static void empty_table_prints_nothing(void **state) {
     (void)state;
     char *buf = NULL;
@@ -551,6 +590,8 @@ int main(void) {
         cmocka_unit_test(per_node_duration_checks_every_value_against_its_bounds),
         cmocka_unit_test(integer_with_an_open_top_says_its_least_value),
         cmocka_unit_test(table_prints_the_bounds_in_the_unit_of_each_type),
+        cmocka_unit_test(param_find_gives_the_pair_or_null_when_left_out),
+        cmocka_unit_test(param_error_points_at_the_value_or_at_what_chose_the_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

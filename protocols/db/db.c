@@ -185,16 +185,6 @@ static const param_spec db_params[] = {
         CFG_AT(innodb_rollback_on_timeout)),
 };
 
-static scn_pos param_pos(const scn *s, const char *key, bool *given) {
-    for (uint32_t i = 0; i < s->params.count; i++) {
-        if (strcmp(s->params.items[i].key, key) != 0) continue;
-        *given = true;
-        return s->params.items[i].key_pos;
-    }
-    *given = false;
-    return s->protocol_pos;
-}
-
 /* A knob of the other flavor is a mistake worth saying (it would be ignored). */
 int db_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const db_cfg *cfg = cfg_v;
@@ -208,10 +198,10 @@ int db_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const char *const *bad = mysql ? pg_only : my_only;
     size_t n = mysql ? 2 : 3;
     for (size_t i = 0; i < n; i++) {
-        bool given = false;
-        scn_pos pos = param_pos(s, bad[i], &given);
+        const scn_param *given = param_find(&s->params, bad[i]);
         if (!given) continue;
-        scn_errorf(err, err_len, s->path, pos, "%s does not apply to flavor %s (expected %s)",
+        scn_errorf(err, err_len, s->path, given->key_pos,
+                   "%s does not apply to flavor %s (expected %s)",
                    bad[i], mysql ? "mysql" : (cfg->flavor == DB_FLAVOR_LOCKING ? "locking" : "postgres"),
                    mysql ? "innodb_lock_wait_timeout or innodb_deadlock_detect"
                          : "deadlock_timeout or lock_timeout");

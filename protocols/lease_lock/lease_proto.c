@@ -100,20 +100,13 @@ static const param_spec ll_params[] = {
         CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
-static scn_pos param_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->params.count; i++)
-        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
-    return s->protocol_pos;
-}
-
 int ll_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const ll_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
     if (ll_heartbeat_ns(cfg) < cfg->session_ns) return 0;
-    scn_errorf(err, err_len, s->path, param_pos(s, "heartbeat"),
-               "invalid heartbeat (expected a period shorter than the session)");
-    return -1;
+    return param_error(s, &s->params, "heartbeat", err, err_len,
+                       "invalid heartbeat (expected a period shorter than the session)");
 }
 
 const proto_desc ll_proto = {

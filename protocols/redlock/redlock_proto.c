@@ -100,13 +100,6 @@ static const param_spec rl_params[] = {
     REDIS_PARAM_SPECS(CFG_AT(redis)),
 };
 
-/* Where a param was written, for an error; the protocol's key if it was not. */
-static scn_pos param_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->params.count; i++)
-        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
-    return s->protocol_pos;
-}
-
 static uint32_t nodes_of(const scn *s, const char *role) {
     uint32_t n = 0;
     for (uint32_t i = 0; i < s->node_count; i++) n += strcmp(s->nodes[i].role, role) == 0;
@@ -124,10 +117,8 @@ int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
         key = "ttl", snprintf(what, sizeof what, "a TTL longer than the drift allowance");
     else if (cfg->quorum > 0 && (uint32_t)cfg->quorum > masters)
         key = "quorum", snprintf(what, sizeof what, "at most the %u redis nodes", masters);
-    if (key) {
-        scn_errorf(err, err_len, s->path, param_pos(s, key), "invalid %s (expected %s)", key, what);
-        return -1;
-    }
+    if (key)
+        return param_error(s, &s->params, key, err, err_len, "invalid %s (expected %s)", key, what);
     if (nodes_of(s, "replica") > masters) {
         scn_errorf(err, err_len, s->path, s->protocol_pos, "%u replica nodes for %u redis nodes "
                    "(expected at most one replica per master)", nodes_of(s, "replica"), masters);

@@ -104,12 +104,6 @@ static const param_spec tpc_params[] = {
         CFG_AT(max_prepared), -1, 1000000),
 };
 
-static scn_pos param_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->params.count; i++)
-        if (strcmp(s->params.items[i].key, key) == 0) return s->params.items[i].pos;
-    return s->protocol_pos;
-}
-
 /* Role of a listed node: vote_no and heuristic.nodes name participants. */
 static const char *bad_role(const scn *s, const param_nodes *ns) {
     for (uint32_t i = 0; i < ns->count; i++)
@@ -125,9 +119,9 @@ int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     if ((node = bad_role(s, &cfg->vote_no)) != NULL) key = "vote_no";
     else if ((node = bad_role(s, &cfg->heuristic_nodes)) != NULL) key = "heuristic.nodes";
     if (key == NULL) return 0;
-    scn_errorf(err, err_len, s->path, param_pos(s, key),
-               "invalid %s: '%s' is not a participant (expected participant nodes)", key, node);
-    return -1;
+    return param_error(s, &s->params, key, err, err_len,
+                       "invalid %s: '%s' is not a participant (expected participant nodes)", key,
+                       node);
 }
 
 const proto_desc tpc_proto = {

@@ -10,6 +10,7 @@
  * value in the file is an error message, never an assertion.  Trade-off:
  * lookups are linear in the table, which has tens of entries.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -494,6 +495,34 @@ static void bounds_short(const param_spec *sp, char *buf, size_t len) {
     } else {
         snprintf(buf, len, "<= %s", b);
     }
+}
+
+const scn_param *param_find(const scn_params *params, const char *key) {
+    SIM_ASSERT(params != NULL);
+    SIM_ASSERT(key != NULL);
+    for (uint32_t i = 0; i < params->count; i++)
+        if (strcmp(params->items[i].key, key) == 0) return &params->items[i];
+    return NULL;
+}
+
+scn_pos param_pos(const scn_params *params, const char *key, scn_pos fallback) {
+    const scn_param *p = param_find(params, key);
+    return p ? p->pos : fallback;
+}
+
+int param_error(const scn *s, const scn_params *params, const char *key, char *err,
+                size_t err_len, const char *fmt, ...) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(fmt != NULL);
+    scn_pos fallback = params == &s->params ? s->protocol_pos
+                       : params == &s->workload ? s->workload_pos : params->pos;
+    char msg[MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    scn_errorf(err, err_len, s->path, param_pos(params, key, fallback), "%s", msg);
+    return -1;
 }
 
 /* help, plus the choices, bounds or "none" the type allows. */

@@ -102,4 +102,21 @@ int param_apply(const param_spec *specs, size_t spec_count, void *cfg,
 /* Prints the table for `ccsim list`: "  name  type  default  help". */
 void param_print_table(const param_spec *specs, size_t spec_count, void *file /* FILE* */);
 
+/* For validate hooks (family.h), whose cross-field rules the table cannot
+ * say.  params is &s->params or &s->workload.  Keys are unique (the loader
+ * refuses a duplicate). */
+
+/* The scenario's pair for key, or NULL when the file leaves it out. */
+const scn_param *param_find(const scn_params *params, const char *key);
+
+/* Where key's value is written, or fallback when the file leaves it out. */
+scn_pos param_pos(const scn_params *params, const char *key, scn_pos fallback);
+
+/* Formats "path:line:col: error: <fmt ...>" into err at key's value; when
+ * the file leaves key out (its default broke the rule), at what chose that
+ * default: the `protocol:` value for s->params, the workload's `kind:` for
+ * s->workload.  Returns -1, for `return param_error(...)`. */
+int param_error(const scn *s, const scn_params *params, const char *key, char *err,
+                size_t err_len, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 #endif

@@ -523,20 +523,20 @@ static int bk_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     char msg[SIM_ERR_MAX];
     const char *key = NULL;
     if (plan_parse(c, &p, &key, msg, sizeof msg) != 0) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, key), "%s: %s", key, msg);
-        return -1;
+        return param_error(s, &s->workload, key, err, err_len, "%s: %s", key, msg);
     }
     size_t n = strlen(c->table);
     if (n == 0 || n >= DB_TABLE_NAME_MAX || strchr(c->table, ':')) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "table"), "table: '%s' is not a table name "
-                   "(expected 1 to %d characters, no ':')", c->table, DB_TABLE_NAME_MAX - 1);
-        return -1;
+        return param_error(s, &s->workload, "table", err, err_len, "table: '%s' is not a table "
+                           "name (expected 1 to %d characters, no ':')", c->table,
+                           DB_TABLE_NAME_MAX - 1);
     }
     if (c->clients.count + c->auditors.count == 0 || (c->auditors.count > 0 && p.groups == 0)) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, c->auditors.count ? "audit" : "clients"),
-                   "%s", c->auditors.count ? "audit: the auditors need reads (expected e.g. \"1; 1, 2\")"
-                                           : "clients: no client nodes (expected a list of nodes)");
-        return -1;
+        if (c->auditors.count)
+            return param_error(s, &s->workload, "audit", err, err_len,
+                               "audit: the auditors need reads (expected e.g. \"1; 1, 2\")");
+        return param_error(s, &s->workload, "clients", err, err_len,
+                           "clients: no client nodes (expected a list of nodes)");
     }
     return 0;
 }

@@ -263,13 +263,6 @@ void dbw_on_crash(void *state, env *e) {
 
 /* ------------------------------------------------------------ parameters */
 
-scn_pos dbw_key_pos(const scn *s, const char *key) {
-    SIM_ASSERT(s != NULL);
-    for (uint32_t i = 0; i < s->workload.count; i++)
-        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
-    return s->workload_pos;
-}
-
 int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
                    uint32_t *count, char *err, size_t err_len) {
     SIM_ASSERT(text != NULL);
@@ -284,9 +277,9 @@ int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out
         long long v = strtoll(p, &end, 10);
         bool bad = end == p || (*end && *end != ',' && *end != ' ');
         if (bad || *count == max) {
-            scn_errorf(err, err_len, s->path, dbw_key_pos(s, key), "%s: '%s' is not a list of at "
-                       "most %u whole numbers (expected e.g. \"60, 50\")", key, text, max);
-            return -1;
+            return param_error(s, &s->workload, key, err, err_len, "%s: '%s' is not a list of "
+                               "at most %u whole numbers (expected e.g. \"60, 50\")", key, text,
+                               max);
         }
         out[(*count)++] = (int64_t)v;
         p = end;

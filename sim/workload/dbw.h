@@ -115,8 +115,6 @@ bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why);
  * workload key `key` (where the scenario wrote it). */
 int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
                    uint32_t *count, char *err, size_t err_len);
-/* Where the workload key was written (the workload's position if not). */
-scn_pos dbw_key_pos(const scn *s, const char *key);
 /* The node's index among the workload's client nodes, -1 if not one. */
 int32_t dbw_member(const param_nodes *clients, node_id self);
 

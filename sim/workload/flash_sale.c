@@ -211,9 +211,9 @@ static int fs_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);
     if (c->clients.count == 0) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "clients"),
-                   "clients: no client nodes (expected a list of nodes, or a role with nodes)");
-        return -1;
+        return param_error(s, &s->workload, "clients", err, err_len,
+                           "clients: no client nodes (expected a list of nodes, or a role with "
+                           "nodes)");
     }
     return 0;
 }

@@ -481,24 +481,15 @@ static const param_spec lkc_params[] = {
         CFG_AT(resource)),
 };
 
-static scn_pos workload_key_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->workload.count; i++)
-        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
-    return s->workload_pos;
-}
-
 int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const lkc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
-    if (cfg->resource[0] != '\0' && scn_node_find(s, cfg->resource) < 0) {
-        scn_errorf(err, err_len, s->path, workload_key_pos(s, "resource"),
-                   "unknown node '%.64s' in resource (expected a node of the scenario)",
-                   cfg->resource);
-        return -1;
-    }
-    return 0;
+    if (cfg->resource[0] == '\0' || scn_node_find(s, cfg->resource) >= 0) return 0;
+    return param_error(s, &s->workload, "resource", err, err_len,
+                       "unknown node '%.64s' in resource (expected a node of the scenario)",
+                       cfg->resource);
 }
 
 const workload_desc lkc_workload = {

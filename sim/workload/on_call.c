@@ -159,14 +159,13 @@ static int oc_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     if (c->on_call > c->doctors) key = "on_call";
     else if (c->leaving > c->doctors) key = "leaving";
     if (key != NULL) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, key), "%s: more than the %" PRId64 " doctors "
-                   "(expected at most `doctors`)", key, c->doctors);
-        return -1;
+        return param_error(s, &s->workload, key, err, err_len, "%s: more than the %" PRId64
+                           " doctors (expected at most `doctors`)", key, c->doctors);
     }
     if (c->clients.count == 0) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "clients"),
-                   "clients: no client nodes (expected a list of nodes, or a role with nodes)");
-        return -1;
+        return param_error(s, &s->workload, "clients", err, err_len,
+                           "clients: no client nodes (expected a list of nodes, or a role with "
+                           "nodes)");
     }
     return 0;
 }

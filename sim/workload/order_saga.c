@@ -346,12 +346,6 @@ static const param_spec ords_params[] = {
         CFG_AT(cancel_again_at_ns), 0, PARAM_NO_MAX),
 };
 
-static scn_pos key_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->workload.count; i++)
-        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
-    return s->workload_pos;
-}
-
 static const char *bad_role(const scn *s, const param_nodes *ns, const char *role) {
     for (uint32_t i = 0; i < ns->count; i++)
         if (strcmp(s->nodes[ns->node[i]].role, role) != 0) return s->nodes[ns->node[i]].name;
@@ -389,10 +383,9 @@ int ords_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char
     const char *key = ords_problem(cfg, s, &what, &node);
     if (key == NULL) return 0;
     if (node != NULL)
-        scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s: '%s' (expected %s)", key, node, what);
-    else
-        scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s (expected %s)", key, what);
-    return -1;
+        return param_error(s, &s->workload, key, err, err_len, "invalid %s: '%s' (expected %s)",
+                           key, node, what);
+    return param_error(s, &s->workload, key, err, err_len, "invalid %s (expected %s)", key, what);
 }
 
 const workload_desc ords_workload = {

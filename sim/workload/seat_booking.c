@@ -191,14 +191,13 @@ static int sb_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(s != NULL);
     if (sb_seat_code(c->seat) < 0) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "seat"), "seat: '%s' is not a seat (expected a "
-                   "row number and a letter, such as 12A)", c->seat);
-        return -1;
+        return param_error(s, &s->workload, "seat", err, err_len, "seat: '%s' is not a seat "
+                           "(expected a row number and a letter, such as 12A)", c->seat);
     }
     if (c->clients.count == 0) {
-        scn_errorf(err, err_len, s->path, dbw_key_pos(s, "clients"),
-                   "clients: no client nodes (expected a list of nodes, or a role with nodes)");
-        return -1;
+        return param_error(s, &s->workload, "clients", err, err_len,
+                           "clients: no client nodes (expected a list of nodes, or a role with "
+                           "nodes)");
     }
     return 0;
 }

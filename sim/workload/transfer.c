@@ -341,12 +341,6 @@ static const param_spec xfr_params[] = {
         CFG_AT(reader_timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
-static scn_pos key_pos(const scn *s, const char *key) {
-    for (uint32_t i = 0; i < s->workload.count; i++)
-        if (strcmp(s->workload.items[i].key, key) == 0) return s->workload.items[i].pos;
-    return s->workload_pos;
-}
-
 /* The role of the nodes that hold accounts: the driving protocol's
  * transaction library names it (2pc: participant; saga: service). */
 static const char *resource_role(const proto_desc *p) {
@@ -394,11 +388,9 @@ int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char 
     const char *key = xfr_problem(cfg, s, resource_role(proto), &what, &node);
     if (key == NULL) return 0;
     if (node != NULL)
-        scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s: '%s' (expected %s)", key, node,
-                   what);
-    else
-        scn_errorf(err, err_len, s->path, key_pos(s, key), "invalid %s (expected %s)", key, what);
-    return -1;
+        return param_error(s, &s->workload, key, err, err_len, "invalid %s: '%s' (expected %s)",
+                           key, node, what);
+    return param_error(s, &s->workload, key, err, err_len, "invalid %s (expected %s)", key, what);
 }
 
 const workload_desc xfr_workload = {
