@@ -19,6 +19,7 @@
 
 #include "protocols/lock/lock_api.h"
 #include "sim/registry/registry.h"
+#include "sim/report/escape.h"
 #include "sim/report/report.h"
 
 enum { R1 = 0, S1 = 1, C1 = 2, C2 = 3 };
@@ -409,6 +410,20 @@ static void file_digest_is_fnv1a_64_and_zero_when_unreadable(void **state) {
     assert_true(rpt_file_digest(path) == 0);
 }
 
+static void quoted_string_escapes_quotes_backslashes_and_control_bytes_only(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    rpt_write_quoted(m, "say \"hi\" \\ a\tb\r\n\x01\x1f\x7f caf\xc3\xa9 ~");
+    rpt_write_quoted(m, "");
+    fclose(m);
+    assert_string_equal(buf, "\"say \\\"hi\\\" \\\\ a\\tb\\r\\n\\u0001\\u001f\\u007f "
+                             "caf\xc3\xa9 ~\"\"\"");
+    free(buf);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void) {
@@ -425,6 +440,7 @@ int main(void) {
         T(report_dir_is_created_with_its_parents),
         T(report_dir_under_a_file_fails_with_a_message_naming_it),
         T(file_digest_is_fnv1a_64_and_zero_when_unreadable),
+        T(quoted_string_escapes_quotes_backslashes_and_control_bytes_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

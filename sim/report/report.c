@@ -22,28 +22,11 @@
 #include "protocols/payment/payment.h"
 #include "protocols/ratelimit/ratelimit.h"
 #include "sim/check/figures.h"
+#include "sim/report/escape.h"
 
 #define RPT_PATH_MAX 4096
 
 /* ------------------------------------------------------------ JSON output */
-
-static void json_str(FILE *f, const char *s) {
-    SIM_ASSERT(s != NULL);
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", (unsigned)*p);
-            else fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
 
 static void json_time(FILE *f, const char *key, sim_time t, bool comma) {
     char buf[64];
@@ -51,7 +34,7 @@ static void json_time(FILE *f, const char *key, sim_time t, bool comma) {
     SIM_ASSERT(t >= 0);                         /* durations and instants of a run */
     sim_fmt_time(buf, sizeof buf, t);
     fprintf(f, "\"%s_ns\": %" PRId64 ", \"%s\": ", key, (int64_t)t, key);
-    json_str(f, buf);
+    rpt_write_quoted(f, buf);
     fputs(comma ? ", " : "", f);
 }
 
@@ -70,18 +53,18 @@ static void json_scenario(FILE *f, const rpt_run *run) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->set_count <= SCN_SETS_MAX);
     fputs("  \"scenario\": {\n    \"name\": ", f);
-    json_str(f, s->name);
+    rpt_write_quoted(f, s->name);
     fputs(",\n    \"path\": ", f);
-    json_str(f, s->path);
+    rpt_write_quoted(f, s->path);
     fputs(",\n    \"description\": ", f);
-    json_str(f, s->description);
+    rpt_write_quoted(f, s->description);
     fprintf(f, ",\n    \"digest\": \"%016" PRIx64 "\",\n    \"protocol\": ", run->scenario_digest);
-    json_str(f, s->protocol);
+    rpt_write_quoted(f, s->protocol);
     fputs(",\n    \"workload\": ", f);
-    json_str(f, s->workload_kind);
+    rpt_write_quoted(f, s->workload_kind);
     for (uint32_t k = 0; k < s->set_count; k++) {      /* `ccsim run --set`, when given */
         fputs(k ? ", " : ",\n    \"overrides\": [", f);
-        json_str(f, s->sets[k]);
+        rpt_write_quoted(f, s->sets[k]);
     }
     fputs(s->set_count ? "]\n  },\n" : "\n  },\n", f);
 }
@@ -92,11 +75,11 @@ static void json_checks(FILE *f, const rpt_run *run) {
         const check_result *r = &run->results[i];
         SIM_ASSERT(r->name != NULL);
         fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
-        json_str(f, r->name);
+        rpt_write_quoted(f, r->name);
         fputs(", \"verdict\": ", f);
-        json_str(f, check_verdict_name(r->verdict));
+        rpt_write_quoted(f, check_verdict_name(r->verdict));
         fputs(", \"summary\": ", f);
-        json_str(f, r->summary);
+        rpt_write_quoted(f, r->summary);
         fputs(", ", f);
         json_time(f, "blocked", r->blocked_ns, false);
         fputs("}", f);
@@ -169,7 +152,7 @@ void rpt_write_summary_json(FILE *f, const rpt_run *run) {
     SIM_ASSERT(run->s != NULL);
     SIM_ASSERT(run->h != NULL);
     fputs("{\n  \"version\": ", f);
-    json_str(f, CCSIM_VERSION);
+    rpt_write_quoted(f, CCSIM_VERSION);
     fputs(",\n", f);
     json_scenario(f, run);
     fprintf(f, "  \"seed\": %" PRIu64 ",\n  ", run->seed);
@@ -179,7 +162,7 @@ void rpt_write_summary_json(FILE *f, const rpt_run *run) {
     fprintf(f, "  \"messages\": {\"sent\": %" PRIu64 ", \"dropped\": %" PRIu64 "},\n",
             run->messages_sent, run->messages_dropped);
     fputs("  \"verdict\": ", f);
-    json_str(f, check_verdict_name(overall_verdict(run)));
+    rpt_write_quoted(f, check_verdict_name(overall_verdict(run)));
     fputs(",\n", f);
     json_checks(f, run);
     json_db(f, run);
@@ -202,25 +185,6 @@ static int edn_event_cmp(const void *pa, const void *pb) {
     if (a->op != b->op) return a->op < b->op ? -1 : 1;
     if (a->phase != b->phase) return a->phase < b->phase ? -1 : 1;
     return 0;
-}
-
-static void edn_str(FILE *f, const char *s) {
-    SIM_ASSERT(f != NULL);
-    SIM_ASSERT(s != NULL);
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", (unsigned)*p);
-            else fputc(*p, f);
-        }
-    }
-    fputc('"', f);
 }
 
 static void edn_int_or_nil(FILE *f, bool has, int64_t v) {
@@ -275,7 +239,7 @@ static void edn_line(FILE *f, const rpt_run *run, const hist_op *op, bool comple
     fprintf(f, ", :process %" PRIu64 ", :time %" PRId64 ", :index %" PRIu64, process, (int64_t)t, index);
     if (op->node >= 0 && (uint32_t)op->node < run->s->node_count) {
         fputs(", :node ", f);
-        edn_str(f, run->s->nodes[op->node].name);
+        rpt_write_quoted(f, run->s->nodes[op->node].name);
     }
     bool learned = op->f != HIST_F_ACQUIRE || completion;   /* an acquire learns its epoch */
     int64_t token = op->token;
@@ -284,7 +248,7 @@ static void edn_line(FILE *f, const rpt_run *run, const hist_op *op, bool comple
     if (learned && token != 0) fprintf(f, ", :token %" PRId64, token);
     if (completion && op->result != HIST_OK && op->note[0] != '\0') {
         fputs(", :error ", f);
-        edn_str(f, op->note);
+        rpt_write_quoted(f, op->note);
     }
     fputs("}\n", f);
 }
