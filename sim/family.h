@@ -56,9 +56,10 @@ typedef struct proto_desc {
     const char *workloads[PROTO_WORKLOADS_MAX];   /* workloads it can drive, NULL-terminated */
     const char *checks[PROTO_CHECKS_MAX];   /* default checks, NULL-terminated */
     const struct lock_client_ops *lock_client;  /* for lock workloads, else NULL */
-    /* Checks the param table cannot express (a period that must be > 0, two
-     * params that contradict each other), run after param_apply: 0, or -1
-     * with "path:line:col: error: ..." in err.  NULL = none. */
+    /* Checks the param table cannot express (two params that contradict
+     * each other, a param that must name nodes of some role; a bound on one
+     * value belongs in the table), run after param_apply: 0, or -1 with
+     * "path:line:col: error: ..." in err (param_error).  NULL = none. */
     int (*validate)(const void *cfg, const scn *s, char *err, size_t err_len);
     /* For transaction workloads (`transfer`): the coordinator-side library a
      * driver embeds (protocols/txn/txn_api.h), else NULL. */
