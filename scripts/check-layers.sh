@@ -11,6 +11,10 @@
 #   5 registry  sim/registry/: the one list of families, workloads, checks
 #   6 cli       sim/cli/: the command line
 #
+# Within the families, a header (the interface a model sees and offers)
+# includes sim/env.h and sim/config.h, never sim/family.h or the scenario
+# loader: only a family's descriptor file (a .c) binds it to the scenario.
+#
 # Tests and tools (tests/) may include anything.  Prints one line per
 # include that runs against the layers, then `layers: N passed, N failed`
 # (N = files checked).  Exit 1 on any violation.
@@ -46,6 +50,13 @@ for f in $(find sim protocols -name '*.[ch]' | LC_ALL=C sort); do
       ok=0
     fi
   done
+  case "$f" in
+    protocols/*.h|sim/workload/*.h)
+      if grep -q '^[ \t]*#[ \t]*include[ \t]*"sim/\(family\.h\|scenario/\)' "$f"; then
+        echo "layers: $f (a model's header) includes the scenario or sim/family.h; keep those to the descriptor's .c"
+        ok=0
+      fi ;;
+  esac
   if [ "$ok" -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 echo "layers: $passed passed, $failed failed"

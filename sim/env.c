@@ -42,7 +42,13 @@ const void *env_proto_config(const env *e) { return S(e)->proto_cfg; }
 const struct proto_desc *env_protocol(const env *e) { return S(e)->proto; }
 const void *env_config(const env *e) { return N(e)->config; }
 const void *env_workload_config(const env *e) { return S(e)->workload_cfg; }
-const struct workload_desc *env_workload(const env *e) { return S(e)->workload; }
+bool env_load_seed(const env *e, void *out, size_t out_size) {
+    const struct sim *s = S(e);
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(out_size > 0);
+    if (s->workload == NULL || s->workload->seed == NULL || s->workload_cfg == NULL) return false;
+    return s->workload->seed(s->workload_cfg, out, out_size);
+}
 
 sim_time env_now_wall(const env *e) { return clock_wall(&N(e)->clock, S(e)->now); }
 sim_time env_now_mono(const env *e) { return clock_mono(&N(e)->clock, S(e)->now); }

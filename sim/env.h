@@ -50,10 +50,10 @@ const void *env_config(const env *e);
 /* The scenario's protocol descriptor (family.h).  A workload driver uses it
  * to reach the protocol's client library, e.g. proto_desc.lock_client. */
 const struct proto_desc *env_protocol(const env *e);
-/* The scenario's workload descriptor (family.h), NULL when it has none.  A
- * resource that loads the workload's data before the run (the db node)
- * asks it for that data (workload_desc.seed). */
-const struct workload_desc *env_workload(const env *e);
+/* The data the run's workload loads into a resource before the run (the
+ * db node's rows: family.h's workload_desc.seed fills *out, out_size bytes
+ * of the resource's own seed type).  False when the workload loads none. */
+bool env_load_seed(const env *e, void *out, size_t out_size);
 
 /* ---- clocks (local readings; never true time) ---- */
 sim_time env_now_wall(const env *e);

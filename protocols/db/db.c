@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "protocols/db/db.h"
+#include "sim/family.h"
 
 /* ------------------------------------------------------------ names */
 
@@ -186,7 +187,7 @@ static const param_spec db_params[] = {
 };
 
 /* A knob of the other flavor is a mistake worth saying (it would be ignored). */
-int db_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int db_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const db_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
@@ -210,7 +211,7 @@ int db_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     return 0;
 }
 
-const proto_desc db_proto = {
+static const proto_desc db_proto = {
     .name = "db",
     .summary = "one database node: rows with versions, transactions, PostgreSQL / MySQL / "
                "2PL isolation levels, FOR UPDATE row locks, deadlock detection, lock timeouts",

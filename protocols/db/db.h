@@ -41,7 +41,8 @@
 #ifndef CCSIM_DB_H
 #define CCSIM_DB_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 /* Message types (db range 500-599; the db client library's timers use
  * 560-579 and the db node's 500-519). */
@@ -159,7 +160,6 @@ typedef struct db_cfg {
     bool innodb_rollback_on_timeout;
 } db_cfg;
 
-extern const proto_desc db_proto;
 extern const model_ops db_model_ops;
 
 /* The isolation a transaction runs at: the param, or the flavor's default. */
@@ -170,8 +170,6 @@ const char *db_flavor_name(db_flavor f);             /* "PostgreSQL" */
 /* One trace line for a db message ("SELECT stock:1 FOR UPDATE; ...");
  * false when not a db type. */
 bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
-
-int db_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
 /* ---- the database vocabulary of the history (hist.h; kinds 500-519) ----
  *

@@ -316,10 +316,8 @@ static void db_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
 /* ------------------------------------------------------------ load */
 
 static void load(db_node *d, env *e) {
-    const workload_desc *w = env_workload(e);
-    const void *cfg = env_workload_config(e);
     memset(&d->seed, 0, sizeof d->seed);
-    if (w == NULL || w->seed == NULL || cfg == NULL || !w->seed(cfg, &d->seed, sizeof d->seed)) {
+    if (!env_load_seed(e, &d->seed, sizeof d->seed)) {
         env_trace(e, "db: the workload loads no data; the database starts empty");
         return;
     }

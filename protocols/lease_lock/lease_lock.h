@@ -41,7 +41,8 @@
 #define CCSIM_LEASE_LOCK_H
 
 #include "protocols/lock/lock_api.h"
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 /* Message types, inside lock_api.h's range so a lock workload hands the
  * service's messages to its lock client. */
@@ -91,7 +92,6 @@ typedef struct ll_cfg {
     sim_time timeout_ns;          /* request timeout */
 } ll_cfg;
 
-extern const proto_desc ll_proto;
 extern const lock_client_ops ll_lock_client;
 extern const model_ops ll_service_ops;
 
@@ -100,7 +100,5 @@ bool ll_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
 /* "lock-0000000003" (ZooKeeper) or "lock/3" (etcd): the key of a revision. */
 void ll_key_name(const ll_cfg *cfg, int64_t rev, char *buf, size_t len);
 sim_time ll_heartbeat_ns(const ll_cfg *cfg);
-
-int ll_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "protocols/storage/storage.h"
+#include "sim/family.h"
 
 void ll_key_name(const ll_cfg *cfg, int64_t rev, char *buf, size_t len) {
     SIM_ASSERT(cfg != NULL);
@@ -100,7 +101,7 @@ static const param_spec ll_params[] = {
         CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
-int ll_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int ll_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const ll_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
@@ -109,7 +110,7 @@ int ll_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
                        "invalid heartbeat (expected a period shorter than the session)");
 }
 
-const proto_desc ll_proto = {
+static const proto_desc ll_proto = {
     .name = "lease-lock",
     .summary = "a ZooKeeper/etcd lock service: sessions kept alive by heartbeats, lowest "
                "revision owns the lock, watches, the revision as fencing token, IsOwner() Txns",

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 #define PAY_KEYS_MAX 1024
 #define PAY_PENDING_MAX 1024
 enum { PAY_TAG_CHARGE = 600 };
@@ -261,7 +263,7 @@ static const param_spec pay_params[] = {
         CFG_AT(balance), 0, 1000000000000),
 };
 
-const proto_desc pay_proto = {
+static const proto_desc pay_proto = {
     .name = "payment-api",
     .summary = "a payment API with Stripe idempotency keys (replay, 409 in progress, 422 mismatch, "
                "24 h retention) in front of a ledger",

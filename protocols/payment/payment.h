@@ -25,7 +25,8 @@
 #ifndef CCSIM_PAYMENT_H
 #define CCSIM_PAYMENT_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 #define PAY_MSG_REQ   600u    /* payment range 600-649 */
 #define PAY_MSG_REPLY 601u
@@ -52,7 +53,6 @@ typedef struct pay_cfg {
     int64_t balance;
 } pay_cfg;
 
-extern const proto_desc pay_proto;
 extern const model_ops pay_model_ops;
 
 void pay_req_init(pay_req *q, uint32_t req, uint32_t op, int64_t amount, const char *key);

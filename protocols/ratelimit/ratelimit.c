@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 typedef struct rlim_node {
     const rlim_cfg *cfg;
     int64_t window_index, count, prev_count;    /* fixed / sliding-counter */
@@ -162,7 +164,7 @@ static const param_spec rlim_params[] = {
         CFG_AT(window_ns), SIM_NS, 24 * 3600 * SIM_S),
 };
 
-const proto_desc rlim_proto = {
+static const proto_desc rlim_proto = {
     .name = "rate-limiter",
     .summary = "one limiter: fixed window, sliding log, sliding counter or token bucket",
     .params = rlim_params,

@@ -17,7 +17,8 @@
 #ifndef CCSIM_RATELIMIT_H
 #define CCSIM_RATELIMIT_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 #define RLIM_MSG_REQ   650u   /* rate-limiter range 650-699 */
 #define RLIM_MSG_REPLY 651u
@@ -34,7 +35,6 @@ typedef struct rlim_cfg {
     sim_time window_ns;
 } rlim_cfg;
 
-extern const proto_desc rlim_proto;
 extern const model_ops rlim_model_ops;
 
 bool rlim_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);

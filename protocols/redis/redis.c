@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "protocols/lock/lock_api.h"
-#include "sim/family.h"
 
 static const char *const cmd_names[] = {
 #define XX(name, str) str,

@@ -40,7 +40,8 @@
 
 #include "protocols/lock/lock_api.h"
 #include "protocols/redis/redis.h"
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 #define RL_NODES_MAX 15           /* masters one client talks to */
 #define RL_KEY       "lock"
@@ -85,9 +86,6 @@ void rl_retry_of(const rl_cfg *cfg, rl_retry *out);
 /* floor(ttl_ms * drift_factor) ms + drift_extra, as the implementations round. */
 sim_time rl_drift_ns(const rl_cfg *cfg);
 
-extern const proto_desc rl_proto;
 extern const lock_client_ops rl_lock_client;
-
-int rl_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
 #endif

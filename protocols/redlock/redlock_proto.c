@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "protocols/storage/storage.h"
+#include "sim/family.h"
 
 /* attempts, delay ms, jitter ms, sleep after the last attempt */
 static const struct { int64_t attempts, delay_ms, jitter_ms; bool sleep_last; } profiles[] = {
@@ -106,7 +107,7 @@ static uint32_t nodes_of(const scn *s, const char *role) {
     return n;
 }
 
-int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const rl_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
@@ -130,7 +131,7 @@ int rl_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
 /* The redis.* params, for the redis, replica and sentinel roles. */
 static const void *rl_redis_cfg(const void *cfg) { return &((const rl_cfg *)cfg)->redis; }
 
-const proto_desc rl_proto = {
+static const proto_desc rl_proto = {
     .name = "redlock",
     .summary = "Redlock over N independent Redis masters: quorum, validity, retries of "
                "redlock-rb/py, node-redlock, redsync; persistence, delayed restart, replicas",

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(len > 0);
@@ -179,7 +181,7 @@ static const param_spec saga_params[] = {
         CFG_AT(balance), 0, 1000000000000000),
 };
 
-const proto_desc saga_proto = {
+static const proto_desc saga_proto = {
     .name = "saga",
     .summary = "sagas over services with local transactions: orchestration or choreography, "
                "compensations, retries with backoff, durable or in-memory log, idempotence, "

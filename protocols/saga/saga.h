@@ -63,7 +63,8 @@
 #define CCSIM_SAGA_H
 
 #include "protocols/txn/txn_api.h"
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum { SAGA_ORCHESTRATION = 0, SAGA_CHOREOGRAPHY } saga_coordination;
 typedef enum { SAGA_LOG_DURABLE = 0, SAGA_LOG_MEMORY } saga_log_kind;
@@ -188,7 +189,6 @@ bool saga_orch_on_timer(void *orch, env *e, uint32_t tag, uint64_t arg);
 void saga_orch_crash(void *orch, env *e);
 void saga_orch_restart(void *orch, env *e);
 
-extern const proto_desc saga_proto;
 extern const model_ops saga_service_ops;
 extern const txn_client_ops saga_txn_client;
 

@@ -45,6 +45,7 @@
 
 #include "protocols/redis/redis.h"
 #include "protocols/storage/storage.h"
+#include "sim/family.h"
 
 /* The family's timer tags: SNX_TAG_BASE .. +99 (snx_family below), inside
  * lock_api.h's lock range so a lock workload hands them to us. */
@@ -539,7 +540,7 @@ static const param_spec snx_params[] = {
         CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
-const proto_desc snx_proto = {
+static const proto_desc snx_proto = {
     .name = "setnx-lock",
     .summary = "one Redis node: SET NX PX and the variants people write (no TTL, DEL, "
                "GET-then-SET), lease check, fencing, Redisson watchdog",

@@ -25,7 +25,8 @@
 #define CCSIM_SETNX_LOCK_H
 
 #include "protocols/lock/lock_api.h"
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum {
     SNX_ACQ_SET_NX_PX = 0,        /* SET key val NX PX ttl: atomic */
@@ -55,7 +56,6 @@ typedef struct snx_cfg {
     sim_time timeout_ns;          /* per-request timeout to Redis */
 } snx_cfg;
 
-extern const proto_desc snx_proto;
 extern const lock_client_ops snx_lock_client;
 
 #endif

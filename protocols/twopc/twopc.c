@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(len > 0);
@@ -111,7 +113,7 @@ static const char *bad_role(const scn *s, const param_nodes *ns) {
     return NULL;
 }
 
-int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
+static int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
     const tpc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
@@ -124,7 +126,7 @@ int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_len) {
                        node);
 }
 
-const proto_desc tpc_proto = {
+static const proto_desc tpc_proto = {
     .name = "2pc",
     .summary = "two-phase commit: durable logs, presumed abort (or commit), vote and decision "
                "timeouts, in-doubt blocking, recovery, cooperative termination, heuristics",

@@ -64,7 +64,8 @@
 #define CCSIM_TWOPC_H
 
 #include "protocols/txn/txn_api.h"
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum { TPC_PRESUME_ABORT = 0, TPC_PRESUME_COMMIT } tpc_presume;
 typedef enum { TPC_HEUR_NONE = 0, TPC_HEUR_COMMIT, TPC_HEUR_ABORT } tpc_heuristic;
@@ -124,7 +125,6 @@ typedef struct tpc_msg {
     char why[40];                 /* VOTE NO: the reason */
 } tpc_msg;
 
-extern const proto_desc tpc_proto;
 extern const model_ops tpc_participant_ops;
 extern const txn_client_ops tpc_txn_client;
 
@@ -132,6 +132,5 @@ extern const txn_client_ops tpc_txn_client;
 void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq);
 /* One trace line for a 2pc message; false if the type is not 2pc's. */
 bool tpc_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
-int tpc_validate(const void *cfg, const scn *s, char *err, size_t err_len);
 
 #endif

@@ -40,6 +40,7 @@
 #ifndef CCSIM_PARAM_H
 #define CCSIM_PARAM_H
 
+#include "sim/config.h"
 #include "sim/scenario/scn.h"
 
 typedef enum {
@@ -47,16 +48,8 @@ typedef enum {
     PARAM_NODES, PARAM_PER_NODE_DURATION, PARAM_STRING
 } param_type;
 
-typedef struct param_nodes {
-    int32_t node[SIM_NODES_MAX];
-    uint32_t count;
-} param_nodes;
-
-typedef struct param_per_node {
-    sim_time all_ns;                    /* the value for nodes not listed */
-    sim_time node_ns[SIM_NODES_MAX];    /* per node index; = all_ns unless listed */
-    bool listed[SIM_NODES_MAX];
-} param_per_node;
+/* param_nodes and param_per_node, the types PARAM_NODES and
+ * PARAM_PER_NODE_DURATION fill, are in sim/config.h. */
 
 typedef struct param_spec {
     const char *name;           /* key, e.g. "ttl" or "retry.every" */

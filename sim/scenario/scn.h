@@ -18,12 +18,13 @@
 #define CCSIM_SCN_H
 
 #include "sim/base.h"
+#include "sim/config.h"
 
 #define SCN_PARAMS_MAX   128
 #define SCN_FAULTS_MAX   1024
 #define SCN_LINKS_MAX    256
 #define SCN_CHECKS_MAX   16
-#define SCN_VALUE_MAX    256
+#define SCN_VALUE_MAX    CONFIG_STRING_MAX   /* sim/config.h */
 #define SCN_KEY_MAX      96
 #define SCN_TEXT_MAX     2048
 #define SCN_LIST_MAX     SIM_NODES_MAX

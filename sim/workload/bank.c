@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "protocols/db/db.h"
+#include "sim/family.h"
 #include "sim/workload/dbw.h"
 
 #define BK_ACCOUNTS_MAX 16

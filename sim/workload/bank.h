@@ -36,7 +36,8 @@
 #ifndef CCSIM_BANK_H
 #define CCSIM_BANK_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum { BK_NAIVE = 0, BK_ATOMIC, BK_PESSIMISTIC, BK_OPTIMISTIC } bk_strategy;
 typedef enum { BK_CREDIT_FIRST = 0, BK_DEBIT_FIRST, BK_ASCENDING } bk_order;
@@ -44,17 +45,15 @@ typedef enum { BK_ON_TIMEOUT_ROLLBACK = 0, BK_ON_TIMEOUT_RETRY_STATEMENT } bk_on
 
 typedef struct bk_cfg {
     param_nodes clients, auditors;
-    char table[SCN_VALUE_MAX];
-    char accounts[SCN_VALUE_MAX];
-    char from[SCN_VALUE_MAX], to[SCN_VALUE_MAX], amount[SCN_VALUE_MAX];
-    char audit[SCN_VALUE_MAX];
+    char table[CONFIG_STRING_MAX];
+    char accounts[CONFIG_STRING_MAX];
+    char from[CONFIG_STRING_MAX], to[CONFIG_STRING_MAX], amount[CONFIG_STRING_MAX];
+    char audit[CONFIG_STRING_MAX];
     param_per_node start, think;
     int strategy, order, on_lock_timeout;
     int64_t retries;
     sim_time backoff_ns, backoff_max_ns;
     sim_time request_timeout_ns;
 } bk_cfg;
-
-extern const workload_desc bk_workload;
 
 #endif

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/family.h"
+
 static bool session_ok(const dbw_session *s) {
     if (s->req_out != 0 && s->op == HIST_NONE) return false;
     return !s->done || (s->req_out == 0 && s->op == HIST_NONE);
@@ -262,30 +264,6 @@ void dbw_on_crash(void *state, env *e) {
 }
 
 /* ------------------------------------------------------------ parameters */
-
-int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
-                   uint32_t *count, char *err, size_t err_len) {
-    SIM_ASSERT(text != NULL);
-    SIM_ASSERT(out != NULL);
-    SIM_ASSERT(count != NULL);
-    *count = 0;
-    const char *p = text;
-    while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        if (!*p) break;
-        char *end = NULL;
-        long long v = strtoll(p, &end, 10);
-        bool bad = end == p || (*end && *end != ',' && *end != ' ');
-        if (bad || *count == max) {
-            return param_error(s, &s->workload, key, err, err_len, "%s: '%s' is not a list of "
-                               "at most %u whole numbers (expected e.g. \"60, 50\")", key, text,
-                               max);
-        }
-        out[(*count)++] = (int64_t)v;
-        p = end;
-    }
-    return 0;
-}
 
 int32_t dbw_member(const param_nodes *clients, node_id self) {
     SIM_ASSERT(clients != NULL);

@@ -18,7 +18,8 @@
 #define CCSIM_DBW_H
 
 #include "protocols/db/db_client.h"
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 #define DBW_SESSIONS_MAX 4096
 #define DBW_LIST_MAX 16             /* items in a list-valued parameter ("60, 50") */
@@ -111,10 +112,6 @@ void dbw_on_error(dbw_core *w, env *e, dbw_session *s, const db_reply *p, uint32
 bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why);
 
 /* ---- parameters ---- */
-/* "60, 50" -> {60, 50}: 0, or -1 with "path:line:col: error: ..." at the
- * workload key `key` (where the scenario wrote it). */
-int dbw_parse_list(const scn *s, const char *key, const char *text, int64_t *out, uint32_t max,
-                   uint32_t *count, char *err, size_t err_len);
 /* The node's index among the workload's client nodes, -1 if not one. */
 int32_t dbw_member(const param_nodes *clients, node_id self);
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "protocols/db/db.h"
+#include "sim/family.h"
 #include "sim/workload/dbw.h"
 
 enum { P_READ = 1, P_THINK, P_WRITE, P_RESTART };

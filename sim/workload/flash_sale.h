@@ -27,7 +27,8 @@
 #ifndef CCSIM_FLASH_SALE_H
 #define CCSIM_FLASH_SALE_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum {
     FS_NAIVE = 0, FS_CHECK_THEN_DECREMENT, FS_ATOMIC, FS_OPTIMISTIC, FS_PESSIMISTIC
@@ -43,7 +44,5 @@ typedef struct fs_cfg {
     sim_time backoff_ns, backoff_max_ns;
     sim_time request_timeout_ns;  /* -1 = none */
 } fs_cfg;
-
-extern const workload_desc fs_workload;
 
 #endif

@@ -38,6 +38,7 @@
 
 #include "protocols/lock/lock_api.h"
 #include "protocols/storage/storage.h"
+#include "sim/family.h"
 
 enum { TAG_START = 1, TAG_HOLD = 2, TAG_STORAGE_TIMEOUT = 3, TAG_READ_AT = 4, TAG_RELEASE_AT = 5 };
 
@@ -481,7 +482,7 @@ static const param_spec lkc_params[] = {
         CFG_AT(resource)),
 };
 
-int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+static int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const lkc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);

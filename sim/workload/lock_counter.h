@@ -34,7 +34,8 @@
 #ifndef CCSIM_LOCK_COUNTER_H
 #define CCSIM_LOCK_COUNTER_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef struct lkc_cfg {
     param_nodes clients;
@@ -47,12 +48,9 @@ typedef struct lkc_cfg {
     param_per_node read_at;
     param_per_node write_at;
     param_per_node release_at;
-    char resource[SCN_VALUE_MAX];
+    char resource[CONFIG_STRING_MAX];
 } lkc_cfg;
 
-extern const workload_desc lkc_workload;
 extern const model_ops lkc_driver_ops;
-
-int lkc_validate(const void *cfg, const scn *s, const proto_desc *proto, char *err, size_t err_len);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "protocols/db/db.h"
+#include "sim/family.h"
 #include "sim/workload/dbw.h"
 
 enum { P_COUNT = 1, P_THINK, P_LEAVE, P_RESTART };

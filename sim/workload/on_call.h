@@ -17,7 +17,8 @@
 #ifndef CCSIM_ON_CALL_H
 #define CCSIM_ON_CALL_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum { OC_CHECK_COUNT = 0, OC_FOR_UPDATE } oc_strategy;
 
@@ -30,7 +31,5 @@ typedef struct oc_cfg {
     sim_time backoff_ns, backoff_max_ns;
     sim_time request_timeout_ns;
 } oc_cfg;
-
-extern const workload_desc oc_workload;
 
 #endif

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "protocols/saga/saga.h"
+#include "sim/family.h"
 
 enum { TAG_START = 1, TAG_CANCEL = 2 };
 enum { CANCEL_NONE = 0, CANCEL_IDLE, CANCEL_RUNNING, CANCEL_AGAIN, CANCEL_DONE };
@@ -374,7 +375,7 @@ static const char *ords_problem(const ords_cfg *c, const scn *s, const char **wh
     return NULL;
 }
 
-int ords_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const ords_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);

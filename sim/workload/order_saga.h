@@ -44,7 +44,8 @@
 #ifndef CCSIM_ORDER_SAGA_H
 #define CCSIM_ORDER_SAGA_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef struct ords_cfg {
     param_nodes clients;
@@ -52,9 +53,9 @@ typedef struct ords_cfg {
     param_per_node start;
     param_per_node think;
     int64_t order;
-    char account[SCN_VALUE_MAX];
+    char account[CONFIG_STRING_MAX];
     int64_t amount;
-    char seat[SCN_VALUE_MAX];
+    char seat[CONFIG_STRING_MAX];
     param_nodes orders, payments, inventory;
     int64_t fail_step;
     uint32_t fail_rate_ppm;
@@ -63,9 +64,6 @@ typedef struct ords_cfg {
     sim_time cancel_again_at_ns;  /* -1 = none */
 } ords_cfg;
 
-extern const workload_desc ords_workload;
 extern const model_ops ords_driver_ops;
-
-int ords_validate(const void *cfg, const scn *s, const proto_desc *proto, char *err, size_t err_len);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "protocols/payment/payment.h"
+#include "sim/family.h"
 
 enum { TAG_START = 1, TAG_TIMEOUT = 2, TAG_RESEND = 3 };
 typedef enum { PW_OFF = 0, PW_IDLE, PW_SENT, PW_WAITING, PW_DONE } pw_state;

@@ -16,7 +16,8 @@
 #ifndef CCSIM_PAYMENT_WORKLOAD_H
 #define CCSIM_PAYMENT_WORKLOAD_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef struct pw_cfg {
     param_nodes clients;
@@ -25,7 +26,5 @@ typedef struct pw_cfg {
     bool idempotency_key;
     sim_time timeout_ns, conflict_wait_ns;
 } pw_cfg;
-
-extern const workload_desc pw_workload;
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "protocols/ratelimit/ratelimit.h"
+#include "sim/family.h"
 
 #define RQ_MAX 4096
 enum { TAG_TICK = 1 };

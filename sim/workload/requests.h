@@ -10,7 +10,8 @@
 #ifndef CCSIM_REQUESTS_H
 #define CCSIM_REQUESTS_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef struct rq_cfg {
     param_nodes clients;
@@ -18,7 +19,5 @@ typedef struct rq_cfg {
     sim_time every_ns;
     int64_t count;
 } rq_cfg;
-
-extern const workload_desc rq_workload;
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "protocols/db/db.h"
+#include "sim/family.h"
 #include "sim/workload/dbw.h"
 
 enum { P_CHECK = 1, P_THINK, P_CLAIM, P_RESTART };

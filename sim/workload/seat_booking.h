@@ -25,7 +25,8 @@
 #ifndef CCSIM_SEAT_BOOKING_H
 #define CCSIM_SEAT_BOOKING_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef enum {
     SB_CHECK_THEN_INSERT = 0, SB_UNIQUE, SB_FOR_UPDATE, SB_CONDITIONAL_UPDATE, SB_CHECK_THEN_UPDATE
@@ -35,14 +36,12 @@ typedef struct sb_cfg {
     param_nodes clients;
     int64_t users;
     sim_time start_ns, every_ns, think_ns;
-    char seat[SCN_VALUE_MAX];
+    char seat[CONFIG_STRING_MAX];
     int strategy;                 /* sb_strategy */
     int64_t retries;
     sim_time backoff_ns, backoff_max_ns;
     sim_time request_timeout_ns;
 } sb_cfg;
-
-extern const workload_desc sb_workload;
 
 /* "12A" -> 1201; -1 when not a row number and a letter. */
 int64_t sb_seat_code(const char *seat);

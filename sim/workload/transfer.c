@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "protocols/txn/txn_api.h"
+#include "sim/family.h"
 
 enum { TAG_START = 1, TAG_READ = 2, TAG_READ_TIMEOUT = 3 };
 
@@ -380,7 +381,7 @@ static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char *role,
     return NULL;
 }
 
-int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
+static int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     const xfr_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);

@@ -39,7 +39,8 @@
 #ifndef CCSIM_TRANSFER_H
 #define CCSIM_TRANSFER_H
 
-#include "sim/family.h"
+#include "sim/config.h"
+#include "sim/env.h"
 
 typedef struct xfr_cfg {
     param_nodes clients;
@@ -55,9 +56,6 @@ typedef struct xfr_cfg {
     sim_time reader_timeout_ns;   /* -1 = none */
 } xfr_cfg;
 
-extern const workload_desc xfr_workload;
 extern const model_ops xfr_driver_ops;
-
-int xfr_validate(const void *cfg, const scn *s, const proto_desc *proto, char *err, size_t err_len);
 
 #endif
