@@ -1,7 +1,8 @@
-/* test_lincheck.c -- the linearizability checker: the shared corpus with its
- * agreed verdicts, hand-written edge cases per model (tests/lincheck/, one .edn
- * each stating its expected verdict on its first line), the in-memory API,
- * budgets ending in `unknown`, and the `ccsim lincheck` command. */
+/* test_lincheck.c -- the linearizability checker: the corpus of real histories
+ * (tests/corpus/, read from the top of the checkout) with their agreed
+ * verdicts, hand-written edge cases per model (tests/lincheck/, one .edn each
+ * stating its expected verdict on its first line), the in-memory API, budgets
+ * ending in `unknown`, and the `ccsim lincheck` command. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,7 +45,7 @@ static lin_verdict check_text(const char *model, const char *init, const char *e
 
 static const char *corpus_dir(void) {
     const char *env = getenv("CCSIM_CORPUS");
-    return env && env[0] ? env : "../shared/corpus";
+    return env && env[0] ? env : "tests/corpus";
 }
 
 static void every_corpus_history_gets_its_agreed_verdict(void **state) {

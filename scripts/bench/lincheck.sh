@@ -8,14 +8,14 @@
 # from a seed by $BUILD/tools/genhist into a temporary folder, not stored.
 #
 #   BUILD=build-bench sh scripts/bench/lincheck.sh
-#   (binaries: $BUILD/ccsim, $BUILD/tools/genhist; corpus: $CCSIM_CORPUS or ../shared/corpus)
+#   (binaries: $BUILD/ccsim, $BUILD/tools/genhist; corpus: $CCSIM_CORPUS or tests/corpus)
 set -eu
 
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
 CCSIM=$BUILD/ccsim
 GENHIST=$BUILD/tools/genhist
-CORPUS=${CCSIM_CORPUS:-../shared/corpus}
+CORPUS=${CCSIM_CORPUS:-tests/corpus}
 
 for f in "$CCSIM" "$GENHIST"; do
     if [ ! -x "$f" ]; then
