@@ -11,10 +11,11 @@ OPT     ?= -O2 -g
 BUILD   ?= build
 SAN     ?=
 CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(CFLAGS_WARN) $(SAN) \
-             -I. $(DEPS_CFLAGS) -MMD -MP
-DEPS_CFLAGS = $(shell pkg-config --cflags yaml-0.1 cmocka 2>/dev/null)
-YAML_LIBS   = $(shell pkg-config --libs yaml-0.1 2>/dev/null)
-CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+             -I. $(YAML_CFLAGS) -MMD -MP
+YAML_CFLAGS   = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS     = $(shell pkg-config --libs yaml-0.1 2>/dev/null)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 PREFIX  ?= /usr/local
 
 LIB_SRC  := $(sort $(filter-out sim/cli/main.c,$(shell find sim protocols -name '*.c')))
@@ -31,17 +32,23 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 CCSIM    := $(BUILD)/ccsim
 
-.PHONY: all deps test unit scenarios broken determinism demo bench install clean \
+.PHONY: all deps deps-build test unit scenarios broken determinism demo bench install clean \
         sanitize check-deps readme-images core
 
-all: deps $(CCSIM) ccsim
+all: $(CCSIM) ccsim
 
 # Missing Debian packages are installed by scripts/install-deps.sh (DESIGN.md 1).
-deps:
+# Building ./ccsim needs only a C compiler, pkg-config and libyaml
+# (deps-build); the tests also need cmocka, and the timelines gnuplot (deps).
+# deps waits for deps-build, so two installs never run at once.
+deps-build:
+	@pkg-config --exists yaml-0.1 && command -v $(firstword $(CC)) >/dev/null 2>&1 \
+	  || sh scripts/install-deps.sh build
+deps: deps-build
 	@pkg-config --exists yaml-0.1 cmocka && command -v gnuplot >/dev/null 2>&1 \
 	  || sh scripts/install-deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -53,9 +60,9 @@ $(BUILD)/libccsim-core.a: $(CORE_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/core/%: tests/%.c $(BUILD)/libccsim-core.a
+$(BUILD)/core/%: tests/%.c $(BUILD)/libccsim-core.a | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libccsim-core.a $(CMOCKA_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CMOCKA_CFLAGS) -o $@ $< $(BUILD)/libccsim-core.a $(CMOCKA_LIBS) $(YAML_LIBS)
 
 core: $(CORE_TESTS:%=$(BUILD)/core/%)
 
@@ -67,9 +74,9 @@ $(CCSIM): $(BUILD)/sim/cli/main.o $(BUILD)/libccsim.a
 ccsim: $(CCSIM)
 	@if [ "$(BUILD)" = build ]; then ln -sf $(CCSIM) ccsim; fi
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libccsim.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libccsim.a | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libccsim.a $(CMOCKA_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CMOCKA_CFLAGS) -o $@ $< $(BUILD)/libccsim.a $(CMOCKA_LIBS) $(YAML_LIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 	@mkdir -p $(dir $@)
@@ -77,10 +84,10 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 
 # `make test`: unit tests, the scenario library, the broken-file tests and
 # the determinism test.  scripts/test.sh prints one summary line at the end.
-test: all $(TEST_BIN) $(TOOL_BIN) core
+test: deps all $(TEST_BIN) $(TOOL_BIN) core
 	@BUILD=$(BUILD) sh scripts/test.sh
 
-unit: all $(TEST_BIN)
+unit: deps all $(TEST_BIN)
 	@BUILD=$(BUILD) sh scripts/test.sh unit
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of everything, in its
@@ -89,7 +96,7 @@ sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
-demo: all
+demo: deps all
 	@sh scripts/demo.sh $(CCSIM)
 
 bench: deps
@@ -102,7 +109,7 @@ README_SCENARIOS := scenarios/locks/L2-lease-gc-pause.yaml \
                     scenarios/locks/L4-fencing-token-gc-pause.yaml \
                     scenarios/redlock/R4-redlock-clock-jump.yaml \
                     scenarios/2pc/T3-coordinator-crash-stuck.yaml
-readme-images: all
+readme-images: deps all
 	@mkdir -p docs/images
 	@for y in $(README_SCENARIOS); do n=$$(basename $$y .yaml); \
 	  $(CCSIM) run $$y -q --out $(BUILD)/readme/$$n >/dev/null; [ $$? -ne 2 ] || exit 1; \

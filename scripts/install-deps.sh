@@ -3,8 +3,14 @@
 # apt-get, otherwise through sudo, otherwise it names the packages and stops.
 # gnuplot-nox draws the timelines, with the DejaVu fonts the scripts name;
 # libxml2-utils (xmllint) checks the SVGs in `make test`.
+#   sh scripts/install-deps.sh         everything: building, `make test`, `make demo`
+#   sh scripts/install-deps.sh build   only what building ./ccsim needs (`make`)
 set -u
-PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make"
+case "${1:-all}" in
+  build) PKGS="libyaml-dev pkg-config gcc" ;;
+  all)   PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make" ;;
+  *)     echo "usage: sh scripts/install-deps.sh [build]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
