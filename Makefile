@@ -4,6 +4,15 @@
 # the CLI entry point sim/cli/main.c.  Every tests/test_<module>.c becomes one
 # cmocka binary linked against the library.  Nothing here lists files by hand,
 # so adding a module or a test means adding files, not editing this Makefile.
+#
+# `make` runs as many jobs at once as there are processors.  An explicit -j
+# wins, on the command line or in MAKEFLAGS; so does a parent make's, whose
+# job slots a sub-make shares.  (GNU make 4.3 hides -j from $(MAKEFLAGS)
+# while it reads this file, hence the look at the environment's copy.)
+# `make clean all` stays serial, so nothing is built while it is deleted.
+ifeq ($(filter -j%,$(MAKEFLAGS) $(shell printenv MAKEFLAGS))$(filter clean,$(MAKECMDGOALS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
 
 CFLAGS_WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-sign-conversion

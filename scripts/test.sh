@@ -7,6 +7,12 @@
 # build-san for sanitizers).
 #   sh scripts/test.sh [all|unit|layers|scenarios|broken|determinism]
 set -u
+# `make test` runs this script as a recipe, not as a sub-make, so the makes
+# it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
+# -jN but not its job slots: GNU make would warn and build one job at a
+# time.  They drop the slots and run their own -jN.
+MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed 's/--jobserver-[a-z]*=[^ ]*//g')
+export MAKEFLAGS
 BUILD=${BUILD:-build}
 CCSIM=$BUILD/ccsim
 part=${1:-all}
