@@ -112,7 +112,7 @@ static bool txn_violates(const at_scan *sc, const at_txn *t) {
 static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
     buf[0] = '\0';
     uint32_t total = 0, k = 0;
-    for (int32_t n = 0; n < SIM_NODES_MAX; n++) total += (mask >> n) & 1u;
+    for (int32_t n = 0; n < SIM_NODES_MAX; n++) total += (uint32_t)((mask >> n) & 1u);
     for (int32_t n = 0; n < SIM_NODES_MAX; n++) {
         if (!((mask >> n) & 1u)) continue;
         k++;
