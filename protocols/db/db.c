@@ -116,7 +116,7 @@ static void describe_stmt(const db_stmt *s, char *buf, size_t n) {
 static void describe_req(const db_req *q, char *buf, size_t n) {
     snprintf(buf, n, "[s%u]%s", q->session, (q->flags & DB_REQ_AUTOCOMMIT) ? " autocommit" : "");
     for (uint32_t i = 0; i < q->n && i < DB_STMTS_MAX; i++) {
-        char one[96];
+        char one[128];   /* the longest statement (an UPDATE with a where, 20-digit numbers) is 123 bytes */
         describe_stmt(&q->stmts[i], one, sizeof one);
         size_t used = strlen(buf);
         if (used + 3 < n) snprintf(buf + used, n - used, "%s %s", i ? ";" : "", one);
