@@ -14,13 +14,15 @@ ifeq ($(filter -j%,$(MAKEFLAGS) $(shell printenv MAKEFLAGS))$(filter clean,$(MAK
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 endif
 
+# WERROR=1 turns every warning into an error (.ci/run builds that way).
 CFLAGS_WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
                -Wmissing-prototypes -Wno-sign-conversion
+WERROR  ?=
 OPT     ?= -O2 -g
 BUILD   ?= build
 SAN     ?=
-CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(CFLAGS_WARN) $(SAN) \
-             -I. $(YAML_CFLAGS) -MMD -MP
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(CFLAGS_WARN) \
+             $(if $(filter-out 0,$(WERROR)),-Werror) $(SAN) -I. $(YAML_CFLAGS) -MMD -MP
 YAML_CFLAGS   = $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS     = $(shell pkg-config --libs yaml-0.1 2>/dev/null)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
