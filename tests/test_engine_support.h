@@ -75,7 +75,7 @@ static const proto_desc ping_proto = {
     .name = "ping", .summary = "engine test protocol",
     .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
     .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &ping_model, 1, 1, "sender" }, { "b", &ping_model, 1, 1, "receiver" } },
+    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &ping_model, 1, 1, "receiver", NULL } },
     .role_count = 2,
 };
 

@@ -244,7 +244,7 @@ static const proto_desc tripwire_proto = {
     .name = "ping", .summary = "engine test protocol whose receiver trips an assertion",
     .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
     .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &ping_model, 1, 1, "sender" }, { "b", &tripwire_model, 1, 1, "receiver" } },
+    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &tripwire_model, 1, 1, "receiver", NULL } },
     .role_count = 2,
 };
 

@@ -84,8 +84,8 @@ static const model_ops st_client_model = {
 static const proto_desc st_proto = {
     .name = "storage-test", .summary = "a scripted client against the storage node",
     .params = st_params, .param_count = 1, .cfg_size = sizeof(st_cfg),
-    .roles = { { "storage", &stor_model_ops, 1, 1, "the counter" },
-               { "client", &st_client_model, 1, 1, "the script" } },
+    .roles = { { "storage", &stor_model_ops, 1, 1, "the counter", NULL },
+               { "client", &st_client_model, 1, 1, "the script", NULL } },
     .role_count = 2,
 };
 

@@ -219,8 +219,8 @@ static const proto_desc db_proto = {
     .param_count = sizeof db_params / sizeof db_params[0],
     .cfg_size = sizeof(db_cfg),
     .roles = {
-        { "db", &db_model_ops, 1, 1, "exactly one db node" },
-        { "client", NULL, 1, SIM_NODES_MAX, "one or more client nodes (the workload drives them)" },
+        { "db", &db_model_ops, 1, 1, "exactly one db node", NULL },
+        { "client", NULL, 1, SIM_NODES_MAX, "one or more client nodes (the workload drives them)", NULL },
     },
     .role_count = 2,
     .workloads = { "flash-sale", "seat-booking", "bank", "on-call" },

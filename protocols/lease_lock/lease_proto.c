@@ -118,9 +118,9 @@ static const proto_desc ll_proto = {
     .param_count = sizeof ll_params / sizeof ll_params[0],
     .cfg_size = sizeof(ll_cfg),
     .roles = {
-        { "service", &ll_service_ops, 1, 1, "exactly one lock service (the ensemble)" },
-        { "storage", &stor_model_ops, 0, 1, "at most one storage node (the protected counter)" },
-        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)" },
+        { "service", &ll_service_ops, 1, 1, "exactly one lock service (the ensemble)", NULL },
+        { "storage", &stor_model_ops, 0, 1, "at most one storage node (the protected counter)", NULL },
+        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)", NULL },
     },
     .role_count = 3,
     .workloads = { "lock-counter", NULL },

@@ -271,8 +271,8 @@ static const proto_desc pay_proto = {
     .param_count = sizeof pay_params / sizeof pay_params[0],
     .cfg_size = sizeof(pay_cfg),
     .roles = {
-        { "api", &pay_model_ops, 1, 1, "exactly one api node" },
-        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)" },
+        { "api", &pay_model_ops, 1, 1, "exactly one api node", NULL },
+        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)", NULL },
     },
     .role_count = 2,
     .workloads = { "payment", NULL },

@@ -171,8 +171,8 @@ static const proto_desc rlim_proto = {
     .param_count = sizeof rlim_params / sizeof rlim_params[0],
     .cfg_size = sizeof(rlim_cfg),
     .roles = {
-        { "limiter", &rlim_model_ops, 1, 1, "exactly one limiter node" },
-        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)" },
+        { "limiter", &rlim_model_ops, 1, 1, "exactly one limiter node", NULL },
+        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)", NULL },
     },
     .role_count = 2,
     .workloads = { "requests", NULL },

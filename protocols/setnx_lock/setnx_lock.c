@@ -548,9 +548,9 @@ static const proto_desc snx_proto = {
     .param_count = sizeof snx_params / sizeof snx_params[0],
     .cfg_size = sizeof(snx_cfg),
     .roles = {
-        { "redis", &redis_model_ops, 1, 1, "exactly one redis node" },
-        { "storage", &stor_model_ops, 0, 1, "at most one storage node (the protected counter)" },
-        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)" },
+        { "redis", &redis_model_ops, 1, 1, "exactly one redis node", NULL },
+        { "storage", &stor_model_ops, 0, 1, "at most one storage node (the protected counter)", NULL },
+        { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)", NULL },
     },
     .role_count = 3,
     .workloads = { "lock-counter", NULL },

@@ -49,7 +49,7 @@ static const model_ops tick_model = {
 
 static const proto_desc tick_proto = {
     .name = "tick", .summary = "timer chains for the kernel benchmark",
-    .roles = { { "node", &tick_model, 1, 64, "timer chains" } }, .role_count = 1,
+    .roles = { { "node", &tick_model, 1, 64, "timer chains", NULL } }, .role_count = 1,
 };
 
 static double kernel_rate(uint64_t events, uint64_t *done) {
