@@ -232,7 +232,7 @@ static void at_report(const at_scan *sc, const check_input *in, check_result *ou
     out->verdict = CHECK_VIOLATION;
 }
 
-void check_run_atomicity(const check_input *in, check_result *out) {
+static void check_run_atomicity(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "atomicity");
@@ -249,3 +249,11 @@ void check_run_atomicity(const check_input *in, check_result *out) {
                  sc.undecided);
     free(sc.idx);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_atomicity = {
+    .name = "atomicity",
+    .summary = "2PC: a participant committed while another aborted, or committed before every "
+        "participant voted yes",
+    .run = check_run_atomicity,
+};

@@ -1,6 +1,6 @@
 /* check_int.h -- what the checks share inside sim/check/ (not an interface).
  *
- * The registry (check.c) lists the run functions below.  epoch.c indexes a
+ * The registry (check.c) lists the checks' descriptors.  epoch.c indexes a
  * history by lock epoch and tells, in story clauses, how the lock passed
  * from one holder to the next; every lock check (and future ones) uses it so
  * that they all tell the same events the same way.
@@ -13,22 +13,10 @@
 #include "sim/check/check.h"
 #include "sim/check/story.h"
 
-/* ---- the checks (one file each) ---- */
-void check_run_mutual_exclusion(const check_input *in, check_result *out);
-void check_run_lease_overlap(const check_input *in, check_result *out);
-void check_run_lost_update(const check_input *in, check_result *out);
-void check_run_liveness(const check_input *in, check_result *out);
-void check_run_linearizable(const check_input *in, check_result *out);
-void check_run_atomicity(const check_input *in, check_result *out);
-void check_run_oversell(const check_input *in, check_result *out);
-void check_run_double_booking(const check_input *in, check_result *out);
-void check_run_conservation(const check_input *in, check_result *out);
-void check_run_isolation(const check_input *in, check_result *out);
-void check_run_rate_limit(const check_input *in, check_result *out);
+/* ---- the checks (one file each, each with its check_desc) ---- */
 /* lost-update for database runs (lost_update_db.c): false when the history
  * has no database transactions, so the lock-counter rules apply. */
 bool check_lost_update_db(const check_input *in, check_result *out);
-void check_run_saga(const check_input *in, check_result *out);
 
 /* ---- blocked windows (liveness_blocked.c; hist.h BLOCKED / UNBLOCKED) ----
  * Adds the run's blocked windows to a liveness result: raises blocked_ns to

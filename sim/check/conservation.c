@@ -64,7 +64,7 @@ static void cons_story(const check_input *in, const check_ledger *l, int64_t exp
     story_free(&st);
 }
 
-void check_run_conservation(const check_input *in, check_result *out) {
+static void check_run_conservation(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "conservation");
@@ -98,3 +98,11 @@ void check_run_conservation(const check_input *in, check_result *out) {
     }
     check_ledger_free(&l);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_conservation = {
+    .name = "conservation",
+    .summary = "the accounts' total differs from the opening total plus the acknowledged "
+        "money in and out",
+    .run = check_run_conservation,
+};

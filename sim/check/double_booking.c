@@ -81,7 +81,7 @@ static void db_report(const check_input *in, const hist_op *first, uint32_t seat
     out->verdict = CHECK_VIOLATION;
 }
 
-void check_run_double_booking(const check_input *in, check_result *out) {
+static void check_run_double_booking(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "double-booking");
@@ -102,3 +102,10 @@ void check_run_double_booking(const check_input *in, check_result *out) {
              "confirmed)", confirmed);
     check_append_figures(in, out);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_double_booking = {
+    .name = "double-booking",
+    .summary = "a seat confirmed to more than one user",
+    .run = check_run_double_booking,
+};

@@ -194,7 +194,7 @@ static void iso_report(const iso_graph *g, const check_input *in, const iso_foun
     for (uint32_t i = 0; i < n; i++) check_evidence(out, label, g->txns[txns[i]].op);
 }
 
-void check_run_isolation(const check_input *in, check_result *out) {
+static void check_run_isolation(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "isolation");
@@ -223,3 +223,11 @@ void check_run_isolation(const check_input *in, check_result *out) {
     }
     iso_graph_free(&g);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_isolation = {
+    .name = "isolation",
+    .summary = "an anomaly in the database's transactions: G0, G1a-c, P4 lost update, P2, P3 "
+        "phantom, A5A read skew, A5B write skew, G2 (Berenson, Adya, Hermitage)",
+    .run = check_run_isolation,
+};

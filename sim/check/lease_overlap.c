@@ -126,7 +126,7 @@ static void lo_report(const check_input *in, const lo_pair *told, uint32_t count
     if (told[0].a->acquire_op != HIST_NONE) out->evidence_ops[out->evidence_count++] = told[0].a->acquire_op;
 }
 
-void check_run_lease_overlap(const check_input *in, check_result *out) {
+static void check_run_lease_overlap(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "lease-overlap");
@@ -159,3 +159,10 @@ void check_run_lease_overlap(const check_input *in, check_result *out) {
     free(order);
     check_epochs_free(&ep);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_lease_overlap = {
+    .name = "lease-overlap",
+    .summary = "two clients believed they held the lock at the same true time",
+    .run = check_run_lease_overlap,
+};

@@ -59,7 +59,7 @@ static int lz_build(const hist *h, lin_history *lh, char *err, size_t len) {
     return n;
 }
 
-void check_run_linearizable(const check_input *in, check_result *out) {
+static void check_run_linearizable(const check_input *in, check_result *out) {
     check_result_start(out, "linearizable");
     char init[32], err[256];
     snprintf(init, sizeof init, "%" PRId64, in->h->initial_value);
@@ -96,3 +96,11 @@ void check_run_linearizable(const check_input *in, check_result *out) {
     lin_result_free(&r);
     lin_history_free(lh);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_linearizable = {
+    .name = "linearizable",
+    .summary = "the clients' reads and writes of the resource, checked as a register by the "
+        "same search as `ccsim lincheck`",
+    .run = check_run_linearizable,
+};

@@ -223,7 +223,7 @@ static void lv_ok_summary(const check_input *in, const lv_scan *sc, check_result
                   story_node(in->s, op->node), story_t(op->invoke_ns).s);
 }
 
-void check_run_liveness(const check_input *in, check_result *out) {
+static void check_run_liveness(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "liveness");
@@ -240,3 +240,11 @@ void check_run_liveness(const check_input *in, check_result *out) {
     check_liveness_lock_note(in, out);              /* lock wants and reach: liveness_lock.c */
     check_liveness_blocked(in, sc.bound_ns, out);   /* BLOCKED windows: liveness_blocked.c */
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_liveness = {
+    .name = "liveness",
+    .summary = "an operation still pending at the horizon for longer than min(60 s, "
+        "duration/2)",
+    .run = check_run_liveness,
+};

@@ -166,7 +166,7 @@ static void lu_story(const check_input *in, const lu_scan *sc, int64_t final, ch
     check_epochs_free(&ep);
 }
 
-void check_run_lost_update(const check_input *in, check_result *out) {
+static void check_run_lost_update(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "lost-update");
@@ -197,3 +197,11 @@ void check_run_lost_update(const check_input *in, check_result *out) {
              "increments%s (%" PRIu32 " applied writes)", (long long)final, (long long)h->initial_value,
              (long long)sc.acked, extra, sc.applied);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_lost_update = {
+    .name = "lost-update",
+    .summary = "final counter (or balance, or stock) != initial + acknowledged changes, or an "
+        "acknowledged write was overwritten by one that never saw it",
+    .run = check_run_lost_update,
+};

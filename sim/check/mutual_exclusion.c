@@ -226,7 +226,7 @@ static void me_report(const check_input *in, const me_scan *sc, check_result *ou
     if (o->op != HIST_NONE) out->evidence_ops[out->evidence_count++] = o->op;
 }
 
-void check_run_mutual_exclusion(const check_input *in, check_result *out) {
+static void check_run_mutual_exclusion(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "mutual-exclusion");
@@ -252,3 +252,11 @@ void check_run_mutual_exclusion(const check_input *in, check_result *out) {
     free(sc.gen);
     check_epochs_free(&ep);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_mutual_exclusion = {
+    .name = "mutual-exclusion",
+    .summary = "the resource applied a stale-epoch write after a newer epoch's, or two "
+        "epochs' read-modify-writes interleaved",
+    .run = check_run_mutual_exclusion,
+};

@@ -137,7 +137,7 @@ static void os_story(const check_input *in, const os_row *r, check_result *out) 
     story_free(&st);
 }
 
-void check_run_oversell(const check_input *in, check_result *out) {
+static void check_run_oversell(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "oversell");
@@ -166,3 +166,11 @@ void check_run_oversell(const check_input *in, check_result *out) {
     }
     check_ledger_free(&l);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_oversell = {
+    .name = "oversell",
+    .summary = "more items confirmed than were in stock, stock below zero, or stock + "
+        "confirmed != initial (decrements lost)",
+    .run = check_run_oversell,
+};

@@ -56,7 +56,7 @@ static void rt_story(const check_input *in, const rt_best *b, int64_t limit, sim
     story_free(&st);
 }
 
-void check_run_rate_limit(const check_input *in, check_result *out) {
+static void check_run_rate_limit(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "rate-limit");
@@ -91,3 +91,10 @@ void check_run_rate_limit(const check_input *in, check_result *out) {
     }
     free(adm);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_rate_limit = {
+    .name = "rate-limit",
+    .summary = "more requests admitted in some window-long interval than the limiter's limit",
+    .run = check_run_rate_limit,
+};

@@ -442,7 +442,7 @@ static void sg_ok_summary(const sg_scan *sc, check_result *out) {
              sc->completed, sc->compensated);
 }
 
-void check_run_saga(const check_input *in, check_result *out) {
+static void check_run_saga(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "saga");
@@ -464,3 +464,11 @@ void check_run_saga(const check_input *in, check_result *out) {
     free(sc.idx);
     free(sc.sidx);
 }
+
+/* The check's entry in the registry (sim/check/check.c). */
+const check_desc check_saga = {
+    .name = "saga",
+    .summary = "a saga neither completed nor fully compensated, a step or compensation took "
+        "effect twice or after its compensation, or a blind write lost another saga's update",
+    .run = check_run_saga,
+};
