@@ -132,6 +132,6 @@ install: all
 	install -m 755 $(CCSIM) $(DESTDIR)$(PREFIX)/bin/ccsim
 
 clean:
-	rm -rf build build-san build-bench build-o0 build-o2 ccsim
+	rm -rf build build-san build-bench build-o0 build-o2 build-clang ccsim
 
 -include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(CORE_TESTS:%=$(BUILD)/core/%.d) $(BUILD)/sim/cli/main.d

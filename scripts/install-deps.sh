@@ -5,11 +5,13 @@
 # libxml2-utils (xmllint) checks the SVGs in `make test`.
 #   sh scripts/install-deps.sh         everything: building, `make test`, `make demo`
 #   sh scripts/install-deps.sh build   only what building ./ccsim needs (`make`)
+#   sh scripts/install-deps.sh ci      everything, and clang for CI's second compiler
 set -u
 case "${1:-all}" in
   build) PKGS="libyaml-dev pkg-config gcc" ;;
   all)   PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make" ;;
-  *)     echo "usage: sh scripts/install-deps.sh [build]" >&2; exit 2 ;;
+  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make clang" ;;
+  *)     echo "usage: sh scripts/install-deps.sh [build|ci]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $PKGS; do

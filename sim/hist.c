@@ -20,6 +20,53 @@ void hist_free(hist *h) {
     memset(h, 0, sizeof *h);
 }
 
+/* Records are copied field by field into zeroed memory, so that padding is
+ * zero whatever the caller's struct held: the history is compared and
+ * hashed as bytes (same seed, same bytes; DESIGN.md 3).  A new field must
+ * be copied here: the size checks below fail until it is. */
+_Static_assert(sizeof(hist_op) == 208, "copy the new hist_op field in copy_op");
+_Static_assert(sizeof(hist_effect) == 120, "copy the new hist_effect field in copy_effect");
+
+static void copy_op(hist_op *dst, const hist_op *src) {
+    memset(dst, 0, sizeof *dst);
+    dst->id = src->id;
+    dst->node = src->node;
+    dst->process = src->process;
+    dst->f = src->f;
+    dst->result = src->result;
+    dst->invoke_ns = src->invoke_ns;
+    dst->complete_ns = src->complete_ns;
+    dst->invoke_local_ns = src->invoke_local_ns;
+    dst->value_in = src->value_in;
+    dst->value_out = src->value_out;
+    dst->has_value_in = src->has_value_in;
+    dst->has_value_out = src->has_value_out;
+    dst->epoch = src->epoch;
+    dst->token = src->token;
+    memcpy(dst->note, src->note, sizeof dst->note);
+    memcpy(dst->key, src->key, sizeof dst->key);
+    memcpy(dst->key2, src->key2, sizeof dst->key2);
+    dst->delta = src->delta;
+}
+
+static void copy_effect(hist_effect *dst, const hist_effect *src) {
+    memset(dst, 0, sizeof *dst);
+    dst->kind = src->kind;
+    dst->t_ns = src->t_ns;
+    dst->local_ns = src->local_ns;
+    dst->node = src->node;
+    dst->client = src->client;
+    dst->op = src->op;
+    dst->epoch = src->epoch;
+    dst->token = src->token;
+    dst->value = src->value;
+    memcpy(dst->key, src->key, sizeof dst->key);
+    dst->aux = src->aux;
+    dst->txn = src->txn;
+    dst->pred = src->pred;
+    dst->version = src->version;
+}
+
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
     SIM_ASSERT(op != NULL);
     SIM_ASSERT(op->f != HIST_KIND_NONE);
@@ -29,7 +76,7 @@ bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
         h->ops = sim_xrealloc(h->ops, h->op_cap * sizeof *h->ops);
     }
     uint32_t id = h->op_count++;
-    h->ops[id] = *op;
+    copy_op(&h->ops[id], op);
     h->ops[id].id = id;
     if (id_out) *id_out = id;
     return true;
@@ -44,7 +91,7 @@ bool hist_add_effect(hist *h, const hist_effect *e) {
         h->effect_cap = h->effect_cap ? h->effect_cap * 2 : 256;
         h->effects = sim_xrealloc(h->effects, h->effect_cap * sizeof *h->effects);
     }
-    h->effects[h->effect_count++] = *e;
+    copy_effect(&h->effects[h->effect_count++], e);
     return true;
 }
 
