@@ -20,6 +20,8 @@
 typedef struct path_list { char **items; size_t count, cap; } path_list;
 
 static void paths_add(path_list *l, const char *p) {
+    SIM_ASSERT(l != NULL);
+    SIM_ASSERT(p != NULL);
     if (l->count == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->items = sim_xrealloc(l->items, l->cap * sizeof *l->items);
@@ -33,6 +35,8 @@ static bool is_yaml(const char *name) {
 }
 
 static int collect(const char *path, path_list *out) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(out != NULL);
     struct stat st;
     if (stat(path, &st) != 0) {
         fprintf(stderr, "ccsim check: cannot read '%s': %s\n", path, strerror(errno));
@@ -78,6 +82,9 @@ static bool matches(scn_verdict want, check_verdict got) {
 }
 
 static void judge(const scn *s, const cli_outcome *o, case_result *c) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(o != NULL);
+    SIM_ASSERT(c != NULL);
     c->pass = true;
     if (s->expect_count == 0) {
         c->pass = false;
@@ -99,6 +106,8 @@ static void judge(const scn *s, const cli_outcome *o, case_result *c) {
 }
 
 static void run_case(const char *path, case_result *c) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(c != NULL);
     memset(c, 0, sizeof *c);
     snprintf(c->path, sizeof c->path, "%s", path);
     snprintf(c->name, sizeof c->name, "%s", path);
@@ -138,6 +147,8 @@ static void xml_escaped(FILE *f, const char *s) {
 }
 
 static int write_junit(const char *file, const case_result *cases, size_t n, size_t failed) {
+    SIM_ASSERT(file != NULL);
+    SIM_ASSERT(failed <= n);
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.tmp", file);
     FILE *f = fopen(tmp, "w");
@@ -181,6 +192,7 @@ static void check_usage(FILE *f) {
 }
 
 static void print_case(const case_result *c, size_t i, bool tap) {
+    SIM_ASSERT(c != NULL);
     if (tap) {
         printf("%s %zu - %s", c->pass ? "ok" : "not ok", i + 1, c->name);
         if (!c->pass) printf(" # %s", c->why);
@@ -194,6 +206,8 @@ static void print_case(const case_result *c, size_t i, bool tap) {
 }
 
 int cli_check(int argc, char **argv) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(argv != NULL);
     path_list paths = { 0 };
     const char *junit = NULL;
     bool tap = false;

@@ -84,6 +84,8 @@ static int parse_seed(const char *text, uint64_t *out) {
 }
 
 static int parse_option(int argc, char **argv, int *i, cmp_args *a) {
+    SIM_ASSERT(*i < argc);
+    SIM_ASSERT(a != NULL);
     const char *x = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (strcmp(x, "--no-plot") == 0) { a->no_plot = true; return 0; }
     if (!v) { fprintf(stderr, "ccsim compare: %s needs a value (see ccsim compare --help)\n", x); return -1; }
@@ -107,6 +109,8 @@ static int parse_option(int argc, char **argv, int *i, cmp_args *a) {
 }
 
 static int parse_args(int argc, char **argv, cmp_args *a) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(a != NULL);
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *x = argv[i];
@@ -122,6 +126,9 @@ static int parse_args(int argc, char **argv, cmp_args *a) {
 
 /* Splits "KEY=V1,V2" at the commas outside brackets. */
 static int split_values(const char *vary, cmp_variant *v, size_t *n) {
+    SIM_ASSERT(vary != NULL);
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(n != NULL);
     const char *eq = strchr(vary, '=');
     if (!eq || eq == vary) {
         fprintf(stderr, "ccsim compare: --vary %s: error: expected KEY=V1,V2,..., such as params.fencing=false,true\n", vary);
@@ -161,6 +168,8 @@ static int split_values(const char *vary, cmp_variant *v, size_t *n) {
 }
 
 static void sanitize(char *dst, size_t len, const char *src) {
+    SIM_ASSERT(dst != NULL);
+    SIM_ASSERT(len > 0);
     size_t i = 0;
     for (; src[i] && i + 1 < len && i < 40; i++) {
         char c = src[i];
@@ -174,6 +183,8 @@ static void sanitize(char *dst, size_t len, const char *src) {
 
 /* Loads every variant; the first error stops (exit 2). */
 static int load_all(const cmp_args *a, cmp_variant *v, size_t n) {
+    SIM_ASSERT(a != NULL);
+    SIM_ASSERT(v != NULL);
     for (size_t i = 0; i < n; i++) {
         const char *sets[SCN_SETS_MAX];
         for (uint32_t k = 0; k < a->set_count; k++) sets[k] = a->sets[k];
@@ -195,6 +206,8 @@ static int load_all(const cmp_args *a, cmp_variant *v, size_t n) {
 
 /* Runs variant v and writes its report folder (no trace, no images). */
 static int run_variant(const cmp_args *a, const char *dir, cmp_variant *v) {
+    SIM_ASSERT(a != NULL);
+    SIM_ASSERT(v != NULL);
     plot_msgs_init(&v->msgs);
     sim_options opt = { .seed = a->seed, .seed_set = a->seed_set,
                         .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &v->msgs };
@@ -257,6 +270,8 @@ static bool aborts_retries(const hist *h, uint64_t *aborts, uint64_t *retries) {
 }
 
 static size_t fill_row(const cmp_variant *v, const char **checks, size_t nc, cmp_row *row) {
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(row != NULL);
     size_t c = 0;
     /* A value wider than its cell is cut to the cell, as it always was; the
      * precision says so, and keeps gcc -O0 from warning about it. */
@@ -297,6 +312,8 @@ static size_t check_columns(const cmp_variant *v, size_t n, const char **out) {
 }
 
 static void print_table(FILE *f, const cmp_args *a, const cmp_variant *v, size_t n) {
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(a != NULL);
     const char *checks[SCN_CHECKS_MAX * 2];
     size_t nc = check_columns(v, n, checks);
     cmp_row *rows = sim_xcalloc(n + 1, sizeof *rows);
@@ -367,6 +384,8 @@ static void free_variants(cmp_variant *v, size_t n) {
 }
 
 static int compare_all(const cmp_args *a, cmp_variant *v, size_t n) {
+    SIM_ASSERT(a != NULL);
+    SIM_ASSERT(v != NULL);
     if (load_all(a, v, n) != 0) return SIM_EXIT_INPUT;
     char dir[CMP_DIR_MAX], key[64];
     const char *eq = strchr(a->vary, '=');
@@ -390,6 +409,8 @@ static int compare_all(const cmp_args *a, cmp_variant *v, size_t n) {
 }
 
 int cli_compare(int argc, char **argv) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(argv != NULL);
     cmp_args a;
     int pr = parse_args(argc, argv, &a);
     if (pr != 0) return pr > 0 ? SIM_EXIT_OK : SIM_EXIT_INPUT;

@@ -56,6 +56,8 @@ static void list_faults(void) {
 }
 
 int cli_list(int argc, char **argv) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(argv != NULL);
     const char *what = argc > 1 ? argv[1] : "all";
     bool all = strcmp(what, "all") == 0;
     bool known = all;

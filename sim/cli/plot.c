@@ -27,6 +27,8 @@ static void plot_usage(FILE *f) {
 }
 
 static bool has_file(const char *dir, const char *name) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(name != NULL);
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     struct stat st;
@@ -34,6 +36,8 @@ static bool has_file(const char *dir, const char *name) {
 }
 
 int cli_plot(int argc, char **argv) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(argv != NULL);
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { plot_usage(stdout); return SIM_EXIT_OK; }

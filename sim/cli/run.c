@@ -25,6 +25,8 @@ static double wall_seconds(void) {
 }
 
 int cli_judge(sim *run, cli_outcome *o) {
+    SIM_ASSERT(run != NULL);
+    SIM_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
     char err[SIM_ERR_MAX];
     double t0 = wall_seconds();
@@ -48,6 +50,8 @@ int cli_judge(sim *run, cli_outcome *o) {
 }
 
 int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
     char err[SIM_ERR_MAX];
     sim *run = NULL;
@@ -61,11 +65,15 @@ int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep
 }
 
 void cli_outcome_free(cli_outcome *o) {
+    SIM_ASSERT(o != NULL);
+    SIM_ASSERT(o->result_count <= SCN_CHECKS_MAX);
     for (size_t i = 0; i < o->result_count; i++) check_result_free(&o->results[i]);
     o->result_count = 0;
 }
 
 int cli_exit_for(const cli_outcome *o) {
+    SIM_ASSERT(o != NULL);
+    SIM_ASSERT(o->result_count <= SCN_CHECKS_MAX);
     bool unknown = false;
     for (size_t i = 0; i < o->result_count; i++) {
         if (o->results[i].verdict == CHECK_VIOLATION) return SIM_EXIT_VIOLATION;
@@ -107,6 +115,8 @@ static void run_usage(FILE *f) {
 }
 
 static int parse_u64(const char *text, uint64_t *out) {
+    SIM_ASSERT(text != NULL);
+    SIM_ASSERT(out != NULL);
     if (!text || !*text) return -1;
     char *end = NULL;
     errno = 0;
@@ -117,6 +127,8 @@ static int parse_u64(const char *text, uint64_t *out) {
 }
 
 static int parse_run_args(int argc, char **argv, run_args *a) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(a != NULL);
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *x = argv[i];
@@ -163,6 +175,8 @@ static void print_wrapped(const char *text) {
 }
 
 static void print_header(const scn *s, const cli_outcome *o) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(o != NULL);
     char sim_t[32];
     sim_fmt_time(sim_t, sizeof sim_t, o->stats.end_ns);
     printf("scenario  %s (%s)\n", s->name, s->path);
@@ -174,6 +188,8 @@ static void print_header(const scn *s, const cli_outcome *o) {
 }
 
 static void print_verdicts(const cli_outcome *o, bool stories) {
+    SIM_ASSERT(o != NULL);
+    SIM_ASSERT(o->result_count <= SCN_CHECKS_MAX);
     for (size_t i = 0; i < o->result_count; i++) {
         const check_result *r = &o->results[i];
         printf("%-17s %-9s %s\n", r->name, check_verdict_name(r->verdict), r->summary);
@@ -188,6 +204,8 @@ static void print_verdicts(const cli_outcome *o, bool stories) {
 }
 
 static void default_out(const scn *s, uint64_t seed, char *buf, size_t len) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(len > 0);
     snprintf(buf, len, "reports/%s/seed-%" PRIu64, s->name, seed);
 }
 
@@ -201,6 +219,8 @@ static rpt_run report_of(const scn *s, const sim *run, const cli_outcome *o) {
 }
 
 static int write_reports(const char *dir, const scn *s, const sim *run, const cli_outcome *o) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(run != NULL);
     rpt_run r = report_of(s, run, o);
     char err[SIM_ERR_MAX];
     if (rpt_write_dir(dir, &r, err, sizeof err) != 0) {
@@ -211,6 +231,8 @@ static int write_reports(const char *dir, const scn *s, const sim *run, const cl
 }
 
 int cli_plot_run(const char *dir, const plot_run *pr, const char *who) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(pr != NULL);
     char err[SIM_ERR_MAX];
     if (plot_write(dir, pr, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s\n", who, err);
@@ -230,6 +252,8 @@ int cli_plot_run(const char *dir, const plot_run *pr, const char *who) {
 }
 
 void cli_print_sets(const scn *s) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(s->set_count <= SCN_SETS_MAX);
     for (uint32_t k = 0; k < s->set_count; k++) {
         printf(" --set '");
         for (const char *p = s->sets[k]; *p; p++) {
@@ -264,6 +288,8 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
 }
 
 static FILE *open_trace(const char *dir, char *tmp, size_t len) {
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(len > 0);
     if (rpt_mkdirs(dir) != 0) {
         fprintf(stderr, "ccsim run: cannot create report directory '%s': %s\n", dir, strerror(errno));
         return NULL;
@@ -275,6 +301,8 @@ static FILE *open_trace(const char *dir, char *tmp, size_t len) {
 }
 
 static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
+    SIM_ASSERT(tmp != NULL);
+    SIM_ASSERT(dir != NULL);
     bool ok = fflush(f) == 0 && !ferror(f);
     fclose(f);
     if (!keep || !ok) { remove(tmp); return ok ? 0 : -1; }
@@ -290,6 +318,8 @@ static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
 /* Creates the run (input errors leave no report behind), then streams the
  * trace into the report directory while it runs. */
 static int run_and_report(const scn *s, const run_args *a, const char *dir) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(a != NULL);
     plot_msgs msgs;
     plot_msgs_init(&msgs);
     sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL,
@@ -330,6 +360,8 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
 }
 
 int cli_run(int argc, char **argv) {
+    SIM_ASSERT(argc >= 1);
+    SIM_ASSERT(argv != NULL);
     run_args a;
     int pr = parse_run_args(argc, argv, &a);
     if (pr != 0) return pr > 0 ? SIM_EXIT_OK : SIM_EXIT_INPUT;
