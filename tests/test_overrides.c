@@ -103,6 +103,24 @@ static void a_set_adds_keys_the_file_leaves_out(void **state) {
     drop(s);
 }
 
+/* Each override adds nodes; libyaml grows its node array as they come, so
+ * a pointer into it taken before the first one dangles after a few (issue
+ * 14: ASan's use after free, "the file's top level is not a mapping" in a
+ * plain build). */
+static void many_sets_that_add_keys_all_apply(void **state) {
+    (void)state;
+    const char *sets[] = { "params.fencing=true", "workload.hold=2ms", "clocks.redis1.rate=1.02",
+                           "clocks.c1.offset=5ms", "workload.note.a=x", "workload.note.b=y",
+                           "params.lease_check=true", "clocks.c2.rate=0.99" };
+    scn *s = ok_with(sets, 8);
+    assert_string_equal(param(&s->params, "fencing"), "true");
+    assert_string_equal(param(&s->params, "lease_check"), "true");
+    assert_string_equal(param(&s->workload, "note.b"), "y");
+    assert_int_equal(s->clocks[1].offset_ns, 5 * SIM_MS);
+    assert_int_equal(s->clocks[2].rate_ppm, 990000);
+    drop(s);
+}
+
 static void a_set_reaches_into_nested_maps_and_flattened_keys(void **state) {
     (void)state;
     const char *sets[] = { "workload.start.c2=11s", "params.retry.every=1s" };
@@ -247,6 +265,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_set_replaces_values_the_file_gives),
         cmocka_unit_test(a_set_adds_keys_the_file_leaves_out),
+        cmocka_unit_test(many_sets_that_add_keys_all_apply),
         cmocka_unit_test(a_set_reaches_into_nested_maps_and_flattened_keys),
         cmocka_unit_test(an_index_equal_to_the_length_appends_and_yaml_values_are_parsed),
         cmocka_unit_test(a_later_set_of_the_same_key_wins),

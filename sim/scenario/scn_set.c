@@ -413,9 +413,12 @@ int scn__apply_sets(yaml_document_t *doc, const char *const *sets, uint32_t coun
                  "SCN_SETS_MAX)", count, SCN_SETS_MAX);
         return -1;
     }
-    const yaml_node_t *root = yaml_document_get_root_node(doc);
     for (uint32_t k = 0; k < count; k++) {
         set_ctx c = { doc, sets[k], k + 1u, err, err_len, 0 };
+        /* Taken anew each time: an override adds nodes, and libyaml then
+         * reallocates its node array, which would leave an older pointer
+         * dangling. */
+        const yaml_node_t *root = yaml_document_get_root_node(doc);
         if (strlen(sets[k]) >= SCN_SET_MAX)
             return set_fail(&c, "%zu bytes (expected at most %d, the limit SCN_SET_MAX)",
                             strlen(sets[k]), SCN_SET_MAX - 1);
