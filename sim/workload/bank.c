@@ -86,6 +86,11 @@ static int parse_accounts(const char *text, bk_plan *p, char *msg, size_t len) {
         q = end + 1;
         long long bal = strtoll(q, &end, 10);
         if (end == q || (*end && *end != ',' && *end != ' ')) goto bad;
+        for (uint32_t i = 0; i < p->accounts; i++) {
+            if (p->ids[i] != id) continue;
+            snprintf(msg, len, "'%s' lists account %lld twice (expected each id once)", text, id);
+            return -1;
+        }
         p->ids[p->accounts] = id;
         p->balances[p->accounts++] = bal;
         q = end;
@@ -154,6 +159,26 @@ bad:
     return -1;
 }
 
+static int64_t pick(const int64_t *list, uint32_t n, uint32_t k) {
+    if (n == 0) return 0;
+    return list[k < n ? k : n - 1];
+}
+
+/* Every transfer moves money between two different places (an account,
+ * or 0: outside the system); a step past a list's end repeats its last. */
+static int plan_check_legs(const bk_plan *p, char *msg, size_t len) {
+    uint32_t steps = p->nfrom > p->nto ? p->nfrom : p->nto;
+    for (uint32_t k = 0; k < (steps ? steps : 1u); k++) {
+        int64_t from = pick(p->from, p->nfrom, k), to = pick(p->to, p->nto, k);
+        if (from != to) continue;
+        snprintf(msg, len, "transfer %u moves money from %lld to %lld (expected two different "
+                 "accounts, or 0 for outside the system on one side)", k + 1, (long long)from,
+                 (long long)to);
+        return -1;
+    }
+    return 0;
+}
+
 /* Parses every list-valued key; on error names it in *key. */
 static int plan_parse(const bk_cfg *c, bk_plan *p, const char **key, char *msg, size_t len) {
     memset(p, 0, sizeof *p);
@@ -167,12 +192,8 @@ static int plan_parse(const bk_cfg *c, bk_plan *p, const char **key, char *msg, 
     if (parse_ints(c->amount, p->amount, DBW_LIST_MAX, &p->namount, msg, len) != 0) return -1;
     *key = "audit";
     if (c->audit[0] != '\0' && parse_audit(c->audit, p, msg, len) != 0) return -1;
-    return 0;
-}
-
-static int64_t pick(const int64_t *list, uint32_t n, uint32_t k) {
-    if (n == 0) return 0;
-    return list[k < n ? k : n - 1];
+    *key = "from";
+    return c->clients.count > 0 ? plan_check_legs(p, msg, len) : 0;
 }
 
 static bool has_account(const bk_plan *p, int64_t id) {
