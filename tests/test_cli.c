@@ -77,6 +77,23 @@ static void an_unknown_command_or_option_is_a_usage_error(void **state) {
     assert_non_null(strstr(out, "no/such/file.yaml"));
 }
 
+/* strtoull takes " -1" as 2^64-1 and wraps silently (issue 14): a seed is
+ * digits only, and one past 2^64-1 is too large, not negative. */
+static void a_seed_is_digits_only_and_fits_64_bits(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    const char *l2 = "scenarios/locks/L2-lease-gc-pause.yaml";
+    assert_int_equal(run(out, sizeof out, true, "run %s --seed ' -1' -q --no-plot", l2), 2);
+    assert_non_null(strstr(out, "ccsim run: --seed needs a non-negative integer"));
+    assert_int_equal(run(out, sizeof out, true, "run %s --seed 18446744073709551616 -q --no-plot", l2), 2);
+    assert_non_null(strstr(out, "'18446744073709551616' is too large (expected at most "
+                                "18446744073709551615)"));
+    assert_int_equal(run(out, sizeof out, true, "run %s --seed", l2), 2);
+    assert_int_equal(run(out, sizeof out, true, "compare %s --vary params.fencing=false,true "
+                                                "--seed -3", l2), 2);
+    assert_non_null(strstr(out, "ccsim compare: --seed needs a non-negative integer"));
+}
+
 static void a_violation_exits_one_and_tells_the_story_and_the_seed(void **state) {
     (void)state;
     char out[OUT_MAX];
@@ -173,6 +190,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(version_and_help_exit_zero),
         cmocka_unit_test(an_unknown_command_or_option_is_a_usage_error),
+        cmocka_unit_test(a_seed_is_digits_only_and_fits_64_bits),
         cmocka_unit_test(a_violation_exits_one_and_tells_the_story_and_the_seed),
         cmocka_unit_test(a_safe_run_exits_zero),
         cmocka_unit_test(json_prints_the_summary_with_the_seed_given),

@@ -20,6 +20,9 @@ struct plot_run;
  * or failed (one line on stderr, prefixed by `who`; the run's other
  * reports and exit code stand), -1 when a file could not be written. */
 int  cli_plot_run(const char *dir, const struct plot_run *pr, const char *who);
+/* A --seed value: decimal digits, 0 to 2^64-1.  Returns 0, or -1 with why
+ * it is refused ("needs a non-negative integer", "... is too large"). */
+int  cli_parse_seed(const char *text, uint64_t *out, char *why, size_t why_len);
 /* Prints " --set 'K=V'" for each of s's overrides (a reproduce line). */
 void cli_print_sets(const scn *s);
 

@@ -73,16 +73,6 @@ static void compare_usage(FILE *f) {
           f);
 }
 
-static int parse_seed(const char *text, uint64_t *out) {
-    if (!text || !*text || text[0] == '-') return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end) return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_option(int argc, char **argv, int *i, cmp_args *a) {
     SIM_ASSERT(*i < argc);
     SIM_ASSERT(a != NULL);
@@ -97,7 +87,11 @@ static int parse_option(int argc, char **argv, int *i, cmp_args *a) {
         if (a->set_count + 1 >= SCN_SETS_MAX) { fprintf(stderr, "ccsim compare: too many --set options\n"); return -1; }
         a->sets[a->set_count++] = v;
     } else if (strcmp(x, "--seed") == 0) {
-        if (parse_seed(v, &a->seed) != 0) { fprintf(stderr, "ccsim compare: --seed needs a non-negative integer\n"); return -1; }
+        char why[128];
+        if (cli_parse_seed(v, &a->seed, why, sizeof why) != 0) {
+            fprintf(stderr, "ccsim compare: --seed %s\n", why);
+            return -1;
+        }
         a->seed_set = true;
     } else if (strcmp(x, "--out") == 0) {
         a->out = v;

@@ -7,6 +7,7 @@
  */
 #include "sim/cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -114,14 +115,24 @@ static void run_usage(FILE *f) {
           "example: ccsim run scenarios/locks/L2-lease-gc-pause.yaml\n", f);
 }
 
-static int parse_u64(const char *text, uint64_t *out) {
-    SIM_ASSERT(text != NULL);
+int cli_parse_seed(const char *text, uint64_t *out, char *why, size_t why_len) {
     SIM_ASSERT(out != NULL);
-    if (!text || !*text) return -1;
+    SIM_ASSERT(why != NULL);
+    if (text == NULL || !isdigit((unsigned char)text[0])) {   /* strtoull takes " -1" */
+        snprintf(why, why_len, "needs a non-negative integer");
+        return -1;
+    }
     char *end = NULL;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end || text[0] == '-') return -1;
+    if (*end != '\0') {
+        snprintf(why, why_len, "needs a non-negative integer, not '%s'", text);
+        return -1;
+    }
+    if (errno == ERANGE) {
+        snprintf(why, why_len, "'%s' is too large (expected at most %" PRIu64 ")", text, UINT64_MAX);
+        return -1;
+    }
     *out = v;
     return 0;
 }
@@ -134,8 +145,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         const char *x = argv[i];
         if (strcmp(x, "--help") == 0 || strcmp(x, "-h") == 0) { run_usage(stdout); return 1; }
         else if (strcmp(x, "--seed") == 0) {
-            if (parse_u64(i + 1 < argc ? argv[++i] : NULL, &a->seed) != 0) {
-                fprintf(stderr, "ccsim run: --seed needs a non-negative integer\n");
+            char why[128];
+            if (cli_parse_seed(i + 1 < argc ? argv[++i] : NULL, &a->seed, why, sizeof why) != 0) {
+                fprintf(stderr, "ccsim run: --seed %s\n", why);
                 return -1;
             }
             a->seed_set = true;
