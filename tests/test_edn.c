@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -162,6 +163,38 @@ static void largest_and_smallest_64_bit_integers_are_read(void **state) {
     edn_reader_free(&r);
 }
 
+/* 80 000 chained prefixes, built in memory: each one used to cost a level of
+ * C recursion, so such input overflowed the stack instead of being refused. */
+static void deeply_chained_discards_and_tags_are_nesting_errors_not_crashes(void **state) {
+    (void)state;
+    const char *prefixes[] = {"#_ ", "#a ", "#"};
+    for (int k = 0; k < 3; k++) {
+        size_t plen = strlen(prefixes[k]), count = 80000;
+        char *text = malloc(plen * count + 8);
+        assert_non_null(text);
+        for (size_t i = 0; i < count; i++) memcpy(text + i * plen, prefixes[k], plen);
+        strcpy(text + plen * count, k == 2 ? "a 1" : "1");
+        expect_error(text, "t.edn:1:", "nesting deeper than 64");
+        free(text);
+    }
+}
+
+static void discard_inside_a_tagged_value_discards_and_the_tag_takes_the_next_form(void **state) {
+    (void)state;
+    edn_reader r;
+    edn_value got[4];
+    assert_int_equal(read_all("[#tag #_x y]", &r, got, 4), 1);
+    assert_int_equal(got[0].kind, EDN_TAGGED);
+    assert_string_equal(printed[0], "#tag y");
+    edn_reader_free(&r);
+    assert_int_equal(read_all("[#_ #_ a b c]", &r, got, 4), 1);   /* each #_ takes one form */
+    assert_string_equal(printed[0], "c");
+    edn_reader_free(&r);
+    expect_error("[#tag #_x]", "t.edn:1:", "unexpected ']'");
+    expect_error("#tag #_x", "t.edn:1:1:", "tag at end of input");
+    expect_error("[#_ #_ a]", "t.edn:1:", "unexpected ']'");
+}
+
 /* Mutations of a valid history: every one either reads or fails cleanly. */
 static void mangled_input_never_crashes_the_reader(void **state) {
     (void)state;
@@ -197,6 +230,8 @@ int main(void) {
         cmocka_unit_test(unterminated_history_vector_is_an_error),
         cmocka_unit_test(odd_maps_huge_integers_and_deep_nesting_are_errors),
         cmocka_unit_test(largest_and_smallest_64_bit_integers_are_read),
+        cmocka_unit_test(deeply_chained_discards_and_tags_are_nesting_errors_not_crashes),
+        cmocka_unit_test(discard_inside_a_tagged_value_discards_and_the_tag_takes_the_next_form),
         cmocka_unit_test(mangled_input_never_crashes_the_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,25 @@ static void unknown_model_and_bad_init_are_input_errors(void **state) {
     lin_result_free(&r);
 }
 
+/* An empty set has no items to copy: the model must not hand memcpy the
+ * null pointer that stands for them (UBSan reported it, issue 14). */
+static void empty_set_as_init_or_read_is_checked_like_any_other_set(void **state) {
+    (void)state;
+    lin_result r;
+    const char *edn = "{:process 0, :type :invoke, :f :read, :value nil}\n"
+                      "{:process 0, :type :ok, :f :read, :value #{}}\n"
+                      "{:process 0, :type :invoke, :f :add, :value 1}\n"
+                      "{:process 0, :type :ok, :f :add, :value 1}\n"
+                      "{:process 1, :type :invoke, :f :read, :value nil}\n"
+                      "{:process 1, :type :ok, :f :read, :value #{1}}\n";
+    assert_int_equal(check_text("set", "#{}", edn, &r), LIN_OK);
+    lin_result_free(&r);
+    assert_int_equal(check_text("set", "#{2}", edn, &r), LIN_ILLEGAL);
+    assert_non_null(r.explanation);
+    assert_non_null(strstr(r.explanation, "#{}"));
+    lin_result_free(&r);
+}
+
 static void ops_without_time_follow_the_file_order_and_nemesis_ops_are_skipped(void **state) {
     (void)state;
     const char *edn = "{:process 0, :type :invoke, :f :write, :value 1}\n"
@@ -454,6 +473,7 @@ int main(void) {
         cmocka_unit_test(info_write_may_be_linearized_after_later_ops),
         cmocka_unit_test(ok_op_completing_before_its_invocation_is_rejected),
         cmocka_unit_test(unknown_model_and_bad_init_are_input_errors),
+        cmocka_unit_test(empty_set_as_init_or_read_is_checked_like_any_other_set),
         cmocka_unit_test(ops_without_time_follow_the_file_order_and_nemesis_ops_are_skipped),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_time_runs_out),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_memory_runs_out),

@@ -268,13 +268,19 @@ static const char *close_name(char close) {
                                                                    : "'}' to close the map or set";
 }
 
+/* Collections, discards and tags each take a level of C recursion, so all
+ * three count against EDN_DEPTH_MAX: chained '#_ #_ ...' or '#a #a ...'
+ * prefixes must not overflow the stack. */
+static int fail_too_deep(edn_reader *r, const edn_value *v) {
+    return fail_at(r, v->line, v->col, "nesting deeper than %d (expected flatter data)", EDN_DEPTH_MAX);
+}
+
 /* Children are parsed onto the stack, then moved into the arena. */
 static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
     LIN_ASSERT(depth >= 0);
     LIN_ASSERT(v->kind >= EDN_VECTOR);      /* vector, list, map or set */
     uint32_t line = v->line, col = v->col;
-    if (depth >= EDN_DEPTH_MAX)
-        return fail_at(r, line, col, "nesting deeper than %d (expected flatter data)", EDN_DEPTH_MAX);
+    if (depth >= EDN_DEPTH_MAX) return fail_too_deep(r, v);
     size_t base = r->stack_len;
     for (;;) {
         skip_space(r);
@@ -300,6 +306,23 @@ static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
     return 0;
 }
 
+/* Reads values until one is produced and pushed: a '#_' form in between
+ * discards the form after it and produces nothing.  at_end is the error when
+ * the input ends first, reported at v (the '#' that wants the form). */
+static int parse_form(edn_reader *r, const edn_value *v, int depth, const char *at_end) {
+    LIN_ASSERT(v != NULL);
+    LIN_ASSERT(at_end != NULL);
+    size_t base = r->stack_len;
+    for (;;) {
+        skip_space(r);
+        if (r->pos == r->end) return fail_at(r, v->line, v->col, "%s", at_end);
+        if (parse_value(r, depth) != 0) return -1;
+        if (r->stack_len > base) break;
+    }
+    LIN_ASSERT(r->stack_len == base + 1);   /* one value, its children moved out */
+    return 0;
+}
+
 /* '#{', '#_' and '#tag value'. */
 static int parse_dispatch(edn_reader *r, edn_value *v, int depth) {
     LIN_ASSERT(*r->pos == '#');
@@ -310,22 +333,20 @@ static int parse_dispatch(edn_reader *r, edn_value *v, int depth) {
         v->kind = EDN_SET;
         return parse_coll(r, v, '}', depth);
     }
+    if (depth >= EDN_DEPTH_MAX) return fail_too_deep(r, v);
     if (r->pos < r->end && *r->pos == '_') {
         advance(r);
         size_t base = r->stack_len;
-        skip_space(r);
-        if (r->pos == r->end) return fail_at(r, v->line, v->col, "'#_' at end of input (expected a value to discard)");
-        if (parse_value(r, depth + 1) != 0) return -1;
+        if (parse_form(r, v, depth + 1, "'#_' at end of input (expected a value to discard)") != 0) return -1;
         r->stack_len = base;
         return 1;                       /* nothing produced */
     }
     if (r->pos == r->end || is_delim(*r->pos))
         return fail_at(r, v->line, v->col, "lone '#' (expected '#{', '#_' or a tag)");
     size_t base = r->stack_len;
-    if (parse_value(r, depth + 1) != 0) return -1;   /* the tag symbol */
-    skip_space(r);
-    if (r->pos == r->end) return fail_at(r, v->line, v->col, "tag at end of input (expected a tagged value)");
-    if (parse_value(r, depth + 1) != 0) return -1;
+    if (parse_form(r, v, depth + 1, "tag at end of input (expected a tagged value)") != 0) return -1;   /* the tag symbol */
+    if (parse_form(r, v, depth + 1, "tag at end of input (expected a tagged value)") != 0) return -1;
+    LIN_ASSERT(r->stack_len == base + 2);   /* [tag symbol, value] */
     v->kind = EDN_TAGGED;
     edn_value *items = arena_alloc(r, 2 * sizeof *items);
     memcpy(items, r->stack + base, 2 * sizeof *items);

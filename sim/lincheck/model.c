@@ -398,7 +398,7 @@ static int set_state(compiler *c, const lin_hop *hop, const edn_value *v, uint64
     uint32_t n = v->u.coll.count;
     uint32_t *ids = lin_xmalloc((n + 1u) * sizeof *ids);
     edn_value *items = lin_xmalloc((n + 1u) * sizeof *items);
-    memcpy(items, v->u.coll.items, n * sizeof *items);   /* reread() below would recycle them */
+    if (n) memcpy(items, v->u.coll.items, n * sizeof *items);   /* reread() below would recycle them; #{} has no items (NULL) */
     for (uint32_t i = 0; i < n; i++) ids[i] = lin_value_intern(c->h, &items[i]);
     for (uint32_t i = 1; i < n; i++)                       /* insertion sort, then unique */
         for (uint32_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
