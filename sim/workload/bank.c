@@ -526,14 +526,7 @@ static const param_spec bk_params[] = {
     PARAM_INT_SPEC("retries", "3",
         "retries after 40001, deadlocks, optimistic misses; -1 = no limit",
         CFG_AT(retries), -1, 1000000),
-    PARAM_DURATION_SPEC("backoff", "0ms",
-        "base wait before a retry (doubled per attempt, full jitter)",
-        CFG_AT(backoff_ns), 0, PARAM_NO_MAX),
-    PARAM_DURATION_SPEC("backoff.max", "1s", "the cap of the backoff",
-        CFG_AT(backoff_max_ns), 0, PARAM_NO_MAX),
-    PARAM_DURATION_OR_NONE_SPEC("request_timeout", "none",
-        "no reply in time = outcome unknown (info)",
-        CFG_AT(request_timeout_ns), 0, PARAM_NO_MAX),
+    DBW_BACKOFF_SPECS(CFG_AT, DBW_BACKOFF_HELP),
 };
 
 static int bk_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {

@@ -112,6 +112,18 @@ void dbw_on_error(dbw_core *w, env *e, dbw_session *s, const db_reply *p, uint32
 bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why);
 
 /* ---- parameters ---- */
+/* The param rows every db workload shares: `backoff` (help text given),
+ * `backoff.max` and `request_timeout`, filling fields backoff_ns,
+ * backoff_max_ns and request_timeout_ns through AT (the file's CFG_AT).
+ * Expands where sim/scenario/param.h is included. */
+#define DBW_BACKOFF_HELP "base wait before a retry (doubled per attempt, full jitter)"
+#define DBW_BACKOFF_SPECS(AT, BACKOFF_HELP)                                                  \
+    PARAM_DURATION_SPEC("backoff", "0ms", BACKOFF_HELP, AT(backoff_ns), 0, PARAM_NO_MAX),     \
+    PARAM_DURATION_SPEC("backoff.max", "1s", "the cap of the backoff", AT(backoff_max_ns), 0, \
+                        PARAM_NO_MAX),                                                        \
+    PARAM_DURATION_OR_NONE_SPEC("request_timeout", "none",                                    \
+                                "no reply in time = outcome unknown (info)",                  \
+                                AT(request_timeout_ns), 0, PARAM_NO_MAX)
 /* The node's index among the workload's client nodes, -1 if not one. */
 int32_t dbw_member(const param_nodes *clients, node_id self);
 
