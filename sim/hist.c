@@ -156,20 +156,20 @@ const hist_kind_def hist_core_effects[] = {
     { .name = NULL },
 };
 
-static size_t table_count(const hist_kind_def *t) {
+size_t hist_kinds_count(const hist_kind_def *t) {
     size_t n = 0;
-    while (t[n].name != NULL) n++;
+    while (t != NULL && t[n].name != NULL) n++;
     return n;
 }
 
-static const hist_kind_def *table_find(const hist_kind_def *t, uint16_t kind) {
-    for (size_t i = 0; t[i].name != NULL; i++)
+const hist_kind_def *hist_kinds_find(const hist_kind_def *t, uint16_t kind) {
+    for (size_t i = 0; t != NULL && t[i].name != NULL; i++)
         if (t[i].kind == kind) return &t[i];
     return NULL;
 }
 
-static size_t core_op_count(void) { return table_count(hist_core_ops); }
-static size_t core_effect_count(void) { return table_count(hist_core_effects); }
+static size_t core_op_count(void) { return hist_kinds_count(hist_core_ops); }
+static size_t core_effect_count(void) { return hist_kinds_count(hist_core_effects); }
 
 static const hist_kind_def *core_op_at(size_t i) {
     SIM_ASSERT(i < core_op_count());
@@ -181,8 +181,8 @@ static const hist_kind_def *core_effect_at(size_t i) {
     return &hist_core_effects[i];
 }
 
-static const hist_kind_def *core_op_find(hist_f f) { return table_find(hist_core_ops, f); }
-static const hist_kind_def *core_effect_find(hist_eff_kind k) { return table_find(hist_core_effects, k); }
+static const hist_kind_def *core_op_find(hist_f f) { return hist_kinds_find(hist_core_ops, f); }
+static const hist_kind_def *core_effect_find(hist_eff_kind k) { return hist_kinds_find(hist_core_effects, k); }
 
 const hist_vocab hist_core_vocab = {
     core_op_count, core_op_at, core_op_find, core_effect_count, core_effect_at, core_effect_find,

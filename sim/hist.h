@@ -131,6 +131,11 @@ typedef struct hist_vocab {
     const hist_kind_def *(*effect_find)(hist_eff_kind k);
 } hist_vocab;
 
+/* A {.name = NULL}-terminated table of kinds (NULL = empty): how many it
+ * holds, and the declaration of `kind` in it (NULL when absent). */
+size_t hist_kinds_count(const hist_kind_def *table);
+const hist_kind_def *hist_kinds_find(const hist_kind_def *table, uint16_t kind);
+
 /* The core's own kinds, for runs made without the registry (tests). */
 extern const hist_vocab hist_core_vocab;
 extern const hist_kind_def hist_core_ops[];

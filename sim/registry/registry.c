@@ -140,41 +140,29 @@ void registry_describe_msg(uint32_t type, const void *body, uint32_t len, char *
 /* ------------------------------------------------------------ history kinds */
 
 /* The vocabulary lists each family's kinds, in the families' order. */
-static size_t kinds_in(const hist_kind_def *t) {
-    size_t n = 0;
-    while (t != NULL && t[n].name != NULL) n++;
-    return n;
-}
-
 static const hist_kind_def *table_of(size_t f, bool ops) {
     return ops ? families[f]->ops : families[f]->effects;
 }
 
 static size_t vocab_count(bool ops) {
     size_t n = 0;
-    for (size_t f = 0; f < COUNT(families); f++) n += kinds_in(table_of(f, ops));
+    for (size_t f = 0; f < COUNT(families); f++) n += hist_kinds_count(table_of(f, ops));
     return n;
 }
 
 static const hist_kind_def *vocab_at(bool ops, size_t i) {
     SIM_ASSERT(i < vocab_count(ops));
     for (size_t f = 0; f < COUNT(families); f++) {
-        size_t n = kinds_in(table_of(f, ops));
+        size_t n = hist_kinds_count(table_of(f, ops));
         if (i < n) return &table_of(f, ops)[i];
         i -= n;
     }
     SIM_UNREACHABLE("kind index within the count");
 }
 
-static const hist_kind_def *find_in(const hist_kind_def *t, uint16_t kind) {
-    for (size_t i = 0; t != NULL && t[i].name != NULL; i++)
-        if (t[i].kind == kind) return &t[i];
-    return NULL;
-}
-
 static const hist_kind_def *vocab_find(bool ops, uint16_t kind) {
     for (size_t f = 0; f < COUNT(families); f++) {
-        const hist_kind_def *d = find_in(table_of(f, ops), kind);
+        const hist_kind_def *d = hist_kinds_find(table_of(f, ops), kind);
         if (d != NULL) return d;
     }
     return NULL;
