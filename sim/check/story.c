@@ -332,6 +332,7 @@ static void add_network_fault(story *st, uint32_t i, uint64_t mask, sim_time fro
     }
 }
 
+/* A link delay, or a loss burst (SCN_FAULT_LINK_LOSS). */
 static void add_delay(story *st, const scn_fault *f, uint64_t mask, sim_time from, sim_time to) {
     sim_time end = f->for_ns > 0 ? f->at_ns + f->for_ns : SIM_TIME_NEVER;
     if (!overlaps(f->at_ns, end, from, to)) return;
@@ -339,6 +340,13 @@ static void add_delay(story *st, const scn_fault *f, uint64_t mask, sim_time fro
     char a[STORY_CLAUSE_MAX / 3], b[STORY_CLAUSE_MAX / 3];
     names_of(st->s, f->from_mask, a, sizeof a);
     names_of(st->s, f->to_mask, b, sizeof b);
+    if (f->kind == SCN_FAULT_LINK_LOSS) {
+        SIM_ASSERT(end != SIM_TIME_NEVER);        /* the loader requires `for` */
+        story_add(st, f->at_ns, "%u%% of messages from %s to %s%s were lost from %s to %s",
+                  (unsigned)(f->loss_ppm / 10000), a, b, f->both ? " and back" : "",
+                  story_t(f->at_ns).s, story_t(end).s);
+        return;
+    }
     if (end == SIM_TIME_NEVER) {
         story_add(st, f->at_ns, "messages from %s to %s were delayed by %s from %s on", a, b,
                   story_t(f->by_ns).s, story_t(f->at_ns).s);
@@ -412,6 +420,7 @@ void story_add_faults(story *st, uint64_t node_mask, sim_time from_ns, sim_time 
             add_network_fault(st, i, node_mask, from_ns, to_ns, &heal_told);
             break;
         case SCN_FAULT_LINK_DELAY:
+        case SCN_FAULT_LINK_LOSS:
             add_delay(st, f, node_mask, from_ns, to_ns);
             break;
         case SCN_FAULT_HEAL:

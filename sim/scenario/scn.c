@@ -486,15 +486,6 @@ static int load_expect(scn_ld *ld, const yaml_node_t *n) {
     return 0;
 }
 
-static int reject_nemesis(scn_ld *ld, const yaml_node_t *root) {
-    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
-    scn_pos key_pos = {0, 0};
-    const yaml_node_t *n = scn__get(ld, root, "nemesis", &key_pos);
-    if (!n || scn__is_null(n)) return 0;
-    return scn__fail(ld, key_pos, "nemesis: random faults are not supported yet, they come "
-                     "in a later version (expected scripted faults under 'faults:')");
-}
-
 /* ------------------------------------------------------------------ */
 /* the document                                                        */
 
@@ -528,7 +519,10 @@ static int load_root(scn_ld *ld, const yaml_node_t *root) {
     if ((n = scn__get(ld, root, "clocks", NULL)) && load_clocks(ld, n) != 0) return -1;
     if (load_workload(ld, root) != 0) return -1;
     if ((n = scn__get(ld, root, "faults", NULL)) && scn__load_faults(ld, n) != 0) return -1;
-    if (reject_nemesis(ld, root) != 0) return -1;
+    scn_pos nemesis_pos = {0, 0};
+    if ((n = scn__get(ld, root, "nemesis", &nemesis_pos)) &&
+        scn__load_nemesis(ld, n, nemesis_pos) != 0)
+        return -1;
     if ((n = scn__get(ld, root, "checks", NULL)) && load_checks(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "expect", NULL)) && load_expect(ld, n) != 0) return -1;
     SIM_ASSERT(ld->s->node_count >= 1);         /* load_nodes refuses none */

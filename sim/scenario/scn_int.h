@@ -67,6 +67,7 @@ int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *
 
 /* ---- sections in other files ---- */
 int scn__load_faults(scn_ld *ld, const yaml_node_t *seq);
+int scn__load_nemesis(scn_ld *ld, const yaml_node_t *n, scn_pos key_pos);
 int scn__load_latency(scn_ld *ld, const yaml_node_t *n, const char *key, scn_latency *out);
 /* Stable sort of s->faults by at_ns (file order for ties). */
 void scn__sort_faults(scn *s);
