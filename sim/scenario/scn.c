@@ -650,8 +650,7 @@ static int prescan(scn_ld *ld, const char *text, size_t len) {
     return rc;
 }
 
-/* Parses the text; on success *doc holds the one document and 0 is returned. */
-static int parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t *doc) {
+int scn__parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t *doc) {
     SIM_ASSERT(text != NULL);
     SIM_ASSERT(doc != NULL);
     if (prescan(ld, text, len) != 0) return -1;
@@ -703,7 +702,7 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
     set_defaults(out, path);
     scn_ld ld = {.doc = NULL, .s = out, .path = path, .err = err, .err_len = err_len};
     yaml_document_t doc;
-    if (parse_text(&ld, text ? text : "", len, &doc) != 0) return -1;
+    if (scn__parse_text(&ld, text ? text : "", len, &doc) != 0) return -1;
     ld.doc = &doc;
     const yaml_node_t *root = yaml_document_get_root_node(&doc);
     int rc = 0;
@@ -749,30 +748,40 @@ int scn_load(const char *path, scn *out, char *err, size_t err_len) {
     return scn_load_with_overrides(path, NULL, 0, out, err, err_len);
 }
 
-int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t set_count,
-                            scn *out, char *err, size_t err_len) {
+char *scn__read_file(const char *path, size_t *len, char *err, size_t err_len) {
     SIM_ASSERT(path != NULL);
-    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(len != NULL);
     FILE *f = fopen(path, "rb");
     if (!f) {
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "cannot open the file: %s",
                    strerror(errno));
-        return -1;
+        return NULL;
     }
     char *text = sim_xmalloc(SCN_FILE_MAX + 1);
-    size_t len = fread(text, 1, SCN_FILE_MAX + 1, f);
+    *len = fread(text, 1, SCN_FILE_MAX + 1, f);
     bool failed = ferror(f) != 0;
     int saved = errno;
     fclose(f);
-    int rc = -1;
     if (failed)
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "cannot read the file: %s",
                    strerror(saved));
-    else if (len > SCN_FILE_MAX)
+    else if (*len > SCN_FILE_MAX)
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "the file is larger than %d bytes "
                    "(expected at most the limit SCN_FILE_MAX)", SCN_FILE_MAX);
     else
-        rc = scn_load_buffer_with_overrides(path, text, len, sets, set_count, out, err, err_len);
+        return text;
+    free(text);
+    return NULL;
+}
+
+int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t set_count,
+                            scn *out, char *err, size_t err_len) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(out != NULL);
+    size_t len = 0;
+    char *text = scn__read_file(path, &len, err, err_len);
+    if (!text) return -1;
+    int rc = scn_load_buffer_with_overrides(path, text, len, sets, set_count, out, err, err_len);
     free(text);
     return rc;
 }

@@ -17,6 +17,8 @@
 #ifndef CCSIM_SCN_H
 #define CCSIM_SCN_H
 
+#include <stdio.h>
+
 #include "sim/base.h"
 #include "sim/config.h"
 
@@ -252,6 +254,13 @@ int scn_parse_clock_rate(const char *text, int64_t *ppm_out, char *err, size_t e
 #define SCN_FAULT_YAML_MAX (SIM_NODES_MAX * (SIM_NAME_MAX + 4) + 256)
 void scn_fmt_duration(char *buf, size_t len, sim_time ns);
 void scn_fault_yaml(const scn *s, const scn_fault *f, char *buf, size_t len);
+
+/* The file at `path` with the overrides applied and the top-level keys in
+ * drop[] removed, written to out as YAML (comments are not kept).  Returns
+ * 0, or -1 with a located error. */
+int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
+                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                  size_t err_len);
 
 /* The known key closest to `word` (edit distance <= 2, or a prefix), or NULL. */
 const char *scn_nearest(const char *word, const char *const *known, size_t known_count);

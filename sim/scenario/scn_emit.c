@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/scenario/scn.h"
+#include <stdlib.h>
 
-typedef struct out { char *buf; size_t len, used; } out;
+#include "sim/scenario/scn_int.h"
 
-static void put(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(out *o, const char *fmt, ...) {
+typedef struct text_out { char *buf; size_t len, used; } text_out;
+
+static void put(text_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(text_out *o, const char *fmt, ...) {
     SIM_ASSERT(o->len > 0);
     if (o->used >= o->len) return;                      /* cut: the caller sized it */
     va_list ap;
@@ -72,7 +74,7 @@ static const char *dur(char *buf, size_t len, sim_time ns) {
 }
 
 /* A node set: one name, or [a, b]. */
-static void put_nodes(out *o, const scn *s, uint64_t mask) {
+static void put_nodes(text_out *o, const scn *s, uint64_t mask) {
     SIM_ASSERT(mask != 0);
     bool one = (mask & (mask - 1)) == 0;
     if (!one) put(o, "[");
@@ -85,7 +87,7 @@ static void put_nodes(out *o, const scn *s, uint64_t mask) {
     if (!one) put(o, "]");
 }
 
-static void put_partition(out *o, const scn *s, const scn_fault *f) {
+static void put_partition(text_out *o, const scn *s, const scn_fault *f) {
     SIM_ASSERT(f->group_count >= 1);
     put(o, "partition: [");
     bool first = true;
@@ -107,7 +109,7 @@ static void put_partition(out *o, const scn *s, const scn_fault *f) {
     put(o, "]");
 }
 
-static void put_links(out *o, const scn *s, const scn_fault *f, const char *kind) {
+static void put_links(text_out *o, const scn *s, const scn_fault *f, const char *kind) {
     put(o, "%s: {from: ", kind);
     put_nodes(o, s, f->from_mask);
     put(o, ", to: ");
@@ -115,7 +117,7 @@ static void put_links(out *o, const scn *s, const scn_fault *f, const char *kind
     put(o, "}%s", f->both ? ", both: true" : "");
 }
 
-static void put_body(out *o, const scn *s, const scn_fault *f) {
+static void put_body(text_out *o, const scn *s, const scn_fault *f) {
     char a[32];
     const char *node = f->node >= 0 ? s->nodes[f->node].name : "";
     switch (f->kind) {
@@ -154,10 +156,81 @@ static void put_body(out *o, const scn *s, const scn_fault *f) {
 void scn_fault_yaml(const scn *s, const scn_fault *f, char *buf, size_t len) {
     SIM_ASSERT(f->node < (int32_t)s->node_count);
     SIM_ASSERT(len > 0);
-    out o = { buf, len, 0 };
+    text_out o = { buf, len, 0 };
     buf[0] = '\0';
     char a[32];
     put(&o, "{at: %s, ", dur(a, sizeof a, f->at_ns));
     put_body(&o, s, f);
     put(&o, "}");
+}
+
+/* ------------------------------------------------------------------ */
+/* a whole scenario file, edited                                       */
+
+static bool dropped(const char *key, const char *const *drop, uint32_t drop_count) {
+    for (uint32_t i = 0; i < drop_count; i++)
+        if (strcmp(key, drop[i]) == 0) return true;
+    return false;
+}
+
+/* Removes the top-level pairs whose key is in drop[] (order kept). */
+static void drop_keys(yaml_document_t *doc, const char *const *drop, uint32_t drop_count) {
+    yaml_node_t *root = yaml_document_get_root_node(doc);
+    SIM_ASSERT(root != NULL);
+    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
+    yaml_node_pair_t *keep = root->data.mapping.pairs.start;
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+         p++) {
+        const yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        bool scalar = k && k->type == YAML_SCALAR_NODE;
+        if (scalar && dropped((const char *)k->data.scalar.value, drop, drop_count)) continue;
+        *keep++ = *p;
+    }
+    root->data.mapping.pairs.top = keep;
+}
+
+static int write_handler(void *data, unsigned char *buffer, size_t size) {
+    return fwrite(buffer, 1, size, data) == size;
+}
+
+static int emit_doc(yaml_document_t *doc, FILE *out) {
+    yaml_emitter_t em;
+    if (!yaml_emitter_initialize(&em)) return -1;
+    yaml_emitter_set_output(&em, write_handler, out);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, 100);
+    doc->start_implicit = 1;
+    doc->end_implicit = 1;
+    int ok = yaml_emitter_open(&em) && yaml_emitter_dump(&em, doc) && yaml_emitter_close(&em);
+    yaml_emitter_delete(&em);                     /* dump deleted the document */
+    return ok ? 0 : -1;
+}
+
+int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
+                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                  size_t err_len) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(out != NULL);
+    size_t len = 0;
+    char *text = scn__read_file(path, &len, err, err_len);
+    if (!text) return -1;
+    scn tmp;                                      /* scn__fail wants one; nothing is loaded */
+    scn_ld ld = {.doc = NULL, .s = &tmp, .path = path, .err = err, .err_len = err_len};
+    yaml_document_t doc;
+    int rc = scn__parse_text(&ld, text, len, &doc);
+    free(text);
+    if (rc != 0) return -1;
+    const yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root || root->type != YAML_MAPPING_NODE) {
+        yaml_document_delete(&doc);
+        return scn__fail(&ld, (scn_pos){1, 1}, "the top level is not a mapping");
+    }
+    if (set_count > 0 && scn__apply_sets(&doc, sets, set_count, err, err_len) != 0) {
+        yaml_document_delete(&doc);
+        return -1;
+    }
+    drop_keys(&doc, drop, drop_count);
+    if (emit_doc(&doc, out) == 0) return 0;
+    snprintf(err, err_len, "%s: error: cannot write the scenario as YAML", path);
+    return -1;
 }
