@@ -29,14 +29,20 @@ static void put(text_out *o, const char *fmt, ...) {
     if (o->used >= o->len) o->used = o->len - 1;
 }
 
-/* v = whole.frac in a unit of `scale` ns, trailing zeros of frac dropped. */
+/* v = whole.frac in a unit of `scale` ns (10^digits), trailing zeros of
+ * frac dropped. */
 static void fmt_decimal(char *buf, size_t len, const char *sign, uint64_t v, uint64_t scale,
                         int digits, const char *unit) {
     SIM_ASSERT(scale > 1);
     SIM_ASSERT(digits > 0);
-    uint64_t frac = v % scale;
-    while (frac % 10 == 0 && digits > 0) { frac /= 10; digits--; }
-    snprintf(buf, len, "%s%" PRIu64 ".%0*" PRIu64 "%s", sign, v / scale, digits, frac, unit);
+    SIM_ASSERT(digits <= 18);
+    char frac[24];
+    snprintf(frac, sizeof frac, "%018" PRIu64, v % scale);   /* 18 digits, the last `digits` count */
+    char *f = frac + 18 - digits;
+    size_t n = (size_t)digits;
+    while (n > 1 && f[n - 1] == '0') n--;
+    f[n] = '\0';
+    snprintf(buf, len, "%s%" PRIu64 ".%s%s", sign, v / scale, f, unit);
 }
 
 void scn_fmt_duration(char *buf, size_t len, sim_time ns) {
