@@ -204,10 +204,14 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
     if (t[0] == '\0')
         return scn__fail(ld, scn__pos(n), "name: empty (expected a name such as "
                          "lease-gc-pause)");
-    if (!scn__name_ok(t, true) || t[0] == '.')
+    if (!scn__name_ok(t, true))
         return scn__fail(ld, scn__pos(n), "name: '%.64s' has a character other than letters, "
                          "digits, '-', '_' and '.' (expected a name usable as a folder name, "
                          "such as lease-gc-pause)", t);
+    if (t[0] == '.')                            /* ".", ".." or a hidden folder */
+        return scn__fail(ld, scn__pos(n), "name: '%.64s' starts with '.' (expected a name "
+                         "usable as a folder name, so not '.', '..' or a hidden one, such as "
+                         "lease-gc-pause)", t);
     if ((n = scn__get(ld, root, "description", NULL)) && load_description(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "seed", NULL)) && load_seed(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "duration", NULL))) {
