@@ -177,6 +177,50 @@ static void list_shows_protocols_params_and_checks(void **state) {
     assert_int_equal(run(out, sizeof out, true, "list nonsense"), 2);
 }
 
+static bool dir_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* 20 clients x 4096 requests reach a limiter paused for 5 s: more events
+ * wait for it than the engine holds, so the run fails as it goes. */
+static void a_run_that_fails_leaves_no_report_directory(void **state) {
+    (void)state;
+    char out[OUT_MAX], path[512];
+    snprintf(path, sizeof path, "%s/park.yaml", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("name: park\nprotocol: rate-limiter\n"
+          "params: {algorithm: token-bucket, limit: 100, window: 60s}\n"
+          "nodes: {limiter: 1, client: 20}\nduration: 10s\n"
+          "workload: {kind: requests, every: 1us, count: 4096}\n"
+          "faults: [{at: 0ms, pause: limiter1, for: 5s}]\n", f);
+    fclose(f);
+    assert_int_equal(run(out, sizeof out, true, "run %s -q --out %s/new/park", path, tmpdir), 2);
+    assert_non_null(strstr(out, "events waiting while paused"));
+    snprintf(path, sizeof path, "%s/new", tmpdir);
+    assert_false(dir_exists(path));
+    assert_true(dir_exists(tmpdir));            /* what was there before stays */
+}
+
+static void an_out_directory_too_long_is_an_error_not_cut(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[1100];
+    memset(dir, 'd', sizeof dir - 1);
+    dir[sizeof dir - 1] = '\0';
+    for (size_t i = 100; i < sizeof dir - 1; i += 100) dir[i] = '/';
+    assert_int_equal(run(out, sizeof out, true, "run scenarios/locks/L2-lease-gc-pause.yaml "
+                         "-q --out %s/%s", tmpdir, dir), 2);
+    assert_non_null(strstr(out, "ccsim run: --out is "));
+    assert_non_null(strstr(out, " bytes long (expected at most 1023)"));
+    assert_int_equal(run(out, sizeof out, true, "compare scenarios/locks/L2-lease-gc-pause.yaml "
+                         "--vary params.fencing=false,true --out %s/%s", tmpdir, dir), 2);
+    assert_non_null(strstr(out, "ccsim compare: --out is "));
+    char first[512];
+    snprintf(first, sizeof first, "%s/%.100s", tmpdir, dir);
+    assert_false(dir_exists(first));
+}
+
 static void the_same_seed_gives_the_same_report_bytes(void **state) {
     (void)state;
     char out[OUT_MAX], cmd[1024];
@@ -199,6 +243,8 @@ int main(void) {
         cmocka_unit_test(check_writes_junit_and_tap),
         cmocka_unit_test(list_shows_protocols_params_and_checks),
         cmocka_unit_test(the_same_seed_gives_the_same_report_bytes),
+        cmocka_unit_test(a_run_that_fails_leaves_no_report_directory),
+        cmocka_unit_test(an_out_directory_too_long_is_an_error_not_cut),
     };
     return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -704,6 +704,28 @@ static void set_defaults(scn *s, const char *path) {
     for (uint32_t i = 0; i < SIM_NODES_MAX; i++) s->clocks[i].rate_ppm = 1000000;
 }
 
+/* The network holds SCN_DELAYS_MAX link delays at once: a delay is active
+ * from its `at` for its `for`, and faults apply in sorted order.  The first
+ * delay that finds them all taken is an error at its own line. */
+static int check_delays_at_once(scn_ld *ld) {
+    const scn *s = ld->s;
+    for (uint32_t i = 0; i < s->fault_count; i++) {
+        const scn_fault *f = &s->faults[i];
+        if (f->kind != SCN_FAULT_LINK_DELAY) continue;
+        uint32_t active = 0;
+        for (uint32_t j = 0; j < i; j++) {
+            const scn_fault *g = &s->faults[j];
+            SIM_ASSERT(g->at_ns <= f->at_ns);           /* sorted by `at` */
+            if (g->kind == SCN_FAULT_LINK_DELAY && g->for_ns > f->at_ns - g->at_ns) active++;
+        }
+        if (active >= SCN_DELAYS_MAX)
+            return scn__fail(ld, f->pos, "delay: %u link delays are already active at this "
+                             "time (expected at most %d at once, the limit SCN_DELAYS_MAX)",
+                             active, SCN_DELAYS_MAX);
+    }
+    return 0;
+}
+
 int scn_load_buffer_with_overrides(const char *path, const char *text, size_t len,
                                    const char *const *sets, uint32_t set_count, scn *out,
                                    char *err, size_t err_len) {
@@ -727,13 +749,16 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
                        "least name, protocol and nodes)");
     else if (rc == 0 && (rc = tree_check(&ld, root, 0, &values)) == 0)
         rc = load_root(&ld, root);
+    if (rc == 0) {
+        scn__sort_faults(out);
+        rc = check_delays_at_once(&ld);
+    }
     yaml_document_delete(&doc);
     if (rc != 0) {
         scn__set_relocate(err, err_len, path, sets, set_count);
         scn_free(out);
         return -1;
     }
-    scn__sort_faults(out);
     SIM_ASSERT(set_count <= SCN_SETS_MAX);        /* scn__apply_sets refuses more */
     for (uint32_t k = 0; k < set_count; k++)      /* scn__apply_sets checked count and sizes */
         snprintf(out->sets[k], sizeof out->sets[k], "%s", sets[k]);
