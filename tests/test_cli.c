@@ -150,6 +150,18 @@ static void check_fails_a_scenario_whose_expectation_is_wrong(void **state) {
     assert_non_null(strstr(out, "0 passed, 1 failed"));
 }
 
+static void check_runs_each_real_file_once_and_does_not_follow_loops(void **state) {
+    (void)state;
+    char out[OUT_MAX], cmd[2048];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/lib/sub && cp scenarios/locks/L2-lease-gc-pause.yaml "
+             "%s/lib/sub/ && ln -s .. %s/lib/sub/up && ln -s . %s/lib/self && "
+             "ln -s sub/L2-lease-gc-pause.yaml %s/lib/again.yaml", tmpdir, tmpdir, tmpdir,
+             tmpdir, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, false, "check %s/lib", tmpdir), 0);
+    assert_string_equal(out, "PASS L2-lease-gc-pause\n1 passed, 0 failed\n");
+}
+
 static void check_writes_junit_and_tap(void **state) {
     (void)state;
     char out[OUT_MAX], junit[512];
@@ -241,6 +253,7 @@ int main(void) {
         cmocka_unit_test(check_prints_pass_lines_and_the_tally),
         cmocka_unit_test(check_fails_a_scenario_whose_expectation_is_wrong),
         cmocka_unit_test(check_writes_junit_and_tap),
+        cmocka_unit_test(check_runs_each_real_file_once_and_does_not_follow_loops),
         cmocka_unit_test(list_shows_protocols_params_and_checks),
         cmocka_unit_test(the_same_seed_gives_the_same_report_bytes),
         cmocka_unit_test(a_run_that_fails_leaves_no_report_directory),

@@ -305,6 +305,24 @@ static int load_role(scn_ld *ld, const yaml_node_t *k, const yaml_node_t *v) {
     return 0;
 }
 
+/* Where a list of nodes may name a role (workload clients, faults), a node
+ * named like another role would be read as that role: refused. */
+static int check_names_not_roles(scn_ld *ld) {
+    const scn *s = ld->s;
+    for (uint32_t i = 0; i < s->node_count; i++) {
+        const scn_node *nd = &s->nodes[i];
+        for (uint32_t j = 0; j < s->node_count; j++) {
+            if (strcmp(s->nodes[j].role, nd->name) != 0 || strcmp(nd->role, nd->name) == 0)
+                continue;
+            return scn__fail(ld, nd->pos, "nodes: %s: '%.64s' is also the name of a role "
+                             "(expected a node name that is no role's, such as %s1: a list "
+                             "naming '%.64s' would mean every %.64s node)", nd->role, nd->name,
+                             nd->role, nd->name, nd->name);
+        }
+    }
+    return 0;
+}
+
 static int load_nodes(scn_ld *ld, const yaml_node_t *n) {
     SIM_ASSERT(n != NULL);                      /* load_required ran first */
     SIM_ASSERT(ld->s->node_count == 0);         /* read once, before anything names a node */
@@ -318,7 +336,7 @@ static int load_nodes(scn_ld *ld, const yaml_node_t *n) {
     if (ld->s->node_count == 0)
         return scn__fail(ld, scn__pos(n), "nodes: no nodes (expected at least one, such as "
                          "{redis: 1, client: 2})");
-    return 0;
+    return check_names_not_roles(ld);
 }
 
 /* ------------------------------------------------------------------ */
