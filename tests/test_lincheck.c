@@ -513,6 +513,12 @@ static void input_and_usage_errors_exit_2_with_file_line_col(void **state) {
     const char *bad_opt[] = {"lincheck", "--modle", "register", "x.edn"};
     run_cli(&c, 4, bad_opt);
     assert_int_equal(c.rc, 2);
+    const char *two_lines[] = {"lincheck", "--model", "counter", "--init", "1\nerror: fake",
+                               "tests/lincheck/counter-lost-increment.edn"};
+    run_cli(&c, 6, two_lines);
+    assert_int_equal(c.rc, 2);
+    assert_non_null(strstr(c.err, "a second value in '1\\nerror: fake'"));
+    assert_ptr_equal(strchr(c.err, '\n'), c.err + strlen(c.err) - 1);   /* one line */
 }
 
 static void unknown_file_exits_3_and_says_how_far_it_got(void **state) {
