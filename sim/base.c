@@ -1,4 +1,5 @@
-/* base.c -- assertion failure, allocation that panics, time formatting.
+/* base.c -- assertion failure, allocation that panics, time formatting,
+ * text made one line.
  * Invariant: nothing here keeps state that decides anything; every function
  * is safe to call from any module.  The one piece of state, the assertion
  * context hook, is thread-local and only ever printed. */
@@ -67,4 +68,22 @@ void sim_fmt_time(char *buf, size_t len, sim_time t) {
         while (digits < 3) { frac *= 10u; digits++; }
     }
     snprintf(buf, len, "%s%" PRIu64 ".%0*" PRIu64 " s", sign, sec, digits, frac);
+}
+
+void sim_one_line(char *dst, size_t cap, const char *src) {
+    SIM_ASSERT(dst != NULL && cap >= 1);
+    SIM_ASSERT(src != NULL);
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+        char esc[5] = {(char)*p, '\0'};
+        if (*p == '\n') memcpy(esc, "\\n", 3);
+        else if (*p == '\r') memcpy(esc, "\\r", 3);
+        else if (*p == '\t') memcpy(esc, "\\t", 3);
+        else if (*p < 0x20 || *p == 0x7f) snprintf(esc, sizeof esc, "\\x%02x", *p);
+        size_t len = strlen(esc);
+        if (n + len >= cap) break;
+        memcpy(dst + n, esc, len);
+        n += len;
+    }
+    dst[n] = '\0';
 }

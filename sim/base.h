@@ -60,4 +60,10 @@ char *sim_xstrdup(const char *s);
 /* Formats a duration for people: "10.001 s", "250 ms", "20 us", "0 s". */
 void sim_fmt_time(char *buf, size_t len, sim_time t);
 
+/* Copies src into dst[cap] (cap >= 1) as one line: newline, CR and tab
+ * become \n, \r, \t and the other control bytes and DEL \xHH, so text
+ * from the user cannot break an error message in two or forge a line of its
+ * own.  Cuts between two escapes when dst is too small. */
+void sim_one_line(char *dst, size_t cap, const char *src);
+
 #endif

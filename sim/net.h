@@ -26,7 +26,7 @@
 #include "sim/rng.h"
 #include "sim/scenario/scn.h"
 
-#define NET_DELAYS_MAX 64
+#define NET_DELAYS_MAX SCN_DELAYS_MAX   /* the loader refuses more at once */
 
 typedef struct net_link {
     scn_latency latency;

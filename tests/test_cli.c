@@ -150,6 +150,18 @@ static void check_fails_a_scenario_whose_expectation_is_wrong(void **state) {
     assert_non_null(strstr(out, "0 passed, 1 failed"));
 }
 
+static void check_runs_each_real_file_once_and_does_not_follow_loops(void **state) {
+    (void)state;
+    char out[OUT_MAX], cmd[2048];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/lib/sub && cp scenarios/locks/L2-lease-gc-pause.yaml "
+             "%s/lib/sub/ && ln -s .. %s/lib/sub/up && ln -s . %s/lib/self && "
+             "ln -s sub/L2-lease-gc-pause.yaml %s/lib/again.yaml", tmpdir, tmpdir, tmpdir,
+             tmpdir, tmpdir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, false, "check %s/lib", tmpdir), 0);
+    assert_string_equal(out, "PASS L2-lease-gc-pause\n1 passed, 0 failed\n");
+}
+
 static void check_writes_junit_and_tap(void **state) {
     (void)state;
     char out[OUT_MAX], junit[512];
@@ -177,6 +189,50 @@ static void list_shows_protocols_params_and_checks(void **state) {
     assert_int_equal(run(out, sizeof out, true, "list nonsense"), 2);
 }
 
+static bool dir_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* 20 clients x 4096 requests reach a limiter paused for 5 s: more events
+ * wait for it than the engine holds, so the run fails as it goes. */
+static void a_run_that_fails_leaves_no_report_directory(void **state) {
+    (void)state;
+    char out[OUT_MAX], path[512];
+    snprintf(path, sizeof path, "%s/park.yaml", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("name: park\nprotocol: rate-limiter\n"
+          "params: {algorithm: token-bucket, limit: 100, window: 60s}\n"
+          "nodes: {limiter: 1, client: 20}\nduration: 10s\n"
+          "workload: {kind: requests, every: 1us, count: 4096}\n"
+          "faults: [{at: 0ms, pause: limiter1, for: 5s}]\n", f);
+    fclose(f);
+    assert_int_equal(run(out, sizeof out, true, "run %s -q --out %s/new/park", path, tmpdir), 2);
+    assert_non_null(strstr(out, "events waiting while paused"));
+    snprintf(path, sizeof path, "%s/new", tmpdir);
+    assert_false(dir_exists(path));
+    assert_true(dir_exists(tmpdir));            /* what was there before stays */
+}
+
+static void an_out_directory_too_long_is_an_error_not_cut(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[1100];
+    memset(dir, 'd', sizeof dir - 1);
+    dir[sizeof dir - 1] = '\0';
+    for (size_t i = 100; i < sizeof dir - 1; i += 100) dir[i] = '/';
+    assert_int_equal(run(out, sizeof out, true, "run scenarios/locks/L2-lease-gc-pause.yaml "
+                         "-q --out %s/%s", tmpdir, dir), 2);
+    assert_non_null(strstr(out, "ccsim run: --out is "));
+    assert_non_null(strstr(out, " bytes long (expected at most 1023)"));
+    assert_int_equal(run(out, sizeof out, true, "compare scenarios/locks/L2-lease-gc-pause.yaml "
+                         "--vary params.fencing=false,true --out %s/%s", tmpdir, dir), 2);
+    assert_non_null(strstr(out, "ccsim compare: --out is "));
+    char first[512];
+    snprintf(first, sizeof first, "%s/%.100s", tmpdir, dir);
+    assert_false(dir_exists(first));
+}
+
 static void the_same_seed_gives_the_same_report_bytes(void **state) {
     (void)state;
     char out[OUT_MAX], cmd[1024];
@@ -197,8 +253,11 @@ int main(void) {
         cmocka_unit_test(check_prints_pass_lines_and_the_tally),
         cmocka_unit_test(check_fails_a_scenario_whose_expectation_is_wrong),
         cmocka_unit_test(check_writes_junit_and_tap),
+        cmocka_unit_test(check_runs_each_real_file_once_and_does_not_follow_loops),
         cmocka_unit_test(list_shows_protocols_params_and_checks),
         cmocka_unit_test(the_same_seed_gives_the_same_report_bytes),
+        cmocka_unit_test(a_run_that_fails_leaves_no_report_directory),
+        cmocka_unit_test(an_out_directory_too_long_is_an_error_not_cut),
     };
     return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -91,8 +91,59 @@ static void plot_redraws_the_pictures_from_the_report_directory(void **state) {
     assert_true(file_ok(dir, "timeline.png"));
     assert_true(file_ok(dir, "timeline.svg"));
     assert_int_equal(run(out, sizeof out, NULL, "plot %s", tmpdir), 2);   /* nothing to draw */
-    assert_non_null(strstr(out, "has no timeline.gp"));
+    assert_non_null(strstr(out, "has no timeline.dat"));
     assert_int_equal(run(out, sizeof out, NULL, "plot"), 2);
+}
+
+static bool exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static bool same_file(const char *a, const char *b) {
+    char cmd[2100];
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", a, b);
+    return system(cmd) == 0;
+}
+
+/* A script found in the folder is replaced, not run: ccsim plot writes it
+ * again from the data, the same bytes `ccsim run` or `compare` wrote. */
+static void plot_writes_its_own_scripts_and_never_runs_one_it_finds(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512], cmd[4096], gp[600], kept[600], mark[600];
+    sub(dir, sizeof dir, "hostile");
+    sub(mark, sizeof mark, "pwned");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --out %s", L2, dir), 1);
+    snprintf(gp, sizeof gp, "%s/timeline.gp", dir);
+    snprintf(kept, sizeof kept, "%s/timeline.gp.kept", dir);
+    snprintf(cmd, sizeof cmd, "cp %s %s && echo 'system(\"touch %s\")' > %s", gp, kept, mark, gp);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 0);
+    assert_false(exists(mark));
+    assert_true(same_file(gp, kept));
+    assert_true(file_ok(dir, "timeline.png"));
+
+    sub(dir, sizeof dir, "hostile-compare");
+    assert_int_equal(run(out, sizeof out, NULL, "compare %s --vary params.fencing=false,true --out %s",
+                         L2, dir), 0);
+    snprintf(gp, sizeof gp, "%s/compare.gp", dir);
+    snprintf(kept, sizeof kept, "%s/compare.gp.kept", dir);
+    snprintf(cmd, sizeof cmd, "cp %s %s && echo 'system(\"touch %s\")' > %s", gp, kept, mark, gp);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 0);
+    assert_false(exists(mark));
+    assert_true(same_file(gp, kept));
+
+    /* the data is read as input: a name that would leave the quotes is refused */
+    sub(dir, sizeof dir, "hostile");
+    snprintf(cmd, sizeof cmd, "sed -i \"s/^#@ node redis1\\$/#@ node r') system('touch/\" "
+             "%s/timeline.dat", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 2);
+    assert_non_null(strstr(out, "timeline.dat:"));
+    assert_non_null(strstr(out, ": error: "));
+    assert_non_null(strstr(out, "is not a plain name"));
+    assert_false(exists(mark));
 }
 
 static void set_overrides_a_value_and_a_bad_one_is_reported_as_the_set(void **state) {
@@ -168,6 +219,7 @@ int main(void) {
         cmocka_unit_test(no_plot_writes_no_timeline_and_removes_an_older_one),
         cmocka_unit_test(without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code),
         cmocka_unit_test(plot_redraws_the_pictures_from_the_report_directory),
+        cmocka_unit_test(plot_writes_its_own_scripts_and_never_runs_one_it_finds),
         cmocka_unit_test(set_overrides_a_value_and_a_bad_one_is_reported_as_the_set),
         cmocka_unit_test(compare_prints_one_row_per_variant_and_draws_them_together),
         cmocka_unit_test(compare_rejects_a_missing_vary_one_value_or_a_bad_value_before_running),

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -153,6 +154,24 @@ static void odd_maps_huge_integers_and_deep_nesting_are_errors(void **state) {
     expect_error("{: 1}", "t.edn:1:2:", "empty keyword");
 }
 
+static void a_map_key_or_set_element_given_twice_is_an_error_at_the_second(void **state) {
+    (void)state;
+    expect_error("{:process 0, :type :invoke, :f :read, :type :ok}", "t.edn:1:39:",
+                 "map key :type given twice (first at 1:14; expected each key once)");
+    expect_error("#{1 2 1}", "t.edn:1:7:", "set element 1 given twice (first at 1:3");
+    char big[512] = "{";                        /* more keys than the small-map path */
+    for (int i = 0; i < 20; i++) snprintf(big + strlen(big), sizeof big - strlen(big), ":k%d %d ", i, i);
+    strcat(big, "[1 {:a 2}] 0 :k7 1 [1 {:a 2}] 9}");
+    expect_error(big, "t.edn:1:", "map key :k7 given twice");
+    edn_reader r;
+    edn_value got[4];
+    assert_int_equal(read_all("{1 :a, \"1\" :b, :1 :c, [1] :d, (1) :e}", &r, got, 4), -1);
+    assert_non_null(strstr(r.error, "map key (1) given twice"));   /* a list equals a vector */
+    edn_reader_free(&r);
+    assert_int_equal(read_all("{1 :a, \"1\" :b, :1 :c, 1.0 :d, #{1 2} :e, #{2 3} :f}", &r, got, 4), 1);
+    edn_reader_free(&r);
+}
+
 static void largest_and_smallest_64_bit_integers_are_read(void **state) {
     (void)state;
     edn_reader r;
@@ -229,6 +248,7 @@ int main(void) {
         cmocka_unit_test(stray_closing_bracket_is_reported_with_its_position),
         cmocka_unit_test(unterminated_history_vector_is_an_error),
         cmocka_unit_test(odd_maps_huge_integers_and_deep_nesting_are_errors),
+        cmocka_unit_test(a_map_key_or_set_element_given_twice_is_an_error_at_the_second),
         cmocka_unit_test(largest_and_smallest_64_bit_integers_are_read),
         cmocka_unit_test(deeply_chained_discards_and_tags_are_nesting_errors_not_crashes),
         cmocka_unit_test(discard_inside_a_tagged_value_discards_and_the_tag_takes_the_next_form),

@@ -220,6 +220,83 @@ static void unknown_model_and_bad_init_are_input_errors(void **state) {
     lin_result_free(&r);
 }
 
+static void an_empty_history_is_an_input_error_not_ok(void **state) {
+    (void)state;
+    static const char *const empty[] = { "", "; only a comment\n", "[]", "  [ ]  ; nothing\n", "()" };
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        lin_result r;
+        assert_int_equal(check_text("register", NULL, empty[i], &r), LIN_ERROR);
+        assert_non_null(strstr(r.explanation, "mem.edn:1:1: error: no operations"));
+        lin_result_free(&r);
+    }
+}
+
+static void init_with_a_second_value_is_an_error(void **state) {
+    (void)state;
+    lin_result r;
+    const char *edn = "{:process 0, :type :invoke, :f :add, :value 1}\n{:process 0, :type :ok, :f :add, :value 1}\n";
+    assert_int_equal(check_text("counter", "1 2", edn, &r), LIN_ERROR);
+    assert_string_equal(r.explanation, "--init:1:3: error: a second value in '1 2' (expected one EDN "
+                                       "value, such as 0 or [1 2])");
+    lin_result_free(&r);
+    assert_int_equal(check_text("counter", "1 ; the start", edn, &r), LIN_OK);
+    lin_result_free(&r);
+}
+
+/* kv values are compared whole: 1 is not "1", and values longer than 256
+ * bytes are not cut (two that differ only at the end differ). */
+static void kv_values_differ_by_type_and_at_any_length(void **state) {
+    (void)state;
+    lin_result r;
+    const char *edn = "{:process 0, :type :invoke, :f :put, :key :a, :value 1}\n"
+                      "{:process 0, :type :ok, :f :put, :key :a, :value 1}\n"
+                      "{:process 1, :type :invoke, :f :get, :key :a, :value nil}\n"
+                      "{:process 1, :type :ok, :f :get, :key :a, :value \"1\"}\n";
+    assert_int_equal(check_text("kv", NULL, edn, &r), LIN_ILLEGAL);
+    assert_non_null(strstr(r.explanation, "1"));
+    lin_result_free(&r);
+    char big[4096], v1[1024], v2[1024];
+    memset(v1, 0, sizeof v1);
+    for (int i = 0; i < 200; i++) snprintf(v1 + strlen(v1), sizeof v1 - strlen(v1), "%d ", i % 10);
+    snprintf(v2, sizeof v2, "%s", v1);
+    strcat(v1, "1");
+    strcat(v2, "2");
+    snprintf(big, sizeof big, "{:process 0, :type :invoke, :f :put, :key :a, :value [%s]}\n"
+             "{:process 0, :type :ok, :f :put, :key :a, :value [%s]}\n"
+             "{:process 1, :type :invoke, :f :get, :key :a, :value nil}\n"
+             "{:process 1, :type :ok, :f :get, :key :a, :value [%s]}\n", v1, v1, v2);
+    assert_int_equal(check_text("kv", NULL, big, &r), LIN_ILLEGAL);
+    lin_result_free(&r);
+    snprintf(big, sizeof big, "{:process 0, :type :invoke, :f :put, :key :a, :value [%s]}\n"
+             "{:process 0, :type :ok, :f :put, :key :a, :value [%s]}\n"
+             "{:process 1, :type :invoke, :f :get, :key :a, :value nil}\n"
+             "{:process 1, :type :ok, :f :get, :key :a, :value [%s]}\n", v1, v1, v1);
+    assert_int_equal(check_text("kv", NULL, big, &r), LIN_OK);
+    lin_result_free(&r);
+}
+
+/* With :time, a process's invoke and completion pair in file order: lines
+ * that put a process's second op inside its first are refused, located. */
+static void timed_ops_of_one_process_that_overlap_are_an_error(void **state) {
+    (void)state;
+    lin_result r;
+    const char *edn = "{:process 0, :type :invoke, :f :write, :value 1, :time 10}\n"
+                      "{:process 0, :type :ok, :f :write, :value 1, :time 20}\n"
+                      "{:process 0, :type :invoke, :f :read, :value nil, :time 15}\n"
+                      "{:process 0, :type :ok, :f :read, :value 1, :time 30}\n";
+    assert_int_equal(check_text("register", "0", edn, &r), LIN_ERROR);
+    assert_string_equal(r.explanation, "mem.edn:3:20: error: process 0 invokes at :time 15, before "
+                        "its op invoked at line 1 completes at :time 20 (expected a process's ops "
+                        "one after another in :time)");
+    lin_result_free(&r);
+    const char *back = "{:process 0, :type :invoke, :f :write, :value 1, :time 10}\n"
+                       "{:process 0, :type :fail, :f :write, :value 1, :time 5}\n";
+    assert_int_equal(check_text("register", "0", back, &r), LIN_ERROR);
+    assert_non_null(strstr(r.explanation, "mem.edn:2:20: error: completion of process 0 at :time 5 "
+                                          "is before its invocation at line 1, :time 10"));
+    lin_result_free(&r);
+}
+
 /* An empty set has no items to copy: the model must not hand memcpy the
  * null pointer that stands for them (UBSan reported it, issue 14). */
 static void empty_set_as_init_or_read_is_checked_like_any_other_set(void **state) {
@@ -436,6 +513,12 @@ static void input_and_usage_errors_exit_2_with_file_line_col(void **state) {
     const char *bad_opt[] = {"lincheck", "--modle", "register", "x.edn"};
     run_cli(&c, 4, bad_opt);
     assert_int_equal(c.rc, 2);
+    const char *two_lines[] = {"lincheck", "--model", "counter", "--init", "1\nerror: fake",
+                               "tests/lincheck/counter-lost-increment.edn"};
+    run_cli(&c, 6, two_lines);
+    assert_int_equal(c.rc, 2);
+    assert_non_null(strstr(c.err, "a second value in '1\\nerror: fake'"));
+    assert_ptr_equal(strchr(c.err, '\n'), c.err + strlen(c.err) - 1);   /* one line */
 }
 
 static void unknown_file_exits_3_and_says_how_far_it_got(void **state) {
@@ -473,6 +556,10 @@ int main(void) {
         cmocka_unit_test(info_write_may_be_linearized_after_later_ops),
         cmocka_unit_test(ok_op_completing_before_its_invocation_is_rejected),
         cmocka_unit_test(unknown_model_and_bad_init_are_input_errors),
+        cmocka_unit_test(an_empty_history_is_an_input_error_not_ok),
+        cmocka_unit_test(init_with_a_second_value_is_an_error),
+        cmocka_unit_test(kv_values_differ_by_type_and_at_any_length),
+        cmocka_unit_test(timed_ops_of_one_process_that_overlap_are_an_error),
         cmocka_unit_test(empty_set_as_init_or_read_is_checked_like_any_other_set),
         cmocka_unit_test(ops_without_time_follow_the_file_order_and_nemesis_ops_are_skipped),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_time_runs_out),

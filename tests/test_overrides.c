@@ -204,6 +204,40 @@ static void a_malformed_set_is_rejected_before_anything_is_read(void **state) {
     assert_non_null(strstr(err_with("faults[0]={at: 1s"), "the value is not valid YAML"));
 }
 
+static void a_set_too_long_says_so_and_keeps_its_message_whole(void **state) {
+    (void)state;
+    char set[700];
+    memset(set, 'x', sizeof set - 1);
+    set[sizeof set - 1] = '\0';
+    memcpy(set, "description=", 12);
+    const char *e = err_with(set);
+    assert_non_null(strstr(e, "--set description=xxx"));
+    assert_non_null(strstr(e, "...: error: too long: 699 bytes (expected at most 511, the limit "
+                              "SCN_SET_MAX)"));
+    assert_true(strlen(e) < 200);
+    set[500] = '\0';                          /* fits, but its error must still show */
+    memcpy(set + 12, "[1]", 3);
+    e = err_with(set);
+    assert_non_null(strstr(e, "...: error: "));
+}
+
+static void a_set_with_a_newline_gives_a_one_line_error(void **state) {
+    (void)state;
+    const char *e = err_with("duration=\"5\\nerror: fake\"");   /* YAML's \n: a newline */
+    assert_null(strchr(e, '\n'));
+    assert_string_equal(e, "--set duration=\"5\\nerror: fake\": error: duration: '5\\nerror: "
+                           "fake' has an unknown unit '\\nerror: fake' (expected ns, us, ms, s, m "
+                           "or h)");
+}
+
+static void a_second_yaml_document_in_a_set_is_an_error(void **state) {
+    (void)state;
+    assert_string_equal(err_with("duration=5s\n---\n7s"),
+                        "--set duration=5s\\n---\\n7s: error: a second YAML document in the value "
+                        "(expected one value; remove the '---')");
+    assert_non_null(strstr(err_with("duration=5s\n--- ["), "the value is not valid YAML"));
+}
+
 static void an_error_in_the_file_keeps_its_position_when_sets_are_given(void **state) {
     (void)state;
     static char err[SIM_ERR_MAX];
@@ -275,6 +309,9 @@ int main(void) {
         cmocka_unit_test(an_index_past_the_end_says_which_indexes_exist),
         cmocka_unit_test(a_key_into_a_single_value_or_a_list_is_rejected),
         cmocka_unit_test(a_malformed_set_is_rejected_before_anything_is_read),
+        cmocka_unit_test(a_set_too_long_says_so_and_keeps_its_message_whole),
+        cmocka_unit_test(a_set_with_a_newline_gives_a_one_line_error),
+        cmocka_unit_test(a_second_yaml_document_in_a_set_is_an_error),
         cmocka_unit_test(an_error_in_the_file_keeps_its_position_when_sets_are_given),
         cmocka_unit_test(a_protocol_param_error_at_run_creation_names_the_set),
         cmocka_unit_test(an_override_runs_like_the_same_value_written_in_the_file),

@@ -819,6 +819,25 @@ static void values_over_their_bounds_are_errors_naming_the_bound(void **state) {
     assert_non_null(strstr(load_err(text), "the limit SIM_NAME_MAX)"));
 }
 
+/* 64 link delays fit at once; one that starts when another has ended
+ * takes its place; a 65th at once is an error at its own line. */
+static void link_delays_active_at_once_are_bounded_at_the_fault(void **state) {
+    (void)state;
+    char text[8192];
+    int n = snprintf(text, sizeof text, HEAD "faults:\n");
+    for (int i = 0; i < SCN_DELAYS_MAX; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "  - {at: %dms, delay: {from: c1, to: redis1}, by: 1ms, for: 1s}\n", i);
+    int ok = n;
+    snprintf(text + n, sizeof text - (size_t)n,
+             "  - {at: 1000ms, delay: {from: c1, to: redis1}, by: 1ms, for: 1s}\n");
+    drop(load_ok(text));                        /* the one at 0ms has just ended */
+    snprintf(text + ok, sizeof text - (size_t)ok,
+             "  - {at: 999ms, delay: {from: c1, to: redis1}, by: 1ms, for: 1s}\n");
+    assert_string_equal(load_err(text), "69:5: error: delay: 64 link delays are already active "
+                        "at this time (expected at most 64 at once, the limit SCN_DELAYS_MAX)");
+}
+
 /* ---- never crash --------------------------------------------------- */
 
 /* Every prefix of the example, and a few thousand seeded byte flips, load
@@ -1014,6 +1033,7 @@ int main(void) {
         cmocka_unit_test(aliases_are_expanded_but_recursion_and_blowup_are_bounded),
         cmocka_unit_test(missing_file_is_an_error_without_a_position),
         cmocka_unit_test(values_over_their_bounds_are_errors_naming_the_bound),
+        cmocka_unit_test(link_delays_active_at_once_are_bounded_at_the_fault),
         cmocka_unit_test(truncated_and_corrupted_files_give_errors_not_crashes),
         cmocka_unit_test(every_broken_file_produces_the_message_in_its_first_line),
     };

@@ -17,7 +17,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct path_list { char **items; size_t count, cap; } path_list;
+/* The files found, and every real file and folder visited (device and
+ * inode): a symlink to one already seen, or to a folder above, is skipped,
+ * so each file runs once and a loop ends. */
+typedef struct file_id { dev_t dev; ino_t ino; } file_id;
+
+typedef struct path_list {
+    char **items;
+    size_t count, cap;
+    file_id *seen;
+    size_t seen_count, seen_cap;
+} path_list;
 
 static void paths_add(path_list *l, const char *p) {
     SIM_ASSERT(l != NULL);
@@ -29,39 +39,67 @@ static void paths_add(path_list *l, const char *p) {
     l->items[l->count++] = sim_xstrdup(p);
 }
 
+/* True the first time a real file or folder comes up. */
+static bool first_visit(path_list *l, const struct stat *st) {
+    SIM_ASSERT(l->seen_count <= l->seen_cap);
+    for (size_t i = 0; i < l->seen_count; i++)
+        if (l->seen[i].dev == st->st_dev && l->seen[i].ino == st->st_ino) return false;
+    if (l->seen_count == l->seen_cap) {
+        l->seen_cap = l->seen_cap ? l->seen_cap * 2 : 64;
+        l->seen = sim_xrealloc(l->seen, l->seen_cap * sizeof *l->seen);
+    }
+    l->seen[l->seen_count++] = (file_id){ st->st_dev, st->st_ino };
+    return true;
+}
+
 static bool is_yaml(const char *name) {
     size_t n = strlen(name);
     return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0);
 }
 
-static int collect(const char *path, path_list *out) {
+static int cmp_path(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int collect(const char *path, path_list *out, bool named);
+
+/* A folder's entries in sorted order, so that which of two links to one
+ * file is kept does not depend on the order readdir gives. */
+static int collect_dir(const char *path, path_list *out) {
+    DIR *d = opendir(path);
+    if (!d) { fprintf(stderr, "ccsim check: cannot open '%s': %s\n", path, strerror(errno)); return -1; }
+    path_list names = { 0 };
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (e->d_name[0] != '.') paths_add(&names, e->d_name);
+    closedir(d);
+    qsort(names.items, names.count, sizeof *names.items, cmp_path);
+    int rc = 0;
+    for (size_t i = 0; i < names.count; i++) {
+        char child[2048];
+        snprintf(child, sizeof child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+                 names.items[i]);
+        rc |= collect(child, out, false);
+        free(names.items[i]);
+    }
+    free(names.items);
+    return rc;
+}
+
+/* A path named on the command line is taken whatever its name; inside a
+ * folder, only .yaml and .yml files, and unreadable entries are skipped. */
+static int collect(const char *path, path_list *out, bool named) {
     SIM_ASSERT(path != NULL);
     SIM_ASSERT(out != NULL);
     struct stat st;
     if (stat(path, &st) != 0) {
+        if (!named) return 0;
         fprintf(stderr, "ccsim check: cannot read '%s': %s\n", path, strerror(errno));
         return -1;
     }
+    if (!S_ISDIR(st.st_mode) && !named && !is_yaml(path)) return 0;
+    if (!first_visit(out, &st)) return 0;
     if (!S_ISDIR(st.st_mode)) { paths_add(out, path); return 0; }
-    DIR *d = opendir(path);
-    if (!d) { fprintf(stderr, "ccsim check: cannot open '%s': %s\n", path, strerror(errno)); return -1; }
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char child[2048];
-        snprintf(child, sizeof child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
-        struct stat cs;
-        if (stat(child, &cs) != 0) continue;
-        if (S_ISDIR(cs.st_mode)) rc |= collect(child, out);
-        else if (is_yaml(e->d_name)) paths_add(out, child);
-    }
-    closedir(d);
-    return rc;
-}
-
-static int cmp_path(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return collect_dir(path, out);
 }
 
 typedef struct case_result {
@@ -221,7 +259,7 @@ int cli_check(int argc, char **argv) {
             continue;
         }
         if (argv[i][0] == '-') { fprintf(stderr, "ccsim check: unknown option '%s' (see ccsim check --help)\n", argv[i]); return SIM_EXIT_INPUT; }
-        rc |= collect(argv[i], &paths);
+        rc |= collect(argv[i], &paths, true);
     }
     if (argc < 2 || (paths.count == 0 && rc == 0)) {
         fprintf(stderr, "ccsim check: no scenario files found (usage: ccsim check PATH...)\n");
@@ -242,6 +280,7 @@ int cli_check(int argc, char **argv) {
     if (junit && write_junit(junit, cases, paths.count, failed) != 0) input_error = true;
     for (size_t i = 0; i < paths.count; i++) free(paths.items[i]);
     free(paths.items);
+    free(paths.seen);
     free(cases);
     if (input_error) return SIM_EXIT_INPUT;
     return failed ? SIM_EXIT_VIOLATION : SIM_EXIT_OK;

@@ -95,6 +95,11 @@ static int parse_option(int argc, char **argv, int *i, cmp_args *a) {
         a->seed_set = true;
     } else if (strcmp(x, "--out") == 0) {
         a->out = v;
+        if (strlen(v) >= CMP_DIR_MAX) {
+            fprintf(stderr, "ccsim compare: --out is %zu bytes long (expected at most %d)\n",
+                    strlen(v), CMP_DIR_MAX - 1);
+            return -1;
+        }
     } else {
         fprintf(stderr, "ccsim compare: unknown option '%s' (see ccsim compare --help)\n", x);
         return -1;

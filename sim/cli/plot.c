@@ -1,10 +1,13 @@
 /* plot.c -- `ccsim plot RUNDIR`: draws a report directory's pictures again
- * from the files in it (timeline.gp and timeline.dat, latency.gp and
- * latency.dat, compare.gp and its variants' data), with gnuplot, as
- * `ccsim run` and `ccsim compare` did: no simulation runs.
+ * from the data in it (timeline.dat, latency.dat, compare.dat and its
+ * variants' timeline.dat), with gnuplot, as `ccsim run` and `ccsim compare`
+ * did: no simulation runs.  The scripts are written again from the data
+ * first: a folder may come from anywhere, and a script gnuplot runs can
+ * run any command (`system`), so none found there is ever run.
  *
- * Exit 0 when every script found was drawn; 2 when the directory holds no
- * script, or gnuplot is missing or failed (one line on stderr each).
+ * Exit 0 when every picture found was drawn; 2 when the directory holds no
+ * data, the data is malformed, or gnuplot is missing or failed (one line
+ * on stderr each).
  */
 #include "sim/cli/cli.h"
 
@@ -17,10 +20,13 @@
 static void plot_usage(FILE *f) {
     fputs("usage: ccsim plot RUNDIR\n"
           "\n"
-          "Draws the pictures of a report directory again from its gnuplot scripts\n"
-          "and data (timeline.gp, latency.gp, compare.gp): timeline.png and .svg,\n"
-          "latency.png and .svg, compare.png and .svg.  Edit a script to restyle a\n"
-          "picture, then run this.  Needs gnuplot (Debian: gnuplot-nox).\n"
+          "Draws the pictures of a report directory again from its data\n"
+          "(timeline.dat, latency.dat, compare.dat): timeline.png and .svg,\n"
+          "latency.png and .svg, compare.png and .svg.  The gnuplot scripts\n"
+          "(timeline.gp...) are written again from the data first: a script found\n"
+          "in the folder is never run (to restyle a picture, edit a copy of its\n"
+          "script and run gnuplot on it yourself).  Needs gnuplot (Debian:\n"
+          "gnuplot-nox).\n"
           "\n"
           "exit: 0 drawn, 2 nothing to draw or gnuplot missing or failing\n"
           "example: ccsim plot reports/L2-lease-gc-pause/seed-1\n", f);
@@ -35,6 +41,22 @@ static bool has_file(const char *dir, const char *name) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Writes NAME.gp again from the data, then draws it: 0 drawn, 1 failed. */
+static int redraw(const char *dir, const char *name) {
+    char err[SIM_ERR_MAX], why[1200], script[32];
+    if (plot_rewrite(dir, name, err, sizeof err) != 0) {
+        fprintf(stderr, "ccsim plot: %s\n", err);
+        return 1;
+    }
+    snprintf(script, sizeof script, "%s.gp", name);
+    if (plot_draw(dir, script, why, sizeof why) != PLOT_DRAWN) {
+        fprintf(stderr, "ccsim plot: %s\n", why);
+        return 1;
+    }
+    printf("drew      %s/%s.png and .svg\n", dir, name);
+    return 0;
+}
+
 int cli_plot(int argc, char **argv) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(argv != NULL);
@@ -46,23 +68,18 @@ int cli_plot(int argc, char **argv) {
         dir = argv[i];
     }
     if (!dir) { fprintf(stderr, "ccsim plot: which report directory? (usage: ccsim plot RUNDIR)\n"); return SIM_EXIT_INPUT; }
-    static const char *const scripts[] = { "timeline.gp", "latency.gp", "compare.gp" };
+    static const char *const names[] = { "timeline", "latency", "compare" };
     int found = 0, failed = 0;
-    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
-        if (!has_file(dir, scripts[i])) continue;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char data[32];
+        snprintf(data, sizeof data, "%s.dat", names[i]);
+        if (!has_file(dir, data)) continue;
         found++;
-        char why[1200];
-        if (plot_draw(dir, scripts[i], why, sizeof why) == PLOT_DRAWN) {
-            size_t stem = strlen(scripts[i]) - 3;
-            printf("drew      %s/%.*s.png and .svg\n", dir, (int)stem, scripts[i]);
-        } else {
-            fprintf(stderr, "ccsim plot: %s\n", why);
-            failed++;
-        }
+        failed += redraw(dir, names[i]);
     }
     if (found == 0) {
-        fprintf(stderr, "ccsim plot: %s has no timeline.gp, latency.gp or compare.gp (was it written "
-                "by `ccsim run` without --no-plot?)\n", dir);
+        fprintf(stderr, "ccsim plot: %s has no timeline.dat, latency.dat or compare.dat (was it "
+                "written by `ccsim run` without --no-plot?)\n", dir);
         return SIM_EXIT_INPUT;
     }
     return failed ? SIM_EXIT_INPUT : SIM_EXIT_OK;

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/report/plot.h"
 #include "sim/registry/registry.h"
@@ -82,6 +84,8 @@ int cli_exit_for(const cli_outcome *o) {
     }
     return unknown ? SIM_EXIT_UNKNOWN : SIM_EXIT_OK;
 }
+
+#define RUN_DIR_MAX 1024                /* bytes of the report directory's path */
 
 typedef struct run_args {
     const char *file, *out;
@@ -154,6 +158,11 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         } else if (strcmp(x, "--out") == 0) {
             if (i + 1 >= argc) { fprintf(stderr, "ccsim run: --out needs a directory\n"); return -1; }
             a->out = argv[++i];
+            if (strlen(a->out) >= RUN_DIR_MAX) {
+                fprintf(stderr, "ccsim run: --out is %zu bytes long (expected at most %d)\n",
+                        strlen(a->out), RUN_DIR_MAX - 1);
+                return -1;
+            }
         } else if (strcmp(x, "--set") == 0) {
             if (i + 1 >= argc) { fprintf(stderr, "ccsim run: --set needs KEY=VALUE, such as --set params.fencing=true\n"); return -1; }
             if (a->set_count == SCN_SETS_MAX) { fprintf(stderr, "ccsim run: more than %d --set options\n", SCN_SETS_MAX); return -1; }
@@ -302,6 +311,39 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
     }
 }
 
+/* The length of dir's longest prefix, at a '/', that is a directory
+ * already: rpt_mkdirs creates the ones past it. */
+static size_t existing_prefix(const char *dir) {
+    char path[RUN_DIR_MAX];
+    size_t len = strlen(dir), keep = 0;
+    SIM_ASSERT(len < sizeof path);                  /* parse_run_args checked --out */
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0') continue;
+        char c = path[i];
+        path[i] = '\0';
+        struct stat st;
+        bool there = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        path[i] = c;
+        if (!there) break;
+        keep = i;
+    }
+    return keep;
+}
+
+/* Removes the directories a failed run created, deepest first; rmdir
+ * leaves any that hold something. */
+static void remove_new_dirs(const char *dir, size_t existing) {
+    char path[RUN_DIR_MAX];
+    snprintf(path, sizeof path, "%s", dir);
+    for (size_t len = strlen(path); len > existing; len = strlen(path)) {
+        if (path[len - 1] != '/' && rmdir(path) != 0) return;
+        char *slash = strrchr(path, '/');
+        if (!slash) return;
+        *slash = '\0';
+    }
+}
+
 static FILE *open_trace(const char *dir, char *tmp, size_t len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(len > 0);
@@ -345,8 +387,14 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
         fprintf(stderr, "%s\n", err);
         return SIM_EXIT_INPUT;
     }
+    size_t existing = existing_prefix(dir);
     FILE *trace = open_trace(dir, tmp, sizeof tmp);
-    if (!trace) { sim_destroy(run); plot_msgs_free(&msgs); return SIM_EXIT_INPUT; }
+    if (!trace) {
+        remove_new_dirs(dir, existing);
+        sim_destroy(run);
+        plot_msgs_free(&msgs);
+        return SIM_EXIT_INPUT;
+    }
     sim_set_trace(run, trace);
     cli_outcome o;
     int code = cli_judge(run, &o);
@@ -367,6 +415,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
         print_outcome(s, a, dir, run, &o, code, drawn);
     } else {
         code = SIM_EXIT_INPUT;
+        remove_new_dirs(dir, existing);     /* written whole or not at all */
     }
     cli_outcome_free(&o);
     sim_destroy(run);
@@ -387,7 +436,7 @@ int cli_run(int argc, char **argv) {
         free(s);
         return SIM_EXIT_INPUT;
     }
-    char dir[1024];
+    char dir[RUN_DIR_MAX];
     uint64_t seed = a.seed_set ? a.seed : s->seed;
     if (a.out) snprintf(dir, sizeof dir, "%s", a.out); else default_out(s, seed, dir, sizeof dir);
     int code = run_and_report(s, &a, dir);

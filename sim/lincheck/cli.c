@@ -14,6 +14,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+
+/* An error is one line: a control byte from the input (a newline in a
+ * quoted --init value, say) is printed as \n, \r, \t or \xHH. */
+static void print_one_line(FILE *f, const char *text) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '\n') fputs("\\n", f);
+        else if (*p == '\r') fputs("\\r", f);
+        else if (*p == '\t') fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
+        else fputc(*p, f);
+    }
+    fputc('\n', f);
+}
 static const char help_text[] =
     "usage: ccsim lincheck --model MODEL [--init VALUE] [--timeout SECONDS]\n"
     "                      [--max-memory MB] [--stats] [-q] HISTORY.edn...\n"
@@ -206,7 +219,7 @@ int lincheck_main(int argc, char **argv) {
         lin_verdict v = lin_check_file(c.files[i], &c.opt, &r);
         double secs = (double)(lin_now_ns() - t0) / 1e9;
         if (tty) fprintf(stderr, "\033[K");
-        if (v == LIN_ERROR) fprintf(stderr, "%s\n", r.explanation ? r.explanation : "error");
+        if (v == LIN_ERROR) print_one_line(stderr, r.explanation ? r.explanation : "error");
         else print_result(c.files[i], &r, secs, c.quiet);
         configs += r.configurations;
         if (r.peak_cache_bytes > peak) peak = r.peak_cache_bytes;

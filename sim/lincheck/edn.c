@@ -275,6 +275,84 @@ static int fail_too_deep(edn_reader *r, const edn_value *v) {
     return fail_at(r, v->line, v->col, "nesting deeper than %d (expected flatter data)", EDN_DEPTH_MAX);
 }
 
+/* Order of values for finding equal ones: by kind, then contents; maps,
+ * sets and the like by their canonical text (rare as keys), and equal
+ * values by position, so the later of two is found second. */
+static int text_cmp(const edn_value *x, const edn_value *y) {
+    uint32_t n = x->u.text.len < y->u.text.len ? x->u.text.len : y->u.text.len;
+    int c = n ? memcmp(x->u.text.ptr, y->u.text.ptr, n) : 0;
+    if (c != 0) return c;
+    return x->u.text.len < y->u.text.len ? -1 : x->u.text.len > y->u.text.len;
+}
+
+static int canonical_cmp(const edn_value *x, const edn_value *y) {
+    size_t nx = edn_canonical(x, NULL, 0), ny = edn_canonical(y, NULL, 0);
+    char *a = malloc(nx + 1), *b = malloc(ny + 1);
+    if (a == NULL || b == NULL) abort();
+    edn_canonical(x, a, nx);
+    edn_canonical(y, b, ny);
+    int c = memcmp(a, b, nx < ny ? nx : ny);
+    if (c == 0) c = nx < ny ? -1 : nx > ny;
+    free(a);
+    free(b);
+    return c;
+}
+
+static edn_kind kind_for_equality(edn_kind k) { return k == EDN_LIST ? EDN_VECTOR : k; }  /* (1) = [1] */
+
+static int value_cmp(const edn_value *x, const edn_value *y) {
+    edn_kind kx = kind_for_equality(x->kind), ky = kind_for_equality(y->kind);
+    if (kx != ky) return kx < ky ? -1 : 1;
+    switch (x->kind) {
+    case EDN_NIL: return 0;
+    case EDN_BOOL: return (int)x->u.b - (int)y->u.b;
+    case EDN_INT: return x->u.i < y->u.i ? -1 : x->u.i > y->u.i;
+    case EDN_FLOAT: case EDN_STRING: case EDN_CHAR: case EDN_KEYWORD: case EDN_SYMBOL:
+        return text_cmp(x, y);
+    default: return canonical_cmp(x, y);
+    }
+}
+
+static int value_at_cmp(const void *a, const void *b) {
+    const edn_value *x = *(const edn_value *const *)a, *y = *(const edn_value *const *)b;
+    int c = value_cmp(x, y);
+    if (c != 0) return c;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static int fail_twice(edn_reader *r, const edn_value *again, const edn_value *first, size_t stride) {
+    char text[64];
+    edn_print(again, text, sizeof text);
+    return fail_at(r, again->line, again->col, "%s %s given twice (first at %u:%u; expected each "
+                   "%s once)", stride == 2 ? "map key" : "set element", text, first->line,
+                   first->col, stride == 2 ? "key" : "element");
+}
+
+/* A map's keys (stride 2) or a set's elements (stride 1), each once. */
+static int check_unique(edn_reader *r, const edn_value *items, size_t n, size_t stride) {
+    LIN_ASSERT(stride == 1 || stride == 2);
+    size_t count = n / stride;
+    if (count < 2) return 0;
+    if (count <= 8) {                       /* an op map: no sort, no allocation */
+        for (size_t j = 1; j < count; j++)
+            for (size_t i = 0; i < j; i++)
+                if (value_cmp(&items[i * stride], &items[j * stride]) == 0)
+                    return fail_twice(r, &items[j * stride], &items[i * stride], stride);
+        return 0;
+    }
+    const edn_value **k = malloc(count * sizeof *k);
+    if (k == NULL) abort();
+    for (size_t i = 0; i < count; i++) k[i] = &items[i * stride];
+    qsort(k, count, sizeof *k, value_at_cmp);
+    int rc = 0;
+    for (size_t i = 1; i < count && rc == 0; i++) {
+        if (value_cmp(k[i - 1], k[i]) == 0) rc = fail_twice(r, k[i], k[i - 1], stride);
+    }
+    free(k);
+    return rc;
+}
+
 /* Children are parsed onto the stack, then moved into the arena. */
 static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
     LIN_ASSERT(depth >= 0);
@@ -298,6 +376,9 @@ static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
     size_t n = r->stack_len - base;
     if (v->kind == EDN_MAP && n % 2 != 0)
         return fail_at(r, line, col, "map with an odd number of forms (expected key value pairs)");
+    if ((v->kind == EDN_MAP || v->kind == EDN_SET) &&
+        check_unique(r, r->stack + base, n, v->kind == EDN_MAP ? 2 : 1) != 0)
+        return -1;
     edn_value *items = n ? arena_alloc(r, n * sizeof *items) : NULL;
     if (n) memcpy(items, r->stack + base, n * sizeof *items);
     r->stack_len = base;
@@ -596,7 +677,7 @@ size_t edn_canonical(const edn_value *v, char *out, size_t cap) {
     sbuf b = {0};
     put_value(&b, v, true);
     size_t n = b.len;
-    if (n > 0) memcpy(out, b.p, n < cap ? n : cap);
+    if (n > 0 && cap > 0) memcpy(out, b.p, n < cap ? n : cap);
     free(b.p);
     return n;
 }

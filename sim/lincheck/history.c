@@ -194,6 +194,7 @@ static int add_invoke(lin_history *h, const char *name, const fields *fl, int64_
     op->value = lin_value_intern(h, fl->value);
     op->key = fl->key != NULL ? lin_value_intern(h, fl->key) : LIN_NO_KEY;
     op->call_line = fl->type->line;
+    op->call_col = fl->type->col;
     op->call_seq = h->seq++;
     if (fl->time != NULL) op->call_time = fl->time->u.i;
     else h->all_timed = false;
@@ -218,6 +219,7 @@ static int add_completion(lin_history *h, const char *name, const fields *fl, li
     if (type == LIN_TYPE_INFO && op->value == 0 && fl->value != NULL) op->value = lin_value_intern(h, fl->value);
     op->type = (uint8_t)type;
     op->ret_line = fl->type->line;
+    op->ret_col = fl->type->col;
     op->ret_seq = h->seq++;
     if (fl->time != NULL) op->ret_time = fl->time->u.i;
     else h->all_timed = false;
@@ -249,10 +251,12 @@ int lin_history_read_edn(lin_history *h, const char *name, const char *buf, size
     edn_reader_init(&r, name, buf, len);
     snprintf(h->name, sizeof h->name, "%s", name);
     int rc = 0;
+    size_t elements = 0;
     for (;;) {
         edn_value *v;
         int got = edn_next_element(&r, &v);
         if (got == 0) break;
+        elements++;
         if (got < 0) {
             snprintf(err, err_len, "%s", r.error);
             rc = -1;
@@ -264,6 +268,10 @@ int lin_history_read_edn(lin_history *h, const char *name, const char *buf, size
         }
     }
     edn_reader_free(&r);
+    if (rc == 0 && elements == 0)           /* "ok (0 ops)" would pass a file that says nothing */
+        rc = errorf(err, err_len, "%s:1:1: error: no operations (expected a history of op maps, "
+                    "such as {:process 0, :type :invoke, :f :read, :value nil}; the file is empty, "
+                    "or holds only comments or [])", name);
     return rc;
 }
 
@@ -376,10 +384,52 @@ static bool sort_by_seq(const lin_history *h, ev_key *ev, size_t n) {
     return monotone;
 }
 
+typedef struct proc_key { int64_t process; uint64_t seq; size_t op; } proc_key;
+
+static int proc_cmp(const void *a, const void *b) {
+    const proc_key *x = a, *y = b;
+    if (x->process != y->process) return x->process < y->process ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
+}
+
+/* With :time, invocations and completions are paired in file order, so the
+ * times must agree with it: no completion before its invocation, and no op
+ * of a process invoked before the process's previous op completed (out of
+ * order lines would otherwise pass as two overlapping ops of one process). */
+static int check_timed_pairs(const lin_history *h, char *err, size_t err_len) {
+    proc_key *k = lin_xmalloc(h->count * sizeof *k + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < h->count; i++) {
+        const lin_hop *op = &h->ops[i];
+        if (op->call_line == 0) continue;       /* from the simulator: ordered already */
+        if (op->ret_time != LIN_NO_TIME && op->ret_time < op->call_time) {
+            free(k);
+            return errorf(err, err_len, "%s:%u:%u: error: completion of process %" PRId64 " at :time %"
+                          PRId64 " is before its invocation at line %u, :time %" PRId64
+                          " (expected times that do not go back)", h->name, op->ret_line, op->ret_col,
+                          op->process, op->ret_time, op->call_line, op->call_time);
+        }
+        k[n++] = (proc_key){ op->process, op->call_seq, i };
+    }
+    qsort(k, n, sizeof *k, proc_cmp);
+    for (size_t i = 1; i < n; i++) {
+        const lin_hop *a = &h->ops[k[i - 1].op], *b = &h->ops[k[i].op];
+        if (a->process != b->process || a->ret_time == LIN_NO_TIME || b->call_time >= a->ret_time) continue;
+        free(k);
+        return errorf(err, err_len, "%s:%u:%u: error: process %" PRId64 " invokes at :time %" PRId64
+                      ", before its op invoked at line %u completes at :time %" PRId64
+                      " (expected a process's ops one after another in :time)", h->name, b->call_line,
+                      b->call_col, b->process, b->call_time, a->call_line, a->ret_time);
+    }
+    free(k);
+    return 0;
+}
+
 int lin_history_order(lin_history *h, char *err, size_t err_len) {
     if (h->ordered) return 0;
     LIN_ASSERT(h->count < (size_t)1 << 31);
     bool timed = h->all_timed;
+    if (timed && check_timed_pairs(h, err, err_len) != 0) return -1;
     ev_key *ev = lin_xmalloc(2 * h->count * sizeof *ev + 1);
     size_t n = collect_events(h, ev, timed);
     if (!sort_by_seq(h, ev, n)) qsort(ev, n, sizeof *ev, ev_cmp);
@@ -398,9 +448,9 @@ int lin_history_order(lin_history *h, char *err, size_t err_len) {
     for (size_t i = 0; i < h->count; i++) {
         const lin_hop *op = &h->ops[i];
         if (op->type != LIN_TYPE_OK || op->ret_rank > op->call_rank) continue;
-        return errorf(err, err_len, "%s:%u: error: op of process %" PRId64 " completes at :time %" PRId64
+        return errorf(err, err_len, "%s:%u:%u: error: op of process %" PRId64 " completes at :time %" PRId64
                       " before its invocation at :time %" PRId64 " (expected times that do not go back)",
-                      h->name, op->ret_line, op->process, op->ret_time, op->call_time);
+                      h->name, op->ret_line, op->ret_col, op->process, op->ret_time, op->call_time);
     }
     h->ordered = true;
     return 0;

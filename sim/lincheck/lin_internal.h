@@ -71,6 +71,7 @@ typedef struct lin_hop {         /* one paired operation of the history */
     uint8_t type;                /* lin_type */
     int64_t call_time, ret_time; /* :time, or LIN_NO_TIME */
     uint32_t call_line, ret_line;/* 0 when not read from a file */
+    uint32_t call_col, ret_col;  /* of the :type value, for messages */
     uint64_t call_seq, ret_seq;  /* position among the history's events */
     uint64_t call_rank, ret_rank;/* real-time order; ret_rank LIN_NO_RANK for info */
 } lin_hop;

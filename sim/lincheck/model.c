@@ -51,7 +51,10 @@ static int cfail(compiler *c, const lin_hop *op, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->err_len, "%s:%u: error: %s", c->h->name, op ? op->call_line : 0, what);
+    if (op != NULL && op->call_line > 0)
+        snprintf(c->err, c->err_len, "%s:%u:%u: error: %s", c->h->name, op->call_line, op->call_col, what);
+    else
+        snprintf(c->err, c->err_len, "%s: error: %s", c->h->name, what);
     return -1;
 }
 
@@ -332,14 +335,40 @@ static int compile_numeric(compiler *c, const lin_hop *hop, lin_op *op) {
     return 0;
 }
 
+/* kv values as bytes, so that appends concatenate: a string is its bytes
+ * (each 0xFF byte doubled), any other value one token KV_MARK 0x01, its
+ * canonical text's length in 4 bytes (big-endian), that text.  A string
+ * never holds 0xFF 0x01, so the integer 1 and the string "1" differ, and
+ * the encoding of a ++ b is the encoding of a followed by that of b. */
+#define KV_MARK 0xffu
+
 static uint32_t kv_string(compiler *c, const edn_value *v) {
     LIN_ASSERT(c->m->kind == M_KV);
     LIN_ASSERT(c->m->states.rolling);       /* kv strings need rolling hashes (kv_node) */
     if (v->kind == EDN_NIL) return lin_intern_bytes(&c->m->states, "", 0);
-    if (v->kind == EDN_STRING) return lin_intern_bytes(&c->m->states, v->u.text.ptr, v->u.text.len);
-    char buf[256];
-    size_t n = edn_canonical(v, buf, sizeof buf);
-    return lin_intern_bytes(&c->m->states, buf, n < sizeof buf ? n : sizeof buf);
+    if (v->kind == EDN_STRING && memchr(v->u.text.ptr, (int)KV_MARK, v->u.text.len) == NULL)
+        return lin_intern_bytes(&c->m->states, v->u.text.ptr, v->u.text.len);
+    size_t n = v->kind == EDN_STRING ? 2u * v->u.text.len : edn_canonical(v, NULL, 0);
+    LIN_ASSERT(n < UINT32_MAX);             /* the reader's input is smaller */
+    char *buf = lin_xmalloc(n + 6);
+    size_t len = 0;
+    if (v->kind == EDN_STRING) {
+        for (uint32_t i = 0; i < v->u.text.len; i++) {
+            buf[len++] = v->u.text.ptr[i];
+            if ((unsigned char)v->u.text.ptr[i] == KV_MARK) buf[len++] = (char)KV_MARK;
+        }
+    } else {
+        unsigned char head[6] = { KV_MARK, 0x01, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                                  (unsigned char)(n >> 8), (unsigned char)n };
+        memcpy(buf, head, sizeof head);
+        size_t again = edn_canonical(v, buf + 6, n);
+        LIN_ASSERT(again == n);             /* the canonical form is a function of the value */
+        len = n + 6;
+    }
+    LIN_ASSERT(len <= n + 6);
+    uint32_t id = lin_intern_bytes(&c->m->states, buf, len);
+    free(buf);
+    return id;
 }
 
 static bool hop_empty_string(const lin_model *m, uint32_t s) {
@@ -634,6 +663,25 @@ static int find_model(const char *name) {
     return -1;
 }
 
+/* After --init's value, only space and comments: '1 2' is not 1.  Read
+ * with a second reader, so the first one's value stays valid. */
+static int init_ends(compiler *c, const char *text, const edn_reader *ir) {
+    LIN_ASSERT(ir->pos >= text && ir->pos <= ir->end);
+    edn_reader tail;
+    edn_reader_init(&tail, "--init", ir->pos, (size_t)(ir->end - ir->pos));
+    edn_value *v = NULL;
+    int got = edn_next_value(&tail, &v);
+    if (got == 1) {
+        uint32_t col = v->line == 1 ? v->col + (uint32_t)(ir->pos - text) : v->col;
+        snprintf(c->err, c->err_len, "--init:%u:%u: error: a second value in '%s' (expected one "
+                 "EDN value, such as 0 or [1 2])", v->line, col, text);
+    } else if (got < 0) {
+        snprintf(c->err, c->err_len, "--init: error: after the value in '%s': %s", text, tail.error);
+    }
+    edn_reader_free(&tail);
+    return got == 0 ? 0 : -1;
+}
+
 int lin_model_compile(lin_model *m, const char *model, const char *init, lin_history *h,
                       lin_op *ops, uint32_t *keys, bool *keep, char *err, size_t err_len) {
     LIN_ASSERT(h != NULL);
@@ -657,7 +705,7 @@ int lin_model_compile(lin_model *m, const char *model, const char *init, lin_his
     int rc = edn_next_value(&ir, &iv);
     if (rc < 0) snprintf(err, err_len, "%s", ir.error);
     else if (rc == 0) rc = init_fail(&c, text, "an EDN value");
-    else rc = init_state(&c, text, iv);
+    else if ((rc = init_state(&c, text, iv)) == 0) rc = init_ends(&c, text, &ir);
     for (size_t i = 0; rc >= 0 && i < h->count; i++) {
         keep[i] = false;
         if (h->ops[i].type == LIN_TYPE_FAIL) continue;
@@ -731,6 +779,30 @@ static void describe_tuple(const lin_model *m, const lin_history *h, uint64_t s,
 }
 
 /* Spells node s: its tokens from the root down, quoted. */
+/* Writes encoded kv bytes (kv_string) back as EDN: "a string", a value's
+ * text, and pieces of an append of both one after another. */
+static bool kv_token_at(const unsigned char *p, size_t i, size_t len) {
+    return i + 6 <= len && p[i] == KV_MARK && p[i + 1] == 0x01;
+}
+
+static void describe_kv_bytes(const unsigned char *p, size_t len, char *out, size_t cap, size_t *at) {
+    if (len == 0) put_text(out, cap, at, "\"\"", 2);
+    for (size_t i = 0; i < len;) {
+        if (i > 0) put_text(out, cap, at, " ", 1);
+        if (kv_token_at(p, i, len)) {
+            size_t n = (size_t)p[i + 2] << 24 | (size_t)p[i + 3] << 16 | (size_t)p[i + 4] << 8 | p[i + 5];
+            LIN_ASSERT(i + 6 + n <= len);   /* kv_string wrote the length */
+            put_text(out, cap, at, (const char *)p + i + 6, n);
+            i += 6 + n;
+            continue;
+        }
+        put_text(out, cap, at, "\"", 1);
+        for (; i < len && !kv_token_at(p, i, len); i += p[i] == KV_MARK ? 2 : 1)
+            put_text(out, cap, at, (const char *)p + i, 1);   /* a doubled 0xFF is one byte */
+        put_text(out, cap, at, "\"", 1);
+    }
+}
+
 static void describe_kv(const lin_model *m, uint64_t s, char *out, size_t cap, size_t *at) {
     LIN_ASSERT(s < m->kv_count);
     size_t len = m->kv_len[s];
@@ -744,9 +816,7 @@ static void describe_kv(const lin_model *m, uint64_t s, char *out, size_t cap, s
         end -= tlen;
     }
     LIN_ASSERT(end == 0);
-    put_text(out, cap, at, "\"", 1);
-    put_text(out, cap, at, str, len);
-    put_text(out, cap, at, "\"", 1);
+    describe_kv_bytes((const unsigned char *)str, len, out, cap, at);
     free(str);
 }
 

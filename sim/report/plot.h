@@ -9,8 +9,9 @@
  * place, same run -> same bytes: every number is printed from integers);
  * gnuplot, run as an external program from PATH, draws the images (also
  * to .tmp, renamed when gnuplot succeeds).  The report directory holds
- * everything gnuplot needs, so `ccsim plot DIR` (or `gnuplot timeline.gp`
- * inside DIR) draws them again.  docs/timelines.md tells how to read them.
+ * everything gnuplot needs, so `gnuplot timeline.gp` inside DIR draws them
+ * again; `ccsim plot DIR` first writes the scripts again from the data
+ * (plot_rewrite), so it runs no script found in a folder.  docs/timelines.md tells how to read them.
  *
  * The timeline: one lane per node (scenario order, top down), true time
  * across.  What each lane shows comes from the history and the scenario:
@@ -83,6 +84,13 @@ typedef enum { PLOT_DRAWN = 0, PLOT_NO_GNUPLOT, PLOT_GNUPLOT_FAILED } plot_statu
  * failure removes them (no image is better than a stale one).  *why gets
  * one line for a person: what to install, or gnuplot's first complaint. */
 plot_status plot_draw(const char *dir, const char *script, char *why, size_t why_len);
+
+/* Writes dir/NAME.gp again (NAME: timeline, latency or compare) from the
+ * data ccsim wrote beside it (NAME.dat; compare.dat and each variant's
+ * timeline.dat), replacing whatever script is there: `ccsim plot` never
+ * runs a script it did not write.  Returns 0, or -1 with a message (the
+ * data is missing, from an older ccsim, or malformed). */
+int plot_rewrite(const char *dir, const char *name, char *err, size_t err_len);
 
 /* Removes dir/NAME.{gp,dat,png,svg} and their .tmp files (a run with
  * --no-plot must not leave an older run's picture behind). */

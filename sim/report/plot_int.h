@@ -164,9 +164,68 @@ typedef struct plot_frame {
     sim_time x_end;              /* the time axis ends here */
 } plot_frame;
 
-/* One timeline panel: data file `dat` (relative to the script), lanes of t. */
-void plot_gp_panel(FILE *f, const plot_tl *t, const char *dat, const plot_frame *fr);
-uint32_t plot_panel_height_px(const plot_tl *t, bool legend);
+/* ---- what a script draws besides the data (plot_head.c) ----
+ * A script is a function of its data file and of these few values, which
+ * are written at the top of the data file as comment lines "#@ key value";
+ * `ccsim plot` reads them back and writes the script again, so it never
+ * runs a script it finds in a folder.  Reading checks every value: names
+ * are plain words, numbers are numbers, text is one line and is quoted by
+ * plot_gp_str() when written into a script. */
+#define PLOT_KINDS_MAX 32               /* op kinds in latency.dat */
+#define PLOT_SPANS_MAX 256              /* fault spans shaded in latency.gp */
+#define PLOT_HEAD_TEXT 512
+
+typedef struct plot_head {              /* timeline.dat -> timeline.gp, a compare panel */
+    char name[SIM_NAME_MAX * 2];
+    uint64_t seed;
+    char title[PLOT_HEAD_TEXT];
+    char verdicts[PLOT_HEAD_TEXT];
+    uint32_t verdict_rgb;
+    char note[PLOT_HEAD_TEXT];
+    sim_time view;                      /* the time axis ends here (> 0) */
+    uint32_t legend;                    /* PL_* bits */
+    uint32_t blocks;                    /* bit b: block b of timeline.dat has rows */
+    uint32_t node_count;                /* 1..SIM_NODES_MAX */
+    char nodes[SIM_NODES_MAX][SIM_NAME_MAX];
+} plot_head;
+
+typedef struct plot_lat_span { sim_time from, to; char text[96]; } plot_lat_span;
+
+typedef struct plot_lat_head {          /* latency.dat -> latency.gp */
+    char name[SIM_NAME_MAX * 2];
+    uint64_t seed;
+    sim_time end;                       /* > 0 */
+    uint32_t kind_count;
+    char kinds[PLOT_KINDS_MAX][SIM_NAME_MAX];
+    uint32_t used[PLOT_KINDS_MAX][3];   /* points per (kind, outcome: ok, fail, info) */
+    uint32_t span_count;
+    plot_lat_span spans[PLOT_SPANS_MAX];
+} plot_lat_head;
+
+typedef struct plot_cmp_head {          /* compare.dat -> compare.gp */
+    char title[PLOT_HEAD_TEXT];
+    uint32_t count;                     /* 1..PLOT_VARIANTS_MAX */
+    char labels[PLOT_VARIANTS_MAX][PLOT_HEAD_TEXT];
+    char subdirs[PLOT_VARIANTS_MAX][SIM_NAME_MAX * 2];   /* plain folder names */
+} plot_cmp_head;
+
+void plot_head_write(FILE *f, const plot_head *h);
+void plot_lat_head_write(FILE *f, const plot_lat_head *h);
+void plot_cmp_head_write(FILE *f, const plot_cmp_head *h);
+/* Each reads its lines from the top of a data file; 0, or -1 with
+ * "PATH:LINE: error: ..." in err. */
+int plot_head_read(const char *path, plot_head *h, char *err, size_t err_len);
+int plot_lat_head_read(const char *path, plot_lat_head *h, char *err, size_t err_len);
+int plot_cmp_head_read(const char *path, plot_cmp_head *h, char *err, size_t err_len);
+
+/* The scripts, from their heads (plot_write.c, plot_latency.c). */
+void plot_write_timeline_gp(FILE *f, const void *head);   /* a plot_head */
+void plot_write_latency_gp(FILE *f, const void *head);    /* a plot_lat_head */
+void plot_write_compare_gp(FILE *f, const plot_cmp_head *c, const plot_head *panels);
+
+/* One timeline panel: data file `dat` (relative to the script), lanes of h. */
+void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_frame *fr);
+uint32_t plot_panel_height_px(const plot_head *h, bool legend);
 /* "violation: a, b;  ok: c, d" and its colour (red when any violated). */
 void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb);
 

@@ -34,6 +34,7 @@ typedef struct lat_ctx {
     sim_time end, bucket;
     size_t nf;                        /* the op kinds of the run's vocabulary */
     uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
+    plot_lat_head *head;              /* what latency.gp needs besides the data */
 } lat_ctx;
 
 /* The op kind at index fi of the vocabulary (the plot's order and colours). */
@@ -58,7 +59,7 @@ static sim_time bucket_for(sim_time end) {
     }
 }
 
-static void write_points(FILE *f, lat_ctx *c, size_t fi, int oi) {
+static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
     const hist *h = c->run->h;
     hist_f kind = kind_at(c, fi);
     char x[32];
@@ -72,8 +73,16 @@ static void write_points(FILE *f, lat_ctx *c, size_t fi, int oi) {
         SIM_ASSERT(lat >= 0);                   /* a completed op ends after it starts */
         plot_fmt_time(x, sizeof x, op->invoke_ns);
         fprintf(f, "%s %" PRId64 ".%06" PRId64 "\n", x, lat / SIM_MS, lat % SIM_MS);
-        c->used[fi][oi]++;
     }
+}
+
+/* The points of each (op kind, outcome), before anything is written. */
+static void count_points(lat_ctx *c) {
+    const hist *h = c->run->h;
+    for (size_t fi = 0; fi < c->nf; fi++)
+        for (int oi = 0; oi < 3; oi++)
+            for (uint32_t i = 0; i < h->op_count; i++)
+                c->used[fi][oi] += h->ops[i].f == kind_at(c, fi) && h->ops[i].result == outcomes[oi].r;
 }
 
 static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
@@ -100,7 +109,7 @@ static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
 }
 
 static void write_lat_dat(FILE *f, const void *ctx) {
-    lat_ctx *c = (lat_ctx *)ctx;
+    const lat_ctx *c = ctx;
     SIM_ASSERT(c->bucket > 0);
     SIM_ASSERT(c->end > 0);
     fprintf(f, "# ccsim latency data: %s, seed %" PRIu64 "\n# [lat F OUTCOME] invoke (s) "
@@ -109,6 +118,7 @@ static void write_lat_dat(FILE *f, const void *ctx) {
     char b[32];
     sim_fmt_time(b, sizeof b, c->bucket);
     fprintf(f, "%s\n", b);
+    plot_lat_head_write(f, c->head);
     for (size_t fi = 0; fi < c->nf; fi++) {
         for (int oi = 0; oi < 3; oi++) {
             fprintf(f, "\n\n# [lat %s %s]\n", kind_name(c, fi), outcomes[oi].name);
@@ -135,79 +145,99 @@ static void fault_text(const scn *s, const scn_fault *f, char *buf, size_t len) 
     snprintf(buf, len, "%s%s%s", kind[f->kind], node[0] ? " " : "", node);
 }
 
-static void write_fault_shading(FILE *f, const lat_ctx *c) {
-    plot_span spans[256];
-    uint32_t n = plot_fault_spans(c->run->s, c->end, spans, 256);
-    SIM_ASSERT(n <= 256);
-    for (uint32_t i = 0; i < n; i++) {
-        SIM_ASSERT(spans[i].fault < c->run->s->fault_count);
-        char a[32], b[32], text[96];
-        plot_fmt_time(a, sizeof a, spans[i].from);
-        plot_fmt_time(b, sizeof b, spans[i].to);
-        fault_text(c->run->s, &c->run->s->faults[spans[i].fault], text, sizeof text);
-        if (spans[i].from == spans[i].to)
+static void write_fault_shading(FILE *f, const plot_lat_head *h) {
+    SIM_ASSERT(h->span_count <= PLOT_SPANS_MAX);
+    for (uint32_t i = 0; i < h->span_count; i++) {
+        char a[32], b[32];
+        plot_fmt_time(a, sizeof a, h->spans[i].from);
+        plot_fmt_time(b, sizeof b, h->spans[i].to);
+        if (h->spans[i].from == h->spans[i].to)
             fprintf(f, "  set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb '#2a7f62' back\n", a, a);
         else
             fprintf(f, "  set object rect from %s, graph 0 to %s, graph 1 fc rgb '#e07a9f' "
                        "fs transparent solid 0.15 noborder behind\n", a, b);
         fprintf(f, "  set label '");
-        plot_gp_str(f, text);
+        plot_gp_str(f, h->spans[i].text);
         fprintf(f, "' at %s, graph %s left font ',8' tc rgb '#8a3a5a'\n", a, i % 2 ? "0.90" : "0.96");
     }
 }
 
-static void write_lat_plot(FILE *f, const lat_ctx *c, bool rates) {
+static void write_lat_plot(FILE *f, const plot_lat_head *h, bool rates) {
     bool first = true;
     SIM_ASSERT(f != NULL);
-    SIM_ASSERT(c->run != NULL);
+    SIM_ASSERT(h->kind_count <= PLOT_KINDS_MAX);
     fputs("  plot ", f);
-    for (size_t fi = 0; fi < c->nf; fi++) {
+    for (size_t fi = 0; fi < h->kind_count; fi++) {
         uint32_t rgb = f_rgb[fi % (sizeof f_rgb / sizeof f_rgb[0])];
+        const char *kind = h->kinds[fi];
         for (int oi = 0; oi < 3 && !rates; oi++) {
-            if (c->used[fi][oi] == 0) continue;
+            if (h->used[fi][oi] == 0) continue;
             fprintf(f, "%s'latency.dat' index \"[lat %s %s]\" using 1:2 with points pt %d ps 0.6 "
                     "lc rgb '#%06x' title '%s %s'", first ? "" : ", \\\n       ",
-                    kind_name(c, fi), outcomes[oi].name,
+                    kind, outcomes[oi].name,
                     f_pt[fi % (sizeof f_pt / sizeof f_pt[0])], (unsigned)outcomes[oi].rgb,
-                    kind_name(c, fi), outcomes[oi].name);
+                    kind, outcomes[oi].name);
             first = false;
         }
-        if (!rates || c->used[fi][0] + c->used[fi][1] + c->used[fi][2] == 0) continue;
+        if (!rates || h->used[fi][0] + h->used[fi][1] + h->used[fi][2] == 0) continue;
         fprintf(f, "%s'latency.dat' index \"[rate %s]\" using 1:2 with steps lw 1.5 lc rgb '#%06x' "
-                "title '%s'", first ? "" : ", \\\n       ", kind_name(c, fi), (unsigned)rgb,
-                kind_name(c, fi));
+                "title '%s'", first ? "" : ", \\\n       ", kind, (unsigned)rgb, kind);
         first = false;
     }
     if (first) fputs("NaN notitle", f);
     fputc('\n', f);
 }
 
-static void write_lat_gp(FILE *f, const void *ctx) {
-    const lat_ctx *c = ctx;
-    SIM_ASSERT(c->end > 0);
-    SIM_ASSERT(c->run->s != NULL);
+void plot_write_latency_gp(FILE *f, const void *head) {
+    const plot_lat_head *h = head;
+    SIM_ASSERT(h->end > 0);
     fprintf(f, "# latency.gp -- latency and throughput of %s, seed %" PRIu64 ", drawn by gnuplot\n"
-               "# from latency.dat.  Redraw with `ccsim plot DIR`.\n", c->run->s->name, c->run->seed);
+               "# from latency.dat.  Redraw with `ccsim plot DIR`.\n", h->name, h->seed);
     char xe[32];
-    plot_fmt_time(xe, sizeof xe, c->end);
+    plot_fmt_time(xe, sizeof xe, h->end);
     plot_gp_begin(f, "latency", 720);
     fprintf(f, "  set title '");
-    plot_gp_str(f, c->run->s->name);
+    plot_gp_str(f, h->name);
     fprintf(f, "   seed %" PRIu64 ": latency of each operation, and completions per second' "
-               "font 'DejaVu Sans Bold,11'\n", c->run->seed);
+               "font 'DejaVu Sans Bold,11'\n", h->seed);
     fprintf(f, "  set lmargin at screen 0.09\n  set rmargin at screen 0.85\n  set xrange [0:%s]\n"
                "  set key outside right top font ',8'\n  set grid lc rgb '#e8e8e8' lt 1\n", xe);
     fputs("  set tmargin at screen 0.92\n  set bmargin at screen 0.42\n  set logscale y\n"
           "  set ylabel 'latency (ms)'\n  set format x ''\n  unset xlabel\n", f);
-    write_fault_shading(f, c);
-    write_lat_plot(f, c, false);
+    write_fault_shading(f, h);
+    write_lat_plot(f, h, false);
     fputs("  unset title\n  unset label\n  unset arrow\n  unset object\n  unset logscale y\n"
           "  set format x '%g'\n  set tmargin at screen 0.38\n  set bmargin at screen 0.08\n"
           "  set ylabel 'completions per second'\n  set xlabel 'true time (s)'\n  set yrange [0:*]\n", f);
-    write_fault_shading(f, c);
-    write_lat_plot(f, c, true);
+    write_fault_shading(f, h);
+    write_lat_plot(f, h, true);
     fputs("  set yrange [*:*]\n  unset xlabel\n  unset ylabel\n", f);
     plot_gp_end(f);
+}
+
+/* What latency.gp draws besides the data; the points counted by the data
+ * writer (c->used) say which series exist. */
+static void lat_head_of(const lat_ctx *c, plot_lat_head *h) {
+    memset(h, 0, sizeof *h);
+    snprintf(h->name, sizeof h->name, "%s", c->run->s->name);
+    h->seed = c->run->seed;
+    h->end = c->end;
+    SIM_ASSERT(c->nf <= PLOT_KINDS_MAX);        /* vocabularies are small */
+    h->kind_count = (uint32_t)c->nf;
+    for (size_t fi = 0; fi < c->nf; fi++) {
+        snprintf(h->kinds[fi], sizeof h->kinds[fi], "%s", kind_name(c, fi));
+        memcpy(h->used[fi], c->used[fi], sizeof h->used[fi]);
+    }
+    plot_span spans[PLOT_SPANS_MAX];
+    h->span_count = plot_fault_spans(c->run->s, c->end, spans, PLOT_SPANS_MAX);
+    SIM_ASSERT(h->span_count <= PLOT_SPANS_MAX);
+    for (uint32_t i = 0; i < h->span_count; i++) {
+        SIM_ASSERT(spans[i].fault < c->run->s->fault_count);
+        h->spans[i].from = spans[i].from;
+        h->spans[i].to = spans[i].to;
+        fault_text(c->run->s, &c->run->s->faults[spans[i].fault], h->spans[i].text,
+                   sizeof h->spans[i].text);
+    }
 }
 
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
@@ -221,8 +251,12 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     c.bucket = bucket_for(c.end);
     c.nf = run->h->vocab->op_count();
     c.used = sim_xcalloc(c.nf + 1, sizeof *c.used);
+    c.head = sim_xmalloc(sizeof *c.head);
+    count_points(&c);
+    lat_head_of(&c, c.head);
     int rc = rpt_write_whole(dir, "latency.dat", write_lat_dat, &c, err, err_len);
-    if (rc == 0) rc = rpt_write_whole(dir, "latency.gp", write_lat_gp, &c, err, err_len);
+    if (rc == 0) rc = rpt_write_whole(dir, "latency.gp", plot_write_latency_gp, c.head, err, err_len);
+    free(c.head);
     free(c.used);
     return rc;
 }

@@ -156,13 +156,17 @@ static void write_prim(FILE *f, const plot_prim *p) {
     else fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, x2, y1, y2, p->rgb);
 }
 
+typedef struct dat_ctx { const plot_tl *t; const plot_head *head; } dat_ctx;
+
 static void write_dat(FILE *f, const void *ctx) {
-    const plot_tl *t = ctx;
+    const plot_tl *t = ((const dat_ctx *)ctx)->t;
     SIM_ASSERT(t->count <= t->cap);
     SIM_ASSERT(t->run != NULL);
     fprintf(f, "# ccsim timeline data: %s, seed %" PRIu64 "\n", t->s->name, t->run->seed);
     fputs("# x: true time in seconds; y: lanes (node i of n on lane n - i); rgb: an integer.\n"
-          "# Blocks are found by name: gnuplot `index \"[bar]\"`.  See timeline.gp.\n", f);
+          "# Blocks are found by name: gnuplot `index \"[bar]\"`.  See timeline.gp, which\n"
+          "# `ccsim plot` writes again from this file and the #@ lines below.\n", f);
+    plot_head_write(f, ((const dat_ctx *)ctx)->head);
     for (int b = 0; b < PB_COUNT; b++) {
         fprintf(f, "\n\n# [%s] %s\n", styles[b].name, styles[b].cols);
         int64_t poly = -1;
@@ -188,14 +192,13 @@ static uint32_t block_rows(const plot_tl *t, plot_block b) {
 
 enum { PX_TITLE = 62, PX_LANE = 84, PX_AXIS = 44, PX_LEGEND = 52, PX_LEFT = 110, PX_RIGHT = 28 };
 
-static uint32_t lanes_px(const plot_tl *t) {
-    SIM_ASSERT(t->s != NULL);
-    SIM_ASSERT(t->s->node_count <= SIM_NODES_MAX);   /* so the picture's height fits */
-    return PX_LANE * (t->s->node_count < 2 ? 2u : t->s->node_count);
+static uint32_t lanes_px(const plot_head *h) {
+    SIM_ASSERT(h->node_count <= SIM_NODES_MAX);      /* so the picture's height fits */
+    return PX_LANE * (h->node_count < 2 ? 2u : h->node_count);
 }
 
-uint32_t plot_panel_height_px(const plot_tl *t, bool legend) {
-    return PX_TITLE + lanes_px(t) + PX_AXIS + (legend ? PX_LEGEND : 0u);
+uint32_t plot_panel_height_px(const plot_head *h, bool legend) {
+    return PX_TITLE + lanes_px(h) + PX_AXIS + (legend ? PX_LEGEND : 0u);
 }
 
 /* y = px from the bottom of an H-pixel picture, as a screen fraction. */
@@ -225,17 +228,17 @@ void plot_gp_end(FILE *f) {
     fputs("  unset multiplot\n  set output\n}\n", f);
 }
 
-static void panel_axes(FILE *f, const plot_tl *t, sim_time x_end) {
+static void panel_axes(FILE *f, const plot_head *h, sim_time x_end) {
     char xe[32];
     SIM_ASSERT(x_end > 0);                      /* an empty x range draws nothing */
-    SIM_ASSERT(t->s->node_count >= 1);
+    SIM_ASSERT(h->node_count >= 1);
     plot_fmt_time(xe, sizeof xe, x_end);
-    uint32_t n = t->s->node_count;
+    uint32_t n = h->node_count;
     fprintf(f, "  set xrange [0:%s]\n  set yrange [0.5:%u.5]\n", xe, n);
     fputs("  set ytics (", f);
     for (uint32_t i = 0; i < n; i++) {
         fputs(i ? ", '" : "'", f);
-        plot_gp_str(f, t->s->nodes[i].name);
+        plot_gp_str(f, h->nodes[i]);
         fprintf(f, "' %u", n - i);
     }
     fputs(") scale 0 font 'DejaVu Sans Bold,10' textcolor rgb '#333333'\n", f);
@@ -246,19 +249,19 @@ static void panel_axes(FILE *f, const plot_tl *t, sim_time x_end) {
         fprintf(f, "  set arrow from graph 0, first %u.5 to graph 1, first %u.5 nohead lc rgb '#d0d0d0' lw 1 back\n", k, k);
 }
 
-static void panel_plot(FILE *f, const plot_tl *t, const char *dat, bool with_legend) {
+static void panel_plot(FILE *f, const plot_head *h, const char *dat, bool with_legend) {
     bool first = true;
     SIM_ASSERT(dat != NULL);
     SIM_ASSERT(strchr(dat, '\'') == NULL);      /* printed inside '...' unquoted */
     fputs("  plot ", f);
     for (int b = 0; b < PB_COUNT; b++) {
-        if (block_rows(t, (plot_block)b) == 0) continue;
+        if (!(h->blocks >> b & 1u)) continue;
         fprintf(f, "%s'%s' index \"[%s]\" %s notitle", first ? "" : ", \\\n       ", dat,
                 styles[b].name, styles[b].gp);
         first = false;
     }
     for (size_t i = 0; with_legend && i < sizeof legend_entries / sizeof legend_entries[0]; i++) {
-        if (!(t->legend & legend_entries[i].bit)) continue;
+        if (!(h->legend & legend_entries[i].bit)) continue;
         fprintf(f, "%sNaN %s title '%s'", first ? "" : ", \\\n       ", legend_entries[i].style,
                 legend_entries[i].title);
         first = false;
@@ -279,9 +282,9 @@ static void frame_label(FILE *f, const plot_frame *fr, uint32_t px, const char *
             (unsigned)rgb);
 }
 
-void plot_gp_panel(FILE *f, const plot_tl *t, const char *dat, const plot_frame *fr) {
+void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_frame *fr) {
     SIM_ASSERT(fr->height_px > fr->top_px);
-    uint32_t top = fr->top_px + PX_TITLE, bottom = top + lanes_px(t);
+    uint32_t top = fr->top_px + PX_TITLE, bottom = top + lanes_px(h);
     SIM_ASSERT(bottom + PX_AXIS <= fr->height_px);
     char a[16], b[16], k[16];
     screen_y(a, sizeof a, fr->height_px - top, fr->height_px);
@@ -300,8 +303,8 @@ void plot_gp_panel(FILE *f, const plot_tl *t, const char *dat, const plot_frame 
                 PX_LEFT * 10000u / PLOT_WIDTH_PX, k);
     else
         fputs("  unset key\n", f);
-    panel_axes(f, t, fr->x_end);
-    panel_plot(f, t, dat, fr->legend);
+    panel_axes(f, h, fr->x_end);
+    panel_plot(f, h, dat, fr->legend);
 }
 
 /* "violation: a, b; ok: c, d" and its colour (red when any violated). */
@@ -334,27 +337,39 @@ void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb)
 
 /* ------------------------------------------------------------ timeline.gp */
 
-static void write_gp(FILE *f, const void *ctx) {
-    const plot_tl *t = ctx;
+/* The head of a run's timeline: what timeline.gp draws besides the data. */
+static void head_of(const plot_tl *t, plot_head *h) {
     SIM_ASSERT(t->run != NULL);
     SIM_ASSERT(t->s->set_count <= SCN_SETS_MAX);
+    memset(h, 0, sizeof *h);
+    snprintf(h->name, sizeof h->name, "%s", t->s->name);
+    h->seed = t->run->seed;
+    snprintf(h->title, sizeof h->title, "%s   seed %" PRIu64, t->s->name, t->run->seed);
+    for (uint32_t k = 0; k < t->s->set_count; k++) {
+        size_t used = strlen(h->title);
+        snprintf(h->title + used, sizeof h->title - used, "   --set %s", t->s->sets[k]);
+    }
+    plot_verdict_line(t->run, h->verdicts, sizeof h->verdicts, &h->verdict_rgb);
+    snprintf(h->note, sizeof h->note, "%s", t->note);
+    h->view = t->view;
+    h->legend = t->legend;
+    for (int b = 0; b < PB_COUNT; b++)
+        if (block_rows(t, (plot_block)b) > 0) h->blocks |= 1u << b;
+    h->node_count = t->s->node_count;
+    for (uint32_t i = 0; i < h->node_count; i++)
+        snprintf(h->nodes[i], sizeof h->nodes[i], "%s", t->s->nodes[i].name);
+}
+
+void plot_write_timeline_gp(FILE *f, const void *head) {
+    const plot_head *h = head;
+    SIM_ASSERT(h->view > 0);
     fprintf(f, "# timeline.gp -- the timeline of %s, seed %" PRIu64 ", drawn by gnuplot from\n"
                "# timeline.dat.  Redraw with `ccsim plot DIR` or `gnuplot timeline.gp` in DIR.\n"
-               "# How to read it: docs/timelines.md.\n", t->s->name, t->run->seed);
-    char title[256], verdicts[512];
-    uint32_t rgb;
-    snprintf(title, sizeof title, "%s   seed %" PRIu64, t->s->name, t->run->seed);
-    if (t->s->set_count > 0) {
-        for (uint32_t k = 0; k < t->s->set_count; k++) {
-            size_t used = strlen(title);
-            snprintf(title + used, sizeof title - used, "   --set %s", t->s->sets[k]);
-        }
-    }
-    plot_verdict_line(t->run, verdicts, sizeof verdicts, &rgb);
-    uint32_t h = plot_panel_height_px(t, true);
-    plot_gp_begin(f, "timeline", h);
-    plot_frame fr = { h, 0, title, verdicts, rgb, t->note, true, t->view };
-    plot_gp_panel(f, t, "timeline.dat", &fr);
+               "# How to read it: docs/timelines.md.\n", h->name, h->seed);
+    uint32_t height = plot_panel_height_px(h, true);
+    plot_gp_begin(f, "timeline", height);
+    plot_frame fr = { height, 0, h->title, h->verdicts, h->verdict_rgb, h->note, true, h->view };
+    plot_gp_panel(f, h, "timeline.dat", &fr);
     plot_gp_end(f);
 }
 
@@ -364,8 +379,12 @@ int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
     SIM_ASSERT(r->run != NULL);
     plot_tl t;
     plot_tl_build(&t, r);
-    int rc = rpt_write_whole(dir, "timeline.dat", write_dat, &t, err, err_len);
-    if (rc == 0) rc = rpt_write_whole(dir, "timeline.gp", write_gp, &t, err, err_len);
+    plot_head *head = sim_xmalloc(sizeof *head);
+    head_of(&t, head);
+    dat_ctx dc = { &t, head };
+    int rc = rpt_write_whole(dir, "timeline.dat", write_dat, &dc, err, err_len);
+    if (rc == 0) rc = rpt_write_whole(dir, "timeline.gp", plot_write_timeline_gp, head, err, err_len);
+    free(head);
     plot_tl_free(&t);
     if (rc != 0) return rc;
     if (r->run->h->op_count < PLOT_LATENCY_OPS_MIN) {
@@ -378,42 +397,47 @@ int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
 /* ------------------------------------------------------------ compare.gp */
 
 typedef struct compare_ctx {
-    const char *title;
-    const plot_variant *v;
-    size_t n;
-    plot_tl *tl;
+    const plot_cmp_head *c;
+    const plot_head *panels;
 } compare_ctx;
 
-static void write_compare_gp(FILE *f, const void *ctx) {
-    const compare_ctx *c = ctx;
-    SIM_ASSERT(c->n >= 1);
-    SIM_ASSERT(c->title != NULL);
+void plot_write_compare_gp(FILE *f, const plot_cmp_head *c, const plot_head *panels) {
+    SIM_ASSERT(c->count >= 1);
+    SIM_ASSERT(c->count <= PLOT_VARIANTS_MAX);
     fputs("# compare.gp -- the variants' timelines one above the other, drawn by gnuplot\n"
           "# from each variant's timeline.dat.  Redraw with `ccsim plot DIR`.\n", f);
     sim_time x_end = 0;
-    uint32_t h = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->tl[i].view > x_end) x_end = c->tl[i].view;
-        h += plot_panel_height_px(&c->tl[i], i + 1 == c->n);
+    uint32_t h = 0, legend = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        if (panels[i].view > x_end) x_end = panels[i].view;
+        h += plot_panel_height_px(&panels[i], i + 1 == c->count);
+        legend |= panels[i].legend;             /* one legend, under the last panel */
     }
-    for (size_t i = 0; i + 1 < c->n; i++) c->tl[c->n - 1].legend |= c->tl[i].legend;   /* one legend */
     plot_gp_begin(f, "compare", h);
     uint32_t top = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        char title[512], verdicts[512], dat[512];
-        uint32_t rgb;
-        snprintf(title, sizeof title, "%s%s", i == 0 ? c->title : "", i == 0 ? "   " : "");
-        size_t used = strlen(title);
-        snprintf(title + used, sizeof title - used, "%s", c->v[i].label);
-        plot_verdict_line(c->v[i].r.run, verdicts, sizeof verdicts, &rgb);
-        snprintf(dat, sizeof dat, "%s/timeline.dat", c->v[i].subdir);
-        bool last = i + 1 == c->n;
-        plot_frame fr = { h, top, title, verdicts, rgb, c->tl[i].note, last, x_end };
-        plot_gp_panel(f, &c->tl[i], dat, &fr);
-        top += plot_panel_height_px(&c->tl[i], last);
+    for (size_t i = 0; i < c->count; i++) {
+        char title[2 * PLOT_HEAD_TEXT], dat[SIM_NAME_MAX * 2 + 16];
+        snprintf(title, sizeof title, "%s%s%s", i == 0 ? c->title : "", i == 0 ? "   " : "",
+                 c->labels[i]);
+        snprintf(dat, sizeof dat, "%s/timeline.dat", c->subdirs[i]);
+        bool last = i + 1 == c->count;
+        plot_head panel = panels[i];
+        if (last) panel.legend = legend;
+        plot_frame fr = { h, top, title, panel.verdicts, panel.verdict_rgb, panel.note, last, x_end };
+        plot_gp_panel(f, &panel, dat, &fr);
+        top += plot_panel_height_px(&panel, last);
     }
     SIM_ASSERT(top == h);                       /* the panels fill the picture exactly */
     plot_gp_end(f);
+}
+
+static void write_compare_gp(FILE *f, const void *ctx) {
+    const compare_ctx *cc = ctx;
+    plot_write_compare_gp(f, cc->c, cc->panels);
+}
+
+static void write_compare_dat(FILE *f, const void *ctx) {
+    plot_cmp_head_write(f, ((const compare_ctx *)ctx)->c);
 }
 
 int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
@@ -421,11 +445,22 @@ int plot_write_compare(const char *dir, const char *title, const plot_variant *v
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(n > 0);
     SIM_ASSERT(n <= PLOT_VARIANTS_MAX);
-    plot_tl *tl = sim_xcalloc(n, sizeof *tl);
-    for (size_t i = 0; i < n; i++) plot_tl_build(&tl[i], &v[i].r);
-    compare_ctx c = { title, v, n, tl };
-    int rc = rpt_write_whole(dir, "compare.gp", write_compare_gp, &c, err, err_len);
-    for (size_t i = 0; i < n; i++) plot_tl_free(&tl[i]);
-    free(tl);
+    plot_cmp_head *c = sim_xcalloc(1, sizeof *c);
+    plot_head *panels = sim_xcalloc(n, sizeof *panels);
+    snprintf(c->title, sizeof c->title, "%s", title);
+    c->count = (uint32_t)n;
+    for (size_t i = 0; i < n; i++) {
+        plot_tl t;
+        plot_tl_build(&t, &v[i].r);
+        head_of(&t, &panels[i]);
+        plot_tl_free(&t);
+        snprintf(c->labels[i], sizeof c->labels[i], "%s", v[i].label);
+        snprintf(c->subdirs[i], sizeof c->subdirs[i], "%s", v[i].subdir);
+    }
+    compare_ctx cc = { c, panels };
+    int rc = rpt_write_whole(dir, "compare.dat", write_compare_dat, &cc, err, err_len);
+    if (rc == 0) rc = rpt_write_whole(dir, "compare.gp", write_compare_gp, &cc, err, err_len);
+    free(panels);
+    free(c);
     return rc;
 }

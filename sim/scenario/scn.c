@@ -204,10 +204,14 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
     if (t[0] == '\0')
         return scn__fail(ld, scn__pos(n), "name: empty (expected a name such as "
                          "lease-gc-pause)");
-    if (!scn__name_ok(t, true) || t[0] == '.')
+    if (!scn__name_ok(t, true))
         return scn__fail(ld, scn__pos(n), "name: '%.64s' has a character other than letters, "
                          "digits, '-', '_' and '.' (expected a name usable as a folder name, "
                          "such as lease-gc-pause)", t);
+    if (t[0] == '.')                            /* ".", ".." or a hidden folder */
+        return scn__fail(ld, scn__pos(n), "name: '%.64s' starts with '.' (expected a name "
+                         "usable as a folder name, so not '.', '..' or a hidden one, such as "
+                         "lease-gc-pause)", t);
     if ((n = scn__get(ld, root, "description", NULL)) && load_description(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "seed", NULL)) && load_seed(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "duration", NULL))) {
@@ -301,6 +305,24 @@ static int load_role(scn_ld *ld, const yaml_node_t *k, const yaml_node_t *v) {
     return 0;
 }
 
+/* Where a list of nodes may name a role (workload clients, faults), a node
+ * named like another role would be read as that role: refused. */
+static int check_names_not_roles(scn_ld *ld) {
+    const scn *s = ld->s;
+    for (uint32_t i = 0; i < s->node_count; i++) {
+        const scn_node *nd = &s->nodes[i];
+        for (uint32_t j = 0; j < s->node_count; j++) {
+            if (strcmp(s->nodes[j].role, nd->name) != 0 || strcmp(nd->role, nd->name) == 0)
+                continue;
+            return scn__fail(ld, nd->pos, "nodes: %s: '%.64s' is also the name of a role "
+                             "(expected a node name that is no role's, such as %s1: a list "
+                             "naming '%.64s' would mean every %.64s node)", nd->role, nd->name,
+                             nd->role, nd->name, nd->name);
+        }
+    }
+    return 0;
+}
+
 static int load_nodes(scn_ld *ld, const yaml_node_t *n) {
     SIM_ASSERT(n != NULL);                      /* load_required ran first */
     SIM_ASSERT(ld->s->node_count == 0);         /* read once, before anything names a node */
@@ -314,7 +336,7 @@ static int load_nodes(scn_ld *ld, const yaml_node_t *n) {
     if (ld->s->node_count == 0)
         return scn__fail(ld, scn__pos(n), "nodes: no nodes (expected at least one, such as "
                          "{redis: 1, client: 2})");
-    return 0;
+    return check_names_not_roles(ld);
 }
 
 /* ------------------------------------------------------------------ */
@@ -693,6 +715,28 @@ static void set_defaults(scn *s, const char *path) {
     for (uint32_t i = 0; i < SIM_NODES_MAX; i++) s->clocks[i].rate_ppm = 1000000;
 }
 
+/* The network holds SCN_DELAYS_MAX link delays at once: a delay is active
+ * from its `at` for its `for`, and faults apply in sorted order.  The first
+ * delay that finds them all taken is an error at its own line. */
+static int check_delays_at_once(scn_ld *ld) {
+    const scn *s = ld->s;
+    for (uint32_t i = 0; i < s->fault_count; i++) {
+        const scn_fault *f = &s->faults[i];
+        if (f->kind != SCN_FAULT_LINK_DELAY) continue;
+        uint32_t active = 0;
+        for (uint32_t j = 0; j < i; j++) {
+            const scn_fault *g = &s->faults[j];
+            SIM_ASSERT(g->at_ns <= f->at_ns);           /* sorted by `at` */
+            if (g->kind == SCN_FAULT_LINK_DELAY && g->for_ns > f->at_ns - g->at_ns) active++;
+        }
+        if (active >= SCN_DELAYS_MAX)
+            return scn__fail(ld, f->pos, "delay: %u link delays are already active at this "
+                             "time (expected at most %d at once, the limit SCN_DELAYS_MAX)",
+                             active, SCN_DELAYS_MAX);
+    }
+    return 0;
+}
+
 int scn_load_buffer_with_overrides(const char *path, const char *text, size_t len,
                                    const char *const *sets, uint32_t set_count, scn *out,
                                    char *err, size_t err_len) {
@@ -716,13 +760,16 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
                        "least name, protocol and nodes)");
     else if (rc == 0 && (rc = tree_check(&ld, root, 0, &values)) == 0)
         rc = load_root(&ld, root);
+    if (rc == 0) {
+        scn__sort_faults(out);
+        rc = check_delays_at_once(&ld);
+    }
     yaml_document_delete(&doc);
     if (rc != 0) {
         scn__set_relocate(err, err_len, path, sets, set_count);
         scn_free(out);
         return -1;
     }
-    scn__sort_faults(out);
     SIM_ASSERT(set_count <= SCN_SETS_MAX);        /* scn__apply_sets refuses more */
     for (uint32_t k = 0; k < set_count; k++)      /* scn__apply_sets checked count and sizes */
         snprintf(out->sets[k], sizeof out->sets[k], "%s", sets[k]);

@@ -26,6 +26,7 @@
 #define SCN_FAULTS_MAX   1024
 #define SCN_NEMESIS_DRAWS_MAX 256        /* expected faults in a nemesis window */
 #define SCN_LINKS_MAX    256
+#define SCN_DELAYS_MAX   64              /* link delays active at once (net.h) */
 #define SCN_CHECKS_MAX   16
 #define SCN_VALUE_MAX    CONFIG_STRING_MAX   /* sim/config.h */
 #define SCN_KEY_MAX      96

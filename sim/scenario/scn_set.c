@@ -63,15 +63,28 @@ typedef struct set_ctx {
 
 static int set_fail(set_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* KEY=VALUE as messages quote it: one line, and cut to SET_SHOWN bytes
+ * ("...") so that a long override leaves room for the error itself. */
+#define SET_SHOWN 80
+
+static void set_label(char *buf, size_t cap, const char *text) {
+    SIM_ASSERT(cap > SET_SHOWN);
+    char line[SET_SHOWN * 2];
+    sim_one_line(line, sizeof line, text);
+    if (strlen(line) > SET_SHOWN) memcpy(line + SET_SHOWN - 3, "...", 4);
+    snprintf(buf, cap, "%s", line);
+}
+
 static int set_fail(set_ctx *c, const char *fmt, ...) {
     SIM_ASSERT(c->text != NULL);
     SIM_ASSERT(fmt != NULL);
-    char msg[SIM_ERR_MAX];
+    char msg[SIM_ERR_MAX], label[SET_SHOWN + 1];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->err_len, "--set %s: error: %s", c->text, msg);
+    set_label(label, sizeof label, c->text);
+    snprintf(c->err, c->err_len, "--set %s: error: %s", label, msg);
     return -1;
 }
 
@@ -351,6 +364,22 @@ static int copy_node(set_ctx *c, yaml_document_t *src, int src_id, uint32_t dept
     return 0;
 }
 
+/* After the value's document: the end of the text, not a second document
+ * that would otherwise be dropped unread. */
+static int value_ends(set_ctx *c, yaml_parser_t *yp) {
+    yaml_document_t more;
+    if (!yaml_parser_load(yp, &more))
+        return set_fail(c, "the value is not valid YAML: %s (expected one value such as 5s, "
+                        "true, [c1, c2] or {at: 1s, pause: c1, for: 2s})",
+                        yp->problem ? yp->problem : "unreadable");
+    bool second = yaml_document_get_root_node(&more) != NULL;
+    yaml_document_delete(&more);
+    if (second)
+        return set_fail(c, "a second YAML document in the value (expected one value; remove "
+                        "the '---')");
+    return 0;
+}
+
 /* Parses VALUE as one YAML value and copies it into the document. */
 static int value_node(set_ctx *c, const char *value, int *out) {
     SIM_ASSERT(value != NULL);
@@ -373,6 +402,7 @@ static int value_node(set_ctx *c, const char *value, int *out) {
         rc = copy_node(c, &vd, 1, 0, out);
     }
     yaml_document_delete(&vd);
+    if (rc == 0) rc = value_ends(c, &yp);
     yaml_parser_delete(&yp);
     return rc;
 }
@@ -420,7 +450,7 @@ int scn__apply_sets(yaml_document_t *doc, const char *const *sets, uint32_t coun
          * dangling. */
         const yaml_node_t *root = yaml_document_get_root_node(doc);
         if (strlen(sets[k]) >= SCN_SET_MAX)
-            return set_fail(&c, "%zu bytes (expected at most %d, the limit SCN_SET_MAX)",
+            return set_fail(&c, "too long: %zu bytes (expected at most %d, the limit SCN_SET_MAX)",
                             strlen(sets[k]), SCN_SET_MAX - 1);
         if (root == NULL || root->type != YAML_MAPPING_NODE)
             return set_fail(&c, "the file's top level is not a mapping, so there is nothing to "
@@ -447,7 +477,9 @@ void scn__set_relocate(char *err, size_t err_len, const char *path, const char *
         unsigned long long line = at_number ? strtoull(p, &end, 10) : 0;
         if (at_number && *end == ':' && end[1] >= '0' && end[1] <= '9' && line > SCN_SET_LINE &&
             line - SCN_SET_LINE <= count) {
-            int w = snprintf(out + o, sizeof out - o, "--set %s", sets[line - SCN_SET_LINE - 1]);
+            char label[SET_SHOWN + 1];
+            set_label(label, sizeof label, sets[line - SCN_SET_LINE - 1]);
+            int w = snprintf(out + o, sizeof out - o, "--set %s", label);
             o += w > 0 ? (size_t)w : 0;
             if (o >= sizeof out) o = sizeof out - 1;
             p = end + 1;

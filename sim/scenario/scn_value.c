@@ -219,14 +219,17 @@ void scn_errorf(char *err, size_t err_len, const char *path, scn_pos pos,
     SIM_ASSERT(err != NULL || err_len == 0);
     SIM_ASSERT(fmt != NULL);
     if (err_len == 0) return;
+    char msg[SIM_ERR_MAX];
     int n = pos.line > 0
-        ? snprintf(err, err_len, "%s:%u:%u: error: ", path ? path : "", pos.line, pos.col)
-        : snprintf(err, err_len, "%s: error: ", path ? path : "");
-    if (n < 0 || (size_t)n >= err_len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + n, err_len - (size_t)n, fmt, ap);
-    va_end(ap);
+        ? snprintf(msg, sizeof msg, "%s:%u:%u: error: ", path ? path : "", pos.line, pos.col)
+        : snprintf(msg, sizeof msg, "%s: error: ", path ? path : "");
+    if (n >= 0 && (size_t)n < sizeof msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    sim_one_line(err, err_len, msg);    /* a quoted value may hold a newline */
 }
 
 static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
