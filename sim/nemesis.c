@@ -138,6 +138,7 @@ static void one_way_cut(draw *d, sim_time at, sim_time len, int32_t x, const int
 
 static void link_fault(draw *d, scn_fault_kind kind, sim_time at, sim_time len, int32_t x) {
     const scn_nemesis *nm = &d->s->nemesis;
+    if (scn_link_faults_active(d->out, d->count, at) >= SCN_DELAYS_MAX) return;   /* all taken */
     uint64_t others = all_nodes(d->s) & ~((uint64_t)1 << x);
     bool outward = rng_chance(&d->r, 1, 2) || kind == SCN_FAULT_LINK_LOSS;   /* loss: both ways */
     sim_time by = kind == SCN_FAULT_LINK_DELAY ? to_grain(d, rng_range(&d->r, 0, nm->delay_ns)) : 0;

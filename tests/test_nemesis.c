@@ -201,6 +201,28 @@ static void every_fault_kind_written_as_yaml_loads_back_the_same(void **state) {
     unload(s);
 }
 
+/* The network holds 64 link delays and loss bursts at once (SCN_DELAYS_MAX);
+ * a nemesis that would draw more leaves the rest out instead of failing. */
+static void the_nemesis_never_draws_more_link_faults_than_the_network_holds(void **state) {
+    (void)state;
+    scn *s = load(BASE "nemesis: {kinds: [delay, loss], every: 200ms, for: 40s}\n");
+    scn *r = run_of(s, 3);
+    uint32_t link = 0;
+    for (uint32_t i = 0; i < r->fault_count; i++) {
+        const scn_fault *f = &r->faults[i];
+        assert_true(scn_link_faults_active(r->faults, i, f->at_ns) <= SCN_DELAYS_MAX);
+        link += f->kind == SCN_FAULT_LINK_DELAY || f->kind == SCN_FAULT_LINK_LOSS;
+    }
+    assert_int_equal(link, SCN_DELAYS_MAX);         /* each lasts to the end: 64 at most */
+    char *yaml = pasted(r);                           /* and the loader takes the list */
+    unload(load(yaml));
+    free(yaml);
+    free(r);
+    run ok = run_text(BASE "nemesis: {kinds: [delay, loss], every: 200ms, for: 40s}\n");
+    run_free(&ok);
+    unload(s);
+}
+
 static void a_loss_burst_drops_messages_only_while_it_lasts(void **state) {
     (void)state;
     run quiet = run_text(BASE);
@@ -224,6 +246,7 @@ int main(void) {
         cmocka_unit_test(swarm_turns_kinds_off_for_some_seeds),
         cmocka_unit_test(the_fault_list_pasted_back_replays_the_run_exactly),
         cmocka_unit_test(every_fault_kind_written_as_yaml_loads_back_the_same),
+        cmocka_unit_test(the_nemesis_never_draws_more_link_faults_than_the_network_holds),
         cmocka_unit_test(a_loss_burst_drops_messages_only_while_it_lasts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

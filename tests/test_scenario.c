@@ -834,8 +834,9 @@ static void link_delays_active_at_once_are_bounded_at_the_fault(void **state) {
     drop(load_ok(text));                        /* the one at 0ms has just ended */
     snprintf(text + ok, sizeof text - (size_t)ok,
              "  - {at: 999ms, delay: {from: c1, to: redis1}, by: 1ms, for: 1s}\n");
-    assert_string_equal(load_err(text), "69:5: error: delay: 64 link delays are already active "
-                        "at this time (expected at most 64 at once, the limit SCN_DELAYS_MAX)");
+    assert_string_equal(load_err(text), "69:5: error: delay: 64 link delays and loss bursts are "
+                        "already active at this time (expected at most 64 at once, the limit "
+                        "SCN_DELAYS_MAX)");
 }
 
 /* ---- never crash --------------------------------------------------- */

@@ -715,23 +715,33 @@ static void set_defaults(scn *s, const char *path) {
     for (uint32_t i = 0; i < SIM_NODES_MAX; i++) s->clocks[i].rate_ppm = 1000000;
 }
 
-/* The network holds SCN_DELAYS_MAX link delays at once: a delay is active
- * from its `at` for its `for`, and faults apply in sorted order.  The first
- * delay that finds them all taken is an error at its own line. */
+static bool link_fault(const scn_fault *f) {
+    return f->kind == SCN_FAULT_LINK_DELAY || f->kind == SCN_FAULT_LINK_LOSS;
+}
+
+uint32_t scn_link_faults_active(const scn_fault *faults, uint32_t count, sim_time t) {
+    uint32_t active = 0;
+    for (uint32_t j = 0; j < count; j++) {
+        const scn_fault *g = &faults[j];
+        if (link_fault(g) && g->at_ns <= t && g->for_ns > t - g->at_ns) active++;
+    }
+    return active;
+}
+
+/* The network holds SCN_DELAYS_MAX link delays and loss bursts at once: one
+ * is active from its `at` for its `for`, and faults apply in sorted order.
+ * The first that finds them all taken is an error at its own line. */
 static int check_delays_at_once(scn_ld *ld) {
     const scn *s = ld->s;
     for (uint32_t i = 0; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
-        if (f->kind != SCN_FAULT_LINK_DELAY) continue;
-        uint32_t active = 0;
-        for (uint32_t j = 0; j < i; j++) {
-            const scn_fault *g = &s->faults[j];
-            SIM_ASSERT(g->at_ns <= f->at_ns);           /* sorted by `at` */
-            if (g->kind == SCN_FAULT_LINK_DELAY && g->for_ns > f->at_ns - g->at_ns) active++;
-        }
+        if (!link_fault(f)) continue;
+        SIM_ASSERT(i == 0 || s->faults[i - 1].at_ns <= f->at_ns);   /* sorted by `at` */
+        uint32_t active = scn_link_faults_active(s->faults, i, f->at_ns);
         if (active >= SCN_DELAYS_MAX)
-            return scn__fail(ld, f->pos, "delay: %u link delays are already active at this "
-                             "time (expected at most %d at once, the limit SCN_DELAYS_MAX)",
+            return scn__fail(ld, f->pos, "%s: %u link delays and loss bursts are already active "
+                             "at this time (expected at most %d at once, the limit "
+                             "SCN_DELAYS_MAX)", f->kind == SCN_FAULT_LINK_DELAY ? "delay" : "loss",
                              active, SCN_DELAYS_MAX);
     }
     return 0;

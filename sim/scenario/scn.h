@@ -26,7 +26,7 @@
 #define SCN_FAULTS_MAX   1024
 #define SCN_NEMESIS_DRAWS_MAX 256        /* expected faults in a nemesis window */
 #define SCN_LINKS_MAX    256
-#define SCN_DELAYS_MAX   64              /* link delays active at once (net.h) */
+#define SCN_DELAYS_MAX   64              /* link delays and loss bursts active at once (net.h) */
 #define SCN_CHECKS_MAX   16
 #define SCN_VALUE_MAX    CONFIG_STRING_MAX   /* sim/config.h */
 #define SCN_KEY_MAX      96
@@ -233,6 +233,10 @@ int  scn_load_buffer_with_overrides(const char *path, const char *text, size_t l
  * s's overrides is rewritten to "--set KEY=VALUE: error: ..."; any other
  * message is left alone.  sim_create() calls it on its errors. */
 void scn_error_relocate(const scn *s, char *err, size_t err_len);
+
+/* How many of faults[0..count) are link delays or loss bursts active at
+ * true time t (the network holds SCN_DELAYS_MAX at once). */
+uint32_t scn_link_faults_active(const scn_fault *faults, uint32_t count, sim_time t);
 
 /* Node index by name, -1 if none. */
 int32_t scn_node_find(const scn *s, const char *name);
