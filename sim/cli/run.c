@@ -31,9 +31,10 @@ int cli_judge(sim *run, cli_outcome *o) {
     memset(o, 0, sizeof *o);
     char err[SIM_ERR_MAX];
     double t0 = wall_seconds();
-    if (sim_run(run, err, sizeof err) != 0) {
+    int rc = sim_run(run, err, sizeof err);
+    if (rc != 0) {
         fprintf(stderr, "%s\n", err);
-        return SIM_EXIT_INPUT;
+        return rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
     }
     o->wall_s = wall_seconds() - t0;
     o->stats = sim_get_stats(run);
@@ -86,6 +87,7 @@ int cli_exit_for(const cli_outcome *o) {
 typedef struct run_args {
     const char *file, *out;
     uint64_t seed;
+    uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
     bool seed_set, no_plot, json, quiet;
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
@@ -93,7 +95,7 @@ typedef struct run_args {
 
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                 [--json] [-q]\n"
+          "                 [--json] [-q] [--max-events N] [--max-trace BYTES]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -110,8 +112,12 @@ static void run_usage(FILE *f) {
           "  --no-plot         do not draw the timeline (nor write its files)\n"
           "  --json            print summary.json to stdout instead of the text\n"
           "  -q                print only the verdict lines\n"
+          "  --max-events N    stop a run that would execute more events (default 100000000)\n"
+          "  --max-trace BYTES stop a run whose trace.log would grow larger (default\n"
+          "                    1073741824, 1 GiB); a stopped run writes no report\n"
           "\n"
-          "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input\n"
+          "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input,\n"
+          "      4 the run passed its event or trace budget\n"
           "example: ccsim run scenarios/locks/L2-lease-gc-pause.yaml\n", f);
 }
 
@@ -137,12 +143,45 @@ int cli_parse_seed(const char *text, uint64_t *out, char *why, size_t why_len) {
     return 0;
 }
 
+int cli_parse_budget(const char *text, uint64_t *out, char *why, size_t why_len) {
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(why != NULL);
+    uint64_t v = 0;
+    if (cli_parse_seed(text, &v, why, why_len) != 0) return -1;
+    if (v == 0) {
+        snprintf(why, why_len, "needs a number above 0");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* --max-events N, --max-trace BYTES: 1 when argv[*i] is one (consumed with
+ * its value), 0 when it is not, -1 with the message printed. */
+static int parse_budget_arg(int argc, char **argv, int *i, const char *who, uint64_t *events,
+                            uint64_t *trace) {
+    const char *x = argv[*i];
+    uint64_t *dst = strcmp(x, "--max-events") == 0 ? events
+                    : trace && strcmp(x, "--max-trace") == 0 ? trace : NULL;
+    if (!dst) return 0;
+    char why[128];
+    const char *v = *i + 1 < argc ? argv[++*i] : NULL;
+    if (cli_parse_budget(v, dst, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: %s %s\n", who, x, why);
+        return -1;
+    }
+    return 1;
+}
+
 static int parse_run_args(int argc, char **argv, run_args *a) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(a != NULL);
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *x = argv[i];
+        int b = parse_budget_arg(argc, argv, &i, "ccsim run", &a->max_events, &a->max_trace);
+        if (b < 0) return -1;
+        if (b > 0) continue;
         if (strcmp(x, "--help") == 0 || strcmp(x, "-h") == 0) { run_usage(stdout); return 1; }
         else if (strcmp(x, "--seed") == 0) {
             char why[128];
@@ -335,7 +374,8 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     plot_msgs msgs;
     plot_msgs_init(&msgs);
     sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL,
-                        .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs };
+                        .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
+                        .max_events = a->max_events, .max_trace_bytes = a->max_trace };
     char err[SIM_ERR_MAX], tmp[1200];
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
@@ -362,8 +402,8 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     if (ok) {
         code = cli_exit_for(&o);
         print_outcome(s, a, dir, run, &o, code, drawn);
-    } else {
-        code = SIM_EXIT_INPUT;
+    } else if (code == 0) {
+        code = SIM_EXIT_INPUT;               /* a report could not be written */
     }
     cli_outcome_free(&o);
     sim_destroy(run);
