@@ -244,6 +244,21 @@ static void lease_lock_at_the_largest_horizon_stops_at_its_budget(void **state) 
     assert_no_report(dir);
 }
 
+/* Finding 7: a run stopped by Ctrl-C left trace.log.tmp behind (48 MB
+ * after 2 s of lease-lock at the largest horizon). */
+static void a_run_stopped_by_a_signal_removes_its_partial_trace(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    snprintf(dir, sizeof dir, "%s/interrupted", tmpdir);
+    run(out, sizeof out, true, "run scenarios/locks/W3-coord-service-session-expiry.yaml "
+        "--set duration=8760h --out %s & pid=$!; sleep 1; kill -INT $pid; wait $pid", dir);
+    assert_true(path_exists(dir, "."));          /* it had started writing */
+    assert_no_report(dir);
+    run(out, sizeof out, true, "run scenarios/locks/W3-coord-service-session-expiry.yaml "
+        "--set duration=8760h --out %s & pid=$!; sleep 1; kill -TERM $pid; wait $pid", dir);
+    assert_no_report(dir);
+}
+
 /* A workload that needs more events than the budget is refused before it
  * runs, at the parameter that drives it. */
 static void a_workload_beyond_the_event_budget_is_refused_up_front(void **state) {
@@ -295,6 +310,7 @@ int main(void) {
         cmocka_unit_test(a_run_past_its_event_budget_exits_four_and_leaves_no_report),
         cmocka_unit_test(a_run_past_its_trace_budget_exits_four_and_removes_the_partial_trace),
         cmocka_unit_test(lease_lock_at_the_largest_horizon_stops_at_its_budget),
+        cmocka_unit_test(a_run_stopped_by_a_signal_removes_its_partial_trace),
         cmocka_unit_test(a_workload_beyond_the_event_budget_is_refused_up_front),
         cmocka_unit_test(check_goes_on_past_a_run_over_its_budget),
     };

@@ -10,10 +10,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/report/plot.h"
 #include "sim/registry/registry.h"
@@ -338,6 +340,31 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
     }
 }
 
+/* trace.log.tmp while a run writes it, so that Ctrl-C (or TERM, HUP) does
+ * not leave it behind: the handler removes it, then dies of the signal as
+ * it would have.  Only unlink and raise, which are async-signal-safe. */
+static char trace_tmp[1200];
+static volatile sig_atomic_t trace_tmp_set;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void on_stop_signal(int sig) {
+    if (trace_tmp_set) unlink(trace_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void guard_trace_tmp(const char *tmp) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = tmp ? on_stop_signal : SIG_DFL;
+    trace_tmp_set = 0;
+    if (tmp) snprintf(trace_tmp, sizeof trace_tmp, "%s", tmp);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &sa, NULL);
+    trace_tmp_set = tmp != NULL;
+}
+
 static FILE *open_trace(const char *dir, char *tmp, size_t len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(len > 0);
@@ -346,6 +373,7 @@ static FILE *open_trace(const char *dir, char *tmp, size_t len) {
         return NULL;
     }
     snprintf(tmp, len, "%s/trace.log.tmp", dir);
+    guard_trace_tmp(tmp);
     FILE *f = fopen(tmp, "w");
     if (!f) fprintf(stderr, "ccsim run: cannot write '%s': %s\n", tmp, strerror(errno));
     return f;
@@ -356,10 +384,12 @@ static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
     SIM_ASSERT(dir != NULL);
     bool ok = fflush(f) == 0 && !ferror(f);
     fclose(f);
-    if (!keep || !ok) { remove(tmp); return ok ? 0 : -1; }
+    if (!keep || !ok) { remove(tmp); guard_trace_tmp(NULL); return ok ? 0 : -1; }
     char final[1200];
     snprintf(final, sizeof final, "%s/trace.log", dir);
-    if (rename(tmp, final) != 0) {
+    int rc = rename(tmp, final);
+    guard_trace_tmp(NULL);
+    if (rc != 0) {
         fprintf(stderr, "ccsim run: cannot write '%s': %s\n", final, strerror(errno));
         return -1;
     }
@@ -383,7 +413,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
         return SIM_EXIT_INPUT;
     }
     FILE *trace = open_trace(dir, tmp, sizeof tmp);
-    if (!trace) { sim_destroy(run); plot_msgs_free(&msgs); return SIM_EXIT_INPUT; }
+    if (!trace) { guard_trace_tmp(NULL); sim_destroy(run); plot_msgs_free(&msgs); return SIM_EXIT_INPUT; }
     sim_set_trace(run, trace);
     cli_outcome o;
     int code = cli_judge(run, &o);
