@@ -4,8 +4,8 @@
 # largest values the loader accepts) against their `expect:` blocks, the
 # broken-file tests, and the determinism test, which also draws every
 # scenario's timeline and checks the pictures (scripts/determinism.sh).
-# Prints one line per part and `N passed, N failed` last.  BUILD names the build folder (build, or
-# build-san for sanitizers).
+# Prints one line per part and `N passed, N failed` last.  BUILD names the
+# build folder (build, or build-san for sanitizers).
 #   sh scripts/test.sh [all|unit|layers|scenarios|broken|determinism]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
