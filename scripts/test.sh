@@ -1,10 +1,11 @@
 #!/bin/sh
 # The suite behind `make test` (DESIGN.md 1): the unit tests (cmocka), the
-# scenario library against its `expect:` blocks, the broken-file tests, and
-# the determinism test, which also draws every scenario's timeline and
-# checks the pictures (scripts/determinism.sh).  Prints one line per part
-# and `N passed, N failed` last.  BUILD names the build folder (build, or
-# build-san for sanitizers).
+# scenario library and the regression scenarios of tests/limits/ (the
+# largest values the loader accepts) against their `expect:` blocks, the
+# broken-file tests, and the determinism test, which also draws every
+# scenario's timeline and checks the pictures (scripts/determinism.sh).
+# Prints one line per part and `N passed, N failed` last.  BUILD names the
+# build folder (build, or build-san for sanitizers).
 #   sh scripts/test.sh [all|unit|layers|scenarios|broken|determinism]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
@@ -43,7 +44,7 @@ run_unit() {
 
 run_scenarios() {
   out="$log/scenarios.out"
-  "$CCSIM" check scenarios/ >"$out" 2>&1
+  "$CCSIM" check scenarios/ tests/limits/ >"$out" 2>&1
   rc=$?
   p=$(grep -c '^PASS ' "$out")
   f=$(grep -c '^FAIL ' "$out")

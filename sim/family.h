@@ -82,6 +82,11 @@ typedef struct workload_desc {
      * fills *out (out_size bytes, the resource's seed type) and returns
      * true; NULL = loads nothing. */
     bool (*seed)(const void *cfg, void *out, size_t out_size);
+    /* A lower bound on the events its clients need (the requests of every
+     * iteration and their replies), so that sim_create refuses up front a
+     * run that could never finish inside its event budget; *key gets the
+     * parameter that drives it, where the error points.  NULL = none. */
+    uint64_t (*events_min)(const void *cfg, const char **key);
 } workload_desc;
 
 /* A range of message types or timer tags, both ends included. */

@@ -56,15 +56,31 @@ void sim_describe_msg(const struct sim *s, uint32_t type, const void *body, uint
     else snprintf(buf, buf_len, "message type %u (%u bytes)", type, len);
 }
 
+/* Ends the run at its budget of `budget` `what` (sim_options): the loop
+ * stops after the current event and sim_run says so. */
+static void over_budget(struct sim *s, uint64_t budget, const char *what, const char *option) {
+    if (s->failed) return;
+    char now[32], end[32];
+    sim_fmt_time(now, sizeof now, s->now);
+    sim_fmt_time(end, sizeof end, s->scn->duration_ns);
+    sim_fail(s, "the run passed its budget of %" PRIu64 " %s at true time %s of %s and was "
+             "stopped (expected a shorter `duration` or a smaller workload, or a larger %s)",
+             budget, what, now, end, option);
+    s->over_budget = true;
+}
+
 void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
     if (!s->trace) return;
-    fprintf(s->trace, "%5" PRId64 ".%09" PRId64 " %-10s ", s->now / SIM_S, s->now % SIM_S,
-            node >= 0 ? s->scn->nodes[node].name : "-");
+    int head = fprintf(s->trace, "%5" PRId64 ".%09" PRId64 " %-10s ", s->now / SIM_S,
+                       s->now % SIM_S, node >= 0 ? s->scn->nodes[node].name : "-");
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(s->trace, fmt, ap);
+    int body = vfprintf(s->trace, fmt, ap);
     va_end(ap);
     fputc('\n', s->trace);
+    s->trace_bytes += (uint64_t)(head > 0 ? head : 0) + (uint64_t)(body > 0 ? body : 0) + 1u;
+    if (s->trace_bytes > s->max_trace_bytes)
+        over_budget(s, s->max_trace_bytes, "bytes of trace.log", "--max-trace BYTES");
 }
 
 /* --------------------------------------------------------------- timers */
@@ -109,7 +125,7 @@ static void park(struct sim *s, uint32_t id) {
 static void do_pause(struct sim *s, int32_t node, sim_time for_ns) {
     sim_node *n = &s->nodes[node];
     if (n->state == NODE_CRASHED) { sim_trace_line(s, node, "pause ignored: crashed"); return; }
-    sim_time until = s->now + for_ns;
+    sim_time until = for_ns < SIM_TIME_NEVER - s->now ? s->now + for_ns : SIM_TIME_NEVER;
     if (n->state == NODE_PAUSED && until <= n->resume_at) return;
     if (n->resume_slot != UINT32_MAX) sim_slot_free(s, n->resume_slot);
     n->state = NODE_PAUSED;
@@ -397,6 +413,10 @@ int sim_run(sim *s, char *err, size_t err_len) {
         uint32_t slot = evq_slot(it.key);
         if (s->slots[slot].key != it.key) continue;       /* cancelled or re-planned */
         s->now = it.time_ns;
+        if (s->stats.events == s->max_events) {
+            over_budget(s, s->max_events, "events", "--max-events N");
+            break;
+        }
         s->stats.events++;
         slot_kind kind = s->slots[slot].kind;
         int32_t node = s->slots[slot].node;
@@ -411,7 +431,7 @@ int sim_run(sim *s, char *err, size_t err_len) {
     s->stats.end_ns = s->now;
     if (s->failed) {
         snprintf(err, err_len, "%s: error: %s", s->scn->path, s->error);
-        return -1;
+        return s->over_budget ? SIM_RUN_OVER_BUDGET : -1;
     }
     return 0;
 }
@@ -429,6 +449,19 @@ static int bind_protocol(struct sim *s, const scn *sc, char *err, size_t len) {
     return s->proto->validate ? s->proto->validate(s->proto_cfg, sc, err, len) : 0;
 }
 
+/* A workload that needs more events than the run's budget is refused before
+ * it runs, at the parameter that drives it (family.h, events_min). */
+static int workload_within_budget(struct sim *s, const scn *sc, char *err, size_t len) {
+    if (!s->workload->events_min) return 0;
+    const char *key = "kind";
+    uint64_t need = s->workload->events_min(s->workload_cfg, &key);
+    if (need <= s->max_events) return 0;
+    return param_error(sc, &sc->workload, key, err, len,
+                       "%s: the workload needs at least %" PRIu64 " events, beyond the run's "
+                       "budget of %" PRIu64 " (expected fewer %s or clients, or a larger "
+                       "--max-events N)", key, need, s->max_events, key);
+}
+
 /* The workload's cfg from `workload:`, when the run has a workload. */
 static int bind_workload(struct sim *s, const scn *sc, char *err, size_t len) {
     if (!s->workload) return 0;
@@ -437,8 +470,9 @@ static int bind_workload(struct sim *s, const scn *sc, char *err, size_t len) {
     if (param_apply(s->workload->params, s->workload->param_count, s->workload_cfg,
                     &sc->workload, sc, "workload", err, len) != 0)
         return -1;
-    if (!s->workload->validate) return 0;
-    return s->workload->validate(s->workload_cfg, sc, s->proto, err, len);
+    if (s->workload->validate && s->workload->validate(s->workload_cfg, sc, s->proto, err, len) != 0)
+        return -1;
+    return workload_within_budget(s, sc, err, len);
 }
 
 static const proto_role *find_role(const proto_desc *p, const char *role) {
@@ -534,6 +568,8 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->on_message = opt->on_message;
     s->on_message_ctx = opt->on_message_ctx;
     s->describe_msg = opt->describe_msg;
+    s->max_events = opt->max_events ? opt->max_events : CONFIG_EVENTS_DEFAULT;
+    s->max_trace_bytes = opt->max_trace_bytes ? opt->max_trace_bytes : CONFIG_TRACE_BYTES_DEFAULT;
     s->proto = opt->proto;
     s->workload = opt->workload;
     s->free_head = UINT32_MAX;

@@ -55,6 +55,12 @@ typedef struct sim_options {
      * log, and then the engine does no work for it. */
     sim_msg_fn on_message;
     void *on_message_ctx;
+    /* The run's budgets: it stops, and sim_run returns SIM_RUN_OVER_BUDGET,
+     * when it would execute more events than max_events or write more
+     * bytes of trace than max_trace_bytes.  0 = the defaults,
+     * CONFIG_EVENTS_DEFAULT and CONFIG_TRACE_BYTES_DEFAULT (sim/config.h). */
+    uint64_t max_events;
+    uint64_t max_trace_bytes;
 } sim_options;
 
 typedef struct sim_stats {
@@ -73,8 +79,11 @@ typedef struct sim_stats {
 int  sim_create(const scn *s, const sim_options *opt, sim **out, char *err, size_t err_len);
 /* Where trace.log lines go (NULL = nowhere); before sim_run. */
 void sim_set_trace(sim *s, FILE *trace);
-/* Runs to the horizon.  Returns 0, or -1 when a bound was hit (message names
- * the bound and the key that raises it). */
+/* Runs to the horizon.  Returns 0, -1 when a bound was hit (message names
+ * the bound and the key that raises it), or SIM_RUN_OVER_BUDGET when the run
+ * passed its event or trace budget (message names the budget and the
+ * option that raises it); err is then "path: error: ...". */
+#define SIM_RUN_OVER_BUDGET (-2)
 int  sim_run(sim *s, char *err, size_t err_len);
 const hist *sim_history(const sim *s);
 sim_stats   sim_get_stats(const sim *s);

@@ -101,7 +101,11 @@ struct sim {
     hist hist;
     sim_stats stats;
 
+    uint64_t max_events, max_trace_bytes;   /* the budgets (sim_options) */
+    uint64_t trace_bytes;         /* written to trace so far */
+
     bool failed;                  /* a bound was hit inside a callback */
+    bool over_budget;             /* ... and it was a budget */
     char error[SIM_ERR_MAX];
 };
 

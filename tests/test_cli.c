@@ -242,6 +242,114 @@ static void the_same_seed_gives_the_same_report_bytes(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- budgets (issue 14, findings 3 and 7) ---- */
+
+static bool path_exists(const char *dir, const char *name) {
+    char p[1024];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return stat(p, &st) == 0;
+}
+
+/* A stopped run leaves no report file, whole or partial. */
+static void assert_no_report(const char *dir) {
+    const char *files[] = { "trace.log.tmp", "trace.log", "summary.json", "history.edn",
+                            "story.txt", "timeline.gp" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) assert_false(path_exists(dir, files[i]));
+}
+
+static void a_run_past_its_event_budget_exits_five_and_leaves_no_report(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    snprintf(dir, sizeof dir, "%s/budget-events", tmpdir);
+    int rc = run(out, sizeof out, true, "run scenarios/locks/L2-lease-gc-pause.yaml --max-events 20 --out %s", dir);
+    assert_int_equal(rc, 5);
+    assert_non_null(strstr(out, "scenarios/locks/L2-lease-gc-pause.yaml: error: the run passed its "
+                                "budget of 20 events at true time "));
+    assert_non_null(strstr(out, "--max-events N)\n"));
+    assert_no_report(dir);
+    assert_int_equal(run(out, sizeof out, true, "run x.yaml --max-events 0"), 2);
+    assert_non_null(strstr(out, "--max-events needs a number above 0"));
+    assert_int_equal(run(out, sizeof out, true, "run x.yaml --max-trace"), 2);
+}
+
+static void a_run_past_its_trace_budget_exits_five_and_removes_the_partial_trace(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    snprintf(dir, sizeof dir, "%s/budget-trace", tmpdir);
+    int rc = run(out, sizeof out, true, "run scenarios/locks/L2-lease-gc-pause.yaml --max-trace 1000 --out %s", dir);
+    assert_int_equal(rc, 5);
+    assert_non_null(strstr(out, "budget of 1000 bytes of trace.log"));
+    assert_no_report(dir);
+    rc = run(out, sizeof out, true, "run scenarios/locks/L2-lease-gc-pause.yaml --max-trace 1000000 "
+             "--max-events 1000 -q --out %s", dir);
+    assert_int_equal(rc, 1);                      /* budgets it stays inside change nothing */
+    assert_true(path_exists(dir, "trace.log"));
+}
+
+/* Finding 7: lease-lock at the largest horizon would run for hours writing
+ * trace.log at 60 MB/s; the budget stops it (a small one, to be quick). */
+static void lease_lock_at_the_largest_horizon_stops_at_its_budget(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    snprintf(dir, sizeof dir, "%s/lease-year", tmpdir);
+    int rc = run(out, sizeof out, true, "run scenarios/locks/W3-coord-service-session-expiry.yaml "
+                 "--set duration=8760h --max-events 200000 --out %s", dir);
+    assert_int_equal(rc, 5);
+    assert_non_null(strstr(out, "of 31536000 s and was stopped"));
+    assert_no_report(dir);
+}
+
+/* Finding 7: a run stopped by Ctrl-C left trace.log.tmp behind (48 MB
+ * after 2 s of lease-lock at the largest horizon). */
+static void a_run_stopped_by_a_signal_removes_its_partial_trace(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    snprintf(dir, sizeof dir, "%s/interrupted", tmpdir);
+    run(out, sizeof out, true, "run scenarios/locks/W3-coord-service-session-expiry.yaml "
+        "--set duration=8760h --out %s & pid=$!; sleep 1; kill -INT $pid; wait $pid", dir);
+    assert_true(path_exists(dir, "."));          /* it had started writing */
+    assert_no_report(dir);
+    run(out, sizeof out, true, "run scenarios/locks/W3-coord-service-session-expiry.yaml "
+        "--set duration=8760h --out %s & pid=$!; sleep 1; kill -TERM $pid; wait $pid", dir);
+    assert_no_report(dir);
+}
+
+/* A workload that needs more events than the budget is refused before it
+ * runs, at the parameter that drives it. */
+static void a_workload_beyond_the_event_budget_is_refused_up_front(void **state) {
+    (void)state;
+    char out[OUT_MAX], path[512];
+    snprintf(path, sizeof path, "%s/huge.yaml", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("name: huge\nprotocol: setnx-lock\nnodes:\n  redis: 1\n  client: 13\n  storage: 1\n"
+          "workload:\n  kind: lock-counter\n  iterations: 1000000\n", f);
+    fclose(f);
+    int rc = run(out, sizeof out, true, "run %s --out %s/huge", path, tmpdir);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "huge.yaml:9:15: error: iterations: the workload needs at least "
+                                "104000000 events, beyond the run's budget of 100000000"));
+    assert_false(path_exists(tmpdir, "huge"));
+    rc = run(out, sizeof out, true, "run scenarios/locks/L3b-release-compare-and-delete.yaml "
+             "--set workload.iterations=20 --max-events 100 --out %s/l3b-20", tmpdir);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "--set workload.iterations=20: error: iterations: the workload needs"));
+}
+
+/* Finding 3: one scenario that cannot finish no longer takes the others
+ * down; check says which one and exits 5. */
+static void check_goes_on_past_a_run_over_its_budget(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    int rc = run(out, sizeof out, false, "check scenarios/locks/L2-lease-gc-pause.yaml "
+                 "scenarios/locks/L1-setnx-no-ttl-holder-crash.yaml --max-events 40");
+    assert_int_equal(rc, 5);
+    assert_non_null(strstr(out, "FAIL L1-setnx-no-ttl-holder-crash: stopped at its event budget"));
+    assert_non_null(strstr(out, "PASS L2-lease-gc-pause\n"));
+    assert_non_null(strstr(out, "1 passed, 1 failed\n"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(version_and_help_exit_zero),
@@ -258,6 +366,12 @@ int main(void) {
         cmocka_unit_test(the_same_seed_gives_the_same_report_bytes),
         cmocka_unit_test(a_run_that_fails_leaves_no_report_directory),
         cmocka_unit_test(an_out_directory_too_long_is_an_error_not_cut),
+        cmocka_unit_test(a_run_past_its_event_budget_exits_five_and_leaves_no_report),
+        cmocka_unit_test(a_run_past_its_trace_budget_exits_five_and_removes_the_partial_trace),
+        cmocka_unit_test(lease_lock_at_the_largest_horizon_stops_at_its_budget),
+        cmocka_unit_test(a_run_stopped_by_a_signal_removes_its_partial_trace),
+        cmocka_unit_test(a_workload_beyond_the_event_budget_is_refused_up_front),
+        cmocka_unit_test(check_goes_on_past_a_run_over_its_budget),
     };
     return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -136,10 +136,31 @@ static void duration_finer_than_a_nanosecond_is_rejected(void **state) {
 
 static void duration_beyond_64_bits_is_rejected_not_wrapped(void **state) {
     (void)state;
-    assert_int_equal(dur("9223372036854775807ns"), INT64_MAX);
     dur_err("9223372036854775808ns");
     dur_err("2562048h");
     dur_err("99999999999999999999999999s");
+}
+
+/* Issue 14: 2562047h and 9223372036854775807ns fitted 64 bits but every sum
+ * a run makes of them overflowed; durations now stop at CONFIG_TIME_MAX,
+ * 8760h, in every unit, signed or not. */
+static void duration_beyond_a_year_is_rejected_with_the_range(void **state) {
+    (void)state;
+    assert_int_equal(dur("8760h"), CONFIG_TIME_MAX);
+    assert_int_equal(dur("31536000000000000ns"), CONFIG_TIME_MAX);
+    assert_int_equal(dur("525600m"), CONFIG_TIME_MAX);
+    dur_err("31536000000000001ns");
+    dur_err("8760.000000001h");
+    dur_err("2562047h");
+    dur_err("9223372036854775807ns");
+    sim_time v = 0;
+    char err[SIM_ERR_MAX];
+    assert_int_equal(scn_parse_duration("2562047h", &v, err, sizeof err), -1);
+    assert_string_equal(err, "'2562047h' is too large (expected at most 8760h)");
+    assert_int_equal(scn_parse_signed_duration("-8760h", &v, err, sizeof err), 0);
+    assert_int_equal(v, -CONFIG_TIME_MAX);
+    assert_int_equal(scn_parse_signed_duration("-8761h", &v, err, sizeof err), -1);
+    assert_int_equal(scn_parse_signed_duration("+9223372036854775807ns", &v, err, sizeof err), -1);
 }
 
 static void signed_duration_accepts_plus_and_minus(void **state) {
@@ -990,6 +1011,7 @@ int main(void) {
         cmocka_unit_test(negative_duration_is_rejected_where_a_duration_is_expected),
         cmocka_unit_test(duration_finer_than_a_nanosecond_is_rejected),
         cmocka_unit_test(duration_beyond_64_bits_is_rejected_not_wrapped),
+        cmocka_unit_test(duration_beyond_a_year_is_rejected_with_the_range),
         cmocka_unit_test(signed_duration_accepts_plus_and_minus),
         cmocka_unit_test(signed_duration_without_a_number_or_unit_is_rejected),
         cmocka_unit_test(rate_accepts_percent_fraction_and_ppm),

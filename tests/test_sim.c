@@ -321,6 +321,95 @@ static void failed_assertion_after_a_run_returned_prints_no_run_context(void **s
     assert_null(strstr(out, "reproduce:"));
 }
 
+/* ---- budgets and the largest times (issue 14, findings 3 and 7) ---- */
+
+/* Creates the ping run with budgets; returns sim_run's result, err its message. */
+static int run_with_budget(const scn *s, uint64_t events, uint64_t trace_bytes, FILE *trace,
+                           sim_stats *stats, char *err, size_t len) {
+    sim_options opt = { .seed = 1, .seed_set = true, .proto = &ping_proto, .trace = trace,
+                        .max_events = events, .max_trace_bytes = trace_bytes };
+    sim *run = NULL;
+    assert_int_equal(sim_create(s, &opt, &run, err, len), 0);
+    int rc = sim_run(run, err, len);
+    *stats = sim_get_stats(run);
+    sim_destroy(run);
+    return rc;
+}
+
+static void a_run_stops_at_its_event_budget_and_says_which(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "1000");
+    char err[SIM_ERR_MAX];
+    sim_stats st;
+    assert_int_equal(run_with_budget(s, 100, 0, NULL, &st, err, sizeof err), SIM_RUN_OVER_BUDGET);
+    assert_int_equal(st.events, 100);
+    assert_non_null(strstr(err, "test.yaml: error: the run passed its budget of 100 events"));
+    assert_non_null(strstr(err, "--max-events"));
+    assert_null(strchr(err, '\n'));
+    assert_int_equal(run_with_budget(s, 0, 0, NULL, &st, err, sizeof err), 0);   /* the default */
+    assert_true(st.events > 1000);
+    free(s->params.items); free(s);
+}
+
+static void a_run_stops_when_its_trace_passes_its_budget(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "1000");
+    char err[SIM_ERR_MAX];
+    sim_stats st;
+    ping_param(s, "every", "1ms");          /* one send per event, not 1000 at once */
+    FILE *trace = tmpfile();
+    assert_non_null(trace);
+    assert_int_equal(run_with_budget(s, 0, 4096, trace, &st, err, sizeof err), SIM_RUN_OVER_BUDGET);
+    assert_non_null(strstr(err, "budget of 4096 bytes of trace.log"));
+    assert_non_null(strstr(err, "--max-trace"));
+    long size = ftell(trace);
+    assert_true(size > 4096 && size < 4096 + 1024);   /* stopped within the event that passed it */
+    fclose(trace);
+    free(s->params.items); free(s);
+}
+
+/* A pause at 2562047h for 2562047h (the loader's old largest duration; it
+ * now stops at CONFIG_TIME_MAX) wrapped now + for and aborted on
+ * `at >= s->now`: the pause's end saturates instead. */
+static void a_pause_at_the_largest_horizon_runs_to_the_end(void **state) {
+    (void)state;
+    const sim_time old_max = (sim_time)2562047 * 3600 * SIM_S;
+    scn *s = ping_scn(old_max);
+    ping_fault(s, SCN_FAULT_PAUSE, old_max, 1)->for_ns = old_max;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(sim_get_stats(run).end_ns, old_max);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 1);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The extremes of the ranges together: offsets, jumps, rate 10, the
+ * largest latency and link delays; a wall timer far out on a fast clock. */
+static void the_largest_clocks_latencies_and_delays_do_not_wrap(void **state) {
+    (void)state;
+    scn *s = ping_scn(CONFIG_TIME_MAX);
+    s->network.latency = (scn_latency){ SCN_LAT_EXPONENTIAL, CONFIG_TIME_MAX, CONFIG_TIME_MAX };
+    s->clocks[1] = (scn_clock){ .offset_ns = CONFIG_TIME_MAX, .rate_ppm = 10000000, .set = true };
+    s->clocks[0] = (scn_clock){ .offset_ns = -CONFIG_TIME_MAX, .rate_ppm = 1000000, .set = true };
+    ping_param(s, "wall_timer", "8760h");
+    ping_param(s, "count", "3");
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 0, 1)->jump_ns = CONFIG_TIME_MAX;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 0, 0)->jump_ns = -CONFIG_TIME_MAX;
+    for (int k = 0; k < 64; k++) {
+        scn_fault *d = ping_fault(s, SCN_FAULT_LINK_DELAY, 0, -1);
+        d->from_mask = d->to_mask = 3;
+        d->by_ns = d->for_ns = CONFIG_TIME_MAX;
+    }
+    ping_fault(s, SCN_FAULT_PAUSE, CONFIG_TIME_MAX, 1)->for_ns = CONFIG_TIME_MAX;
+    ping_fault(s, SCN_FAULT_CRASH, CONFIG_TIME_MAX, 0)->for_ns = CONFIG_TIME_MAX;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 0);   /* every message arrives too late */
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message_arrives_after_the_fixed_latency),
@@ -342,6 +431,10 @@ int main(void) {
         cmocka_unit_test(exponential_latency_respects_its_floor),
         cmocka_unit_test(failed_assertion_in_a_run_prints_seed_time_event_and_how_to_reproduce),
         cmocka_unit_test(failed_assertion_after_a_run_returned_prints_no_run_context),
+        cmocka_unit_test(a_run_stops_at_its_event_budget_and_says_which),
+        cmocka_unit_test(a_run_stops_when_its_trace_passes_its_budget),
+        cmocka_unit_test(a_pause_at_the_largest_horizon_runs_to_the_end),
+        cmocka_unit_test(the_largest_clocks_latencies_and_delays_do_not_wrap),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

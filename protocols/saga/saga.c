@@ -178,7 +178,7 @@ static const param_spec saga_params[] = {
         "service time of a compensation: 0ms, or per service {p: 150ms}",
         CFG_AT(compensation_time), 0, PARAM_NO_MAX),
     PARAM_INT_SPEC("balance", "100", "opening balance of an account",
-        CFG_AT(balance), 0, 1000000000000000),
+        CFG_AT(balance), 0, CONFIG_AMOUNT_MAX),
 };
 
 static const proto_desc saga_proto = {

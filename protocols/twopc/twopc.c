@@ -95,7 +95,7 @@ static const param_spec tpc_params[] = {
         "participants that vote NO on every txn (a business rule refuses it)",
         CFG_AT(vote_no)),
     PARAM_INT_SPEC("balance", "100", "opening balance of each participant's account",
-        CFG_AT(balance), 0, 1000000000000000),
+        CFG_AT(balance), 0, CONFIG_AMOUNT_MAX),
     PARAM_DURATION_OR_NONE_SPEC("lock_timeout", "none",
         "a wait for a row lock longer than this fails (PostgreSQL lock_timeout; none = wait "
         "forever, its default)",

@@ -6,7 +6,8 @@
  * Output: one line per scenario, `PASS name` or `FAIL name: CHECK expected
  * X, got Y`, then `N passed, N failed`.  --tap prints TAP instead; --junit
  * FILE also writes JUnit XML.  Exit 0 when all match, 1 otherwise, 2 when a
- * file could not be loaded (the others still run).
+ * file could not be loaded, 5 when a run passed its event budget (the others
+ * still run; 2 wins over 4, 4 over 1).
  */
 #include "sim/cli/cli.h"
 
@@ -105,7 +106,7 @@ static int collect(const char *path, path_list *out, bool named) {
 typedef struct case_result {
     char name[SIM_NAME_MAX * 2];
     char path[1024];
-    bool input_error, pass;
+    bool input_error, over_budget, pass;
     char why[1024];
 } case_result;
 
@@ -143,7 +144,7 @@ static void judge(const scn *s, const cli_outcome *o, case_result *c) {
     }
 }
 
-static void run_case(const char *path, case_result *c) {
+static void run_case(const char *path, uint64_t max_events, case_result *c) {
     SIM_ASSERT(path != NULL);
     SIM_ASSERT(c != NULL);
     memset(c, 0, sizeof *c);
@@ -160,8 +161,12 @@ static void run_case(const char *path, case_result *c) {
     }
     snprintf(c->name, sizeof c->name, "%s", s->name);
     cli_outcome o;
-    int rc = cli_execute(s, NULL, &o, NULL);
-    if (rc != 0) {
+    sim_options opt = { .max_events = max_events };
+    int rc = cli_execute(s, &opt, &o, NULL);
+    if (rc == SIM_EXIT_BUDGET) {
+        c->over_budget = true;
+        snprintf(c->why, sizeof c->why, "stopped at its event budget (see the error above)");
+    } else if (rc != 0) {
         c->input_error = true;
         snprintf(c->why, sizeof c->why, "could not run (see the error above)");
     } else {
@@ -215,7 +220,7 @@ static int write_junit(const char *file, const case_result *cases, size_t n, siz
 }
 
 static void check_usage(FILE *f) {
-    fputs("usage: ccsim check PATH... [--junit FILE] [--tap]\n"
+    fputs("usage: ccsim check PATH... [--junit FILE] [--tap] [--max-events N]\n"
           "\n"
           "Runs every scenario file named, or found under the folders named, and\n"
           "compares each check's verdict with the file's `expect:` block.  Prints\n"
@@ -224,8 +229,11 @@ static void check_usage(FILE *f) {
           "\n"
           "  --junit FILE  also write JUnit XML for CI dashboards\n"
           "  --tap         print TAP (Test Anything Protocol) instead\n"
+          "  --max-events N  stop a run that would execute more events (default\n"
+          "                100000000); it counts as failed\n"
           "\n"
-          "exit: 0 all match, 1 a mismatch, 2 a file could not be loaded\n"
+          "exit: 0 all match, 1 a mismatch, 2 a file could not be loaded,\n"
+          "      5 a run passed its event budget\n"
           "example: ccsim check scenarios/\n", f);
 }
 
@@ -249,9 +257,18 @@ int cli_check(int argc, char **argv) {
     path_list paths = { 0 };
     const char *junit = NULL;
     bool tap = false;
+    uint64_t max_events = 0;
     int rc = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { check_usage(stdout); return 0; }
+        if (strcmp(argv[i], "--max-events") == 0) {
+            char why[128];
+            if (cli_parse_budget(i + 1 < argc ? argv[++i] : NULL, &max_events, why, sizeof why) != 0) {
+                fprintf(stderr, "ccsim check: --max-events %s\n", why);
+                return SIM_EXIT_INPUT;
+            }
+            continue;
+        }
         if (strcmp(argv[i], "--tap") == 0) { tap = true; continue; }
         if (strcmp(argv[i], "--junit") == 0) {
             if (i + 1 >= argc) { fprintf(stderr, "ccsim check: --junit needs a file name\n"); return SIM_EXIT_INPUT; }
@@ -268,11 +285,12 @@ int cli_check(int argc, char **argv) {
     qsort(paths.items, paths.count, sizeof *paths.items, cmp_path);
     case_result *cases = sim_xcalloc(paths.count, sizeof *cases);
     size_t passed = 0, failed = 0;
-    bool input_error = rc != 0;
+    bool input_error = rc != 0, over_budget = false;
     if (tap) printf("1..%zu\n", paths.count);
     for (size_t i = 0; i < paths.count; i++) {
-        run_case(paths.items[i], &cases[i]);
+        run_case(paths.items[i], max_events, &cases[i]);
         input_error |= cases[i].input_error;
+        over_budget |= cases[i].over_budget;
         if (cases[i].pass) passed++; else failed++;
         print_case(&cases[i], i, tap);
     }
@@ -283,5 +301,6 @@ int cli_check(int argc, char **argv) {
     free(paths.seen);
     free(cases);
     if (input_error) return SIM_EXIT_INPUT;
+    if (over_budget) return SIM_EXIT_BUDGET;
     return failed ? SIM_EXIT_VIOLATION : SIM_EXIT_OK;
 }

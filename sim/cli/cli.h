@@ -24,6 +24,8 @@ int  cli_plot_run(const char *dir, const struct plot_run *pr, const char *who);
 /* A --seed value: decimal digits, 0 to 2^64-1.  Returns 0, or -1 with why
  * it is refused ("needs a non-negative integer", "... is too large"). */
 int  cli_parse_seed(const char *text, uint64_t *out, char *why, size_t why_len);
+/* A --max-events or --max-trace value: as a seed, and above 0. */
+int  cli_parse_budget(const char *text, uint64_t *out, char *why, size_t why_len);
 /* Prints " --set 'K=V'" for each of s's overrides (a reproduce line). */
 void cli_print_sets(const scn *s);
 
@@ -36,7 +38,8 @@ typedef struct cli_outcome {
 } cli_outcome;
 
 /* Runs an already created sim to its horizon and judges it with its checks.
- * Returns 0, or SIM_EXIT_INPUT with the message printed to stderr. */
+ * Returns 0, or SIM_EXIT_INPUT (a bound) or SIM_EXIT_BUDGET (its budget)
+ * with the message printed to stderr. */
 int  cli_judge(sim *run, cli_outcome *o);
 /* registry_sim_create + cli_judge, for runs that need no trace.  On success with
  * keep != NULL the caller owns *keep (sim_destroy). */

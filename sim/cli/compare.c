@@ -68,7 +68,7 @@ static void compare_usage(FILE *f) {
           "  --out DIR         where to write (default reports/NAME/compare-KEY/)\n"
           "  --no-plot         do not draw compare.png\n"
           "\n"
-          "exit: 0 every variant ran, 2 bad input\n"
+          "exit: 0 every variant ran, 2 bad input, 5 a variant passed its event budget\n"
           "example: ccsim compare scenarios/locks/L2-lease-gc-pause.yaml --vary params.fencing=false,true\n",
           f);
 }
@@ -203,7 +203,8 @@ static int load_all(const cmp_args *a, cmp_variant *v, size_t n) {
     return 0;
 }
 
-/* Runs variant v and writes its report folder (no trace, no images). */
+/* Runs variant v and writes its report folder (no trace, no images).
+ * Returns 0, SIM_EXIT_BUDGET, or another non-zero value. */
 static int run_variant(const cmp_args *a, const char *dir, cmp_variant *v) {
     SIM_ASSERT(a != NULL);
     SIM_ASSERT(v != NULL);
@@ -211,7 +212,8 @@ static int run_variant(const cmp_args *a, const char *dir, cmp_variant *v) {
     sim_options opt = { .seed = a->seed, .seed_set = a->seed_set,
                         .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &v->msgs };
     char err[SIM_ERR_MAX], sub[CMP_DIR_MAX * 2];
-    if (cli_execute(v->s, &opt, &v->o, &v->run) != 0) return -1;
+    int rc = cli_execute(v->s, &opt, &v->o, &v->run);
+    if (rc != 0) return rc;                   /* SIM_EXIT_BUDGET passes through */
     v->ran = true;
     const sim_stats st = v->o.stats;
     v->r = (rpt_run){ .s = sim_scenario(v->run), .h = sim_history(v->run), .seed = st.seed, .events = st.events,
@@ -397,8 +399,10 @@ static int compare_all(const cmp_args *a, cmp_variant *v, size_t n) {
         fprintf(stderr, "ccsim compare: cannot create %s: %s\n", dir, strerror(errno));
         return SIM_EXIT_INPUT;
     }
-    for (size_t i = 0; i < n; i++)
-        if (run_variant(a, dir, &v[i]) != 0) return SIM_EXIT_INPUT;
+    for (size_t i = 0; i < n; i++) {
+        int rc = run_variant(a, dir, &v[i]);
+        if (rc != 0) return rc == SIM_EXIT_BUDGET ? rc : SIM_EXIT_INPUT;
+    }
     print_table(stdout, a, v, n);
     if (write_table_file(dir, a, v, n) != 0) return SIM_EXIT_INPUT;
     printf("\nreport    %s/\n", dir);

@@ -36,7 +36,8 @@ static void usage(FILE *f) {
           "        the whole scenario library against its expected verdicts\n"
           "\n"
           "Each subcommand has --help.  Exit codes: 0 ok, 1 violation, 2 bad input,\n"
-          "3 unknown (a budget ran out), 4 internal error (a bug in ccsim).\n", f);
+          "3 unknown (a check's search budget ran out), 4 internal error (a bug\n"
+          "in ccsim), 5 a run passed its event or trace budget.\n", f);
 }
 
 int main(int argc, char **argv) {

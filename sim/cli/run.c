@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +34,10 @@ int cli_judge(sim *run, cli_outcome *o) {
     memset(o, 0, sizeof *o);
     char err[SIM_ERR_MAX];
     double t0 = wall_seconds();
-    if (sim_run(run, err, sizeof err) != 0) {
+    int rc = sim_run(run, err, sizeof err);
+    if (rc != 0) {
         fprintf(stderr, "%s\n", err);
-        return SIM_EXIT_INPUT;
+        return rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
     }
     o->wall_s = wall_seconds() - t0;
     o->stats = sim_get_stats(run);
@@ -90,6 +92,7 @@ int cli_exit_for(const cli_outcome *o) {
 typedef struct run_args {
     const char *file, *out;
     uint64_t seed;
+    uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
     bool seed_set, no_plot, json, quiet;
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
@@ -97,7 +100,7 @@ typedef struct run_args {
 
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                 [--json] [-q]\n"
+          "                 [--json] [-q] [--max-events N] [--max-trace BYTES]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -114,8 +117,12 @@ static void run_usage(FILE *f) {
           "  --no-plot         do not draw the timeline (nor write its files)\n"
           "  --json            print summary.json to stdout instead of the text\n"
           "  -q                print only the verdict lines\n"
+          "  --max-events N    stop a run that would execute more events (default 100000000)\n"
+          "  --max-trace BYTES stop a run whose trace.log would grow larger (default\n"
+          "                    1073741824, 1 GiB); a stopped run writes no report\n"
           "\n"
-          "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input\n"
+          "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input,\n"
+          "      5 the run passed its event or trace budget\n"
           "example: ccsim run scenarios/locks/L2-lease-gc-pause.yaml\n", f);
 }
 
@@ -141,12 +148,45 @@ int cli_parse_seed(const char *text, uint64_t *out, char *why, size_t why_len) {
     return 0;
 }
 
+int cli_parse_budget(const char *text, uint64_t *out, char *why, size_t why_len) {
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(why != NULL);
+    uint64_t v = 0;
+    if (cli_parse_seed(text, &v, why, why_len) != 0) return -1;
+    if (v == 0) {
+        snprintf(why, why_len, "needs a number above 0");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* --max-events N, --max-trace BYTES: 1 when argv[*i] is one (consumed with
+ * its value), 0 when it is not, -1 with the message printed. */
+static int parse_budget_arg(int argc, char **argv, int *i, const char *who, uint64_t *events,
+                            uint64_t *trace) {
+    const char *x = argv[*i];
+    uint64_t *dst = strcmp(x, "--max-events") == 0 ? events
+                    : trace && strcmp(x, "--max-trace") == 0 ? trace : NULL;
+    if (!dst) return 0;
+    char why[128];
+    const char *v = *i + 1 < argc ? argv[++*i] : NULL;
+    if (cli_parse_budget(v, dst, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: %s %s\n", who, x, why);
+        return -1;
+    }
+    return 1;
+}
+
 static int parse_run_args(int argc, char **argv, run_args *a) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(a != NULL);
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *x = argv[i];
+        int b = parse_budget_arg(argc, argv, &i, "ccsim run", &a->max_events, &a->max_trace);
+        if (b < 0) return -1;
+        if (b > 0) continue;
         if (strcmp(x, "--help") == 0 || strcmp(x, "-h") == 0) { run_usage(stdout); return 1; }
         else if (strcmp(x, "--seed") == 0) {
             char why[128];
@@ -344,6 +384,31 @@ static void remove_new_dirs(const char *dir, size_t existing) {
     }
 }
 
+/* trace.log.tmp while a run writes it, so that Ctrl-C (or TERM, HUP) does
+ * not leave it behind: the handler removes it, then dies of the signal as
+ * it would have.  Only unlink and raise, which are async-signal-safe. */
+static char trace_tmp[1200];
+static volatile sig_atomic_t trace_tmp_set;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void on_stop_signal(int sig) {
+    if (trace_tmp_set) unlink(trace_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void guard_trace_tmp(const char *tmp) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = tmp ? on_stop_signal : SIG_DFL;
+    trace_tmp_set = 0;
+    if (tmp) snprintf(trace_tmp, sizeof trace_tmp, "%s", tmp);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &sa, NULL);
+    trace_tmp_set = tmp != NULL;
+}
+
 static FILE *open_trace(const char *dir, char *tmp, size_t len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(len > 0);
@@ -352,6 +417,7 @@ static FILE *open_trace(const char *dir, char *tmp, size_t len) {
         return NULL;
     }
     snprintf(tmp, len, "%s/trace.log.tmp", dir);
+    guard_trace_tmp(tmp);
     FILE *f = fopen(tmp, "w");
     if (!f) fprintf(stderr, "ccsim run: cannot write '%s': %s\n", tmp, strerror(errno));
     return f;
@@ -362,10 +428,12 @@ static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
     SIM_ASSERT(dir != NULL);
     bool ok = fflush(f) == 0 && !ferror(f);
     fclose(f);
-    if (!keep || !ok) { remove(tmp); return ok ? 0 : -1; }
+    if (!keep || !ok) { remove(tmp); guard_trace_tmp(NULL); return ok ? 0 : -1; }
     char final[1200];
     snprintf(final, sizeof final, "%s/trace.log", dir);
-    if (rename(tmp, final) != 0) {
+    int rc = rename(tmp, final);
+    guard_trace_tmp(NULL);
+    if (rc != 0) {
         fprintf(stderr, "ccsim run: cannot write '%s': %s\n", final, strerror(errno));
         return -1;
     }
@@ -380,7 +448,8 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     plot_msgs msgs;
     plot_msgs_init(&msgs);
     sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL,
-                        .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs };
+                        .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
+                        .max_events = a->max_events, .max_trace_bytes = a->max_trace };
     char err[SIM_ERR_MAX], tmp[1200];
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
@@ -390,6 +459,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     size_t existing = existing_prefix(dir);
     FILE *trace = open_trace(dir, tmp, sizeof tmp);
     if (!trace) {
+        guard_trace_tmp(NULL);
         remove_new_dirs(dir, existing);
         sim_destroy(run);
         plot_msgs_free(&msgs);
@@ -414,8 +484,8 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
         code = cli_exit_for(&o);
         print_outcome(s, a, dir, run, &o, code, drawn);
     } else {
-        code = SIM_EXIT_INPUT;
-        remove_new_dirs(dir, existing);     /* written whole or not at all */
+        if (code == 0) code = SIM_EXIT_INPUT;   /* a report could not be written */
+        remove_new_dirs(dir, existing);         /* written whole or not at all */
     }
     cli_outcome_free(&o);
     sim_destroy(run);

@@ -41,15 +41,16 @@ static const char *type_name(param_type t) {
 }
 
 /* A spec's bounds [lo, hi] within its type's own range [floor, ceil], what
- * the type's parser lets through: any integer, a duration from 0 up, a rate
- * from 0 to 100%. */
+ * the type's parser lets through: any integer, a duration from 0 to
+ * CONFIG_TIME_MAX (sim/config.h), a rate from 0 to 100%. */
 typedef struct bounds { int64_t lo, hi, floor, ceil; } bounds;
 
 /* min == max == 0: none, the type's own range. */
 static bounds bounds_of(const param_spec *sp) {
     bounds r;
     r.floor = sp->type == PARAM_INT ? INT64_MIN : 0;
-    r.ceil = sp->type == PARAM_RATE ? (int64_t)1000000 : INT64_MAX;
+    bool duration = sp->type == PARAM_DURATION || sp->type == PARAM_PER_NODE_DURATION;
+    r.ceil = sp->type == PARAM_RATE ? (int64_t)1000000 : duration ? CONFIG_TIME_MAX : INT64_MAX;
     r.lo = r.floor;
     r.hi = r.ceil;
     if (sp->min == 0 && sp->max == 0) return r;

@@ -4,7 +4,8 @@
  * restart, partition, cut, heal, clock, delay, loss) plus the keys that kind
  * takes.  Invariant of every scn_fault written here: at_ns in [0, duration];
  * node is a valid index for the kinds that name one and -1 otherwise; masks
- * and groups only mention nodes < node_count.  Faults are sorted stably by
+ * and groups only mention nodes < node_count; the jumps of one node add up,
+ * ignoring signs, to at most CONFIG_TIME_MAX.  Faults are sorted stably by
  * time after the whole file is read (a merge sort: ties keep file order).
  */
 #include <stdio.h>
@@ -317,8 +318,26 @@ static int load_fault(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
     return rc;
 }
 
+/* The jumps of one node add up, in size, to at most CONFIG_TIME_MAX, so
+ * that its wall clock (offset + jumps + rate * t) stays far inside 64 bits
+ * (sim/config.h).  jumped[node] is the sum so far, in file order. */
+static int jumps_in_range(scn_ld *ld, const yaml_node_t *map, const scn_fault *f,
+                          sim_time *jumped) {
+    SIM_ASSERT(f->kind == SCN_FAULT_CLOCK_JUMP);
+    SIM_ASSERT(f->jump_ns >= -CONFIG_TIME_MAX && f->jump_ns <= CONFIG_TIME_MAX);
+    sim_time size = f->jump_ns < 0 ? -f->jump_ns : f->jump_ns;
+    sim_time *sum = &jumped[f->node];
+    if (size <= CONFIG_TIME_MAX - *sum) { *sum += size; return 0; }
+    const yaml_node_t *v = scn__get(ld, map, "jump", NULL);
+    return scn__fail(ld, scn__pos(v), "jump: the jumps of node '%.64s' add up to more than "
+                     CONFIG_TIME_MAX_TEXT " (expected jumps of one node that add up, "
+                     "ignoring their signs, to at most " CONFIG_TIME_MAX_TEXT ")",
+                     ld->s->nodes[f->node].name);
+}
+
 int scn__load_faults(scn_ld *ld, const yaml_node_t *seq) {
     scn *s = ld->s;
+    sim_time jumped[SIM_NODES_MAX] = {0};
     SIM_ASSERT(seq != NULL);
     SIM_ASSERT(s->fault_count == 0);            /* read once */
     if (scn__is_null(seq)) return 0;
@@ -332,6 +351,8 @@ int scn__load_faults(scn_ld *ld, const yaml_node_t *seq) {
                              "most the limit SCN_FAULTS_MAX)", SCN_FAULTS_MAX);
         scn_fault f;
         if (load_fault(ld, item, &f) != 0) return -1;
+        if (f.kind == SCN_FAULT_CLOCK_JUMP && jumps_in_range(ld, item, &f, jumped) != 0)
+            return -1;
         s->faults[s->fault_count++] = f;
     }
     return 0;

@@ -6,7 +6,9 @@
  * exactly 1500000000 ns).  A value that cannot be represented exactly
  * ("1.5ns", "0.0000001") is an error rather than a rounding.  Trade-off:
  * units that are not powers of ten (m, h) allow 10 and 11 decimals, which
- * still reaches nanoseconds exactly.
+ * still reaches nanoseconds exactly.  A duration is at most CONFIG_TIME_MAX
+ * (sim/config.h) in size, signed or not: that range keeps every sum a run
+ * makes of them inside 64 bits.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -97,18 +99,18 @@ static int parse_magnitude(const char *text, const char *shown, sim_time *out,
         if (strcmp(u, units[i].name) != 0) continue;
         uint64_t v = 0;
         dec_status st = parse_decimal(text, n, units[i].scale, &v);
-        if (st == DEC_OK && v > (uint64_t)INT64_MAX / units[i].mult) st = DEC_OVERFLOW;
+        if (st == DEC_OK && v > (uint64_t)CONFIG_TIME_MAX / units[i].mult) st = DEC_OVERFLOW;
         if (st == DEC_OK) {
             *out = (sim_time)(v * units[i].mult);
-            SIM_ASSERT(*out >= 0);              /* v * mult <= INT64_MAX, checked above */
+            SIM_ASSERT(*out >= 0);              /* v * mult <= CONFIG_TIME_MAX, checked above */
             return 0;
         }
         if (st == DEC_TOO_FINE)
             snprintf(err, err_len, "'%.64s' is finer than a nanosecond (expected fewer "
                      "decimals, or a smaller unit)", shown);
         else if (st == DEC_OVERFLOW)
-            snprintf(err, err_len, "'%.64s' is too large (expected at most 2562047h, "
-                     "about 292 years)", shown);
+            snprintf(err, err_len, "'%.64s' is too large (expected at most "
+                     CONFIG_TIME_MAX_TEXT ")", shown);
         else
             snprintf(err, err_len, "'%.64s' is not a duration (expected a number with a unit "
                      "such as 10s or 1.5s)", shown);

@@ -57,6 +57,16 @@ typedef struct bk_driver {
 
 /* ------------------------------------------------------------ the plan */
 
+/* A number of the lists: at most CONFIG_AMOUNT_MAX in size (sim/config.h),
+ * so that sums of balances and amounts, and the checks' totals, cannot wrap.
+ * strtoll saturates out of range, and a saturated value is out of it too. */
+static bool in_range(long long v) { return v >= -CONFIG_AMOUNT_MAX && v <= CONFIG_AMOUNT_MAX; }
+
+static void out_of_range(const char *text, char *msg, size_t len) {
+    snprintf(msg, len, "'%s' has a number out of range (expected whole numbers from -%" PRId64
+             " to %" PRId64 ")", text, CONFIG_AMOUNT_MAX, CONFIG_AMOUNT_MAX);
+}
+
 static int parse_ints(const char *text, int64_t *out, uint32_t max, uint32_t *n, char *msg, size_t len) {
     *n = 0;
     for (const char *p = text; *p;) {
@@ -68,6 +78,7 @@ static int parse_ints(const char *text, int64_t *out, uint32_t max, uint32_t *n,
             snprintf(msg, len, "'%s' is not a list of at most %u whole numbers", text, max);
             return -1;
         }
+        if (!in_range(v)) { out_of_range(text, msg, len); return -1; }
         out[(*n)++] = (int64_t)v;
         p = end;
     }
@@ -86,6 +97,7 @@ static int parse_accounts(const char *text, bk_plan *p, char *msg, size_t len) {
         q = end + 1;
         long long bal = strtoll(q, &end, 10);
         if (end == q || (*end && *end != ',' && *end != ' ')) goto bad;
+        if (!in_range(id) || !in_range(bal)) { out_of_range(text, msg, len); return -1; }
         for (uint32_t i = 0; i < p->accounts; i++) {
             if (p->ids[i] != id) continue;
             snprintf(msg, len, "'%s' lists account %lld twice (expected each id once)", text, id);
@@ -120,11 +132,12 @@ static bool parse_item(const char *t, bk_item *it) {
         if (strncmp(t, ops[k].sym, n) != 0) continue;
         long long v = strtoll(t + n, &end, 10);
         if (end == t + n || *end || (ops[k].op == HIST_PRED_MOD0 && v == 0)) return false;
+        if (!in_range(v)) return false;
         *it = (bk_item){ true, (uint8_t)ops[k].op, (int64_t)v, lock };
         return true;
     }
     long long id = strtoll(t, &end, 10);
-    if (end == t || *end || id <= 0) return false;
+    if (end == t || *end || id <= 0 || !in_range(id)) return false;
     *it = (bk_item){ false, 0, (int64_t)id, lock };
     return true;
 }

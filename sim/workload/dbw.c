@@ -70,13 +70,26 @@ dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start) {
     return s;
 }
 
+/* Past any horizon on any clock: the horizon is at most CONFIG_TIME_MAX of
+ * true time, and a local clock runs at most 10 times as fast. */
+#define DBW_NEVER_LOCAL (11 * CONFIG_TIME_MAX)
+
+/* start + k * every, capped at DBW_NEVER_LOCAL: 4096 arrivals 8760h apart
+ * pass 64 bits, and every one capped is never due anyway. */
+static sim_time arrival(sim_time start, int64_t k, sim_time every) {
+    SIM_ASSERT(start >= 0 && start <= CONFIG_TIME_MAX);   /* a parsed duration */
+    SIM_ASSERT(every >= 0 && k >= 0);
+    if (every > 0 && k > (DBW_NEVER_LOCAL - start) / every) return DBW_NEVER_LOCAL;
+    return start + k * every;
+}
+
 void dbw_add_every(dbw_core *w, env *e, const param_nodes *clients, int64_t count, sim_time start,
                    sim_time every) {
     SIM_ASSERT(count >= 0);
     int32_t me = dbw_member(clients, env_self(e));
     if (me < 0) return;
     for (int64_t k = me; k < count; k += clients->count)
-        dbw_add(w, e, (uint32_t)k, start + k * every);
+        dbw_add(w, e, (uint32_t)k, arrival(start, k, every));
 }
 
 void dbw_send(dbw_core *w, env *e, dbw_session *s, const db_stmt *stmts, uint32_t n, uint8_t flags) {

@@ -482,6 +482,15 @@ static const param_spec lkc_params[] = {
         CFG_AT(resource)),
 };
 
+/* An iteration sends at least 4 requests (acquire, read, write, release)
+ * and gets their replies: at least 8 events per client and iteration. */
+static uint64_t lkc_events_min(const void *cfg_v, const char **key) {
+    const lkc_cfg *c = cfg_v;
+    SIM_ASSERT(c->iterations >= 0);           /* the table's bounds */
+    *key = "iterations";
+    return (uint64_t)c->iterations * c->clients.count * 8u;
+}
+
 static int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const lkc_cfg *cfg = cfg_v;
@@ -501,4 +510,5 @@ const workload_desc lkc_workload = {
     .cfg_size = sizeof(lkc_cfg),
     .driver = &lkc_driver_ops,
     .validate = lkc_validate,
+    .events_min = lkc_events_min,
 };

@@ -375,6 +375,15 @@ static const char *ords_problem(const ords_cfg *c, const scn *s, const char **wh
     return NULL;
 }
 
+/* A saga runs at least 2 steps, each a request and its reply: at least 4
+ * events each. */
+static uint64_t ords_events_min(const void *cfg_v, const char **key) {
+    const ords_cfg *c = cfg_v;
+    SIM_ASSERT(c->iterations >= 0);           /* the table's bounds */
+    *key = "iterations";
+    return (uint64_t)c->iterations * c->clients.count * 4u;
+}
+
 static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const ords_cfg *cfg = cfg_v;
@@ -398,4 +407,5 @@ const workload_desc ords_workload = {
     .cfg_size = sizeof(ords_cfg),
     .driver = &ords_driver_ops,
     .validate = ords_validate,
+    .events_min = ords_events_min,
 };

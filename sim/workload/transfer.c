@@ -381,6 +381,15 @@ static const char *xfr_problem(const xfr_cfg *c, const scn *s, const char *role,
     return NULL;
 }
 
+/* A transfer sends at least 2 requests (debit and credit, or a prepare
+ * and a decision) and gets their replies: at least 4 events each. */
+static uint64_t xfr_events_min(const void *cfg_v, const char **key) {
+    const xfr_cfg *c = cfg_v;
+    SIM_ASSERT(c->iterations >= 0);           /* the table's bounds */
+    *key = "iterations";
+    return (uint64_t)c->iterations * c->clients.count * 4u;
+}
+
 static int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     const xfr_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
@@ -403,4 +412,5 @@ const workload_desc xfr_workload = {
     .cfg_size = sizeof(xfr_cfg),
     .driver = &xfr_driver_ops,
     .validate = xfr_validate,
+    .events_min = xfr_events_min,
 };
