@@ -121,7 +121,16 @@ static void do_pause(struct sim *s, int32_t node, sim_time for_ns) {
     sim_trace_line(s, node, "PAUSED for %s (GC / stop-the-world): nothing runs", b);
 }
 
-/* Parked events run now, in the order they were parked. */
+/* A parked timer is due at resume when its clock still reads its deadline
+ * or later: a wall clock may have jumped back during the pause. */
+static bool timer_still_due(const struct sim *s, const sim_slot *sl) {
+    const sim_clock *c = &s->nodes[sl->node].clock;
+    sim_time reads = sl->u.timer.domain == TIMER_WALL ? clock_wall(c, s->now) : clock_mono(c, s->now);
+    return reads >= sl->u.timer.deadline;
+}
+
+/* Parked events run now, in the order they were parked, except a timer
+ * whose deadline is no longer reached: it is planned again from it. */
 static void do_resume(struct sim *s, int32_t node) {
     sim_node *n = &s->nodes[node];
     SIM_ASSERT(n->state == NODE_PAUSED);
@@ -130,8 +139,10 @@ static void do_resume(struct sim *s, int32_t node) {
     sim_trace_line(s, node, "RESUMED (%u waiting events delivered)", n->parked_count);
     for (uint32_t i = 0; i < n->parked_count; i++) {
         uint32_t id = n->parked[i];
-        s->slots[id].parked = false;
-        sim_schedule(s, id, s->now);
+        sim_slot *sl = &s->slots[id];
+        sl->parked = false;
+        if (sl->kind == SLOT_TIMER && !timer_still_due(s, sl)) sim_plan_timer(s, id);
+        else sim_schedule(s, id, s->now);
     }
     n->parked_count = 0;
 }
@@ -215,14 +226,20 @@ static void deliver_message(struct sim *s, uint32_t id) {
     sim_slot *sl = &s->slots[id];
     int32_t to = sl->node, from = sl->u.msg.from;
     sim_node *n = &s->nodes[to];
-    if (n->state == NODE_PAUSED) { park(s, id); return; }
+    bool arrived = sl->u.msg.arrived;     /* parked at a paused node: past the link */
+    bool lost = !arrived && (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to));
+    if (n->state == NODE_PAUSED && !lost) {
+        sl->u.msg.arrived = true;         /* in the socket buffer: delivered on resume */
+        park(s, id);
+        return;
+    }
     uint32_t type = sl->u.msg.type, len = sl->u.msg.len;
     uint8_t body[ENV_MSG_BODY_MAX];
     memcpy(body, sl->u.msg.body, len);
     sim_slot_free(s, id);                 /* before the callback: it may grow slots */
     char desc[160] = "";                  /* formatted only when someone reads it */
     if (s->trace) sim_describe_msg(s, type, body, len, desc, sizeof desc);
-    if (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to)) {
+    if (lost) {
         s->stats.messages_dropped++;
         if (s->on_message) {
             sim_msg_note note = { from, to, type, SIM_TIME_NEVER, s->now, true };

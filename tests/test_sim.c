@@ -151,6 +151,70 @@ static void slew_after_start_replans_the_wall_deadline(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* b's wall timer (10 s) falls due at 10 s while b is paused (2 s..12 s);
+ * at 11 s b's clock jumps back 20 s, so at resume it reads -8 s: the timer
+ * waits until the clock reads 10 s again, at true time 30 s. */
+static void wall_timer_parked_in_a_pause_waits_for_its_deadline_after_a_backward_jump(void **state) {
+    (void)state;
+    scn *s = ping_scn(60 * SIM_S);
+    ping_param(s, "wall_timer", "10s");
+    ping_fault(s, SCN_FAULT_PAUSE, 2 * SIM_S, 1)->for_ns = 10 * SIM_S;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 11 * SIM_S, 1)->jump_ns = -20 * SIM_S;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_WRITE), 1);
+    assert_int_equal(effect_time(run, HIST_EFF_WRITE, 0), 30 * SIM_S);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* Jumped back and forward again during the pause: the deadline is reached
+ * at resume, so the timer fires then, like any parked event. */
+static void wall_timer_parked_in_a_pause_fires_at_resume_when_its_clock_reads_past_it(void **state) {
+    (void)state;
+    scn *s = ping_scn(60 * SIM_S);
+    ping_param(s, "wall_timer", "10s");
+    ping_fault(s, SCN_FAULT_PAUSE, 2 * SIM_S, 1)->for_ns = 10 * SIM_S;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 11 * SIM_S, 1)->jump_ns = -20 * SIM_S;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 11 * SIM_S + SIM_MS, 1)->jump_ns = 20 * SIM_S;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_time(run, HIST_EFF_WRITE, 0), 12 * SIM_S);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The message reaches b1 at 1 ms, while b1 is paused (0..10 ms); a1 and
+ * b1 are partitioned from 5 ms.  It sat in b1's socket buffer before the
+ * partition, so b1 reads it when it resumes. */
+static void message_that_reached_a_paused_node_is_delivered_on_resume_despite_a_later_partition(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_PAUSE, 0, 1)->for_ns = 10 * SIM_MS;
+    scn_fault *p = ping_fault(s, SCN_FAULT_PARTITION, 5 * SIM_MS, -1);
+    p->group[0] = 0; p->group[1] = 1; p->group_count = 2;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 1);
+    assert_int_equal(effect_time(run, HIST_EFF_READ, 0), 10 * SIM_MS);
+    assert_int_equal(sim_get_stats(run).messages_dropped, 0);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The link is down when the message would reach the paused b1 (partition
+ * 0.5 ms..5 ms): it is lost then, even though the link is back by resume. */
+static void message_whose_link_is_down_when_it_reaches_a_paused_node_is_dropped(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_PAUSE, 0, 1)->for_ns = 10 * SIM_MS;
+    scn_fault *p = ping_fault(s, SCN_FAULT_PARTITION, 500 * SIM_US, -1);
+    p->group[0] = 0; p->group[1] = 1; p->group_count = 2;
+    ping_fault(s, SCN_FAULT_HEAL, 5 * SIM_MS, -1);
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 0);
+    assert_int_equal(sim_get_stats(run).messages_dropped, 1);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 static void same_instant_messages_arrive_in_send_order(void **state) {
     (void)state;
     scn *s = ping_scn(SIM_S);
@@ -335,6 +399,10 @@ int main(void) {
         cmocka_unit_test(wall_timer_fires_at_once_when_the_clock_jumps_past_it),
         cmocka_unit_test(fast_clock_brings_a_wall_deadline_sooner),
         cmocka_unit_test(slew_after_start_replans_the_wall_deadline),
+        cmocka_unit_test(wall_timer_parked_in_a_pause_waits_for_its_deadline_after_a_backward_jump),
+        cmocka_unit_test(wall_timer_parked_in_a_pause_fires_at_resume_when_its_clock_reads_past_it),
+        cmocka_unit_test(message_that_reached_a_paused_node_is_delivered_on_resume_despite_a_later_partition),
+        cmocka_unit_test(message_whose_link_is_down_when_it_reaches_a_paused_node_is_dropped),
         cmocka_unit_test(same_instant_messages_arrive_in_send_order),
         cmocka_unit_test(uniform_latency_keeps_a_link_fifo),
         cmocka_unit_test(loss_drops_about_its_rate),
