@@ -290,6 +290,26 @@ static void hard_5000_op_history_ends_unknown_when_time_runs_out(void **state) {
     lin_history_free(h);
 }
 
+/* A work budget ends the search after the same configurations on every
+ * machine and every run: the verdict does not depend on the clock. */
+static void hard_5000_op_history_ends_unknown_at_the_same_point_when_its_work_budget_runs_out(void **state) {
+    (void)state;
+    lin_history *h = hard_history(50);
+    lin_options opt = {.model = "register", .timeout_ms = 0, .max_configurations = 100000,
+                       .max_memory_mb = 4096};
+    lin_result a, b;
+    assert_int_equal(lin_check(h, &opt, &a), LIN_UNKNOWN);
+    assert_int_equal(lin_check(h, &opt, &b), LIN_UNKNOWN);
+    assert_non_null(strstr(a.explanation, "work budget of 100000 configurations ran out"));
+    assert_in_range(a.configurations, 100000, 100000 + 4096);    /* checked every 4096 */
+    assert_int_equal(a.configurations, b.configurations);
+    assert_int_equal(a.prefix, b.prefix);
+    assert_string_equal(a.explanation, b.explanation);
+    lin_result_free(&a);
+    lin_result_free(&b);
+    lin_history_free(h);
+}
+
 static void hard_5000_op_history_ends_unknown_when_memory_runs_out(void **state) {
     (void)state;
     lin_history *h = hard_history(50);
@@ -476,6 +496,7 @@ int main(void) {
         cmocka_unit_test(empty_set_as_init_or_read_is_checked_like_any_other_set),
         cmocka_unit_test(ops_without_time_follow_the_file_order_and_nemesis_ops_are_skipped),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_time_runs_out),
+        cmocka_unit_test(hard_5000_op_history_ends_unknown_at_the_same_point_when_its_work_budget_runs_out),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_memory_runs_out),
         cmocka_unit_test(same_history_gives_the_same_verdict_explanation_and_effort),
         cmocka_unit_test(mangled_histories_never_crash_the_checker),
