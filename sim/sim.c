@@ -392,6 +392,42 @@ static void print_run_context(const void *ctx) {
     fputc('\n', stderr);
 }
 
+/* ------------------------------------------- determinism self-check */
+
+void sim_trail_free(sim_trail *t) {
+    if (!t) return;
+    free(t->events);
+    memset(t, 0, sizeof *t);
+}
+
+const char *sim_event_kind_name(uint32_t kind) {
+    switch (kind) {
+    case SIM_EV_MESSAGE: return "message";
+    case SIM_EV_TIMER: return "timer";
+    case SIM_EV_FAULT: return "fault";
+    case SIM_EV_RESUME: return "resume";
+    case SIM_EV_RESTART: return "restart";
+    case SIM_EV_START: return "start";
+    default: return "?";
+    }
+}
+
+static void trail_add(sim_trail *t, const sim_event *ev) {
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4096;
+        t->events = sim_xrealloc(t->events, (size_t)t->cap * sizeof *t->events);
+    }
+    t->events[t->count++] = *ev;
+}
+
+/* Every executed event goes into the hash (and the trail, when recorded):
+ * a few multiplications, so it is always on. */
+static inline void note_stream(struct sim *s, const run_context *c) {
+    sim_event ev = { s->now, (int8_t)c->node, (int8_t)c->from, (uint8_t)c->kind, c->what };
+    s->stats.event_hash = sim_event_hash(s->stats.event_hash, s->stats.events - 1, &ev);
+    if (s->trail) trail_add(s->trail, &ev);
+}
+
 int sim_run(sim *s, char *err, size_t err_len) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->now == 0);
@@ -410,6 +446,7 @@ int sim_run(sim *s, char *err, size_t err_len) {
         int32_t node = s->slots[slot].node;
         s->slots[slot].key = 0;                           /* popped: no live entry */
         note_event(&context, &s->slots[slot]);
+        note_stream(s, &context);
         dispatch(s, slot);
         if (kind == SLOT_FAULT) SIM_ASSERT(sim_invariants_ok(s));
         else SIM_ASSERT(node_invariants_ok(s, node));
@@ -537,6 +574,8 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->trace = opt->trace;
     s->on_message = opt->on_message;
     s->on_message_ctx = opt->on_message_ctx;
+    s->trail = opt->trail;
+    SIM_ASSERT(s->trail == NULL || s->trail->count == 0);
     s->describe_msg = opt->describe_msg;
     s->proto = opt->proto;
     s->workload = opt->workload;
@@ -557,6 +596,7 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
         return -1;
     }
     s->stats.seed = s->seed;
+    s->stats.event_hash = SIM_EVENT_HASH_INIT;
     *out = s;
     return 0;
 }

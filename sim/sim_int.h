@@ -40,6 +40,11 @@
 
 typedef enum { SLOT_FREE = 0, SLOT_MSG, SLOT_TIMER, SLOT_FAULT, SLOT_RESUME, SLOT_RESTART,
                SLOT_INIT } slot_kind;
+_Static_assert(SLOT_MSG == (int)SIM_EV_MESSAGE && SLOT_TIMER == (int)SIM_EV_TIMER &&
+               SLOT_FAULT == (int)SIM_EV_FAULT && SLOT_RESUME == (int)SIM_EV_RESUME &&
+               SLOT_RESTART == (int)SIM_EV_RESTART && SLOT_INIT == (int)SIM_EV_START,
+               "an executed slot's kind is its sim_event_kind");
+_Static_assert(SIM_NODES_MAX <= 127, "sim_event keeps a node in an int8_t");
 typedef enum { TIMER_MONO = 0, TIMER_WALL } timer_domain;
 typedef enum { NODE_UP = 0, NODE_PAUSED, NODE_CRASHED } node_state;
 
@@ -87,6 +92,7 @@ struct sim {
                          size_t buf_len);   /* sim_options.describe_msg, NULL = none */
     sim_msg_fn on_message;        /* sim_options.on_message, NULL = none */
     void *on_message_ctx;
+    sim_trail *trail;             /* sim_options.trail, NULL = none */
 
     sim_time now;
     evq queue;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tests/test_engine_support.h"
+#include "sim/verify.h"
 
 static void message_arrives_after_the_fixed_latency(void **state) {
     (void)state;
@@ -270,6 +271,8 @@ static void same_seed_gives_the_same_history_and_another_seed_does_not(void **st
     sim *a = ping_run(s, 42), *b = ping_run(s, 42), *c = ping_run(s, 43);
     assert_true(same_effects(a, b));
     assert_false(same_effects(a, c));
+    assert_true(sim_get_stats(a).event_hash == sim_get_stats(b).event_hash);
+    assert_true(sim_get_stats(a).event_hash != sim_get_stats(c).event_hash);
     sim_destroy(a); sim_destroy(b); sim_destroy(c); free(s->params.items); free(s);
 }
 
@@ -290,6 +293,81 @@ static void exponential_latency_respects_its_floor(void **state) {
     int64_t mean = sum / (int64_t)h->effect_count;
     assert_in_range(mean, 1500 * SIM_US, 3000 * SIM_US);
     sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* ---- the determinism self-check ---- */
+
+/* b's model for these tests draws from state outside the run, a bug the
+ * self-check exists to find: every second run of it, b arms a 5 ms timer
+ * (tag 7) at start. */
+static int drift_starts;
+
+static void drift_init(void *state, env *e) {
+    ping_init(state, e);
+    if (drift_starts++ % 2 == 1) env_timer(e, 5 * SIM_MS, 7, 0);
+}
+
+static const model_ops drift_model = {
+    .name = "drift", .state_size = sizeof(ping_state), .init = drift_init,
+    .on_message = ping_message, .on_timer = ping_timer,
+};
+
+static const proto_desc drift_proto = {
+    .name = "ping", .summary = "engine test protocol whose receiver reads a global",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &drift_model, 1, 1, "receiver", NULL } },
+    .role_count = 2,
+};
+
+static void two_runs_of_a_seed_agree_and_give_the_runs_event_count_and_hash(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "3");
+    ping_param(s, "every", "10ms");
+    sim_options opt = { .seed = 42, .seed_set = true, .proto = &ping_proto };
+    sim_divergence d;
+    char err[512], line[512];
+    assert_int_equal(sim_verify_twice(s, &opt, NULL, &d, err, sizeof err), 0);
+    assert_false(d.diverged);
+    sim *run = ping_run(s, 42);
+    assert_int_equal(d.events, sim_get_stats(run).events);
+    assert_true(d.hash == sim_get_stats(run).event_hash);
+    assert_int_equal(d.events, 7);    /* 2 starts, 3 messages, 2 send timers */
+    sim_divergence_line(&d, s, line, sizeof line);
+    assert_non_null(strstr(line, "determinism  ok (7 events, hash "));
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* Run 1: starts (#0 a1, #1 b1), message at 1 ms (#2), a1's timer at 10 ms
+ * (#3).  Run 2 has b1's stray timer at 5 ms in place of #3. */
+static void two_runs_that_differ_name_the_first_diverging_event(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "3");
+    ping_param(s, "every", "10ms");
+    sim_options opt = { .seed = 42, .seed_set = true, .proto = &drift_proto };
+    sim_divergence d;
+    char err[512], line[512];
+    drift_starts = 0;
+    assert_int_equal(sim_verify_twice(s, &opt, NULL, &d, err, sizeof err), 0);
+    assert_true(d.diverged);
+    assert_int_equal(d.index, 3);
+    assert_true(d.has_first && d.has_second);
+    assert_int_equal(d.first.t_ns, 10 * SIM_MS);
+    assert_int_equal(d.first.node, 0);
+    assert_int_equal(d.first.kind, SIM_EV_TIMER);
+    assert_int_equal(d.first.what, 1);
+    assert_int_equal(d.second.t_ns, 5 * SIM_MS);
+    assert_int_equal(d.second.node, 1);
+    assert_int_equal(d.second.kind, SIM_EV_TIMER);
+    assert_int_equal(d.second.what, 7);
+    assert_int_equal(d.events + 1, d.second_events);
+    assert_true(d.hash != d.second_hash);
+    sim_divergence_line(&d, s, line, sizeof line);
+    assert_string_equal(line, "determinism  DIVERGED at event #3: first run 0.010 s on a1: timer tag 1; "
+                              "second run 0.005 s on b1: timer tag 7 (7 vs 8 events)");
+    free(s->params.items); free(s);
 }
 
 /* ---- an assertion failure says what the run was doing ---- */
@@ -408,6 +486,8 @@ int main(void) {
         cmocka_unit_test(loss_drops_about_its_rate),
         cmocka_unit_test(same_seed_gives_the_same_history_and_another_seed_does_not),
         cmocka_unit_test(exponential_latency_respects_its_floor),
+        cmocka_unit_test(two_runs_of_a_seed_agree_and_give_the_runs_event_count_and_hash),
+        cmocka_unit_test(two_runs_that_differ_name_the_first_diverging_event),
         cmocka_unit_test(failed_assertion_in_a_run_prints_seed_time_event_and_how_to_reproduce),
         cmocka_unit_test(failed_assertion_after_a_run_returned_prints_no_run_context),
     };
