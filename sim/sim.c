@@ -129,6 +129,18 @@ static bool timer_still_due(const struct sim *s, const sim_slot *sl) {
     return reads >= sl->u.timer.deadline;
 }
 
+static void replan_parked_timer(struct sim *s, uint32_t id) {
+    const sim_slot *sl = &s->slots[id];
+    if (s->trace) {
+        char now[32], deadline[32];
+        sim_fmt_time(now, sizeof now, clock_wall(&s->nodes[sl->node].clock, s->now));
+        sim_fmt_time(deadline, sizeof deadline, sl->u.timer.deadline);
+        sim_trace_line(s, sl->node, "timer tag %u no longer due: wall clock reads %s, deadline %s",
+                       sl->u.timer.tag, now, deadline);
+    }
+    sim_plan_timer(s, id);
+}
+
 /* Parked events run now, in the order they were parked, except a timer
  * whose deadline is no longer reached: it is planned again from it. */
 static void do_resume(struct sim *s, int32_t node) {
@@ -141,7 +153,7 @@ static void do_resume(struct sim *s, int32_t node) {
         uint32_t id = n->parked[i];
         sim_slot *sl = &s->slots[id];
         sl->parked = false;
-        if (sl->kind == SLOT_TIMER && !timer_still_due(s, sl)) sim_plan_timer(s, id);
+        if (sl->kind == SLOT_TIMER && !timer_still_due(s, sl)) replan_parked_timer(s, id);
         else sim_schedule(s, id, s->now);
     }
     n->parked_count = 0;

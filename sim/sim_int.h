@@ -14,7 +14,11 @@
  *      PAUSED --crash--> CRASHED
  *
  * While PAUSED, events due for the node are parked in its `parked` FIFO and
- * re-queued, in order, when it resumes.  CRASHED drops messages to the node
+ * re-queued, in order, when it resumes; a parked timer whose clock no longer
+ * reads its deadline (a wall clock jumped back) is planned again from it
+ * instead.  A message is checked against its link when it arrives; once
+ * parked it has arrived (`arrived`) and is delivered on resume whatever the
+ * links do.  CRASHED drops messages to the node
  * and frees its parked events; its model's on_crash ran.  A crash bumps the
  * node's incarnation: timers armed before it are dropped when they pop
  * (no per-node timer list on the hot path; a clock fault scans the slots).
