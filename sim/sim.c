@@ -436,7 +436,7 @@ static void trail_add(sim_trail *t, const sim_event *ev) {
  * a few multiplications, so it is always on. */
 static inline void note_stream(struct sim *s, const run_context *c) {
     sim_event ev = { s->now, (int8_t)c->node, (int8_t)c->from, (uint8_t)c->kind, c->what };
-    s->stats.event_hash = sim_event_hash(s->stats.event_hash, s->stats.events - 1, &ev);
+    s->stats.event_hash = sim_event_hash(s->stats.event_hash, &ev);
     if (s->trail) trail_add(s->trail, &ev);
 }
 
