@@ -64,6 +64,7 @@ static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint
     sl->u.msg.from = from;
     sl->u.msg.type = type;
     sl->u.msg.len = len;
+    sl->u.msg.arrived = false;
     if (len) memcpy(sl->u.msg.body, body, len);
     return sim_schedule(s, id, at);
 }

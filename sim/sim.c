@@ -138,7 +138,28 @@ static void do_pause(struct sim *s, int32_t node, sim_time for_ns) {
     sim_trace_line(s, node, "PAUSED for %s (GC / stop-the-world): nothing runs", b);
 }
 
-/* Parked events run now, in the order they were parked. */
+/* A parked timer is due at resume when its clock still reads its deadline
+ * or later: a wall clock may have jumped back during the pause. */
+static bool timer_still_due(const struct sim *s, const sim_slot *sl) {
+    const sim_clock *c = &s->nodes[sl->node].clock;
+    sim_time reads = sl->u.timer.domain == TIMER_WALL ? clock_wall(c, s->now) : clock_mono(c, s->now);
+    return reads >= sl->u.timer.deadline;
+}
+
+static void replan_parked_timer(struct sim *s, uint32_t id) {
+    const sim_slot *sl = &s->slots[id];
+    if (s->trace) {
+        char now[32], deadline[32];
+        sim_fmt_time(now, sizeof now, clock_wall(&s->nodes[sl->node].clock, s->now));
+        sim_fmt_time(deadline, sizeof deadline, sl->u.timer.deadline);
+        sim_trace_line(s, sl->node, "timer tag %u no longer due: wall clock reads %s, deadline %s",
+                       sl->u.timer.tag, now, deadline);
+    }
+    sim_plan_timer(s, id);
+}
+
+/* Parked events run now, in the order they were parked, except a timer
+ * whose deadline is no longer reached: it is planned again from it. */
 static void do_resume(struct sim *s, int32_t node) {
     sim_node *n = &s->nodes[node];
     SIM_ASSERT(n->state == NODE_PAUSED);
@@ -147,8 +168,10 @@ static void do_resume(struct sim *s, int32_t node) {
     sim_trace_line(s, node, "RESUMED (%u waiting events delivered)", n->parked_count);
     for (uint32_t i = 0; i < n->parked_count; i++) {
         uint32_t id = n->parked[i];
-        s->slots[id].parked = false;
-        sim_schedule(s, id, s->now);
+        sim_slot *sl = &s->slots[id];
+        sl->parked = false;
+        if (sl->kind == SLOT_TIMER && !timer_still_due(s, sl)) replan_parked_timer(s, id);
+        else sim_schedule(s, id, s->now);
     }
     n->parked_count = 0;
 }
@@ -240,14 +263,20 @@ static void deliver_message(struct sim *s, uint32_t id) {
     sim_slot *sl = &s->slots[id];
     int32_t to = sl->node, from = sl->u.msg.from;
     sim_node *n = &s->nodes[to];
-    if (n->state == NODE_PAUSED) { park(s, id); return; }
+    bool arrived = sl->u.msg.arrived;     /* parked at a paused node: past the link */
+    bool lost = !arrived && (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to));
+    if (n->state == NODE_PAUSED && !lost) {
+        sl->u.msg.arrived = true;         /* in the socket buffer: delivered on resume */
+        park(s, id);
+        return;
+    }
     uint32_t type = sl->u.msg.type, len = sl->u.msg.len;
     uint8_t body[ENV_MSG_BODY_MAX];
     memcpy(body, sl->u.msg.body, len);
     sim_slot_free(s, id);                 /* before the callback: it may grow slots */
     char desc[160] = "";                  /* formatted only when someone reads it */
     if (s->trace) sim_describe_msg(s, type, body, len, desc, sizeof desc);
-    if (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to)) {
+    if (lost) {
         s->stats.messages_dropped++;
         if (s->on_message) {
             sim_msg_note note = { from, to, type, SIM_TIME_NEVER, s->now, true };
@@ -400,6 +429,42 @@ static void print_run_context(const void *ctx) {
     fputc('\n', stderr);
 }
 
+/* ------------------------------------------- determinism self-check */
+
+void sim_trail_free(sim_trail *t) {
+    if (!t) return;
+    free(t->events);
+    memset(t, 0, sizeof *t);
+}
+
+const char *sim_event_kind_name(uint32_t kind) {
+    switch (kind) {
+    case SIM_EV_MESSAGE: return "message";
+    case SIM_EV_TIMER: return "timer";
+    case SIM_EV_FAULT: return "fault";
+    case SIM_EV_RESUME: return "resume";
+    case SIM_EV_RESTART: return "restart";
+    case SIM_EV_START: return "start";
+    default: return "?";
+    }
+}
+
+static void trail_add(sim_trail *t, const sim_event *ev) {
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4096;
+        t->events = sim_xrealloc(t->events, (size_t)t->cap * sizeof *t->events);
+    }
+    t->events[t->count++] = *ev;
+}
+
+/* Every executed event goes into the hash (and the trail, when recorded):
+ * a few multiplications, so it is always on. */
+static inline void note_stream(struct sim *s, const run_context *c) {
+    sim_event ev = { s->now, (int8_t)c->node, (int8_t)c->from, (uint8_t)c->kind, c->what };
+    s->stats.event_hash = sim_event_hash(s->stats.event_hash, &ev);
+    if (s->trail) trail_add(s->trail, &ev);
+}
+
 int sim_run(sim *s, char *err, size_t err_len) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->now == 0);
@@ -422,6 +487,7 @@ int sim_run(sim *s, char *err, size_t err_len) {
         int32_t node = s->slots[slot].node;
         s->slots[slot].key = 0;                           /* popped: no live entry */
         note_event(&context, &s->slots[slot]);
+        note_stream(s, &context);
         dispatch(s, slot);
         if (kind == SLOT_FAULT) SIM_ASSERT(sim_invariants_ok(s));
         else SIM_ASSERT(node_invariants_ok(s, node));
@@ -567,6 +633,8 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->trace = opt->trace;
     s->on_message = opt->on_message;
     s->on_message_ctx = opt->on_message_ctx;
+    s->trail = opt->trail;
+    SIM_ASSERT(s->trail == NULL || s->trail->count == 0);
     s->describe_msg = opt->describe_msg;
     s->max_events = opt->max_events ? opt->max_events : CONFIG_EVENTS_DEFAULT;
     s->max_trace_bytes = opt->max_trace_bytes ? opt->max_trace_bytes : CONFIG_TRACE_BYTES_DEFAULT;
@@ -589,6 +657,7 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
         return -1;
     }
     s->stats.seed = s->seed;
+    s->stats.event_hash = SIM_EVENT_HASH_INIT;
     *out = s;
     return 0;
 }

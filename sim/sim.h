@@ -35,6 +35,30 @@ typedef struct sim_msg_note {
 } sim_msg_note;
 typedef void (*sim_msg_fn)(void *ctx, const sim_msg_note *note);
 
+/* What the determinism self-check sees of each executed event (docs/engine.md,
+ * "Determinism self-check"). */
+typedef enum sim_event_kind {
+    SIM_EV_MESSAGE = 1, SIM_EV_TIMER, SIM_EV_FAULT, SIM_EV_RESUME, SIM_EV_RESTART, SIM_EV_START
+} sim_event_kind;
+
+typedef struct sim_event {
+    sim_time t_ns;               /* true time */
+    int8_t node;                 /* the node it is for (message: destination); -1 none */
+    int8_t from;                 /* message: the sender; -1 otherwise */
+    uint8_t kind;                /* sim_event_kind */
+    uint32_t what;               /* message type, timer tag, fault index; 0 otherwise */
+} sim_event;
+
+/* The per-event trail a run records when sim_options.trail is set: event
+ * i of the run is events[i].  16 bytes per event; free with sim_trail_free. */
+typedef struct sim_trail {
+    sim_event *events;
+    uint64_t count, cap;
+} sim_trail;
+void sim_trail_free(sim_trail *t);
+/* "message", "timer", "fault", "resume", "restart", "start". */
+const char *sim_event_kind_name(uint32_t kind);
+
 typedef struct sim_options {
     uint64_t seed;               /* used when seed_set; else the scenario's seed */
     bool seed_set;
@@ -61,6 +85,9 @@ typedef struct sim_options {
      * CONFIG_EVENTS_DEFAULT and CONFIG_TRACE_BYTES_DEFAULT (sim/config.h). */
     uint64_t max_events;
     uint64_t max_trace_bytes;
+    /* Records every executed event here (sim_trail); NULL = no trail, the
+     * usual case: the event-stream hash in sim_stats is always kept. */
+    sim_trail *trail;
 } sim_options;
 
 typedef struct sim_stats {
@@ -69,7 +96,26 @@ typedef struct sim_stats {
     uint64_t timers_fired;
     sim_time end_ns;             /* true time the run stopped at (= duration) */
     uint64_t seed;
+    /* A hash of the event stream: every executed event's true time, node,
+     * kind, sender and message type / timer tag / fault index, chained in
+     * order, so its index counts too (sim_event_hash).  Same binary,
+     * scenario and seed: same hash. */
+    uint64_t event_hash;
 } sim_stats;
+
+#define SIM_EVENT_HASH_INIT UINT64_C(0xcbf29ce484222325)
+
+/* The hash after one more event, from the hash before it.  The event's
+ * words are multiplied apart off the chain, then one multiply-xor step
+ * chains them in (each step is a bijection of h, so one differing event
+ * always changes the hash); an event's index is its place in the chain. */
+static inline uint64_t sim_event_hash(uint64_t h, const sim_event *ev) {
+    uint64_t word = (uint64_t)ev->what << 24 ^ (uint64_t)(uint8_t)ev->from << 16 ^
+                    (uint64_t)(uint8_t)ev->node << 8 ^ ev->kind;
+    h ^= (uint64_t)ev->t_ns ^ word * UINT64_C(0xc4ceb9fe1a85ec53);
+    h *= UINT64_C(0x9e3779b97f4a7c15);
+    return h ^ (h >> 31);
+}
 
 /* Binds the scenario to opt->proto and opt->workload: fills their cfg
  * structs from `params:` and `workload:`, runs their validate hooks, gives

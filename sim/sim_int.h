@@ -14,7 +14,11 @@
  *      PAUSED --crash--> CRASHED
  *
  * While PAUSED, events due for the node are parked in its `parked` FIFO and
- * re-queued, in order, when it resumes.  CRASHED drops messages to the node
+ * re-queued, in order, when it resumes; a parked timer whose clock no longer
+ * reads its deadline (a wall clock jumped back) is planned again from it
+ * instead.  A message is checked against its link when it arrives; once
+ * parked it has arrived (`arrived`) and is delivered on resume whatever the
+ * links do.  CRASHED drops messages to the node
  * and frees its parked events; its model's on_crash ran.  A crash bumps the
  * node's incarnation: timers armed before it are dropped when they pop
  * (no per-node timer list on the hot path; a clock fault scans the slots).
@@ -40,6 +44,11 @@
 
 typedef enum { SLOT_FREE = 0, SLOT_MSG, SLOT_TIMER, SLOT_FAULT, SLOT_RESUME, SLOT_RESTART,
                SLOT_INIT } slot_kind;
+_Static_assert(SLOT_MSG == (int)SIM_EV_MESSAGE && SLOT_TIMER == (int)SIM_EV_TIMER &&
+               SLOT_FAULT == (int)SIM_EV_FAULT && SLOT_RESUME == (int)SIM_EV_RESUME &&
+               SLOT_RESTART == (int)SIM_EV_RESTART && SLOT_INIT == (int)SIM_EV_START,
+               "an executed slot's kind is its sim_event_kind");
+_Static_assert(SIM_NODES_MAX <= 127, "sim_event keeps a node in an int8_t");
 typedef enum { TIMER_MONO = 0, TIMER_WALL } timer_domain;
 typedef enum { NODE_UP = 0, NODE_PAUSED, NODE_CRASHED } node_state;
 
@@ -50,7 +59,7 @@ typedef struct sim_slot {
     uint32_t next_free;
     bool parked;                  /* waiting in its node's parked FIFO */
     union {
-        struct { int32_t from; uint32_t type, len; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
+        struct { int32_t from; uint32_t type, len; bool arrived; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
         struct { uint32_t tag; uint64_t arg; timer_domain domain; sim_time deadline;
                  uint32_t incarnation; uint64_t uid; } timer;
         struct { uint32_t fault; } fault;
@@ -88,6 +97,7 @@ struct sim {
                          size_t buf_len);   /* sim_options.describe_msg, NULL = none */
     sim_msg_fn on_message;        /* sim_options.on_message, NULL = none */
     void *on_message_ctx;
+    sim_trail *trail;             /* sim_options.trail, NULL = none */
 
     sim_time now;
     evq queue;

@@ -118,6 +118,21 @@ static void a_safe_run_exits_zero(void **state) {
     assert_null(strstr(out, "violation"));
 }
 
+/* --twice checks the seed against itself first, then runs as usual. */
+static void twice_prints_the_determinism_line_then_the_run(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    int rc = run(out, sizeof out, false, "run scenarios/locks/L2-lease-gc-pause.yaml --twice -q --seed 3 "
+                 "--no-plot --out %s/tw", tmpdir);
+    assert_int_equal(rc, 1);                                   /* L2's violation, as without --twice */
+    assert_true(strncmp(out, "determinism  ok (", 17) == 0);
+    assert_non_null(strstr(out, " events, hash "));
+    assert_non_null(strstr(out, "\nmutual-exclusion  violation"));
+    assert_int_equal(run(out, sizeof out, false, "run --help"), 0);
+    assert_non_null(strstr(out, "--twice"));
+    assert_non_null(strstr(out, "4 internal error"));
+}
+
 static void json_prints_the_summary_with_the_seed_given(void **state) {
     (void)state;
     char out[OUT_MAX];
@@ -357,6 +372,7 @@ int main(void) {
         cmocka_unit_test(a_seed_is_digits_only_and_fits_64_bits),
         cmocka_unit_test(a_violation_exits_one_and_tells_the_story_and_the_seed),
         cmocka_unit_test(a_safe_run_exits_zero),
+        cmocka_unit_test(twice_prints_the_determinism_line_then_the_run),
         cmocka_unit_test(json_prints_the_summary_with_the_seed_given),
         cmocka_unit_test(check_prints_pass_lines_and_the_tally),
         cmocka_unit_test(check_fails_a_scenario_whose_expectation_is_wrong),

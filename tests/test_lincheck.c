@@ -367,6 +367,26 @@ static void hard_5000_op_history_ends_unknown_when_time_runs_out(void **state) {
     lin_history_free(h);
 }
 
+/* A work budget ends the search after the same configurations on every
+ * machine and every run: the verdict does not depend on the clock. */
+static void hard_5000_op_history_ends_unknown_at_the_same_point_when_its_work_budget_runs_out(void **state) {
+    (void)state;
+    lin_history *h = hard_history(50);
+    lin_options opt = {.model = "register", .timeout_ms = 0, .max_configurations = 100000,
+                       .max_memory_mb = 4096};
+    lin_result a, b;
+    assert_int_equal(lin_check(h, &opt, &a), LIN_UNKNOWN);
+    assert_int_equal(lin_check(h, &opt, &b), LIN_UNKNOWN);
+    assert_non_null(strstr(a.explanation, "work budget of 100000 configurations ran out"));
+    assert_in_range(a.configurations, 100000, 100000 + 4096);    /* checked every 4096 */
+    assert_int_equal(a.configurations, b.configurations);
+    assert_int_equal(a.prefix, b.prefix);
+    assert_string_equal(a.explanation, b.explanation);
+    lin_result_free(&a);
+    lin_result_free(&b);
+    lin_history_free(h);
+}
+
 static void hard_5000_op_history_ends_unknown_when_memory_runs_out(void **state) {
     (void)state;
     lin_history *h = hard_history(50);
@@ -510,6 +530,10 @@ static void input_and_usage_errors_exit_2_with_file_line_col(void **state) {
     run_cli(&c, 4, missing);
     assert_int_equal(c.rc, 2);
     assert_non_null(strstr(c.err, "no-such-file.edn: error: cannot open"));
+    const char *bad_work[] = {"lincheck", "--model", "register", "--max-configurations", "0", "x.edn"};
+    run_cli(&c, 6, bad_work);
+    assert_int_equal(c.rc, 2);
+    assert_non_null(strstr(c.err, "--max-configurations (expected a positive number of configurations)"));
     const char *bad_opt[] = {"lincheck", "--modle", "register", "x.edn"};
     run_cli(&c, 4, bad_opt);
     assert_int_equal(c.rc, 2);
@@ -548,6 +572,35 @@ static void unknown_file_exits_3_and_says_how_far_it_got(void **state) {
     assert_non_null(strstr(c.out, "peak RSS"));
 }
 
+/* --max-configurations ends the search at the same point on every run. */
+static void work_budget_on_the_command_line_ends_unknown_after_as_many_configurations(void **state) {
+    (void)state;
+    char path[] = "/tmp/ccsim-lincheck-workXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    for (int round = 0; round < 100; round++)
+        for (int p = 0; p < 50; p++) {
+            int value = round == 99 ? 999999 : round * 50 + p;
+            const char *fn = round == 99 ? ":read" : ":write";
+            fprintf(f, "{:process %d, :type :invoke, :f %s, :value %d, :time %d}\n", p, fn, value, round * 1000 + p);
+            fprintf(f, "{:process %d, :type :ok, :f %s, :value %d, :time %d}\n", p, fn, value, round * 1000 + 500 + p);
+        }
+    fclose(f);
+    captured c;
+    const char *argv[] = {"lincheck", "--model", "register", "--timeout", "0", "--max-configurations=20000",
+                          "-q", path};
+    run_cli(&c, 8, argv);
+    assert_int_equal(c.rc, 3);
+    const char *tail = strstr(c.out, "s): work budget of 20000 configurations ran out after ");
+    assert_non_null(tail);
+    char first[512];
+    snprintf(first, sizeof first, "%s", tail);
+    run_cli(&c, 8, argv);
+    unlink(path);
+    assert_non_null(strstr(c.out, first));                        /* same count, same prefix */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_corpus_history_gets_its_agreed_verdict),
@@ -563,7 +616,9 @@ int main(void) {
         cmocka_unit_test(empty_set_as_init_or_read_is_checked_like_any_other_set),
         cmocka_unit_test(ops_without_time_follow_the_file_order_and_nemesis_ops_are_skipped),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_time_runs_out),
+        cmocka_unit_test(hard_5000_op_history_ends_unknown_at_the_same_point_when_its_work_budget_runs_out),
         cmocka_unit_test(hard_5000_op_history_ends_unknown_when_memory_runs_out),
+        cmocka_unit_test(work_budget_on_the_command_line_ends_unknown_after_as_many_configurations),
         cmocka_unit_test(same_history_gives_the_same_verdict_explanation_and_effort),
         cmocka_unit_test(mangled_histories_never_crash_the_checker),
         cmocka_unit_test(help_teaches_models_options_and_an_example),

@@ -88,6 +88,35 @@ static void the_initial_value_is_the_counters(void **state) {
     hist_free(&h);
 }
 
+/* 50 processes write distinct values in 99 rounds of overlapping writes,
+ * then read a value nobody wrote: far too many orders to try. */
+static void add_hard_history(hist *h) {
+    for (uint32_t round = 0; round < 100; round++)
+        for (uint32_t c = 0; c < 50; c++)
+            add(h, c, round == 99 ? HIST_F_READ : HIST_F_WRITE, HIST_OK, round * 1000 + c,
+                round * 1000 + 500 + c, round == 99 ? 999999 : (int64_t)(round * 50 + c));
+}
+
+/* The check's budget counts configurations, not seconds: a history too hard
+ * for it is unknown, with the same summary (how far it got) every time. */
+static void a_history_too_hard_for_the_work_budget_is_unknown_the_same_way_every_time(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    add_hard_history(&h);
+    check_input in = { &h, NULL, 100000 };
+    check_result a, b;
+    check_linearizable_budget(&in, 50000, &a);
+    check_linearizable_budget(&in, 50000, &b);
+    assert_int_equal(a.verdict, CHECK_UNKNOWN);
+    assert_non_null(strstr(a.summary, "ran out of its budget (50000 configurations"));
+    assert_non_null(strstr(a.summary, "work budget of 50000 configurations ran out"));
+    assert_string_equal(a.summary, b.summary);
+    check_result_free(&a);
+    check_result_free(&b);
+    hist_free(&h);
+}
+
 static void the_gc_pause_run_is_linearizable_at_the_register(void **state) {
     (void)state;     /* L2 breaks mutual exclusion, yet the counter itself stays a register */
     scn *s = calloc(1, sizeof *s);
@@ -112,6 +141,7 @@ int main(void) {
         cmocka_unit_test(a_read_of_an_overwritten_value_is_not),
         cmocka_unit_test(a_failed_write_never_happened_but_an_info_write_may_have),
         cmocka_unit_test(the_initial_value_is_the_counters),
+        cmocka_unit_test(a_history_too_hard_for_the_work_budget_is_unknown_the_same_way_every_time),
         cmocka_unit_test(the_gc_pause_run_is_linearizable_at_the_register),
     };
     return cmocka_run_group_tests_name("linearizable", tests, NULL, NULL);

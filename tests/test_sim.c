@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tests/test_engine_support.h"
+#include "sim/verify.h"
 
 static void message_arrives_after_the_fixed_latency(void **state) {
     (void)state;
@@ -151,6 +152,70 @@ static void slew_after_start_replans_the_wall_deadline(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* b's wall timer (10 s) falls due at 10 s while b is paused (2 s..12 s);
+ * at 11 s b's clock jumps back 20 s, so at resume it reads -8 s: the timer
+ * waits until the clock reads 10 s again, at true time 30 s. */
+static void wall_timer_parked_in_a_pause_waits_for_its_deadline_after_a_backward_jump(void **state) {
+    (void)state;
+    scn *s = ping_scn(60 * SIM_S);
+    ping_param(s, "wall_timer", "10s");
+    ping_fault(s, SCN_FAULT_PAUSE, 2 * SIM_S, 1)->for_ns = 10 * SIM_S;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 11 * SIM_S, 1)->jump_ns = -20 * SIM_S;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_WRITE), 1);
+    assert_int_equal(effect_time(run, HIST_EFF_WRITE, 0), 30 * SIM_S);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* Jumped back and forward again during the pause: the deadline is reached
+ * at resume, so the timer fires then, like any parked event. */
+static void wall_timer_parked_in_a_pause_fires_at_resume_when_its_clock_reads_past_it(void **state) {
+    (void)state;
+    scn *s = ping_scn(60 * SIM_S);
+    ping_param(s, "wall_timer", "10s");
+    ping_fault(s, SCN_FAULT_PAUSE, 2 * SIM_S, 1)->for_ns = 10 * SIM_S;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 11 * SIM_S, 1)->jump_ns = -20 * SIM_S;
+    ping_fault(s, SCN_FAULT_CLOCK_JUMP, 11 * SIM_S + SIM_MS, 1)->jump_ns = 20 * SIM_S;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_time(run, HIST_EFF_WRITE, 0), 12 * SIM_S);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The message reaches b1 at 1 ms, while b1 is paused (0..10 ms); a1 and
+ * b1 are partitioned from 5 ms.  It sat in b1's socket buffer before the
+ * partition, so b1 reads it when it resumes. */
+static void message_that_reached_a_paused_node_is_delivered_on_resume_despite_a_later_partition(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_PAUSE, 0, 1)->for_ns = 10 * SIM_MS;
+    scn_fault *p = ping_fault(s, SCN_FAULT_PARTITION, 5 * SIM_MS, -1);
+    p->group[0] = 0; p->group[1] = 1; p->group_count = 2;
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 1);
+    assert_int_equal(effect_time(run, HIST_EFF_READ, 0), 10 * SIM_MS);
+    assert_int_equal(sim_get_stats(run).messages_dropped, 0);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The link is down when the message would reach the paused b1 (partition
+ * 0.5 ms..5 ms): it is lost then, even though the link is back by resume. */
+static void message_whose_link_is_down_when_it_reaches_a_paused_node_is_dropped(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_PAUSE, 0, 1)->for_ns = 10 * SIM_MS;
+    scn_fault *p = ping_fault(s, SCN_FAULT_PARTITION, 500 * SIM_US, -1);
+    p->group[0] = 0; p->group[1] = 1; p->group_count = 2;
+    ping_fault(s, SCN_FAULT_HEAL, 5 * SIM_MS, -1);
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 0);
+    assert_int_equal(sim_get_stats(run).messages_dropped, 1);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 static void same_instant_messages_arrive_in_send_order(void **state) {
     (void)state;
     scn *s = ping_scn(SIM_S);
@@ -206,6 +271,8 @@ static void same_seed_gives_the_same_history_and_another_seed_does_not(void **st
     sim *a = ping_run(s, 42), *b = ping_run(s, 42), *c = ping_run(s, 43);
     assert_true(same_effects(a, b));
     assert_false(same_effects(a, c));
+    assert_true(sim_get_stats(a).event_hash == sim_get_stats(b).event_hash);
+    assert_true(sim_get_stats(a).event_hash != sim_get_stats(c).event_hash);
     sim_destroy(a); sim_destroy(b); sim_destroy(c); free(s->params.items); free(s);
 }
 
@@ -226,6 +293,81 @@ static void exponential_latency_respects_its_floor(void **state) {
     int64_t mean = sum / (int64_t)h->effect_count;
     assert_in_range(mean, 1500 * SIM_US, 3000 * SIM_US);
     sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* ---- the determinism self-check ---- */
+
+/* b's model for these tests draws from state outside the run, a bug the
+ * self-check exists to find: every second run of it, b arms a 5 ms timer
+ * (tag 7) at start. */
+static int drift_starts;
+
+static void drift_init(void *state, env *e) {
+    ping_init(state, e);
+    if (drift_starts++ % 2 == 1) env_timer(e, 5 * SIM_MS, 7, 0);
+}
+
+static const model_ops drift_model = {
+    .name = "drift", .state_size = sizeof(ping_state), .init = drift_init,
+    .on_message = ping_message, .on_timer = ping_timer,
+};
+
+static const proto_desc drift_proto = {
+    .name = "ping", .summary = "engine test protocol whose receiver reads a global",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &drift_model, 1, 1, "receiver", NULL } },
+    .role_count = 2,
+};
+
+static void two_runs_of_a_seed_agree_and_give_the_runs_event_count_and_hash(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "3");
+    ping_param(s, "every", "10ms");
+    sim_options opt = { .seed = 42, .seed_set = true, .proto = &ping_proto };
+    sim_divergence d;
+    char err[512], line[512];
+    assert_int_equal(sim_verify_twice(s, &opt, NULL, &d, err, sizeof err), 0);
+    assert_false(d.diverged);
+    sim *run = ping_run(s, 42);
+    assert_int_equal(d.events, sim_get_stats(run).events);
+    assert_true(d.hash == sim_get_stats(run).event_hash);
+    assert_int_equal(d.events, 7);    /* 2 starts, 3 messages, 2 send timers */
+    sim_divergence_line(&d, s, line, sizeof line);
+    assert_non_null(strstr(line, "determinism  ok (7 events, hash "));
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* Run 1: starts (#0 a1, #1 b1), message at 1 ms (#2), a1's timer at 10 ms
+ * (#3).  Run 2 has b1's stray timer at 5 ms in place of #3. */
+static void two_runs_that_differ_name_the_first_diverging_event(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "3");
+    ping_param(s, "every", "10ms");
+    sim_options opt = { .seed = 42, .seed_set = true, .proto = &drift_proto };
+    sim_divergence d;
+    char err[512], line[512];
+    drift_starts = 0;
+    assert_int_equal(sim_verify_twice(s, &opt, NULL, &d, err, sizeof err), 0);
+    assert_true(d.diverged);
+    assert_int_equal(d.index, 3);
+    assert_true(d.has_first && d.has_second);
+    assert_int_equal(d.first.t_ns, 10 * SIM_MS);
+    assert_int_equal(d.first.node, 0);
+    assert_int_equal(d.first.kind, SIM_EV_TIMER);
+    assert_int_equal(d.first.what, 1);
+    assert_int_equal(d.second.t_ns, 5 * SIM_MS);
+    assert_int_equal(d.second.node, 1);
+    assert_int_equal(d.second.kind, SIM_EV_TIMER);
+    assert_int_equal(d.second.what, 7);
+    assert_int_equal(d.events + 1, d.second_events);
+    assert_true(d.hash != d.second_hash);
+    sim_divergence_line(&d, s, line, sizeof line);
+    assert_string_equal(line, "determinism  DIVERGED at event #3: first run 0.010 s on a1: timer tag 1; "
+                              "second run 0.005 s on b1: timer tag 7 (7 vs 8 events)");
+    free(s->params.items); free(s);
 }
 
 /* ---- an assertion failure says what the run was doing ---- */
@@ -424,11 +566,17 @@ int main(void) {
         cmocka_unit_test(wall_timer_fires_at_once_when_the_clock_jumps_past_it),
         cmocka_unit_test(fast_clock_brings_a_wall_deadline_sooner),
         cmocka_unit_test(slew_after_start_replans_the_wall_deadline),
+        cmocka_unit_test(wall_timer_parked_in_a_pause_waits_for_its_deadline_after_a_backward_jump),
+        cmocka_unit_test(wall_timer_parked_in_a_pause_fires_at_resume_when_its_clock_reads_past_it),
+        cmocka_unit_test(message_that_reached_a_paused_node_is_delivered_on_resume_despite_a_later_partition),
+        cmocka_unit_test(message_whose_link_is_down_when_it_reaches_a_paused_node_is_dropped),
         cmocka_unit_test(same_instant_messages_arrive_in_send_order),
         cmocka_unit_test(uniform_latency_keeps_a_link_fifo),
         cmocka_unit_test(loss_drops_about_its_rate),
         cmocka_unit_test(same_seed_gives_the_same_history_and_another_seed_does_not),
         cmocka_unit_test(exponential_latency_respects_its_floor),
+        cmocka_unit_test(two_runs_of_a_seed_agree_and_give_the_runs_event_count_and_hash),
+        cmocka_unit_test(two_runs_that_differ_name_the_first_diverging_event),
         cmocka_unit_test(failed_assertion_in_a_run_prints_seed_time_event_and_how_to_reproduce),
         cmocka_unit_test(failed_assertion_after_a_run_returned_prints_no_run_context),
         cmocka_unit_test(a_run_stops_at_its_event_budget_and_says_which),

@@ -57,6 +57,14 @@ typedef struct check_desc {
 } check_desc;
 
 const check_desc *check_find(const char *name);
+
+/* The `linearizable` check's work budget: configurations the search may
+ * explore (all keys together) before it says unknown.  Work, not seconds:
+ * the verdict is the same on every machine (docs/checks.md). */
+#define CHECK_LIN_MAX_CONFIGURATIONS UINT64_C(3000000)
+/* The `linearizable` check with another work budget (tests, tools). */
+void check_linearizable_budget(const check_input *in, uint64_t max_configurations,
+                               check_result *out);
 size_t            check_count(void);
 const check_desc *check_at(size_t i);
 const char       *check_verdict_name(check_verdict v);   /* "ok" "violation" "unknown" */

@@ -93,14 +93,14 @@ typedef struct run_args {
     const char *file, *out;
     uint64_t seed;
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
-    bool seed_set, no_plot, json, quiet;
+    bool seed_set, no_plot, json, quiet, twice;
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
 } run_args;
 
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                 [--json] [-q] [--max-events N] [--max-trace BYTES]\n"
+          "                 [--json] [-q] [--max-events N] [--max-trace BYTES] [--twice]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -120,8 +120,14 @@ static void run_usage(FILE *f) {
           "  --max-events N    stop a run that would execute more events (default 100000000)\n"
           "  --max-trace BYTES stop a run whose trace.log would grow larger (default\n"
           "                    1073741824, 1 GiB); a stopped run writes no report\n"
+          "  --twice           determinism self-check first: run the seed twice in this\n"
+          "                    process and compare their event streams; prints\n"
+          "                    `determinism  ok (N events, hash H)`, or the first\n"
+          "                    diverging event (index, true time, node, kind) and\n"
+          "                    exits 4 without a report\n"
           "\n"
           "exit: 0 all ok, 1 a violation, 3 an unknown and no violation, 2 bad input,\n"
+          "      4 internal error (--twice: the two runs differ),\n"
           "      5 the run passed its event or trace budget\n"
           "example: ccsim run scenarios/locks/L2-lease-gc-pause.yaml\n", f);
 }
@@ -209,6 +215,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
             a->sets[a->set_count++] = argv[++i];
         } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
         else if (strcmp(x, "--json") == 0) a->json = true;
+        else if (strcmp(x, "--twice") == 0) a->twice = true;
         else if (strcmp(x, "-q") == 0 || strcmp(x, "--quiet") == 0) a->quiet = true;
         else if (x[0] == '-') { fprintf(stderr, "ccsim run: unknown option '%s' (see ccsim run --help)\n", x); return -1; }
         else if (a->file) { fprintf(stderr, "ccsim run: one scenario file at a time (got '%s' and '%s')\n", a->file, x); return -1; }
@@ -315,18 +322,20 @@ int cli_plot_run(const char *dir, const plot_run *pr, const char *who) {
     return 0;
 }
 
-void cli_print_sets(const scn *s) {
+static void cli_print_sets_to(FILE *f, const scn *s) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(s->set_count <= SCN_SETS_MAX);
     for (uint32_t k = 0; k < s->set_count; k++) {
-        printf(" --set '");
+        fputs(" --set '", f);
         for (const char *p = s->sets[k]; *p; p++) {
-            if (*p == '\'') fputs("'\\''", stdout);
-            else putchar(*p);
+            if (*p == '\'') fputs("'\\''", f);
+            else fputc(*p, f);
         }
-        putchar('\'');
+        fputc('\'', f);
     }
 }
+
+void cli_print_sets(const scn *s) { cli_print_sets_to(stdout, s); }
 
 static void print_outcome(const scn *s, const run_args *a, const char *dir, const sim *run,
                           const cli_outcome *o, int code, int drawn) {
@@ -493,6 +502,30 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     return code;
 }
 
+/* --twice: the determinism self-check's line (on stderr under --json, whose
+ * stdout is summary.json); SIM_EXIT_INTERNAL when the runs differ. */
+static int check_twice(const scn *s, const run_args *a) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(a != NULL);
+    sim_options opt = { .seed = a->seed, .seed_set = a->seed_set,
+                        .max_events = a->max_events, .max_trace_bytes = a->max_trace };
+    sim_divergence d;
+    char err[SIM_ERR_MAX], line[512];
+    if (registry_verify_twice(s, &opt, &d, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return SIM_EXIT_INPUT;
+    }
+    sim_divergence_line(&d, s, line, sizeof line);
+    fprintf(a->json || d.diverged ? stderr : stdout, "%s\n", line);
+    if (!d.diverged) return SIM_EXIT_OK;
+    fprintf(stderr, "  this is a bug in ccsim (or a model reading state outside its run); please report it\n"
+                    "  reproduce: ccsim run %s --seed %" PRIu64 " --twice", s->path, a->seed_set ? a->seed : s->seed);
+    fflush(stdout);
+    cli_print_sets_to(stderr, s);
+    fputc('\n', stderr);
+    return SIM_EXIT_INTERNAL;
+}
+
 int cli_run(int argc, char **argv) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(argv != NULL);
@@ -509,7 +542,8 @@ int cli_run(int argc, char **argv) {
     char dir[RUN_DIR_MAX];
     uint64_t seed = a.seed_set ? a.seed : s->seed;
     if (a.out) snprintf(dir, sizeof dir, "%s", a.out); else default_out(s, seed, dir, sizeof dir);
-    int code = run_and_report(s, &a, dir);
+    int code = a.twice ? check_twice(s, &a) : SIM_EXIT_OK;
+    if (code == SIM_EXIT_OK) code = run_and_report(s, &a, dir);
     scn_free(s);
     free(s);
     return code;

@@ -29,7 +29,8 @@ static void print_one_line(FILE *f, const char *text) {
 }
 static const char help_text[] =
     "usage: ccsim lincheck --model MODEL [--init VALUE] [--timeout SECONDS]\n"
-    "                      [--max-memory MB] [--stats] [-q] HISTORY.edn...\n"
+    "                      [--max-configurations N] [--max-memory MB] [--stats] [-q]\n"
+    "                      HISTORY.edn...\n"
     "\n"
     "Checks Jepsen EDN histories for linearizability against a sequential model\n"
     "(Wing-Gong search with a memo of (linearized ops, state) pairs, split per key).\n"
@@ -58,6 +59,10 @@ static const char help_text[] =
     "  --model MODEL     the model (required)\n"
     "  --init VALUE      initial value as EDN, e.g. 0, nil, '{:x 0, :y 0}'\n"
     "  --timeout S       time budget per file in seconds (default 60; 0 = none)\n"
+    "  --max-configurations N\n"
+    "                    work budget per file: configurations explored (default\n"
+    "                    none); unlike --timeout it ends at the same point on every\n"
+    "                    machine, as the `linearizable` check of a run does\n"
     "  --max-memory MB   memory budget per file for the search (default 1024)\n"
     "  --stats           print configurations explored and peak memory at the end\n"
     "  -q, --quiet       verdict lines only, no explanation below illegal ones\n"
@@ -106,17 +111,23 @@ static bool parse_seconds(const char *s, uint64_t *ms) {
     return true;
 }
 
-static bool parse_mb(const char *s, uint64_t *mb) {
+/* A positive integer of at most `max`; false otherwise. */
+static bool parse_count(const char *s, uint64_t max, uint64_t *out) {
     LIN_ASSERT(s != NULL);
-    LIN_ASSERT(mb != NULL);
+    LIN_ASSERT(out != NULL);
     uint64_t v = 0;
     if (*s == '\0') return false;
     for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9' || v > UINT64_C(100000000)) return false;
+        if (*p < '0' || *p > '9' || v > max / 10) return false;
         v = v * 10 + (uint64_t)(*p - '0');
     }
-    *mb = v;
+    if (v > max) return false;
+    *out = v;
     return v > 0;
+}
+
+static bool parse_mb(const char *s, uint64_t *mb) {
+    return parse_count(s, UINT64_C(1000000000), mb);
 }
 
 /* Returns -1 on error (message printed), 1 for --help, 0 to go on. */
@@ -144,15 +155,18 @@ static int parse_args(int argc, char **argv, cli *c) {
         else if (nlen == 6 && strncmp(name, "--init", nlen) == 0) c->opt.init = val;
         else if (nlen == 9 && strncmp(name, "--timeout", nlen) == 0) good = good && parse_seconds(val, &c->opt.timeout_ms);
         else if (nlen == 12 && strncmp(name, "--max-memory", nlen) == 0) good = good && parse_mb(val, &c->opt.max_memory_mb);
+        else if (nlen == 20 && strncmp(name, "--max-configurations", nlen) == 0)
+            good = good && parse_count(val, UINT64_C(1) << 62, &c->opt.max_configurations);
         else known = false;
         if (!known) {
             fprintf(stderr, "ccsim lincheck: error: unknown option '%.*s' (expected --model, --init, --timeout, "
-                    "--max-memory, --stats, -q or --help)\n", (int)nlen, name);
+                    "--max-configurations, --max-memory, --stats, -q or --help)\n", (int)nlen, name);
             return -1;
         }
         if (!good) {
             fprintf(stderr, "ccsim lincheck: error: bad or missing value for %.*s (expected %s)\n", (int)nlen, name,
-                    nlen == 9 ? "seconds, e.g. 60 or 0.5" : nlen == 12 ? "a positive number of MiB" : "a value");
+                    nlen == 9 ? "seconds, e.g. 60 or 0.5" : nlen == 12 ? "a positive number of MiB"
+                    : nlen == 20 ? "a positive number of configurations" : "a value");
             return -1;
         }
     }

@@ -170,9 +170,11 @@ static inline bool lin_step(lin_model *m, uint64_t s, const lin_op *op, uint64_t
 /* ---- search ---- */
 typedef struct lin_budget {
     uint64_t deadline_ns;        /* monotonic clock; 0 = none */
+    uint64_t max_configurations; /* work: configurations explored, all parts together; 0 = none */
+    uint64_t configurations;     /* explored so far, all parts together */
     size_t max_bytes;            /* for all memo tables and model states together */
     size_t used_bytes;           /* memo tables alive now */
-    bool timed_out, out_of_memory;
+    bool timed_out, out_of_work, out_of_memory;
 } lin_budget;
 
 typedef struct lin_search_in {   /* one partition */

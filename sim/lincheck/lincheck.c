@@ -138,7 +138,9 @@ static void note_unknown(check_run *r, lin_result *out, size_t p, const lin_sear
     char key[128];
     key_text(r->h, r->ps.key[p], key, sizeof key);
     size_t n = r->ps.op_off[p + 1] - r->ps.op_off[p];
-    if (r->b.timed_out)
+    if (r->b.out_of_work)
+        lin_text_printf(&r->text, "work budget of %" PRIu64 " configurations ran out", r->b.max_configurations);
+    else if (r->b.timed_out)
         lin_text_printf(&r->text, "time budget of %.3g s ran out", (double)r->opt->timeout_ms / 1000.0);
     else
         lin_text_printf(&r->text, "memory budget of %zu MiB reached", r->b.max_bytes >> 20);
@@ -158,7 +160,7 @@ static lin_search_in part_input(const check_run *r, size_t p) {
     return in;
 }
 
-/* Records a decided part; true when the whole check is decided (illegal, or out of time). */
+/* Records a decided part; true when the whole check is decided (illegal, or out of time or work). */
 static bool part_decided(check_run *r, lin_result *out, size_t p, const lin_search_in *in, const lin_search_out *so) {
     LIN_ASSERT(p < r->ps.count);
     LIN_ASSERT(so->verdict != LIN_PAUSED);  /* only decided parts come here */
@@ -175,7 +177,7 @@ static bool part_decided(check_run *r, lin_result *out, size_t p, const lin_sear
         return true;
     }
     if (so->verdict == LIN_UNKNOWN) note_unknown(r, out, p, so);
-    return r->b.timed_out;
+    return r->b.timed_out || r->b.out_of_work;
 }
 
 /* Searches the parts round-robin with a doubling configuration limit, so
@@ -238,6 +240,7 @@ lin_verdict lin_check(lin_history *h, const lin_options *opt, lin_result *out) {
         parts_build(&r.ps, h, ops, keys, keep);
         uint64_t mb = opt->max_memory_mb ? opt->max_memory_mb : LIN_MEMORY_MB_DEFAULT;
         r.b.max_bytes = (size_t)(mb << 20);
+        r.b.max_configurations = opt->max_configurations;
         r.b.deadline_ns = opt->timeout_ms ? lin_now_ns() + opt->timeout_ms * UINT64_C(1000000) : 0;
         check_parts(&r, out);
         out->explanation = r.text.p;

@@ -10,9 +10,12 @@
  * invoked comes first), is a legal sequential execution of the model.
  *
  * The answer is ok, illegal (with an explanation: the ops that cannot be
- * placed after the longest linearizable prefix) or unknown (a time or memory
- * budget ran out; says how far the search got).  Verdicts are deterministic:
- * only the budget cut-off depends on the wall clock.
+ * placed after the longest linearizable prefix) or unknown (a work, memory
+ * or time budget ran out; says how far the search got).  Verdicts are
+ * deterministic except for the time budget's cut-off, the only input that
+ * depends on the wall clock: a caller that must give the same verdict on
+ * every machine (the `linearizable` check of a run) sets timeout_ms = 0 and
+ * bounds the search by max_configurations, which counts work.
  *
  * Models (the model's ops by :f, value as written in the history; reads
  * carry the value read in their completion, an ok read of nil gives no
@@ -66,7 +69,9 @@ typedef struct lin_history lin_history;
 typedef struct lin_options {
     const char *model;         /* one of the names above */
     const char *init;          /* EDN text of the initial value; NULL: the model's default */
-    uint64_t timeout_ms;       /* 0: no time budget */
+    uint64_t timeout_ms;       /* 0: no time budget (wall clock: not deterministic) */
+    uint64_t max_configurations; /* work budget: configurations explored, all keys
+                                  * together, checked every 4096; 0: none */
     uint64_t max_memory_mb;    /* 0: default LIN_MEMORY_MB_DEFAULT */
 } lin_options;
 

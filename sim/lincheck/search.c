@@ -279,6 +279,11 @@ static inline void push(search *s, cursor *c, uint32_t op, uint64_t next_state, 
 static bool over_budget(search *s) {
     lin_budget *b = s->b;
     LIN_ASSERT(!b->timed_out);              /* after a timeout no part is searched again */
+    LIN_ASSERT(!b->out_of_work);            /* nor after the work budget ran out */
+    if (b->max_configurations != 0 && b->configurations >= b->max_configurations) {
+        b->out_of_work = true;
+        return true;
+    }
     if (b->deadline_ns != 0 && lin_now_ns() > b->deadline_ns) {
         b->timed_out = true;
         return true;
@@ -319,6 +324,7 @@ static int run(search *s, cursor *c, uint64_t limit) {
             continue;
         }
         push(s, c, op, ns, false);
+        s->b->configurations++;
         if ((s->memo.count & 4095) == 0) {
             if (over_budget(s)) return LIN_UNKNOWN;
             if (s->memo.count >= limit) return LIN_PAUSED;

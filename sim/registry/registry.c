@@ -349,6 +349,13 @@ static int bind_checks(const sim *run, const scn *sc, char *err, size_t len) {
     return 0;
 }
 
+int registry_verify_twice(const scn *sc, const sim_options *opt, sim_divergence *out, char *err,
+                          size_t len) {
+    SIM_ASSERT(sc != NULL);
+    sim_options none = { 0 };
+    return sim_verify_twice(sc, opt ? opt : &none, registry_sim_create, out, err, len);
+}
+
 int registry_sim_create(const scn *sc, const sim_options *opt_in, sim **out, char *err, size_t len) {
     SIM_ASSERT(sc != NULL);
     SIM_ASSERT(out != NULL);

@@ -24,6 +24,7 @@
 
 #include "sim/family.h"
 #include "sim/sim.h"
+#include "sim/verify.h"
 
 size_t registry_family_count(void);
 const family_desc *registry_family_at(size_t i);
@@ -63,5 +64,13 @@ void registry_self_check(void);
  * "path:line:col: error: ..." in err (exit 2).  opt may be NULL. */
 int registry_sim_create(const scn *s, const sim_options *opt, sim **out, char *err,
                         size_t err_len);
+
+/* The determinism self-check (sim/verify.h) with the names resolved as
+ * registry_sim_create does: runs the scenario and seed twice in this
+ * process and compares their event streams.  Returns 0 with *out filled
+ * (out->diverged: the first diverging event), or -1 with the error in err
+ * (exit 2).  `ccsim run --twice` and a sweep's --verify call it. */
+int registry_verify_twice(const scn *s, const sim_options *opt, sim_divergence *out, char *err,
+                          size_t err_len);
 
 #endif
