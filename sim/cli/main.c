@@ -19,6 +19,9 @@ static void usage(FILE *f) {
           "        the same faults against several designs: one table, one picture\n"
           "  ccsim plot RUNDIR\n"
           "        draw a report directory's pictures again (gnuplot)\n"
+          "  ccsim sweep FILE.yaml... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]\n"
+          "        run many seeds in worker processes: verdicts tallied per check, the\n"
+          "        failing seeds and how to replay each, sweep.json (--merge: shards')\n"
           "  ccsim check PATH... [--junit FILE] [--tap]\n"
           "        run scenario files and compare their verdicts with `expect:`\n"
           "  ccsim lincheck --model MODEL [--init VALUE] [--timeout SECONDS] HISTORY.edn...\n"
@@ -34,7 +37,7 @@ static void usage(FILE *f) {
           "        the whole scenario library against its expected verdicts\n"
           "\n"
           "Each subcommand has --help.  Exit codes: 0 ok, 1 violation, 2 bad input,\n"
-          "3 unknown (a budget ran out).\n", f);
+          "3 unknown (a budget ran out); sweep: 4 ccsim crashed on a seed.\n", f);
 }
 
 int main(int argc, char **argv) {
@@ -54,7 +57,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "list") == 0) return cli_list(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0) return cli_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "lincheck") == 0) return lincheck_main(argc - 1, argv + 1);
-    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, plot, lincheck, list; see ccsim --help)\n", cmd);
+    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, sweep, plot, lincheck, list; see ccsim --help)\n", cmd);
     return 2;
 }
