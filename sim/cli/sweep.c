@@ -118,9 +118,10 @@ int sweep_parse_shard(const char *text, sweep_range *r, char *why, size_t why_le
 
 /* ---- tallies -------------------------------------------------------- */
 
-static void shell_quoted(char **buf, size_t *len, size_t *cap, const char *text) {
+/* Appends text to buf; quoted = as the inside of a '...' shell word. */
+static void append(char **buf, size_t *len, size_t *cap, const char *text, bool quoted) {
     for (const char *p = text; *p; p++) {
-        const char *piece = *p == '\'' ? "'\\''" : NULL;
+        const char *piece = quoted && *p == '\'' ? "'\\''" : NULL;
         size_t k = piece ? 4 : 1;
         if (*len + k + 1 > *cap) { *cap = (*cap + k + 1) * 2; *buf = sim_xrealloc(*buf, *cap); }
         memcpy(*buf + *len, piece ? piece : p, k);
@@ -129,16 +130,14 @@ static void shell_quoted(char **buf, size_t *len, size_t *cap, const char *text)
     (*buf)[*len] = '\0';
 }
 
+/* " --set 'K=V'" for each override: the tail of a reproduce line. */
 static char *sets_tail(const scn *s) {
     size_t cap = 64, len = 0;
     char *buf = sim_xcalloc(1, cap);
     for (uint32_t k = 0; k < s->set_count; k++) {
-        shell_quoted(&buf, &len, &cap, " --set '");
-        shell_quoted(&buf, &len, &cap, s->sets[k]);   /* quotes inside become '\'' */
-        shell_quoted(&buf, &len, &cap, "");
-        if (len + 2 > cap) { cap *= 2; buf = sim_xrealloc(buf, cap); }
-        buf[len++] = '\'';
-        buf[len] = '\0';
+        append(&buf, &len, &cap, " --set '", false);
+        append(&buf, &len, &cap, s->sets[k], true);
+        append(&buf, &len, &cap, "'", false);
     }
     return buf;
 }
@@ -283,7 +282,7 @@ static void worker_main(const scn *s, const sweep_plan *p, const sweep_tally *t,
     uint64_t total = sweep_range_count(&p->range);
     for (uint64_t i = first; i < total; i += stride) {
         uint64_t seed = seed_at(&p->range, i);
-        cli_outcome o;
+        cli_outcome o = { .result_count = 0 };     /* a runner may fail before it fills o */
         char err[SIM_ERR_MAX] = "";
         if (run(s, seed, &o, err, sizeof err, p->runner_ctx) != 0) {
             uint8_t none[SCN_CHECKS_MAX] = { 0 };

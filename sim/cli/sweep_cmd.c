@@ -104,7 +104,7 @@ static int parse_option(int argc, char **argv, int *i, sweep_args *a) {
                   strcmp(x, "--out") == 0 || strcmp(x, "--junit") == 0 || strcmp(x, "--check") == 0 ||
                   strcmp(x, "--show") == 0 || strcmp(x, "--reports") == 0 || strcmp(x, "--set") == 0;
     if (!valued) { fprintf(stderr, "ccsim sweep: unknown option '%s' (see ccsim sweep --help)\n", x); return -1; }
-    if (!v) { fprintf(stderr, "ccsim sweep: %s needs a value (see ccsim sweep --help)\n", x); return -1; }
+    if (!v || strncmp(v, "--", 2) == 0) { fprintf(stderr, "ccsim sweep: %s needs a value (see ccsim sweep --help)\n", x); return -1; }
     (*i)++;
     if (strcmp(x, "--seeds") == 0) {
         if (sweep_parse_seeds(v, &p->range, why, sizeof why) != 0) { fprintf(stderr, "ccsim sweep: --seeds %s\n", why); return -1; }
