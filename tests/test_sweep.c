@@ -270,6 +270,37 @@ static void a_seed_that_could_not_run_exits_two(void **state) {
     sweep_tally_free(&t);
 }
 
+/* A sweep asks the checks for no story (check_input.no_story): what it
+ * shows must be what `ccsim run` shows. */
+static void without_stories_the_verdicts_and_summaries_are_the_same(void **state) {
+    (void)state;
+    static const char *const files[] = { L2, RACE, "scenarios/locks/L3-release-without-ownership-check.yaml" };
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        scn *s = load(files[f]);
+        for (uint64_t seed = 1; seed <= 8; seed++) {
+            sim_options opt = { .seed = seed, .seed_set = true };
+            cli_outcome full, bare;
+            char err[SIM_ERR_MAX];
+            assert_int_equal(cli_execute_err(s, &opt, &full, NULL, false, err, sizeof err), 0);
+            assert_int_equal(cli_execute_err(s, &opt, &bare, NULL, true, err, sizeof err), 0);
+            assert_int_equal(full.result_count, bare.result_count);
+            for (size_t i = 0; i < full.result_count; i++) {
+                assert_int_equal(full.results[i].verdict, bare.results[i].verdict);
+                assert_string_equal(full.results[i].summary, bare.results[i].summary);
+                if (full.results[i].verdict == CHECK_VIOLATION) assert_non_null(full.results[i].story);
+                bool skips = strcmp(full.results[i].name, "mutual-exclusion") == 0 ||
+                             strcmp(full.results[i].name, "lease-overlap") == 0 ||
+                             strcmp(full.results[i].name, "lost-update") == 0;
+                if (skips) assert_null(bare.results[i].story);
+            }
+            cli_outcome_free(&full);
+            cli_outcome_free(&bare);
+        }
+        scn_free(s);
+        free(s);
+    }
+}
+
 static void a_list_keeps_the_first_seeds_whatever_order_they_come_in(void **state) {
     (void)state;
     sweep_list l = { 0 };
@@ -316,6 +347,7 @@ int main(void) {
         cmocka_unit_test(junit_has_a_case_per_check_and_the_failing_seeds),
         cmocka_unit_test(a_worker_that_aborts_is_reported_and_the_sweep_goes_on),
         cmocka_unit_test(a_seed_that_could_not_run_exits_two),
+        cmocka_unit_test(without_stories_the_verdicts_and_summaries_are_the_same),
         cmocka_unit_test(a_list_keeps_the_first_seeds_whatever_order_they_come_in),
         cmocka_unit_test(a_shard_takes_every_nth_seed_from_k),
     };

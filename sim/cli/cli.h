@@ -41,10 +41,11 @@ int  cli_judge(sim *run, cli_outcome *o);
 /* registry_sim_create + cli_judge, for runs that need no trace.  On success with
  * keep != NULL the caller owns *keep (sim_destroy). */
 int  cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep);
-/* The same two, with the message in err instead of on stderr. */
-int  cli_judge_err(sim *run, cli_outcome *o, char *err, size_t err_len);
-int  cli_execute_err(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep, char *err,
-                     size_t err_len);
+/* The same two, with the message in err instead of on stderr; no_story:
+ * verdicts and summaries only (check_input.no_story), for sweeps. */
+int  cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err_len);
+int  cli_execute_err(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep, bool no_story,
+                     char *err, size_t err_len);
 void cli_outcome_free(cli_outcome *o);
 
 /* How `run` writes a report directory (and `sweep`, for failing seeds). */

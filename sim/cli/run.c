@@ -25,7 +25,7 @@ static double wall_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int cli_judge_err(sim *run, cli_outcome *o, char *err, size_t err_len) {
+int cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err_len) {
     SIM_ASSERT(run != NULL);
     SIM_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
@@ -35,7 +35,7 @@ int cli_judge_err(sim *run, cli_outcome *o, char *err, size_t err_len) {
     o->stats = sim_get_stats(run);
     const char *names[SCN_CHECKS_MAX];
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
-    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns };
+    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns, no_story };
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
         SIM_ASSERT(c != NULL);                    /* registry_sim_create validated the names */
@@ -48,26 +48,26 @@ int cli_judge_err(sim *run, cli_outcome *o, char *err, size_t err_len) {
 
 int cli_judge(sim *run, cli_outcome *o) {
     char err[SIM_ERR_MAX];
-    int rc = cli_judge_err(run, o, err, sizeof err);
+    int rc = cli_judge_err(run, o, false, err, sizeof err);
     if (rc != 0) fprintf(stderr, "%s\n", err);
     return rc;
 }
 
-int cli_execute_err(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep, char *err,
-                    size_t err_len) {
+int cli_execute_err(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep, bool no_story,
+                    char *err, size_t err_len) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
     sim *run = NULL;
     if (registry_sim_create(s, opt, &run, err, err_len) != 0) return SIM_EXIT_INPUT;
-    int rc = cli_judge_err(run, o, err, err_len);
+    int rc = cli_judge_err(run, o, no_story, err, err_len);
     if (rc == 0 && keep) *keep = run; else sim_destroy(run);
     return rc;
 }
 
 int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep) {
     char err[SIM_ERR_MAX];
-    int rc = cli_execute_err(s, opt, o, keep, err, sizeof err);
+    int rc = cli_execute_err(s, opt, o, keep, false, err, sizeof err);
     if (rc != 0) fprintf(stderr, "%s\n", err);
     return rc;
 }
