@@ -53,6 +53,8 @@ typedef struct net_plan {
     bool dropped_by_partition;
 } net_plan;
 
+/* Sets up n for s's nodes; n need not be zeroed (only the node_count x
+ * node_count part of its matrices is ever read). */
 void net_init(net *n, const scn *s, rng stream);
 net_plan net_send(net *n, sim_time now, int32_t from, int32_t to);
 bool net_link_up(const net *n, int32_t from, int32_t to);
