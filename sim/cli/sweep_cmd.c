@@ -192,12 +192,18 @@ static double wall_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Loads every file before any runs (s[i] stays NULL when it fails). */
 static int load_all(const sweep_args *a, scn **s, sweep_tally *t) {
     char err[SIM_ERR_MAX];
     for (uint32_t i = 0; i < a->file_count; i++) {
-        s[i] = sim_xcalloc(1, sizeof *s[i]);
-        if (scn_load_with_overrides(a->files[i], a->sets, a->set_count, s[i], err, sizeof err) != 0 ||
-            sweep_tally_init(&t[i], s[i], &a->plan, err, sizeof err) != 0) {
+        scn *one = sim_xcalloc(1, sizeof *one);
+        if (scn_load_with_overrides(a->files[i], a->sets, a->set_count, one, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            free(one);
+            return -1;
+        }
+        s[i] = one;
+        if (sweep_tally_init(&t[i], one, &a->plan, err, sizeof err) != 0) {
             fprintf(stderr, "%s\n", err);
             return -1;
         }
