@@ -356,7 +356,7 @@ static void take_record(fleet *fl, worker *w, const uint8_t *head, const char *t
         rec.message = sim_xcalloc(1, len + 1);
         memcpy(rec.message, text, len);
         t->errors++;
-        sweep_list_add(&t->trouble, &rec, 0);
+        sweep_list_add(&t->trouble, &rec, fl->p->show);
         return;
     }
     SIM_ASSERT(head[9] == t->check_count);
@@ -409,7 +409,7 @@ static void note_crash(fleet *fl, worker *w, int status) {
     rec.message = sim_xstrdup(how);
     fl->t->crashed++;
     fl->done++;
-    sweep_list_add(&fl->t->trouble, &rec, 0);
+    sweep_list_add(&fl->t->trouble, &rec, fl->p->show);
     w->next += fl->count;
 }
 

@@ -66,7 +66,7 @@ typedef struct sweep_tally {     /* one scenario's sweep; what sweep.json holds 
     uint64_t failing, unknown;   /* seeds failing; seeds with an unknown that did not fail */
     uint64_t errors, crashed;    /* seeds that could not run; seeds whose worker died */
     sweep_list listed;           /* failing seeds, the first `show` by seed (0 = all) */
-    sweep_list trouble;          /* every errored and crashed seed, by seed */
+    sweep_list trouble;          /* errored and crashed seeds, the first `show` by seed */
 } sweep_tally;
 
 /* A runner runs one seed and judges it: 0 with o filled, or non-zero with

@@ -42,8 +42,12 @@ static void print_one(FILE *f, const sweep_range *r, const sweep_tally *t) {
     fprintf(f, "sweep     %s (%s%s)\n", t->name, t->path, t->sets);
     uint64_t total = sweep_range_count(r);
     fprintf(f, "seeds     %" PRIu64 "..%" PRIu64, r->from, r->to);
-    if (r->shards > 1) fprintf(f, ", shard %" PRIu32 "/%" PRIu32 " (every %" PRIu32 "th from %" PRIu64 ")",
-                               r->shard, r->shards, r->shards, r->from + r->shard);
+    if (r->shards > 1) {
+        fprintf(f, ", shard %" PRIu32 "/%" PRIu32 " (seeds", r->shard, r->shards);
+        for (uint64_t i = 0; i < total && i < 3; i++)
+            fprintf(f, "%s %" PRIu64, i ? "," : "", r->from + r->shard + i * r->shards);
+        fprintf(f, "%s)", total > 3 ? ", ..." : total == 0 ? " none" : "");
+    }
     fprintf(f, ": %" PRIu64 " seeds, %" PRIu64 " ran\n\n", total, t->seeds_run);
     fprintf(f, "%-17s %-9s %10s %10s %10s %10s\n", "check", "expect", "ok", "violation", "unknown", "failing");
     for (uint32_t i = 0; i < t->check_count; i++) {
@@ -61,6 +65,8 @@ static void print_one(FILE *f, const sweep_range *r, const sweep_tally *t) {
     if (t->listed.count < t->failing)
         fprintf(f, "          the first %zu by seed (--show N; sweep.json has the same)\n", t->listed.count);
     for (size_t i = 0; i < t->listed.count; i++) print_seed(f, t, &t->listed.items[i]);
+    if (t->trouble.count < t->errors + t->crashed)
+        fprintf(f, "          and the first %zu that crashed or could not run, by seed\n", t->trouble.count);
     for (size_t i = 0; i < t->trouble.count; i++) print_seed(f, t, &t->trouble.items[i]);
 }
 
@@ -451,7 +457,7 @@ static int read_tally(reader *rd, yaml_node_t *m, sweep_tally *t, uint32_t show,
     t->errors += errors;
     t->crashed += crashed;
     if (read_seeds(rd, m, "failing_seeds", t, &t->listed, show) != 0) return -1;
-    return read_seeds(rd, m, "unfinished_seeds", t, &t->trouble, 0);
+    return read_seeds(rd, m, "unfinished_seeds", t, &t->trouble, show);
 }
 
 typedef struct merged {
