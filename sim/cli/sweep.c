@@ -243,6 +243,8 @@ int sweep_exit_code(const sweep_tally *t, size_t n) {
 
 static void put_record(FILE *f, uint64_t seed, uint8_t status, const uint8_t *verdict, uint8_t count,
                        const char *text, uint32_t text_len) {
+    SIM_ASSERT(count <= SCN_CHECKS_MAX);
+    SIM_ASSERT(status <= SWEEP_CRASHED);
     uint8_t head[WIRE_HEAD] = { 0 };
     memcpy(head, &seed, 8);
     head[8] = status;
@@ -274,6 +276,8 @@ static void send_outcome(FILE *f, uint64_t seed, const cli_outcome *o, const swe
 /* Runs seeds first, first+stride, ... of the shard; never returns. */
 static void worker_main(const scn *s, const sweep_plan *p, const sweep_tally *t, uint64_t first,
                         uint64_t stride, int fd, bool careful) {
+    SIM_ASSERT(stride >= 1);
+    SIM_ASSERT(fd >= 0);
     FILE *f = fdopen(fd, "w");
     if (!f) _exit(70);
     static char buf[1 << 16];
@@ -317,6 +321,8 @@ typedef struct fleet {
 } fleet;
 
 static int spawn(fleet *fl, uint32_t k, uint64_t first, bool careful, int *fds_open) {
+    SIM_ASSERT(k < fl->count);
+    SIM_ASSERT(first < fl->total);
     int pfd[2];
     if (pipe(pfd) != 0) { fprintf(stderr, "ccsim sweep: pipe: %s\n", strerror(errno)); return -1; }
     fflush(stdout);
@@ -345,6 +351,7 @@ static int spawn(fleet *fl, uint32_t k, uint64_t first, bool careful, int *fds_o
 }
 
 static void take_record(fleet *fl, worker *w, const uint8_t *head, const char *text, uint32_t len) {
+    SIM_ASSERT(w->next < fl->total);
     sweep_tally *t = fl->t;
     sweep_seed rec = { 0 };
     memcpy(&rec.seed, head, 8);
@@ -386,6 +393,7 @@ static void take_record(fleet *fl, worker *w, const uint8_t *head, const char *t
 
 /* Parses the whole records in w's buffer. */
 static void drain(fleet *fl, worker *w) {
+    SIM_ASSERT(w->len <= w->cap);
     size_t at = 0;
     while (w->len - at >= WIRE_HEAD) {
         const uint8_t *head = (const uint8_t *)w->buf + at;
@@ -400,6 +408,8 @@ static void drain(fleet *fl, worker *w) {
 }
 
 static void note_crash(fleet *fl, worker *w, int status) {
+    SIM_ASSERT(w->careful);                  /* only a careful worker's death names a seed */
+    SIM_ASSERT(w->next < fl->total);
     sweep_seed rec = { .seed = seed_at(&fl->p->range, w->next), .status = SWEEP_CRASHED };
     char how[128];
     if (WIFSIGNALED(status))
@@ -417,6 +427,7 @@ static void note_crash(fleet *fl, worker *w, int status) {
  * before its last seed (module comment). */
 static int finish(fleet *fl, uint32_t k, int *fds_open) {
     worker *w = &fl->w[k];
+    SIM_ASSERT(w->fd >= 0);
     close(w->fd);
     w->fd = fds_open[k] = -1;
     int status = 0;

@@ -22,6 +22,8 @@ static const char *expect_word(int e) { return e < 0 ? "-" : verdict_words[e]; }
 /* ---- the table -------------------------------------------------------- */
 
 static void print_seed(FILE *f, const sweep_tally *t, const sweep_seed *s) {
+    SIM_ASSERT(s->fail_count <= t->check_count);
+    SIM_ASSERT(s->status == SWEEP_FAILING || s->message != NULL);
     if (s->status == SWEEP_FAILING) {
         fprintf(f, "  seed %" PRIu64 "\n", s->seed);
         for (uint32_t i = 0; i < s->fail_count; i++) {
@@ -39,6 +41,8 @@ static void print_seed(FILE *f, const sweep_tally *t, const sweep_seed *s) {
 }
 
 static void print_one(FILE *f, const sweep_range *r, const sweep_tally *t) {
+    SIM_ASSERT(t->check_count <= SCN_CHECKS_MAX);
+    SIM_ASSERT(t->sets != NULL);
     fprintf(f, "sweep     %s (%s%s)\n", t->name, t->path, t->sets);
     uint64_t total = sweep_range_count(r);
     fprintf(f, "seeds     %" PRIu64 "..%" PRIu64, r->from, r->to);
@@ -94,6 +98,8 @@ static void json_str(FILE *f, const char *s) {
 }
 
 static void json_seed(FILE *f, const sweep_tally *t, const sweep_seed *s) {
+    SIM_ASSERT(s->status <= SWEEP_CRASHED);
+    SIM_ASSERT(s->fail_count <= t->check_count);
     static const char *const status[] = { "failing", "error", "crashed" };
     fprintf(f, "        {\"seed\": %" PRIu64 ", \"status\": \"%s\", ", s->seed, status[s->status]);
     if (s->status == SWEEP_FAILING) {
@@ -384,7 +390,8 @@ static int read_seed(reader *rd, yaml_node_t *m, const sweep_tally *t, sweep_see
     }
     yaml_node_t *cs = field(rd, m, "checks", YAML_SEQUENCE_NODE);
     if (!cs) return -1;
-    for (size_t i = 0; i < items(cs) && i < SCN_CHECKS_MAX; i++) {
+    if (items(cs) > t->check_count) return bad(rd, cs, "a seed lists more failing checks than the scenario has");
+    for (size_t i = 0; i < items(cs); i++) {
         yaml_node_t *c = item(rd, cs, i);
         sweep_fail *f = &s->fails[s->fail_count];
         int v = 0;
@@ -480,7 +487,8 @@ static int read_top(reader *rd, yaml_node_t *root, merged *mg, bool first) {
         u64_of(rd, shard, "index", &k) != 0 || u64_of(rd, shard, "count", &n) != 0 ||
         u64_of(rd, root, "show", &show) != 0 || word_of(rd, root, "ignore_expect", bools, 2, &ignore) != 0)
         return -1;
-    if (n == 0 || n > UINT32_MAX || k >= n || to < from || show > UINT32_MAX) return bad(rd, shard, "the shard or seed range is out of bounds");
+    if (n == 0 || n > UINT32_MAX || k >= n || to < from || to - from == UINT64_MAX || show > UINT32_MAX)
+        return bad(rd, shard, "the shard or seed range is out of bounds");
     if (first) {
         mg->r = (sweep_range){ .from = from, .to = to, .shard = 0, .shards = (uint32_t)n };
         mg->p->show = (uint32_t)show;
