@@ -149,6 +149,61 @@ static void merge_refuses_shards_of_different_sweeps(void **state) {
     assert_non_null(strstr(out, L2 ":1:1: error:"));
 }
 
+static void write_file(const char *name, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Any file given to --merge is input: a located error and exit 2, never
+ * an assertion. */
+static void merge_takes_a_broken_file_as_bad_input(void **state) {
+    (void)state;
+#define HEAD "{\"seeds\": {\"from\": 1, \"to\": 5}, \"shard\": {\"index\": 0, \"count\": 1}, " \
+             "\"show\": 3, \"ignore_expect\": false, \"scenarios\": ["
+#define SCN_START "{\"name\": \"n\", \"path\": \"p\", \"set_args\": \"\", \"ran\": 5, \"failing\": 1, " \
+                  "\"unknown\": 0, \"errors\": 0, \"crashed\": 0, \"checks\": [{\"name\": \"liveness\", " \
+                  "\"expect\": null, \"judged\": true, \"ok\": 4, \"violation\": 1, \"unknown\": 0, \"failing\": 1}], "
+    static const struct { const char *text, *says; } cases[] = {
+        { "{\"seeds\": [1, 2", "not JSON" },
+        { "[1, 2]", "expected an object" },
+        { "{\"seeds\": {\"from\": 0, \"to\": 18446744073709551615}, \"shard\": {\"index\": 0, \"count\": 1}, "
+          "\"show\": 3, \"ignore_expect\": false, \"scenarios\": []}", "out of bounds" },
+        { "{\"seeds\": {\"from\": 1, \"to\": 5}, \"shard\": {\"index\": 2, \"count\": 2}, "
+          "\"show\": 3, \"ignore_expect\": false, \"scenarios\": []}", "out of bounds" },
+        { "{\"seeds\": {\"from\": -1, \"to\": 5}, \"shard\": {\"index\": 0, \"count\": 1}}",
+          "\"from\" needs a non-negative integer" },
+        { HEAD "{\"name\": 3}]}", "no \"path\" here" },
+        { HEAD SCN_START "\"failing_seeds\": [{\"seed\": 2, \"status\": \"failing\", \"checks\": ["
+          "{\"name\": \"liveness\", \"verdict\": \"violation\", \"summary\": \"s\"}, "
+          "{\"name\": \"liveness\", \"verdict\": \"violation\", \"summary\": \"s\"}]}], "
+          "\"unfinished_seeds\": []}]}", "more failing checks than the scenario has" },
+        { HEAD SCN_START "\"failing_seeds\": [{\"seed\": 2, \"status\": \"failing\", \"checks\": ["
+          "{\"name\": \"safety\", \"verdict\": \"violation\", \"summary\": \"s\"}]}], "
+          "\"unfinished_seeds\": []}]}", "names a check" },
+        { HEAD SCN_START "\"failing_seeds\": [{\"seed\": 2, \"status\": \"lost\"}], "
+          "\"unfinished_seeds\": []}]}", "\"status\" is not one of the words" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[OUT_MAX];
+        write_file("broken.json", cases[i].text);
+        int rc = run(out, sizeof out, true, "sweep --merge %s/broken.json --out %s/bm", tmpdir, tmpdir);
+        if (rc != 2 || !strstr(out, cases[i].says) || !strstr(out, "broken.json:"))
+            fail_msg("case %zu: exit %d, output:\n%s\n(expected exit 2 and \"%s\")", i, rc, out, cases[i].says);
+    }
+    /* The same file, whole, merges. */
+    write_file("good.json", HEAD SCN_START "\"failing_seeds\": [{\"seed\": 2, \"status\": \"failing\", \"checks\": ["
+               "{\"name\": \"liveness\", \"verdict\": \"violation\", \"summary\": \"s\"}]}], \"unfinished_seeds\": []}]}");
+    char out[OUT_MAX];
+    assert_int_equal(run(out, sizeof out, true, "sweep --merge %s/good.json --out %s/gm", tmpdir, tmpdir), 1);
+    assert_non_null(strstr(out, "reproduce: ccsim run p --seed 2\n"));
+#undef HEAD
+#undef SCN_START
+}
+
 static void bad_arguments_exit_two_with_a_reason(void **state) {
     (void)state;
     static const struct { const char *args, *says; } cases[] = {
@@ -342,6 +397,7 @@ int main(void) {
         cmocka_unit_test(the_output_does_not_depend_on_the_number_of_jobs),
         cmocka_unit_test(merged_shards_equal_the_whole_sweep),
         cmocka_unit_test(merge_refuses_shards_of_different_sweeps),
+        cmocka_unit_test(merge_takes_a_broken_file_as_bad_input),
         cmocka_unit_test(bad_arguments_exit_two_with_a_reason),
         cmocka_unit_test(help_teaches_the_options_and_the_exit_codes),
         cmocka_unit_test(junit_has_a_case_per_check_and_the_failing_seeds),
