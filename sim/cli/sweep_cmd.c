@@ -4,14 +4,17 @@
  *
  * Files: DIR (--out, default reports/sweep) gets sweep.json and, for the
  * first --reports failing seeds of each scenario (by seed), the report
- * `ccsim run` writes, in DIR/NAME/seed-S/.  A sweep writes no other report.
+ * `ccsim run` writes, in DIR/NAME/seed-S/ (each by a child process, like
+ * the seeds themselves).  A sweep writes no other report.
  */
 #include "sim/cli/sweep.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,25 +168,53 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a) {
     return check_args(a);
 }
 
-/* Reports for the first a->reports failing seeds, run again in this
- * process (they ran to the end in a worker: same seed, same run). */
-static int write_seed_reports(const scn *s, const sweep_args *a, const sweep_tally *t, bool *any) {
-    for (size_t i = 0; i < t->listed.count && i < a->reports; i++) {
-        char dir[2048];
-        uint64_t seed = t->listed.items[i].seed;
-        snprintf(dir, sizeof dir, "%s/%s/seed-%" PRIu64, a->out, s->name, seed);
+/* One failing seed's report, written by a child process: the seed ran to
+ * the end in a worker, but a report takes paths a sweep does not (the
+ * trace, the timeline), and a crash there must not lose sweep.json.
+ * Returns 0, SIM_EXIT_INPUT (not written; the message is on stderr) or
+ * SWEEP_EXIT_INTERNAL (the child crashed). */
+static int report_seed(const scn *s, const sweep_args *a, const sweep_tally *t, uint64_t seed,
+                       const char *dir) {
+    SIM_ASSERT(s != NULL && t != NULL);
+    SIM_ASSERT(dir != NULL);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) { fprintf(stderr, "ccsim sweep: fork: %s\n", strerror(errno)); return SIM_EXIT_INPUT; }
+    if (pid == 0) {
         cli_report_opts ro = { .seed = seed, .seed_set = true, .no_plot = a->no_plot };
         cli_outcome o;
         sim *run = NULL;
         int drawn = 1;
-        if (cli_run_into(s, &ro, dir, &o, &run, &drawn) != 0) return -1;
-        cli_outcome_free(&o);
-        sim_destroy(run);
+        _exit(cli_run_into(s, &ro, dir, &o, &run, &drawn) == 0 ? 0 : SIM_EXIT_INPUT);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? 0 : SIM_EXIT_INPUT;
+    fprintf(stderr, "ccsim sweep: ccsim crashed writing the report of seed %" PRIu64 " (signal %d); "
+                    "reproduce: ccsim run %s --seed %" PRIu64 "%s\n",
+            seed, WIFSIGNALED(status) ? WTERMSIG(status) : -1, t->path, seed, t->sets);
+    return SWEEP_EXIT_INTERNAL;
+}
+
+/* Reports for the first a->reports failing seeds.  Returns the worst of
+ * report_seed's results. */
+static int write_seed_reports(const scn *s, const sweep_args *a, const sweep_tally *t, bool *any) {
+    SIM_ASSERT(s != NULL && t != NULL);
+    SIM_ASSERT(any != NULL);
+    int worst = 0;
+    for (size_t i = 0; i < t->listed.count && i < a->reports; i++) {
+        char dir[2048];
+        uint64_t seed = t->listed.items[i].seed;
+        snprintf(dir, sizeof dir, "%s/%s/seed-%" PRIu64, a->out, s->name, seed);
+        int rc = report_seed(s, a, t, seed, dir);
+        if (rc == SWEEP_EXIT_INTERNAL || (rc != 0 && worst == 0)) worst = rc;
+        if (rc != 0) continue;
         if (!*any) printf("\n");
         printf("report    %s/\n", dir);
         *any = true;
     }
-    return 0;
+    return worst;
 }
 
 static double wall_now(void) {
@@ -241,10 +272,14 @@ static int run_sweeps(sweep_args *a) {
                 wall > 0 ? (double)seeds / wall : 0.0, a->plan.jobs);
     }
     bool any = false;
-    for (uint32_t i = 0; i < a->file_count && rc == 0; i++)
-        if (write_seed_reports(s[i], a, &t[i], &any) != 0) rc = SIM_EXIT_INPUT;
+    int reports = 0;                     /* the worst report's result */
+    for (uint32_t i = 0; i < a->file_count && rc == 0; i++) {
+        int one = write_seed_reports(s[i], a, &t[i], &any);
+        if (one == SWEEP_EXIT_INTERNAL || (one != 0 && reports == 0)) reports = one;
+    }
     if (rc == 0 && files_out(a, &a->plan.range, t, a->file_count) != 0) rc = SIM_EXIT_INPUT;
     if (rc == 0) rc = sweep_exit_code(t, a->file_count);
+    if (reports == SWEEP_EXIT_INTERNAL || (reports != 0 && rc != SWEEP_EXIT_INTERNAL)) rc = reports;
     for (uint32_t i = 0; i < a->file_count; i++) {
         sweep_tally_free(&t[i]);
         if (s[i]) scn_free(s[i]);
