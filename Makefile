@@ -50,14 +50,15 @@ all: $(CCSIM) ccsim
 
 # Missing Debian packages are installed by scripts/install-deps.sh (DESIGN.md 1).
 # Building ./ccsim needs only a C compiler, pkg-config and libyaml
-# (deps-build); the tests also need cmocka, and the timelines gnuplot (deps).
+# (deps-build); the tests also need cmocka and GNU parallel, and the
+# timelines gnuplot (deps).
 # deps waits for deps-build, so two installs never run at once.
 deps-build:
 	@pkg-config --exists yaml-0.1 && command -v $(firstword $(CC)) >/dev/null 2>&1 \
 	  || sh scripts/install-deps.sh build
 deps: deps-build
 	@pkg-config --exists yaml-0.1 cmocka && command -v gnuplot >/dev/null 2>&1 \
-	  || sh scripts/install-deps.sh
+	  && command -v parallel >/dev/null 2>&1 || sh scripts/install-deps.sh
 
 $(BUILD)/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)

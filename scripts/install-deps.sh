@@ -2,15 +2,16 @@
 # Installs the Debian packages ccsim needs (DESIGN.md section 1): as root through
 # apt-get, otherwise through sudo, otherwise it names the packages and stops.
 # gnuplot-nox draws the timelines, with the DejaVu fonts the scripts name;
-# libxml2-utils (xmllint) checks the SVGs in `make test`.
+# libxml2-utils (xmllint) checks the SVGs in `make test`; parallel (GNU
+# parallel) runs the sharded sweep of `make test` (docs/sweeps.md).
 #   sh scripts/install-deps.sh         everything: building, `make test`, `make demo`
 #   sh scripts/install-deps.sh build   only what building ./ccsim needs (`make`)
 #   sh scripts/install-deps.sh ci      everything, and clang for CI's second compiler
 set -u
 case "${1:-all}" in
   build) PKGS="libyaml-dev pkg-config gcc" ;;
-  all)   PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make" ;;
-  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils pkg-config gcc make clang" ;;
+  all)   PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make" ;;
+  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make clang" ;;
   *)     echo "usage: sh scripts/install-deps.sh [build|ci]" >&2; exit 2 ;;
 esac
 missing=""

@@ -2,11 +2,12 @@
 # The suite behind `make test` (DESIGN.md 1): the unit tests (cmocka), the
 # scenario library and the regression scenarios of tests/limits/ (the
 # largest values the loader accepts) against their `expect:` blocks, the
-# broken-file tests, and the determinism test, which also draws every
-# scenario's timeline and checks the pictures (scripts/determinism.sh).
-# Prints one line per part and `N passed, N failed` last.  BUILD names the
-# build folder (build, or build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|layers|scenarios|broken|determinism]
+# broken-file tests, a sweep sharded by GNU parallel and merged, and the
+# determinism test, which also draws every scenario's timeline and checks
+# the pictures (scripts/determinism.sh).  Prints one line per part and
+# `N passed, N failed` last.  BUILD names the build folder (build, or
+# build-san for sanitizers).
+#   sh scripts/test.sh [all|unit|layers|scenarios|broken|sweeps|determinism]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
 # it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
@@ -78,6 +79,16 @@ run_broken() {
   echo "broken files: $p passed, $f failed"
 }
 
+# One sweep split into shards by GNU parallel and merged must equal the
+# sweep run whole (tests/sweep_parallel.sh; docs/sweeps.md).
+run_sweeps() {
+  if sh tests/sweep_parallel.sh "$BUILD" >"$log/sweeps.out" 2>&1; then
+    count 1 0; tail -n 1 "$log/sweeps.out"
+  else
+    count 0 1; echo "sweep shards: 1 failed"; sed 's/^/      /' "$log/sweeps.out" | tail -20
+  fi
+}
+
 # scripts/determinism.sh draws every scenario's timeline (twice) and prints
 # a `pictures:` and a `determinism:` line, each ending in yes or NO.
 run_determinism() {
@@ -125,8 +136,9 @@ case "$part" in
   layers) run_layers ;;
   scenarios) run_scenarios ;;
   broken) run_broken ;;
+  sweeps) run_sweeps ;;
   determinism) run_determinism ;;
-  all) run_unit; run_layers; run_scenarios; run_broken; run_determinism ;;
+  all) run_unit; run_layers; run_scenarios; run_broken; run_sweeps; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"

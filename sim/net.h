@@ -58,6 +58,8 @@ typedef struct net_plan {
     bool dropped_by_partition;
 } net_plan;
 
+/* Sets up n for s's nodes; n need not be zeroed (only the node_count x
+ * node_count part of its matrices is ever read). */
 void net_init(net *n, const scn *s, rng stream);
 /* One draw from a latency distribution (also the nemesis's gaps and lengths). */
 sim_time net_draw_latency(rng *r, const scn_latency *lat);

@@ -132,7 +132,7 @@ static void fault(fx *f, scn_fault_kind k, sim_time at, int32_t node, sim_time f
 static void run(fx *f, const char *name) {
     const check_desc *d = check_find(name);
     assert_non_null(d);
-    check_input in = { &f->h, f->s, f->s->duration_ns };
+    check_input in = { &f->h, f->s, f->s->duration_ns, false };
     check_result_free(&f->r);
     d->run(&in, &f->r);
     assert_string_equal(f->r.name, name);

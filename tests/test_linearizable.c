@@ -27,7 +27,7 @@ static void add(hist *h, uint32_t process, hist_f f, hist_result r, sim_time fro
 }
 
 static check_verdict judge(const hist *h, check_result *r) {
-    check_input in = { h, NULL, 100 };
+    check_input in = { h, NULL, 100, false };
     check_find("linearizable")->run(&in, r);
     return r->verdict;
 }
@@ -126,7 +126,7 @@ static void the_gc_pause_run_is_linearizable_at_the_register(void **state) {
     assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), 0);
     assert_int_equal(sim_run(run, err, sizeof err), 0);
     check_result r;
-    check_input in = { sim_history(run), s, s->duration_ns };
+    check_input in = { sim_history(run), s, s->duration_ns, false };
     check_find("linearizable")->run(&in, &r);
     assert_int_equal(r.verdict, CHECK_OK);
     check_result_free(&r);

@@ -30,6 +30,8 @@ typedef struct check_input {
     const hist *h;
     const scn *s;                /* node names, duration, faults */
     sim_time horizon_ns;
+    bool no_story;               /* verdict and summary only (sweeps): a check may
+                                    skip its story and leave result.story NULL */
 } check_input;
 
 typedef struct check_result {

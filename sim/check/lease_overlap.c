@@ -110,7 +110,7 @@ static void lo_report(const check_input *in, const lo_pair *told, uint32_t count
     story_buf b;
     story_buf_init(&b);
     uint32_t n = count < LO_TOLD_MAX ? count : LO_TOLD_MAX;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !in->no_story; i++) {
         if (count > 1) {
             lo_line(in, &told[i], line, sizeof line);
             story_buf_printf(&b, "%soverlap %" PRIu32 " of %" PRIu32 ": %s\n", i ? "\n" : "",
@@ -119,7 +119,8 @@ static void lo_report(const check_input *in, const lo_pair *told, uint32_t count
         lo_story(in, &told[i], &b);
     }
     if (count > n) story_buf_printf(&b, "\n(%" PRIu32 " more not told)\n", count - n);
-    out->story = story_buf_take(&b);
+    out->story = in->no_story ? NULL : story_buf_take(&b);
+    story_buf_free(&b);
     out->verdict = CHECK_VIOLATION;
     snprintf(out->evidence_label, sizeof out->evidence_label, "both held the lock");   /* timeline */
     if (told[0].b->acquire_op != HIST_NONE) out->evidence_ops[out->evidence_count++] = told[0].b->acquire_op;

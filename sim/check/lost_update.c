@@ -181,7 +181,7 @@ static void check_run_lost_update(const check_input *in, check_result *out) {
     if (bad_sum || sc.lost > 0) {
         out->verdict = CHECK_VIOLATION;
         lu_summary(in, &sc, final, out);
-        lu_story(in, &sc, final, out);
+        if (!in->no_story) lu_story(in, &sc, final, out);
         snprintf(out->evidence_label, sizeof out->evidence_label, "lost update");   /* timeline */
         uint32_t ev[2] = { sc.lost ? h->effects[sc.first_writer].op : HIST_NONE,
                            sc.lost ? h->effects[sc.first_victim].op : HIST_NONE };

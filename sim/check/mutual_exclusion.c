@@ -208,7 +208,7 @@ static void me_report(const check_input *in, const me_scan *sc, check_result *ou
     story_buf b;
     story_buf_init(&b);
     uint32_t told = sc->count < ME_TOLD_MAX ? sc->count : ME_TOLD_MAX;
-    for (uint32_t i = 0; i < told; i++) {
+    for (uint32_t i = 0; i < told && !in->no_story; i++) {
         if (sc->count > 1) {
             me_line(in, &sc->told[i], line, sizeof line);
             story_buf_printf(&b, "%sviolation %" PRIu32 " of %" PRIu32 ": %s\n", i ? "\n" : "",
@@ -217,7 +217,8 @@ static void me_report(const check_input *in, const me_scan *sc, check_result *ou
         me_story(in, sc->ep, &sc->told[i], &b);
     }
     if (sc->count > told) story_buf_printf(&b, "\n(%" PRIu32 " more not told)\n", sc->count - told);
-    out->story = story_buf_take(&b);
+    out->story = in->no_story ? NULL : story_buf_take(&b);
+    story_buf_free(&b);
     out->verdict = CHECK_VIOLATION;
     const hist_effect *w = &in->h->effects[sc->told[0].write], *o = &in->h->effects[sc->told[0].victim];
     snprintf(out->evidence_label, sizeof out->evidence_label, "%s",

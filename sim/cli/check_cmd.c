@@ -114,10 +114,18 @@ static const char *verdict_word(scn_verdict v) {
     return v == SCN_VERDICT_OK ? "ok" : v == SCN_VERDICT_VIOLATION ? "violation" : "unknown";
 }
 
-static bool matches(scn_verdict want, check_verdict got) {
+bool cli_verdict_matches(scn_verdict want, check_verdict got) {
     return (want == SCN_VERDICT_OK && got == CHECK_OK) ||
            (want == SCN_VERDICT_VIOLATION && got == CHECK_VIOLATION) ||
            (want == SCN_VERDICT_UNKNOWN && got == CHECK_UNKNOWN);
+}
+
+const scn_expect *cli_expect_for(const scn *s, const char *check) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(check != NULL);
+    for (uint32_t i = 0; i < s->expect_count; i++)
+        if (strcmp(s->expect[i].check, check) == 0) return &s->expect[i];
+    return NULL;
 }
 
 static void judge(const scn *s, const cli_outcome *o, case_result *c) {
@@ -134,7 +142,7 @@ static void judge(const scn *s, const cli_outcome *o, case_result *c) {
         const scn_expect *e = &s->expect[i];
         for (size_t k = 0; k < o->result_count; k++) {
             if (strcmp(o->results[k].name, e->check) != 0) continue;
-            if (matches(e->verdict, o->results[k].verdict)) continue;
+            if (cli_verdict_matches(e->verdict, o->results[k].verdict)) continue;
             size_t used = strlen(c->why);
             snprintf(c->why + used, sizeof c->why - used, "%s%s expected %s, got %s",
                      c->pass ? "" : "; ", e->check, verdict_word(e->verdict),

@@ -14,6 +14,7 @@ int cli_list(int argc, char **argv);
 int cli_plot(int argc, char **argv);        /* ccsim plot RUNDIR */
 int cli_compare(int argc, char **argv);     /* ccsim compare FILE --vary KEY=V1,V2,... */
 int cli_shrink(int argc, char **argv);      /* ccsim shrink FILE --seed S [--check NAME] */
+int cli_sweep(int argc, char **argv);       /* ccsim sweep FILE... --seeds A..B (sweep.h) */
 
 struct plot_run;
 /* Writes dir's timeline files (and latency's, for runs with many ops) and
@@ -44,7 +45,32 @@ int  cli_judge(sim *run, cli_outcome *o);
 /* registry_sim_create + cli_judge, for runs that need no trace.  On success with
  * keep != NULL the caller owns *keep (sim_destroy). */
 int  cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep);
+/* The same two, with the message in err instead of on stderr; no_story:
+ * verdicts and summaries only (check_input.no_story), for sweeps. */
+int  cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err_len);
+int  cli_execute_err(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep, bool no_story,
+                     char *err, size_t err_len);
 void cli_outcome_free(cli_outcome *o);
+
+/* How `run` writes a report directory (and `sweep`, for failing seeds). */
+typedef struct cli_report_opts {
+    uint64_t seed;
+    bool seed_set;               /* else the scenario's `seed:` */
+    bool no_plot;                /* no timeline files, no gnuplot */
+    uint64_t max_events, max_trace;   /* the run's budgets; 0 = the defaults */
+} cli_report_opts;
+/* Runs s with its trace streamed into dir and writes the whole report
+ * there (report.h, and the timeline unless no_plot).  Returns 0 with the
+ * verdicts in *o, the finished run in *keep (the caller frees both) and
+ * *drawn as cli_plot_run's result (1 when not drawn); or SIM_EXIT_INPUT
+ * (SIM_EXIT_BUDGET past a budget), the message on stderr, nothing to free
+ * and no directory left that the run created. */
+int  cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_outcome *o,
+                  sim **keep, int *drawn);
+/* Whether a check's verdict is the one `expect:` names. */
+bool cli_verdict_matches(scn_verdict want, check_verdict got);
+/* s's `expect:` entry for a check, or NULL. */
+const scn_expect *cli_expect_for(const scn *s, const char *check);
 /* The exit code for a set of verdicts: 1 if any violation, else 3 if any
  * unknown, else 0. */
 int  cli_exit_for(const cli_outcome *o);

@@ -21,6 +21,9 @@ static void usage(FILE *f) {
           "        the smallest scenario that still fails: FILE.min.yaml\n"
           "  ccsim plot RUNDIR\n"
           "        draw a report directory's pictures again (gnuplot)\n"
+          "  ccsim sweep FILE.yaml... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]\n"
+          "        run many seeds in worker processes: verdicts tallied per check, the\n"
+          "        failing seeds and how to replay each, sweep.json (--merge: shards')\n"
           "  ccsim check PATH... [--junit FILE] [--tap]\n"
           "        run scenario files and compare their verdicts with `expect:`\n"
           "  ccsim lincheck --model MODEL [--init VALUE] [--timeout SECONDS] HISTORY.edn...\n"
@@ -58,7 +61,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "plot") == 0) return cli_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "shrink") == 0) return cli_shrink(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "lincheck") == 0) return lincheck_main(argc - 1, argv + 1);
-    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, shrink, plot, lincheck, list; see ccsim --help)\n", cmd);
+    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, sweep, shrink, plot, lincheck, list; see ccsim --help)\n", cmd);
     return 2;
 }

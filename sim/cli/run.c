@@ -28,22 +28,18 @@ static double wall_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int cli_judge(sim *run, cli_outcome *o) {
+int cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err_len) {
     SIM_ASSERT(run != NULL);
     SIM_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
-    char err[SIM_ERR_MAX];
     double t0 = wall_seconds();
-    int rc = sim_run(run, err, sizeof err);
-    if (rc != 0) {
-        fprintf(stderr, "%s\n", err);
-        return rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
-    }
+    int rc = sim_run(run, err, err_len);
+    if (rc != 0) return rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
     o->wall_s = wall_seconds() - t0;
     o->stats = sim_get_stats(run);
     const char *names[SCN_CHECKS_MAX];
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
-    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns };
+    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns, no_story };
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
         SIM_ASSERT(c != NULL);                    /* registry_sim_create validated the names */
@@ -54,18 +50,29 @@ int cli_judge(sim *run, cli_outcome *o) {
     return 0;
 }
 
-int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep) {
+int cli_judge(sim *run, cli_outcome *o) {
+    char err[SIM_ERR_MAX];
+    int rc = cli_judge_err(run, o, false, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "%s\n", err);
+    return rc;
+}
+
+int cli_execute_err(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep, bool no_story,
+                    char *err, size_t err_len) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(o != NULL);
     memset(o, 0, sizeof *o);
-    char err[SIM_ERR_MAX];
     sim *run = NULL;
-    if (registry_sim_create(s, opt, &run, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return SIM_EXIT_INPUT;
-    }
-    int rc = cli_judge(run, o);
+    if (registry_sim_create(s, opt, &run, err, err_len) != 0) return SIM_EXIT_INPUT;
+    int rc = cli_judge_err(run, o, no_story, err, err_len);
     if (rc == 0 && keep) *keep = run; else sim_destroy(run);
+    return rc;
+}
+
+int cli_execute(const scn *s, const sim_options *opt, cli_outcome *o, sim **keep) {
+    char err[SIM_ERR_MAX];
+    int rc = cli_execute_err(s, opt, o, keep, false, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "%s\n", err);
     return rc;
 }
 
@@ -451,18 +458,23 @@ static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
 
 /* Creates the run (input errors leave no report behind), then streams the
  * trace into the report directory while it runs. */
-static int run_and_report(const scn *s, const run_args *a, const char *dir) {
-    SIM_ASSERT(s != NULL);
-    SIM_ASSERT(a != NULL);
+int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_outcome *o,
+                 sim **keep, int *drawn) {
+    SIM_ASSERT(s != NULL && ro != NULL && dir != NULL);
+    SIM_ASSERT(o != NULL && keep != NULL && drawn != NULL);
+    memset(o, 0, sizeof *o);
+    *keep = NULL;
+    *drawn = 1;
     plot_msgs msgs;
     plot_msgs_init(&msgs);
-    sim_options opt = { .seed = a->seed, .seed_set = a->seed_set, .trace = NULL,
-                        .on_message = a->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
-                        .max_events = a->max_events, .max_trace_bytes = a->max_trace };
+    sim_options opt = { .seed = ro->seed, .seed_set = ro->seed_set, .trace = NULL,
+                        .on_message = ro->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
+                        .max_events = ro->max_events, .max_trace_bytes = ro->max_trace };
     char err[SIM_ERR_MAX], tmp[1200];
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
+        plot_msgs_free(&msgs);
         return SIM_EXIT_INPUT;
     }
     size_t existing = existing_prefix(dir);
@@ -475,30 +487,44 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
         return SIM_EXIT_INPUT;
     }
     sim_set_trace(run, trace);
-    cli_outcome o;
-    int code = cli_judge(run, &o);
-    bool ok = code == 0 && write_reports(dir, s, run, &o) == 0;
+    int code = cli_judge(run, o);
+    bool ok = code == 0 && write_reports(dir, s, run, o) == 0;
     if (finish_trace(trace, tmp, dir, ok) != 0) ok = false;
-    int drawn = 1;
-    if (ok && a->no_plot) {                 /* no older run's picture left behind */
+    if (ok && ro->no_plot) {                /* no older run's picture left behind */
         plot_remove(dir, "timeline");
         plot_remove(dir, "latency");
     } else if (ok) {
-        rpt_run r = report_of(s, run, &o);
+        rpt_run r = report_of(s, run, o);
         plot_run pr = { &r, &msgs };
-        drawn = cli_plot_run(dir, &pr, "ccsim run");
-        ok = drawn >= 0;
+        *drawn = cli_plot_run(dir, &pr, "ccsim run");
+        ok = *drawn >= 0;
     }
-    if (ok) {
-        code = cli_exit_for(&o);
-        print_outcome(s, a, dir, run, &o, code, drawn);
-    } else {
+    plot_msgs_free(&msgs);
+    if (!ok) {
         if (code == 0) code = SIM_EXIT_INPUT;   /* a report could not be written */
         remove_new_dirs(dir, existing);         /* written whole or not at all */
+        cli_outcome_free(o);
+        sim_destroy(run);
+        return code;
     }
+    *keep = run;
+    return 0;
+}
+
+static int run_and_report(const scn *s, const run_args *a, const char *dir) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(a != NULL);
+    cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
+                           .max_events = a->max_events, .max_trace = a->max_trace };
+    cli_outcome o;
+    sim *run = NULL;
+    int drawn = 1;
+    int rc = cli_run_into(s, &ro, dir, &o, &run, &drawn);
+    if (rc != 0) return rc;
+    int code = cli_exit_for(&o);
+    print_outcome(s, a, dir, run, &o, code, drawn);
     cli_outcome_free(&o);
     sim_destroy(run);
-    plot_msgs_free(&msgs);
     return code;
 }
 
