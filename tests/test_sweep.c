@@ -19,6 +19,7 @@
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
 #define L4 "scenarios/locks/L4-fencing-token-gc-pause.yaml"
 #define RACE "tests/sweep/lease-race.yaml"
+#define L2N "scenarios/locks/L2n-lease-random-gc-pauses.yaml"
 
 static char ccsim[512];
 static char tmpdir[256];
@@ -132,6 +133,60 @@ static void merged_shards_equal_the_whole_sweep(void **state) {
     free(shard);
 }
 
+/* Issue 10's bar, in small: under a swarm nemesis (the clients pause, crash
+ * and have their clocks moved; the network splits), the fenced lock never
+ * lets a stale write through while the unfenced one does. */
+static void a_swarm_sweep_breaks_the_unfenced_lock_and_not_the_fenced_one(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    const char *swarm = "--set nemesis.swarm=true --set nemesis.targets=client";
+    assert_int_equal(run(out, sizeof out, false, "sweep " L4 " --seeds 1..300 %s --check "
+                         "mutual-exclusion --ignore-expect --reports 0 --out %s/l4s", swarm,
+                         tmpdir), 0);
+    assert_non_null(strstr(out, "mutual-exclusion  ok               300          0"));
+    assert_non_null(strstr(out, "\nnemesis   drew "));
+    assert_int_equal(run(out, sizeof out, false, "sweep " L2 " --seeds 1..300 %s --check "
+                         "mutual-exclusion --ignore-expect --reports 0 --out %s/l2s", swarm,
+                         tmpdir), 1);
+    assert_null(strstr(out, "mutual-exclusion  violation          0        300"));
+    assert_null(strstr(out, "failing   0 of 300"));
+}
+
+static void merged_shards_add_up_the_faults_the_nemesis_drew(void **state) {
+    (void)state;
+    char whole[OUT_MAX], merged[OUT_MAX], out[OUT_MAX];
+    assert_int_equal(run(whole, sizeof whole, false, "sweep " L2N " --seeds 1..60 --verify 10%% "
+                         "--reports 0 --out %s/nall", tmpdir), 1);
+    assert_non_null(strstr(whole, "\nnemesis   drew 540 faults: pause 540\n"));  /* 9 a seed */
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(run(out, sizeof out, false, "sweep " L2N " --seeds 1..60 --verify 10%% "
+                             "--shard %d/2 --reports 0 --out %s/n%d", k, tmpdir, k), 1);
+    assert_int_equal(run(merged, sizeof merged, false, "sweep --merge %s/n0/sweep.json "
+                         "%s/n1/sweep.json --out %s/nall", tmpdir, tmpdir, tmpdir), 1);
+    assert_string_equal(whole, merged);
+}
+
+/* --verify picks seeds by seed, so a job count or a shard picks the same. */
+static void verify_runs_the_picked_seeds_twice_and_finds_them_the_same(void **state) {
+    (void)state;
+    char all[OUT_MAX], one[OUT_MAX], two[OUT_MAX];
+    assert_int_equal(run(all, sizeof all, false, "sweep " L2N " --seeds 1..40 --verify 100%% "
+                         "--reports 0 --out %s/v", tmpdir), 1);
+    assert_non_null(strstr(all, "verified  40 seeds run twice"));
+    assert_int_equal(run(one, sizeof one, false, "sweep " L2N " --seeds 1..200 --verify 5%% "
+                         "--jobs 1 --reports 0 --out %s/v", tmpdir), 1);
+    assert_int_equal(run(two, sizeof two, false, "sweep " L2N " --seeds 1..200 --verify 5%% "
+                         "--jobs 2 --reports 0 --out %s/v", tmpdir), 1);
+    assert_string_equal(one, two);
+    const char *v = strstr(one, "verified  ");
+    assert_non_null(v);
+    long n = strtol(v + 10, NULL, 10);
+    assert_true(n >= 2);                                 /* about 10 of 200 */
+    assert_true(n <= 25);
+    assert_int_equal(run(one, sizeof one, true, "sweep " L2N " --seeds 1..2 --verify 150%%"), 2);
+    assert_non_null(strstr(one, "--verify"));
+}
+
 static void merge_refuses_shards_of_different_sweeps(void **state) {
     (void)state;
     char out[OUT_MAX];
@@ -165,7 +220,10 @@ static void merge_takes_a_broken_file_as_bad_input(void **state) {
 #define HEAD "{\"seeds\": {\"from\": 1, \"to\": 5}, \"shard\": {\"index\": 0, \"count\": 1}, " \
              "\"show\": 3, \"ignore_expect\": false, \"scenarios\": ["
 #define SCN_START "{\"name\": \"n\", \"path\": \"p\", \"set_args\": \"\", \"ran\": 5, \"failing\": 1, " \
-                  "\"unknown\": 0, \"errors\": 0, \"crashed\": 0, \"checks\": [{\"name\": \"liveness\", " \
+                  "\"unknown\": 0, \"errors\": 0, \"crashed\": 0, \"verified\": 0, \"nemesis\": false, " \
+                  "\"faults_drawn\": {\"pause\": 0, \"crash\": 0, \"restart\": 0, \"partition\": 0, " \
+                  "\"cut\": 0, \"heal\": 0, \"clock-jump\": 0, \"clock-rate\": 0, \"delay\": 0, " \
+                  "\"loss\": 0}, \"checks\": [{\"name\": \"liveness\", " \
                   "\"expect\": null, \"judged\": true, \"ok\": 4, \"violation\": 1, \"unknown\": 0, \"failing\": 1}], "
     static const struct { const char *text, *says; } cases[] = {
         { "{\"seeds\": [1, 2", "not JSON" },
@@ -396,6 +454,9 @@ int main(void) {
         cmocka_unit_test(a_sweep_of_the_fenced_lock_finds_no_stale_write),
         cmocka_unit_test(the_output_does_not_depend_on_the_number_of_jobs),
         cmocka_unit_test(merged_shards_equal_the_whole_sweep),
+        cmocka_unit_test(a_swarm_sweep_breaks_the_unfenced_lock_and_not_the_fenced_one),
+        cmocka_unit_test(merged_shards_add_up_the_faults_the_nemesis_drew),
+        cmocka_unit_test(verify_runs_the_picked_seeds_twice_and_finds_them_the_same),
         cmocka_unit_test(merge_refuses_shards_of_different_sweeps),
         cmocka_unit_test(merge_takes_a_broken_file_as_bad_input),
         cmocka_unit_test(bad_arguments_exit_two_with_a_reason),

@@ -26,7 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/nemesis.h"
 #include "sim/registry/registry.h"
+#include "sim/rng.h"
 
 #define WIRE_HEAD (8 + 1 + 1 + SCN_CHECKS_MAX + 4)
 #define WORKERS_MAX 1024
@@ -38,9 +40,39 @@ int sweep_run_seed(const scn *s, uint64_t seed, cli_outcome *o, char *err, size_
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(ctx == NULL);
     sim_options opt = { .seed = seed, .seed_set = true };
-    /* --verify P% (issue 10, determinism) goes here: run again with the
-     * event-stream hash on and compare. */
     return cli_execute_err(s, &opt, o, NULL, true, err, err_len);   /* summaries, no stories */
+}
+
+bool sweep_verifies(uint64_t seed, uint32_t ppm) {
+    SIM_ASSERT(ppm <= 1000000);
+    if (ppm == 0) return false;
+    rng r;
+    rng_init(&r, seed ^ 0x7665726966792121ull);   /* "verify!!": not the run's own streams */
+    return rng_below(&r, 1000000) < ppm;
+}
+
+/* --verify: a picked seed runs twice first, comparing the event streams
+ * (sim/verify.h).  Two runs that differ are a bug in ccsim, reported as an
+ * assertion is: the line, the reproduce command, and abort(), so the sweep
+ * lists the seed as one that crashed ccsim (exit 4). */
+static int run_seed_verified(const scn *s, uint64_t seed, cli_outcome *o, char *err,
+                             size_t err_len, void *ctx) {
+    const sweep_plan *p = ctx;
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(p->verify_ppm > 0);
+    if (sweep_verifies(seed, p->verify_ppm)) {
+        sim_options opt = { .seed = seed, .seed_set = true };
+        sim_divergence d;
+        if (registry_verify_twice(s, &opt, &d, err, err_len) != 0) return SIM_EXIT_INPUT;
+        if (d.diverged) {
+            char line[512];
+            sim_divergence_line(&d, s, line, sizeof line);
+            fprintf(stderr, "ccsim: internal error: two runs of one seed differ\n  %s\n"
+                    "  reproduce: ccsim run %s --seed %" PRIu64 " --twice\n", line, s->path, seed);
+            abort();
+        }
+    }
+    return sweep_run_seed(s, seed, o, err, err_len, NULL);
 }
 
 static bool check_fails(const sweep_check *c, check_verdict v, bool ignore_expect) {
@@ -282,13 +314,14 @@ static void worker_main(const scn *s, const sweep_plan *p, const sweep_tally *t,
     if (!f) _exit(70);
     static char buf[1 << 16];
     setvbuf(f, buf, _IOFBF, sizeof buf);
-    sweep_runner run = p->runner ? p->runner : sweep_run_seed;
+    sweep_runner run = p->runner ? p->runner : p->verify_ppm ? run_seed_verified : sweep_run_seed;
+    void *ctx = p->runner ? p->runner_ctx : p->verify_ppm ? (void *)p : NULL;
     uint64_t total = sweep_range_count(&p->range);
     for (uint64_t i = first; i < total; i += stride) {
         uint64_t seed = seed_at(&p->range, i);
         cli_outcome o = { .result_count = 0 };     /* a runner may fail before it fills o */
         char err[SIM_ERR_MAX] = "";
-        if (run(s, seed, &o, err, sizeof err, p->runner_ctx) != 0) {
+        if (run(s, seed, &o, err, sizeof err, ctx) != 0) {
             uint8_t none[SCN_CHECKS_MAX] = { 0 };
             put_record(f, seed, SWEEP_ERROR, none, 0, err, (uint32_t)strlen(err));
         } else {
@@ -315,6 +348,7 @@ typedef struct fleet {
     const scn *s;
     const sweep_plan *p;
     sweep_tally *t;
+    scn_fault *drawn;            /* scratch for nemesis_draw; NULL without a nemesis */
     worker *w;
     uint32_t count;
     uint64_t total, done;
@@ -350,6 +384,17 @@ static int spawn(fleet *fl, uint32_t k, uint64_t first, bool careful, int *fds_o
     return 0;
 }
 
+/* The seed's drawn faults, by kind: drawn again here in the parent (the
+ * draw depends only on the scenario and the seed, and costs microseconds),
+ * so the wire carries verdicts only. */
+static void count_drawn(fleet *fl, uint64_t seed) {
+    sweep_tally *t = fl->t;
+    if (!fl->drawn) return;
+    uint32_t n = nemesis_draw(fl->s, seed, fl->drawn, SCN_FAULTS_MAX);
+    for (uint32_t i = 0; i < n; i++)
+        if (fl->drawn[i].drawn) t->faults_drawn[fl->drawn[i].kind]++;
+}
+
 static void take_record(fleet *fl, worker *w, const uint8_t *head, const char *text, uint32_t len) {
     SIM_ASSERT(w->next < fl->total);
     sweep_tally *t = fl->t;
@@ -358,6 +403,7 @@ static void take_record(fleet *fl, worker *w, const uint8_t *head, const char *t
     SIM_ASSERT(rec.seed == seed_at(&fl->p->range, w->next));
     w->next += fl->count;
     fl->done++;
+    count_drawn(fl, rec.seed);
     if (head[8] == SWEEP_ERROR) {
         rec.status = SWEEP_ERROR;
         rec.message = sim_xcalloc(1, len + 1);
@@ -368,6 +414,7 @@ static void take_record(fleet *fl, worker *w, const uint8_t *head, const char *t
     }
     SIM_ASSERT(head[9] == t->check_count);
     t->seeds_run++;
+    t->verified += sweep_verifies(rec.seed, fl->p->verify_ppm);
     bool unknown = false;
     size_t at = 0;
     for (uint32_t i = 0; i < t->check_count; i++) {
@@ -502,6 +549,8 @@ int sweep_scenario(const scn *s, const sweep_plan *p, sweep_tally *t) {
     if (fl.total < fl.count) fl.count = (uint32_t)fl.total;
     if (fl.count == 0) return 0;
     fl.w = sim_xcalloc(fl.count, sizeof *fl.w);
+    t->nemesis = s->nemesis.on;
+    if (s->nemesis.on) fl.drawn = sim_xmalloc(sizeof(scn_fault) * SCN_FAULTS_MAX);
     int *fds_open = sim_xcalloc(fl.count, sizeof *fds_open);
     for (uint32_t k = 0; k < fl.count; k++) fds_open[k] = fl.w[k].fd = -1;
     int rc = 0;
@@ -516,6 +565,7 @@ int sweep_scenario(const scn *s, const sweep_plan *p, sweep_tally *t) {
         free(fl.w[k].buf);
     }
     SIM_ASSERT(rc != 0 || fl.done == fl.total);
+    free(fl.drawn);
     free(fl.w);
     free(fds_open);
     return rc;

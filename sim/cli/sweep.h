@@ -65,6 +65,9 @@ typedef struct sweep_tally {     /* one scenario's sweep; what sweep.json holds 
     uint64_t seeds_run;          /* seeds that ran to the end (not crashed, no error) */
     uint64_t failing, unknown;   /* seeds failing; seeds with an unknown that did not fail */
     uint64_t errors, crashed;    /* seeds that could not run; seeds whose worker died */
+    bool nemesis;                /* the scenario draws faults (faults_drawn counts them) */
+    uint64_t faults_drawn[SCN_FAULT_KIND_COUNT];   /* by the nemesis, over the seeds reported */
+    uint64_t verified;           /* seeds run twice by --verify, the same both times */
     sweep_list listed;           /* failing seeds, the first `show` by seed (0 = all) */
     sweep_list trouble;          /* errored and crashed seeds, the first `show` by seed */
 } sweep_tally;
@@ -82,6 +85,7 @@ typedef struct sweep_plan {
     const char *only[SCN_CHECKS_MAX];   /* --check NAME...: the checks judged; none = all */
     uint32_t only_count;
     bool progress;               /* a progress line on stderr */
+    uint32_t verify_ppm;         /* --verify P%: seeds (ppm) also run twice and compared */
     sweep_runner runner;         /* NULL = sweep_run_seed */
     void *runner_ctx;
 } sweep_plan;
@@ -89,6 +93,9 @@ typedef struct sweep_plan {
 /* The default runner: cli_execute_err with the seed and no trace. */
 int  sweep_run_seed(const scn *s, uint64_t seed, cli_outcome *o, char *err, size_t err_len,
                     void *ctx);
+/* Whether --verify at ppm picks this seed: a fixed draw from the seed, so
+ * every shard and job count picks the same seeds. */
+bool sweep_verifies(uint64_t seed, uint32_t ppm);
 /* How many seeds the shard runs. */
 uint64_t sweep_range_count(const sweep_range *r);
 /* Parses "A..B" / "K/N" (0-based K).  0, or -1 with why. */

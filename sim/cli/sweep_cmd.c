@@ -36,7 +36,7 @@ typedef struct sweep_args {
 static void sweep_usage(FILE *f) {
     fputs("usage: ccsim sweep FILE.yaml... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]\n"
           "                   [--check NAME]... [--ignore-expect] [--show N] [--reports N]\n"
-          "                   [--no-plot] [--set KEY=VALUE]... [--junit FILE]\n"
+          "                   [--no-plot] [--set KEY=VALUE]... [--junit FILE] [--verify P%]\n"
           "       ccsim sweep --merge SWEEP.json... [--out DIR] [--junit FILE]\n"
           "\n"
           "Runs each scenario once per seed from A to B (both included) in J worker\n"
@@ -58,6 +58,10 @@ static void sweep_usage(FILE *f) {
           "  --out DIR         where sweep.json and reports go (default reports/sweep)\n"
           "  --check NAME      judge only this check (repeatable); the others are counted\n"
           "  --ignore-expect   fail a seed on any violation, whatever `expect:` says\n"
+          "  --verify P%       determinism self-check: run P% of the seeds (a fixed pick\n"
+          "                    by seed) twice first and compare their event streams; a\n"
+          "                    difference is a bug in ccsim: the seed is listed as one\n"
+          "                    that crashed ccsim, with its first diverging event\n"
           "  --show N          list the first N failing seeds by seed (default 20; 0 = all)\n"
           "  --reports N       write `ccsim run`'s report for the first N failing seeds of\n"
           "                    each scenario, in DIR/NAME/seed-S/ (default 3)\n"
@@ -105,7 +109,8 @@ static int parse_option(int argc, char **argv, int *i, sweep_args *a) {
     if (strcmp(x, "--no-plot") == 0) { a->no_plot = true; return 0; }
     bool valued = strcmp(x, "--seeds") == 0 || strcmp(x, "--shard") == 0 || strcmp(x, "--jobs") == 0 ||
                   strcmp(x, "--out") == 0 || strcmp(x, "--junit") == 0 || strcmp(x, "--check") == 0 ||
-                  strcmp(x, "--show") == 0 || strcmp(x, "--reports") == 0 || strcmp(x, "--set") == 0;
+                  strcmp(x, "--show") == 0 || strcmp(x, "--reports") == 0 || strcmp(x, "--set") == 0 ||
+                  strcmp(x, "--verify") == 0;
     if (!valued) { fprintf(stderr, "ccsim sweep: unknown option '%s' (see ccsim sweep --help)\n", x); return -1; }
     if (!v || strncmp(v, "--", 2) == 0) { fprintf(stderr, "ccsim sweep: %s needs a value (see ccsim sweep --help)\n", x); return -1; }
     (*i)++;
@@ -117,6 +122,12 @@ static int parse_option(int argc, char **argv, int *i, sweep_args *a) {
     } else if (strcmp(x, "--jobs") == 0) return parse_count(x, v, 1, &p->jobs);
     else if (strcmp(x, "--show") == 0) return parse_count(x, v, 0, &p->show);
     else if (strcmp(x, "--reports") == 0) return parse_count(x, v, 0, &a->reports);
+    else if (strcmp(x, "--verify") == 0) {
+        if (scn_parse_rate(v, &p->verify_ppm, why, sizeof why) != 0) {
+            fprintf(stderr, "ccsim sweep: --verify %s (a share of the seeds, such as 1%%)\n", why);
+            return -1;
+        }
+    }
     else if (strcmp(x, "--out") == 0) a->out = v;
     else if (strcmp(x, "--junit") == 0) a->junit = v;
     else if (strcmp(x, "--check") == 0) {
@@ -137,7 +148,8 @@ static int check_args(sweep_args *a) {
     }
     if (a->merge) {
         bool sweep_only = a->seeds_set || a->plan.range.shards != 1 || a->plan.only_count || a->set_count ||
-                          a->plan.ignore_expect || a->no_plot || a->plan.jobs;
+                          a->plan.ignore_expect || a->no_plot || a->plan.jobs ||
+                          a->plan.verify_ppm;
         if (sweep_only) { fprintf(stderr, "ccsim sweep --merge: takes only --out and --junit (the shards' options are in their files)\n"); return -1; }
         return 0;
     }

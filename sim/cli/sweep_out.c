@@ -40,6 +40,23 @@ static void print_seed(FILE *f, const sweep_tally *t, const sweep_seed *s) {
     fprintf(f, "    reproduce: ccsim run %s --seed %" PRIu64 "%s\n", t->path, s->seed, t->sets);
 }
 
+/* "nemesis   drew 812 faults: pause 120, crash 97, ...": what the search
+ * tried, over the seeds that reported (scripts/vopr.sh reads this line). */
+static void print_drawn(FILE *f, const sweep_tally *t) {
+    if (!t->nemesis) return;
+    uint64_t all = 0;
+    for (int k = 0; k < SCN_FAULT_KIND_COUNT; k++) all += t->faults_drawn[k];
+    fprintf(f, "\nnemesis   drew %" PRIu64 " faults%s", all, all ? ":" : "");
+    bool first = true;
+    for (int k = 0; k < SCN_FAULT_KIND_COUNT; k++) {
+        if (!t->faults_drawn[k]) continue;
+        fprintf(f, "%s %s %" PRIu64, first ? "" : ",", scn_fault_kind_name((scn_fault_kind)k),
+                t->faults_drawn[k]);
+        first = false;
+    }
+    fputc('\n', f);
+}
+
 static void print_one(FILE *f, const sweep_range *r, const sweep_tally *t) {
     SIM_ASSERT(t->check_count <= SCN_CHECKS_MAX);
     SIM_ASSERT(t->sets != NULL);
@@ -61,6 +78,10 @@ static void print_one(FILE *f, const sweep_range *r, const sweep_tally *t) {
         fprintf(f, "%-17s %-9s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10s\n", c->name,
                 expect_word(c->expect), c->verdicts[0], c->verdicts[1], c->verdicts[2], failing);
     }
+    print_drawn(f, t);
+    if (t->verified)
+        fprintf(f, "verified  %" PRIu64 " seeds run twice (--verify): the same event stream "
+                   "both times\n", t->verified);
     fprintf(f, "\nfailing   %" PRIu64 " of %" PRIu64 " seeds", t->failing, total);
     if (t->unknown) fprintf(f, "; %" PRIu64 " more with an unknown verdict", t->unknown);
     if (t->errors) fprintf(f, "; %" PRIu64 " could not run", t->errors);
@@ -143,6 +164,12 @@ static void json_tally(FILE *f, const sweep_range *r, const sweep_tally *t) {
     fprintf(f, ",\n      \"seeds\": %" PRIu64 ", \"ran\": %" PRIu64 ", \"failing\": %" PRIu64
                ", \"unknown\": %" PRIu64 ", \"errors\": %" PRIu64 ", \"crashed\": %" PRIu64 ",\n",
             sweep_range_count(r), t->seeds_run, t->failing, t->unknown, t->errors, t->crashed);
+    fprintf(f, "      \"verified\": %" PRIu64 ", \"nemesis\": %s, \"faults_drawn\": {", t->verified,
+            t->nemesis ? "true" : "false");
+    for (int k = 0; k < SCN_FAULT_KIND_COUNT; k++)
+        fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", scn_fault_kind_name((scn_fault_kind)k),
+                t->faults_drawn[k]);
+    fputs("},\n", f);
     fputs("      \"checks\": [\n", f);
     for (uint32_t i = 0; i < t->check_count; i++) {
         const sweep_check *c = &t->checks[i];
@@ -452,11 +479,29 @@ static int read_seeds(reader *rd, yaml_node_t *m, const char *key, sweep_tally *
     return 0;
 }
 
+/* verified, nemesis and faults_drawn: summed over the shards. */
+static int read_search(reader *rd, yaml_node_t *m, sweep_tally *t) {
+    uint64_t verified = 0;
+    const char *nemesis = u64_of(rd, m, "verified", &verified) == 0 ? text_of(rd, m, "nemesis")
+                                                                       : NULL;
+    yaml_node_t *drawn = nemesis ? field(rd, m, "faults_drawn", YAML_MAPPING_NODE) : NULL;
+    if (!drawn) return -1;
+    t->verified += verified;
+    t->nemesis |= strcmp(nemesis, "true") == 0;
+    for (int k = 0; k < SCN_FAULT_KIND_COUNT; k++) {
+        uint64_t n = 0;
+        if (u64_of(rd, drawn, scn_fault_kind_name((scn_fault_kind)k), &n) != 0) return -1;
+        t->faults_drawn[k] += n;
+    }
+    return 0;
+}
+
 static int read_tally(reader *rd, yaml_node_t *m, sweep_tally *t, uint32_t show, bool first) {
     uint64_t ran = 0, failing = 0, unknown = 0, errors = 0, crashed = 0;
     if (read_header(rd, m, t, first) != 0 || u64_of(rd, m, "ran", &ran) != 0 ||
         u64_of(rd, m, "failing", &failing) != 0 || u64_of(rd, m, "unknown", &unknown) != 0 ||
-        u64_of(rd, m, "errors", &errors) != 0 || u64_of(rd, m, "crashed", &crashed) != 0)
+        u64_of(rd, m, "errors", &errors) != 0 || u64_of(rd, m, "crashed", &crashed) != 0 ||
+        read_search(rd, m, t) != 0)
         return -1;
     t->seeds_run += ran;
     t->failing += failing;

@@ -258,6 +258,8 @@ int scn_parse_clock_rate(const char *text, int64_t *ppm_out, char *err, size_t e
  * A fault: "{at: 4ms, pause: c1, for: 15s}"; SCN_FAULT_YAML_MAX holds any. */
 #define SCN_FAULT_YAML_MAX (SIM_NODES_MAX * (SIM_NAME_MAX + 4) + 256)
 void scn_fmt_duration(char *buf, size_t len, sim_time ns);
+/* A fault kind's name: "pause", "clock-jump", "loss"... */
+const char *scn_fault_kind_name(scn_fault_kind kind);
 void scn_fault_yaml(const scn *s, const scn_fault *f, char *buf, size_t len);
 
 /* The file at `path` with the overrides applied and the top-level keys in

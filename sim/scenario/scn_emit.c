@@ -45,6 +45,19 @@ static void fmt_decimal(char *buf, size_t len, const char *sign, uint64_t v, uin
     snprintf(buf, len, "%s%" PRIu64 ".%s%s", sign, v / scale, f, unit);
 }
 
+const char *scn_fault_kind_name(scn_fault_kind kind) {
+    static const char *const names[SCN_FAULT_KIND_COUNT] = {
+        [SCN_FAULT_PAUSE] = "pause", [SCN_FAULT_CRASH] = "crash",
+        [SCN_FAULT_RESTART] = "restart", [SCN_FAULT_PARTITION] = "partition",
+        [SCN_FAULT_CUT] = "cut", [SCN_FAULT_HEAL] = "heal",
+        [SCN_FAULT_CLOCK_JUMP] = "clock-jump", [SCN_FAULT_CLOCK_RATE] = "clock-rate",
+        [SCN_FAULT_LINK_DELAY] = "delay", [SCN_FAULT_LINK_LOSS] = "loss",
+    };
+    SIM_ASSERT((unsigned)kind < SCN_FAULT_KIND_COUNT);
+    SIM_ASSERT(names[kind] != NULL);
+    return names[kind];
+}
+
 void scn_fmt_duration(char *buf, size_t len, sim_time ns) {
     SIM_ASSERT(len > 0);
     const char *sign = ns < 0 ? "-" : "";
