@@ -43,7 +43,7 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 CCSIM    := $(BUILD)/ccsim
 
-.PHONY: all deps deps-build test unit scenarios broken determinism demo bench install clean \
+.PHONY: vopr all deps deps-build test unit scenarios broken determinism demo bench install clean \
         sanitize check-deps readme-images core
 
 all: $(CCSIM) ccsim
@@ -107,6 +107,15 @@ unit: deps all $(TEST_BIN)
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+# `make vopr VOPR_SECONDS=1800`: ccsim's own VOPR (scripts/vopr.sh) on the
+# sanitizer build: the whole library under a swarm nemesis, round after
+# round of fresh seeds, failing on any internal error.
+VOPR_SECONDS ?= 600
+vopr: deps
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-san/ccsim
+	@sh scripts/vopr.sh $(VOPR_SECONDS) build-san/ccsim
 
 demo: deps all
 	@sh scripts/demo.sh $(CCSIM)

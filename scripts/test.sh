@@ -2,12 +2,12 @@
 # The suite behind `make test` (DESIGN.md 1): the unit tests (cmocka), the
 # scenario library and the regression scenarios of tests/limits/ (the
 # largest values the loader accepts) against their `expect:` blocks, the
-# broken-file tests, a sweep sharded by GNU parallel and merged, and the
-# determinism test, which also draws every scenario's timeline and checks
-# the pictures (scripts/determinism.sh).  Prints one line per part and
-# `N passed, N failed` last.  BUILD names the build folder (build, or
+# broken-file tests, a sweep sharded by GNU parallel and merged, a short
+# VOPR (scripts/vopr.sh), and the determinism test, which also draws every
+# scenario's timeline and checks the pictures (scripts/determinism.sh).
+# Prints one line per part and `N passed, N failed` last.  BUILD names the build folder (build, or
 # build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|layers|scenarios|broken|sweeps|determinism]
+#   sh scripts/test.sh [all|unit|layers|scenarios|broken|sweeps|vopr|determinism]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
 # it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
@@ -131,14 +131,25 @@ run_layers() {
   fi
 }
 
+# A short VOPR: one round of 20 seeds of every library scenario with a
+# swarm nemesis added, failing on any internal error (scripts/vopr.sh).
+run_vopr() {
+  if VOPR_ROUNDS=1 VOPR_SEEDS=20 sh scripts/vopr.sh 900 "$BUILD/ccsim" >"$log/vopr.out" 2>&1; then
+    count 1 0; echo "vopr: 1 passed ($(sed -n 's/^vopr: \([0-9]* seeds of [0-9]* scenarios\).*/\1/p' "$log/vopr.out" | tail -n 1), swarm nemesis, no internal error)"
+  else
+    count 0 1; echo "vopr: 1 failed"; sed 's/^/      /' "$log/vopr.out" | tail -30
+  fi
+}
+
 case "$part" in
   unit) run_unit ;;
   layers) run_layers ;;
   scenarios) run_scenarios ;;
   broken) run_broken ;;
   sweeps) run_sweeps ;;
+  vopr) run_vopr ;;
   determinism) run_determinism ;;
-  all) run_unit; run_layers; run_scenarios; run_broken; run_sweeps; run_determinism ;;
+  all) run_unit; run_layers; run_scenarios; run_broken; run_sweeps; run_vopr; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"

@@ -627,7 +627,7 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     struct sim *s = sim_xmalloc(sizeof *s);          /* all zero but the net (200 KB): */
     memset(s, 0, offsetof(struct sim, net));         /* net_init sets the part it reads */
     memset(&s->net + 1, 0, sizeof *s - offsetof(struct sim, net) - sizeof s->net);
-    s->scn = sc;
+    s->scn = s->file_scn = sc;
     s->seed = opt->seed_set ? opt->seed : sc->seed;
     if (sc->nemesis.on) {                     /* the faults it draws for this seed */
         s->run_scn = nemesis_run_scenario(sc, s->seed, sim_xmalloc(sizeof *s->run_scn));
@@ -691,11 +691,12 @@ const scn  *sim_scenario(const sim *s) { return s->scn; }
 
 uint32_t sim_check_names(const sim *s, const char **out, uint32_t max) {
     uint32_t k = 0;
-    if (s->scn->check_count == 0) {
+    const scn *sc = s->file_scn;         /* names that outlive this sim */
+    if (sc->check_count == 0) {
         for (size_t i = 0; i < PROTO_CHECKS_MAX && s->proto->checks[i] && k < max; i++)
             out[k++] = s->proto->checks[i];
         return k;
     }
-    for (uint32_t i = 0; i < s->scn->check_count && k < max; i++) out[k++] = s->scn->checks[i].name;
+    for (uint32_t i = 0; i < sc->check_count && k < max; i++) out[k++] = sc->checks[i].name;
     return k;
 }

@@ -139,7 +139,8 @@ sim_stats   sim_get_stats(const sim *s);
 const scn  *sim_scenario(const sim *s);
 void sim_destroy(sim *s);
 /* The checks this run is judged by: the scenario's `checks:`, or the
- * protocol's defaults.  Returns how many names were written (<= max). */
+ * protocol's defaults.  Returns how many names were written (<= max); they
+ * live as long as the scenario given to sim_create, not just the sim. */
 uint32_t sim_check_names(const sim *s, const char **out, uint32_t max);
 
 #endif

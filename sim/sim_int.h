@@ -86,6 +86,7 @@ typedef struct sim_node {
 
 struct sim {
     const scn *scn;               /* the run scenario: the file's, or run_scn */
+    const scn *file_scn;          /* the one sim_create was given (outlives the sim) */
     scn *run_scn;                 /* with the nemesis's faults; NULL without one */
     const proto_desc *proto;
     const workload_desc *workload;

@@ -223,6 +223,25 @@ static void the_nemesis_never_draws_more_link_faults_than_the_network_holds(void
     unload(s);
 }
 
+/* A nemesis run judges itself by its copy of the scenario, freed with the
+ * sim; the check names a caller keeps must outlive it (found by the first
+ * VOPR under AddressSanitizer: sweep read them after sim_destroy). */
+static void check_names_outlive_a_run_with_a_nemesis(void **state) {
+    (void)state;
+    scn *s = load(BASE "nemesis: {every: 2s}\n");
+    sim *one = NULL;
+    char err[1024];
+    sim_options opt = { .seed = 1, .seed_set = true };
+    if (registry_sim_create(s, &opt, &one, err, sizeof err) != 0) fail_msg("%s", err);
+    const char *names[SCN_CHECKS_MAX];
+    uint32_t n = sim_check_names(one, names, SCN_CHECKS_MAX);
+    sim_destroy(one);
+    assert_int_equal(n, 3);
+    assert_string_equal(names[0], "mutual-exclusion");     /* read after the sim is gone */
+    assert_string_equal(names[2], "lost-update");
+    unload(s);
+}
+
 static void a_loss_burst_drops_messages_only_while_it_lasts(void **state) {
     (void)state;
     run quiet = run_text(BASE);
@@ -247,6 +266,7 @@ int main(void) {
         cmocka_unit_test(the_fault_list_pasted_back_replays_the_run_exactly),
         cmocka_unit_test(every_fault_kind_written_as_yaml_loads_back_the_same),
         cmocka_unit_test(the_nemesis_never_draws_more_link_faults_than_the_network_holds),
+        cmocka_unit_test(check_names_outlive_a_run_with_a_nemesis),
         cmocka_unit_test(a_loss_burst_drops_messages_only_while_it_lasts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
