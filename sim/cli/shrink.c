@@ -24,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "sim/nemesis.h"
 #include "sim/registry/registry.h"
 #include "sim/report/report.h"
 #include "sim/scenario/param.h"
@@ -49,6 +52,7 @@ typedef struct shrink {
     uint32_t client_count;
     uint64_t file_iterations;            /* the workload's `iterations`, 0 = none */
     uint32_t runs;
+    bool crash;                          /* the seed crashes ccsim: keep that, not a check */
     cand best;
 } shrink;
 
@@ -169,7 +173,8 @@ static int verdict_of(const shrink *sh, const scn *s, uint32_t *runs) {
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) return -1;
     cli_outcome o;
     int rc = cli_judge(run, &o), verdict = -1;
-    for (size_t i = 0; rc == 0 && i < o.result_count; i++)
+    if (rc == 0 && !sh->check) verdict = CHECK_OK;     /* no check named yet: it ran */
+    for (size_t i = 0; rc == 0 && sh->check && i < o.result_count; i++)
         if (strcmp(o.results[i].name, sh->check) == 0) verdict = (int)o.results[i].verdict;
     cli_outcome_free(&o);
     sim_destroy(run);
@@ -177,12 +182,38 @@ static int verdict_of(const shrink *sh, const scn *s, uint32_t *runs) {
     return verdict;
 }
 
+/* What a run of s with the seed does, run in a child process so that a
+ * candidate that crashes ccsim (an assertion, a sanitizer report) cannot
+ * take shrink down: the check's verdict, OUT_NORUN, or OUT_CRASH.  quiet
+ * sends the child's stderr to /dev/null (dozens of candidates may crash). */
+enum { OUT_NORUN = 3, OUT_CRASH = 4 };
+
+static int outcome_of(shrink *sh, const scn *s, bool quiet) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return OUT_NORUN;
+    if (pid == 0) {
+        if (quiet && !freopen("/dev/null", "w", stderr)) _exit(OUT_NORUN);
+        uint32_t runs = 0;
+        int v = verdict_of(sh, s, &runs);
+        _exit(v < 0 ? OUT_NORUN : v);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {}
+    sh->runs++;
+    if (WIFSIGNALED(status)) return OUT_CRASH;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : OUT_NORUN;
+    return code <= OUT_CRASH ? code : OUT_CRASH;   /* a sanitizer's own exit code */
+}
+
 static bool fails(shrink *sh, const cand *c) {
     scn *s = sim_xcalloc(1, sizeof *s);
     char err[SIM_ERR_MAX];
     bool failed = false;
     if (cand_load(sh, c, s, err, sizeof err) == 0) {
-        failed = verdict_of(sh, s, &sh->runs) == CHECK_VIOLATION;
+        int out = outcome_of(sh, s, true);
+        failed = sh->crash ? out == OUT_CRASH : out == CHECK_VIOLATION;
         scn_free(s);
     }
     free(s);
@@ -332,12 +363,17 @@ static int write_min(const shrink *sh, const char *path, uint32_t faults_before,
     char d0[40], d1[40], err[SIM_ERR_MAX];
     scn_fmt_duration(d0, sizeof d0, duration_before);
     scn_fmt_duration(d1, sizeof d1, sh->best.duration_ns);
-    fprintf(f, "# Shrunk by: ccsim shrink %s --seed %" PRIu64 " --check %s\n"
-               "# The smallest scenario found that still fails %s: %u faults (%u drawn by\n"
+    const char *what = sh->crash ? "crashes ccsim (an internal error)" : sh->check;
+    fprintf(f, "# Shrunk by: ccsim shrink %s --seed %" PRIu64 "%s%s\n"
+               "# The smallest scenario found that still %s%s: %u faults (%u drawn by\n"
                "# the nemesis) became %u scripted ones, duration %s became %s.\n"
                "# Reproduce: ccsim run %s\n",
-            sh->file, sh->seed, sh->check, sh->check, faults_before, drawn_before,
+            sh->file, sh->seed, sh->crash ? "" : " --check ", sh->crash ? "" : sh->check,
+            sh->crash ? "" : "fails ", what, faults_before, drawn_before,
             sh->best.fault_count, d0, d1, path);
+    if (sh->crash)
+        fprintf(f, "# Once the bug is fixed, add `expect:` with the verdicts it then gives, and\n"
+                   "# keep this file as a regression scenario.\n");
     static const char *const drop[] = { "faults", "nemesis", "expect" };
     int rc = scn_emit_file(sh->file, sets, n, drop, 3, f, err, sizeof err);
     scn *s = sim_xcalloc(1, sizeof *s);
@@ -348,7 +384,7 @@ static int write_min(const shrink *sh, const char *path, uint32_t faults_before,
             scn_fault_yaml(s, &s->faults[i], text, sizeof text);
             fprintf(f, "  - %s\n", text);
         }
-        fprintf(f, "expect:\n  %s: violation\n", sh->check);
+        if (!sh->crash) fprintf(f, "expect:\n  %s: violation\n", sh->check);
         scn_free(s);
     }
     free(s);
@@ -364,17 +400,18 @@ static int write_min(const shrink *sh, const char *path, uint32_t faults_before,
 static int verify_min(shrink *sh, const char *path) {
     scn *s = sim_xcalloc(1, sizeof *s);
     char err[SIM_ERR_MAX];
-    int verdict = -1;
+    int out = -1;
     if (scn_load(path, s, err, sizeof err) == 0) {
-        verdict = verdict_of(sh, s, &sh->runs);
+        out = outcome_of(sh, s, !sh->crash);      /* a crash shows its assertion */
         scn_free(s);
     } else {
         fprintf(stderr, "%s\n", err);
     }
     free(s);
-    if (verdict == CHECK_VIOLATION) return 0;
-    fprintf(stderr, "ccsim: internal error: %s does not fail %s when run from disk; "
-            "this is a bug in ccsim shrink, please report it\n", path, sh->check);
+    if (out == (sh->crash ? OUT_CRASH : CHECK_VIOLATION)) return 0;
+    fprintf(stderr, "ccsim: internal error: %s does not %s when run from disk; this is a "
+            "bug in ccsim shrink, please report it\n", path,
+            sh->crash ? "crash ccsim" : "fail its check");
     return -1;
 }
 
@@ -382,14 +419,22 @@ static int verify_min(shrink *sh, const char *path) {
 
 /* The failing run: its faults (scripted and drawn), and the check. */
 static int start(shrink *sh, const scn *file) {
+    sh->best.fault_count = file->fault_count;    /* the run's faults: drawn from the seed */
+    if (file->nemesis.on)
+        sh->best.fault_count = nemesis_draw(file, sh->seed, sh->best.faults, SCN_FAULTS_MAX);
+    else
+        memcpy(sh->best.faults, file->faults, sizeof(scn_fault) * file->fault_count);
+    sh->best.duration_ns = file->duration_ns;
+    if (outcome_of(sh, file, true) == OUT_CRASH) {  /* then that is what to keep */
+        if (!sh->check) { sh->crash = true; return 0; }
+        fprintf(stderr, "ccsim shrink: seed %" PRIu64 " crashes ccsim, so it cannot judge %s; "
+                "leave out --check to shrink the crash\n", sh->seed, sh->check);
+        return -1;
+    }
     sim_options opt = { .seed = sh->seed, .seed_set = true };
     sim *run = NULL;
     cli_outcome o;
     if (cli_execute(file, &opt, &o, &run) != 0) return -1;
-    const scn *r = sim_scenario(run);
-    sh->best.fault_count = r->fault_count;
-    memcpy(sh->best.faults, r->faults, sizeof(scn_fault) * r->fault_count);
-    sh->best.duration_ns = r->duration_ns;
     const char *found = NULL;
     for (size_t i = 0; i < o.result_count && !found; i++) {
         bool named = sh->check && strcmp(o.results[i].name, sh->check) == 0;
@@ -424,15 +469,16 @@ static int run_shrink(shrink *sh, const scn *file) {
     uint32_t faults_before = sh->best.fault_count, drawn = 0;
     for (uint32_t i = 0; i < sh->best.fault_count; i++) drawn += sh->best.faults[i].drawn;
     sim_time duration_before = sh->best.duration_ns;
+    const char *what = sh->crash ? "crashes ccsim" : sh->check;
     if (!fails(sh, &sh->best)) {
-        fprintf(stderr, "ccsim: internal error: seed %" PRIu64 " fails %s with its nemesis but "
+        fprintf(stderr, "ccsim: internal error: seed %" PRIu64 " %s%s with its nemesis but "
                 "not with the same faults scripted; this is a bug in ccsim, please report "
-                "it\n", sh->seed, sh->check);
+                "it\n", sh->seed, sh->crash ? "" : "fails ", what);
         return SIM_EXIT_INTERNAL;
     }
     drop_faults(sh);
     simplify_faults(sh);
-    if (strncmp(sh->check, "liveness", 8) != 0) trim_horizon(sh);   /* see docs/nemesis.md */
+    if (sh->crash || strncmp(sh->check, "liveness", 8) != 0) trim_horizon(sh);   /* nemesis.md */
     trim_workload(sh);
     char path[1024];
     if (sh->out) snprintf(path, sizeof path, "%s", sh->out);
@@ -442,8 +488,8 @@ static int run_shrink(shrink *sh, const scn *file) {
     char d0[40], d1[40];
     scn_fmt_duration(d0, sizeof d0, duration_before);
     scn_fmt_duration(d1, sizeof d1, sh->best.duration_ns);
-    printf("shrunk    %s with seed %" PRIu64 ", still failing %s (%u runs)\n", sh->file,
-           sh->seed, sh->check, sh->runs);
+    printf("shrunk    %s with seed %" PRIu64 ", still %s%s (%u runs)\n", sh->file,
+           sh->seed, sh->crash ? "" : "failing ", what, sh->runs);
     printf("faults    %u -> %u (%u of them drawn by the nemesis)\n", faults_before,
            sh->best.fault_count, drawn);
     printf("duration  %s -> %s\n", d0, d1);

@@ -90,7 +90,10 @@ static void rq_on_crash(void *state, env *e) {
         env_op_complete(e, d->ops[i], HIST_INFO, &f);
         d->ops[i] = HIST_NONE;
     }
-    d->sent = (uint32_t)d->cfg->count;          /* it sends no more */
+    /* It sends no more: the crash voided its timer and a restart arms none.
+     * `sent` stays the number sent, so a second crash completes only those
+     * (it used to say `count`, and a second crash completed ops never sent;
+     * found by the VOPR, scenarios/regress/E3). */
 }
 
 static void rq_on_restart(void *state, env *e) { (void)state; env_trace(e, "requests: restarted; done"); }
