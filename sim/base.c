@@ -71,7 +71,8 @@ void sim_fmt_time(char *buf, size_t len, sim_time t) {
 }
 
 void sim_one_line(char *dst, size_t cap, const char *src) {
-    SIM_ASSERT(dst != NULL && cap >= 1);
+    SIM_ASSERT(dst != NULL);
+    SIM_ASSERT(cap >= 1);
     SIM_ASSERT(src != NULL);
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)src; *p; p++) {

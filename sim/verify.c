@@ -14,7 +14,9 @@ static bool same_event(const sim_event *a, const sim_event *b) {
 
 void sim_trail_compare(const sim_trail *a, uint64_t hash_a, const sim_trail *b, uint64_t hash_b,
                        sim_divergence *out) {
-    SIM_ASSERT(a != NULL && b != NULL && out != NULL);
+    SIM_ASSERT(a != NULL);
+    SIM_ASSERT(b != NULL);
+    SIM_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
     out->events = a->count;
     out->hash = hash_a;
@@ -52,7 +54,9 @@ static int run_once(const scn *sc, const sim_options *opt, sim_create_fn create,
 
 int sim_verify_twice(const scn *sc, const sim_options *opt, sim_create_fn create,
                      sim_divergence *out, char *err, size_t err_len) {
-    SIM_ASSERT(sc != NULL && opt != NULL && out != NULL);
+    SIM_ASSERT(sc != NULL);
+    SIM_ASSERT(opt != NULL);
+    SIM_ASSERT(out != NULL);
     if (create == NULL) create = sim_create;
     sim_trail a = { 0 }, b = { 0 };
     uint64_t ha = 0, hb = 0;
@@ -85,7 +89,10 @@ static void event_words(const sim_event *ev, const scn *sc, char *buf, size_t le
 }
 
 void sim_divergence_line(const sim_divergence *d, const scn *sc, char *buf, size_t len) {
-    SIM_ASSERT(d != NULL && sc != NULL && buf != NULL && len > 0);
+    SIM_ASSERT(d != NULL);
+    SIM_ASSERT(sc != NULL);
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
     if (!d->diverged) {
         snprintf(buf, len, "determinism  ok (%" PRIu64 " events, hash %016" PRIx64 ")", d->events, d->hash);
         return;

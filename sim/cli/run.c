@@ -460,8 +460,12 @@ static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
  * trace into the report directory while it runs. */
 int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_outcome *o,
                  sim **keep, int *drawn) {
-    SIM_ASSERT(s != NULL && ro != NULL && dir != NULL);
-    SIM_ASSERT(o != NULL && keep != NULL && drawn != NULL);
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(ro != NULL);
+    SIM_ASSERT(dir != NULL);
+    SIM_ASSERT(o != NULL);
+    SIM_ASSERT(keep != NULL);
+    SIM_ASSERT(drawn != NULL);
     memset(o, 0, sizeof *o);
     *keep = NULL;
     *drawn = 1;

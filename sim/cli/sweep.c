@@ -87,7 +87,9 @@ static bool check_fails(const sweep_check *c, check_verdict v, bool ignore_expec
 
 uint64_t sweep_range_count(const sweep_range *r) {
     SIM_ASSERT(r != NULL);
-    SIM_ASSERT(r->shards >= 1 && r->shard < r->shards && r->from <= r->to);
+    SIM_ASSERT(r->shards >= 1);
+    SIM_ASSERT(r->shard < r->shards);
+    SIM_ASSERT(r->from <= r->to);
     uint64_t span = r->to - r->from;            /* < UINT64_MAX: sweep_parse_seeds */
     if (r->shard > span) return 0;
     return (span - r->shard) / r->shards + 1;
@@ -197,7 +199,9 @@ static int judged_names(sweep_tally *t, const sweep_plan *p, const scn *s, char 
 }
 
 int sweep_tally_init(sweep_tally *t, const scn *s, const sweep_plan *p, char *err, size_t err_len) {
-    SIM_ASSERT(t != NULL && s != NULL && p != NULL);
+    SIM_ASSERT(t != NULL);
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(p != NULL);
     SIM_ASSERT(err != NULL);
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", s->name);
@@ -241,7 +245,8 @@ void sweep_tally_free(sweep_tally *t) {
 }
 
 void sweep_list_add(sweep_list *l, sweep_seed *seed, uint32_t max) {
-    SIM_ASSERT(l != NULL && seed != NULL);
+    SIM_ASSERT(l != NULL);
+    SIM_ASSERT(seed != NULL);
     SIM_ASSERT(max == 0 || l->count <= max);
     size_t at = l->count;                     /* records come mostly in order: search from the end */
     while (at > 0 && l->items[at - 1].seed > seed->seed) at--;
@@ -542,7 +547,9 @@ static int run_fleet(fleet *fl, int *fds_open) {
 }
 
 int sweep_scenario(const scn *s, const sweep_plan *p, sweep_tally *t) {
-    SIM_ASSERT(s != NULL && p != NULL && t != NULL);
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(t != NULL);
     SIM_ASSERT(p->jobs >= 1);
     fleet fl = { .s = s, .p = p, .t = t, .total = sweep_range_count(&p->range) };
     fl.count = p->jobs < WORKERS_MAX ? p->jobs : WORKERS_MAX;

@@ -187,7 +187,8 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a) {
  * SWEEP_EXIT_INTERNAL (the child crashed). */
 static int report_seed(const scn *s, const sweep_args *a, const sweep_tally *t, uint64_t seed,
                        const char *dir) {
-    SIM_ASSERT(s != NULL && t != NULL);
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(t != NULL);
     SIM_ASSERT(dir != NULL);
     fflush(stdout);
     fflush(stderr);
@@ -212,7 +213,8 @@ static int report_seed(const scn *s, const sweep_args *a, const sweep_tally *t, 
 /* Reports for the first a->reports failing seeds.  Returns the worst of
  * report_seed's results. */
 static int write_seed_reports(const scn *s, const sweep_args *a, const sweep_tally *t, bool *any) {
-    SIM_ASSERT(s != NULL && t != NULL);
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(t != NULL);
     SIM_ASSERT(any != NULL);
     int worst = 0;
     for (size_t i = 0; i < t->listed.count && i < a->reports; i++) {

@@ -96,7 +96,8 @@ static void print_one(FILE *f, const sweep_range *r, const sweep_tally *t) {
 }
 
 void sweep_print(FILE *f, const sweep_range *r, const sweep_tally *t, size_t n) {
-    SIM_ASSERT(f != NULL && r != NULL);
+    SIM_ASSERT(f != NULL);
+    SIM_ASSERT(r != NULL);
     SIM_ASSERT(t != NULL || n == 0);
     for (size_t i = 0; i < n; i++) {
         if (i) fputc('\n', f);
@@ -206,7 +207,9 @@ static int close_tmp(FILE *f, const char *tmp, const char *file) {
 
 int sweep_write_json(const char *file, const sweep_range *r, const sweep_plan *p,
                      const sweep_tally *t, size_t n) {
-    SIM_ASSERT(file != NULL && r != NULL && p != NULL);
+    SIM_ASSERT(file != NULL);
+    SIM_ASSERT(r != NULL);
+    SIM_ASSERT(p != NULL);
     SIM_ASSERT(t != NULL || n == 0);
     char tmp[1200];
     FILE *f = open_tmp(file, tmp, sizeof tmp);
@@ -285,7 +288,8 @@ static void junit_trouble(FILE *f, const sweep_tally *t) {
 }
 
 int sweep_write_junit(const char *file, const sweep_range *r, const sweep_tally *t, size_t n) {
-    SIM_ASSERT(file != NULL && r != NULL);
+    SIM_ASSERT(file != NULL);
+    SIM_ASSERT(r != NULL);
     SIM_ASSERT(t != NULL || n == 0);
     char tmp[1200];
     FILE *f = open_tmp(file, tmp, sizeof tmp);
@@ -583,8 +587,12 @@ static int load_doc(reader *rd) {
 
 int sweep_merge(const char *const *files, size_t file_count, sweep_range *r, sweep_plan *p,
                 sweep_tally **t, size_t *n) {
-    SIM_ASSERT(files != NULL && r != NULL && p != NULL);
-    SIM_ASSERT(t != NULL && n != NULL && file_count > 0);
+    SIM_ASSERT(files != NULL);
+    SIM_ASSERT(r != NULL);
+    SIM_ASSERT(p != NULL);
+    SIM_ASSERT(t != NULL);
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(file_count > 0);
     merged mg = { .p = p, .shards_seen = sim_xcalloc(file_count, sizeof *mg.shards_seen) };
     int rc = 0;
     for (size_t i = 0; i < file_count && rc == 0; i++) {

@@ -666,7 +666,8 @@ static int find_model(const char *name) {
 /* After --init's value, only space and comments: '1 2' is not 1.  Read
  * with a second reader, so the first one's value stays valid. */
 static int init_ends(compiler *c, const char *text, const edn_reader *ir) {
-    LIN_ASSERT(ir->pos >= text && ir->pos <= ir->end);
+    LIN_ASSERT(ir->pos >= text);
+    LIN_ASSERT(ir->pos <= ir->end);
     edn_reader tail;
     edn_reader_init(&tail, "--init", ir->pos, (size_t)(ir->end - ir->pos));
     edn_value *v = NULL;

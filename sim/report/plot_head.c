@@ -29,7 +29,8 @@ static void put_text(FILE *f, const char *key, const char *text) {
 }
 
 void plot_head_write(FILE *f, const plot_head *h) {
-    SIM_ASSERT(h->node_count >= 1 && h->node_count <= SIM_NODES_MAX);
+    SIM_ASSERT(h->node_count >= 1);
+    SIM_ASSERT(h->node_count <= SIM_NODES_MAX);
     SIM_ASSERT(h->view > 0);
     put_text(f, "name", h->name);
     fprintf(f, "#@ seed %" PRIu64 "\n", h->seed);
@@ -57,7 +58,8 @@ void plot_lat_head_write(FILE *f, const plot_lat_head *h) {
 }
 
 void plot_cmp_head_write(FILE *f, const plot_cmp_head *h) {
-    SIM_ASSERT(h->count >= 1 && h->count <= PLOT_VARIANTS_MAX);
+    SIM_ASSERT(h->count >= 1);
+    SIM_ASSERT(h->count <= PLOT_VARIANTS_MAX);
     fputs("# ccsim compare: what compare.gp draws besides each variant's timeline.dat\n", f);
     put_text(f, "title", h->title);
     for (uint32_t i = 0; i < h->count; i++) {

@@ -324,7 +324,8 @@ static int load_fault(scn_ld *ld, const yaml_node_t *map, scn_fault *f) {
 static int jumps_in_range(scn_ld *ld, const yaml_node_t *map, const scn_fault *f,
                           sim_time *jumped) {
     SIM_ASSERT(f->kind == SCN_FAULT_CLOCK_JUMP);
-    SIM_ASSERT(f->jump_ns >= -CONFIG_TIME_MAX && f->jump_ns <= CONFIG_TIME_MAX);
+    SIM_ASSERT(f->jump_ns >= -CONFIG_TIME_MAX);
+    SIM_ASSERT(f->jump_ns <= CONFIG_TIME_MAX);
     sim_time size = f->jump_ns < 0 ? -f->jump_ns : f->jump_ns;
     sim_time *sum = &jumped[f->node];
     if (size <= CONFIG_TIME_MAX - *sum) { *sum += size; return 0; }

@@ -77,8 +77,10 @@ dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start) {
 /* start + k * every, capped at DBW_NEVER_LOCAL: 4096 arrivals 8760h apart
  * pass 64 bits, and every one capped is never due anyway. */
 static sim_time arrival(sim_time start, int64_t k, sim_time every) {
-    SIM_ASSERT(start >= 0 && start <= CONFIG_TIME_MAX);   /* a parsed duration */
-    SIM_ASSERT(every >= 0 && k >= 0);
+    SIM_ASSERT(start >= 0);
+    SIM_ASSERT(start <= CONFIG_TIME_MAX);   /* a parsed duration */
+    SIM_ASSERT(every >= 0);
+    SIM_ASSERT(k >= 0);
     if (every > 0 && k > (DBW_NEVER_LOCAL - start) / every) return DBW_NEVER_LOCAL;
     return start + k * every;
 }
