@@ -104,7 +104,7 @@ static void a_history_too_hard_for_the_work_budget_is_unknown_the_same_way_every
     hist h;
     hist_init(&h);
     add_hard_history(&h);
-    check_input in = { &h, NULL, 100000 };
+    check_input in = { &h, NULL, 100000, false };
     check_result a, b;
     check_linearizable_budget(&in, 50000, &a);
     check_linearizable_budget(&in, 50000, &b);
