@@ -117,6 +117,33 @@ static void a_history_too_hard_for_the_work_budget_is_unknown_the_same_way_every
     hist_free(&h);
 }
 
+/* A scenario's check_budgets.linearizable reaches the check. */
+static void a_scenarios_check_budget_is_the_one_the_check_uses(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    add_hard_history(&h);
+    scn *s = calloc(1, sizeof *s);
+    char err[512];
+    assert_int_equal(scn_load_buffer("b.yaml", "name: b\nprotocol: setnx-lock\nnodes: {redis: 1, "
+                                     "client: 2}\ncheck_budgets: {linearizable: 40000}\n", 95,
+                                     s, err, sizeof err), 0);
+    assert_int_equal(s->linearizable_budget, 40000);
+    check_input in = { &h, s, 100000, false };
+    check_result r;
+    check_find("linearizable")->run(&in, &r);
+    assert_int_equal(r.verdict, CHECK_UNKNOWN);
+    assert_non_null(strstr(r.summary, "ran out of its budget (40000 configurations"));
+    check_result_free(&r);
+    assert_int_equal(scn_load_buffer("b.yaml", "name: b\nprotocol: setnx-lock\nnodes: {redis: 1, "
+                                     "client: 2}\ncheck_budgets: {linearizable: 0}\n", 91,
+                                     s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "4:31: error: linearizable: '0' is not a budget"));
+    scn_free(s);
+    free(s);
+    hist_free(&h);
+}
+
 static void the_gc_pause_run_is_linearizable_at_the_register(void **state) {
     (void)state;     /* L2 breaks mutual exclusion, yet the counter itself stays a register */
     scn *s = calloc(1, sizeof *s);
@@ -142,6 +169,7 @@ int main(void) {
         cmocka_unit_test(a_failed_write_never_happened_but_an_info_write_may_have),
         cmocka_unit_test(the_initial_value_is_the_counters),
         cmocka_unit_test(a_history_too_hard_for_the_work_budget_is_unknown_the_same_way_every_time),
+        cmocka_unit_test(a_scenarios_check_budget_is_the_one_the_check_uses),
         cmocka_unit_test(the_gc_pause_run_is_linearizable_at_the_register),
     };
     return cmocka_run_group_tests_name("linearizable", tests, NULL, NULL);

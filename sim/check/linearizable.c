@@ -100,8 +100,11 @@ void check_linearizable_budget(const check_input *in, uint64_t max_configuration
     lin_history_free(lh);
 }
 
+/* The scenario's check_budgets.linearizable, else the default. */
 static void check_run_linearizable(const check_input *in, check_result *out) {
-    check_linearizable_budget(in, CHECK_LIN_MAX_CONFIGURATIONS, out);
+    uint64_t budget = in->s && in->s->linearizable_budget ? in->s->linearizable_budget
+                                                          : CHECK_LIN_MAX_CONFIGURATIONS;
+    check_linearizable_budget(in, budget, out);
 }
 
 /* The check's entry in the registry (sim/check/check.c). */

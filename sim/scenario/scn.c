@@ -31,7 +31,7 @@
 
 static const char *const top_keys[] = {
     "name", "description", "seed", "duration", "protocol", "params", "nodes",
-    "network", "clocks", "workload", "faults", "nemesis", "checks", "expect",
+    "network", "clocks", "workload", "faults", "nemesis", "checks", "check_budgets", "expect",
 };
 
 static const char *const net_keys[] = {"latency", "loss", "duplicate", "reorder", "links"};
@@ -473,6 +473,33 @@ static int load_checks(scn_ld *ld, const yaml_node_t *n) {
     return 0;
 }
 
+/* check_budgets: {linearizable: N} -- work, not seconds, so that a verdict
+ * is the same on every machine (only the linearizable check has one). */
+static int load_check_budgets(scn_ld *ld, const yaml_node_t *n) {
+    static const char *const known[] = { "linearizable" };
+    SIM_ASSERT(n != NULL);
+    SIM_ASSERT(ld->s->linearizable_budget == 0);
+    if (scn__is_null(n)) return 0;
+    if (scn__want_map(ld, n, "check_budgets", "a mapping such as {linearizable: 100000}") != 0)
+        return -1;
+    if (scn__check_keys(ld, n, known, COUNT(known), "check_budgets") != 0) return -1;
+    const yaml_node_t *v = scn__get(ld, n, "linearizable", NULL);
+    const char *t = NULL;
+    if (!v) return 0;
+    if (scn__want_scalar(ld, v, "linearizable", "a count of configurations such as 100000",
+                         &t) != 0) return -1;
+    uint64_t x = 0;
+    size_t i = 0;
+    for (; t[i] >= '0' && t[i] <= '9' && x <= SCN_CHECK_BUDGET_MAX; i++)
+        x = x * 10u + (uint64_t)(t[i] - '0');
+    if (i == 0 || t[i] != '\0' || x == 0 || x > SCN_CHECK_BUDGET_MAX)
+        return scn__fail(ld, scn__pos(v), "linearizable: '%.64s' is not a budget (expected a "
+                         "count of configurations from 1 to %llu, such as 100000)", t,
+                         (unsigned long long)SCN_CHECK_BUDGET_MAX);
+    ld->s->linearizable_budget = x;
+    return 0;
+}
+
 static int load_expect(scn_ld *ld, const yaml_node_t *n) {
     scn *s = ld->s;
     SIM_ASSERT(n != NULL);
@@ -546,6 +573,8 @@ static int load_root(scn_ld *ld, const yaml_node_t *root) {
         scn__load_nemesis(ld, n, nemesis_pos) != 0)
         return -1;
     if ((n = scn__get(ld, root, "checks", NULL)) && load_checks(ld, n) != 0) return -1;
+    if ((n = scn__get(ld, root, "check_budgets", NULL)) && load_check_budgets(ld, n) != 0)
+        return -1;
     if ((n = scn__get(ld, root, "expect", NULL)) && load_expect(ld, n) != 0) return -1;
     SIM_ASSERT(ld->s->node_count >= 1);         /* load_nodes refuses none */
     SIM_ASSERT(ld->s->duration_ns > 0);         /* load_head refuses zero */

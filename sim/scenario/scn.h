@@ -25,6 +25,7 @@
 #define SCN_PARAMS_MAX   128
 #define SCN_FAULTS_MAX   1024
 #define SCN_NEMESIS_DRAWS_MAX 256        /* expected faults in a nemesis window */
+#define SCN_CHECK_BUDGET_MAX 1000000000000ull   /* check_budgets: configurations */
 #define SCN_LINKS_MAX    256
 #define SCN_DELAYS_MAX   64              /* link delays and loss bursts active at once (net.h) */
 #define SCN_CHECKS_MAX   16
@@ -201,6 +202,7 @@ typedef struct scn {
     scn_nemesis nemesis;                /* .on = false when there is none */
 
     scn_check_name checks[SCN_CHECKS_MAX];   /* empty = the protocol's defaults */
+    uint64_t linearizable_budget;       /* check_budgets.linearizable; 0 = the default */
     uint32_t check_count;
     scn_expect expect[SCN_CHECKS_MAX];
     uint32_t expect_count;
