@@ -749,7 +749,7 @@ static void unknown_top_level_key_without_a_near_one_lists_the_keys(void **state
     assert_string_equal(load_err(HEAD "colour: red\n"),
                         "4:1: error: unknown key 'colour' (expected one of: name, description, "
                         "seed, duration, protocol, params, nodes, network, clocks, workload, "
-                        "faults, nemesis, checks, expect)");
+                        "faults, nemesis, checks, check_budgets, expect)");
 }
 
 static void wrong_type_says_what_it_got_and_what_was_expected(void **state) {
