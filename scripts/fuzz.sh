@@ -5,7 +5,7 @@
 #   fuzz NAME: ok, N runs in S s (R exec/s), cov C ft F, corpus K
 # New inputs go to BUILD/fuzz/corpus/NAME (tests/fuzz/README.md says how to
 # merge them into tests/fuzz/corpus/NAME); a crash, leak, sanitizer report
-# or timeout leaves its input in BUILD/fuzz/artifacts/ and fails the run.
+# or timeout (30 s) leaves its input in BUILD/fuzz/artifacts/ and fails the run.
 #   sh scripts/fuzz.sh BUILD NAME...
 set -u
 BUILD=${1:?usage: sh scripts/fuzz.sh BUILD NAME...}
@@ -20,9 +20,10 @@ for name in "$@"; do
   mkdir -p "$work"
   dict=""
   [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
-  # -timeout: one input may take 10 s (the slowest corpus file takes well
-  # under 1 s); -rss_limit_mb: the scenario target keeps a run in memory.
-  "$bin" -max_total_time="$FUZZ_TIME" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+  # -timeout: wall time per input; the heaviest seed takes about 1 s of CPU
+  # under the sanitizers, and a shared machine can stretch that several
+  # times.  -rss_limit_mb: the scenario target keeps a whole run in memory.
+  "$bin" -max_total_time="$FUZZ_TIME" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
     -print_final_stats=1 -artifact_prefix="$BUILD/fuzz/artifacts/$name-" $dict \
     "$work" "tests/fuzz/corpus/$name" >"$log" 2>&1
   rc=$?

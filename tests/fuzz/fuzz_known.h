@@ -12,10 +12,7 @@
 #include <stdlib.h>
 
 #include "sim/scenario/scn.h"
-
-#ifndef FUZZ_STRICT
-#define FUZZ_STRICT 0
-#endif
+#include "tests/fuzz/fuzz_support.h"
 
 /* Finding 5: signed overflow at the extremes the loader accepts (delays,
  * offsets, jumps near INT64_MAX ns; balances near INT64_MAX).  Values

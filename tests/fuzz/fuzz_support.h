@@ -22,19 +22,30 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Build with -DFUZZ_STRICT=1 to stop stepping around the findings other
+ * branches fix (fuzz_known.h; tests/fuzz/README.md, "Known findings"). */
+#ifndef FUZZ_STRICT
+#define FUZZ_STRICT 0
+#endif
+
 /* Aborts, naming the broken promise and the message, when err breaks the
- * error contract for every one of the prefixes.  FUZZ_VERBOSE=1 in the
- * environment prints every message (to see what a corpus file exercises). */
+ * error contract for every one of the prefixes.  A message of several
+ * lines is issue 14's finding 8 (a value with a newline is quoted as it
+ * is), fixed elsewhere: unless FUZZ_STRICT, only its first line is held to
+ * the contract.  FUZZ_VERBOSE=1 in the environment prints every message
+ * (to see what a corpus file exercises). */
 static inline void fuzz_check_error(const char *err, const char *const *prefixes, size_t n) {
     if (getenv("FUZZ_VERBOSE") != NULL) fprintf(stderr, "%s\n", err);
     const char *why = NULL;
     bool prefixed = false;
     for (size_t i = 0; i < n; i++)
         if (strncmp(err, prefixes[i], strlen(prefixes[i])) == 0) prefixed = true;
+    const char *nl = strchr(err, '\n');
+    const char *said = strstr(err, "error:");
     if (err[0] == '\0') why = "the error message is empty";
-    else if (strchr(err, '\n') != NULL) why = "the error message has more than one line";
+    else if (nl != NULL && FUZZ_STRICT) why = "the error message has more than one line";
     else if (!prefixed) why = "the error message does not start with the input's name";
-    else if (strstr(err, "error:") == NULL) why = "the error message has no 'error:'";
+    else if (said == NULL || (nl != NULL && said > nl)) why = "the error message has no 'error:'";
     if (why == NULL) return;
     fprintf(stderr, "fuzz: error contract broken: %s:\n%s\n", why, err);
     abort();
