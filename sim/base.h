@@ -24,7 +24,8 @@ enum {
     SIM_EXIT_OK = 0,          /* every check ok */
     SIM_EXIT_VIOLATION = 1,   /* a check found a violation / a scenario failed */
     SIM_EXIT_INPUT = 2,       /* usage or input error */
-    SIM_EXIT_UNKNOWN = 3      /* a check is unknown and none violated */
+    SIM_EXIT_UNKNOWN = 3,     /* a check is unknown and none violated */
+    SIM_EXIT_INTERNAL = 4     /* a bug in ccsim found by a self-check (shrink, sweep) */
 };
 
 /* Bounds on names and tables.  Reaching one is an input error that names the

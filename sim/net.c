@@ -35,12 +35,12 @@ void net_init(net *n, const scn *s, rng stream) {
     }
 }
 
-static sim_time draw_latency(net *n, const scn_latency *lat) {
+sim_time net_draw_latency(rng *r, const scn_latency *lat) {
     switch (lat->kind) {
     case SCN_LAT_FIXED: return lat->a_ns;
-    case SCN_LAT_UNIFORM: return rng_range(&n->rng, lat->a_ns, lat->b_ns);
+    case SCN_LAT_UNIFORM: return rng_range(r, lat->a_ns, lat->b_ns);
     case SCN_LAT_EXPONENTIAL: {
-        sim_time v = rng_exponential(&n->rng, lat->a_ns);
+        sim_time v = rng_exponential(r, lat->a_ns);
         return v < lat->b_ns ? lat->b_ns : v;
     }
     }
@@ -48,20 +48,36 @@ static sim_time draw_latency(net *n, const scn_latency *lat) {
     return 0;
 }
 
+static bool delay_covers(const net_delay *d, int32_t from, int32_t to) {
+    if ((d->from_mask >> from & 1u) && (d->to_mask >> to & 1u)) return true;
+    return d->both && (d->to_mask >> from & 1u) && (d->from_mask >> to & 1u);
+}
+
 static sim_time extra_delay(net *n, sim_time now, int32_t from, int32_t to) {
     sim_time extra = 0;
     for (uint32_t k = 0; k < n->delay_count; k++) {
         const net_delay *d = &n->delays[k];
-        if (now >= d->until_ns) continue;
-        if ((d->from_mask >> from & 1u) && (d->to_mask >> to & 1u)) extra += d->by_ns;
+        if (now >= d->until_ns || d->loss_ppm != 0) continue;
+        if (delay_covers(d, from, to)) extra += d->by_ns;
     }
     return extra;
+}
+
+/* A loss burst on the link drops the message: one draw per active burst,
+ * none when there is no burst (so scenarios without one draw as before). */
+static bool burst_lost(net *n, sim_time now, int32_t from, int32_t to) {
+    for (uint32_t k = 0; k < n->delay_count; k++) {
+        const net_delay *d = &n->delays[k];
+        if (now >= d->until_ns || d->loss_ppm == 0 || !delay_covers(d, from, to)) continue;
+        if (rng_chance(&n->rng, d->loss_ppm, 1000000)) return true;
+    }
+    return false;
 }
 
 /* One copy's arrival time: latency, link delay, then FIFO unless reordered. */
 static sim_time plan_copy(net *n, sim_time now, int32_t from, int32_t to) {
     const net_link *l = &n->link[from][to];
-    sim_time at = now + draw_latency(n, &l->latency) + extra_delay(n, now, from, to);
+    sim_time at = now + net_draw_latency(&n->rng, &l->latency) + extra_delay(n, now, from, to);
     bool overtake = rng_chance(&n->rng, l->reorder_ppm, 1000000);
     if (!overtake && at < n->fifo_last[from][to]) at = n->fifo_last[from][to];
     if (at > n->fifo_last[from][to]) n->fifo_last[from][to] = at;
@@ -77,6 +93,7 @@ net_plan net_send(net *n, sim_time now, int32_t from, int32_t to) {
     if (!n->up[from][to]) { p.dropped_by_partition = true; return p; }
     const net_link *l = &n->link[from][to];
     if (rng_chance(&n->rng, l->loss_ppm, 1000000)) return p;
+    if (n->delay_count > 0 && burst_lost(n, now, from, to)) return p;
     p.arrive_ns[p.copies++] = plan_copy(n, now, from, to);
     if (rng_chance(&n->rng, l->duplicate_ppm, 1000000))
         p.arrive_ns[p.copies++] = plan_copy(n, now, from, to);
@@ -112,15 +129,34 @@ void net_heal(net *n) {
         for (uint32_t j = 0; j < n->node_count; j++) n->up[i][j] = true;
 }
 
+/* A free entry (an expired one is reused), or NULL at the bound. */
+static net_delay *delay_slot(net *n, sim_time now) {
+    uint32_t k = 0;
+    while (k < n->delay_count && n->delays[k].until_ns > now) k++;
+    if (k == n->delay_count) {
+        if (n->delay_count == NET_DELAYS_MAX) return NULL;
+        n->delay_count++;
+    }
+    return &n->delays[k];
+}
+
 bool net_add_delay(net *n, sim_time now, uint64_t from_mask, uint64_t to_mask,
                    sim_time by, sim_time for_ns) {
     SIM_ASSERT(by >= 0);
-    uint32_t k = 0;
-    while (k < n->delay_count && n->delays[k].until_ns > now) k++;   /* reuse an expired one */
-    if (k == n->delay_count) {
-        if (n->delay_count == NET_DELAYS_MAX) return false;
-        n->delay_count++;
-    }
-    n->delays[k] = (net_delay){ from_mask, to_mask, by, now + for_ns };
+    SIM_ASSERT(for_ns > 0);
+    net_delay *d = delay_slot(n, now);
+    if (!d) return false;
+    *d = (net_delay){ from_mask, to_mask, false, by, now + for_ns, 0 };
+    return true;
+}
+
+bool net_add_loss(net *n, sim_time now, uint64_t from_mask, uint64_t to_mask, bool both,
+                  uint32_t loss_ppm, sim_time for_ns) {
+    SIM_ASSERT(loss_ppm <= 1000000);
+    SIM_ASSERT(for_ns > 0);
+    if (loss_ppm == 0) return true;              /* a burst that loses nothing */
+    net_delay *d = delay_slot(n, now);
+    if (!d) return false;
+    *d = (net_delay){ from_mask, to_mask, both, 0, now + for_ns, loss_ppm };
     return true;
 }

@@ -10,6 +10,8 @@
  *     when it is sent or when it would arrive.
  *   - link delay: while active, every message sent on the link takes `by`
  *     longer (Kleppmann's 90-second packet).
+ *   - loss burst: while active, a message sent on the link is lost with the
+ *     burst's odds, drawn after (and besides) the link's own loss.
  *   - order: links are FIFO, like the TCP connections the modelled clients
  *     use: a message never arrives before one sent earlier on the same
  *     link, unless the reorder draw lets it overtake.
@@ -31,9 +33,12 @@ typedef struct net_link {
     uint32_t loss_ppm, duplicate_ppm, reorder_ppm;
 } net_link;
 
+/* A link delay or a loss burst, active until until_ns. */
 typedef struct net_delay {
     uint64_t from_mask, to_mask;
-    sim_time by_ns, until_ns;
+    bool both;                   /* also to -> from (loss bursts only) */
+    sim_time by_ns, until_ns;    /* by_ns: the extra latency of a delay */
+    uint32_t loss_ppm;           /* a loss burst's rate; 0 for a delay */
 } net_delay;
 
 typedef struct net {
@@ -54,6 +59,8 @@ typedef struct net_plan {
 } net_plan;
 
 void net_init(net *n, const scn *s, rng stream);
+/* One draw from a latency distribution (also the nemesis's gaps and lengths). */
+sim_time net_draw_latency(rng *r, const scn_latency *lat);
 net_plan net_send(net *n, sim_time now, int32_t from, int32_t to);
 bool net_link_up(const net *n, int32_t from, int32_t to);
 
@@ -63,5 +70,7 @@ void net_cut(net *n, uint64_t from_mask, uint64_t to_mask, bool both);
 void net_heal(net *n);
 bool net_add_delay(net *n, sim_time now, uint64_t from_mask, uint64_t to_mask,
                    sim_time by, sim_time for_ns);
+bool net_add_loss(net *n, sim_time now, uint64_t from_mask, uint64_t to_mask, bool both,
+                  uint32_t loss_ppm, sim_time for_ns);
 
 #endif

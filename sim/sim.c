@@ -13,6 +13,7 @@
  * across a model callback (it copies what it needs first).
  */
 #include "sim/sim_int.h"
+#include "sim/nemesis.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -204,6 +205,14 @@ static void apply_fault(struct sim *s, uint32_t index) {
             sim_fail(s, "more than %d link delays active at once", NET_DELAYS_MAX);
         sim_trace_line(s, -1, "DELAY links by %" PRId64 " ms for %" PRId64 " ms",
                        f->by_ns / SIM_MS, f->for_ns / SIM_MS);
+        break;
+    case SCN_FAULT_LINK_LOSS:
+        if (!net_add_loss(&s->net, s->now, f->from_mask, f->to_mask, f->both, f->loss_ppm,
+                          f->for_ns))
+            sim_fail(s, "more than %d link delays and loss bursts active at once",
+                     NET_DELAYS_MAX);
+        sim_trace_line(s, -1, "LOSS on links: %u ppm for %" PRId64 " ms%s", f->loss_ppm,
+                       f->for_ns / SIM_MS, f->both ? " (both directions)" : "");
         break;
     case SCN_FAULT_KIND_COUNT: SIM_UNREACHABLE("fault kind"); break;
     }
@@ -517,6 +526,10 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     struct sim *s = sim_xcalloc(1, sizeof *s);
     s->scn = sc;
     s->seed = opt->seed_set ? opt->seed : sc->seed;
+    if (sc->nemesis.on) {                     /* the faults it draws for this seed */
+        s->run_scn = nemesis_run_scenario(sc, s->seed, sim_xmalloc(sizeof *s->run_scn));
+        s->scn = sc = s->run_scn;
+    }
     s->trace = opt->trace;
     s->on_message = opt->on_message;
     s->on_message_ctx = opt->on_message_ctx;
@@ -553,6 +566,7 @@ void sim_destroy(sim *s) {
     free(s->proto_cfg);
     free(s->workload_cfg);
     free(s->slots);
+    free(s->run_scn);
     evq_free(&s->queue);
     hist_free(&s->hist);
     free(s);

@@ -78,6 +78,9 @@ void sim_set_trace(sim *s, FILE *trace);
 int  sim_run(sim *s, char *err, size_t err_len);
 const hist *sim_history(const sim *s);
 sim_stats   sim_get_stats(const sim *s);
+/* The run scenario: the one given to sim_create, or, when it has a
+ * `nemesis:`, a copy with the faults drawn for this seed (sim/nemesis.h).
+ * Checks and reports read this one. */
 const scn  *sim_scenario(const sim *s);
 void sim_destroy(sim *s);
 /* The checks this run is judged by: the scenario's `checks:`, or the

@@ -76,7 +76,8 @@ typedef struct sim_node {
 } sim_node;
 
 struct sim {
-    const scn *scn;
+    const scn *scn;               /* the run scenario: the file's, or run_scn */
+    scn *run_scn;                 /* with the nemesis's faults; NULL without one */
     const proto_desc *proto;
     const workload_desc *workload;
     void *proto_cfg;

@@ -204,6 +204,22 @@ static void stale_write_after_gc_pause_is_a_mutual_exclusion_violation(void **st
     assert_true(strstr(s, "expired") < strstr(s, "c2 took"));
 }
 
+/* The engine's rule: a pause starting during another extends it when it
+ * ends later and changes nothing otherwise; the story tells the pause the
+ * node really had (found by the nemesis, which draws overlapping pauses). */
+static void overlapping_pauses_are_told_as_the_one_pause_the_node_had(void **state) {
+    fx *f = *state;
+    build_l2(f, false);
+    fault(f, SCN_FAULT_PAUSE, MS(1000), C1, MS(2000));        /* inside: no change */
+    fault(f, SCN_FAULT_PAUSE, MS(15004), C1, MS(996));        /* at the resume: extends */
+    expect(f, "mutual-exclusion", CHECK_VIOLATION);
+    const char *s = f->r.story;
+    assert_has(s, "c1 paused 0.004 s..16 s (15.996 s);\n");
+    assert_null(strstr(s, "c1 resumed at 3 s"));
+    assert_null(strstr(s, "c1 resumed at 15.004 s"));
+    assert_null(strstr(s, "c1 paused 1 s"));
+}
+
 static void gc_pause_timeline_is_also_a_lease_overlap_and_a_lost_update(void **state) {
     fx *f = *state;
     build_l2(f, false);
@@ -649,6 +665,7 @@ static void same_history_gives_the_same_story_bytes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         T(stale_write_after_gc_pause_is_a_mutual_exclusion_violation),
+        T(overlapping_pauses_are_told_as_the_one_pause_the_node_had),
         T(gc_pause_timeline_is_also_a_lease_overlap_and_a_lost_update),
         T(fenced_write_rejected_after_gc_pause_keeps_mutual_exclusion),
         T(fenced_gc_pause_still_reports_the_lease_overlap),

@@ -652,7 +652,7 @@ static void fault_with_two_kinds_or_none_is_rejected(void **state) {
                         "exactly one kind per fault; write two faults)");
     assert_string_equal(load_err(HEAD "faults: [{at: 1s}]\n"),
                         "4:10: error: a fault without a kind (expected one of pause, crash, "
-                        "restart, partition, cut, heal, clock, delay)");
+                        "restart, partition, cut, heal, clock, delay, loss)");
 }
 
 static void fault_keys_that_do_not_belong_to_its_kind_are_rejected(void **state) {
@@ -690,12 +690,24 @@ static void cut_is_one_way_unless_both_and_needs_from_and_to(void **state) {
                         "to: [redis1])");
 }
 
-static void nemesis_is_rejected_with_a_plain_message(void **state) {
+static void nemesis_is_read_with_defaults_from_the_window(void **state) {
     (void)state;
-    assert_string_equal(load_err(HEAD "nemesis:\n  kinds: [crash]\n"),
-                        "4:1: error: nemesis: random faults are not supported yet, they come in "
-                        "a later version (expected scripted faults under 'faults:')");
-    drop(load_ok(HEAD "nemesis:\n"));                       /* empty: nothing to reject */
+    scn *s = load_ok(HEAD "nemesis:\n  kinds: [crash, partition]\n  until: 8s\n");
+    assert_true(s->nemesis.on);
+    assert_int_equal(s->nemesis.kinds, 1u << SCN_NEM_CRASH | 1u << SCN_NEM_HALVES |
+                     1u << SCN_NEM_MAJORITY | 1u << SCN_NEM_BRIDGE | 1u << SCN_NEM_ISOLATE);
+    assert_int_equal(s->nemesis.until_ns, 8 * SIM_S);
+    assert_int_equal(s->nemesis.every.kind, SCN_LAT_EXPONENTIAL);
+    assert_int_equal(s->nemesis.every.a_ns, SIM_S);          /* the window / 8 */
+    assert_int_equal(s->nemesis.targets, (1u << s->node_count) - 1u);
+    assert_false(s->nemesis.swarm);
+    drop(s);
+    s = load_ok(HEAD "nemesis:\n");                         /* empty: no nemesis */
+    assert_false(s->nemesis.on);
+    drop(s);
+    assert_string_equal(load_err(HEAD "nemesis:\n  kinds: [crash, partitoin]\n"),
+                        "5:18: error: kinds: unknown fault kind 'partitoin' (did you mean "
+                        "'partition'?)");
 }
 
 static void expect_takes_only_known_verdicts(void **state) {
@@ -992,7 +1004,7 @@ int main(void) {
         cmocka_unit_test(fault_keys_that_do_not_belong_to_its_kind_are_rejected),
         cmocka_unit_test(clock_fault_needs_exactly_one_of_jump_or_rate),
         cmocka_unit_test(cut_is_one_way_unless_both_and_needs_from_and_to),
-        cmocka_unit_test(nemesis_is_rejected_with_a_plain_message),
+        cmocka_unit_test(nemesis_is_read_with_defaults_from_the_window),
         cmocka_unit_test(expect_takes_only_known_verdicts),
         cmocka_unit_test(unknown_top_level_key_suggests_the_nearest_known_key),
         cmocka_unit_test(unknown_top_level_key_without_a_near_one_lists_the_keys),

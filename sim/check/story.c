@@ -332,6 +332,7 @@ static void add_network_fault(story *st, uint32_t i, uint64_t mask, sim_time fro
     }
 }
 
+/* A link delay, or a loss burst (SCN_FAULT_LINK_LOSS). */
 static void add_delay(story *st, const scn_fault *f, uint64_t mask, sim_time from, sim_time to) {
     sim_time end = f->for_ns > 0 ? f->at_ns + f->for_ns : SIM_TIME_NEVER;
     if (!overlaps(f->at_ns, end, from, to)) return;
@@ -339,6 +340,13 @@ static void add_delay(story *st, const scn_fault *f, uint64_t mask, sim_time fro
     char a[STORY_CLAUSE_MAX / 3], b[STORY_CLAUSE_MAX / 3];
     names_of(st->s, f->from_mask, a, sizeof a);
     names_of(st->s, f->to_mask, b, sizeof b);
+    if (f->kind == SCN_FAULT_LINK_LOSS) {
+        SIM_ASSERT(end != SIM_TIME_NEVER);        /* the loader requires `for` */
+        story_add(st, f->at_ns, "%u%% of messages from %s to %s%s were lost from %s to %s",
+                  (unsigned)(f->loss_ppm / 10000), a, b, f->both ? " and back" : "",
+                  story_t(f->at_ns).s, story_t(end).s);
+        return;
+    }
     if (end == SIM_TIME_NEVER) {
         story_add(st, f->at_ns, "messages from %s to %s were delayed by %s from %s on", a, b,
                   story_t(f->by_ns).s, story_t(f->at_ns).s);
@@ -346,6 +354,30 @@ static void add_delay(story *st, const scn_fault *f, uint64_t mask, sim_time fro
         story_add(st, f->at_ns, "messages from %s to %s were delayed by %s from %s to %s", a, b,
                   story_t(f->by_ns).s, story_t(f->at_ns).s, story_t(end).s);
     }
+}
+
+/* The engine's rule for pauses that overlap: one that starts while the
+ * node is paused extends the pause if it ends later, else changes nothing.
+ * So pause fault i is told only when it starts a pause (false when it falls
+ * inside an earlier one), with *end the end of the merged pause. */
+static bool pause_start(const scn *s, uint32_t i, sim_time *end) {
+    SIM_ASSERT(i < s->fault_count);
+    SIM_ASSERT(s->faults[i].kind == SCN_FAULT_PAUSE);
+    int32_t node = s->faults[i].node;
+    sim_time until = SIM_TIME_NEVER;                 /* the current pause's end, none yet */
+    bool starts = false;
+    for (uint32_t k = 0; k < s->fault_count; k++) {
+        const scn_fault *f = &s->faults[k];
+        if (f->kind != SCN_FAULT_PAUSE || f->node != node) continue;
+        sim_time e = f->at_ns + f->for_ns;
+        bool inside = until != SIM_TIME_NEVER && f->at_ns <= until;
+        if (k > i && !inside) break;                 /* past i's pause */
+        if (inside) { if (e > until) until = e; }
+        else until = e;
+        if (k == i) starts = !inside;
+    }
+    *end = until;
+    return starts;
 }
 
 /* Pauses, crashes, restarts and clock changes of one node. */
@@ -356,10 +388,10 @@ static void add_node_fault(story *st, uint32_t i, sim_time from, sim_time to) {
     sim_time at = f->at_ns;
     switch (f->kind) {
     case SCN_FAULT_PAUSE: {
-        sim_time end = at + f->for_ns;
-        if (!overlaps(at, end, from, to)) return;
+        sim_time end = 0;
+        if (!pause_start(s, i, &end) || !overlaps(at, end, from, to)) return;
         story_add(st, at, "%s paused %s..%s (%s)", who, story_t(at).s, story_t(end).s,
-                  story_t(f->for_ns).s);
+                  story_t(end - at).s);
         if (end <= to) story_add(st, end, "%s resumed at %s", who, story_t(end).s);
         return;
     }
@@ -412,6 +444,7 @@ void story_add_faults(story *st, uint64_t node_mask, sim_time from_ns, sim_time 
             add_network_fault(st, i, node_mask, from_ns, to_ns, &heal_told);
             break;
         case SCN_FAULT_LINK_DELAY:
+        case SCN_FAULT_LINK_LOSS:
             add_delay(st, f, node_mask, from_ns, to_ns);
             break;
         case SCN_FAULT_HEAL:

@@ -13,6 +13,7 @@ int cli_check(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_plot(int argc, char **argv);        /* ccsim plot RUNDIR */
 int cli_compare(int argc, char **argv);     /* ccsim compare FILE --vary KEY=V1,V2,... */
+int cli_shrink(int argc, char **argv);      /* ccsim shrink FILE --seed S [--check NAME] */
 
 struct plot_run;
 /* Writes dir's timeline files (and latency's, for runs with many ops) and

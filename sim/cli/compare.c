@@ -209,7 +209,7 @@ static int run_variant(const cmp_args *a, const char *dir, cmp_variant *v) {
     if (cli_execute(v->s, &opt, &v->o, &v->run) != 0) return -1;
     v->ran = true;
     const sim_stats st = v->o.stats;
-    v->r = (rpt_run){ .s = v->s, .h = sim_history(v->run), .seed = st.seed, .events = st.events,
+    v->r = (rpt_run){ .s = sim_scenario(v->run), .h = sim_history(v->run), .seed = st.seed, .events = st.events,
                       .messages_sent = st.messages_sent, .messages_dropped = st.messages_dropped,
                       .end_ns = st.end_ns, .scenario_digest = rpt_file_digest(v->s->path),
                       .results = v->o.results, .result_count = v->o.result_count };

@@ -52,7 +52,18 @@ static void list_faults(void) {
          "  {at: 0s, clock: redis1, rate: 1.02}        the node's clocks run 2% fast\n"
          "  {at: 10ms, delay: {from: c1, to: storage1}, by: 15s, for: 1s}\n"
          "                                             messages sent on the link meanwhile take 15 s longer\n"
-         "Random faults (`nemesis:`) come in a later version.");
+         "  {at: 3s, loss: {from: c1, to: redis1}, rate: 50%, for: 2s}\n"
+         "                                             a loss burst: half the messages on the\n"
+         "                                             link are lost meanwhile (`both: true`)\n"
+         "\n"
+         "Random faults, under `nemesis:` (drawn from the seed; docs/nemesis.md):\n"
+         "  nemesis: {kinds: [pause, partition], every: {exponential: 2s}, for: 1s}\n"
+         "  kinds: pause, crash (restarts after `for`), partition (every shape below),\n"
+         "         partition-halves, partition-majority, partition-bridge, isolate,\n"
+         "         cut (one way), delay, loss, clock-jump, clock-rate\n"
+         "  also: from, until (the window), targets (nodes or roles), jump, rate,\n"
+         "         delay, loss (sizes), swarm: true (each kind on or off per seed)\n"
+         "  A run writes the faults it drew to faults.yaml, a `faults:` list to paste back.");
 }
 
 int cli_list(int argc, char **argv) {

@@ -17,6 +17,8 @@ static void usage(FILE *f) {
           "        and its timeline (timeline.png)\n"
           "  ccsim compare FILE.yaml --vary KEY=V1,V2,... [--set KEY=VALUE]... [--seed N]\n"
           "        the same faults against several designs: one table, one picture\n"
+          "  ccsim shrink FILE.yaml --seed S [--check NAME]\n"
+          "        the smallest scenario that still fails: FILE.min.yaml\n"
           "  ccsim plot RUNDIR\n"
           "        draw a report directory's pictures again (gnuplot)\n"
           "  ccsim check PATH... [--junit FILE] [--tap]\n"
@@ -34,7 +36,7 @@ static void usage(FILE *f) {
           "        the whole scenario library against its expected verdicts\n"
           "\n"
           "Each subcommand has --help.  Exit codes: 0 ok, 1 violation, 2 bad input,\n"
-          "3 unknown (a budget ran out).\n", f);
+          "3 unknown (a budget ran out), 4 internal error (a bug in ccsim).\n", f);
 }
 
 int main(int argc, char **argv) {
@@ -54,7 +56,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "list") == 0) return cli_list(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0) return cli_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "shrink") == 0) return cli_shrink(argc - 1, argv + 1);
     if (strcmp(cmd, "lincheck") == 0) return lincheck_main(argc - 1, argv + 1);
-    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, plot, lincheck, list; see ccsim --help)\n", cmd);
+    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, shrink, plot, lincheck, list; see ccsim --help)\n", cmd);
     return 2;
 }

@@ -222,7 +222,10 @@ static void default_out(const scn *s, uint64_t seed, char *buf, size_t len) {
 }
 
 static rpt_run report_of(const scn *s, const sim *run, const cli_outcome *o) {
-    rpt_run r = { .s = s, .h = sim_history(run), .seed = o->stats.seed, .events = o->stats.events,
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(run != NULL);
+    rpt_run r = { .s = sim_scenario(run),          /* with the faults a nemesis drew */
+                  .h = sim_history(run), .seed = o->stats.seed, .events = o->stats.events,
                   .messages_sent = o->stats.messages_sent,
                   .messages_dropped = o->stats.messages_dropped, .end_ns = o->stats.end_ns,
                   .scenario_digest = rpt_file_digest(s->path), .results = o->results,

@@ -126,16 +126,22 @@ static void draw_partition(plot_tl *t, const net_span *sp) {
     }
 }
 
+/* A cut, a link delay or a loss burst (shaded as a delay). */
 static void draw_cut_or_delay(plot_tl *t, const net_span *sp) {
     const scn_fault *f = &t->s->faults[sp->fault];
-    bool delay = f->kind == SCN_FAULT_LINK_DELAY;
+    bool loss = f->kind == SCN_FAULT_LINK_LOSS;
+    bool delay = f->kind == SCN_FAULT_LINK_DELAY || loss;
     SIM_ASSERT(delay || f->kind == SCN_FAULT_CUT);
     SIM_ASSERT(f->to_mask != 0);
     uint64_t ends = delay ? f->from_mask : f->from_mask | f->to_mask;
     shade_lanes(t, ends, sp->from, sp->to, delay ? DELAY_RGB : CUT_RGB);
     char to[256], by[32];
     names_of(t->s, f->to_mask, to, sizeof to);
-    if (delay) {
+    if (loss) {
+        plot_label(t, first_node(f->from_mask), sp->from, PLOT_ROW_LOW, PLOT_GREY, false,
+                   "%u%% of messages %s %s lost", (unsigned)(f->loss_ppm / 10000),
+                   f->both ? "<->" : "->", to);
+    } else if (delay) {
         plot_fmt_span(by, sizeof by, f->by_ns);
         plot_label(t, first_node(f->from_mask), sp->from, PLOT_ROW_LOW, PLOT_GREY, false,
                    "messages to %s delayed %s", to, by);
@@ -162,7 +168,7 @@ static void draw_network(plot_tl *t) {
     SIM_ASSERT(t->s->fault_count <= SCN_FAULTS_MAX);   /* so open[] holds every span */
     for (uint32_t i = 0; i < t->s->fault_count; i++) {
         const scn_fault *f = &t->s->faults[i];
-        if (f->kind == SCN_FAULT_LINK_DELAY) {
+        if (f->kind == SCN_FAULT_LINK_DELAY || f->kind == SCN_FAULT_LINK_LOSS) {
             net_span sp = { i, f->at_ns, f->at_ns + f->for_ns };
             draw_cut_or_delay(t, &sp);
         } else if (f->kind == SCN_FAULT_PARTITION || f->kind == SCN_FAULT_HEAL) {
@@ -313,7 +319,8 @@ uint32_t plot_fault_spans(const scn *s, sim_time end, plot_span *out, uint32_t m
             open_from = i;
         }
         sim_time up = f->kind == SCN_FAULT_CRASH ? restart_after(s, i) : 0;
-        if (f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY)
+        if (f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
+            f->kind == SCN_FAULT_LINK_LOSS)
             n = span_add(out, n, max, i, f->at_ns, f->at_ns + f->for_ns);
         else if (f->kind == SCN_FAULT_CRASH)
             n = span_add(out, n, max, i, f->at_ns, up == SIM_TIME_NEVER ? end : up);

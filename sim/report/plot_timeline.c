@@ -519,7 +519,7 @@ sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msg
     for (uint32_t i = 0; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
         sim_time at = f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
-                      (f->kind == SCN_FAULT_CRASH && f->for_ns > 0) ? f->at_ns + f->for_ns : f->at_ns;
+                      f->kind == SCN_FAULT_LINK_LOSS || (f->kind == SCN_FAULT_CRASH && f->for_ns > 0) ? f->at_ns + f->for_ns : f->at_ns;
         if (at > last) last = at;
     }
     for (uint32_t i = 0; m && i < m->count; i++)

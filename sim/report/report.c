@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "protocols/db/db.h"
+#include "sim/nemesis.h"
 #include "protocols/lock/lock_api.h"
 #include "protocols/payment/payment.h"
 #include "protocols/ratelimit/ratelimit.h"
@@ -344,6 +345,22 @@ uint64_t rpt_file_digest(const char *path) {
     return bad ? 0 : hash;
 }
 
+void rpt_write_faults_yaml(FILE *f, const rpt_run *run) {
+    const scn *s = run->s;
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(s->fault_count <= SCN_FAULTS_MAX);
+    fprintf(f, "# The faults of %s with seed %" PRIu64 ": the scenario's own and the %u its\n"
+               "# nemesis drew (marked).  To replay this run without the nemesis, put\n"
+               "# this list in place of the scenario's `faults:` and remove `nemesis:`.\n"
+               "faults:%s\n", s->name, run->seed, nemesis_drawn_count(s),
+            s->fault_count == 0 ? " []" : "");
+    char text[SCN_FAULT_YAML_MAX];
+    for (uint32_t i = 0; i < s->fault_count; i++) {
+        scn_fault_yaml(s, &s->faults[i], text, sizeof text);
+        fprintf(f, "  - %s%s\n", text, s->faults[i].drawn ? "   # nemesis" : "");
+    }
+}
+
 static int mkdir_one(const char *path) {
     SIM_ASSERT(path != NULL);
     SIM_ASSERT(path[0] != '\0');                /* rpt_mkdirs refuses an empty path */
@@ -406,6 +423,7 @@ int rpt_write_whole(const char *dir, const char *name, rpt_file_writer fn, const
 static void summary_file(FILE *f, const void *run) { rpt_write_summary_json(f, run); }
 static void history_file(FILE *f, const void *run) { rpt_write_history_edn(f, run); }
 static void story_file(FILE *f, const void *run) { rpt_write_story(f, run); }
+static void faults_file(FILE *f, const void *run) { rpt_write_faults_yaml(f, run); }
 
 int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
@@ -419,5 +437,8 @@ int rpt_write_dir(const char *dir, const rpt_run *run, char *err, size_t err_len
     if (rpt_write_whole(dir, "summary.json", summary_file, run, err, err_len) != 0) return -1;
     if (rpt_write_whole(dir, "history.edn", history_file, run, err, err_len) != 0) return -1;
     if (rpt_write_whole(dir, "story.txt", story_file, run, err, err_len) != 0) return -1;
+    if (run->s->nemesis.on &&
+        rpt_write_whole(dir, "faults.yaml", faults_file, run, err, err_len) != 0)
+        return -1;
     return 0;
 }

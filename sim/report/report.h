@@ -3,6 +3,7 @@
  *   summary.json   verdicts, counts, seed, scenario digest, version
  *   history.edn    the client history in Jepsen EDN (Knossos conventions)
  *   story.txt      the story of each violation, in true time
+ *   faults.yaml    with a `nemesis:`: every fault of the run, scripted and drawn
  *   trace.log      written by the engine while it runs (not here)
  *
  * Files are written whole or not at all: each goes to NAME.tmp and is
@@ -46,6 +47,9 @@ void rpt_write_history_edn(FILE *f, const rpt_run *run);
 /* Each violation's (and unknown's) summary and indented story, or
  * "no violations". */
 void rpt_write_story(FILE *f, const rpt_run *run);
+/* faults.yaml, for a scenario with a nemesis: the run's whole fault list
+ * as a `faults:` list to paste back (drawn ones marked "# nemesis"). */
+void rpt_write_faults_yaml(FILE *f, const rpt_run *run);
 /* FNV-1a 64 of a file's bytes; 0 if it cannot be read. */
 uint64_t rpt_file_digest(const char *path);
 /* mkdir -p; 0 or -1 with errno set. */

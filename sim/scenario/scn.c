@@ -486,15 +486,6 @@ static int load_expect(scn_ld *ld, const yaml_node_t *n) {
     return 0;
 }
 
-static int reject_nemesis(scn_ld *ld, const yaml_node_t *root) {
-    SIM_ASSERT(root->type == YAML_MAPPING_NODE);
-    scn_pos key_pos = {0, 0};
-    const yaml_node_t *n = scn__get(ld, root, "nemesis", &key_pos);
-    if (!n || scn__is_null(n)) return 0;
-    return scn__fail(ld, key_pos, "nemesis: random faults are not supported yet, they come "
-                     "in a later version (expected scripted faults under 'faults:')");
-}
-
 /* ------------------------------------------------------------------ */
 /* the document                                                        */
 
@@ -528,7 +519,10 @@ static int load_root(scn_ld *ld, const yaml_node_t *root) {
     if ((n = scn__get(ld, root, "clocks", NULL)) && load_clocks(ld, n) != 0) return -1;
     if (load_workload(ld, root) != 0) return -1;
     if ((n = scn__get(ld, root, "faults", NULL)) && scn__load_faults(ld, n) != 0) return -1;
-    if (reject_nemesis(ld, root) != 0) return -1;
+    scn_pos nemesis_pos = {0, 0};
+    if ((n = scn__get(ld, root, "nemesis", &nemesis_pos)) &&
+        scn__load_nemesis(ld, n, nemesis_pos) != 0)
+        return -1;
     if ((n = scn__get(ld, root, "checks", NULL)) && load_checks(ld, n) != 0) return -1;
     if ((n = scn__get(ld, root, "expect", NULL)) && load_expect(ld, n) != 0) return -1;
     SIM_ASSERT(ld->s->node_count >= 1);         /* load_nodes refuses none */
@@ -656,8 +650,7 @@ static int prescan(scn_ld *ld, const char *text, size_t len) {
     return rc;
 }
 
-/* Parses the text; on success *doc holds the one document and 0 is returned. */
-static int parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t *doc) {
+int scn__parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t *doc) {
     SIM_ASSERT(text != NULL);
     SIM_ASSERT(doc != NULL);
     if (prescan(ld, text, len) != 0) return -1;
@@ -709,7 +702,7 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
     set_defaults(out, path);
     scn_ld ld = {.doc = NULL, .s = out, .path = path, .err = err, .err_len = err_len};
     yaml_document_t doc;
-    if (parse_text(&ld, text ? text : "", len, &doc) != 0) return -1;
+    if (scn__parse_text(&ld, text ? text : "", len, &doc) != 0) return -1;
     ld.doc = &doc;
     const yaml_node_t *root = yaml_document_get_root_node(&doc);
     int rc = 0;
@@ -755,30 +748,40 @@ int scn_load(const char *path, scn *out, char *err, size_t err_len) {
     return scn_load_with_overrides(path, NULL, 0, out, err, err_len);
 }
 
-int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t set_count,
-                            scn *out, char *err, size_t err_len) {
+char *scn__read_file(const char *path, size_t *len, char *err, size_t err_len) {
     SIM_ASSERT(path != NULL);
-    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(len != NULL);
     FILE *f = fopen(path, "rb");
     if (!f) {
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "cannot open the file: %s",
                    strerror(errno));
-        return -1;
+        return NULL;
     }
     char *text = sim_xmalloc(SCN_FILE_MAX + 1);
-    size_t len = fread(text, 1, SCN_FILE_MAX + 1, f);
+    *len = fread(text, 1, SCN_FILE_MAX + 1, f);
     bool failed = ferror(f) != 0;
     int saved = errno;
     fclose(f);
-    int rc = -1;
     if (failed)
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "cannot read the file: %s",
                    strerror(saved));
-    else if (len > SCN_FILE_MAX)
+    else if (*len > SCN_FILE_MAX)
         scn_errorf(err, err_len, path, (scn_pos){0, 0}, "the file is larger than %d bytes "
                    "(expected at most the limit SCN_FILE_MAX)", SCN_FILE_MAX);
     else
-        rc = scn_load_buffer_with_overrides(path, text, len, sets, set_count, out, err, err_len);
+        return text;
+    free(text);
+    return NULL;
+}
+
+int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t set_count,
+                            scn *out, char *err, size_t err_len) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(out != NULL);
+    size_t len = 0;
+    char *text = scn__read_file(path, &len, err, err_len);
+    if (!text) return -1;
+    int rc = scn_load_buffer_with_overrides(path, text, len, sets, set_count, out, err, err_len);
     free(text);
     return rc;
 }

@@ -17,11 +17,14 @@
 #ifndef CCSIM_SCN_H
 #define CCSIM_SCN_H
 
+#include <stdio.h>
+
 #include "sim/base.h"
 #include "sim/config.h"
 
 #define SCN_PARAMS_MAX   128
 #define SCN_FAULTS_MAX   1024
+#define SCN_NEMESIS_DRAWS_MAX 256        /* expected faults in a nemesis window */
 #define SCN_LINKS_MAX    256
 #define SCN_CHECKS_MAX   16
 #define SCN_VALUE_MAX    CONFIG_STRING_MAX   /* sim/config.h */
@@ -106,6 +109,7 @@ typedef enum {
     SCN_FAULT_CLOCK_JUMP,   /* node, jump_ns (signed) */
     SCN_FAULT_CLOCK_RATE,   /* node, rate_ppm */
     SCN_FAULT_LINK_DELAY,   /* from_mask, to_mask, by_ns, for_ns */
+    SCN_FAULT_LINK_LOSS,    /* from_mask, to_mask, both, loss_ppm, for_ns */
     SCN_FAULT_KIND_COUNT
 } scn_fault_kind;
 
@@ -121,8 +125,36 @@ typedef struct scn_fault {
     uint32_t group_count;
     uint64_t from_mask, to_mask;        /* bit i = node i */
     bool both;
-    scn_pos pos;
+    uint32_t loss_ppm;                  /* loss: the rate while it lasts */
+    bool drawn;                         /* drawn by the nemesis, not in the file */
+    scn_pos pos;                        /* drawn: the `nemesis:` key's */
 } scn_fault;
+
+/* `nemesis:` -- random faults drawn from the seed (sim/nemesis.h draws
+ * them).  Kinds are bits of scn_nemesis_kind; `partition` in the file
+ * turns on every partition shape. */
+typedef enum {
+    SCN_NEM_PAUSE = 0, SCN_NEM_CRASH, SCN_NEM_HALVES, SCN_NEM_MAJORITY, SCN_NEM_BRIDGE,
+    SCN_NEM_ISOLATE, SCN_NEM_CUT, SCN_NEM_DELAY, SCN_NEM_LOSS, SCN_NEM_CLOCK_JUMP,
+    SCN_NEM_CLOCK_RATE, SCN_NEM_KIND_COUNT
+} scn_nemesis_kind;
+
+extern const char *const scn_nemesis_kind_names[SCN_NEM_KIND_COUNT];
+
+typedef struct scn_nemesis {
+    bool on;
+    uint32_t kinds;                     /* bit k = scn_nemesis_kind k */
+    bool swarm;                         /* per seed, each kind on with odds 1/2 */
+    scn_latency every;                  /* the gap between two faults' starts */
+    scn_latency span;                   /* `for`: how long one fault lasts */
+    sim_time from_ns, until_ns;         /* faults start within [from, until] */
+    uint64_t targets;                   /* node mask: who pauses, crashes... */
+    sim_time jump_ns;                   /* the largest clock jump, either way */
+    int64_t rate_ppm;                   /* the largest clock rate error */
+    sim_time delay_ns;                  /* the largest extra link delay */
+    uint32_t loss_ppm;                  /* the loss rate of a loss burst */
+    scn_pos pos;                        /* of the `nemesis:` key */
+} scn_nemesis;
 
 typedef enum { SCN_VERDICT_OK = 0, SCN_VERDICT_VIOLATION, SCN_VERDICT_UNKNOWN } scn_verdict;
 
@@ -165,6 +197,7 @@ typedef struct scn {
 
     scn_fault faults[SCN_FAULTS_MAX];
     uint32_t fault_count;
+    scn_nemesis nemesis;                /* .on = false when there is none */
 
     scn_check_name checks[SCN_CHECKS_MAX];   /* empty = the protocol's defaults */
     uint32_t check_count;
@@ -214,6 +247,20 @@ int scn_parse_duration(const char *text, sim_time *out, char *err, size_t err_le
 int scn_parse_signed_duration(const char *text, sim_time *out, char *err, size_t err_len);
 int scn_parse_rate(const char *text, uint32_t *ppm_out, char *err, size_t err_len);       /* 2% 0.02 500ppm, in [0,1] */
 int scn_parse_clock_rate(const char *text, int64_t *ppm_out, char *err, size_t err_len); /* 1.02, 102%, 1000500ppm */
+
+/* Values written back as the loader reads them (scn_emit.c): loading the
+ * text gives the same value.  A duration: "15s", "1500us", "-20s", "0s".
+ * A fault: "{at: 4ms, pause: c1, for: 15s}"; SCN_FAULT_YAML_MAX holds any. */
+#define SCN_FAULT_YAML_MAX (SIM_NODES_MAX * (SIM_NAME_MAX + 4) + 256)
+void scn_fmt_duration(char *buf, size_t len, sim_time ns);
+void scn_fault_yaml(const scn *s, const scn_fault *f, char *buf, size_t len);
+
+/* The file at `path` with the overrides applied and the top-level keys in
+ * drop[] removed, written to out as YAML (comments are not kept).  Returns
+ * 0, or -1 with a located error. */
+int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
+                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                  size_t err_len);
 
 /* The known key closest to `word` (edit distance <= 2, or a prefix), or NULL. */
 const char *scn_nearest(const char *word, const char *const *known, size_t known_count);

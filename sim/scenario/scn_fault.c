@@ -1,7 +1,7 @@
 /* scn_fault.c -- the `faults:` list and latency distributions of a scenario.
  *
  * A fault is a mapping with `at` and exactly one kind key (pause, crash,
- * restart, partition, cut, heal, clock, delay) plus the keys that kind
+ * restart, partition, cut, heal, clock, delay, loss) plus the keys that kind
  * takes.  Invariant of every scn_fault written here: at_ns in [0, duration];
  * node is a valid index for the kinds that name one and -1 otherwise; masks
  * and groups only mention nodes < node_count.  Faults are sorted stably by
@@ -16,11 +16,12 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const fault_keys[] = {
-    "at", "pause", "crash", "restart", "partition", "cut", "heal", "clock", "delay",
+    "at", "pause", "crash", "restart", "partition", "cut", "heal", "clock", "delay", "loss",
     "for", "jump", "rate", "by", "both",
 };
 
-enum { K_PAUSE, K_CRASH, K_RESTART, K_PARTITION, K_CUT, K_HEAL, K_CLOCK, K_DELAY, K_COUNT };
+enum { K_PAUSE, K_CRASH, K_RESTART, K_PARTITION, K_CUT, K_HEAL, K_CLOCK, K_DELAY, K_LOSS,
+       K_COUNT };
 
 typedef struct kind_desc {
     const char *name;
@@ -37,6 +38,7 @@ static const kind_desc kinds[K_COUNT] = {
     {"heal", "", "at, heal"},
     {"clock", "jump rate", "at, clock, and jump or rate"},
     {"delay", "by for", "at, delay, by, for"},
+    {"loss", "rate for both", "at, loss, rate, for, and optionally both"},
 };
 
 static const char *const cut_keys[] = {"from", "to", "both"};
@@ -77,7 +79,7 @@ static int find_kind(scn_ld *ld, const yaml_node_t *map, int *kind) {
     }
     if (found < 0)
         return scn__fail(ld, scn__pos(map), "a fault without a kind (expected one of pause, "
-                         "crash, restart, partition, cut, heal, clock, delay)");
+                         "crash, restart, partition, cut, heal, clock, delay, loss)");
     *kind = found;
     return 0;
 }
@@ -178,16 +180,18 @@ static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
     return 0;
 }
 
+/* cut: {from, to, both} (also loss: the links a loss burst hits). */
 static int fault_cut(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
     SIM_ASSERT(v != NULL);
-    SIM_ASSERT(f->kind == SCN_FAULT_CUT);
-    if (scn__want_map(ld, v, "cut", "a mapping such as {from: [c1], to: [redis1]}") != 0)
+    SIM_ASSERT(f->kind == SCN_FAULT_CUT || f->kind == SCN_FAULT_LINK_LOSS);
+    const char *kind = f->kind == SCN_FAULT_CUT ? "cut" : "loss";
+    if (scn__want_map(ld, v, kind, "a mapping such as {from: [c1], to: [redis1]}") != 0)
         return -1;
-    if (scn__check_keys(ld, v, cut_keys, COUNT(cut_keys), "a cut") != 0) return -1;
+    if (scn__check_keys(ld, v, cut_keys, COUNT(cut_keys), kind) != 0) return -1;
     const yaml_node_t *from = scn__get(ld, v, "from", NULL), *to = scn__get(ld, v, "to", NULL);
     if (!from || !to)
-        return scn__fail(ld, scn__pos(v), "cut without '%.64s' (expected the %s nodes, such as "
-                         "%s: [%s])", from ? "to" : "from", from ? "receiving" : "sending",
+        return scn__fail(ld, scn__pos(v), "%s without '%.64s' (expected the %s nodes, such as "
+                         "%s: [%s])", kind, from ? "to" : "from", from ? "receiving" : "sending",
                          from ? "to" : "from", from ? "redis1" : "c1");
     if (scn__node_mask(ld, from, "from", &f->from_mask) != 0) return -1;
     if (scn__node_mask(ld, to, "to", &f->to_mask) != 0) return -1;
@@ -219,6 +223,19 @@ static int fault_delay(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v,
                          "such as by: 15s)");
     if (scn__duration(ld, by, "by", &f->by_ns) != 0) return -1;
     return fault_for(ld, map, "delay", "the extra delay lasts", true, f);
+}
+
+/* loss: {from, to}, rate, for: a loss burst on those links. */
+static int fault_loss(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
+    SIM_ASSERT(v != NULL);
+    SIM_ASSERT(f->kind == SCN_FAULT_LINK_LOSS);
+    if (fault_cut(ld, map, v, f) != 0) return -1;
+    const yaml_node_t *rate = scn__get(ld, map, "rate", NULL);
+    if (!rate)
+        return scn__fail(ld, scn__pos(map), "loss without 'rate' (expected the share of "
+                         "messages lost, such as rate: 50%%)");
+    if (scn__rate(ld, rate, "rate", &f->loss_ppm) != 0) return -1;
+    return fault_for(ld, map, "loss", "the loss burst lasts", true, f);
 }
 
 static int fault_clock(scn_ld *ld, const yaml_node_t *map, const yaml_node_t *v, scn_fault *f) {
@@ -274,6 +291,9 @@ static int fault_body(scn_ld *ld, const yaml_node_t *map, int kind, scn_fault *f
         return scn__fail(ld, scn__pos(v), "heal: got %s (expected heal: all)", scn__kind(v));
     case K_CLOCK:
         return fault_clock(ld, map, v, f);
+    case K_LOSS:
+        f->kind = SCN_FAULT_LINK_LOSS;
+        return fault_loss(ld, map, v, f);
     default:
         SIM_ASSERT(kind == K_DELAY);
         f->kind = SCN_FAULT_LINK_DELAY;

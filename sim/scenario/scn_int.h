@@ -67,9 +67,17 @@ int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *
 
 /* ---- sections in other files ---- */
 int scn__load_faults(scn_ld *ld, const yaml_node_t *seq);
+int scn__load_nemesis(scn_ld *ld, const yaml_node_t *n, scn_pos key_pos);
 int scn__load_latency(scn_ld *ld, const yaml_node_t *n, const char *key, scn_latency *out);
 /* Stable sort of s->faults by at_ns (file order for ties). */
 void scn__sort_faults(scn *s);
+
+/* The file's bytes (at most SCN_FILE_MAX; free() them), or NULL with the
+ * error in err. */
+char *scn__read_file(const char *path, size_t *len, char *err, size_t err_len);
+/* Parses the text (bounded first); on success *doc holds its one document
+ * and 0 is returned. */
+int scn__parse_text(scn_ld *ld, const char *text, size_t len, yaml_document_t *doc);
 
 /* ---- command-line overrides (scn_set.c) ---- */
 /* Applies KEY=VALUE overrides to the parsed document, in order; errors as
