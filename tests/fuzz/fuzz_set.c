@@ -1,15 +1,20 @@
 /* fuzz_set.c -- `ccsim run --set KEY=VALUE`: the input, split at newlines
  * into up to SCN_SETS_MAX overrides, applied by scn_load_buffer_with_overrides
  * to one of two fixed scenarios: the input's first byte chooses, even (say
- * '0') the lock one, odd ('1') the db one.
+ * '0') the lock one, odd ('1') the db one.  What loads is then bound to its
+ * protocol and workload (registry_sim_create: their parameter tables and
+ * checks, whose errors about an override's value are relocated to it), but
+ * not run.
  *
- * Invariant: the overrides load, or fail with one line that obeys the error
- * contract (fuzz_support.h), starting with the file's name or "--set ".
+ * Invariant: the overrides load and bind, or fail with one line that obeys
+ * the error contract (fuzz_support.h), starting with the file's name or
+ * "--set ".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/registry/registry.h"
 #include "sim/scenario/scn.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -116,10 +121,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (s == NULL) abort();
     char err[SIM_ERR_MAX];
     if (scn_load_buffer_with_overrides(FUZZ_NAME, text, strlen(text), ptrs, count, s, err,
-                                       sizeof err) != 0)
+                                       sizeof err) != 0) {
         check_error(err);
-    else
-        scn_free(s);
+        free(s);
+        return 0;
+    }
+    sim *run = NULL;
+    if (registry_sim_create(s, NULL, &run, err, sizeof err) != 0) check_error(err);
+    sim_destroy(run);
+    scn_free(s);
     free(s);
     return 0;
 }
