@@ -135,6 +135,7 @@ $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/fuzz_%.o $(BUILD)/libccsim.a
 # on its corpus (scripts/fuzz.sh; a crash's input lands in
 # build-fuzz/fuzz/artifacts/).  Needs clang's runtime (libclang-rt-dev).
 fuzz: deps-build
+	@command -v clang >/dev/null 2>&1 || { echo "make fuzz: needs clang and libclang-rt-dev (sh scripts/install-deps.sh ci)" >&2; exit 1; }
 	$(MAKE) CC=clang BUILD=build-fuzz OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link" \
 	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
