@@ -42,9 +42,19 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 CCSIM    := $(BUILD)/ccsim
+# Fuzz targets (tests/fuzz/README.md): tests/fuzz/fuzz_NAME.c each define
+# LLVMFuzzerTestOneInput.  $(BUILD)/fuzz/replay-NAME feeds corpus files to
+# it (any compiler, part of `make test`); `make fuzz` links it with
+# libFuzzer instead, with clang, into build-fuzz/fuzz/NAME.
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAY_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+FUZZ_TIME  ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 .PHONY: vopr all deps deps-build test unit scenarios broken determinism demo bench install clean \
-        sanitize check-deps readme-images core
+        sanitize check-deps readme-images core fuzz
 
 all: $(CCSIM) ccsim
 
@@ -96,7 +106,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 
 # `make test`: unit tests, the scenario library, the broken-file tests and
 # the determinism test.  scripts/test.sh prints one summary line at the end.
-test: deps all $(TEST_BIN) $(TOOL_BIN) core
+test: deps all $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN) core
 	@BUILD=$(BUILD) sh scripts/test.sh
 
 unit: deps all $(TEST_BIN)
@@ -116,6 +126,30 @@ vopr: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-san/ccsim
 	@sh scripts/vopr.sh $(VOPR_SECONDS) build-san/ccsim
+
+$(BUILD)/fuzz/obj/%.o: tests/fuzz/%.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# (objects of a pattern chain are kept, so a rebuild relinks only)
+.SECONDARY: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/replay_main.o
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/obj/fuzz_%.o $(BUILD)/fuzz/obj/replay_main.o $(BUILD)/libccsim.a
+	$(CC) $(SAN) -o $@ $^ $(YAML_LIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/fuzz_%.o $(BUILD)/libccsim.a
+	$(CC) $(SAN) -fsanitize=fuzzer -o $@ $^ $(YAML_LIBS)
+
+# `make fuzz`: every target (or FUZZ_TARGETS="scenario set") built with clang,
+# libFuzzer, ASan and UBSan in build-fuzz/, each run for FUZZ_TIME seconds
+# on its corpus (scripts/fuzz.sh; a crash's input lands in
+# build-fuzz/fuzz/artifacts/).  Needs clang's runtime (libclang-rt-dev).
+fuzz: deps-build
+	@command -v clang >/dev/null 2>&1 || { echo "make fuzz: needs clang and libclang-rt-dev (sh scripts/install-deps.sh ci)" >&2; exit 1; }
+	$(MAKE) CC=clang BUILD=build-fuzz OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link" \
+	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
+	@FUZZ_TIME=$(FUZZ_TIME) sh scripts/fuzz.sh build-fuzz $(FUZZ_TARGETS)
 
 demo: deps all
 	@sh scripts/demo.sh $(CCSIM)
@@ -142,6 +176,6 @@ install: all
 	install -m 755 $(CCSIM) $(DESTDIR)$(PREFIX)/bin/ccsim
 
 clean:
-	rm -rf build build-san build-bench build-o0 build-o2 build-clang ccsim
+	rm -rf build build-san build-bench build-fuzz build-o0 build-o2 build-clang ccsim
 
--include $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(CORE_TESTS:%=$(BUILD)/core/%.d) $(BUILD)/sim/cli/main.d
+-include $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/obj/%.d) $(BUILD)/fuzz/obj/replay_main.d $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(CORE_TESTS:%=$(BUILD)/core/%.d) $(BUILD)/sim/cli/main.d

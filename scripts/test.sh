@@ -2,12 +2,13 @@
 # The suite behind `make test` (DESIGN.md 1): the unit tests (cmocka), the
 # scenario library and the regression scenarios of tests/limits/ (the
 # largest values the loader accepts) against their `expect:` blocks, the
-# broken-file tests, a sweep sharded by GNU parallel and merged, a short
-# VOPR (scripts/vopr.sh), and the determinism test, which also draws every
-# scenario's timeline and checks the pictures (scripts/determinism.sh).
-# Prints one line per part and `N passed, N failed` last.  BUILD names the build folder (build, or
+# broken-file tests, the fuzz corpora replayed (tests/fuzz/README.md), a
+# sweep sharded by GNU parallel and merged, a short VOPR (scripts/vopr.sh),
+# and the determinism test, which also draws every scenario's timeline and
+# checks the pictures (scripts/determinism.sh).  Prints one line per part
+# and `N passed, N failed` last.  BUILD names the build folder (build, or
 # build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|layers|scenarios|broken|sweeps|vopr|determinism]
+#   sh scripts/test.sh [all|unit|layers|scenarios|broken|fuzz|sweeps|vopr|determinism]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
 # it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
@@ -89,6 +90,26 @@ run_sweeps() {
   fi
 }
 
+# Each fuzz target's corpus (tests/fuzz/corpus/NAME, crash reproducers
+# included) replayed through $BUILD/fuzz/replay-NAME: no crash, no
+# sanitizer report (in build-san), no broken error contract.
+run_fuzz_corpora() {
+  p=0; f=0
+  for d in tests/fuzz/corpus/*/; do
+    name=$(basename "$d")
+    bin=$BUILD/fuzz/replay-$name
+    if [ -x "$bin" ] && "$bin" "$d" >"$log/fuzz-$name.out" 2>&1; then
+      p=$((p + 1))
+    else
+      f=$((f + 1))
+      echo "      fuzz corpus $name: failed ($bin $d)"
+      tail -n 20 "$log/fuzz-$name.out" 2>/dev/null | sed 's/^/        /'
+    fi
+  done
+  count "$p" "$f"
+  echo "fuzz corpora: $p passed, $f failed ($(cat "$log"/fuzz-*.out 2>/dev/null | sed -n 's/^replay replay-\(.*\): \([0-9]*\) inputs$/\1 \2/p' | tr '\n' ' ' | sed 's/ $//'))"
+}
+
 # scripts/determinism.sh draws every scenario's timeline (twice) and prints
 # a `pictures:` and a `determinism:` line, each ending in yes or NO.
 run_determinism() {
@@ -146,10 +167,11 @@ case "$part" in
   layers) run_layers ;;
   scenarios) run_scenarios ;;
   broken) run_broken ;;
+  fuzz) run_fuzz_corpora ;;
   sweeps) run_sweeps ;;
   vopr) run_vopr ;;
   determinism) run_determinism ;;
-  all) run_unit; run_layers; run_scenarios; run_broken; run_sweeps; run_vopr; run_determinism ;;
+  all) run_unit; run_layers; run_scenarios; run_broken; run_fuzz_corpora; run_sweeps; run_vopr; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"

@@ -187,7 +187,7 @@ static void do_crash(struct sim *s, int32_t node) {
     n->resume_slot = UINT32_MAX;
     n->state = NODE_CRASHED;
     sim_trace_line(s, node, "CRASHED: volatile state lost, timers cancelled");
-    if (n->model && n->model->on_crash) n->model->on_crash(n->model_state, &n->env);
+    if (n->started && n->model && n->model->on_crash) n->model->on_crash(n->model_state, &n->env);
 }
 
 static void do_restart(struct sim *s, int32_t node) {
@@ -195,6 +195,11 @@ static void do_restart(struct sim *s, int32_t node) {
     if (n->state != NODE_CRASHED) { sim_trace_line(s, node, "restart ignored: not crashed"); return; }
     n->state = NODE_UP;
     sim_trace_line(s, node, "RESTARTED");
+    if (!n->started) {                     /* crashed before its start: starts now */
+        n->started = true;
+        if (n->model && n->model->init) n->model->init(n->model_state, &n->env);
+        return;
+    }
     if (n->model && n->model->on_restart) n->model->on_restart(n->model_state, &n->env);
 }
 
@@ -316,7 +321,8 @@ static void start_node(struct sim *s, uint32_t id) {
     sim_node *n = &s->nodes[node];
     if (n->state == NODE_PAUSED) { park(s, id); return; }
     sim_slot_free(s, id);
-    if (n->state == NODE_CRASHED) return;
+    if (n->state == NODE_CRASHED) return;  /* starts at its restart, if any */
+    n->started = true;
     if (n->model && n->model->init) n->model->init(n->model_state, &n->env);
 }
 

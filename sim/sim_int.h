@@ -13,6 +13,10 @@
  *      UP --crash fault--> CRASHED --restart fault--> UP   [do_crash, do_restart]
  *      PAUSED --crash--> CRASHED
  *
+ * A node's model starts (init) at its start event; one crashed before that
+ * (a crash at 0 ms, ordered before the start events) has not started: its
+ * model gets no on_crash, and starts (init, not on_restart) at its restart.
+ *
  * While PAUSED, events due for the node are parked in its `parked` FIFO and
  * re-queued, in order, when it resumes; a parked timer whose clock no longer
  * reads its deadline (a wall clock jumped back) is planned again from it
@@ -78,6 +82,7 @@ typedef struct sim_node {
     sim_time resume_at;           /* when PAUSED */
     uint32_t resume_slot;         /* the pending SLOT_RESUME, UINT32_MAX if none */
     uint32_t incarnation;         /* bumped by each crash */
+    bool started;                 /* its model's init ran */
     uint32_t *parked;             /* slots waiting for resume, FIFO */
     uint32_t parked_count, parked_cap;
     uint32_t process;             /* Jepsen :process for clients */

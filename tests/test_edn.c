@@ -214,6 +214,24 @@ static void discard_inside_a_tagged_value_discards_and_the_tag_takes_the_next_fo
     expect_error("[#_ #_ a]", "t.edn:1:", "unexpected ']'");
 }
 
+/* Found by tests/fuzz/fuzz_lincheck: `##_x "a" 1` (the discard leaves the
+ * string as the tag) was read as a tagged value whose canonical form,
+ * `#"a" 1`, does not read back (lone '#'), and the kv model asserted that
+ * it does. */
+static void a_tag_that_is_not_a_symbol_is_an_error(void **state) {
+    (void)state;
+    expect_error("[:a ##_x \"a\" 1]", "t.edn:1:10:", "a tag must be a symbol");
+    expect_error("##_x [1] 2", "t.edn:1:6:", "a tag must be a symbol");
+    expect_error("#:k 1", "t.edn:1:2:", "a tag must be a symbol");
+    expect_error("#1 2", "t.edn:1:2:", "a tag must be a symbol");
+    expect_error("##x 1 2", "t.edn:1:2:", "a tag must be a symbol");
+    edn_reader r;
+    edn_value got[4];
+    assert_int_equal(read_all("#my/tag [1]", &r, got, 4), 1);
+    assert_int_equal(got[0].kind, EDN_TAGGED);
+    edn_reader_free(&r);
+}
+
 /* Mutations of a valid history: every one either reads or fails cleanly. */
 static void mangled_input_never_crashes_the_reader(void **state) {
     (void)state;
@@ -252,6 +270,7 @@ int main(void) {
         cmocka_unit_test(largest_and_smallest_64_bit_integers_are_read),
         cmocka_unit_test(deeply_chained_discards_and_tags_are_nesting_errors_not_crashes),
         cmocka_unit_test(discard_inside_a_tagged_value_discards_and_the_tag_takes_the_next_form),
+        cmocka_unit_test(a_tag_that_is_not_a_symbol_is_an_error),
         cmocka_unit_test(mangled_input_never_crashes_the_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

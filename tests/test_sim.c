@@ -75,6 +75,21 @@ static void restarted_node_receives_later_messages(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* Found by tests/fuzz/fuzz_scenario: a crash at 0 ms comes before the
+ * nodes' start events; the node never started, and the lock-counter
+ * client's on_crash asserted on its unstarted state. */
+static void node_crashed_at_time_zero_starts_when_it_restarts(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "mono_timer", "5ms");
+    ping_fault(s, SCN_FAULT_CRASH, 0, 1)->for_ns = 10 * SIM_MS;   /* the receiver */
+    sim *run = ping_run(s, 1);
+    assert_non_null(run);
+    assert_int_equal(effect_count(run, HIST_EFF_WRITE), 1);
+    assert_int_equal(effect_time(run, HIST_EFF_WRITE, 0), 15 * SIM_MS);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 static void partition_drops_messages_until_heal(void **state) {
     (void)state;
     scn *s = ping_scn(SIM_S);
@@ -559,6 +574,7 @@ int main(void) {
         cmocka_unit_test(node_paused_at_time_zero_starts_when_it_resumes),
         cmocka_unit_test(timer_due_during_a_pause_fires_at_resume),
         cmocka_unit_test(crashed_node_drops_messages_and_loses_timers),
+        cmocka_unit_test(node_crashed_at_time_zero_starts_when_it_restarts),
         cmocka_unit_test(restarted_node_receives_later_messages),
         cmocka_unit_test(partition_drops_messages_until_heal),
         cmocka_unit_test(one_way_cut_drops_only_its_direction),

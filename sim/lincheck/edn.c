@@ -426,6 +426,9 @@ static int parse_dispatch(edn_reader *r, edn_value *v, int depth) {
         return fail_at(r, v->line, v->col, "lone '#' (expected '#{', '#_' or a tag)");
     size_t base = r->stack_len;
     if (parse_form(r, v, depth + 1, "tag at end of input (expected a tagged value)") != 0) return -1;   /* the tag symbol */
+    const edn_value *tag = &r->stack[r->stack_len - 1];
+    if (tag->kind != EDN_SYMBOL)   /* "#" + any other form would not read back (edn_canonical) */
+        return fail_at(r, tag->line, tag->col, "a tag must be a symbol (expected a tag such as #inst)");
     if (parse_form(r, v, depth + 1, "tag at end of input (expected a tagged value)") != 0) return -1;
     LIN_ASSERT(r->stack_len == base + 2);   /* [tag symbol, value] */
     v->kind = EDN_TAGGED;

@@ -41,6 +41,8 @@ typedef struct compiler {       /* what compiling one op needs */
     size_t err_len;
     edn_reader rd;              /* re-reads structured values */
     bool rd_open;
+    char *rd_text;              /* rd's input: a copy, since interning a value
+                                   may move the table's bytes under rd's values */
 } compiler;
 
 static int cfail(compiler *c, const lin_hop *op, const char *fmt, ...) {
@@ -63,7 +65,9 @@ static const edn_value *reread(compiler *c, uint32_t id) {
     size_t len;
     const char *text = lin_intern_get(&c->h->values, id, &len);
     if (c->rd_open) edn_reader_free(&c->rd);
-    edn_reader_init(&c->rd, "value", text, len);
+    c->rd_text = lin_xrealloc(c->rd_text, len + 1);
+    if (len) memcpy(c->rd_text, text, len);
+    edn_reader_init(&c->rd, "value", c->rd_text, len);
     c->rd_open = true;
     edn_value *v = NULL;
     int got = edn_next_value(&c->rd, &v);
@@ -717,6 +721,7 @@ int lin_model_compile(lin_model *m, const char *model, const char *init, lin_his
     if (rc >= 0) drop_unobserved_info_writes(m, h, ops, keep);
     edn_reader_free(&ir);
     if (c.rd_open) edn_reader_free(&c.rd);
+    free(c.rd_text);
     return rc < 0 ? -1 : 0;
 }
 
