@@ -65,7 +65,9 @@ static void check_error(const char *err) {
     fuzz_check_error(err, prefixes, 1);
 }
 
-static void judge_and_report(sim *run, const scn *s, const plot_msgs *msgs) {
+/* Judged and reported as `ccsim run` does: by the run scenario (with the
+ * faults a nemesis drew), not the loaded one. */
+static void judge_and_report(sim *run, const plot_msgs *msgs) {
     char err[SIM_ERR_MAX];
     if (sim_run(run, err, sizeof err) != 0) { check_error(err); return; }
     sim_stats st = sim_get_stats(run);
@@ -73,14 +75,14 @@ static void judge_and_report(sim *run, const scn *s, const plot_msgs *msgs) {
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
     check_result results[SCN_CHECKS_MAX];
     memset(results, 0, sizeof results);
-    check_input in = { sim_history(run), s, st.end_ns };
+    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false };   /* its nemesis faults too */
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
         if (c == NULL) abort();                   /* registry_sim_create validated them */
         results[i].name = c->name;
         c->run(&in, &results[i]);
     }
-    rpt_run r = { .s = s, .h = sim_history(run), .seed = st.seed, .events = st.events,
+    rpt_run r = { .s = sim_scenario(run), .h = sim_history(run), .seed = st.seed, .events = st.events,
                   .messages_sent = st.messages_sent, .messages_dropped = st.messages_dropped,
                   .end_ns = st.end_ns, .scenario_digest = 0, .results = results,
                   .result_count = n };
@@ -108,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sim_options opt = { .trace = dev_null, .on_message = plot_msgs_note, .on_message_ctx = &msgs };
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) check_error(err);
-    else judge_and_report(run, s, &msgs);
+    else judge_and_report(run, &msgs);
     sim_destroy(run);
     plot_msgs_free(&msgs);
     scn_free(s);
