@@ -31,6 +31,24 @@ static int read_all(const char *text, edn_reader *r, edn_value *copies, int max)
     }
 }
 
+/* `{}` as the very first value: nothing has been pushed yet, so the
+ * reader's stack may not exist; checking an empty map's keys must not do
+ * arithmetic on it (clang's UBSan: zero offset to a null pointer, found by
+ * the lincheck fuzz target in CI; gcc does not flag it, so the reproducer
+ * that fails is tests/fuzz/corpus/lincheck/crash-bf21a9e8..., which
+ * `make fuzz` replays under clang). */
+static void an_empty_map_or_set_as_the_first_value_reads_as_empty(void **state) {
+    (void)state;
+    static const char *const texts[] = { "{}", "#{}", "[{}]" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        edn_reader r;
+        edn_value copies[2];
+        assert_int_equal(read_all(texts[i], &r, copies, 2), 1);
+        assert_string_equal(printed[0], i == 1 ? "#{}" : "{}");   /* [..] hands out its items */
+        edn_reader_free(&r);
+    }
+}
+
 static void reads_scalars_and_nested_vectors_in_an_op_map(void **state) {
     (void)state;
     const char *text = "{:type :ok, :f :cas, :value [1 [2 \"x\\\"y\"]], :process -3, :time nil, :s \"a\\nb\"}";
@@ -257,6 +275,7 @@ static void mangled_input_never_crashes_the_reader(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(an_empty_map_or_set_as_the_first_value_reads_as_empty),
         cmocka_unit_test(reads_scalars_and_nested_vectors_in_an_op_map),
         cmocka_unit_test(hands_out_the_elements_of_a_top_level_vector_spread_over_lines),
         cmocka_unit_test(hands_out_one_map_per_line_and_list_histories_alike),

@@ -376,7 +376,7 @@ static int parse_coll(edn_reader *r, edn_value *v, char close, int depth) {
     size_t n = r->stack_len - base;
     if (v->kind == EDN_MAP && n % 2 != 0)
         return fail_at(r, line, col, "map with an odd number of forms (expected key value pairs)");
-    if ((v->kind == EDN_MAP || v->kind == EDN_SET) &&
+    if ((v->kind == EDN_MAP || v->kind == EDN_SET) && n > 0 &&   /* {} may have no stack */
         check_unique(r, r->stack + base, n, v->kind == EDN_MAP ? 2 : 1) != 0)
         return -1;
     edn_value *items = n ? arena_alloc(r, n * sizeof *items) : NULL;
