@@ -14,26 +14,19 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "tests/test_cli_support.h"
+
 #define OUT_MAX 65536
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
 
-static char ccsim[512];
-static char tmpdir[256];
 
 /* Runs `[ENV] ccsim ARGS` with stdout and stderr captured; returns the exit code. */
 static int run(char *out, size_t len, const char *env, const char *fmt, ...) {
-    char args[2048], cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = cli_vrun(out, len, env, true, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", env ? env : "", ccsim, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return rc;
 }
 
 static bool file_ok(const char *dir, const char *name) {
@@ -200,17 +193,12 @@ static void compare_rejects_a_missing_vary_one_value_or_a_bad_value_before_runni
 
 static int setup(void **state) {
     (void)state;
-    const char *build = getenv("BUILD");
-    snprintf(ccsim, sizeof ccsim, "%s/ccsim", build && *build ? build : "build");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccsim-test-cli-plot.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return cli_setup("cli-plot");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_teardown();
 }
 
 int main(void) {

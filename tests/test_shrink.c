@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "tests/test_cli_support.h"
+
 #define OUT_MAX 65536
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
 /* L2 without its scripted pause, clients busy for 20 s, and random pauses
@@ -24,22 +26,14 @@
     "--set 'nemesis={kinds: [pause, clock-jump], targets: client, every: 3s, " \
     "for: {uniform: [1s, 15s]}}'"
 
-static char ccsim[512];
-static char tmpdir[256];
 
+/* Runs `ccsim ARGS` with stdout and stderr captured; returns the exit code. */
 static int run(char *out, size_t len, const char *fmt, ...) {
-    char args[2048], cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = cli_vrun(out, len, NULL, true, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", ccsim, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return rc;
 }
 
 static char *slurp(const char *path) {
@@ -64,17 +58,12 @@ static uint32_t count_lines_starting(const char *text, const char *prefix) {
 
 static int setup(void **state) {
     (void)state;
-    const char *build = getenv("BUILD");
-    snprintf(ccsim, sizeof ccsim, "%s/ccsim", build && *build ? build : "build");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccsim-test-shrink.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return cli_setup("shrink");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_teardown();
 }
 
 /* The first seed in 1..40 whose run violates mutual exclusion. */

@@ -15,30 +15,23 @@
 
 #include "sim/cli/sweep.h"
 
+#include "tests/test_cli_support.h"
+
 #define OUT_MAX 65536
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
 #define L4 "scenarios/locks/L4-fencing-token-gc-pause.yaml"
 #define RACE "tests/sweep/lease-race.yaml"
 #define L2N "scenarios/locks/L2n-lease-random-gc-pauses.yaml"
 
-static char ccsim[512];
-static char tmpdir[256];
 
 /* Runs `ccsim ARGS` with stdout (and stderr when both) captured; returns
  * the exit code. */
 static int run(char *out, size_t len, bool both, const char *fmt, ...) {
-    char args[2048], cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = cli_vrun(out, len, NULL, both, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s %s", ccsim, args, both ? "2>&1" : "2>/dev/null");
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return rc;
 }
 
 static char *slurp(const char *fmt, ...) {
@@ -58,17 +51,12 @@ static char *slurp(const char *fmt, ...) {
 
 static int setup(void **state) {
     (void)state;
-    const char *build = getenv("BUILD");
-    snprintf(ccsim, sizeof ccsim, "%s/ccsim", build && *build ? build : "build");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccsim-test-sweep.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return cli_setup("sweep");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_teardown();
 }
 
 /* ---- the command ------------------------------------------------------ */
