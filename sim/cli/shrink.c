@@ -20,6 +20,7 @@
  */
 #include "sim/cli/cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,7 @@ static int cand_load(const shrink *sh, const cand *c, scn *s, char *err, size_t 
 }
 
 /* The check's verdict for scenario s with the seed; -1 when it cannot run. */
-static int verdict_of(const shrink *sh, const scn *s, uint32_t *runs) {
+static int verdict_of(const shrink *sh, const scn *s) {
     sim_options opt = { .seed = sh->seed, .seed_set = true };
     sim *run = NULL;
     char err[SIM_ERR_MAX];
@@ -178,7 +179,6 @@ static int verdict_of(const shrink *sh, const scn *s, uint32_t *runs) {
         if (strcmp(o.results[i].name, sh->check) == 0) verdict = (int)o.results[i].verdict;
     cli_outcome_free(&o);
     sim_destroy(run);
-    ++*runs;
     return verdict;
 }
 
@@ -195,12 +195,12 @@ static int outcome_of(shrink *sh, const scn *s, bool quiet) {
     if (pid < 0) return OUT_NORUN;
     if (pid == 0) {
         if (quiet && !freopen("/dev/null", "w", stderr)) _exit(OUT_NORUN);
-        uint32_t runs = 0;
-        int v = verdict_of(sh, s, &runs);
+        int v = verdict_of(sh, s);
         _exit(v < 0 ? OUT_NORUN : v);
     }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {}
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return OUT_NORUN;
     sh->runs++;
     if (WIFSIGNALED(status)) return OUT_CRASH;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : OUT_NORUN;
