@@ -24,16 +24,16 @@ static char *liveness_summary(const run *r) {
     return line;
 }
 
-static void watchdog_holder_crash_leaves_the_lock_out_of_reach_for_25_seconds(void **state) {
+static void watchdog_holder_crash_leaves_the_lock_out_of_reach_for_26_seconds(void **state) {
     (void)state;
     run r = run_file("scenarios/locks/W1-watchdog-renew-then-crash.yaml");
     check_lock_unavail u = unavail_of(&r);
     assert_int_equal(ms(u.out_from), 45000);                 /* c1's crash */
-    assert_int_equal(ms(u.out_to), 70000);                   /* c2's poll after the key expired */
-    assert_int_equal(ms(u.out_ns), 25000);
-    assert_int_equal(ms(u.want_ns), 55000);                  /* c2 asked from 15 s */
+    assert_int_equal(ms(u.out_to), 71000);                   /* c2's poll after the key expired */
+    assert_int_equal(ms(u.out_ns), 26000);
+    assert_int_equal(ms(u.want_ns), 56000);                  /* c2 asked from 15 s */
     char *line = liveness_summary(&r);
-    assert_non_null(strstr(line, "out of reach (wanted, nobody holding it) for 25 s (45 s..70 s)"));
+    assert_non_null(strstr(line, "out of reach (wanted, nobody holding it) for 26 s (45 s..71 s)"));
     free(line);
     run_free(&r);
 }
@@ -73,7 +73,7 @@ static void a_wait_that_is_the_whole_outage_is_not_told_twice(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(watchdog_holder_crash_leaves_the_lock_out_of_reach_for_25_seconds),
+        cmocka_unit_test(watchdog_holder_crash_leaves_the_lock_out_of_reach_for_26_seconds),
         cmocka_unit_test(minority_side_of_a_partition_cannot_reach_a_free_lock),
         cmocka_unit_test(failed_attempts_in_a_row_are_one_want),
         cmocka_unit_test(a_wait_that_is_the_whole_outage_is_not_told_twice),

@@ -132,10 +132,10 @@ static void the_l2_timeline_tells_kleppmanns_story(void **state) {
     fx f;
     run_file(&f, L2, NULL, 0);
     /* lanes: redis1 4, c1 3, c2 2, storage1 1 */
-    assert_true(has_row(&f, "bar", "0.001000000 10.001000000 4."));         /* c1's key on redis1 */
-    assert_true(has_row(&f, "label", "10.001000000 3.71 5592405 \"expired\""));
+    assert_true(has_row(&f, "bar", "0.001000000 10.002000000 4."));         /* c1's key on redis1 */
+    assert_true(has_row(&f, "label", "10.002000000 3.71 5592405 \"expired\""));
     assert_true(has_row(&f, "bar", "0.002000000 15.006000000 3."));         /* c1 believes to 15 s */
-    assert_true(has_row(&f, "held", "0.001000000 10.001000000 3."));        /* redis1 held it to 10 s */
+    assert_true(has_row(&f, "held", "0.001000000 10.002000000 3."));        /* redis1 held it to 10 s */
     assert_true(has_row(&f, "hatch", "0.004000000 15.004000000 2.54 3.46"));   /* the GC pause */
     assert_true(has_row(&f, "label", "\"paused 15 s (GC)\""));
     assert_true(has_row(&f, "bar", "10.502000000 "));                          /* c2's hold */

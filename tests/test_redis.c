@@ -4,7 +4,8 @@
  * whose script sends one command per step at a given time.  Each step is an
  * op in the history: invoked when sent, completed when the reply arrives,
  * with the reply's trace line as its note and its integer (or fencing token)
- * as value_out.  Tests read those ops and the lock effects the node records.
+ * as value_out; the reply's full text is kept in g_reply (trace lines are
+ * shortened).  Tests read those ops and the lock effects the node records.
  * Latency is 1 ms, so a command sent at t is applied at t+1. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,8 @@ typedef struct step {
     const char *key, *val;
     uint8_t flags;
     int64_t ms;                   /* WAIT: the timeout (numreplicas is 1) */
+    int64_t extra_ns;             /* sent at at_ms + extra_ns */
+    bool to_replica;              /* sent to the replica instead of the master */
 } step;
 
 typedef struct script { const step *steps; uint32_t count; uint32_t fill; } script;
@@ -34,6 +37,8 @@ typedef struct script { const step *steps; uint32_t count; uint32_t fill; } scri
 /* The script the client runs.  A test-only global: the test sets it before
  * sim_run and the client model reads it (the param table has no pointers). */
 static const script *g_script;
+/* The text of each step's reply (the value or the error), by step. */
+static char g_reply[STEPS_MAX][REDIS_ERR_MAX];
 
 typedef struct rt_cfg { int64_t script; redis_cfg redis; } rt_cfg;
 typedef struct rt_client { uint32_t ops[STEPS_MAX]; uint32_t count; } rt_client;
@@ -66,8 +71,10 @@ static void rt_build(uint32_t i, redis_cmd *c) {
 static void rt_init(void *state, env *e) {
     (void)state;
     if (strcmp(env_node_role(e, env_self(e)), "client") != 0) return;
-    for (uint32_t i = 0; i < step_count(); i++)
-        env_timer(e, g_script->fill ? 0 : g_script->steps[i].at_ms * SIM_MS, i, 0);
+    for (uint32_t i = 0; i < step_count(); i++) {
+        const step *s = g_script->fill ? NULL : &g_script->steps[i];
+        env_timer(e, s ? s->at_ms * SIM_MS + s->extra_ns : 0, i, 0);
+    }
 }
 
 static void rt_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
@@ -80,7 +87,8 @@ static void rt_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     f.value_in = tag;
     st->ops[tag] = env_op_invoke(e, HIST_F_CAS, &f);
     node_id r;
-    assert_int_equal(env_nodes_of_role(e, "redis", &r, 1), 1);
+    bool to_replica = !g_script->fill && g_script->steps[tag].to_replica;
+    assert_int_equal(env_nodes_of_role(e, to_replica ? "replica" : "redis", &r, 1), 1);
     env_send(e, r, REDIS_MSG_CMD, &c, sizeof c);
 }
 
@@ -92,6 +100,8 @@ static void rt_message(void *state, env *e, node_id from, uint32_t type, const v
     assert_int_equal(len, sizeof(redis_reply));
     redis_reply p;
     memcpy(&p, body, sizeof p);
+    assert_true(p.req >= 1 && p.req <= STEPS_MAX);
+    memcpy(g_reply[p.req - 1], p.str, sizeof p.str);
     hist_op f;
     memset(&f, 0, sizeof f);
     f.has_value_out = true;
@@ -162,6 +172,7 @@ static scn_fault *rt_fault(scn *s, scn_fault_kind kind, sim_time at) {
 
 static sim *rt_run(const scn *s, const script *sc) {
     g_script = sc;
+    memset(g_reply, 0, sizeof g_reply);
     sim_options opt = { .proto = &rt_proto };
     sim *run = NULL;
     char err[512];
@@ -191,40 +202,90 @@ static void done(sim *run, scn *s) { sim_destroy(run); free(s->params.items); fr
 
 /* ------------------------------------------------------------ expiry */
 
-static void key_set_with_px_is_absent_from_its_local_expiry_on(void **state) {
+/* Redis: when = mstime() + PX in whole ms, and the key is there while
+ * mstime() <= when.  Set at exactly 1 ms with PX 100: when = 101 ms, so the
+ * key is absent from 102 ms on (not from 101 ms). */
+static void key_with_px_is_there_through_its_last_millisecond_and_gone_from_the_next(
+    void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 100 },   /* applied 1, expires 101 */
-        { 99, REDIS_GET, "k", NULL, 0, 0 },                          /* applied 100 */
-        { 100, REDIS_GET, "k", NULL, 0, 0 },                         /* applied 101 */
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 100, 0, false },   /* applied 1 */
+        { 99, REDIS_GET, "k", NULL, 0, 0, 0, false },                        /* applied 100 */
+        { 100, REDIS_GET, "k", NULL, 0, 0, SIM_MS - 1, false },              /* 101.999999 */
+        { 101, REDIS_GET, "k", NULL, 0, 0, 0, false },                       /* applied 102 */
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
     assert_string_equal(step_op(run, 0)->note, "SET: OK");
     assert_string_equal(step_op(run, 1)->note, "GET: \"a\"");
-    assert_string_equal(step_op(run, 2)->note, "GET: (nil)");
+    assert_string_equal(step_op(run, 2)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 3)->note, "GET: (nil)");
     const hist_effect *set = effect_n(run, HIST_EFF_LOCK_SET, 0);
-    assert_int_equal(set->value, 101 * SIM_MS);
+    assert_int_equal(set->value, 102 * SIM_MS);         /* the first instant it is absent */
     assert_int_equal(set->client, 1);
     const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
     assert_non_null(exp);
-    assert_int_equal(exp->t_ns, 101 * SIM_MS);
+    assert_int_equal(exp->t_ns, 102 * SIM_MS);
     assert_string_equal(exp->key, "k");
+    done(run, s);
+}
+
+/* mstime() is whole milliseconds: a key set at 1.7 ms with PX 100 has
+ * when = 1 + 100, and is gone from 102 ms, not from 102.7 ms. */
+static void a_sub_millisecond_set_time_is_truncated_to_its_millisecond(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_PX, 100, 700 * SIM_US, false },    /* applied 1.7 */
+        { 100, REDIS_GET, "k", NULL, 0, 0, SIM_MS - 1, false },              /* 101.999999 */
+        { 101, REDIS_GET, "k", NULL, 0, 0, 0, false },                       /* applied 102 */
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 2)->note, "GET: (nil)");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 0)->value, 102 * SIM_MS);
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 102 * SIM_MS);
+    done(run, s);
+}
+
+/* A wall clock jumped back reads negative; whole milliseconds round down
+ * (-4 999.5 ms is in millisecond -5 000), as mstime() does for any clock
+ * after 1970.  Local = true - 5 000.5 ms: the SET applied at true 1 ms reads
+ * -4 999.5, when = -5 000 + 100 = -4 900, absent from local -4 899 ms =
+ * true 101.5 ms (rounding toward zero would say 102.5 ms). */
+static void a_negative_wall_clock_reading_is_rounded_down_to_its_millisecond(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_PX, 100, 0, false },               /* applied 1 */
+        { 100, REDIS_GET, "k", NULL, 0, 0, 500 * SIM_US - 1, false },        /* 101.499999 */
+        { 100, REDIS_GET, "k", NULL, 0, 0, 500 * SIM_US, false },            /* 101.5 */
+    };
+    scn *s = rt_scn();
+    s->clocks[0] = (scn_clock){ .offset_ns = -5000 * SIM_MS - 500 * SIM_US, .rate_ppm = 1000000,
+                                .set = true };
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 2)->note, "GET: (nil)");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 0)->value, -4899 * SIM_MS);
+    const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
+    assert_non_null(exp);
+    assert_int_equal(exp->t_ns, 101 * SIM_MS + 500 * SIM_US);
+    assert_int_equal(exp->local_ns, -4899 * SIM_MS);
     done(run, s);
 }
 
 static void expiry_follows_the_nodes_wall_clock_and_its_jumps(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 10000 },
-        { 2000, REDIS_SET, "lock", "c2:1", REDIS_F_NX | REDIS_F_PX, 10000 },
+        { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 10000, 0, false },
+        { 2000, REDIS_SET, "lock", "c2:1", REDIS_F_NX | REDIS_F_PX, 10000, 0, false },
     };
     scn *s = rt_scn();
     s->clocks[0] = (scn_clock){ .offset_ns = 5 * SIM_S, .rate_ppm = 1000000, .set = true };
     rt_fault(s, SCN_FAULT_CLOCK_JUMP, SIM_S)->jump_ns = 20 * SIM_S;
     sim *run = rt_run(s, SCRIPT(st));
     const hist_effect *set = effect_n(run, HIST_EFF_LOCK_SET, 0);
-    assert_int_equal(set->value, 15001 * SIM_MS);              /* local 5 001 + 10 000 */
+    assert_int_equal(set->value, 15002 * SIM_MS);              /* local 5 001 + 10 000, + 1 */
     const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
     assert_non_null(exp);
     assert_int_equal(exp->t_ns, SIM_S);                         /* at the jump */
@@ -236,8 +297,8 @@ static void expiry_follows_the_nodes_wall_clock_and_its_jumps(void **state) {
 static void key_without_ttl_never_expires(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SETNX, "k", "a", 0, 0 },
-        { 9000, REDIS_GET, "k", NULL, 0, 0 },
+        { 0, REDIS_SETNX, "k", "a", 0, 0, 0, false },
+        { 9000, REDIS_GET, "k", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
@@ -253,10 +314,10 @@ static void key_without_ttl_never_expires(void **state) {
 static void set_nx_refuses_a_present_key_and_setnx_answers_zero(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "k", "a", REDIS_F_NX, 0 },
-        { 5, REDIS_SET, "k", "b", REDIS_F_NX, 0 },
-        { 10, REDIS_SETNX, "k", "c", 0, 0 },
-        { 15, REDIS_GET, "k", NULL, 0, 0 },
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX, 0, 0, false },
+        { 5, REDIS_SET, "k", "b", REDIS_F_NX, 0, 0, false },
+        { 10, REDIS_SETNX, "k", "c", 0, 0, 0, false },
+        { 15, REDIS_GET, "k", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
@@ -270,9 +331,9 @@ static void set_nx_refuses_a_present_key_and_setnx_answers_zero(void **state) {
 static void set_without_px_clears_an_earlier_ttl(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "k", "a", REDIS_F_PX, 100 },
-        { 10, REDIS_SET, "k", "b", 0, 0 },
-        { 500, REDIS_GET, "k", NULL, 0, 0 },
+        { 0, REDIS_SET, "k", "a", REDIS_F_PX, 100, 0, false },
+        { 10, REDIS_SET, "k", "b", 0, 0, 0, false },
+        { 500, REDIS_GET, "k", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
@@ -285,16 +346,99 @@ static void set_without_px_clears_an_earlier_ttl(void **state) {
 static void pexpire_gives_a_key_a_ttl_and_answers_zero_for_a_missing_key(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SETNX, "k", "a", 0, 0 },
-        { 5, REDIS_PEXPIRE, "k", NULL, 0, 50 },     /* applied 6: expires 56 */
-        { 5, REDIS_PEXPIRE, "m", NULL, 0, 50 },
+        { 0, REDIS_SETNX, "k", "a", 0, 0, 0, false },
+        { 5, REDIS_PEXPIRE, "k", NULL, 0, 50, 0, false },     /* applied 6: when 56, gone from 57 */
+        { 5, REDIS_PEXPIRE, "m", NULL, 0, 50, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
     assert_string_equal(step_op(run, 1)->note, "PEXPIRE: (integer) 1");
     assert_string_equal(step_op(run, 2)->note, "PEXPIRE: (integer) 0");
-    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXTEND, 0)->value, 56 * SIM_MS);
-    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 56 * SIM_MS);
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXTEND, 0)->value, 57 * SIM_MS);
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 57 * SIM_MS);
+    done(run, s);
+}
+
+/* PEXPIRE with a time in the past (0 or negative): Redis deletes the key at
+ * once and answers 1 (0 for a missing key); a deletion by the command. */
+static void pexpire_with_zero_or_a_negative_ttl_deletes_the_key_and_answers_one(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SETNX, "k", "a", 0, 0, 0, false },
+        { 0, REDIS_SET, "m", "b", REDIS_F_PX, 10000, 0, false },
+        { 5, REDIS_PEXPIRE, "k", NULL, 0, 0, 0, false },          /* applied 6 */
+        { 5, REDIS_PEXPIRE, "m", NULL, 0, -3, 0, false },
+        { 10, REDIS_GET, "k", NULL, 0, 0, 0, false },
+        { 10, REDIS_GET, "m", NULL, 0, 0, 0, false },
+        { 10, REDIS_PEXPIRE, "k", NULL, 0, 0, 0, false },         /* gone: 0 */
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 2)->note, "PEXPIRE: (integer) 1");
+    assert_int_equal(step_op(run, 2)->result, HIST_OK);
+    assert_string_equal(step_op(run, 3)->note, "PEXPIRE: (integer) 1");
+    assert_string_equal(step_op(run, 4)->note, "GET: (nil)");
+    assert_string_equal(step_op(run, 5)->note, "GET: (nil)");
+    assert_string_equal(step_op(run, 6)->note, "PEXPIRE: (integer) 0");
+    const hist_effect *del = effect_n(run, HIST_EFF_LOCK_DEL, 0);
+    assert_non_null(del);
+    assert_int_equal(del->t_ns, 6 * SIM_MS);
+    assert_string_equal(del->key, "k");
+    assert_string_equal(effect_n(run, HIST_EFF_LOCK_DEL, 1)->key, "m");
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0));    /* m's timer went with it */
+    done(run, s);
+}
+
+/* SET ... PX 0 (or negative) is refused before anything is looked at:
+ * Redis's exact error, the old value and its lack of TTL kept. */
+static void set_px_zero_or_negative_is_an_error_and_changes_nothing(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", 0, 0, 0, false },
+        { 5, REDIS_SET, "k", "b", REDIS_F_PX, 0, 0, false },
+        { 5, REDIS_SET, "k", "c", REDIS_F_NX | REDIS_F_PX, -1, 0, false },
+        { 5, REDIS_SET, "m", "d", REDIS_F_NX | REDIS_F_PX, 0, 0, false },
+        { 10, REDIS_GET, "k", NULL, 0, 0, 0, false },
+        { 10, REDIS_GET, "m", NULL, 0, 0, 0, false },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    for (uint32_t i = 1; i <= 3; i++) {
+        assert_int_equal(step_op(run, i)->result, HIST_FAIL);
+        assert_string_equal(g_reply[i], "ERR invalid expire time in 'set' command");
+    }
+    assert_string_equal(step_op(run, 4)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 5)->note, "GET: (nil)");
+    assert_null(effect_n(run, HIST_EFF_LOCK_SET, 1));          /* only the first SET */
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0));
+    assert_null(effect_n(run, HIST_EFF_LOCK_DEL, 0));
+    done(run, s);
+}
+
+/* Redis refuses a TTL whose when = mstime() + ms would overflow ("invalid
+ * expire time"); a TTL Redis accepts but past sim_time's range (292 years)
+ * is kept as a TTL that never comes due in a run. */
+static void an_overflowing_ttl_is_an_error_and_a_huge_one_never_comes_due(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SETNX, "k", "a", 0, 0, 0, false },
+        { 5, REDIS_PEXPIRE, "k", NULL, 0, INT64_MAX, 0, false },
+        { 5, REDIS_SET, "m", "b", REDIS_F_PX, INT64_MAX, 0, false },
+        { 10, REDIS_PEXPIRE, "k", NULL, 0, INT64_MAX / 2, 0, false },
+        { 15, REDIS_GET, "k", NULL, 0, 0, 0, false },
+        { 15, REDIS_GET, "m", NULL, 0, 0, 0, false },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(g_reply[1], "ERR invalid expire time in 'pexpire' command");
+    assert_string_equal(g_reply[2], "ERR invalid expire time in 'set' command");
+    assert_string_equal(step_op(run, 3)->note, "PEXPIRE: (integer) 1");
+    assert_string_equal(step_op(run, 4)->note, "GET: \"a\"");
+    assert_string_equal(step_op(run, 5)->note, "GET: (nil)");
+    const hist_effect *ext = effect_n(run, HIST_EFF_LOCK_EXTEND, 0);
+    assert_non_null(ext);
+    assert_int_equal(ext->value, (SIM_TIME_NEVER / SIM_MS - 1) * SIM_MS);
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXTEND, 1));
     done(run, s);
 }
 
@@ -303,10 +447,10 @@ static void pexpire_gives_a_key_a_ttl_and_answers_zero_for_a_missing_key(void **
 static void compare_and_delete_deletes_only_the_matching_value(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "k", "a", REDIS_F_NX, 0 },
-        { 5, REDIS_CAD, "k", "b", 0, 0 },
-        { 10, REDIS_CAD, "k", "a", 0, 0 },
-        { 15, REDIS_DEL, "k", NULL, 0, 0 },
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX, 0, 0, false },
+        { 5, REDIS_CAD, "k", "b", 0, 0, 0, false },
+        { 10, REDIS_CAD, "k", "a", 0, 0, 0, false },
+        { 15, REDIS_DEL, "k", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
@@ -322,47 +466,77 @@ static void compare_and_delete_deletes_only_the_matching_value(void **state) {
 static void compare_and_extend_moves_the_expiry_only_for_the_matching_value(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 100 },   /* expires 101 */
-        { 10, REDIS_CAE, "k", "b", 0, 1000 },
-        { 20, REDIS_CAE, "k", "a", 0, 1000 },                        /* applied 21: expires 1 021 */
-        { 200, REDIS_GET, "k", NULL, 0, 0 },
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 100, 0, false },   /* gone from 102 */
+        { 10, REDIS_CAE, "k", "b", 0, 1000, 0, false },
+        { 20, REDIS_CAE, "k", "a", 0, 1000, 0, false },            /* applied 21: gone from 1 022 */
+        { 200, REDIS_GET, "k", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
     assert_string_equal(step_op(run, 1)->note, "EVAL extend: (integer) 0");
     assert_string_equal(step_op(run, 2)->note, "EVAL extend: (integer) 1");
     assert_string_equal(step_op(run, 3)->note, "GET: \"a\"");
-    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXTEND, 0)->value, 1021 * SIM_MS);
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXTEND, 0)->value, 1022 * SIM_MS);
     assert_null(effect_n(run, HIST_EFF_LOCK_EXTEND, 1));
-    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 1021 * SIM_MS);
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_EXPIRE, 0)->t_ns, 1022 * SIM_MS);
+    done(run, s);
+}
+
+/* The extend script's PEXPIRE with 0 ms deletes a matching key (answer 1). */
+static void compare_and_extend_with_zero_ttl_deletes_the_matching_key(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "k", "a", REDIS_F_PX, 10000, 0, false },
+        { 5, REDIS_CAE, "k", "b", 0, 0, 0, false },
+        { 10, REDIS_CAE, "k", "a", 0, 0, 0, false },
+        { 15, REDIS_GET, "k", NULL, 0, 0, 0, false },
+    };
+    scn *s = rt_scn();
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_string_equal(step_op(run, 1)->note, "EVAL extend: (integer) 0");
+    assert_string_equal(step_op(run, 2)->note, "EVAL extend: (integer) 1");
+    assert_string_equal(step_op(run, 3)->note, "GET: (nil)");
+    assert_int_equal(effect_n(run, HIST_EFF_LOCK_DEL, 0)->t_ns, 11 * SIM_MS);
+    assert_null(effect_n(run, HIST_EFF_LOCK_EXTEND, 0));
     done(run, s);
 }
 
 static void incr_counts_from_zero_and_refuses_a_lock_value(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_INCR, "n", NULL, 0, 0 },
-        { 5, REDIS_INCR, "n", NULL, 0, 0 },
-        { 10, REDIS_SET, "k", "c1:1", 0, 0 },
-        { 15, REDIS_INCR, "k", NULL, 0, 0 },
+        { 0, REDIS_INCR, "n", NULL, 0, 0, 0, false },
+        { 5, REDIS_INCR, "n", NULL, 0, 0, 0, false },
+        { 10, REDIS_SET, "k", "c1:1", 0, 0, 0, false },
+        { 15, REDIS_INCR, "k", NULL, 0, 0, 0, false },
+        { 20, REDIS_SET, "z", "007", 0, 0, 0, false },              /* string2ll: no leading zero */
+        { 25, REDIS_INCR, "z", NULL, 0, 0, 0, false },
+        { 30, REDIS_SET, "x", "9223372036854775807", 0, 0, 0, false },
+        { 35, REDIS_INCR, "x", NULL, 0, 0, 0, false },
+        { 40, REDIS_SET, "y", "-9223372036854775808", 0, 0, 0, false },
+        { 45, REDIS_INCR, "y", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
     assert_int_equal(step_op(run, 0)->value_out, 1);
     assert_int_equal(step_op(run, 1)->value_out, 2);
     assert_int_equal(step_op(run, 3)->result, HIST_FAIL);
-    assert_string_equal(step_op(run, 3)->note, "INCR: (error) ERR value is not an integer");
-    assert_null(effect_n(run, HIST_EFF_LOCK_SET, 1));           /* counters are not locks */
+    assert_string_equal(g_reply[3], "ERR value is not an integer or out of range");
+    assert_string_equal(g_reply[5], "ERR value is not an integer or out of range");
+    assert_int_equal(step_op(run, 7)->result, HIST_FAIL);
+    assert_string_equal(g_reply[7], "ERR increment or decrement would overflow");
+    assert_int_equal(step_op(run, 9)->value_out, -9223372036854775807LL);
+    assert_string_equal(effect_n(run, HIST_EFF_LOCK_SET, 0)->key, "k");   /* counters are */
+    assert_null(effect_n(run, HIST_EFF_LOCK_SET, 4));          /* not locks: k z x y only */
     done(run, s);
 }
 
 static void fenced_sets_hand_out_tokens_from_the_first_token_on(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "lock", "a", REDIS_F_NX | REDIS_F_FENCE, 0 },
-        { 5, REDIS_SET, "lock", "b", REDIS_F_NX | REDIS_F_FENCE, 0 },   /* refused: no token */
-        { 10, REDIS_DEL, "lock", NULL, 0, 0 },
-        { 15, REDIS_SETNX, "lock", "c", REDIS_F_FENCE, 0 },
+        { 0, REDIS_SET, "lock", "a", REDIS_F_NX | REDIS_F_FENCE, 0, 0, false },
+        { 5, REDIS_SET, "lock", "b", REDIS_F_NX | REDIS_F_FENCE, 0, 0, false }, /* refused */
+        { 10, REDIS_DEL, "lock", NULL, 0, 0, 0, false },
+        { 15, REDIS_SETNX, "lock", "c", REDIS_F_FENCE, 0, 0, false },
     };
     scn *s = rt_scn();
     sim *run = rt_run(s, SCRIPT(st));
@@ -390,10 +564,10 @@ static void full_keyspace_answers_an_error_and_changes_nothing(void **state) {
 static void crash_without_persistence_loses_every_live_key(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "lock", "a", REDIS_F_NX, 0 },
-        { 0, REDIS_SET, "gone", "b", REDIS_F_PX, 5 },     /* expires at 6, before the crash */
-        { 30, REDIS_GET, "lock", NULL, 0, 0 },
-        { 40, REDIS_SET, "lock", "c", REDIS_F_NX, 0 },
+        { 0, REDIS_SET, "lock", "a", REDIS_F_NX, 0, 0, false },
+        { 0, REDIS_SET, "gone", "b", REDIS_F_PX, 5, 0, false },  /* gone from 7, before the crash */
+        { 30, REDIS_GET, "lock", NULL, 0, 0, 0, false },
+        { 40, REDIS_SET, "lock", "c", REDIS_F_NX, 0, 0, false },
     };
     scn *s = rt_scn();
     rt_fault(s, SCN_FAULT_CRASH, 10 * SIM_MS);
@@ -412,10 +586,10 @@ static void crash_without_persistence_loses_every_live_key(void **state) {
 /* ------------------------------------------------------------ persistence */
 
 static const step crash_steps[] = {
-    { 0, REDIS_SET, "early", "a", REDIS_F_NX | REDIS_F_PX, 100000 },   /* applied 1 ms */
-    { 1200, REDIS_SET, "late", "b", REDIS_F_NX | REDIS_F_PX, 100000 }, /* applied 1.201 s */
-    { 1700, REDIS_GET, "early", NULL, 0, 0 },
-    { 1700, REDIS_GET, "late", NULL, 0, 0 },
+    { 0, REDIS_SET, "early", "a", REDIS_F_NX | REDIS_F_PX, 100000, 0, false },   /* applied 1 ms */
+    { 1200, REDIS_SET, "late", "b", REDIS_F_NX | REDIS_F_PX, 100000, 0, false }, /* at 1.201 s */
+    { 1700, REDIS_GET, "early", NULL, 0, 0, 0, false },
+    { 1700, REDIS_GET, "late", NULL, 0, 0, 0, false },
 };
 
 static void everysec_brings_back_only_what_the_last_whole_second_fsynced(void **state) {
@@ -451,8 +625,8 @@ static void always_brings_back_every_acknowledged_write(void **state) {
 static void a_key_that_expired_while_the_node_was_down_is_gone_after_the_restart(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 1500 },     /* expires 1.501 s */
-        { 2100, REDIS_GET, "k", NULL, 0, 0 },
+        { 0, REDIS_SET, "k", "a", REDIS_F_NX | REDIS_F_PX, 1500, 0, false }, /* gone from 1.502 s */
+        { 2100, REDIS_GET, "k", NULL, 0, 0, 0, false },
     };
     scn *s = rt_scn();
     rt_param(s, "redis.persistence", "always");
@@ -469,8 +643,8 @@ static void a_key_that_expired_while_the_node_was_down_is_gone_after_the_restart
 static void delayed_restart_answers_nothing_until_the_delay_is_over(void **state) {
     (void)state;
     static const step st[] = {
-        { 50, REDIS_GET, "k", NULL, 0, 0 },                         /* arrives at 51: silent */
-        { 150, REDIS_GET, "k", NULL, 0, 0 },                        /* arrives at 151: up */
+        { 50, REDIS_GET, "k", NULL, 0, 0, 0, false },                    /* arrives at 51: silent */
+        { 150, REDIS_GET, "k", NULL, 0, 0, 0, false },                      /* arrives at 151: up */
     };
     scn *s = rt_scn();
     rt_param(s, "redis.restart_delay", "100ms");
@@ -486,8 +660,10 @@ static void delayed_restart_answers_nothing_until_the_delay_is_over(void **state
 static void monotonic_ttl_clock_ignores_a_wall_clock_jump(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 5000 },
-        { 2000, REDIS_SET, "lock", "c2:1", REDIS_F_NX | REDIS_F_PX, 5000 },
+        { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 5000, 0, false },
+        { 2000, REDIS_SET, "lock", "c2:1", REDIS_F_NX | REDIS_F_PX, 5000, 0, false },
+        { 5000, REDIS_GET, "lock", NULL, 0, 0, SIM_MS - 1, false },    /* mono 5 001.999999 */
+        { 5001, REDIS_GET, "lock", NULL, 0, 0, 0, false },             /* mono 5 002 */
     };
     scn *s = rt_scn();
     rt_param(s, "redis.ttl_clock", "monotonic");
@@ -496,15 +672,17 @@ static void monotonic_ttl_clock_ignores_a_wall_clock_jump(void **state) {
     assert_string_equal(step_op(run, 1)->note, "SET: (nil)");      /* still c1's */
     const hist_effect *exp = effect_n(run, HIST_EFF_LOCK_EXPIRE, 0);
     assert_non_null(exp);
-    assert_int_equal(exp->t_ns, 5001 * SIM_MS);                 /* 5 s of monotonic time */
+    assert_int_equal(exp->t_ns, 5002 * SIM_MS);                 /* when = 1 + 5 000 ms */
+    assert_string_equal(step_op(run, 2)->note, "GET: \"c1:1\"");
+    assert_string_equal(step_op(run, 3)->note, "GET: (nil)");
     done(run, s);
 }
 
 /* ------------------------------------------------------------ replication */
 
 static const step wait_steps[] = {
-    { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 30000 },   /* applied 1 ms */
-    { 2, REDIS_WAIT, "-", NULL, 0, 100 },                               /* WAIT 1 100 */
+    { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 30000, 0, false },   /* applied 1 ms */
+    { 2, REDIS_WAIT, "-", NULL, 0, 100, 0, false },                               /* WAIT 1 100 */
 };
 
 static void wait_answers_once_the_replica_acknowledged_the_write(void **state) {
@@ -544,16 +722,47 @@ static void master_crash_loses_the_writes_still_in_its_replication_buffer(void *
     done(run, s);
 }
 
+/* Redis refuses a write command on a replica before running it; a script
+ * runs, and fails only when it writes (a CAD whose value does not match
+ * answers 0).  The errors are Redis 7.0's text. */
+static void a_replica_refuses_writes_but_runs_a_script_that_does_not_write(
+    void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, REDIS_SET, "lock", "a", REDIS_F_NX, 0, 0, false },       /* replicated at 2 */
+        { 10, REDIS_SET, "lock", "b", 0, 0, 0, true },
+        { 10, REDIS_CAD, "lock", "b", 0, 0, 0, true },
+        { 10, REDIS_CAD, "lock", "a", 0, 0, 0, true },
+        { 10, REDIS_GET, "lock", NULL, 0, 0, 0, true },
+    };
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    sim *run = rt_run(s, SCRIPT(st));
+    assert_int_equal(step_op(run, 1)->result, HIST_FAIL);
+    assert_string_equal(g_reply[1], "READONLY You can't write against a read only replica.");
+    assert_string_equal(step_op(run, 2)->note, "EVAL cad: (integer) 0");
+    assert_int_equal(step_op(run, 3)->result, HIST_FAIL);
+    assert_string_equal(g_reply[3], "READONLY You can't write against a read only replica.");
+    assert_string_equal(step_op(run, 4)->note, "GET: \"a\"");
+    done(run, s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(key_set_with_px_is_absent_from_its_local_expiry_on),
+        cmocka_unit_test(key_with_px_is_there_through_its_last_millisecond_and_gone_from_the_next),
+        cmocka_unit_test(a_sub_millisecond_set_time_is_truncated_to_its_millisecond),
+        cmocka_unit_test(a_negative_wall_clock_reading_is_rounded_down_to_its_millisecond),
         cmocka_unit_test(expiry_follows_the_nodes_wall_clock_and_its_jumps),
         cmocka_unit_test(key_without_ttl_never_expires),
         cmocka_unit_test(set_nx_refuses_a_present_key_and_setnx_answers_zero),
         cmocka_unit_test(set_without_px_clears_an_earlier_ttl),
         cmocka_unit_test(pexpire_gives_a_key_a_ttl_and_answers_zero_for_a_missing_key),
+        cmocka_unit_test(pexpire_with_zero_or_a_negative_ttl_deletes_the_key_and_answers_one),
+        cmocka_unit_test(set_px_zero_or_negative_is_an_error_and_changes_nothing),
+        cmocka_unit_test(an_overflowing_ttl_is_an_error_and_a_huge_one_never_comes_due),
         cmocka_unit_test(compare_and_delete_deletes_only_the_matching_value),
         cmocka_unit_test(compare_and_extend_moves_the_expiry_only_for_the_matching_value),
+        cmocka_unit_test(compare_and_extend_with_zero_ttl_deletes_the_matching_key),
         cmocka_unit_test(incr_counts_from_zero_and_refuses_a_lock_value),
         cmocka_unit_test(fenced_sets_hand_out_tokens_from_the_first_token_on),
         cmocka_unit_test(full_keyspace_answers_an_error_and_changes_nothing),
@@ -566,6 +775,7 @@ int main(void) {
         cmocka_unit_test(wait_answers_once_the_replica_acknowledged_the_write),
         cmocka_unit_test(wait_times_out_with_zero_when_no_replica_acknowledged),
         cmocka_unit_test(master_crash_loses_the_writes_still_in_its_replication_buffer),
+        cmocka_unit_test(a_replica_refuses_writes_but_runs_a_script_that_does_not_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

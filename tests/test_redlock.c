@@ -193,7 +193,7 @@ static void fast_clock_beyond_the_drift_allowance_lets_c2_in_early(void **state)
     run r = run_file(DIR "R5-redlock-clock-rate-beyond-drift.yaml");
     const hist_effect *exp = effect_at(&r, HIST_EFF_LOCK_EXPIRE, "c1", "C", 0);
     assert_non_null(exp);
-    assert_in_range(exp->t_ns, 9808 * SIM_MS, 9809 * SIM_MS);  /* 5 + 10000 / 1.02 */
+    assert_in_range(exp->t_ns, 9809 * SIM_MS, 9810 * SIM_MS);  /* (5 + 10000 + 1) / 1.02 */
     assert_int_equal(ms(ok_acquire(&r, "c2")->complete_ns), 9856);
     verdicts_match_expect(&r);
     run_free(&r);
@@ -205,7 +205,9 @@ static void fast_clock_beyond_the_drift_allowance_lets_c2_in_early(void **state)
 
 /* C2 starts at 9 792 ms: its SET reaches C (third) at 9 893 and, if C's key
  * is gone, it holds the lock at 9 898, when C1 does its last op.  c1's key
- * on C expires at 5 + 10000 / r: the overlap needs r >= 10000 / 9888. */
+ * on C, set at 5 ms true time (C's millisecond 5), has when = 10 005 ms by
+ * C's clock and is gone from 10 006: the overlap needs 9893 r >= 10006, i.e.
+ * r >= 1.011422. */
 static check_verdict overlap_at_rate(const char *rate) {
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
@@ -219,12 +221,12 @@ static check_verdict overlap_at_rate(const char *rate) {
     return v;
 }
 
-static void rate_threshold_lies_between_1_0113_and_1_0114(void **state) {
+static void rate_threshold_lies_between_1_0114_and_1_0115(void **state) {
     (void)state;
     assert_int_equal(overlap_at_rate("1.005"), CHECK_OK);
     assert_int_equal(overlap_at_rate("1.01"), CHECK_OK);
-    assert_int_equal(overlap_at_rate("1.0113"), CHECK_OK);
-    assert_int_equal(overlap_at_rate("1.0114"), CHECK_VIOLATION);
+    assert_int_equal(overlap_at_rate("1.0114"), CHECK_OK);
+    assert_int_equal(overlap_at_rate("1.0115"), CHECK_VIOLATION);
     assert_int_equal(overlap_at_rate("1.02"), CHECK_VIOLATION);
 }
 
@@ -453,7 +455,7 @@ int main(void) {
         cmocka_unit_test(wall_clock_jump_expires_the_key_at_once),
         cmocka_unit_test(slew_or_monotonic_ttl_clock_keeps_the_key_past_the_validity),
         cmocka_unit_test(fast_clock_beyond_the_drift_allowance_lets_c2_in_early),
-        cmocka_unit_test(rate_threshold_lies_between_1_0113_and_1_0114),
+        cmocka_unit_test(rate_threshold_lies_between_1_0114_and_1_0115),
         cmocka_unit_test(pause_during_acquisition_is_caught_by_the_validity_recheck),
         cmocka_unit_test(node_redlock_v5_hands_out_a_lock_whose_validity_is_spent),
         cmocka_unit_test(pause_after_the_check_is_stopped_only_by_fencing),

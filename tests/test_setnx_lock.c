@@ -142,22 +142,23 @@ static void crash_between_setnx_and_expire_leaves_a_key_without_ttl(void **state
     run_free(&r);
 }
 
-/* SCENARIOS.md has C2 succeed with its poll at 10 100; with keys absent at
- * local time >= expiry, the poll at 10 000 (applied at 10 001, the expiry
- * instant) already succeeds. */
+/* As SCENARIOS.md has it, C2 succeeds with its poll at 10 100: the key set
+ * at 1 ms has when = 10 001 and is there through that millisecond (Redis's
+ * keyIsExpired), so the poll at 10 000 (applied at 10 001) still fails; the
+ * key is gone from 10 002. */
 static void lock_with_ttl_comes_free_after_its_holder_crashes(void **state) {
     (void)state;
     run r = run_file(DIR "L1c-set-nx-px-holder-crash.yaml");
     const hist_effect *exp = effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0);
     assert_non_null(exp);
-    assert_int_equal(ms(exp->t_ns), 10001);
-    assert_int_equal(exp->value, 10001 * SIM_MS);
+    assert_int_equal(ms(exp->t_ns), 10002);
+    assert_int_equal(exp->value, 10002 * SIM_MS);
     const hist_effect *set = effect_of(&r, HIST_EFF_LOCK_SET, "c2", 0);
     assert_non_null(set);
-    assert_int_equal(ms(set->t_ns), 10001);
+    assert_int_equal(ms(set->t_ns), 10101);
     const hist_op *acq = op_of(&r, "c2", HIST_F_ACQUIRE, 0);
     assert_int_equal(acq->result, HIST_OK);
-    assert_int_equal(ms(acq->complete_ns), 10002);
+    assert_int_equal(ms(acq->complete_ns), 10102);
     assert_true(acq->complete_ns - acq->invoke_ns <= 10100 * SIM_MS);  /* <= TTL + poll */
     verdicts_match_expect(&r);
     run_free(&r);
@@ -170,8 +171,8 @@ static void gc_pause_past_the_ttl_lets_a_stale_write_clobber_the_next_holder(voi
     run r = run_file(DIR "L2-lease-gc-pause.yaml");
     const hist_effect *set = effect_of(&r, HIST_EFF_LOCK_SET, "c1", 0);
     assert_int_equal(ms(set->t_ns), 1);
-    assert_int_equal(set->value, 10001 * SIM_MS);
-    assert_int_equal(ms(effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0)->t_ns), 10001);
+    assert_int_equal(set->value, 10002 * SIM_MS);                 /* when 10 001, gone from 10 002 */
+    assert_int_equal(ms(effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0)->t_ns), 10002);
     const hist_op *c2 = op_of(&r, "c2", HIST_F_ACQUIRE, 0);
     assert_int_equal(c2->result, HIST_OK);
     assert_int_equal(ms(c2->complete_ns), 10502);
@@ -281,20 +282,20 @@ static void fenced_storage_rejects_a_delayed_stale_write(void **state) {
 static void watchdog_renews_every_ten_seconds_until_its_process_crashes(void **state) {
     (void)state;
     run r = run_file(DIR "W1-watchdog-renew-then-crash.yaml");
-    assert_int_equal(effect_of(&r, HIST_EFF_LOCK_SET, "c1", 0)->value, 30000 * SIM_MS);
+    assert_int_equal(effect_of(&r, HIST_EFF_LOCK_SET, "c1", 0)->value, 30001 * SIM_MS);
     for (uint32_t k = 0; k < 4; k++) {
         const hist_effect *x = effect_of(&r, HIST_EFF_LOCK_EXTEND, "c1", k);
         assert_non_null(x);
         assert_int_equal(ms(x->t_ns), 10000 * (k + 1));
-        assert_int_equal(ms(x->value), 40000 + 10000 * k);
+        assert_int_equal(ms(x->value), 40001 + 10000 * k);      /* gone from when + 1 ms */
     }
     assert_null(effect_of(&r, HIST_EFF_LOCK_EXTEND, "c1", 4));   /* crashed at 45 s */
     const hist_effect *exp = effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0);
-    assert_int_equal(ms(exp->t_ns), 70000);
+    assert_int_equal(ms(exp->t_ns), 70001);
     const hist_op *c2 = op_of(&r, "c2", HIST_F_ACQUIRE, 0);
     assert_int_equal(c2->result, HIST_OK);
-    assert_int_equal(ms(c2->complete_ns), 70000);
-    assert_int_equal(ms(c2->complete_ns) - 45000, 25000);        /* unavailable after the crash */
+    assert_int_equal(ms(c2->complete_ns), 71000);                /* the poll at 70 s still fails */
+    assert_int_equal(ms(c2->complete_ns) - 45000, 26000);        /* unavailable after the crash */
     verdicts_match_expect(&r);
     run_free(&r);
 }
@@ -303,9 +304,9 @@ static void explicit_lease_time_expires_under_a_slow_holder(void **state) {
     (void)state;
     run r = run_file(DIR "W1b-lease-time-no-watchdog.yaml");
     assert_null(effect_of(&r, HIST_EFF_LOCK_EXTEND, NULL, 0));
-    assert_int_equal(ms(effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0)->t_ns), 10000);
-    assert_int_equal(ms(op_of(&r, "c2", HIST_F_ACQUIRE, 0)->complete_ns), 10000);
-    assert_int_equal(ms(effect_of(&r, HIST_EFF_WRITE, "c2", 0)->t_ns), 10500);
+    assert_int_equal(ms(effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0)->t_ns), 10001);
+    assert_int_equal(ms(op_of(&r, "c2", HIST_F_ACQUIRE, 0)->complete_ns), 11000);
+    assert_int_equal(ms(effect_of(&r, HIST_EFF_WRITE, "c2", 0)->t_ns), 11500);
     assert_int_equal(ms(effect_of(&r, HIST_EFF_WRITE, "c1", 0)->t_ns), 14000);
     verdicts_match_expect(&r);
     run_free(&r);
@@ -320,11 +321,11 @@ static void gc_pause_stops_the_watchdog_and_the_key_expires_under_its_holder(voi
     run r = run_file(DIR "W2-watchdog-gc-pause.yaml");
     const hist_effect *ext = effect_of(&r, HIST_EFF_LOCK_EXTEND, "c1", 0);
     assert_int_equal(ms(ext->t_ns), 10000);
-    assert_int_equal(ms(ext->value), 40000);
+    assert_int_equal(ms(ext->value), 40001);
     assert_null(effect_of(&r, HIST_EFF_LOCK_EXTEND, "c1", 1));   /* the late renewal got 0 */
-    assert_int_equal(ms(effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0)->t_ns), 40000);
-    assert_int_equal(ms(op_of(&r, "c2", HIST_F_ACQUIRE, 0)->complete_ns), 40000);
-    assert_int_equal(ms(effect_of(&r, HIST_EFF_WRITE, "c2", 0)->t_ns), 40100);
+    assert_int_equal(ms(effect_of(&r, HIST_EFF_LOCK_EXPIRE, "c1", 0)->t_ns), 40001);
+    assert_int_equal(ms(op_of(&r, "c2", HIST_F_ACQUIRE, 0)->complete_ns), 40500);
+    assert_int_equal(ms(effect_of(&r, HIST_EFF_WRITE, "c2", 0)->t_ns), 40600);
     assert_int_equal(ms(effect_of(&r, HIST_EFF_WRITE, "c1", 0)->t_ns), 47000);
     assert_int_equal(op_of(&r, "c1", HIST_F_RELEASE, 0)->result, HIST_FAIL);
     assert_int_equal(final_counter(&r), 1);
@@ -434,10 +435,10 @@ static void crashed_client_completes_its_pending_op_as_info_and_resumes_after_re
     const hist_op *rd = op_of(&r, "c1", HIST_F_READ, 0);
     assert_int_equal(rd->result, HIST_INFO);
     assert_string_equal(rd->note, "client crashed");
-    const hist_op *again = op_of(&r, "c1", HIST_F_ACQUIRE, 1);   /* its old key holds until 10.001 s */
+    const hist_op *again = op_of(&r, "c1", HIST_F_ACQUIRE, 1);   /* its old key: gone from 10.002 s */
     assert_int_equal(ms(again->invoke_ns), 100);
     assert_int_equal(again->result, HIST_OK);
-    assert_int_equal(ms(again->complete_ns), 10002);
+    assert_int_equal(ms(again->complete_ns), 10102);             /* the poll at 10.1 s gets it */
     run_free(&r);
 }
 

@@ -6,7 +6,8 @@
  * used keys are unique and non-empty; while RUNNING a used key has an expiry
  * timer exactly when it has an expiry; no used key is expired by the TTL
  * clock once a command or timer has run (redis_expire_due() runs before
- * every access); a replica has a master.
+ * every access); a replica has a master.  A key's `expire_at` is the first
+ * TTL-clock instant at which it is absent (redis.h: Redis's when + 1 ms).
  *
  * Node states (the function that takes each edge in brackets):
  *
@@ -134,6 +135,34 @@ sim_time redis_ttl_now(const redis_node *r, const env *e) {
     return r->cfg->ttl_clock == REDIS_CLOCK_MONOTONIC ? env_now_mono(e) : env_now_wall(e);
 }
 
+/* Whole milliseconds of a clock reading, rounded down (also below zero: a
+ * wall clock jumped back reads negative), as Redis's mstime() for any
+ * post-1970 clock. */
+int64_t redis_ms_floor(sim_time t) {
+    int64_t q = t / SIM_MS;
+    return t % SIM_MS < 0 ? q - 1 : q;
+}
+
+/* The last millisecond a TTL-clock reading can name (ns must not overflow). */
+#define REDIS_MS_LAST (SIM_TIME_NEVER / SIM_MS - 1)
+
+bool redis_expire_ms_valid(sim_time now, int64_t ms) {
+    int64_t now_ms = redis_ms_floor(now);
+    return now_ms < 0 || ms <= INT64_MAX - now_ms;  /* Redis: when > LLONG_MAX - mstime() */
+}
+
+/* Redis's when = mstime() + ms; the key is there while mstime() <= when, so
+ * it is absent from when + 1 ms on: that instant, on the TTL clock.  An
+ * instant past the ns range is clamped (no run lasts 292 years). */
+sim_time redis_expiry_after(sim_time now, int64_t ms) {
+    SIM_ASSERT(ms > 0);
+    SIM_ASSERT(redis_expire_ms_valid(now, ms));
+    int64_t now_ms = redis_ms_floor(now);
+    if (now_ms > REDIS_MS_LAST - 1 || ms > REDIS_MS_LAST - 1 - now_ms)
+        return REDIS_MS_LAST * SIM_MS;
+    return (now_ms + ms + 1) * SIM_MS;
+}
+
 void redis_key_arm(redis_node *r, env *e, redis_key *k) {
     SIM_ASSERT(k->used);
     SIM_ASSERT(k->timer == 0);
@@ -216,17 +245,21 @@ static void key_changed(redis_node *r, env *e, const char *key, const redis_key 
     redis_persist_changed(r, e);
 }
 
+/* A value as Redis's string2ll reads it: "0", or an optional '-' and
+ * digits without a leading zero, within int64 ("-0", "007", "+1" fail). */
 static bool parse_int(const char *s, int64_t *out) {
-    int64_t v = 0;
+    if (strcmp(s, "0") == 0) { *out = 0; return true; }
     bool neg = *s == '-';
     if (neg) s++;
-    if (*s == '\0') return false;
+    if (*s < '1' || *s > '9') return false;
+    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
     for (; *s; s++) {
         if (*s < '0' || *s > '9') return false;
-        if (v > (INT64_MAX - 9) / 10) return false;
-        v = v * 10 + (*s - '0');
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > (limit - d) / 10) return false;
+        v = v * 10 + d;
     }
-    *out = neg ? -v : v;
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v) : (int64_t)v;
     return true;
 }
 
@@ -269,6 +302,12 @@ static int64_t fence_incr(redis_node *r, env *e, const redis_cmd *c) {
 static void cmd_set(redis_node *r, env *e, node_id from, const redis_cmd *c, redis_reply *p) {
     bool nx = c->kind == REDIS_SETNX || (c->flags & REDIS_F_NX);
     bool fence = (c->flags & REDIS_F_FENCE) != 0;
+    bool px = c->kind == REDIS_SET && (c->flags & REDIS_F_PX);
+    sim_time now = redis_ttl_now(r, e);
+    if (px && (c->ms <= 0 || !redis_expire_ms_valid(now, c->ms))) {   /* before the lookup */
+        reply_err(p, c, REDIS_ERR_SET_EXPIRE);
+        return;
+    }
     redis_key *k = redis_key_find(r, e, c->key);
     if (k && nx) {
         if (c->kind == REDIS_SETNX) reply_int(p, c, 0); else reply_init(p, c, REDIS_R_NIL);
@@ -276,7 +315,7 @@ static void cmd_set(redis_node *r, env *e, node_id from, const redis_cmd *c, red
     }
     uint32_t need = (k ? 0u : 1u) + (fence && !redis_key_find(r, e, c->fence_key) ? 1u : 0u);
     if (r->count + need > REDIS_KEYS_MAX) {
-        reply_err(p, c, "ERR keyspace full (64 keys)");
+        reply_err(p, c, REDIS_ERR_KEYSPACE_FULL);
         env_trace(e, "keyspace full: %u keys (REDIS_KEYS_MAX)", r->count);
         return;
     }
@@ -286,7 +325,7 @@ static void cmd_set(redis_node *r, env *e, node_id from, const redis_cmd *c, red
     k->is_lock = true;
     k->setter = from;
     sim_time exp = SIM_TIME_NEVER;
-    if (c->kind == REDIS_SET && (c->flags & REDIS_F_PX)) exp = redis_ttl_now(r, e) + c->ms * SIM_MS;
+    if (px) exp = redis_expiry_after(now, c->ms);
     redis_key_set_expiry(r, e, k, exp);      /* SET without PX clears a TTL, as in Redis */
     key_changed(r, e, k->key, k);
     int64_t token = 0;
@@ -297,14 +336,38 @@ static void cmd_set(redis_node *r, env *e, node_id from, const redis_cmd *c, red
     p->token = token;
 }
 
-/* PEXPIRE, and compare-and-extend when `compare` is set. */
+/* A key deleted by a command (DEL, a matching CAD, PEXPIRE in the past). */
+static void key_delete(redis_node *r, env *e, node_id from, redis_key *k) {
+    char key[SIM_NAME_MAX];
+    redis_copy_str(key, sizeof key, k->key);
+    redis_lock_effect(r, e, HIST_EFF_LOCK_DEL, k, from, 0, 0);
+    redis_key_free(r, e, k);
+    key_changed(r, e, key, NULL);
+}
+
+/* PEXPIRE, and compare-and-extend (the script's PEXPIRE) for REDIS_CAE.
+ * A TTL of 0 or less puts the expiry in the past: Redis deletes the key at
+ * once and answers 1 (checkAlreadyExpired in expireGenericCommand). */
 static void cmd_expire(redis_node *r, env *e, node_id from, const redis_cmd *c,
                        redis_reply *p) {
+    sim_time now = redis_ttl_now(r, e);
+    if (c->kind == REDIS_PEXPIRE && !redis_expire_ms_valid(now, c->ms)) {
+        reply_err(p, c, REDIS_ERR_PEXPIRE_EXPIRE);      /* checked before the lookup */
+        return;
+    }
     redis_key *k = redis_key_find(r, e, c->key);
     bool match = k && (c->kind != REDIS_CAE || strcmp(k->val, c->val) == 0);
     if (!match) { reply_int(p, c, 0); return; }
-    if (c->ms <= 0) { reply_err(p, c, "ERR invalid expire time"); return; }
-    redis_key_set_expiry(r, e, k, redis_ttl_now(r, e) + c->ms * SIM_MS);
+    if (c->kind == REDIS_CAE && !redis_expire_ms_valid(now, c->ms)) {
+        reply_err(p, c, REDIS_ERR_PEXPIRE_EXPIRE);      /* the script's PEXPIRE fails */
+        return;
+    }
+    if (c->ms <= 0) {
+        key_delete(r, e, from, k);
+        reply_int(p, c, 1);
+        return;
+    }
+    redis_key_set_expiry(r, e, k, redis_expiry_after(now, c->ms));
     key_changed(r, e, k->key, k);
     redis_lock_effect(r, e, HIST_EFF_LOCK_EXTEND, k, from, 0, 0);
     reply_int(p, c, 1);
@@ -315,9 +378,7 @@ static void cmd_del(redis_node *r, env *e, node_id from, const redis_cmd *c, red
     redis_key *k = redis_key_find(r, e, c->key);
     bool match = k && (c->kind != REDIS_CAD || strcmp(k->val, c->val) == 0);
     if (!match) { reply_int(p, c, 0); return; }
-    redis_lock_effect(r, e, HIST_EFF_LOCK_DEL, k, from, 0, 0);
-    redis_key_free(r, e, k);
-    key_changed(r, e, c->key, NULL);
+    key_delete(r, e, from, k);
     reply_int(p, c, 1);
 }
 
@@ -332,10 +393,10 @@ static void cmd_get(redis_node *r, env *e, const redis_cmd *c, redis_reply *p) {
 static void cmd_incr(redis_node *r, env *e, const redis_cmd *c, redis_reply *p) {
     redis_key *k = redis_key_find(r, e, c->key);
     int64_t v = 0;
-    if (k && !parse_int(k->val, &v)) { reply_err(p, c, "ERR value is not an integer"); return; }
-    if (v == INT64_MAX) { reply_err(p, c, "ERR increment would overflow"); return; }
+    if (k && !parse_int(k->val, &v)) { reply_err(p, c, REDIS_ERR_NOT_INTEGER); return; }
+    if (v == INT64_MAX) { reply_err(p, c, REDIS_ERR_OVERFLOW); return; }
     if (!k) k = redis_key_new(r, c->key);
-    if (!k) { reply_err(p, c, "ERR keyspace full (64 keys)"); return; }
+    if (!k) { reply_err(p, c, REDIS_ERR_KEYSPACE_FULL); return; }
     v++;
     snprintf(k->val, sizeof k->val, "%" PRId64, v);
     k->is_lock = false;
@@ -354,11 +415,21 @@ static bool cmd_valid(const redis_cmd *c) {
 
 static bool is_write(redis_cmd_kind k) { return k != REDIS_GET && k != REDIS_WAIT; }
 
+/* A write sent to a replica.  Redis refuses a write command before it runs
+ * it; a script (CAD, CAE) runs, and only its write fails: a value that does
+ * not match answers 0. */
+static void on_replica_write(redis_node *r, env *e, const redis_cmd *c, redis_reply *p) {
+    bool script = c->kind == REDIS_CAD || c->kind == REDIS_CAE;
+    redis_key *k = script ? redis_key_find(r, e, c->key) : NULL;
+    if (script && !(k && strcmp(k->val, c->val) == 0)) reply_int(p, c, 0);
+    else reply_err(p, c, REDIS_ERR_READONLY);
+}
+
 /* One client command: applied and answered (a WAIT may be parked). */
 static void on_command(redis_node *r, env *e, node_id from, const redis_cmd *c) {
     redis_reply p;
     if (r->replica && is_write((redis_cmd_kind)c->kind)) {
-        reply_err(&p, c, "READONLY replica");
+        on_replica_write(r, e, c, &p);
         env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
         return;
     }

@@ -2,13 +2,34 @@
  * clock, the commands lock clients use, persistence, replication, and a
  * Sentinel that promotes a replica, all as messages.
  *
- * Semantics (PROTOCOLS.md 1.2-1.3 and 2.4, SCENARIOS.md 0):
- *   - a key set at local time L with PX ttl is absent for every command at
- *     local time >= L + ttl; the node also deletes it at that instant (a
- *     timer, re-planned by the engine when the clock jumps), so a clock jump
- *     forward expires keys at once, as in real Redis.  The TTL clock is the
- *     node's WALL clock (`redis.ttl_clock: wall`, as Redis does) or its
- *     monotonic clock (`monotonic`: antirez's proposed fix, immune to jumps);
+ * Semantics (PROTOCOLS.md 1.2-1.3 and 2.4, SCENARIOS.md 0), as Redis 7.0:
+ *   - expiry.  Redis reads its TTL clock in whole milliseconds (mstime(),
+ *     rounded down), sets when = mstime() + PX (SET PX, PEXPIRE and the
+ *     extend script alike), and a key is expired only when mstime() > when
+ *     (keyIsExpired in src/db.c).  So a key set at TTL-clock reading L (ns)
+ *     with PX p is there through the whole millisecond floor(L / 1 ms) + p
+ *     and absent from the instant (floor(L / 1 ms) + p + 1) ms exactly.
+ *     The floor is taken below zero too (a wall clock jumped back reads
+ *     negative), which is what mstime() gives for any clock after 1970;
+ *   - `expire_at` (redis_key, redis_repl) and the `value` of lock effects is
+ *     that instant: the FIRST TTL-clock reading at which the key is absent
+ *     (Redis's when + 1 ms; SIM_TIME_NEVER / -1 = no TTL).  Every command
+ *     checks it lazily (absent when the TTL clock reads >= expire_at), and
+ *     a timer at expire_at (re-planned by the engine when the clock jumps)
+ *     drops the key and records HIST_EFF_LOCK_EXPIRE then: so the recorded
+ *     expiry is when the key becomes absent to readers.  Real Redis's active
+ *     expire cycle deletes an untouched key 2-103 ms later (hz 10); no
+ *     command of the model can tell the difference, so that delay is not
+ *     modelled.  A clock jump forward expires keys at once, as in Redis.
+ *     The TTL clock is the node's WALL clock (`redis.ttl_clock: wall`, as
+ *     Redis does) or its monotonic clock (`monotonic`: antirez's proposed
+ *     fix, immune to jumps);
+ *   - `PEXPIRE key ms` with ms <= 0 (and the extend script with ms <= 0 when
+ *     the value matches) deletes the key and answers 1 (0 when absent);
+ *     `SET ... PX ms` with ms <= 0 answers "ERR invalid expire time in 'set'
+ *     command" and changes nothing; a write to a replica answers READONLY,
+ *     except a script (CAD, CAE) whose value does not match, which answers
+ *     0 without writing.  Error texts: the REDIS_ERR_* below;
  *   - every command is applied atomically when its message is delivered
  *     (processing time 0), and answered with one reply;
  *   - persistence (`redis.persistence`): `none` loses the whole keyspace in
@@ -45,7 +66,9 @@
  * no restart delay, wall-clock TTL.
  *
  * Bounds: REDIS_KEYS_MAX keys; a write that needs a new key when the
- * keyspace is full gets "ERR keyspace full" and changes nothing.
+ * keyspace is full gets REDIS_ERR_KEYSPACE_FULL (ccsim only: Redis has no
+ * such bound) and changes nothing.  An expiry past the ns range of
+ * sim_time (292 years) is clamped to its last millisecond.
  */
 #ifndef CCSIM_REDIS_H
 #define CCSIM_REDIS_H
@@ -65,7 +88,19 @@
 
 #define REDIS_KEYS_MAX   64
 #define REDIS_VALUE_MAX  32      /* bytes of a value, including the NUL */
-#define REDIS_ERR_MAX    40      /* bytes of an error reply, including the NUL */
+#define REDIS_ERR_MAX    64      /* bytes of an error reply, including the NUL */
+
+/* The error replies of the model, as Redis 7.0 writes them.  A script's
+ * error (CAD, CAE, the fenced SET) is the text of the command that failed
+ * inside it; Redis 7.0 appends " script: SHA1, on @user_script:1." (the
+ * SHA1 of the script's body), which the model leaves off. */
+#define REDIS_ERR_SET_EXPIRE     "ERR invalid expire time in 'set' command"     /* PX <= 0 */
+#define REDIS_ERR_PEXPIRE_EXPIRE "ERR invalid expire time in 'pexpire' command" /* overflow */
+#define REDIS_ERR_NOT_INTEGER    "ERR value is not an integer or out of range"  /* INCR */
+#define REDIS_ERR_OVERFLOW       "ERR increment or decrement would overflow"    /* INCR */
+#define REDIS_ERR_READONLY       "READONLY You can't write against a read only replica."
+/* ccsim only (the model's bound REDIS_KEYS_MAX; Redis has no such limit). */
+#define REDIS_ERR_KEYSPACE_FULL  "ERR keyspace full (64 keys)"
 
 #define REDIS_CMD_MAP(XX)                                                  \
     XX(SET, "SET")          /* SET key val [NX] [PX ms] -> OK | nil */     \
@@ -131,7 +166,7 @@ typedef struct redis_repl {
     uint8_t is_lock;
     uint16_t pad;                     /* zero */
     int32_t setter;
-    sim_time expire_at;               /* absolute, on the TTL clock (PXAT) */
+    sim_time expire_at;               /* TTL clock: first instant absent (PXAT + 1 ms) */
     char key[SIM_NAME_MAX];
     char val[REDIS_VALUE_MAX];
 } redis_repl;

@@ -34,7 +34,7 @@ typedef struct redis_key {
     bool is_lock;                 /* written by SET/SETNX: effects are recorded */
     char key[SIM_NAME_MAX];
     char val[REDIS_VALUE_MAX];
-    sim_time expire_at;           /* on the TTL clock (ns); SIM_TIME_NEVER = no TTL */
+    sim_time expire_at;           /* first TTL-clock instant absent (redis.h); NEVER: no TTL */
     timer_id timer;               /* the expiry timer, 0 = none */
     int32_t setter;               /* node that last set it */
 } redis_key;
@@ -74,6 +74,13 @@ typedef struct redis_node {
 bool redis_invariants_ok(const redis_node *r);
 /* The TTL clock's reading: the wall clock (as Redis) or the monotonic one. */
 sim_time redis_ttl_now(const redis_node *r, const env *e);
+/* A TTL-clock reading in whole milliseconds, rounded down. */
+int64_t redis_ms_floor(sim_time t);
+/* Whether Redis accepts a TTL of `ms` at TTL-clock reading `now` (no overflow). */
+bool redis_expire_ms_valid(sim_time now, int64_t ms);
+/* The first TTL-clock instant at which a key given a TTL of ms > 0 at
+ * reading `now` is absent: (floor(now in ms) + ms + 1) ms. */
+sim_time redis_expiry_after(sim_time now, int64_t ms);
 /* Arms the expiry timer of a used key that has an expiry. */
 void redis_key_arm(redis_node *r, env *e, redis_key *k);
 /* The live key (expired ones are dropped first), or NULL. */
