@@ -4,6 +4,7 @@
  * stamps and clock readings are those of the running event. */
 #include "sim/sim_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -213,4 +214,25 @@ void env_trace(env *e, const char *fmt, ...) {
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     sim_trace_line(s, e->id, "%s", line);
+}
+
+bool env_side_log_on(const env *e) { return S(e)->side_log != NULL; }
+
+void env_side_log(env *e, const char *fields) {
+    struct sim *s = S(e);
+    SIM_ASSERT(fields != NULL);
+    SIM_ASSERT(!s->side_log_heading);            /* a record needs the run to have begun */
+    if (!s->side_log || s->failed) return;
+    const sim_clock *c = &N(e)->clock;
+    int n = fprintf(s->side_log, "%" PRId64 "\t%s\t%" PRId64 "\t%" PRId64 "\t%s\n", s->now,
+                    s->scn->nodes[e->id].name, clock_wall(c, s->now), clock_mono(c, s->now), fields);
+    sim_side_log_wrote(s, n);
+}
+
+void env_side_log_head(env *e, const char *line) {
+    struct sim *s = S(e);
+    SIM_ASSERT(line != NULL);
+    SIM_ASSERT(s->side_log_heading);             /* only from model_ops.side_log_head */
+    if (!s->side_log || s->failed) return;
+    sim_side_log_wrote(s, fprintf(s->side_log, "%s\n", line));
 }

@@ -100,6 +100,29 @@ void     env_set_initial_value(env *e, int64_t value);
 /* ---- trace.log ---- */
 void env_trace(env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- the side log (sim_options.side_log: `ccsim run --emit`) ----
+ * A record log a model writes beside trace.log for a reader outside ccsim
+ * (the Redis command log, docs/redis-log.md).  It is recorded only when the
+ * run was asked for it: otherwise env_side_log_on is false and a model
+ * renders nothing, so a run without it costs nothing and writes the same
+ * bytes.  Writing it never changes the run (no model may decide anything
+ * on env_side_log_on).  Lines count against the run's side-log budget. */
+bool env_side_log_on(const env *e);
+/* One record: the engine writes "TRUE_NS<TAB>NODE<TAB>WALL_NS<TAB>MONO_NS<TAB>"
+ * (true time, this node's name and its clocks' readings, in ns) then
+ * `fields` (TAB-separated, escaped by the model) and a newline.  Nothing
+ * when the side log is off. */
+void env_side_log(env *e, const char *fields);
+/* One line as is (a newline is added): only from model_ops.side_log_head. */
+void env_side_log_head(env *e, const char *line);
+
+/* What model_ops.side_log_head is told about the run. */
+typedef struct env_side_log_run {
+    const char *scenario;          /* the scenario's name */
+    uint64_t seed;                 /* the run's root seed */
+    bool first;                    /* no node's head has written before this one */
+} env_side_log_run;
+
 /* ---- the model interface ---- */
 typedef struct model_ops {
     const char *name;              /* "redis", "setnx-lock-client", "storage" */
@@ -110,6 +133,12 @@ typedef struct model_ops {
     void (*on_timer)(void *state, env *e, uint32_t tag, uint64_t arg);
     void (*on_crash)(void *state, env *e);     /* lose volatile state */
     void (*on_restart)(void *state, env *e);   /* come back up */
+    /* Writes this node's head lines of the side log (env_side_log_head);
+     * called only when the run records one, once per node in node order
+     * before the first event, whatever the node's faults.  The model's
+     * state is not initialized yet; it may read its config, names and
+     * roles, and must not send, set timers or record history.  NULL = none. */
+    void (*side_log_head)(env *e, const env_side_log_run *run);
 } model_ops;
 
 #endif

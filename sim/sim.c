@@ -84,6 +84,28 @@ void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
         over_budget(s, s->max_trace_bytes, "bytes of trace.log", "--max-trace BYTES");
 }
 
+void sim_side_log_wrote(struct sim *s, int n) {
+    SIM_ASSERT(s->side_log != NULL);
+    s->side_log_bytes += (uint64_t)(n > 0 ? n : 0);
+    if (s->side_log_bytes > s->max_side_log_bytes)
+        over_budget(s, s->max_side_log_bytes, "bytes of side log (--emit)", "--max-trace BYTES");
+}
+
+/* The side log's head: each node's model writes its lines, in node order,
+ * before the first event (env.h, model_ops.side_log_head). */
+static void side_log_heads(struct sim *s) {
+    env_side_log_run run = { s->scn->name, s->seed, true };
+    uint64_t before = s->side_log_bytes;
+    s->side_log_heading = true;
+    for (uint32_t i = 0; i < s->node_count && !s->failed; i++) {
+        const model_ops *m = s->nodes[i].model;
+        if (m == NULL || m->side_log_head == NULL) continue;
+        m->side_log_head(&s->nodes[i].env, &run);
+        run.first = s->side_log_bytes == before;
+    }
+    s->side_log_heading = false;
+}
+
 /* --------------------------------------------------------------- timers */
 
 static bool timer_live(const struct sim *s, const sim_slot *sl) {
@@ -478,6 +500,7 @@ int sim_run(sim *s, char *err, size_t err_len) {
     const sim_time horizon = s->scn->duration_ns;
     run_context context = { s, SLOT_FREE, -1, -1, 0 };
     sim_assert_set_context(print_run_context, &context);
+    if (s->side_log) side_log_heads(s);
     evq_item it;
     while (!s->failed && evq_pop(&s->queue, &it)) {
         if (it.time_ns > horizon) break;
@@ -647,6 +670,9 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->describe_msg = opt->describe_msg;
     s->max_events = opt->max_events ? opt->max_events : CONFIG_EVENTS_DEFAULT;
     s->max_trace_bytes = opt->max_trace_bytes ? opt->max_trace_bytes : CONFIG_TRACE_BYTES_DEFAULT;
+    s->side_log = opt->side_log;
+    s->max_side_log_bytes = opt->max_side_log_bytes ? opt->max_side_log_bytes
+                                                    : CONFIG_TRACE_BYTES_DEFAULT;
     s->proto = opt->proto;
     s->workload = opt->workload;
     s->free_head = UINT32_MAX;

@@ -119,6 +119,9 @@ struct sim {
 
     uint64_t max_events, max_trace_bytes;   /* the budgets (sim_options) */
     uint64_t trace_bytes;         /* written to trace so far */
+    FILE *side_log;               /* sim_options.side_log, NULL = none */
+    uint64_t max_side_log_bytes, side_log_bytes;
+    bool side_log_heading;        /* inside the models' side_log_head calls */
 
     bool failed;                  /* a bound was hit inside a callback */
     bool over_budget;             /* ... and it was a budget */
@@ -136,6 +139,8 @@ bool     sim_queue_full(struct sim *s);
 void     sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void     sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...)
              __attribute__((format(printf, 3, 4)));
+/* Counts n more bytes of side log against its budget (the run stops past it). */
+void     sim_side_log_wrote(struct sim *s, int n);
 
 /* ---- the hot path, inline: slots, scheduling, timer planning ---- */
 
