@@ -80,6 +80,7 @@ static uint32_t load_disk(redis_node *r, env *e) {
 void redis_persist_start(redis_node *r, env *e) {
     SIM_ASSERT(r->cfg != NULL);
     SIM_ASSERT(r->count == 0);
+    if (r->phase == REDIS_PHASE_STARTING) redis_log_listening(e);
     r->phase = REDIS_PHASE_RUNNING;
     uint32_t loaded = load_disk(r, e);
     if (r->cfg->persistence == REDIS_PERSIST_EVERYSEC) fsync_schedule(r, e);
@@ -112,6 +113,7 @@ static void record_losses(redis_node *r, env *e) {
 void redis_persist_on_crash(redis_node *r, env *e) {
     SIM_ASSERT(env_self(e) >= 0);
     if (r->cfg == NULL) return;                   /* crashed before it ever started */
+    redis_log_crash(r, e, false);
     if (r->phase == REDIS_PHASE_RUNNING) record_losses(r, e);
     memset(r->keys, 0, sizeof r->keys);
     r->used_bits = 0;
@@ -125,6 +127,7 @@ void redis_persist_on_crash(redis_node *r, env *e) {
 void redis_persist_on_restart(redis_node *r, env *e) {
     SIM_ASSERT(r->cfg != NULL);
     SIM_ASSERT(r->phase == REDIS_PHASE_DOWN);
+    redis_log_restart(r, e);
     if (r->crashes == 0) r->crashes = 1;          /* never started: a restart all the same */
     if (r->cfg->restart_delay_ns <= 0) {
         redis_persist_start(r, e);
