@@ -54,6 +54,8 @@ bool env_load_seed(const env *e, void *out, size_t out_size) {
 sim_time env_now_wall(const env *e) { return clock_wall(&N(e)->clock, S(e)->now); }
 sim_time env_now_mono(const env *e) { return clock_mono(&N(e)->clock, S(e)->now); }
 
+bool env_crash_is_power_loss(const env *e) { return N(e)->power_loss; }
+
 static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint32_t type,
                       const void *body, uint32_t len) {
     uint32_t id = sim_slot_alloc(s, SLOT_MSG, to);
@@ -66,6 +68,7 @@ static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint
     sl->u.msg.type = type;
     sl->u.msg.len = len;
     sl->u.msg.arrived = false;
+    sl->u.msg.sender_lost = false;
     if (len) memcpy(sl->u.msg.body, body, len);
     return sim_schedule(s, id, at);
 }

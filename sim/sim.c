@@ -199,7 +199,18 @@ static void do_resume(struct sim *s, int32_t node) {
     n->parked_count = 0;
 }
 
-static void do_crash(struct sim *s, int32_t node) {
+/* Power loss: the node's messages still on their way were in its kernel's
+ * buffers, which are gone; they are dropped when they would arrive.  O(slots),
+ * like a clock fault. */
+static void lose_outgoing(struct sim *s, int32_t node) {
+    for (uint32_t id = 0; id < s->slot_count; id++) {
+        sim_slot *sl = &s->slots[id];
+        if (sl->kind != SLOT_MSG || sl->u.msg.from != node || sl->u.msg.arrived) continue;
+        sl->u.msg.sender_lost = true;
+    }
+}
+
+static void do_crash(struct sim *s, int32_t node, bool power_loss) {
     sim_node *n = &s->nodes[node];
     if (n->state == NODE_CRASHED) return;
     for (uint32_t i = 0; i < n->parked_count; i++) sim_slot_free(s, n->parked[i]);
@@ -208,8 +219,17 @@ static void do_crash(struct sim *s, int32_t node) {
     if (n->resume_slot != UINT32_MAX) sim_slot_free(s, n->resume_slot);
     n->resume_slot = UINT32_MAX;
     n->state = NODE_CRASHED;
-    sim_trace_line(s, node, "CRASHED: volatile state lost, timers cancelled");
-    if (n->started && n->model && n->model->on_crash) n->model->on_crash(n->model_state, &n->env);
+    if (power_loss) {
+        lose_outgoing(s, node);
+        sim_trace_line(s, node, "POWER LOSS: host down; only what was fsynced survives, "
+                       "messages still in its buffers lost, timers cancelled");
+    } else {
+        sim_trace_line(s, node, "CRASHED: volatile state lost, timers cancelled");
+    }
+    if (!n->started || !n->model || !n->model->on_crash) return;
+    n->power_loss = power_loss;
+    n->model->on_crash(n->model_state, &n->env);
+    n->power_loss = false;
 }
 
 static void do_restart(struct sim *s, int32_t node) {
@@ -252,7 +272,8 @@ static void apply_fault(struct sim *s, uint32_t index) {
     switch (f->kind) {
     case SCN_FAULT_PAUSE: do_pause(s, f->node, f->for_ns); break;
     case SCN_FAULT_CRASH:
-        do_crash(s, f->node);
+    case SCN_FAULT_POWER_LOSS:
+        do_crash(s, f->node, f->kind == SCN_FAULT_POWER_LOSS);
         if (f->for_ns > 0) fault_restart_later(s, f);
         break;
     case SCN_FAULT_RESTART: do_restart(s, f->node); break;
@@ -292,7 +313,9 @@ static void deliver_message(struct sim *s, uint32_t id) {
     int32_t to = sl->node, from = sl->u.msg.from;
     sim_node *n = &s->nodes[to];
     bool arrived = sl->u.msg.arrived;     /* parked at a paused node: past the link */
-    bool lost = !arrived && (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to));
+    bool sender_lost = !arrived && sl->u.msg.sender_lost;
+    bool lost = !arrived && (sender_lost || n->state == NODE_CRASHED ||
+                             !net_link_up(&s->net, from, to));
     if (n->state == NODE_PAUSED && !lost) {
         sl->u.msg.arrived = true;         /* in the socket buffer: delivered on resume */
         park(s, id);
@@ -311,6 +334,7 @@ static void deliver_message(struct sim *s, uint32_t id) {
             s->on_message(s->on_message_ctx, &note);
         }
         sim_trace_line(s, to, "drop <- %s %s (%s)", s->scn->nodes[from].name, desc,
+                       sender_lost ? "its sender lost power" :
                        n->state == NODE_CRASHED ? "node is crashed" : "link is down");
         return;
     }

@@ -12,6 +12,7 @@
  *      UP --pause fault--> PAUSED --resume event--> UP      [do_pause, do_resume]
  *      UP --crash fault--> CRASHED --restart fault--> UP   [do_crash, do_restart]
  *      PAUSED --crash--> CRASHED
+ *      (a power-loss fault is a crash, and more: see "Power loss" below)
  *
  * A node's model starts (init) at its start event; one crashed before that
  * (a crash at 0 ms, ordered before the start events) has not started: its
@@ -26,6 +27,14 @@
  * and frees its parked events; its model's on_crash ran.  A crash bumps the
  * node's incarnation: timers armed before it are dropped when they pop
  * (no per-node timer list on the hot path; a clock fault scans the slots).
+ *
+ * Power loss.  The host goes down, not only the process: besides what a
+ * crash does, the messages the node sent that have not arrived yet are
+ * marked `sender_lost` (its kernel's socket buffers are gone) and are
+ * dropped when they would arrive; and the model's on_crash runs with
+ * `power_loss` set, so env_crash_is_power_loss() tells it to keep only what
+ * it fsynced.  A message already parked at a paused receiver has arrived
+ * and is not touched.
  *
  * Invariants (sim_invariants_ok): a PAUSED node's `resume_at` >= now; only
  * a PAUSED node has parked events; a timer that fires belongs to its
@@ -63,7 +72,8 @@ typedef struct sim_slot {
     uint32_t next_free;
     bool parked;                  /* waiting in its node's parked FIFO */
     union {
-        struct { int32_t from; uint32_t type, len; bool arrived; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
+        struct { int32_t from; uint32_t type, len; bool arrived, sender_lost;
+                 uint8_t body[ENV_MSG_BODY_MAX]; } msg;
         struct { uint32_t tag; uint64_t arg; timer_domain domain; sim_time deadline;
                  uint32_t incarnation; uint64_t uid; } timer;
         struct { uint32_t fault; } fault;
@@ -82,6 +92,7 @@ typedef struct sim_node {
     sim_time resume_at;           /* when PAUSED */
     uint32_t resume_slot;         /* the pending SLOT_RESUME, UINT32_MAX if none */
     uint32_t incarnation;         /* bumped by each crash */
+    bool power_loss;              /* true only while on_crash runs for a power loss */
     bool started;                 /* its model's init ran */
     uint32_t *parked;             /* slots waiting for resume, FIFO */
     uint32_t parked_count, parked_cap;
