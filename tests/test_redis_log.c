@@ -295,6 +295,19 @@ static void a_redis_crash_and_restart_are_records_in_order(void **state) {
     assert_true(set < crash && crash < restart && restart < again);
 }
 
+static void a_power_loss_is_its_own_record_with_the_persistence_mode(void **state) {
+    (void)state;
+    int rc = run(out, false, "run scenarios/redlock/R3c-redlock-aof-everysec-power-loss.yaml "
+                 "--emit redis --no-plot --out %s/p", tmpdir);
+    assert_true(rc == 0 || rc == 1);
+    assert_non_null(strstr(out, "# node\tC\trole\tredis\tpersistence\teverysec\tttl_clock\twall\n"));
+    const char *loss = strstr(out, "\tC\t");
+    loss = loss ? strstr(loss, "\tpower-loss\teverysec\n") : NULL;
+    assert_non_null(loss);
+    assert_non_null(strstr(loss, "\trestart\teverysec\n"));
+    assert_null(strstr(out, "\tcrash\t"));
+}
+
 /* L5c (timings left to the L5 family's own tests): c2's WAIT on the
  * promoted replica is parked, then answered; the promotion comes first. */
 static void wait_is_parked_then_answered_and_a_promotion_is_recorded(void **state) {
@@ -377,6 +390,7 @@ int main(void) {
         cmocka_unit_test(records_carry_true_time_and_the_nodes_own_clocks),
         cmocka_unit_test(l1c_prints_the_header_then_the_set_and_its_reply),
         cmocka_unit_test(a_redis_crash_and_restart_are_records_in_order),
+        cmocka_unit_test(a_power_loss_is_its_own_record_with_the_persistence_mode),
         cmocka_unit_test(wait_is_parked_then_answered_and_a_promotion_is_recorded),
         cmocka_unit_test(the_log_is_the_same_bytes_twice),
         cmocka_unit_test(the_report_is_the_same_bytes_with_or_without_the_log),
