@@ -167,6 +167,19 @@ static void every_script_is_one_line_and_plain_commands_have_none(void **state) 
     assert_null(redis_log_script(REDIS_WAIT, 0));
 }
 
+static void the_format_page_lists_the_scripts_the_log_writes(void **state) {
+    (void)state;
+    FILE *f = fopen("docs/redis-log.md", "r");
+    assert_non_null(f);
+    size_t n = fread(out, 1, OUT_MAX - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    const uint8_t F = REDIS_F_FENCE;
+    assert_non_null(strstr(out, redis_log_script(REDIS_CAD, 0)));
+    assert_non_null(strstr(out, redis_log_script(REDIS_CAE, 0)));
+    assert_non_null(strstr(out, redis_log_script(REDIS_SET, F | REDIS_F_NX | REDIS_F_PX)));
+}
+
 /* ---------------------------------------------------------------- replies */
 
 static const char *reply_of(const redis_cmd *c, redis_reply_kind kind, int64_t n, const char *str,
@@ -384,6 +397,7 @@ int main(void) {
         cmocka_unit_test(compare_and_delete_and_extend_are_eval_with_one_key),
         cmocka_unit_test(fenced_set_is_eval_with_two_keys_and_the_first_token_last),
         cmocka_unit_test(every_script_is_one_line_and_plain_commands_have_none),
+        cmocka_unit_test(the_format_page_lists_the_scripts_the_log_writes),
         cmocka_unit_test(replies_read_as_resp2),
         cmocka_unit_test(a_fencing_script_replies_its_token_or_nil),
         cmocka_unit_test(a_side_log_past_its_budget_stops_the_run),
