@@ -348,6 +348,17 @@ static void the_log_is_the_same_bytes_twice(void **state) {
     assert_non_null(strstr(out, "\tcmd\tc1\t:33\tEVAL\t"));      /* the fencing token */
 }
 
+static void twice_puts_its_determinism_line_on_stderr_and_the_log_on_stdout(void **state) {
+    (void)state;
+    assert_int_equal(run(out, false, "run %s --twice --emit redis --no-plot --out %s/t", L1C,
+                         tmpdir), 0);
+    assert_memory_equal(out, "# ccsim redis log v1\n", 21);
+    assert_null(strstr(out, "determinism"));
+    assert_int_equal(run(out2, true, "run %s --twice --emit redis --no-plot --out %s/t", L1C,
+                         tmpdir), 0);
+    assert_non_null(strstr(out2, "determinism  ok"));
+}
+
 static void the_report_is_the_same_bytes_with_or_without_the_log(void **state) {
     (void)state;
     assert_int_equal(run(out, false, "run %s --no-plot -q --out %s/e1", L4C, tmpdir), 1);
@@ -407,6 +418,7 @@ int main(void) {
         cmocka_unit_test(a_power_loss_is_its_own_record_with_the_persistence_mode),
         cmocka_unit_test(wait_is_parked_then_answered_and_a_promotion_is_recorded),
         cmocka_unit_test(the_log_is_the_same_bytes_twice),
+        cmocka_unit_test(twice_puts_its_determinism_line_on_stderr_and_the_log_on_stdout),
         cmocka_unit_test(the_report_is_the_same_bytes_with_or_without_the_log),
         cmocka_unit_test(emit_refuses_bad_values_json_and_scenarios_without_redis),
         cmocka_unit_test(a_run_stopped_by_its_budget_prints_no_log),
