@@ -258,8 +258,8 @@ static void parse_hash_line(replay_log *lg, split_line *s, bool *have_version)
         *have_version = true;
         return;
     }
-    bool scen = field_is(f0, "# scenario"), node = field_is(f0, "# node");
-    if (!scen && !node) return;                         /* a comment */
+    bool node = field_is(f0, "# node");
+    if (!node && !field_is(f0, "# scenario")) die_input(s->path, s->line, 1, "unknown header");
     if (!*have_version) die_input(s->path, s->line, 1, "'# ccsim redis log v1' expected before this line");
     if (node) { parse_node_header(lg, s); return; }
     copy_name(s, 1, lg->scenario);
@@ -349,6 +349,18 @@ static void parse_record(replay_log *lg, split_line *s, int64_t *last_true)
     lg->recs[lg->nrecs++] = r;
 }
 
+static bool starts(const char *p, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && memcmp(p, prefix, k) == 0;
+}
+
+/* A header line (the rest starting with '#' are comments, kept unparsed). */
+static bool is_header(const char *p, size_t n)
+{
+    return starts(p, n, "# ccsim redis log") || starts(p, n, "# scenario\t") || starts(p, n, "# node\t");
+}
+
 static void parse_log(replay_log *lg, const char *path)
 {
     size_t len;
@@ -364,8 +376,10 @@ static void parse_log(replay_log *lg, const char *path)
         if (!nl) die_input(path, line, (int)(end - p) + 1, "last line has no newline");
         s.line = line;
         if (nl == p) die_input(path, line, 1, "empty line");
+        size_t n = (size_t)(nl - p);
+        if (p[0] == '#' && !is_header(p, n)) { p = nl + 1; continue; }   /* a comment */
         bool hash = p[0] == '#';
-        split(&s, p, (size_t)(nl - p));
+        split(&s, p, n);
         if (hash) parse_hash_line(lg, &s, &have_version);
         else if (!have_version) die_input(path, line, 1, "'# ccsim redis log v1' expected before this line");
         else parse_record(lg, &s, &last_true);
