@@ -591,6 +591,24 @@ static void await_ready(server *sv, const char *name)
     harness_fail("redis-server for node %s did not answer PING within %d ms", name, START_MS);
 }
 
+/* The server's TIME must be the clock this driver wrote: otherwise the shim
+ * is not in effect and no expiry comparison would mean anything. */
+static void check_shim(server *sv, const char *name)
+{
+    int64_t ns = sv->clock_set == INT64_MIN ? 0 : sv->clock_set;
+    int64_t abs_ns = CLOCK_BASE_NS + ns;
+    char want[96], out[REPLY_CAP];
+    size_t len;
+    field cmd = { (char *)"TIME", 4 };
+    snprintf(want, sizeof want, "*2[$%" PRId64 "][$%" PRId64 "]",
+             abs_ns / 1000000000, abs_ns % 1000000000 / 1000);
+    if (!send_cmd(sv, &cmd, 1) || read_reply(sv, out, sizeof out, &len, now_ms() + REPLY_MS) != 0)
+        harness_fail("node %s: no reply to TIME within %d ms", name, REPLY_MS);
+    if (strcmp(out, want) != 0)
+        harness_fail("node %s: TIME answers %s, the shim's clock says %s: is %s an LD_PRELOAD library "
+                     "that redis-server loads?", name, out, want, g_shim);
+}
+
 static void start_server(server *sv, int slot, persist_mode pm, const char *name)
 {
     pid_t parent = getpid();
@@ -604,6 +622,7 @@ static void start_server(server *sv, int slot, persist_mode pm, const char *name
     sv->pid = pid;
     g_pids[slot] = pid;
     await_ready(sv, name);
+    check_shim(sv, name);
 }
 
 /* ---------- RESP ---------- */
