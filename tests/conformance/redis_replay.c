@@ -398,7 +398,7 @@ typedef struct {
     char dir[PATH_MAX];
     volatile int64_t *clock;   /* the shim's clock file, mapped */
     int64_t clock_set;         /* the last value written, INT64_MIN before */
-    bool power_lost;           /* a power-loss was replaced by kill -9 */
+    bool power_lost;           /* a power loss with everysec was made a kill -9 */
     char rbuf[REPLY_CAP];
     size_t rlen, rpos;
 } server;
@@ -858,7 +858,10 @@ static void replay_record(const replay_log *lg, const record *r, server *svs, ta
     switch (r->ev) {
     case EV_CMD: compare(lg, r, sv, r->args, r->nargs, &r->reply, t); break;
     case EV_EXPIRE: if (sv->pid > 0) check_expire(lg, r, sv, t); break;
-    case EV_POWER: sv->power_lost = true; stop_server(sv, r->node); break;
+    case EV_POWER:              /* with `always` or no AOF, kill -9 is exact */
+        sv->power_lost = sv->power_lost || r->persist == P_EVERYSEC;
+        stop_server(sv, r->node);
+        break;
     case EV_CRASH: stop_server(sv, r->node); break;
     case EV_RESTART:
         if (sv->pid > 0) stop_server(sv, r->node);
@@ -922,7 +925,8 @@ int main(int argc, char **argv)
     }
     if (i == argc) usage();
     int nlogs = argc - i;
-    replay_log *logs = calloc((size_t)nlogs, sizeof *logs);
+    static replay_log *logs;           /* static: reachable until exit */
+    logs = calloc((size_t)nlogs, sizeof *logs);
     if (!logs) return 3;
     for (int k = 0; k < nlogs; k++) parse_log(&logs[k], argv[i + k]);
     if (parse_only) {
