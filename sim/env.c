@@ -4,6 +4,7 @@
  * stamps and clock readings are those of the running event. */
 #include "sim/sim_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,8 @@ bool env_load_seed(const env *e, void *out, size_t out_size) {
 sim_time env_now_wall(const env *e) { return clock_wall(&N(e)->clock, S(e)->now); }
 sim_time env_now_mono(const env *e) { return clock_mono(&N(e)->clock, S(e)->now); }
 
+bool env_crash_is_power_loss(const env *e) { return N(e)->power_loss; }
+
 static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint32_t type,
                       const void *body, uint32_t len) {
     uint32_t id = sim_slot_alloc(s, SLOT_MSG, to);
@@ -65,6 +68,7 @@ static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint
     sl->u.msg.type = type;
     sl->u.msg.len = len;
     sl->u.msg.arrived = false;
+    sl->u.msg.sender_lost = false;
     if (len) memcpy(sl->u.msg.body, body, len);
     return sim_schedule(s, id, at);
 }
@@ -213,4 +217,25 @@ void env_trace(env *e, const char *fmt, ...) {
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     sim_trace_line(s, e->id, "%s", line);
+}
+
+bool env_side_log_on(const env *e) { return S(e)->side_log != NULL; }
+
+void env_side_log(env *e, const char *fields) {
+    struct sim *s = S(e);
+    SIM_ASSERT(fields != NULL);
+    SIM_ASSERT(!s->side_log_heading);            /* a record needs the run to have begun */
+    if (!s->side_log || s->failed) return;
+    const sim_clock *c = &N(e)->clock;
+    int n = fprintf(s->side_log, "%" PRId64 "\t%s\t%" PRId64 "\t%" PRId64 "\t%s\n", s->now,
+                    s->scn->nodes[e->id].name, clock_wall(c, s->now), clock_mono(c, s->now), fields);
+    sim_side_log_wrote(s, n);
+}
+
+void env_side_log_head(env *e, const char *line) {
+    struct sim *s = S(e);
+    SIM_ASSERT(line != NULL);
+    SIM_ASSERT(s->side_log_heading);             /* only from model_ops.side_log_head */
+    if (!s->side_log || s->failed) return;
+    sim_side_log_wrote(s, fprintf(s->side_log, "%s\n", line));
 }

@@ -16,6 +16,22 @@
  * cancelled and messages to it are dropped; on_restart runs when it comes
  * back.  Durable state is whatever the model keeps across on_crash.
  *
+ * Crash or power loss.  A node goes down in one of two ways (scenario
+ * faults `crash:` and `power-loss:`):
+ *  - a crash is a process crash (kill -9, a segfault, the OOM killer): the
+ *    OS survives, so what the process wrote to files stays (in the page
+ *    cache, fsynced or not) and the bytes it already handed to the kernel
+ *    (socket send buffers: every env_send made before the crash) still go
+ *    out;
+ *  - a power loss is a crash of the host (power cut, kernel panic, a VM
+ *    killed): only what the process fsynced survives, and the host's kernel
+ *    buffers are gone, so the messages it sent that have not arrived yet are
+ *    lost too (the engine drops them).
+ * A model with durable state asks env_crash_is_power_loss() in on_crash and
+ * keeps, on a power loss, only what it had forced to disk.  A model whose
+ * durable writes are all forced before it acts on them needs no change: for
+ * it the two are the same.
+ *
  * Determinism: callbacks for one node run one at a time, in (time, seq)
  * order; two sends at the same instant are delivered in send order when
  * their latencies are equal.
@@ -97,8 +113,37 @@ const hist *env_history(const env *e);
 /* The protected counter's initial value, for the lost-update check. */
 void     env_set_initial_value(env *e, int64_t value);
 
+/* ---- crashes ---- */
+/* Inside on_crash: true when this crash is a power loss (the host went down:
+ * keep only what was fsynced), false for a process crash (what was written
+ * stays).  False outside on_crash. */
+bool env_crash_is_power_loss(const env *e);
+
 /* ---- trace.log ---- */
 void env_trace(env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the side log (sim_options.side_log: `ccsim run --emit`) ----
+ * A record log a model writes beside trace.log for a reader outside ccsim
+ * (the Redis command log, docs/redis-log.md).  It is recorded only when the
+ * run was asked for it: otherwise env_side_log_on is false and a model
+ * renders nothing, so a run without it costs nothing and writes the same
+ * bytes.  Writing it never changes the run (no model may decide anything
+ * on env_side_log_on).  Lines count against the run's side-log budget. */
+bool env_side_log_on(const env *e);
+/* One record: the engine writes "TRUE_NS<TAB>NODE<TAB>WALL_NS<TAB>MONO_NS<TAB>"
+ * (true time, this node's name and its clocks' readings, in ns) then
+ * `fields` (TAB-separated, escaped by the model) and a newline.  Nothing
+ * when the side log is off. */
+void env_side_log(env *e, const char *fields);
+/* One line as is (a newline is added): only from model_ops.side_log_head. */
+void env_side_log_head(env *e, const char *line);
+
+/* What model_ops.side_log_head is told about the run. */
+typedef struct env_side_log_run {
+    const char *scenario;          /* the scenario's name */
+    uint64_t seed;                 /* the run's root seed */
+    bool first;                    /* no node's head has written before this one */
+} env_side_log_run;
 
 /* ---- the model interface ---- */
 typedef struct model_ops {
@@ -108,8 +153,16 @@ typedef struct model_ops {
     void (*on_message)(void *state, env *e, node_id from, uint32_t type,
                        const void *body, uint32_t len);
     void (*on_timer)(void *state, env *e, uint32_t tag, uint64_t arg);
-    void (*on_crash)(void *state, env *e);     /* lose volatile state */
+    void (*on_crash)(void *state, env *e);     /* lose volatile state; a power loss
+                                                  (env_crash_is_power_loss) also
+                                                  loses what was not fsynced */
     void (*on_restart)(void *state, env *e);   /* come back up */
+    /* Writes this node's head lines of the side log (env_side_log_head);
+     * called only when the run records one, once per node in node order
+     * before the first event, whatever the node's faults.  The model's
+     * state is not initialized yet; it may read its config, names and
+     * roles, and must not send, set timers or record history.  NULL = none. */
+    void (*side_log_head)(env *e, const env_side_log_run *run);
 } model_ops;
 
 #endif

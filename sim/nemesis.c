@@ -186,6 +186,9 @@ static void draw_one(draw *d, scn_nemesis_kind kind, sim_time at, sim_time len) 
     case SCN_NEM_CRASH:
         if ((f = emit(d, SCN_FAULT_CRASH, at, x))) f->for_ns = len;
         break;
+    case SCN_NEM_POWER_LOSS:
+        if ((f = emit(d, SCN_FAULT_POWER_LOSS, at, x))) f->for_ns = len;
+        break;
     case SCN_NEM_HALVES: partition_split(d, at, len, order, n / 2); break;
     case SCN_NEM_MAJORITY: partition_split(d, at, len, order, (n - 1) / 2 ? (n - 1) / 2 : 1); break;
     case SCN_NEM_BRIDGE: bridge(d, at, len, order); break;

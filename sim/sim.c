@@ -84,6 +84,28 @@ void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
         over_budget(s, s->max_trace_bytes, "bytes of trace.log", "--max-trace BYTES");
 }
 
+void sim_side_log_wrote(struct sim *s, int n) {
+    SIM_ASSERT(s->side_log != NULL);
+    s->side_log_bytes += (uint64_t)(n > 0 ? n : 0);
+    if (s->side_log_bytes > s->max_side_log_bytes)
+        over_budget(s, s->max_side_log_bytes, "bytes of side log (--emit)", "--max-trace BYTES");
+}
+
+/* The side log's head: each node's model writes its lines, in node order,
+ * before the first event (env.h, model_ops.side_log_head). */
+static void side_log_heads(struct sim *s) {
+    env_side_log_run run = { s->scn->name, s->seed, true };
+    uint64_t before = s->side_log_bytes;
+    s->side_log_heading = true;
+    for (uint32_t i = 0; i < s->node_count && !s->failed; i++) {
+        const model_ops *m = s->nodes[i].model;
+        if (m == NULL || m->side_log_head == NULL) continue;
+        m->side_log_head(&s->nodes[i].env, &run);
+        run.first = s->side_log_bytes == before;
+    }
+    s->side_log_heading = false;
+}
+
 /* --------------------------------------------------------------- timers */
 
 static bool timer_live(const struct sim *s, const sim_slot *sl) {
@@ -177,7 +199,18 @@ static void do_resume(struct sim *s, int32_t node) {
     n->parked_count = 0;
 }
 
-static void do_crash(struct sim *s, int32_t node) {
+/* Power loss: the node's messages still on their way were in its kernel's
+ * buffers, which are gone; they are dropped when they would arrive.  O(slots),
+ * like a clock fault. */
+static void lose_outgoing(struct sim *s, int32_t node) {
+    for (uint32_t id = 0; id < s->slot_count; id++) {
+        sim_slot *sl = &s->slots[id];
+        if (sl->kind != SLOT_MSG || sl->u.msg.from != node || sl->u.msg.arrived) continue;
+        sl->u.msg.sender_lost = true;
+    }
+}
+
+static void do_crash(struct sim *s, int32_t node, bool power_loss) {
     sim_node *n = &s->nodes[node];
     if (n->state == NODE_CRASHED) return;
     for (uint32_t i = 0; i < n->parked_count; i++) sim_slot_free(s, n->parked[i]);
@@ -186,8 +219,17 @@ static void do_crash(struct sim *s, int32_t node) {
     if (n->resume_slot != UINT32_MAX) sim_slot_free(s, n->resume_slot);
     n->resume_slot = UINT32_MAX;
     n->state = NODE_CRASHED;
-    sim_trace_line(s, node, "CRASHED: volatile state lost, timers cancelled");
-    if (n->started && n->model && n->model->on_crash) n->model->on_crash(n->model_state, &n->env);
+    if (power_loss) {
+        lose_outgoing(s, node);
+        sim_trace_line(s, node, "POWER LOSS: host down; only what was fsynced survives, "
+                       "messages still in its buffers lost, timers cancelled");
+    } else {
+        sim_trace_line(s, node, "CRASHED: volatile state lost, timers cancelled");
+    }
+    if (!n->started || !n->model || !n->model->on_crash) return;
+    n->power_loss = power_loss;
+    n->model->on_crash(n->model_state, &n->env);
+    n->power_loss = false;
 }
 
 static void do_restart(struct sim *s, int32_t node) {
@@ -230,7 +272,8 @@ static void apply_fault(struct sim *s, uint32_t index) {
     switch (f->kind) {
     case SCN_FAULT_PAUSE: do_pause(s, f->node, f->for_ns); break;
     case SCN_FAULT_CRASH:
-        do_crash(s, f->node);
+    case SCN_FAULT_POWER_LOSS:
+        do_crash(s, f->node, f->kind == SCN_FAULT_POWER_LOSS);
         if (f->for_ns > 0) fault_restart_later(s, f);
         break;
     case SCN_FAULT_RESTART: do_restart(s, f->node); break;
@@ -270,7 +313,9 @@ static void deliver_message(struct sim *s, uint32_t id) {
     int32_t to = sl->node, from = sl->u.msg.from;
     sim_node *n = &s->nodes[to];
     bool arrived = sl->u.msg.arrived;     /* parked at a paused node: past the link */
-    bool lost = !arrived && (n->state == NODE_CRASHED || !net_link_up(&s->net, from, to));
+    bool sender_lost = !arrived && sl->u.msg.sender_lost;
+    bool lost = !arrived && (sender_lost || n->state == NODE_CRASHED ||
+                             !net_link_up(&s->net, from, to));
     if (n->state == NODE_PAUSED && !lost) {
         sl->u.msg.arrived = true;         /* in the socket buffer: delivered on resume */
         park(s, id);
@@ -289,6 +334,7 @@ static void deliver_message(struct sim *s, uint32_t id) {
             s->on_message(s->on_message_ctx, &note);
         }
         sim_trace_line(s, to, "drop <- %s %s (%s)", s->scn->nodes[from].name, desc,
+                       sender_lost ? "its sender lost power" :
                        n->state == NODE_CRASHED ? "node is crashed" : "link is down");
         return;
     }
@@ -478,6 +524,7 @@ int sim_run(sim *s, char *err, size_t err_len) {
     const sim_time horizon = s->scn->duration_ns;
     run_context context = { s, SLOT_FREE, -1, -1, 0 };
     sim_assert_set_context(print_run_context, &context);
+    if (s->side_log) side_log_heads(s);
     evq_item it;
     while (!s->failed && evq_pop(&s->queue, &it)) {
         if (it.time_ns > horizon) break;
@@ -647,6 +694,9 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->describe_msg = opt->describe_msg;
     s->max_events = opt->max_events ? opt->max_events : CONFIG_EVENTS_DEFAULT;
     s->max_trace_bytes = opt->max_trace_bytes ? opt->max_trace_bytes : CONFIG_TRACE_BYTES_DEFAULT;
+    s->side_log = opt->side_log;
+    s->max_side_log_bytes = opt->max_side_log_bytes ? opt->max_side_log_bytes
+                                                    : CONFIG_TRACE_BYTES_DEFAULT;
     s->proto = opt->proto;
     s->workload = opt->workload;
     s->free_head = UINT32_MAX;

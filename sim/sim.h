@@ -88,6 +88,14 @@ typedef struct sim_options {
     /* Records every executed event here (sim_trail); NULL = no trail, the
      * usual case: the event-stream hash in sim_stats is always kept. */
     sim_trail *trail;
+    /* The side log (env.h, `ccsim run --emit`): the models' head lines,
+     * then their records, stamped by the engine, in the order the run
+     * makes them.  NULL = none: models render nothing, and the run is the
+     * same to the byte.  Its budget is max_side_log_bytes (0 = the
+     * default, CONFIG_TRACE_BYTES_DEFAULT): a run that would write more
+     * stops, and sim_run returns SIM_RUN_OVER_BUDGET. */
+    FILE *side_log;
+    uint64_t max_side_log_bytes;
 } sim_options;
 
 typedef struct sim_stats {
@@ -127,8 +135,8 @@ int  sim_create(const scn *s, const sim_options *opt, sim **out, char *err, size
 void sim_set_trace(sim *s, FILE *trace);
 /* Runs to the horizon.  Returns 0, -1 when a bound was hit (message names
  * the bound and the key that raises it), or SIM_RUN_OVER_BUDGET when the run
- * passed its event or trace budget (message names the budget and the
- * option that raises it); err is then "path: error: ...". */
+ * passed its event, trace or side-log budget (message names the budget and
+ * the option that raises it); err is then "path: error: ...". */
 #define SIM_RUN_OVER_BUDGET (-2)
 int  sim_run(sim *s, char *err, size_t err_len);
 const hist *sim_history(const sim *s);

@@ -12,6 +12,7 @@
  *      UP --pause fault--> PAUSED --resume event--> UP      [do_pause, do_resume]
  *      UP --crash fault--> CRASHED --restart fault--> UP   [do_crash, do_restart]
  *      PAUSED --crash--> CRASHED
+ *      (a power-loss fault is a crash, and more: see "Power loss" below)
  *
  * A node's model starts (init) at its start event; one crashed before that
  * (a crash at 0 ms, ordered before the start events) has not started: its
@@ -26,6 +27,14 @@
  * and frees its parked events; its model's on_crash ran.  A crash bumps the
  * node's incarnation: timers armed before it are dropped when they pop
  * (no per-node timer list on the hot path; a clock fault scans the slots).
+ *
+ * Power loss.  The host goes down, not only the process: besides what a
+ * crash does, the messages the node sent that have not arrived yet are
+ * marked `sender_lost` (its kernel's socket buffers are gone) and are
+ * dropped when they would arrive; and the model's on_crash runs with
+ * `power_loss` set, so env_crash_is_power_loss() tells it to keep only what
+ * it fsynced.  A message already parked at a paused receiver has arrived
+ * and is not touched.
  *
  * Invariants (sim_invariants_ok): a PAUSED node's `resume_at` >= now; only
  * a PAUSED node has parked events; a timer that fires belongs to its
@@ -63,7 +72,8 @@ typedef struct sim_slot {
     uint32_t next_free;
     bool parked;                  /* waiting in its node's parked FIFO */
     union {
-        struct { int32_t from; uint32_t type, len; bool arrived; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
+        struct { int32_t from; uint32_t type, len; bool arrived, sender_lost;
+                 uint8_t body[ENV_MSG_BODY_MAX]; } msg;
         struct { uint32_t tag; uint64_t arg; timer_domain domain; sim_time deadline;
                  uint32_t incarnation; uint64_t uid; } timer;
         struct { uint32_t fault; } fault;
@@ -82,6 +92,7 @@ typedef struct sim_node {
     sim_time resume_at;           /* when PAUSED */
     uint32_t resume_slot;         /* the pending SLOT_RESUME, UINT32_MAX if none */
     uint32_t incarnation;         /* bumped by each crash */
+    bool power_loss;              /* true only while on_crash runs for a power loss */
     bool started;                 /* its model's init ran */
     uint32_t *parked;             /* slots waiting for resume, FIFO */
     uint32_t parked_count, parked_cap;
@@ -119,6 +130,9 @@ struct sim {
 
     uint64_t max_events, max_trace_bytes;   /* the budgets (sim_options) */
     uint64_t trace_bytes;         /* written to trace so far */
+    FILE *side_log;               /* sim_options.side_log, NULL = none */
+    uint64_t max_side_log_bytes, side_log_bytes;
+    bool side_log_heading;        /* inside the models' side_log_head calls */
 
     bool failed;                  /* a bound was hit inside a callback */
     bool over_budget;             /* ... and it was a budget */
@@ -136,6 +150,8 @@ bool     sim_queue_full(struct sim *s);
 void     sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void     sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...)
              __attribute__((format(printf, 3, 4)));
+/* Counts n more bytes of side log against its budget (the run stops past it). */
+void     sim_side_log_wrote(struct sim *s, int n);
 
 /* ---- the hot path, inline: slots, scheduling, timer planning ---- */
 

@@ -666,6 +666,35 @@ static void a_crash_may_restart_after_for_but_a_pause_needs_for(void **state) {
                         "restarts, above 0; leave 'for' out for no restart)");
 }
 
+static void power_loss_takes_the_keys_of_a_crash_and_is_its_own_kind(void **state) {
+    (void)state;
+    scn *s = load_ok(HEAD "faults: [{at: 1s, power-loss: redis1, for: 2s},\n"
+                     "         {at: 3s, power-loss: c1}]\n");
+    assert_int_equal(s->faults[0].kind, SCN_FAULT_POWER_LOSS);
+    assert_int_equal(s->faults[0].node, scn_node_find(s, "redis1"));
+    assert_int_equal(s->faults[0].for_ns, 2 * SIM_S);
+    assert_int_equal(s->faults[1].kind, SCN_FAULT_POWER_LOSS);
+    assert_int_equal(s->faults[1].for_ns, 0);
+    assert_true(scn_fault_crashes(s->faults[0].kind));
+    assert_string_equal(scn_fault_kind_name(s->faults[0].kind), "power-loss");
+    drop(s);
+    assert_string_equal(load_err(HEAD "faults: [{at: 1s, power-loss: redis9}]\n"),
+                        "4:31: error: power-loss: unknown node 'redis9' (did you mean "
+                        "'redis1'?)");
+    assert_string_equal(load_err(HEAD "faults: [{at: 1s, power-loss: c1, for: 0s}]\n"),
+                        "4:40: error: for: '0s' is zero (expected how long until the node "
+                        "restarts, above 0; leave 'for' out for no restart)");
+    assert_string_equal(load_err(HEAD "faults: [{at: 1s, power-loss: c1, both: true}]\n"),
+                        "4:35: error: key 'both' does not apply to a power-loss fault (expected "
+                        "only at, power-loss, and optionally for)");
+    assert_string_equal(load_err(HEAD "faults: [{at: 1s, power_loss: c1}]\n"),
+                        "4:19: error: unknown key 'power_loss' in a fault (did you mean "
+                        "'power-loss'?)");
+    assert_string_equal(load_err(HEAD "faults: [{at: 1s, crash: c1, power-loss: c1}]\n"),
+                        "4:30: error: a fault with two kinds, 'crash' and 'power-loss' "
+                        "(expected exactly one kind per fault; write two faults)");
+}
+
 static void fault_with_two_kinds_or_none_is_rejected(void **state) {
     (void)state;
     assert_string_equal(load_err(HEAD "faults: [{at: 1s, pause: c1, crash: c2, for: 1s}]\n"),
@@ -673,7 +702,7 @@ static void fault_with_two_kinds_or_none_is_rejected(void **state) {
                         "exactly one kind per fault; write two faults)");
     assert_string_equal(load_err(HEAD "faults: [{at: 1s}]\n"),
                         "4:10: error: a fault without a kind (expected one of pause, crash, "
-                        "restart, partition, cut, heal, clock, delay, loss)");
+                        "power-loss, restart, partition, cut, heal, clock, delay, loss)");
 }
 
 static void fault_keys_that_do_not_belong_to_its_kind_are_rejected(void **state) {
@@ -1042,6 +1071,7 @@ int main(void) {
         cmocka_unit_test(faults_are_sorted_stably_by_time),
         cmocka_unit_test(fault_at_the_horizon_is_accepted_but_after_it_is_rejected),
         cmocka_unit_test(a_crash_may_restart_after_for_but_a_pause_needs_for),
+        cmocka_unit_test(power_loss_takes_the_keys_of_a_crash_and_is_its_own_kind),
         cmocka_unit_test(fault_with_two_kinds_or_none_is_rejected),
         cmocka_unit_test(fault_keys_that_do_not_belong_to_its_kind_are_rejected),
         cmocka_unit_test(clock_fault_needs_exactly_one_of_jump_or_rate),

@@ -75,6 +75,99 @@ static void restarted_node_receives_later_messages(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* a1 sends at 0; the message is on its way until 1 ms when a1 goes down at
+ * 500 us.  A process crash leaves it in the kernel, which sends it; a power
+ * loss takes the kernel's buffers with it. */
+static void message_sent_before_a_process_crash_still_arrives(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_CRASH, 500 * SIM_US, 0);
+    sim *run = ping_run(s, 1);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 1);
+    assert_int_equal(effect_time(run, HIST_EFF_READ, 0), SIM_MS);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+static void message_still_in_flight_when_its_sender_loses_power_is_lost(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "3");
+    ping_param(s, "every", "10ms");
+    ping_fault(s, SCN_FAULT_POWER_LOSS, 500 * SIM_US, 0)->for_ns = 5 * SIM_MS;
+    sim *run = ping_run(s, 1);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 0);   /* #0 lost, #1.. never sent */
+    assert_int_equal(sim_get_stats(run).messages_dropped, 1);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+static void power_lost_receiver_drops_messages_until_it_restarts(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "2");
+    ping_param(s, "every", "10ms");
+    ping_fault(s, SCN_FAULT_POWER_LOSS, 500 * SIM_US, 1)->for_ns = 5 * SIM_MS;  /* the receiver */
+    sim *run = ping_run(s, 1);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 1);   /* #0 to a dead host, #1 at 11 ms */
+    assert_int_equal(effect_time(run, HIST_EFF_READ, 0), 11 * SIM_MS);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The receiver records, in on_crash, whether the crash is a power loss
+ * (a WRITE effect of value 1 or 0), and asks again in on_restart (value 2
+ * + the answer: false outside on_crash). */
+static void crash_kind_on_crash(void *state, env *e) {
+    (void)state;
+    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE,
+                       .value = env_crash_is_power_loss(e) };
+    env_effect(e, &ef);
+}
+
+static void crash_kind_restart(void *state, env *e) {
+    (void)state;
+    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE,
+                       .value = 2 + env_crash_is_power_loss(e) };
+    env_effect(e, &ef);
+}
+
+static const model_ops crash_kind_model = {
+    .name = "crash-kind", .state_size = sizeof(ping_state), .init = ping_init,
+    .on_message = ping_message, .on_timer = ping_timer, .on_crash = crash_kind_on_crash,
+    .on_restart = crash_kind_restart,
+};
+
+static const proto_desc crash_kind_proto = {
+    .name = "ping", .summary = "engine test protocol whose receiver reads its crash's kind",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &crash_kind_model, 1, 1, "receiver", NULL } },
+    .role_count = 2,
+};
+
+static int64_t nth_write(const sim *run, uint32_t nth) {
+    const hist *h = sim_history(run);
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].kind == HIST_EFF_WRITE && nth-- == 0) return h->effects[i].value;
+    return -1;
+}
+
+static void model_learns_in_on_crash_whether_it_lost_power(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
+    ping_fault(s, SCN_FAULT_POWER_LOSS, 5 * SIM_MS, 1)->for_ns = SIM_MS;
+    sim_options opt = { .seed = 1, .seed_set = true, .proto = &crash_kind_proto };
+    sim *run = NULL;
+    char err[512];
+    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
+    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    assert_int_equal(effect_count(run, HIST_EFF_WRITE), 4);
+    assert_int_equal(nth_write(run, 0), 0);     /* the crash: a process crash */
+    assert_int_equal(nth_write(run, 1), 2);     /* its restart: false outside on_crash */
+    assert_int_equal(nth_write(run, 2), 1);     /* the power loss */
+    assert_int_equal(nth_write(run, 3), 2);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 /* Found by tests/fuzz/fuzz_scenario: a crash at 0 ms comes before the
  * nodes' start events; the node never started, and the lock-counter
  * client's on_crash asserted on its unstarted state. */
@@ -575,6 +668,10 @@ int main(void) {
         cmocka_unit_test(timer_due_during_a_pause_fires_at_resume),
         cmocka_unit_test(crashed_node_drops_messages_and_loses_timers),
         cmocka_unit_test(node_crashed_at_time_zero_starts_when_it_restarts),
+        cmocka_unit_test(message_sent_before_a_process_crash_still_arrives),
+        cmocka_unit_test(message_still_in_flight_when_its_sender_loses_power_is_lost),
+        cmocka_unit_test(power_lost_receiver_drops_messages_until_it_restarts),
+        cmocka_unit_test(model_learns_in_on_crash_whether_it_lost_power),
         cmocka_unit_test(restarted_node_receives_later_messages),
         cmocka_unit_test(partition_drops_messages_until_heal),
         cmocka_unit_test(one_way_cut_drops_only_its_direction),

@@ -167,6 +167,7 @@ void redis_expire_due(redis_node *r, env *e, redis_key *k) {
     env_trace(e, "key '%s' (value %s) expired: %s clock reached %s", k->key, k->val,
               r->cfg->ttl_clock == REDIS_CLOCK_MONOTONIC ? "monotonic" : "wall", when);
     redis_lock_effect(r, e, HIST_EFF_LOCK_EXPIRE, k, k->setter, 0, 0);
+    redis_log_expire(e, k);
     redis_copy_str(key, sizeof key, k->key);
     redis_key_free(r, e, k);
     redis_repl_ship(r, e, key, NULL);
@@ -359,6 +360,7 @@ static void on_command(redis_node *r, env *e, node_id from, const redis_cmd *c) 
     redis_reply p;
     if (r->replica && is_write((redis_cmd_kind)c->kind)) {
         reply_err(&p, c, "READONLY replica");
+        redis_log_cmd(e, from, c, &p);
         env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
         return;
     }
@@ -372,6 +374,7 @@ static void on_command(redis_node *r, env *e, node_id from, const redis_cmd *c) 
     case REDIS_CMD_COUNT: default: SIM_UNREACHABLE("command kind"); return;
     }
     r->commands++;
+    redis_log_cmd(e, from, c, &p);
     env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
 }
 
@@ -478,4 +481,5 @@ const model_ops redis_model_ops = {
     .on_timer = redis_on_timer,
     .on_crash = redis_on_crash,
     .on_restart = redis_on_restart,
+    .side_log_head = redis_log_head,
 };

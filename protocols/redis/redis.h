@@ -194,6 +194,18 @@ void redis_cmd_init(redis_cmd *c, uint32_t req, redis_cmd_kind kind, const char 
 
 const char *redis_cmd_name(redis_cmd_kind k);
 
+/* The command log (`ccsim run --emit redis`, docs/redis-log.md).
+ * The Lua script a command of this kind and flags is sent as (EVAL), doing
+ * on a real server what ccsim does in one atomic step: compare-and-delete
+ * (KEYS[1] ARGV: value; replies 1 or 0), compare-and-extend (ARGV: value
+ * ms; 1 or 0), and SET / SETNX with a fencing token (KEYS: key fencekey;
+ * ARGV: value [ms] first_token, ms when PX; replies the token, or nil when
+ * the key was not set); NULL for a command sent as is. */
+const char *redis_log_script(redis_cmd_kind kind, uint8_t flags);
+/* Writes src escaped (`\` -> `\\`, TAB `\t`, newline `\n`, CR `\r`) into
+ * dst (cap >= 2 * strlen(src) + 1 always fits); returns its length. */
+size_t redis_log_escape(char *dst, size_t cap, const char *src);
+
 /* The history kind a failover records (hist.h; kinds 1100-1109): a
  * replica became a master; value = its replication offset. */
 enum { HIST_EFF_PROMOTE = 1100 };

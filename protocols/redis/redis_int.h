@@ -58,7 +58,10 @@ typedef struct redis_node {
     uint64_t commands;            /* applied, for the trace */
     /* persistence (redis_persist.c): the fsynced keyspace survives a crash */
     redis_key disk[REDIS_KEYS_MAX];
-    timer_id fsync_timer;
+    timer_id fsync_timer;         /* everysec: the next cron tick while aof_dirty */
+    bool aof_dirty;               /* everysec: written (page cache) since the last fsync */
+    int64_t fsync_sec;            /* everysec: the wall-clock second of the last fsync */
+    sim_time cron_base;           /* the monotonic time of the first cron tick */
     uint32_t crashes;
     /* replication (redis_repl.c) */
     uint64_t repl_offset;         /* master: writes shipped; replica: writes applied */
@@ -90,6 +93,33 @@ void redis_lock_effect(const redis_node *r, env *e, hist_eff_kind kind, const re
 void redis_copy_str(char *dst, size_t cap, const char *src);
 
 /* ---- redis_describe.c ---- */
+
+/* ---- redis_log.c: the command log (`ccsim run --emit redis`, docs/redis-log.md) ----
+ * Each hook is one line where the node does the thing, and does nothing
+ * unless the run records the log (env_side_log_on). */
+#define REDIS_LOG_LINE_MAX 2048   /* bytes of one record's fields */
+/* model_ops.side_log_head: the log's title and scenario lines (first node
+ * only) and this node's `# node` line. */
+void redis_log_head(env *e, const env_side_log_run *run);
+/* `cmd`: the command c from `from` was applied and answered p. */
+void redis_log_cmd(env *e, node_id from, const redis_cmd *c, const redis_reply *p);
+/* `block`: the WAIT c from `from` is parked. */
+void redis_log_block(env *e, node_id from, const redis_cmd *c);
+/* WAIT answered n: at once (`cmd`), or after it was parked (`reply`). */
+void redis_log_wait_answer(env *e, node_id from, const redis_cmd *c, int64_t n, bool parked);
+/* `expire`: the used key k is gone to readers from now on. */
+void redis_log_expire(env *e, const redis_key *k);
+/* `crash` (a process kill) or `power-loss` (the host's power). */
+void redis_log_crash(const redis_node *r, env *e, bool power_loss);
+void redis_log_restart(const redis_node *r, env *e);
+/* `listening`: the end of restart_delay. */
+void redis_log_listening(env *e);
+/* `promote`: the replica is a master now, at its replication offset. */
+void redis_log_promote(const redis_node *r, env *e);
+/* For tests: the fields of a command (ARG0 ARG1 ..., escaped,
+ * TAB-separated) and of its reply, as the log writes them. */
+void redis_log_render_cmd(const redis_cmd *c, char *buf, size_t cap);
+void redis_log_render_reply(const redis_cmd *c, const redis_reply *p, char *buf, size_t cap);
 
 /* ---- redis_persist.c ---- */
 /* After a change to the keyspace: `always` fsyncs it at once. */

@@ -178,6 +178,7 @@ static void wait_reply(env *e, node_id to, const redis_cmd *c, int64_t n) {
 static void wait_done(redis_node *r, env *e, uint32_t slot) {
     redis_wait *w = &r->waits[slot];
     SIM_ASSERT(w->used);
+    redis_log_wait_answer(e, w->from, &w->cmd, acked_replicas(r, w->offset), true);
     wait_reply(e, w->from, &w->cmd, acked_replicas(r, w->offset));
     if (w->timer) env_timer_cancel(e, w->timer);
     memset(w, 0, sizeof *w);
@@ -193,6 +194,7 @@ void redis_repl_wait(redis_node *r, env *e, node_id from, const redis_cmd *c) {
         p.cmd = c->kind;
         p.kind = REDIS_R_ERR;
         redis_copy_str(p.str, sizeof p.str, "ERR WAIT cannot be used on a replica");
+        redis_log_cmd(e, from, c, &p);
         env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
         return;
     }
@@ -202,6 +204,7 @@ void redis_repl_wait(redis_node *r, env *e, node_id from, const redis_cmd *c) {
     if (n >= c->count || slot == REDIS_WAITS_MAX) {
         if (slot == REDIS_WAITS_MAX) env_trace(e, "WAIT answered at once: %d parked already",
                                                REDIS_WAITS_MAX);
+        redis_log_wait_answer(e, from, c, n, false);
         wait_reply(e, from, c, n);
         return;
     }
@@ -211,6 +214,7 @@ void redis_repl_wait(redis_node *r, env *e, node_id from, const redis_cmd *c) {
     w->cmd = *c;
     w->offset = r->repl_offset;
     w->timer = c->ms > 0 ? env_timer(e, c->ms * SIM_MS, REDIS_TAG_WAIT, slot) : 0;
+    redis_log_block(e, from, c);
     SIM_ASSERT(repl_invariants_ok(r));
 }
 
@@ -245,6 +249,7 @@ void redis_repl_on_promote(redis_node *r, env *e, node_id from) {
     r->replica = false;
     r->peer = -1;
     r->acked_offset = r->repl_offset;
+    redis_log_promote(r, e);
     hist_effect ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_PROMOTE;

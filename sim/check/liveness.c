@@ -43,7 +43,7 @@ static bool client_crashed(const scn *s, const hist_op *op, sim_time until) {
     if (s == NULL) return false;
     for (uint32_t i = 0; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
-        if (f->kind != SCN_FAULT_CRASH || f->node != op->node) continue;
+        if (!scn_fault_crashes(f->kind) || f->node != op->node) continue;
         if (f->at_ns >= op->invoke_ns && f->at_ns <= until) return true;
     }
     return false;

@@ -58,7 +58,7 @@ static sim_time crash_or(const scn *s, int32_t node, sim_time from, sim_time to)
     if (s == NULL) return to;
     for (uint32_t i = 0; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
-        if (f->kind == SCN_FAULT_CRASH && f->node == node && f->at_ns > from && f->at_ns < to)
+        if (scn_fault_crashes(f->kind) && f->node == node && f->at_ns > from && f->at_ns < to)
             return f->at_ns;
     }
     return to;

@@ -380,7 +380,7 @@ static bool pause_start(const scn *s, uint32_t i, sim_time *end) {
     return starts;
 }
 
-/* Pauses, crashes, restarts and clock changes of one node. */
+/* Pauses, crashes, power losses, restarts and clock changes of one node. */
 static void add_node_fault(story *st, uint32_t i, sim_time from, sim_time to) {
     const scn *s = st->s;
     const scn_fault *f = &s->faults[i];
@@ -395,10 +395,14 @@ static void add_node_fault(story *st, uint32_t i, sim_time from, sim_time to) {
         if (end <= to) story_add(st, end, "%s resumed at %s", who, story_t(end).s);
         return;
     }
-    case SCN_FAULT_CRASH: {
+    case SCN_FAULT_CRASH:
+    case SCN_FAULT_POWER_LOSS: {
         sim_time end = restart_after(s, i);
         if (!overlaps(at, end, from, to)) return;
-        story_add(st, at, "%s crashed at %s", who, story_t(at).s);
+        if (f->kind == SCN_FAULT_POWER_LOSS)
+            story_add(st, at, "%s lost power at %s", who, story_t(at).s);
+        else
+            story_add(st, at, "%s crashed at %s", who, story_t(at).s);
         if (f->for_ns > 0 && end <= to) story_add(st, end, "%s restarted at %s", who, story_t(end).s);
         return;
     }

@@ -58,6 +58,8 @@ typedef struct cli_report_opts {
     bool seed_set;               /* else the scenario's `seed:` */
     bool no_plot;                /* no timeline files, no gnuplot */
     uint64_t max_events, max_trace;   /* the run's budgets; 0 = the defaults */
+    FILE *side_log;              /* the run's side log (--emit), NULL = none;
+                                    its budget is max_trace too */
 } cli_report_opts;
 /* Runs s with its trace streamed into dir and writes the whole report
  * there (report.h, and the timeline unless no_plot).  Returns 0 with the

@@ -101,6 +101,7 @@ typedef struct run_args {
     uint64_t seed;
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
     bool seed_set, no_plot, json, quiet, twice;
+    bool emit_redis;                      /* --emit redis */
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
 } run_args;
@@ -108,6 +109,7 @@ typedef struct run_args {
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
           "                 [--json] [-q] [--max-events N] [--max-trace BYTES] [--twice]\n"
+          "                 [--emit redis]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -123,13 +125,20 @@ static void run_usage(FILE *f) {
           "  --out DIR         where to write the report\n"
           "  --no-plot         do not draw the timeline (nor write its files)\n"
           "  --json            print summary.json to stdout instead of the text\n"
+          "  --emit redis      print the Redis command log instead of the text: every\n"
+          "                    command the Redis nodes applied, as redis-server would\n"
+          "                    have received it, with the node's clocks and the reply,\n"
+          "                    and their crashes and restarts (docs/redis-log.md); the\n"
+          "                    report is written as usual\n"
           "  -q                print only the verdict lines\n"
           "  --max-events N    stop a run that would execute more events (default 100000000)\n"
-          "  --max-trace BYTES stop a run whose trace.log would grow larger (default\n"
-          "                    1073741824, 1 GiB); a stopped run writes no report\n"
+          "  --max-trace BYTES stop a run whose trace.log, or --emit log, would grow\n"
+          "                    larger (default 1073741824, 1 GiB); a stopped run writes\n"
+          "                    no report and prints no log\n"
           "  --twice           determinism self-check first: run the seed twice in this\n"
           "                    process and compare their event streams; prints\n"
-          "                    `determinism  ok (N events, hash H)`, or the first\n"
+          "                    `determinism  ok (N events, hash H)` (on stderr under\n"
+          "                    --json and --emit), or the first\n"
           "                    diverging event (index, true time, node, kind) and\n"
           "                    exits 4 without a report\n"
           "\n"
@@ -223,12 +232,26 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
         else if (strcmp(x, "--json") == 0) a->json = true;
         else if (strcmp(x, "--twice") == 0) a->twice = true;
+        else if (strcmp(x, "--emit") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (v == NULL || strcmp(v, "redis") != 0) {
+                fprintf(stderr, "ccsim run: --emit needs `redis` (the Redis command log, "
+                                "docs/redis-log.md)%s%s%s\n", v ? ", not '" : "", v ? v : "",
+                        v ? "'" : "");
+                return -1;
+            }
+            a->emit_redis = true;
+        }
         else if (strcmp(x, "-q") == 0 || strcmp(x, "--quiet") == 0) a->quiet = true;
         else if (x[0] == '-') { fprintf(stderr, "ccsim run: unknown option '%s' (see ccsim run --help)\n", x); return -1; }
         else if (a->file) { fprintf(stderr, "ccsim run: one scenario file at a time (got '%s' and '%s')\n", a->file, x); return -1; }
         else a->file = x;
     }
     if (!a->file) { fprintf(stderr, "ccsim run: which scenario? (usage: ccsim run FILE.yaml)\n"); return -1; }
+    if (a->emit_redis && a->json) {
+        fprintf(stderr, "ccsim run: --emit and --json both print to stdout; choose one\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -473,7 +496,8 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     plot_msgs_init(&msgs);
     sim_options opt = { .seed = ro->seed, .seed_set = ro->seed_set, .trace = NULL,
                         .on_message = ro->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
-                        .max_events = ro->max_events, .max_trace_bytes = ro->max_trace };
+                        .max_events = ro->max_events, .max_trace_bytes = ro->max_trace,
+                        .side_log = ro->side_log, .max_side_log_bytes = ro->max_trace };
     char err[SIM_ERR_MAX], tmp[1200];
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
@@ -515,20 +539,51 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     return 0;
 }
 
+/* --emit redis: the scenario has a node the Redis log is about. */
+static bool has_redis_node(const scn *s) {
+    for (uint32_t i = 0; i < s->node_count; i++)
+        if (strcmp(s->nodes[i].role, "redis") == 0 || strcmp(s->nodes[i].role, "replica") == 0)
+            return true;
+    return false;
+}
+
+/* Copies the finished side log to stdout: 0, or -1 with the message printed. */
+static int print_side_log(FILE *log) {
+    SIM_ASSERT(log != NULL);
+    char buf[65536];
+    size_t n;
+    bool ok = fflush(log) == 0 && fseek(log, 0, SEEK_SET) == 0;
+    while (ok && (n = fread(buf, 1, sizeof buf, log)) > 0) ok = fwrite(buf, 1, n, stdout) == n;
+    ok = ok && !ferror(log) && fflush(stdout) == 0;
+    if (!ok) fprintf(stderr, "ccsim run: cannot print the --emit log: %s\n", strerror(errno));
+    return ok ? 0 : -1;
+}
+
+/* The run, its report, then the text (or summary.json, or the side log,
+ * which streams to an unnamed temporary file meanwhile, so that a run
+ * stopped by an error prints none of it). */
 static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(a != NULL);
     cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
                            .max_events = a->max_events, .max_trace = a->max_trace };
+    if (a->emit_redis && (ro.side_log = tmpfile()) == NULL) {
+        fprintf(stderr, "ccsim run: cannot create a temporary file for --emit: %s\n",
+                strerror(errno));
+        return SIM_EXIT_INPUT;
+    }
     cli_outcome o;
     sim *run = NULL;
     int drawn = 1;
-    int rc = cli_run_into(s, &ro, dir, &o, &run, &drawn);
-    if (rc != 0) return rc;
-    int code = cli_exit_for(&o);
-    print_outcome(s, a, dir, run, &o, code, drawn);
-    cli_outcome_free(&o);
-    sim_destroy(run);
+    int code = cli_run_into(s, &ro, dir, &o, &run, &drawn);
+    if (code == 0) {
+        code = cli_exit_for(&o);
+        if (!ro.side_log) print_outcome(s, a, dir, run, &o, code, drawn);
+        else if (print_side_log(ro.side_log) != 0) code = SIM_EXIT_INPUT;
+        cli_outcome_free(&o);
+        sim_destroy(run);
+    }
+    if (ro.side_log) fclose(ro.side_log);
     return code;
 }
 
@@ -546,7 +601,7 @@ static int check_twice(const scn *s, const run_args *a) {
         return SIM_EXIT_INPUT;
     }
     sim_divergence_line(&d, s, line, sizeof line);
-    fprintf(a->json || d.diverged ? stderr : stdout, "%s\n", line);
+    fprintf(a->json || a->emit_redis || d.diverged ? stderr : stdout, "%s\n", line);
     if (!d.diverged) return SIM_EXIT_OK;
     fprintf(stderr, "  this is a bug in ccsim (or a model reading state outside its run); please report it\n"
                     "  reproduce: ccsim run %s --seed %" PRIu64 " --twice", s->path, a->seed_set ? a->seed : s->seed);
@@ -566,6 +621,13 @@ int cli_run(int argc, char **argv) {
     char err[SIM_ERR_MAX];
     if (scn_load_with_overrides(a.file, a.sets, a.set_count, s, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
+        free(s);
+        return SIM_EXIT_INPUT;
+    }
+    if (a.emit_redis && !has_redis_node(s)) {
+        fprintf(stderr, "ccsim run: --emit redis: %s has no Redis node (role redis or replica)\n",
+                a.file);
+        scn_free(s);
         free(s);
         return SIM_EXIT_INPUT;
     }

@@ -31,7 +31,7 @@ static const uint32_t side_rgb[] = { 0xf4a261u, 0x8ecae6u, 0xb5e48cu, 0xcdb4dbu,
 static sim_time restart_after(const scn *s, uint32_t crash) {
     SIM_ASSERT(crash < s->fault_count);
     const scn_fault *c = &s->faults[crash];
-    SIM_ASSERT(c->kind == SCN_FAULT_CRASH);
+    SIM_ASSERT(scn_fault_crashes(c->kind));
     if (c->for_ns > 0) return c->at_ns + c->for_ns;
     for (uint32_t i = crash + 1; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
@@ -61,7 +61,8 @@ static void draw_crash(plot_tl *t, uint32_t index) {
              y + PLOT_LANE_HALF, PLOT_GREY);
     plot_mark(t, PB_CROSS, f->at_ns, y, 0x222222u);
     t->legend |= PL_DOWN;
-    plot_label(t, f->node, f->at_ns, PLOT_ROW_LOW, 0x222222u, false, "crash");
+    plot_label(t, f->node, f->at_ns, PLOT_ROW_LOW, 0x222222u, false,
+               f->kind == SCN_FAULT_POWER_LOSS ? "power loss" : "crash");
     if (up == SIM_TIME_NEVER || up > t->end) return;
     plot_mark(t, PB_TRI, up, y, 0x2a7f2au);
     plot_label(t, f->node, up, PLOT_ROW_LOW, 0x2a7f2au, false, "restart");
@@ -188,7 +189,7 @@ void plot_build_faults(plot_tl *t) {
         const scn_fault *f = &t->s->faults[i];
         if (f->at_ns > t->end) break;
         if (f->kind == SCN_FAULT_PAUSE) draw_pause(t, f);
-        else if (f->kind == SCN_FAULT_CRASH) draw_crash(t, i);
+        else if (scn_fault_crashes(f->kind)) draw_crash(t, i);
     }
 }
 
@@ -318,11 +319,11 @@ uint32_t plot_fault_spans(const scn *s, sim_time end, plot_span *out, uint32_t m
             open = true;
             open_from = i;
         }
-        sim_time up = f->kind == SCN_FAULT_CRASH ? restart_after(s, i) : 0;
+        sim_time up = scn_fault_crashes(f->kind) ? restart_after(s, i) : 0;
         if (f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
             f->kind == SCN_FAULT_LINK_LOSS)
             n = span_add(out, n, max, i, f->at_ns, f->at_ns + f->for_ns);
-        else if (f->kind == SCN_FAULT_CRASH)
+        else if (scn_fault_crashes(f->kind))
             n = span_add(out, n, max, i, f->at_ns, up == SIM_TIME_NEVER ? end : up);
         else if (f->kind == SCN_FAULT_CLOCK_JUMP || f->kind == SCN_FAULT_CLOCK_RATE)
             n = span_add(out, n, max, i, f->at_ns, f->at_ns);

@@ -137,7 +137,7 @@ static void write_lat_dat(FILE *f, const void *ctx) {
 static void fault_text(const scn *s, const scn_fault *f, char *buf, size_t len) {
     static const char *const kind[SCN_FAULT_KIND_COUNT] = {
         "pause", "crash", "restart", "partition", "cut", "heal", "clock jump", "clock rate", "delay",
-        "loss",
+        "loss", "power loss",
     };
     SIM_ASSERT((unsigned)f->kind < SCN_FAULT_KIND_COUNT);   /* indexes kind[] */
     SIM_ASSERT(len > 0);

@@ -312,7 +312,7 @@ static sim_time crash_after(const plot_tl *t, int32_t node, sim_time from) {
     SIM_ASSERT((uint32_t)node < t->s->node_count);
     for (uint32_t i = 0; i < t->s->fault_count; i++) {
         const scn_fault *f = &t->s->faults[i];
-        if (f->kind == SCN_FAULT_CRASH && f->node == node && f->at_ns >= from) return f->at_ns;
+        if (scn_fault_crashes(f->kind) && f->node == node && f->at_ns >= from) return f->at_ns;
     }
     return SIM_TIME_NEVER;
 }
@@ -519,7 +519,7 @@ sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msg
     for (uint32_t i = 0; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
         sim_time at = f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
-                      f->kind == SCN_FAULT_LINK_LOSS || (f->kind == SCN_FAULT_CRASH && f->for_ns > 0) ? f->at_ns + f->for_ns : f->at_ns;
+                      f->kind == SCN_FAULT_LINK_LOSS || (scn_fault_crashes(f->kind) && f->for_ns > 0) ? f->at_ns + f->for_ns : f->at_ns;
         if (at > last) last = at;
     }
     for (uint32_t i = 0; m && i < m->count; i++)

@@ -112,8 +112,15 @@ typedef enum {
     SCN_FAULT_CLOCK_RATE,   /* node, rate_ppm */
     SCN_FAULT_LINK_DELAY,   /* from_mask, to_mask, by_ns, for_ns */
     SCN_FAULT_LINK_LOSS,    /* from_mask, to_mask, both, loss_ppm, for_ns */
+    SCN_FAULT_POWER_LOSS,   /* node; for_ns > 0 = restart after it (a crash of the host:
+                               only what the node fsynced survives; env.h) */
     SCN_FAULT_KIND_COUNT
 } scn_fault_kind;
+
+/* A crash or a power loss: the fault takes its node down until a restart. */
+static inline bool scn_fault_crashes(scn_fault_kind kind) {
+    return kind == SCN_FAULT_CRASH || kind == SCN_FAULT_POWER_LOSS;
+}
 
 typedef struct scn_fault {
     scn_fault_kind kind;
@@ -138,8 +145,12 @@ typedef struct scn_fault {
 typedef enum {
     SCN_NEM_PAUSE = 0, SCN_NEM_CRASH, SCN_NEM_HALVES, SCN_NEM_MAJORITY, SCN_NEM_BRIDGE,
     SCN_NEM_ISOLATE, SCN_NEM_CUT, SCN_NEM_DELAY, SCN_NEM_LOSS, SCN_NEM_CLOCK_JUMP,
-    SCN_NEM_CLOCK_RATE, SCN_NEM_KIND_COUNT
+    SCN_NEM_CLOCK_RATE, SCN_NEM_POWER_LOSS, SCN_NEM_KIND_COUNT
 } scn_nemesis_kind;
+/* The kinds a nemesis without `kinds:` draws: every kind but power-loss,
+ * which the file lists to get (the schedules drawn before it came stay the
+ * same seed for seed). */
+#define SCN_NEM_DEFAULT_KINDS (((1u << SCN_NEM_KIND_COUNT) - 1u) & ~(1u << SCN_NEM_POWER_LOSS))
 
 extern const char *const scn_nemesis_kind_names[SCN_NEM_KIND_COUNT];
 

@@ -52,6 +52,7 @@ const char *scn_fault_kind_name(scn_fault_kind kind) {
         [SCN_FAULT_CUT] = "cut", [SCN_FAULT_HEAL] = "heal",
         [SCN_FAULT_CLOCK_JUMP] = "clock-jump", [SCN_FAULT_CLOCK_RATE] = "clock-rate",
         [SCN_FAULT_LINK_DELAY] = "delay", [SCN_FAULT_LINK_LOSS] = "loss",
+        [SCN_FAULT_POWER_LOSS] = "power-loss",
     };
     SIM_ASSERT((unsigned)kind < SCN_FAULT_KIND_COUNT);
     SIM_ASSERT(names[kind] != NULL);
@@ -142,7 +143,8 @@ static void put_body(text_out *o, const scn *s, const scn_fault *f) {
     switch (f->kind) {
     case SCN_FAULT_PAUSE: put(o, "pause: %s, for: %s", node, dur(a, sizeof a, f->for_ns)); break;
     case SCN_FAULT_CRASH:
-        put(o, "crash: %s", node);
+    case SCN_FAULT_POWER_LOSS:
+        put(o, "%s: %s", scn_fault_kind_name(f->kind), node);
         if (f->for_ns > 0) put(o, ", for: %s", dur(a, sizeof a, f->for_ns));
         break;
     case SCN_FAULT_RESTART: put(o, "restart: %s", node); break;

@@ -1,8 +1,8 @@
 /* scn_fault.c -- the `faults:` list and latency distributions of a scenario.
  *
  * A fault is a mapping with `at` and exactly one kind key (pause, crash,
- * restart, partition, cut, heal, clock, delay, loss) plus the keys that kind
- * takes.  Invariant of every scn_fault written here: at_ns in [0, duration];
+ * power-loss, restart, partition, cut, heal, clock, delay, loss) plus the
+ * keys that kind takes.  `power-loss` takes the keys of `crash`.  Invariant of every scn_fault written here: at_ns in [0, duration];
  * node is a valid index for the kinds that name one and -1 otherwise; masks
  * and groups only mention nodes < node_count; the jumps of one node add up,
  * ignoring signs, to at most CONFIG_TIME_MAX.  Faults are sorted stably by
@@ -17,12 +17,12 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const fault_keys[] = {
-    "at", "pause", "crash", "restart", "partition", "cut", "heal", "clock", "delay", "loss",
-    "for", "jump", "rate", "by", "both",
+    "at", "pause", "crash", "power-loss", "restart", "partition", "cut", "heal", "clock",
+    "delay", "loss", "for", "jump", "rate", "by", "both",
 };
 
-enum { K_PAUSE, K_CRASH, K_RESTART, K_PARTITION, K_CUT, K_HEAL, K_CLOCK, K_DELAY, K_LOSS,
-       K_COUNT };
+enum { K_PAUSE, K_CRASH, K_POWER_LOSS, K_RESTART, K_PARTITION, K_CUT, K_HEAL, K_CLOCK,
+       K_DELAY, K_LOSS, K_COUNT };
 
 typedef struct kind_desc {
     const char *name;
@@ -33,6 +33,7 @@ typedef struct kind_desc {
 static const kind_desc kinds[K_COUNT] = {
     {"pause", "for", "at, pause, for"},
     {"crash", "for", "at, crash, and optionally for"},
+    {"power-loss", "for", "at, power-loss, and optionally for"},
     {"restart", "", "at, restart"},
     {"partition", "", "at, partition"},
     {"cut", "both", "at, cut, and optionally both"},
@@ -80,7 +81,8 @@ static int find_kind(scn_ld *ld, const yaml_node_t *map, int *kind) {
     }
     if (found < 0)
         return scn__fail(ld, scn__pos(map), "a fault without a kind (expected one of pause, "
-                         "crash, restart, partition, cut, heal, clock, delay, loss)");
+                         "crash, power-loss, restart, partition, cut, heal, clock, delay, "
+                         "loss)");
     *kind = found;
     return 0;
 }
@@ -274,6 +276,10 @@ static int fault_body(scn_ld *ld, const yaml_node_t *map, int kind, scn_fault *f
         f->kind = SCN_FAULT_CRASH;
         if (scn__node_ref(ld, v, "crash", &f->node) != 0) return -1;
         return fault_for(ld, map, "crash", "until the node restarts", false, f);
+    case K_POWER_LOSS:
+        f->kind = SCN_FAULT_POWER_LOSS;
+        if (scn__node_ref(ld, v, "power-loss", &f->node) != 0) return -1;
+        return fault_for(ld, map, "power-loss", "until the node restarts", false, f);
     case K_RESTART:
         f->kind = SCN_FAULT_RESTART;
         return scn__node_ref(ld, v, "restart", &f->node);

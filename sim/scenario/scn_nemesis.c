@@ -1,7 +1,8 @@
 /* scn_nemesis.c -- the `nemesis:` section: random faults drawn from the seed.
  *
  *   nemesis:
- *     kinds: [partition, crash, pause, clock-jump]   # default: every kind
+ *     kinds: [partition, crash, pause, clock-jump]   # default: every kind but
+ *                                                    # power-loss
  *     every: {exponential: 2s}     # gap between fault starts; default: window/8
  *     for: {uniform: [10ms, 3s]}   # how long each lasts; default: window/16
  *     from: 0s                     # faults start within [from, until]
@@ -38,6 +39,7 @@ const char *const scn_nemesis_kind_names[SCN_NEM_KIND_COUNT] = {
     [SCN_NEM_LOSS] = "loss",
     [SCN_NEM_CLOCK_JUMP] = "clock-jump",
     [SCN_NEM_CLOCK_RATE] = "clock-rate",
+    [SCN_NEM_POWER_LOSS] = "power-loss",
 };
 
 #define PARTITION_KINDS (1u << SCN_NEM_HALVES | 1u << SCN_NEM_MAJORITY | \
@@ -53,7 +55,7 @@ static const char *const nemesis_keys[] = {
 /* Every kind name a file may write: the kinds, and `partition` for all shapes. */
 static const char *const kind_words[] = {
     "pause", "crash", "partition-halves", "partition-majority", "partition-bridge",
-    "isolate", "cut", "delay", "loss", "clock-jump", "clock-rate", "partition",
+    "isolate", "cut", "delay", "loss", "clock-jump", "clock-rate", "power-loss", "partition",
 };
 
 static int kind_bits(scn_ld *ld, const yaml_node_t *n, uint32_t *out) {
@@ -175,7 +177,7 @@ int scn__load_nemesis(scn_ld *ld, const yaml_node_t *n, scn_pos key_pos) {
     if (scn__check_keys(ld, n, nemesis_keys, COUNT(nemesis_keys), "nemesis") != 0) return -1;
     memset(nm, 0, sizeof *nm);
     nm->pos = key_pos;
-    nm->kinds = ALL_KINDS;
+    nm->kinds = SCN_NEM_DEFAULT_KINDS;
     nm->targets = ld->s->node_count == 64 ? UINT64_MAX : (1ull << ld->s->node_count) - 1;
     const yaml_node_t *v;
     if ((v = scn__get(ld, n, "kinds", NULL))) {
