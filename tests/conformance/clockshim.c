@@ -1,5 +1,5 @@
 /* clockshim: an LD_PRELOAD library that gives a process a wall clock the
- * conformance driver sets (tests/conformance/README.md, docs/conformance.md).
+ * conformance driver sets (docs/conformance.md).
  *
  * Invariant: clock_gettime(CLOCK_REALTIME or CLOCK_REALTIME_COARSE),
  * gettimeofday() and time() read the signed 64-bit count of nanoseconds
