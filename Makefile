@@ -54,7 +54,7 @@ FUZZ_TIME  ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 .PHONY: vopr all deps deps-build test unit scenarios broken determinism demo bench install clean \
-        sanitize check-deps readme-images core fuzz
+        sanitize check-deps readme-images core fuzz conformance conformance-redis
 
 all: $(CCSIM) ccsim
 
@@ -106,7 +106,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 
 # `make test`: unit tests, the scenario library, the broken-file tests and
 # the determinism test.  scripts/test.sh prints one summary line at the end.
-test: deps all $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN) core
+test: deps all $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN) core $(BUILD)/conformance/redis_replay
 	@BUILD=$(BUILD) sh scripts/test.sh
 
 unit: deps all $(TEST_BIN)
@@ -151,6 +151,27 @@ fuzz: deps-build
 	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
 	@FUZZ_TIME=$(FUZZ_TIME) sh scripts/fuzz.sh build-fuzz $(FUZZ_TARGETS)
 
+# `make conformance` (docs/conformance.md): ccsim's Redis command logs
+# (`ccsim run --emit redis`, docs/redis-log.md) replayed on real
+# redis-server processes, each with its wall clock set per command by an
+# LD_PRELOAD shim (tests/conformance/).  Needs redis-server (scripts/
+# install-deps.sh ci).  The shim goes into redis-server, so it is built
+# without the sanitizers; the driver's log parser also runs in `make test`.
+CONF_SHIM_CFLAGS = -std=c11 $(OPT) $(CFLAGS_WARN) $(if $(filter-out 0,$(WERROR)),-Werror) -fPIC -shared
+
+$(BUILD)/conformance/redis_replay: tests/conformance/redis_replay.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
+
+$(BUILD)/conformance/clockshim.so: tests/conformance/clockshim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CONF_SHIM_CFLAGS) -o $@ $<
+
+conformance: conformance-redis
+
+conformance-redis: deps all $(BUILD)/conformance/redis_replay $(BUILD)/conformance/clockshim.so
+	@sh tests/conformance/run.sh $(BUILD)
+
 demo: deps all
 	@sh scripts/demo.sh $(CCSIM)
 
@@ -178,4 +199,5 @@ install: all
 clean:
 	rm -rf build build-san build-bench build-fuzz build-o0 build-o2 build-clang ccsim
 
+-include $(BUILD)/conformance/redis_replay.d
 -include $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/obj/%.d) $(BUILD)/fuzz/obj/replay_main.d $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(CORE_TESTS:%=$(BUILD)/core/%.d) $(BUILD)/sim/cli/main.d

@@ -8,12 +8,14 @@
 #   sh scripts/install-deps.sh build   only what building ./ccsim needs (`make`)
 #   sh scripts/install-deps.sh ci      everything, and clang for CI's second compiler
 #                                      with its runtime (libFuzzer, sanitizers:
-#                                      `make fuzz`; clang only recommends it)
+#                                      `make fuzz`; clang only recommends it), and
+#                                      redis-server and redis-sentinel, which
+#                                      `make conformance` starts (docs/conformance.md)
 set -u
 case "${1:-all}" in
   build) PKGS="libyaml-dev pkg-config gcc" ;;
   all)   PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make" ;;
-  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make clang libclang-rt-dev" ;;
+  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make clang libclang-rt-dev redis-server redis-sentinel" ;;
   *)     echo "usage: sh scripts/install-deps.sh [build|ci]" >&2; exit 2 ;;
 esac
 missing=""

@@ -5,10 +5,12 @@
 # broken-file tests, the fuzz corpora replayed (tests/fuzz/README.md), a
 # sweep sharded by GNU parallel and merged, a short VOPR (scripts/vopr.sh),
 # and the determinism test, which also draws every scenario's timeline and
-# checks the pictures (scripts/determinism.sh).  Prints one line per part
-# and `N passed, N failed` last.  BUILD names the build folder (build, or
+# checks the pictures (scripts/determinism.sh), and the part of `make
+# conformance` that needs no Redis server: the replay driver's log parser on
+# its broken logs and samples.  Prints one line per part and `N passed,
+# N failed` last.  BUILD names the build folder (build, or
 # build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|layers|scenarios|broken|fuzz|sweeps|vopr|determinism]
+#   sh scripts/test.sh [all|unit|layers|scenarios|broken|fuzz|sweeps|vopr|determinism|conformance]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
 # it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
@@ -78,6 +80,32 @@ run_broken() {
   done
   count "$p" "$f"
   echo "broken files: $p passed, $f failed"
+}
+
+# The conformance driver's parser, no server started (docs/conformance.md):
+# each tests/conformance/broken/*.log starts with `# error: MSG` and
+# `redis_replay --parse-only` must exit 2 with FILE:MSG as its first line on
+# stderr; the samples must parse clean.
+run_conformance_input() {
+  p=0; f=0
+  bin=$BUILD/conformance/redis_replay
+  for l in tests/conformance/broken/*.log; do
+    want="$l:$(sed -n '1s/^# error: //p' "$l")"
+    "$bin" --parse-only "$l" >/dev/null 2>"$log/conf.err"
+    rc=$?
+    got=$(head -n 1 "$log/conf.err")
+    if [ "$rc" -eq 2 ] && [ "$got" = "$want" ]; then p=$((p + 1))
+    else
+      f=$((f + 1))
+      echo "      broken log $l: exit $rc"; echo "        want: $want"; echo "        got:  $got"
+    fi
+  done
+  for l in tests/conformance/samples/*.log; do
+    if "$bin" --parse-only "$l" >/dev/null 2>"$log/conf.err"; then p=$((p + 1))
+    else f=$((f + 1)); echo "      sample $l does not parse:"; sed 's/^/        /' "$log/conf.err"; fi
+  done
+  count "$p" "$f"
+  echo "conformance logs (parser only): $p passed, $f failed"
 }
 
 # One sweep split into shards by GNU parallel and merged must equal the
@@ -171,7 +199,8 @@ case "$part" in
   sweeps) run_sweeps ;;
   vopr) run_vopr ;;
   determinism) run_determinism ;;
-  all) run_unit; run_layers; run_scenarios; run_broken; run_fuzz_corpora; run_sweeps; run_vopr; run_determinism ;;
+  conformance) run_conformance_input ;;
+  all) run_unit; run_layers; run_scenarios; run_broken; run_conformance_input; run_fuzz_corpora; run_sweeps; run_vopr; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"
