@@ -541,6 +541,32 @@ static void read_uncommitted_reads_a_write_that_rolls_back(void **state) {
     run_free(&r);
 }
 
+/* ------------------------------------------------------------ issue 12 regressions */
+
+#define REGRESS_DIR "scenarios/regress/"
+
+/* Effects of a kind recorded for one op. */
+static uint32_t effects_of_op(const run *r, hist_eff_kind kind, uint32_t op) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->h->effect_count; i++)
+        n += r->h->effects[i].kind == kind && r->h->effects[i].op == op;
+    return n;
+}
+
+static void an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12c-mysql-serializable-auditor-retried-after-deadlock.yaml");
+    const hist_op *audit = op_of_process(&r, HIST_F_AUDIT, 1);
+    assert_int_equal(effects_of_op(&r, HIST_EFF_DB_ERROR, audit->id), 1);      /* the 1213 */
+    assert_int_equal(effects_of_op(&r, HIST_EFF_RETRY, audit->id), 1);
+    assert_int_equal(effects_of_op(&r, HIST_EFF_WRITE, audit->id), 0);
+    assert_int_equal(audit->result, HIST_OK);
+    assert_int_equal(audit->value_out, 30);                 /* 12 + 18: the total, after the transfer */
+    assert_int_equal(final_balance(&r, "test:2"), 18);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Each tests/db_broken file starts with `# error: MSG`; creating the run
@@ -621,6 +647,7 @@ int main(void) {
         cmocka_unit_test(every_write_skew_fix_keeps_one_doctor_on_call),
         cmocka_unit_test(serializable_fails_the_pivot_with_40001),
         cmocka_unit_test(read_uncommitted_reads_a_write_that_rolls_back),
+        cmocka_unit_test(an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
