@@ -567,6 +567,18 @@ static void an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing(v
     run_free(&r);
 }
 
+static void two_check_then_inserts_at_mysql_serializable_deadlock_at_once(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12b-mysql-serializable-check-then-insert-deadlock.yaml");
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "1213"), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "1205"), 0);
+    assert_int_equal(ms(nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0)->t_ns), 7);   /* when U2 began to wait */
+    assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_OK), 1);
+    assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_FAIL), 1);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Each tests/db_broken file starts with `# error: MSG`; creating the run
@@ -648,6 +660,7 @@ int main(void) {
         cmocka_unit_test(serializable_fails_the_pivot_with_40001),
         cmocka_unit_test(read_uncommitted_reads_a_write_that_rolls_back),
         cmocka_unit_test(an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing),
+        cmocka_unit_test(two_check_then_inserts_at_mysql_serializable_deadlock_at_once),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,8 @@
  *   (not waiting) --db_lock_row: conflict--> WAITING --grant [grant_waiters]--> (not waiting)
  *   WAITING --deadlock_timeout, cycle [db_on_deadlock_timer]--> aborted, 40P01
  *   WAITING --lock_timeout / innodb_lock_wait_timeout [db_on_lock_timeout]--> 55P03 / 1205
- *   WAITING --closes a cycle, InnoDB [detect_now]--> the lighter txn rolled back, 1213
+ *   WAITING --closes a cycle, InnoDB [detect_now, on a row or a predicate wait]-->
+ *           the lighter txn rolled back, 1213
  *
  * Invariant: a waiting transaction is on exactly one queue (its row's, or
  * the predicate waiters'); a row's s_count equals the S entries in its
@@ -276,6 +277,10 @@ void db_wait_pred(db_node *d, env *e, int32_t slot, int32_t blocker, int32_t row
     char what[SIM_NAME_MAX];
     snprintf(what, sizeof what, "%.11s (predicate)", d->seed.tables[d->rows[row].table].name);
     wait_begin(d, e, slot, blocker, what);
+    /* InnoDB checks for a deadlock whenever a lock request waits, gap and
+     * insert-intention waits included (two check-then-inserts: 1213 at once);
+     * postgres / locking armed deadlock_timeout in wait_begin. */
+    if (d->cfg->flavor == DB_FLAVOR_MYSQL && d->cfg->innodb_deadlock_detect) detect_now(d, e, slot);
 }
 
 void db_wake_pred_waiters(db_node *d) {
