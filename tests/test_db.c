@@ -579,6 +579,46 @@ static void two_check_then_inserts_at_mysql_serializable_deadlock_at_once(void *
     run_free(&r);
 }
 
+/* The regression file's text with one string replaced (a flavour's variant). */
+static run run_file_with(const char *path, const char *from, const char *to) {
+    char text[8192], out[8192];
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return run_text(out);
+}
+
+#define UPGRADE_FILE REGRESS_DIR "R12d-mysql-serializable-upgrade-waits-behind-for-update.yaml"
+
+static void an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks(void **state) {
+    (void)state;
+    run r = run_file(UPGRADE_FILE);
+    const hist_effect *dl = nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0);
+    assert_non_null(dl);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "1213"), 1);
+    assert_int_equal(ms(dl->t_ns), 6);                                  /* when the upgrade queued */
+    assert_int_equal(dl->op, op_of_process(&r, HIST_F_TRANSFER, 0)->id);   /* the requester */
+    const hist_op *audit = op_of_process(&r, HIST_F_AUDIT, 1);
+    assert_int_equal(audit->value_out, 10);                             /* before the transfer */
+    assert_int_equal(final_balance(&r, "test:1"), 8);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void a_textbook_locking_upgrade_passes_the_queue_and_commits_first(void **state) {
+    (void)state;
+    run r = run_file_with(UPGRADE_FILE, "flavor: mysql", "flavor: locking");
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, NULL), 0);
+    assert_int_equal(op_of_process(&r, HIST_F_AUDIT, 1)->value_out, 8);  /* after the transfer */
+    assert_int_equal(final_balance(&r, "test:1"), 8);
+    run_free(&r);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Each tests/db_broken file starts with `# error: MSG`; creating the run
@@ -661,6 +701,8 @@ int main(void) {
         cmocka_unit_test(read_uncommitted_reads_a_write_that_rolls_back),
         cmocka_unit_test(an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing),
         cmocka_unit_test(two_check_then_inserts_at_mysql_serializable_deadlock_at_once),
+        cmocka_unit_test(an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks),
+        cmocka_unit_test(a_textbook_locking_upgrade_passes_the_queue_and_commits_first),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,9 @@
  * every write takes it).  A request that cannot be granted at once, or that
  * finds others already queued, waits at the tail of the row's queue (FIFO,
  * as PostgreSQL's tuple locks and InnoDB's queues serve them); a release
- * grants the head, and the S requests right behind it.
+ * grants the head, and the S requests right behind it.  An S -> X upgrade
+ * the holders allow passes the queue on postgres and locking, and waits
+ * behind it on mysql (jumps_queue says why).
  *
  *   (not waiting) --db_lock_row: conflict--> WAITING --grant [grant_waiters]--> (not waiting)
  *   WAITING --deadlock_timeout, cycle [db_on_deadlock_timer]--> aborted, 40P01
@@ -163,6 +165,26 @@ void db_wait_end(db_node *d, env *e, int32_t slot) {
 
 static void detect_now(db_node *d, env *e, int32_t slot);
 
+/* May an S -> X upgrade that the holders allow pass the row's waiters?
+ *  - PostgreSQL: yes.  Its lock manager puts a request whose holder already
+ *    holds a lock that conflicts with a waiter's request ahead of that
+ *    waiter, to avoid a deadlock (src/backend/storage/lmgr/README, "Deadlock
+ *    detection"; proc.c, JoinWaitQueue / ProcSleep); a row locked FOR SHARE by
+ *    the upgrader alone is then its to update.  The textbook locking engine
+ *    does the same.
+ *  - InnoDB: no.  A new request waits for every conflicting request in the
+ *    record's queue, granted or waiting (lock0lock.cc:
+ *    lock_rec_other_has_conflicting walks all of them and
+ *    lock_rec_has_to_wait does not skip waiting ones), as MySQL 5.6 does
+ *    (Hermitage's runs) and MariaDB 10.x does; an X upgrade behind a waiting
+ *    X then closes a cycle, 1213.  (MySQL 8.0 later let an X request pass a
+ *    waiting X that a lock it already holds blocks: rec_lock_check_conflict,
+ *    CAN_BYPASS.  The mysql flavour follows MariaDB, which `make
+ *    conformance` runs.) */
+static bool jumps_queue(const db_node *d, bool upgrade) {
+    return upgrade && d->cfg->flavor != DB_FLAVOR_MYSQL;
+}
+
 db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_lock_mode mode) {
     SIM_ASSERT(mode == DB_LOCK_SHARE || mode == DB_LOCK_UPDATE);
     SIM_ASSERT(row >= 0);
@@ -173,7 +195,7 @@ db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_loc
     db_row *r = &d->rows[row];
     bool upgrade = holds_share(t, row);
     if (!upgrade && t->held_count == DB_HELD_MAX) return DB_LOCK_FULL;
-    if (compatible(d, slot, row, mode) && (r->wait_head < 0 || upgrade)) {
+    if (compatible(d, slot, row, mode) && (r->wait_head < 0 || jumps_queue(d, upgrade))) {
         bool ok = grant(d, slot, row, mode);
         SIM_ASSERT(ok);
         return DB_LOCK_GRANTED;
@@ -296,6 +318,19 @@ void db_wake_pred_waiters(db_node *d) {
 
 /* ------------------------------------------------------------ deadlocks */
 
+/* InnoDB: a waiter also waits for the conflicting requests queued ahead
+ * of it (lock_has_to_wait against the locks before it in the queue), which
+ * an upgrade queued behind a waiting X makes a cycle (jumps_queue). */
+static uint32_t waits_ahead(const db_node *d, int32_t slot, int32_t *out, uint32_t max) {
+    const db_txn *t = &d->txns[slot];
+    uint32_t n = 0;
+    for (int32_t w = d->rows[t->wait_row].wait_head; w >= 0 && w != slot && n < max; w = d->txns[w].wait_next) {
+        bool conflict = t->wait_mode == DB_LOCK_UPDATE || d->txns[w].wait_mode == DB_LOCK_UPDATE;
+        if (conflict) out[n++] = w;
+    }
+    return n;
+}
+
 /* The txns t waits for; returns how many (<= max). */
 static uint32_t waits_for(const db_node *d, int32_t slot, int32_t *out, uint32_t max) {
     const db_txn *t = &d->txns[slot];
@@ -307,6 +342,7 @@ static uint32_t waits_for(const db_node *d, int32_t slot, int32_t *out, uint32_t
     }
     const db_row *r = &d->rows[t->wait_row];
     if (r->x_holder >= 0 && r->x_holder != slot) out[n++] = r->x_holder;
+    if (d->cfg->flavor == DB_FLAVOR_MYSQL) n += waits_ahead(d, slot, out + n, max - n);
     if (t->wait_mode != DB_LOCK_UPDATE) return n;
     for (uint32_t k = 0; k < d->txns_live && n < max; k++) {
         int32_t i = d->active[k];
