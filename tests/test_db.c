@@ -579,6 +579,25 @@ static void two_check_then_inserts_at_mysql_serializable_deadlock_at_once(void *
     run_free(&r);
 }
 
+static void a_loaded_row_leaving_a_write_predicate_is_read_skew_on_both_flavours(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        REGRESS_DIR "R12a-postgres-rc-loaded-row-leaves-a-predicate.yaml",
+        REGRESS_DIR "R12a2-mysql-rr-loaded-row-leaves-a-locking-predicate.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        run r = run_file(files[i]);
+        const hist_effect *p = nth_effect(&r, HIST_EFF_PRED_READ, NULL, 0);
+        assert_non_null(p);
+        assert_int_equal(p->value, 0);                       /* test:2 = 18 no longer matches */
+        check_result res = judge(&r, "isolation");
+        if (!strstr(res.summary, "A5A read skew")) fail_msg("%s: %s", files[i], res.summary);
+        check_result_free(&res);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
 /* The regression file's text with one string replaced (a flavour's variant). */
 static run run_file_with(const char *path, const char *from, const char *to) {
     char text[8192], out[8192];
@@ -699,6 +718,7 @@ int main(void) {
         cmocka_unit_test(every_write_skew_fix_keeps_one_doctor_on_call),
         cmocka_unit_test(serializable_fails_the_pivot_with_40001),
         cmocka_unit_test(read_uncommitted_reads_a_write_that_rolls_back),
+        cmocka_unit_test(a_loaded_row_leaving_a_write_predicate_is_read_skew_on_both_flavours),
         cmocka_unit_test(an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing),
         cmocka_unit_test(two_check_then_inserts_at_mysql_serializable_deadlock_at_once),
         cmocka_unit_test(an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks),

@@ -326,6 +326,69 @@ static void a_row_a_predicate_missed_and_never_saw_is_no_phantom(void **state) {
     assert_int_equal(verdict(f, "isolation"), CHECK_OK);
 }
 
+/* A WRITE as the db node records it: aux = the value it replaced. */
+static void write_over(fx *f, int64_t t, uint32_t txn, const char *key, int64_t value, int64_t version,
+                       int64_t replaced) {
+    hist_effect x;
+    memset(&x, 0, sizeof x);
+    x.kind = HIST_EFF_WRITE;
+    x.t_ns = t * SIM_MS;
+    x.node = DB;
+    x.client = 1;
+    x.op = HIST_NONE;
+    x.txn = txn;
+    snprintf(x.key, sizeof x.key, "%s", key);
+    x.value = value;
+    x.version = version;
+    x.aux = replaced;
+    assert_true(hist_add_effect(&f->h, &x));
+}
+
+static void pred_read(fx *f, int64_t t, uint32_t txn, const char *table, hist_pred op, int64_t arg, int64_t rows) {
+    hist_effect p;
+    memset(&p, 0, sizeof p);
+    p.kind = HIST_EFF_PRED_READ;
+    p.t_ns = t * SIM_MS;
+    p.node = DB;
+    p.txn = txn;
+    p.op = HIST_NONE;
+    p.pred = op;
+    p.aux = arg;
+    p.value = rows;
+    snprintf(p.key, sizeof p.key, "%s", table);
+    assert_true(hist_add_effect(&f->h, &p));
+}
+
+/* Hermitage's G-single on a write predicate: T1 reads test:1 (10, as
+ * loaded); T2 moves 2 from test:2 (20, loaded) to test:1 and commits; T1
+ * then reads WHERE value = arg and sees test:2 = 18. */
+static void loaded_row_leaves_predicate(fx *f, int64_t arg) {
+    eff(f, HIST_EFF_READ, 1, DB, 1, "test:1", 10, 1, HIST_NONE);
+    write_over(f, 2, 2, "test:1", 12, 2, 10);
+    write_over(f, 2, 2, "test:2", 18, 2, 20);
+    eff(f, HIST_EFF_TXN_COMMIT, 3, DB, 2, "T2", 2, 0, HIST_NONE);
+    pred_read(f, 4, 1, "test", HIST_PRED_EQ, arg, 0);
+    eff(f, HIST_EFF_PRED_SEEN, 4, DB, 1, "test:1", 12, 2, HIST_NONE);
+    eff(f, HIST_EFF_PRED_SEEN, 4, DB, 1, "test:2", 18, 2, HIST_NONE);
+    eff(f, HIST_EFF_TXN_COMMIT, 5, DB, 1, "T1", 3, 0, HIST_NONE);
+}
+
+static void a_loaded_row_that_a_writer_moved_out_of_a_predicate_is_read_skew(void **state) {
+    fx *f = *state;
+    loaded_row_leaves_predicate(f, 20);
+    check_result res = run_check(f, "isolation");
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "A5A read skew"));
+    assert_non_null(strstr(res.summary, "its read of test WHERE value = 20 saw T2's other write (test:2 = 18)"));
+    check_result_free(&res);
+}
+
+static void a_predicate_the_loaded_row_never_matched_sees_no_change(void **state) {
+    fx *f = *state;
+    loaded_row_leaves_predicate(f, 30);
+    assert_int_equal(verdict(f, "isolation"), CHECK_OK);
+}
+
 static void a_history_without_transactions_is_not_judged(void **state) {
     fx *f = *state;
     op(f, HIST_F_READ, 1, HIST_OK, "", "", 0, 0, 1);
@@ -406,6 +469,8 @@ int main(void) {
         T(writes_installed_in_opposite_orders_on_two_rows_are_g0),
         T(a_row_a_predicate_missed_then_saw_is_a_phantom),
         T(a_row_a_predicate_missed_and_never_saw_is_no_phantom),
+        T(a_loaded_row_that_a_writer_moved_out_of_a_predicate_is_read_skew),
+        T(a_predicate_the_loaded_row_never_matched_sees_no_change),
         T(a_history_without_transactions_is_not_judged),
         T(a_hundred_admissions_per_minute_keep_the_limit),
         T(two_hundred_admissions_across_a_window_boundary_break_the_limit),

@@ -110,8 +110,13 @@ static void explain(const iso_graph *g, const check_input *in, const iso_found *
                       wb->value, sa);
         return;
     case ISO_A5A:
-        story_appendf(b, cap, "%s read %s = %" PRId64 " before %s changed it, but saw %s's other write (%s = %"
-                      PRId64 ")", ta, ra->key, ra->value, tb, sb, e1 ? eff(g, e1->ea)->key : "?",
+        story_appendf(b, cap, "%s read %s = %" PRId64 " before %s changed it, but ", ta, ra->key, ra->value, tb);
+        if (e1 != NULL && e1->pred && e1->type == ISO_WR) {
+            const hist_effect *p = eff(g, e1->eb);
+            story_appendf(b, cap, "its read of %s WHERE value %s %" PRId64 " ", p->key, iso_pred_text(p->pred),
+                          p->aux);
+        }
+        story_appendf(b, cap, "saw %s's other write (%s = %" PRId64 ")", sb, e1 ? eff(g, e1->ea)->key : "?",
                       e1 ? eff(g, e1->ea)->value : 0);
         return;
     case ISO_A5B:

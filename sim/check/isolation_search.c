@@ -193,7 +193,7 @@ uint32_t iso_found_txns(const iso_graph *g, const iso_found *f, uint32_t *out, u
     return n;
 }
 
-static const char *pred_text(uint32_t p) {
+const char *iso_pred_text(uint32_t p) {
     static const char *const sym[] = { "any", "=", "<>", "<", "<=", ">", ">=", "multiple of" };
     return p < HIST_PRED_COUNT ? sym[p] : "?";
 }
@@ -209,7 +209,7 @@ void iso_tell_effect(story *st, const hist_effect *x, const char *name) {
         break;
     case HIST_EFF_PRED_READ:
         story_add(st, x->t_ns, "%s read %s WHERE value %s %" PRId64 ": %" PRId64 " rows, at %s", name, x->key,
-                  pred_text(x->pred), x->aux, x->value, t);
+                  iso_pred_text(x->pred), x->aux, x->value, t);
         break;
     case HIST_EFF_WRITE:
         story_add(st, x->t_ns, "%s wrote %s = %" PRId64 " (version %" PRId64 ") at %s", name, x->key, x->value,
