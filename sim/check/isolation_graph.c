@@ -215,15 +215,19 @@ static void read_edges(iso_graph *g, uint32_t i) {
     int32_t rt = iso_txn_of(g, x), r = row_find(g, x->node, x->key);
     if (rt < 0 || r < 0 || !committed(g, (uint32_t)rt)) return;
     const iso_install *w = install_of(g, (uint32_t)r, x->version);
+    bool intermediate = false;
     if (w != NULL && w->txn != (uint32_t)rt) {
+        intermediate = committed(g, w->txn) && !w->final;
         if (!committed(g, w->txn)) g1_example(g, 0, w->txn, (uint32_t)rt, (uint32_t)r, w->effect, i);
-        else if (!w->final) g1_example(g, 1, w->txn, (uint32_t)rt, (uint32_t)r, w->effect, i);
-        else edge_add(g, w->txn, (uint32_t)rt, ISO_WR, false, (uint32_t)r, w->effect, i);
+        else if (intermediate) g1_example(g, 1, w->txn, (uint32_t)rt, (uint32_t)r, w->effect, i);
+        if (committed(g, w->txn)) edge_add(g, w->txn, (uint32_t)rt, ISO_WR, false, (uint32_t)r, w->effect, i);
     }
     const iso_row *row = &g->rows[r];
     for (uint32_t k = lower_bound(g, (uint32_t)r, x->version + 1); k < row->count; k++) {   /* the next version */
         const iso_install *n = &g->installs[row->first + k];
-        if (!in_order(g, n)) continue;
+        /* an intermediate version read: the writer's own final one is not an
+         * overwrite of it (Adya orders only final versions; G1b names it) */
+        if (!in_order(g, n) || (intermediate && n->txn == w->txn)) continue;
         edge_add(g, (uint32_t)rt, n->txn, ISO_RW, false, (uint32_t)r, i, n->effect);
         return;
     }

@@ -14,7 +14,7 @@
 #include "sim/check/check_int.h"
 
 typedef enum {
-    ISO_G0 = 0, ISO_G1A, ISO_G1B, ISO_G1C, ISO_P4, ISO_P2, ISO_P3, ISO_A5A, ISO_A5B, ISO_G2,
+    ISO_G0 = 0, ISO_G1A, ISO_G1B, ISO_G1C, ISO_OTV, ISO_P4, ISO_P2, ISO_P3, ISO_A5A, ISO_A5B, ISO_G2,
     ISO_KIND_COUNT
 } iso_kind;
 

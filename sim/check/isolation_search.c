@@ -89,11 +89,21 @@ static bool one_row(const iso_graph *g, const iso_edge *e, const uint32_t *path,
     return !e->pred;
 }
 
-/* A cycle with one rw edge e, back by path: P4 when it stays on one row and
- * comes back by a write (r1[x] w2[x] w1[x]), P2 when it comes back by a read
- * of the same row (r1[x] w2[x] r1[x]), P3 over a predicate, else A5A. */
+/* The way back ends with a read by e's reader that came before e's read:
+ * it had seen the writer's effects (w2[x] r1[x]) and then read a version
+ * the writer overwrote (r1[y] w2[y]). */
+static bool observed_first(const iso_graph *g, const iso_edge *e, const uint32_t *path, uint32_t n) {
+    const iso_edge *last = &g->edges[path[n - 1]];
+    return last->type == ISO_WR && !last->pred && last->eb < e->ea;
+}
+
+/* A cycle with one rw edge e, back by path: P3 over a predicate; OTV when
+ * the reader had already seen the writer (observed_first); P4 when it stays
+ * on one row and comes back by a write (r1[x] w2[x] w1[x]), P2 when it
+ * comes back by a read of the same row (r1[x] w2[x] r1[x]); else A5A. */
 static iso_kind single_kind(const iso_graph *g, const iso_edge *e, const uint32_t *path, uint32_t n) {
     if (e->pred) return ISO_P3;
+    if (observed_first(g, e, path, n)) return ISO_OTV;
     if (!one_row(g, e, path, n)) return ISO_A5A;
     return g->edges[path[n - 1]].type == ISO_WW ? ISO_P4 : ISO_P2;
 }
