@@ -166,11 +166,13 @@ void db_wait_end(db_node *d, env *e, int32_t slot) {
 static void detect_now(db_node *d, env *e, int32_t slot);
 
 /* May an S -> X upgrade that the holders allow pass the row's waiters?
- *  - PostgreSQL: yes.  Its lock manager puts a request whose holder already
- *    holds a lock that conflicts with a waiter's request ahead of that
- *    waiter, to avoid a deadlock (src/backend/storage/lmgr/README, "Deadlock
- *    detection"; proc.c, JoinWaitQueue / ProcSleep); a row locked FOR SHARE by
- *    the upgrader alone is then its to update.  The textbook locking engine
+ *  - PostgreSQL: yes.  "If the process already holds locks on this same
+ *    lockable object that conflict with the request of any pending waiter,
+ *    then the process will be inserted in the wait queue just ahead of the
+ *    first such waiter", and granted at once when nothing before that point
+ *    conflicts (src/backend/storage/lmgr/README, the lock acquisition rules
+ *    of LockAcquire / ProcSleep, rule 2); a row locked FOR SHARE by the
+ *    upgrader alone is then its to update.  The textbook locking engine
  *    does the same.
  *  - InnoDB: no.  A new request waits for every conflicting request in the
  *    record's queue, granted or waiting (lock0lock.cc:
