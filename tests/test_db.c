@@ -642,6 +642,20 @@ static void an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks(voi
     run_free(&r);
 }
 
+static void a_queued_for_update_chosen_as_victim_lets_the_upgrade_through(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12d2-mysql-serializable-queued-victim-lets-the-upgrade-through.yaml");
+    const hist_op *audit = op_of_process(&r, HIST_F_AUDIT, 1), *xfer = op_of_process(&r, HIST_F_TRANSFER, 0);
+    const hist_effect *dl = nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0);
+    assert_non_null(dl);
+    assert_int_equal(dl->op, audit->id);                        /* the lighter one */
+    assert_int_equal(xfer->result, HIST_OK);
+    assert_int_equal(ms(xfer->complete_ns), 9);                 /* committed at 8 ms, no lock timeout */
+    assert_int_equal(audit->value_out, 8);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
 static void a_textbook_locking_upgrade_passes_the_queue_and_commits_first(void **state) {
     (void)state;
     run r = run_file_with(UPGRADE_FILE, "flavor: mysql", "flavor: locking");
@@ -736,6 +750,7 @@ int main(void) {
         cmocka_unit_test(an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing),
         cmocka_unit_test(two_check_then_inserts_at_mysql_serializable_deadlock_at_once),
         cmocka_unit_test(an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks),
+        cmocka_unit_test(a_queued_for_update_chosen_as_victim_lets_the_upgrade_through),
         cmocka_unit_test(a_textbook_locking_upgrade_passes_the_queue_and_commits_first),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
     };

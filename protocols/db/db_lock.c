@@ -5,7 +5,8 @@
  * every write takes it).  A request that cannot be granted at once, or that
  * finds others already queued, waits at the tail of the row's queue (FIFO,
  * as PostgreSQL's tuple locks and InnoDB's queues serve them); a release
- * grants the head, and the S requests right behind it.  An S -> X upgrade
+ * grants the head, and the S requests right behind it, and so does a waiter
+ * leaving the queue ungranted (db_wait_end, fail_waiter).  An S -> X upgrade
  * the holders allow passes the queue on postgres and locking, and waits
  * behind it on mysql (jumps_queue says why).
  *
@@ -134,7 +135,8 @@ static void queue_unlink(db_node *d, int32_t slot) {
     SIM_UNREACHABLE("a row waiter is on its row's queue");
 }
 
-void db_wait_end(db_node *d, env *e, int32_t slot) {
+/* Ends t's wait (see db_wait_end), leaving its row's queue as it is. */
+static void wait_end(db_node *d, env *e, int32_t slot) {
     db_txn *t = &d->txns[slot];
     SIM_ASSERT(t->waiting);
     if (t->wait_pred) {
@@ -164,6 +166,19 @@ void db_wait_end(db_node *d, env *e, int32_t slot) {
 }
 
 static void detect_now(db_node *d, env *e, int32_t slot);
+static void grant_waiters(db_node *d, env *e, int32_t row);
+
+/* A waiter that leaves its row's queue ungranted (timeout, deadlock victim,
+ * doomed, ended) may have been all that held back the ones behind it: an
+ * upgrade queued behind a FOR UPDATE on mysql (jumps_queue) is granted when
+ * that FOR UPDATE is the victim.  (PostgreSQL's LockWaitCancel runs
+ * ProcLockWakeup for the same reason.) */
+void db_wait_end(db_node *d, env *e, int32_t slot) {
+    bool row_wait = !d->txns[slot].wait_pred;
+    int32_t row = d->txns[slot].wait_row;
+    wait_end(d, e, slot);
+    if (row_wait) grant_waiters(d, e, row);
+}
 
 /* May an S -> X upgrade that the holders allow pass the row's waiters?
  *  - PostgreSQL: yes.  "If the process already holds locks on this same
@@ -221,7 +236,7 @@ static void grant_waiters(db_node *d, env *e, int32_t row) {
         int32_t w = r->wait_head;
         db_lock_mode mode = (db_lock_mode)d->txns[w].wait_mode;
         if (!compatible(d, w, row, mode)) return;
-        db_wait_end(d, e, w);
+        wait_end(d, e, w);
         bool ok = grant(d, w, row, mode);
         SIM_ASSERT(ok);                   /* a waiter had room when it queued */
         env_trace(e, "T%u gets the lock on %s", d->txns[w].id, r->key);
@@ -448,11 +463,12 @@ void db_on_lock_timeout(db_node *d, env *e, uint64_t arg) {
 static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(t->waiting);
-    int32_t session = t->session;
-    db_wait_end(d, e, slot);
+    int32_t session = t->session, row = t->wait_pred ? -1 : t->wait_row;
+    wait_end(d, e, slot);
     db_session *ss = &d->sessions[session];
     SIM_ASSERT(ss->busy);
     db_fail(d, e, slot, code, ss->reply.code);
+    if (row >= 0) grant_waiters(d, e, row);   /* after its rollback: as db_wait_end */
     ss->reply.ok = 0;
     ss->stmt_started = false;
     ss->next = ss->req.n;                 /* nothing more of this request runs */
