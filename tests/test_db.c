@@ -434,7 +434,7 @@ static void read_committed_reads_10_then_12_and_18(void **state) {
     check_result res = judge(&r, "isolation");
     assert_non_null(strstr(res.summary, "P2 non-repeatable read"));
     assert_non_null(strstr(res.summary, "Hermitage G-single"));
-    assert_non_null(strstr(res.summary, "A5A read skew"));
+    assert_non_null(strstr(res.summary, "; also A5A read skew (Adya G-single; Hermitage G-single) in T1, T2"));
     check_result_free(&res);
     verdicts_match_expect(&r);
     run_free(&r);
@@ -541,6 +541,130 @@ static void read_uncommitted_reads_a_write_that_rolls_back(void **state) {
     run_free(&r);
 }
 
+/* ------------------------------------------------------------ issue 12 regressions */
+
+#define REGRESS_DIR "scenarios/regress/"
+
+/* Effects of a kind recorded for one op. */
+static uint32_t effects_of_op(const run *r, hist_eff_kind kind, uint32_t op) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->h->effect_count; i++)
+        n += r->h->effects[i].kind == kind && r->h->effects[i].op == op;
+    return n;
+}
+
+static void an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12c-mysql-serializable-auditor-retried-after-deadlock.yaml");
+    const hist_op *audit = op_of_process(&r, HIST_F_AUDIT, 1);
+    assert_int_equal(effects_of_op(&r, HIST_EFF_DB_ERROR, audit->id), 1);      /* the 1213 */
+    assert_int_equal(effects_of_op(&r, HIST_EFF_RETRY, audit->id), 1);
+    assert_int_equal(effects_of_op(&r, HIST_EFF_WRITE, audit->id), 0);
+    assert_int_equal(audit->result, HIST_OK);
+    assert_int_equal(audit->value_out, 30);                 /* 12 + 18: the total, after the transfer */
+    assert_int_equal(final_balance(&r, "test:2"), 18);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void two_check_then_inserts_at_mysql_serializable_deadlock_at_once(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12b-mysql-serializable-check-then-insert-deadlock.yaml");
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "1213"), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "1205"), 0);
+    assert_int_equal(ms(nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0)->t_ns), 7);   /* when U2 began to wait */
+    assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_OK), 1);
+    assert_int_equal(ops_with(&r, HIST_F_BOOK, HIST_FAIL), 1);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void a_loaded_row_leaving_a_write_predicate_is_read_skew_on_both_flavours(void **state) {
+    (void)state;
+    static const char *const files[] = {
+        REGRESS_DIR "R12a-postgres-rc-loaded-row-leaves-a-predicate.yaml",
+        REGRESS_DIR "R12a2-mysql-rr-loaded-row-leaves-a-locking-predicate.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        run r = run_file(files[i]);
+        const hist_effect *p = nth_effect(&r, HIST_EFF_PRED_READ, NULL, 0);
+        assert_non_null(p);
+        assert_int_equal(p->value, 0);                       /* test:2 = 18 no longer matches */
+        check_result res = judge(&r, "isolation");
+        if (!strstr(res.summary, "A5A read skew")) fail_msg("%s: %s", files[i], res.summary);
+        check_result_free(&res);
+        verdicts_match_expect(&r);
+        run_free(&r);
+    }
+}
+
+static void a_dirty_read_then_a_read_of_what_that_writer_overwrote_is_otv(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12e-mysql-ru-observed-transaction-vanishes.yaml");
+    check_result res = judge(&r, "isolation");
+    assert_non_null(strstr(res.summary, "OTV observed transaction vanishes (Adya G-single; Hermitage OTV): T3"));
+    assert_non_null(strstr(res.summary, "saw T2's write (test:1 = 7) and then read test:2 = 21"));
+    assert_non_null(strstr(res.summary, "; also P2 non-repeatable read (Adya G-single; Hermitage G-single) in T3, T2"));
+    assert_null(strstr(res.summary, "A5A"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* The regression file's text with one string replaced (a flavour's variant). */
+static run run_file_with(const char *path, const char *from, const char *to) {
+    char text[8192], out[8192];
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return run_text(out);
+}
+
+#define UPGRADE_FILE REGRESS_DIR "R12d-mysql-serializable-upgrade-waits-behind-for-update.yaml"
+
+static void an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks(void **state) {
+    (void)state;
+    run r = run_file(UPGRADE_FILE);
+    const hist_effect *dl = nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0);
+    assert_non_null(dl);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "1213"), 1);
+    assert_int_equal(ms(dl->t_ns), 6);                                  /* when the upgrade queued */
+    assert_int_equal(dl->op, op_of_process(&r, HIST_F_TRANSFER, 0)->id);   /* the requester */
+    const hist_op *audit = op_of_process(&r, HIST_F_AUDIT, 1);
+    assert_int_equal(audit->value_out, 10);                             /* before the transfer */
+    assert_int_equal(final_balance(&r, "test:1"), 8);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void a_queued_for_update_chosen_as_victim_lets_the_upgrade_through(void **state) {
+    (void)state;
+    run r = run_file(REGRESS_DIR "R12d2-mysql-serializable-queued-victim-lets-the-upgrade-through.yaml");
+    const hist_op *audit = op_of_process(&r, HIST_F_AUDIT, 1), *xfer = op_of_process(&r, HIST_F_TRANSFER, 0);
+    const hist_effect *dl = nth_effect(&r, HIST_EFF_DB_ERROR, "1213", 0);
+    assert_non_null(dl);
+    assert_int_equal(dl->op, audit->id);                        /* the lighter one */
+    assert_int_equal(xfer->result, HIST_OK);
+    assert_int_equal(ms(xfer->complete_ns), 9);                 /* committed at 8 ms, no lock timeout */
+    assert_int_equal(audit->value_out, 8);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void a_textbook_locking_upgrade_passes_the_queue_and_commits_first(void **state) {
+    (void)state;
+    run r = run_file_with(UPGRADE_FILE, "flavor: mysql", "flavor: locking");
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, NULL), 0);
+    assert_int_equal(op_of_process(&r, HIST_F_AUDIT, 1)->value_out, 8);  /* after the transfer */
+    assert_int_equal(final_balance(&r, "test:1"), 8);
+    run_free(&r);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Each tests/db_broken file starts with `# error: MSG`; creating the run
@@ -621,6 +745,13 @@ int main(void) {
         cmocka_unit_test(every_write_skew_fix_keeps_one_doctor_on_call),
         cmocka_unit_test(serializable_fails_the_pivot_with_40001),
         cmocka_unit_test(read_uncommitted_reads_a_write_that_rolls_back),
+        cmocka_unit_test(a_loaded_row_leaving_a_write_predicate_is_read_skew_on_both_flavours),
+        cmocka_unit_test(a_dirty_read_then_a_read_of_what_that_writer_overwrote_is_otv),
+        cmocka_unit_test(an_auditor_retried_after_a_deadlock_reads_again_and_writes_nothing),
+        cmocka_unit_test(two_check_then_inserts_at_mysql_serializable_deadlock_at_once),
+        cmocka_unit_test(an_innodb_upgrade_waits_behind_a_queued_for_update_and_deadlocks),
+        cmocka_unit_test(a_queued_for_update_chosen_as_victim_lets_the_upgrade_through),
+        cmocka_unit_test(a_textbook_locking_upgrade_passes_the_queue_and_commits_first),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -326,6 +326,126 @@ static void a_row_a_predicate_missed_and_never_saw_is_no_phantom(void **state) {
     assert_int_equal(verdict(f, "isolation"), CHECK_OK);
 }
 
+/* A WRITE as the db node records it: aux = the value it replaced. */
+static void write_over(fx *f, int64_t t, uint32_t txn, const char *key, int64_t value, int64_t version,
+                       int64_t replaced) {
+    hist_effect x;
+    memset(&x, 0, sizeof x);
+    x.kind = HIST_EFF_WRITE;
+    x.t_ns = t * SIM_MS;
+    x.node = DB;
+    x.client = 1;
+    x.op = HIST_NONE;
+    x.txn = txn;
+    snprintf(x.key, sizeof x.key, "%s", key);
+    x.value = value;
+    x.version = version;
+    x.aux = replaced;
+    assert_true(hist_add_effect(&f->h, &x));
+}
+
+static void pred_read(fx *f, int64_t t, uint32_t txn, const char *table, hist_pred op, int64_t arg, int64_t rows) {
+    hist_effect p;
+    memset(&p, 0, sizeof p);
+    p.kind = HIST_EFF_PRED_READ;
+    p.t_ns = t * SIM_MS;
+    p.node = DB;
+    p.txn = txn;
+    p.op = HIST_NONE;
+    p.pred = op;
+    p.aux = arg;
+    p.value = rows;
+    snprintf(p.key, sizeof p.key, "%s", table);
+    assert_true(hist_add_effect(&f->h, &p));
+}
+
+/* Hermitage's G-single on a write predicate: T1 reads test:1 (10, as
+ * loaded); T2 moves 2 from test:2 (20, loaded) to test:1 and commits; T1
+ * then reads WHERE value = arg and sees test:2 = 18. */
+static void loaded_row_leaves_predicate(fx *f, int64_t arg) {
+    eff(f, HIST_EFF_READ, 1, DB, 1, "test:1", 10, 1, HIST_NONE);
+    write_over(f, 2, 2, "test:1", 12, 2, 10);
+    write_over(f, 2, 2, "test:2", 18, 2, 20);
+    eff(f, HIST_EFF_TXN_COMMIT, 3, DB, 2, "T2", 2, 0, HIST_NONE);
+    pred_read(f, 4, 1, "test", HIST_PRED_EQ, arg, 0);
+    eff(f, HIST_EFF_PRED_SEEN, 4, DB, 1, "test:1", 12, 2, HIST_NONE);
+    eff(f, HIST_EFF_PRED_SEEN, 4, DB, 1, "test:2", 18, 2, HIST_NONE);
+    eff(f, HIST_EFF_TXN_COMMIT, 5, DB, 1, "T1", 3, 0, HIST_NONE);
+}
+
+static void a_loaded_row_that_a_writer_moved_out_of_a_predicate_is_read_skew(void **state) {
+    fx *f = *state;
+    loaded_row_leaves_predicate(f, 20);
+    check_result res = run_check(f, "isolation");
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "A5A read skew"));
+    assert_non_null(strstr(res.summary, "its read of test WHERE value = 20 saw T2's other write (test:2 = 18)"));
+    check_result_free(&res);
+}
+
+static void a_predicate_the_loaded_row_never_matched_sees_no_change(void **state) {
+    fx *f = *state;
+    loaded_row_leaves_predicate(f, 30);
+    assert_int_equal(verdict(f, "isolation"), CHECK_OK);
+}
+
+/* Hermitage's G1b at READ UNCOMMITTED: T2 reads T1's 101, T1 overwrites it
+ * with 11 and commits, T2 reads 11. */
+static void reading_an_intermediate_version_then_the_final_one_is_g1b_alone(void **state) {
+    fx *f = *state;
+    write_over(f, 1, 1, "test:1", 101, 2, 10);
+    eff(f, HIST_EFF_READ, 2, DB, 2, "test:1", 101, 2, HIST_NONE);
+    write_over(f, 3, 1, "test:1", 11, 3, 101);
+    eff(f, HIST_EFF_TXN_COMMIT, 4, DB, 1, "T1", 2, 0, HIST_NONE);
+    eff(f, HIST_EFF_READ, 5, DB, 2, "test:1", 11, 3, HIST_NONE);
+    eff(f, HIST_EFF_TXN_COMMIT, 6, DB, 2, "T2", 3, 0, HIST_NONE);
+    check_result res = run_check(f, "isolation");
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "G1b intermediate read (Adya G1b; Hermitage G1b)"));
+    assert_null(strstr(res.summary, "P2"));                   /* T1's final 11 did not overwrite its own 101 */
+    assert_null(strstr(res.summary, "also"));
+    check_result_free(&res);
+}
+
+/* T1 writes x and y (committed); T2 overwrites both; T3 reads x and y,
+ * one before T2's write and one after.  otv: T3 reads T2's x first, then
+ * T1's y that T2 overwrites (dirty read); else the classic read skew: T1's
+ * x first, then T2's y. */
+static void two_writers_and_a_reader(fx *f, bool otv) {
+    write_over(f, 1, 1, "test:1", 11, 2, 10);
+    write_over(f, 1, 1, "test:2", 19, 2, 20);
+    eff(f, HIST_EFF_TXN_COMMIT, 2, DB, 1, "T1", 2, 0, HIST_NONE);
+    if (!otv) eff(f, HIST_EFF_READ, 2, DB, 3, "test:1", 11, 2, HIST_NONE);
+    write_over(f, 3, 2, "test:1", 12, 3, 11);
+    if (otv) {
+        eff(f, HIST_EFF_READ, 4, DB, 3, "test:1", 12, 3, HIST_NONE);
+        eff(f, HIST_EFF_READ, 4, DB, 3, "test:2", 19, 2, HIST_NONE);
+    }
+    write_over(f, 5, 2, "test:2", 18, 3, 19);
+    eff(f, HIST_EFF_TXN_COMMIT, 6, DB, 2, "T2", 3, 0, HIST_NONE);
+    if (!otv) eff(f, HIST_EFF_READ, 7, DB, 3, "test:2", 18, 3, HIST_NONE);
+    eff(f, HIST_EFF_TXN_COMMIT, 8, DB, 3, "T3", 4, 0, HIST_NONE);
+}
+
+static void seeing_a_writer_then_what_it_overwrote_is_otv(void **state) {
+    fx *f = *state;
+    two_writers_and_a_reader(f, true);
+    check_result res = run_check(f, "isolation");
+    assert_non_null(strstr(res.summary, "OTV observed transaction vanishes (Adya G-single; Hermitage OTV)"));
+    assert_non_null(strstr(res.summary, "T3 saw T2's write (test:1 = 12) and then read test:2 = 19"));
+    assert_null(strstr(res.summary, "A5A"));
+    check_result_free(&res);
+}
+
+static void seeing_the_old_version_first_and_the_writer_after_is_read_skew_not_otv(void **state) {
+    fx *f = *state;
+    two_writers_and_a_reader(f, false);
+    check_result res = run_check(f, "isolation");
+    assert_non_null(strstr(res.summary, "A5A read skew"));
+    assert_null(strstr(res.summary, "OTV"));
+    check_result_free(&res);
+}
+
 static void a_history_without_transactions_is_not_judged(void **state) {
     fx *f = *state;
     op(f, HIST_F_READ, 1, HIST_OK, "", "", 0, 0, 1);
@@ -406,6 +526,11 @@ int main(void) {
         T(writes_installed_in_opposite_orders_on_two_rows_are_g0),
         T(a_row_a_predicate_missed_then_saw_is_a_phantom),
         T(a_row_a_predicate_missed_and_never_saw_is_no_phantom),
+        T(a_loaded_row_that_a_writer_moved_out_of_a_predicate_is_read_skew),
+        T(a_predicate_the_loaded_row_never_matched_sees_no_change),
+        T(reading_an_intermediate_version_then_the_final_one_is_g1b_alone),
+        T(seeing_a_writer_then_what_it_overwrote_is_otv),
+        T(seeing_the_old_version_first_and_the_writer_after_is_read_skew_not_otv),
         T(a_history_without_transactions_is_not_judged),
         T(a_hundred_admissions_per_minute_keep_the_limit),
         T(two_hundred_admissions_across_a_window_boundary_break_the_limit),

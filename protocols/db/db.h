@@ -175,7 +175,9 @@ bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
  *
  * The db node records every transaction's item reads (HIST_EFF_READ: key =
  * row "acct:1", value, version = the row version read, txn), writes
- * (HIST_EFF_WRITE: the version it installed), predicate reads (PRED_READ:
+ * (HIST_EFF_WRITE: the version it installed; aux = the value of the version
+ * it replaced, 0 for an INSERT of a new row: so the first write on a loaded
+ * row tells the loaded value), predicate reads (PRED_READ:
  * key = table, pred/aux = the predicate, value = rows matched; then one
  * READ per matching row and one PRED_SEEN per visible row that did not
  * match, at the same instant), TXN_COMMIT / TXN_ABORT (txn_api.h; key =

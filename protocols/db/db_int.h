@@ -169,6 +169,9 @@ void db_ready_push(db_node *d, int32_t session);
 /* Records an effect for transaction t (txn, client, op filled in). */
 void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
                int64_t value, int64_t version);
+/* ... with aux set (a WRITE's: the value of the version it replaced). */
+void db_effect_aux(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
+                   int64_t value, int64_t version, int64_t aux);
 
 /* ---- db_txn.c ---- */
 int32_t db_txn_begin(db_node *d, env *e, int32_t session);

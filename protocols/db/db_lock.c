@@ -5,12 +5,16 @@
  * every write takes it).  A request that cannot be granted at once, or that
  * finds others already queued, waits at the tail of the row's queue (FIFO,
  * as PostgreSQL's tuple locks and InnoDB's queues serve them); a release
- * grants the head, and the S requests right behind it.
+ * grants the head, and the S requests right behind it, and so does a waiter
+ * leaving the queue ungranted (db_wait_end, fail_waiter).  An S -> X upgrade
+ * the holders allow passes the queue on postgres and locking, and waits
+ * behind it on mysql (jumps_queue says why).
  *
  *   (not waiting) --db_lock_row: conflict--> WAITING --grant [grant_waiters]--> (not waiting)
  *   WAITING --deadlock_timeout, cycle [db_on_deadlock_timer]--> aborted, 40P01
  *   WAITING --lock_timeout / innodb_lock_wait_timeout [db_on_lock_timeout]--> 55P03 / 1205
- *   WAITING --closes a cycle, InnoDB [detect_now]--> the lighter txn rolled back, 1213
+ *   WAITING --closes a cycle, InnoDB [detect_now, on a row or a predicate wait]-->
+ *           the lighter txn rolled back, 1213
  *
  * Invariant: a waiting transaction is on exactly one queue (its row's, or
  * the predicate waiters'); a row's s_count equals the S entries in its
@@ -131,7 +135,8 @@ static void queue_unlink(db_node *d, int32_t slot) {
     SIM_UNREACHABLE("a row waiter is on its row's queue");
 }
 
-void db_wait_end(db_node *d, env *e, int32_t slot) {
+/* Ends t's wait (see db_wait_end), leaving its row's queue as it is. */
+static void wait_end(db_node *d, env *e, int32_t slot) {
     db_txn *t = &d->txns[slot];
     SIM_ASSERT(t->waiting);
     if (t->wait_pred) {
@@ -161,6 +166,41 @@ void db_wait_end(db_node *d, env *e, int32_t slot) {
 }
 
 static void detect_now(db_node *d, env *e, int32_t slot);
+static void grant_waiters(db_node *d, env *e, int32_t row);
+
+/* A waiter that leaves its row's queue ungranted (timeout, deadlock victim,
+ * doomed, ended) may have been all that held back the ones behind it: an
+ * upgrade queued behind a FOR UPDATE on mysql (jumps_queue) is granted when
+ * that FOR UPDATE is the victim.  (PostgreSQL's LockWaitCancel runs
+ * ProcLockWakeup for the same reason.) */
+void db_wait_end(db_node *d, env *e, int32_t slot) {
+    bool row_wait = !d->txns[slot].wait_pred;
+    int32_t row = d->txns[slot].wait_row;
+    wait_end(d, e, slot);
+    if (row_wait) grant_waiters(d, e, row);
+}
+
+/* May an S -> X upgrade that the holders allow pass the row's waiters?
+ *  - PostgreSQL: yes.  "If the process already holds locks on this same
+ *    lockable object that conflict with the request of any pending waiter,
+ *    then the process will be inserted in the wait queue just ahead of the
+ *    first such waiter", and granted at once when nothing before that point
+ *    conflicts (src/backend/storage/lmgr/README, the lock acquisition rules
+ *    of LockAcquire / ProcSleep, rule 2); a row locked FOR SHARE by the
+ *    upgrader alone is then its to update.  The textbook locking engine
+ *    does the same.
+ *  - InnoDB: no.  A new request waits for every conflicting request in the
+ *    record's queue, granted or waiting (lock0lock.cc:
+ *    lock_rec_other_has_conflicting walks all of them and
+ *    lock_rec_has_to_wait does not skip waiting ones), as MySQL 5.6 does
+ *    (Hermitage's runs) and MariaDB 10.x does; an X upgrade behind a waiting
+ *    X then closes a cycle, 1213.  (MySQL 8.0 later let an X request pass a
+ *    waiting X that a lock it already holds blocks: rec_lock_check_conflict,
+ *    CAN_BYPASS.  The mysql flavour follows MariaDB, which `make
+ *    conformance` runs.) */
+static bool jumps_queue(const db_node *d, bool upgrade) {
+    return upgrade && d->cfg->flavor != DB_FLAVOR_MYSQL;
+}
 
 db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_lock_mode mode) {
     SIM_ASSERT(mode == DB_LOCK_SHARE || mode == DB_LOCK_UPDATE);
@@ -172,7 +212,7 @@ db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_loc
     db_row *r = &d->rows[row];
     bool upgrade = holds_share(t, row);
     if (!upgrade && t->held_count == DB_HELD_MAX) return DB_LOCK_FULL;
-    if (compatible(d, slot, row, mode) && (r->wait_head < 0 || upgrade)) {
+    if (compatible(d, slot, row, mode) && (r->wait_head < 0 || jumps_queue(d, upgrade))) {
         bool ok = grant(d, slot, row, mode);
         SIM_ASSERT(ok);
         return DB_LOCK_GRANTED;
@@ -196,7 +236,7 @@ static void grant_waiters(db_node *d, env *e, int32_t row) {
         int32_t w = r->wait_head;
         db_lock_mode mode = (db_lock_mode)d->txns[w].wait_mode;
         if (!compatible(d, w, row, mode)) return;
-        db_wait_end(d, e, w);
+        wait_end(d, e, w);
         bool ok = grant(d, w, row, mode);
         SIM_ASSERT(ok);                   /* a waiter had room when it queued */
         env_trace(e, "T%u gets the lock on %s", d->txns[w].id, r->key);
@@ -276,6 +316,10 @@ void db_wait_pred(db_node *d, env *e, int32_t slot, int32_t blocker, int32_t row
     char what[SIM_NAME_MAX];
     snprintf(what, sizeof what, "%.11s (predicate)", d->seed.tables[d->rows[row].table].name);
     wait_begin(d, e, slot, blocker, what);
+    /* InnoDB checks for a deadlock whenever a lock request waits, gap and
+     * insert-intention waits included (two check-then-inserts: 1213 at once);
+     * postgres / locking armed deadlock_timeout in wait_begin. */
+    if (d->cfg->flavor == DB_FLAVOR_MYSQL && d->cfg->innodb_deadlock_detect) detect_now(d, e, slot);
 }
 
 void db_wake_pred_waiters(db_node *d) {
@@ -291,6 +335,19 @@ void db_wake_pred_waiters(db_node *d) {
 
 /* ------------------------------------------------------------ deadlocks */
 
+/* InnoDB: a waiter also waits for the conflicting requests queued ahead
+ * of it (lock_has_to_wait against the locks before it in the queue), which
+ * an upgrade queued behind a waiting X makes a cycle (jumps_queue). */
+static uint32_t waits_ahead(const db_node *d, int32_t slot, int32_t *out, uint32_t max) {
+    const db_txn *t = &d->txns[slot];
+    uint32_t n = 0;
+    for (int32_t w = d->rows[t->wait_row].wait_head; w >= 0 && w != slot && n < max; w = d->txns[w].wait_next) {
+        bool conflict = t->wait_mode == DB_LOCK_UPDATE || d->txns[w].wait_mode == DB_LOCK_UPDATE;
+        if (conflict) out[n++] = w;
+    }
+    return n;
+}
+
 /* The txns t waits for; returns how many (<= max). */
 static uint32_t waits_for(const db_node *d, int32_t slot, int32_t *out, uint32_t max) {
     const db_txn *t = &d->txns[slot];
@@ -302,6 +359,7 @@ static uint32_t waits_for(const db_node *d, int32_t slot, int32_t *out, uint32_t
     }
     const db_row *r = &d->rows[t->wait_row];
     if (r->x_holder >= 0 && r->x_holder != slot) out[n++] = r->x_holder;
+    if (d->cfg->flavor == DB_FLAVOR_MYSQL) n += waits_ahead(d, slot, out + n, max - n);
     if (t->wait_mode != DB_LOCK_UPDATE) return n;
     for (uint32_t k = 0; k < d->txns_live && n < max; k++) {
         int32_t i = d->active[k];
@@ -405,11 +463,12 @@ void db_on_lock_timeout(db_node *d, env *e, uint64_t arg) {
 static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(t->waiting);
-    int32_t session = t->session;
-    db_wait_end(d, e, slot);
+    int32_t session = t->session, row = t->wait_pred ? -1 : t->wait_row;
+    wait_end(d, e, slot);
     db_session *ss = &d->sessions[session];
     SIM_ASSERT(ss->busy);
     db_fail(d, e, slot, code, ss->reply.code);
+    if (row >= 0) grant_waiters(d, e, row);   /* after its rollback: as db_wait_end */
     ss->reply.ok = 0;
     ss->stmt_started = false;
     ss->next = ss->req.n;                 /* nothing more of this request runs */

@@ -62,8 +62,8 @@ bool db_invariants_ok(const db_node *d) {
 
 /* ------------------------------------------------------------ effects */
 
-void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
-               int64_t value, int64_t version) {
+void db_effect_aux(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
+                   int64_t value, int64_t version, int64_t aux) {
     SIM_ASSERT(d != NULL);
     SIM_ASSERT(key != NULL);
     hist_effect ef;
@@ -74,8 +74,14 @@ void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const ch
     ef.txn = t ? t->id : 0;
     ef.value = value;
     ef.version = version;
+    ef.aux = aux;
     snprintf(ef.key, sizeof ef.key, "%s", key);
     env_effect(e, &ef);
+}
+
+void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
+               int64_t value, int64_t version) {
+    db_effect_aux(d, e, t, kind, key, value, version, 0);
 }
 
 db_run db_fail(db_node *d, env *e, int32_t slot, const char *code, char out[8]) {

@@ -168,6 +168,7 @@ int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value) {
     SIM_ASSERT(r->x_holder == (int32_t)(t - d->txns));     /* writes hold the row's X lock */
     int32_t v = version_alloc(d);
     if (v < 0) return -1;
+    int64_t replaced = r->newest >= 0 ? d->versions[r->newest].value : 0;
     db_version *x = &d->versions[v];
     x->value = value;
     x->number = ++r->installs;
@@ -177,7 +178,7 @@ int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value) {
     t->rows_changed++;
     env_trace(e, "T%u writes %s = %" PRId64 " (version %" PRId64 ", uncommitted)", t->id, r->key, value,
               x->number);
-    db_effect(d, e, t, HIST_EFF_WRITE, r->key, value, x->number);
+    db_effect_aux(d, e, t, HIST_EFF_WRITE, r->key, value, x->number, replaced);
     return v;
 }
 

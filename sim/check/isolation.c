@@ -20,6 +20,10 @@
  *   G1b  it read a version its writer later overwrote (an intermediate one)
  *   G1c  a cycle of ww / wr edges
  *   G-single (one rw edge, the way back by ww / wr edges), named by shape:
+ *        OTV observed transaction vanishes  Ti had read Tj's write (or a
+ *                             later one's) before it read the version of y
+ *                             that Tj overwrote: the way back ends with a
+ *                             read of Ti's earlier than the rw edge's
  *        P4  lost update      Ti read x, Tj wrote x, Ti wrote x: every edge on
  *                             x, back into Ti by a ww edge
  *        P2  fuzzy read       Ti read x, Tj wrote x, Ti read x again: every
@@ -31,7 +35,9 @@
  *        all are item edges, G2 (predicate) otherwise.
  * Cycles are found inside the graph's strongly connected components
  * (Tarjan), the shortest for each rw edge by breadth-first search; the
- * story tells every read, write and end of the cycle's transactions.
+ * summary names every kind found, each with its first example's
+ * transactions, and the story tells every read, write and end of the first
+ * one's transactions.
  *
  * Invariant: edges join distinct committed transactions; versions are
  * numbered per row by install order (the db serialises a row's writers).
@@ -50,12 +56,14 @@
 
 static const char *const iso_names[ISO_KIND_COUNT] = {
     "G0 write cycle (dirty write, P0)", "G1a aborted read (dirty read, P1)", "G1b intermediate read",
-    "G1c circular information flow", "P4 lost update", "P2 non-repeatable read", "P3 phantom",
-    "A5A read skew", "A5B write skew", "G2 anti-dependency cycle (predicate write skew)",
+    "G1c circular information flow", "OTV observed transaction vanishes", "P4 lost update",
+    "P2 non-repeatable read", "P3 phantom", "A5A read skew", "A5B write skew",
+    "G2 anti-dependency cycle (predicate write skew)",
 };
 static const char *const iso_terms[ISO_KIND_COUNT] = {   /* Adya; Hermitage's test */
     "Adya G0; Hermitage G0", "Adya G1a; Hermitage G1a", "Adya G1b; Hermitage G1b",
-    "Adya G1c; Hermitage G1c", "Adya G-single; Hermitage P4", "Adya G-single; Hermitage G-single",
+    "Adya G1c; Hermitage G1c", "Adya G-single; Hermitage OTV", "Adya G-single; Hermitage P4",
+    "Adya G-single; Hermitage G-single",
     "Adya G-single over a predicate; Hermitage PMP", "Adya G-single; Hermitage G-single",
     "Adya G2-item; Hermitage G2-item", "Adya G2; Hermitage G2",
 };
@@ -100,6 +108,15 @@ static void explain(const iso_graph *g, const check_input *in, const iso_found *
                       "%" PRId64 " over it, computed from what it had read", ta, ra->key, ra->value, tb,
                       wb->value, sa, e1 ? eff(g, e1->eb)->value : 0);
         return;
+    case ISO_OTV: {
+        const iso_edge *back = &g->edges[f->edges[f->count - 1]];   /* the read that saw it */
+        char sk[16];
+        short_name(g, back->from, sk, sizeof sk);
+        story_appendf(b, cap, "%s saw %s's write (%s = %" PRId64 ") and then read %s = %" PRId64 ", a version %s "
+                      "overwrote (with %" PRId64 "): %s vanished from its view", ta, sk, eff(g, back->ea)->key,
+                      eff(g, back->ea)->value, ra->key, ra->value, tb, wb->value, sb);
+        return;
+    }
     case ISO_P2:
         story_appendf(b, cap, "%s read %s = %" PRId64 ", %s wrote %" PRId64 " and committed, and %s read it "
                       "again: %" PRId64, ta, ra->key, ra->value, tb, wb->value, sa, e1 ? eff(g, e1->eb)->value : 0);
@@ -110,8 +127,13 @@ static void explain(const iso_graph *g, const check_input *in, const iso_found *
                       wb->value, sa);
         return;
     case ISO_A5A:
-        story_appendf(b, cap, "%s read %s = %" PRId64 " before %s changed it, but saw %s's other write (%s = %"
-                      PRId64 ")", ta, ra->key, ra->value, tb, sb, e1 ? eff(g, e1->ea)->key : "?",
+        story_appendf(b, cap, "%s read %s = %" PRId64 " before %s changed it, but ", ta, ra->key, ra->value, tb);
+        if (e1 != NULL && e1->pred && e1->type == ISO_WR) {
+            const hist_effect *p = eff(g, e1->eb);
+            story_appendf(b, cap, "its read of %s WHERE value %s %" PRId64 " ", p->key, iso_pred_text(p->pred),
+                          p->aux);
+        }
+        story_appendf(b, cap, "saw %s's other write (%s = %" PRId64 ")", sb, e1 ? eff(g, e1->ea)->key : "?",
                       e1 ? eff(g, e1->ea)->value : 0);
         return;
     case ISO_A5B:
@@ -172,6 +194,13 @@ static void iso_story(const iso_graph *g, const check_input *in, const iso_found
     story_free(&st);
 }
 
+/* "T3, T2": the transactions of an anomaly's example, in cycle order. */
+static void append_txns(const iso_graph *g, const iso_found *f, char *b, size_t cap) {
+    uint32_t txns[ISO_CYCLE_MAX * 2];
+    uint32_t n = iso_found_txns(g, f, txns, ISO_CYCLE_MAX * 2);
+    for (uint32_t i = 0; i < n; i++) story_appendf(b, cap, "%sT%u", i ? ", " : "", g->txns[txns[i]].id);
+}
+
 static void iso_report(const iso_graph *g, const check_input *in, const iso_found *found, check_result *out) {
     const iso_found *first = NULL;
     for (uint32_t k = 0; k < ISO_KIND_COUNT && first == NULL; k++)
@@ -183,7 +212,8 @@ static void iso_report(const iso_graph *g, const check_input *in, const iso_foun
     explain(g, in, first, b, cap);
     for (uint32_t k = 0; k < ISO_KIND_COUNT; k++) {
         if (found[k].hits == 0 || &found[k] == first) continue;
-        story_appendf(b, cap, "; also %s (%s)", iso_names[k], iso_terms[k]);
+        story_appendf(b, cap, "; also %s (%s) in ", iso_names[k], iso_terms[k]);
+        append_txns(g, &found[k], b, cap);
     }
     out->verdict = CHECK_VIOLATION;
     iso_story(g, in, first, out);
@@ -227,7 +257,7 @@ static void check_run_isolation(const check_input *in, check_result *out) {
 /* The check's entry in the registry (sim/check/check.c). */
 const check_desc check_isolation = {
     .name = "isolation",
-    .summary = "an anomaly in the database's transactions: G0, G1a-c, P4 lost update, P2, P3 "
+    .summary = "an anomaly in the database's transactions: G0, G1a-c, OTV, P4 lost update, P2, P3 "
         "phantom, A5A read skew, A5B write skew, G2 (Berenson, Adya, Hermitage)",
     .run = check_run_isolation,
 };

@@ -6,7 +6,9 @@
  * version and each transaction's last one marked final; ww edges between
  * consecutive committed final versions; wr and rw edges from item reads;
  * predicate rw (and wr) edges from predicate reads, where a row absent from
- * what the predicate saw counts as not yet born.  Search: for each edge
+ * what the predicate saw counts as not yet born, and a loaded row's first
+ * version (its value from the aux of the first WRITE over it) is matched
+ * against the predicate like any other.  Search: for each edge
  * inside a strongly connected component, the shortest way back from its
  * head to its tail through the edge types that make the anomaly (ww for
  * G0; ww, wr for G1c and G-single; any for G2).
@@ -141,6 +143,12 @@ static void build_installs(iso_graph *g) {
         iso_row *r = &g->rows[g->installs[i].row];
         if (r->count++ == 0) r->first = i;
     }
+    for (uint32_t r = 0; r < g->row_count; r++) {    /* no WRITE of version 1: a loaded row */
+        iso_row *row = &g->rows[r];
+        const iso_install *x = &g->installs[row->first];
+        row->loaded = row->count > 0 && x->version > 1;
+        row->loaded_value = row->loaded ? h->effects[x->effect].aux : 0;
+    }
 }
 
 static bool committed(const iso_graph *g, uint32_t t) { return g->txns[t].state == ISO_COMMITTED; }
@@ -207,15 +215,19 @@ static void read_edges(iso_graph *g, uint32_t i) {
     int32_t rt = iso_txn_of(g, x), r = row_find(g, x->node, x->key);
     if (rt < 0 || r < 0 || !committed(g, (uint32_t)rt)) return;
     const iso_install *w = install_of(g, (uint32_t)r, x->version);
+    bool intermediate = false;
     if (w != NULL && w->txn != (uint32_t)rt) {
+        intermediate = committed(g, w->txn) && !w->final;
         if (!committed(g, w->txn)) g1_example(g, 0, w->txn, (uint32_t)rt, (uint32_t)r, w->effect, i);
-        else if (!w->final) g1_example(g, 1, w->txn, (uint32_t)rt, (uint32_t)r, w->effect, i);
-        else edge_add(g, w->txn, (uint32_t)rt, ISO_WR, false, (uint32_t)r, w->effect, i);
+        else if (intermediate) g1_example(g, 1, w->txn, (uint32_t)rt, (uint32_t)r, w->effect, i);
+        if (committed(g, w->txn)) edge_add(g, w->txn, (uint32_t)rt, ISO_WR, false, (uint32_t)r, w->effect, i);
     }
     const iso_row *row = &g->rows[r];
     for (uint32_t k = lower_bound(g, (uint32_t)r, x->version + 1); k < row->count; k++) {   /* the next version */
         const iso_install *n = &g->installs[row->first + k];
-        if (!in_order(g, n)) continue;
+        /* an intermediate version read: the writer's own final one is not an
+         * overwrite of it (Adya orders only final versions; G1b names it) */
+        if (!in_order(g, n) || (intermediate && n->txn == w->txn)) continue;
         edge_add(g, (uint32_t)rt, n->txn, ISO_RW, false, (uint32_t)r, i, n->effect);
         return;
     }
@@ -250,7 +262,7 @@ static void pred_edges(iso_graph *g, uint32_t p) {
     for (uint32_t r = 0; r < g->row_count; r++) {
         const iso_row *row = &g->rows[r];
         if (!row_in_table(row, pr)) continue;
-        bool m = false, prev_m = false;
+        bool m = false, prev_m = row->loaded && hist_pred_match(pr->pred, pr->aux, row->loaded_value);
         int64_t o = seen_version(g, p, r, &m);
         const iso_install *mine = o > 0 ? install_of(g, r, o) : NULL;
         bool done = false;

@@ -14,7 +14,7 @@
 #include "sim/check/check_int.h"
 
 typedef enum {
-    ISO_G0 = 0, ISO_G1A, ISO_G1B, ISO_G1C, ISO_P4, ISO_P2, ISO_P3, ISO_A5A, ISO_A5B, ISO_G2,
+    ISO_G0 = 0, ISO_G1A, ISO_G1B, ISO_G1C, ISO_OTV, ISO_P4, ISO_P2, ISO_P3, ISO_A5A, ISO_A5B, ISO_G2,
     ISO_KIND_COUNT
 } iso_kind;
 
@@ -44,6 +44,8 @@ typedef struct iso_row {
     int32_t node;
     char key[SIM_NAME_MAX];
     uint32_t first, count;       /* its installs */
+    bool loaded;                 /* version 1 was loaded, not installed by a WRITE */
+    int64_t loaded_value;        /* ... its value (aux of the first WRITE over it) */
 } iso_row;
 
 typedef struct iso_edge {
@@ -90,6 +92,8 @@ const char *iso_edge_type_name(iso_edge_type t);   /* "ww" "wr" "rw" */
 const char *iso_kind_name(iso_kind k);
 /* "T7 (t2's transfer)". */
 void iso_txn_name(const iso_graph *g, const check_input *in, uint32_t t, char *buf, size_t len);
+/* A predicate's operator as SQL says it: "=", "<>", "multiple of". */
+const char *iso_pred_text(uint32_t pred);
 /* One story clause for a db effect of a transaction named `name`. */
 void iso_tell_effect(story *st, const hist_effect *x, const char *name);
 

@@ -89,11 +89,21 @@ static bool one_row(const iso_graph *g, const iso_edge *e, const uint32_t *path,
     return !e->pred;
 }
 
-/* A cycle with one rw edge e, back by path: P4 when it stays on one row and
- * comes back by a write (r1[x] w2[x] w1[x]), P2 when it comes back by a read
- * of the same row (r1[x] w2[x] r1[x]), P3 over a predicate, else A5A. */
+/* The way back ends with a read by e's reader that came before e's read:
+ * it had seen the writer's effects (w2[x] r1[x]) and then read a version
+ * the writer overwrote (r1[y] w2[y]). */
+static bool observed_first(const iso_graph *g, const iso_edge *e, const uint32_t *path, uint32_t n) {
+    const iso_edge *last = &g->edges[path[n - 1]];
+    return last->type == ISO_WR && !last->pred && last->eb < e->ea;
+}
+
+/* A cycle with one rw edge e, back by path: P3 over a predicate; OTV when
+ * the reader had already seen the writer (observed_first); P4 when it stays
+ * on one row and comes back by a write (r1[x] w2[x] w1[x]), P2 when it
+ * comes back by a read of the same row (r1[x] w2[x] r1[x]); else A5A. */
 static iso_kind single_kind(const iso_graph *g, const iso_edge *e, const uint32_t *path, uint32_t n) {
     if (e->pred) return ISO_P3;
+    if (observed_first(g, e, path, n)) return ISO_OTV;
     if (!one_row(g, e, path, n)) return ISO_A5A;
     return g->edges[path[n - 1]].type == ISO_WW ? ISO_P4 : ISO_P2;
 }
@@ -193,7 +203,7 @@ uint32_t iso_found_txns(const iso_graph *g, const iso_found *f, uint32_t *out, u
     return n;
 }
 
-static const char *pred_text(uint32_t p) {
+const char *iso_pred_text(uint32_t p) {
     static const char *const sym[] = { "any", "=", "<>", "<", "<=", ">", ">=", "multiple of" };
     return p < HIST_PRED_COUNT ? sym[p] : "?";
 }
@@ -209,7 +219,7 @@ void iso_tell_effect(story *st, const hist_effect *x, const char *name) {
         break;
     case HIST_EFF_PRED_READ:
         story_add(st, x->t_ns, "%s read %s WHERE value %s %" PRId64 ": %" PRId64 " rows, at %s", name, x->key,
-                  pred_text(x->pred), x->aux, x->value, t);
+                  iso_pred_text(x->pred), x->aux, x->value, t);
         break;
     case HIST_EFF_WRITE:
         story_add(st, x->t_ns, "%s wrote %s = %" PRId64 " (version %" PRId64 ") at %s", name, x->key, x->value,

@@ -13,9 +13,13 @@
  *     any --1205 (MySQL, txn open) [on_lock_timeout]--> UNDO (rollback) | resend
  *   audit:    START --[bk_start -> audit_send]--> AUDIT --reply, groups left
  *             [on_audit]--> THINK --[audit_send]--> AUDIT ... --last--> DONE (ok)
+ *     AUDIT --40001 / deadlock [dbw_on_error]--> RESTART --backoff [audit_restart]--> AUDIT
+ *             (the first group again: a retried audit only reads)
+ *     AUDIT --1205 (MySQL, txn open)--> UNDO (rollback) --> RESTART | resend the group
  *
  * Invariant: a transfer's money moves only in a transaction that ends in
- * its COMMIT; it is acknowledged only after that COMMIT's reply.
+ * its COMMIT; it is acknowledged only after that COMMIT's reply.  An
+ * auditor's session only ever sends reads, COMMIT and ROLLBACK.
  */
 #include "sim/workload/bank.h"
 
@@ -343,11 +347,14 @@ static void on_write(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
     send_commit(w, e, s);
 }
 
+static void audit_send(dbw_core *w, env *e, dbw_session *s);
+
 /* MySQL 1205: the statement was rolled back, the transaction is open. */
 static void on_lock_timeout(dbw_core *w, env *e, dbw_session *s) {
     if (cfg_of(w)->on_lock_timeout == BK_ON_TIMEOUT_RETRY_STATEMENT) {
         env_trace(e, "bank: lock wait timeout; the app sends the statement again");
-        if (s->phase == P_LEG) send_leg(w, e, s);
+        if (s->phase == P_AUDIT) audit_send(w, e, s);
+        else if (s->phase == P_LEG) send_leg(w, e, s);
         else if (s->phase == P_WRITE) send_writes(w, e, s);
         else xfer_attempt(w, e, s);
         return;
@@ -373,6 +380,14 @@ static void audit_send(dbw_core *w, env *e, dbw_session *s) {
     if (g + 1 == p->groups) st[n++] = dbc_commit();
     s->phase = P_AUDIT;
     dbw_send(w, e, s, st, n, 0);
+}
+
+/* A retried audit (after 40001 or a deadlock) reads every group again, in
+ * a new transaction, from the first: what the failed one saw is gone. */
+static void audit_restart(dbw_core *w, env *e, dbw_session *s) {
+    s->step = 0;
+    s->v[V_SUM] = s->v[V_SEEN] = s->v[V_COUNT] = 0;
+    audit_send(w, e, s);
 }
 
 static void on_audit(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
@@ -437,7 +452,11 @@ static void bk_reply(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
 }
 
 static void bk_think(dbw_core *w, env *e, dbw_session *s) {
-    if (auditing(s) && s->phase == P_THINK) { audit_send(w, e, s); return; }
+    if (auditing(s)) {                       /* an auditor never runs a transfer */
+        if (s->phase == P_RESTART) audit_restart(w, e, s);
+        else audit_send(w, e, s);
+        return;
+    }
     if (s->phase == P_RESTART) { xfer_attempt(w, e, s); return; }
     SIM_ASSERT(s->phase == P_THINK);
     if (cfg_of(w)->strategy == BK_ATOMIC) send_leg(w, e, s);
