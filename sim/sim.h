@@ -22,8 +22,9 @@ typedef struct sim sim;
 /* A message as the network handled it, for pictures (the timeline's
  * arrows; reports/plot.h).  One note per copy sent: arrive_ns is when it
  * reaches `to`, SIM_TIME_NEVER when it was lost or its link was down at
- * send.  A copy dropped where it arrives (its link went down meanwhile, or
- * `to` is crashed) gets a second note with dropped = true, arrive_ns =
+ * send.  A copy dropped where it arrives (its link went down meanwhile,
+ * `to` is crashed, or its sender lost power while it was on its way) gets a
+ * second note with dropped = true, arrive_ns =
  * that instant and sent_ns = SIM_TIME_NEVER (match it to its first note by
  * from, to and arrive_ns).  Notes come in event order; the callback must
  * not touch the sim. */

@@ -29,8 +29,11 @@
  *     again (a power loss then loses more); a fast clock fsyncs sooner;
  *   - an fsync takes no time (no disk model), so Redis's postponing of the
  *     AOF write while the previous background fsync still runs (up to 2 s,
- *     aof_flush_postponed_start) never happens here; with a disk slower than
- *     a second per fsync a power loss would lose up to ~2 s more;
+ *     aof_flush_postponed_start) never happens here.  On a disk slower than
+ *     a second per fsync, Redis 7.0 then replies (beforeSleep calls
+ *     handleClientsWithPendingWrites after the postponed flush) with the
+ *     write still in its own buffer: even a process crash would lose up to
+ *     ~2 s of acknowledged writes, and a power loss ~2 s more;
  *   - a read, like a write, ends an event-loop turn in Redis and can start
  *     the fsync; here only writes and cron ticks do, so an fsync may come up
  *     to 100 ms later than Redis's when only reads arrive meanwhile;
