@@ -38,8 +38,8 @@
  *     clock, ticking at a random 10-19 Hz (from its own stream): it pings
  *     each master with a replica every min(down-after, 1 s) (or
  *     `redis.sentinel.ping`); the master is +sdown when the oldest
- *     unanswered ping (or, once the process's link closed, the last reply)
- *     is more than `redis.sentinel.down_after` old, then +odown and
+ *     unanswered ping (after a process crash: the reconnect attempt at the
+ *     next tick) is more than `redis.sentinel.down_after` old, then +odown and
  *     +try-failover in the same tick (one Sentinel: quorum 1, elected at
  *     once); it sends REPLICAOF NO ONE two ticks later, sees the promotion
  *     by INFO (every 1 s while the master is down) and announces

@@ -114,7 +114,10 @@ static void ping_master(sentinel *s, env *e, sentinel_watch *w, sim_time now) {
     if (w->link_closed) {
         if (!older(now, w->last_reconn, SENTINEL_MAX_PERIOD - 1)) return;   /* ping_period */
         w->last_reconn = now;
-        send_ping(s, e, w->master, REDIS_MSG_PING);   /* a connect: act_ping unchanged */
+        /* connect() to 127.0.0.1 is EINPROGRESS even to a closed port, so
+         * the PING is queued and act_ping set: down-after counts from here */
+        if (w->act_ping == SIM_TIME_NEVER) w->act_ping = now;
+        send_ping(s, e, w->master, REDIS_MSG_PING);
         return;
     }
     if (!older(now, w->last_pong, period) || !older(now, w->last_ping, period / 2)) return;
