@@ -516,6 +516,23 @@ static void pending_op_of_a_crashed_client_is_not_stuck(void **state) {
     assert_int_equal(f->r.blocked_ns, 0);
 }
 
+/* A power loss takes a client down as a crash does; the story says which. */
+static void pending_op_of_a_client_that_lost_power_is_not_stuck(void **state) {
+    fx *f = *state;
+    op(f, C1, HIST_F_WRITE, HIST_PENDING, MS(100), 0, 1);
+    fault(f, SCN_FAULT_POWER_LOSS, MS(200), C1, 0);
+    expect(f, "liveness", CHECK_OK);
+    assert_int_equal(f->r.blocked_ns, 0);
+}
+
+static void a_holder_that_lost_power_is_told_so_in_the_story(void **state) {
+    fx *f = *state;
+    build_l1(f, false);
+    f->s->faults[0].kind = SCN_FAULT_POWER_LOSS;
+    expect(f, "liveness", CHECK_VIOLATION);
+    assert_has(f->r.story, "c1 lost power at 0.050 s;\n");
+}
+
 /* ---- W2: the watchdog's last renewal, and network faults in stories ---- */
 
 static void watchdog_renewal_before_a_long_pause_is_told_as_the_last_extension(void **state) {
@@ -681,6 +698,8 @@ int main(void) {
         T(acquire_that_completes_after_the_ttl_is_live_with_its_wait_reported),
         T(pending_op_within_the_bound_is_not_a_violation),
         T(pending_op_of_a_crashed_client_is_not_stuck),
+        T(pending_op_of_a_client_that_lost_power_is_not_stuck),
+        T(a_holder_that_lost_power_is_told_so_in_the_story),
         T(watchdog_renewal_before_a_long_pause_is_told_as_the_last_extension),
         T(partition_between_waiter_and_lock_node_is_told_with_its_heal),
         T(partition_that_keeps_waiter_and_lock_node_together_is_not_told),

@@ -181,6 +181,8 @@ static void every_fault_kind_written_as_yaml_loads_back_the_same(void **state) {
                   "  - {at: 2s, crash: redis1, for: 1m}\n"
                   "  - {at: 2s, crash: c2}\n"
                   "  - {at: 3s, restart: c2}\n"
+                  "  - {at: 3s, power-loss: redis1, for: 1.5s}\n"
+                  "  - {at: 3.5s, power-loss: c3}\n"
                   "  - {at: 4s, partition: [[c1, redis1], [c2]]}\n"
                   "  - {at: 5s, cut: {from: [c1, c2], to: storage1}, both: true}\n"
                   "  - {at: 6s, heal: all}\n"
@@ -199,6 +201,34 @@ static void every_fault_kind_written_as_yaml_loads_back_the_same(void **state) {
     free(yaml);
     unload(back);
     unload(s);
+}
+
+static void the_nemesis_draws_power_losses_only_when_listed(void **state) {
+    (void)state;
+    scn *listed = load(BASE "nemesis: {every: 500ms, kinds: [power-loss, crash]}\n");
+    scn *dflt = load(BASE "nemesis: {every: 500ms}\n");
+    assert_int_equal(listed->nemesis.kinds, 1u << SCN_NEM_POWER_LOSS | 1u << SCN_NEM_CRASH);
+    uint32_t power = 0;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        scn *a = run_of(listed, seed), *b = run_of(dflt, seed);
+        assert_int_equal(kinds_drawn(a), 1u << SCN_FAULT_POWER_LOSS | 1u << SCN_FAULT_CRASH);
+        assert_int_equal(kinds_drawn(b) & 1u << SCN_FAULT_POWER_LOSS, 0);
+        for (uint32_t i = 0; i < a->fault_count; i++) {
+            const scn_fault *f = &a->faults[i];
+            if (f->kind != SCN_FAULT_POWER_LOSS) continue;
+            assert_true(f->for_ns > 0);                 /* it restarts, as a drawn crash */
+            power++;
+        }
+        char *yaml = pasted(a);                           /* and faults.yaml says so */
+        assert_non_null(strstr(yaml, "power-loss: "));
+        scn *back = load(yaml);
+        assert_true(same_faults(a, back));
+        unload(back);
+        free(yaml); free(a); free(b);
+    }
+    assert_true(power > 50);                            /* about 30 per seed */
+    unload(listed);
+    unload(dflt);
 }
 
 /* The network holds 64 link delays and loss bursts at once (SCN_DELAYS_MAX);
@@ -265,6 +295,7 @@ int main(void) {
         cmocka_unit_test(swarm_turns_kinds_off_for_some_seeds),
         cmocka_unit_test(the_fault_list_pasted_back_replays_the_run_exactly),
         cmocka_unit_test(every_fault_kind_written_as_yaml_loads_back_the_same),
+        cmocka_unit_test(the_nemesis_draws_power_losses_only_when_listed),
         cmocka_unit_test(the_nemesis_never_draws_more_link_faults_than_the_network_holds),
         cmocka_unit_test(check_names_outlive_a_run_with_a_nemesis),
         cmocka_unit_test(a_loss_burst_drops_messages_only_while_it_lasts),

@@ -203,6 +203,18 @@ static void a_cut_shades_the_lanes_at_both_ends(void **state) {
     done(&f);
 }
 
+static void a_power_loss_is_labelled_apart_from_a_crash(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, "scenarios/redlock/R3c-redlock-aof-everysec-power-loss.yaml", NULL, 0);
+    assert_true(has_row(&f, "label", "\"power loss\""));
+    assert_true(has_row(&f, "label", "\"restart\""));
+    done(&f);
+    run_file(&f, "scenarios/redlock/R3c3-redlock-aof-everysec-process-crash.yaml", NULL, 0);
+    assert_true(has_row(&f, "label", "\"crash\""));
+    done(&f);
+}
+
 static void a_queued_key_is_not_held_until_the_older_one_goes(void **state) {
     (void)state;
     fx f;
@@ -383,6 +395,7 @@ int main(void) {
         cmocka_unit_test(the_same_run_writes_the_same_bytes),
         cmocka_unit_test(the_clock_replay_matches_the_engines_own_readings),
         cmocka_unit_test(a_cut_shades_the_lanes_at_both_ends),
+        cmocka_unit_test(a_power_loss_is_labelled_apart_from_a_crash),
         cmocka_unit_test(a_queued_key_is_not_held_until_the_older_one_goes),
         cmocka_unit_test(many_messages_draw_a_window_around_the_first_violation),
         cmocka_unit_test(many_messages_and_no_violation_draw_no_arrows),

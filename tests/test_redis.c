@@ -422,7 +422,7 @@ static void everysec_brings_back_only_what_the_last_whole_second_fsynced(void **
     (void)state;
     scn *s = rt_scn();
     rt_param(s, "redis.persistence", "everysec");
-    rt_fault(s, SCN_FAULT_CRASH, 1500 * SIM_MS);
+    rt_fault(s, SCN_FAULT_POWER_LOSS, 1500 * SIM_MS);
     rt_fault(s, SCN_FAULT_RESTART, 1600 * SIM_MS);
     sim *run = rt_run(s, SCRIPT(crash_steps));
     assert_string_equal(step_op(run, 2)->note, "GET: \"a\"");    /* fsynced at 1 s */

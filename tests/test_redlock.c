@@ -145,7 +145,19 @@ static void everysec_loses_a_key_before_its_first_fsync_but_not_after(void **sta
     run_free(&after);
 }
 
-static void fsync_always_keeps_the_key_through_the_crash(void **state) {
+static void everysec_keeps_a_key_not_yet_fsynced_through_a_process_crash(void **state) {
+    (void)state;
+    run r = run_file(DIR "R3c3-redlock-aof-everysec-process-crash.yaml");
+    assert_null(effect_at(&r, HIST_EFF_LOCK_LOST, NULL, NULL, 0));   /* R3c's instant, kill -9 */
+    const hist_effect *del = effect_at(&r, HIST_EFF_LOCK_DEL, "c1", "C", 0);
+    assert_non_null(del);                                    /* reloaded; c1's release deletes it */
+    assert_true(ms(del->t_ns) > 9000);
+    assert_null(ok_acquire(&r, "c2"));
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+static void fsync_always_keeps_the_key_through_a_power_loss(void **state) {
     (void)state;
     run r = run_file(DIR "R3d-redlock-aof-fsync-always.yaml");
     assert_null(effect_at(&r, HIST_EFF_LOCK_LOST, NULL, NULL, 0));
@@ -465,7 +477,8 @@ int main(void) {
         cmocka_unit_test(crash_and_empty_restart_lets_a_second_client_in),
         cmocka_unit_test(delayed_restart_keeps_the_crashed_master_out_of_live_locks),
         cmocka_unit_test(everysec_loses_a_key_before_its_first_fsync_but_not_after),
-        cmocka_unit_test(fsync_always_keeps_the_key_through_the_crash),
+        cmocka_unit_test(everysec_keeps_a_key_not_yet_fsynced_through_a_process_crash),
+        cmocka_unit_test(fsync_always_keeps_the_key_through_a_power_loss),
         cmocka_unit_test(wall_clock_jump_expires_the_key_at_once),
         cmocka_unit_test(slew_or_monotonic_ttl_clock_keeps_the_key_past_the_validity),
         cmocka_unit_test(fast_clock_beyond_the_drift_allowance_lets_c2_in_early),

@@ -204,6 +204,29 @@ static void idempotent_service_answers_a_redelivered_step_without_reapplying_it(
     run_free(&r);
 }
 
+/* G3c2's orchestrator loses power instead of crashing: T3's command, sent
+ * at 4 ms and still on its way, dies with the host's buffers, so the seat
+ * is reserved once, by the command re-sent after the restart. */
+static void a_command_in_flight_when_the_orchestrator_loses_power_is_not_delivered(void **state) {
+    (void)state;
+    FILE *f = fopen(DIR "G3c2-crash-after-send-not-idempotent.yaml", "r");
+    assert_non_null(f);
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, "crash: s}");
+    assert_non_null(at);
+    char yaml[8300];
+    snprintf(yaml, sizeof yaml, "%.*spower-loss: s}%s", (int)(at - text), text, at + 9);
+    run r = run_text(yaml);
+    assert_int_equal(ms(step_eff(&r, HIST_EFF_SAGA_STEP, "i", 3, 0)->t_ns), 1001);
+    assert_null(step_eff(&r, HIST_EFF_SAGA_STEP, "i", 3, 1));
+    assert_null(eff(&r, HIST_EFF_STATE, "i", "seat 12B", 0));
+    summary_contains(&r, "saga", "each step and compensation took effect once");
+    run_free(&r);
+}
+
 static void non_idempotent_service_reserves_a_second_seat_on_redelivery(void **state) {
     (void)state;
     run r = run_file(DIR "G3c2-crash-after-send-not-idempotent.yaml");
@@ -389,6 +412,7 @@ int main(void) {
         cmocka_unit_test(in_memory_saga_state_is_lost_and_the_saga_stalls),
         cmocka_unit_test(idempotent_service_answers_a_redelivered_step_without_reapplying_it),
         cmocka_unit_test(non_idempotent_service_reserves_a_second_seat_on_redelivery),
+        cmocka_unit_test(a_command_in_flight_when_the_orchestrator_loses_power_is_not_delivered),
         cmocka_unit_test(blind_approve_overwrites_the_users_cancel),
         cmocka_unit_test(semantic_lock_refuses_the_early_cancel_and_the_retry_cancels_at_1005),
         cmocka_unit_test(saga_transfer_never_blocks_but_shows_half_a_transfer_for_a_minute),

@@ -758,6 +758,16 @@ static void nemesis_is_read_with_defaults_from_the_window(void **state) {
     assert_string_equal(load_err(HEAD "nemesis:\n  kinds: [crash, partitoin]\n"),
                         "5:18: error: kinds: unknown fault kind 'partitoin' (did you mean "
                         "'partition'?)");
+    assert_string_equal(load_err(HEAD "nemesis:\n  kinds: [power_loss]\n"),
+                        "5:11: error: kinds: unknown fault kind 'power_loss' (did you mean "
+                        "'power-loss'?)");
+    s = load_ok(HEAD "nemesis:\n  kinds: [power-loss]\n");
+    assert_int_equal(s->nemesis.kinds, 1u << SCN_NEM_POWER_LOSS);
+    drop(s);
+    s = load_ok(HEAD "nemesis: {}\n");                 /* the default leaves it out */
+    assert_int_equal(s->nemesis.kinds, SCN_NEM_DEFAULT_KINDS);
+    assert_int_equal(s->nemesis.kinds & 1u << SCN_NEM_POWER_LOSS, 0);
+    drop(s);
 }
 
 static void expect_takes_only_known_verdicts(void **state) {

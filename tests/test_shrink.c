@@ -122,6 +122,32 @@ static void a_scripted_failure_keeps_its_fault_and_drops_the_drawn_ones(void **s
     free(min);
 }
 
+/* R3 has no persistence: a process crash loses the lock key as a power
+ * loss does, so shrink says crash; R3c (everysec) fails only when C loses
+ * power, so the power loss stays. */
+static void a_power_loss_that_a_crash_can_stand_for_shrinks_to_the_crash(void **s) {
+    (void)s;
+    char out[OUT_MAX], path[512];
+    snprintf(path, sizeof path, "%s/r3.min.yaml", tmpdir);
+    assert_int_equal(run(out, sizeof out, "shrink scenarios/redlock/R3-redlock-crash-restart-"
+                         "no-persistence.yaml --set 'faults=[{at: 0ms, cut: {from: [c1], to: "
+                         "[D, E]}, both: true}, {at: 0ms, cut: {from: [c2], to: [A, B]}, both: "
+                         "true}, {at: 1s, power-loss: C, for: 100ms}]' --seed 1 --check "
+                         "mutual-exclusion --out %s", path), 0);
+    char *min = slurp(path);
+    assert_non_null(min);
+    assert_non_null(strstr(min, "crash: C"));
+    assert_null(strstr(min, "power-loss"));
+    free(min);
+    snprintf(path, sizeof path, "%s/r3c.min.yaml", tmpdir);
+    assert_int_equal(run(out, sizeof out, "shrink scenarios/redlock/R3c-redlock-aof-everysec-"
+                         "power-loss.yaml --seed 1 --check mutual-exclusion --out %s", path), 0);
+    min = slurp(path);
+    assert_non_null(min);
+    assert_non_null(strstr(min, "power-loss: C"));
+    free(min);
+}
+
 static void a_seed_that_does_not_fail_is_refused(void **s) {
     (void)s;
     char out[OUT_MAX];
@@ -141,6 +167,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_failure_found_by_the_nemesis_shrinks_to_a_few_faults_that_still_fail),
         cmocka_unit_test(a_scripted_failure_keeps_its_fault_and_drops_the_drawn_ones),
+        cmocka_unit_test(a_power_loss_that_a_crash_can_stand_for_shrinks_to_the_crash),
         cmocka_unit_test(a_seed_that_does_not_fail_is_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

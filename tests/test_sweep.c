@@ -211,7 +211,7 @@ static void merge_takes_a_broken_file_as_bad_input(void **state) {
                   "\"unknown\": 0, \"errors\": 0, \"crashed\": 0, \"verified\": 0, \"nemesis\": false, " \
                   "\"faults_drawn\": {\"pause\": 0, \"crash\": 0, \"restart\": 0, \"partition\": 0, " \
                   "\"cut\": 0, \"heal\": 0, \"clock-jump\": 0, \"clock-rate\": 0, \"delay\": 0, " \
-                  "\"loss\": 0}, \"checks\": [{\"name\": \"liveness\", " \
+                  "\"loss\": 0, \"power-loss\": 0}, \"checks\": [{\"name\": \"liveness\", " \
                   "\"expect\": null, \"judged\": true, \"ok\": 4, \"violation\": 1, \"unknown\": 0, \"failing\": 1}], "
     static const struct { const char *text, *says; } cases[] = {
         { "{\"seeds\": [1, 2", "not JSON" },

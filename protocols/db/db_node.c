@@ -368,7 +368,11 @@ static void db_init(void *state, env *e) {
 }
 
 /* A crash loses every open transaction (their versions and locks) and the
- * sessions; what was committed is durable (a database with a WAL). */
+ * sessions; what was committed is durable (a database with a WAL).  A power
+ * loss is the same: the commit's WAL record is fsynced before the client is
+ * told (PostgreSQL's synchronous_commit = on, InnoDB's
+ * innodb_flush_log_at_trx_commit = 1, both defaults); the settings that
+ * acknowledge before the fsync are not modelled. */
 static void db_on_crash(void *state, env *e) {
     db_node *d = state;
     SIM_ASSERT(d->cfg != NULL);

@@ -330,7 +330,9 @@ static void svc_init(void *state, env *e) {
     SIM_ASSERT(svc_invariants_ok(s));
 }
 
-/* A consensus ensemble keeps its state; only the timers are gone. */
+/* A consensus ensemble keeps its state; only the timers are gone.  Its
+ * members fsync their log before they acknowledge (ZooKeeper, etcd), so a
+ * power loss is the same as a crash here. */
 static void svc_on_crash(void *state, env *e) {
     svc *s = state;
     SIM_ASSERT(svc_invariants_ok(s));

@@ -203,6 +203,8 @@ static void pay_init(void *state, env *e) {
     SIM_ASSERT(pay_invariants_ok(n));
 }
 
+/* The ledger and the saved keys are committed (fsynced) before the reply:
+ * a power loss keeps them as a crash does. */
 static void pay_on_crash(void *state, env *e) {
     pay_node *n = state;
     SIM_ASSERT(pay_invariants_ok(n));

@@ -127,6 +127,7 @@ static void rlim_init(void *state, env *e) {
     SIM_ASSERT(rlim_invariants_ok(n));
 }
 
+/* In memory only: a crash and a power loss both lose the counters. */
 static void rlim_on_crash(void *state, env *e) {
     rlim_node *n = state;
     SIM_ASSERT(rlim_invariants_ok(n));

@@ -12,10 +12,12 @@
  *   - every command is applied atomically when its message is delivered
  *     (processing time 0), and answered with one reply;
  *   - persistence (`redis.persistence`): `none` loses the whole keyspace in
- *     a crash; `everysec` fsyncs the keyspace at every whole second of the
- *     node's monotonic clock (appendfsync everysec) and a crash (a power
- *     loss) brings back what was last fsynced; `always` fsyncs after every
- *     write.  Expiries are absolute, so time "elapses" while the node is down;
+ *     a crash or a power loss; with `everysec` and `always` every write is
+ *     in the AOF (the OS's page cache) before the reply, so a process crash
+ *     loses nothing and a power loss brings back what was last fsynced:
+ *     `everysec` fsyncs at a write or cron tick in a later wall-clock second
+ *     than the last fsync (redis_persist.c), `always` before every reply.
+ *     Expiries are absolute, so time "elapses" while the node is down;
  *   - `redis.restart_delay` (antirez's delayed restart): a restart brings the
  *     node back only after the delay; until then it does not answer at all;
  *   - replication: a node of role `replica` is the asynchronous replica of
@@ -182,8 +184,8 @@ typedef struct redis_cfg {
  * protocol's cfg (sim/scenario/param.h must be included where it expands). */
 #define REDIS_PARAM_SPECS(base)                                                              \
     PARAM_ENUM_SPEC("redis.persistence", "none",                                             \
-        "none: a crash loses every key; everysec: fsync each whole second (a crash loses "   \
-        "the writes since); always: fsync every write",                                      \
+        "none: a crash loses every key; everysec: fsync once a second (a power loss loses "  \
+        "the writes since; a process crash nothing); always: fsync every write",             \
         (base) + offsetof(redis_cfg, persistence), "none|everysec|always"),                  \
     PARAM_DURATION_SPEC("redis.restart_delay", "0ms",                                        \
         "a restarted node stays unreachable this long (antirez's delayed restart)",          \

@@ -58,7 +58,10 @@ typedef struct redis_node {
     uint64_t commands;            /* applied, for the trace */
     /* persistence (redis_persist.c): the fsynced keyspace survives a crash */
     redis_key disk[REDIS_KEYS_MAX];
-    timer_id fsync_timer;
+    timer_id fsync_timer;         /* everysec: the next cron tick while aof_dirty */
+    bool aof_dirty;               /* everysec: written (page cache) since the last fsync */
+    int64_t fsync_sec;            /* everysec: the wall-clock second of the last fsync */
+    sim_time cron_base;           /* the monotonic time of the first cron tick */
     uint32_t crashes;
     /* replication (redis_repl.c) */
     uint64_t repl_offset;         /* master: writes shipped; replica: writes applied */

@@ -21,6 +21,10 @@
  *       --restart [saga_orch_restart -> send_current]--> the same state, next attempt
  *   choreography: (free) --start--> RUNNING --EVENT [on_event -> end_saga]--> (free)
  *
+ * Crash or power loss (sim/env.h): the same here.  A durable log is forced
+ * before the command it records is sent, so a power loss finds it on disk;
+ * a memory log is lost to either.
+ *
  * Trade-off: a fixed table of SAGA_ACTIVE_MAX sagas; the log keeps only the
  * sagas in flight (an ended saga is forgotten), which is all recovery needs.
  */

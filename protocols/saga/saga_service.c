@@ -23,6 +23,10 @@
  * Choreography: the service then sends the next command of the plan, or
  * the compensations, or the end event to the orchestrator.
  *
+ * Crash or power loss (sim/env.h): the same here.  Each local transaction
+ * commits durably (its WAL fsynced) before the service replies or sends the
+ * next command, so a power loss keeps the database as a crash does.
+ *
  * Trade-off: fixed tables (SVC_*_MAX), searched linearly; a full table
  * refuses the command with a reason naming the bound rather than growing.
  * The idempotency table and the tombstones are rings that keep the last

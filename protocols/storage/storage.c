@@ -115,7 +115,8 @@ static void stor_init(void *state, env *e) {
     SIM_ASSERT(stor_invariants_ok(s));
 }
 
-/* Durable: a crash loses nothing (the counter models a database row). */
+/* Durable: a crash loses nothing (the counter models a database row,
+ * committed with its WAL fsynced), and a power loss neither. */
 static void stor_on_crash(void *state, env *e) {
     stor_node *s = state;
     SIM_ASSERT(stor_invariants_ok(s));

@@ -27,6 +27,10 @@
  * restarted coordinator then re-sends a decision that was already acked
  * (harmless: participants ack again).  Presumed abort writes nothing for an
  * abort: "no record" means abort.
+ * Crash or power loss (sim/env.h): the same here.  A lazy record sits in
+ * the process's log buffer until the next forced write (as in Mohan's
+ * presumed abort), so a process crash loses it as a power loss does, and a
+ * forced record is on disk before anyone acts on it.
  *
  * Trade-off: the log is a fixed table of TPC_LOG_MAX records; a begin that
  * finds it full (participants down for long) fails the transaction with a

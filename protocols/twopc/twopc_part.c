@@ -25,6 +25,9 @@
  * outcome of a prepared txn, an abort promised to a peer); a NO vote's
  * abort is written lazily and flushed by the next forced write, so a crash
  * may lose it (then a late PREPARE of that txn is judged afresh).
+ * Crash or power loss (sim/env.h): the same here.  The lazy record is in
+ * the process's log buffer, lost to either; a forced one is fsynced before
+ * the vote or ack that relies on it is sent, kept by either.
  *
  * Trade-off: one account per participant (TXN_ACCOUNT) and a fixed table of
  * TPC_PTX_MAX txn records reused oldest-finished first; a peer asking about

@@ -239,7 +239,7 @@ static bool tell_removal(story *st, const hist_effect *x, int32_t holder) {
         return true;
     case HIST_EFF_LOCK_LOST:
         story_add(st, x->t_ns, "%s lost %s's lock key at %s (%s)", node, whose, story_t(x->t_ns).s,
-                  x->aux ? "a crash before the key was fsynced: a restart reads back the AOF without it"
+                  x->aux ? "a power loss before the key was fsynced: a restart reads back the AOF without it"
                          : "a crash without persistence: nothing of it survives a restart");
         return true;
     case HIST_EFF_LOCK_SET:

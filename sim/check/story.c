@@ -400,8 +400,7 @@ static void add_node_fault(story *st, uint32_t i, sim_time from, sim_time to) {
         sim_time end = restart_after(s, i);
         if (!overlaps(at, end, from, to)) return;
         if (f->kind == SCN_FAULT_POWER_LOSS)
-            story_add(st, at, "%s lost power at %s (what it had not fsynced is gone)", who,
-                      story_t(at).s);
+            story_add(st, at, "%s lost power at %s", who, story_t(at).s);
         else
             story_add(st, at, "%s crashed at %s", who, story_t(at).s);
         if (f->for_ns > 0 && end <= to) story_add(st, end, "%s restarted at %s", who, story_t(end).s);

@@ -290,8 +290,20 @@ static void round_at(shrink *sh, uint32_t i) {
     free(c);
 }
 
+/* A power loss that a process crash can stand for is one: the milder
+ * fault, and it says that losing unsynced data was not needed. */
+static void soften_power_loss(shrink *sh, uint32_t i) {
+    if (sh->best.faults[i].kind != SCN_FAULT_POWER_LOSS) return;
+    cand *c = sim_xmalloc(sizeof *c);
+    *c = sh->best;
+    c->faults[i].kind = SCN_FAULT_CRASH;
+    (void)try_cand(sh, c);
+    free(c);
+}
+
 static void simplify_faults(shrink *sh) {
     for (uint32_t i = 0; i < sh->best.fault_count; i++) {
+        soften_power_loss(sh, i);
         const scn_fault *f = &sh->best.faults[i];
         bool lasts = f->for_ns > 0;
         if (lasts) shrink_field(sh, i, offsetof(scn_fault, for_ns), SIM_MS, SIM_MS);
