@@ -33,9 +33,9 @@
  *   - `WAIT n timeout` waits only for the calling client's own last write
  *     (Redis's c->woff) and counts only connected replicas (a replica whose
  *     process crashed has closed its link); its timeout runs on the node's
- *     wall clock and fires at the next serverCron tick (hz 10: every 100 ms
- *     of the node's monotonic clock), so up to 100 ms late, as measured on
- *     redis-server 7.0;
+ *     wall clock and fires at the node's next serverCron tick (hz 10: every
+ *     100 ms from 1 ms after its start), so up to 100 ms late, as measured
+ *     on redis-server 7.0;
  *   - a node of role `sentinel` follows Redis 7.0's sentinel.c on its wall
  *     clock, ticking at a random 10-19 Hz (from its own stream): it pings
  *     each master with a replica every min(down-after, 1 s) (or

@@ -14,8 +14,8 @@
  * (absolute expiry, as Redis 7 propagates PXAT) and acknowledges the
  * offset (REPLCONF ACK).  `WAIT n timeout` answers how many connected
  * replicas acknowledged the calling client's last write (woff), as soon as
- * n have, or at the first 100 ms serverCron tick after its wall-clock
- * timeout.  The Sentinel's PROMOTE turns the replica into a master; it
+ * n have, or at the node's first serverCron tick (cron_base + k * 100 ms,
+ * redis_persist.c) after its wall-clock timeout.  The Sentinel's PROMOTE turns the replica into a master; it
  * keeps what it applied and drops what was still on the link.
  *
  * Invariant: a master's acked_offset <= repl_offset; a parked WAIT's offset
@@ -273,7 +273,9 @@ void redis_repl_on_wait_timer(redis_node *r, env *e, uint64_t arg) {
     SIM_ASSERT(slot < REDIS_WAITS_MAX);
     SIM_ASSERT(r->waits[slot].used);
     r->waits[slot].timer = 0;                 /* it has fired */
-    sim_time rest = (WAIT_CRON_NS - env_now_mono(e) % WAIT_CRON_NS) % WAIT_CRON_NS;
+    sim_time now = env_now_mono(e), tick = r->cron_base;   /* the node's serverCron grid */
+    if (now > tick) tick += (now - tick + WAIT_CRON_NS - 1) / WAIT_CRON_NS * WAIT_CRON_NS;
+    sim_time rest = tick - now;
     if (!(arg & WAIT_ARG_CRON) && rest > 0) {
         r->waits[slot].timer = env_timer(e, rest, REDIS_TAG_WAIT, slot | WAIT_ARG_CRON);
         return;
