@@ -697,7 +697,9 @@ static void wait_answers_once_the_replica_acknowledged_the_write(void **state) {
     done(run, s);
 }
 
-static void wait_times_out_with_zero_when_no_replica_acknowledged(void **state) {
+/* Redis notices a blocked client's timeout at the event loop's next wake-up:
+ * serverCron, every 100 ms at hz 10 from 1 ms after the start. */
+static void wait_times_out_with_zero_at_the_next_cron_tick(void **state) {
     (void)state;
     scn *s = rt_scn();
     rt_add_replica(s);
@@ -705,11 +707,60 @@ static void wait_times_out_with_zero_when_no_replica_acknowledged(void **state) 
     sim *run = rt_run(s, SCRIPT(wait_steps));
     const hist_op *w = step_op(run, 1);
     assert_string_equal(w->note, "WAIT: (integer) 0");
-    assert_int_equal(w->complete_ns, 104 * SIM_MS);    /* arrived at 3, timed out at 103 */
+    assert_int_equal(w->complete_ns, 202 * SIM_MS);    /* arrived 3, deadline 103, tick 201 */
     done(run, s);
 }
 
-static void master_crash_loses_the_writes_still_in_its_replication_buffer(void **state) {
+static void wait_timeout_runs_on_the_masters_wall_clock(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    rt_param(s, "redis.replication.lag", "500ms");
+    rt_fault(s, SCN_FAULT_CLOCK_JUMP, 50 * SIM_MS)->jump_ns = SIM_S;
+    sim *run = rt_run(s, SCRIPT(wait_steps));
+    const hist_op *w = step_op(run, 1);
+    assert_string_equal(w->note, "WAIT: (integer) 0");
+    assert_int_equal(w->complete_ns, 102 * SIM_MS);    /* deadline passed at 50, tick 101 */
+    done(run, s);
+}
+
+/* The key expires at 11 ms: M ships its DEL (offset 2) too, but that is not
+ * the client's write: WAIT asks for offset 1, acknowledged at 103. */
+static const step wait_own_steps[] = {
+    { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 10, 0, false },
+    { 105, REDIS_WAIT, "-", NULL, 0, 100, 0, false },
+};
+
+static void wait_waits_only_for_the_callers_own_writes(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    rt_param(s, "redis.replication.lag", "100ms");
+    sim *run = rt_run(s, SCRIPT(wait_own_steps));
+    const hist_op *w = step_op(run, 1);
+    assert_string_equal(w->note, "WAIT: (integer) 1");
+    assert_int_equal(w->complete_ns, 107 * SIM_MS);    /* at once, not when #2 is acked (113) */
+    done(run, s);
+}
+
+static const step wait_late_steps[] = {
+    { 0, REDIS_SET, "lock", "c1:1", REDIS_F_NX | REDIS_F_PX, 30000, 0, false },
+    { 50, REDIS_WAIT, "-", NULL, 0, 100, 0, false },
+};
+
+static void wait_counts_only_connected_replicas(void **state) {
+    (void)state;
+    scn *s = rt_scn();
+    rt_add_replica(s);
+    rt_fault(s, SCN_FAULT_CRASH, 20 * SIM_MS)->node = 2;   /* the replica acked at 3, then died */
+    sim *run = rt_run(s, SCRIPT(wait_late_steps));
+    const hist_op *w = step_op(run, 1);
+    assert_string_equal(w->note, "WAIT: (integer) 0");
+    assert_int_equal(w->complete_ns, 202 * SIM_MS);    /* deadline 151, tick 201 */
+    done(run, s);
+}
+
+static void master_crash_kills_a_parked_wait(void **state) {
     (void)state;
     scn *s = rt_scn();
     rt_add_replica(s);
@@ -718,6 +769,7 @@ static void master_crash_loses_the_writes_still_in_its_replication_buffer(void *
     sim *run = rt_run(s, SCRIPT(wait_steps));
     assert_int_equal(step_op(run, 1)->result, HIST_PENDING);    /* the WAIT died with M */
     assert_int_equal(sim_history(run)->effect_count, 2);         /* M's SET and its loss only */
+    /* (the write on the link still reaches the replica: test_redlock.c, L5d) */
     assert_non_null(effect_n(run, HIST_EFF_LOCK_LOST, 0));
     done(run, s);
 }
@@ -773,9 +825,12 @@ int main(void) {
         cmocka_unit_test(delayed_restart_answers_nothing_until_the_delay_is_over),
         cmocka_unit_test(monotonic_ttl_clock_ignores_a_wall_clock_jump),
         cmocka_unit_test(wait_answers_once_the_replica_acknowledged_the_write),
-        cmocka_unit_test(wait_times_out_with_zero_when_no_replica_acknowledged),
-        cmocka_unit_test(master_crash_loses_the_writes_still_in_its_replication_buffer),
         cmocka_unit_test(a_replica_refuses_writes_but_runs_a_script_that_does_not_write),
+        cmocka_unit_test(wait_times_out_with_zero_at_the_next_cron_tick),
+        cmocka_unit_test(wait_timeout_runs_on_the_masters_wall_clock),
+        cmocka_unit_test(wait_waits_only_for_the_callers_own_writes),
+        cmocka_unit_test(wait_counts_only_connected_replicas),
+        cmocka_unit_test(master_crash_kills_a_parked_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

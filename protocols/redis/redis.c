@@ -435,15 +435,17 @@ static void on_command(redis_node *r, env *e, node_id from, const redis_cmd *c) 
         env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
         return;
     }
+    r->writer = from;                     /* WAIT's c->woff (redis_repl.c) */
     switch ((redis_cmd_kind)c->kind) {
     case REDIS_SET: case REDIS_SETNX: cmd_set(r, e, from, c, &p); break;
     case REDIS_PEXPIRE: case REDIS_CAE: cmd_expire(r, e, from, c, &p); break;
     case REDIS_DEL: case REDIS_CAD: cmd_del(r, e, from, c, &p); break;
     case REDIS_GET: cmd_get(r, e, c, &p); break;
     case REDIS_INCR: cmd_incr(r, e, c, &p); break;
-    case REDIS_WAIT: r->commands++; redis_repl_wait(r, e, from, c); return;
+    case REDIS_WAIT: r->writer = -1; r->commands++; redis_repl_wait(r, e, from, c); return;
     case REDIS_CMD_COUNT: default: SIM_UNREACHABLE("command kind"); return;
     }
+    r->writer = -1;
     r->commands++;
     redis_log_cmd(e, from, c, &p);
     env_send(e, from, REDIS_MSG_REPLY, &p, sizeof p);
@@ -481,6 +483,7 @@ static void redis_on_message(void *state, env *e, node_id from, uint32_t type, c
         env_send(e, from, REDIS_MSG_PONG, body, len);
     } else if (type == REDIS_MSG_PROMOTE) {
         redis_repl_on_promote(r, e, from);
+    } else if (redis_repl_on_message(r, e, from, type, body, len)) {
     } else {
         env_trace(e, "ignored a message of type %u (not for a Redis node)", type);
     }
@@ -529,7 +532,7 @@ static void redis_on_crash(void *state, env *e) {
     redis_node *r = state;
     SIM_ASSERT(redis_invariants_ok(r));
     redis_persist_on_crash(r, e);
-    redis_repl_on_crash(r, e);
+    redis_repl_on_crash(r, e, env_crash_is_power_loss(e));
     SIM_ASSERT(redis_invariants_ok(r));
 }
 

@@ -42,17 +42,34 @@
  *   - `redis.restart_delay` (antirez's delayed restart): a restart brings the
  *     node back only after the delay; until then it does not answer at all;
  *   - replication: a node of role `replica` is the asynchronous replica of
- *     the `redis` node with the same index (replica1 of redis1...).  The
- *     master ships each write `redis.replication.lag` after applying it
- *     (the write waits in the master's output buffer, and a crash of the
- *     master loses what is still there); the replica applies it and
- *     acknowledges the offset.  `WAIT n timeout`
- *     answers how many replicas acknowledged every write so far;
- *   - a node of role `sentinel` pings every master that has a replica every
- *     `redis.sentinel.ping`; when a ping has been unanswered for
- *     `redis.sentinel.down_after` (down-after-milliseconds), it promotes the
- *     replica (REPLICAOF NO ONE) and tells every client (+switch-master).
- *     One Sentinel, instant election: the quorum of Sentinels is not modelled.
+ *     the `redis` node with the same index (replica1 of redis1...).  On
+ *     loopback a master writes to the replica's socket before it answers
+ *     the client, and the replica has the write ~0.2 ms later: the model
+ *     sends it at once.  `redis.replication.lag` stands for a slow or cut
+ *     link: the write is already in the master HOST's kernel and reaches
+ *     the replica `lag` later.  A process crash of the master (`crash`)
+ *     does not lose it (the kernel still delivers it, then closes the
+ *     socket); a power loss (`power-loss`) does.  The replica applies the
+ *     write and acknowledges the offset;
+ *   - `WAIT n timeout` waits only for the calling client's own last write
+ *     (Redis's c->woff) and counts only connected replicas (a replica whose
+ *     process crashed has closed its link); its timeout runs on the node's
+ *     wall clock and fires at the node's next serverCron tick (hz 10: every
+ *     100 ms from 1 ms after its start), so up to 100 ms late, as measured
+ *     on redis-server 7.0;
+ *   - a node of role `sentinel` follows Redis 7.0's sentinel.c on its wall
+ *     clock, ticking at a random 10-19 Hz (from its own stream): it pings
+ *     each master with a replica every min(down-after, 1 s) (or
+ *     `redis.sentinel.ping`); the master is +sdown when the oldest
+ *     unanswered ping (after a process crash: the reconnect attempt at the
+ *     next tick) is more than `redis.sentinel.down_after` old, then +odown and
+ *     +try-failover in the same tick (one Sentinel: quorum 1, elected at
+ *     once); it sends REPLICAOF NO ONE two ticks later, sees the promotion
+ *     by INFO (every 1 s while the master is down) and announces
+ *     +switch-master to every client one tick after that.  A clock jump
+ *     (or pause) of more than 2 s between two ticks puts it in TILT for 30 s:
+ *     it still pings but does not act.
+ *     One Sentinel: the quorum of several Sentinels is not modelled.
  *
  * Lock keys.  Keys written by SET / SETNX are "lock keys": their grant,
  * extension, deletion, expiry and loss are recorded as HIST_EFF_LOCK_*
@@ -87,6 +104,12 @@
 #define REDIS_MSG_PONG   1105u    /* node -> sentinel: redis_ping */
 #define REDIS_MSG_PROMOTE 1106u   /* sentinel -> replica: REPLICAOF NO ONE (redis_switch) */
 #define REDIS_MSG_SWITCH 1107u    /* sentinel -> clients: +switch-master (redis_switch) */
+#define REDIS_MSG_INFO   1108u    /* sentinel -> replica: INFO replication (redis_ping) */
+#define REDIS_MSG_INFO_REPLY 1109u /* replica -> sentinel: its role (redis_ping.master) */
+/* A process that died: its kernel closes its connections (FIN) to the
+ * sentinels and its master / replica (redis_ping, seq 0).  Not sent on a
+ * power loss. */
+#define REDIS_MSG_LINK_DOWN 1110u
 
 #define REDIS_KEYS_MAX   64
 #define REDIS_VALUE_MAX  32      /* bytes of a value, including the NUL */
@@ -169,12 +192,14 @@ typedef struct redis_repl {
     uint16_t pad;                     /* zero */
     int32_t setter;
     sim_time expire_at;               /* TTL clock: first instant absent (PXAT + 1 ms) */
+    sim_time hold_ns;                 /* still on the link this long (a dead master's kernel) */
     char key[SIM_NAME_MAX];
     char val[REDIS_VALUE_MAX];
 } redis_repl;
 
 typedef struct redis_repl_ack { uint64_t offset; } redis_repl_ack;
-typedef struct redis_ping { uint64_t seq; } redis_ping;
+/* PING / PONG, INFO / its reply (master = 1: role:master), LINK_DOWN. */
+typedef struct redis_ping { uint64_t seq; uint32_t master; uint32_t pad; } redis_ping;
 /* PROMOTE (to the replica) and +switch-master (to clients). */
 typedef struct redis_switch { int32_t old_master, new_master; } redis_switch;
 
@@ -185,9 +210,9 @@ typedef struct redis_cfg {
     int persistence;                  /* redis_persistence */
     sim_time restart_delay_ns;        /* 0 = up at once */
     int ttl_clock;                    /* redis_ttl_clock */
-    sim_time sentinel_ping_ns;        /* Sentinel's ping period */
+    sim_time sentinel_ping_ns;        /* Sentinel's ping period; 0 = min(down-after, 1 s) */
     sim_time sentinel_down_after_ns;  /* down-after-milliseconds */
-    sim_time replication_lag_ns;      /* a write waits this long in the master's buffer */
+    sim_time replication_lag_ns;      /* a write takes this long on the link to the replica */
 } redis_cfg;
 
 /* The param_spec entries of a redis_cfg embedded at byte offset `base` of a
@@ -203,15 +228,16 @@ typedef struct redis_cfg {
     PARAM_ENUM_SPEC("redis.ttl_clock", "wall",                                               \
         "the clock key expiries use: wall (as Redis: clock jumps expire keys) or monotonic", \
         (base) + offsetof(redis_cfg, ttl_clock), "wall|monotonic"),                          \
-    PARAM_DURATION_SPEC("redis.sentinel.ping", "1s",                                         \
-        "how often the sentinel pings each master that has a replica",                       \
-        (base) + offsetof(redis_cfg, sentinel_ping_ns), SIM_NS, PARAM_NO_MAX),               \
+    PARAM_DURATION_SPEC("redis.sentinel.ping", "0ms",                                        \
+        "how often the sentinel pings each master; 0 = as Sentinel: min(down_after, 1 s)",   \
+        (base) + offsetof(redis_cfg, sentinel_ping_ns), 0, PARAM_NO_MAX),                    \
     PARAM_DURATION_SPEC("redis.sentinel.down_after", "30s",                                  \
-        "down-after-milliseconds: an unanswered ping this old promotes the replica",         \
+        "down-after-milliseconds: a master silent longer is +sdown; then failover",          \
         (base) + offsetof(redis_cfg, sentinel_down_after_ns), 0, PARAM_NO_MAX),              \
     PARAM_DURATION_SPEC("redis.replication.lag", "0ms",                                      \
-        "a master ships each write to its replica this long after applying it (lost if it "  \
-        "crashes first)", (base) + offsetof(redis_cfg, replication_lag_ns), 0, PARAM_NO_MAX)
+        "a slow link: each write reaches the replica this long after the master applied it " \
+        "(a crash of M keeps it, a power-loss of M loses it)",                               \
+        (base) + offsetof(redis_cfg, replication_lag_ns), 0, PARAM_NO_MAX)
 
 /* The node's model (roles `redis` and `replica`). */
 extern const model_ops redis_model_ops;

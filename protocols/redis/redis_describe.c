@@ -92,6 +92,16 @@ static bool describe_sentinel(uint32_t type, const void *body, uint32_t len, cha
         snprintf(buf, n, "%s #%" PRIu64, type == REDIS_MSG_PING ? "PING" : "PONG", q.seq);
         return true;
     }
+    if ((type == REDIS_MSG_INFO || type == REDIS_MSG_INFO_REPLY || type == REDIS_MSG_LINK_DOWN) &&
+        len == sizeof(redis_ping)) {
+        redis_ping q;
+        memcpy(&q, body, sizeof q);
+        if (type == REDIS_MSG_INFO) snprintf(buf, n, "INFO replication #%" PRIu64, q.seq);
+        else if (type == REDIS_MSG_INFO_REPLY)
+            snprintf(buf, n, "INFO #%" PRIu64 ": role:%s", q.seq, q.master ? "master" : "slave");
+        else snprintf(buf, n, "link closed (the process died; its kernel sends FIN)");
+        return true;
+    }
     if ((type == REDIS_MSG_PROMOTE || type == REDIS_MSG_SWITCH) && len == sizeof(redis_switch)) {
         redis_switch w;
         memcpy(&w, body, sizeof w);

@@ -67,10 +67,15 @@ typedef struct redis_node {
     uint64_t repl_offset;         /* master: writes shipped; replica: writes applied */
     uint64_t acked_offset;        /* master: the replica's last acknowledged offset */
     redis_wait waits[REDIS_WAITS_MAX];
-    redis_repl queue[REDIS_REPL_QUEUE_MAX];   /* ring: writes not yet shipped (lag) */
-    sim_time queue_due[REDIS_REPL_QUEUE_MAX]; /* monotonic time each one ships */
+    /* master: the writes on the slow link (`lag`), sent when due; replica:
+     * the writes a dead master's kernel still delivers, applied when due */
+    redis_repl queue[REDIS_REPL_QUEUE_MAX];
+    sim_time queue_due[REDIS_REPL_QUEUE_MAX]; /* monotonic time each one is due */
     uint32_t queue_head, queue_count;
     timer_id queue_timer;
+    bool peer_down;               /* master: its replica's link is closed (it crashed) */
+    node_id writer;               /* the client whose command runs now, -1 = none */
+    uint64_t woff[SIM_NODES_MAX]; /* master: offset after each client's last write */
 } redis_node;
 
 /* ---- redis.c: the keyspace ---- */
@@ -147,11 +152,15 @@ void redis_repl_on_ack(redis_node *r, env *e, node_id from, const redis_repl_ack
 void redis_repl_on_promote(redis_node *r, env *e, node_id from);
 /* WAIT numreplicas timeout: answers now, or parks until acks or the timeout. */
 void redis_repl_wait(redis_node *r, env *e, node_id from, const redis_cmd *c);
-void redis_repl_on_wait_timer(redis_node *r, env *e, uint64_t slot);
-/* The replication buffer's timer: ships the writes that are due. */
+void redis_repl_on_wait_timer(redis_node *r, env *e, uint64_t arg);
+/* The link's timer: ships (master) or applies (replica) the writes due. */
 void redis_repl_on_queue_timer(redis_node *r, env *e);
 /* Pairs the node with its replica / master by index within its role. */
 void redis_repl_setup(redis_node *r, env *e);
-void redis_repl_on_crash(redis_node *r, env *e);
+/* Other replication / Sentinel messages (INFO, LINK_DOWN); false = not one. */
+bool redis_repl_on_message(redis_node *r, env *e, node_id from, uint32_t type, const void *body,
+                           uint32_t len);
+/* power_loss: the host died too (its kernel's buffers and FINs are lost). */
+void redis_repl_on_crash(redis_node *r, env *e, bool power_loss);
 
 #endif
