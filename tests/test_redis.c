@@ -799,6 +799,21 @@ static void a_replica_refuses_writes_but_runs_a_script_that_does_not_write(
     done(run, s);
 }
 
+/* Redis's longest error the model gives (READONLY, 54 bytes) reaches the
+ * trace whole: a trace line once cut every error at 39 bytes. */
+static void a_trace_line_carries_the_whole_readonly_error(void **state) {
+    (void)state;
+    redis_reply p;
+    memset(&p, 0, sizeof p);
+    p.req = 1;
+    p.cmd = REDIS_SET;
+    p.kind = REDIS_R_ERR;
+    snprintf(p.str, sizeof p.str, "%s", REDIS_ERR_READONLY);
+    char line[160];
+    assert_true(redis_describe(REDIS_MSG_REPLY, &p, sizeof p, line, sizeof line));
+    assert_string_equal(line, "SET: (error) " REDIS_ERR_READONLY);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_with_px_is_there_through_its_last_millisecond_and_gone_from_the_next),
@@ -826,6 +841,7 @@ int main(void) {
         cmocka_unit_test(monotonic_ttl_clock_ignores_a_wall_clock_jump),
         cmocka_unit_test(wait_answers_once_the_replica_acknowledged_the_write),
         cmocka_unit_test(a_replica_refuses_writes_but_runs_a_script_that_does_not_write),
+        cmocka_unit_test(a_trace_line_carries_the_whole_readonly_error),
         cmocka_unit_test(wait_times_out_with_zero_at_the_next_cron_tick),
         cmocka_unit_test(wait_timeout_runs_on_the_masters_wall_clock),
         cmocka_unit_test(wait_waits_only_for_the_callers_own_writes),

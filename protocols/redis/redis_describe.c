@@ -59,8 +59,8 @@ static void describe_reply(const redis_reply *p, char *buf, size_t n) {
     case REDIS_R_OK: snprintf(buf, n, "%s: OK%s", name, tok); break;
     case REDIS_R_NIL: snprintf(buf, n, "%s: (nil)", name); break;
     case REDIS_R_INT: snprintf(buf, n, "%s: (integer) %" PRId64 "%s", name, p->integer, tok); break;
-    case REDIS_R_BULK: snprintf(buf, n, "%s: \"%.39s\"", name, p->str); break;
-    case REDIS_R_ERR: snprintf(buf, n, "%s: (error) %.39s", name, p->str); break;
+    case REDIS_R_BULK: snprintf(buf, n, "%s: \"%.*s\"", name, REDIS_ERR_MAX - 1, p->str); break;
+    case REDIS_R_ERR: snprintf(buf, n, "%s: (error) %.*s", name, REDIS_ERR_MAX - 1, p->str); break;
     default: snprintf(buf, n, "%s: ?", name); break;
     }
 }
