@@ -167,7 +167,7 @@ $(BUILD)/conformance/clockshim.so: tests/conformance/clockshim.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CONF_SHIM_CFLAGS) -o $@ $<
 
-conformance: conformance-redis
+conformance: conformance-redis conformance-l5
 
 conformance-redis: deps all $(BUILD)/conformance/redis_replay $(BUILD)/conformance/clockshim.so
 	@sh tests/conformance/run.sh $(BUILD)
