@@ -250,7 +250,8 @@ static const hist_kind_def db_ops[] = {
     { .kind = HIST_F_TRANSFER, .name = "transfer", .value = HIST_VALUE_ASKED_GOT },
     { .kind = HIST_F_AUDIT, .name = "audit", .value = HIST_VALUE_ASKED_GOT },
     { .kind = HIST_F_OFF_CALL, .name = "off-call", .value = HIST_VALUE_ASKED_GOT },
-    { .kind = HIST_F_STMT, .name = "statement", .value = HIST_VALUE_ASKED_GOT },
+    { .kind = HIST_F_STMT, .name = "statement", .value = HIST_VALUE_ASKED_GOT,
+      .only_when_used = true },
     { .name = NULL },
 };
 

@@ -502,10 +502,14 @@ static int check_order(const script *sc, script_error *err) {
         uint32_t until = st->blocks == SCRIPT_BLOCKS_END ? sc->step_count : (uint32_t)st->blocks + 1;
         for (uint32_t j = k + 1; j < until && j < sc->step_count; j++) {
             if (sc->steps[j].client != st->client) continue;
-            return at_entry(err, (int32_t)sc->steps[j].entry, true, "step %u: the steps never end: %s is still waiting in step %u (which blocks until %s), so step %u would wait for it (expected %s's next step after that)",
-                            sc->steps[j].number, sc->clients[st->client], st->number,
-                            st->blocks == SCRIPT_BLOCKS_END ? "the end" : "a later step",
-                            sc->steps[j].number, sc->clients[st->client]);
+            char until_text[32];
+            if (st->blocks == SCRIPT_BLOCKS_END) snprintf(until_text, sizeof until_text, "the end");
+            else snprintf(until_text, sizeof until_text, "step %u", sc->steps[st->blocks].number);
+            return at_entry(err, (int32_t)sc->steps[j].entry, true, "step %u: the steps never end: "
+                            "%s is still waiting in step %u (it blocks until %s), so step %u would "
+                            "wait for it forever (expected %s's next step after %s)",
+                            sc->steps[j].number, sc->clients[st->client], st->number, until_text,
+                            sc->steps[j].number, sc->clients[st->client], until_text);
         }
     }
     return 0;
