@@ -301,6 +301,23 @@ static void a_statement_that_never_returns_leaves_its_clients_later_steps_unrun(
     assert_non_null(strstr(out, "step 6 (T1: commit): never ran"));
 }
 
+static void a_step_with_at_waits_for_its_time(void **state) {
+    (void)state;
+    run r = run_text(script_yaml("postgres", "default",
+        "    1: {T1: \"select * from test where id = 1\"}\n"
+        "    2: {T2: \"select * from test where id = 2\", at: 50ms}\n"
+        "    3: {T1: \"select * from test where id = 2\"}\n"));
+    const hist_op *ops[3] = { NULL, NULL, NULL };
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r.h->op_count && n < 3; i++)
+        if (r.h->ops[i].f == HIST_F_STMT) ops[n++] = &r.h->ops[i];
+    assert_int_equal(n, 3);
+    assert_int_equal(ops[0]->invoke_ns, 0);
+    assert_int_equal(ops[1]->invoke_ns, 50 * SIM_MS);
+    assert_int_equal(ops[2]->invoke_ns, ops[1]->complete_ns);     /* next at its answer */
+    run_free(&r);
+}
+
 /* ---------------------------------------------------------------- fix 6 */
 
 /* Fekete et al's G2 on PostgreSQL serializable: T1's UPDATE makes it the
@@ -427,6 +444,7 @@ int main(void) {
         cmocka_unit_test(a_blocked_delete_rechecks_its_predicate_after_the_wait),
         cmocka_unit_test(blocking_until_a_step_is_checked_both_ways),
         cmocka_unit_test(a_statement_that_never_returns_leaves_its_clients_later_steps_unrun),
+        cmocka_unit_test(a_step_with_at_waits_for_its_time),
         cmocka_unit_test(postgres_ssi_fails_the_write_that_makes_a_committed_pivot),
         cmocka_unit_test(postgres_ssi_still_fails_the_commit_when_no_partner_has_committed),
         cmocka_unit_test(the_sql_log_lists_each_statement_with_its_answer_and_the_final_rows),
