@@ -263,6 +263,33 @@ static void a_blocked_delete_rechecks_its_predicate_after_the_wait(void **state)
         "    7: {T2: commit}\n");
 }
 
+/* A delete is a version that matches no predicate: a later predicate read
+ * that does not see the row saw that version (PRED_SEEN), so the
+ * isolation check finds no phantom where there is none. */
+static void the_isolation_check_reads_a_delete_as_the_row_leaving(void **state) {
+    (void)state;
+    run r = run_text(script_yaml("postgres", "read-committed",
+        "    1: {T1: begin}\n"
+        "    2: {T2: begin}\n"
+        "    3: {T1: \"update test set value = value + 10\", count: 2}\n"
+        "    4: {T2: \"delete from test where value = 20\", blocks: 5, count: 0}\n"
+        "    5: {T1: commit}\n"
+        "    6: {T2: abort}\n"
+        "    7: {T1: \"delete from test where id = 1\", count: 1}\n"
+        "    8: {T2: \"select * from test\", rows: \"2=30\"}\n"));
+    check_input in = { r.h, r.s, 0, false };
+    check_result res;
+    memset(&res, 0, sizeof res);
+    check_find("isolation")->run(&in, &res);
+    if (res.verdict != CHECK_OK) fail_msg("%s", res.summary);
+    check_result_free(&res);
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < r.h->effect_count; i++)
+        seen += r.h->effects[i].kind == HIST_EFF_PRED_SEEN && strcmp(r.h->effects[i].key, "test:1") == 0;
+    assert_int_equal(seen, 1);
+    run_free(&r);
+}
+
 static void blocking_until_a_step_is_checked_both_ways(void **state) {
     (void)state;
     const char *p4 =
@@ -442,6 +469,7 @@ int main(void) {
         cmocka_unit_test(insert_delete_and_rollback_change_what_is_read),
         cmocka_unit_test(an_update_by_predicate_changes_every_matching_row),
         cmocka_unit_test(a_blocked_delete_rechecks_its_predicate_after_the_wait),
+        cmocka_unit_test(the_isolation_check_reads_a_delete_as_the_row_leaving),
         cmocka_unit_test(blocking_until_a_step_is_checked_both_ways),
         cmocka_unit_test(a_statement_that_never_returns_leaves_its_clients_later_steps_unrun),
         cmocka_unit_test(a_step_with_at_waits_for_its_time),
