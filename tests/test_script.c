@@ -91,6 +91,10 @@ static void each_statement_parses_into_the_db_statements_it_means(void **state) 
     assert_int_equal(st[0].set, DB_SET_ADD);
     assert_int_equal(st[0].arg, -5);
     assert_int_equal(st[0].where, HIST_PRED_GE);
+    assert_int_equal(script_parse_stmt("update test set value = value -5 where id = 1", "test", st, &n, &ret, msg, sizeof msg), 0);
+    assert_int_equal(st[0].kind, DB_ST_UPDATE);
+    assert_int_equal(st[0].set, DB_SET_ADD);
+    assert_int_equal(st[0].arg, -5);
     assert_int_equal(script_parse_stmt("delete from test where id = 2", "test", st, &n, &ret, msg, sizeof msg), 0);
     assert_int_equal(st[0].kind, DB_ST_DELETE);
     assert_int_equal(script_parse_stmt("insert into test (id, value) values(3, 30)", "test", st, &n, &ret, msg, sizeof msg), 0);
