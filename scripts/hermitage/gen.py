@@ -181,9 +181,14 @@ def render(tests, c, diffs):
            "# Generated from scripts/hermitage/cells.txt by scripts/hermitage/gen.py."]
     d = diffs.get(name)
     if d:
-        out.append("# ccsim DIFFERS from the expectation below (docs/hermitage.md,")
-        out.append("# \"Where ccsim differs\"): the steps keep the expected outcome and")
-        out.append("# `expect: script: violation` records that ccsim does not meet it:")
+        out.append("# ccsim DIFFERS from the expected outcome (docs/hermitage.md,")
+        out.append("# \"Where ccsim differs\"; scripts/hermitage/differences.txt).")
+        if d.get("script"):
+            out.append("# The steps keep the expected outcome; `expect: script: violation`")
+            out.append("# records that ccsim does not meet it (tests/hermitage.sh pins how).")
+        if d.get("isolation"):
+            out.append("# `expect: isolation: %s` is ccsim's verdict; our analysis of the" % d["isolation"])
+            out.append("# history says %s." % c["isolation"])
         for line in d["lines"]:
             out.extend(fold(line, "#   "))
     out += ["name: " + name, "description: >"] + fold(desc, "  ") + [
