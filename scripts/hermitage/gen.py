@@ -6,6 +6,9 @@ maintainer's tool, not part of the build.
 
   python3 scripts/hermitage/gen.py            write the files
   python3 scripts/hermitage/gen.py --check    exit 1 if a file differs
+  python3 scripts/hermitage/gen.py --refresh-differences CCSIM
+        rewrite the `step` lines of differences.txt from CCSIM's runs
+        (the `why:` lines stay), after a change to the script check's words
   python3 scripts/hermitage/gen.py --verify-source HERMITAGE_DIR
         check that every documented cell's statements appear, in order,
         in the cited lines of Hermitage's postgres.md / mysql.md
@@ -297,9 +300,38 @@ def verify_source(cells, hdir):
     return bad
 
 
+def refresh_differences(ccsim):
+    import subprocess
+    import tempfile
+    out, name = [], None
+    for line in open(DIFFS):
+        if re.match(r"^\s+step [0-9]", line):
+            continue
+        if name and not line.strip():
+            out.extend(story_steps(ccsim, name, subprocess, tempfile))
+            name = None
+        if line.startswith("HS-") and " script" in line:
+            name = line.split()[0]
+        out.append(line)
+    if name:
+        out.extend(story_steps(ccsim, name, subprocess, tempfile))
+    open(DIFFS, "w").write("".join(out))
+
+
+def story_steps(ccsim, name, subprocess, tempfile):
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([ccsim, "run", os.path.join(OUT, name + ".yaml"), "--out", d + "/r"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        story = open(d + "/r/story.txt").read().split("\n")
+    return ["  " + l.strip() + "\n" for l in story if re.match(r"^\s*step [0-9]", l)]
+
+
 def main():
     tests, cells = load()
     diffs = load_diffs()
+    if len(sys.argv) > 2 and sys.argv[1] == "--refresh-differences":
+        refresh_differences(sys.argv[2])
+        return
     if len(sys.argv) > 2 and sys.argv[1] == "--verify-source":
         sys.exit(1 if verify_source(cells, sys.argv[2]) else 0)
     check = "--check" in sys.argv
