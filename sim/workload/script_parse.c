@@ -207,6 +207,11 @@ static int parse_update(lex *x, const char *table, db_stmt *out, perr *e) {
         return -1;
     db_stmt s = blank(DB_ST_UPDATE_PRED);
     if (accept(x, "value")) {
+        if (x->is_int && x->tok[0] == '-') {     /* "value -5" lexes as value, -5 */
+            if (expect_int(x, &s.arg, e) != 0) return -1;
+            s.set = DB_SET_ADD;
+            goto where;
+        }
         bool minus = accept(x, "-");
         if (!minus && expect_word(x, "+", e) != 0) return -1;
         if (expect_int(x, &s.arg, e) != 0) return -1;
@@ -215,6 +220,7 @@ static int parse_update(lex *x, const char *table, db_stmt *out, perr *e) {
     } else if (expect_int(x, &s.arg, e) != 0) {
         return -1;
     }
+where:;
     cond c;
     if (parse_cond(x, &c, e) != 0) return -1;
     if (c.by_id && c.id_count != 1) return fail(e, "UPDATE ... WHERE id IN (...) is not supported "
