@@ -10,7 +10,7 @@
 # its broken logs and samples.  Prints one line per part and `N passed,
 # N failed` last.  BUILD names the build folder (build, or
 # build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|layers|scenarios|broken|fuzz|sweeps|vopr|determinism|conformance]
+#   sh scripts/test.sh [all|unit|layers|scenarios|hermitage|broken|fuzz|sweeps|vopr|determinism|conformance]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
 # it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
@@ -56,6 +56,21 @@ run_scenarios() {
   count "$p" "$f"
   echo "scenarios: $p passed, $f failed"
   [ "$rc" -eq 0 ] || grep -v '^PASS ' "$out" | sed 's/^/      /'
+}
+
+# The Hermitage scenarios: they pass, every expectation bites when changed,
+# the known differences from Hermitage are exactly the recorded ones, and
+# the files are the generator's (tests/hermitage.sh; docs/hermitage.md).
+run_hermitage() {
+  sh tests/hermitage.sh "$CCSIM" >"$log/hermitage.out" 2>&1
+  rc=$?
+  p=$(sed -n 's/^hermitage: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/hermitage.out")
+  f=$(sed -n 's/^hermitage: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/hermitage.out")
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  count "$p" "$f"
+  echo "hermitage: $p passed, $f failed"
+  [ "$rc" -eq 0 ] || grep -v '^hermitage: ' "$log/hermitage.out" | tail -40
 }
 
 # Each tests/broken/*.yaml starts with `# error: MSG`; `ccsim run` must exit
@@ -194,13 +209,14 @@ case "$part" in
   unit) run_unit ;;
   layers) run_layers ;;
   scenarios) run_scenarios ;;
+  hermitage) run_hermitage ;;
   broken) run_broken ;;
   fuzz) run_fuzz_corpora ;;
   sweeps) run_sweeps ;;
   vopr) run_vopr ;;
   determinism) run_determinism ;;
   conformance) run_conformance_input ;;
-  all) run_unit; run_layers; run_scenarios; run_broken; run_conformance_input; run_fuzz_corpora; run_sweeps; run_vopr; run_determinism ;;
+  all) run_unit; run_layers; run_scenarios; run_hermitage; run_broken; run_conformance_input; run_fuzz_corpora; run_sweeps; run_vopr; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"
