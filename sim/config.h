@@ -58,4 +58,20 @@ typedef struct param_per_node {
     bool listed[SIM_NODES_MAX];
 } param_per_node;
 
+/* A PARAM_MAP field: the scenario's pairs under a key, kept as text for a
+ * workload that parses them itself (a script's steps).  Key NAME itself
+ * gives key ""; NAME.a.b gives "a.b".  A list value is its items joined by
+ * ", ".  In file order. */
+#define CONFIG_KEY_MAX 96
+#define CONFIG_MAP_MAX 128
+typedef struct param_map_entry {
+    char key[CONFIG_KEY_MAX];
+    char value[CONFIG_STRING_MAX];
+} param_map_entry;
+
+typedef struct param_map {
+    uint32_t count;
+    param_map_entry items[CONFIG_MAP_MAX];
+} param_map;
+
 #endif

@@ -163,6 +163,11 @@ typedef struct model_ops {
      * state is not initialized yet; it may read its config, names and
      * roles, and must not send, set timers or record history.  NULL = none. */
     void (*side_log_head)(env *e, const env_side_log_run *run);
+    /* Writes this node's last records of the side log (env_side_log), at
+     * the horizon after the last event, once per node in node order, when
+     * the run records one and did not fail.  It may read its state, and
+     * must not send, set timers or record history.  NULL = none. */
+    void (*side_log_tail)(void *state, env *e);
 } model_ops;
 
 #endif

@@ -31,7 +31,7 @@
 
 #define PROTO_ROLES_MAX 8
 #define PROTO_CHECKS_MAX 8
-#define PROTO_WORKLOADS_MAX 4
+#define PROTO_WORKLOADS_MAX 8
 #define FAMILY_RANGES_MAX 4
 
 typedef struct proto_role {

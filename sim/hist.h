@@ -116,6 +116,9 @@ typedef struct hist_kind_def {
     hist_mark_shape mark;    /* effects: how a timeline marks it */
     uint32_t mark_rgb;       /* its colour, HIST_MARK_CLIENT_RGB = the client's */
     hist_label_fn label;     /* its label, NULL = none */
+    bool only_when_used;     /* ops: reports that list every kind (summary.json's counts,
+                                latency) list it only in runs that recorded one, so the
+                                reports of runs from before it was added keep their bytes */
 } hist_kind_def;
 
 /* Every kind a run may record: the core's and the families'.  ops and

@@ -106,6 +106,16 @@ static void side_log_heads(struct sim *s) {
     s->side_log_heading = false;
 }
 
+/* The side log's tail: each node's model writes its last records, in node
+ * order, at the horizon (env.h, model_ops.side_log_tail). */
+static void side_log_tails(struct sim *s) {
+    for (uint32_t i = 0; i < s->node_count && !s->failed; i++) {
+        const model_ops *m = s->nodes[i].model;
+        if (m == NULL || m->side_log_tail == NULL || s->nodes[i].model_state == NULL) continue;
+        m->side_log_tail(s->nodes[i].model_state, &s->nodes[i].env);
+    }
+}
+
 /* --------------------------------------------------------------- timers */
 
 static bool timer_live(const struct sim *s, const sim_slot *sl) {
@@ -549,6 +559,7 @@ int sim_run(sim *s, char *err, size_t err_len) {
     sim_assert_set_context(NULL, NULL);                   /* context is on the stack */
     s->now = s->scn->duration_ns;
     s->stats.end_ns = s->now;
+    if (s->side_log && !s->failed) side_log_tails(s);
     if (s->failed) {
         snprintf(err, err_len, "%s: error: %s", s->scn->path, s->error);
         return s->over_budget ? SIM_RUN_OVER_BUDGET : -1;

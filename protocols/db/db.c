@@ -109,6 +109,21 @@ static void describe_stmt(const db_stmt *s, char *buf, size_t n) {
         snprintf(buf, n, "INSERT t%u:%" PRId64 " = %" PRId64, s->table, s->id, s->arg); return;
     case DB_ST_COMMIT: snprintf(buf, n, "COMMIT"); return;
     case DB_ST_ROLLBACK: snprintf(buf, n, "ROLLBACK"); return;
+    case DB_ST_BEGIN:
+        snprintf(buf, n, "BEGIN%s%s", s->arg > DB_ISO_DEFAULT && s->arg <= DB_ISO_SER ? " " : "",
+                 s->arg > DB_ISO_DEFAULT && s->arg <= DB_ISO_SER
+                     ? db_isolation_name((db_isolation)s->arg) : "");
+        return;
+    case DB_ST_DELETE: snprintf(buf, n, "DELETE t%u:%" PRId64 "%s", s->table, s->id, w); return;
+    case DB_ST_UPDATE_PRED:
+        snprintf(buf, n, "UPDATE t%u SET value = %s%" PRId64 " WHERE value %s %" PRId64, s->table,
+                 s->set == DB_SET_ADD ? "value + " : "", s->arg, db_pred_symbol(s->where),
+                 s->where_arg);
+        return;
+    case DB_ST_DELETE_PRED:
+        snprintf(buf, n, "DELETE t%u WHERE value %s %" PRId64, s->table, db_pred_symbol(s->where),
+                 s->where_arg);
+        return;
     }
     snprintf(buf, n, "statement %u", s->kind);
 }
@@ -223,7 +238,7 @@ static const proto_desc db_proto = {
         { "client", NULL, 1, SIM_NODES_MAX, "one or more client nodes (the workload drives them)", NULL },
     },
     .role_count = 2,
-    .workloads = { "flash-sale", "seat-booking", "bank", "on-call" },
+    .workloads = { "flash-sale", "seat-booking", "bank", "on-call", "script" },
     .checks = { "oversell", "double-booking", "lost-update", "conservation", "isolation", "liveness", NULL },
     .lock_client = NULL,
     .validate = db_validate,
@@ -235,6 +250,8 @@ static const hist_kind_def db_ops[] = {
     { .kind = HIST_F_TRANSFER, .name = "transfer", .value = HIST_VALUE_ASKED_GOT },
     { .kind = HIST_F_AUDIT, .name = "audit", .value = HIST_VALUE_ASKED_GOT },
     { .kind = HIST_F_OFF_CALL, .name = "off-call", .value = HIST_VALUE_ASKED_GOT },
+    { .kind = HIST_F_STMT, .name = "statement", .value = HIST_VALUE_ASKED_GOT,
+      .only_when_used = true },
     { .name = NULL },
 };
 

@@ -66,8 +66,14 @@ typedef enum {
     DB_ST_UPDATE,       /* one row by id: SET value = arg | value + arg [WHERE ...] */
     DB_ST_INSERT,       /* a new row (table, id) = arg */
     DB_ST_COMMIT,
-    DB_ST_ROLLBACK
+    DB_ST_ROLLBACK,
+    DB_ST_BEGIN,        /* begins a transaction at level arg (db_isolation; DEFAULT = the db's);
+                           a no-op when one is open (PostgreSQL's warning) */
+    DB_ST_DELETE,       /* one row by id [WHERE ...]: rows deleted */
+    DB_ST_UPDATE_PRED,  /* every row whose value matches where/where_arg: SET value = ... */
+    DB_ST_DELETE_PRED   /* every row whose value matches where/where_arg */
 } db_stmt_kind;
+#define DB_ST_LAST DB_ST_DELETE_PRED
 
 typedef enum { DB_LOCK_NONE = 0, DB_LOCK_SHARE, DB_LOCK_UPDATE } db_lock_mode;
 typedef enum { DB_SET_ABS = 0, DB_SET_ADD } db_set_kind;
@@ -201,6 +207,8 @@ enum {
     HIST_EFF_PRED_READ = 505,     /* a predicate read of table `key` (pred, aux); value = rows matched */
     HIST_EFF_PRED_SEEN = 506,     /* ... a visible row it looked at that did not match */
     HIST_EFF_DB_ERROR = 507,      /* a statement failed; key = SQLSTATE; value 1 = txn rolled back */
+    HIST_F_STMT = 508,            /* a script's statement: value_in = its step; ok, or fail with
+                                     note = the error code; value_out = rows returned or changed */
 };
 
 /* Predicates of db PRED_READ effects: a row matches when (value OP aux)

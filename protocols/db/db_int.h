@@ -8,6 +8,7 @@
  *               abort, SSI (PostgreSQL serializable)
  *   db_lock.c   row and predicate locks, FIFO waiters, deadlock detection,
  *               lock timeouts
+ *   db_log.c    the SQL statement log (`ccsim run --emit sql`, docs/sql-log.md)
  *
  * Storage.  Rows keep their versions newest first (db_version.older); a
  * version is committed when commit_seq != 0.  Snapshots are commit
@@ -48,6 +49,7 @@ typedef struct db_version {
     uint32_t txn;              /* installer's id, 0 = the loaded data */
     int32_t older;             /* next older version, -1 = none; free list link when free */
     bool used;
+    bool deleted;              /* a DELETE's tombstone: the row is absent from here on */
 } db_version;
 
 typedef struct db_row {
@@ -110,6 +112,10 @@ typedef struct db_session {
     bool began_here;           /* the request began the transaction (autocommit) */
     bool aborted_block;        /* postgres: a statement failed in BEGIN..COMMIT; 25P02 until ROLLBACK */
     db_reply reply;
+    uint32_t log_seq;          /* the SQL log's number of the running statement, 0 = none */
+    uint32_t log_txn;          /* ... the transaction it runs in */
+    bool log_blocked;          /* ... and its `block` record is written */
+    bool log_auto;             /* an autocommit request's BEGIN is logged, its end not yet */
 } db_session;
 
 typedef struct db_siread {     /* SSI: a transaction read a row, or a predicate */
@@ -154,6 +160,11 @@ typedef struct db_node {
     uint32_t predlock_count;
     int32_t pwait[DB_PWAIT_MAX];    /* predicate waiters, in the order they began waiting */
     uint32_t pwait_count;
+    /* the rows the last SCAN (or predicate write) returned, in row order: for the reply's
+       row list and the SQL log; valid right after the statement ran */
+    int64_t out_id[DB_ROWS_MAX], out_value[DB_ROWS_MAX];
+    uint32_t out_count;
+    uint32_t log_next;              /* the SQL log's statements so far */
     uint64_t stats_commits, stats_aborts;
 } db_node;
 
@@ -173,8 +184,26 @@ void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const ch
 void db_effect_aux(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const char *key,
                    int64_t value, int64_t version, int64_t aux);
 
+/* ---- db_log.c (each returns at once when the run records no side log) ---- */
+void db_log_head(env *e, const env_side_log_run *run);
+/* A statement of session s begins (`stmt`); BEGIN records for implicit beginnings. */
+void db_log_stmt(db_node *d, env *e, int32_t s, const db_stmt *st);
+void db_log_begin(db_node *d, env *e, int32_t s, db_isolation iso);
+void db_log_commit(db_node *d, env *e, int32_t s);     /* an autocommit request's COMMIT */
+/* An autocommit request failed and ccsim rolled its transaction back: ROLLBACK. */
+void db_log_auto_rollback(db_node *d, env *e, int32_t s);
+void db_log_block(db_node *d, env *e, int32_t s);
+/* The running statement returned: its result, or the reply's error. */
+void db_log_done(db_node *d, env *e, int32_t s, const db_stmt *st, const db_result *res, bool ok,
+                 const char *code, bool rolled_back);
+void db_log_tail(void *state, env *e);
+
 /* ---- db_txn.c ---- */
-int32_t db_txn_begin(db_node *d, env *e, int32_t session);
+/* A deleted (tombstone) version or none: the row is absent. */
+bool db_gone(const db_node *d, int32_t v);
+int32_t db_install_tombstone(db_node *d, env *e, db_txn *t, int32_t row);
+/* iso: the transaction's level; DEFAULT = the db's. */
+int32_t db_txn_begin(db_node *d, env *e, int32_t session, db_isolation iso);
 db_txn *db_txn_at(db_node *d, int32_t slot);
 int32_t db_txn_find(const db_node *d, uint32_t id);      /* slot, -1 if gone */
 void db_take_snapshot(db_node *d, db_txn *t);
@@ -193,7 +222,10 @@ void db_abort(db_node *d, env *e, int32_t slot);
 /* SSI: t read row r (or a predicate over table) at its snapshot; t wrote r. */
 void db_ssi_read_row(db_node *d, env *e, int32_t slot, int32_t row);
 void db_ssi_read_pred(db_node *d, env *e, int32_t slot, uint8_t table, uint8_t pred, int64_t arg);
-void db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_value, bool had_old,
+/* SSI: t wrote row r.  True when the write made t the pivot of a dangerous
+ * structure whose out-conflict has committed: PostgreSQL fails the write
+ * statement now ("Canceled on identification as a pivot, during write"). */
+bool db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_value, bool had_old,
                   int64_t new_value);
 /* True when an SSI conflict doomed t (it must fail with 40001). */
 bool db_ssi_doomed(const db_node *d, int32_t slot);

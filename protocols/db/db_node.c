@@ -135,6 +135,9 @@ void db_ready_push(db_node *d, int32_t session) {
 static void finish(db_node *d, env *e, int32_t s) {
     db_session *ss = &d->sessions[s];
     SIM_ASSERT(ss->busy);
+    if (ss->log_seq != 0)                    /* failed while it waited, or before it ran */
+        db_log_done(d, e, s, NULL, NULL, false, ss->reply.code, ss->txn < 0);
+    if (!ss->reply.ok) db_log_auto_rollback(d, e, s);
     ss->reply.txn_open = ss->txn >= 0 || ss->aborted_block ? 1 : 0;   /* ROLLBACK it */
     if (ss->reply.ok) ss->reply.code[0] = '\0';
     env_send(e, ss->node, DB_MSG_REPLY, &ss->reply, sizeof ss->reply);
@@ -143,6 +146,8 @@ static void finish(db_node *d, env *e, int32_t s) {
 }
 
 static bool is_end(uint8_t kind) { return kind == DB_ST_COMMIT || kind == DB_ST_ROLLBACK; }
+
+static bool run_begin(db_node *d, env *e, int32_t s, const db_stmt *st);
 
 static void session_error(db_node *d, env *e, int32_t s, const char *code, const char *why) {
     db_session *ss = &d->sessions[s];
@@ -157,17 +162,19 @@ static void session_error(db_node *d, env *e, int32_t s, const char *code, const
 static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
     db_session *ss = &d->sessions[s];
     if (ss->aborted_block) {
+        if (!ss->stmt_started) db_log_stmt(d, e, s, st);
         session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
                                         "end of transaction block");
         return false;
     }
     if (ss->txn < 0) {
-        if (db_txn_begin(d, e, s) < 0) {
+        if (db_txn_begin(d, e, s, DB_ISO_DEFAULT) < 0) {
             session_error(d, e, s, "53200", "out of shared memory (too many transactions)");
             return false;
         }
         ss->began_here = (ss->req.flags & DB_REQ_AUTOCOMMIT) != 0;
         ss->reply.txn = d->txns[ss->txn].id;
+        db_log_begin(d, e, s, d->txns[ss->txn].iso);
     }
     db_txn *t = db_txn_at(d, ss->txn);
     t->op = ss->req.op;
@@ -176,9 +183,37 @@ static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
     SIM_ASSERT(!t->waiting);
     if (ss->stmt_started) return true;
     ss->stmt_started = true;
+    db_log_stmt(d, e, s, st);
     ss->stmt_snap = d->commit_seq;
     if (d->cfg->flavor != DB_FLAVOR_LOCKING && t->iso >= DB_ISO_RR) db_take_snapshot(d, t);
-    (void)st;
+    return true;
+}
+
+/* BEGIN [ISOLATION LEVEL arg]: false = failed (the code is in the reply).
+ * With a transaction open it does nothing (PostgreSQL warns "there is
+ * already a transaction in progress"). */
+static bool run_begin(db_node *d, env *e, int32_t s, const db_stmt *st) {
+    db_session *ss = &d->sessions[s];
+    if (ss->aborted_block) {
+        db_log_stmt(d, e, s, st);
+        session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
+                                        "end of transaction block");
+        return false;
+    }
+    if (ss->txn >= 0) {
+        db_log_stmt(d, e, s, st);
+        env_trace(e, "session %u: BEGIN: there is already a transaction in progress", ss->sid);
+        ss->reply.txn = d->txns[ss->txn].id;
+        return true;
+    }
+    if (db_txn_begin(d, e, s, (db_isolation)st->arg) < 0) {
+        db_log_stmt(d, e, s, st);
+        session_error(d, e, s, "53200", "out of shared memory (too many transactions)");
+        return false;
+    }
+    ss->began_here = false;
+    ss->reply.txn = d->txns[ss->txn].id;
+    db_log_stmt(d, e, s, st);
     return true;
 }
 
@@ -210,21 +245,33 @@ static void run_request(db_node *d, env *e, int32_t s) {
     while (ss->reply.ok && ss->next < ss->req.n) {
         const db_stmt *st = &ss->req.stmts[ss->next];
         if (is_end(st->kind)) {
+            db_log_stmt(d, e, s, st);
             if (!run_end(d, e, s, st)) break;
+        } else if (st->kind == DB_ST_BEGIN) {
+            if (!run_begin(d, e, s, st)) break;     /* logs itself: its record names the txn */
         } else {
             if (!stmt_start(d, e, s, st)) break;
             db_run r = db_exec_stmt(d, e, s, st, &ss->reply.res[ss->next], ss->reply.code);
-            if (r == DB_RUN_BLOCKED) return;
+            if (r == DB_RUN_BLOCKED) {
+                db_log_block(d, e, s);
+                return;
+            }
             if (r == DB_RUN_ERROR) { ss->reply.ok = 0; break; }
         }
+        db_log_done(d, e, s, st, &ss->reply.res[ss->next], true, "", false);
         ss->next++;
         ss->reply.n = ss->next;
         ss->stmt_started = false;
     }
-    if (ss->reply.ok && (ss->req.flags & DB_REQ_AUTOCOMMIT) && ss->txn >= 0 && ss->began_here &&
-        !db_commit(d, e, ss->txn)) {
-        snprintf(ss->reply.code, sizeof ss->reply.code, "40001");
-        ss->reply.ok = 0;
+    if (ss->reply.ok && (ss->req.flags & DB_REQ_AUTOCOMMIT) && ss->txn >= 0 && ss->began_here) {
+        db_log_commit(d, e, s);
+        if (!db_commit(d, e, ss->txn)) {
+            snprintf(ss->reply.code, sizeof ss->reply.code, "40001");
+            ss->reply.ok = 0;
+        } else {
+            static const db_stmt commit = { .kind = DB_ST_COMMIT };
+            db_log_done(d, e, s, &commit, NULL, true, "", false);
+        }
     }
     finish(d, e, s);
 }
@@ -243,7 +290,8 @@ static void drain(db_node *d, env *e) {
 
 static bool writes(const db_req *q) {
     uint8_t k = q->stmts[0].kind;
-    return k == DB_ST_UPDATE || k == DB_ST_INSERT || k == DB_ST_COMMIT || k == DB_ST_ROLLBACK;
+    return k == DB_ST_UPDATE || k == DB_ST_INSERT || k == DB_ST_COMMIT || k == DB_ST_ROLLBACK ||
+           k == DB_ST_DELETE || k == DB_ST_UPDATE_PRED || k == DB_ST_DELETE_PRED;
 }
 
 static void on_flush(db_node *d, env *e) {
@@ -263,8 +311,11 @@ static bool req_ok(const db_node *d, const db_req *q) {
     if (q->n == 0 || q->n > DB_STMTS_MAX) return false;
     for (uint32_t i = 0; i < q->n; i++) {
         const db_stmt *st = &q->stmts[i];
-        if (st->kind < DB_ST_SELECT || st->kind > DB_ST_ROLLBACK) return false;
-        if (!is_end(st->kind) && st->table >= d->seed.table_count) return false;
+        if (st->kind < DB_ST_SELECT || st->kind > DB_ST_LAST) return false;
+        if (st->kind == DB_ST_BEGIN && (st->arg < DB_ISO_DEFAULT || st->arg > DB_ISO_SER))
+            return false;
+        if (!is_end(st->kind) && st->kind != DB_ST_BEGIN && st->table >= d->seed.table_count)
+            return false;
         if (st->lock > DB_LOCK_UPDATE) return false;
         if (st->where >= HIST_PRED_COUNT && st->where != DB_WHERE_VERSION) return false;
     }
@@ -336,7 +387,7 @@ static void load(db_node *d, env *e) {
         db_row *r = &d->rows[row];
         int32_t v = d->version_free;
         d->version_free = d->versions[v].older;
-        d->versions[v] = (db_version){ rd->value, 1, 1, 0, -1, true };
+        d->versions[v] = (db_version){ rd->value, 1, 1, 0, -1, true, false };
         d->versions_used++;
         r->newest = v;
         r->installs = 1;
@@ -412,4 +463,6 @@ const model_ops db_model_ops = {
     .on_timer = db_on_timer,
     .on_crash = db_on_crash,
     .on_restart = db_on_restart,
+    .side_log_head = db_log_head,
+    .side_log_tail = db_log_tail,
 };

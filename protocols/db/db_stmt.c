@@ -85,6 +85,10 @@ static int32_t plain_version(ctx *c, const db_row *r) {
     return db_visible(c->d, r, c->t, read_snap(c));
 }
 
+/* PostgreSQL's detail when SSI fails a write (predicate.c). */
+#define PIVOT_DURING_WRITE "could not serialize access due to read/write dependencies among " \
+    "transactions (canceled on identification as a pivot, during write)"
+
 static db_run fail(ctx *c, const char *code, const char *why) {
     env_trace(c->e, "T%u: ERROR %s: %s", c->t->id, code, why);
     return db_fail(c->d, c->e, c->slot, code, c->code);
@@ -119,7 +123,7 @@ static bool changed_since_snapshot(const ctx *c, int32_t cur) {
 
 static db_run select_result(ctx *c, int32_t row, int32_t v) {
     c->res->rows = 0;
-    if (v < 0) return DB_RUN_DONE;
+    if (db_gone(c->d, v)) return DB_RUN_DONE;
     record_read(c, row, v);
     if (!where_ok(c->st, ver(c, v))) return DB_RUN_DONE;
     c->res->rows = 1;
@@ -132,7 +136,7 @@ static db_run select_locking(ctx *c, int32_t row) {
     const db_row *r = &c->d->rows[row];
     if (is_pg(c->d)) {
         int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
-        if (vis < 0 || !where_ok(c->st, ver(c, vis))) return select_result(c, row, vis);
+        if (db_gone(c->d, vis) || !where_ok(c->st, ver(c, vis))) return select_result(c, row, vis);
     }
     db_run run = lock_or_wait(c, row, (db_lock_mode)c->st->lock);
     if (run != DB_RUN_DONE) return run;
@@ -177,7 +181,8 @@ static db_run scan_lock(ctx *c) {
         if (r->table != st->table || r->newest < 0) continue;
         if (is_pg(c->d)) {               /* PostgreSQL locks the rows its snapshot matched */
             int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
-            if (vis < 0 || !hist_pred_match(st->where, st->where_arg, ver(c, vis)->value)) continue;
+            if (db_gone(c->d, vis) || !hist_pred_match(st->where, st->where_arg, ver(c, vis)->value))
+                continue;
         }
         db_run run = lock_or_wait(c, (int32_t)i, mode);
         if (run != DB_RUN_DONE) return run;
@@ -193,6 +198,20 @@ static int32_t scan_version(ctx *c, const db_row *r, int32_t row) {
     if (is_pg(c->d) && !db_holds(c->d, c->t, row, (db_lock_mode)c->st->lock))
         return db_visible(c->d, r, c->t, read_snap(c));     /* did not match: not locked */
     return db_current(c->d, r, c->t);
+}
+
+/* The matching rows, for the SQL log (db_log.c). */
+static void scan_rows_out(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
+    db_node *d = c->d;
+    d->out_count = 0;
+    if (!env_side_log_on(c->e)) return;
+    for (uint32_t i = 0; i < n; i++) {
+        const db_version *x = ver(c, seen[i]);
+        if (!hist_pred_match(c->st->where, c->st->where_arg, x->value)) continue;
+        uint32_t k = d->out_count++;
+        d->out_id[k] = d->rows[rows[i]].id;
+        d->out_value[k] = x->value;
+    }
 }
 
 static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
@@ -225,6 +244,7 @@ static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint
     }
     c->res->rows = matched;
     c->res->value = sum;
+    scan_rows_out(c, seen, rows, n);
     return DB_RUN_DONE;
 }
 
@@ -243,6 +263,7 @@ static db_run exec_scan(ctx *c) {
         if (db_holds(c->d, c->t, (int32_t)i, DB_LOCK_UPDATE) && st->lock != DB_LOCK_NONE &&
             changed_since_snapshot(c, v))
             return fail(c, "40001", "could not serialize access due to concurrent update");
+        if (db_gone(c->d, v)) continue;
         seen[n] = v;
         rows[n++] = (int32_t)i;
     }
@@ -274,7 +295,9 @@ static db_run update_apply(ctx *c, int32_t row, int32_t cur) {
     if (st->where != HIST_PRED_ALL || st->set == DB_SET_ADD) record_read(c, row, cur);
     int32_t v = db_install(c->d, c->e, c->t, row, val);
     if (v < 0) return fail(c, "53200", "out of shared memory (row versions)");
-    if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_write(c->d, c->e, c->slot, row, old, true, val);
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER &&
+        db_ssi_write(c->d, c->e, c->slot, row, old, true, val))
+        return fail(c, "40001", PIVOT_DURING_WRITE);
     c->res->rows = 1;
     c->res->value = val;
     c->res->version = ver(c, v)->number;
@@ -289,7 +312,7 @@ static db_run exec_update(ctx *c) {
     const db_row *r = &c->d->rows[row];
     if (is_pg(c->d)) {                  /* the scan finds rows by the statement's snapshot */
         int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
-        if (vis < 0) return DB_RUN_DONE;
+        if (db_gone(c->d, vis)) return DB_RUN_DONE;
         if (!where_ok(st, ver(c, vis))) {
             record_read(c, row, vis);
             return DB_RUN_DONE;
@@ -301,6 +324,7 @@ static db_run exec_update(ctx *c) {
     if (cur < 0) return DB_RUN_DONE;
     if (changed_since_snapshot(c, cur))
         return fail(c, "40001", "could not serialize access due to concurrent update");
+    if (db_gone(c->d, cur)) return DB_RUN_DONE;
     if (!where_ok(st, ver(c, cur))) {   /* EvalPlanQual / current read: no longer matches */
         record_read(c, row, cur);
         return DB_RUN_DONE;
@@ -337,16 +361,19 @@ static bool insert_conflict(ctx *c, int32_t row, db_run *run) {
     if (row >= 0) {
         *run = wait_in_flight(c, row);
         if (*run != DB_RUN_DONE) return true;
-        if (c->d->rows[row].newest >= 0) { *run = duplicate(c, c->d->rows[row].key); return true; }
+        if (!db_gone(c->d, c->d->rows[row].newest)) {
+            *run = duplicate(c, c->d->rows[row].key);
+            return true;
+        }
     }
     if (!c->d->seed.tables[st->table].unique_value) return false;
     for (uint32_t i = 0; i < c->d->row_count; i++) {
         const db_row *r = &c->d->rows[i];
-        if (r->table != st->table || r->newest < 0 || (int32_t)i == row) continue;
+        if (r->table != st->table || db_gone(c->d, r->newest) || (int32_t)i == row) continue;
         if (ver(c, r->newest)->value != st->arg) continue;
         *run = wait_in_flight(c, (int32_t)i);
         if (*run != DB_RUN_DONE) return true;
-        if (r->newest >= 0 && ver(c, r->newest)->value == st->arg) {
+        if (!db_gone(c->d, r->newest) && ver(c, r->newest)->value == st->arg) {
             *run = duplicate(c, r->key);
             return true;
         }
@@ -371,11 +398,107 @@ static db_run exec_insert(ctx *c) {
     if (run != DB_RUN_DONE) return run;
     int32_t v = db_install(c->d, c->e, c->t, row, st->arg);
     if (v < 0) return fail(c, "53200", "out of shared memory (row versions)");
-    if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_write(c->d, c->e, c->slot, row, 0, false, st->arg);
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER &&
+        db_ssi_write(c->d, c->e, c->slot, row, 0, false, st->arg))
+        return fail(c, "40001", PIVOT_DURING_WRITE);
     c->res->rows = 1;
     c->res->value = st->arg;
     c->res->version = ver(c, v)->number;
     return DB_RUN_DONE;
+}
+
+/* ------------------------------------------------------------ DELETE, UPDATE/DELETE by predicate */
+
+static bool by_id(const db_stmt *st) { return st->kind == DB_ST_DELETE; }
+static bool deletes(const db_stmt *st) { return st->kind != DB_ST_UPDATE_PRED; }
+
+/* Phase 1's rows: PostgreSQL the ones its snapshot matches; InnoDB at RC the
+ * ones whose newest committed version matches (semi-consistent read); a
+ * full scan's current read (InnoDB RR/SER, 2PL) every row of the table. */
+static bool wm_candidate(ctx *c, int32_t i) {
+    const db_row *r = &c->d->rows[i];
+    const db_stmt *st = c->st;
+    if (r->table != st->table || r->newest < 0 || (by_id(st) && r->id != st->id)) return false;
+    if (is_pg(c->d)) {
+        int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
+        return !db_gone(c->d, vis) && where_ok(st, ver(c, vis));
+    }
+    int32_t cur = db_current(c->d, r, c->t);
+    if (db_gone(c->d, cur)) return false;
+    if (is_my(c->d) && c->t->iso <= DB_ISO_RC) return where_ok(st, ver(c, cur));
+    return true;
+}
+
+static db_run wm_lock(ctx *c, int32_t *rows, uint32_t *n) {
+    *n = 0;
+    for (uint32_t i = 0; i < c->d->row_count; i++) {
+        if (!wm_candidate(c, (int32_t)i)) continue;
+        db_run run = lock_or_wait(c, (int32_t)i, DB_LOCK_UPDATE);
+        if (run != DB_RUN_DONE) return run;
+        rows[(*n)++] = (int32_t)i;
+    }
+    bool gaps = (is_my(c->d) && c->t->iso >= DB_ISO_RR) || (is_2pl(c->d) && c->t->iso == DB_ISO_SER);
+    if (gaps && !by_id(c->st) &&
+        !db_predlock_add(c->d, c->slot, c->st->table, c->st->where, c->st->where_arg))
+        return fail(c, "53200", "out of shared memory (predicate locks)");
+    return DB_RUN_DONE;
+}
+
+/* Phase 2a: the locked rows that still match (EvalPlanQual / current read),
+ * in place in rows.  It may still wait on another's predicate lock, so it
+ * checks every row before it records anything. */
+static db_run wm_targets(ctx *c, int32_t *rows, uint32_t *n) {
+    for (uint32_t k = 0; k < *n; k++) {
+        int32_t cur = db_current(c->d, &c->d->rows[rows[k]], c->t);
+        if (cur < 0) continue;
+        if (changed_since_snapshot(c, cur))
+            return fail(c, "40001", "could not serialize access due to concurrent update");
+        if (db_gone(c->d, cur) || !where_ok(c->st, ver(c, cur))) continue;
+        int64_t old = ver(c, cur)->value;
+        int64_t val = c->st->set == DB_SET_ADD ? old + c->st->arg : c->st->arg;
+        if (pred_blocked(c, rows[k], old, deletes(c->st) ? old : val)) return DB_RUN_BLOCKED;
+    }
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < *n; k++) {
+        int32_t cur = db_current(c->d, &c->d->rows[rows[k]], c->t);
+        if (db_gone(c->d, cur)) continue;
+        if (!where_ok(c->st, ver(c, cur))) record_read(c, rows[k], cur);
+        else rows[kept++] = rows[k];
+    }
+    *n = kept;
+    return DB_RUN_DONE;
+}
+
+static db_run wm_apply(ctx *c, const int32_t *rows, uint32_t n) {
+    for (uint32_t k = 0; k < n; k++) {
+        int32_t cur = db_current(c->d, &c->d->rows[rows[k]], c->t);
+        record_read(c, rows[k], cur);
+        int64_t old = ver(c, cur)->value;
+        int64_t val = c->st->set == DB_SET_ADD ? old + c->st->arg : c->st->arg;
+        int32_t v = deletes(c->st) ? db_install_tombstone(c->d, c->e, c->t, rows[k])
+                                   : db_install(c->d, c->e, c->t, rows[k], val);
+        if (v < 0) return fail(c, "53200", "out of shared memory (row versions)");
+        if (is_pg(c->d) && c->t->iso == DB_ISO_SER &&
+            db_ssi_write(c->d, c->e, c->slot, rows[k], old, true, deletes(c->st) ? old : val))
+            return fail(c, "40001", PIVOT_DURING_WRITE);
+    }
+    c->res->rows = n;
+    return DB_RUN_DONE;
+}
+
+static db_run exec_write_many(ctx *c) {
+    const db_stmt *st = c->st;
+    if (st->table >= c->d->seed.table_count) return fail(c, "42P01", "no such table");
+    int32_t rows[DB_ROWS_MAX];
+    uint32_t n = 0;
+    c->res->rows = 0;
+    db_run run = wm_lock(c, rows, &n);
+    if (run != DB_RUN_DONE) return run;
+    run = wm_targets(c, rows, &n);
+    if (run != DB_RUN_DONE) return run;
+    if (is_pg(c->d) && c->t->iso == DB_ISO_SER && !by_id(st))
+        db_ssi_read_pred(c->d, c->e, c->slot, st->table, st->where, st->where_arg);
+    return wm_apply(c, rows, n);
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -397,8 +520,9 @@ db_run db_exec_stmt(db_node *d, env *e, int32_t session, const db_stmt *st, db_r
     case DB_ST_SCAN: return exec_scan(&c);
     case DB_ST_UPDATE: return exec_update(&c);
     case DB_ST_INSERT: return exec_insert(&c);
-    case DB_ST_COMMIT: case DB_ST_ROLLBACK: break;
+    case DB_ST_DELETE: case DB_ST_UPDATE_PRED: case DB_ST_DELETE_PRED: return exec_write_many(&c);
+    case DB_ST_COMMIT: case DB_ST_ROLLBACK: case DB_ST_BEGIN: break;
     }
-    SIM_UNREACHABLE("db_exec_stmt: COMMIT/ROLLBACK run in the executor");
+    SIM_UNREACHABLE("db_exec_stmt: BEGIN/COMMIT/ROLLBACK run in the executor");
     return DB_RUN_ERROR;
 }

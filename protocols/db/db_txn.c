@@ -49,7 +49,7 @@ int32_t db_txn_find(const db_node *d, uint32_t id) {
     return -1;
 }
 
-int32_t db_txn_begin(db_node *d, env *e, int32_t session) {
+int32_t db_txn_begin(db_node *d, env *e, int32_t session, db_isolation iso) {
     SIM_ASSERT(session >= 0);
     SIM_ASSERT(session < DB_SESSIONS_MAX);
     SIM_ASSERT(d->sessions[session].txn < 0);
@@ -65,7 +65,7 @@ int32_t db_txn_begin(db_node *d, env *e, int32_t session) {
     memset(t, 0, sizeof *t);
     t->id = id;
     t->state = DB_TX_ACTIVE;
-    t->iso = d->iso;
+    t->iso = iso == DB_ISO_DEFAULT ? d->iso : iso;
     t->session = session;
     t->client = d->sessions[session].node;
     t->op = d->sessions[session].req.op;
@@ -160,7 +160,25 @@ int32_t db_newest(const db_node *d, const db_row *r) {
     return r->newest;
 }
 
+bool db_gone(const db_node *d, int32_t v) {
+    SIM_ASSERT(d != NULL);
+    return v < 0 || d->versions[v].deleted;
+}
+
+static int32_t install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value, bool deleted);
+
 int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value) {
+    return install(d, e, t, row, value, false);
+}
+
+/* The tombstone keeps the value it deletes, so a predicate still judges it. */
+int32_t db_install_tombstone(db_node *d, env *e, db_txn *t, int32_t row) {
+    const db_row *r = &d->rows[row];
+    SIM_ASSERT(!db_gone(d, r->newest));
+    return install(d, e, t, row, d->versions[r->newest].value, true);
+}
+
+static int32_t install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value, bool deleted) {
     SIM_ASSERT(row >= 0);
     SIM_ASSERT((uint32_t)row < d->row_count);
     SIM_ASSERT(t->state == DB_TX_ACTIVE);
@@ -174,10 +192,14 @@ int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value) {
     x->number = ++r->installs;
     x->txn = t->id;
     x->older = r->newest;
+    x->deleted = deleted;
     r->newest = v;
     t->rows_changed++;
-    env_trace(e, "T%u writes %s = %" PRId64 " (version %" PRId64 ", uncommitted)", t->id, r->key, value,
-              x->number);
+    if (deleted)
+        env_trace(e, "T%u deletes %s (version %" PRId64 ", uncommitted)", t->id, r->key, x->number);
+    else
+        env_trace(e, "T%u writes %s = %" PRId64 " (version %" PRId64 ", uncommitted)", t->id, r->key,
+                  value, x->number);
     db_effect_aux(d, e, t, HIST_EFF_WRITE, r->key, value, x->number, replaced);
     return v;
 }
@@ -246,7 +268,7 @@ static void commit_row(db_node *d, env *e, db_txn *t, int32_t row) {
         d->versions[v].commit_seq = t->commit_seq;
         if (mine < 0) mine = v;
     }
-    if (mine < 0 || !d->seed.tables[r->table].ledger) return;
+    if (mine < 0 || d->versions[mine].deleted || !d->seed.tables[r->table].ledger) return;
     db_effect(d, e, t, HIST_EFF_BALANCE, r->key, d->versions[mine].value, d->versions[mine].number);
 }
 
@@ -437,10 +459,11 @@ void db_ssi_read_pred(db_node *d, env *e, int32_t slot, uint8_t table, uint8_t p
     }
 }
 
-void db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_value, bool had_old,
+bool db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_value, bool had_old,
                   int64_t new_value) {
     db_txn *t = db_txn_at(d, slot);
-    if (!ssi_on(d, t)) return;
+    if (!ssi_on(d, t)) return false;
+    bool was_doomed = t->doomed;
     SIM_ASSERT(row >= 0);
     SIM_ASSERT((uint32_t)row < d->row_count);
     uint8_t table = d->rows[row].table;
@@ -452,6 +475,7 @@ void db_ssi_write(db_node *d, env *e, int32_t slot, int32_t row, int64_t old_val
                                                      hist_pred_match(m.pred, m.arg, new_value));
         if (hit) ssi_edge(d, e, db_txn_find(d, m.txn), slot);
     }
+    return !was_doomed && t->doomed && any_committed(d, t->out_to, t->out_count);
 }
 
 /* Committed serializable txns that no active serializable txn overlaps are

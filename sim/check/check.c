@@ -23,7 +23,8 @@
     X(check_double_booking)        /* double_booking.c */ \
     X(check_conservation)          /* conservation.c */ \
     X(check_isolation)             /* isolation.c */ \
-    X(check_rate_limit)            /* rate_limit.c */
+    X(check_rate_limit)            /* rate_limit.c */ \
+    X(check_script)                /* script_check.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
 #define ENTRY(name) &name,

@@ -102,6 +102,7 @@ typedef struct run_args {
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
     bool seed_set, no_plot, json, quiet, twice;
     bool emit_redis;                      /* --emit redis */
+    bool emit_sql;                        /* --emit sql */
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
 } run_args;
@@ -109,7 +110,7 @@ typedef struct run_args {
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
           "                 [--json] [-q] [--max-events N] [--max-trace BYTES] [--twice]\n"
-          "                 [--emit redis]\n"
+          "                 [--emit redis|sql]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -130,6 +131,10 @@ static void run_usage(FILE *f) {
           "                    have received it, with the node's clocks and the reply,\n"
           "                    and their crashes and restarts (docs/redis-log.md); the\n"
           "                    report is written as usual\n"
+          "  --emit sql        print the SQL statement log instead of the text: every\n"
+          "                    statement the db node ran, as PostgreSQL or MariaDB would\n"
+          "                    receive it, in order, with ccsim's answer, and the final\n"
+          "                    rows (docs/sql-log.md); the report is written as usual\n"
           "  -q                print only the verdict lines\n"
           "  --max-events N    stop a run that would execute more events (default 100000000)\n"
           "  --max-trace BYTES stop a run whose trace.log, or --emit log, would grow\n"
@@ -234,13 +239,15 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         else if (strcmp(x, "--twice") == 0) a->twice = true;
         else if (strcmp(x, "--emit") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
-            if (v == NULL || strcmp(v, "redis") != 0) {
+            if (v == NULL || (strcmp(v, "redis") != 0 && strcmp(v, "sql") != 0)) {
                 fprintf(stderr, "ccsim run: --emit needs `redis` (the Redis command log, "
-                                "docs/redis-log.md)%s%s%s\n", v ? ", not '" : "", v ? v : "",
+                                "docs/redis-log.md) or `sql` (the SQL statement log, "
+                                "docs/sql-log.md)%s%s%s\n", v ? ", not '" : "", v ? v : "",
                         v ? "'" : "");
                 return -1;
             }
-            a->emit_redis = true;
+            if (strcmp(v, "sql") == 0) a->emit_sql = true;
+            else a->emit_redis = true;
         }
         else if (strcmp(x, "-q") == 0 || strcmp(x, "--quiet") == 0) a->quiet = true;
         else if (x[0] == '-') { fprintf(stderr, "ccsim run: unknown option '%s' (see ccsim run --help)\n", x); return -1; }
@@ -248,7 +255,11 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         else a->file = x;
     }
     if (!a->file) { fprintf(stderr, "ccsim run: which scenario? (usage: ccsim run FILE.yaml)\n"); return -1; }
-    if (a->emit_redis && a->json) {
+    if (a->emit_redis && a->emit_sql) {
+        fprintf(stderr, "ccsim run: one --emit at a time\n");
+        return -1;
+    }
+    if ((a->emit_redis || a->emit_sql) && a->json) {
         fprintf(stderr, "ccsim run: --emit and --json both print to stdout; choose one\n");
         return -1;
     }
@@ -547,6 +558,13 @@ static bool has_redis_node(const scn *s) {
     return false;
 }
 
+/* --emit sql: the scenario has the db node the SQL log is about. */
+static bool has_db_node(const scn *s) {
+    for (uint32_t i = 0; i < s->node_count; i++)
+        if (strcmp(s->nodes[i].role, "db") == 0) return true;
+    return false;
+}
+
 /* Copies the finished side log to stdout: 0, or -1 with the message printed. */
 static int print_side_log(FILE *log) {
     SIM_ASSERT(log != NULL);
@@ -567,7 +585,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     SIM_ASSERT(a != NULL);
     cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
                            .max_events = a->max_events, .max_trace = a->max_trace };
-    if (a->emit_redis && (ro.side_log = tmpfile()) == NULL) {
+    if ((a->emit_redis || a->emit_sql) && (ro.side_log = tmpfile()) == NULL) {
         fprintf(stderr, "ccsim run: cannot create a temporary file for --emit: %s\n",
                 strerror(errno));
         return SIM_EXIT_INPUT;
@@ -601,7 +619,7 @@ static int check_twice(const scn *s, const run_args *a) {
         return SIM_EXIT_INPUT;
     }
     sim_divergence_line(&d, s, line, sizeof line);
-    fprintf(a->json || a->emit_redis || d.diverged ? stderr : stdout, "%s\n", line);
+    fprintf(a->json || a->emit_redis || a->emit_sql || d.diverged ? stderr : stdout, "%s\n", line);
     if (!d.diverged) return SIM_EXIT_OK;
     fprintf(stderr, "  this is a bug in ccsim (or a model reading state outside its run); please report it\n"
                     "  reproduce: ccsim run %s --seed %" PRIu64 " --twice", s->path, a->seed_set ? a->seed : s->seed);
@@ -626,6 +644,13 @@ int cli_run(int argc, char **argv) {
     }
     if (a.emit_redis && !has_redis_node(s)) {
         fprintf(stderr, "ccsim run: --emit redis: %s has no Redis node (role redis or replica)\n",
+                a.file);
+        scn_free(s);
+        free(s);
+        return SIM_EXIT_INPUT;
+    }
+    if (a.emit_sql && (strcmp(s->protocol, "db") != 0 || !has_db_node(s))) {
+        fprintf(stderr, "ccsim run: --emit sql: %s has no db node (protocol db, role db)\n",
                 a.file);
         scn_free(s);
         free(s);

@@ -40,7 +40,8 @@
     X(bk_workload)      /* bank.c */                                        \
     X(oc_workload)      /* on_call.c */                                     \
     X(pw_workload)      /* payment.c */                                     \
-    X(rq_workload)      /* requests.c */
+    X(rq_workload)      /* requests.c */                                    \
+    X(script_workload)  /* script.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;

@@ -32,7 +32,8 @@ static const struct { hist_result r; const char *name; uint32_t rgb; } outcomes[
 typedef struct lat_ctx {
     const rpt_run *run;
     sim_time end, bucket;
-    size_t nf;                        /* the op kinds of the run's vocabulary */
+    size_t nf;                        /* the op kinds of the run's vocabulary it lists */
+    size_t *kinds;                    /* ... their indices in the vocabulary */
     uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
     plot_lat_head *head;              /* what latency.gp needs besides the data */
 } lat_ctx;
@@ -40,7 +41,7 @@ typedef struct lat_ctx {
 /* The op kind at index fi of the vocabulary (the plot's order and colours). */
 static hist_f kind_at(const lat_ctx *c, size_t fi) {
     SIM_ASSERT(fi < c->nf);
-    return c->run->h->vocab->op_at(fi)->kind;
+    return c->run->h->vocab->op_at(c->kinds[fi])->kind;
 }
 
 static const char *kind_name(const lat_ctx *c, size_t fi) {
@@ -240,6 +241,20 @@ static void lat_head_of(const lat_ctx *c, plot_lat_head *h) {
     }
 }
 
+/* The vocabulary's op kinds, but those listed only when used that this run has none of. */
+static void list_kinds(lat_ctx *c) {
+    const hist *h = c->run->h;
+    size_t n = h->vocab->op_count();
+    c->kinds = sim_xcalloc(n + 1, sizeof *c->kinds);
+    c->nf = 0;
+    for (size_t fi = 0; fi < n; fi++) {
+        const hist_kind_def *k = h->vocab->op_at(fi);
+        bool used = !k->only_when_used;
+        for (uint32_t i = 0; i < h->op_count && !used; i++) used = h->ops[i].f == k->kind;
+        if (used) c->kinds[c->nf++] = fi;
+    }
+}
+
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(run != NULL);
@@ -249,7 +264,7 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     c.run = run;
     c.end = plot_view_end(run->s, run->h, run->end_ns > 0 ? run->end_ns : run->s->duration_ns, NULL);
     c.bucket = bucket_for(c.end);
-    c.nf = run->h->vocab->op_count();
+    list_kinds(&c);
     c.used = sim_xcalloc(c.nf + 1, sizeof *c.used);
     c.head = sim_xmalloc(sizeof *c.head);
     count_points(&c);
@@ -258,6 +273,7 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     if (rc == 0) rc = rpt_write_whole(dir, "latency.gp", plot_write_latency_gp, c.head, err, err_len);
     free(c.head);
     free(c.used);
+    free(c.kinds);
     return rc;
 }
 

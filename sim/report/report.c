@@ -117,6 +117,7 @@ static void json_counts(FILE *f, const hist *h) {
     }
     fprintf(f, "  \"ops\": {\n    \"total\": %" PRIu32, h->op_count);
     for (size_t k = 0; k < nf; k++) {
+        if (v->op_at(k)->only_when_used && by[k][0] + by[k][1] + by[k][2] + by[k][3] == 0) continue;
         fprintf(f, ",\n    \"%s\": {\"ok\": %" PRIu64 ", \"fail\": %" PRIu64 ", \"info\": %" PRIu64
                 ", \"pending\": %" PRIu64 "}", v->op_at(k)->name, by[k][HIST_OK],
                 by[k][HIST_FAIL], by[k][HIST_INFO], by[k][HIST_PENDING]);

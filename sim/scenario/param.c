@@ -36,6 +36,7 @@ static const char *type_name(param_type t) {
     case PARAM_NODES: return "nodes";
     case PARAM_PER_NODE_DURATION: return "duration/node";
     case PARAM_STRING: return "text";
+    case PARAM_MAP: return "map";
     }
     return "?";
 }
@@ -146,6 +147,7 @@ static void expected(const param_spec *sp, char *buf, size_t len) {
                  "c2: 10ms}");
         return;
     case PARAM_STRING: snprintf(buf, len, "a single value"); return;
+    case PARAM_MAP: snprintf(buf, len, "a mapping"); return;
     }
 }
 
@@ -334,6 +336,7 @@ static int apply_one(const param_spec *sp, void *cfg, const scn_param *p, const 
     case PARAM_STRING:
         snprintf(f, SCN_VALUE_MAX, "%s", t);
         return 0;
+    case PARAM_MAP: break;              /* map_add */
     }
     return -1;
 }
@@ -345,6 +348,10 @@ static void apply_default(const param_spec *sp, void *cfg, const scn *s) {
     memcpy(p.value, sp->default_value, strlen(sp->default_value) + 1);
     char msg[MSG_MAX];
     if (sp->type == PARAM_PER_NODE_DURATION) memset(field(cfg, sp), 0, sizeof(param_per_node));
+    if (sp->type == PARAM_MAP) {
+        memset(field(cfg, sp), 0, sizeof(param_map));
+        return;
+    }
     if (sp->type == PARAM_NODES) {      /* a role with no nodes in this scenario: none */
         param_nodes none;
         memset(&none, 0, sizeof none);
@@ -378,6 +385,51 @@ static const param_spec *per_node_find(const param_spec *specs, size_t n, const 
         return &specs[i];
     }
     return NULL;
+}
+
+/* "steps.3.T1" or "steps" for a map spec named "steps": the spec, and the
+ * key under it ("3.T1", ""). */
+static const param_spec *map_find(const param_spec *specs, size_t n, const char *key,
+                                  const char **sub) {
+    SIM_ASSERT(key != NULL);
+    SIM_ASSERT(sub != NULL);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(specs[i].name);
+        if (specs[i].type != PARAM_MAP || strncmp(specs[i].name, key, len) != 0) continue;
+        if (key[len] != '.' && key[len] != '\0') continue;
+        *sub = key[len] == '.' ? key + len + 1 : key + len;
+        return &specs[i];
+    }
+    return NULL;
+}
+
+_Static_assert(SCN_KEY_MAX <= CONFIG_KEY_MAX, "a map key fits param_map_entry.key");
+_Static_assert(SCN_PARAMS_MAX <= CONFIG_MAP_MAX, "every pair fits a param_map");
+_Static_assert(SCN_VALUE_MAX <= CONFIG_STRING_MAX, "a value fits param_map_entry.value");
+
+static int map_add(const param_spec *sp, void *cfg, const scn_param *p, const char *sub,
+                   const scn *s, char *err, size_t err_len) {
+    param_map *m = field(cfg, sp);
+    SIM_ASSERT(m->count < CONFIG_MAP_MAX);       /* the loader keeps fewer pairs */
+    param_map_entry *x = &m->items[m->count++];
+    snprintf(x->key, sizeof x->key, "%s", sub);
+    if (!p->is_list) {
+        snprintf(x->value, sizeof x->value, "%s", p->value);
+        return 0;
+    }
+    size_t used = 0;
+    x->value[0] = '\0';
+    for (uint32_t i = 0; i < p->item_count; i++) {
+        int n = snprintf(x->value + used, sizeof x->value - used, "%s%s", i ? ", " : "",
+                         p->items[i]);
+        if (n < 0 || (size_t)n >= sizeof x->value - used) {
+            scn_errorf(err, err_len, s->path, p->pos, "%s: the list is too long (expected at "
+                       "most %d bytes)", p->key, CONFIG_STRING_MAX - 1);
+            return -1;
+        }
+        used += (size_t)n;
+    }
+    return 0;
 }
 
 static int unknown_key(const param_spec *specs, size_t n, const scn_param *p, const scn *s,
@@ -434,7 +486,8 @@ static int check_required(const param_spec *specs, size_t n, const scn_params *p
             const char *node = NULL;
             const char *key = params->items[k].key;
             given = strcmp(key, specs[i].name) == 0 ||
-                    per_node_find(&specs[i], 1, key, &node) != NULL;
+                    per_node_find(&specs[i], 1, key, &node) != NULL ||
+                    map_find(&specs[i], 1, key, &node) != NULL;
         }
         if (given) continue;
         char exp[HINT_MAX];
@@ -459,11 +512,18 @@ int param_apply(const param_spec *specs, size_t spec_count, void *cfg,
         if (specs[i].default_value) apply_default(&specs[i], cfg, s);
         else if (specs[i].type == PARAM_PER_NODE_DURATION)
             memset(field(cfg, &specs[i]), 0, sizeof(param_per_node));
+        else if (specs[i].type == PARAM_MAP)
+            memset(field(cfg, &specs[i]), 0, sizeof(param_map));
     }
     for (uint32_t k = 0; k < params->count; k++) {
         const scn_param *p = &params->items[k];
-        const param_spec *sp = spec_find(specs, spec_count, p->key);
         const char *node = NULL;
+        const param_spec *mp = map_find(specs, spec_count, p->key, &node);
+        if (mp) {
+            if (map_add(mp, cfg, p, node, s, err, err_len) != 0) return -1;
+            continue;
+        }
+        const param_spec *sp = spec_find(specs, spec_count, p->key);
         if (!sp) {
             const param_spec *pn = per_node_find(specs, spec_count, p->key, &node);
             if (!pn) return unknown_key(specs, spec_count, p, s, what, err, err_len);

@@ -17,6 +17,8 @@
  *   PARAM_NODES      param_nodes       a list of node names, or a role name ("client")
  *   PARAM_PER_NODE_DURATION param_per_node   "2ms" for all, or {c1: 0ms, c2: 10500ms}
  *   PARAM_STRING     char[SCN_VALUE_MAX]
+ *   PARAM_MAP        param_map         the pairs under NAME (NAME and NAME.*), as text,
+ *                                      for the workload's validate and model to parse
  *
  * Bounds.  The numeric types (integer, duration, per-node duration, rate)
  * take an inclusive [min, max] in their own unit: the number, nanoseconds,
@@ -45,7 +47,7 @@
 
 typedef enum {
     PARAM_DURATION = 0, PARAM_INT, PARAM_BOOL, PARAM_RATE, PARAM_ENUM,
-    PARAM_NODES, PARAM_PER_NODE_DURATION, PARAM_STRING
+    PARAM_NODES, PARAM_PER_NODE_DURATION, PARAM_STRING, PARAM_MAP
 } param_type;
 
 /* param_nodes and param_per_node, the types PARAM_NODES and
@@ -85,6 +87,9 @@ typedef struct param_spec {
     { (name), PARAM_NODES, (def), (help), (offset), NULL, 0, 0, false }
 #define PARAM_STRING_SPEC(name, def, help, offset) \
     { (name), PARAM_STRING, (def), (help), (offset), NULL, 0, 0, false }
+/* def NULL = required (NAME or a NAME.* key given), "" = may be left out. */
+#define PARAM_MAP_SPEC(name, def, help, offset) \
+    { (name), PARAM_MAP, (def), (help), (offset), NULL, 0, 0, false }
 
 /* Fills cfg from defaults then from params.  what = "params" or "workload"
  * (used in messages).  Returns 0, or -1 with "path:line:col: error: ..." in err. */
