@@ -91,6 +91,10 @@ static void each_statement_parses_into_the_db_statements_it_means(void **state) 
     assert_int_equal(st[0].set, DB_SET_ADD);
     assert_int_equal(st[0].arg, -5);
     assert_int_equal(st[0].where, HIST_PRED_GE);
+    assert_int_equal(script_parse_stmt("update test set value = value -5 where id = 1", "test", st, &n, &ret, msg, sizeof msg), 0);
+    assert_int_equal(st[0].kind, DB_ST_UPDATE);
+    assert_int_equal(st[0].set, DB_SET_ADD);
+    assert_int_equal(st[0].arg, -5);
     assert_int_equal(script_parse_stmt("delete from test where id = 2", "test", st, &n, &ret, msg, sizeof msg), 0);
     assert_int_equal(st[0].kind, DB_ST_DELETE);
     assert_int_equal(script_parse_stmt("insert into test (id, value) values(3, 30)", "test", st, &n, &ret, msg, sizeof msg), 0);
@@ -263,6 +267,33 @@ static void a_blocked_delete_rechecks_its_predicate_after_the_wait(void **state)
         "    7: {T2: commit}\n");
 }
 
+/* A delete is a version that matches no predicate: a later predicate read
+ * that does not see the row saw that version (PRED_SEEN), so the
+ * isolation check finds no phantom where there is none. */
+static void the_isolation_check_reads_a_delete_as_the_row_leaving(void **state) {
+    (void)state;
+    run r = run_text(script_yaml("postgres", "read-committed",
+        "    1: {T1: begin}\n"
+        "    2: {T2: begin}\n"
+        "    3: {T1: \"update test set value = value + 10\", count: 2}\n"
+        "    4: {T2: \"delete from test where value = 20\", blocks: 5, count: 0}\n"
+        "    5: {T1: commit}\n"
+        "    6: {T2: abort}\n"
+        "    7: {T1: \"delete from test where id = 1\", count: 1}\n"
+        "    8: {T2: \"select * from test\", rows: \"2=30\"}\n"));
+    check_input in = { r.h, r.s, 0, false };
+    check_result res;
+    memset(&res, 0, sizeof res);
+    check_find("isolation")->run(&in, &res);
+    if (res.verdict != CHECK_OK) fail_msg("%s", res.summary);
+    check_result_free(&res);
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < r.h->effect_count; i++)
+        seen += r.h->effects[i].kind == HIST_EFF_PRED_SEEN && strcmp(r.h->effects[i].key, "test:1") == 0;
+    assert_int_equal(seen, 1);
+    run_free(&r);
+}
+
 static void blocking_until_a_step_is_checked_both_ways(void **state) {
     (void)state;
     const char *p4 =
@@ -299,6 +330,23 @@ static void a_statement_that_never_returns_leaves_its_clients_later_steps_unrun(
                                 "return at once, still blocked at the end"));
     assert_non_null(strstr(out, "step 5 (T2: commit): never ran (T2 still blocked in step 4)"));
     assert_non_null(strstr(out, "step 6 (T1: commit): never ran"));
+}
+
+static void a_step_with_at_waits_for_its_time(void **state) {
+    (void)state;
+    run r = run_text(script_yaml("postgres", "default",
+        "    1: {T1: \"select * from test where id = 1\"}\n"
+        "    2: {T2: \"select * from test where id = 2\", at: 50ms}\n"
+        "    3: {T1: \"select * from test where id = 2\"}\n"));
+    const hist_op *ops[3] = { NULL, NULL, NULL };
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r.h->op_count && n < 3; i++)
+        if (r.h->ops[i].f == HIST_F_STMT) ops[n++] = &r.h->ops[i];
+    assert_int_equal(n, 3);
+    assert_int_equal(ops[0]->invoke_ns, 0);
+    assert_int_equal(ops[1]->invoke_ns, 50 * SIM_MS);
+    assert_int_equal(ops[2]->invoke_ns, ops[1]->complete_ns);     /* next at its answer */
+    run_free(&r);
 }
 
 /* ---------------------------------------------------------------- fix 6 */
@@ -425,8 +473,10 @@ int main(void) {
         cmocka_unit_test(insert_delete_and_rollback_change_what_is_read),
         cmocka_unit_test(an_update_by_predicate_changes_every_matching_row),
         cmocka_unit_test(a_blocked_delete_rechecks_its_predicate_after_the_wait),
+        cmocka_unit_test(the_isolation_check_reads_a_delete_as_the_row_leaving),
         cmocka_unit_test(blocking_until_a_step_is_checked_both_ways),
         cmocka_unit_test(a_statement_that_never_returns_leaves_its_clients_later_steps_unrun),
+        cmocka_unit_test(a_step_with_at_waits_for_its_time),
         cmocka_unit_test(postgres_ssi_fails_the_write_that_makes_a_committed_pivot),
         cmocka_unit_test(postgres_ssi_still_fails_the_commit_when_no_partner_has_committed),
         cmocka_unit_test(the_sql_log_lists_each_statement_with_its_answer_and_the_final_rows),

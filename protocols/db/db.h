@@ -211,6 +211,11 @@ enum {
                                      note = the error code; value_out = rows returned or changed */
 };
 
+/* A WRITE effect whose pred is this installed a DELETE's tombstone: from
+ * that version the row is absent (value = the value it deleted); a
+ * predicate read that sees it records PRED_SEEN (it matches nothing). */
+#define DB_WRITE_DELETE 1u
+
 /* Predicates of db PRED_READ effects: a row matches when (value OP aux)
  * holds; MOD0 is `value % aux = 0`.  Shared by the db node and the
  * isolation check, so both mean the same rows. */

@@ -207,19 +207,27 @@ static void scan_rows_out(ctx *c, const int32_t *seen, const int32_t *rows, uint
     if (!env_side_log_on(c->e)) return;
     for (uint32_t i = 0; i < n; i++) {
         const db_version *x = ver(c, seen[i]);
-        if (!hist_pred_match(c->st->where, c->st->where_arg, x->value)) continue;
+        if (x->deleted || !hist_pred_match(c->st->where, c->st->where_arg, x->value)) continue;
         uint32_t k = d->out_count++;
         d->out_id[k] = d->rows[rows[i]].id;
         d->out_value[k] = x->value;
     }
 }
 
+/* A version a predicate read sees matches: a tombstone never does. */
+static bool scan_match(const db_stmt *st, const db_version *x) {
+    return !x->deleted && hist_pred_match(st->where, st->where_arg, x->value);
+}
+
+/* Records what the scan saw: PRED_READ, then READ for each matching row and
+ * PRED_SEEN for each other visible version (a deleted row's tombstone too,
+ * so the isolation check knows which version the read saw). */
 static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
     const db_stmt *st = c->st;
     uint32_t matched = 0;
     int64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (!hist_pred_match(st->where, st->where_arg, ver(c, seen[i])->value)) continue;
+        if (!scan_match(st, ver(c, seen[i]))) continue;
         matched++;
         sum += ver(c, seen[i])->value;
     }
@@ -238,7 +246,7 @@ static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint
               db_pred_symbol(st->where), st->where_arg, st->lock == DB_LOCK_NONE ? "" : " FOR UPDATE", matched);
     for (uint32_t i = 0; i < n; i++) {
         const db_version *x = ver(c, seen[i]);
-        bool m = hist_pred_match(st->where, st->where_arg, x->value);
+        bool m = scan_match(st, x);
         db_effect(c->d, c->e, c->t, m ? HIST_EFF_READ : HIST_EFF_PRED_SEEN, c->d->rows[rows[i]].key,
                   x->value, x->number);
     }
@@ -263,7 +271,6 @@ static db_run exec_scan(ctx *c) {
         if (db_holds(c->d, c->t, (int32_t)i, DB_LOCK_UPDATE) && st->lock != DB_LOCK_NONE &&
             changed_since_snapshot(c, v))
             return fail(c, "40001", "could not serialize access due to concurrent update");
-        if (db_gone(c->d, v)) continue;
         seen[n] = v;
         rows[n++] = (int32_t)i;
     }

@@ -200,7 +200,18 @@ static int32_t install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value
     else
         env_trace(e, "T%u writes %s = %" PRId64 " (version %" PRId64 ", uncommitted)", t->id, r->key,
                   value, x->number);
-    db_effect_aux(d, e, t, HIST_EFF_WRITE, r->key, value, x->number, replaced);
+    hist_effect ef;                          /* db_effect_aux's, with the delete mark */
+    memset(&ef, 0, sizeof ef);
+    ef.kind = HIST_EFF_WRITE;
+    ef.client = t->client;
+    ef.op = t->op;
+    ef.txn = t->id;
+    ef.value = value;
+    ef.version = x->number;
+    ef.aux = replaced;
+    ef.pred = deleted ? DB_WRITE_DELETE : 0;
+    snprintf(ef.key, sizeof ef.key, "%s", r->key);
+    env_effect(e, &ef);
     return v;
 }
 

@@ -269,7 +269,8 @@ static void pred_edges(iso_graph *g, uint32_t p) {
         for (uint32_t k = 0; k < row->count; k++) {
             const iso_install *x = &g->installs[row->first + k];
             if (!in_order(g, x)) continue;
-            bool xm = hist_pred_match(pr->pred, pr->aux, g->h->effects[x->effect].value);
+            const hist_effect *w = &g->h->effects[x->effect];
+            bool xm = w->pred != DB_WRITE_DELETE && hist_pred_match(pr->pred, pr->aux, w->value);
             if (x->version < o) { prev_m = xm; continue; }
             if (x->version == o) continue;
             if (!done && xm != m) {

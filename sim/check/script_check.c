@@ -145,6 +145,21 @@ static void check_answer(sx_ctx *c, uint32_t k) {
     }
 }
 
+/* A blocked statement's wait, told in the story whatever its verdict. */
+static void tell_wait(sx_ctx *c, uint32_t k) {
+    const script_step *st = &c->sc->steps[k];
+    const hist_op *op = c->ops[k];
+    bool back = returned(op);
+    if (back && op->complete_ns - op->invoke_ns < c->sc->block_after_ns) return;
+    if (back)
+        story_add(&c->st, op->invoke_ns, "step %u (%s: %s) blocked from %s until %s (after step %u)",
+                  st->number, c->sc->clients[st->client], st->text, story_t(op->invoke_ns).s,
+                  story_t(op->complete_ns).s, c->sc->steps[returned_after(c, k)].number);
+    else
+        story_add(&c->st, op->invoke_ns, "step %u (%s: %s) blocked from %s to the end",
+                  st->number, c->sc->clients[st->client], st->text, story_t(op->invoke_ns).s);
+}
+
 static void check_step(sx_ctx *c, uint32_t k) {
     const script_step *st = &c->sc->steps[k];
     if (k >= c->sent) {
@@ -164,6 +179,7 @@ static void check_step(sx_ctx *c, uint32_t k) {
     bool ok = true;
     check_blocking(c, k, &ok);
     check_answer(c, k);
+    tell_wait(c, k);
 }
 
 static void sx_collect(sx_ctx *c) {

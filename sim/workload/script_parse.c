@@ -207,6 +207,11 @@ static int parse_update(lex *x, const char *table, db_stmt *out, perr *e) {
         return -1;
     db_stmt s = blank(DB_ST_UPDATE_PRED);
     if (accept(x, "value")) {
+        if (x->is_int && x->tok[0] == '-') {     /* "value -5" lexes as value, -5 */
+            if (expect_int(x, &s.arg, e) != 0) return -1;
+            s.set = DB_SET_ADD;
+            goto where;
+        }
         bool minus = accept(x, "-");
         if (!minus && expect_word(x, "+", e) != 0) return -1;
         if (expect_int(x, &s.arg, e) != 0) return -1;
@@ -215,6 +220,7 @@ static int parse_update(lex *x, const char *table, db_stmt *out, perr *e) {
     } else if (expect_int(x, &s.arg, e) != 0) {
         return -1;
     }
+where:;
     cond c;
     if (parse_cond(x, &c, e) != 0) return -1;
     if (c.by_id && c.id_count != 1) return fail(e, "UPDATE ... WHERE id IN (...) is not supported "
@@ -429,7 +435,7 @@ static int set_expectation(const script_cfg *c, script_step *st, uint32_t i, con
     } else if (strcmp(what, "error") == 0) {
         if (v[0] == '\0' || strlen(v) > 7)
             return at_entry(err, e, false, "error: '%s' is not an error code (expected a SQLSTATE such as \"40001\" or a MySQL number such as 1213)", v);
-        snprintf(st->error, sizeof st->error, "%s", v);
+        memcpy(st->error, v, strlen(v) + 1);          /* at most 7 bytes: checked */
     } else {
         if (scn_parse_duration(v, &st->at_ns, msg, sizeof msg) != 0)
             return at_entry(err, e, false, "at: %s", msg);
