@@ -80,7 +80,8 @@ for y in scenarios/db/script/*.yaml scenarios/db/hermitage/*.yaml; do
 done
 if [ -n "$logs" ]; then
   # shellcheck disable=SC2086   # $logs: file names without spaces
-  "$REPLAY" --pg "$PG" --mysql "$MY" --known "$HERE/known-differences.txt" $logs >"$tmp/replay.out" 2>"$tmp/replay.err"
+  "$REPLAY" --pg "$PG" --mysql "$MY" --known "$HERE/known-differences.txt" $logs >"$tmp/replay.out" 2>"$tmp/replay.err" &
+  wait $!
   rc=$?
   cat "$tmp/replay.out"; sed 's/^/      /' "$tmp/replay.err"
   [ "$rc" -eq 0 ] || failed=1
@@ -125,7 +126,8 @@ for y in scenarios/db/D1-*.yaml scenarios/db/D1[bcd]-*.yaml scenarios/db/D2-*.ya
     --every-us "$(us "$(key every "$y")")" --think-us "$(us "$(or "$(key think "$y")" 3ms)")" \
     --latency-us "$(us "$lat")" --strategy "$(key strategy "$y")" \
     --isolation "$(level "$(key isolation "$y")")" --transaction "$(or "$(key transaction "$y")" false)" \
-    --retries "$(or "$(key retries "$y")" 3)" --lock-timeout-us "$lt" >"$tmp/pg-$n.out" 2>&1
+    --retries "$(or "$(key retries "$y")" 3)" --lock-timeout-us "$lt" >"$tmp/pg-$n.out" 2>&1 &
+  wait $!   # in the background, so SIGINT/SIGTERM stop the servers at once (flash_pg then exits 3)
   rc=$?
   line=$(cat "$tmp/pg-$n.out")
   if [ "$rc" -ne 0 ]; then echo "  $n: FAILED: flash_pg exit $rc: $line"; failed=1; continue; fi
