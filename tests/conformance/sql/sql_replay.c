@@ -89,7 +89,7 @@ typedef struct answer {
 
 static const char *pg_conninfo, *my_host;
 static unsigned my_port;
-static int64_t block_ms = 300, wait_ms = 10000;
+static int64_t block_ms = 2000, wait_ms = 10000;
 static PGconn *pg_mon;
 static MYSQL *my_mon;
 
