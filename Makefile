@@ -106,6 +106,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 
 # `make test`: unit tests, the scenario library, the broken-file tests and
 # the determinism test.  scripts/test.sh prints one summary line at the end.
+# The SQL replay driver's parser runs in `make test` when libpq and
+# libmariadb are installed (conformance-sql below).  Defined before the
+# rule: a rule's prerequisites are expanded when it is read.
+SQL_CLIENT_OK := $(shell pkg-config --exists libpq libmariadb 2>/dev/null && echo yes)
+SQL_REPLAY_BIN := $(if $(SQL_CLIENT_OK),$(BUILD)/conformance/sql_replay)
+
 test: deps all $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN) core $(BUILD)/conformance/redis_replay $(SQL_REPLAY_BIN)
 	@BUILD=$(BUILD) sh scripts/test.sh
 
@@ -173,8 +179,6 @@ $(BUILD)/conformance/clockshim.so: tests/conformance/clockshim.c
 # PostgreSQL.  Needs postgresql, mariadb-server, libpq-dev and
 # libmariadb-dev (scripts/install-deps.sh ci).  `make test` runs the
 # driver's log parser when the two client libraries are installed.
-SQL_CLIENT_OK := $(shell pkg-config --exists libpq libmariadb 2>/dev/null && echo yes)
-SQL_REPLAY_BIN := $(if $(SQL_CLIENT_OK),$(BUILD)/conformance/sql_replay)
 
 $(BUILD)/conformance/sql_replay: tests/conformance/sql/sql_replay.c | deps-build
 	@mkdir -p $(dir $@)

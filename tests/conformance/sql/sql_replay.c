@@ -88,6 +88,14 @@ typedef struct answer {
 } answer;
 
 static const char *pg_conninfo, *my_host;
+/* Everything read stays reachable from here until exit (a located error
+ * exits mid-parse): the logs, the one being read and its line buffer.
+ * External, so the compiler keeps these write-only stores (LeakSanitizer
+ * reads them). */
+extern log_file **sql_replay_logs, *sql_replay_parsing;
+extern char *sql_replay_line, *sql_replay_order;
+log_file **sql_replay_logs, *sql_replay_parsing;
+char *sql_replay_line, *sql_replay_order;
 static unsigned my_port;
 static int64_t block_ms = 2000, wait_ms = 10000;
 static PGconn *pg_mon;
@@ -284,7 +292,7 @@ static void record(log_file *L, char **f, int *cols, int n, int ln) {
 static void check_order(log_file *L) {
     int64_t max = 0;
     for (int k = 0; k < L->nrecs; k++) if (L->recs[k].seq > max) max = L->recs[k].seq;
-    char *st = calloc((size_t)max + 1, 1);
+    char *st = sql_replay_order = calloc((size_t)max + 1, 1);
     if (!st) fail_server("out of memory", NULL);
     int64_t last = 0;
     bool final_seen = false;
@@ -302,6 +310,7 @@ static void check_order(log_file *L) {
         else st[r->seq] = 2;
     }
     free(st);
+    sql_replay_order = NULL;
 }
 
 static log_file *read_log(const char *path) {
@@ -309,6 +318,7 @@ static log_file *read_log(const char *path) {
     if (!fp) { fprintf(stderr, "%s:1:1: error: cannot open: %s\n", path, strerror(errno)); exit(2); }
     log_file *L = calloc(1, sizeof *L);
     if (!L) fail_server("out of memory", NULL);
+    sql_replay_parsing = L;
     L->path = path;
     char *line = NULL;
     size_t cap = 0;
@@ -316,6 +326,7 @@ static log_file *read_log(const char *path) {
     int ln = 0;
     bool versioned = false;
     while ((len = getline(&line, &cap, fp)) >= 0) {
+        sql_replay_line = line;
         ln++;
         if (len == 0 || line[len - 1] != '\n') bad(path, ln, (int)len + 1, "the last line has no newline");
         line[--len] = 0;
@@ -336,6 +347,7 @@ static log_file *read_log(const char *path) {
         } else record(L, f, cols, n, ln);
     }
     free(line);
+    sql_replay_line = NULL;
     fclose(fp);
     if (!versioned) bad(path, ln ? ln : 1, 1, "no '# ccsim sql log v1' line");
     if (!L->name) bad(path, ln, 1, "no '# scenario' line");
@@ -733,7 +745,7 @@ int main(int argc, char **argv) {
     }
     if (a == argc) { fprintf(stderr, "usage: sql_replay [--pg CONNINFO] [--mysql HOST:PORT] [--check] LOG...\n"); return 2; }
     int nlogs = argc - a;
-    log_file **logs = xmalloc((size_t)nlogs * sizeof *logs);
+    log_file **logs = sql_replay_logs = xmalloc((size_t)nlogs * sizeof *logs);
     for (int k = 0; k < nlogs; k++) logs[k] = read_log(argv[a + k]);
     if (check_only) { printf("checked %d logs\n", nlogs); return 0; }
     tally total = { 0, 0, 0, 0 };
