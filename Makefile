@@ -54,7 +54,7 @@ FUZZ_TIME  ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 .PHONY: vopr all deps deps-build test unit scenarios broken determinism demo bench install clean \
-        sanitize check-deps readme-images core fuzz conformance conformance-redis
+        sanitize check-deps readme-images core fuzz conformance conformance-redis conformance-sql
 
 all: $(CCSIM) ccsim
 
@@ -106,7 +106,13 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libccsim.a
 
 # `make test`: unit tests, the scenario library, the broken-file tests and
 # the determinism test.  scripts/test.sh prints one summary line at the end.
-test: deps all $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN) core $(BUILD)/conformance/redis_replay
+# The SQL replay driver's parser runs in `make test` when libpq and
+# libmariadb are installed (conformance-sql below).  Defined before the
+# rule: a rule's prerequisites are expanded when it is read.
+SQL_CLIENT_OK := $(shell pkg-config --exists libpq libmariadb 2>/dev/null && echo yes)
+SQL_REPLAY_BIN := $(if $(SQL_CLIENT_OK),$(BUILD)/conformance/sql_replay)
+
+test: deps all $(TEST_BIN) $(TOOL_BIN) $(REPLAY_BIN) core $(BUILD)/conformance/redis_replay $(SQL_REPLAY_BIN)
 	@BUILD=$(BUILD) sh scripts/test.sh
 
 unit: deps all $(TEST_BIN)
@@ -167,7 +173,25 @@ $(BUILD)/conformance/clockshim.so: tests/conformance/clockshim.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CONF_SHIM_CFLAGS) -o $@ $<
 
-conformance: conformance-redis conformance-l5
+# `make conformance-sql` (tests/conformance/sql/README.md): ccsim's SQL
+# statement logs (`ccsim run --emit sql`, docs/sql-log.md) replayed on a
+# throwaway PostgreSQL 15 and MariaDB 10.11, and the flash sale D1..D5 on
+# PostgreSQL.  Needs postgresql, mariadb-server, libpq-dev and
+# libmariadb-dev (scripts/install-deps.sh ci).  `make test` runs the
+# driver's log parser when the two client libraries are installed.
+
+$(BUILD)/conformance/sql_replay: tests/conformance/sql/sql_replay.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags libpq libmariadb) -o $@ $< $$(pkg-config --libs libpq libmariadb)
+
+$(BUILD)/conformance/flash_pg: tests/conformance/sql/flash_pg.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags libpq) -o $@ $< $$(pkg-config --libs libpq)
+
+conformance: conformance-redis conformance-l5 conformance-sql
+
+conformance-sql: deps all $(BUILD)/conformance/sql_replay $(BUILD)/conformance/flash_pg
+	@sh tests/conformance/sql/run.sh $(BUILD)
 
 conformance-redis: deps all $(BUILD)/conformance/redis_replay $(BUILD)/conformance/clockshim.so
 	@sh tests/conformance/run.sh $(BUILD)
@@ -199,7 +223,7 @@ install: all
 clean:
 	rm -rf build build-san build-bench build-fuzz build-o0 build-o2 build-clang ccsim
 
--include $(BUILD)/conformance/redis_replay.d
+-include $(BUILD)/conformance/redis_replay.d $(BUILD)/conformance/sql_replay.d $(BUILD)/conformance/flash_pg.d
 -include $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/obj/%.d) $(BUILD)/fuzz/obj/replay_main.d $(LIB_OBJ:.o=.d) $(TEST_BIN:=.d) $(CORE_TESTS:%=$(BUILD)/core/%.d) $(BUILD)/sim/cli/main.d
 
 # ---- make conformance-l5 (tests/conformance/l5/README.md) ----

@@ -10,12 +10,16 @@
 #                                      with its runtime (libFuzzer, sanitizers:
 #                                      `make fuzz`; clang only recommends it), and
 #                                      redis-server and redis-sentinel, which
-#                                      `make conformance` starts (docs/conformance.md)
+#                                      `make conformance` starts (docs/conformance.md),
+#                                      and postgresql (15), mariadb-server (10.11) and
+#                                      their C client libraries libpq-dev and
+#                                      libmariadb-dev, for `make conformance-sql`
+#                                      (tests/conformance/sql/README.md)
 set -u
 case "${1:-all}" in
   build) PKGS="libyaml-dev pkg-config gcc" ;;
   all)   PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make" ;;
-  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make clang libclang-rt-dev redis-server redis-sentinel" ;;
+  ci)    PKGS="libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core libxml2-utils parallel pkg-config gcc make clang libclang-rt-dev redis-server redis-sentinel postgresql mariadb-server libpq-dev libmariadb-dev" ;;
   *)     echo "usage: sh scripts/install-deps.sh [build|ci]" >&2; exit 2 ;;
 esac
 missing=""

@@ -100,7 +100,8 @@ run_broken() {
 # The conformance driver's parser, no server started (docs/conformance.md):
 # each tests/conformance/broken/*.log starts with `# error: MSG` and
 # `redis_replay --parse-only` must exit 2 with FILE:MSG as its first line on
-# stderr; the samples must parse clean.
+# stderr; the samples must parse clean.  The same for sql_replay and
+# tests/conformance/sql/{broken,samples}/.
 run_conformance_input() {
   p=0; f=0
   bin=$BUILD/conformance/redis_replay
@@ -119,6 +120,28 @@ run_conformance_input() {
     if "$bin" --parse-only "$l" >/dev/null 2>"$log/conf.err"; then p=$((p + 1))
     else f=$((f + 1)); echo "      sample $l does not parse:"; sed 's/^/        /' "$log/conf.err"; fi
   done
+  # The SQL replay driver's parser (tests/conformance/sql/README.md), built
+  # when libpq-dev and libmariadb-dev are installed.
+  sql=$BUILD/conformance/sql_replay
+  if [ -x "$sql" ]; then
+    for l in tests/conformance/sql/broken/*.log; do
+      want="$l:$(sed -n '1s/^# error: //p' "$l")"
+      "$sql" --parse-only "$l" >/dev/null 2>"$log/conf.err"
+      rc=$?
+      got=$(head -n 1 "$log/conf.err")
+      if [ "$rc" -eq 2 ] && [ "$got" = "$want" ]; then p=$((p + 1))
+      else
+        f=$((f + 1))
+        echo "      broken sql log $l: exit $rc"; echo "        want: $want"; echo "        got:  $got"
+      fi
+    done
+    for l in tests/conformance/sql/samples/*.log; do
+      if "$sql" --parse-only "$l" >/dev/null 2>"$log/conf.err"; then p=$((p + 1))
+      else f=$((f + 1)); echo "      sql sample $l does not parse:"; sed 's/^/        /' "$log/conf.err"; fi
+    done
+  else
+    echo "      (sql_replay not built: libpq-dev / libmariadb-dev missing; its parser test skipped)"
+  fi
   count "$p" "$f"
   echo "conformance logs (parser only): $p passed, $f failed"
 }
