@@ -19,6 +19,7 @@
 #include "protocols/redis/redis.h"
 #include "sim/family.h"
 #include "sim/sim.h"
+#include "tests/test_redis_support.h"
 
 #define STEPS_MAX 80
 
@@ -129,30 +130,10 @@ static const proto_desc rt_proto = {
     .role_count = 3,
 };
 
-static scn *rt_scn(void) {
-    scn *s = calloc(1, sizeof *s);
-    snprintf(s->path, sizeof s->path, "redis-test.yaml");
-    snprintf(s->name, sizeof s->name, "redis-test");
-    snprintf(s->protocol, sizeof s->protocol, "redis-test");
-    s->seed = 1;
-    s->duration_ns = 10 * SIM_S;
-    s->node_count = 2;
-    snprintf(s->nodes[0].name, SIM_NAME_MAX, "redis1");
-    snprintf(s->nodes[0].role, SIM_NAME_MAX, "redis");
-    snprintf(s->nodes[1].name, SIM_NAME_MAX, "client1");
-    snprintf(s->nodes[1].role, SIM_NAME_MAX, "client");
-    s->network.has_latency = true;
-    s->network.latency = (scn_latency){ SCN_LAT_FIXED, SIM_MS, 0 };
-    return s;
-}
+static scn *rt_scn(void) { return redis_test_scn("redis-test", 10 * SIM_S); }
 
 /* A `params:` entry, as the loader would give it (e.g. redis.persistence). */
-static void rt_param(scn *s, const char *key, const char *value) {
-    if (!s->params.items) s->params.items = calloc(SCN_PARAMS_MAX, sizeof(scn_param));
-    scn_param *p = &s->params.items[s->params.count++];
-    snprintf(p->key, sizeof p->key, "%s", key);
-    snprintf(p->value, sizeof p->value, "%s", value);
-}
+static void rt_param(scn *s, const char *key, const char *value) { redis_test_param(s, key, value); }
 
 /* Adds the replica node (index 2). */
 static void rt_add_replica(scn *s) {

@@ -20,6 +20,7 @@
 #include "protocols/redis/redis.h"
 #include "sim/family.h"
 #include "sim/sim.h"
+#include "tests/test_redis_support.h"
 
 typedef struct step { int64_t at_ms; redis_cmd_kind kind; const char *key, *val; } step;
 typedef struct script { const step *steps; uint32_t count; } script;
@@ -91,23 +92,8 @@ static const proto_desc pt_proto = {
 };
 
 static scn *pt_scn(const char *persistence) {
-    scn *s = calloc(1, sizeof *s);
-    snprintf(s->path, sizeof s->path, "persist-test.yaml");
-    snprintf(s->name, sizeof s->name, "persist-test");
-    snprintf(s->protocol, sizeof s->protocol, "persist-test");
-    s->seed = 1;
-    s->duration_ns = 20 * SIM_S;
-    s->node_count = 2;
-    snprintf(s->nodes[0].name, SIM_NAME_MAX, "redis1");
-    snprintf(s->nodes[0].role, SIM_NAME_MAX, "redis");
-    snprintf(s->nodes[1].name, SIM_NAME_MAX, "client1");
-    snprintf(s->nodes[1].role, SIM_NAME_MAX, "client");
-    s->network.has_latency = true;
-    s->network.latency = (scn_latency){ SCN_LAT_FIXED, SIM_MS, 0 };
-    s->params.items = calloc(SCN_PARAMS_MAX, sizeof(scn_param));
-    scn_param *p = &s->params.items[s->params.count++];
-    snprintf(p->key, sizeof p->key, "redis.persistence");
-    snprintf(p->value, sizeof p->value, "%s", persistence);
+    scn *s = redis_test_scn("persist-test", 20 * SIM_S);
+    redis_test_param(s, "redis.persistence", persistence);
     return s;
 }
 
