@@ -78,7 +78,7 @@ typedef struct db_txn {
     int32_t session;           /* its session slot */
     int32_t client;            /* the session's node */
     uint32_t op;               /* the op that began it */
-    uint32_t rows_changed;     /* InnoDB's weight for choosing a deadlock victim */
+    uint32_t rows_changed;     /* with the locks held, InnoDB's deadlock victim weight */
     db_held held[DB_HELD_MAX];
     uint32_t held_count;
     /* waiting for a lock */

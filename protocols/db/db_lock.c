@@ -430,15 +430,25 @@ void db_on_deadlock_timer(db_node *d, env *e, uint64_t arg) {
     fail_waiter(d, e, slot, "40P01");
 }
 
-/* InnoDB: the requester is the victim unless it changed more rows than the
- * lightest other member of the cycle (trx_weight_ge). */
+/* InnoDB's trx_weight: rows changed (undo records) plus locks held, row and
+ * predicate (next-key) locks alike. */
+static uint32_t innodb_weight(const db_node *d, int32_t slot) {
+    const db_txn *t = &d->txns[slot];
+    uint32_t w = t->rows_changed + t->held_count;
+    for (uint32_t i = 0; i < d->predlock_count; i++)
+        if (d->predlocks[i].txn == slot) w++;
+    return w;
+}
+
+/* InnoDB: the lightest member of the cycle is rolled back; on a tie, the
+ * requester (trx_weight_ge). */
 static void detect_now(db_node *d, env *e, int32_t slot) {
     int32_t cycle[16];
     uint32_t n = find_cycle(d, slot, cycle, 16);
     if (n == 0) return;
     int32_t victim = slot;
     for (uint32_t i = 1; i < n; i++)
-        if (d->txns[cycle[i]].rows_changed < d->txns[victim].rows_changed) victim = cycle[i];
+        if (innodb_weight(d, cycle[i]) < innodb_weight(d, victim)) victim = cycle[i];
     char text[160];
     cycle_text(d, cycle, n, text, sizeof text);
     env_trace(e, "deadlock found when T%u began to wait: %s; T%u is rolled back (1213)",

@@ -419,9 +419,11 @@ static db_run exec_insert(ctx *c) {
 static bool by_id(const db_stmt *st) { return st->kind == DB_ST_DELETE; }
 static bool deletes(const db_stmt *st) { return st->kind != DB_ST_UPDATE_PRED; }
 
-/* Phase 1's rows: PostgreSQL the ones its snapshot matches; InnoDB at RC the
- * ones whose newest committed version matches (semi-consistent read); a
- * full scan's current read (InnoDB RR/SER, 2PL) every row of the table. */
+/* Phase 1's rows: PostgreSQL the ones its snapshot matches; InnoDB's UPDATE
+ * at RC/RU the ones whose newest committed version matches (semi-consistent
+ * read, for UPDATE only: a DELETE waits for each locked row before it
+ * evaluates it); a full scan's current read (InnoDB, 2PL) every row of the
+ * table. */
 static bool wm_candidate(ctx *c, int32_t i) {
     const db_row *r = &c->d->rows[i];
     const db_stmt *st = c->st;
@@ -432,7 +434,8 @@ static bool wm_candidate(ctx *c, int32_t i) {
     }
     int32_t cur = db_current(c->d, r, c->t);
     if (db_gone(c->d, cur)) return false;
-    if (is_my(c->d) && c->t->iso <= DB_ISO_RC) return where_ok(st, ver(c, cur));
+    if (is_my(c->d) && c->t->iso <= DB_ISO_RC && st->kind == DB_ST_UPDATE_PRED)
+        return where_ok(st, ver(c, cur));
     return true;
 }
 
