@@ -102,10 +102,13 @@ run_broken() {
 # `redis_replay --parse-only` must exit 2 with FILE:MSG as its first line on
 # stderr; the samples must parse clean.  The same for sql_replay and
 # tests/conformance/sql/{broken,samples}/.
-run_conformance_input() {
-  p=0; f=0
-  bin=$BUILD/conformance/redis_replay
-  for l in tests/conformance/broken/*.log; do
+# A replay driver's parser (`BIN --parse-only`) on DIR/broken/*.log, each
+# of which must exit 2 with the located error its first line names, and on
+# DIR/samples/*.log, which must parse.  Adds to p and f; WHAT names the
+# driver's logs in failure lines ("log", "sql log").
+check_log_parser() {
+  bin=$1; dir=$2; what=$3
+  for l in "$dir"/broken/*.log; do
     want="$l:$(sed -n '1s/^# error: //p' "$l")"
     "$bin" --parse-only "$l" >/dev/null 2>"$log/conf.err"
     rc=$?
@@ -113,32 +116,23 @@ run_conformance_input() {
     if [ "$rc" -eq 2 ] && [ "$got" = "$want" ]; then p=$((p + 1))
     else
       f=$((f + 1))
-      echo "      broken log $l: exit $rc"; echo "        want: $want"; echo "        got:  $got"
+      echo "      broken $what $l: exit $rc"; echo "        want: $want"; echo "        got:  $got"
     fi
   done
-  for l in tests/conformance/samples/*.log; do
+  for l in "$dir"/samples/*.log; do
     if "$bin" --parse-only "$l" >/dev/null 2>"$log/conf.err"; then p=$((p + 1))
-    else f=$((f + 1)); echo "      sample $l does not parse:"; sed 's/^/        /' "$log/conf.err"; fi
+    else f=$((f + 1)); echo "      $what sample $l does not parse:"; sed 's/^/        /' "$log/conf.err"; fi
   done
-  # The SQL replay driver's parser (tests/conformance/sql/README.md), built
-  # when libpq-dev and libmariadb-dev are installed.
+}
+
+run_conformance_input() {
+  p=0; f=0
+  check_log_parser "$BUILD/conformance/redis_replay" tests/conformance log
+  # The SQL replay driver's parser (docs/conformance.md), built when
+  # libpq-dev and libmariadb-dev are installed.
   sql=$BUILD/conformance/sql_replay
   if [ -x "$sql" ]; then
-    for l in tests/conformance/sql/broken/*.log; do
-      want="$l:$(sed -n '1s/^# error: //p' "$l")"
-      "$sql" --parse-only "$l" >/dev/null 2>"$log/conf.err"
-      rc=$?
-      got=$(head -n 1 "$log/conf.err")
-      if [ "$rc" -eq 2 ] && [ "$got" = "$want" ]; then p=$((p + 1))
-      else
-        f=$((f + 1))
-        echo "      broken sql log $l: exit $rc"; echo "        want: $want"; echo "        got:  $got"
-      fi
-    done
-    for l in tests/conformance/sql/samples/*.log; do
-      if "$sql" --parse-only "$l" >/dev/null 2>"$log/conf.err"; then p=$((p + 1))
-      else f=$((f + 1)); echo "      sql sample $l does not parse:"; sed 's/^/        /' "$log/conf.err"; fi
-    done
+    check_log_parser "$sql" tests/conformance/sql "sql log"
   else
     echo "      (sql_replay not built: libpq-dev / libmariadb-dev missing; its parser test skipped)"
   fi
