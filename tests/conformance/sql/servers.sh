@@ -48,6 +48,24 @@ srv_dir() {   # srv_dir NAME: a folder the server user owns
   [ -z "$SRV_OWNER" ] || chown "$SRV_OWNER" "$SRV_TMP/$1"
 }
 
+# srv_wait PID PROBE: runs PROBE (a function) every 0.1 s until it
+# succeeds (0), or the server PID has died or SERVER_WAIT seconds passed (1).
+srv_wait() {
+  t=0
+  while [ $t -lt $((SERVER_WAIT * 10)) ]; do
+    kill -0 "$1" 2>/dev/null || return 1
+    "$2" && return 0
+    sleep 0.1; t=$((t + 1))
+  done
+  return 1
+}
+
+pg_ready() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 1; }
+
+maria_ready() {
+  [ -S "$SRV_TMP/maria/mysqld.sock" ] && grep -q "ready for connections" "$SRV_TMP/maria/server.log"
+}
+
 pg_start() {
   d=$SRV_TMP/pg
   srv_dir pg || return 1
@@ -65,12 +83,7 @@ pg_start() {
       -c synchronous_commit=off -c full_page_writes=off -c log_min_messages=fatal \
       >"$d/server.log" 2>&1 &
     PG_PID=$!
-    t=0
-    while [ $t -lt $((SERVER_WAIT * 10)) ]; do
-      kill -0 "$PG_PID" 2>/dev/null || break
-      "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 1 && return 0
-      sleep 0.1; t=$((t + 1))
-    done
+    srv_wait "$PG_PID" pg_ready && return 0
     kill -9 "$PG_PID" 2>/dev/null; wait "$PG_PID" 2>/dev/null; PG_PID=""
   done
   echo "conformance-sql: PostgreSQL did not come up within ${SERVER_WAIT}s:"
@@ -96,12 +109,7 @@ maria_start() {
       --max-connections=200 --innodb-lock-wait-timeout=50 \
       ${SRV_OWNER:+--user=nobody} >"$d/server.log" 2>&1 &
     MARIA_PID=$!
-    t=0
-    while [ $t -lt $((SERVER_WAIT * 10)) ]; do
-      kill -0 "$MARIA_PID" 2>/dev/null || break
-      [ -S "$d/mysqld.sock" ] && grep -q "ready for connections" "$d/server.log" && return 0
-      sleep 0.1; t=$((t + 1))
-    done
+    srv_wait "$MARIA_PID" maria_ready && return 0
     kill -9 "$MARIA_PID" 2>/dev/null; wait "$MARIA_PID" 2>/dev/null; MARIA_PID=""
   done
   echo "conformance-sql: MariaDB did not come up within ${SERVER_WAIT}s:"
