@@ -4,7 +4,7 @@
  *
  *   l5drive TRACE MASTER_PORT FRONT_PORT REPLICA_PORT SENTINEL_PORT
  *           MASTER_PID PROXY_PID
- *   l5drive --free-port          prints a free 127.0.0.1 port
+ *   l5drive --free-ports N       prints N distinct free 127.0.0.1 ports
  *
  * TRACE is ccsim's trace.log.  From it: every command a client sent to M
  * or Rp (time, text), its reply (the first one back from that node before
@@ -555,22 +555,29 @@ static void compare_events(void) {
     verdict(order, "order +sdown <= +odown <= +switch-master (real)");
 }
 
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t l = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &l) != 0)
-        return -1;
-    close(fd);
-    return ntohs(a.sin_port);
+/* Prints n distinct free 127.0.0.1 ports: all n sockets are bound at once,
+ * so the kernel cannot hand out one port twice. */
+static int free_ports(int n) {
+    int fds[8];
+    if (n < 1 || n > 8) return 2;
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t l = sizeof a;
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&a, sizeof a) != 0 ||
+            getsockname(fds[i], (struct sockaddr *)&a, &l) != 0)
+            return 2;
+        printf("%s%d", i ? " " : "", ntohs(a.sin_port));
+    }
+    printf("\n");
+    for (int i = 0; i < n; i++) close(fds[i]);
+    return 0;
 }
 
 int main(int argc, char **argv) {
-    if (argc == 2 && strcmp(argv[1], "--free-port") == 0) {
-        printf("%d\n", free_port());
-        return 0;
-    }
+    if (argc == 3 && strcmp(argv[1], "--free-ports") == 0)
+        return free_ports(atoi(argv[2]));
     if (argc != 8) {
         fprintf(stderr, "usage: l5drive TRACE MASTER_PORT FRONT_PORT REPLICA_PORT SENTINEL_PORT "
                         "MASTER_PID PROXY_PID\n");
