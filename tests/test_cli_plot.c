@@ -52,6 +52,25 @@ static void run_draws_the_timeline_beside_the_other_reports(void **state) {
     assert_false(file_ok(dir, "timeline.png.tmp"));
 }
 
+/* Pictures on demand (issue 17): one format when asked, and no picture of
+ * an older run left in the other. */
+static void run_draw_png_draws_only_the_png_and_removes_an_older_svg(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "run-draw");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --out %s", L2, dir), 1);
+    assert_true(file_ok(dir, "timeline.svg"));
+    assert_int_equal(run(out, sizeof out, NULL, "run %s --draw png --out %s", L2, dir), 1);
+    assert_non_null(strstr(out, "timeline.png\n"));
+    assert_true(file_ok(dir, "timeline.png"));
+    assert_false(file_ok(dir, "timeline.svg"));
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --draw svg --out %s", L2, dir), 1);
+    assert_true(file_ok(dir, "timeline.svg"));
+    assert_false(file_ok(dir, "timeline.png"));
+    assert_int_equal(run(out, sizeof out, NULL, "run %s --draw pdf", L2), 2);
+    assert_non_null(strstr(out, "--draw needs png, svg or png,svg (not 'pdf')"));
+}
+
 static void no_plot_writes_no_timeline_and_removes_an_older_one(void **state) {
     (void)state;
     char out[OUT_MAX], dir[512];
@@ -80,7 +99,11 @@ static void plot_redraws_the_pictures_from_the_report_directory(void **state) {
     (void)state;
     char out[OUT_MAX], dir[512];
     sub(dir, sizeof dir, "nognuplot");                       /* left without pictures above */
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --draw png", dir), 0);
+    assert_true(file_ok(dir, "timeline.png"));
+    assert_false(file_ok(dir, "timeline.svg"));
     assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 0);
+    assert_non_null(strstr(out, "timeline.png and .svg"));
     assert_true(file_ok(dir, "timeline.png"));
     assert_true(file_ok(dir, "timeline.svg"));
     assert_int_equal(run(out, sizeof out, NULL, "plot %s", tmpdir), 2);   /* nothing to draw */
@@ -204,6 +227,7 @@ static int teardown(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(run_draws_the_timeline_beside_the_other_reports),
+        cmocka_unit_test(run_draw_png_draws_only_the_png_and_removes_an_older_svg),
         cmocka_unit_test(no_plot_writes_no_timeline_and_removes_an_older_one),
         cmocka_unit_test(without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code),
         cmocka_unit_test(plot_redraws_the_pictures_from_the_report_directory),

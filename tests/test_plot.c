@@ -317,7 +317,7 @@ static void without_gnuplot_nothing_is_drawn_and_the_message_says_what_to_instal
     fclose(w);
     char why[1200];
     path_set("/nonexistent-ccsim-dir");
-    plot_status st = plot_draw(f.dir, "timeline.gp", why, sizeof why);
+    plot_status st = plot_draw(f.dir, "timeline.gp", PLOT_PNG | PLOT_SVG, why, sizeof why);
     path_restore();
     assert_int_equal(st, PLOT_NO_GNUPLOT);
     assert_non_null(strstr(why, "gnuplot-nox"));
@@ -344,7 +344,7 @@ static void a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint(void **
     char path[4200], why[1200];
     snprintf(path, sizeof path, "%s:/bin:/usr/bin", bin);
     path_set(path);
-    plot_status st = plot_draw(f.dir, "timeline.gp", why, sizeof why);
+    plot_status st = plot_draw(f.dir, "timeline.gp", PLOT_PNG | PLOT_SVG, why, sizeof why);
     path_restore();
     assert_int_equal(st, PLOT_GNUPLOT_FAILED);
     assert_non_null(strstr(why, "(exit 3): line 9: something is wrong"));
@@ -358,7 +358,7 @@ static void gnuplot_draws_a_well_formed_svg_and_a_png(void **state) {
     fx f;
     run_file(&f, L2, NULL, 0);
     char why[1200];
-    if (plot_draw(f.dir, "timeline.gp", why, sizeof why) == PLOT_NO_GNUPLOT) {
+    if (plot_draw(f.dir, "timeline.gp", PLOT_PNG | PLOT_SVG, why, sizeof why) == PLOT_NO_GNUPLOT) {
         print_message("gnuplot missing: %s\n", why);
         skip();
     }
@@ -372,6 +372,28 @@ static void gnuplot_draws_a_well_formed_svg_and_a_png(void **state) {
     assert_false(exists(f.dir, "timeline.svg.tmp"));
     free(svg);
     free(png);
+    done(&f);
+}
+
+/* Pictures on demand (issue 17): PNG alone draws no SVG, and removes an
+ * older run's SVG rather than leave a picture of another run beside it. */
+static void drawing_the_png_alone_writes_no_svg_and_removes_an_older_one(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    char why[1200];
+    if (plot_draw(f.dir, "timeline.gp", PLOT_PNG | PLOT_SVG, why, sizeof why) == PLOT_NO_GNUPLOT) {
+        print_message("gnuplot missing: %s\n", why);
+        skip();
+    }
+    assert_true(exists(f.dir, "timeline.svg"));
+    assert_int_equal(plot_draw(f.dir, "timeline.gp", PLOT_PNG, why, sizeof why), PLOT_DRAWN);
+    assert_true(exists(f.dir, "timeline.png"));
+    assert_false(exists(f.dir, "timeline.svg"));
+    assert_false(exists(f.dir, "timeline.svg.tmp"));
+    assert_int_equal(plot_draw(f.dir, "timeline.gp", PLOT_SVG, why, sizeof why), PLOT_DRAWN);
+    assert_true(exists(f.dir, "timeline.svg"));
+    assert_false(exists(f.dir, "timeline.png"));
     done(&f);
 }
 
@@ -405,6 +427,7 @@ int main(void) {
         cmocka_unit_test(without_gnuplot_nothing_is_drawn_and_the_message_says_what_to_install),
         cmocka_unit_test(a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint),
         cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
+        cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,10 +18,11 @@ int cli_sweep(int argc, char **argv);       /* ccsim sweep FILE... --seeds A..B 
 
 struct plot_run;
 /* Writes dir's timeline files (and latency's, for runs with many ops) and
- * draws them with gnuplot.  Returns 0 when drawn, 1 when gnuplot is missing
- * or failed (one line on stderr, prefixed by `who`; the run's other
- * reports and exit code stand), -1 when a file could not be written. */
-int  cli_plot_run(const char *dir, const struct plot_run *pr, const char *who);
+ * draws them with gnuplot in the formats asked for (plot_format: PNG, SVG
+ * or both).  Returns 0 when drawn, 1 when gnuplot is missing or failed (one
+ * line on stderr, prefixed by `who`; the run's other reports and exit code
+ * stand), -1 when a file could not be written. */
+int  cli_plot_run(const char *dir, const struct plot_run *pr, unsigned formats, const char *who);
 /* A --seed value: decimal digits, 0 to 2^64-1.  Returns 0, or -1 with why
  * it is refused ("needs a non-negative integer", "... is too large"). */
 int  cli_parse_seed(const char *text, uint64_t *out, char *why, size_t why_len);
@@ -57,6 +58,7 @@ typedef struct cli_report_opts {
     uint64_t seed;
     bool seed_set;               /* else the scenario's `seed:` */
     bool no_plot;                /* no timeline files, no gnuplot */
+    unsigned formats;            /* --draw: a plot_format mask; 0 = both */
     uint64_t max_events, max_trace;   /* the run's budgets; 0 = the defaults */
     FILE *side_log;              /* the run's side log (--emit), NULL = none;
                                     its budget is max_trace too */

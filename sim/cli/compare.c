@@ -38,6 +38,7 @@ typedef struct cmp_args {
     uint32_t set_count;
     uint64_t seed;
     bool seed_set, no_plot;
+    unsigned formats;            /* --draw: a plot_format mask; 0 = both */
 } cmp_args;
 
 typedef struct cmp_variant {
@@ -54,7 +55,7 @@ typedef struct cmp_variant {
 
 static void compare_usage(FILE *f) {
     fputs("usage: ccsim compare FILE.yaml --vary KEY=V1,V2,... [--set KEY=VALUE]... [--seed N]\n"
-          "                     [--out DIR] [--no-plot]\n"
+          "                     [--out DIR] [--no-plot] [--draw png|svg]\n"
           "\n"
           "Runs the scenario once per value of KEY, with the same seed and fault\n"
           "schedule, prints one table (each check's verdict, operations done, failed\n"
@@ -67,6 +68,7 @@ static void compare_usage(FILE *f) {
           "  --seed N          the root seed (default: the scenario's `seed:`)\n"
           "  --out DIR         where to write (default reports/NAME/compare-KEY/)\n"
           "  --no-plot         do not draw compare.png\n"
+          "  --draw png|svg    draw only that format of compare (default both)\n"
           "\n"
           "exit: 0 every variant ran, 2 bad input, 5 a variant passed its event budget\n"
           "example: ccsim compare scenarios/locks/L2-lease-gc-pause.yaml --vary params.fencing=false,true\n",
@@ -78,11 +80,17 @@ static int parse_option(int argc, char **argv, int *i, cmp_args *a) {
     SIM_ASSERT(a != NULL);
     const char *x = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (strcmp(x, "--no-plot") == 0) { a->no_plot = true; return 0; }
+
     if (!v) { fprintf(stderr, "ccsim compare: %s needs a value (see ccsim compare --help)\n", x); return -1; }
     (*i)++;
     if (strcmp(x, "--vary") == 0) {
         if (a->vary) { fprintf(stderr, "ccsim compare: one --vary at a time (use --set for the rest)\n"); return -1; }
         a->vary = v;
+    } else if (strcmp(x, "--draw") == 0) {
+        if (plot_parse_formats(v, &a->formats) != 0) {
+            fprintf(stderr, "ccsim compare: --draw needs png, svg or png,svg (not '%s')\n", v);
+            return -1;
+        }
     } else if (strcmp(x, "--set") == 0) {
         if (a->set_count + 1 >= SCN_SETS_MAX) { fprintf(stderr, "ccsim compare: too many --set options\n"); return -1; }
         a->sets[a->set_count++] = v;
@@ -367,11 +375,13 @@ static void draw(const char *dir, const cmp_args *a, cmp_variant *v, size_t n) {
         fprintf(stderr, "ccsim compare: %s\n", err);
         return;
     }
-    if (plot_draw(dir, "compare.gp", why, sizeof why) != PLOT_DRAWN) {
+    unsigned formats = a->formats ? a->formats : PLOT_BOTH;
+    if (plot_draw(dir, "compare.gp", formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "ccsim compare: %s\n", why);
         return;
     }
-    printf("picture   %s/compare.png (and .svg)\n", dir);
+    printf("picture   %s/compare%s\n", dir,
+           formats == PLOT_PNG ? ".png" : formats == PLOT_SVG ? ".svg" : ".png (and .svg)");
 }
 
 static void free_variants(cmp_variant *v, size_t n) {

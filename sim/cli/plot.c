@@ -18,7 +18,7 @@
 #include "sim/report/plot.h"
 
 static void plot_usage(FILE *f) {
-    fputs("usage: ccsim plot RUNDIR\n"
+    fputs("usage: ccsim plot RUNDIR [--draw png|svg]\n"
           "\n"
           "Draws the pictures of a report directory again from its data\n"
           "(timeline.dat, latency.dat, compare.dat): timeline.png and .svg,\n"
@@ -27,6 +27,8 @@ static void plot_usage(FILE *f) {
           "in the folder is never run (to restyle a picture, edit a copy of its\n"
           "script and run gnuplot on it yourself).  Needs gnuplot (Debian:\n"
           "gnuplot-nox).\n"
+          "\n"
+          "  --draw png|svg   draw only that format (default both)\n"
           "\n"
           "exit: 0 drawn, 2 nothing to draw or gnuplot missing or failing\n"
           "example: ccsim plot reports/L2-lease-gc-pause/seed-1\n", f);
@@ -42,18 +44,19 @@ static bool has_file(const char *dir, const char *name) {
 }
 
 /* Writes NAME.gp again from the data, then draws it: 0 drawn, 1 failed. */
-static int redraw(const char *dir, const char *name) {
+static int redraw(const char *dir, const char *name, unsigned formats) {
     char err[SIM_ERR_MAX], why[1200], script[32];
     if (plot_rewrite(dir, name, err, sizeof err) != 0) {
         fprintf(stderr, "ccsim plot: %s\n", err);
         return 1;
     }
     snprintf(script, sizeof script, "%s.gp", name);
-    if (plot_draw(dir, script, why, sizeof why) != PLOT_DRAWN) {
+    if (plot_draw(dir, script, formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "ccsim plot: %s\n", why);
         return 1;
     }
-    printf("drew      %s/%s.png and .svg\n", dir, name);
+    printf("drew      %s/%s%s\n", dir, name,
+           formats == PLOT_PNG ? ".png" : formats == PLOT_SVG ? ".svg" : ".png and .svg");
     return 0;
 }
 
@@ -61,8 +64,16 @@ int cli_plot(int argc, char **argv) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(argv != NULL);
     const char *dir = NULL;
+    unsigned formats = PLOT_BOTH;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { plot_usage(stdout); return SIM_EXIT_OK; }
+        if (strcmp(argv[i], "--draw") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (plot_parse_formats(v, &formats) == 0) continue;
+            fprintf(stderr, "ccsim plot: --draw needs png, svg or png,svg%s%s%s\n",
+                    v ? " (not '" : "", v ? v : "", v ? "')" : "");
+            return SIM_EXIT_INPUT;
+        }
         if (argv[i][0] == '-') { fprintf(stderr, "ccsim plot: unknown option '%s' (see ccsim plot --help)\n", argv[i]); return SIM_EXIT_INPUT; }
         if (dir) { fprintf(stderr, "ccsim plot: one directory at a time (got '%s' and '%s')\n", dir, argv[i]); return SIM_EXIT_INPUT; }
         dir = argv[i];
@@ -75,7 +86,7 @@ int cli_plot(int argc, char **argv) {
         snprintf(data, sizeof data, "%s.dat", names[i]);
         if (!has_file(dir, data)) continue;
         found++;
-        failed += redraw(dir, names[i]);
+        failed += redraw(dir, names[i], formats);
     }
     if (found == 0) {
         fprintf(stderr, "ccsim plot: %s has no timeline.dat, latency.dat or compare.dat (was it "

@@ -101,6 +101,7 @@ typedef struct run_args {
     uint64_t seed;
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
     bool seed_set, no_plot, json, quiet, twice;
+    unsigned formats;                     /* --draw: a plot_format mask; 0 = both */
     bool emit_redis;                      /* --emit redis */
     bool emit_sql;                        /* --emit sql */
     const char *sets[SCN_SETS_MAX];
@@ -109,7 +110,7 @@ typedef struct run_args {
 
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                 [--json] [-q] [--max-events N] [--max-trace BYTES] [--twice]\n"
+          "                 [--draw png|svg] [--json] [-q] [--max-events N] [--max-trace BYTES] [--twice]\n"
           "                 [--emit redis|sql]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
@@ -125,6 +126,9 @@ static void run_usage(FILE *f) {
           "                    --set duration=20s  --set workload.iterations=3\n"
           "  --out DIR         where to write the report\n"
           "  --no-plot         do not draw the timeline (nor write its files)\n"
+          "  --draw png|svg    draw only that format (default both): gnuplot can take\n"
+          "                    longer than the simulation, and one format is about half;\n"
+          "                    the other can be drawn later: ccsim plot DIR --draw svg\n"
           "  --json            print summary.json to stdout instead of the text\n"
           "  --emit redis      print the Redis command log instead of the text: every\n"
           "                    command the Redis nodes applied, as redis-server would\n"
@@ -235,6 +239,14 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
             if (a->set_count == SCN_SETS_MAX) { fprintf(stderr, "ccsim run: more than %d --set options\n", SCN_SETS_MAX); return -1; }
             a->sets[a->set_count++] = argv[++i];
         } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
+        else if (strcmp(x, "--draw") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (plot_parse_formats(v, &a->formats) != 0) {
+                fprintf(stderr, "ccsim run: --draw needs png, svg or png,svg%s%s%s\n",
+                        v ? " (not '" : "", v ? v : "", v ? "')" : "");
+                return -1;
+            }
+        }
         else if (strcmp(x, "--json") == 0) a->json = true;
         else if (strcmp(x, "--twice") == 0) a->twice = true;
         else if (strcmp(x, "--emit") == 0) {
@@ -342,7 +354,7 @@ static int write_reports(const char *dir, const scn *s, const sim *run, const cl
     return 0;
 }
 
-int cli_plot_run(const char *dir, const plot_run *pr, const char *who) {
+int cli_plot_run(const char *dir, const plot_run *pr, unsigned formats, const char *who) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(pr != NULL);
     char err[SIM_ERR_MAX];
@@ -351,12 +363,12 @@ int cli_plot_run(const char *dir, const plot_run *pr, const char *who) {
         return -1;
     }
     char why[1200];
-    if (plot_draw(dir, "timeline.gp", why, sizeof why) != PLOT_DRAWN) {
+    if (plot_draw(dir, "timeline.gp", formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "%s: %s\n", who, why);
         return 1;
     }
     if (pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN &&
-        plot_draw(dir, "latency.gp", why, sizeof why) != PLOT_DRAWN) {
+        plot_draw(dir, "latency.gp", formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "%s: %s\n", who, why);
         return 1;
     }
@@ -390,9 +402,11 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
     if (a->quiet) return;
     printf("\nreport    %s/\n", dir);
     if (drawn == 0) {
-        printf("timeline  %s/timeline.png (and .svg)\n", dir);
+        const char *what = a->formats == PLOT_PNG ? ".png" : a->formats == PLOT_SVG ? ".svg"
+                                                                               : ".png (and .svg)";
+        printf("timeline  %s/timeline%s\n", dir, what);
         if (sim_history(run)->op_count >= PLOT_LATENCY_OPS_MIN)
-            printf("latency   %s/latency.png (and .svg)\n", dir);
+            printf("latency   %s/latency%s\n", dir, what);
     }
     if (code == SIM_EXIT_VIOLATION) {
         printf("reproduce ccsim run %s --seed %" PRIu64, s->path, o->stats.seed);
@@ -535,7 +549,7 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     } else if (ok) {
         rpt_run r = report_of(s, run, o);
         plot_run pr = { &r, &msgs };
-        *drawn = cli_plot_run(dir, &pr, "ccsim run");
+        *drawn = cli_plot_run(dir, &pr, ro->formats ? ro->formats : PLOT_BOTH, "ccsim run");
         ok = *drawn >= 0;
     }
     plot_msgs_free(&msgs);
@@ -584,7 +598,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(a != NULL);
     cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
-                           .max_events = a->max_events, .max_trace = a->max_trace };
+                           .formats = a->formats, .max_events = a->max_events, .max_trace = a->max_trace };
     if ((a->emit_redis || a->emit_sql) && (ro.side_log = tmpfile()) == NULL) {
         fprintf(stderr, "ccsim run: cannot create a temporary file for --emit: %s\n",
                 strerror(errno));

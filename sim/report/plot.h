@@ -5,6 +5,9 @@
  *                                                                many ops
  *   compare.gp (+ each variant's timeline.dat) -> compare.png, compare.svg
  *
+ * Both formats by default (DESIGN.md 9); `--draw png` or `--draw svg` asks
+ * for one, since gnuplot can cost more than the simulation.
+ *
  * ccsim writes the data and the script (whole files, NAME.tmp renamed into
  * place, same run -> same bytes: every number is printed from integers);
  * gnuplot, run as an external program from PATH, draws the images (also
@@ -79,11 +82,22 @@ int plot_write_compare(const char *dir, const char *title, const plot_variant *v
 
 typedef enum { PLOT_DRAWN = 0, PLOT_NO_GNUPLOT, PLOT_GNUPLOT_FAILED } plot_status;
 
+/* The image formats to draw (a mask): both by default, one with --draw.  A
+ * script run by hand (`gnuplot timeline.gp`) draws both. */
+typedef enum { PLOT_PNG = 1u, PLOT_SVG = 2u, PLOT_BOTH = 3u } plot_format;
+
+/* Parses a --draw value ("png", "svg", "png,svg", "svg,png") into *formats.
+ * Returns 0, or -1 when it is none of those. */
+int plot_parse_formats(const char *text, unsigned *formats);
+
 /* Runs gnuplot on dir/script (timeline.gp, latency.gp, compare.gp) with dir
- * as its working directory; on success renames its images into place, on
- * failure removes them (no image is better than a stale one).  *why gets
- * one line for a person: what to install, or gnuplot's first complaint. */
-plot_status plot_draw(const char *dir, const char *script, char *why, size_t why_len);
+ * as its working directory, drawing the formats asked for (a mask of
+ * plot_format, not 0); on success renames those images into place and
+ * removes an older image of a format not drawn, on failure removes them all
+ * (no image is better than a stale one).  *why gets one line for a person:
+ * what to install, or gnuplot's first complaint. */
+plot_status plot_draw(const char *dir, const char *script, unsigned formats, char *why,
+                      size_t why_len);
 
 /* Writes dir/NAME.gp again (NAME: timeline, latency or compare) from the
  * data ccsim wrote beside it (NAME.dat; compare.dat and each variant's

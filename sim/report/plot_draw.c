@@ -2,10 +2,11 @@
  *
  * gnuplot is an external program found on PATH (Debian: gnuplot-nox).  It
  * runs with the report directory as its working directory, stdin from
- * /dev/null, and `-e "sfx='.tmp'"`, so the script writes NAME.svg.tmp and
- * NAME.png.tmp; they are renamed into place only when gnuplot exits 0, and
- * removed otherwise, with any older NAME.svg and NAME.png (a picture of an
- * older run is worse than none).  gnuplot's stderr is read into a small
+ * /dev/null, and `-e "sfx='.tmp'; svg=S; png=P"`, so the script writes
+ * NAME.svg.tmp and/or NAME.png.tmp as asked; they are renamed into place
+ * only when gnuplot exits 0, and removed otherwise, with any older NAME.svg
+ * and NAME.png (a picture of an older run is worse than none).  An older
+ * image of a format not drawn this time is removed too.  gnuplot's stderr is read into a small
  * buffer: its first line explains a failure; warnings on success are
  * dropped.
  *
@@ -71,12 +72,18 @@ static void remove_images(const char *dir, const char *script) {
 }
 
 /* The child: into dir, quiet, then gnuplot. */
-static void run_child(const char *dir, const char *gnuplot, const char *script, int err_fd) {
+static void run_child(const char *dir, const char *gnuplot, const char *script, unsigned formats,
+                      int err_fd) {
+    static const char *const vars[] = {
+        [PLOT_PNG] = "sfx='.tmp'; svg=0; png=1",
+        [PLOT_SVG] = "sfx='.tmp'; svg=1; png=0",
+        [PLOT_BOTH] = "sfx='.tmp'; svg=1; png=1",
+    };
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) { dup2(null, 0); dup2(null, 1); }
     dup2(err_fd, 2);
     if (chdir(dir) != 0) _exit(126);
-    execl(gnuplot, "gnuplot", "-e", "sfx='.tmp'", script, (char *)NULL);
+    execl(gnuplot, "gnuplot", "-e", vars[formats], script, (char *)NULL);
     _exit(127);
 }
 
@@ -98,8 +105,8 @@ static void read_stderr(int fd, char *buf, size_t len) {
     buf[used] = '\0';
 }
 
-static int run_gnuplot(const char *dir, const char *gnuplot, const char *script, char *msg,
-                       size_t len) {
+static int run_gnuplot(const char *dir, const char *gnuplot, const char *script,
+                       unsigned formats, char *msg, size_t len) {
     int fds[2];
     SIM_ASSERT(gnuplot != NULL);
     SIM_ASSERT(len > 0);
@@ -112,7 +119,7 @@ static int run_gnuplot(const char *dir, const char *gnuplot, const char *script,
         snprintf(msg, len, "cannot start gnuplot: %s", strerror(errno));
         return -1;
     }
-    if (pid == 0) { close(fds[0]); run_child(dir, gnuplot, script, fds[1]); }
+    if (pid == 0) { close(fds[0]); run_child(dir, gnuplot, script, formats, fds[1]); }
     close(fds[1]);
     read_stderr(fds[0], msg, len);
     close(fds[0]);
@@ -136,9 +143,11 @@ static void first_complaint(const char *text, char *out, size_t len) {
     snprintf(out, len, "no message");
 }
 
-plot_status plot_draw(const char *dir, const char *script, char *why, size_t why_len) {
+plot_status plot_draw(const char *dir, const char *script, unsigned formats, char *why,
+                      size_t why_len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(script != NULL);
+    SIM_ASSERT(formats != 0 && formats <= PLOT_BOTH);
     char gnuplot[DRAW_PATH_MAX];
     if (!find_in_path("gnuplot", gnuplot, sizeof gnuplot)) {
         remove_images(dir, script);
@@ -148,14 +157,16 @@ plot_status plot_draw(const char *dir, const char *script, char *why, size_t why
         return PLOT_NO_GNUPLOT;
     }
     char *out = sim_xmalloc(DRAW_ERR_KEEP);
-    int rc = run_gnuplot(dir, gnuplot, script, out, DRAW_ERR_KEEP);
+    int rc = run_gnuplot(dir, gnuplot, script, formats, out, DRAW_ERR_KEEP);
     plot_status st = PLOT_DRAWN;
     static const char *const exts[] = { "svg", "png" };
+    static const unsigned fmts[] = { PLOT_SVG, PLOT_PNG };
     for (size_t i = 0; rc == 0 && i < 2; i++) {
         char tmp[DRAW_PATH_MAX], final[DRAW_PATH_MAX];
         image_names(dir, script, exts[i], true, tmp, sizeof tmp);
         image_names(dir, script, exts[i], false, final, sizeof final);
-        if (rename(tmp, final) != 0) rc = -1;
+        if (!(formats & fmts[i])) unlink(final);            /* not drawn: no older one left */
+        else if (rename(tmp, final) != 0) rc = -1;
     }
     if (rc != 0) {
         char line[300];
@@ -167,6 +178,16 @@ plot_status plot_draw(const char *dir, const char *script, char *why, size_t why
     }
     free(out);
     return st;
+}
+
+int plot_parse_formats(const char *text, unsigned *formats) {
+    SIM_ASSERT(formats != NULL);
+    if (text == NULL) return -1;
+    if (strcmp(text, "png") == 0) *formats = PLOT_PNG;
+    else if (strcmp(text, "svg") == 0) *formats = PLOT_SVG;
+    else if (strcmp(text, "png,svg") == 0 || strcmp(text, "svg,png") == 0) *formats = PLOT_BOTH;
+    else return -1;
+    return 0;
 }
 
 void plot_remove(const char *dir, const char *name) {

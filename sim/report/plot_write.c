@@ -213,7 +213,9 @@ void plot_gp_begin(FILE *f, const char *name, uint32_t height_px) {
     SIM_ASSERT(name != NULL);
     SIM_ASSERT(height_px > 0);
     fputs("if (!exists(\"sfx\")) sfx = ''\n", f);
-    fputs("do for [pass = 1:2] {\n", f);
+    fputs("if (!exists(\"svg\")) svg = 1\n", f);
+    fputs("if (!exists(\"png\")) png = 1\n", f);
+    fputs("do for [pass = (svg ? 1 : 2):(png ? 2 : 1)] {\n", f);
     fprintf(f, "  if (pass == 1) {\n"
                "    set terminal svg size %d,%u font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
                "    set output '%s.svg'.sfx\n"
