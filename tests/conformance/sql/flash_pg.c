@@ -19,15 +19,21 @@
  *
  * A request that waits for a lock stays outstanding (blocked): PostgreSQL
  * says so (pg_blocking_pids() of its backend is not empty); every wait for
- * an answer is bounded (RUN_BOUND_MS).  After every request that completes, the
- * blocked ones are looked at again: those that have returned (woken by a
- * commit) answer at that instant, as ccsim's db node answers a session
- * right after the request that woke it.
+ * an answer is bounded (RUN_BOUND_MS).  After every request that completes
+ * and every cancel, the replay waits until PostgreSQL is at rest (one
+ * pg_locks snapshot has every blocked request that is still running
+ * waiting for a lock) and answers, at that instant, every blocked request
+ * that has returned -- whichever PostgreSQL chose, FIFO or not -- as
+ * ccsim's db node answers a session right after the request that woke it.
+ * Nothing moves on the server while the logical clock advances, so the
+ * replay does not depend on the wall clock.
  *
  * Prints one line: the counts the flash-sale checks judge (orders, stock at
  * the end, oversold, lost decrements, commits, aborts, retries, 40001s,
- * lock waits).  Exit 0, 2 on bad arguments, 3 when PostgreSQL cannot be
- * used.
+ * lock waits), and `overtakes`: answers PostgreSQL gave to a request while
+ * an older one still waited for the same row (FLASH_PG_TRACE=1 prints
+ * each).  Exit 0, 2 on bad arguments, 3 when PostgreSQL cannot be used or
+ * requests are still blocked at the end (a stall).
  *
  * Invariant: a buyer has at most one request outstanding; a request is in
  * exactly one of: the event queue, the db inbox, running/blocked, answered.
@@ -73,6 +79,7 @@ typedef struct buyer {
     bool is_write, begin_first;
     reply rep;
     int64_t blocked_at_us;
+    uint64_t wait_seq;       /* when it began to wait, among all waits */
 } buyer;
 
 typedef struct ev { int64_t t; uint64_t seq; enum ev_kind kind; int64_t b; } ev;
@@ -81,13 +88,13 @@ static cfg C;
 static buyer *B;
 static ev *heap;
 static size_t heap_n, heap_cap;
-static uint64_t seq_next;
+static uint64_t seq_next, wait_seq_next;
 static int64_t now_us;
 static int64_t *inbox, inbox_n;      /* buyers whose request waits at the db */
 static int64_t *blocked, blocked_n;  /* buyers whose request waits for a lock */
 static bool flush_queued;
 static PGconn *mon;
-static struct { int64_t orders, commits, aborts, retries, serialization, deadlocks, lock_waits, lock_timeouts, rejected; } N;
+static struct { int64_t orders, commits, aborts, retries, serialization, deadlocks, lock_waits, lock_timeouts, rejected, overtakes; } N;
 
 static void die(int code, const char *msg, const char *detail) {
     fprintf(stderr, "flash_pg: %s%s%s\n", msg, detail ? ": " : "", detail ? detail : "");
@@ -340,7 +347,8 @@ static void answered(int64_t i) {
     push(now_us + C.latency_us, EV_AT_CLIENT, i);
 }
 
-/* The backends PostgreSQL has waiting for a lock now. */
+/* The backends PostgreSQL has waiting for a lock now (one pg_locks
+ * snapshot: the lock manager's partitions are read together). */
 static int cmp_int(const void *a, const void *b) { return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b); }
 
 static int waiting_pids(int **out) {
@@ -362,31 +370,70 @@ static void unblock(int64_t k) {
     B[i].blocked = false;
 }
 
-/* The blocked requests that have returned answer now, oldest first: those
- * PostgreSQL no longer has waiting for a lock are given the time to return. */
-static void wake_blocked(void) {
-    bool again = blocked_n > 0;
-    while (again) {
-        again = false;
+static int cmp_wait_seq(const void *a, const void *b) {
+    uint64_t x = B[*(const int64_t *)a].wait_seq, y = B[*(const int64_t *)b].wait_seq;
+    return (x > y) - (x < y);
+}
+
+/* Buyer i was answered while an older request still waits: counted, and
+ * with FLASH_PG_TRACE set, printed with what the oldest waits for. */
+static void overtake(int64_t i) {
+    N.overtakes++;
+    if (!getenv("FLASH_PG_TRACE")) return;
+    int64_t o = blocked[0];
+    char q[160];
+    snprintf(q, sizeof q, "SELECT locktype || ' ' || mode || ' ' || coalesce(page || ',' || tuple, transactionid::text) "
+                          "FROM pg_locks WHERE pid = %d AND NOT granted", PQbackendPID(B[o].conn));
+    PGresult *r = PQexec(mon, q);
+    fprintf(stderr, "flash_pg: overtake at %" PRId64 " us: buyer %" PRId64 " (wait %" PRIu64 ") answered; "
+                    "buyer %" PRId64 " (wait %" PRIu64 ", since %" PRId64 " us) waits for %s\n",
+            now_us, i, B[i].wait_seq, o, B[o].wait_seq, B[o].blocked_at_us,
+            PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) ? PQgetvalue(r, 0, 0) : "-");
+    PQclear(r);
+}
+
+/* Waits until PostgreSQL is at rest, then answers the blocked requests that
+ * have returned, in the order they began to wait (as ccsim's db node
+ * answers the sessions a release woke).  At rest: in one pg_locks snapshot
+ * every blocked request still running waits for a lock, so nothing can be
+ * released any more until the replay sends something.  A request neither
+ * returned nor waiting is on its way (woken, passing from one tuple
+ * version's lock queue to the next one's): it is waited for, up to
+ * RUN_BOUND_MS.  Answers are processed whatever order PostgreSQL returns
+ * them in; one given to a request younger than a still-waiting one is
+ * counted (N.overtakes): PostgreSQL served its lock queue out of FIFO order. */
+static void settle_all(void) {
+    int64_t deadline = monotonic_ms() + RUN_BOUND_MS;
+    int64_t *done = malloc((size_t)(blocked_n ? blocked_n : 1) * sizeof *done), done_n = 0;
+    if (!done) die(3, "out of memory", NULL);
+    for (bool moving = blocked_n > 0; moving;) {
+        moving = false;
         int *w, nw = waiting_pids(&w);
-        for (int64_t k = 0; k < blocked_n; k++) {
-            int64_t i = blocked[k];
-            int pid = PQbackendPID(B[i].conn);
-            if (bsearch(&pid, w, (size_t)nw, sizeof *w, cmp_int)) continue;
-            if (!settle(&B[i])) continue;
-            unblock(k);
-            answered(i);
-            again = true;
-            break;
+        for (int64_t k = 0; k < blocked_n;) {
+            buyer *b = &B[blocked[k]];
+            if (!PQconsumeInput(b->conn)) die(3, "connection lost", PQerrorMessage(b->conn));
+            if (!PQisBusy(b->conn)) { collect(b); done[done_n++] = blocked[k]; unblock(k); moving = true; continue; }
+            int pid = PQbackendPID(b->conn);
+            if (!bsearch(&pid, w, (size_t)nw, sizeof *w, cmp_int)) moving = true;
+            k++;
         }
         free(w);
+        if (moving && monotonic_ms() >= deadline) die(3, "a woken request neither returned nor waited again", NULL);
+        if (moving) poll(NULL, 0, 1);
     }
+    qsort(done, (size_t)done_n, sizeof *done, cmp_wait_seq);
+    for (int64_t d = 0; d < done_n; d++) {
+        if (blocked_n > 0 && B[blocked[0]].wait_seq < B[done[d]].wait_seq) overtake(done[d]);
+        answered(done[d]);
+    }
+    free(done);
 }
 
 /* lock_timeout, in logical time: a request still blocked `lock_timeout`
  * after it began to wait is cancelled and answered 55P03, as PostgreSQL's
  * own lock_timeout would (its timer runs on the wall clock, which this
- * replay does not follow). */
+ * replay does not follow).  PostgreSQL is at rest here (settle_all ran
+ * after the last request), so the request cannot be granted meanwhile. */
 static void lock_timeout(int64_t i) {
     buyer *b = &B[i];
     if (!b->blocked || b->blocked_at_us + C.lock_timeout_us != now_us) return;
@@ -395,11 +442,20 @@ static void lock_timeout(int64_t i) {
     PGcancel *cn = PQgetCancel(b->conn);
     if (!cn || !PQcancel(cn, err, sizeof err)) die(3, "cancel failed", err);
     PQfreeCancel(cn);
-    while (!settle(b)) {}
-    if (b->rep.ok) { answered(i); return; }     /* it returned before the cancel */
+    int64_t deadline = monotonic_ms() + RUN_BOUND_MS;
+    for (;;) {
+        if (!PQconsumeInput(b->conn)) die(3, "connection lost", PQerrorMessage(b->conn));
+        if (!PQisBusy(b->conn)) break;
+        if (monotonic_ms() >= deadline) die(3, "a cancelled request did not return", b->sql);
+        struct pollfd p = { PQsocket(b->conn), POLLIN, 0 };
+        poll(&p, 1, 1);
+    }
+    collect(b);
+    if (b->rep.ok) die(3, "a request at rest returned before its cancel", b->sql);
     snprintf(b->rep.code, sizeof b->rep.code, "55P03");
     N.lock_timeouts++;
     answered(i);
+    settle_all();        /* it may have held the tuple lock the next waiter now takes */
 }
 
 static void run_request(int64_t i) {
@@ -414,11 +470,12 @@ static void run_request(int64_t i) {
     if (!PQsendQuery(b->conn, b->sql)) die(3, "send failed", PQerrorMessage(b->conn));
     if (settle(b)) {
         answered(i);
-        wake_blocked();
+        settle_all();
         return;
     }
     b->blocked = true;
     b->blocked_at_us = now_us;
+    b->wait_seq = wait_seq_next++;
     if (C.lock_timeout_us > 0) push(now_us + C.lock_timeout_us, EV_LOCK_TIMEOUT, i);
     N.lock_waits++;
     blocked[blocked_n++] = i;
@@ -511,7 +568,6 @@ int main(int argc, char **argv) {
     if (!B || !inbox || !blocked || !pool) die(3, "out of memory", NULL);
     for (int64_t i = 0; i < C.buyers; i++) push(i * C.every_us, EV_START, i);
     while (heap_n > 0) step(pop());
-    for (int64_t before = -1; blocked_n > 0 && blocked_n != before;) { before = blocked_n; wake_blocked(); }
     if (blocked_n) {
         fprintf(stderr, "flash_pg: %" PRId64 " blocked at the end; first buyer %" PRId64 " sql %s\n", blocked_n,
                 blocked[0], B[blocked[0]].sql);
@@ -537,9 +593,9 @@ int main(int argc, char **argv) {
     printf("%s: orders %" PRId64 " stock %" PRId64 "->%" PRId64 " oversold %" PRId64
            " lost %" PRId64 " commits %" PRId64 " aborts %" PRId64 " retries %" PRId64
            " serialization-failures %" PRId64 " deadlocks %" PRId64 " lock-timeouts %" PRId64
-           " lock-waits %" PRId64 "\n",
+           " lock-waits %" PRId64 " overtakes %" PRId64 "\n",
            C.name, N.orders, C.stock, end, oversold, lost, N.commits, N.aborts, N.retries,
-           N.serialization, N.deadlocks, N.lock_timeouts, N.lock_waits);
+           N.serialization, N.deadlocks, N.lock_timeouts, N.lock_waits, N.overtakes);
     while (pool_n > 0) PQfinish(pool[--pool_n]);
     PQfinish(mon);
     return 0;
