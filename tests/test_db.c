@@ -697,6 +697,56 @@ static void mysql_delete_by_predicate_at_read_committed_waits_for_a_locked_row(v
     script_meets_hermitage(HERMITAGE_DIR "HS-g-single-write-2-mysql-ru.yaml", 0);
 }
 
+/* ------------------------------------------------------------ issue 12: the smaller InnoDB / PostgreSQL differences */
+
+/* The SQL log (`ccsim run --emit sql`) of a scenario file; free() it. */
+static char *sql_log_of(const char *path) {
+    char err[1024];
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    if (scn_load(path, s, err, sizeof err) != 0) fail_msg("%s", err);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    sim_options opt = { .side_log = f };
+    sim *m = NULL;
+    if (registry_sim_create(s, &opt, &m, err, sizeof err) != 0) fail_msg("%s", err);
+    if (sim_run(m, err, sizeof err) != 0) fail_msg("%s", err);
+    sim_destroy(m);
+    scn_free(s);
+    free(s);
+    long n = ftell(f);
+    assert_true(n > 0);
+    char *log = calloc(1, (size_t)n + 1);
+    assert_non_null(log);
+    rewind(f);
+    assert_int_equal(fread(log, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return log;
+}
+
+/* Where `needle` first is in the log (it must be). */
+static size_t at_of(const char *log, const char *needle) {
+    const char *p = strstr(log, needle);
+    if (p == NULL) fail_msg("not in the log: %s", needle);
+    return (size_t)(p - log);
+}
+
+/* A deadlock's victim is answered before the waiter its rollback lets
+ * through, at the same instant: InnoDB's 1213 (S4: T2's UPDATE is the
+ * victim, T1's UPDATE of id 1, SEQ 7, then returns) and PostgreSQL's 40P01
+ * after deadlock_timeout (D8: T2's SEQ 5, then T1's SEQ 6). */
+static void a_deadlock_victims_error_is_logged_before_the_waiter_it_releases(void **state) {
+    (void)state;
+    char *log = sql_log_of("scenarios/db/script/S4-g2-item-mysql-serializable.yaml");
+    assert_true(at_of(log, "\tdone\t8\tclient1/2\t2\terror\t1213\t1\n") <
+                at_of(log, "\tdone\t7\tclient1/1\t1\tcount\t1\n"));
+    free(log);
+    log = sql_log_of(SCN_DIR "D8-deadlock-two-rows.yaml");
+    assert_true(at_of(log, "\tdone\t5\tt2/1\t2\terror\t40P01\t1\n") <
+                at_of(log, "\tdone\t6\tt1/1\t1\tcount\t1\n"));
+    free(log);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Each tests/db_broken file starts with `# error: MSG`; creating the run
@@ -787,6 +837,7 @@ int main(void) {
         cmocka_unit_test(mysql_rolls_back_the_transaction_holding_fewer_locks_and_changes),
         cmocka_unit_test(mysql_delete_by_predicate_at_read_committed_waits_for_a_locked_row),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
+        cmocka_unit_test(a_deadlock_victims_error_is_logged_before_the_waiter_it_releases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

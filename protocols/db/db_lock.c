@@ -470,6 +470,10 @@ void db_on_lock_timeout(db_node *d, env *e, uint64_t arg) {
     fail_waiter(d, e, slot, mysql ? "1205" : "55P03");
 }
 
+/* The failed waiter's session is queued before its rollback grants its
+ * locks to others: the server answers the victim first (its rollback is
+ * what lets the others through), so its error reply, and its `done` in the
+ * SQL log, come before theirs at the same instant. */
 static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(t->waiting);
@@ -477,10 +481,10 @@ static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code) {
     wait_end(d, e, slot);
     db_session *ss = &d->sessions[session];
     SIM_ASSERT(ss->busy);
-    db_fail(d, e, slot, code, ss->reply.code);
-    if (row >= 0) grant_waiters(d, e, row);   /* after its rollback: as db_wait_end */
     ss->reply.ok = 0;
     ss->stmt_started = false;
     ss->next = ss->req.n;                 /* nothing more of this request runs */
-    db_ready_push(d, session);            /* the executor sends the error reply */
+    db_ready_push(d, session);            /* the executor sends the error reply, first */
+    db_fail(d, e, slot, code, ss->reply.code);
+    if (row >= 0) grant_waiters(d, e, row);   /* after its rollback: as db_wait_end */
 }
