@@ -724,6 +724,25 @@ static char *sql_log_of(const char *path) {
     return log;
 }
 
+static uint32_t count_of(const char *text, const char *needle) {
+    uint32_t n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle)) n++;
+    return n;
+}
+
+#define ABORTED_BLOCK_FILE REGRESS_DIR "R12i-postgres-aborted-block-refuses-without-rolling-back.yaml"
+
+/* 25P02 refuses a statement of a block an earlier error rolled back: the
+ * log writes it ROLLEDBACK 0, the error that rolled back ROLLEDBACK 1. */
+static void a_25p02_answer_is_logged_as_rolling_nothing_back(void **state) {
+    (void)state;
+    char *log = sql_log_of(ABORTED_BLOCK_FILE);
+    assert_int_equal(count_of(log, "\terror\t23505\t1\n"), 1);
+    assert_int_equal(count_of(log, "\terror\t25P02\t0\n"), 2);
+    assert_int_equal(count_of(log, "\terror\t25P02\t1\n"), 0);
+    free(log);
+}
+
 /* Where `needle` first is in the log (it must be). */
 static size_t at_of(const char *log, const char *needle) {
     const char *p = strstr(log, needle);
@@ -837,6 +856,7 @@ int main(void) {
         cmocka_unit_test(mysql_rolls_back_the_transaction_holding_fewer_locks_and_changes),
         cmocka_unit_test(mysql_delete_by_predicate_at_read_committed_waits_for_a_locked_row),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
+        cmocka_unit_test(a_25p02_answer_is_logged_as_rolling_nothing_back),
         cmocka_unit_test(a_deadlock_victims_error_is_logged_before_the_waiter_it_releases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

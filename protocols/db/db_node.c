@@ -157,16 +157,25 @@ static void session_error(db_node *d, env *e, int32_t s, const char *code, const
     ss->reply.ok = 0;
 }
 
+/* PostgreSQL refuses a statement sent to a failed transaction block (25P02,
+ * until ROLLBACK).  It rolls nothing back: the earlier error did, so its
+ * log record says ROLLEDBACK 0 (and its DB_ERROR value 0).  Returns false. */
+static bool refuse_in_failed_block(db_node *d, env *e, int32_t s, const db_stmt *st) {
+    db_session *ss = &d->sessions[s];
+    SIM_ASSERT(ss->aborted_block);
+    SIM_ASSERT(ss->txn < 0);
+    if (!ss->stmt_started) db_log_stmt(d, e, s, st);
+    session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
+                                    "end of transaction block");
+    db_log_done(d, e, s, st, NULL, false, "25P02", false);
+    return false;
+}
+
 /* Before a statement runs (or runs again after a wait): its transaction,
  * its snapshot; false when the session must answer with an error. */
 static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
     db_session *ss = &d->sessions[s];
-    if (ss->aborted_block) {
-        if (!ss->stmt_started) db_log_stmt(d, e, s, st);
-        session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
-                                        "end of transaction block");
-        return false;
-    }
+    if (ss->aborted_block) return refuse_in_failed_block(d, e, s, st);
     if (ss->txn < 0) {
         if (db_txn_begin(d, e, s, DB_ISO_DEFAULT) < 0) {
             session_error(d, e, s, "53200", "out of shared memory (too many transactions)");
@@ -194,12 +203,7 @@ static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
  * already a transaction in progress"). */
 static bool run_begin(db_node *d, env *e, int32_t s, const db_stmt *st) {
     db_session *ss = &d->sessions[s];
-    if (ss->aborted_block) {
-        db_log_stmt(d, e, s, st);
-        session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
-                                        "end of transaction block");
-        return false;
-    }
+    if (ss->aborted_block) return refuse_in_failed_block(d, e, s, st);
     if (ss->txn >= 0) {
         db_log_stmt(d, e, s, st);
         env_trace(e, "session %u: BEGIN: there is already a transaction in progress", ss->sid);
