@@ -730,7 +730,44 @@ static uint32_t count_of(const char *text, const char *needle) {
     return n;
 }
 
+#define BEGIN_MYSQL_FILE REGRESS_DIR "R12g-mysql-begin-in-a-transaction-commits-it.yaml"
+#define BEGIN_PG_FILE REGRESS_DIR "R12h-postgres-begin-in-a-transaction-keeps-it.yaml"
 #define ABORTED_BLOCK_FILE REGRESS_DIR "R12i-postgres-aborted-block-refuses-without-rolling-back.yaml"
+
+/* MySQL: T1's second BEGIN commits its UPDATE (T2 reads 11 at once; the
+ * ROLLBACK at the end undoes nothing) and begins a read committed
+ * transaction; the log sets that level with SET SESSION TRANSACTION. */
+static void a_mysql_begin_inside_a_transaction_commits_it_first(void **state) {
+    (void)state;
+    run r = run_file(BEGIN_MYSQL_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, "T1"), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, "T2"), 1);     /* the new one, rolled back */
+    verdicts_match_expect(&r);
+    run_free(&r);
+    char *log = sql_log_of(BEGIN_MYSQL_FILE);
+    assert_int_equal(count_of(log, "\tSET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED\tSTART "
+                                   "TRANSACTION\n"), 1);
+    assert_non_null(strstr(log, "\tfinal\ttest\t1\t11\n"));
+    free(log);
+}
+
+/* PostgreSQL: BEGIN in a block keeps the transaction; its level is taken
+ * before the first query and refused after one (25001, which aborts). */
+static void a_postgres_begin_inside_a_transaction_keeps_it_and_sets_its_level_before_a_query(void **state) {
+    (void)state;
+    run r = run_file(BEGIN_PG_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "25001"), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, "T1"), 0);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, "T1"), 1);
+    verdicts_match_expect(&r);
+    run_free(&r);
+    char *log = sql_log_of(BEGIN_PG_FILE);
+    assert_int_equal(count_of(log, "\tBEGIN\n"), 1);          /* `begin` without a level */
+    assert_int_equal(count_of(log, "\terror\t25001\t1\n"), 1);
+    free(log);
+}
 
 /* 25P02 refuses a statement of a block an earlier error rolled back: the
  * log writes it ROLLEDBACK 0, the error that rolled back ROLLEDBACK 1. */
@@ -856,6 +893,8 @@ int main(void) {
         cmocka_unit_test(mysql_rolls_back_the_transaction_holding_fewer_locks_and_changes),
         cmocka_unit_test(mysql_delete_by_predicate_at_read_committed_waits_for_a_locked_row),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
+        cmocka_unit_test(a_mysql_begin_inside_a_transaction_commits_it_first),
+        cmocka_unit_test(a_postgres_begin_inside_a_transaction_keeps_it_and_sets_its_level_before_a_query),
         cmocka_unit_test(a_25p02_answer_is_logged_as_rolling_nothing_back),
         cmocka_unit_test(a_deadlock_victims_error_is_logged_before_the_waiter_it_releases),
     };

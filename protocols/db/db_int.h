@@ -79,6 +79,7 @@ typedef struct db_txn {
     int32_t client;            /* the session's node */
     uint32_t op;               /* the op that began it */
     uint32_t rows_changed;     /* with the locks held, InnoDB's deadlock victim weight */
+    bool queried;              /* a statement has run in it (PostgreSQL's FirstSnapshotSet) */
     db_held held[DB_HELD_MAX];
     uint32_t held_count;
     /* waiting for a lock */
@@ -189,6 +190,10 @@ void db_log_head(env *e, const env_side_log_run *run);
 /* A statement of session s begins (`stmt`); BEGIN records for implicit beginnings. */
 void db_log_stmt(db_node *d, env *e, int32_t s, const db_stmt *st);
 void db_log_begin(db_node *d, env *e, int32_t s, db_isolation iso);
+/* A BEGIN statement; `again`: sent while a transaction was open (mysql:
+ * committed implicitly, so the level cannot be set by SET TRANSACTION;
+ * postgres: a BEGIN without a level is sent as plain BEGIN). */
+void db_log_begin_stmt(db_node *d, env *e, int32_t s, const db_stmt *st, bool again);
 void db_log_commit(db_node *d, env *e, int32_t s);     /* an autocommit request's COMMIT */
 /* An autocommit request failed and ccsim rolled its transaction back: ROLLBACK. */
 void db_log_auto_rollback(db_node *d, env *e, int32_t s);
