@@ -730,8 +730,27 @@ static uint32_t count_of(const char *text, const char *needle) {
     return n;
 }
 
+/* A file of the library with every `from` replaced by `to`, run. */
+static run run_file_replacing(const char *path, const char *from, const char *to) {
+    char text[8192], out[8192] = "";
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *p = text;
+    for (const char *at; (at = strstr(p, from)) != NULL; p = at + strlen(from)) {
+        size_t used = strlen(out);
+        snprintf(out + used, sizeof out - used, "%.*s%s", (int)(at - p), p, to);
+    }
+    size_t used = strlen(out);
+    snprintf(out + used, sizeof out - used, "%s", p);
+    return run_text(out);
+}
+
 #define BEGIN_MYSQL_FILE REGRESS_DIR "R12g-mysql-begin-in-a-transaction-commits-it.yaml"
 #define BEGIN_PG_FILE REGRESS_DIR "R12h-postgres-begin-in-a-transaction-keeps-it.yaml"
+#define RC_SCAN_FILE REGRESS_DIR "R12f-mysql-rc-locking-scan-releases-nonmatching-rows.yaml"
 #define ABORTED_BLOCK_FILE REGRESS_DIR "R12i-postgres-aborted-block-refuses-without-rolling-back.yaml"
 
 /* MySQL: T1's second BEGIN commits its UPDATE (T2 reads 11 at once; the
@@ -767,6 +786,25 @@ static void a_postgres_begin_inside_a_transaction_keeps_it_and_sets_its_level_be
     assert_int_equal(count_of(log, "\tBEGIN\n"), 1);          /* `begin` without a level */
     assert_int_equal(count_of(log, "\terror\t25001\t1\n"), 1);
     free(log);
+}
+
+/* InnoDB at read committed and read uncommitted releases the locks its
+ * scans took on id 1, which matches neither WHERE: T2's UPDATE of id 1
+ * never waits.  At repeatable read (next-key locks) it waits for T1. */
+static void innodb_rc_and_ru_release_the_locks_a_scan_took_on_rows_it_did_not_match(void **state) {
+    (void)state;
+    run r = run_file(RC_SCAN_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 0);
+    run_free(&r);
+    r = run_file_replacing(RC_SCAN_FILE, "read committed", "read uncommitted");
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 0);
+    run_free(&r);
+    r = run_file_replacing(RC_SCAN_FILE, "read committed", "repeatable read");
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 1);
+    assert_non_null(strstr(nth_effect(&r, HIST_EFF_BLOCKED, NULL, 0)->key, "waits test:1"));
+    run_free(&r);
 }
 
 /* 25P02 refuses a statement of a block an earlier error rolled back: the
@@ -895,6 +933,7 @@ int main(void) {
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
         cmocka_unit_test(a_mysql_begin_inside_a_transaction_commits_it_first),
         cmocka_unit_test(a_postgres_begin_inside_a_transaction_keeps_it_and_sets_its_level_before_a_query),
+        cmocka_unit_test(innodb_rc_and_ru_release_the_locks_a_scan_took_on_rows_it_did_not_match),
         cmocka_unit_test(a_25p02_answer_is_logged_as_rolling_nothing_back),
         cmocka_unit_test(a_deadlock_victims_error_is_logged_before_the_waiter_it_releases),
     };

@@ -195,6 +195,7 @@ static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
     t->queried = true;
     db_log_stmt(d, e, s, st);
     ss->stmt_snap = d->commit_seq;
+    ss->stmt_held = t->held_count;
     if (d->cfg->flavor != DB_FLAVOR_LOCKING && t->iso >= DB_ISO_RR) db_take_snapshot(d, t);
     return true;
 }
