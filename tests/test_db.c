@@ -697,6 +697,150 @@ static void mysql_delete_by_predicate_at_read_committed_waits_for_a_locked_row(v
     script_meets_hermitage(HERMITAGE_DIR "HS-g-single-write-2-mysql-ru.yaml", 0);
 }
 
+/* ------------------------------------------------------------ issue 12: the smaller InnoDB / PostgreSQL differences */
+
+/* The SQL log (`ccsim run --emit sql`) of a scenario file; free() it. */
+static char *sql_log_of(const char *path) {
+    char err[1024];
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    if (scn_load(path, s, err, sizeof err) != 0) fail_msg("%s", err);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    sim_options opt = { .side_log = f };
+    sim *m = NULL;
+    if (registry_sim_create(s, &opt, &m, err, sizeof err) != 0) fail_msg("%s", err);
+    if (sim_run(m, err, sizeof err) != 0) fail_msg("%s", err);
+    sim_destroy(m);
+    scn_free(s);
+    free(s);
+    long n = ftell(f);
+    assert_true(n > 0);
+    char *log = calloc(1, (size_t)n + 1);
+    assert_non_null(log);
+    rewind(f);
+    assert_int_equal(fread(log, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return log;
+}
+
+static uint32_t count_of(const char *text, const char *needle) {
+    uint32_t n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle)) n++;
+    return n;
+}
+
+/* A file of the library with every `from` replaced by `to`, run. */
+static run run_file_replacing(const char *path, const char *from, const char *to) {
+    char text[8192], out[8192] = "";
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *p = text;
+    for (const char *at; (at = strstr(p, from)) != NULL; p = at + strlen(from)) {
+        size_t used = strlen(out);
+        snprintf(out + used, sizeof out - used, "%.*s%s", (int)(at - p), p, to);
+    }
+    size_t used = strlen(out);
+    snprintf(out + used, sizeof out - used, "%s", p);
+    return run_text(out);
+}
+
+#define BEGIN_MYSQL_FILE REGRESS_DIR "R12g-mysql-begin-in-a-transaction-commits-it.yaml"
+#define BEGIN_PG_FILE REGRESS_DIR "R12h-postgres-begin-in-a-transaction-keeps-it.yaml"
+#define RC_SCAN_FILE REGRESS_DIR "R12f-mysql-rc-locking-scan-releases-nonmatching-rows.yaml"
+#define ABORTED_BLOCK_FILE REGRESS_DIR "R12i-postgres-aborted-block-refuses-without-rolling-back.yaml"
+
+/* MySQL: T1's second BEGIN commits its UPDATE (T2 reads 11 at once; the
+ * ROLLBACK at the end undoes nothing) and begins a read committed
+ * transaction; the log sets that level with SET SESSION TRANSACTION. */
+static void a_mysql_begin_inside_a_transaction_commits_it_first(void **state) {
+    (void)state;
+    run r = run_file(BEGIN_MYSQL_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, "T1"), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, "T2"), 1);     /* the new one, rolled back */
+    verdicts_match_expect(&r);
+    run_free(&r);
+    char *log = sql_log_of(BEGIN_MYSQL_FILE);
+    assert_int_equal(count_of(log, "\tSET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED\tSTART "
+                                   "TRANSACTION\n"), 1);
+    assert_non_null(strstr(log, "\tfinal\ttest\t1\t11\n"));
+    free(log);
+}
+
+/* PostgreSQL: BEGIN in a block keeps the transaction; its level is taken
+ * before the first query and refused after one (25001, which aborts). */
+static void a_postgres_begin_inside_a_transaction_keeps_it_and_sets_its_level_before_a_query(void **state) {
+    (void)state;
+    run r = run_file(BEGIN_PG_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, "25001"), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_COMMIT, "T1"), 0);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, "T1"), 1);
+    verdicts_match_expect(&r);
+    run_free(&r);
+    char *log = sql_log_of(BEGIN_PG_FILE);
+    assert_int_equal(count_of(log, "\tBEGIN\n"), 1);          /* `begin` without a level */
+    assert_int_equal(count_of(log, "\terror\t25001\t1\n"), 1);
+    free(log);
+}
+
+/* InnoDB at read committed and read uncommitted releases the locks its
+ * scans took on id 1, which matches neither WHERE: T2's UPDATE of id 1
+ * never waits.  At repeatable read (next-key locks) it waits for T1. */
+static void innodb_rc_and_ru_release_the_locks_a_scan_took_on_rows_it_did_not_match(void **state) {
+    (void)state;
+    run r = run_file(RC_SCAN_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 0);
+    run_free(&r);
+    r = run_file_replacing(RC_SCAN_FILE, "read committed", "read uncommitted");
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 0);
+    run_free(&r);
+    r = run_file_replacing(RC_SCAN_FILE, "read committed", "repeatable read");
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 1);
+    assert_non_null(strstr(nth_effect(&r, HIST_EFF_BLOCKED, NULL, 0)->key, "waits test:1"));
+    run_free(&r);
+}
+
+/* 25P02 refuses a statement of a block an earlier error rolled back: the
+ * log writes it ROLLEDBACK 0, the error that rolled back ROLLEDBACK 1. */
+static void a_25p02_answer_is_logged_as_rolling_nothing_back(void **state) {
+    (void)state;
+    char *log = sql_log_of(ABORTED_BLOCK_FILE);
+    assert_int_equal(count_of(log, "\terror\t23505\t1\n"), 1);
+    assert_int_equal(count_of(log, "\terror\t25P02\t0\n"), 2);
+    assert_int_equal(count_of(log, "\terror\t25P02\t1\n"), 0);
+    free(log);
+}
+
+/* Where `needle` first is in the log (it must be). */
+static size_t at_of(const char *log, const char *needle) {
+    const char *p = strstr(log, needle);
+    if (p == NULL) fail_msg("not in the log: %s", needle);
+    return (size_t)(p - log);
+}
+
+/* A deadlock's victim is answered before the waiter its rollback lets
+ * through, at the same instant: InnoDB's 1213 (S4: T2's UPDATE is the
+ * victim, T1's UPDATE of id 1, SEQ 7, then returns) and PostgreSQL's 40P01
+ * after deadlock_timeout (D8: T2's SEQ 5, then T1's SEQ 6). */
+static void a_deadlock_victims_error_is_logged_before_the_waiter_it_releases(void **state) {
+    (void)state;
+    char *log = sql_log_of("scenarios/db/script/S4-g2-item-mysql-serializable.yaml");
+    assert_true(at_of(log, "\tdone\t8\tclient1/2\t2\terror\t1213\t1\n") <
+                at_of(log, "\tdone\t7\tclient1/1\t1\tcount\t1\n"));
+    free(log);
+    log = sql_log_of(SCN_DIR "D8-deadlock-two-rows.yaml");
+    assert_true(at_of(log, "\tdone\t5\tt2/1\t2\terror\t40P01\t1\n") <
+                at_of(log, "\tdone\t6\tt1/1\t1\tcount\t1\n"));
+    free(log);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 /* Each tests/db_broken file starts with `# error: MSG`; creating the run
@@ -787,6 +931,11 @@ int main(void) {
         cmocka_unit_test(mysql_rolls_back_the_transaction_holding_fewer_locks_and_changes),
         cmocka_unit_test(mysql_delete_by_predicate_at_read_committed_waits_for_a_locked_row),
         cmocka_unit_test(bad_db_scenarios_are_reported_at_their_line_and_column),
+        cmocka_unit_test(a_mysql_begin_inside_a_transaction_commits_it_first),
+        cmocka_unit_test(a_postgres_begin_inside_a_transaction_keeps_it_and_sets_its_level_before_a_query),
+        cmocka_unit_test(innodb_rc_and_ru_release_the_locks_a_scan_took_on_rows_it_did_not_match),
+        cmocka_unit_test(a_25p02_answer_is_logged_as_rolling_nothing_back),
+        cmocka_unit_test(a_deadlock_victims_error_is_logged_before_the_waiter_it_releases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

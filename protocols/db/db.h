@@ -35,7 +35,8 @@
  *
  * Error codes in replies: 40001 serialization failure, 40P01 deadlock,
  * 55P03 lock timeout, 23505 unique violation, 53200 too many locks held,
- * 25P02 a statement sent to a transaction that already failed; MySQL 1205
+ * 25P02 a statement sent to a transaction that already failed, 25001 a
+ * BEGIN naming another level inside a transaction after a query; MySQL 1205
  * lock wait timeout, 1213 deadlock (rolled back), 1062 duplicate key.
  */
 #ifndef CCSIM_DB_H
@@ -68,7 +69,9 @@ typedef enum {
     DB_ST_COMMIT,
     DB_ST_ROLLBACK,
     DB_ST_BEGIN,        /* begins a transaction at level arg (db_isolation; DEFAULT = the db's);
-                           a no-op when one is open (PostgreSQL's warning) */
+                           with one open: mysql commits it first, postgres / locking keep it
+                           (PostgreSQL's warning; a new level only before its first statement,
+                           after one 25001) */
     DB_ST_DELETE,       /* one row by id [WHERE ...]: rows deleted */
     DB_ST_UPDATE_PRED,  /* every row whose value matches where/where_arg: SET value = ... */
     DB_ST_DELETE_PRED   /* every row whose value matches where/where_arg */

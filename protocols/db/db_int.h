@@ -79,6 +79,7 @@ typedef struct db_txn {
     int32_t client;            /* the session's node */
     uint32_t op;               /* the op that began it */
     uint32_t rows_changed;     /* with the locks held, InnoDB's deadlock victim weight */
+    bool queried;              /* a statement has run in it (PostgreSQL's FirstSnapshotSet) */
     db_held held[DB_HELD_MAX];
     uint32_t held_count;
     /* waiting for a lock */
@@ -109,6 +110,8 @@ typedef struct db_session {
     uint8_t next;              /* the statement to run next */
     bool stmt_started;
     uint64_t stmt_snap;        /* the running statement's snapshot (read committed) */
+    uint32_t stmt_held;        /* its transaction's held_count when it began: the locks
+                                  at held[stmt_held..] are the ones it took */
     bool began_here;           /* the request began the transaction (autocommit) */
     bool aborted_block;        /* postgres: a statement failed in BEGIN..COMMIT; 25P02 until ROLLBACK */
     db_reply reply;
@@ -189,6 +192,10 @@ void db_log_head(env *e, const env_side_log_run *run);
 /* A statement of session s begins (`stmt`); BEGIN records for implicit beginnings. */
 void db_log_stmt(db_node *d, env *e, int32_t s, const db_stmt *st);
 void db_log_begin(db_node *d, env *e, int32_t s, db_isolation iso);
+/* A BEGIN statement; `again`: sent while a transaction was open (mysql:
+ * committed implicitly, so the level cannot be set by SET TRANSACTION;
+ * postgres: a BEGIN without a level is sent as plain BEGIN). */
+void db_log_begin_stmt(db_node *d, env *e, int32_t s, const db_stmt *st, bool again);
 void db_log_commit(db_node *d, env *e, int32_t s);     /* an autocommit request's COMMIT */
 /* An autocommit request failed and ccsim rolled its transaction back: ROLLBACK. */
 void db_log_auto_rollback(db_node *d, env *e, int32_t s);
@@ -236,6 +243,9 @@ typedef enum { DB_LOCK_GRANTED = 0, DB_LOCK_WAIT, DB_LOCK_FULL } db_lock_result;
 db_lock_result db_lock_row(db_node *d, env *e, int32_t slot, int32_t row, db_lock_mode mode);
 bool db_holds(const db_node *d, const db_txn *t, int32_t row, db_lock_mode mode);
 void db_unlock_row(db_node *d, env *e, int32_t slot, int32_t row);   /* a short S lock */
+/* InnoDB at RC / RU: releases t's lock on row, S or X, if the running
+ * statement took it (its entry at held[since..]); a lock held before stays. */
+void db_unlock_taken(db_node *d, env *e, int32_t slot, int32_t row, uint32_t since);
 void db_release_all(db_node *d, env *e, int32_t slot);
 /* Predicate locks (2PL serializable, InnoDB next-key): take one; is an
  * insert/update of table to `value` blocked by another's?  (-1 = no) */

@@ -6,7 +6,8 @@
  * finds others already queued, waits at the tail of the row's queue (FIFO,
  * as PostgreSQL's tuple locks and InnoDB's queues serve them); a release
  * grants the head, and the S requests right behind it, and so does a waiter
- * leaving the queue ungranted (db_wait_end, fail_waiter).  An S -> X upgrade
+ * leaving the queue ungranted (db_wait_end, fail_waiter), and InnoDB at RC /
+ * RU releasing a row a statement found not matching (db_unlock_taken).  An S -> X upgrade
  * the holders allow passes the queue on postgres and locking, and waits
  * behind it on mysql (jumps_queue says why).
  *
@@ -257,6 +258,27 @@ void db_unlock_row(db_node *d, env *e, int32_t slot, int32_t row) {
     }
 }
 
+void db_unlock_taken(db_node *d, env *e, int32_t slot, int32_t row, uint32_t since) {
+    db_txn *t = db_txn_at(d, slot);
+    SIM_ASSERT(since <= t->held_count);
+    for (uint32_t i = since; i < t->held_count; i++) {
+        if (t->held[i].row != row) continue;
+        db_row *r = &d->rows[row];
+        if (t->held[i].mode == DB_LOCK_UPDATE) {
+            SIM_ASSERT(r->x_holder == slot);
+            SIM_ASSERT(r->newest < 0 || d->versions[r->newest].commit_seq != 0);  /* not written */
+            r->x_holder = -1;
+        } else {
+            SIM_ASSERT(r->s_count > 0);
+            r->s_count--;
+        }
+        t->held[i] = t->held[--t->held_count];     /* held[..since) keep their places */
+        env_trace(e, "T%u releases its lock on %s (does not match)", t->id, r->key);
+        grant_waiters(d, e, row);
+        return;
+    }
+}
+
 void db_release_all(db_node *d, env *e, int32_t slot) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(!t->waiting);
@@ -470,6 +492,10 @@ void db_on_lock_timeout(db_node *d, env *e, uint64_t arg) {
     fail_waiter(d, e, slot, mysql ? "1205" : "55P03");
 }
 
+/* The failed waiter's session is queued before its rollback grants its
+ * locks to others: the server answers the victim first (its rollback is
+ * what lets the others through), so its error reply, and its `done` in the
+ * SQL log, come before theirs at the same instant. */
 static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(t->waiting);
@@ -477,10 +503,10 @@ static void fail_waiter(db_node *d, env *e, int32_t slot, const char *code) {
     wait_end(d, e, slot);
     db_session *ss = &d->sessions[session];
     SIM_ASSERT(ss->busy);
-    db_fail(d, e, slot, code, ss->reply.code);
-    if (row >= 0) grant_waiters(d, e, row);   /* after its rollback: as db_wait_end */
     ss->reply.ok = 0;
     ss->stmt_started = false;
     ss->next = ss->req.n;                 /* nothing more of this request runs */
-    db_ready_push(d, session);            /* the executor sends the error reply */
+    db_ready_push(d, session);            /* the executor sends the error reply, first */
+    db_fail(d, e, slot, code, ss->reply.code);
+    if (row >= 0) grant_waiters(d, e, row);   /* after its rollback: as db_wait_end */
 }

@@ -172,14 +172,19 @@ static uint32_t txn_id(const db_node *d, int32_t s) {
     return slot >= 0 ? d->txns[slot].id : 0;
 }
 
-static uint32_t record_stmt(db_node *d, env *e, int32_t s, const db_stmt *st, uint32_t txn) {
-    char client[SIM_NAME_MAX + 16], sql[LINE_MAX_], line[LINE_MAX_ + 128];
+static uint32_t record_sql(db_node *d, env *e, int32_t s, const char *sql, uint32_t txn) {
+    char client[SIM_NAME_MAX + 16], line[LINE_MAX_ + 128];
     client_of(d, e, s, client, sizeof client);
-    stmt_sql(d, st, sql, sizeof sql);
     uint32_t seq = ++d->log_next;
     snprintf(line, sizeof line, "stmt\t%u\t%s\t%u\t%s", seq, client, txn, sql);
     env_side_log(e, line);
     return seq;
+}
+
+static uint32_t record_stmt(db_node *d, env *e, int32_t s, const db_stmt *st, uint32_t txn) {
+    char sql[LINE_MAX_];
+    stmt_sql(d, st, sql, sizeof sql);
+    return record_sql(d, e, s, sql, txn);
 }
 
 static void record_ok(db_node *d, env *e, int32_t s, uint32_t seq, uint32_t txn) {
@@ -189,12 +194,41 @@ static void record_ok(db_node *d, env *e, int32_t s, uint32_t seq, uint32_t txn)
     env_side_log(e, line);
 }
 
-void db_log_stmt(db_node *d, env *e, int32_t s, const db_stmt *st) {
-    if (!env_side_log_on(e)) return;
+/* The `stmt` record of the statement session s runs now (its `done` later). */
+static void record_running(db_node *d, env *e, int32_t s, const char *sql) {
     db_session *ss = &d->sessions[s];
     ss->log_txn = txn_id(d, s);
-    ss->log_seq = record_stmt(d, e, s, st, ss->log_txn);
+    ss->log_seq = record_sql(d, e, s, sql, ss->log_txn);
     ss->log_blocked = false;
+}
+
+void db_log_stmt(db_node *d, env *e, int32_t s, const db_stmt *st) {
+    if (!env_side_log_on(e)) return;
+    char sql[LINE_MAX_];
+    stmt_sql(d, st, sql, sizeof sql);
+    record_running(d, e, s, sql);
+}
+
+/* A BEGIN sent while a transaction is open.  MySQL refuses SET TRANSACTION
+ * then (1568) but takes SET SESSION TRANSACTION, which sets the level of
+ * the transactions begun after it: the one START TRANSACTION begins once it
+ * has committed the open one (every BEGIN record sets its own level, so the
+ * session's stays unread).  PostgreSQL: a BEGIN without a level is plain
+ * BEGIN (a warning); with one, as always. */
+void db_log_begin_stmt(db_node *d, env *e, int32_t s, const db_stmt *st, bool again) {
+    if (!env_side_log_on(e)) return;
+    SIM_ASSERT(st->kind == DB_ST_BEGIN);
+    if (!again || (!mysql(d) && st->arg != DB_ISO_DEFAULT)) {
+        db_log_stmt(d, e, s, st);
+        return;
+    }
+    db_isolation iso = st->arg == DB_ISO_DEFAULT ? d->iso : (db_isolation)st->arg;
+    char sql[LINE_MAX_];
+    if (mysql(d))
+        snprintf(sql, sizeof sql, "SET SESSION TRANSACTION ISOLATION LEVEL %s\tSTART TRANSACTION", iso_sql[iso]);
+    else
+        snprintf(sql, sizeof sql, "BEGIN");
+    record_running(d, e, s, sql);
 }
 
 void db_log_begin(db_node *d, env *e, int32_t s, db_isolation iso) {

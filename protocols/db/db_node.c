@@ -157,16 +157,25 @@ static void session_error(db_node *d, env *e, int32_t s, const char *code, const
     ss->reply.ok = 0;
 }
 
+/* PostgreSQL refuses a statement sent to a failed transaction block (25P02,
+ * until ROLLBACK).  It rolls nothing back: the earlier error did, so its
+ * log record says ROLLEDBACK 0 (and its DB_ERROR value 0).  Returns false. */
+static bool refuse_in_failed_block(db_node *d, env *e, int32_t s, const db_stmt *st) {
+    db_session *ss = &d->sessions[s];
+    SIM_ASSERT(ss->aborted_block);
+    SIM_ASSERT(ss->txn < 0);
+    if (!ss->stmt_started) db_log_stmt(d, e, s, st);
+    session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
+                                    "end of transaction block");
+    db_log_done(d, e, s, st, NULL, false, "25P02", false);
+    return false;
+}
+
 /* Before a statement runs (or runs again after a wait): its transaction,
  * its snapshot; false when the session must answer with an error. */
 static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
     db_session *ss = &d->sessions[s];
-    if (ss->aborted_block) {
-        if (!ss->stmt_started) db_log_stmt(d, e, s, st);
-        session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
-                                        "end of transaction block");
-        return false;
-    }
+    if (ss->aborted_block) return refuse_in_failed_block(d, e, s, st);
     if (ss->txn < 0) {
         if (db_txn_begin(d, e, s, DB_ISO_DEFAULT) < 0) {
             session_error(d, e, s, "53200", "out of shared memory (too many transactions)");
@@ -183,37 +192,68 @@ static bool stmt_start(db_node *d, env *e, int32_t s, const db_stmt *st) {
     SIM_ASSERT(!t->waiting);
     if (ss->stmt_started) return true;
     ss->stmt_started = true;
+    t->queried = true;
     db_log_stmt(d, e, s, st);
     ss->stmt_snap = d->commit_seq;
+    ss->stmt_held = t->held_count;
     if (d->cfg->flavor != DB_FLAVOR_LOCKING && t->iso >= DB_ISO_RR) db_take_snapshot(d, t);
     return true;
 }
 
-/* BEGIN [ISOLATION LEVEL arg]: false = failed (the code is in the reply).
- * With a transaction open it does nothing (PostgreSQL warns "there is
- * already a transaction in progress"). */
-static bool run_begin(db_node *d, env *e, int32_t s, const db_stmt *st) {
+/* MySQL: START TRANSACTION while one is open commits it first (an
+ * implicit commit; InnoDB has no SSI, so the commit cannot fail). */
+static void implicit_commit(db_node *d, env *e, int32_t s) {
     db_session *ss = &d->sessions[s];
-    if (ss->aborted_block) {
-        db_log_stmt(d, e, s, st);
-        session_error(d, e, s, "25P02", "current transaction is aborted, commands ignored until "
-                                        "end of transaction block");
-        return false;
-    }
-    if (ss->txn >= 0) {
-        db_log_stmt(d, e, s, st);
-        env_trace(e, "session %u: BEGIN: there is already a transaction in progress", ss->sid);
-        ss->reply.txn = d->txns[ss->txn].id;
+    env_trace(e, "session %u: START TRANSACTION commits T%u first (implicit commit)", ss->sid,
+              d->txns[ss->txn].id);
+    bool ok = db_commit(d, e, ss->txn);
+    SIM_ASSERT(ok);
+    SIM_ASSERT(ss->txn < 0);
+}
+
+/* PostgreSQL (and locking, whose SQL is PostgreSQL's): BEGIN inside a
+ * transaction block warns "there is already a transaction in progress"
+ * (25001) and keeps the transaction; a level it names is then set as SET
+ * TRANSACTION sets it: the same level, or any before the transaction's
+ * first query, is taken; another after a query is an error (25001 "SET
+ * TRANSACTION ISOLATION LEVEL must be called before any query",
+ * check_XactIsoLevel), which fails the block.  False = failed. */
+static bool begin_in_block(db_node *d, env *e, int32_t s, const db_stmt *st) {
+    db_session *ss = &d->sessions[s];
+    db_txn *t = db_txn_at(d, ss->txn);
+    db_log_begin_stmt(d, e, s, st, true);
+    ss->reply.txn = t->id;
+    env_trace(e, "session %u: BEGIN: WARNING: there is already a transaction in progress", ss->sid);
+    if (st->arg == DB_ISO_DEFAULT || (db_isolation)st->arg == t->iso) return true;
+    if (!t->queried) {
+        t->iso = (db_isolation)st->arg;
+        env_trace(e, "T%u now runs at %s", t->id, db_isolation_name(t->iso));
         return true;
     }
+    env_trace(e, "T%u: ERROR 25001: SET TRANSACTION ISOLATION LEVEL must be called before any query",
+              t->id);
+    db_fail(d, e, ss->txn, "25001", ss->reply.code);
+    ss->reply.ok = 0;
+    return false;
+}
+
+/* BEGIN [ISOLATION LEVEL arg]: false = failed (the code is in the reply).
+ * With a transaction open, postgres and locking keep it (begin_in_block);
+ * mysql commits it and begins anew. */
+static bool run_begin(db_node *d, env *e, int32_t s, const db_stmt *st) {
+    db_session *ss = &d->sessions[s];
+    if (ss->aborted_block) return refuse_in_failed_block(d, e, s, st);
+    bool again = ss->txn >= 0;
+    if (again && d->cfg->flavor != DB_FLAVOR_MYSQL) return begin_in_block(d, e, s, st);
+    if (again) implicit_commit(d, e, s);
     if (db_txn_begin(d, e, s, (db_isolation)st->arg) < 0) {
-        db_log_stmt(d, e, s, st);
+        db_log_begin_stmt(d, e, s, st, again);
         session_error(d, e, s, "53200", "out of shared memory (too many transactions)");
         return false;
     }
     ss->began_here = false;
     ss->reply.txn = d->txns[ss->txn].id;
-    db_log_stmt(d, e, s, st);
+    db_log_begin_stmt(d, e, s, st, again);
     return true;
 }
 

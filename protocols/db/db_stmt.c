@@ -22,7 +22,9 @@
  *   predicate reads: postgres FOR UPDATE locks the rows its snapshot matched; mysql
  *                 locking reads at RR/SER and 2PL serializable reads also lock the
  *                 predicate (InnoDB next-key, 2PL predicate locks): inserts and
- *                 updates into it wait.
+ *                 updates into it wait.  mysql at RC/RU: a locking read or write
+ *                 releases the lock it took on a row it finds not matching its
+ *                 WHERE (unlock_unmatched).
  *
  * Invariant: a statement records effects only in its second phase, and
  * then runs to its end without waiting.
@@ -111,6 +113,17 @@ static void record_read(ctx *c, int32_t row, int32_t v) {
     db_effect(c->d, c->e, c->t, HIST_EFF_READ, c->d->rows[row].key, x->value, x->number);
 }
 
+/* InnoDB at READ COMMITTED / READ UNCOMMITTED: a locking read or a write
+ * releases the lock it took on a row as soon as it finds that the row does
+ * not match its WHERE (MySQL manual, "Transaction Isolation Levels": "record
+ * locks for nonmatching rows are released after MySQL has evaluated the
+ * WHERE condition"), a row it deleted before included; a lock the
+ * transaction held before the statement stays. */
+static void unlock_unmatched(ctx *c, int32_t row, bool matches) {
+    if (matches || !is_my(c->d) || c->t->iso > DB_ISO_RC) return;
+    db_unlock_taken(c->d, c->e, c->slot, row, c->ss->stmt_held);
+}
+
 /* PostgreSQL RR/SER: a row changed by a transaction that committed after
  * our snapshot cannot be locked or updated (first-updater-wins). */
 static bool changed_since_snapshot(const ctx *c, int32_t cur) {
@@ -144,7 +157,9 @@ static db_run select_locking(ctx *c, int32_t row) {
     if (changed_since_snapshot(c, cur))
         return fail(c, "40001", "could not serialize access due to concurrent update");
     if (is_pg(c->d) && c->t->iso == DB_ISO_SER) db_ssi_read_row(c->d, c->e, c->slot, row);
-    return select_result(c, row, cur);
+    db_run done = select_result(c, row, cur);
+    unlock_unmatched(c, row, c->res->rows > 0);
+    return done;
 }
 
 static db_run exec_select(ctx *c) {
@@ -170,6 +185,11 @@ static bool scan_predlock(const ctx *c) {
     return c->t->iso == DB_ISO_SER || (c->st->lock != DB_LOCK_NONE && c->t->iso == DB_ISO_RR);
 }
 
+/* A version a predicate read sees matches: a tombstone never does. */
+static bool scan_match(const db_stmt *st, const db_version *x) {
+    return !x->deleted && hist_pred_match(st->where, st->where_arg, x->value);
+}
+
 /* Phase 1: the rows (and the predicate) a scan must lock first. */
 static db_run scan_lock(ctx *c) {
     const db_stmt *st = c->st;
@@ -186,6 +206,8 @@ static db_run scan_lock(ctx *c) {
         }
         db_run run = lock_or_wait(c, (int32_t)i, mode);
         if (run != DB_RUN_DONE) return run;
+        int32_t cur = db_current(c->d, r, c->t);
+        unlock_unmatched(c, (int32_t)i, !db_gone(c->d, cur) && scan_match(st, ver(c, cur)));
     }
     if (scan_predlock(c) && !db_predlock_add(c->d, c->slot, st->table, st->where, st->where_arg))
         return fail(c, "53200", "out of shared memory (predicate locks)");
@@ -212,11 +234,6 @@ static void scan_rows_out(ctx *c, const int32_t *seen, const int32_t *rows, uint
         d->out_id[k] = d->rows[rows[i]].id;
         d->out_value[k] = x->value;
     }
-}
-
-/* A version a predicate read sees matches: a tombstone never does. */
-static bool scan_match(const db_stmt *st, const db_version *x) {
-    return !x->deleted && hist_pred_match(st->where, st->where_arg, x->value);
 }
 
 /* Records what the scan saw: PRED_READ, then READ for each matching row and
@@ -328,12 +345,12 @@ static db_run exec_update(ctx *c) {
     db_run run = lock_or_wait(c, row, DB_LOCK_UPDATE);
     if (run != DB_RUN_DONE) return run;
     int32_t cur = db_current(c->d, r, c->t);
-    if (cur < 0) return DB_RUN_DONE;
     if (changed_since_snapshot(c, cur))
         return fail(c, "40001", "could not serialize access due to concurrent update");
-    if (db_gone(c->d, cur)) return DB_RUN_DONE;
-    if (!where_ok(st, ver(c, cur))) {   /* EvalPlanQual / current read: no longer matches */
-        record_read(c, row, cur);
+    bool gone = db_gone(c->d, cur);
+    if (gone || !where_ok(st, ver(c, cur))) {   /* EvalPlanQual / current read: no longer matches */
+        if (!gone) record_read(c, row, cur);
+        unlock_unmatched(c, row, false);
         return DB_RUN_DONE;
     }
     return update_apply(c, row, cur);
@@ -445,7 +462,9 @@ static db_run wm_lock(ctx *c, int32_t *rows, uint32_t *n) {
         if (!wm_candidate(c, (int32_t)i)) continue;
         db_run run = lock_or_wait(c, (int32_t)i, DB_LOCK_UPDATE);
         if (run != DB_RUN_DONE) return run;
-        rows[(*n)++] = (int32_t)i;
+        int32_t cur = db_current(c->d, &c->d->rows[i], c->t);
+        unlock_unmatched(c, (int32_t)i, !db_gone(c->d, cur) && where_ok(c->st, ver(c, cur)));
+        rows[(*n)++] = (int32_t)i;      /* phase 2 records its read (wm_targets) */
     }
     bool gaps = (is_my(c->d) && c->t->iso >= DB_ISO_RR) || (is_2pl(c->d) && c->t->iso == DB_ISO_SER);
     if (gaps && !by_id(c->st) &&

@@ -7,8 +7,9 @@
 # 1. The driver must catch a wrong expectation: samples/wrong-expectation.log
 #    has one, and sql_replay must exit 1 naming its line.
 # 2. The samples (tests/conformance/sql/samples/) replay with no difference.
-# 3. Every script scenario (scenarios/db/script/, scenarios/db/hermitage/)
-#    of the postgres or mysql flavour is run with `ccsim run --emit sql`
+# 3. Every script scenario (scenarios/db/script/, scenarios/db/hermitage/,
+#    and the `kind: script` ones of scenarios/regress/) of the postgres or
+#    mysql flavour is run with `ccsim run --emit sql`
 #    and its log replayed on the server of its flavour; a difference must
 #    be listed, with its reason, in known-differences.txt.
 # 4. The flash sale D1..D5 runs on PostgreSQL (flash_pg) with each
@@ -66,9 +67,10 @@ fi
 logdir=$BUILD/conformance/sql-logs
 rm -rf "$logdir"; mkdir -p "$logdir"
 logs=""
-for y in scenarios/db/script/*.yaml scenarios/db/hermitage/*.yaml; do
+for y in scenarios/db/script/*.yaml scenarios/db/hermitage/*.yaml scenarios/regress/*.yaml; do
   [ -f "$y" ] || continue
   grep -Eq '^  flavor: (postgres|mysql)[[:space:]]*$' "$y" || continue
+  grep -Eq '^  kind: script[[:space:]]*$' "$y" || continue
   n=$(basename "$y" .yaml)
   "$CCSIM" run "$y" --emit sql --no-plot --out "$tmp/report-$n" >"$logdir/$n.log" 2>"$tmp/$n.err"
   rc=$?   # 0 ok, 1 a violation, 3 an unknown: the run is whole

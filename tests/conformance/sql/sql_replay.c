@@ -80,6 +80,7 @@ typedef struct conn {
     PGconn *pg;
     MYSQL *my;
     int64_t busy_seq;          /* outstanding statement, 0 = none */
+    bool failed_block;         /* PostgreSQL: it was sent to a failed block (25P02 follows) */
 } conn;
 
 typedef struct answer {
@@ -361,7 +362,7 @@ static log_file *read_log(const char *path) {
 static void pg_quiet(void *a, const char *m) { (void)a; (void)m; }
 
 static conn open_conn(enum flavour fl) {
-    conn c = { NULL, NULL, 0 };
+    conn c = { NULL, NULL, 0, false };
     if (fl == F_POSTGRES) {
         c.pg = PQconnectdb(pg_conninfo);
         if (PQstatus(c.pg) != CONNECTION_OK) fail_server("cannot connect to PostgreSQL", PQerrorMessage(c.pg));
@@ -400,6 +401,7 @@ static bool exec_sync(conn *c, const char *sql, char *err, size_t errlen) {
 
 static void send_async(conn *c, const char *sql) {
     if (c->pg) {
+        c->failed_block = PQtransactionStatus(c->pg) == PQTRANS_INERROR;
         if (!PQsendQuery(c->pg, sql)) fail_server("PQsendQuery", PQerrorMessage(c->pg));
     } else if (mysql_send_query(c->my, sql, (unsigned long)strlen(sql))) {
         fail_server("mysql_send_query", mysql_error(c->my));
@@ -462,7 +464,11 @@ static bool my_in_transaction(MYSQL *m) {
     return in;
 }
 
-/* The answer of the statement that has arrived, written as a RESULT. */
+/* The answer of the statement that has arrived, written as a RESULT.  An
+ * error's ROLLEDBACK is 1 when this statement's failure rolled the
+ * transaction back: the block is no longer a healthy open one after it,
+ * and was before it (a statement sent to a failed PostgreSQL block, 25P02,
+ * rolls nothing back: docs/sql-log.md). */
 static void collect(conn *c, answer *a) {
     a->have = true;
     a->text[0] = 0;
@@ -473,8 +479,8 @@ static void collect(conn *c, answer *a) {
             ExecStatusType s = PQresultStatus(r);
             if (s == PGRES_FATAL_ERROR) {
                 const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-                snprintf(a->text, ANSWER_MAX, "error\t%s\t%d", code ? code : "?",
-                         PQtransactionStatus(c->pg) == PQTRANS_INTRANS ? 0 : 1);
+                bool rolled = !c->failed_block && PQtransactionStatus(c->pg) != PQTRANS_INTRANS;
+                snprintf(a->text, ANSWER_MAX, "error\t%s\t%d", code ? code : "?", rolled ? 1 : 0);
                 err = true;
             } else if (!err && s == PGRES_TUPLES_OK) {
                 snprintf(a->text, ANSWER_MAX, "rows");
