@@ -228,81 +228,6 @@ static void a_queued_key_is_not_held_until_the_older_one_goes(void **state) {
     done(&f);
 }
 
-static void many_messages_draw_a_window_around_the_first_violation(void **state) {
-    (void)state;
-    fx f;
-    run_file(&f, W3, NULL, 0);
-    assert_true(f.msgs.total > PLOT_ARROWS_MAX);
-    assert_int_equal(rows(&f, "arrow"), PLOT_ARROWS_MAX);
-    char *gp = slurp(f.dir, "timeline.gp");
-    assert_non_null(strstr(gp, "arrows: 80 of"));
-    assert_non_null(strstr(gp, "around the first violation"));
-    free(gp);
-    done(&f);
-}
-
-static void many_messages_and_no_violation_draw_no_arrows(void **state) {
-    (void)state;
-    fx f;
-    run_file(&f, R7, NULL, 0);
-    assert_int_equal(rows(&f, "arrow"), 0);
-    char *gp = slurp(f.dir, "timeline.gp");
-    assert_non_null(strstr(gp, "messages: too many to draw as arrows"));
-    free(gp);
-    done(&f);
-}
-
-static void blocked_windows_are_drawn_on_the_waiting_nodes(void **state) {
-    (void)state;
-    fx f;
-    run_file(&f, T3, NULL, 0);
-    assert_true(has_row(&f, "label", "\"blocked: in doubt on tm:1 (still at the end)\""));
-    assert_true(rows(&f, "block") >= 3);                     /* p1, p2, p3 in doubt */
-    assert_true(has_row(&f, "label", "\"read still pending at the end\""));
-    done(&f);
-}
-
-static void a_run_with_many_ops_also_writes_the_latency_plot(void **state) {
-    (void)state;
-    const char *sets[] = { "workload.iterations=40", "faults=[{at: 1s, pause: c2, for: 1s}]",
-                           "workload.hold=10ms", "workload.start=0ms", "duration=60s" };
-    fx f;
-    run_file(&f, L3B, sets, 5);
-    assert_true(f.r.h->op_count >= PLOT_LATENCY_OPS_MIN);
-    char *dat = slurp(f.dir, "latency.dat"), *gp = slurp(f.dir, "latency.gp");
-    assert_non_null(dat);
-    assert_non_null(gp);
-    assert_non_null(strstr(dat, "# [lat write ok]\n"));
-    assert_non_null(strstr(gp, "index \"[lat acquire ok]\""));
-    assert_non_null(strstr(gp, "set object rect from 1.000000000, graph 0 to 2.000000000, graph 1"));
-    assert_non_null(strstr(gp, "'pause c2'"));
-    free(dat);
-    free(gp);
-    done(&f);
-}
-
-static void latency_percentiles_use_nearest_rank_over_completed_ops(void **state) {
-    (void)state;
-    hist h;
-    hist_init(&h);
-    for (int i = 1; i <= 10; i++) {
-        hist_op op = { 0 };
-        op.f = HIST_F_WRITE;
-        op.result = i == 10 ? HIST_PENDING : HIST_OK;
-        op.invoke_ns = 0;
-        op.complete_ns = i == 10 ? SIM_TIME_NEVER : i * SIM_MS;
-        assert_true(hist_add_op(&h, &op, NULL));
-    }
-    assert_int_equal(plot_latency_percentile(&h, 50), 5 * SIM_MS);
-    assert_int_equal(plot_latency_percentile(&h, 99), 9 * SIM_MS);
-    hist_free(&h);
-    hist_init(&h);
-    assert_int_equal(plot_latency_percentile(&h, 50), 0);
-    hist_free(&h);
-}
-
-/* ------------------------------------------------------------ gnuplot */
-
 /* ------------------------------------------------------------ the index of open holds */
 
 static int32_t node_named(const scn *s, const char *name) {
@@ -406,6 +331,81 @@ static void each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is(void *
     scn_free(&s);
 }
 
+static void many_messages_draw_a_window_around_the_first_violation(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, W3, NULL, 0);
+    assert_true(f.msgs.total > PLOT_ARROWS_MAX);
+    assert_int_equal(rows(&f, "arrow"), PLOT_ARROWS_MAX);
+    char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(strstr(gp, "arrows: 80 of"));
+    assert_non_null(strstr(gp, "around the first violation"));
+    free(gp);
+    done(&f);
+}
+
+static void many_messages_and_no_violation_draw_no_arrows(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, R7, NULL, 0);
+    assert_int_equal(rows(&f, "arrow"), 0);
+    char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(strstr(gp, "messages: too many to draw as arrows"));
+    free(gp);
+    done(&f);
+}
+
+static void blocked_windows_are_drawn_on_the_waiting_nodes(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, T3, NULL, 0);
+    assert_true(has_row(&f, "label", "\"blocked: in doubt on tm:1 (still at the end)\""));
+    assert_true(rows(&f, "block") >= 3);                     /* p1, p2, p3 in doubt */
+    assert_true(has_row(&f, "label", "\"read still pending at the end\""));
+    done(&f);
+}
+
+static void a_run_with_many_ops_also_writes_the_latency_plot(void **state) {
+    (void)state;
+    const char *sets[] = { "workload.iterations=40", "faults=[{at: 1s, pause: c2, for: 1s}]",
+                           "workload.hold=10ms", "workload.start=0ms", "duration=60s" };
+    fx f;
+    run_file(&f, L3B, sets, 5);
+    assert_true(f.r.h->op_count >= PLOT_LATENCY_OPS_MIN);
+    char *dat = slurp(f.dir, "latency.dat"), *gp = slurp(f.dir, "latency.gp");
+    assert_non_null(dat);
+    assert_non_null(gp);
+    assert_non_null(strstr(dat, "# [lat write ok]\n"));
+    assert_non_null(strstr(gp, "index \"[lat acquire ok]\""));
+    assert_non_null(strstr(gp, "set object rect from 1.000000000, graph 0 to 2.000000000, graph 1"));
+    assert_non_null(strstr(gp, "'pause c2'"));
+    free(dat);
+    free(gp);
+    done(&f);
+}
+
+static void latency_percentiles_use_nearest_rank_over_completed_ops(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    for (int i = 1; i <= 10; i++) {
+        hist_op op = { 0 };
+        op.f = HIST_F_WRITE;
+        op.result = i == 10 ? HIST_PENDING : HIST_OK;
+        op.invoke_ns = 0;
+        op.complete_ns = i == 10 ? SIM_TIME_NEVER : i * SIM_MS;
+        assert_true(hist_add_op(&h, &op, NULL));
+    }
+    assert_int_equal(plot_latency_percentile(&h, 50), 5 * SIM_MS);
+    assert_int_equal(plot_latency_percentile(&h, 99), 9 * SIM_MS);
+    hist_free(&h);
+    hist_init(&h);
+    assert_int_equal(plot_latency_percentile(&h, 50), 0);
+    hist_free(&h);
+}
+
+/* ------------------------------------------------------------ gnuplot */
+
 static char saved_path[4096];
 
 static void path_set(const char *p) { setenv("PATH", p, 1); }
@@ -503,6 +503,7 @@ int main(void) {
         cmocka_unit_test(a_cut_shades_the_lanes_at_both_ends),
         cmocka_unit_test(a_power_loss_is_labelled_apart_from_a_crash),
         cmocka_unit_test(a_queued_key_is_not_held_until_the_older_one_goes),
+        cmocka_unit_test(each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is),
         cmocka_unit_test(many_messages_draw_a_window_around_the_first_violation),
         cmocka_unit_test(many_messages_and_no_violation_draw_no_arrows),
         cmocka_unit_test(blocked_windows_are_drawn_on_the_waiting_nodes),
@@ -511,7 +512,6 @@ int main(void) {
         cmocka_unit_test(without_gnuplot_nothing_is_drawn_and_the_message_says_what_to_install),
         cmocka_unit_test(a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint),
         cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
-        cmocka_unit_test(each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
