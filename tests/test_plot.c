@@ -20,6 +20,9 @@
 
 #include "sim/cli/cli.h"
 #include "sim/report/plot.h"
+#include "protocols/lock/lock_api.h"
+#include "sim/registry/registry.h"
+#include "sim/report/plot_int.h"
 
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
 #define L3B "scenarios/locks/L3b-release-compare-and-delete.yaml"
@@ -225,6 +228,109 @@ static void a_queued_key_is_not_held_until_the_older_one_goes(void **state) {
     done(&f);
 }
 
+/* ------------------------------------------------------------ the index of open holds */
+
+static int32_t node_named(const scn *s, const char *name) {
+    for (uint32_t i = 0; i < s->node_count; i++)
+        if (strcmp(s->nodes[i].name, name) == 0) return (int32_t)i;
+    fail_msg("no node %s", name);
+    return -1;
+}
+
+typedef struct key_ev { sim_time t; uint32_t seq; hist_effect e; } key_ev;
+typedef struct span { sim_time from, to; } span;
+
+static int span_cmp(const void *pa, const void *pb) {
+    const span *a = pa, *b = pb;
+    return a->from < b->from ? -1 : (a->from > b->from);
+}
+
+static int key_ev_cmp(const void *pa, const void *pb) {
+    const key_ev *a = pa, *b = pb;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+static void key_ev_add(key_ev *ev, uint32_t *n, hist_eff_kind kind, sim_time t, int32_t node,
+                       int32_t client, const char *key) {
+    key_ev *x = &ev[*n];
+    memset(x, 0, sizeof *x);
+    x->t = t;
+    x->seq = (*n)++;
+    x->e = (hist_effect){ .kind = kind, .t_ns = t, .node = node, .client = client, .op = HIST_NONE };
+    snprintf(x->e.key, sizeof x->e.key, "%s", key);
+}
+
+enum { HOLDS_N = 1000 };
+
+/* Hold i: key k<(i/5)%20> on lock node i%5, set at 10i ms by c1 or c2,
+ * ended at 10i+45 ms by a DEL, or (i%4 == 3) by the other client's SET of
+ * the same key, which opens a second hold that its DEL ends at 10i+48;
+ * i%4 == 1 also sets its key again (no new hold), i%4 == 2 sends a stray
+ * DEL and an EXTEND (nothing).  Each key comes back ten times per node, so
+ * a key must be found among hundreds of holds.  The holds' spans go to
+ * `want`, in the order they begin. */
+static uint32_t many_holds(const scn *s, hist *h, span *want) {
+    static const char *const locks[] = { "A", "B", "C", "D", "E" };
+    int32_t c[2] = { node_named(s, "c1"), node_named(s, "c2") };
+    key_ev *ev = sim_xcalloc(HOLDS_N * 4u, sizeof *ev);
+    uint32_t n = 0, holds = 0;
+    for (uint32_t i = 0; i < HOLDS_N; i++) {
+        int32_t node = node_named(s, locks[i % 5]), me = c[(i / 5) % 2], other = c[1 - (i / 5) % 2];
+        char key[16];
+        snprintf(key, sizeof key, "k%u", (i / 5) % 20);
+        sim_time t = (sim_time)i * 10 * SIM_MS;
+        key_ev_add(ev, &n, HIST_EFF_LOCK_SET, t, node, me, key);
+        want[holds++] = (span){ t, t + 45 * SIM_MS };
+        if (i % 4 == 1) key_ev_add(ev, &n, HIST_EFF_LOCK_SET, t + 20 * SIM_MS, node, me, key);
+        if (i % 4 == 2) {
+            key_ev_add(ev, &n, HIST_EFF_LOCK_EXTEND, t + 25 * SIM_MS, node, me, key);
+            key_ev_add(ev, &n, HIST_EFF_LOCK_DEL, t + 30 * SIM_MS, node, me, "stray");
+        }
+        if (i % 4 != 3) { key_ev_add(ev, &n, HIST_EFF_LOCK_DEL, t + 45 * SIM_MS, node, me, key); continue; }
+        key_ev_add(ev, &n, HIST_EFF_LOCK_SET, t + 45 * SIM_MS, node, other, key);
+        key_ev_add(ev, &n, HIST_EFF_LOCK_DEL, t + 48 * SIM_MS, node, other, key);
+        want[holds++] = (span){ t + 45 * SIM_MS, t + 48 * SIM_MS };
+    }
+    qsort(want, holds, sizeof *want, span_cmp);
+    qsort(ev, n, sizeof *ev, key_ev_cmp);
+    for (uint32_t k = 0; k < n; k++) assert_true(hist_add_effect(h, &ev[k].e));
+    free(ev);
+    return holds;
+}
+
+static void each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is(void **state) {
+    (void)state;
+    static scn s;
+    char err[SIM_ERR_MAX];
+    assert_int_equal(scn_load(R4, &s, err, sizeof err), 0);
+    hist h;
+    hist_init(&h);
+    h.vocab = &registry_vocab;                         /* every family's kinds, as a real run has */
+    static span want[2 * HOLDS_N];
+    uint32_t holds = many_holds(&s, &h, want);
+    rpt_run r = { .s = &s, .h = &h, .end_ns = 100 * SIM_S };
+    plot_run pr = { &r, NULL };
+    plot_tl t;
+    plot_tl_build(&t, &pr);
+    uint32_t bars = 0;
+    for (uint32_t i = 0; i < t.count; i++) {
+        const plot_prim *p = &t.p[i];
+        if (p->block != PB_BAR) continue;
+        assert_true(bars < holds);
+        const span *w = &want[bars];
+        assert_int_equal(p->x1, w->from);              /* in the order the holds began */
+        sim_time x2 = w->to - w->from < t.min_w ? w->from + t.min_w : w->to;   /* widened to show */
+        if (p->x2 != x2) fail_msg("hold %u: bar to %lld, want %lld", bars, (long long)p->x2, (long long)x2);
+        bars++;
+    }
+    assert_int_equal(bars, holds);
+    assert_true(t.min_w < 45 * SIM_MS);                /* the 45 ms holds are not widened */
+    plot_tl_free(&t);
+    hist_free(&h);
+    scn_free(&s);
+}
+
 static void many_messages_draw_a_window_around_the_first_violation(void **state) {
     (void)state;
     fx f;
@@ -419,6 +525,7 @@ int main(void) {
         cmocka_unit_test(a_cut_shades_the_lanes_at_both_ends),
         cmocka_unit_test(a_power_loss_is_labelled_apart_from_a_crash),
         cmocka_unit_test(a_queued_key_is_not_held_until_the_older_one_goes),
+        cmocka_unit_test(each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is),
         cmocka_unit_test(many_messages_draw_a_window_around_the_first_violation),
         cmocka_unit_test(many_messages_and_no_violation_draw_no_arrows),
         cmocka_unit_test(blocked_windows_are_drawn_on_the_waiting_nodes),

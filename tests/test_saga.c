@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "protocols/saga/saga.h"
+#include "protocols/saga/saga_keys.h"
 #include "tests/txn_test_support.h"
 
 #define DIR "scenarios/saga/"
@@ -364,6 +365,107 @@ static void completed_and_reverse_compensated_sagas_are_ok(void **state) {
     hist_free(&h);
 }
 
+/* ------------------------------------------------------------ the dedup rings (saga_keys.h) */
+
+static saga_keys ring_a;          /* static: a ring is about 130 KB */
+
+static saga_dkey dkey(int32_t orch, uint32_t seq, uint8_t step, uint8_t comp) {
+    return (saga_dkey){ orch, seq, step, comp };
+}
+
+static bool has_key(int32_t orch, uint32_t seq, uint8_t step, uint8_t comp) {
+    saga_dkey k = dkey(orch, seq, step, comp);
+    return saga_keys_has(&ring_a, &k);
+}
+
+static void add_key(int32_t orch, uint32_t seq, uint8_t step, uint8_t comp) {
+    saga_dkey k = dkey(orch, seq, step, comp);
+    saga_keys_add(&ring_a, &k);
+}
+
+static void a_full_key_ring_forgets_its_oldest_key_and_only_that_one(void **state) {
+    (void)state;
+    saga_keys_init(&ring_a, 3, false);
+    add_key(0, 1, 1, 0);
+    add_key(0, 2, 1, 0);
+    add_key(0, 3, 1, 0);
+    assert_true(has_key(0, 1, 1, 0) && has_key(0, 2, 1, 0) && has_key(0, 3, 1, 0));
+    add_key(0, 4, 1, 0);                                /* overwrites saga 1's key */
+    assert_false(has_key(0, 1, 1, 0));
+    assert_true(has_key(0, 2, 1, 0) && has_key(0, 3, 1, 0) && has_key(0, 4, 1, 0));
+    add_key(0, 1, 1, 0);                                /* saga 1 again: saga 2 goes */
+    assert_true(has_key(0, 1, 1, 0));
+    assert_false(has_key(0, 2, 1, 0));
+    add_key(0, 4, 1, 0);                                /* saga 3 goes; saga 4 is held twice */
+    assert_false(has_key(0, 3, 1, 0));
+    add_key(0, 6, 1, 0);                                /* the older copy of 4 goes, */
+    assert_true(has_key(0, 4, 1, 0));                   /* the newer one still answers */
+    add_key(0, 7, 1, 0);
+    add_key(0, 8, 1, 0);                                /* now both are gone */
+    assert_false(has_key(0, 4, 1, 0) || has_key(0, 1, 1, 0));
+    assert_true(has_key(0, 6, 1, 0) && has_key(0, 7, 1, 0) && has_key(0, 8, 1, 0));
+}
+
+static void the_idempotency_ring_tells_directions_apart_and_the_tombstones_do_not(void **state) {
+    (void)state;
+    saga_keys_init(&ring_a, 16, false);
+    add_key(2, 9, 2, 1);                                /* C2 of saga 9 */
+    assert_true(has_key(2, 9, 2, 1));
+    assert_false(has_key(2, 9, 2, 0));                  /* T2 is another key */
+    assert_false(has_key(2, 9, 1, 1) || has_key(1, 9, 2, 1) || has_key(2, 8, 2, 1));
+    saga_keys_init(&ring_a, 16, true);
+    add_key(2, 9, 2, 1);
+    assert_true(has_key(2, 9, 2, 0));                   /* the tombstone refuses T2 */
+    assert_false(has_key(2, 9, 1, 0));
+}
+
+/* Key number u of a small universe of 18 * seqs keys: collisions in the
+ * index and repeats in the ring are the common case. */
+static saga_dkey nth_key(uint32_t u, uint32_t seqs) {
+    return dkey((int32_t)(u % 3), (u / 3) % seqs, (uint8_t)(1 + (u / (3 * seqs)) % 3),
+                (uint8_t)((u / (9 * seqs)) % 2));
+}
+
+/* The index against a plain count of the last `cap` keys added, after
+ * every add, through many wraps (keys drawn from a fixed LCG). */
+static void index_matches_a_count_of_the_last_keys(uint32_t cap, bool any_dir) {
+    uint32_t seqs = cap / 9 + 1, universe = 18 * seqs, adds = 4 * cap + 1000;
+    uint32_t *count = calloc(universe, sizeof *count), *added = calloc(adds, sizeof *added);
+    assert_non_null(count);
+    assert_non_null(added);
+    saga_keys_init(&ring_a, cap, any_dir);
+    uint64_t x = 12345;
+    for (uint32_t i = 0; i < adds; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        added[i] = (uint32_t)(x >> 33) % universe;
+        saga_dkey k = nth_key(added[i], seqs);
+        saga_keys_add(&ring_a, &k);
+        count[added[i]]++;
+        if (i >= cap) count[added[i - cap]]--;          /* what the ring forgot */
+        for (uint32_t q = 0; q < 3; q++) {
+            uint32_t u = (uint32_t)(x >> (q * 16)) % universe, other = (u + 9 * seqs) % universe;
+            bool want = count[u] > 0 || (any_dir && count[other] > 0);
+            saga_dkey kq = nth_key(u, seqs);
+            assert_int_equal(saga_keys_has(&ring_a, &kq), want);
+        }
+    }
+    for (uint32_t u = 0; u < universe; u++) {
+        saga_dkey k = nth_key(u, seqs);
+        assert_int_equal(saga_keys_has(&ring_a, &k), count[u] > 0 || (any_dir && count[(u + 9 * seqs) % universe] > 0));
+    }
+    free(count);
+    free(added);
+}
+
+static void the_key_index_agrees_with_the_ring_through_many_wraps(void **state) {
+    (void)state;
+    static const uint32_t caps[] = { 1, 2, 7, 100, 4096, SAGA_KEYS_MAX };
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        index_matches_a_count_of_the_last_keys(caps[i], false);
+        index_matches_a_count_of_the_last_keys(caps[i], true);
+    }
+}
+
 /* ------------------------------------------------------------ input errors and determinism */
 
 #define BASE(params, workload)                                                        \
@@ -421,6 +523,9 @@ int main(void) {
         cmocka_unit_test(completed_and_reverse_compensated_sagas_are_ok),
         cmocka_unit_test(impossible_saga_params_are_input_errors_at_their_line),
         cmocka_unit_test(same_scenario_and_seed_give_the_same_history),
+        cmocka_unit_test(a_full_key_ring_forgets_its_oldest_key_and_only_that_one),
+        cmocka_unit_test(the_idempotency_ring_tells_directions_apart_and_the_tombstones_do_not),
+        cmocka_unit_test(the_key_index_agrees_with_the_ring_through_many_wraps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

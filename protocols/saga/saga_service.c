@@ -6,7 +6,9 @@
  * command's effects are applied at the end of its service time, all of
  * them in one instant (a local ACID transaction); no account or hold is
  * ever negative; an idempotent service applies each (saga, step,
- * direction) at most once.
+ * direction) at most once while the key stays in its idempotency table,
+ * which holds exactly the last SVC_DONE_MAX keys applied (the tombstones:
+ * the last SVC_TOMB_MAX compensated steps); older keys are forgotten.
  *
  * State diagram of the service (the function per edge):
  *
@@ -27,13 +29,17 @@
  * commits durably (its WAL fsynced) before the service replies or sends the
  * next command, so a power loss keeps the database as a crash does.
  *
- * Trade-off: fixed tables (SVC_*_MAX), searched linearly; a full table
- * refuses the command with a reason naming the bound rather than growing.
- * The idempotency table and the tombstones are rings that keep the last
- * SVC_DONE_MAX / SVC_TOMB_MAX keys, as real dedup tables keep keys for a
- * retention period: a redelivery older than that is applied again.
+ * Trade-off: fixed tables (SVC_*_MAX); a full table refuses the command
+ * with a reason naming the bound rather than growing.  Accounts, orders and
+ * seats are searched linearly.  The idempotency table and the tombstones
+ * are rings that keep the last SVC_DONE_MAX / SVC_TOMB_MAX keys, as real
+ * dedup tables keep keys for a retention period: a redelivery older than
+ * that is applied again (the ring forgets the key it overwrites, and only
+ * that one).  Each ring is indexed (saga_keys.h), so looking a key up costs
+ * the same however many sagas ran.
  */
 #include "protocols/saga/saga.h"
+#include "protocols/saga/saga_keys.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,11 +53,11 @@ enum { TAG_SERVE = 840 };
 #define SVC_DONE_MAX 8192
 #define SVC_TOMB_MAX 4096
 #define SVC_QUEUE_MAX 64
+_Static_assert(SVC_DONE_MAX <= SAGA_KEYS_MAX && SVC_TOMB_MAX <= SAGA_KEYS_MAX, "rings fit saga_keys");
 
 typedef struct svc_account { char key[SIM_NAME_MAX]; int64_t balance; } svc_account;
 typedef struct svc_order { int64_t order; uint8_t state; } svc_order;
 typedef struct svc_seat { char name[SAGA_NAME_MAX]; int64_t owner; } svc_seat;
-typedef struct svc_key { int32_t orch; uint32_t seq; uint8_t step, comp; } svc_key;
 typedef struct svc_req { saga_msg m; node_id from; } svc_req;
 
 typedef struct saga_svc {
@@ -61,9 +67,9 @@ typedef struct saga_svc {
     svc_account acc[SVC_ACC_MAX];
     svc_order ord[SVC_ORD_MAX];
     svc_seat seat[SVC_SEAT_MAX];
-    svc_key done[SVC_DONE_MAX];   /* applied (saga, step, direction): a ring */
-    svc_key tomb[SVC_TOMB_MAX];   /* compensated (saga, step): a ring */
-    uint32_t acc_n, ord_n, seat_n, done_n, done_next, tomb_n, tomb_next;
+    saga_keys done;               /* applied (saga, step, direction): a ring */
+    saga_keys tomb;               /* compensated (saga, step), either direction: a ring */
+    uint32_t acc_n, ord_n, seat_n;
     /* volatile */
     svc_req queue[SVC_QUEUE_MAX];
     uint32_t queue_len;
@@ -84,7 +90,8 @@ static bool svc_invariants_ok(const saga_svc *s) {
     if (s->acc_n > SVC_ACC_MAX || s->ord_n > SVC_ORD_MAX || s->seat_n > SVC_SEAT_MAX) return false;
     for (uint32_t i = 0; i < s->acc_n; i++)
         if (s->acc[i].balance < 0) return false;
-    return s->done_n <= SVC_DONE_MAX && s->tomb_n <= SVC_TOMB_MAX;
+    return saga_keys_ok(&s->done) && s->done.cap == SVC_DONE_MAX && saga_keys_ok(&s->tomb) &&
+           s->tomb.cap == SVC_TOMB_MAX && !s->done.any_dir && s->tomb.any_dir;
 }
 
 static void out_set(svc_out *o, uint8_t result, int64_t code, const char *why) {
@@ -108,21 +115,8 @@ static void saga_effect(env *e, const saga_msg *m, hist_eff_kind k, int64_t valu
 
 /* ------------------------------------------------------------ tables */
 
-static bool key_in(const svc_key *t, uint32_t n, const svc_key *k, bool any_dir) {
-    for (uint32_t i = 0; i < n; i++)
-        if (t[i].orch == k->orch && t[i].seq == k->seq && t[i].step == k->step &&
-            (any_dir || t[i].comp == k->comp)) return true;
-    return false;
-}
-
-static void key_add(svc_key *t, uint32_t *n, uint32_t *next, uint32_t max, const svc_key *k) {
-    t[*next] = *k;
-    *next = (*next + 1) % max;
-    if (*n < max) (*n)++;
-}
-
-static svc_key key_of(const saga_msg *m) {
-    return (svc_key){ m->orch, m->seq, m->step, m->comp };
+static saga_dkey key_of(const saga_msg *m) {
+    return (saga_dkey){ m->orch, m->seq, m->step, m->comp };
 }
 
 /* The account, opened with `opening` (BALANCE_INIT) the first time. */
@@ -394,28 +388,27 @@ static void record(env *e, const saga_msg *m, const svc_out *o) {
 /* One command as one local transaction (see the file's comment). */
 static void execute(saga_svc *s, env *e, const svc_req *q) {
     const saga_msg *m = &q->m;
-    svc_key k = key_of(m);
+    saga_dkey k = key_of(m);
     svc_out o = { SAGA_R_OK, 0, "" };
-    if (s->cfg->idempotent && key_in(s->done, s->done_n, &k, false))
+    if (s->cfg->idempotent && saga_keys_has(&s->done, &k))
         out_set(&o, SAGA_R_SKIP, SAGA_WHY_DUPLICATE, "duplicate: already applied");
-    else if (!m->comp && s->cfg->tombstone && key_in(s->tomb, s->tomb_n, &k, true))
+    else if (!m->comp && s->cfg->tombstone && saga_keys_has(&s->tomb, &k))
         out_set(&o, SAGA_R_REFUSED, SAGA_WHY_TOMBSTONE, "tombstone: already compensated");
     else if (!m->comp && m->fail)
         out_set(&o, SAGA_R_REFUSED, SAGA_WHY_BUSINESS, injected_why(m->cmd));
     else
         run_cmd(s, e, m, &o);
     bool duplicate = o.result == SAGA_R_SKIP && o.why_code == SAGA_WHY_DUPLICATE;
-    if (o.result != SAGA_R_REFUSED && !duplicate) key_add(s->done, &s->done_n, &s->done_next, SVC_DONE_MAX, &k);
-    if (m->comp && s->cfg->tombstone && !key_in(s->tomb, s->tomb_n, &k, true))
-        key_add(s->tomb, &s->tomb_n, &s->tomb_next, SVC_TOMB_MAX, &k);
+    if (o.result != SAGA_R_REFUSED && !duplicate) saga_keys_add(&s->done, &k);
+    if (m->comp && s->cfg->tombstone && !saga_keys_has(&s->tomb, &k)) saga_keys_add(&s->tomb, &k);
     record(e, m, &o);
     if (m->chor) chor_forward(e, m, o.result, o.why);
     else reply(e, q->from, SAGA_MSG_REPLY, m, o.result, o.why);
 }
 
 static sim_time service_time(const saga_svc *s, env *e, const saga_msg *m) {
-    svc_key k = key_of(m);
-    if (s->cfg->idempotent && key_in(s->done, s->done_n, &k, false)) return 0;   /* answered from the table */
+    saga_dkey k = key_of(m);
+    if (s->cfg->idempotent && saga_keys_has(&s->done, &k)) return 0;   /* answered from the table */
     node_id self = env_self(e);
     SIM_ASSERT(self >= 0);
     SIM_ASSERT(self < SIM_NODES_MAX);
@@ -470,6 +463,8 @@ static void svc_init(void *state, env *e) {
     SIM_ASSERT(!s->started);
     s->cfg = env_proto_config(e);
     SIM_ASSERT(s->cfg != NULL);
+    saga_keys_init(&s->done, SVC_DONE_MAX, false);
+    saga_keys_init(&s->tomb, SVC_TOMB_MAX, true);
     s->started = true;
     SIM_ASSERT(svc_invariants_ok(s));
 }

@@ -18,6 +18,12 @@
  * 2 ms hold is not a hairline in a 30 s picture) and labels that would
  * overlap are moved to a nearby row or left out; the data is exact, the
  * picture is schematic.
+ *
+ * Holds are collected in one pass over the effects: an index from each
+ * (lock node, key) seen to its open hold (at most one is open at a time:
+ * a SET by another client closes the one before) makes each effect cost
+ * the same however many holds came before.  The index answers lookups
+ * only; nothing is drawn in its order.
  */
 #include "sim/report/plot_int.h"
 
@@ -174,29 +180,94 @@ static key_hold *hold_open(holds *hs, const hist_effect *e) {
     return k;
 }
 
-static key_hold *hold_find(holds *hs, const hist_effect *e) {
+/* The index of open holds: one slot per (lock node, key) seen, in the
+ * order first seen, and a hash table of slot numbers + 1 (0 = free) with
+ * linear probing, at most half full. */
+#define NO_HOLD UINT32_MAX
+
+typedef struct hold_slot {
+    uint32_t first;              /* a hold of this node and key: its name */
+    uint32_t open;               /* the open one, or NO_HOLD */
+} hold_slot;
+
+typedef struct hold_index {
+    hold_slot *slot;
+    uint32_t count, cap;
+    uint32_t *table;
+    uint32_t mask;               /* table size - 1, a power of two minus one */
+} hold_index;
+
+static uint32_t hold_hash(int32_t node, const char *key) {
+    uint64_t x = 0xcbf29ce484222325u ^ (uint32_t)node;   /* FNV-1a */
+    for (size_t i = 0; i < SIM_NAME_MAX && key[i]; i++) x = (x ^ (unsigned char)key[i]) * 0x100000001b3u;
+    return (uint32_t)(x ^ (x >> 32));
+}
+
+static void index_put(hold_index *ix, const holds *hs, uint32_t n) {
+    const key_hold *k = &hs->items[ix->slot[n].first];
+    uint32_t i = hold_hash(k->node, k->key) & ix->mask;
+    while (ix->table[i] != 0) i = (i + 1u) & ix->mask;
+    ix->table[i] = n + 1u;
+}
+
+/* Doubles the table, putting the slots back in the order first seen. */
+static void index_grow(hold_index *ix, const holds *hs) {
+    uint32_t size = ix->table ? (ix->mask + 1u) * 2u : 64u;
+    free(ix->table);
+    ix->table = sim_xcalloc(size, sizeof *ix->table);
+    ix->mask = size - 1u;
+    for (uint32_t n = 0; n < ix->count; n++) index_put(ix, hs, n);
+}
+
+/* The slot of e's node and key, or NULL if none was seen. */
+static hold_slot *index_find(const hold_index *ix, const holds *hs, const hist_effect *e) {
     SIM_ASSERT(e->kind >= HIST_EFF_LOCK_SET);
     SIM_ASSERT(e->kind <= HIST_EFF_LOCK_LOST);
-    for (uint32_t i = hs->count; i-- > 0;) {
-        key_hold *k = &hs->items[i];
-        if (k->to == SIM_TIME_NEVER && k->node == e->node && strcmp(k->key, e->key) == 0) return k;
+    if (ix->table == NULL) return NULL;
+    for (uint32_t i = hold_hash(e->node, e->key) & ix->mask; ix->table[i] != 0; i = (i + 1u) & ix->mask) {
+        hold_slot *sl = &ix->slot[ix->table[i] - 1u];
+        const key_hold *k = &hs->items[sl->first];
+        if (k->node == e->node && strcmp(k->key, e->key) == 0) return sl;
     }
     return NULL;
 }
 
+/* A new slot for hold `h`'s node and key (not seen before). */
+static hold_slot *index_add(hold_index *ix, const holds *hs, uint32_t h) {
+    SIM_ASSERT(h < hs->count);
+    if (ix->count == ix->cap) {
+        ix->cap = ix->cap ? ix->cap * 2 : 32;
+        ix->slot = sim_xrealloc(ix->slot, ix->cap * sizeof *ix->slot);
+    }
+    ix->slot[ix->count] = (hold_slot){ h, NO_HOLD };
+    if (ix->table == NULL || (ix->count + 1u) * 2u > ix->mask + 1u) {
+        ix->count++;
+        index_grow(ix, hs);
+    } else {
+        index_put(ix, hs, ix->count++);
+    }
+    return &ix->slot[ix->count - 1u];
+}
+
 /* Every key a lock node held, from the LOCK_* effects in order. */
 static void collect_holds(const plot_tl *t, holds *hs) {
+    hold_index ix = { NULL, 0, 0, NULL, 0 };
     for (uint32_t i = 0; i < t->h->effect_count; i++) {
         const hist_effect *e = &t->h->effects[i];
         if (!lock_is_key_effect(e->kind)) continue;
-        key_hold *k = hold_find(hs, e);
+        hold_slot *sl = index_find(&ix, hs, e);
+        key_hold *k = sl && sl->open != NO_HOLD ? &hs->items[sl->open] : NULL;
+        SIM_ASSERT(k == NULL || k->to == SIM_TIME_NEVER);        /* the open one */
         if (e->kind == HIST_EFF_LOCK_SET) {
             if (k && k->client == e->client) continue;            /* set again: still held */
             if (k) { k->to = e->t_ns; k->why = "overwritten by"; k->by = e->client; }
             hold_open(hs, e);
+            if (sl == NULL) sl = index_add(&ix, hs, hs->count - 1u);
+            sl->open = hs->count - 1u;
             continue;
         }
         if (!k || e->kind == HIST_EFF_LOCK_EXTEND) continue;
+        sl->open = NO_HOLD;
         k->to = e->t_ns;
         k->why = e->kind == HIST_EFF_LOCK_EXPIRE ? "expired"
                  : e->kind == HIST_EFF_LOCK_LOST ? "lost" : NULL;
@@ -205,6 +276,8 @@ static void collect_holds(const plot_tl *t, holds *hs) {
             k->by = e->client;
         }
     }
+    free(ix.slot);
+    free(ix.table);
     for (uint32_t i = 0; i < hs->count; i++) {
         if (hs->items[i].to == SIM_TIME_NEVER) hs->items[i].to = t->end;
         SIM_ASSERT(hs->items[i].to >= hs->items[i].from);   /* effects come in time order */
