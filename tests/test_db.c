@@ -888,6 +888,130 @@ static void bad_db_scenarios_are_reported_at_their_line_and_column(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* ------------------------------------------------------------ issue 12: autocommit reads, predicate writes, deleted rows */
+
+/* A two-client script on table test (1=10, 2=20), script and isolation checks. */
+static run run_script(const char *flavor, const char *iso, const char *steps) {
+    static char yaml[4096];
+    snprintf(yaml, sizeof yaml,
+             "name: t\nduration: 10s\nprotocol: db\nparams: {flavor: %s, isolation: %s}\n"
+             "nodes: {db: 1, client: 1}\n"
+             "workload:\n  kind: script\n  clients: [T1, T2]\n  table: test\n  rows: \"1=10, 2=20\"\n"
+             "  steps:\n%s"
+             "checks: [script, isolation]\n",
+             flavor, iso, steps);
+    return run_text(yaml);
+}
+
+/* The READ effects of transaction txn on key, in order. */
+static uint32_t reads_of(const run *r, uint32_t txn, const char *key, const hist_effect **out, uint32_t max) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->h->effect_count; i++) {
+        const hist_effect *x = &r->h->effects[i];
+        if (x->kind == HIST_EFF_READ && x->txn == txn && strcmp(x->key, key) == 0 && n < max) out[n++] = x;
+    }
+    return n;
+}
+
+/* MySQL manual, SERIALIZABLE: with autocommit on, a SELECT is its own
+ * transaction and a consistent non-locking read; inside a transaction it
+ * is SELECT ... FOR SHARE and waits (MariaDB 10.11 does both). */
+static void an_autocommit_select_at_mysql_serializable_reads_without_waiting_for_a_lock(void **state) {
+    (void)state;
+    run r = run_script("mysql", "serializable",
+        "    1: {T2: \"begin\"}\n"
+        "    2: {T2: \"update test set value = 12 where id = 1\", count: 1}\n"
+        "    3: {T1: \"select * from test where id = 1\", rows: \"1=10\"}\n"
+        "    4: {T1: \"select * from test\", rows: \"1=10, 2=20\"}\n"
+        "    5: {T1: \"begin\"}\n"
+        "    6: {T1: \"select * from test where id = 1\", rows: \"1=12\", blocks: 7}\n"
+        "    7: {T2: \"commit\"}\n"
+        "    8: {T1: \"commit\"}\n");
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);           /* 3 and 4 returned at once */
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 1);    /* only step 6 waited */
+    assert_int_equal(verdict_of(&r, "isolation"), CHECK_OK);
+    run_free(&r);
+    script_meets_hermitage(HERMITAGE_DIR "HS-g0-mysql-ser.yaml", 0);
+}
+
+/* Hermitage PMP for write predicates, PostgreSQL read committed: T2's
+ * DELETE judged id 1 by its snapshot (10, no match), T1 then committed 20
+ * there, and T2 read that 20: the DELETE's WHERE is a predicate read, so
+ * the check finds the predicate rw edge (G-single, P3). */
+static void a_predicate_delete_records_its_where_as_a_predicate_read(void **state) {
+    (void)state;
+    run r = run_file(HERMITAGE_DIR "HS-pmp-write-postgres-rc.yaml");
+    const hist_effect *p = NULL;
+    for (uint32_t i = 0; i < r.h->effect_count && p == NULL; i++) {
+        const hist_effect *x = &r.h->effects[i];
+        if (x->kind == HIST_EFF_PRED_READ && x->txn == 2) p = x;
+    }
+    assert_non_null(p);                                   /* T2's DELETE ... WHERE value = 20 */
+    assert_int_equal(p->pred, HIST_PRED_EQ);
+    assert_int_equal(p->aux, 20);
+    assert_int_equal(p->value, 0);                        /* id 1 = 10 (snapshot), id 2 = 30 (re-checked) */
+    const hist_effect *seen1 = p + 1, *seen2 = p + 2;
+    assert_int_equal(seen1->kind, HIST_EFF_PRED_SEEN);
+    assert_string_equal(seen1->key, "test:1");
+    assert_int_equal(seen1->value, 10);
+    assert_int_equal(seen2->kind, HIST_EFF_PRED_SEEN);
+    assert_string_equal(seen2->key, "test:2");
+    assert_int_equal(seen2->value, 30);
+    check_result res = judge(&r, "isolation");
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "P3 phantom"));
+    check_result_free(&res);
+    verdicts_match_expect(&r);
+    run_free(&r);
+}
+
+/* The same statements where T1's change keeps id 2 in the predicate: the
+ * re-checked row is judged by its current version, so no false cycle. */
+static void a_predicate_update_rechecked_on_the_newest_row_is_no_anomaly(void **state) {
+    (void)state;
+    run r = run_script("postgres", "read-committed",
+        "    1: {T1: \"begin\"}\n"
+        "    2: {T2: \"begin\"}\n"
+        "    3: {T1: \"update test set value = value + 1 where id = 2\", count: 1}\n"
+        "    4: {T2: \"update test set value = value + 100 where value > 15\", count: 1, blocks: 5}\n"
+        "    5: {T1: \"commit\"}\n"
+        "    6: {T2: \"commit\"}\n"
+        "    7: {T1: \"select * from test\", rows: \"1=10, 2=121\"}\n");
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(verdict_of(&r, "isolation"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_PRED_READ, NULL), 2);   /* T2's WHERE, T1's last select */
+    run_free(&r);
+}
+
+/* A SELECT by id of a row another transaction deleted and committed reads
+ * its tombstone: a READ of the tombstone's version that returns no row,
+ * which gives the isolation check the wr edge from the deleter. */
+static void a_select_of_a_deleted_row_reads_its_tombstone(void **state) {
+    (void)state;
+    run r = run_script("postgres", "read-committed",
+        "    1: {T1: \"begin\"}\n"
+        "    2: {T1: \"select * from test where id = 2\", rows: \"2=20\"}\n"
+        "    3: {T2: \"delete from test where id = 2\", count: 1}\n"
+        "    4: {T1: \"select * from test where id = 2\", rows: none}\n"
+        "    5: {T1: \"select * from test where id = 3\", rows: none}\n"
+        "    6: {T1: \"commit\"}\n");
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    const hist_effect *rd[4];
+    assert_int_equal(reads_of(&r, 1, "test:2", rd, 4), 2);
+    assert_int_equal(rd[0]->version, 1);
+    assert_int_equal(rd[0]->pred, 0);
+    assert_int_equal(rd[1]->version, 2);                   /* T2's tombstone */
+    assert_int_equal(rd[1]->pred, DB_WRITE_DELETE);
+    assert_int_equal(reads_of(&r, 1, "test:3", rd, 4), 1);
+    assert_int_equal(rd[0]->version, 0);                   /* never inserted */
+    assert_int_equal(rd[0]->pred, DB_WRITE_DELETE);
+    check_result res = judge(&r, "isolation");             /* read 20, then its deletion: P2 */
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "P2 non-repeatable read"));
+    check_result_free(&res);
+    run_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(naive_flash_sale_confirms_500_orders_for_100_items_and_ends_at_zero),
@@ -936,6 +1060,10 @@ int main(void) {
         cmocka_unit_test(innodb_rc_and_ru_release_the_locks_a_scan_took_on_rows_it_did_not_match),
         cmocka_unit_test(a_25p02_answer_is_logged_as_rolling_nothing_back),
         cmocka_unit_test(a_deadlock_victims_error_is_logged_before_the_waiter_it_releases),
+        cmocka_unit_test(an_autocommit_select_at_mysql_serializable_reads_without_waiting_for_a_lock),
+        cmocka_unit_test(a_predicate_delete_records_its_where_as_a_predicate_read),
+        cmocka_unit_test(a_predicate_update_rechecked_on_the_newest_row_is_no_anomaly),
+        cmocka_unit_test(a_select_of_a_deleted_row_reads_its_tombstone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

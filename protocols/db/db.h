@@ -189,7 +189,9 @@ bool db_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
  * row tells the loaded value), predicate reads (PRED_READ:
  * key = table, pred/aux = the predicate, value = rows matched; then one
  * READ per matching row and one PRED_SEEN per visible row that did not
- * match, at the same instant), TXN_COMMIT / TXN_ABORT (txn_api.h; key =
+ * match, at the same instant; an UPDATE or DELETE by predicate records
+ * its WHERE so, over the versions it judged the rows by, and its READs
+ * are the rows it changes), TXN_COMMIT / TXN_ABORT (txn_api.h; key =
  * "T7", txn = 7), DB_ERROR for a failed statement (key = SQLSTATE or MySQL
  * error, value 1 = the transaction was rolled back), BALANCE_INIT and
  * BALANCE for the numeric rows of its ledger tables (stock, accounts), and
@@ -216,7 +218,9 @@ enum {
 
 /* A WRITE effect whose pred is this installed a DELETE's tombstone: from
  * that version the row is absent (value = the value it deleted); a
- * predicate read that sees it records PRED_SEEN (it matches nothing). */
+ * predicate read that sees it records PRED_SEEN (it matches nothing).  A
+ * READ whose pred is this is an item read that found no row: version =
+ * the tombstone it saw, 0 when no version was visible; value 0. */
 #define DB_WRITE_DELETE 1u
 
 /* Predicates of db PRED_READ effects: a row matches when (value OP aux)

@@ -121,6 +121,11 @@ typedef struct db_session {
     bool log_auto;             /* an autocommit request's BEGIN is logged, its end not yet */
 } db_session;
 
+/* The session's request is one statement that is a transaction of its own
+ * (autocommit): a server runs it so with autocommit on, no BEGIN around it
+ * (the SQL log sends it bare; InnoDB's serializable reads it without locks). */
+static inline bool db_own_txn(const db_session *ss) { return ss->began_here && ss->req.n == 1; }
+
 typedef struct db_siread {     /* SSI: a transaction read a row, or a predicate */
     uint32_t txn;
     int32_t row;               /* -1 for a predicate */

@@ -233,6 +233,7 @@ void db_log_begin_stmt(db_node *d, env *e, int32_t s, const db_stmt *st, bool ag
 
 void db_log_begin(db_node *d, env *e, int32_t s, db_isolation iso) {
     if (!env_side_log_on(e)) return;
+    if (db_own_txn(&d->sessions[s])) return;     /* sent bare, in autocommit */
     db_stmt begin;
     memset(&begin, 0, sizeof begin);
     begin.kind = DB_ST_BEGIN;
@@ -243,7 +244,7 @@ void db_log_begin(db_node *d, env *e, int32_t s, db_isolation iso) {
 }
 
 void db_log_commit(db_node *d, env *e, int32_t s) {
-    if (!env_side_log_on(e)) return;
+    if (!env_side_log_on(e) || db_own_txn(&d->sessions[s])) return;
     db_stmt commit;
     memset(&commit, 0, sizeof commit);
     commit.kind = DB_ST_COMMIT;

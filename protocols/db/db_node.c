@@ -298,7 +298,7 @@ static void run_request(db_node *d, env *e, int32_t s) {
             }
             if (r == DB_RUN_ERROR) { ss->reply.ok = 0; break; }
         }
-        db_log_done(d, e, s, st, &ss->reply.res[ss->next], true, "", false);
+        if (!db_own_txn(ss)) db_log_done(d, e, s, st, &ss->reply.res[ss->next], true, "", false);
         ss->next++;
         ss->reply.n = ss->next;
         ss->stmt_started = false;
@@ -308,6 +308,8 @@ static void run_request(db_node *d, env *e, int32_t s) {
         if (!db_commit(d, e, ss->txn)) {
             snprintf(ss->reply.code, sizeof ss->reply.code, "40001");
             ss->reply.ok = 0;
+        } else if (db_own_txn(ss)) {          /* its answer is the statement's, after the commit */
+            db_log_done(d, e, s, &ss->req.stmts[0], &ss->reply.res[0], true, "", false);
         } else {
             static const db_stmt commit = { .kind = DB_ST_COMMIT };
             db_log_done(d, e, s, &commit, NULL, true, "", false);

@@ -12,6 +12,7 @@
  *
  *   plain SELECT  postgres: snapshot (RU = RC)    mysql: RU newest, RC/RR snapshot,
  *                                                 SER current under a FOR SHARE lock
+ *                                                 (autocommit SELECT: its own snapshot)
  *                 locking: RU newest, RC current under a short S lock,
  *                          RR/SER current under a long S lock
  *   FOR UPDATE / UPDATE (after the row lock):
@@ -74,10 +75,12 @@ static uint64_t read_snap(ctx *c) {
 }
 
 /* A plain (non-locking) read takes S locks under 2PL from RC up, and under
- * InnoDB's serializable (which turns SELECT into SELECT ... FOR SHARE). */
+ * InnoDB's serializable (which turns SELECT into SELECT ... FOR SHARE),
+ * except in a SELECT that is its own transaction in autocommit: InnoDB
+ * reads it as a consistent non-locking read (MySQL manual, SERIALIZABLE). */
 static bool plain_locks(const ctx *c) {
     if (is_2pl(c->d)) return c->t->iso >= DB_ISO_RC;
-    return is_my(c->d) && c->t->iso == DB_ISO_SER;
+    return is_my(c->d) && c->t->iso == DB_ISO_SER && !db_own_txn(c->ss);
 }
 
 static int32_t plain_version(ctx *c, const db_row *r) {
@@ -124,6 +127,25 @@ static void unlock_unmatched(ctx *c, int32_t row, bool matches) {
     db_unlock_taken(c->d, c->e, c->slot, row, c->ss->stmt_held);
 }
 
+/* An item read that found no row: v the tombstone it saw, or -1 (the row
+ * not yet inserted, or its version not visible): version 0.  READ with
+ * pred DB_WRITE_DELETE (db.h), so the isolation check has the read's
+ * version and a script's returned rows leave it out. */
+static void record_no_row(ctx *c, const char *key, int32_t v) {
+    int64_t number = v >= 0 ? ver(c, v)->number : 0;
+    env_trace(c->e, "T%u reads %s: no row (version %" PRId64 ")", c->t->id, key, number);
+    hist_effect ef;
+    memset(&ef, 0, sizeof ef);
+    ef.kind = HIST_EFF_READ;
+    ef.client = c->t->client;
+    ef.op = c->t->op;
+    ef.txn = c->t->id;
+    ef.version = number;
+    ef.pred = DB_WRITE_DELETE;
+    snprintf(ef.key, sizeof ef.key, "%s", key);
+    env_effect(c->e, &ef);
+}
+
 /* PostgreSQL RR/SER: a row changed by a transaction that committed after
  * our snapshot cannot be locked or updated (first-updater-wins). */
 static bool changed_since_snapshot(const ctx *c, int32_t cur) {
@@ -136,7 +158,10 @@ static bool changed_since_snapshot(const ctx *c, int32_t cur) {
 
 static db_run select_result(ctx *c, int32_t row, int32_t v) {
     c->res->rows = 0;
-    if (db_gone(c->d, v)) return DB_RUN_DONE;
+    if (db_gone(c->d, v)) {
+        record_no_row(c, c->d->rows[row].key, v);
+        return DB_RUN_DONE;
+    }
     record_read(c, row, v);
     if (!where_ok(c->st, ver(c, v))) return DB_RUN_DONE;
     c->res->rows = 1;
@@ -165,6 +190,11 @@ static db_run select_locking(ctx *c, int32_t row) {
 static db_run exec_select(ctx *c) {
     int32_t row = db_row_find(c->d, c->st->table, c->st->id);
     c->res->rows = 0;
+    if (row < 0 && c->st->table < c->d->seed.table_count) {    /* never inserted */
+        char key[SIM_NAME_MAX];
+        db_row_key(&c->d->seed.tables[c->st->table], c->st->id, key, sizeof key);
+        record_no_row(c, key, -1);
+    }
     if (row < 0) return DB_RUN_DONE;
     if (c->st->lock != DB_LOCK_NONE) return select_locking(c, row);
     if (plain_locks(c)) {
@@ -182,7 +212,8 @@ static db_run exec_select(ctx *c) {
 static bool scan_predlock(const ctx *c) {
     if (is_2pl(c->d)) return c->t->iso == DB_ISO_SER;
     if (!is_my(c->d)) return false;
-    return c->t->iso == DB_ISO_SER || (c->st->lock != DB_LOCK_NONE && c->t->iso == DB_ISO_RR);
+    if (c->st->lock == DB_LOCK_NONE) return plain_locks(c);
+    return c->t->iso >= DB_ISO_RR;
 }
 
 /* A version a predicate read sees matches: a tombstone never does. */
@@ -236,18 +267,14 @@ static void scan_rows_out(ctx *c, const int32_t *seen, const int32_t *rows, uint
     }
 }
 
-/* Records what the scan saw: PRED_READ, then READ for each matching row and
- * PRED_SEEN for each other visible version (a deleted row's tombstone too,
- * so the isolation check knows which version the read saw). */
-static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
+/* Records a predicate read (a scan, or a predicate write's WHERE): PRED_READ,
+ * then READ for each matching row and PRED_SEEN for each other visible
+ * version (a deleted row's tombstone too, so the isolation check knows
+ * which version the read saw); the number of rows that matched. */
+static uint32_t pred_record(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
     const db_stmt *st = c->st;
     uint32_t matched = 0;
-    int64_t sum = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!scan_match(st, ver(c, seen[i]))) continue;
-        matched++;
-        sum += ver(c, seen[i])->value;
-    }
+    for (uint32_t i = 0; i < n; i++) matched += scan_match(st, ver(c, seen[i]));
     hist_effect ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_PRED_READ;
@@ -259,14 +286,24 @@ static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint
     ef.aux = st->where_arg;
     snprintf(ef.key, sizeof ef.key, "%s", c->d->seed.tables[st->table].name);
     env_effect(c->e, &ef);
-    env_trace(c->e, "T%u reads %s WHERE value %s %" PRId64 "%s: %u rows", c->t->id, ef.key,
-              db_pred_symbol(st->where), st->where_arg, st->lock == DB_LOCK_NONE ? "" : " FOR UPDATE", matched);
+    if (st->kind == DB_ST_SCAN)
+        env_trace(c->e, "T%u reads %s WHERE value %s %" PRId64 "%s: %u rows", c->t->id, ef.key,
+                  db_pred_symbol(st->where), st->where_arg, st->lock == DB_LOCK_NONE ? "" : " FOR UPDATE",
+                  matched);
     for (uint32_t i = 0; i < n; i++) {
         const db_version *x = ver(c, seen[i]);
         bool m = scan_match(st, x);
         db_effect(c->d, c->e, c->t, m ? HIST_EFF_READ : HIST_EFF_PRED_SEEN, c->d->rows[rows[i]].key,
                   x->value, x->number);
     }
+    return matched;
+}
+
+static db_run scan_record(ctx *c, const int32_t *seen, const int32_t *rows, uint32_t n) {
+    uint32_t matched = pred_record(c, seen, rows, n);
+    int64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (scan_match(c->st, ver(c, seen[i]))) sum += ver(c, seen[i])->value;
     c->res->rows = matched;
     c->res->value = sum;
     scan_rows_out(c, seen, rows, n);
@@ -491,8 +528,8 @@ static db_run wm_targets(ctx *c, int32_t *rows, uint32_t *n) {
     for (uint32_t k = 0; k < *n; k++) {
         int32_t cur = db_current(c->d, &c->d->rows[rows[k]], c->t);
         if (db_gone(c->d, cur)) continue;
-        if (!where_ok(c->st, ver(c, cur))) record_read(c, rows[k], cur);
-        else rows[kept++] = rows[k];
+        if (where_ok(c->st, ver(c, cur))) rows[kept++] = rows[k];
+        else if (by_id(c->st)) record_read(c, rows[k], cur);   /* by predicate: wm_record_pred */
     }
     *n = kept;
     return DB_RUN_DONE;
@@ -501,7 +538,7 @@ static db_run wm_targets(ctx *c, int32_t *rows, uint32_t *n) {
 static db_run wm_apply(ctx *c, const int32_t *rows, uint32_t n) {
     for (uint32_t k = 0; k < n; k++) {
         int32_t cur = db_current(c->d, &c->d->rows[rows[k]], c->t);
-        record_read(c, rows[k], cur);
+        if (by_id(c->st)) record_read(c, rows[k], cur);
         int64_t old = ver(c, cur)->value;
         int64_t val = c->st->set == DB_SET_ADD ? old + c->st->arg : c->st->arg;
         int32_t v = deletes(c->st) ? db_install_tombstone(c->d, c->e, c->t, rows[k])
@@ -515,6 +552,34 @@ static db_run wm_apply(ctx *c, const int32_t *rows, uint32_t n) {
     return DB_RUN_DONE;
 }
 
+/* The version a predicate write judged row r by, -1 = none visible:
+ * PostgreSQL its snapshot's, but for a row that matched there the current
+ * one it re-checked under the row lock (EvalPlanQual); InnoDB and 2PL the
+ * current one (a current read). */
+static int32_t wm_judged(ctx *c, const db_row *r) {
+    if (!is_pg(c->d)) return db_current(c->d, r, c->t);
+    int32_t vis = db_visible(c->d, r, c->t, read_snap(c));
+    if (db_gone(c->d, vis) || !where_ok(c->st, ver(c, vis))) return vis;
+    return db_current(c->d, r, c->t);
+}
+
+/* Phase 2: the WHERE of an UPDATE/DELETE by predicate is a predicate read
+ * of what it judged each row by; the rows it matched are the n it changes. */
+static void wm_record_pred(ctx *c, uint32_t n) {
+    int32_t seen[DB_ROWS_MAX], rows[DB_ROWS_MAX];
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->d->row_count; i++) {
+        const db_row *r = &c->d->rows[i];
+        if (r->table != c->st->table) continue;
+        int32_t v = wm_judged(c, r);
+        if (v < 0) continue;
+        seen[k] = v;
+        rows[k++] = (int32_t)i;
+    }
+    uint32_t matched = pred_record(c, seen, rows, k);
+    SIM_ASSERT(matched == n);
+}
+
 static db_run exec_write_many(ctx *c) {
     const db_stmt *st = c->st;
     if (st->table >= c->d->seed.table_count) return fail(c, "42P01", "no such table");
@@ -525,6 +590,7 @@ static db_run exec_write_many(ctx *c) {
     if (run != DB_RUN_DONE) return run;
     run = wm_targets(c, rows, &n);
     if (run != DB_RUN_DONE) return run;
+    if (!by_id(st)) wm_record_pred(c, n);
     if (is_pg(c->d) && c->t->iso == DB_ISO_SER && !by_id(st))
         db_ssi_read_pred(c->d, c->e, c->slot, st->table, st->where, st->where_arg);
     return wm_apply(c, rows, n);

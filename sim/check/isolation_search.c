@@ -214,8 +214,11 @@ void iso_tell_effect(story *st, const hist_effect *x, const char *name) {
     const char *t = story_t(x->t_ns).s;
     switch (x->kind) {
     case HIST_EFF_READ:
-        story_add(st, x->t_ns, "%s read %s = %" PRId64 " (version %" PRId64 ") at %s", name, x->key, x->value,
-                  x->version, t);
+        if (x->pred == DB_WRITE_DELETE)          /* an item read that found no row */
+            story_add(st, x->t_ns, "%s read %s: no row (version %" PRId64 ") at %s", name, x->key, x->version, t);
+        else
+            story_add(st, x->t_ns, "%s read %s = %" PRId64 " (version %" PRId64 ") at %s", name, x->key,
+                      x->value, x->version, t);
         break;
     case HIST_EFF_PRED_READ:
         story_add(st, x->t_ns, "%s read %s WHERE value %s %" PRId64 ": %" PRId64 " rows, at %s", name, x->key,

@@ -40,12 +40,13 @@ static void rows_text(const script_rows *r, char *buf, size_t n) {
         story_appendf(buf, n, "%s%" PRId64 "=%" PRId64, i ? ", " : "", r->id[i], r->value[i]);
 }
 
-/* The rows the op's SELECT returned: its READ effects, by id. */
+/* The rows the op's SELECT returned: its READ effects, by id (not a read
+ * that found no row, pred DB_WRITE_DELETE). */
 static void rows_of(const hist *h, const hist_op *op, script_rows *out) {
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < h->effect_count && out->count < SCRIPT_ROWS_MAX; i++) {
         const hist_effect *x = &h->effects[i];
-        if (x->kind != HIST_EFF_READ || x->op != op->id) continue;
+        if (x->kind != HIST_EFF_READ || x->op != op->id || x->pred == DB_WRITE_DELETE) continue;
         const char *colon = strrchr(x->key, ':');
         int64_t id = colon ? strtoll(colon + 1, NULL, 10) : 0;
         bool seen = false;

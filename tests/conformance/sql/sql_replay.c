@@ -189,6 +189,15 @@ static char **dup_fields(char **f, int n) {
     return out;
 }
 
+/* The SQL of a log's LEVEL ("read-committed" -> "READ COMMITTED"); NULL if it is none. */
+static const char *level_sql(const char *level) {
+    static const char *const key[] = { "read-uncommitted", "read-committed", "repeatable-read", "serializable" };
+    static const char *const sql[] = { "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE" };
+    for (int k = 0; k < 4; k++)
+        if (!strcmp(level, key[k])) return sql[k];
+    return NULL;
+}
+
 static void header(log_file *L, char **f, int *cols, int n, int ln) {
     const char *p = L->path;
     if (!strcmp(f[0], "# scenario")) {
@@ -200,6 +209,9 @@ static void header(log_file *L, char **f, int *cols, int n, int ln) {
         else if (!strcmp(f[1], "mysql")) L->flavour = F_MYSQL;
         else if (!strcmp(f[1], "locking")) L->flavour = F_LOCKING;
         else bad(p, ln, cols[1], "unknown flavour '%s' (postgres, mysql or locking)", f[1]);
+        if (!level_sql(f[3]))
+            bad(p, ln, cols[3], "unknown isolation '%s' (read-uncommitted, read-committed, repeatable-read "
+                "or serializable)", f[3]);
         L->level = xstrdup(f[3]);
     } else if (!strcmp(f[0], "# setup")) {
         if (n != 2 || !*f[1]) bad(p, ln, 1, "expected '# setup<TAB>SQL'");
@@ -397,6 +409,15 @@ static bool exec_sync(conn *c, const char *sql, char *err, size_t errlen) {
     MYSQL_RES *r = mysql_store_result(c->my);
     if (r) mysql_free_result(r);
     return true;
+}
+
+/* A client connection's session level is the log's LEVEL: a statement
+ * sent bare (autocommit) runs at it, as ccsim ran it. */
+static void session_level(conn *c, const char *level) {
+    char sql[128], err[512];
+    snprintf(sql, sizeof sql, c->pg ? "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL %s"
+                                    : "SET SESSION TRANSACTION ISOLATION LEVEL %s", level_sql(level));
+    if (!exec_sync(c, sql, err, sizeof err)) fail_server(sql, err);
 }
 
 static void send_async(conn *c, const char *sql) {
@@ -678,7 +699,10 @@ static void replay(const log_file *L, tally *t) {
             char sql[ANSWER_MAX];
             joined(sql, sizeof sql, r->sql, r->nsql);
             show(sql);
-            if (!c->pg && !c->my) *c = open_conn(fl);
+            if (!c->pg && !c->my) {
+                *c = open_conn(fl);
+                session_level(c, L->level);
+            }
             if (c->busy_seq) {
                 printf("  %s:%d: seq %" PRId64 " %s: %s: cannot be sent, seq %" PRId64 " still waits on this connection\n",
                        L->path, r->line, r->seq, L->clients[r->client], sql, c->busy_seq);
