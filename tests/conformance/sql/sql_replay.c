@@ -538,9 +538,12 @@ static bool counts_rows(const char *sql) {
     return !strncmp(sql, "UPDATE", 6) || !strncmp(sql, "DELETE", 6) || !strncmp(sql, "INSERT", 6);
 }
 
-/* Waits for c's statement: true when it answered (into a), false when it
- * waits for a lock (the server says so) or bound_ms passed. */
-static bool await(conn *c, answer *a, int64_t bound_ms, const char *sql) {
+/* Waits for c's statement: true when it answered (into a), false when
+ * bound_ms passed or, with lock_ends_wait, when it waits for a lock (the
+ * server says so).  Where ccsim says the statement has returned, the
+ * caller waits without lock_ends_wait: a waiter released by a deadlock
+ * victim's rollback still shows as waiting while the rollback runs. */
+static bool await(conn *c, answer *a, int64_t bound_ms, const char *sql, bool lock_ends_wait) {
     int64_t end = now_ms() + bound_ms;
     int polls = 0;
     for (;;) {
@@ -551,7 +554,7 @@ static bool await(conn *c, answer *a, int64_t bound_ms, const char *sql) {
             c->busy_seq = 0;
             return true;
         }
-        if (++polls % 5 == 0 && lock_waiting(c)) return false;
+        if (lock_ends_wait && ++polls % 5 == 0 && lock_waiting(c)) return false;
         if (now_ms() >= end) return false;
         wait_a_little(c);
     }
@@ -672,7 +675,7 @@ static void compare_final(const log_file *L, conn *mon, tally *t) {
         send_async(mon, sql);
         answer a;
         memset(&a, 0, sizeof a);
-        if (!await(mon, &a, wait_ms, sql)) fail_server("final read did not return", sql);
+        if (!await(mon, &a, wait_ms, sql, true)) fail_server("final read did not return", sql);
         char *got = a.text + 4 + (a.text[4] == '\t');
         show(got);
         t->stmts++;
@@ -715,7 +718,7 @@ static void replay(const log_file *L, tally *t) {
             c->busy_seq = r->seq;
             bool expect_block = waits_visibly(L, k, r->seq);
             answer *a = &ans[r->seq];
-            bool came = await(c, a, expect_block ? block_ms : wait_ms, r->sql[r->nsql - 1]);
+            bool came = await(c, a, expect_block ? block_ms : wait_ms, r->sql[r->nsql - 1], true);
             if (expect_block && came) { t->stmts++; differ(L, r, sql, "blocked", "returned at once", t); a->blocked = true; }
             if (!expect_block && !came) {
                 t->stmts++;
@@ -726,7 +729,7 @@ static void replay(const log_file *L, tally *t) {
             const rec *s = stmt_of(L, r->seq);
             conn *sc = &cs[s->client];
             answer *a = &ans[r->seq];
-            if (!a->have && sc->busy_seq == r->seq && !await(sc, a, wait_ms, s->sql[s->nsql - 1])) {
+            if (!a->have && sc->busy_seq == r->seq && !await(sc, a, wait_ms, s->sql[s->nsql - 1], false)) {
                 /* still waiting: let it return now, if it ever does, by rolling its neighbours back later */
             }
             char sql[ANSWER_MAX], want[ANSWER_MAX];
