@@ -703,6 +703,7 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->trail = opt->trail;
     SIM_ASSERT(s->trail == NULL || s->trail->count == 0);
     s->describe_msg = opt->describe_msg;
+    s->check_applies = opt->check_applies;
     s->max_events = opt->max_events ? opt->max_events : CONFIG_EVENTS_DEFAULT;
     s->max_trace_bytes = opt->max_trace_bytes ? opt->max_trace_bytes : CONFIG_TRACE_BYTES_DEFAULT;
     s->side_log = opt->side_log;
@@ -760,8 +761,10 @@ uint32_t sim_check_names(const sim *s, const char **out, uint32_t max) {
     uint32_t k = 0;
     const scn *sc = s->file_scn;         /* names that outlive this sim */
     if (sc->check_count == 0) {
-        for (size_t i = 0; i < PROTO_CHECKS_MAX && s->proto->checks[i] && k < max; i++)
-            out[k++] = s->proto->checks[i];
+        for (size_t i = 0; i < PROTO_CHECKS_MAX && s->proto->checks[i] && k < max; i++) {
+            const char *name = s->proto->checks[i];
+            if (!s->check_applies || s->check_applies(name, s->proto, s->workload)) out[k++] = name;
+        }
         return k;
     }
     for (uint32_t i = 0; i < sc->check_count && k < max; i++) out[k++] = sc->checks[i].name;

@@ -112,6 +112,8 @@ struct sim {
     FILE *trace;
     void (*describe_msg)(uint32_t type, const void *body, uint32_t len, char *buf,
                          size_t buf_len);   /* sim_options.describe_msg, NULL = none */
+    bool (*check_applies)(const char *check, const struct proto_desc *proto,
+                          const struct workload_desc *workload);   /* sim_options', NULL = all */
     sim_msg_fn on_message;        /* sim_options.on_message, NULL = none */
     void *on_message_ctx;
     sim_trail *trail;             /* sim_options.trail, NULL = none */

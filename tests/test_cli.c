@@ -189,6 +189,10 @@ static void list_shows_protocols_params_and_checks(void **state) {
     assert_non_null(strstr(out, "ttl"));
     assert_int_equal(run(out, sizeof out, false, "list checks"), 0);
     assert_non_null(strstr(out, "mutual-exclusion"));
+    assert_non_null(strstr(out, "oversell           more items confirmed than were in stock, stock "
+                                "below zero, or stock + confirmed != initial (decrements lost)\n"
+                                "                   applies to: db (workload flash-sale)\n"));
+    assert_non_null(strstr(out, "applies to: setnx-lock, redlock, lease-lock\n"));
     assert_int_equal(run(out, sizeof out, true, "list nonsense"), 2);
 }
 

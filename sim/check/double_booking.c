@@ -108,4 +108,6 @@ const check_desc check_double_booking = {
     .name = "double-booking",
     .summary = "a seat confirmed to more than one user",
     .run = check_run_double_booking,
+    .protocols = { "db" },
+    .workloads = { "seat-booking" },
 };

@@ -34,9 +34,24 @@ static void list_workloads(void) {
     }
 }
 
+/* "  applies to: db (workload flash-sale)": the runs whose evidence it
+ * reads; naming it in any other scenario is an input error. */
+static void print_applies(const check_desc *c) {
+    printf("%-18s applies to:", "");
+    if (c->protocols[0] == NULL) printf(" every protocol");
+    for (size_t p = 0; p < CHECK_APPLIES_MAX && c->protocols[p]; p++)
+        printf("%s %s", p ? "," : "", c->protocols[p]);
+    for (size_t w = 0; w < CHECK_APPLIES_MAX && c->workloads[w]; w++)
+        printf("%s%s%s", w ? ", " : " (workload ", c->workloads[w],
+               w + 1 < CHECK_APPLIES_MAX && c->workloads[w + 1] ? "" : ")");
+    printf("\n");
+}
+
 static void list_checks(void) {
-    for (size_t i = 0; i < check_count(); i++)
+    for (size_t i = 0; i < check_count(); i++) {
         printf("%-18s %s\n", check_at(i)->name, check_at(i)->summary);
+        print_applies(check_at(i));
+    }
 }
 
 static void list_faults(void) {
