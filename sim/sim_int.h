@@ -73,7 +73,7 @@ typedef struct sim_slot {
     bool parked;                  /* waiting in its node's parked FIFO */
     union {
         struct { int32_t from; uint32_t type, len; bool arrived, sender_lost;
-                 uint8_t body[ENV_MSG_BODY_MAX]; } msg;
+                 sim_time sent_ns; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
         struct { uint32_t tag; uint64_t arg; timer_domain domain; sim_time deadline;
                  uint32_t incarnation; uint64_t uid; } timer;
         struct { uint32_t fault; } fault;
