@@ -213,8 +213,8 @@ static void list_shows_protocols_params_and_checks(void **state) {
     assert_non_null(strstr(out, "mutual-exclusion"));
     assert_non_null(strstr(out, "oversell           more items confirmed than were in stock, stock "
                                 "below zero, or stock + confirmed != initial (decrements lost)\n"
-                                "                   applies to: db (workload flash-sale)\n"));
-    assert_non_null(strstr(out, "applies to: setnx-lock, redlock, lease-lock\n"));
+                                "                   applies to: any protocol; workload flash-sale\n"));
+    assert_non_null(strstr(out, "applies to: protocols 2pc, saga, db, payment-api; any workload\n"));
     assert_int_equal(run(out, sizeof out, true, "list nonsense"), 2);
 }
 

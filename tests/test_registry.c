@@ -188,6 +188,12 @@ static void a_protocols_defaults_leave_out_the_checks_its_workload_cannot_feed(v
     free(s);
 }
 
+static bool a_default(const proto_desc *d, const char *check) {
+    for (size_t c = 0; c < PROTO_CHECKS_MAX && d->checks[c]; c++)
+        if (strcmp(d->checks[c], check) == 0) return true;
+    return false;
+}
+
 /* Every protocol's defaults name checks that exist and apply to it for
  * some workload it drives; every check applies somewhere. */
 static void every_check_applies_to_some_protocol_and_every_default_to_its_own(void **state) {
@@ -197,7 +203,8 @@ static void every_check_applies_to_some_protocol_and_every_default_to_its_own(vo
         for (size_t p = 0; p < registry_protocol_count(); p++) {
             const proto_desc *d = registry_protocol_at(p);
             for (size_t w = 0; w < PROTO_WORKLOADS_MAX && d->workloads[w]; w++)
-                somewhere |= check_applies(check_at(i), d->name, d->workloads[w]);
+                somewhere |= check_applies(check_at(i), d->name, a_default(d, check_at(i)->name),
+                                           d->workloads[w]);
         }
         assert_true(somewhere);
     }
@@ -207,7 +214,7 @@ static void every_check_applies_to_some_protocol_and_every_default_to_its_own(vo
             bool some = false;
             assert_non_null(check_find(d->checks[c]));
             for (size_t w = 0; w < PROTO_WORKLOADS_MAX && d->workloads[w]; w++)
-                some |= check_applies(check_find(d->checks[c]), d->name, d->workloads[w]);
+                some |= check_applies(check_find(d->checks[c]), d->name, true, d->workloads[w]);
             assert_true(some);
         }
     }
@@ -259,6 +266,18 @@ static void names_the_registry_refuses_are_reported_at_their_line_and_column(voi
     assert_int_equal(bad, 0);
 }
 
+/* A protocol that lists a check among its defaults (a new family, which
+ * touches no check's table) is judged by it; one that does not, is not. */
+static void a_protocols_own_default_check_applies_to_it(void **state) {
+    (void)state;
+    const check_desc *atomicity = check_find("atomicity"), *me = check_find("mutual-exclusion");
+    assert_false(check_applies(atomicity, "new-2pc", false, "transfer"));
+    assert_true(check_applies(atomicity, "new-2pc", true, "transfer"));
+    assert_true(check_applies(atomicity, "2pc", false, "transfer"));
+    assert_true(check_applies(me, "new-lock", false, "lock-counter"));    /* by its workload */
+    assert_false(check_applies(me, "new-lock", true, "transfer"));        /* the workload decides */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_registry_is_consistent),
@@ -274,6 +293,7 @@ int main(void) {
         cmocka_unit_test(a_protocols_defaults_leave_out_the_checks_its_workload_cannot_feed),
         cmocka_unit_test(every_check_applies_to_some_protocol_and_every_default_to_its_own),
         cmocka_unit_test(names_the_registry_refuses_are_reported_at_their_line_and_column),
+        cmocka_unit_test(a_protocols_own_default_check_applies_to_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

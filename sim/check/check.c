@@ -58,10 +58,11 @@ static bool listed(const char *const *names, const char *name) {
     return false;
 }
 
-bool check_applies(const check_desc *c, const char *protocol, const char *workload) {
+bool check_applies(const check_desc *c, const char *protocol, bool by_default,
+                   const char *workload) {
     SIM_ASSERT(c != NULL);
     SIM_ASSERT(protocol != NULL);
-    if (c->protocols[0] != NULL && !listed(c->protocols, protocol)) return false;
+    if (c->protocols[0] != NULL && !by_default && !listed(c->protocols, protocol)) return false;
     return c->workloads[0] == NULL || workload == NULL || listed(c->workloads, workload);
 }
 

@@ -34,16 +34,20 @@ static void list_workloads(void) {
     }
 }
 
-/* "  applies to: db (workload flash-sale)": the runs whose evidence it
- * reads; naming it in any other scenario is an input error. */
+static void print_names(const char *const *names, const char *what) {
+    if (names[0] == NULL) { printf("any %s", what); return; }
+    printf("%s%s", what, names[1] ? "s" : "");
+    for (size_t i = 0; i < CHECK_APPLIES_MAX && names[i]; i++) printf("%s %s", i ? "," : "", names[i]);
+}
+
+/* "  applies to: any protocol; workload flash-sale": the runs whose
+ * evidence it reads (a protocol that lists it among its defaults too);
+ * naming it in any other scenario is an input error. */
 static void print_applies(const check_desc *c) {
-    printf("%-18s applies to:", "");
-    if (c->protocols[0] == NULL) printf(" every protocol");
-    for (size_t p = 0; p < CHECK_APPLIES_MAX && c->protocols[p]; p++)
-        printf("%s %s", p ? "," : "", c->protocols[p]);
-    for (size_t w = 0; w < CHECK_APPLIES_MAX && c->workloads[w]; w++)
-        printf("%s%s%s", w ? ", " : " (workload ", c->workloads[w],
-               w + 1 < CHECK_APPLIES_MAX && c->workloads[w + 1] ? "" : ")");
+    printf("%-18s applies to: ", "");
+    print_names(c->protocols, "protocol");
+    printf("; ");
+    print_names(c->workloads, "workload");
     printf("\n");
 }
 

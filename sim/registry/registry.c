@@ -324,11 +324,17 @@ static int bind_workload(const scn *sc, sim_options *opt, char *err, size_t len)
     return -1;
 }
 
+static bool a_default(const proto_desc *p, const char *check) {
+    for (size_t i = 0; i < PROTO_CHECKS_MAX && p->checks[i]; i++)
+        if (strcmp(p->checks[i], check) == 0) return true;
+    return false;
+}
+
 static bool applies(const char *check, const proto_desc *p, const workload_desc *w) {
     const check_desc *c = check_find(check);
     SIM_ASSERT(c != NULL);
     if (registry_protocol(p->name) != p) return true;      /* a test's own protocol */
-    return check_applies(c, p->name, w ? w->name : NULL);
+    return check_applies(c, p->name, a_default(p, check), w ? w->name : NULL);
 }
 
 /* "check 'saga' does not apply to protocol 'setnx-lock'; checks that do:
@@ -338,7 +344,7 @@ static int check_refused(const scn *sc, const scn_check_name *name, const sim_op
     const proto_desc *p = opt->proto;
     const workload_desc *w = opt->workload;
     char to[2 * SIM_NAME_MAX + 64], fits[256] = "";
-    if (w && check_applies(check_find(name->name), p->name, NULL))    /* the workload's fault */
+    if (w && check_applies(check_find(name->name), p->name, a_default(p, name->name), NULL))
         snprintf(to, sizeof to, "workload '%s' of protocol '%s'", w->name, p->name);
     else snprintf(to, sizeof to, "protocol '%s'", p->name);
     for (size_t i = 0, used = 0; i < check_count(); i++) {
