@@ -73,11 +73,13 @@ run_hermitage() {
   [ "$rc" -eq 0 ] || grep -v '^hermitage: ' "$log/hermitage.out" | tail -40
 }
 
-# Each tests/broken/*.yaml starts with `# error: MSG`; `ccsim run` must exit
-# 2 and print FILE:MSG as its first line on stderr, and write no report.
+# Each tests/broken/*.yaml (the loader's errors) and tests/registry_broken/*.yaml
+# (names the registry refuses: a check that does not apply) starts with
+# `# error: MSG`; `ccsim run` must exit 2 and print FILE:MSG as its first
+# line on stderr, and write no report.
 run_broken() {
   p=0; f=0
-  for y in tests/broken/*.yaml; do
+  for y in tests/broken/*.yaml tests/registry_broken/*.yaml; do
     [ -f "$y" ] || continue
     want="$y:$(sed -n '1s/^# error: //p' "$y")"
     out="$log/broken-$(basename "$y" .yaml)"

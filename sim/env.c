@@ -69,6 +69,7 @@ static bool send_copy(struct sim *s, node_id from, node_id to, sim_time at, uint
     sl->u.msg.len = len;
     sl->u.msg.arrived = false;
     sl->u.msg.sender_lost = false;
+    sl->u.msg.sent_ns = s->now;
     if (len) memcpy(sl->u.msg.body, body, len);
     return sim_schedule(s, id, at);
 }

@@ -153,6 +153,7 @@ const hist_kind_def hist_core_effects[] = {
     { .kind = HIST_EFF_UNBLOCKED, .name = "unblocked" },
     { .kind = HIST_EFF_RETRY, .name = "retry", .mark = HIST_MARK_DOT, .mark_rgb = HIST_MARK_LIGHT,
       .label = label_retry },
+    { .kind = HIST_EFF_LOST, .name = "lost", .only_when_used = true },
     { .name = NULL },
 };
 

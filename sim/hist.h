@@ -38,7 +38,10 @@
  * what it waits for, client = the node it waits on or -1), HIST_EFF_UNBLOCKED
  * with the same key when the wait ends.  A client that runs an op again
  * after a failed attempt records HIST_EFF_RETRY (value = the attempt
- * starting, key = why).
+ * starting, key = why).  Lost requests (the story): the engine records
+ * HIST_EFF_LOST for every message dropped because its destination was
+ * down when it arrived, so a client left waiting for a reply that cannot
+ * come is told why.
  *
  * Invariant: ops[i].id == i; effects are appended in true-time order;
  * an op's complete_ns >= invoke_ns; no record has kind HIST_KIND_NONE.
@@ -81,6 +84,9 @@ enum {
     HIST_EFF_UNBLOCKED = 15,  /* ... and stops (same key) */
     HIST_EFF_RETRY = 16,      /* a client runs its op again: value = attempt, key = why */
     HIST_EFF_REJECT = 17,     /* a resource refused a write (fencing: a stale token) */
+    HIST_EFF_LOST = 18,       /* the engine dropped a message where it arrived, because
+                                 its node was down (crashed): node = that node, client =
+                                 the sender, value = when it was sent, aux = its type */
 };
 
 /* How an op's :value reads in history.edn (Jepsen's conventions). */
@@ -116,7 +122,7 @@ typedef struct hist_kind_def {
     hist_mark_shape mark;    /* effects: how a timeline marks it */
     uint32_t mark_rgb;       /* its colour, HIST_MARK_CLIENT_RGB = the client's */
     hist_label_fn label;     /* its label, NULL = none */
-    bool only_when_used;     /* ops: reports that list every kind (summary.json's counts,
+    bool only_when_used;     /* reports that list every kind (summary.json's counts,
                                 latency) list it only in runs that recorded one, so the
                                 reports of runs from before it was added keep their bytes */
 } hist_kind_def;

@@ -318,6 +318,18 @@ static void apply_fault(struct sim *s, uint32_t index) {
 
 /* ------------------------------------------------------------- dispatch */
 
+/* A message dropped at a crashed node goes into the history (HIST_EFF_LOST):
+ * the story tells who waits for a reply that cannot come. */
+static void record_lost(struct sim *s, int32_t to, int32_t from, uint32_t type, sim_time sent_ns) {
+    SIM_ASSERT(sent_ns <= s->now);
+    hist_effect ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
+                       .op = HIST_NONE, .value = sent_ns, .aux = type };
+    ef.local_ns = clock_wall(&s->nodes[to].clock, s->now);
+    if (!hist_add_effect(&s->hist, &ef))
+        sim_fail(s, "the history reached %u effects (the bound); shorten `duration`",
+                 HIST_EFFECTS_MAX);
+}
+
 static void deliver_message(struct sim *s, uint32_t id) {
     sim_slot *sl = &s->slots[id];
     int32_t to = sl->node, from = sl->u.msg.from;
@@ -332,6 +344,7 @@ static void deliver_message(struct sim *s, uint32_t id) {
         return;
     }
     uint32_t type = sl->u.msg.type, len = sl->u.msg.len;
+    sim_time sent_ns = sl->u.msg.sent_ns;
     uint8_t body[ENV_MSG_BODY_MAX];
     memcpy(body, sl->u.msg.body, len);
     sim_slot_free(s, id);                 /* before the callback: it may grow slots */
@@ -339,6 +352,7 @@ static void deliver_message(struct sim *s, uint32_t id) {
     if (s->trace) sim_describe_msg(s, type, body, len, desc, sizeof desc);
     if (lost) {
         s->stats.messages_dropped++;
+        if (!sender_lost && n->state == NODE_CRASHED) record_lost(s, to, from, type, sent_ns);
         if (s->on_message) {
             sim_msg_note note = { from, to, type, SIM_TIME_NEVER, s->now, true };
             s->on_message(s->on_message_ctx, &note);
@@ -703,6 +717,7 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     s->trail = opt->trail;
     SIM_ASSERT(s->trail == NULL || s->trail->count == 0);
     s->describe_msg = opt->describe_msg;
+    s->check_applies = opt->check_applies;
     s->max_events = opt->max_events ? opt->max_events : CONFIG_EVENTS_DEFAULT;
     s->max_trace_bytes = opt->max_trace_bytes ? opt->max_trace_bytes : CONFIG_TRACE_BYTES_DEFAULT;
     s->side_log = opt->side_log;
@@ -760,8 +775,10 @@ uint32_t sim_check_names(const sim *s, const char **out, uint32_t max) {
     uint32_t k = 0;
     const scn *sc = s->file_scn;         /* names that outlive this sim */
     if (sc->check_count == 0) {
-        for (size_t i = 0; i < PROTO_CHECKS_MAX && s->proto->checks[i] && k < max; i++)
-            out[k++] = s->proto->checks[i];
+        for (size_t i = 0; i < PROTO_CHECKS_MAX && s->proto->checks[i] && k < max; i++) {
+            const char *name = s->proto->checks[i];
+            if (!s->check_applies || s->check_applies(name, s->proto, s->workload)) out[k++] = name;
+        }
         return k;
     }
     for (uint32_t i = 0; i < sc->check_count && k < max; i++) out[k++] = sc->checks[i].name;

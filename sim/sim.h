@@ -76,6 +76,11 @@ typedef struct sim_options {
     /* The names of the history's kinds (the registry's registry_vocab);
      * NULL = the core's kinds only (hist_core_vocab). */
     const hist_vocab *vocab;
+    /* Whether a check judges runs of this protocol and workload (the
+     * registry's, from the checks' table): the protocol's default checks
+     * that do not are left out of sim_check_names.  NULL = every one. */
+    bool (*check_applies)(const char *check, const struct proto_desc *proto,
+                          const struct workload_desc *workload);
     /* Called for every message sent and dropped (sim_msg_note); NULL = no
      * log, and then the engine does no work for it. */
     sim_msg_fn on_message;
@@ -148,7 +153,7 @@ sim_stats   sim_get_stats(const sim *s);
 const scn  *sim_scenario(const sim *s);
 void sim_destroy(sim *s);
 /* The checks this run is judged by: the scenario's `checks:`, or the
- * protocol's defaults.  Returns how many names were written (<= max); they
+ * protocol's defaults that apply to its workload (sim_options.check_applies).  Returns how many names were written (<= max); they
  * live as long as the scenario given to sim_create, not just the sim. */
 uint32_t sim_check_names(const sim *s, const char **out, uint32_t max);
 

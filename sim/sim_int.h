@@ -73,7 +73,7 @@ typedef struct sim_slot {
     bool parked;                  /* waiting in its node's parked FIFO */
     union {
         struct { int32_t from; uint32_t type, len; bool arrived, sender_lost;
-                 uint8_t body[ENV_MSG_BODY_MAX]; } msg;
+                 sim_time sent_ns; uint8_t body[ENV_MSG_BODY_MAX]; } msg;
         struct { uint32_t tag; uint64_t arg; timer_domain domain; sim_time deadline;
                  uint32_t incarnation; uint64_t uid; } timer;
         struct { uint32_t fault; } fault;
@@ -112,6 +112,8 @@ struct sim {
     FILE *trace;
     void (*describe_msg)(uint32_t type, const void *body, uint32_t len, char *buf,
                          size_t buf_len);   /* sim_options.describe_msg, NULL = none */
+    bool (*check_applies)(const char *check, const struct proto_desc *proto,
+                          const struct workload_desc *workload);   /* sim_options', NULL = all */
     sim_msg_fn on_message;        /* sim_options.on_message, NULL = none */
     void *on_message_ctx;
     sim_trail *trail;             /* sim_options.trail, NULL = none */

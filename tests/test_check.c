@@ -533,6 +533,33 @@ static void a_holder_that_lost_power_is_told_so_in_the_story(void **state) {
     assert_has(f->r.story, "c1 lost power at 0.050 s;\n");
 }
 
+/* A read with no timeout sent to a node that is down: the engine dropped
+ * the request there (HIST_EFF_LOST), and the story and the summary say so,
+ * instead of reading as if the node had made the client wait. */
+static void a_pending_op_whose_request_was_lost_at_a_down_node_says_so(void **state) {
+    fx *f = *state;
+    fault(f, SCN_FAULT_CRASH, MS(3500), S1, 0);
+    uint32_t r = op(f, C1, HIST_F_READ, HIST_PENDING, MS(4000), 0, 0);
+    eff(f, HIST_EFF_LOST, MS(3000), S1, C2, HIST_NONE, 0, MS(2999));   /* another client's */
+    eff(f, HIST_EFF_LOST, MS(3999), S1, C1, HIST_NONE, 0, MS(3998));   /* sent before the read */
+    eff(f, HIST_EFF_LOST, MS(4001), S1, C1, HIST_NONE, 0, MS(4000));
+    (void)r;
+    expect(f, "liveness", CHECK_VIOLATION);
+    assert_string_equal(f->r.summary, "c1's read pending at the horizon 30 s for 26 s (bound 15 s); "
+                                      "its request to storage1 was lost at 4.001 s: storage1 was down");
+    assert_has(f->r.story, "storage1 crashed at 3.500 s;\nc1 invoked a read at 4 s;\n"
+                           "c1's read to storage1 was lost at 4.001 s: storage1 was down;\n"
+                           "so c1 was still waiting at the horizon (30 s) for a reply that could not "
+                           "come, 26 s after it invoked it (bound 15 s).");
+    /* the same wait with no lost request reads as before */
+    f->h.effect_count = 2;
+    expect(f, "liveness", CHECK_VIOLATION);
+    assert_string_equal(f->r.summary, "c1's read pending at the horizon 30 s for 26 s (bound 15 s)");
+    assert_has(f->r.story, "so c1 was still waiting at the horizon (30 s), 26 s after it invoked it "
+                           "(bound 15 s).");
+    assert_null(strstr(f->r.story, "lost"));
+}
+
 /* ---- W2: the watchdog's last renewal, and network faults in stories ---- */
 
 static void watchdog_renewal_before_a_long_pause_is_told_as_the_last_extension(void **state) {
@@ -695,6 +722,7 @@ int main(void) {
         T(expiry_on_a_jumped_clock_names_both_true_and_local_time),
         T(expiry_on_a_true_clock_says_by_its_clock_only),
         T(acquire_pending_at_the_horizon_is_a_liveness_violation),
+        T(a_pending_op_whose_request_was_lost_at_a_down_node_says_so),
         T(acquire_that_completes_after_the_ttl_is_live_with_its_wait_reported),
         T(pending_op_within_the_bound_is_not_a_violation),
         T(pending_op_of_a_crashed_client_is_not_stuck),

@@ -136,7 +136,8 @@ static void check_prints_pass_lines_and_the_tally(void **state) {
     char out[OUT_MAX];
     int rc = run(out, sizeof out, false, "check scenarios/locks/L2-lease-gc-pause.yaml scenarios/locks/L4-fencing-token-gc-pause.yaml");
     assert_int_equal(rc, 0);
-    assert_non_null(strstr(out, "PASS L2-lease-gc-pause\n"));
+    assert_non_null(strstr(out, "PASS L2-lease-gc-pause (scenarios/locks/L2-lease-gc-pause.yaml): mutual-exclusion violation, "
+                                "lease-overlap violation, lost-update violation, liveness ok, linearizable ok\n"));
     assert_non_null(strstr(out, "2 passed, 0 failed\n"));
 }
 
@@ -149,8 +150,25 @@ static void check_fails_a_scenario_whose_expectation_is_wrong(void **state) {
              "scenarios/locks/L2-lease-gc-pause.yaml > %s", path);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(run(out, sizeof out, false, "check %s", path), 1);
-    assert_non_null(strstr(out, "FAIL L2-lease-gc-pause: mutual-exclusion expected ok, got violation"));
+    char want[1024];
+    snprintf(want, sizeof want, "FAIL L2-lease-gc-pause (%s): mutual-exclusion expected ok, got "
+             "violation\n", path);
+    assert_non_null(strstr(out, want));
     assert_non_null(strstr(out, "0 passed, 1 failed"));
+}
+
+/* A file that does not load, or names what the registry refuses: its
+ * line is the located error itself, path first. */
+static void check_lines_of_files_that_cannot_run_carry_their_located_error(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    assert_int_equal(run(out, sizeof out, false, "check tests/broken/restart-twice.yaml "
+                         "tests/registry_broken/check-not-for-this-protocol.yaml"), 2);
+    assert_non_null(strstr(out, "FAIL tests/broken/restart-twice.yaml:12:5: error: restart: "));
+    assert_non_null(strstr(out, "FAIL broken (tests/registry_broken/check-not-for-this-protocol.yaml"
+                                "): could not run: tests/registry_broken/check-not-for-this-protocol"
+                                ".yaml:8:28: error: check 'atomicity' does not apply"));
+    assert_non_null(strstr(out, "0 passed, 2 failed\n"));
 }
 
 static void check_runs_each_real_file_once_and_does_not_follow_loops(void **state) {
@@ -162,7 +180,11 @@ static void check_runs_each_real_file_once_and_does_not_follow_loops(void **stat
              tmpdir, tmpdir);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(run(out, sizeof out, false, "check %s/lib", tmpdir), 0);
-    assert_string_equal(out, "PASS L2-lease-gc-pause\n1 passed, 0 failed\n");
+    char want[1024];
+    snprintf(want, sizeof want, "PASS L2-lease-gc-pause (%s/lib/again.yaml): mutual-exclusion "
+             "violation, lease-overlap violation, lost-update violation, liveness ok, linearizable "
+             "ok\n1 passed, 0 failed\n", tmpdir);
+    assert_string_equal(out, want);
 }
 
 static void check_writes_junit_and_tap(void **state) {
@@ -189,6 +211,10 @@ static void list_shows_protocols_params_and_checks(void **state) {
     assert_non_null(strstr(out, "ttl"));
     assert_int_equal(run(out, sizeof out, false, "list checks"), 0);
     assert_non_null(strstr(out, "mutual-exclusion"));
+    assert_non_null(strstr(out, "oversell           more items confirmed than were in stock, stock "
+                                "below zero, or stock + confirmed != initial (decrements lost)\n"
+                                "                   applies to: any protocol; workload flash-sale\n"));
+    assert_non_null(strstr(out, "applies to: protocols 2pc, saga, db, payment-api; any workload\n"));
     assert_int_equal(run(out, sizeof out, true, "list nonsense"), 2);
 }
 
@@ -348,8 +374,9 @@ static void check_goes_on_past_a_run_over_its_budget(void **state) {
     int rc = run(out, sizeof out, false, "check scenarios/locks/L2-lease-gc-pause.yaml "
                  "scenarios/locks/L1-setnx-no-ttl-holder-crash.yaml --max-events 40");
     assert_int_equal(rc, 5);
-    assert_non_null(strstr(out, "FAIL L1-setnx-no-ttl-holder-crash: stopped at its event budget"));
-    assert_non_null(strstr(out, "PASS L2-lease-gc-pause\n"));
+    assert_non_null(strstr(out, "FAIL L1-setnx-no-ttl-holder-crash (scenarios/locks/"
+                                "L1-setnx-no-ttl-holder-crash.yaml): stopped at its event budget"));
+    assert_non_null(strstr(out, "PASS L2-lease-gc-pause (scenarios/locks/L2-lease-gc-pause.yaml): "));
     assert_non_null(strstr(out, "1 passed, 1 failed\n"));
 }
 
@@ -364,6 +391,7 @@ int main(void) {
         cmocka_unit_test(json_prints_the_summary_with_the_seed_given),
         cmocka_unit_test(check_prints_pass_lines_and_the_tally),
         cmocka_unit_test(check_fails_a_scenario_whose_expectation_is_wrong),
+        cmocka_unit_test(check_lines_of_files_that_cannot_run_carry_their_located_error),
         cmocka_unit_test(check_writes_junit_and_tap),
         cmocka_unit_test(check_runs_each_real_file_once_and_does_not_follow_loops),
         cmocka_unit_test(list_shows_protocols_params_and_checks),

@@ -270,6 +270,49 @@ static void a_protocol_param_error_at_run_creation_names_the_set(void **state) {
     drop(s);
 }
 
+/* `watchdog: true` in the file, --set params.watchdog.timeout=10s: the
+ * sub-key goes beside the bool, flattened, as the file could write it. */
+static void a_sub_key_of_a_bool_with_sub_keys_goes_beside_it(void **state) {
+    (void)state;
+    const char *sets[] = { "params.watchdog=true", "params.watchdog.timeout=10s",
+                           "params.watchdog.timeout=12s", "workload.iterations.x=1" };
+    scn *s = ok_with(sets, 3);
+    assert_string_equal(param(&s->params, "watchdog"), "true");
+    assert_string_equal(param(&s->params, "watchdog.timeout"), "12s");   /* found again, replaced */
+    sim *run = NULL;
+    char err[SIM_ERR_MAX];
+    assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), 0);
+    sim_destroy(run);
+    drop(s);
+    s = ok_with(sets + 3, 1);                   /* the workload too; its table judges the key */
+    assert_string_equal(param(&s->workload, "iterations.x"), "1");
+    drop(s);
+    /* outside params and workload a single value still has no keys */
+    assert_non_null(strstr(err_with("faults[0].at.x=1"),
+                           "--set faults[0].at.x=1: error: faults[0].at is a single value"));
+}
+
+/* A misspelt sub-key, or a misspelt first part, is suggested whole. */
+static void a_misspelt_nested_key_gets_a_did_you_mean(void **state) {
+    (void)state;
+    const char *cases[][2] = {
+        { "params.fencing.first_tokn=3", "unknown key 'fencing.first_tokn' in params (did you "
+                                         "mean 'fencing.first_token'?)" },
+        { "params.watchdg.timeout=1s", "unknown key 'watchdg.timeout' in params (did you mean "
+                                       "'watchdog.timeout'?)" },
+        { "workload.strt.c1=1s", "unknown key 'strt.c1' in workload (did you mean 'start.c1'?)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *sets[] = { "params.fencing=false", cases[i][0] };
+        scn *s = ok_with(sets, 2);
+        sim *run = NULL;
+        char err[SIM_ERR_MAX];
+        assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), -1);
+        assert_non_null(strstr(err, cases[i][1]));
+        drop(s);
+    }
+}
+
 static void an_override_runs_like_the_same_value_written_in_the_file(void **state) {
     (void)state;
     const char *sets[] = { "faults[0].for=5s" };
@@ -314,6 +357,8 @@ int main(void) {
         cmocka_unit_test(a_second_yaml_document_in_a_set_is_an_error),
         cmocka_unit_test(an_error_in_the_file_keeps_its_position_when_sets_are_given),
         cmocka_unit_test(a_protocol_param_error_at_run_creation_names_the_set),
+        cmocka_unit_test(a_sub_key_of_a_bool_with_sub_keys_goes_beside_it),
+        cmocka_unit_test(a_misspelt_nested_key_gets_a_did_you_mean),
         cmocka_unit_test(an_override_runs_like_the_same_value_written_in_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -749,7 +749,8 @@ static void master_crash_kills_a_parked_wait(void **state) {
     rt_fault(s, SCN_FAULT_CRASH, 50 * SIM_MS);
     sim *run = rt_run(s, SCRIPT(wait_steps));
     assert_int_equal(step_op(run, 1)->result, HIST_PENDING);    /* the WAIT died with M */
-    assert_int_equal(sim_history(run)->effect_count, 2);         /* M's SET and its loss only */
+    assert_int_equal(sim_history(run)->effect_count, 3);   /* M's SET and its loss, and... */
+    assert_non_null(effect_n(run, HIST_EFF_LOST, 0));      /* a message to M dropped while down */
     /* (the write on the link still reaches the replica: test_redlock.c, L5d) */
     assert_non_null(effect_n(run, HIST_EFF_LOCK_LOST, 0));
     done(run, s);

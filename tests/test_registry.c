@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocols/redis/redis.h"
+#include "sim/check/check.h"
 #include "sim/registry/registry.h"
 
 static void the_registry_is_consistent(void **state) {
@@ -145,6 +147,137 @@ static void names_in_a_scenario_become_a_run_or_a_located_error(void **state) {
     assert_non_null(strstr(err, "expect names check 'lost-update', which this scenario does not run"));
 }
 
+static void a_check_that_cannot_judge_the_protocol_is_a_located_error(void **state) {
+    (void)state;
+    char err[1024] = "";
+    assert_int_equal(create(HEAD "protocol: setnx-lock\nchecks: [liveness, saga]\n", err, sizeof err),
+                     -1);
+    assert_string_equal(err, "names.yaml:5:20: error: check 'saga' does not apply to protocol "
+                             "'setnx-lock'; checks that do: mutual-exclusion, lease-overlap, "
+                             "lost-update, liveness, linearizable");
+    const char *bank = "name: n\nduration: 1s\nprotocol: db\nnodes: {db: 1, client: [c1]}\n"
+                       "workload: {kind: bank}\nchecks: [oversell]\n";
+    assert_int_equal(create(bank, err, sizeof err), -1);
+    assert_string_equal(err, "names.yaml:6:10: error: check 'oversell' does not apply to workload "
+                             "'bank' of protocol 'db'; checks that do: lost-update, liveness, "
+                             "conservation, isolation");
+    assert_int_equal(create(HEAD "protocol: setnx-lock\nchecks: [liveness, linearizable]\n", err,
+                            sizeof err), 0);
+}
+
+/* The defaults a protocol lists for all its workloads (db: oversell for a
+ * flash sale, double-booking for seats) run only where they apply. */
+static void a_protocols_defaults_leave_out_the_checks_its_workload_cannot_feed(void **state) {
+    (void)state;
+    const char *text = "name: n\nduration: 1s\nprotocol: db\nnodes: {db: 1, client: [c1]}\n"
+                       "workload: {kind: bank}\n";
+    scn *s = calloc(1, sizeof *s);
+    char err[1024] = "";
+    assert_int_equal(scn_load_buffer("names.yaml", text, strlen(text), s, err, sizeof err), 0);
+    sim *run = NULL;
+    assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), 0);
+    const char *names[SCN_CHECKS_MAX];
+    uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
+    assert_int_equal(n, 4);
+    assert_string_equal(names[0], "lost-update");
+    assert_string_equal(names[1], "conservation");
+    assert_string_equal(names[2], "isolation");
+    assert_string_equal(names[3], "liveness");
+    sim_destroy(run);
+    scn_free(s);
+    free(s);
+}
+
+static bool a_default(const proto_desc *d, const char *check) {
+    for (size_t c = 0; c < PROTO_CHECKS_MAX && d->checks[c]; c++)
+        if (strcmp(d->checks[c], check) == 0) return true;
+    return false;
+}
+
+/* Every protocol's defaults name checks that exist and apply to it for
+ * some workload it drives; every check applies somewhere. */
+static void every_check_applies_to_some_protocol_and_every_default_to_its_own(void **state) {
+    (void)state;
+    for (size_t i = 0; i < check_count(); i++) {
+        bool somewhere = false;
+        for (size_t p = 0; p < registry_protocol_count(); p++) {
+            const proto_desc *d = registry_protocol_at(p);
+            for (size_t w = 0; w < PROTO_WORKLOADS_MAX && d->workloads[w]; w++)
+                somewhere |= check_applies(check_at(i), d->name, a_default(d, check_at(i)->name),
+                                           d->workloads[w]);
+        }
+        assert_true(somewhere);
+    }
+    for (size_t p = 0; p < registry_protocol_count(); p++) {
+        const proto_desc *d = registry_protocol_at(p);
+        for (size_t c = 0; c < PROTO_CHECKS_MAX && d->checks[c]; c++) {
+            bool some = false;
+            assert_non_null(check_find(d->checks[c]));
+            for (size_t w = 0; w < PROTO_WORKLOADS_MAX && d->workloads[w]; w++)
+                some |= check_applies(check_find(d->checks[c]), d->name, true, d->workloads[w]);
+            assert_true(some);
+        }
+    }
+}
+
+/* Each tests/registry_broken file starts with `# error: MSG`: the loader
+ * takes it, and creating the run must fail with path:MSG (the names it
+ * binds are the registry's to judge). */
+static bool broken_file_fails_as_it_says(const char *path) {
+    char want[SIM_ERR_MAX] = "", err[SIM_ERR_MAX] = "";
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    bool have = fgets(want, sizeof want, f) != NULL;
+    fclose(f);
+    want[strcspn(want, "\r\n")] = '\0';
+    assert_true(have && strncmp(want, "# error: ", 9) == 0);
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    bool loaded = scn_load(path, s, err, sizeof err) == 0, failed = !loaded;
+    if (loaded) {
+        sim *created = NULL;
+        failed = registry_sim_create(s, NULL, &created, err, sizeof err) != 0;
+        sim_destroy(created);
+        scn_free(s);
+    }
+    free(s);
+    size_t n = strlen(path);
+    bool same = loaded && failed && strncmp(err, path, n) == 0 && err[n] == ':' &&
+                strcmp(err + n + 1, want + 9) == 0;
+    if (!same) print_error("%s:\n  want: %s\n  got:  %s\n", path, want + 9, err);
+    return same;
+}
+
+static void names_the_registry_refuses_are_reported_at_their_line_and_column(void **state) {
+    (void)state;
+    DIR *d = opendir("tests/registry_broken");
+    assert_non_null(d);
+    uint32_t files = 0, bad = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0) continue;
+        char path[512];
+        snprintf(path, sizeof path, "tests/registry_broken/%s", e->d_name);
+        files++;
+        bad += !broken_file_fails_as_it_says(path);
+    }
+    closedir(d);
+    assert_true(files >= 2);
+    assert_int_equal(bad, 0);
+}
+
+/* A protocol that lists a check among its defaults (a new family, which
+ * touches no check's table) is judged by it; one that does not, is not. */
+static void a_protocols_own_default_check_applies_to_it(void **state) {
+    (void)state;
+    const check_desc *atomicity = check_find("atomicity"), *me = check_find("mutual-exclusion");
+    assert_false(check_applies(atomicity, "new-2pc", false, "transfer"));
+    assert_true(check_applies(atomicity, "new-2pc", true, "transfer"));
+    assert_true(check_applies(atomicity, "2pc", false, "transfer"));
+    assert_true(check_applies(me, "new-lock", false, "lock-counter"));    /* by its workload */
+    assert_false(check_applies(me, "new-lock", true, "transfer"));        /* the workload decides */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_registry_is_consistent),
@@ -156,6 +289,11 @@ int main(void) {
         cmocka_unit_test(every_protocol_and_workload_is_found_by_its_name),
         cmocka_unit_test(a_message_is_described_by_the_family_that_owns_its_type),
         cmocka_unit_test(names_in_a_scenario_become_a_run_or_a_located_error),
+        cmocka_unit_test(a_check_that_cannot_judge_the_protocol_is_a_located_error),
+        cmocka_unit_test(a_protocols_defaults_leave_out_the_checks_its_workload_cannot_feed),
+        cmocka_unit_test(every_check_applies_to_some_protocol_and_every_default_to_its_own),
+        cmocka_unit_test(names_the_registry_refuses_are_reported_at_their_line_and_column),
+        cmocka_unit_test(a_protocols_own_default_check_applies_to_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -643,6 +643,32 @@ static void faults_are_sorted_stably_by_time(void **state) {
     drop(s);
 }
 
+static void a_restart_of_a_node_that_is_up_is_refused_at_its_entry(void **state) {
+    (void)state;
+    assert_string_equal(load_err(HEAD "faults:\n  - {at: 1s, restart: c1}\n"),
+                        "5:5: error: restart: node 'c1' is not down at 1 s: no crash or "
+                        "power-loss of it comes before (expected a restart of a node that a "
+                        "crash or power-loss took down and nothing has brought back)");
+    assert_string_equal(load_err(HEAD "faults:\n  - {at: 1s, crash: c1, for: 2s}\n"
+                                 "  - {at: 3s, restart: c1}\n"),
+                        "6:5: error: restart: node 'c1' is not down at 3 s: it went down at 1 s "
+                        "and came back by the crash's `for` at 3 s (expected a restart of a node "
+                        "that a crash or power-loss took down and nothing has brought back)");
+    assert_non_null(strstr(load_err(HEAD "faults:\n  - {at: 1s, crash: c1}\n"
+                                    "  - {at: 2s, restart: c1}\n  - {at: 2s, restart: c1}\n"),
+                           "7:5: error: restart: node 'c1' is not down at 2 s: it went down at 1 s "
+                           "and a restart brought it back at 2 s"));
+    /* a restart listed before the crash of the same instant finds it up */
+    assert_non_null(strstr(load_err(HEAD "faults:\n  - {at: 1s, restart: c1}\n"
+                                    "  - {at: 1s, crash: c1}\n"), "5:5: error: restart:"));
+    drop(load_ok(HEAD "faults:\n  - {at: 1s, crash: c1, for: 2s}\n  - {at: 2999ms, restart: c1}\n"
+                 "  - {at: 4s, power-loss: c1}\n  - {at: 5s, restart: c1}\n"));
+    /* a node the nemesis may crash: the file does not show its schedule */
+    drop(load_ok(HEAD "nemesis:\n  kinds: [crash]\nfaults:\n  - {at: 1s, restart: c1}\n"));
+    assert_non_null(strstr(load_err(HEAD "nemesis:\n  kinds: [crash]\n  targets: [c2]\n"
+                                    "faults:\n  - {at: 1s, restart: c1}\n"), "error: restart:"));
+}
+
 static void fault_at_the_horizon_is_accepted_but_after_it_is_rejected(void **state) {
     (void)state;
     scn *s = load_ok(HEAD "duration: 10s\nfaults: [{at: 10s, heal: all}]\n");
@@ -1081,6 +1107,7 @@ int main(void) {
         cmocka_unit_test(faults_are_sorted_stably_by_time),
         cmocka_unit_test(fault_at_the_horizon_is_accepted_but_after_it_is_rejected),
         cmocka_unit_test(a_crash_may_restart_after_for_but_a_pause_needs_for),
+        cmocka_unit_test(a_restart_of_a_node_that_is_up_is_refused_at_its_entry),
         cmocka_unit_test(power_loss_takes_the_keys_of_a_crash_and_is_its_own_kind),
         cmocka_unit_test(fault_with_two_kinds_or_none_is_rejected),
         cmocka_unit_test(fault_keys_that_do_not_belong_to_its_kind_are_rejected),

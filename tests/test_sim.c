@@ -63,6 +63,34 @@ static void crashed_node_drops_messages_and_loses_timers(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* The history keeps what the engine dropped at a node that was down (the
+ * story tells it), not what a sender's power loss took with it. */
+static void a_message_dropped_at_a_crashed_node_is_recorded_as_lost(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_param(s, "count", "3");
+    ping_param(s, "every", "10ms");
+    ping_fault(s, SCN_FAULT_CRASH, 0, 1)->for_ns = 15 * SIM_MS;     /* #0 and #1 dropped */
+    sim *run = ping_run(s, 1);
+    assert_int_equal(effect_count(run, HIST_EFF_LOST), 2);
+    const hist *h = sim_history(run);
+    const hist_effect *x = NULL;
+    for (uint32_t i = 0; i < h->effect_count && x == NULL; i++)
+        if (h->effects[i].kind == HIST_EFF_LOST) x = &h->effects[i];
+    assert_int_equal(x->node, 1);                /* where it was dropped */
+    assert_int_equal(x->client, 0);              /* who sent it */
+    assert_int_equal(x->value, 0);               /* sent at 0 */
+    assert_int_equal(x->t_ns, SIM_MS);           /* dropped on arrival */
+    assert_int_equal(effect_time(run, HIST_EFF_LOST, 1), 11 * SIM_MS);
+    sim_destroy(run); free(s->params.items); free(s);
+    s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_POWER_LOSS, 500 * SIM_US, 0);          /* the sender's buffers */
+    run = ping_run(s, 1);
+    assert_int_equal(sim_get_stats(run).messages_dropped, 1);
+    assert_int_equal(effect_count(run, HIST_EFF_LOST), 0);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 static void restarted_node_receives_later_messages(void **state) {
     (void)state;
     scn *s = ping_scn(SIM_S);
@@ -670,6 +698,7 @@ int main(void) {
         cmocka_unit_test(node_crashed_at_time_zero_starts_when_it_restarts),
         cmocka_unit_test(message_sent_before_a_process_crash_still_arrives),
         cmocka_unit_test(message_still_in_flight_when_its_sender_loses_power_is_lost),
+        cmocka_unit_test(a_message_dropped_at_a_crashed_node_is_recorded_as_lost),
         cmocka_unit_test(power_lost_receiver_drops_messages_until_it_restarts),
         cmocka_unit_test(model_learns_in_on_crash_whether_it_lost_power),
         cmocka_unit_test(restarted_node_receives_later_messages),

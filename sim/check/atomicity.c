@@ -256,4 +256,5 @@ const check_desc check_atomicity = {
     .summary = "2PC: a participant committed while another aborted, or committed before every "
         "participant voted yes",
     .run = check_run_atomicity,
+    .protocols = { "2pc" },
 };

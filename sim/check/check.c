@@ -52,6 +52,20 @@ const check_desc *check_at(size_t i) {
     return checks[i];
 }
 
+static bool listed(const char *const *names, const char *name) {
+    for (size_t i = 0; i < CHECK_APPLIES_MAX && names[i]; i++)
+        if (name != NULL && strcmp(names[i], name) == 0) return true;
+    return false;
+}
+
+bool check_applies(const check_desc *c, const char *protocol, bool by_default,
+                   const char *workload) {
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(protocol != NULL);
+    if (c->protocols[0] != NULL && !by_default && !listed(c->protocols, protocol)) return false;
+    return c->workloads[0] == NULL || workload == NULL || listed(c->workloads, workload);
+}
+
 const char *check_verdict_name(check_verdict v) {
     switch (v) {
     case CHECK_OK: return "ok";

@@ -23,6 +23,7 @@
 #define CHECK_SUMMARY_MAX 512
 #define CHECK_EVIDENCE_MAX 4
 #define CHECK_EVIDENCE_LABEL_MAX 32
+#define CHECK_APPLIES_MAX 8
 
 typedef enum { CHECK_OK = 0, CHECK_VIOLATION, CHECK_UNKNOWN } check_verdict;
 
@@ -56,9 +57,23 @@ typedef struct check_desc {
      * when set, is one clause per line ending in ';' and a last line "so ...".
      * Deterministic: same history and scenario, same bytes. */
     void (*run)(const check_input *in, check_result *out);
+    /* What runs record the evidence it reads (both NULL-terminated): the
+     * workloads whose ops it judges (none listed = any workload), and the
+     * protocols whose effects it reads (none listed = any protocol; a
+     * protocol that lists the check among its default checks counts as
+     * listed, so a new family needs no line here).  On any other run it
+     * could only answer a vacuous ok ("0 transactions"), so naming it
+     * there is an input error (registry.h). */
+    const char *protocols[CHECK_APPLIES_MAX];
+    const char *workloads[CHECK_APPLIES_MAX];
 } check_desc;
 
 const check_desc *check_find(const char *name);
+/* Whether c judges a run of this protocol and workload, by c->protocols
+ * and c->workloads; by_default: the protocol lists c among its default
+ * checks; workload NULL = by the protocol alone. */
+bool check_applies(const check_desc *c, const char *protocol, bool by_default,
+                   const char *workload);
 
 /* The `linearizable` check's work budget: configurations the search may
  * explore (all keys together) before it says unknown.  Work, not seconds:

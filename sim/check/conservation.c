@@ -105,4 +105,5 @@ const check_desc check_conservation = {
     .summary = "the accounts' total differs from the opening total plus the acknowledged "
         "money in and out",
     .run = check_run_conservation,
+    .protocols = { "2pc", "saga", "db", "payment-api" },
 };

@@ -108,4 +108,5 @@ const check_desc check_double_booking = {
     .name = "double-booking",
     .summary = "a seat confirmed to more than one user",
     .run = check_run_double_booking,
+    .workloads = { "seat-booking" },
 };

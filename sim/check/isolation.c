@@ -260,4 +260,5 @@ const check_desc check_isolation = {
     .summary = "an anomaly in the database's transactions: G0, G1a-c, OTV, P4 lost update, P2, P3 "
         "phantom, A5A read skew, A5B write skew, G2 (Berenson, Adya, Hermitage)",
     .run = check_run_isolation,
+    .protocols = { "db" },
 };

@@ -166,4 +166,5 @@ const check_desc check_lease_overlap = {
     .name = "lease-overlap",
     .summary = "two clients believed they held the lock at the same true time",
     .run = check_run_lease_overlap,
+    .workloads = { "lock-counter" },
 };

@@ -13,8 +13,13 @@
  * at the horizon for longer than `bound` is STUCK.
  * Invariant: a held-key table entry is live from its LOCK_SET until a
  * LOCK_DEL / LOCK_EXPIRE / LOCK_LOST of the same (node, key).
+ * A stuck op whose request the engine dropped at a node that was down
+ * (HIST_EFF_LOST: sent by its client at or after its invoke) is told so,
+ * in the summary and the story: it waits for a reply that cannot come.
  * Trade-off: O(ops x crash faults) for the crash test, fine for scripted
- * faults; the held-key table is linear (a handful of lock keys per run).
+ * faults; the held-key table is linear (a handful of lock keys per run);
+ * the lost request of a stuck op is found by a linear scan of the effects,
+ * for the few ops told.
  */
 #include "sim/check/check_int.h"
 
@@ -74,10 +79,25 @@ static void lv_scan_ops(const check_input *in, lv_scan *sc) {
     }
 }
 
+/* The first message op's client sent at or after its invoke that the
+ * engine dropped at a node that was down; NULL when none. */
+static const hist_effect *lost_request(const hist *h, const hist_op *op) {
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->kind == HIST_EFF_LOST && x->client == op->node && x->value >= op->invoke_ns) return x;
+    }
+    return NULL;
+}
+
 static void lv_line(const check_input *in, const lv_scan *sc, const hist_op *op, char *buf, size_t len) {
     snprintf(buf, len, "%s's %s pending at the horizon %s for %s (bound %s)",
              story_node(in->s, op->node), hist_f_name(in->h, op->f), story_t(sc->horizon_ns).s,
              story_t(sc->horizon_ns - op->invoke_ns).s, story_t(sc->bound_ns).s);
+    const hist_effect *lost = lost_request(in->h, op);
+    if (lost == NULL) return;
+    const char *to = story_node(in->s, lost->node);
+    story_appendf(buf, len, "; its request to %s was lost at %s: %s was down", to,
+                  story_t(lost->t_ns).s, to);
 }
 
 /* ---- who holds the lock at the horizon ---- */
@@ -177,9 +197,17 @@ static void lv_story(const check_input *in, const lv_scan *sc, const check_epoch
         held++;
     }
     if (held == 0) mask |= nodes_with_effects(h);
+    const hist_effect *lost = lost_request(h, op);
+    if (lost != NULL) {
+        const char *to = story_node(in->s, lost->node);
+        story_add(&st, lost->t_ns, "%s's %s to %s was lost at %s: %s was down", who,
+                  hist_f_name(h, op->f), to, story_t(lost->t_ns).s, to);
+        mask |= story_bit(lost->node);
+    }
     story_add_faults(&st, mask, from, sc->horizon_ns);
-    story_conclude(&st, "so %s was still waiting at the horizon (%s), %s after it %s (bound %s)", who,
-                   story_t(sc->horizon_ns).s, story_t(sc->horizon_ns - op->invoke_ns).s,
+    story_conclude(&st, "so %s was still waiting at the horizon (%s)%s, %s after it %s (bound %s)",
+                   who, story_t(sc->horizon_ns).s, lost ? " for a reply that could not come" : "",
+                   story_t(sc->horizon_ns - op->invoke_ns).s,
                    op->f == HIST_F_ACQUIRE ? "asked" : "invoked it", story_t(sc->bound_ns).s);
     story_render(&st, out);
     story_free(&st);

@@ -204,4 +204,6 @@ const check_desc check_lost_update = {
     .summary = "final counter (or balance, or stock) != initial + acknowledged changes, or an "
         "acknowledged write was overwritten by one that never saw it",
     .run = check_run_lost_update,
+    .workloads = { "lock-counter", "flash-sale", "seat-booking", "bank", "on-call",
+                   "script" },
 };

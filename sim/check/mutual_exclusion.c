@@ -260,4 +260,5 @@ const check_desc check_mutual_exclusion = {
     .summary = "the resource applied a stale-epoch write after a newer epoch's, or two "
         "epochs' read-modify-writes interleaved",
     .run = check_run_mutual_exclusion,
+    .workloads = { "lock-counter" },
 };

@@ -173,4 +173,5 @@ const check_desc check_oversell = {
     .summary = "more items confirmed than were in stock, stock below zero, or stock + "
         "confirmed != initial (decrements lost)",
     .run = check_run_oversell,
+    .workloads = { "flash-sale" },
 };

@@ -97,4 +97,5 @@ const check_desc check_rate_limit = {
     .name = "rate-limit",
     .summary = "more requests admitted in some window-long interval than the limiter's limit",
     .run = check_run_rate_limit,
+    .protocols = { "rate-limiter" },
 };

@@ -471,4 +471,5 @@ const check_desc check_saga = {
     .summary = "a saga neither completed nor fully compensated, a step or compensation took "
         "effect twice or after its compensation, or a blind write lost another saga's update",
     .run = check_run_saga,
+    .protocols = { "saga" },
 };

@@ -233,4 +233,5 @@ const check_desc check_script = {
     .name = "script",
     .summary = "each step of a script answered as it expects: rows, count, blocking, error code",
     .run = check_run_script,
+    .workloads = { "script" },
 };

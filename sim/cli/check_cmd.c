@@ -3,8 +3,10 @@
  * by path, so the order is the same everywhere), runs with its own seed and
  * its verdicts are compared with its `expect:` block.
  *
- * Output: one line per scenario, `PASS name` or `FAIL name: CHECK expected
- * X, got Y`, then `N passed, N failed`.  --tap prints TAP instead; --junit
+ * Output: one line per scenario, `PASS name (path): CHECK VERDICT, ...`
+ * (every check's verdict) or `FAIL name (path): CHECK expected X, got Y`
+ * (`FAIL path: why` for a file that did not load), then `N passed, N
+ * failed`.  Scripts read the first word and the last line: both stay.  --tap prints TAP instead; --junit
  * FILE also writes JUnit XML.  Exit 0 when all match, 1 otherwise, 2 when a
  * file could not be loaded, 5 when a run passed its event budget (the others
  * still run; 2 wins over 4, 4 over 1).
@@ -108,6 +110,7 @@ typedef struct case_result {
     char path[1024];
     bool input_error, over_budget, pass;
     char why[1024];
+    char verdicts[SCN_CHECKS_MAX * (SIM_NAME_MAX + 12)];   /* "mutual-exclusion ok, ..." */
 } case_result;
 
 static const char *verdict_word(scn_verdict v) {
@@ -170,15 +173,20 @@ static void run_case(const char *path, uint64_t max_events, case_result *c) {
     snprintf(c->name, sizeof c->name, "%s", s->name);
     cli_outcome o;
     sim_options opt = { .max_events = max_events };
-    int rc = cli_execute(s, &opt, &o, NULL);
+    int rc = cli_execute_err(s, &opt, &o, NULL, false, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "%s\n", err);
     if (rc == SIM_EXIT_BUDGET) {
         c->over_budget = true;
         snprintf(c->why, sizeof c->why, "stopped at its event budget (see the error above)");
     } else if (rc != 0) {
         c->input_error = true;
-        snprintf(c->why, sizeof c->why, "could not run (see the error above)");
+        snprintf(c->why, sizeof c->why, "could not run: %s", err);
     } else {
         judge(s, &o, c);
+        for (size_t k = 0, used = 0; k < o.result_count && used < sizeof c->verdicts; k++)
+            used += (size_t)snprintf(c->verdicts + used, sizeof c->verdicts - used, "%s%s %s",
+                                     k ? ", " : "", o.results[k].name,
+                                     check_verdict_name(o.results[k].verdict));
     }
     cli_outcome_free(&o);
     scn_free(s);
@@ -232,8 +240,11 @@ static void check_usage(FILE *f) {
           "\n"
           "Runs every scenario file named, or found under the folders named, and\n"
           "compares each check's verdict with the file's `expect:` block.  Prints\n"
-          "`PASS name` or `FAIL name: CHECK expected X, got Y` per scenario, then\n"
-          "`N passed, N failed`.\n"
+          "one line per scenario, with its name and its file:\n"
+          "  PASS name (path): CHECK VERDICT, CHECK VERDICT...   (every verdict)\n"
+          "  FAIL name (path): CHECK expected X, got Y\n"
+          "  FAIL path:line:col: error: ...                      (did not load)\n"
+          "then `N passed, N failed`.\n"
           "\n"
           "  --junit FILE  also write JUnit XML for CI dashboards\n"
           "  --tap         print TAP (Test Anything Protocol) instead\n"
@@ -245,17 +256,32 @@ static void check_usage(FILE *f) {
           "example: ccsim check scenarios/\n", f);
 }
 
+/* "name (path)", or the path alone when the file gave no name. */
+static void print_who(const case_result *c) {
+    if (strcmp(c->name, c->path) == 0) printf("%s", c->path);
+    else printf("%s (%s)", c->name, c->path);
+}
+
+/* A file that did not load: its error already starts with "path:". */
+static bool located(const case_result *c) {
+    size_t n = strlen(c->path);
+    return strcmp(c->name, c->path) == 0 && strncmp(c->why, c->path, n) == 0 && c->why[n] == ':';
+}
+
 static void print_case(const case_result *c, size_t i, bool tap) {
     SIM_ASSERT(c != NULL);
     if (tap) {
-        printf("%s %zu - %s", c->pass ? "ok" : "not ok", i + 1, c->name);
+        printf("%s %zu - ", c->pass ? "ok" : "not ok", i + 1);
+        print_who(c);
         if (!c->pass) printf(" # %s", c->why);
-        putchar('\n');
-    } else if (c->pass) {
-        printf("PASS %s\n", c->name);
+    } else if (!c->pass && located(c)) {
+        printf("FAIL %s", c->why);             /* "path:line:col: error: ..." */
     } else {
-        printf("FAIL %s: %s\n", c->name, c->why);
+        printf("%s ", c->pass ? "PASS" : "FAIL");
+        print_who(c);
+        printf(": %s", c->pass ? c->verdicts : c->why);
     }
+    putchar('\n');
     fflush(stdout);
 }
 

@@ -34,9 +34,28 @@ static void list_workloads(void) {
     }
 }
 
+static void print_names(const char *const *names, const char *what) {
+    if (names[0] == NULL) { printf("any %s", what); return; }
+    printf("%s%s", what, names[1] ? "s" : "");
+    for (size_t i = 0; i < CHECK_APPLIES_MAX && names[i]; i++) printf("%s %s", i ? "," : "", names[i]);
+}
+
+/* "  applies to: any protocol; workload flash-sale": the runs whose
+ * evidence it reads (a protocol that lists it among its defaults too);
+ * naming it in any other scenario is an input error. */
+static void print_applies(const check_desc *c) {
+    printf("%-18s applies to: ", "");
+    print_names(c->protocols, "protocol");
+    printf("; ");
+    print_names(c->workloads, "workload");
+    printf("\n");
+}
+
 static void list_checks(void) {
-    for (size_t i = 0; i < check_count(); i++)
+    for (size_t i = 0; i < check_count(); i++) {
         printf("%-18s %s\n", check_at(i)->name, check_at(i)->summary);
+        print_applies(check_at(i));
+    }
 }
 
 static void list_faults(void) {

@@ -124,6 +124,8 @@ static void run_usage(FILE *f) {
           "  --set KEY=VALUE   override a value of the file, as if written there:\n"
           "                    --set params.fencing=true  --set faults[0].for=5s\n"
           "                    --set duration=20s  --set workload.iterations=3\n"
+          "                    a sub-key of a bool goes beside it: with `watchdog: true`,\n"
+          "                    --set params.watchdog.timeout=10s adds watchdog.timeout\n"
           "  --out DIR         where to write the report\n"
           "  --no-plot         do not draw the timeline (nor write its files)\n"
           "  --draw png|svg    draw only that format (default both): gnuplot can take\n"

@@ -324,12 +324,49 @@ static int bind_workload(const scn *sc, sim_options *opt, char *err, size_t len)
     return -1;
 }
 
-static int bind_checks(const sim *run, const scn *sc, char *err, size_t len) {
+static bool a_default(const proto_desc *p, const char *check) {
+    for (size_t i = 0; i < PROTO_CHECKS_MAX && p->checks[i]; i++)
+        if (strcmp(p->checks[i], check) == 0) return true;
+    return false;
+}
+
+static bool applies(const char *check, const proto_desc *p, const workload_desc *w) {
+    const check_desc *c = check_find(check);
+    SIM_ASSERT(c != NULL);
+    if (registry_protocol(p->name) != p) return true;      /* a test's own protocol */
+    return check_applies(c, p->name, a_default(p, check), w ? w->name : NULL);
+}
+
+/* "check 'saga' does not apply to protocol 'setnx-lock'; checks that do:
+ * mutual-exclusion, ..." at the name in `checks:`. */
+static int check_refused(const scn *sc, const scn_check_name *name, const sim_options *opt,
+                         char *err, size_t len) {
+    const proto_desc *p = opt->proto;
+    const workload_desc *w = opt->workload;
+    char to[2 * SIM_NAME_MAX + 64], fits[256] = "";
+    if (w && check_applies(check_find(name->name), p->name, a_default(p, name->name), NULL))
+        snprintf(to, sizeof to, "workload '%s' of protocol '%s'", w->name, p->name);
+    else snprintf(to, sizeof to, "protocol '%s'", p->name);
+    for (size_t i = 0, used = 0; i < check_count(); i++) {
+        if (!applies(check_at(i)->name, p, w) || used >= sizeof fits) continue;
+        used += (size_t)snprintf(fits + used, sizeof fits - used, "%s%s", used ? ", " : "",
+                                 check_at(i)->name);
+    }
+    scn_errorf(err, len, sc->path, name->pos, "check '%s' does not apply to %s; checks that do: "
+               "%s", name->name, to, fits);
+    return -1;
+}
+
+static int bind_checks(const sim *run, const scn *sc, const sim_options *opt, char *err,
+                       size_t len) {
     const char *known[KNOWN_MAX];
     size_t k = 0;
     for (size_t i = 0; i < check_count() && k < KNOWN_MAX; i++) known[k++] = check_at(i)->name;
     for (uint32_t i = 0; i < sc->check_count; i++) {
-        if (check_find(sc->checks[i].name)) continue;
+        if (check_find(sc->checks[i].name)) {
+            if (applies(sc->checks[i].name, opt->proto, opt->workload)) continue;
+            return check_refused(sc, &sc->checks[i], opt, err, len);
+        }
         char hint[SIM_NAME_MAX + 32];
         did_you_mean(hint, sizeof hint, scn_nearest(sc->checks[i].name, known, k));
         scn_errorf(err, len, sc->path, sc->checks[i].pos,
@@ -363,6 +400,7 @@ int registry_sim_create(const scn *sc, const sim_options *opt_in, sim **out, cha
     sim_options opt = opt_in ? *opt_in : (sim_options){ 0 };
     if (opt.describe_msg == NULL) opt.describe_msg = registry_describe_msg;
     if (opt.vocab == NULL) opt.vocab = &registry_vocab;
+    if (opt.check_applies == NULL) opt.check_applies = applies;
     *out = NULL;
     if (bind_protocol(sc, &opt, err, len) != 0 || bind_workload(sc, &opt, err, len) != 0) {
         scn_error_relocate(sc, err, len);            /* a value from `--set` */
@@ -370,7 +408,7 @@ int registry_sim_create(const scn *sc, const sim_options *opt_in, sim **out, cha
     }
     sim *run = NULL;
     if (sim_create(sc, &opt, &run, err, len) != 0) return -1;
-    if (bind_checks(run, sc, err, len) != 0) {
+    if (bind_checks(run, sc, &opt, err, len) != 0) {
         scn_error_relocate(sc, err, len);
         sim_destroy(run);
         return -1;

@@ -59,8 +59,11 @@ void registry_self_check(void);
 
 /* Resolves the scenario's protocol and workload names into opt->proto and
  * opt->workload (unless the caller set opt->proto: a test's own protocol),
- * sets opt->describe_msg and opt->vocab when unset, creates the run (sim_create), and
- * checks the names under `checks:` and `expect:`.  Returns 0, or -1 with
+ * sets opt->describe_msg, opt->vocab and opt->check_applies when unset, creates the run
+ * (sim_create), and checks the names under `checks:` and `expect:`: each must be a
+ * check that applies to the protocol and workload (check_applies; a test's own
+ * protocol takes any), else "check 'saga' does not apply to protocol
+ * 'setnx-lock'; checks that do: ...".  Returns 0, or -1 with
  * "path:line:col: error: ..." in err (exit 2).  opt may be NULL. */
 int registry_sim_create(const scn *s, const sim_options *opt, sim **out, char *err,
                         size_t err_len);

@@ -98,8 +98,8 @@ static uint16_t *kind_index(size_t n, const hist_kind_def *(*at)(size_t)) {
     return index;
 }
 
-/* Counts by kind, every kind of the vocabulary listed (zero included), in
- * the vocabulary's order. */
+/* Counts by kind, every kind of the vocabulary listed (zero included, but
+ * for a kind marked only_when_used), in the vocabulary's order. */
 static void json_counts(FILE *f, const hist *h) {
     const hist_vocab *v = h->vocab;
     size_t nf = v->op_count(), ne = v->effect_count();
@@ -123,8 +123,10 @@ static void json_counts(FILE *f, const hist *h) {
                 by[k][HIST_FAIL], by[k][HIST_INFO], by[k][HIST_PENDING]);
     }
     fprintf(f, "\n  },\n  \"effects\": {\n    \"total\": %" PRIu32, h->effect_count);
-    for (size_t k = 0; k < ne; k++)
+    for (size_t k = 0; k < ne; k++) {
+        if (v->effect_at(k)->only_when_used && eff[k] == 0) continue;
         fprintf(f, ",\n    \"%s\": %" PRIu64, v->effect_at(k)->name, eff[k]);
+    }
     fputs("\n  }\n", f);
     free(by);
     free(eff);

@@ -432,6 +432,20 @@ static int map_add(const param_spec *sp, void *cfg, const scn_param *p, const ch
     return 0;
 }
 
+/* A dotted key no name is near as a whole ("strt.c1", "watchdg.timeout"):
+ * the nearest name to its first part, with the rest kept ("did you mean
+ * 'start.c1'?"), when there is one; else hint stays as scn__hint left it. */
+static void nested_hint(char *hint, size_t len, const char *key, const char *const *names,
+                        size_t count) {
+    const char *dot = strchr(key, '.');
+    if (dot == NULL || scn_nearest(key, names, count) != NULL) return;
+    char head[SCN_KEY_MAX];
+    snprintf(head, sizeof head, "%.*s", (int)(dot - key), key);
+    const char *near = scn_nearest(head, names, count);
+    if (near != NULL && strcmp(near, head) != 0)     /* the first part is the misspelt one */
+        snprintf(hint, len, " (did you mean '%.48s%.48s'?)", near, dot);
+}
+
 static int unknown_key(const param_spec *specs, size_t n, const scn_param *p, const scn *s,
                        const char *what, char *err, size_t err_len) {
     SIM_ASSERT(p != NULL);
@@ -441,6 +455,7 @@ static int unknown_key(const param_spec *specs, size_t n, const scn_param *p, co
     for (size_t i = 0; i < n && count < SCN_PARAMS_MAX; i++) names[count++] = specs[i].name;
     char hint[HINT_MAX];
     scn__hint(hint, sizeof hint, p->key, names, count);
+    nested_hint(hint, sizeof hint, p->key, names, count);
     scn_errorf(err, err_len, s->path, p->key_pos, "unknown key '%s' in %s%s", p->key, what, hint);
     return -1;
 }

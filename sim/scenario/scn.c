@@ -802,6 +802,7 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
     if (rc == 0) {
         scn__sort_faults(out);
         rc = check_delays_at_once(&ld);
+        if (rc == 0) rc = scn__check_restarts(&ld);
     }
     yaml_document_delete(&doc);
     if (rc != 0) {

@@ -7,6 +7,8 @@
  * and groups only mention nodes < node_count; the jumps of one node add up,
  * ignoring signs, to at most CONFIG_TIME_MAX.  Faults are sorted stably by
  * time after the whole file is read (a merge sort: ties keep file order).
+ * Once sorted, every scripted `restart` finds its node down at its `at`
+ * (scn__check_restarts), unless a nemesis may crash that node.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,4 +453,62 @@ void scn__sort_faults(scn *s) {
     if (a != s->faults) memcpy(s->faults, a, sizeof(scn_fault) * n);
     free(tmp);
     for (uint32_t i = 1; i < n; i++) SIM_ASSERT(s->faults[i - 1].at_ns <= s->faults[i].at_ns);
+}
+
+/* ------------------------------------------------------------------ */
+/* A restart brings back a node that is down: taken down by a crash or a
+ * power loss before it (or at the same instant, earlier in the file) and
+ * not brought back since, by that fault's `for` or by another restart.  A
+ * restart of a node that is up does nothing in the run, so the schedule
+ * that shows it is refused here, at the restart's entry.  A node a nemesis
+ * may crash is not judged: the file does not show its schedule. */
+
+typedef struct node_life {
+    sim_time down_at;                   /* its last crash or power loss; -1 = never */
+    sim_time up_at;                     /* when it came back since; SIM_TIME_NEVER = not yet */
+    bool by_restart;                    /* up_at is a restart entry's, not the fault's `for` */
+} node_life;
+
+static bool nemesis_may_crash(const scn *s, int32_t node) {
+    const scn_nemesis *nm = &s->nemesis;
+    uint32_t crashes = (1u << SCN_NEM_CRASH) | (1u << SCN_NEM_POWER_LOSS);
+    return nm->on && (nm->kinds & crashes) != 0 && (nm->targets >> node & 1u) != 0;
+}
+
+static int restart_refused(scn_ld *ld, const scn_fault *f, const node_life *l) {
+    char at[32], down[32], up[32];
+    sim_fmt_time(at, sizeof at, f->at_ns);
+    const char *name = ld->s->nodes[f->node].name;
+    const char *expected = "expected a restart of a node that a crash or power-loss took down "
+                           "and nothing has brought back";
+    if (l->down_at < 0)
+        return scn__fail(ld, f->pos, "restart: node '%.64s' is not down at %s: no crash or "
+                         "power-loss of it comes before (%s)", name, at, expected);
+    sim_fmt_time(down, sizeof down, l->down_at);
+    sim_fmt_time(up, sizeof up, l->up_at);
+    return scn__fail(ld, f->pos, "restart: node '%.64s' is not down at %s: it went down at %s "
+                     "and %s at %s (%s)", name, at, down,
+                     l->by_restart ? "a restart brought it back" : "came back by the crash's `for`",
+                     up, expected);
+}
+
+int scn__check_restarts(scn_ld *ld) {
+    const scn *s = ld->s;
+    node_life life[SIM_NODES_MAX];
+    for (uint32_t i = 0; i < SIM_NODES_MAX; i++) life[i] = (node_life){ -1, SIM_TIME_NEVER, false };
+    for (uint32_t i = 0; i < s->fault_count; i++) {
+        const scn_fault *f = &s->faults[i];
+        SIM_ASSERT(i == 0 || s->faults[i - 1].at_ns <= f->at_ns);   /* sorted by `at` */
+        if (scn_fault_crashes(f->kind)) {
+            sim_time up = f->for_ns > 0 ? f->at_ns + f->for_ns : SIM_TIME_NEVER;
+            life[f->node] = (node_life){ f->at_ns, up, false };
+            continue;
+        }
+        if (f->kind != SCN_FAULT_RESTART || f->drawn || nemesis_may_crash(s, f->node)) continue;
+        node_life *l = &life[f->node];
+        if (l->down_at < 0 || f->at_ns >= l->up_at) return restart_refused(ld, f, l);
+        l->up_at = f->at_ns;
+        l->by_restart = true;
+    }
+    return 0;
 }

@@ -71,6 +71,8 @@ int scn__load_nemesis(scn_ld *ld, const yaml_node_t *n, scn_pos key_pos);
 int scn__load_latency(scn_ld *ld, const yaml_node_t *n, const char *key, scn_latency *out);
 /* Stable sort of s->faults by at_ns (file order for ties). */
 void scn__sort_faults(scn *s);
+/* Every scripted restart finds its node down (scn_fault.c); else a located error. */
+int scn__check_restarts(scn_ld *ld);
 
 /* The file's bytes (at most SCN_FILE_MAX; free() them), or NULL with the
  * error in err. */

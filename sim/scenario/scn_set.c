@@ -8,7 +8,11 @@
  *          faults[0].for, workload.start.c2, network.links[1].latency.
  *          A name may also match a flattened key as written in the file
  *          (`retry.every: 1s` under params).  Missing mappings, keys and
- *          lists are created; index N of a list of N items appends.
+ *          lists are created; index N of a list of N items appends.  Under
+ *          params and workload, a key below a single value (a bool with
+ *          sub-keys: `watchdog: true`, then params.watchdog.timeout=10s)
+ *          goes beside it as the flattened key the file could have
+ *          written (`watchdog.timeout: 10s`): the bool keeps its value.
  *   VALUE  one YAML value: 5s, true, [c1, c2], {at: 1s, pause: c1, for: 2s};
  *          empty means "not given" (null).
  *
@@ -231,19 +235,20 @@ static int want_container(set_ctx *c, set_slot s, bool sequence, const char *wal
 
 /* ------------------------------------------------------------- walking */
 
-/* The pair of map whose key is segs[i..m) joined by dots, longest first;
- * *m gets the end.  -1 when no key matches. */
-static long find_key(const set_ctx *c, int map, const set_seg *segs, uint32_t i, uint32_t n,
-                     uint32_t *m) {
+/* The pair of map whose key is prefix and segs[i..m) joined by dots,
+ * longest first; *m gets the end.  -1 when no key matches. */
+static long find_key(const set_ctx *c, int map, const char *prefix, const set_seg *segs,
+                     uint32_t i, uint32_t n, uint32_t *m) {
     SIM_ASSERT(i < n);
     SIM_ASSERT(!segs[i].is_index);              /* step_key starts at a name */
     uint32_t run = i;
     while (run < n && !segs[run].is_index) run++;
     for (uint32_t e = run; e > i; e--) {
-        char joined[SCN_KEY_MAX * 2] = "";
+        char joined[SCN_KEY_MAX * 3] = "";
+        snprintf(joined, sizeof joined, "%s", prefix);
         for (uint32_t j = i; j < e; j++) {
             size_t used = strlen(joined);
-            snprintf(joined + used, sizeof joined - used, "%s%s", j > i ? "." : "", segs[j].name);
+            snprintf(joined + used, sizeof joined - used, "%s%s", used ? "." : "", segs[j].name);
         }
         const yaml_node_t *mp = node_at(c, map);
         for (yaml_node_pair_t *p = mp->data.mapping.pairs.start; p < mp->data.mapping.pairs.top; p++) {
@@ -265,17 +270,41 @@ static void walked_add(char *walked, size_t len, const set_seg *s) {
     else snprintf(walked + used, len - used, "%s%s", used ? "." : "", s->name);
 }
 
-/* One step into a mapping: the slot of segs[*i] (created when missing). */
+/* Whether segs[*i] would step below a single value that a flattened
+ * section (params, workload) holds at slot s: the key then goes beside it,
+ * prefixed by that value's key. */
+static bool beside_a_value(const set_ctx *c, set_slot s, const set_seg *segs, uint32_t i) {
+    if (i < 2 || segs[0].is_index || !s.is_pair || s.parent == 0) return false;
+    if (strcmp(segs[0].name, "params") != 0 && strcmp(segs[0].name, "workload") != 0) return false;
+    const yaml_node_t *v = node_at(c, slot_get(c, s));
+    return v->type == YAML_SCALAR_NODE && !is_null(v);
+}
+
+/* One step into a mapping: the slot of segs[*i] (created when missing), or
+ * beside a single value of params or workload (beside_a_value). */
 static int step_key(set_ctx *c, set_slot *s, const set_seg *segs, uint32_t *i, uint32_t n,
                     char *walked, size_t wlen) {
     int map;
+    char prefix[SCN_KEY_MAX] = "";
     SIM_ASSERT(*i < n);
-    if (want_container(c, *s, false, walked, &map) != 0) return -1;
+    if (beside_a_value(c, *s, segs, *i)) {
+        map = s->parent;
+        const yaml_node_t *mp = node_at(c, map);
+        const yaml_node_t *k = node_at(c, mp->data.mapping.pairs.start[s->i].key);
+        snprintf(prefix, sizeof prefix, "%s", (const char *)k->data.scalar.value);
+    } else if (want_container(c, *s, false, walked, &map) != 0) {
+        return -1;
+    }
     uint32_t m = *i + 1;
-    long pair = find_key(c, map, segs, *i, n, &m);
+    long pair = find_key(c, map, prefix, segs, *i, n, &m);
     for (uint32_t j = *i; j < m; j++) walked_add(walked, wlen, &segs[j]);
     if (pair < 0) {
-        int key = new_key(c, segs[*i].name), val = key ? new_key(c, "") : 0;
+        char name[SCN_KEY_MAX * 2];
+        int len = snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "." : "", segs[*i].name);
+        if (len < 0 || (size_t)len >= SCN_KEY_MAX)
+            return set_fail(c, "%s: the key is too long (expected at most %d bytes with its "
+                            "parents, the limit SCN_KEY_MAX)", walked, SCN_KEY_MAX - 1);
+        int key = new_key(c, name), val = key ? new_key(c, "") : 0;
         if (val == 0) return -1;
         if (!yaml_document_append_mapping_pair(c->doc, map, key, val)) return set_fail(c, "out of memory");
         const yaml_node_t *mp = node_at(c, map);
