@@ -7,10 +7,11 @@
 # and the determinism test, which also draws every scenario's timeline and
 # checks the pictures (scripts/determinism.sh), and the part of `make
 # conformance` that needs no Redis server: the replay driver's log parser on
-# its broken logs and samples.  Prints one line per part and `N passed,
+# its broken logs and samples; and the guided tour's commands and quotes
+# (docs/tour/check.sh).  Prints one line per part and `N passed,
 # N failed` last.  BUILD names the build folder (build, or
 # build-san for sanitizers).
-#   sh scripts/test.sh [all|unit|layers|scenarios|hermitage|broken|fuzz|sweeps|vopr|determinism|conformance]
+#   sh scripts/test.sh [all|unit|layers|scenarios|hermitage|broken|fuzz|sweeps|vopr|tour|determinism|conformance]
 set -u
 # `make test` runs this script as a recipe, not as a sub-make, so the makes
 # it starts (scripts/determinism.sh, tests/family_copy.sh) see the parent's
@@ -224,8 +225,25 @@ run_vopr() {
   fi
 }
 
+# The guided tour's commands and quoted output against the binary
+# (docs/tour/check.sh): every command exits as the chapter says, every
+# quoted line is printed.  It runs ./ccsim, so only the default build.
+run_tour() {
+  [ "$BUILD" = build ] || return 0
+  sh docs/tour/check.sh >"$log/tour.out" 2>&1
+  rc=$?
+  p=$(sed -n 's/^tour: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/tour.out")
+  f=$(sed -n 's/^tour: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/tour.out")
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  count "$p" "$f"
+  echo "tour: $p passed, $f failed (docs/tour: commands and quoted output)"
+  [ "$rc" -eq 0 ] || grep -v '^ok' "$log/tour.out" | sed 's/^/      /' | tail -20
+}
+
 case "$part" in
   unit) run_unit ;;
+  tour) run_tour ;;
   layers) run_layers ;;
   scenarios) run_scenarios ;;
   hermitage) run_hermitage ;;
@@ -235,7 +253,7 @@ case "$part" in
   vopr) run_vopr ;;
   determinism) run_determinism ;;
   conformance) run_conformance_input ;;
-  all) run_unit; run_layers; run_scenarios; run_hermitage; run_broken; run_conformance_input; run_fuzz_corpora; run_sweeps; run_vopr; run_determinism ;;
+  all) run_unit; run_layers; run_scenarios; run_hermitage; run_broken; run_conformance_input; run_fuzz_corpora; run_sweeps; run_vopr; run_tour; run_determinism ;;
   *) echo "scripts/test.sh: unknown part '$part'" >&2; exit 2 ;;
 esac
 echo "$passed passed, $failed failed"
