@@ -20,6 +20,7 @@
 #include "protocols/txn/txn_api.h"
 #include "sim/check/check.h"
 #include "sim/registry/registry.h"
+#include "tests/test_broken_support.h"
 #include "sim/sim.h"
 #include "tests/test_run_support.h"
 
@@ -843,49 +844,9 @@ static void a_deadlock_victims_error_is_logged_before_the_waiter_it_releases(voi
 
 /* ------------------------------------------------------------ bad input */
 
-/* Each tests/db_broken file starts with `# error: MSG`; creating the run
- * must fail with path:MSG (line:col in the file, as the CLI prints it). */
-static bool broken_file_fails_as_it_says(const char *path) {
-    char want[SIM_ERR_MAX] = "", err[SIM_ERR_MAX] = "";
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    bool have = fgets(want, sizeof want, f) != NULL;
-    fclose(f);
-    want[strcspn(want, "\r\n")] = '\0';
-    assert_true(have && strncmp(want, "# error: ", 9) == 0);
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    bool failed = scn_load(path, s, err, sizeof err) != 0;
-    sim *created = NULL;
-    if (!failed) {
-        sim_options opt = { 0 };
-        failed = registry_sim_create(s, &opt, &created, err, sizeof err) != 0;
-        sim_destroy(created);
-        scn_free(s);
-    }
-    free(s);
-    size_t n = strlen(path);
-    bool same = failed && strncmp(err, path, n) == 0 && err[n] == ':' && strcmp(err + n + 1, want + 9) == 0;
-    if (!same) print_error("%s:\n  want: %s\n  got:  %s\n", path, want + 9, err);
-    return same;
-}
-
 static void bad_db_scenarios_are_reported_at_their_line_and_column(void **state) {
     (void)state;
-    DIR *d = opendir("tests/db_broken");
-    assert_non_null(d);
-    uint32_t files = 0, bad = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0) continue;
-        char path[512];
-        snprintf(path, sizeof path, "tests/db_broken/%s", e->d_name);
-        files++;
-        bad += !broken_file_fails_as_it_says(path);
-    }
-    closedir(d);
-    assert_true(files >= 6);
-    assert_int_equal(bad, 0);
+    broken_dir_fails_as_it_says("tests/db_broken", 6, false);
 }
 
 /* ------------------------------------------------------------ issue 12: autocommit reads, predicate writes, deleted rows */

@@ -15,6 +15,7 @@
 #include "protocols/redis/redis.h"
 #include "sim/check/check.h"
 #include "sim/registry/registry.h"
+#include "tests/test_broken_support.h"
 
 static void the_registry_is_consistent(void **state) {
     (void)state;
@@ -220,50 +221,9 @@ static void every_check_applies_to_some_protocol_and_every_default_to_its_own(vo
     }
 }
 
-/* Each tests/registry_broken file starts with `# error: MSG`: the loader
- * takes it, and creating the run must fail with path:MSG (the names it
- * binds are the registry's to judge). */
-static bool broken_file_fails_as_it_says(const char *path) {
-    char want[SIM_ERR_MAX] = "", err[SIM_ERR_MAX] = "";
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    bool have = fgets(want, sizeof want, f) != NULL;
-    fclose(f);
-    want[strcspn(want, "\r\n")] = '\0';
-    assert_true(have && strncmp(want, "# error: ", 9) == 0);
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    bool loaded = scn_load(path, s, err, sizeof err) == 0, failed = !loaded;
-    if (loaded) {
-        sim *created = NULL;
-        failed = registry_sim_create(s, NULL, &created, err, sizeof err) != 0;
-        sim_destroy(created);
-        scn_free(s);
-    }
-    free(s);
-    size_t n = strlen(path);
-    bool same = loaded && failed && strncmp(err, path, n) == 0 && err[n] == ':' &&
-                strcmp(err + n + 1, want + 9) == 0;
-    if (!same) print_error("%s:\n  want: %s\n  got:  %s\n", path, want + 9, err);
-    return same;
-}
-
 static void names_the_registry_refuses_are_reported_at_their_line_and_column(void **state) {
     (void)state;
-    DIR *d = opendir("tests/registry_broken");
-    assert_non_null(d);
-    uint32_t files = 0, bad = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0) continue;
-        char path[512];
-        snprintf(path, sizeof path, "tests/registry_broken/%s", e->d_name);
-        files++;
-        bad += !broken_file_fails_as_it_says(path);
-    }
-    closedir(d);
-    assert_true(files >= 2);
-    assert_int_equal(bad, 0);
+    broken_dir_fails_as_it_says("tests/registry_broken", 2, true);
 }
 
 /* A protocol that lists a check among its defaults (a new family, which
