@@ -387,17 +387,15 @@ static void postgres_ssi_still_fails_the_commit_when_no_partner_has_committed(vo
 
 /* ---------------------------------------------------------------- --emit sql */
 
-static void the_sql_log_lists_each_statement_with_its_answer_and_the_final_rows(void **state) {
-    (void)state;
+/* Writes a script scenario (flavour, level, steps) to TMP/NAME.yaml, runs
+ * `ccsim run --emit sql` on it into out, and checks it exited 0. */
+static void emit_sql_of(const char *name, const char *flavour, const char *level,
+                        const char *steps) {
     char path[512];
-    snprintf(path, sizeof path, "%s/p4.yaml", tmpdir);
+    snprintf(path, sizeof path, "%s/%s.yaml", tmpdir, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs(script_yaml("mysql", "repeatable-read",
-        "    1: {T1: begin isolation level serializable}\n"
-        "    2: {T1: \"select * from test where value >= 10 for share\", rows: \"1=10, 2=20\"}\n"
-        "    3: {T2: \"update test set value = 12 where id = 1\", blocks: 4}\n"
-        "    4: {T1: rollback}\n"), f);
+    fputs(script_yaml(flavour, level, steps), f);
     fclose(f);
     char full[2048];
     snprintf(full, sizeof full, "%s run %s --out %s/r --emit sql 2>/dev/null", ccsim, path, tmpdir);
@@ -406,6 +404,15 @@ static void the_sql_log_lists_each_statement_with_its_answer_and_the_final_rows(
     size_t n = fread(out, 1, sizeof out - 1, p);
     out[n] = '\0';
     assert_int_equal(WEXITSTATUS(pclose(p)), 0);
+}
+
+static void the_sql_log_lists_each_statement_with_its_answer_and_the_final_rows(void **state) {
+    (void)state;
+    emit_sql_of("p4", "mysql", "repeatable-read",
+        "    1: {T1: begin isolation level serializable}\n"
+        "    2: {T1: \"select * from test where value >= 10 for share\", rows: \"1=10, 2=20\"}\n"
+        "    3: {T2: \"update test set value = 12 where id = 1\", blocks: 4}\n"
+        "    4: {T1: rollback}\n");
     const char *want =
         "# ccsim sql log v1\n"
         "# scenario\tt\tseed\t1\n"
@@ -448,21 +455,9 @@ static void emit_sql_refuses_a_scenario_without_a_db_node(void **state) {
  * session level, the header's. */
 static void an_autocommit_statement_is_logged_bare_without_begin_or_commit(void **state) {
     (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/auto.yaml", tmpdir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(script_yaml("mysql", "serializable",
+    emit_sql_of("auto", "mysql", "serializable",
         "    1: {T1: \"select * from test where id = 1\", rows: \"1=10\"}\n"
-        "    2: {T1: \"update test set value = 11 where id = 1\", count: 1}\n"), f);
-    fclose(f);
-    char full[2048];
-    snprintf(full, sizeof full, "%s run %s --out %s/r --emit sql 2>/dev/null", ccsim, path, tmpdir);
-    FILE *p = popen(full, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    assert_int_equal(WEXITSTATUS(pclose(p)), 0);
+        "    2: {T1: \"update test set value = 11 where id = 1\", count: 1}\n");
     const char *records = strstr(out, "1000000\tdb1");
     assert_non_null(records);
     assert_string_equal(records,
