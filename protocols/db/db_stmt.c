@@ -127,6 +127,18 @@ static void unlock_unmatched(ctx *c, int32_t row, bool matches) {
     db_unlock_taken(c->d, c->e, c->slot, row, c->ss->stmt_held);
 }
 
+/* An effect of the statement's transaction on key; the caller fills the rest. */
+static hist_effect txn_effect(const ctx *c, hist_eff_kind kind, const char *key) {
+    hist_effect ef;
+    memset(&ef, 0, sizeof ef);
+    ef.kind = kind;
+    ef.client = c->t->client;
+    ef.op = c->t->op;
+    ef.txn = c->t->id;
+    snprintf(ef.key, sizeof ef.key, "%s", key);
+    return ef;
+}
+
 /* An item read that found no row: v the tombstone it saw, or -1 (the row
  * not yet inserted, or its version not visible): version 0.  READ with
  * pred DB_WRITE_DELETE (db.h), so the isolation check has the read's
@@ -134,15 +146,9 @@ static void unlock_unmatched(ctx *c, int32_t row, bool matches) {
 static void record_no_row(ctx *c, const char *key, int32_t v) {
     int64_t number = v >= 0 ? ver(c, v)->number : 0;
     env_trace(c->e, "T%u reads %s: no row (version %" PRId64 ")", c->t->id, key, number);
-    hist_effect ef;
-    memset(&ef, 0, sizeof ef);
-    ef.kind = HIST_EFF_READ;
-    ef.client = c->t->client;
-    ef.op = c->t->op;
-    ef.txn = c->t->id;
+    hist_effect ef = txn_effect(c, HIST_EFF_READ, key);
     ef.version = number;
     ef.pred = DB_WRITE_DELETE;
-    snprintf(ef.key, sizeof ef.key, "%s", key);
     env_effect(c->e, &ef);
 }
 
@@ -275,16 +281,10 @@ static uint32_t pred_record(ctx *c, const int32_t *seen, const int32_t *rows, ui
     const db_stmt *st = c->st;
     uint32_t matched = 0;
     for (uint32_t i = 0; i < n; i++) matched += scan_match(st, ver(c, seen[i]));
-    hist_effect ef;
-    memset(&ef, 0, sizeof ef);
-    ef.kind = HIST_EFF_PRED_READ;
-    ef.client = c->t->client;
-    ef.op = c->t->op;
-    ef.txn = c->t->id;
+    hist_effect ef = txn_effect(c, HIST_EFF_PRED_READ, c->d->seed.tables[st->table].name);
     ef.value = matched;
     ef.pred = st->where;
     ef.aux = st->where_arg;
-    snprintf(ef.key, sizeof ef.key, "%s", c->d->seed.tables[st->table].name);
     env_effect(c->e, &ef);
     if (st->kind == DB_ST_SCAN)
         env_trace(c->e, "T%u reads %s WHERE value %s %" PRId64 "%s: %u rows", c->t->id, ef.key,
