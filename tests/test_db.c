@@ -973,6 +973,57 @@ static void a_select_of_a_deleted_row_reads_its_tombstone(void **state) {
     run_free(&r);
 }
 
+/* ------------------------------------------------------------ issue 12: an autocommit statement's error */
+
+#define AUTOCOMMIT_ERROR_FILE REGRESS_DIR "R12j-mysql-autocommit-error-ends-its-transaction.yaml"
+
+/* MariaDB in autocommit ends a bare statement's transaction with the
+ * statement when it fails, 1062 included (inside BEGIN..COMMIT it rolls
+ * back the statement only): T2's next UPDATE commits at once, T1's does
+ * not wait.  The error rolled back: DB_ERROR value 1, the log's
+ * ROLLEDBACK 1, and no ROLLBACK record (the server ended it). */
+static void a_mysql_autocommit_statement_that_fails_ends_its_own_transaction(void **state) {
+    (void)state;
+    run r = run_file(AUTOCOMMIT_ERROR_FILE);
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(nth_effect(&r, HIST_EFF_DB_ERROR, "1062", 0)->value, 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_TXN_ABORT, NULL), 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 0);
+    verdicts_match_expect(&r);
+    run_free(&r);
+    char *log = sql_log_of(AUTOCOMMIT_ERROR_FILE);
+    assert_int_equal(count_of(log, "\terror\t1062\t1\n"), 1);
+    assert_int_equal(count_of(log, "\tROLLBACK\n"), 0);
+    free(log);
+}
+
+/* The same for 1205: T2's bare UPDATE of every row locks id 1, waits for
+ * T1's lock on id 2 and times out; its transaction ends with it and lets
+ * go of id 1, so T1's UPDATE of id 1 does not wait (before, it waited and
+ * timed out too).  Inside BEGIN..COMMIT the lock stays (D8b). */
+static void a_mysql_autocommit_statement_that_times_out_releases_its_locks(void **state) {
+    (void)state;
+    run r = run_text(
+        "name: t\nduration: 10s\nprotocol: db\n"
+        "params: {flavor: mysql, isolation: repeatable-read, innodb_lock_wait_timeout: 50ms}\n"
+        "nodes: {db: 1, client: 1}\n"
+        "workload:\n  kind: script\n  clients: [T1, T2]\n  table: test\n  rows: \"1=10, 2=20\"\n"
+        "  steps:\n"
+        "    1: {T1: \"begin\"}\n"
+        "    2: {T1: \"update test set value = 21 where id = 2\", count: 1}\n"
+        "    3: {T2: \"update test set value = value + 1\", error: \"1205\"}\n"
+        "    4: {T1: \"update test set value = 12 where id = 1\", count: 1}\n"
+        "    5: {T1: \"commit\"}\n"
+        "    6: {T2: \"select * from test\", rows: \"1=12, 2=21\"}\n"
+        "checks: [script, isolation]\n");
+    assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
+    assert_int_equal(effects_of(&r, HIST_EFF_DB_ERROR, NULL), 1);      /* T1 never timed out */
+    assert_int_equal(nth_effect(&r, HIST_EFF_DB_ERROR, "1205", 0)->value, 1);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 1);       /* only T2's UPDATE waited */
+    assert_int_equal(verdict_of(&r, "isolation"), CHECK_OK);
+    run_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(naive_flash_sale_confirms_500_orders_for_100_items_and_ends_at_zero),
@@ -1025,6 +1076,8 @@ int main(void) {
         cmocka_unit_test(a_predicate_delete_records_its_where_as_a_predicate_read),
         cmocka_unit_test(a_predicate_update_rechecked_on_the_newest_row_is_no_anomaly),
         cmocka_unit_test(a_select_of_a_deleted_row_reads_its_tombstone),
+        cmocka_unit_test(a_mysql_autocommit_statement_that_fails_ends_its_own_transaction),
+        cmocka_unit_test(a_mysql_autocommit_statement_that_times_out_releases_its_locks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

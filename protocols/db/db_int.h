@@ -124,7 +124,11 @@ typedef struct db_session {
 /* The session's request is one statement that is a transaction of its own
  * (autocommit): a server runs it so with autocommit on, no BEGIN around it
  * (the SQL log sends it bare; InnoDB's serializable reads it without locks). */
-static inline bool db_own_txn(const db_session *ss) { return ss->began_here && ss->req.n == 1; }
+static inline bool db_own_txn(const db_session *ss) {
+    /* the flag too: began_here is stale when an earlier request's
+       transaction is still open (a MySQL 1062 / 1205 inside it kept it) */
+    return ss->began_here && ss->req.n == 1 && (ss->req.flags & DB_REQ_AUTOCOMMIT) != 0;
+}
 
 typedef struct db_siread {     /* SSI: a transaction read a row, or a predicate */
     uint32_t txn;
@@ -270,7 +274,8 @@ db_run db_exec_stmt(db_node *d, env *e, int32_t session, const db_stmt *st, db_r
 
 /* ---- errors ---- */
 /* Fails the running statement of t with `code`; aborts t unless the flavor
- * keeps the transaction (MySQL 1205/1062).  Returns DB_RUN_ERROR. */
+ * keeps the transaction (MySQL 1205/1062, but not in a statement that is a
+ * transaction of its own: db_own_txn).  Returns DB_RUN_ERROR. */
 db_run db_fail(db_node *d, env *e, int32_t slot, const char *code, char out[8]);
 
 #endif

@@ -84,17 +84,26 @@ void db_effect(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, const ch
     db_effect_aux(d, e, t, kind, key, value, version, 0);
 }
 
+/* MySQL's errors that roll back the statement only (1062, and 1205 unless
+ * innodb_rollback_on_timeout).  Not so for a statement that is its own
+ * transaction (autocommit): the server ends that transaction with it
+ * (MariaDB: @@in_transaction is 0 after the error). */
+static bool statement_only(const db_node *d, const db_session *ss, const char *code) {
+    if (d->cfg->flavor != DB_FLAVOR_MYSQL || db_own_txn(ss)) return false;
+    return strcmp(code, "1062") == 0 ||
+           (strcmp(code, "1205") == 0 && !d->cfg->innodb_rollback_on_timeout);
+}
+
 db_run db_fail(db_node *d, env *e, int32_t slot, const char *code, char out[8]) {
     db_txn *t = db_txn_at(d, slot);
     SIM_ASSERT(code != NULL);
     SIM_ASSERT(out != NULL);
-    bool mysql = d->cfg->flavor == DB_FLAVOR_MYSQL;
-    bool statement_only = mysql && (strcmp(code, "1062") == 0 ||
-                                    (strcmp(code, "1205") == 0 && !d->cfg->innodb_rollback_on_timeout));
-    db_effect(d, e, t, HIST_EFF_DB_ERROR, code, statement_only ? 0 : 1, 0);
-    snprintf(out, 8, "%s", code);
-    if (statement_only) return DB_RUN_ERROR;
     db_session *ss = &d->sessions[t->session];
+    bool keep = statement_only(d, ss, code);
+    db_effect(d, e, t, HIST_EFF_DB_ERROR, code, keep ? 0 : 1, 0);
+    snprintf(out, 8, "%s", code);
+    if (keep) return DB_RUN_ERROR;
+    bool mysql = d->cfg->flavor == DB_FLAVOR_MYSQL;
     if (!mysql && !ss->began_here) ss->aborted_block = true;    /* until ROLLBACK */
     db_abort(d, e, slot);
     return DB_RUN_ERROR;
