@@ -459,15 +459,20 @@ static void a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint(void **
     done(&f);
 }
 
-static void gnuplot_draws_a_well_formed_svg_and_a_png(void **state) {
-    (void)state;
-    fx f;
-    run_file(&f, L2, NULL, 0);
+/* L2's report, drawn in both formats; skips the test without gnuplot. */
+static void draw_l2_or_skip(fx *f) {
+    run_file(f, L2, NULL, 0);
     char why[1200];
-    if (plot_draw(f.dir, "timeline.gp", PLOT_PNG | PLOT_SVG, why, sizeof why) == PLOT_NO_GNUPLOT) {
+    if (plot_draw(f->dir, "timeline.gp", PLOT_BOTH, why, sizeof why) == PLOT_NO_GNUPLOT) {
         print_message("gnuplot missing: %s\n", why);
         skip();
     }
+}
+
+static void gnuplot_draws_a_well_formed_svg_and_a_png(void **state) {
+    (void)state;
+    fx f;
+    draw_l2_or_skip(&f);
     char *svg = slurp(f.dir, "timeline.svg"), *png = slurp(f.dir, "timeline.png");
     assert_non_null(svg);
     assert_non_null(png);
@@ -486,13 +491,9 @@ static void gnuplot_draws_a_well_formed_svg_and_a_png(void **state) {
 static void drawing_the_png_alone_writes_no_svg_and_removes_an_older_one(void **state) {
     (void)state;
     fx f;
-    run_file(&f, L2, NULL, 0);
-    char why[1200];
-    if (plot_draw(f.dir, "timeline.gp", PLOT_PNG | PLOT_SVG, why, sizeof why) == PLOT_NO_GNUPLOT) {
-        print_message("gnuplot missing: %s\n", why);
-        skip();
-    }
+    draw_l2_or_skip(&f);
     assert_true(exists(f.dir, "timeline.svg"));
+    char why[1200];
     assert_int_equal(plot_draw(f.dir, "timeline.gp", PLOT_PNG, why, sizeof why), PLOT_DRAWN);
     assert_true(exists(f.dir, "timeline.png"));
     assert_false(exists(f.dir, "timeline.svg"));
