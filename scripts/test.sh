@@ -59,19 +59,29 @@ run_scenarios() {
   [ "$rc" -eq 0 ] || grep -v '^PASS ' "$out" | sed 's/^/      /'
 }
 
+# run_tallied NAME NOTE CMD...: runs CMD, whose last line is `NAME: P
+# passed, F failed`, adds P and F to the tally (a failing exit with no
+# failure counted counts one), prints that line with NOTE, and on failure
+# the rest of CMD's output.
+run_tallied() {
+  name=$1 note=$2
+  shift 2
+  "$@" >"$log/$name.out" 2>&1
+  rc=$?
+  p=$(sed -n "s/^$name: \\([0-9]*\\) passed, \\([0-9]*\\) failed\$/\\1/p" "$log/$name.out")
+  f=$(sed -n "s/^$name: \\([0-9]*\\) passed, \\([0-9]*\\) failed\$/\\2/p" "$log/$name.out")
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  count "$p" "$f"
+  echo "$name: $p passed, $f failed$note"
+  [ "$rc" -eq 0 ] || grep -v "^$name: " "$log/$name.out" | tail -40
+}
+
 # The Hermitage scenarios: they pass, every expectation bites when changed,
 # the known differences from Hermitage are exactly the recorded ones, and
 # the files are the generator's (tests/hermitage.sh; docs/hermitage.md).
 run_hermitage() {
-  sh tests/hermitage.sh "$CCSIM" >"$log/hermitage.out" 2>&1
-  rc=$?
-  p=$(sed -n 's/^hermitage: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/hermitage.out")
-  f=$(sed -n 's/^hermitage: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/hermitage.out")
-  p=${p:-0}; f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  count "$p" "$f"
-  echo "hermitage: $p passed, $f failed"
-  [ "$rc" -eq 0 ] || grep -v '^hermitage: ' "$log/hermitage.out" | tail -40
+  run_tallied hermitage "" sh tests/hermitage.sh "$CCSIM"
 }
 
 # Each tests/broken/*.yaml (the loader's errors) and tests/registry_broken/*.yaml
@@ -230,15 +240,7 @@ run_vopr() {
 # quoted line is printed.  It runs ./ccsim, so only the default build.
 run_tour() {
   [ "$BUILD" = build ] || return 0
-  sh docs/tour/check.sh >"$log/tour.out" 2>&1
-  rc=$?
-  p=$(sed -n 's/^tour: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/tour.out")
-  f=$(sed -n 's/^tour: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/tour.out")
-  p=${p:-0}; f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  count "$p" "$f"
-  echo "tour: $p passed, $f failed (docs/tour: commands and quoted output)"
-  [ "$rc" -eq 0 ] || grep -v '^ok' "$log/tour.out" | sed 's/^/      /' | tail -20
+  run_tallied tour " (docs/tour: commands and quoted output)" sh docs/tour/check.sh
 }
 
 case "$part" in
