@@ -715,14 +715,7 @@ static char *sql_log_of(const char *path) {
     sim_destroy(m);
     scn_free(s);
     free(s);
-    long n = ftell(f);
-    assert_true(n > 0);
-    char *log = calloc(1, (size_t)n + 1);
-    assert_non_null(log);
-    rewind(f);
-    assert_int_equal(fread(log, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return log;
+    return file_text(f);
 }
 
 static uint32_t count_of(const char *text, const char *needle) {

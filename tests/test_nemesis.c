@@ -129,14 +129,7 @@ static char *trace_of(const scn *s, uint64_t seed) {
     if (registry_sim_create(s, &opt, &one, err, sizeof err) != 0) fail_msg("%s", err);
     if (sim_run(one, err, sizeof err) != 0) fail_msg("%s", err);
     sim_destroy(one);
-    long n = ftell(f);
-    assert_true(n > 0);
-    char *text = calloc(1, (size_t)n + 1);
-    assert_non_null(text);
-    rewind(f);
-    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return text;
+    return file_text(f);
 }
 
 /* BASE with the run scenario's faults written out under `faults:`. */

@@ -4,6 +4,7 @@
 #ifndef TEST_RUN_SUPPORT_H
 #define TEST_RUN_SUPPORT_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,19 @@ static inline int create_text(const char *yaml, char *err, size_t err_len) {
     }
     free(s);
     return rc;
+}
+
+/* What a run wrote into f (a tmpfile: its trace or side log), as text
+ * (free() it); closes f.  Fails the test when nothing was written. */
+static inline char *file_text(FILE *f) {
+    long n = ftell(f);
+    assert_true(n > 0);
+    char *text = calloc(1, (size_t)n + 1);
+    assert_non_null(text);
+    rewind(f);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
 }
 
 #endif
