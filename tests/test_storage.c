@@ -23,6 +23,7 @@ typedef struct step {
     int64_t epoch, token;
     bool fenced;
     int64_t value;
+    bool read_fenced;            /* a READ that counts its token as seen */
 } step;
 
 typedef struct st_cfg { int64_t initial; } st_cfg;
@@ -56,6 +57,7 @@ static void st_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     st->ops[tag] = env_op_invoke(e, s->write ? HIST_F_WRITE : HIST_F_READ, &f);
     stor_req q;
     stor_req_init(&q, st->ops[tag], tag + 1, s->epoch, s->token, s->fenced, s->value);
+    q.read_fenced = s->read_fenced;
     node_id n;
     assert_int_equal(env_nodes_of_role(e, "storage", &n, 1), 1);
     env_send(e, n, s->write ? STOR_MSG_WRITE : STOR_MSG_READ, &q, sizeof q);
@@ -136,9 +138,9 @@ static void done(sim *run, scn *s) { sim_destroy(run); free(s->params.items); fr
 static void fenced_write_with_a_lower_token_than_seen_is_rejected(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, true, 2, 34, true, 1 },
-        { 5, true, 1, 33, true, 7 },
-        { 10, false, 0, 0, false, 0 },
+        { 0, true, 2, 34, true, 1, false },
+        { 5, true, 1, 33, true, 7, false },
+        { 10, false, 0, 0, false, 0, false },
     };
     scn *s = st_scn();
     sim *run = RUN(s, st);
@@ -159,9 +161,9 @@ static void fenced_write_with_a_lower_token_than_seen_is_rejected(void **state) 
 static void fenced_write_with_the_same_token_is_accepted(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, true, 1, 34, true, 1 },
-        { 5, true, 1, 34, true, 2 },
-        { 10, true, 2, 35, true, 3 },
+        { 0, true, 1, 34, true, 1, false },
+        { 5, true, 1, 34, true, 2, false },
+        { 10, true, 2, 35, true, 3, false },
     };
     scn *s = st_scn();
     sim *run = RUN(s, st);
@@ -176,8 +178,8 @@ static void fenced_write_with_the_same_token_is_accepted(void **state) {
 static void unfenced_writes_are_never_rejected(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, true, 2, 34, true, 1 },
-        { 5, true, 1, 0, false, 9 },
+        { 0, true, 2, 34, true, 1, false },
+        { 5, true, 1, 0, false, 9, false },
     };
     scn *s = st_scn();
     sim *run = RUN(s, st);
@@ -188,7 +190,7 @@ static void unfenced_writes_are_never_rejected(void **state) {
 
 static void reads_start_from_the_initial_value_the_workload_set(void **state) {
     (void)state;
-    static const step st[] = { { 0, false, 1, 0, false, 0 } };
+    static const step st[] = { { 0, false, 1, 0, false, 0, false } };
     scn *s = st_scn();
     s->params.items = calloc(1, sizeof(scn_param));
     s->params.count = 1;
@@ -203,11 +205,64 @@ static void reads_start_from_the_initial_value_the_workload_set(void **state) {
     done(run, s);
 }
 
+/* L4d: the new holder (token 36) reads, then the old holder (35) writes.
+ * With writes fenced only, the old write is accepted: the storage has seen
+ * no token above 35 in a WRITE. */
+static void a_read_with_a_newer_token_does_not_stop_an_older_write(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, true, 3, 35, true, 2, false },
+        { 5, false, 4, 36, true, 0, false },
+        { 10, true, 3, 35, true, 3, false },
+    };
+    scn *s = st_scn();
+    sim *run = RUN(s, st);
+    assert_int_equal(effect_n(run, 2)->kind, HIST_EFF_WRITE);
+    assert_int_equal(op_n(run, 2)->result, HIST_OK);
+    done(run, s);
+}
+
+/* L4e: the same, with the READ fenced: its token 36 counts as seen, so the
+ * older holder's write is refused and the counter keeps what was read. */
+static void a_fenced_read_makes_an_older_holders_later_write_stale(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, true, 3, 35, true, 2, false },
+        { 5, false, 4, 36, true, 0, true },
+        { 10, true, 3, 35, true, 3, false },
+        { 15, false, 0, 0, false, 0, false },
+    };
+    scn *s = st_scn();
+    sim *run = RUN(s, st);
+    assert_int_equal(effect_n(run, 1)->kind, HIST_EFF_READ);
+    assert_int_equal(op_n(run, 1)->result, HIST_OK);           /* reads are never refused */
+    assert_int_equal(effect_n(run, 2)->kind, HIST_EFF_REJECT);
+    assert_int_equal(op_n(run, 2)->result, HIST_FAIL);
+    assert_int_equal(op_n(run, 3)->value_out, 2);
+    done(run, s);
+}
+
+/* A fenced read with an older token is answered and lowers nothing. */
+static void a_fenced_read_with_an_older_token_is_answered_and_lowers_nothing(void **state) {
+    (void)state;
+    static const step st[] = {
+        { 0, true, 4, 36, true, 2, false },
+        { 5, false, 3, 35, true, 0, true },
+        { 10, true, 4, 36, true, 3, false },
+    };
+    scn *s = st_scn();
+    sim *run = RUN(s, st);
+    assert_int_equal(op_n(run, 1)->result, HIST_OK);
+    assert_int_equal(op_n(run, 1)->value_out, 2);
+    assert_int_equal(op_n(run, 2)->result, HIST_OK);
+    done(run, s);
+}
+
 static void counter_survives_a_storage_crash(void **state) {
     (void)state;
     static const step st[] = {
-        { 0, true, 1, 0, false, 5 },
-        { 50, false, 1, 0, false, 0 },
+        { 0, true, 1, 0, false, 5, false },
+        { 50, false, 1, 0, false, 0, false },
     };
     scn *s = st_scn();
     s->faults[0] = (scn_fault){ .kind = SCN_FAULT_CRASH, .at_ns = 10 * SIM_MS, .node = 0 };
@@ -224,6 +279,9 @@ int main(void) {
         cmocka_unit_test(fenced_write_with_the_same_token_is_accepted),
         cmocka_unit_test(unfenced_writes_are_never_rejected),
         cmocka_unit_test(reads_start_from_the_initial_value_the_workload_set),
+        cmocka_unit_test(a_read_with_a_newer_token_does_not_stop_an_older_write),
+        cmocka_unit_test(a_fenced_read_makes_an_older_holders_later_write_stale),
+        cmocka_unit_test(a_fenced_read_with_an_older_token_is_answered_and_lowers_nothing),
         cmocka_unit_test(counter_survives_a_storage_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* storage.c -- the protected counter, with optional fencing.
  *
  * Invariant (stor_invariants_ok): max_token only grows, and only accepted
- * fenced writes raise it; accepted + rejected == writes seen.
+ * fenced writes and fenced reads raise it; accepted + rejected == writes
+ * seen.
  *
  * Trade-off: the counter is initialised lazily, at the first request,
  * because nodes start in scenario order and the workload (a client node)
@@ -18,7 +19,7 @@
 typedef struct stor_node {
     bool started;                 /* value initialised */
     int64_t value;
-    int64_t max_token;            /* highest token of an accepted fenced write */
+    int64_t max_token;            /* highest token of an accepted fenced write or a fenced read */
     uint64_t reads, writes, accepted, rejected;
 } stor_node;
 
@@ -100,6 +101,11 @@ static void stor_on_message(void *state, env *e, node_id from, uint32_t type, co
     SIM_ASSERT(q.epoch >= 0);
     if (type == STOR_MSG_READ) {
         s->reads++;
+        if (q.fenced && q.read_fenced && q.token > s->max_token) {
+            s->max_token = q.token;
+            env_trace(e, "read with token %" PRId64 ": max token now %" PRId64, q.token,
+                      s->max_token);
+        }
         effect(e, HIST_EFF_READ, from, &q, s->value);
         reply(e, from, &q, false, true, s);
     } else {
@@ -131,7 +137,8 @@ static void stor_on_restart(void *state, env *e) {
 
 static void describe_req(uint32_t type, const stor_req *q, char *buf, size_t n) {
     char tok[48] = "";
-    if (q->fenced) snprintf(tok, sizeof tok, ", token %" PRId64, q->token);
+    if (q->fenced) snprintf(tok, sizeof tok, ", token %" PRId64 "%s", q->token,
+                            type == STOR_MSG_READ && q->read_fenced ? ", fenced read" : "");
     if (type == STOR_MSG_READ)
         snprintf(buf, n, "READ counter (epoch %" PRId64 "%s)", q->epoch, tok);
     else

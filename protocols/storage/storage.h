@@ -13,6 +13,14 @@
  * "token >= previous").  Unfenced requests are never rejected: the storage
  * fences only clients that send tokens, as a real service would.
  *
+ * Fenced reads (`read_fenced`, the lock-counter's `fenced_reads`): a READ
+ * that carries a token raises max_token too, so an older holder's write
+ * that comes after the newer holder's READ is rejected.  Without it a
+ * read-modify-write is not protected: the new holder reads, the old holder's
+ * write is still accepted (its token is the highest WRITTEN), and the new
+ * holder then overwrites it from a stale read (the L4n seeds; L4d, L4e).
+ * Reads themselves are never refused.
+ *
  * The counter starts at the history's initial value (set by the workload,
  * env_set_initial_value) and is durable: a crash of the storage node keeps
  * it (it models a database or a file, not a cache).
@@ -36,7 +44,8 @@ typedef struct stor_req {
     int64_t token;                /* fencing token, 0 = none */
     int64_t value;                /* WRITE: the new value */
     uint8_t fenced;               /* 1 = check the token */
-    uint8_t pad[7];               /* zero */
+    uint8_t read_fenced;          /* READ with fenced: its token counts as seen (see top) */
+    uint8_t pad[6];               /* zero */
 } stor_req;
 
 typedef struct stor_reply {

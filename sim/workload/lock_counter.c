@@ -163,6 +163,7 @@ static void send_storage(lkc_driver *d, env *e, uint32_t type, int64_t value) {
     SIM_ASSERT(d->req_out == 0);
     stor_req q;
     stor_req_init(&q, d->op, ++d->req_next, d->epoch, d->token, d->token != 0, value);
+    q.read_fenced = type == STOR_MSG_READ && d->cfg->fenced_reads && d->token != 0;
     d->req_out = q.req;
     env_send(e, d->storage, type, &q, sizeof q);
     d->req_timer = env_timer(e, d->cfg->request_timeout_ns, TAG_STORAGE_TIMEOUT, q.req);
@@ -476,6 +477,10 @@ static const param_spec lkc_params[] = {
         "RELEASE when the client's monotonic clock reads this, if later than the WRITE (0 = at "
         "once)",
         CFG_AT(release_at), 0, PARAM_NO_MAX),
+    PARAM_BOOL_SPEC("fenced_reads", "false",
+        "send the fencing token with the READ too, and the storage counts it as seen: an older "
+        "holder's later WRITE is refused (without a fencing token, no effect)",
+        CFG_AT(fenced_reads)),
     PARAM_STRING_SPEC("resource", "",
         "the node holding the counter (\"\" = the storage node); e.g. an etcd node for IsOwner() "
         "Txns",

@@ -29,6 +29,7 @@
  *   read_at          0ms      per client: READ when the monotonic clock reads it (0 = at once)
  *   write_at         0ms      per client: WRITE at this clock reading instead of after `hold`
  *   release_at       0ms      per client: RELEASE at this clock reading (0 = after the WRITE)
+ *   fenced_reads     false    the READ carries the fencing token too (storage.h, top)
  *   resource         ""       the node holding the counter ("" = the storage node)
  */
 #ifndef CCSIM_LOCK_COUNTER_H
@@ -48,6 +49,7 @@ typedef struct lkc_cfg {
     param_per_node read_at;
     param_per_node write_at;
     param_per_node release_at;
+    bool fenced_reads;
     char resource[CONFIG_STRING_MAX];
 } lkc_cfg;
 
