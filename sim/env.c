@@ -209,15 +209,17 @@ const hist *env_history(const env *e) { return &S(e)->hist; }
 
 void env_set_initial_value(env *e, int64_t value) { S(e)->hist.initial_value = value; }
 
+/* A model's line: its body is cut at ENV_TRACE_BODY_MAX bytes, as it always
+ * was (the bytes of trace.log stay those of earlier versions). */
+#define ENV_TRACE_BODY_MAX 511
+
 void env_trace(env *e, const char *fmt, ...) {
     struct sim *s = S(e);
     if (!s->trace) return;
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    sim_trace_vline(s, e->id, ENV_TRACE_BODY_MAX, fmt, ap);
     va_end(ap);
-    sim_trace_line(s, e->id, "%s", line);
 }
 
 bool env_side_log_on(const env *e) { return S(e)->side_log != NULL; }

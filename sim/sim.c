@@ -70,18 +70,62 @@ static void over_budget(struct sim *s, uint64_t budget, const char *what, const 
     s->over_budget = true;
 }
 
-void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
+/* A trace line's head, "%5lld.%09lld %-10s " of (seconds, ns, name), into
+ * buf (room for 64 bytes at least); returns its length.  By hand: it is
+ * written for every line. */
+static size_t trace_head(char *buf, sim_time now, const char *name) {
+    SIM_ASSERT(now >= 0);
+    char digits[24];
+    size_t n = 0, k = 0;
+    uint64_t sec = (uint64_t)(now / SIM_S), ns = (uint64_t)(now % SIM_S);
+    do { digits[k++] = (char)('0' + sec % 10); sec /= 10; } while (sec);
+    for (size_t pad = k; pad < 5; pad++) buf[n++] = ' ';
+    while (k) buf[n++] = digits[--k];
+    buf[n++] = '.';
+    for (size_t i = 9; i-- > 0; ns /= 10) buf[n + i] = (char)('0' + ns % 10);
+    n += 9;
+    buf[n++] = ' ';
+    size_t len = strlen(name);
+    SIM_ASSERT(len < SIM_NAME_MAX);
+    memcpy(buf + n, name, len);
+    n += len;
+    for (; len < 10; len++) buf[n++] = ' ';
+    buf[n++] = ' ';
+    return n;
+}
+
+void sim_trace_vline(struct sim *s, int32_t node, size_t body_max, const char *fmt, va_list ap) {
     if (!s->trace) return;
-    int head = fprintf(s->trace, "%5" PRId64 ".%09" PRId64 " %-10s ", s->now / SIM_S,
-                       s->now % SIM_S, node >= 0 ? s->scn->nodes[node].name : "-");
-    va_list ap;
-    va_start(ap, fmt);
-    int body = vfprintf(s->trace, fmt, ap);
-    va_end(ap);
-    fputc('\n', s->trace);
-    s->trace_bytes += (uint64_t)(head > 0 ? head : 0) + (uint64_t)(body > 0 ? body : 0) + 1u;
+    char line[SIM_TRACE_LINE_MAX];
+    size_t head = trace_head(line, s->now, node >= 0 ? s->scn->nodes[node].name : "-");
+    size_t room = sizeof line - head - 1;             /* one byte kept for the newline */
+    SIM_ASSERT(body_max == SIZE_MAX || body_max < room);   /* a cut body fits */
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(line + head, room, fmt, ap);
+    size_t body = n < 0 ? 0 : (size_t)n;
+    if (body > body_max) body = body_max;             /* vsnprintf wrote its first bytes */
+    if (body < room) {                                /* the common case: one write */
+        line[head + body] = '\n';
+        fwrite(line, 1, head + body + 1, s->trace);
+    } else {                                          /* a long line: formatted in place */
+        fwrite(line, 1, head, s->trace);
+        int again_n = vfprintf(s->trace, fmt, again);
+        body = again_n < 0 ? 0 : (size_t)again_n;
+        fputc('\n', s->trace);
+    }
+    va_end(again);
+    s->trace_bytes += (uint64_t)head + (uint64_t)body + 1u;
     if (s->trace_bytes > s->max_trace_bytes)
         over_budget(s, s->max_trace_bytes, "bytes of trace.log", "--max-trace BYTES");
+}
+
+void sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...) {
+    if (!s->trace) return;
+    va_list ap;
+    va_start(ap, fmt);
+    sim_trace_vline(s, node, SIZE_MAX, fmt, ap);
+    va_end(ap);
 }
 
 void sim_side_log_wrote(struct sim *s, int n) {

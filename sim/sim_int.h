@@ -43,6 +43,8 @@
 #ifndef CCSIM_SIM_INT_H
 #define CCSIM_SIM_INT_H
 
+#include <stdarg.h>
+
 #include "sim/clock.h"
 #include "sim/env.h"
 #include "sim/evq.h"
@@ -150,8 +152,14 @@ void     sim_describe_msg(const struct sim *s, uint32_t type, const void *body, 
 uint32_t sim_slots_grow(struct sim *s);
 bool     sim_queue_full(struct sim *s);
 void     sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One trace.log line, "SECONDS.NANOS NODE    " and the formatted body (at
+ * most body_max bytes of it; SIZE_MAX = all), formatted once and handed to
+ * the trace stream in one write; nothing without a trace.  node -1: "-". */
 void     sim_trace_line(struct sim *s, int32_t node, const char *fmt, ...)
              __attribute__((format(printf, 3, 4)));
+void     sim_trace_vline(struct sim *s, int32_t node, size_t body_max, const char *fmt, va_list ap)
+             __attribute__((format(printf, 4, 0)));
+#define SIM_TRACE_LINE_MAX 1024   /* bytes of a line formatted on the stack; longer ones stream */
 /* Counts n more bytes of side log against its budget (the run stops past it). */
 void     sim_side_log_wrote(struct sim *s, int n);
 

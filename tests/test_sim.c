@@ -648,6 +648,66 @@ static void a_run_stops_when_its_trace_passes_its_budget(void **state) {
     free(s->params.items); free(s);
 }
 
+/* ---- trace.log lines (issue 17: each formatted once) ---- */
+
+/* A model that writes a 600-byte line at 0 and a short one at 123456.5 s. */
+static void talker_init(void *state, env *e) {
+    (void)state;
+    char text[601];
+    memset(text, 'x', 600);
+    text[600] = '\0';
+    if (env_self(e) == 0) env_trace(e, "long %s", text);
+    env_timer(e, 123456 * SIM_S + 500 * SIM_MS, 1, 0);
+}
+
+static void talker_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
+    (void)state; (void)arg;
+    env_trace(e, "tag %u on %s", tag, env_node_name(e, env_self(e)));
+}
+
+static const model_ops talker_model = {
+    .name = "talker", .state_size = 1, .init = talker_init, .on_timer = talker_timer,
+};
+
+static const proto_desc talker_proto = {
+    .name = "talker", .summary = "trace test protocol",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &talker_model, 1, 1, "talks", NULL }, { "b", &talker_model, 1, 1, "talks", NULL } },
+    .role_count = 2,
+};
+
+static void a_trace_line_is_time_node_and_text_and_a_model_line_is_cut_at_511_bytes(void **state) {
+    (void)state;
+    scn *s = ping_scn(200000 * SIM_S);
+    snprintf(s->nodes[0].name, SIM_NAME_MAX, "a-long-name-1");   /* wider than the column */
+    FILE *trace = tmpfile();
+    assert_non_null(trace);
+    sim_options opt = { .seed = 1, .seed_set = true, .proto = &talker_proto, .trace = trace };
+    sim *run = NULL;
+    char err[SIM_ERR_MAX];
+    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
+    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    sim_destroy(run);
+    long n = ftell(trace);
+    assert_true(n > 0);
+    char *text = calloc(1, (size_t)n + 1);
+    assert_non_null(text);
+    rewind(trace);
+    assert_int_equal(fread(text, 1, (size_t)n, trace), (size_t)n);
+    fclose(trace);
+    char want[700];
+    memset(want, 'x', sizeof want);
+    int head = snprintf(want, sizeof want, "    0.000000000 a-long-name-1 long ");
+    memset(want + head, 'x', 511 - 5);
+    snprintf(want + head + 511 - 5, sizeof want - (size_t)(head + 511 - 5), "\n");
+    assert_memory_equal(text, want, strlen(want));          /* 511 bytes of body, then the end */
+    assert_non_null(strstr(text, "\n123456.500000000 a-long-name-1 tag 1 on a-long-name-1\n"));
+    assert_non_null(strstr(text, "\n123456.500000000 b1         tag 1 on b1\n"));
+    free(text);
+    free(s);
+}
+
 /* A pause at 2562047h for 2562047h (the loader's old largest duration; it
  * now stops at CONFIG_TIME_MAX) wrapped now + for and aborted on
  * `at >= s->now`: the pause's end saturates instead. */
@@ -723,6 +783,7 @@ int main(void) {
         cmocka_unit_test(failed_assertion_after_a_run_returned_prints_no_run_context),
         cmocka_unit_test(a_run_stops_at_its_event_budget_and_says_which),
         cmocka_unit_test(a_run_stops_when_its_trace_passes_its_budget),
+        cmocka_unit_test(a_trace_line_is_time_node_and_text_and_a_model_line_is_cut_at_511_bytes),
         cmocka_unit_test(a_pause_at_the_largest_horizon_runs_to_the_end),
         cmocka_unit_test(the_largest_clocks_latencies_and_delays_do_not_wrap),
     };

@@ -15,6 +15,22 @@ int cli_plot(int argc, char **argv);        /* ccsim plot RUNDIR */
 int cli_compare(int argc, char **argv);     /* ccsim compare FILE --vary KEY=V1,V2,... */
 int cli_shrink(int argc, char **argv);      /* ccsim shrink FILE --seed S [--check NAME] */
 int cli_sweep(int argc, char **argv);       /* ccsim sweep FILE... --seeds A..B (sweep.h) */
+int cli_trace(int argc, char **argv);       /* ccsim trace RUNDIR [-o FILE] (trace.c) */
+
+/* A trace.log being written (trace.c): to FINAL.tmp through a large
+ * buffer, renamed to FINAL by cli_trace_close(keep) or removed, and
+ * removed on Ctrl-C (TERM, HUP) meanwhile.  One at a time per process. */
+#define CLI_TRACE_PATH_MAX 1200
+typedef struct cli_trace_file {
+    FILE *f;
+    char *buf;
+    char tmp[CLI_TRACE_PATH_MAX + 8], final[CLI_TRACE_PATH_MAX];
+} cli_trace_file;
+/* 0, or -1 with the message (prefixed by who) on stderr. */
+int  cli_trace_open(cli_trace_file *t, const char *final, const char *who);
+/* Closes it: renamed into place when keep, else removed.  0, or -1 when a
+ * write failed (message on stderr; nothing left behind). */
+int  cli_trace_close(cli_trace_file *t, bool keep, const char *who);
 
 struct plot_run;
 /* Writes dir's timeline files (and latency's, for runs with many ops) and
@@ -58,13 +74,14 @@ typedef struct cli_report_opts {
     uint64_t seed;
     bool seed_set;               /* else the scenario's `seed:` */
     bool no_plot;                /* no timeline files, no gnuplot */
+    bool no_trace;               /* no trace.log (ccsim trace writes it later) */
     unsigned formats;            /* --draw: a plot_format mask; 0 = both */
     uint64_t max_events, max_trace;   /* the run's budgets; 0 = the defaults */
     FILE *side_log;              /* the run's side log (--emit), NULL = none;
                                     its budget is max_trace too */
 } cli_report_opts;
-/* Runs s with its trace streamed into dir and writes the whole report
- * there (report.h, and the timeline unless no_plot).  Returns 0 with the
+/* Runs s with its trace streamed into dir (unless no_trace) and writes the
+ * whole report there (report.h, and the timeline unless no_plot).  Returns 0 with the
  * verdicts in *o, the finished run in *keep (the caller frees both) and
  * *drawn as cli_plot_run's result (1 when not drawn); or SIM_EXIT_INPUT
  * (SIM_EXIT_BUDGET past a budget), the message on stderr, nothing to free

@@ -61,6 +61,8 @@ static void compare_usage(FILE *f) {
           "schedule, prints one table (each check's verdict, operations done, failed\n"
           "and unknown, latency p50 and p99, aborts and retries) and draws the\n"
           "variants' timelines one above the other in compare.png / compare.svg.\n"
+          "Each variant's report goes in DIR/N-VALUE/, without trace.log: ccsim trace\n"
+          "DIR/N-VALUE writes it (the same bytes ccsim run --set KEY=VALUE would).\n"
           "\n"
           "  --vary KEY=V1,V2  the values to compare (KEY as for --set; commas inside\n"
           "                    [..] or {..} do not split: --vary 'faults[0]={..},{..}')\n"

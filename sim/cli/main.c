@@ -12,15 +12,17 @@ static void usage(FILE *f) {
           "\n"
           "usage:\n"
           "  ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                     [--json] [-q]\n"
-          "        run one scenario: verdicts, the story of each violation, a report\n"
-          "        and its timeline (timeline.png)\n"
+          "                     [--no-trace] [--json] [-q]\n"
+          "        run one scenario: verdicts, the story of each violation, a report,\n"
+          "        its trace.log and its timeline (timeline.png)\n"
           "  ccsim compare FILE.yaml --vary KEY=V1,V2,... [--set KEY=VALUE]... [--seed N]\n"
           "        the same faults against several designs: one table, one picture\n"
           "  ccsim shrink FILE.yaml --seed S [--check NAME]\n"
           "        the smallest scenario that still fails: FILE.min.yaml\n"
           "  ccsim plot RUNDIR\n"
           "        draw a report directory's pictures again (gnuplot)\n"
+          "  ccsim trace RUNDIR [-o FILE]\n"
+          "        write a run's trace.log again (after run --no-trace): same seed, same bytes\n"
           "  ccsim sweep FILE.yaml... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]\n"
           "        run many seeds in worker processes: verdicts tallied per check, the\n"
           "        failing seeds and how to replay each, sweep.json (--merge: shards')\n"
@@ -59,10 +61,11 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0) return cli_list(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0) return cli_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "trace") == 0) return cli_trace(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "shrink") == 0) return cli_shrink(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "lincheck") == 0) return lincheck_main(argc - 1, argv + 1);
-    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, sweep, shrink, plot, lincheck, list; see ccsim --help)\n", cmd);
+    fprintf(stderr, "ccsim: unknown command '%s' (expected run, check, compare, sweep, shrink, plot, trace, lincheck, list; see ccsim --help)\n", cmd);
     return 2;
 }

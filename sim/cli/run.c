@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +99,7 @@ typedef struct run_args {
     const char *file, *out;
     uint64_t seed;
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
-    bool seed_set, no_plot, json, quiet, twice;
+    bool seed_set, no_plot, no_trace, json, quiet, twice;
     unsigned formats;                     /* --draw: a plot_format mask; 0 = both */
     bool emit_redis;                      /* --emit redis */
     bool emit_sql;                        /* --emit sql */
@@ -110,8 +109,8 @@ typedef struct run_args {
 
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                 [--draw png|svg] [--json] [-q] [--max-events N] [--max-trace BYTES] [--twice]\n"
-          "                 [--emit redis|sql]\n"
+          "                 [--no-trace] [--draw png|svg] [--json] [-q] [--max-events N]\n"
+          "                 [--max-trace BYTES] [--twice] [--emit redis|sql]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -128,6 +127,10 @@ static void run_usage(FILE *f) {
           "                    --set params.watchdog.timeout=10s adds watchdog.timeout\n"
           "  --out DIR         where to write the report\n"
           "  --no-plot         do not draw the timeline (nor write its files)\n"
+          "  --no-trace        do not write trace.log (about 120 bytes per event; writing\n"
+          "                    it can cost as much as the simulation): the other files\n"
+          "                    are the same, and `ccsim trace DIR` writes it later,\n"
+          "                    exactly, by running the seed again\n"
           "  --draw png|svg    draw only that format (default both): gnuplot can take\n"
           "                    longer than the simulation, and one format is about half;\n"
           "                    the other can be drawn later: ccsim plot DIR --draw svg\n"
@@ -241,6 +244,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
             if (a->set_count == SCN_SETS_MAX) { fprintf(stderr, "ccsim run: more than %d --set options\n", SCN_SETS_MAX); return -1; }
             a->sets[a->set_count++] = argv[++i];
         } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
+        else if (strcmp(x, "--no-trace") == 0) a->no_trace = true;
         else if (strcmp(x, "--draw") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
             if (plot_parse_formats(v, &a->formats) != 0) {
@@ -450,60 +454,25 @@ static void remove_new_dirs(const char *dir, size_t existing) {
     }
 }
 
-/* trace.log.tmp while a run writes it, so that Ctrl-C (or TERM, HUP) does
- * not leave it behind: the handler removes it, then dies of the signal as
- * it would have.  Only unlink and raise, which are async-signal-safe. */
-static char trace_tmp[1200];
-static volatile sig_atomic_t trace_tmp_set;
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-static void on_stop_signal(int sig) {
-    if (trace_tmp_set) unlink(trace_tmp);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void guard_trace_tmp(const char *tmp) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = tmp ? on_stop_signal : SIG_DFL;
-    trace_tmp_set = 0;
-    if (tmp) snprintf(trace_tmp, sizeof trace_tmp, "%s", tmp);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-        sigaction(stop_signals[i], &sa, NULL);
-    trace_tmp_set = tmp != NULL;
-}
-
-static FILE *open_trace(const char *dir, char *tmp, size_t len) {
+/* Creates dir and opens dir/trace.log's stream; 0, or -1 with the message
+ * printed. */
+static int open_trace(const char *dir, cli_trace_file *t) {
     SIM_ASSERT(dir != NULL);
-    SIM_ASSERT(len > 0);
+    SIM_ASSERT(t != NULL);
     if (rpt_mkdirs(dir) != 0) {
         fprintf(stderr, "ccsim run: cannot create report directory '%s': %s\n", dir, strerror(errno));
-        return NULL;
-    }
-    snprintf(tmp, len, "%s/trace.log.tmp", dir);
-    guard_trace_tmp(tmp);
-    FILE *f = fopen(tmp, "w");
-    if (!f) fprintf(stderr, "ccsim run: cannot write '%s': %s\n", tmp, strerror(errno));
-    return f;
-}
-
-static int finish_trace(FILE *f, const char *tmp, const char *dir, bool keep) {
-    SIM_ASSERT(tmp != NULL);
-    SIM_ASSERT(dir != NULL);
-    bool ok = fflush(f) == 0 && !ferror(f);
-    fclose(f);
-    if (!keep || !ok) { remove(tmp); guard_trace_tmp(NULL); return ok ? 0 : -1; }
-    char final[1200];
-    snprintf(final, sizeof final, "%s/trace.log", dir);
-    int rc = rename(tmp, final);
-    guard_trace_tmp(NULL);
-    if (rc != 0) {
-        fprintf(stderr, "ccsim run: cannot write '%s': %s\n", final, strerror(errno));
         return -1;
     }
-    return 0;
+    char final[CLI_TRACE_PATH_MAX];
+    snprintf(final, sizeof final, "%s/trace.log", dir);
+    return cli_trace_open(t, final, "ccsim run");
+}
+
+/* --no-trace: no older run's trace.log left beside this run's report. */
+static void remove_old_trace(const char *dir) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/trace.log", dir);
+    remove(path);
 }
 
 /* Creates the run (input errors leave no report behind), then streams the
@@ -525,7 +494,7 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
                         .on_message = ro->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
                         .max_events = ro->max_events, .max_trace_bytes = ro->max_trace,
                         .side_log = ro->side_log, .max_side_log_bytes = ro->max_trace };
-    char err[SIM_ERR_MAX], tmp[1200];
+    char err[SIM_ERR_MAX];
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
@@ -533,18 +502,18 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
         return SIM_EXIT_INPUT;
     }
     size_t existing = existing_prefix(dir);
-    FILE *trace = open_trace(dir, tmp, sizeof tmp);
-    if (!trace) {
-        guard_trace_tmp(NULL);
+    cli_trace_file trace = { 0 };
+    if (!ro->no_trace && open_trace(dir, &trace) != 0) {
         remove_new_dirs(dir, existing);
         sim_destroy(run);
         plot_msgs_free(&msgs);
         return SIM_EXIT_INPUT;
     }
-    sim_set_trace(run, trace);
+    sim_set_trace(run, trace.f);
     int code = cli_judge(run, o);
     bool ok = code == 0 && write_reports(dir, s, run, o) == 0;
-    if (finish_trace(trace, tmp, dir, ok) != 0) ok = false;
+    if (trace.f && cli_trace_close(&trace, ok, "ccsim run") != 0) ok = false;
+    if (ok && ro->no_trace) remove_old_trace(dir);
     if (ok && ro->no_plot) {                /* no older run's picture left behind */
         plot_remove(dir, "timeline");
         plot_remove(dir, "latency");
@@ -600,7 +569,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(a != NULL);
     cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
-                           .formats = a->formats, .max_events = a->max_events, .max_trace = a->max_trace };
+                           .no_trace = a->no_trace, .formats = a->formats, .max_events = a->max_events, .max_trace = a->max_trace };
     if ((a->emit_redis || a->emit_sql) && (ro.side_log = tmpfile()) == NULL) {
         fprintf(stderr, "ccsim run: cannot create a temporary file for --emit: %s\n",
                 strerror(errno));

@@ -29,14 +29,15 @@ typedef struct sweep_args {
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
     uint32_t reports;            /* failing seeds given a report, per scenario */
-    bool seeds_set, merge, no_plot;
+    bool seeds_set, merge, no_plot, no_trace;
     sweep_plan plan;
 } sweep_args;
 
 static void sweep_usage(FILE *f) {
     fputs("usage: ccsim sweep FILE.yaml... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]\n"
           "                   [--check NAME]... [--ignore-expect] [--show N] [--reports N]\n"
-          "                   [--no-plot] [--set KEY=VALUE]... [--junit FILE] [--verify P%]\n"
+          "                   [--no-plot] [--no-trace] [--set KEY=VALUE]... [--junit FILE]\n"
+          "                   [--verify P%]\n"
           "       ccsim sweep --merge SWEEP.json... [--out DIR] [--junit FILE]\n"
           "\n"
           "Runs each scenario once per seed from A to B (both included) in J worker\n"
@@ -66,6 +67,7 @@ static void sweep_usage(FILE *f) {
           "  --reports N       write `ccsim run`'s report for the first N failing seeds of\n"
           "                    each scenario, in DIR/NAME/seed-S/ (default 3)\n"
           "  --no-plot         those reports without the timeline (no gnuplot)\n"
+          "  --no-trace        those reports without trace.log (ccsim trace DIR writes it)\n"
           "  --set KEY=VALUE   override a value of every file, as `ccsim run --set`\n"
           "  --junit FILE      also write JUnit XML: one test case per check\n"
           "  --merge           combine shards' sweep.json files (all N shards of one\n"
@@ -107,6 +109,7 @@ static int parse_option(int argc, char **argv, int *i, sweep_args *a) {
     if (strcmp(x, "--merge") == 0) { a->merge = true; return 0; }
     if (strcmp(x, "--ignore-expect") == 0) { p->ignore_expect = true; return 0; }
     if (strcmp(x, "--no-plot") == 0) { a->no_plot = true; return 0; }
+    if (strcmp(x, "--no-trace") == 0) { a->no_trace = true; return 0; }
     bool valued = strcmp(x, "--seeds") == 0 || strcmp(x, "--shard") == 0 || strcmp(x, "--jobs") == 0 ||
                   strcmp(x, "--out") == 0 || strcmp(x, "--junit") == 0 || strcmp(x, "--check") == 0 ||
                   strcmp(x, "--show") == 0 || strcmp(x, "--reports") == 0 || strcmp(x, "--set") == 0 ||
@@ -148,7 +151,7 @@ static int check_args(sweep_args *a) {
     }
     if (a->merge) {
         bool sweep_only = a->seeds_set || a->plan.range.shards != 1 || a->plan.only_count || a->set_count ||
-                          a->plan.ignore_expect || a->no_plot || a->plan.jobs ||
+                          a->plan.ignore_expect || a->no_plot || a->no_trace || a->plan.jobs ||
                           a->plan.verify_ppm;
         if (sweep_only) { fprintf(stderr, "ccsim sweep --merge: takes only --out and --junit (the shards' options are in their files)\n"); return -1; }
         return 0;
@@ -195,7 +198,8 @@ static int report_seed(const scn *s, const sweep_args *a, const sweep_tally *t, 
     pid_t pid = fork();
     if (pid < 0) { fprintf(stderr, "ccsim sweep: fork: %s\n", strerror(errno)); return SIM_EXIT_INPUT; }
     if (pid == 0) {
-        cli_report_opts ro = { .seed = seed, .seed_set = true, .no_plot = a->no_plot };
+        cli_report_opts ro = { .seed = seed, .seed_set = true, .no_plot = a->no_plot,
+                               .no_trace = a->no_trace };
         cli_outcome o;
         sim *run = NULL;
         int drawn = 1;
