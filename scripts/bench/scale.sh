@@ -3,6 +3,7 @@
 # a 2PC of 1 000 000 transactions, each run in full with its checks and its
 # report (no pictures), then timed by phase.  Prints, for each:
 #   bench NAME_wall: S s            wall time of `ccsim run --no-plot`
+#   bench NAME_cpu: S s             its user + system time (the machines are shared)
 #   bench NAME_peak_rss: M MiB      its peak resident memory (/usr/bin/time %M)
 #   bench NAME_sim: N ns/event      the simulation alone, CPU (bench_report)
 # and bench_report's other phases (checks, report, timeline files).  The
@@ -25,16 +26,17 @@ for f in flash-sale-1m 2pc-1m; do
   [ -z "${SCALE_ONLY:-}" ] || [ "$SCALE_ONLY" = "$f" ] || continue
   name=$(echo "$f" | tr '-' '_')
   # shellcheck disable=SC2086  # $trace is one or two words on purpose
-  /usr/bin/time -f '%e %M' -o "$tmp/time" "$CCSIM" run "tests/bench/$f.yaml" --no-plot -q \
+  /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$CCSIM" run "tests/bench/$f.yaml" --no-plot -q \
     $trace --out "$tmp/$f" >"$tmp/out" 2>&1
   rc=$?
   if [ $rc -ne 0 ]; then
     echo "bench $name: ccsim run exited $rc:"; cat "$tmp/out"; status=1
   fi
-  read -r wall rss <<EOT
+  read -r wall user sys rss <<EOT
 $(tail -n 1 "$tmp/time")
 EOT
   echo "bench ${name}_wall: $wall s"
+  echo "bench ${name}_cpu: $(echo "$user $sys" | awk '{ printf "%.2f", $1 + $2 }') s"
   echo "bench ${name}_peak_rss: $((rss / 1024)) MiB"
   rm -rf "$tmp/$f"
   "$BUILD/tools/bench_report" "$name" "tests/bench/$f.yaml" "$tmp/$f" 1 || status=1
