@@ -168,6 +168,11 @@ typedef struct model_ops {
      * the run records one and did not fail.  It may read its state, and
      * must not send, set timers or record history.  NULL = none. */
     void (*side_log_tail)(void *state, env *e);
+    /* The bytes to allocate for this node's state when they depend on the
+     * run (a workload's table of logical clients sized by its config):
+     * called once at setup, before init; it may read the configs, its node's
+     * id, names and roles only.  NULL = state_size. */
+    size_t (*state_size_for)(const env *e);
 } model_ops;
 
 #endif

@@ -55,7 +55,7 @@
 #include "sim/base.h"
 
 #define HIST_OPS_MAX      (1u << 22)
-#define HIST_EFFECTS_MAX  (1u << 22)
+#define HIST_EFFECTS_MAX  (1u << 24)     /* a 2PC of 1 000 000 transactions records 11 per transaction */
 #define HIST_NOTE_MAX     48
 #define HIST_NONE         UINT32_MAX     /* "no op" in hist_effect.op */
 

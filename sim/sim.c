@@ -722,7 +722,11 @@ static int setup_nodes(struct sim *s, const scn *sc) {
         n->process = sc->nodes[i].role_index;
         const scn_clock *c = &sc->clocks[i];
         clock_init(&n->clock, c->set ? c->offset_ns : 0, c->set ? c->rate_ppm : CLOCK_RATE_ONE);
-        if (n->model) n->model_state = sim_xcalloc(1, n->model->state_size ? n->model->state_size : 1);
+        if (n->model) {
+            const model_ops *m = n->model;
+            size_t size = m->state_size_for ? m->state_size_for(&n->env) : m->state_size;
+            n->model_state = sim_xcalloc(1, size ? size : 1);
+        }
     }
     for (uint32_t k = 0; k < sc->fault_count; k++) {   /* before any model event */
         const scn_fault *f = &sc->faults[k];

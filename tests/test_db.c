@@ -201,6 +201,46 @@ static void select_for_update_sells_100_and_buyer_100_waits_400ms(void **state) 
     run_free(&r);
 }
 
+/* Past the old bounds (4096 sessions on a client node, 4096 at the db
+ * over a run): 10 000 buyers on three shops (3334, 3333, 3333 sessions),
+ * one every 10 us; each ends, and the db releases its idle session. */
+static void a_flash_sale_of_10000_buyers_on_three_shops_sells_exactly_the_stock(void **state) {
+    (void)state;
+    run r = run_text("name: flash-sale-10000\nseed: 1\nduration: 60s\nprotocol: db\n"
+                     "nodes: {db: 1, client: [s1, s2, s3]}\nnetwork: {latency: 1ms}\n"
+                     "workload: {kind: flash-sale, clients: [s1, s2, s3], stock: 1000, "
+                     "buyers: 10000, every: 10us, strategy: atomic}\n"
+                     "checks: [oversell, lost-update, liveness]\n");
+    assert_int_equal(r.h->op_count, 10000);
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 1000);
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_FAIL), 9000);
+    assert_int_equal(final_balance(&r, "stock:1"), 0);
+    assert_int_equal(op_of_process(&r, HIST_F_BUY, 9999)->result, HIST_FAIL);
+    assert_int_equal(verdict_of(&r, "oversell"), CHECK_OK);
+    assert_int_equal(verdict_of(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(verdict_of(&r, "liveness"), CHECK_OK);
+    run_free(&r);
+}
+
+/* 3000 transactions queue at once on one row lock (SELECT ... FOR UPDATE):
+ * the lock goes down the queue, each buyer once, 100 sold and no more. */
+static void a_queue_of_3000_buyers_behind_for_update_sells_the_stock_once(void **state) {
+    (void)state;
+    run r = run_text("name: for-update-3000\nseed: 1\nduration: 60s\nprotocol: db\n"
+                     "nodes: {db: 1, client: [shop]}\nnetwork: {latency: 1ms}\n"
+                     "workload: {kind: flash-sale, clients: [shop], stock: 100, buyers: 3000, "
+                     "every: 0ms, think: 0ms, strategy: pessimistic}\n"
+                     "checks: [oversell, lost-update]\n");
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_OK), 100);
+    assert_int_equal(ops_with(&r, HIST_F_BUY, HIST_FAIL), 2900);
+    assert_int_equal(final_balance(&r, "stock:1"), 0);
+    assert_int_equal(effects_of(&r, HIST_EFF_BLOCKED, NULL), 2999);     /* all but the first waited */
+    assert_int_equal(effects_of(&r, HIST_EFF_UNBLOCKED, NULL), 2999);
+    assert_int_equal(verdict_of(&r, "oversell"), CHECK_OK);
+    assert_int_equal(verdict_of(&r, "lost-update"), CHECK_OK);
+    run_free(&r);
+}
+
 static void lock_timeout_turns_buyers_away_without_overselling(void **state) {
     (void)state;
     run r = run_file(SCN_DIR "D4b-flash-sale-for-update-lock-timeout.yaml");
@@ -1026,6 +1066,8 @@ int main(void) {
         cmocka_unit_test(atomic_conditional_decrement_sells_to_the_first_100_buyers),
         cmocka_unit_test(optimistic_cas_sells_exactly_100_one_every_5ms),
         cmocka_unit_test(select_for_update_sells_100_and_buyer_100_waits_400ms),
+        cmocka_unit_test(a_flash_sale_of_10000_buyers_on_three_shops_sells_exactly_the_stock),
+        cmocka_unit_test(a_queue_of_3000_buyers_behind_for_update_sells_the_stock_once),
         cmocka_unit_test(lock_timeout_turns_buyers_away_without_overselling),
         cmocka_unit_test(three_cas_retries_sell_4_of_50_and_leave_96),
         cmocka_unit_test(unlimited_retries_serve_all_50_buyers),

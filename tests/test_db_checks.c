@@ -506,6 +506,48 @@ static void figures_count_commits_aborts_retries_and_lock_waits(void **state) {
     assert_int_equal(x.lock_wait_max_ns, 4 * SIM_MS);
 }
 
+/* The old pairing, kept: an UNBLOCKED closes the first wait of its (node,
+ * key) in the list of open waits, where a closed wait's place goes to the
+ * last one.  X, A, C open ([X A C]); X closes, C takes its place ([C A]);
+ * the next close of K is C's (7 ms), then A's (18 ms), not first come
+ * first closed (8 and 17). */
+static void lock_waits_of_one_key_close_in_the_order_of_the_open_list(void **state) {
+    fx *f = *state;
+    eff(f, HIST_EFF_BLOCKED, 1, DB, 1, "L", 0, 0, HIST_NONE);
+    eff(f, HIST_EFF_BLOCKED, 2, DB, 2, "K", 0, 0, HIST_NONE);
+    eff(f, HIST_EFF_BLOCKED, 3, DB, 3, "K", 0, 0, HIST_NONE);
+    eff(f, HIST_EFF_UNBLOCKED, 4, DB, 1, "L", 0, 0, HIST_NONE);
+    eff(f, HIST_EFF_UNBLOCKED, 10, DB, 3, "K", 0, 0, HIST_NONE);
+    eff(f, HIST_EFF_UNBLOCKED, 20, DB, 2, "K", 0, 0, HIST_NONE);
+    eff(f, HIST_EFF_UNBLOCKED, 30, DB, 2, "K", 0, 0, HIST_NONE);   /* none open: ignored */
+    eff(f, HIST_EFF_BLOCKED, 40, DB + 1, 4, "K", 0, 0, HIST_NONE); /* another node: open at the end */
+    check_figures x;
+    check_figures_build(&f->h, 100 * SIM_MS, &x);
+    assert_int_equal(x.lock_waits, 4);
+    assert_int_equal(x.lock_wait_max_ns, 60 * SIM_MS);
+    assert_int_equal(x.lock_wait_total_ns, (3 + 7 + 18 + 60) * SIM_MS);
+}
+
+/* 3000 waits open at once on distinct keys, closed newest first: each
+ * close finds its own (a queue of buyers behind one row lock). */
+static void thousands_of_open_lock_waits_each_close_their_own(void **state) {
+    fx *f = *state;
+    char key[SIM_NAME_MAX];
+    for (uint32_t i = 0; i < 3000; i++) {
+        snprintf(key, sizeof key, "T%u waits stock:1", i + 1);
+        eff(f, HIST_EFF_BLOCKED, i, DB, i + 1, key, 0, 0, HIST_NONE);
+    }
+    for (uint32_t i = 3000; i-- > 0;) {
+        snprintf(key, sizeof key, "T%u waits stock:1", i + 1);
+        eff(f, HIST_EFF_UNBLOCKED, 3000 + (3000 - i), DB, i + 1, key, 0, 0, HIST_NONE);
+    }
+    check_figures x;
+    check_figures_build(&f->h, 10000 * SIM_MS, &x);
+    assert_int_equal(x.lock_waits, 3000);
+    assert_int_equal(x.lock_wait_max_ns, 6000 * SIM_MS);          /* T1: 0 ms .. 6000 ms */
+    assert_int_equal(x.lock_wait_total_ns, (int64_t)9003000 * SIM_MS);   /* sum of 6000 - 2i */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -535,6 +577,8 @@ int main(void) {
         T(a_hundred_admissions_per_minute_keep_the_limit),
         T(two_hundred_admissions_across_a_window_boundary_break_the_limit),
         T(figures_count_commits_aborts_retries_and_lock_waits),
+        T(lock_waits_of_one_key_close_in_the_order_of_the_open_list),
+        T(thousands_of_open_lock_waits_each_close_their_own),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

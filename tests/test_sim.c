@@ -196,6 +196,44 @@ static void model_learns_in_on_crash_whether_it_lost_power(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* model_ops.state_size_for: the engine allocates what it says for each
+ * node (node 0: 4096 bytes, node 1: 8192); init fills all of it (a
+ * sanitizer build catches a shorter allocation) and records the size. */
+static size_t sized_bytes(const env *e) { return 4096u * (size_t)(env_self(e) + 1); }
+
+static void sized_init(void *state, env *e) {
+    size_t n = sized_bytes(e);
+    memset(state, 0xab, n);
+    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE, .value = (int64_t)n };
+    env_effect(e, &ef);
+}
+
+static const model_ops sized_model = {
+    .name = "sized", .state_size = 1, .state_size_for = sized_bytes, .init = sized_init,
+};
+
+static const proto_desc sized_proto = {
+    .name = "ping", .summary = "engine test protocol whose nodes' state size depends on the node",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &sized_model, 1, 1, "first", NULL }, { "b", &sized_model, 1, 1, "second", NULL } },
+    .role_count = 2,
+};
+
+static void a_model_gets_the_state_size_it_asks_for_its_node(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    sim_options opt = { .seed = 1, .seed_set = true, .proto = &sized_proto };
+    sim *run = NULL;
+    char err[512];
+    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
+    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    assert_int_equal(effect_count(run, HIST_EFF_WRITE), 2);
+    assert_int_equal(nth_write(run, 0), 4096);
+    assert_int_equal(nth_write(run, 1), 8192);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 /* Found by tests/fuzz/fuzz_scenario: a crash at 0 ms comes before the
  * nodes' start events; the node never started, and the lock-counter
  * client's on_crash asserted on its unstarted state. */
@@ -761,6 +799,7 @@ int main(void) {
         cmocka_unit_test(a_message_dropped_at_a_crashed_node_is_recorded_as_lost),
         cmocka_unit_test(power_lost_receiver_drops_messages_until_it_restarts),
         cmocka_unit_test(model_learns_in_on_crash_whether_it_lost_power),
+        cmocka_unit_test(a_model_gets_the_state_size_it_asks_for_its_node),
         cmocka_unit_test(restarted_node_receives_later_messages),
         cmocka_unit_test(partition_drops_messages_until_heal),
         cmocka_unit_test(one_way_cut_drops_only_its_direction),

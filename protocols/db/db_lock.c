@@ -383,6 +383,9 @@ static uint32_t waits_for(const db_node *d, int32_t slot, int32_t *out, uint32_t
     if (r->x_holder >= 0 && r->x_holder != slot) out[n++] = r->x_holder;
     if (d->cfg->flavor == DB_FLAVOR_MYSQL) n += waits_ahead(d, slot, out + n, max - n);
     if (t->wait_mode != DB_LOCK_UPDATE) return n;
+    /* s_count says whether anyone else holds S: the scan below is for a few
+       share holders, not for every check of a long queue behind an X. */
+    if (r->s_count == (holds_share(t, t->wait_row) ? 1 : 0)) return n;
     for (uint32_t k = 0; k < d->txns_live && n < max; k++) {
         int32_t i = d->active[k];
         if (i != slot && holds_share(&d->txns[i], t->wait_row)) out[n++] = i;

@@ -467,11 +467,19 @@ static const dbw_logic bk_logic = { bk_start, bk_reply, bk_think };
 
 /* ------------------------------------------------------------ model */
 
+/* A node runs at most one client session and one auditor session. */
+#define BK_SESSIONS 2
+
+static size_t bk_state_size(const env *e) {
+    (void)e;
+    return dbw_state_size(sizeof(bk_driver), BK_SESSIONS);
+}
+
 static void bk_init(void *state, env *e) {
     bk_driver *d = state;
     const bk_cfg *c = env_workload_config(e);
     SIM_ASSERT(c != NULL);
-    dbw_init(&d->core, e, &bk_logic, c->request_timeout_ns);
+    dbw_init(&d->core, e, &bk_logic, c->request_timeout_ns, sizeof(bk_driver), BK_SESSIONS);
     dbw_policy(&d->core, c->retries, c->backoff_ns, c->backoff_max_ns);
     char msg[SIM_ERR_MAX];
     const char *key = NULL;
@@ -495,7 +503,7 @@ static void bk_init(void *state, env *e) {
 static void bk_restart(void *state, env *e) { (void)state; env_trace(e, "bank: restarted; its work is gone"); }
 
 static const model_ops bk_driver_ops = {
-    .name = "bank", .state_size = sizeof(bk_driver), .init = bk_init,
+    .name = "bank", .state_size = sizeof(bk_driver), .state_size_for = bk_state_size, .init = bk_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
     .on_restart = bk_restart,
 };

@@ -11,7 +11,8 @@
  *
  * Invariant (dbw_invariants_ok): a request is outstanding only while an op
  * is pending; a done session has neither.  Trade-off: all sessions of a
- * node live in one fixed table (DBW_SESSIONS_MAX), so the engine's single
+ * node live in one table after the driver's struct, sized at setup from
+ * the workload's config (dbw_state_size), so the engine's single
  * allocation per node holds them and nothing outlives the run.
  */
 #include "sim/workload/dbw.h"
@@ -29,18 +30,42 @@ static bool session_ok(const dbw_session *s) {
 }
 
 bool dbw_invariants_ok(const dbw_core *w) {
-    if (w == NULL || w->count > DBW_SESSIONS_MAX) return false;
+    if (w == NULL || w->count > w->cap || w->cap > DBW_SESSIONS_MAX) return false;
     for (uint32_t i = 0; i < w->count; i++)
         if (!session_ok(&w->s[i])) return false;
     return true;
 }
 
-void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns) {
+static size_t sessions_at(size_t head) {
+    size_t a = _Alignof(dbw_session);
+    return (head + a - 1) / a * a;
+}
+
+size_t dbw_state_size(size_t head, uint32_t sessions) {
+    SIM_ASSERT(head >= sizeof(dbw_core));
+    SIM_ASSERT(sessions <= DBW_SESSIONS_MAX);
+    return sessions_at(head) + (size_t)sessions * sizeof(dbw_session);
+}
+
+uint32_t dbw_sessions_every(const param_nodes *clients, int64_t count, node_id self) {
+    SIM_ASSERT(count >= 0);
+    int32_t me = dbw_member(clients, self);
+    if (me < 0 || count <= me) return 0;
+    int64_t n = (count - me + clients->count - 1) / clients->count;
+    SIM_ASSERT(n <= DBW_SESSIONS_MAX);     /* the workloads' params bound count */
+    return (uint32_t)n;
+}
+
+void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns,
+              size_t head, uint32_t sessions) {
     SIM_ASSERT(logic != NULL);
     SIM_ASSERT(logic->start != NULL);
     SIM_ASSERT(logic->reply != NULL);
     SIM_ASSERT(logic->think != NULL);
     SIM_ASSERT(w->count == 0);
+    SIM_ASSERT(sessions <= DBW_SESSIONS_MAX);
+    w->cap = sessions;
+    w->s = sessions ? (dbw_session *)(void *)((char *)w + sessions_at(head)) : NULL;
     w->cfg = env_workload_config(e);
     w->logic = logic;
     w->request_timeout_ns = request_timeout_ns;
@@ -59,7 +84,7 @@ void dbw_policy(dbw_core *w, int64_t retries, sim_time backoff_ns, sim_time back
 }
 
 dbw_session *dbw_add(dbw_core *w, env *e, uint32_t process, sim_time start) {
-    SIM_ASSERT(w->count < DBW_SESSIONS_MAX);
+    SIM_ASSERT(w->count < w->cap);
     SIM_ASSERT(start >= 0);
     dbw_session *s = &w->s[w->count];
     memset(s, 0, sizeof *s);
@@ -228,7 +253,7 @@ static void on_timeout(dbw_core *w, env *e, dbw_session *s) {
 
 void dbw_on_message(void *state, env *e, node_id from, uint32_t type, const void *body, uint32_t len) {
     dbw_core *w = state;
-    SIM_ASSERT(w->count <= DBW_SESSIONS_MAX);
+    SIM_ASSERT(w->count <= w->cap);
     db_reply p;
     if (from != w->db || !dbc_reply_parse(type, body, len, &p)) {
         env_trace(e, "ignored a message of type %u", type);

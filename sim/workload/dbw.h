@@ -21,7 +21,9 @@
 #include "sim/config.h"
 #include "sim/env.h"
 
-#define DBW_SESSIONS_MAX 4096
+/* Sessions on one node: each schedules its arrival timer at init, so the
+ * engine's events in flight (SIM_SLOTS_MAX, 4 Mi) bound them too. */
+#define DBW_SESSIONS_MAX (1u << 20)
 #define DBW_LIST_MAX 16             /* items in a list-valued parameter ("60, 50") */
 #define DBW_SCRATCH 8               /* workload values kept per session */
 
@@ -65,11 +67,22 @@ struct dbw_core {
     bool crashed;
     int64_t retries;               /* the retry policy (dbw_policy); -1 = no limit */
     sim_time backoff_ns, backoff_max_ns;
-    dbw_session s[DBW_SESSIONS_MAX];
+    uint32_t cap;                  /* room in s, sized at setup (dbw_state_size) */
+    dbw_session *s;                /* after the driver's struct, in its state */
 };
 
 /* ---- the framework (a workload's model_ops call these) ---- */
-void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns);
+/* A driver's state is its struct (head bytes, beginning with its dbw_core)
+ * and then the table of its sessions, so that one allocation sized at
+ * setup holds them (1 000 000 buyers on one shop node cost their sessions,
+ * a 2-user run no more): its model_ops.state_size_for returns
+ * dbw_state_size(head, sessions), and its init passes the same two to
+ * dbw_init. */
+size_t dbw_state_size(size_t head, uint32_t sessions);
+/* The sessions dbw_add_every(clients, count) adds on node self. */
+uint32_t dbw_sessions_every(const param_nodes *clients, int64_t count, node_id self);
+void dbw_init(dbw_core *w, env *e, const dbw_logic *logic, sim_time request_timeout_ns,
+              size_t head, uint32_t sessions);
 /* The retry policy: retries after the first attempt (-1 = no limit), and
  * the exponential backoff with full jitter (base 0 = at once). */
 void dbw_policy(dbw_core *w, int64_t retries, sim_time backoff_ns, sim_time backoff_max_ns);

@@ -138,11 +138,22 @@ static const dbw_logic fs_logic = { fs_start, fs_reply, fs_think };
 
 /* ------------------------------------------------------------ model */
 
+/* The sessions of this node: its share of the buyers. */
+static uint32_t fs_sessions(const env *e) {
+    const fs_cfg *c = env_workload_config(e);
+    SIM_ASSERT(c != NULL);
+    return dbw_sessions_every(&c->clients, c->buyers, env_self(e));
+}
+
+static size_t fs_state_size(const env *e) {
+    return dbw_state_size(sizeof(dbw_core), fs_sessions(e));
+}
+
 static void fs_init(void *state, env *e) {
     dbw_core *w = state;
     const fs_cfg *c = env_workload_config(e);
     SIM_ASSERT(c != NULL);
-    dbw_init(w, e, &fs_logic, c->request_timeout_ns);
+    dbw_init(w, e, &fs_logic, c->request_timeout_ns, sizeof(dbw_core), fs_sessions(e));
     dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
     dbw_add_every(w, e, &c->clients, c->buyers, c->start_ns, c->every_ns);
     SIM_ASSERT(dbw_invariants_ok(w));
@@ -152,7 +163,7 @@ static void fs_restart(void *state, env *e) { (void)state; env_trace(e, "flash-s
 
 
 static const model_ops fs_driver_ops = {
-    .name = "flash-sale", .state_size = sizeof(dbw_core), .init = fs_init,
+    .name = "flash-sale", .state_size = sizeof(dbw_core), .state_size_for = fs_state_size, .init = fs_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
     .on_restart = fs_restart,
 };

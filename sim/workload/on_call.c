@@ -97,11 +97,22 @@ static const dbw_logic oc_logic = { oc_start, oc_reply, oc_think };
 
 /* ------------------------------------------------------------ model */
 
+/* The sessions of this node: its share of the leaving. */
+static uint32_t oc_sessions(const env *e) {
+    const oc_cfg *c = env_workload_config(e);
+    SIM_ASSERT(c != NULL);
+    return dbw_sessions_every(&c->clients, c->leaving, env_self(e));
+}
+
+static size_t oc_state_size(const env *e) {
+    return dbw_state_size(sizeof(dbw_core), oc_sessions(e));
+}
+
 static void oc_init(void *state, env *e) {
     dbw_core *w = state;
     const oc_cfg *c = env_workload_config(e);
     SIM_ASSERT(c != NULL);
-    dbw_init(w, e, &oc_logic, c->request_timeout_ns);
+    dbw_init(w, e, &oc_logic, c->request_timeout_ns, sizeof(dbw_core), oc_sessions(e));
     dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
     dbw_add_every(w, e, &c->clients, c->leaving, c->start_ns, c->every_ns);
     SIM_ASSERT(dbw_invariants_ok(w));
@@ -110,7 +121,7 @@ static void oc_init(void *state, env *e) {
 static void oc_restart(void *state, env *e) { (void)state; env_trace(e, "on-call: restarted; its doctors are gone"); }
 
 static const model_ops oc_driver_ops = {
-    .name = "on-call", .state_size = sizeof(dbw_core), .init = oc_init,
+    .name = "on-call", .state_size = sizeof(dbw_core), .state_size_for = oc_state_size, .init = oc_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
     .on_restart = oc_restart,
 };

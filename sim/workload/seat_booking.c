@@ -140,11 +140,22 @@ static const dbw_logic sb_logic = { sb_start, sb_reply, sb_think };
 
 /* ------------------------------------------------------------ model */
 
+/* The sessions of this node: its share of the users. */
+static uint32_t sb_sessions(const env *e) {
+    const sb_cfg *c = env_workload_config(e);
+    SIM_ASSERT(c != NULL);
+    return dbw_sessions_every(&c->clients, c->users, env_self(e));
+}
+
+static size_t sb_state_size(const env *e) {
+    return dbw_state_size(sizeof(dbw_core), sb_sessions(e));
+}
+
 static void sb_init(void *state, env *e) {
     dbw_core *w = state;
     const sb_cfg *c = env_workload_config(e);
     SIM_ASSERT(c != NULL);
-    dbw_init(w, e, &sb_logic, c->request_timeout_ns);
+    dbw_init(w, e, &sb_logic, c->request_timeout_ns, sizeof(dbw_core), sb_sessions(e));
     dbw_policy(w, c->retries, c->backoff_ns, c->backoff_max_ns);
     dbw_add_every(w, e, &c->clients, c->users, c->start_ns, c->every_ns);
     SIM_ASSERT(dbw_invariants_ok(w));
@@ -153,7 +164,7 @@ static void sb_init(void *state, env *e) {
 static void sb_restart(void *state, env *e) { (void)state; env_trace(e, "seat-booking: restarted; its users are gone"); }
 
 static const model_ops sb_driver_ops = {
-    .name = "seat-booking", .state_size = sizeof(dbw_core), .init = sb_init,
+    .name = "seat-booking", .state_size = sizeof(dbw_core), .state_size_for = sb_state_size, .init = sb_init,
     .on_message = dbw_on_message, .on_timer = dbw_on_timer, .on_crash = dbw_on_crash,
     .on_restart = sb_restart,
 };
