@@ -241,10 +241,24 @@ static const param_spec caw_params[] = {
         CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
+/* A node the driver does not run (the cache, the db) makes no requests. */
+static int clients_only(const param_nodes *n, const char *key, const scn *s, char *err, size_t err_len) {
+    for (uint32_t i = 0; i < n->count; i++) {
+        const char *role = s->nodes[n->node[i]].role;
+        if (strcmp(role, "reader") == 0 || strcmp(role, "writer") == 0) continue;
+        return param_error(s, &s->workload, key, err, err_len,
+                           "node '%.64s' is a %.32s node (expected reader or writer nodes)",
+                           s->nodes[n->node[i]].name, role);
+    }
+    return 0;
+}
+
 static int caw_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const caw_cfg *c = cfg_v;
     SIM_ASSERT(c != NULL);
+    if (clients_only(&c->readers, "readers", s, err, err_len) != 0) return -1;
+    if (clients_only(&c->writers, "writers", s, err, err_len) != 0) return -1;
     for (uint32_t i = 0; i < c->writers.count; i++) {
         if (!listed(&c->readers, c->writers.node[i])) continue;
         return param_error(s, &s->workload, "writers", err, err_len,
