@@ -55,31 +55,24 @@ static bool cache_invariants_ok(const ca_cache *c) {
 
 void ca_item_key(uint32_t item, char *buf, size_t len) { snprintf(buf, len, "item%u", item + 1); }
 
-static void effect(env *e, hist_eff_kind kind, node_id client, const ca_msg *m, int64_t value) {
-    hist_effect ef;
-    memset(&ef, 0, sizeof ef);
-    ef.kind = kind;
-    ef.client = client;
-    ef.op = m != NULL ? m->op : HIST_NONE;
-    ef.value = value;
-    if (m != NULL) ca_item_key(m->item, ef.key, sizeof ef.key);
-    env_effect(e, &ef);
-}
-
-/* The effect with its extra fields, for the kinds that use them. */
+/* Records an effect of the cache about item m->item (m NULL: about none). */
 static void effect_x(env *e, hist_eff_kind kind, node_id client, const ca_msg *m, int64_t value,
                      int64_t aux, int64_t version, uint64_t token) {
     hist_effect ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
-    ef.op = m->op;
+    ef.op = m != NULL ? m->op : HIST_NONE;
     ef.value = value;
     ef.aux = aux;
     ef.version = version;
     ef.token = (int64_t)token;
-    ca_item_key(m->item, ef.key, sizeof ef.key);
+    if (m != NULL) ca_item_key(m->item, ef.key, sizeof ef.key);
     env_effect(e, &ef);
+}
+
+static void effect(env *e, hist_eff_kind kind, node_id client, const ca_msg *m, int64_t value) {
+    effect_x(e, kind, client, m, value, 0, 0, 0);
 }
 
 static void expire_if_due(ca_cache *c, env *e, uint32_t item) {
@@ -99,8 +92,7 @@ static void reply(env *e, node_id to, uint32_t type, const ca_msg *q, uint32_t f
     env_send(e, to, type, &p, sizeof p);
 }
 
-static bool lease_out(const ca_cache *c, const ca_slot *s, env *e) {
-    (void)c;
+static bool lease_out(const ca_slot *s, env *e) {
     return s->lease != 0 && env_now_mono(e) < s->lease_until_mono;
 }
 
@@ -114,7 +106,7 @@ static void on_get(ca_cache *c, env *e, node_id from, const ca_msg *q) {
     uint64_t token = 0;
     bool busy = false;
     if (c->cfg->remedy == CA_LEASE) {
-        busy = lease_out(c, s, e);
+        busy = lease_out(s, e);
         if (!busy) {
             token = (c->boot << 32) | ++c->leases_out;
             s->lease = token;
@@ -128,7 +120,7 @@ static void on_get(ca_cache *c, env *e, node_id from, const ca_msg *q) {
 /* 0 = accepted, else CA_REFUSED_*. */
 static int set_refusal(const ca_cache *c, const ca_slot *s, const ca_msg *q, env *e) {
     if (c->cfg->remedy == CA_VERSIONED && q->version < s->seen) return CA_REFUSED_OLDER;
-    if (c->cfg->remedy == CA_LEASE && (q->token == 0 || q->token != s->lease || !lease_out(c, s, e)))
+    if (c->cfg->remedy == CA_LEASE && (q->token == 0 || q->token != s->lease || !lease_out(s, e)))
         return CA_REFUSED_LEASE;
     return 0;
 }
