@@ -24,7 +24,8 @@
     X(check_conservation)          /* conservation.c */ \
     X(check_isolation)             /* isolation.c */ \
     X(check_rate_limit)            /* rate_limit.c */ \
-    X(check_script)                /* script_check.c */
+    X(check_script)                /* script_check.c */ \
+    X(check_stale_read)            /* stale_read.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
 #define ENTRY(name) &name,
