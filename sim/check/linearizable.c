@@ -113,5 +113,5 @@ const check_desc check_linearizable = {
     .summary = "the clients' reads and writes of the resource, checked as a register by the "
         "same search as `ccsim lincheck`",
     .run = check_run_linearizable,
-    .workloads = { "lock-counter" },
+    .workloads = { "lock-counter", "register-rw" },
 };

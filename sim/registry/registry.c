@@ -28,7 +28,8 @@
     X(saga_family)      /* protocols/saga */                                \
     X(db_family)        /* protocols/db */                                  \
     X(pay_family)       /* protocols/payment */                             \
-    X(rlim_family)      /* protocols/ratelimit */
+    X(rlim_family)      /* protocols/ratelimit */                           \
+    X(reg_family)       /* protocols/register */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
@@ -41,7 +42,8 @@
     X(oc_workload)      /* on_call.c */                                     \
     X(pw_workload)      /* payment.c */                                     \
     X(rq_workload)      /* requests.c */                                    \
-    X(script_workload)  /* script.c */
+    X(script_workload)  /* script.c */                                      \
+    X(rw_workload)      /* register_rw.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;
