@@ -7,7 +7,8 @@
  *   any --crash [rw_on_crash]--> DONE (the pending op completes as info)
  *
  * Invariant (rw_invariants_ok): an op is pending exactly in WAITING, with its
- * request number and timeout timer; done <= count; writes <= done.
+ * request number and timeout timer; done <= count; writes <= done, plus
+ * the pending op.
  */
 #include "sim/workload/register_rw.h"
 
@@ -35,7 +36,8 @@ typedef struct rw_driver {
 } rw_driver;
 
 static bool rw_invariants_ok(const rw_driver *d) {
-    if (d->cfg == NULL || d->done > d->cfg->count || d->writes > d->done) return false;
+    if (d->cfg == NULL || d->done > d->cfg->count) return false;
+    if (d->writes > d->done + (d->state == RW_WAITING)) return false;   /* the pending op may be one */
     if ((d->state == RW_WAITING) != (d->op != HIST_NONE)) return false;
     return d->state == RW_OFF || d->index >= 0;
 }
