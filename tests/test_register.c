@@ -96,6 +96,28 @@ static void majority_quorum_refuses_the_minority_and_stays_linearizable(void **s
     run_free(&r);
 }
 
+static run run_set(const char *path, const char *set) {
+    char err[1024];
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    const char *sets[1] = { set };
+    if (scn_load_with_overrides(path, sets, 1, s, err, sizeof err) != 0) fail_msg("%s", err);
+    return run_loaded(s);
+}
+
+static void the_availability_target_decides_whether_a_silent_minority_fails(void **state) {
+    (void)state;
+    run r = run_set(DIR "P1-cp-majority-quorum-partition.yaml", "workload.availability=0%");
+    char s[CHECK_SUMMARY_MAX];
+    assert_int_equal(verdict(&r, "availability", s, sizeof s), CHECK_OK);
+    assert_non_null(strstr(s, "answered 0 of 9 requests (0%)"));
+    assert_non_null(strstr(s, "target 0%"));
+    run_free(&r);
+    r = run_set(DIR "P1b-ap-lww-partition.yaml", "workload.availability=100%");
+    assert_int_equal(verdict(&r, "availability", NULL, 0), CHECK_OK);   /* AP answers everything */
+    run_free(&r);
+}
+
 static void local_accept_answers_both_sides_and_lww_drops_one_sides_writes_on_heal(void **state) {
     (void)state;
     run r = run_file(DIR "P1b-ap-lww-partition.yaml");
@@ -230,6 +252,7 @@ static void a_home_that_is_not_a_replica_is_an_input_error_at_its_line(void **st
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(majority_quorum_refuses_the_minority_and_stays_linearizable),
+        cmocka_unit_test(the_availability_target_decides_whether_a_silent_minority_fails),
         cmocka_unit_test(local_accept_answers_both_sides_and_lww_drops_one_sides_writes_on_heal),
         cmocka_unit_test(siblings_keep_both_sides_writes_so_none_is_lost),
         cmocka_unit_test(a_slow_clock_loses_every_acknowledged_write_through_its_replica),

@@ -158,11 +158,10 @@ static reg_coord *coord_by_seq(reg_replica *r, uint32_t seq) {
     return NULL;
 }
 
-static void coord_end(reg_replica *r, env *e, reg_coord *c) {
+static void coord_end(env *e, reg_coord *c) {
     SIM_ASSERT(c->used);
     env_timer_cancel(e, c->timer);
     memset(c, 0, sizeof *c);
-    (void)r;
 }
 
 static void send_peers(reg_replica *r, env *e, uint32_t type, const void *body, uint32_t len) {
@@ -221,7 +220,7 @@ static void cp_store_ack(reg_replica *r, env *e, reg_coord *c, uint32_t from) {
     c->acked |= 1u << from;
     if (popcount(c->acked) < majority(r)) return;
     reply(e, c->client, c->req, c->op, REG_REPLY_OK, c->best.value);
-    coord_end(r, e, c);
+    coord_end(e, c);
 }
 
 static void cp_start(reg_replica *r, env *e, node_id client, const reg_req *q) {
@@ -260,7 +259,7 @@ static void cp_timeout(reg_replica *r, env *e, uint32_t seq) {
     p.needed = (uint8_t)majority(r);
     p.replicas = (uint8_t)r->n;
     env_send(e, c->client, REG_MSG_REPLY, &p, sizeof p);
-    coord_end(r, e, c);
+    coord_end(e, c);
 }
 
 static void cp_on_peer(reg_replica *r, env *e, node_id from, uint32_t type, const reg_coord_msg *m) {
@@ -581,7 +580,8 @@ static const proto_desc *const reg_protocols[] = { &reg_proto, NULL };
 const family_desc reg_family = {
     .name = "register",
     .msgs = { { 1550, 1599 } },
-    .tags = { { 1550, 1599 } },
+    /* no timer tags: the replica and the register-rw driver are each alone
+     * on their node, so their tags are private (below FAMILY_TAG_PRIVATE) */
     .describe = reg_describe,
     .protocols = reg_protocols,
     .kinds = { { 1550, 1569 } },

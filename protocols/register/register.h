@@ -54,9 +54,6 @@
 #define REG_MSG_STORE_ACK  1555u   /* cp: replica -> coordinator */
 #define REG_MSG_REPL       1556u   /* ap: replica -> replica: one copy (a sibling) */
 
-/* Timer tags: the client's request timeout (set by the workload driver). */
-#define REG_TAG_CLIENT_TIMEOUT 1550u
-
 typedef enum { REG_CP = 0, REG_AP } reg_mode;
 typedef enum { REG_LWW = 0, REG_SIBLINGS } reg_resolve;
 typedef enum { REG_OP_READ = 0, REG_OP_WRITE } reg_op_kind;

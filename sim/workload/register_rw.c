@@ -20,7 +20,7 @@
 #include "protocols/register/register.h"
 #include "sim/family.h"
 
-enum { TAG_NEXT = 1 };
+enum { TAG_NEXT = 1, TAG_TIMEOUT = 2 };   /* private: the driver is alone on its node */
 
 typedef enum { RW_OFF = 0, RW_IDLE, RW_WAITING, RW_DONE } rw_state;
 
@@ -61,7 +61,7 @@ static void issue(rw_driver *d, env *e) {
     q.req = ++d->req;
     q.op = d->op;
     env_send(e, d->home, REG_MSG_REQ, &q, sizeof q);
-    d->timeout = env_timer(e, d->cfg->timeout_ns, REG_TAG_CLIENT_TIMEOUT, d->req);
+    d->timeout = env_timer(e, d->cfg->timeout_ns, TAG_TIMEOUT, d->req);
     d->state = RW_WAITING;
 }
 
@@ -115,7 +115,7 @@ static void rw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     if (tag == TAG_NEXT) {
         if (d->state == RW_IDLE) issue(d, e);
     } else {
-        SIM_ASSERT(tag == REG_TAG_CLIENT_TIMEOUT);
+        SIM_ASSERT(tag == TAG_TIMEOUT);
         if (d->state != RW_WAITING || arg != d->req) return;
         hist_op f;
         memset(&f, 0, sizeof f);
