@@ -223,6 +223,22 @@ static void every_replica_losing_power_keeps_what_it_acknowledged(void **state) 
     run_free(&r);
 }
 
+/* Regression: the driver's invariant counted the pending write as done, so
+ * a client whose ops so far were all writes tripped it (found by a swarm
+ * sweep of scenarios/cap). */
+static void a_client_that_only_writes_runs_all_its_operations(void **state) {
+    (void)state;
+    run r = run_text("name: w\nduration: 3s\nprotocol: replicated-register\n"
+                     "nodes: {replica: 3, client: [c1]}\n"
+                     "workload: {kind: register-rw, reads: 0%, count: 10}\n");
+    uint32_t all, ok;
+    ops_in(&r, "c1", 0, r.s->duration_ns, &all, &ok);
+    assert_int_equal(all, 10);
+    assert_int_equal(ok, 10);
+    assert_int_equal(r.h->ops[9].value_in, 1010);
+    run_free(&r);
+}
+
 static void a_partition_that_never_heals_loses_no_write_yet(void **state) {
     (void)state;
     run r = run_text("name: n\nduration: 6s\nprotocol: replicated-register\n"
@@ -257,6 +273,7 @@ int main(void) {
         cmocka_unit_test(siblings_keep_both_sides_writes_so_none_is_lost),
         cmocka_unit_test(a_slow_clock_loses_every_acknowledged_write_through_its_replica),
         cmocka_unit_test(every_replica_losing_power_keeps_what_it_acknowledged),
+        cmocka_unit_test(a_client_that_only_writes_runs_all_its_operations),
         cmocka_unit_test(a_partition_that_never_heals_loses_no_write_yet),
         cmocka_unit_test(a_home_that_is_not_a_replica_is_an_input_error_at_its_line),
     };
