@@ -539,7 +539,7 @@ static const proto_desc reg_proto = {
     .param_count = sizeof reg_params / sizeof reg_params[0],
     .cfg_size = sizeof(reg_cfg),
     .roles = {
-        { "replica", &reg_replica_ops, 1, REG_REPLICAS_MAX, "the register's replicas (1 to 7)",
+        { "replica", &reg_replica_ops, 1, REG_REPLICAS_MAX, "the register's replicas",
           NULL },
         { "client", NULL, 1, SIM_NODES_MAX, "one or more clients (the workload drives them)", NULL },
     },
