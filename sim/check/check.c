@@ -25,7 +25,9 @@
     X(check_isolation)             /* isolation.c */ \
     X(check_rate_limit)            /* rate_limit.c */ \
     X(check_script)                /* script_check.c */ \
-    X(check_stale_read)            /* stale_read.c */
+    X(check_stale_read)            /* stale_read.c */ \
+    X(check_availability)          /* availability.c */ \
+    X(check_lost_writes)           /* lost_writes.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
 #define ENTRY(name) &name,

@@ -7,7 +7,8 @@
  * pending = may have happened at any moment after its invocation.  This is
  * the resource as its clients saw it, whatever the lock did: a stale write
  * that merely rewrites the value others already wrote is linearizable,
- * which is why mutual-exclusion and lost-update exist beside it.
+ * which is why mutual-exclusion and lost-update exist beside it.  The
+ * register-rw workload's replicated register is checked the same way.
  *
  * Verdicts: ok, violation (the ops that cannot be placed after the longest
  * linearizable prefix, as lincheck explains them), unknown (the budget ran
@@ -113,5 +114,5 @@ const check_desc check_linearizable = {
     .summary = "the clients' reads and writes of the resource, checked as a register by the "
         "same search as `ccsim lincheck`",
     .run = check_run_linearizable,
-    .workloads = { "lock-counter" },
+    .workloads = { "lock-counter", "register-rw" },
 };

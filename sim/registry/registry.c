@@ -29,7 +29,8 @@
     X(db_family)        /* protocols/db */                                  \
     X(pay_family)       /* protocols/payment */                             \
     X(rlim_family)      /* protocols/ratelimit */                           \
-    X(ca_family)        /* protocols/cache */
+    X(ca_family)        /* protocols/cache */                               \
+    X(reg_family)       /* protocols/register */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
@@ -43,7 +44,8 @@
     X(pw_workload)      /* payment.c */                                     \
     X(rq_workload)      /* requests.c */                                    \
     X(script_workload)  /* script.c */                                      \
-    X(caw_workload)     /* cache_aside.c */
+    X(caw_workload)     /* cache_aside.c */                                 \
+    X(rw_workload)      /* register_rw.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;
