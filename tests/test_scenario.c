@@ -423,14 +423,21 @@ static void node_names_that_clash_or_overflow_the_table_are_rejected(void **stat
     assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {redis: 2, x: [redis2]}\n"),
                         "3:23: error: duplicate node 'redis2' (first at 3:16; expected unique "
                         "node names)");
-    assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {redis: 60, client: 5}\n"),
-                        "3:28: error: too many nodes: more than 64 (expected at most the "
+    assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {redis: 60, client: 9941}\n"),
+                        "3:28: error: too many nodes: more than 10000 (expected at most the "
+                        "limit SIM_NODES_MAX)");
+    assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {client: 20000}\n"),
+                        "3:17: error: too many nodes: more than 10000 (expected at most the "
                         "limit SIM_NODES_MAX)");
     assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {client: [a/b]}\n"),
                         "3:18: error: nodes: 'a/b' has a character other than letters, "
                         "digits, '-' and '_' (expected a node name such as c1 or redis1)");
     scn *s = load_ok("name: t\nprotocol: p\nnodes: {redis: 64}\n");
     assert_string_equal(s->nodes[63].name, "redis64");
+    drop(s);
+    s = load_ok("name: t\nprotocol: p\nnodes: {redis: 1, client: 9999}\n");
+    assert_int_equal(s->node_count, 10000);
+    assert_string_equal(s->nodes[9999].name, "client9999");
     drop(s);
 }
 

@@ -375,27 +375,26 @@ static int load_link(scn_ld *ld, const yaml_node_t *n) {
         return scn__fail(ld, scn__pos(n), "link: missing required key '%.64s' (expected the "
                          "%s node, such as %s)", from ? "to" : "from",
                          from ? "receiving" : "sending", from ? "to: storage1" : "from: c1");
-    uint64_t from_mask = 0, to_mask = 0;
     scn_link_props props = {0};
-    if (scn__node_mask(ld, from, "from", &from_mask) != 0) return -1;
-    if (scn__node_mask(ld, to, "to", &to_mask) != 0) return -1;
-    SIM_ASSERT(from_mask != 0);                 /* scn__node_mask names at least one node */
-    SIM_ASSERT(to_mask != 0);
-    if (load_props(ld, n, &props) != 0) return -1;
-    for (uint32_t i = 0; i < s->node_count; i++) {
-        for (uint32_t j = 0; j < s->node_count; j++) {
-            if (i == j || !(from_mask >> i & 1u) || !(to_mask >> j & 1u)) continue;
-            if (s->link_count == SCN_LINKS_MAX)
-                return scn__fail(ld, scn__pos(n), "too many links: more than %d (expected at "
-                                 "most the limit SCN_LINKS_MAX)", SCN_LINKS_MAX);
+    bool *from_set = sim_xcalloc(2 * (size_t)s->node_count + 1, sizeof *from_set);
+    bool *to_set = from_set + s->node_count;
+    int rc = scn__node_set(ld, from, "from", from_set);
+    if (rc == 0) rc = scn__node_set(ld, to, "to", to_set);
+    if (rc == 0) rc = load_props(ld, n, &props);
+    for (uint32_t i = 0; i < s->node_count && rc == 0; i++) {
+        for (uint32_t j = 0; from_set[i] && j < s->node_count && rc == 0; j++) {
+            if (i == j || !to_set[j]) continue;
+            if (s->link_count == SCN_LINKS_MAX) {
+                rc = scn__fail(ld, scn__pos(n), "too many links: more than %d (expected at "
+                               "most the limit SCN_LINKS_MAX)", SCN_LINKS_MAX);
+                break;
+            }
             scn_link *l = &s->links[s->link_count++];
-            l->from = (int32_t)i;
-            l->to = (int32_t)j;
-            l->props = props;
-            l->pos = scn__pos(n);
+            *l = (scn_link){ (int32_t)i, (int32_t)j, props, scn__pos(n) };
         }
     }
-    return 0;
+    free(from_set);
+    return rc;
 }
 
 static int load_network(scn_ld *ld, const yaml_node_t *n) {
@@ -875,10 +874,23 @@ int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t 
 
 void scn_free(scn *s) {
     if (!s) return;
+    free(s->group_pool);
+    s->group_pool = NULL;
+    s->group_pool_len = s->group_pool_cap = 0;
     free(s->params.items);
     free(s->workload.items);
     s->params.items = s->workload.items = NULL;
     s->params.count = s->workload.count = 0;
+}
+
+void scn_copy(scn *to, const scn *from, bool with_faults) {
+    SIM_ASSERT(to != from);
+    size_t faults = offsetof(scn, faults), after = offsetof(scn, fault_count);
+    size_t nodes = offsetof(scn, nodes);
+    memcpy(to, from, with_faults ? after : faults);
+    memcpy((char *)to + after, (const char *)from + after, nodes - after);
+    memcpy(to->nodes, from->nodes, from->node_count * sizeof *from->nodes);
+    memcpy(to->clocks, from->clocks, from->node_count * sizeof *from->clocks);
 }
 
 int32_t scn_node_find(const scn *s, const char *name) {

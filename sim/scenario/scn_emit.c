@@ -99,7 +99,7 @@ static void put_nodes(text_out *o, const scn *s, uint64_t mask) {
     bool one = (mask & (mask - 1)) == 0;
     if (!one) put(o, "[");
     bool first = true;
-    for (uint32_t i = 0; i < s->node_count; i++) {
+    for (uint32_t i = 0; i < s->node_count && i < SIM_MASK_NODES; i++) {
         if (!(mask >> i & 1u)) continue;
         put(o, "%s%s", first ? "" : ", ", s->nodes[i].name);
         first = false;
@@ -107,24 +107,21 @@ static void put_nodes(text_out *o, const scn *s, uint64_t mask) {
     if (!one) put(o, "]");
 }
 
+/* Each group's names in node order; past SIM_MASK_NODES names (only a
+ * partition of more nodes has them), "..." ends the text. */
 static void put_partition(text_out *o, const scn *s, const scn_fault *f) {
     SIM_ASSERT(f->group_count >= 1);
     put(o, "partition: [");
-    bool first = true;
-    for (uint32_t g = 0; g < f->group_count; g++) {
-        uint64_t mask = 0;
-        for (uint32_t i = 0; i < s->node_count; i++)
-            if (f->group[i] == g) mask |= (uint64_t)1 << i;
-        if (mask == 0) continue;
-        put(o, "%s[", first ? "" : ", ");
-        bool first_node = true;
-        for (uint32_t i = 0; i < s->node_count; i++) {
-            if (!(mask >> i & 1u)) continue;
-            put(o, "%s%s", first_node ? "" : ", ", s->nodes[i].name);
-            first_node = false;
+    uint32_t names = 0;
+    for (uint32_t g = 0; g < f->group_count && names <= SIM_MASK_NODES; g++) {
+        bool open = false;
+        for (uint32_t i = 0; i < s->node_count && names <= SIM_MASK_NODES; i++) {
+            if (scn_fault_group(s, f, i) != g) continue;
+            if (names++ == SIM_MASK_NODES) { put(o, ", ..."); break; }
+            put(o, "%s%s", open ? ", " : names > 1 ? ", [" : "[", s->nodes[i].name);
+            open = true;
         }
-        put(o, "]");
-        first = false;
+        if (open) put(o, "]");
     }
     put(o, "]");
 }

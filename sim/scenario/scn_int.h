@@ -62,7 +62,10 @@ int scn__clock_rate(scn_ld *ld, const yaml_node_t *n, const char *key, int64_t *
 int scn__bool(scn_ld *ld, const yaml_node_t *n, const char *key, bool *out);
 /* One node by name. */
 int scn__node_ref(scn_ld *ld, const yaml_node_t *n, const char *key, int32_t *out);
-/* A set of nodes: a name, a role (all its nodes) or a list of those. */
+/* A set of nodes: a name, a role (all its nodes) or a list of those, as
+ * set[0..node_count) (the caller's, any node count), or as a mask (every
+ * node among the first SIM_MASK_NODES, else a located error). */
+int scn__node_set(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set);
 int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *out);
 
 /* ---- sections in other files ---- */
