@@ -232,6 +232,25 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
 /* ------------------------------------------------------------------ */
 /* nodes                                                                */
 
+static uint32_t name_home(const char *name) {
+    uint32_t h = 2166136261u;                   /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) h = (h ^ *c) * 16777619u;
+    return h & (SCN_NAME_SLOTS - 1);
+}
+
+/* The slot of name in ld->names: its own, or the free one it would take. */
+static uint32_t *name_slot(const scn_ld *ld, const char *name) {
+    uint32_t i = name_home(name);
+    while (ld->names[i] != 0 && strcmp(ld->s->nodes[ld->names[i] - 1].name, name) != 0)
+        i = (i + 1) & (SCN_NAME_SLOTS - 1);
+    return &ld->names[i];
+}
+
+int32_t scn__node_find(const scn_ld *ld, const char *name) {
+    if (ld->names == NULL) return scn_node_find(ld->s, name);
+    return (int32_t)*name_slot(ld, name) - 1;
+}
+
 static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t role_index,
                     scn_pos pos) {
     scn *s = ld->s;
@@ -248,7 +267,8 @@ static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t rol
     if (!scn__name_ok(name, false))
         return scn__fail(ld, pos, "nodes: '%.64s' has a character other than letters, digits, "
                          "'-' and '_' (expected a node name such as c1 or redis1)", name);
-    int32_t prev = scn_node_find(s, name);
+    if (ld->names == NULL) ld->names = sim_xcalloc(SCN_NAME_SLOTS, sizeof *ld->names);
+    int32_t prev = scn__node_find(ld, name);
     if (prev >= 0)
         return scn__fail(ld, pos, "duplicate node '%.64s' (first at %u:%u; expected unique node "
                          "names)", name, s->nodes[prev].pos.line, s->nodes[prev].pos.col);
@@ -256,7 +276,8 @@ static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t rol
     nd->role_index = role_index;
     nd->pos = pos;
     s->node_count++;
-    SIM_ASSERT(scn_node_find(s, name) == (int32_t)(s->node_count - 1));   /* names stay unique */
+    *name_slot(ld, name) = s->node_count;
+    SIM_ASSERT(scn__node_find(ld, name) == (int32_t)(s->node_count - 1));   /* names stay unique */
     return 0;
 }
 
@@ -306,13 +327,21 @@ static int load_role(scn_ld *ld, const yaml_node_t *k, const yaml_node_t *v) {
 }
 
 /* Where a list of nodes may name a role (workload clients, faults), a node
- * named like another role would be read as that role: refused. */
+ * named like another role would be read as that role: refused.  O(nodes x
+ * roles): the roles are the few keys of `nodes:`. */
 static int check_names_not_roles(scn_ld *ld) {
     const scn *s = ld->s;
+    const char *roles[SCN_KEYS_MAX];
+    uint32_t role_count = 0;
+    for (uint32_t i = 0; i < s->node_count; i++)     /* each role's nodes come together */
+        if (i == 0 || strcmp(s->nodes[i].role, s->nodes[i - 1].role) != 0) {
+            SIM_ASSERT(role_count < SCN_KEYS_MAX);    /* one per key of `nodes:` */
+            roles[role_count++] = s->nodes[i].role;
+        }
     for (uint32_t i = 0; i < s->node_count; i++) {
         const scn_node *nd = &s->nodes[i];
-        for (uint32_t j = 0; j < s->node_count; j++) {
-            if (strcmp(s->nodes[j].role, nd->name) != 0 || strcmp(nd->role, nd->name) == 0)
+        for (uint32_t j = 0; j < role_count; j++) {
+            if (strcmp(roles[j], nd->name) != 0 || strcmp(nd->role, nd->name) == 0)
                 continue;
             return scn__fail(ld, nd->pos, "nodes: %s: '%.64s' is also the name of a role "
                              "(expected a node name that is no role's, such as %s1: a list "
@@ -804,6 +833,7 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
         if (rc == 0) rc = scn__check_restarts(&ld);
     }
     yaml_document_delete(&doc);
+    free(ld.names);
     if (rc != 0) {
         scn__set_relocate(err, err_len, path, sets, set_count);
         scn_free(out);

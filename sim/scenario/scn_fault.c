@@ -141,9 +141,9 @@ static uint32_t pool_take(scn *s) {
     uint32_t n = s->node_count;
     SIM_ASSERT(n > SIM_MASK_NODES);
     if (s->group_pool_len == 0) s->group_pool_len = 1;   /* offset 0 is SCN_GROUP_INLINE */
-    if (s->group_pool_cap - s->group_pool_len < n) {
+    if (s->group_pool_len + n > s->group_pool_cap) {      /* <= 1024 faults of 10 000 nodes */
         uint32_t cap = s->group_pool_cap ? s->group_pool_cap : n + 1;
-        while (cap - s->group_pool_len < n) cap *= 2;    /* <= 1024 faults of 10 000 nodes */
+        while (s->group_pool_len + n > cap) cap *= 2;
         s->group_pool = sim_xrealloc(s->group_pool, (size_t)cap * sizeof *s->group_pool);
         s->group_pool_cap = cap;
     }

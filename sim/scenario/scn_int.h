@@ -19,7 +19,15 @@ typedef struct scn_ld {
     const char *path;           /* for messages */
     char *err;
     size_t err_len;
+    uint32_t *names;            /* node names: index + 1 by hash, SCN_NAME_SLOTS (heap, or
+                                   NULL: then scn__node_find scans) */
 } scn_ld;
+
+#define SCN_NAME_SLOTS 32768u   /* a power of two, over 2 x SIM_NODES_MAX */
+_Static_assert(SCN_NAME_SLOTS >= 2 * SIM_NODES_MAX, "the name table stays half empty");
+/* A node index by name, -1 if none: scn_node_find in O(1), for a loader
+ * that names 10 000 nodes. */
+int32_t scn__node_find(const scn_ld *ld, const char *name);
 
 /* ---- positions and messages ---- */
 scn_pos scn__pos(const yaml_node_t *n);

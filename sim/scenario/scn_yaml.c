@@ -221,7 +221,7 @@ int scn__node_ref(scn_ld *ld, const yaml_node_t *n, const char *key, int32_t *ou
     SIM_ASSERT(out != NULL);
     const char *name = NULL;
     if (scn__want_scalar(ld, n, key, "a node name such as c1", &name) != 0) return -1;
-    int32_t i = scn_node_find(ld->s, name);
+    int32_t i = scn__node_find(ld, name);
     SIM_ASSERT(i < (int32_t)ld->s->node_count);   /* callers index per-node tables with it */
     if (i >= 0) { *out = i; return 0; }
     char hint[SIM_ERR_MAX / 2];
@@ -234,7 +234,7 @@ static int set_add(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set)
     const char *name = NULL;
     if (scn__want_scalar(ld, n, key, "a node name or a role such as c1 or redis", &name) != 0)
         return -1;
-    int32_t i = scn_node_find(ld->s, name);
+    int32_t i = scn__node_find(ld, name);
     SIM_ASSERT(i < (int32_t)ld->s->node_count);
     if (i >= 0) { set[i] = true; return 0; }
     bool found = false;
