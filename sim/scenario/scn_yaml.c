@@ -256,11 +256,11 @@ static int set_add_masked(scn_ld *ld, const yaml_node_t *n, const char *key, boo
     uint32_t last = ld->s->node_count;
     while (masked && last > SIM_MASK_NODES && !set[last - 1]) last--;
     if (!masked || last <= SIM_MASK_NODES) return 0;
-    return scn__fail(ld, scn__pos(n), "%s: '%.64s' names node %u ('%.64s'), past the first %d "
-                     "(expected nodes among the first %d: a cut, a delay, a loss burst and a "
-                     "nemesis name nodes by a 64-bit mask, the limit SIM_MASK_NODES)", key,
-                     scn__text(n), last, ld->s->nodes[last - 1].name, SIM_MASK_NODES,
-                     SIM_MASK_NODES);
+    return scn__fail(ld, scn__pos(n), "%s: '%.64s' takes in node '%.64s', number %u in the "
+                     "file, past the first %d (expected nodes among the first %d: a cut, a "
+                     "delay, a loss burst and a nemesis name nodes by a 64-bit mask, the limit "
+                     "SIM_MASK_NODES)", key, scn__text(n), ld->s->nodes[last - 1].name, last,
+                     SIM_MASK_NODES, SIM_MASK_NODES);
 }
 
 static int node_set(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set,
