@@ -224,16 +224,14 @@ static int emit_doc(yaml_document_t *doc, FILE *out) {
     return ok ? 0 : -1;
 }
 
-int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
-                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
-                  size_t err_len) {
-    SIM_ASSERT(path != NULL);
-    SIM_ASSERT(out != NULL);
+/* scn_emit_file; tmp is for scn__fail, which wants one (nothing is loaded). */
+static int emit_file(scn *tmp, const char *path, const char *const *sets, uint32_t set_count,
+                     const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                     size_t err_len) {
     size_t len = 0;
     char *text = scn__read_file(path, &len, err, err_len);
     if (!text) return -1;
-    scn tmp;                                      /* scn__fail wants one; nothing is loaded */
-    scn_ld ld = {.doc = NULL, .s = &tmp, .path = path, .err = err, .err_len = err_len};
+    scn_ld ld = {.doc = NULL, .s = tmp, .path = path, .err = err, .err_len = err_len};
     yaml_document_t doc;
     int rc = scn__parse_text(&ld, text, len, &doc);
     free(text);
@@ -251,4 +249,15 @@ int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
     if (emit_doc(&doc, out) == 0) return 0;
     snprintf(err, err_len, "%s: error: cannot write the scenario as YAML", path);
     return -1;
+}
+
+int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
+                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                  size_t err_len) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(out != NULL);
+    scn *tmp = sim_xcalloc(1, sizeof *tmp);      /* 1 MB with its 10 000 nodes: not on the stack */
+    int rc = emit_file(tmp, path, sets, set_count, drop, drop_count, out, err, err_len);
+    free(tmp);
+    return rc;
 }
