@@ -32,7 +32,12 @@ enum {
 /* Bounds on names and tables.  Reaching one is an input error that names the
  * bound, never a crash. */
 #define SIM_NAME_MAX   32     /* node, role, key names, including the NUL */
-#define SIM_NODES_MAX  64
+#define SIM_NODES_MAX  10000  /* nodes in one run (docs/scenario-format.md, "Limits") */
+/* Node sets inside faults (cut, link delay, loss burst, the nemesis's
+ * targets) are 64-bit masks: they name nodes among the first 64 only, and a
+ * nemesis runs on scenarios of at most 64 nodes.  Partitions have no such
+ * bound (a group number per node). */
+#define SIM_MASK_NODES 64
 #define SIM_ERR_MAX    512    /* one error message */
 
 /* Prints the failed expression and file:line, then what the context hook

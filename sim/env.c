@@ -31,12 +31,9 @@ uint32_t env_node_count(const env *e) { return S(e)->node_count; }
 uint32_t env_nodes_of_role(const env *e, const char *role, node_id *out, uint32_t max) {
     const scn *sc = S(e)->scn;
     uint32_t k = 0;
-    for (uint32_t i = 0; i < sc->node_count; i++)
-        if (strcmp(sc->nodes[i].role, role) == 0) {
-            if (k < max) out[k] = (node_id)i;
-            k++;
-        }
-    return k < max ? k : max;
+    for (uint32_t i = 0; i < sc->node_count && k < max; i++)   /* the first max: O(1) for */
+        if (strcmp(sc->nodes[i].role, role) == 0) out[k++] = (node_id)i;   /* a leading role */
+    return k;
 }
 
 const void *env_proto_config(const env *e) { return S(e)->proto_cfg; }

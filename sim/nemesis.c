@@ -174,7 +174,7 @@ static void rate_fault(draw *d, sim_time at, sim_time len, int32_t x) {
 /* One fault of `kind` at `at` lasting `len`. */
 static void draw_one(draw *d, scn_nemesis_kind kind, sim_time at, sim_time len) {
     const scn_nemesis *nm = &d->s->nemesis;
-    int32_t order[SIM_NODES_MAX];
+    int32_t order[SIM_MASK_NODES];
     shuffle_nodes(d, order);
     int32_t x = pick_node(d, nm->targets);
     uint32_t n = d->s->node_count;
@@ -264,6 +264,7 @@ static void sort_stable(scn_fault *f, uint32_t n) {
 
 uint32_t nemesis_draw(const scn *s, uint64_t seed, scn_fault *out, uint32_t max) {
     SIM_ASSERT(s->nemesis.on);
+    SIM_ASSERT(s->node_count <= SIM_MASK_NODES);   /* the loader refuses a nemesis past it */
     SIM_ASSERT(max >= s->fault_count);
     uint32_t scripted = 0;
     for (uint32_t i = 0; i < s->fault_count; i++)
@@ -280,9 +281,7 @@ uint32_t nemesis_draw(const scn *s, uint64_t seed, scn_fault *out, uint32_t max)
 scn *nemesis_run_scenario(const scn *s, uint64_t seed, scn *run) {
     SIM_ASSERT(s != run);
     SIM_ASSERT(s->nemesis.on);
-    size_t head = offsetof(scn, faults), tail = offsetof(scn, fault_count);
-    memcpy(run, s, head);                        /* not the 1024 faults: the few in use */
-    memcpy((char *)run + tail, (const char *)s + tail, sizeof *run - tail);
+    scn_copy(run, s, false);                     /* not the 1024 faults: the few in use */
     run->fault_count = nemesis_draw(s, seed, run->faults, SCN_FAULTS_MAX);
     return run;
 }

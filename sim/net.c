@@ -1,9 +1,12 @@
 /* net.c -- latency draws, loss, duplication, FIFO order, partitions, delays.
- * Invariant: up[i][i] for every node (a node always reaches itself).
- * Trade-off: connectivity is a dense 64x64 matrix: O(1) checks, O(n^2)
- * partition changes, which are rare. */
+ * Invariant: a node always reaches itself (group[i] == group[i], and a cut
+ * never takes i -> i); the pair table is at most half full.
+ * Trade-off: a hash table of the links in use (one lookup per message)
+ * instead of a node_count^2 matrix: 10 000 nodes cost what their traffic
+ * does, and a partition is O(nodes). */
 #include "sim/net.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void link_apply(net_link *l, const scn_link_props *p) {
@@ -13,30 +16,91 @@ static void link_apply(net_link *l, const scn_link_props *p) {
     if (p->has_reorder) l->reorder_ppm = p->reorder_ppm;
 }
 
-/* Sets only the node_count x node_count corner of the matrices: nothing
- * reads past it, and the whole net is 200 KB, which a sweep would
- * otherwise clear once per seed. */
+static uint32_t pair_key(const net *n, int32_t from, int32_t to) {
+    return (uint32_t)from * n->node_count + (uint32_t)to + 1u;   /* < 10^8 + 1 */
+}
+
+/* MurmurHash3's finaliser: every bit of the key moves the low bits. */
+static uint32_t pair_home(const net *n, uint32_t key) {
+    uint32_t h = key;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h & (n->pair_cap - 1);
+}
+
+static net_pair *pair_slot(net_pair *pairs, uint32_t cap, uint32_t home, uint32_t key) {
+    uint32_t i = home;
+    while (pairs[i].key != 0 && pairs[i].key != key) i = (i + 1) & (cap - 1);
+    return &pairs[i];
+}
+
+static void pairs_grow(net *n) {
+    net_pair *old = n->pairs;
+    uint32_t old_cap = n->pair_cap;
+    n->pair_cap = old_cap ? old_cap * 2 : 64;
+    n->pairs = sim_xcalloc(n->pair_cap, sizeof *n->pairs);
+    for (uint32_t i = 0; i < old_cap; i++) {
+        if (old[i].key == 0) continue;
+        *pair_slot(n->pairs, n->pair_cap, pair_home(n, old[i].key), old[i].key) = old[i];
+    }
+    free(old);
+}
+
+/* The entry of from -> to, made (the default link, no message yet) if new. */
+static net_pair *pair_get(net *n, int32_t from, int32_t to) {
+    uint32_t key = pair_key(n, from, to);
+    net_pair *p = pair_slot(n->pairs, n->pair_cap, pair_home(n, key), key);
+    if (p->key == key) return p;
+    if (2 * (n->pair_count + 1) > n->pair_cap) {
+        pairs_grow(n);
+        p = pair_slot(n->pairs, n->pair_cap, pair_home(n, key), key);
+    }
+    *p = (net_pair){ key, -1, 0 };
+    n->pair_count++;
+    SIM_ASSERT(2 * n->pair_count <= n->pair_cap);
+    return p;
+}
+
 void net_init(net *n, const scn *s, rng stream) {
     SIM_ASSERT(s->node_count <= SIM_NODES_MAX);
+    memset(n, 0, sizeof *n);
     n->node_count = s->node_count;
-    n->delay_count = 0;
     n->rng = stream;
-    net_link base = { .latency = { SCN_LAT_FIXED, SIM_MS, 0 } };
-    link_apply(&base, &s->network);
-    for (uint32_t i = 0; i < n->node_count; i++)
-        for (uint32_t j = 0; j < n->node_count; j++) {
-            n->link[i][j] = base;
-            n->up[i][j] = true;
-            n->fifo_last[i][j] = 0;
-        }
+    n->base = (net_link){ .latency = { SCN_LAT_FIXED, SIM_MS, 0 } };
+    link_apply(&n->base, &s->network);
+    n->group = sim_xcalloc(n->node_count + 1u, sizeof *n->group);
+    pairs_grow(n);
+    n->links = sim_xmalloc((s->link_count + 1u) * sizeof *n->links);
     for (uint32_t k = 0; k < s->link_count; k++) {
         const scn_link *l = &s->links[k];
         SIM_ASSERT(l->from >= 0);
         SIM_ASSERT((uint32_t)l->from < n->node_count);
         SIM_ASSERT(l->to >= 0);
         SIM_ASSERT((uint32_t)l->to < n->node_count);
-        link_apply(&n->link[l->from][l->to], &l->props);
+        net_pair *p = pair_get(n, l->from, l->to);
+        if (p->link < 0) {
+            p->link = (int32_t)n->link_count;
+            n->links[n->link_count++] = n->base;
+        }
+        link_apply(&n->links[p->link], &l->props);
     }
+}
+
+void net_free(net *n) {
+    free(n->links);
+    free(n->pairs);
+    free(n->group);
+    n->links = NULL;
+    n->pairs = NULL;
+    n->group = NULL;
+}
+
+const net_link *net_link_of(net *n, int32_t from, int32_t to) {
+    const net_pair *p = pair_get(n, from, to);
+    return p->link < 0 ? &n->base : &n->links[p->link];
 }
 
 sim_time net_draw_latency(rng *r, const scn_latency *lat) {
@@ -53,6 +117,7 @@ sim_time net_draw_latency(rng *r, const scn_latency *lat) {
 }
 
 static bool delay_covers(const net_delay *d, int32_t from, int32_t to) {
+    if (from >= SIM_MASK_NODES || to >= SIM_MASK_NODES) return false;   /* masks name no more */
     if ((d->from_mask >> from & 1u) && (d->to_mask >> to & 1u)) return true;
     return d->both && (d->to_mask >> from & 1u) && (d->from_mask >> to & 1u);
 }
@@ -79,12 +144,12 @@ static bool burst_lost(net *n, sim_time now, int32_t from, int32_t to) {
 }
 
 /* One copy's arrival time: latency, link delay, then FIFO unless reordered. */
-static sim_time plan_copy(net *n, sim_time now, int32_t from, int32_t to) {
-    const net_link *l = &n->link[from][to];
+static sim_time plan_copy(net *n, sim_time now, int32_t from, int32_t to, net_pair *p,
+                          const net_link *l) {
     sim_time at = now + net_draw_latency(&n->rng, &l->latency) + extra_delay(n, now, from, to);
     bool overtake = rng_chance(&n->rng, l->reorder_ppm, 1000000);
-    if (!overtake && at < n->fifo_last[from][to]) at = n->fifo_last[from][to];
-    if (at > n->fifo_last[from][to]) n->fifo_last[from][to] = at;
+    if (!overtake && at < p->fifo_last) at = p->fifo_last;
+    if (at > p->fifo_last) p->fifo_last = at;
     return at;
 }
 
@@ -94,13 +159,14 @@ net_plan net_send(net *n, sim_time now, int32_t from, int32_t to) {
     SIM_ASSERT(to >= 0);
     SIM_ASSERT((uint32_t)to < n->node_count);
     net_plan p = { 0, { 0, 0 }, false };
-    if (!n->up[from][to]) { p.dropped_by_partition = true; return p; }
-    const net_link *l = &n->link[from][to];
+    if (!net_link_up(n, from, to)) { p.dropped_by_partition = true; return p; }
+    net_pair *pair = pair_get(n, from, to);      /* no insert below: the pointer stays */
+    const net_link *l = pair->link < 0 ? &n->base : &n->links[pair->link];
     if (rng_chance(&n->rng, l->loss_ppm, 1000000)) return p;
     if (n->delay_count > 0 && burst_lost(n, now, from, to)) return p;
-    p.arrive_ns[p.copies++] = plan_copy(n, now, from, to);
+    p.arrive_ns[p.copies++] = plan_copy(n, now, from, to, pair, l);
     if (rng_chance(&n->rng, l->duplicate_ppm, 1000000))
-        p.arrive_ns[p.copies++] = plan_copy(n, now, from, to);
+        p.arrive_ns[p.copies++] = plan_copy(n, now, from, to, pair, l);
     return p;
 }
 
@@ -109,28 +175,32 @@ bool net_link_up(const net *n, int32_t from, int32_t to) {
     SIM_ASSERT((uint32_t)from < n->node_count);
     SIM_ASSERT(to >= 0);
     SIM_ASSERT((uint32_t)to < n->node_count);
-    return n->up[from][to];
+    if (n->group[from] != n->group[to]) return false;
+    return from >= SIM_MASK_NODES || to >= SIM_MASK_NODES || !(n->cut[from] >> to & 1u);
 }
 
-void net_partition(net *n, const uint8_t *group) {
-    for (uint32_t i = 0; i < n->node_count; i++)
-        for (uint32_t j = 0; j < n->node_count; j++)
-            n->up[i][j] = group[i] == group[j];
+void net_partition(net *n, const scn *s, const scn_fault *f) {
+    SIM_ASSERT(f->kind == SCN_FAULT_PARTITION);
+    SIM_ASSERT(s->node_count == n->node_count);
+    for (uint32_t i = 0; i < n->node_count; i++) {
+        uint32_t g = scn_fault_group(s, f, i);
+        SIM_ASSERT(g <= UINT16_MAX);
+        n->group[i] = (uint16_t)g;
+    }
+    memset(n->cut, 0, sizeof n->cut);
 }
 
 void net_cut(net *n, uint64_t from_mask, uint64_t to_mask, bool both) {
-    for (uint32_t i = 0; i < n->node_count; i++)
-        for (uint32_t j = 0; j < n->node_count; j++) {
-            if (i == j) continue;
-            bool fwd = (from_mask >> i & 1u) && (to_mask >> j & 1u);
-            bool back = both && (to_mask >> i & 1u) && (from_mask >> j & 1u);
-            if (fwd || back) n->up[i][j] = false;
-        }
+    for (uint32_t i = 0; i < n->node_count && i < SIM_MASK_NODES; i++) {
+        if (from_mask >> i & 1u) n->cut[i] |= to_mask;
+        if (both && (to_mask >> i & 1u)) n->cut[i] |= from_mask;
+        n->cut[i] &= ~((uint64_t)1 << i);          /* a node always reaches itself */
+    }
 }
 
 void net_heal(net *n) {
-    for (uint32_t i = 0; i < n->node_count; i++)
-        for (uint32_t j = 0; j < n->node_count; j++) n->up[i][j] = true;
+    memset(n->group, 0, n->node_count * sizeof *n->group);
+    memset(n->cut, 0, sizeof n->cut);
 }
 
 /* A free entry (an expired one is reused), or NULL at the bound. */

@@ -17,8 +17,16 @@
  *     link, unless the reorder draw lets it overtake.
  * Draws come from the network's own random stream.
  *
- * Invariant: for all i, up[i][i]; fifo_last[i][j] is the arrival time of
- * the latest message sent on i -> j.
+ * Sparse: a run of 10 000 nodes must not pay for 10^8 links.  The links
+ * that differ from `network:` (the `links:` overrides) and the links that
+ * carried a message (for their FIFO order) are entries of a hash table
+ * keyed by (from, to), looked up, never iterated; connectivity is a group
+ * number per node (a partition) and a 64 x 64 bit matrix of cut links
+ * (cuts name only the first SIM_MASK_NODES nodes).
+ *
+ * Invariant: a node always reaches itself; a link is up iff its ends are in
+ * the same group and it is not cut; an entry's fifo_last is the arrival
+ * time of the latest message sent on its link (0 before any).
  */
 #ifndef CCSIM_NET_H
 #define CCSIM_NET_H
@@ -41,11 +49,22 @@ typedef struct net_delay {
     uint32_t loss_ppm;           /* a loss burst's rate; 0 for a delay */
 } net_delay;
 
+/* One directed link in the table. */
+typedef struct net_pair {
+    uint32_t key;                /* from * node_count + to + 1; 0 = a free entry */
+    int32_t link;                /* its override in links[], -1 = the default link */
+    sim_time fifo_last;
+} net_pair;
+
 typedef struct net {
     uint32_t node_count;
-    net_link link[SIM_NODES_MAX][SIM_NODES_MAX];
-    bool up[SIM_NODES_MAX][SIM_NODES_MAX];
-    sim_time fifo_last[SIM_NODES_MAX][SIM_NODES_MAX];
+    net_link base;               /* every link that `links:` does not override */
+    net_link *links;             /* the overridden links (heap) */
+    uint32_t link_count;
+    net_pair *pairs;             /* the table (heap), pair_cap entries, a power of 2 */
+    uint32_t pair_count, pair_cap;
+    uint16_t *group;             /* per node: its partition group (heap), 0 when healed */
+    uint64_t cut[SIM_MASK_NODES];   /* bit j of cut[i]: the link i -> j is cut */
     net_delay delays[NET_DELAYS_MAX];
     uint32_t delay_count;
     rng rng;
@@ -58,16 +77,19 @@ typedef struct net_plan {
     bool dropped_by_partition;
 } net_plan;
 
-/* Sets up n for s's nodes; n need not be zeroed (only the node_count x
- * node_count part of its matrices is ever read). */
+/* Sets up n for s's nodes (n need not be zeroed); net_free releases it. */
 void net_init(net *n, const scn *s, rng stream);
+void net_free(net *n);
 /* One draw from a latency distribution (also the nemesis's gaps and lengths). */
 sim_time net_draw_latency(rng *r, const scn_latency *lat);
 net_plan net_send(net *n, sim_time now, int32_t from, int32_t to);
 bool net_link_up(const net *n, int32_t from, int32_t to);
+/* The properties of the link from -> to (the default or its override). */
+const net_link *net_link_of(net *n, int32_t from, int32_t to);
 
-/* Faults; each returns false only when a bound is reached. */
-void net_partition(net *n, const uint8_t *group);
+/* Faults; each returns false only when a bound is reached.  A partition
+ * takes s's fault f's groups and ends every cut. */
+void net_partition(net *n, const scn *s, const scn_fault *f);
 void net_cut(net *n, uint64_t from_mask, uint64_t to_mask, bool both);
 void net_heal(net *n);
 bool net_add_delay(net *n, sim_time now, uint64_t from_mask, uint64_t to_mask,

@@ -332,7 +332,7 @@ static void apply_fault(struct sim *s, uint32_t index) {
         break;
     case SCN_FAULT_RESTART: do_restart(s, f->node); break;
     case SCN_FAULT_PARTITION:
-        net_partition(&s->net, f->group);
+        net_partition(&s->net, s->scn, f);
         sim_trace_line(s, -1, "PARTITION into %u groups", f->group_count);
         break;
     case SCN_FAULT_CUT:
@@ -581,7 +581,7 @@ static void trail_add(sim_trail *t, const sim_event *ev) {
 /* Every executed event goes into the hash (and the trail, when recorded):
  * a few multiplications, so it is always on. */
 static inline void note_stream(struct sim *s, const run_context *c) {
-    sim_event ev = { s->now, (int8_t)c->node, (int8_t)c->from, (uint8_t)c->kind, c->what };
+    sim_event ev = { s->now, (int16_t)c->node, (int16_t)c->from, (uint8_t)c->kind, c->what };
     s->stats.event_hash = sim_event_hash(s->stats.event_hash, &ev);
     if (s->trail) trail_add(s->trail, &ev);
 }
@@ -750,15 +750,14 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     SIM_ASSERT(out != NULL);
     SIM_ASSERT(opt != NULL);
     SIM_ASSERT(opt->proto != NULL);           /* resolved by the registry or a test */
-    struct sim *s = sim_xmalloc(sizeof *s);          /* all zero but the net (200 KB): */
-    memset(s, 0, offsetof(struct sim, net));         /* net_init sets the part it reads */
-    memset(&s->net + 1, 0, sizeof *s - offsetof(struct sim, net) - sizeof s->net);
+    struct sim *s = sim_xcalloc(1, sizeof *s);
     s->scn = s->file_scn = sc;
     s->seed = opt->seed_set ? opt->seed : sc->seed;
     if (sc->nemesis.on) {                     /* the faults it draws for this seed */
         s->run_scn = nemesis_run_scenario(sc, s->seed, sim_xmalloc(sizeof *s->run_scn));
         s->scn = sc = s->run_scn;
     }
+    s->nodes = sim_xcalloc(sc->node_count + 1u, sizeof *s->nodes);
     s->trace = opt->trace;
     s->on_message = opt->on_message;
     s->on_message_ctx = opt->on_message_ctx;
@@ -797,10 +796,12 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
 
 void sim_destroy(sim *s) {
     if (!s) return;
-    for (uint32_t i = 0; i < SIM_NODES_MAX; i++) {
+    for (uint32_t i = 0; i < s->scn->node_count; i++) {
         free(s->nodes[i].model_state);
         free(s->nodes[i].parked);
     }
+    free(s->nodes);
+    net_free(&s->net);
     free(s->proto_cfg);
     free(s->workload_cfg);
     free(s->slots);

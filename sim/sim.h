@@ -44,14 +44,14 @@ typedef enum sim_event_kind {
 
 typedef struct sim_event {
     sim_time t_ns;               /* true time */
-    int8_t node;                 /* the node it is for (message: destination); -1 none */
-    int8_t from;                 /* message: the sender; -1 otherwise */
+    int16_t node;                /* the node it is for (message: destination); -1 none */
+    int16_t from;                /* message: the sender; -1 otherwise */
     uint8_t kind;                /* sim_event_kind */
     uint32_t what;               /* message type, timer tag, fault index; 0 otherwise */
 } sim_event;
 
 /* The per-event trail a run records when sim_options.trail is set: event
- * i of the run is events[i].  16 bytes per event; free with sim_trail_free. */
+ * i of the run is events[i].  24 bytes per event; free with sim_trail_free. */
 typedef struct sim_trail {
     sim_event *events;
     uint64_t count, cap;
@@ -126,6 +126,10 @@ typedef struct sim_stats {
 static inline uint64_t sim_event_hash(uint64_t h, const sim_event *ev) {
     uint64_t word = (uint64_t)ev->what << 24 ^ (uint64_t)(uint8_t)ev->from << 16 ^
                     (uint64_t)(uint8_t)ev->node << 8 ^ ev->kind;
+    /* Nodes past 255: their high bits on top (none below, so the hashes
+     * of runs of fewer nodes are what they were with 8-bit nodes). */
+    word ^= (uint64_t)(ev->from > 0 ? ev->from >> 8 : 0) << 56 ^
+            (uint64_t)(ev->node > 0 ? ev->node >> 8 : 0) << 50;
     h ^= (uint64_t)ev->t_ns ^ word * UINT64_C(0xc4ceb9fe1a85ec53);
     h *= UINT64_C(0x9e3779b97f4a7c15);
     return h ^ (h >> 31);

@@ -63,7 +63,7 @@ _Static_assert(SLOT_MSG == (int)SIM_EV_MESSAGE && SLOT_TIMER == (int)SIM_EV_TIME
                SLOT_FAULT == (int)SIM_EV_FAULT && SLOT_RESUME == (int)SIM_EV_RESUME &&
                SLOT_RESTART == (int)SIM_EV_RESTART && SLOT_INIT == (int)SIM_EV_START,
                "an executed slot's kind is its sim_event_kind");
-_Static_assert(SIM_NODES_MAX <= 127, "sim_event keeps a node in an int8_t");
+_Static_assert(SIM_NODES_MAX <= INT16_MAX, "sim_event keeps a node in an int16_t");
 typedef enum { TIMER_MONO = 0, TIMER_WALL } timer_domain;
 typedef enum { NODE_UP = 0, NODE_PAUSED, NODE_CRASHED } node_state;
 
@@ -126,7 +126,7 @@ struct sim {
     uint32_t slot_count, slot_cap, free_head;
     uint64_t timer_uid_next;      /* timer ids: (uid << SIM_SLOT_BITS) | slot */
 
-    sim_node nodes[SIM_NODES_MAX];
+    sim_node *nodes;              /* node_count of them (heap) */
     uint32_t node_count;
     net net;
     hist hist;

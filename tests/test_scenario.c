@@ -423,14 +423,50 @@ static void node_names_that_clash_or_overflow_the_table_are_rejected(void **stat
     assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {redis: 2, x: [redis2]}\n"),
                         "3:23: error: duplicate node 'redis2' (first at 3:16; expected unique "
                         "node names)");
-    assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {redis: 60, client: 5}\n"),
-                        "3:28: error: too many nodes: more than 64 (expected at most the "
+    assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {redis: 60, client: 9941}\n"),
+                        "3:28: error: too many nodes: more than 10000 (expected at most the "
+                        "limit SIM_NODES_MAX)");
+    assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {client: 20000}\n"),
+                        "3:17: error: too many nodes: more than 10000 (expected at most the "
                         "limit SIM_NODES_MAX)");
     assert_string_equal(load_err("name: t\nprotocol: p\nnodes: {client: [a/b]}\n"),
                         "3:18: error: nodes: 'a/b' has a character other than letters, "
                         "digits, '-' and '_' (expected a node name such as c1 or redis1)");
     scn *s = load_ok("name: t\nprotocol: p\nnodes: {redis: 64}\n");
     assert_string_equal(s->nodes[63].name, "redis64");
+    drop(s);
+    s = load_ok("name: t\nprotocol: p\nnodes: {redis: 1, client: 9999}\n");
+    assert_int_equal(scn_node_find(s, "client5000"), 5000);
+    assert_int_equal(s->node_count, 10000);
+    assert_string_equal(s->nodes[9999].name, "client9999");
+    drop(s);
+}
+
+static void a_mask_fault_past_the_first_64_nodes_is_an_error_naming_the_node(void **state) {
+    (void)state;
+    const char *big = "name: t\nprotocol: p\nduration: 10s\nnodes: {redis: 1, client: 100}\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sfaults:\n  - {at: 1s, cut: {from: [client1, client70], "
+             "to: redis1}}\n", big);
+    assert_string_equal(load_err(text), "6:36: error: from: 'client70' takes in node "
+                        "'client70', number 71 in the file, past the first 64 (expected nodes "
+                        "among the first 64: a cut, a delay, a loss burst and a nemesis name "
+                        "nodes by a 64-bit mask, the limit SIM_MASK_NODES)");
+    snprintf(text, sizeof text, "%sfaults:\n  - {at: 1s, delay: {from: redis1, to: client}, "
+             "by: 1s, for: 1s}\n", big);
+    assert_non_null(strstr(load_err(text), "6:40: error: to: 'client' takes in node "
+                           "'client100', number 101 in the file, past the first 64"));
+    snprintf(text, sizeof text, "%snemesis: {kinds: [pause]}\n", big);
+    assert_string_equal(load_err(text), "5:1: error: nemesis: 101 nodes (expected at most 64 "
+                        "in a scenario with a nemesis: it draws its faults over a 64-bit node "
+                        "mask, the limit SIM_MASK_NODES)");
+    snprintf(text, sizeof text, "%sfaults:\n  - {at: 1s, cut: {from: [client1, client63], "
+             "to: redis1}}\n  - {at: 2s, partition: [[client99], [client1]]}\n", big);
+    scn *s = load_ok(text);                           /* the first 64; partitions: any */
+    assert_int_equal(s->faults[0].from_mask, ((uint64_t)1 << 1) | ((uint64_t)1 << 63));
+    assert_int_equal(scn_fault_group(s, &s->faults[1], 99), 0);
+    assert_int_equal(scn_fault_group(s, &s->faults[1], 1), 1);
+    assert_int_equal(scn_fault_group(s, &s->faults[1], 50), 2);
     drop(s);
 }
 
@@ -1091,6 +1127,7 @@ int main(void) {
         cmocka_unit_test(leaving_out_a_required_key_is_reported_at_the_mapping),
         cmocka_unit_test(node_counts_give_role_numbered_names_in_file_order),
         cmocka_unit_test(node_names_that_clash_or_overflow_the_table_are_rejected),
+        cmocka_unit_test(a_mask_fault_past_the_first_64_nodes_is_an_error_naming_the_node),
         cmocka_unit_test(nested_params_flatten_with_dots_and_lists_stay_lists),
         cmocka_unit_test(params_that_collide_after_flattening_or_hold_maps_in_lists_are_rejected),
         cmocka_unit_test(workload_keeps_lists_and_flattens_maps_but_not_kind),

@@ -181,6 +181,19 @@ static const param_spec saga_params[] = {
         CFG_AT(balance), 0, CONFIG_AMOUNT_MAX),
 };
 
+/* A choreography plan names a service in an int8_t (saga_plan_step). */
+static int saga_validate(const void *cfg, const scn *s, char *err, size_t err_len) {
+    (void)cfg;
+    for (uint32_t i = INT8_MAX + 1; i < s->node_count; i++) {
+        if (strcmp(s->nodes[i].role, "service") != 0) continue;
+        scn_errorf(err, err_len, s->path, s->nodes[i].pos, "service '%.64s' is node %u (expected "
+                   "services among the first %d nodes: a choreography plan names them in one "
+                   "byte; list the services first)", s->nodes[i].name, i + 1, INT8_MAX + 1);
+        return -1;
+    }
+    return 0;
+}
+
 static const proto_desc saga_proto = {
     .name = "saga",
     .summary = "sagas over services with local transactions: orchestration or choreography, "
@@ -201,6 +214,7 @@ static const proto_desc saga_proto = {
     .workloads = { "order-saga", "transfer", NULL },
     .checks = { "saga", "conservation", "liveness", NULL },
     .txn_client = &saga_txn_client,
+    .validate = saga_validate,
 };
 
 /* The timeline's labels of the SAGA_* marks. */

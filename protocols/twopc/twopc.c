@@ -117,6 +117,14 @@ static int tpc_validate(const void *cfg_v, const scn *s, char *err, size_t err_l
     const tpc_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
     SIM_ASSERT(s != NULL);
+    for (uint32_t i = SIM_MASK_NODES; i < s->node_count; i++) {
+        if (strcmp(s->nodes[i].role, "client") == 0) continue;
+        scn_errorf(err, err_len, s->path, s->nodes[i].pos, "%s '%.64s' is node %u (expected "
+                   "coordinators and participants among the first %d nodes: they track each "
+                   "other in 64-bit masks; list the clients last)", s->nodes[i].role,
+                   s->nodes[i].name, i + 1, SIM_MASK_NODES);
+        return -1;
+    }
     const char *key = NULL, *node = NULL;
     if ((node = bad_role(s, &cfg->vote_no)) != NULL) key = "vote_no";
     else if ((node = bad_role(s, &cfg->heuristic_nodes)) != NULL) key = "heuristic.nodes";
@@ -134,9 +142,9 @@ static const proto_desc tpc_proto = {
     .param_count = sizeof tpc_params / sizeof tpc_params[0],
     .cfg_size = sizeof(tpc_cfg),
     .roles = {
-        { "coordinator", NULL, 1, SIM_NODES_MAX,
+        { "coordinator", NULL, 1, SIM_MASK_NODES,
           "one or more coordinators (the transfer workload runs on them)", NULL },
-        { "participant", &tpc_participant_ops, 1, SIM_NODES_MAX,
+        { "participant", &tpc_participant_ops, 1, SIM_MASK_NODES,
           "the participants: databases holding one account each", NULL },
         { "client", NULL, 0, SIM_NODES_MAX,
           "other clients: the transfer workload's readers (transaction X)", NULL },

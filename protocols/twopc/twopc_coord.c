@@ -61,7 +61,7 @@ typedef struct co_rec {
 typedef struct tpc_coord {
     const tpc_cfg *cfg;
     txn_client_hooks hooks;
-    node_id all_parts[SIM_NODES_MAX];   /* every participant node, for RECOVERED */
+    node_id all_parts[SIM_MASK_NODES];   /* every participant node, for RECOVERED */
     uint32_t all_count;
     /* durable */
     uint32_t seq_next;
@@ -78,7 +78,7 @@ _Static_assert(sizeof(tpc_coord) <= TXN_CLIENT_STATE_MAX, "tpc_coord fits a driv
 
 static uint64_t bit(node_id n) {
     SIM_ASSERT(n >= 0);
-    SIM_ASSERT(n < SIM_NODES_MAX);
+    SIM_ASSERT(n < SIM_MASK_NODES);
     return (uint64_t)1 << n;
 }
 
@@ -187,7 +187,7 @@ static tpc_msg msg_for(const tpc_coord *c, env *e, uint32_t seq) {
 static void send_decision(const tpc_coord *c, env *e, uint32_t seq, bool commit, uint64_t to) {
     tpc_msg m = msg_for(c, e, seq);
     m.flag = commit ? 1u : 0u;
-    for (node_id n = 0; n < SIM_NODES_MAX; n++)
+    for (node_id n = 0; n < SIM_MASK_NODES; n++)
         if (to & bit(n)) send_msg(e, n, TPC_MSG_DECISION, &m);
 }
 
@@ -256,7 +256,7 @@ static void decide(tpc_coord *c, env *e, bool commit, const char *why) {
 
 static void name_missing(const tpc_coord *c, env *e, char *buf, size_t len) {
     snprintf(buf, len, "vote timeout: no vote from");
-    for (node_id n = 0; n < SIM_NODES_MAX; n++) {
+    for (node_id n = 0; n < SIM_MASK_NODES; n++) {
         if (!(c->parts & bit(n)) || (c->yes & bit(n))) continue;
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, " %s", env_node_name(e, n));
@@ -386,7 +386,7 @@ static void coord_init(void *lc, env *e, const txn_client_hooks *hooks) {
     SIM_ASSERT(c->cfg != NULL);
     c->hooks = *hooks;
     c->op = HIST_NONE;
-    c->all_count = env_nodes_of_role(e, "participant", c->all_parts, SIM_NODES_MAX);
+    c->all_count = env_nodes_of_role(e, "participant", c->all_parts, SIM_MASK_NODES);
     SIM_ASSERT(coord_invariants_ok(c));
 }
 

@@ -82,7 +82,7 @@ typedef struct tpc_part {
     ptx txns[TPC_PTX_MAX];
     uint32_t reuse;               /* where the search for a record to reuse starts */
     int32_t holder;               /* the PREPARED txn holding the row lock, -1 = free */
-    uint32_t forgotten_max[SIM_NODES_MAX];   /* per coordinator: the highest txn whose record was reused */
+    uint32_t forgotten_max[SIM_MASK_NODES];   /* per coordinator: the highest txn whose record was reused */
     bool heuristic_done;
     uint32_t forced_writes;
     /* volatile */
@@ -93,7 +93,7 @@ typedef struct tpc_part {
 
 static uint64_t bit(node_id n) {
     SIM_ASSERT(n >= 0);
-    SIM_ASSERT(n < SIM_NODES_MAX);
+    SIM_ASSERT(n < SIM_MASK_NODES);
     return (uint64_t)1 << n;
 }
 
@@ -190,7 +190,7 @@ static int32_t alloc(tpc_part *p, int32_t coord, uint32_t seq) {
         if (k < TPC_PTX_MAX ? st != PTX_FREE : (st == PTX_WAITING || st == PTX_PREPARED)) continue;
         p->reuse = (i + 1) % TPC_PTX_MAX;
         const ptx *old = &p->txns[i];
-        if (st != PTX_FREE && old->coord >= 0 && old->coord < SIM_NODES_MAX &&
+        if (st != PTX_FREE && old->coord >= 0 && old->coord < SIM_MASK_NODES &&
             old->seq > p->forgotten_max[old->coord])
             p->forgotten_max[old->coord] = old->seq;
         p->txns[i] = (ptx){ .state = PTX_WAITING, .coord = coord, .seq = seq, .op = HIST_NONE };
@@ -356,7 +356,7 @@ static void on_prepare(tpc_part *p, env *e, node_id from, const tpc_msg *m) {
         if (t->state == PTX_ABORTED) send_msg(e, from, TPC_MSG_VOTE, t, 0, "already aborted here");
         return;
     }
-    if (m->coord >= 0 && m->coord < SIM_NODES_MAX && m->seq <= p->forgotten_max[m->coord]) {
+    if (m->coord >= 0 && m->coord < SIM_MASK_NODES && m->seq <= p->forgotten_max[m->coord]) {
         ptx old = { .coord = m->coord, .seq = m->seq, .op = m->op, .presume = m->presume };
         send_msg(e, from, TPC_MSG_VOTE, &old, 0, "too old: its record is gone");
         return;                                   /* a very late duplicate: never prepare twice */
@@ -418,7 +418,7 @@ static void on_decision(tpc_part *p, env *e, node_id from, const tpc_msg *m) {
 
 static void on_peer_query(tpc_part *p, env *e, node_id from, const tpc_msg *m) {
     int32_t i = find(p, m->coord, m->seq);
-    bool may_have_forgotten = m->coord >= 0 && m->coord < SIM_NODES_MAX &&
+    bool may_have_forgotten = m->coord >= 0 && m->coord < SIM_MASK_NODES &&
                               m->seq <= p->forgotten_max[m->coord];
     if (i < 0 && may_have_forgotten) {
         ptx probe = { .coord = m->coord, .seq = m->seq, .op = m->op, .presume = m->presume };
@@ -500,7 +500,7 @@ static void on_decision_timer(tpc_part *p, env *e) {
     }
     send_msg(e, t->coord, TPC_MSG_INQUIRE, t, 0, "");
     if (p->cfg->cooperative) {
-        for (node_id n = 0; n < SIM_NODES_MAX; n++)
+        for (node_id n = 0; n < SIM_MASK_NODES; n++)
             if ((t->peers & bit(n)) && n != env_self(e)) send_msg(e, n, TPC_MSG_PEER_QUERY, t, 0, "");
     }
     p->decision_timer = env_timer(e, p->cfg->decision_timeout_ns, TAG_DECISION, 0);

@@ -66,7 +66,7 @@ static uint32_t *sorted_txn_effects(const hist *h, uint32_t *n_out) {
     return idx;
 }
 
-static uint64_t bit(int32_t n) { return n >= 0 && n < SIM_NODES_MAX ? (uint64_t)1 << n : 0; }
+static uint64_t bit(int32_t n) { return n >= 0 && n < SIM_MASK_NODES ? (uint64_t)1 << n : 0; }
 
 static void group_of(const at_scan *sc, uint32_t first, at_txn *t) {
     const hist *h = sc->h;
@@ -112,8 +112,8 @@ static bool txn_violates(const at_scan *sc, const at_txn *t) {
 static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
     buf[0] = '\0';
     uint32_t total = 0, k = 0;
-    for (int32_t n = 0; n < SIM_NODES_MAX; n++) total += (uint32_t)((mask >> n) & 1u);
-    for (int32_t n = 0; n < SIM_NODES_MAX; n++) {
+    for (int32_t n = 0; n < SIM_MASK_NODES; n++) total += (uint32_t)((mask >> n) & 1u);
+    for (int32_t n = 0; n < SIM_MASK_NODES; n++) {
         if (!((mask >> n) & 1u)) continue;
         k++;
         story_appendf(buf, len, "%s%s", k == 1 ? "" : k == total ? " and " : ", ", story_node(s, n));

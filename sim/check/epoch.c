@@ -190,7 +190,7 @@ void check_story_acquire(story *st, const hist *h, const check_epoch *e) {
     if (e->token != 0) snprintf(extra, sizeof extra, ", token %lld", (long long)e->token);
     uint64_t nodes = check_epoch_lock_nodes(h, e);
     size_t used = 0;
-    for (int32_t n = 0; n < SIM_NODES_MAX && nodes; n++) {
+    for (int32_t n = 0; n < SIM_MASK_NODES && nodes; n++) {
         if (!(nodes & story_bit(n))) continue;
         nodes &= ~story_bit(n);
         int w = snprintf(where + used, sizeof where - used, "%s%s", used ? ", " : " on ",

@@ -15,7 +15,8 @@
  * Invariant of the sweep: `wanting` and `holding` count the open intervals
  * at the current instant; at one instant every end is applied before any
  * start, so back-to-back intervals do not count as overlapping.
- * Trade-off: O(n log n) in acquire ops; two heap arrays of intervals.
+ * Trade-off: O(n log n) in acquire ops (the ops grouped per client by a
+ * counting sort, then sorted points); heap arrays of intervals and indices.
  */
 #include "sim/check/check_int.h"
 
@@ -64,16 +65,12 @@ static sim_time crash_or(const scn *s, int32_t node, sim_time from, sim_time to)
     return to;
 }
 
-/* The client's RELEASE after op i (the end of its hold), or NULL. */
-static const hist_op *release_after(const hist *h, uint32_t i) {
-    const hist_op *acq = &h->ops[i];
-    for (uint32_t k = i + 1; k < h->op_count; k++) {
-        const hist_op *op = &h->ops[k];
-        if (op->node != acq->node) continue;
-        if (op->f == HIST_F_ACQUIRE) return NULL;
-        if (op->f == HIST_F_RELEASE) return op;
-    }
-    return NULL;
+/* The client's RELEASE after its k-th lock op (the end of its hold), or
+ * NULL: ops[0..n) are one client's ACQUIRE and RELEASE ops, in op order. */
+static const hist_op *release_after(const hist *h, const uint32_t *ops, uint32_t n, uint32_t k) {
+    if (k + 1 >= n) return NULL;
+    const hist_op *op = &h->ops[ops[k + 1]];
+    return op->f == HIST_F_RELEASE ? op : NULL;
 }
 
 static void note_want(check_lock_unavail *u, int32_t client, sim_time from, sim_time to) {
@@ -84,14 +81,18 @@ static void note_want(check_lock_unavail *u, int32_t client, sim_time from, sim_
     u->want_to = to;
 }
 
-/* One client's wants and holds, in op order. */
-static void scan_client(const check_input *in, sim_time horizon, int32_t node, lk_points *ps,
-                        check_lock_unavail *u) {
+/* One client's wants and holds: ops[0..n) are its ACQUIRE and RELEASE
+ * ops, in op order. */
+static void scan_client(const check_input *in, sim_time horizon, const uint32_t *ops, uint32_t n,
+                        lk_points *ps, check_lock_unavail *u) {
     const hist *h = in->h;
+    SIM_ASSERT(n > 0);
+    int32_t node = h->ops[ops[0]].node;
     sim_time want = SIM_TIME_NEVER, last_end = 0;
-    for (uint32_t i = 0; i < h->op_count; i++) {
-        const hist_op *op = &h->ops[i];
-        if (op->node != node || op->f != HIST_F_ACQUIRE) continue;
+    for (uint32_t k = 0; k < n; k++) {
+        const hist_op *op = &h->ops[ops[k]];
+        SIM_ASSERT(op->node == node);
+        if (op->f != HIST_F_ACQUIRE) continue;
         if (want == SIM_TIME_NEVER) want = op->invoke_ns;
         bool pending = op->result == HIST_PENDING || op->complete_ns > horizon;
         last_end = pending ? horizon : op->complete_ns;
@@ -99,7 +100,7 @@ static void scan_client(const check_input *in, sim_time horizon, int32_t node, l
         add_interval(ps, want, last_end, 0);
         note_want(u, node, want, last_end);
         want = SIM_TIME_NEVER;
-        const hist_op *rel = release_after(h, i);
+        const hist_op *rel = release_after(h, ops, n, k);
         sim_time end = rel && rel->result != HIST_PENDING && rel->complete_ns <= horizon
                            ? rel->complete_ns : horizon;
         add_interval(ps, op->complete_ns, crash_or(in->s, node, op->complete_ns, end), 1);
@@ -131,6 +132,41 @@ static void sweep(lk_points *ps, check_lock_unavail *u) {
     }
 }
 
+static bool lock_op(const hist_op *op) {
+    return (op->f == HIST_F_ACQUIRE || op->f == HIST_F_RELEASE) && op->node >= 0;
+}
+
+/* The ACQUIRE and RELEASE ops of the clients that acquire, grouped by
+ * client (clients in the order of their first ACQUIRE, each one's ops in op
+ * order): client c's are (*ops)[(*start)[c] .. (*start)[c + 1]).  A counting
+ * sort: O(ops + nodes), where a scan per client would be O(ops x clients). */
+static uint32_t lock_ops_by_client(const hist *h, uint32_t **ops, uint32_t **start) {
+    int32_t max_node = -1;
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (lock_op(&h->ops[i]) && h->ops[i].node > max_node) max_node = h->ops[i].node;
+    uint32_t nodes = (uint32_t)(max_node + 1), clients = 0;
+    uint32_t *rank = sim_xmalloc((nodes + 1u) * sizeof *rank);
+    for (uint32_t n = 0; n < nodes; n++) rank[n] = UINT32_MAX;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->f == HIST_F_ACQUIRE && op->node >= 0 && rank[op->node] == UINT32_MAX)
+            rank[op->node] = clients++;
+    }
+    *start = sim_xcalloc(clients + 2u, sizeof **start);
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (lock_op(op) && rank[op->node] != UINT32_MAX) (*start)[rank[op->node] + 2]++;
+    }
+    for (uint32_t c = 0; c < clients; c++) (*start)[c + 2] += (*start)[c + 1];
+    *ops = sim_xmalloc(((*start)[clients + 1] + 1u) * sizeof **ops);
+    for (uint32_t i = 0; i < h->op_count; i++) {      /* start[c + 1]: client c's next slot */
+        const hist_op *op = &h->ops[i];
+        if (lock_op(op) && rank[op->node] != UINT32_MAX) (*ops)[(*start)[rank[op->node] + 1]++] = i;
+    }
+    free(rank);
+    return clients;
+}
+
 void check_lock_unavailability(const check_input *in, check_lock_unavail *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
@@ -138,14 +174,13 @@ void check_lock_unavailability(const check_input *in, check_lock_unavail *out) {
     memset(out, 0, sizeof *out);
     out->want_client = -1;
     sim_time horizon = check_horizon(in);
-    uint64_t seen = 0;
+    uint32_t *by_client = NULL, *start = NULL;
+    uint32_t clients = lock_ops_by_client(in->h, &by_client, &start);
     lk_points ps = { NULL, 0, 0 };
-    for (uint32_t i = 0; i < in->h->op_count; i++) {
-        const hist_op *op = &in->h->ops[i];
-        if (op->f != HIST_F_ACQUIRE || (seen & story_bit(op->node))) continue;
-        seen |= story_bit(op->node);
-        scan_client(in, horizon, op->node, &ps, out);
-    }
+    for (uint32_t c = 0; c < clients; c++)
+        scan_client(in, horizon, by_client + start[c], start[c + 1] - start[c], &ps, out);
+    free(by_client);
+    free(start);
     sweep(&ps, out);
     free(ps.p);
 }

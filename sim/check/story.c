@@ -114,7 +114,7 @@ const char *story_node(const scn *s, int32_t node) {
 }
 
 uint64_t story_bit(int32_t node) {
-    if (node < 0 || node >= SIM_NODES_MAX) return 0;
+    if (node < 0 || node >= SIM_MASK_NODES) return 0;
     return (uint64_t)1 << node;
 }
 
@@ -238,7 +238,7 @@ static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
     SIM_ASSERT(len > 0);
     size_t used = 0;
     buf[0] = '\0';
-    for (uint32_t n = 0; n < s->node_count && n < SIM_NODES_MAX; n++) {
+    for (uint32_t n = 0; n < s->node_count && n < SIM_MASK_NODES; n++) {
         if (!(mask & ((uint64_t)1 << n))) continue;
         int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", s->nodes[n].name);
         if (w < 0 || (size_t)w >= len - used) return;   /* truncated; still NUL-terminated */
@@ -273,12 +273,13 @@ static sim_time restart_after(const scn *s, uint32_t i) {
     return SIM_TIME_NEVER;
 }
 
-static bool partition_separates(const scn_fault *f, uint64_t mask, uint32_t node_count) {
-    int first_group = -1;
-    for (uint32_t n = 0; n < node_count && n < SIM_NODES_MAX; n++) {
+static bool partition_separates(const scn *s, const scn_fault *f, uint64_t mask) {
+    int64_t first_group = -1;
+    for (uint32_t n = 0; n < s->node_count && n < SIM_MASK_NODES; n++) {
         if (!(mask & ((uint64_t)1 << n))) continue;
-        if (first_group < 0) first_group = f->group[n];
-        else if (first_group != f->group[n]) return true;
+        uint32_t g = scn_fault_group(s, f, n);
+        if (first_group < 0) first_group = g;
+        else if (first_group != g) return true;
     }
     return false;
 }
@@ -289,8 +290,8 @@ static void add_partition(story *st, const scn_fault *f) {
     size_t used = 0;
     for (uint32_t g = 0; g < f->group_count && g <= UINT8_MAX; g++) {
         uint64_t members = 0;
-        for (uint32_t n = 0; n < s->node_count && n < SIM_NODES_MAX; n++) {
-            if (f->group[n] == g) members |= (uint64_t)1 << n;
+        for (uint32_t n = 0; n < s->node_count && n < SIM_MASK_NODES; n++) {
+            if (scn_fault_group(s, f, n) == g) members |= (uint64_t)1 << n;
         }
         if (members == 0) continue;
         char names[STORY_CLAUSE_MAX];
@@ -319,7 +320,7 @@ static void add_network_fault(story *st, uint32_t i, uint64_t mask, sim_time fro
     sim_time end = heal_after(s, i, &heal);
     if (!overlaps(f->at_ns, end, from, to)) return;
     if (f->kind == SCN_FAULT_PARTITION) {
-        if (!partition_separates(f, mask, s->node_count)) return;
+        if (!partition_separates(s, f, mask)) return;
         add_partition(st, f);
     } else {
         bool touches = (f->from_mask & mask) && (f->to_mask & mask);
@@ -424,7 +425,7 @@ static void add_node_fault(story *st, uint32_t i, sim_time from, sim_time to) {
 
 static void add_initial_clocks(story *st, uint64_t mask) {
     const scn *s = st->s;
-    for (uint32_t n = 0; n < s->node_count && n < SIM_NODES_MAX; n++) {
+    for (uint32_t n = 0; n < s->node_count && n < SIM_MASK_NODES; n++) {
         if (!(mask & ((uint64_t)1 << n)) || !clock_set_off(&s->clocks[n])) continue;
         const scn_clock *c = &s->clocks[n];
         story_add(st, 0, "%s's clock started %s off true time and ran at %sx", s->nodes[n].name,

@@ -77,8 +77,7 @@ typedef struct net_span {
 
 static void shade_lanes(plot_tl *t, uint64_t mask, sim_time from, sim_time to, uint32_t rgb) {
     SIM_ASSERT(mask != 0);                      /* the loader refuses empty node sets */
-    SIM_ASSERT(t->s->node_count <= SIM_NODES_MAX);   /* so mask >> n is defined */
-    for (uint32_t n = 0; n < t->s->node_count; n++) {
+    for (uint32_t n = 0; n < t->s->node_count && n < SIM_MASK_NODES; n++) {   /* mask >> n */
         if (!(mask >> n & 1u)) continue;
         int32_t y = plot_lane_y(t, (int32_t)n);
         plot_box(t, PB_SHADE, from, to, y - PLOT_LANE_HALF, y + PLOT_LANE_HALF, rgb);
@@ -97,7 +96,7 @@ static void names_of(const scn *s, uint64_t mask, char *buf, size_t len) {
     SIM_ASSERT(len > 0);
     SIM_ASSERT(mask != 0);
     buf[0] = '\0';
-    for (uint32_t n = 0; n < s->node_count; n++) {
+    for (uint32_t n = 0; n < s->node_count && n < SIM_MASK_NODES; n++) {
         if (!(mask >> n & 1u)) continue;
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, "%s%s", used ? ", " : "", s->nodes[n].name);
@@ -108,11 +107,11 @@ static void draw_partition(plot_tl *t, const net_span *sp) {
     const scn_fault *f = &t->s->faults[sp->fault];
     SIM_ASSERT(f->kind == SCN_FAULT_PARTITION);
     SIM_ASSERT(f->group_count >= 1);
-    uint64_t masks[SIM_NODES_MAX + 1] = { 0 };
+    uint64_t masks[SIM_MASK_NODES + 1] = { 0 };   /* the lanes of the first 64 nodes */
     uint32_t groups = 0;
-    for (uint32_t n = 0; n < t->s->node_count; n++) {
-        uint32_t g = f->group[n];
-        if (g > SIM_NODES_MAX) continue;
+    for (uint32_t n = 0; n < t->s->node_count && n < SIM_MASK_NODES; n++) {
+        uint32_t g = scn_fault_group(t->s, f, n);
+        if (g > SIM_MASK_NODES) continue;
         masks[g] |= (uint64_t)1 << n;
         if (g + 1u > groups) groups = g + 1u;
     }

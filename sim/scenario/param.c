@@ -178,6 +178,8 @@ static int parse_int(const param_spec *sp, const char *t, int64_t *out, char *ms
     return 0;
 }
 
+#define CHOICES_MAX 64   /* an enum's choices ("a|b|c") */
+
 /* The index of t among "a|b|c", or -1. */
 static int enum_index(const char *choices, const char *t, char names[][SIM_NAME_MAX],
                       size_t *count) {
@@ -185,7 +187,7 @@ static int enum_index(const char *choices, const char *t, char names[][SIM_NAME_
     SIM_ASSERT(t != NULL);
     int found = -1;
     *count = 0;
-    for (const char *p = choices; *p && *count < SIM_NODES_MAX;) {
+    for (const char *p = choices; *p && *count < CHOICES_MAX;) {
         const char *bar = strchr(p, '|');
         size_t n = bar ? (size_t)(bar - p) : strlen(p);
         snprintf(names[*count], SIM_NAME_MAX, "%.*s", (int)n, p);
@@ -200,8 +202,8 @@ static int enum_index(const char *choices, const char *t, char names[][SIM_NAME_
 static int parse_enum(const param_spec *sp, const char *t, int *out, char *msg, size_t len) {
     SIM_ASSERT(sp->choices != NULL);
     SIM_ASSERT(out != NULL);
-    char names[SIM_NODES_MAX][SIM_NAME_MAX];
-    const char *ptrs[SIM_NODES_MAX];
+    char names[CHOICES_MAX][SIM_NAME_MAX];
+    const char *ptrs[CHOICES_MAX];
     size_t count = 0;
     int i = enum_index(sp->choices, t, names, &count);
     if (i >= 0) { *out = i; return 0; }

@@ -232,6 +232,25 @@ static int load_head(scn_ld *ld, const yaml_node_t *root) {
 /* ------------------------------------------------------------------ */
 /* nodes                                                                */
 
+static uint32_t name_home(const char *name) {
+    uint32_t h = 2166136261u;                   /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) h = (h ^ *c) * 16777619u;
+    return h & (SCN_NAME_SLOTS - 1);
+}
+
+/* The slot of name in ld->names: its own, or the free one it would take. */
+static uint32_t *name_slot(const scn_ld *ld, const char *name) {
+    uint32_t i = name_home(name);
+    while (ld->names[i] != 0 && strcmp(ld->s->nodes[ld->names[i] - 1].name, name) != 0)
+        i = (i + 1) & (SCN_NAME_SLOTS - 1);
+    return &ld->names[i];
+}
+
+int32_t scn__node_find(const scn_ld *ld, const char *name) {
+    if (ld->names == NULL) return scn_node_find(ld->s, name);
+    return (int32_t)*name_slot(ld, name) - 1;
+}
+
 static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t role_index,
                     scn_pos pos) {
     scn *s = ld->s;
@@ -248,7 +267,8 @@ static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t rol
     if (!scn__name_ok(name, false))
         return scn__fail(ld, pos, "nodes: '%.64s' has a character other than letters, digits, "
                          "'-' and '_' (expected a node name such as c1 or redis1)", name);
-    int32_t prev = scn_node_find(s, name);
+    if (ld->names == NULL) ld->names = sim_xcalloc(SCN_NAME_SLOTS, sizeof *ld->names);
+    int32_t prev = scn__node_find(ld, name);
     if (prev >= 0)
         return scn__fail(ld, pos, "duplicate node '%.64s' (first at %u:%u; expected unique node "
                          "names)", name, s->nodes[prev].pos.line, s->nodes[prev].pos.col);
@@ -256,7 +276,8 @@ static int node_add(scn_ld *ld, const char *name, const char *role, uint32_t rol
     nd->role_index = role_index;
     nd->pos = pos;
     s->node_count++;
-    SIM_ASSERT(scn_node_find(s, name) == (int32_t)(s->node_count - 1));   /* names stay unique */
+    *name_slot(ld, name) = s->node_count;
+    SIM_ASSERT(scn__node_find(ld, name) == (int32_t)(s->node_count - 1));   /* names stay unique */
     return 0;
 }
 
@@ -306,13 +327,21 @@ static int load_role(scn_ld *ld, const yaml_node_t *k, const yaml_node_t *v) {
 }
 
 /* Where a list of nodes may name a role (workload clients, faults), a node
- * named like another role would be read as that role: refused. */
+ * named like another role would be read as that role: refused.  O(nodes x
+ * roles): the roles are the few keys of `nodes:`. */
 static int check_names_not_roles(scn_ld *ld) {
     const scn *s = ld->s;
+    const char *roles[SCN_KEYS_MAX];
+    uint32_t role_count = 0;
+    for (uint32_t i = 0; i < s->node_count; i++)     /* each role's nodes come together */
+        if (i == 0 || strcmp(s->nodes[i].role, s->nodes[i - 1].role) != 0) {
+            SIM_ASSERT(role_count < SCN_KEYS_MAX);    /* one per key of `nodes:` */
+            roles[role_count++] = s->nodes[i].role;
+        }
     for (uint32_t i = 0; i < s->node_count; i++) {
         const scn_node *nd = &s->nodes[i];
-        for (uint32_t j = 0; j < s->node_count; j++) {
-            if (strcmp(s->nodes[j].role, nd->name) != 0 || strcmp(nd->role, nd->name) == 0)
+        for (uint32_t j = 0; j < role_count; j++) {
+            if (strcmp(roles[j], nd->name) != 0 || strcmp(nd->role, nd->name) == 0)
                 continue;
             return scn__fail(ld, nd->pos, "nodes: %s: '%.64s' is also the name of a role "
                              "(expected a node name that is no role's, such as %s1: a list "
@@ -375,27 +404,26 @@ static int load_link(scn_ld *ld, const yaml_node_t *n) {
         return scn__fail(ld, scn__pos(n), "link: missing required key '%.64s' (expected the "
                          "%s node, such as %s)", from ? "to" : "from",
                          from ? "receiving" : "sending", from ? "to: storage1" : "from: c1");
-    uint64_t from_mask = 0, to_mask = 0;
     scn_link_props props = {0};
-    if (scn__node_mask(ld, from, "from", &from_mask) != 0) return -1;
-    if (scn__node_mask(ld, to, "to", &to_mask) != 0) return -1;
-    SIM_ASSERT(from_mask != 0);                 /* scn__node_mask names at least one node */
-    SIM_ASSERT(to_mask != 0);
-    if (load_props(ld, n, &props) != 0) return -1;
-    for (uint32_t i = 0; i < s->node_count; i++) {
-        for (uint32_t j = 0; j < s->node_count; j++) {
-            if (i == j || !(from_mask >> i & 1u) || !(to_mask >> j & 1u)) continue;
-            if (s->link_count == SCN_LINKS_MAX)
-                return scn__fail(ld, scn__pos(n), "too many links: more than %d (expected at "
-                                 "most the limit SCN_LINKS_MAX)", SCN_LINKS_MAX);
+    bool *from_set = sim_xcalloc(2 * (size_t)s->node_count + 1, sizeof *from_set);
+    bool *to_set = from_set + s->node_count;
+    int rc = scn__node_set(ld, from, "from", from_set);
+    if (rc == 0) rc = scn__node_set(ld, to, "to", to_set);
+    if (rc == 0) rc = load_props(ld, n, &props);
+    for (uint32_t i = 0; i < s->node_count && rc == 0; i++) {
+        for (uint32_t j = 0; from_set[i] && j < s->node_count && rc == 0; j++) {
+            if (i == j || !to_set[j]) continue;
+            if (s->link_count == SCN_LINKS_MAX) {
+                rc = scn__fail(ld, scn__pos(n), "too many links: more than %d (expected at "
+                               "most the limit SCN_LINKS_MAX)", SCN_LINKS_MAX);
+                break;
+            }
             scn_link *l = &s->links[s->link_count++];
-            l->from = (int32_t)i;
-            l->to = (int32_t)j;
-            l->props = props;
-            l->pos = scn__pos(n);
+            *l = (scn_link){ (int32_t)i, (int32_t)j, props, scn__pos(n) };
         }
     }
-    return 0;
+    free(from_set);
+    return rc;
 }
 
 static int load_network(scn_ld *ld, const yaml_node_t *n) {
@@ -805,6 +833,7 @@ int scn_load_buffer_with_overrides(const char *path, const char *text, size_t le
         if (rc == 0) rc = scn__check_restarts(&ld);
     }
     yaml_document_delete(&doc);
+    free(ld.names);
     if (rc != 0) {
         scn__set_relocate(err, err_len, path, sets, set_count);
         scn_free(out);
@@ -875,10 +904,23 @@ int scn_load_with_overrides(const char *path, const char *const *sets, uint32_t 
 
 void scn_free(scn *s) {
     if (!s) return;
+    free(s->group_pool);
+    s->group_pool = NULL;
+    s->group_pool_len = s->group_pool_cap = 0;
     free(s->params.items);
     free(s->workload.items);
     s->params.items = s->workload.items = NULL;
     s->params.count = s->workload.count = 0;
+}
+
+void scn_copy(scn *to, const scn *from, bool with_faults) {
+    SIM_ASSERT(to != from);
+    size_t faults = offsetof(scn, faults), after = offsetof(scn, fault_count);
+    size_t nodes = offsetof(scn, nodes);
+    memcpy(to, from, with_faults ? after : faults);
+    memcpy((char *)to + after, (const char *)from + after, nodes - after);
+    memcpy(to->nodes, from->nodes, from->node_count * sizeof *from->nodes);
+    memcpy(to->clocks, from->clocks, from->node_count * sizeof *from->clocks);
 }
 
 int32_t scn_node_find(const scn *s, const char *name) {

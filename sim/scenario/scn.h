@@ -32,7 +32,7 @@
 #define SCN_VALUE_MAX    CONFIG_STRING_MAX   /* sim/config.h */
 #define SCN_KEY_MAX      96
 #define SCN_TEXT_MAX     2048
-#define SCN_LIST_MAX     SIM_NODES_MAX
+#define SCN_LIST_MAX     64              /* items in a parameter list */
 #define SCN_FILE_MAX     (1024 * 1024)   /* bytes of one scenario file */
 #define SCN_VALUES_MAX   100000          /* YAML values, after expanding aliases */
 #define SCN_DEPTH_MAX    16              /* nesting of YAML collections */
@@ -122,6 +122,8 @@ static inline bool scn_fault_crashes(scn_fault_kind kind) {
     return kind == SCN_FAULT_CRASH || kind == SCN_FAULT_POWER_LOSS;
 }
 
+#define SCN_GROUP_INLINE 0u   /* a zeroed fault's; the pool's first entry is never used */
+
 typedef struct scn_fault {
     scn_fault_kind kind;
     sim_time at_ns;
@@ -130,7 +132,10 @@ typedef struct scn_fault {
     sim_time jump_ns;
     int64_t rate_ppm;
     sim_time by_ns;
-    uint8_t group[SIM_NODES_MAX];       /* partition: group number per node */
+    uint8_t group[SIM_MASK_NODES];      /* partition of <= 64 nodes: group number per node */
+    uint32_t group_at;                  /* SCN_GROUP_INLINE (0): group[]; else the offset of
+                                           the group numbers in the scn's group_pool
+                                           (scn_fault_group reads either) */
     uint32_t group_count;
     uint64_t from_mask, to_mask;        /* bit i = node i */
     bool both;
@@ -193,16 +198,13 @@ typedef struct scn {
     scn_pos protocol_pos;
     scn_params params;
 
-    scn_node nodes[SIM_NODES_MAX];
-    uint32_t node_count;
+    uint32_t node_count;              /* nodes[0..node_count): see the end */
 
     scn_link_props network;             /* defaults: latency 1ms fixed, no loss;
                                            every has_* is true here */
     scn_link links[SCN_LINKS_MAX];
     uint32_t link_count;
 
-    scn_clock clocks[SIM_NODES_MAX];    /* indexed by node; unset = offset 0, rate 1
-                                           (rate_ppm is 1000000 even when unset) */
 
     char workload_kind[SIM_NAME_MAX];   /* "" when there is no `workload:` */
     scn_pos workload_pos;               /* of the `kind:` value */
@@ -220,7 +222,28 @@ typedef struct scn {
 
     char sets[SCN_SETS_MAX][SCN_SET_MAX];    /* the --set overrides applied, in order */
     uint32_t set_count;
+
+    /* Partitions of more than SIM_MASK_NODES nodes: node_count group
+     * numbers per fault (heap, scn_free; copies of the scn share it). */
+    uint16_t *group_pool;
+    uint32_t group_pool_len, group_pool_cap;
+
+    /* Last, so that a copy can take only the node_count in use (1 MB in all). */
+    scn_node nodes[SIM_NODES_MAX];
+    scn_clock clocks[SIM_NODES_MAX];    /* indexed by node; unset = offset 0, rate 1
+                                           (rate_ppm is 1000000 even when unset) */
 } scn;
+
+/* Partition fault f's group number for node i (< s->node_count). */
+static inline uint32_t scn_fault_group(const scn *s, const scn_fault *f, uint32_t i) {
+    if (f->group_at == SCN_GROUP_INLINE) return i < SIM_MASK_NODES ? f->group[i] : 0;
+    return s->group_pool[f->group_at + i];
+}
+
+/* Copies *from into *to, only the node_count nodes and clocks in use and,
+ * when with_faults is false, none of the faults (to->fault_count is then
+ * from's, to be set by the caller).  The group pool is shared. */
+void scn_copy(scn *to, const scn *from, bool with_faults);
 
 /* Loads path into *out (the caller owns *out; scn_free releases the heap
  * parts).  Returns 0, or -1 with a one-line message in err:
@@ -269,7 +292,9 @@ int scn_parse_clock_rate(const char *text, int64_t *ppm_out, char *err, size_t e
 /* Values written back as the loader reads them (scn_emit.c): loading the
  * text gives the same value.  A duration: "15s", "1500us", "-20s", "0s".
  * A fault: "{at: 4ms, pause: c1, for: 15s}"; SCN_FAULT_YAML_MAX holds any. */
-#define SCN_FAULT_YAML_MAX (SIM_NODES_MAX * (SIM_NAME_MAX + 4) + 256)
+#define SCN_FAULT_YAML_MAX (SIM_MASK_NODES * (SIM_NAME_MAX + 4) + 256)
+/* A partition of more nodes than SIM_MASK_NODES is written by its groups' first
+ * SIM_MASK_NODES names and "..." (it fits, and is not loadable back). */
 void scn_fmt_duration(char *buf, size_t len, sim_time ns);
 /* A fault kind's name: "pause", "clock-jump", "loss"... */
 const char *scn_fault_kind_name(scn_fault_kind kind);

@@ -99,7 +99,7 @@ static void put_nodes(text_out *o, const scn *s, uint64_t mask) {
     bool one = (mask & (mask - 1)) == 0;
     if (!one) put(o, "[");
     bool first = true;
-    for (uint32_t i = 0; i < s->node_count; i++) {
+    for (uint32_t i = 0; i < s->node_count && i < SIM_MASK_NODES; i++) {
         if (!(mask >> i & 1u)) continue;
         put(o, "%s%s", first ? "" : ", ", s->nodes[i].name);
         first = false;
@@ -107,24 +107,21 @@ static void put_nodes(text_out *o, const scn *s, uint64_t mask) {
     if (!one) put(o, "]");
 }
 
+/* Each group's names in node order; past SIM_MASK_NODES names (only a
+ * partition of more nodes has them), "..." ends the text. */
 static void put_partition(text_out *o, const scn *s, const scn_fault *f) {
     SIM_ASSERT(f->group_count >= 1);
     put(o, "partition: [");
-    bool first = true;
-    for (uint32_t g = 0; g < f->group_count; g++) {
-        uint64_t mask = 0;
-        for (uint32_t i = 0; i < s->node_count; i++)
-            if (f->group[i] == g) mask |= (uint64_t)1 << i;
-        if (mask == 0) continue;
-        put(o, "%s[", first ? "" : ", ");
-        bool first_node = true;
-        for (uint32_t i = 0; i < s->node_count; i++) {
-            if (!(mask >> i & 1u)) continue;
-            put(o, "%s%s", first_node ? "" : ", ", s->nodes[i].name);
-            first_node = false;
+    uint32_t names = 0;
+    for (uint32_t g = 0; g < f->group_count && names <= SIM_MASK_NODES; g++) {
+        bool open = false;
+        for (uint32_t i = 0; i < s->node_count && names <= SIM_MASK_NODES; i++) {
+            if (scn_fault_group(s, f, i) != g) continue;
+            if (names++ == SIM_MASK_NODES) { put(o, ", ..."); break; }
+            put(o, "%s%s", open ? ", " : names > 1 ? ", [" : "[", s->nodes[i].name);
+            open = true;
         }
-        put(o, "]");
-        first = false;
+        if (open) put(o, "]");
     }
     put(o, "]");
 }
@@ -227,16 +224,14 @@ static int emit_doc(yaml_document_t *doc, FILE *out) {
     return ok ? 0 : -1;
 }
 
-int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
-                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
-                  size_t err_len) {
-    SIM_ASSERT(path != NULL);
-    SIM_ASSERT(out != NULL);
+/* scn_emit_file; tmp is for scn__fail, which wants one (nothing is loaded). */
+static int emit_file(scn *tmp, const char *path, const char *const *sets, uint32_t set_count,
+                     const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                     size_t err_len) {
     size_t len = 0;
     char *text = scn__read_file(path, &len, err, err_len);
     if (!text) return -1;
-    scn tmp;                                      /* scn__fail wants one; nothing is loaded */
-    scn_ld ld = {.doc = NULL, .s = &tmp, .path = path, .err = err, .err_len = err_len};
+    scn_ld ld = {.doc = NULL, .s = tmp, .path = path, .err = err, .err_len = err_len};
     yaml_document_t doc;
     int rc = scn__parse_text(&ld, text, len, &doc);
     free(text);
@@ -254,4 +249,15 @@ int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
     if (emit_doc(&doc, out) == 0) return 0;
     snprintf(err, err_len, "%s: error: cannot write the scenario as YAML", path);
     return -1;
+}
+
+int scn_emit_file(const char *path, const char *const *sets, uint32_t set_count,
+                  const char *const *drop, uint32_t drop_count, FILE *out, char *err,
+                  size_t err_len) {
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(out != NULL);
+    scn *tmp = sim_xcalloc(1, sizeof *tmp);      /* 1 MB with its 10 000 nodes: not on the stack */
+    int rc = emit_file(tmp, path, sets, set_count, drop, drop_count, out, err, err_len);
+    free(tmp);
+    return rc;
 }

@@ -136,53 +136,88 @@ static int fault_for(scn_ld *ld, const yaml_node_t *map, const char *kind, const
                      scn__text(v), what, required ? "" : "; leave 'for' out for no restart");
 }
 
+/* Room for node_count group numbers in s's group pool; their offset. */
+static uint32_t pool_take(scn *s) {
+    uint32_t n = s->node_count;
+    SIM_ASSERT(n > SIM_MASK_NODES);
+    if (s->group_pool_len == 0) s->group_pool_len = 1;   /* offset 0 is SCN_GROUP_INLINE */
+    if (s->group_pool_len + n > s->group_pool_cap) {      /* <= 1024 faults of 10 000 nodes */
+        uint32_t cap = s->group_pool_cap ? s->group_pool_cap : n + 1;
+        while (s->group_pool_len + n > cap) cap *= 2;
+        s->group_pool = sim_xrealloc(s->group_pool, (size_t)cap * sizeof *s->group_pool);
+        s->group_pool_cap = cap;
+    }
+    uint32_t at = s->group_pool_len;
+    s->group_pool_len += n;
+    return at;
+}
+
+/* Group g (0-based) takes the nodes `v` names: set[] is scratch; a node
+ * already in a group (group[i] != none) is an error. */
+static int partition_group(scn_ld *ld, const yaml_node_t *v, uint32_t g, bool *set,
+                           uint32_t *group, uint32_t none) {
+    scn *s = ld->s;
+    if (scn__node_set(ld, v, "partition", set) != 0) return -1;
+    for (uint32_t i = 0; i < s->node_count; i++) {
+        if (!set[i]) continue;
+        if (group[i] != none)
+            return scn__fail(ld, scn__pos(v), "partition: node '%.64s' is in two groups "
+                             "(expected each node in at most one group)", s->nodes[i].name);
+        group[i] = g;
+    }
+    return 0;
+}
+
+/* f's group numbers, from group[] (the nodes not listed: `none`, and they
+ * form group `groups`). */
+static void partition_keep(scn *s, scn_fault *f, uint32_t *group, uint32_t groups,
+                           uint32_t none) {
+    bool rest = false;
+    f->group_at = s->node_count > SIM_MASK_NODES ? pool_take(s) : SCN_GROUP_INLINE;
+    for (uint32_t i = 0; i < s->node_count; i++) {
+        uint32_t g = group[i] == none ? groups : group[i];
+        rest |= g == groups;
+        SIM_ASSERT(g <= s->node_count);
+        if (f->group_at == SCN_GROUP_INLINE) f->group[i] = (uint8_t)g;
+        else s->group_pool[f->group_at + i] = (uint16_t)g;
+    }
+    f->group_count = groups + (rest ? 1u : 0u);
+}
+
 static int fault_partition(scn_ld *ld, const yaml_node_t *v, scn_fault *f) {
     scn *s = ld->s;
     SIM_ASSERT(v != NULL);                      /* find_kind found the key */
     SIM_ASSERT(s->node_count <= SIM_NODES_MAX);
+    _Static_assert(SIM_NODES_MAX <= UINT16_MAX, "a group number fits the pool's uint16_t");
     const char *expected = "a list of groups such as [[c1, redis1], [c2]]";
     if (scn__want_seq(ld, v, "partition", expected) != 0) return -1;
     size_t count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     if (count == 0)
         return scn__fail(ld, scn__pos(v), "partition: an empty list (expected %s)", expected);
     bool flat = scn__node(ld, v->data.sequence.items.start[0])->type != YAML_SEQUENCE_NODE;
-    uint64_t masks[SIM_NODES_MAX], seen = 0;
-    uint32_t groups = 0;
+    uint32_t none = UINT32_MAX, groups = 0;
+    bool *set = sim_xmalloc((size_t)s->node_count * sizeof *set + 1);
+    uint32_t *group = sim_xmalloc((size_t)s->node_count * sizeof *group + 1);
+    for (uint32_t i = 0; i < s->node_count; i++) group[i] = none;
+    int rc = 0;
     for (const yaml_node_item_t *it = v->data.sequence.items.start;
-         it < v->data.sequence.items.top && !flat; it++) {
+         it < v->data.sequence.items.top && !flat && rc == 0; it++) {
         const yaml_node_t *g = scn__node(ld, *it);
-        if (scn__want_seq(ld, g, "partition", "a group as a list, such as [c1, redis1]") != 0)
-            return -1;
-        uint64_t mask = 0;          /* checked before it is kept: 65 groups of 64 nodes */
-        if (scn__node_mask(ld, g, "partition", &mask) != 0) return -1;
-        uint64_t twice = mask & seen;
-        if (twice) {
-            uint32_t i = 0;
-            while (!(twice >> i & 1u)) i++;
-            return scn__fail(ld, scn__pos(g), "partition: node '%.64s' is in two groups "
-                             "(expected each node in at most one group)", s->nodes[i].name);
-        }
-        SIM_ASSERT(mask != 0);      /* scn__node_mask refuses an empty group */
-        SIM_ASSERT(groups < SIM_NODES_MAX);   /* disjoint, non-empty groups of <= 64 nodes */
-        masks[groups++] = mask;
-        seen |= mask;
+        rc = scn__want_seq(ld, g, "partition", "a group as a list, such as [c1, redis1]");
+        if (rc == 0) rc = partition_group(ld, g, groups++, set, group, none);
     }
-    if (flat) {                                 /* [c1, c2]: one group, the rest another */
-        if (scn__node_mask(ld, v, "partition", &masks[0]) != 0) return -1;
-        seen = masks[0];
+    if (flat && rc == 0) {                      /* [c1, c2]: one group, the rest another */
+        rc = partition_group(ld, v, 0, set, group, none);
         groups = 1;
     }
-    bool rest = false;
-    for (uint32_t i = 0; i < s->node_count; i++) {
-        uint32_t g = 0;
-        while (g < groups && !(masks[g] >> i & 1u)) g++;
-        rest |= g == groups;
-        f->group[i] = (uint8_t)g;
+    if (rc == 0) {
+        SIM_ASSERT(groups >= 1);
+        SIM_ASSERT(groups <= s->node_count);    /* disjoint and non-empty */
+        partition_keep(s, f, group, groups, none);
     }
-    SIM_ASSERT(groups >= 1);
-    SIM_ASSERT(groups <= s->node_count);        /* disjoint and non-empty */
-    f->group_count = groups + (rest ? 1u : 0u);
-    return 0;
+    free(set);
+    free(group);
+    return rc;
 }
 
 /* cut: {from, to, both} (also loss: the links a loss burst hits). */

@@ -19,7 +19,15 @@ typedef struct scn_ld {
     const char *path;           /* for messages */
     char *err;
     size_t err_len;
+    uint32_t *names;            /* node names: index + 1 by hash, SCN_NAME_SLOTS (heap, or
+                                   NULL: then scn__node_find scans) */
 } scn_ld;
+
+#define SCN_NAME_SLOTS 32768u   /* a power of two, over 2 x SIM_NODES_MAX */
+_Static_assert(SCN_NAME_SLOTS >= 2 * SIM_NODES_MAX, "the name table stays half empty");
+/* A node index by name, -1 if none: scn_node_find in O(1), for a loader
+ * that names 10 000 nodes. */
+int32_t scn__node_find(const scn_ld *ld, const char *name);
 
 /* ---- positions and messages ---- */
 scn_pos scn__pos(const yaml_node_t *n);
@@ -62,7 +70,10 @@ int scn__clock_rate(scn_ld *ld, const yaml_node_t *n, const char *key, int64_t *
 int scn__bool(scn_ld *ld, const yaml_node_t *n, const char *key, bool *out);
 /* One node by name. */
 int scn__node_ref(scn_ld *ld, const yaml_node_t *n, const char *key, int32_t *out);
-/* A set of nodes: a name, a role (all its nodes) or a list of those. */
+/* A set of nodes: a name, a role (all its nodes) or a list of those, as
+ * set[0..node_count) (the caller's, any node count), or as a mask (every
+ * node among the first SIM_MASK_NODES, else a located error). */
+int scn__node_set(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set);
 int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *out);
 
 /* ---- sections in other files ---- */

@@ -175,6 +175,10 @@ int scn__load_nemesis(scn_ld *ld, const yaml_node_t *n, scn_pos key_pos) {
     if (scn__want_map(ld, n, "nemesis", "a mapping such as {kinds: [pause, partition], "
                       "every: 2s}") != 0) return -1;
     if (scn__check_keys(ld, n, nemesis_keys, COUNT(nemesis_keys), "nemesis") != 0) return -1;
+    if (ld->s->node_count > SIM_MASK_NODES)
+        return scn__fail(ld, key_pos, "nemesis: %u nodes (expected at most %d in a scenario "
+                         "with a nemesis: it draws its faults over a 64-bit node mask, the "
+                         "limit SIM_MASK_NODES)", ld->s->node_count, SIM_MASK_NODES);
     memset(nm, 0, sizeof *nm);
     nm->pos = key_pos;
     nm->kinds = SCN_NEM_DEFAULT_KINDS;

@@ -221,7 +221,7 @@ int scn__node_ref(scn_ld *ld, const yaml_node_t *n, const char *key, int32_t *ou
     SIM_ASSERT(out != NULL);
     const char *name = NULL;
     if (scn__want_scalar(ld, n, key, "a node name such as c1", &name) != 0) return -1;
-    int32_t i = scn_node_find(ld->s, name);
+    int32_t i = scn__node_find(ld, name);
     SIM_ASSERT(i < (int32_t)ld->s->node_count);   /* callers index per-node tables with it */
     if (i >= 0) { *out = i; return 0; }
     char hint[SIM_ERR_MAX / 2];
@@ -229,20 +229,19 @@ int scn__node_ref(scn_ld *ld, const yaml_node_t *n, const char *key, int32_t *ou
     return scn__fail(ld, scn__pos(n), "%s: unknown node '%.64s'%s", key, name, hint);
 }
 
-/* Adds a node name or a role (all of its nodes) to *mask. */
-static int mask_add(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *mask) {
+/* Marks in set[] a node name or a role (all of its nodes). */
+static int set_add(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set) {
     const char *name = NULL;
     if (scn__want_scalar(ld, n, key, "a node name or a role such as c1 or redis", &name) != 0)
         return -1;
-    int32_t i = scn_node_find(ld->s, name);
-    SIM_ASSERT(i < SIM_NODES_MAX);              /* a shift past 63 would be undefined */
-    if (i >= 0) { *mask |= (uint64_t)1 << i; return 0; }
+    int32_t i = scn__node_find(ld, name);
+    SIM_ASSERT(i < (int32_t)ld->s->node_count);
+    if (i >= 0) { set[i] = true; return 0; }
     bool found = false;
     SIM_ASSERT(ld->s->node_count <= SIM_NODES_MAX);
     for (uint32_t j = 0; j < ld->s->node_count; j++) {
         if (strcmp(ld->s->nodes[j].role, name) != 0) continue;
-        *mask |= (uint64_t)1 << j;
-        found = true;
+        set[j] = found = true;
     }
     if (found) return 0;
     char hint[SIM_ERR_MAX / 2];
@@ -250,22 +249,47 @@ static int mask_add(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t 
     return scn__fail(ld, scn__pos(n), "%s: unknown node '%.64s'%s", key, name, hint);
 }
 
-int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *out) {
+/* As set_add, and the nodes it adds must be among the first SIM_MASK_NODES. */
+static int set_add_masked(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set,
+                          bool masked) {
+    if (set_add(ld, n, key, set) != 0) return -1;
+    uint32_t last = ld->s->node_count;
+    while (masked && last > SIM_MASK_NODES && !set[last - 1]) last--;
+    if (!masked || last <= SIM_MASK_NODES) return 0;
+    return scn__fail(ld, scn__pos(n), "%s: '%.64s' takes in node '%.64s', number %u in the "
+                     "file, past the first %d (expected nodes among the first %d: a cut, a "
+                     "delay, a loss burst and a nemesis name nodes by a 64-bit mask, the limit "
+                     "SIM_MASK_NODES)", key, scn__text(n), ld->s->nodes[last - 1].name, last,
+                     SIM_MASK_NODES, SIM_MASK_NODES);
+}
+
+static int node_set(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set,
+                    bool masked) {
     SIM_ASSERT(n != NULL);
-    SIM_ASSERT(out != NULL);
-    uint64_t mask = 0;
-    if (n->type != YAML_SEQUENCE_NODE) {
-        if (mask_add(ld, n, key, &mask) != 0) return -1;
-        *out = mask;
-        return 0;
-    }
+    SIM_ASSERT(set != NULL);
+    memset(set, 0, ld->s->node_count * sizeof *set);
+    if (n->type != YAML_SEQUENCE_NODE) return set_add_masked(ld, n, key, set, masked);
     for (const yaml_node_item_t *it = n->data.sequence.items.start;
          it < n->data.sequence.items.top; it++) {
-        if (mask_add(ld, scn__node(ld, *it), key, &mask) != 0) return -1;
+        if (set_add_masked(ld, scn__node(ld, *it), key, set, masked) != 0) return -1;
     }
-    if (mask == 0)
+    if (n->data.sequence.items.top == n->data.sequence.items.start)
         return scn__fail(ld, scn__pos(n), "%s: an empty list (expected at least one node)", key);
-    SIM_ASSERT(ld->s->node_count == SIM_NODES_MAX || mask >> ld->s->node_count == 0);   /* real nodes */
+    return 0;
+}
+
+int scn__node_set(scn_ld *ld, const yaml_node_t *n, const char *key, bool *set) {
+    return node_set(ld, n, key, set, false);
+}
+
+int scn__node_mask(scn_ld *ld, const yaml_node_t *n, const char *key, uint64_t *out) {
+    SIM_ASSERT(out != NULL);
+    bool set[SIM_NODES_MAX];
+    if (node_set(ld, n, key, set, true) != 0) return -1;
+    uint64_t mask = 0;
+    for (uint32_t i = 0; i < ld->s->node_count && i < SIM_MASK_NODES; i++)
+        mask |= (uint64_t)set[i] << i;
+    SIM_ASSERT(mask != 0);                      /* node_set marks at least one node */
     *out = mask;
     return 0;
 }
