@@ -109,7 +109,7 @@ static void rt_message(void *state, env *e, node_id from, uint32_t type, const v
     f.value_out = p.token ? p.token : p.integer;
     char line[160];
     assert_true(redis_describe(type, body, len, line, sizeof line));
-    snprintf(f.note, sizeof f.note, "%.47s", line);
+    f.note = line;
     env_op_complete(e, st->ops[p.req - 1], p.kind == REDIS_R_ERR ? HIST_FAIL : HIST_OK, &f);
 }
 

@@ -391,7 +391,9 @@ static void loss_drops_about_its_rate(void **state) {
 static bool same_effects(const sim *a, const sim *b) {
     const hist *ha = sim_history(a), *hb = sim_history(b);
     if (ha->effect_count != hb->effect_count) return false;
-    return memcmp(ha->effects, hb->effects, ha->effect_count * sizeof *ha->effects) == 0;
+    for (uint32_t i = 0; i < ha->effect_count; i++)
+        if (!hist_effect_same(&ha->effects[i], &hb->effects[i])) return false;
+    return true;
 }
 
 static void same_seed_gives_the_same_history_and_another_seed_does_not(void **state) {

@@ -209,7 +209,7 @@ void check_story_acquire(story *st, const hist *h, const check_epoch *e) {
 }
 
 static bool same_key(const hist_effect *a, const hist_effect *b) {
-    return a->node == b->node && strncmp(a->key, b->key, sizeof a->key) == 0;
+    return a->node == b->node && strcmp(a->key, b->key) == 0;
 }
 
 /* Tells how the key set by `set` (for holder) went away; true if it did. */
