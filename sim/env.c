@@ -197,9 +197,8 @@ void env_effect(env *e, const hist_effect *fields) {
     SIM_ASSERT(fields != NULL);
     hist_effect ef = *fields;
     ef.t_ns = s->now;
-    ef.local_ns = env_now_wall(e);
     ef.node = e->id;
-    if (!hist_add_effect(&s->hist, &ef)) sim_hist_full(s);
+    if (!hist_add_effect_at(&s->hist, &ef, env_now_wall(e))) sim_hist_full(s);
     else sim_hist_grew(s);
 }
 

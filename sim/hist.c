@@ -26,6 +26,7 @@ void hist_free(hist *h) {
     SIM_ASSERT(h != NULL);
     free(h->ops);
     free(h->effects);
+    free(h->far);
     strtab_free(&h->strs);
     memset(h, 0, sizeof *h);
 }
@@ -98,7 +99,7 @@ const char *hist_intern(hist *h, const char *text, size_t max) {
 size_t hist_bytes(const hist *h) {
     SIM_ASSERT(h != NULL);
     return (size_t)h->op_count * sizeof *h->ops + (size_t)h->effect_count * sizeof *h->effects
-           + h->strs.bytes;
+           + (size_t)h->far_count * sizeof *h->far + h->strs.bytes;
 }
 
 /* ------------------------------------------------------------ records */
@@ -106,8 +107,8 @@ size_t hist_bytes(const hist *h) {
 /* Records are copied field by field into zeroed memory, so that padding is
  * zero whatever the caller's struct held, and their texts are interned.
  * A new field must be copied here: the size checks below fail until it is. */
-_Static_assert(sizeof(hist_op) == 112, "copy the new hist_op field in copy_op");
-_Static_assert(sizeof(hist_effect) == 88, "copy the new hist_effect field in copy_effect");
+_Static_assert(sizeof(hist_op) == 104, "copy the new hist_op field in copy_op");
+_Static_assert(sizeof(hist_effect) == 80, "copy the new hist_effect field in copy_effect");
 
 static void copy_op(hist *h, hist_op *dst, const hist_op *src) {
     memset(dst, 0, sizeof *dst);
@@ -135,7 +136,6 @@ static void copy_effect(hist *h, hist_effect *dst, const hist_effect *src) {
     memset(dst, 0, sizeof *dst);
     dst->kind = src->kind;
     dst->t_ns = src->t_ns;
-    dst->local_ns = src->local_ns;
     dst->node = src->node;
     dst->client = src->client;
     dst->op = src->op;
@@ -163,7 +163,7 @@ bool hist_op_same(const hist_op *a, const hist_op *b) {
 
 bool hist_effect_same(const hist_effect *a, const hist_effect *b) {
     SIM_ASSERT(a != NULL && b != NULL);
-    return a->kind == b->kind && a->t_ns == b->t_ns && a->local_ns == b->local_ns
+    return a->kind == b->kind && a->t_ns == b->t_ns && a->local_off == b->local_off
            && a->node == b->node && a->client == b->client && a->op == b->op
            && a->epoch == b->epoch && a->token == b->token && a->value == b->value
            && a->aux == b->aux && a->txn == b->txn && a->pred == b->pred
@@ -176,7 +176,9 @@ bool hist_same(const hist *a, const hist *b) {
     for (uint32_t i = 0; i < a->op_count; i++)
         if (!hist_op_same(&a->ops[i], &b->ops[i])) return false;
     for (uint32_t i = 0; i < a->effect_count; i++)
-        if (!hist_effect_same(&a->effects[i], &b->effects[i])) return false;
+        if (!hist_effect_same(&a->effects[i], &b->effects[i])
+            || hist_effect_local_ns(a, &a->effects[i]) != hist_effect_local_ns(b, &b->effects[i]))
+            return false;
     return true;
 }
 
@@ -197,15 +199,51 @@ bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
 
 bool hist_add_effect(hist *h, const hist_effect *e) {
     SIM_ASSERT(e != NULL);
+    return hist_add_effect_at(h, e, e->t_ns);
+}
+
+static bool local_near(sim_time t_ns, sim_time local_ns) {
+    sim_time off = local_ns - t_ns;
+    return off > HIST_LOCAL_FAR && off <= INT32_MAX;
+}
+
+static void set_local(hist *h, uint32_t i, sim_time local_ns) {
+    hist_effect *x = &h->effects[i];
+    if (local_near(x->t_ns, local_ns)) { x->local_off = (int32_t)(local_ns - x->t_ns); return; }
+    x->local_off = HIST_LOCAL_FAR;
+    if (h->far_count == h->far_cap) {
+        h->far_cap = h->far_cap ? h->far_cap * 2 : 64;
+        h->far = sim_xrealloc(h->far, h->far_cap * sizeof *h->far);
+    }
+    h->far[h->far_count++] = (hist_local){ i, local_ns };
+}
+
+sim_time hist_effect_local_ns(const hist *h, const hist_effect *e) {
+    SIM_ASSERT(h != NULL && e != NULL);
+    if (e->local_off != HIST_LOCAL_FAR) return e->t_ns + e->local_off;
+    SIM_ASSERT(e >= h->effects && e < h->effects + h->effect_count);
+    uint32_t i = (uint32_t)(e - h->effects), lo = 0, hi = h->far_count;
+    while (lo < hi) {                                /* far is sorted by effect */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->far[mid].effect < i) lo = mid + 1; else hi = mid;
+    }
+    SIM_ASSERT(lo < h->far_count && h->far[lo].effect == i);
+    return h->far[lo].local_ns;
+}
+
+bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns) {
+    SIM_ASSERT(e != NULL);
     SIM_ASSERT(e->kind != HIST_KIND_NONE);
-    if (h->effect_count >= HIST_EFFECTS_MAX || hist_bytes(h) + sizeof *e > h->max_bytes)
+    size_t need = sizeof *e + (local_near(e->t_ns, local_ns) ? 0 : sizeof *h->far);
+    if (h->effect_count >= HIST_EFFECTS_MAX || hist_bytes(h) + need > h->max_bytes)
         return false;
     if (h->effect_count > 0) SIM_ASSERT(h->effects[h->effect_count - 1].t_ns <= e->t_ns);
     if (h->effect_count == h->effect_cap) {
         h->effect_cap = h->effect_cap ? h->effect_cap * 2 : 256;
         h->effects = sim_xrealloc(h->effects, h->effect_cap * sizeof *h->effects);
     }
-    copy_effect(h, &h->effects[h->effect_count++], e);
+    copy_effect(h, &h->effects[h->effect_count], e);
+    set_local(h, h->effect_count++, local_ns);
     return true;
 }
 

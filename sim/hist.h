@@ -180,12 +180,17 @@ typedef struct hist_op {
     uint32_t process;        /* Jepsen :process, = index of the client in the workload */
     hist_f f;
     uint8_t result;          /* a hist_result */
-    bool has_value_in, has_value_out;
+    bool has_value_in : 1, has_value_out : 1;
 } hist_op;
+
+/* The acting node's wall clock at an effect: local_off, its distance from
+ * t_ns when that fits in 32 bits (2.1 s either way), else HIST_LOCAL_FAR
+ * and the reading in the history's side table; hist_effect_local_ns reads
+ * either.  Writers leave it 0: the engine sets it (hist_add_effect_at). */
+#define HIST_LOCAL_FAR INT32_MIN
 
 typedef struct hist_effect {
     sim_time t_ns;           /* true time */
-    sim_time local_ns;       /* the acting node's wall clock at t_ns */
     int64_t epoch;           /* epoch carried, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
     int64_t value;           /* value read/written; for locks the expiry (local ns) */
@@ -196,9 +201,16 @@ typedef struct hist_effect {
     int32_t client;          /* client node the effect is for, -1 if none */
     uint32_t op;             /* op that caused it, HIST_NONE if none */
     uint32_t txn;            /* the transaction it belongs to (1, 2, ...), 0 = none */
-    uint32_t pred;           /* kind-specific, with aux (a predicate's operator) */
+    int32_t local_off;       /* the node's wall clock minus t_ns, or HIST_LOCAL_FAR */
+    uint16_t pred;           /* kind-specific, with aux (a predicate's operator) */
     hist_eff_kind kind;
 } hist_effect;
+
+/* Wall-clock readings too far from true time for local_off. */
+typedef struct hist_local {
+    uint32_t effect;         /* its index in effects */
+    sim_time local_ns;
+} hist_local;
 
 /* The string table: each distinct text once, in chunks that never move. */
 typedef struct hist_strtab {
@@ -217,6 +229,8 @@ typedef struct hist {
     hist_effect *effects;
     uint32_t effect_count, effect_cap;
     hist_strtab strs;        /* the texts its records point to */
+    hist_local *far;         /* by effect index, ascending */
+    uint32_t far_count, far_cap;
     size_t max_bytes;        /* the budget: hist_bytes never passes it */
     int64_t epoch_next;      /* next lock epoch to hand out, starts at 1 */
     int64_t initial_value;   /* the counter's initial value */
@@ -228,6 +242,11 @@ void hist_free(hist *h);
  * or its count past HIST_*_MAX (the caller ends the run). */
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
 bool hist_add_effect(hist *h, const hist_effect *e);
+/* As hist_add_effect, with the acting node's wall clock reading (the
+ * engine's; hist_add_effect takes it to equal true time). */
+bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns);
+/* The acting node's wall clock at e, an effect of h. */
+sim_time hist_effect_local_ns(const hist *h, const hist_effect *e);
 /* The table's copy of `text` (its first `max` - 1 bytes; NULL = ""):
  * equal texts get the same pointer, valid until hist_free. */
 const char *hist_intern(hist *h, const char *text, size_t max);

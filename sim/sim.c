@@ -356,8 +356,8 @@ static void record_lost(struct sim *s, int32_t to, int32_t from, uint32_t type, 
     SIM_ASSERT(sent_ns <= s->now);
     hist_effect ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
                        .op = HIST_NONE, .value = sent_ns, .aux = type };
-    ef.local_ns = clock_wall(&s->nodes[to].clock, s->now);
-    if (!hist_add_effect(&s->hist, &ef)) sim_hist_full(s);
+    if (!hist_add_effect_at(&s->hist, &ef, clock_wall(&s->nodes[to].clock, s->now)))
+        sim_hist_full(s);
     else sim_hist_grew(s);
 }
 

@@ -105,14 +105,13 @@ static void eff_local(fx *f, hist_eff_kind k, sim_time t, sim_time local, int32_
     memset(&e, 0, sizeof e);
     e.kind = k;
     e.t_ns = t;
-    e.local_ns = local;
     e.node = node;
     e.client = client;
     e.op = opid;
     e.epoch = epoch;
     e.value = value;
     e.key = node == R1 ? "lock" : "counter";
-    assert_true(hist_add_effect(&f->h, &e));
+    assert_true(hist_add_effect_at(&f->h, &e, local));
 }
 
 static void eff(fx *f, hist_eff_kind k, sim_time t, int32_t node, int32_t client, uint32_t opid,

@@ -79,12 +79,12 @@ static void records_read_back_equal_what_was_added(void **state) {
                    .value_out = INT64_MIN, .has_value_in = true, .has_value_out = true,
                    .epoch = 1ll << 40, .token = -2, .delta = -300, .key = key, .key2 = key2,
                    .note = note };
-    hist_effect ef = { .kind = HIST_EFF_WRITE, .t_ns = 6, .local_ns = 1ll << 50, .node = 2,
+    hist_effect ef = { .kind = HIST_EFF_WRITE, .t_ns = 6, .node = 2,
                        .client = 3, .op = 0, .epoch = 8, .token = 9, .value = -10, .aux = 11,
                        .txn = 12, .pred = 13, .version = 14, .key = key };
     uint32_t id = 99;
     assert_true(hist_add_op(&h, &op, &id));
-    assert_true(hist_add_effect(&h, &ef));
+    assert_true(hist_add_effect_at(&h, &ef, 1ll << 50));
     memset(key, 'x', sizeof key - 1);           /* the writer's buffers are its own again */
     memset(note, 'y', sizeof note - 1);
     assert_int_equal(id, 0);
@@ -92,11 +92,32 @@ static void records_read_back_equal_what_was_added(void **state) {
     snprintf(key, sizeof key, "accounts:1");
     snprintf(note, sizeof note, "stale token 33 < 34");
     assert_true(hist_op_same(&h.ops[0], &op));
+    ef.local_off = HIST_LOCAL_FAR;
     assert_true(hist_effect_same(&h.effects[0], &ef));
+    assert_int_equal(hist_effect_local_ns(&h, &h.effects[0]), 1ll << 50);
     assert_string_equal(h.ops[0].key2, "accounts:2");
     assert_string_equal(h.effects[0].key, "accounts:1");
     ef.aux = 12;
     assert_false(hist_effect_same(&h.effects[0], &ef));
+    hist_free(&h);
+}
+
+/* Near true time the reading is kept in the record, far from it (a clock
+ * stepped by minutes) in the side table; both read back exactly. */
+static void wall_clock_readings_near_and_far_from_true_time_read_back_exactly(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    static const sim_time off[] = { 0, -1, INT32_MAX, (sim_time)INT32_MAX + 1, INT32_MIN,
+                                    -(sim_time)3600 * SIM_S, 5 * SIM_MS, (sim_time)1 << 40 };
+    enum { N = sizeof off / sizeof off[0] };
+    for (uint32_t i = 0; i < 3 * N; i++) {
+        hist_effect ef = { .kind = HIST_EFF_READ, .t_ns = (sim_time)i * SIM_S, .op = HIST_NONE };
+        assert_true(hist_add_effect_at(&h, &ef, ef.t_ns + off[i % N]));
+    }
+    for (uint32_t i = 0; i < 3 * N; i++)
+        assert_int_equal(hist_effect_local_ns(&h, &h.effects[i]), (sim_time)i * SIM_S + off[i % N]);
+    assert_int_equal(h.far_count, 3 * 4);          /* INT32_MAX + 1, INT32_MIN, -1 h, 2^40 */
     hist_free(&h);
 }
 
@@ -199,6 +220,7 @@ int main(void) {
         cmocka_unit_test(a_text_longer_than_its_field_is_cut_as_the_field_was),
         cmocka_unit_test(texts_stay_where_they_are_while_the_table_grows),
         cmocka_unit_test(records_read_back_equal_what_was_added),
+        cmocka_unit_test(wall_clock_readings_near_and_far_from_true_time_read_back_exactly),
         cmocka_unit_test(a_record_without_texts_reads_back_empty_texts),
         cmocka_unit_test(many_records_on_few_keys_cost_their_records_and_one_copy_of_each_key),
         cmocka_unit_test(a_record_past_the_budget_is_refused),
