@@ -181,7 +181,7 @@ void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields) 
     hist_op *op = &s->hist.ops[id];
     SIM_ASSERT(op->node == e->id);
     SIM_ASSERT(op->result == HIST_PENDING);
-    op->result = r;
+    op->result = (uint8_t)r;
     op->complete_ns = s->now;
     if (!fields) return;
     if (fields->has_value_out) { op->value_out = fields->value_out; op->has_value_out = true; }

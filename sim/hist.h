@@ -162,7 +162,8 @@ extern const hist_kind_def hist_core_effects[];
  * hist_add_effect copy it there once per distinct text (truncated to
  * HIST_NOTE_MAX - 1 or SIM_NAME_MAX - 1 bytes), so a stored record's
  * strings are never NULL and live as long as the history.  Fields are
- * ordered widest first so that records carry no padding. */
+ * ordered widest first, so that padding is only what rounds a record up
+ * to 8 bytes (104 for an op, 80 for an effect: sim/hist.c checks). */
 typedef struct hist_op {
     sim_time invoke_ns;      /* true time */
     sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
@@ -251,8 +252,10 @@ sim_time hist_effect_local_ns(const hist *h, const hist_effect *e);
  * equal texts get the same pointer, valid until hist_free. */
 const char *hist_intern(hist *h, const char *text, size_t max);
 /* Whether two records say the same (texts compared as texts, not as
- * pointers: two histories have two string tables), and whether two
- * histories hold the same records in the same order. */
+ * pointers: two histories have two string tables; an effect's wall clock
+ * by local_off, its side-table reading being the history's), and whether
+ * two histories hold the same records in the same order, wall clocks and
+ * all. */
 bool hist_op_same(const hist_op *a, const hist_op *b);
 bool hist_effect_same(const hist_effect *a, const hist_effect *b);
 bool hist_same(const hist *a, const hist *b);

@@ -67,7 +67,7 @@ static uint32_t op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time inv, 
     o.node = node;
     o.process = (uint32_t)(node - C1);
     o.f = fn;
-    o.result = r;
+    o.result = (uint8_t)r;
     o.invoke_ns = inv;
     o.invoke_local_ns = inv;
     o.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : done;

@@ -48,7 +48,7 @@ static uint32_t op(fx *f, hist_f fn, int32_t node, hist_result r, const char *ke
     o.node = node;
     o.process = (uint32_t)node;
     o.f = fn;
-    o.result = r;
+    o.result = (uint8_t)r;
     o.invoke_ns = t0 * SIM_MS;
     o.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : t1 * SIM_MS;
     o.key = key;
@@ -352,7 +352,7 @@ static void pred_read(fx *f, int64_t t, uint32_t txn, const char *table, hist_pr
     p.node = DB;
     p.txn = txn;
     p.op = HIST_NONE;
-    p.pred = op;
+    p.pred = (uint16_t)op;
     p.aux = arg;
     p.value = rows;
     p.key = table;
