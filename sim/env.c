@@ -165,9 +165,8 @@ uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fie
     op.complete_ns = SIM_TIME_NEVER;
     op.invoke_local_ns = env_now_wall(e);
     uint32_t id = 0;
-    if (!hist_add_op(&s->hist, &op, &id))
-        sim_fail(s, "the history reached %u operations (the bound); shorten `duration` "
-                    "or lower `iterations`", HIST_OPS_MAX);
+    if (!hist_add_op(&s->hist, &op, &id)) sim_hist_full(s);
+    else sim_hist_grew(s);
     return id;
 }
 
@@ -179,13 +178,13 @@ void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields) 
     hist_op *op = &s->hist.ops[id];
     SIM_ASSERT(op->node == e->id);
     SIM_ASSERT(op->result == HIST_PENDING);
-    op->result = r;
+    op->result = (uint8_t)r;
     op->complete_ns = s->now;
     if (!fields) return;
     if (fields->has_value_out) { op->value_out = fields->value_out; op->has_value_out = true; }
     if (fields->epoch) op->epoch = fields->epoch;
     if (fields->token) op->token = fields->token;
-    if (fields->note[0]) memcpy(op->note, fields->note, sizeof op->note);
+    if (fields->note && fields->note[0]) op->note = hist_intern(&s->hist, fields->note, HIST_NOTE_MAX);
 }
 
 int64_t env_new_epoch(env *e) { return S(e)->hist.epoch_next++; }
@@ -195,11 +194,9 @@ void env_effect(env *e, const hist_effect *fields) {
     SIM_ASSERT(fields != NULL);
     hist_effect ef = *fields;
     ef.t_ns = s->now;
-    ef.local_ns = env_now_wall(e);
     ef.node = e->id;
-    if (!hist_add_effect(&s->hist, &ef))
-        sim_fail(s, "the history reached %u effects (the bound); shorten `duration`",
-                 HIST_EFFECTS_MAX);
+    if (!hist_add_effect_at(&s->hist, &ef, env_now_wall(e))) sim_hist_full(s);
+    else sim_hist_grew(s);
 }
 
 const hist *env_history(const env *e) { return &S(e)->hist; }

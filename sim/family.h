@@ -87,6 +87,12 @@ typedef struct workload_desc {
      * run that could never finish inside its event budget; *key gets the
      * parameter that drives it, where the error points.  NULL = none. */
     uint64_t (*events_min)(const void *cfg, const char **key);
+    /* An upper bound on the operations its clients invoke (iterations
+     * times clients, for a workload that stops when they are done), so that the
+     * history's projection (sim.c, sim_hist_grew) does not take a run that
+     * ends early for one that runs to its horizon.  NULL = no bound but
+     * the horizon. */
+    uint64_t (*ops_max)(const void *cfg, const scn *s);
 } workload_desc;
 
 /* A range of message types or timer tags, both ends included. */

@@ -1,5 +1,7 @@
 /* hist.c -- growable arrays of operations and effects.
- * Invariant: ops[i].id == i; counts never exceed the HIST_*_MAX bounds. */
+ * Invariant: ops[i].id == i; counts never exceed the HIST_*_MAX bounds, and
+ * hist_bytes (records plus the string table) stays within max_bytes but for
+ * the table's last chunk or slot array, grown by the record that needed it. */
 #include "sim/hist.h"
 
 #include <stdio.h>
@@ -11,23 +13,104 @@ void hist_init(hist *h) {
     memset(h, 0, sizeof *h);
     h->vocab = &hist_core_vocab;
     h->epoch_next = 1;
+    h->max_bytes = HIST_BYTES_DEFAULT;
+}
+
+static void strtab_free(hist_strtab *t) {
+    for (uint32_t i = 0; i < t->chunk_count; i++) free(t->chunks[i]);
+    free(t->chunks);
+    free(t->slots);
 }
 
 void hist_free(hist *h) {
     SIM_ASSERT(h != NULL);
     free(h->ops);
     free(h->effects);
+    free(h->far);
+    strtab_free(&h->strs);
     memset(h, 0, sizeof *h);
 }
 
-/* Records are copied field by field into zeroed memory, so that padding is
- * zero whatever the caller's struct held: the history is compared and
- * hashed as bytes (same seed, same bytes; DESIGN.md 3).  A new field must
- * be copied here: the size checks below fail until it is. */
-_Static_assert(sizeof(hist_op) == 208, "copy the new hist_op field in copy_op");
-_Static_assert(sizeof(hist_effect) == 120, "copy the new hist_effect field in copy_effect");
+/* ------------------------------------------------------------ strings */
 
-static void copy_op(hist_op *dst, const hist_op *src) {
+/* Invariant: every slot is NULL or a text in a chunk; count <= cap / 2;
+ * no two slots hold equal texts.  Chunks never move, so a record's
+ * pointer stays valid while the table grows. */
+#define STRTAB_CHUNK 65536u
+
+static uint32_t str_hash(const char *p, size_t n) {
+    uint32_t x = 2166136261u;                       /* FNV-1a */
+    for (size_t i = 0; i < n; i++) x = (x ^ (uint8_t)p[i]) * 16777619u;
+    return x;
+}
+
+static const char *const *strtab_find(const hist_strtab *t, const char *p, size_t n,
+                                      uint32_t hash) {
+    for (uint32_t i = hash & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        const char *q = t->slots[i];
+        if (q == NULL || (strncmp(q, p, n) == 0 && q[n] == '\0')) return &t->slots[i];
+    }
+}
+
+static void strtab_grow(hist_strtab *t) {
+    uint32_t old_cap = t->cap;
+    const char **old = t->slots;
+    t->cap = old_cap ? old_cap * 2 : 256;
+    t->slots = sim_xcalloc(t->cap, sizeof *t->slots);
+    t->bytes += (size_t)(t->cap - old_cap) * sizeof *t->slots;
+    for (uint32_t i = 0; i < old_cap; i++) {
+        if (old[i] == NULL) continue;
+        size_t n = strlen(old[i]);
+        *(const char **)strtab_find(t, old[i], n, str_hash(old[i], n)) = old[i];
+    }
+    free(old);
+}
+
+static char *strtab_store(hist_strtab *t, const char *p, size_t n) {
+    if (t->chunk_count == 0 || t->chunk_used + n + 1 > STRTAB_CHUNK) {
+        t->chunks = sim_xrealloc(t->chunks, (t->chunk_count + 1) * sizeof *t->chunks);
+        t->chunks[t->chunk_count++] = sim_xmalloc(STRTAB_CHUNK);
+        t->bytes += STRTAB_CHUNK;
+        t->chunk_used = 0;
+    }
+    char *dst = t->chunks[t->chunk_count - 1] + t->chunk_used;
+    memcpy(dst, p, n);
+    dst[n] = '\0';
+    t->chunk_used += n + 1;
+    return dst;
+}
+
+const char *hist_intern(hist *h, const char *text, size_t max) {
+    SIM_ASSERT(h != NULL);
+    SIM_ASSERT(max >= 1 && max < STRTAB_CHUNK);
+    if (text == NULL || text[0] == '\0') return "";
+    hist_strtab *t = &h->strs;
+    size_t n = strnlen(text, max - 1);
+    if (2 * (t->count + 1) > t->cap) strtab_grow(t);
+    uint32_t hash = str_hash(text, n);
+    const char **slot = (const char **)strtab_find(t, text, n, hash);
+    if (*slot == NULL) {
+        *slot = strtab_store(t, text, n);
+        t->count++;
+    }
+    return *slot;
+}
+
+size_t hist_bytes(const hist *h) {
+    SIM_ASSERT(h != NULL);
+    return (size_t)h->op_count * sizeof *h->ops + (size_t)h->effect_count * sizeof *h->effects
+           + (size_t)h->far_count * sizeof *h->far + h->strs.bytes;
+}
+
+/* ------------------------------------------------------------ records */
+
+/* Records are copied field by field into zeroed memory, so that padding is
+ * zero whatever the caller's struct held, and their texts are interned.
+ * A new field must be copied here: the size checks below fail until it is. */
+_Static_assert(sizeof(hist_op) == 104, "copy the new hist_op field in copy_op");
+_Static_assert(sizeof(hist_effect) == 80, "copy the new hist_effect field in copy_effect");
+
+static void copy_op(hist *h, hist_op *dst, const hist_op *src) {
     memset(dst, 0, sizeof *dst);
     dst->id = src->id;
     dst->node = src->node;
@@ -43,40 +126,72 @@ static void copy_op(hist_op *dst, const hist_op *src) {
     dst->has_value_out = src->has_value_out;
     dst->epoch = src->epoch;
     dst->token = src->token;
-    memcpy(dst->note, src->note, sizeof dst->note);
-    memcpy(dst->key, src->key, sizeof dst->key);
-    memcpy(dst->key2, src->key2, sizeof dst->key2);
+    dst->note = hist_intern(h, src->note, HIST_NOTE_MAX);
+    dst->key = hist_intern(h, src->key, SIM_NAME_MAX);
+    dst->key2 = hist_intern(h, src->key2, SIM_NAME_MAX);
     dst->delta = src->delta;
 }
 
-static void copy_effect(hist_effect *dst, const hist_effect *src) {
+static void copy_effect(hist *h, hist_effect *dst, const hist_effect *src) {
     memset(dst, 0, sizeof *dst);
     dst->kind = src->kind;
     dst->t_ns = src->t_ns;
-    dst->local_ns = src->local_ns;
     dst->node = src->node;
     dst->client = src->client;
     dst->op = src->op;
     dst->epoch = src->epoch;
     dst->token = src->token;
     dst->value = src->value;
-    memcpy(dst->key, src->key, sizeof dst->key);
+    dst->key = hist_intern(h, src->key, SIM_NAME_MAX);
     dst->aux = src->aux;
     dst->txn = src->txn;
     dst->pred = src->pred;
     dst->version = src->version;
 }
 
+bool hist_op_same(const hist_op *a, const hist_op *b) {
+    SIM_ASSERT(a != NULL && b != NULL);
+    return a->id == b->id && a->node == b->node && a->process == b->process && a->f == b->f
+           && a->result == b->result && a->invoke_ns == b->invoke_ns
+           && a->complete_ns == b->complete_ns && a->invoke_local_ns == b->invoke_local_ns
+           && a->value_in == b->value_in && a->value_out == b->value_out
+           && a->has_value_in == b->has_value_in && a->has_value_out == b->has_value_out
+           && a->epoch == b->epoch && a->token == b->token && a->delta == b->delta
+           && strcmp(a->note, b->note) == 0 && strcmp(a->key, b->key) == 0
+           && strcmp(a->key2, b->key2) == 0;
+}
+
+bool hist_effect_same(const hist_effect *a, const hist_effect *b) {
+    SIM_ASSERT(a != NULL && b != NULL);
+    return a->kind == b->kind && a->t_ns == b->t_ns && a->local_off == b->local_off
+           && a->node == b->node && a->client == b->client && a->op == b->op
+           && a->epoch == b->epoch && a->token == b->token && a->value == b->value
+           && a->aux == b->aux && a->txn == b->txn && a->pred == b->pred
+           && a->version == b->version && strcmp(a->key, b->key) == 0;
+}
+
+bool hist_same(const hist *a, const hist *b) {
+    SIM_ASSERT(a != NULL && b != NULL);
+    if (a->op_count != b->op_count || a->effect_count != b->effect_count) return false;
+    for (uint32_t i = 0; i < a->op_count; i++)
+        if (!hist_op_same(&a->ops[i], &b->ops[i])) return false;
+    for (uint32_t i = 0; i < a->effect_count; i++)
+        if (!hist_effect_same(&a->effects[i], &b->effects[i])
+            || hist_effect_local_ns(a, &a->effects[i]) != hist_effect_local_ns(b, &b->effects[i]))
+            return false;
+    return true;
+}
+
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
     SIM_ASSERT(op != NULL);
     SIM_ASSERT(op->f != HIST_KIND_NONE);
-    if (h->op_count >= HIST_OPS_MAX) return false;
+    if (h->op_count >= HIST_OPS_MAX || hist_bytes(h) + sizeof *op > h->max_bytes) return false;
     if (h->op_count == h->op_cap) {
         h->op_cap = h->op_cap ? h->op_cap * 2 : 256;
         h->ops = sim_xrealloc(h->ops, h->op_cap * sizeof *h->ops);
     }
     uint32_t id = h->op_count++;
-    copy_op(&h->ops[id], op);
+    copy_op(h, &h->ops[id], op);
     h->ops[id].id = id;
     if (id_out) *id_out = id;
     return true;
@@ -84,14 +199,51 @@ bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
 
 bool hist_add_effect(hist *h, const hist_effect *e) {
     SIM_ASSERT(e != NULL);
+    return hist_add_effect_at(h, e, e->t_ns);
+}
+
+static bool local_near(sim_time t_ns, sim_time local_ns) {
+    sim_time off = local_ns - t_ns;
+    return off > HIST_LOCAL_FAR && off <= INT32_MAX;
+}
+
+static void set_local(hist *h, uint32_t i, sim_time local_ns) {
+    hist_effect *x = &h->effects[i];
+    if (local_near(x->t_ns, local_ns)) { x->local_off = (int32_t)(local_ns - x->t_ns); return; }
+    x->local_off = HIST_LOCAL_FAR;
+    if (h->far_count == h->far_cap) {
+        h->far_cap = h->far_cap ? h->far_cap * 2 : 64;
+        h->far = sim_xrealloc(h->far, h->far_cap * sizeof *h->far);
+    }
+    h->far[h->far_count++] = (hist_local){ i, local_ns };
+}
+
+sim_time hist_effect_local_ns(const hist *h, const hist_effect *e) {
+    SIM_ASSERT(h != NULL && e != NULL);
+    if (e->local_off != HIST_LOCAL_FAR) return e->t_ns + e->local_off;
+    SIM_ASSERT(e >= h->effects && e < h->effects + h->effect_count);
+    uint32_t i = (uint32_t)(e - h->effects), lo = 0, hi = h->far_count;
+    while (lo < hi) {                                /* far is sorted by effect */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->far[mid].effect < i) lo = mid + 1; else hi = mid;
+    }
+    SIM_ASSERT(lo < h->far_count && h->far[lo].effect == i);
+    return h->far[lo].local_ns;
+}
+
+bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns) {
+    SIM_ASSERT(e != NULL);
     SIM_ASSERT(e->kind != HIST_KIND_NONE);
-    if (h->effect_count >= HIST_EFFECTS_MAX) return false;
+    size_t need = sizeof *e + (local_near(e->t_ns, local_ns) ? 0 : sizeof *h->far);
+    if (h->effect_count >= HIST_EFFECTS_MAX || hist_bytes(h) + need > h->max_bytes)
+        return false;
     if (h->effect_count > 0) SIM_ASSERT(h->effects[h->effect_count - 1].t_ns <= e->t_ns);
     if (h->effect_count == h->effect_cap) {
         h->effect_cap = h->effect_cap ? h->effect_cap * 2 : 256;
         h->effects = sim_xrealloc(h->effects, h->effect_cap * sizeof *h->effects);
     }
-    copy_effect(&h->effects[h->effect_count++], e);
+    copy_effect(h, &h->effects[h->effect_count], e);
+    set_local(h, h->effect_count++, local_ns);
     return true;
 }
 

@@ -45,17 +45,24 @@
  *
  * Invariant: ops[i].id == i; effects are appended in true-time order;
  * an op's complete_ns >= invoke_ns; no record has kind HIST_KIND_NONE.
- * Bounds: HIST_OPS_MAX and HIST_EFFECTS_MAX; reaching one ends the run
- * with an error naming the bound (the `duration` or `iterations` keys raise
- * the volume).
+ * Bound: a memory budget, max_bytes (HIST_BYTES_DEFAULT unless the run
+ * is given another: `ccsim run --max-memory BYTES`); a record that would
+ * take the history past it is refused (hist_add_* return false), and the
+ * engine ends the run naming the budget.  The engine also projects the
+ * history's size at the horizon from its growth so far and stops a run
+ * that is on course to pass the budget as soon as it can tell (sim.c,
+ * sim_hist_grew), instead of after simulating up to the bound.  Ids are
+ * 32-bit: HIST_OPS_MAX and HIST_EFFECTS_MAX are the counts no budget
+ * raises.
  */
 #ifndef CCSIM_HIST_H
 #define CCSIM_HIST_H
 
 #include "sim/base.h"
 
-#define HIST_OPS_MAX      (1u << 22)
-#define HIST_EFFECTS_MAX  (1u << 24)     /* a 2PC of 1 000 000 transactions records 11 per transaction */
+#define HIST_OPS_MAX      (UINT32_MAX - 1u)
+#define HIST_EFFECTS_MAX  (UINT32_MAX - 1u)
+#define HIST_BYTES_DEFAULT ((size_t)2 << 30)     /* 2 GiB of records and texts */
 #define HIST_NOTE_MAX     48
 #define HIST_NONE         UINT32_MAX     /* "no op" in hist_effect.op */
 
@@ -150,42 +157,71 @@ extern const hist_vocab hist_core_vocab;
 extern const hist_kind_def hist_core_ops[];
 extern const hist_kind_def hist_core_effects[];
 
+/* Strings (note, key, key2) point into the history's string table: a
+ * writer points them at its own text (NULL = ""), and hist_add_op /
+ * hist_add_effect copy it there once per distinct text (truncated to
+ * HIST_NOTE_MAX - 1 or SIM_NAME_MAX - 1 bytes), so a stored record's
+ * strings are never NULL and live as long as the history.  Fields are
+ * ordered widest first, so that padding is only what rounds a record up
+ * to 8 bytes (104 for an op, 80 for an effect: sim/hist.c checks). */
 typedef struct hist_op {
-    uint32_t id;
-    int32_t node;            /* client node index */
-    uint32_t process;        /* Jepsen :process, = index of the client in the workload */
-    hist_f f;
-    hist_result result;
     sim_time invoke_ns;      /* true time */
     sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
     sim_time invoke_local_ns;   /* the client's wall clock at invoke */
     int64_t value_in;        /* write: value written; cas: new value */
     int64_t value_out;       /* read: value read; (lock) acquire: token */
-    bool has_value_in, has_value_out;
     int64_t epoch;           /* lock epoch the op ran under, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
-    char note[HIST_NOTE_MAX];   /* why it failed, e.g. "stale token 33 < 34" */
-    char key[SIM_NAME_MAX];  /* the row/account/item it changes, "" = none */
-    char key2[SIM_NAME_MAX]; /* the account credited with -delta, "" = outside the system */
     int64_t delta;           /* the change to key it asks for (a buy: -qty) */
+    const char *note;        /* why it failed, e.g. "stale token 33 < 34" */
+    const char *key;         /* the row/account/item it changes, "" = none */
+    const char *key2;        /* the account credited with -delta, "" = outside the system */
+    uint32_t id;
+    int32_t node;            /* client node index */
+    uint32_t process;        /* Jepsen :process, = index of the client in the workload */
+    hist_f f;
+    uint8_t result;          /* a hist_result */
+    bool has_value_in : 1, has_value_out : 1;
 } hist_op;
 
+/* The acting node's wall clock at an effect: local_off, its distance from
+ * t_ns when that fits in 32 bits (2.1 s either way), else HIST_LOCAL_FAR
+ * and the reading in the history's side table; hist_effect_local_ns reads
+ * either.  Writers leave it 0: the engine sets it (hist_add_effect_at). */
+#define HIST_LOCAL_FAR INT32_MIN
+
 typedef struct hist_effect {
-    hist_eff_kind kind;
     sim_time t_ns;           /* true time */
-    sim_time local_ns;       /* the acting node's wall clock at t_ns */
-    int32_t node;            /* the node where it happened (storage, redis) */
-    int32_t client;          /* client node the effect is for, -1 if none */
-    uint32_t op;             /* op that caused it, HIST_NONE if none */
     int64_t epoch;           /* epoch carried, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
     int64_t value;           /* value read/written; for locks the expiry (local ns) */
-    char key[SIM_NAME_MAX];  /* resource, row, account, lock or transaction */
     int64_t aux;             /* kind-specific: its declaration says (0 = unused) */
-    uint32_t txn;            /* the transaction it belongs to (1, 2, ...), 0 = none */
-    uint32_t pred;           /* kind-specific, with aux (a predicate's operator) */
     int64_t version;         /* the version of the item read or written */
+    const char *key;         /* resource, row, account, lock or transaction */
+    int32_t node;            /* the node where it happened (storage, redis) */
+    int32_t client;          /* client node the effect is for, -1 if none */
+    uint32_t op;             /* op that caused it, HIST_NONE if none */
+    uint32_t txn;            /* the transaction it belongs to (1, 2, ...), 0 = none */
+    int32_t local_off;       /* the node's wall clock minus t_ns, or HIST_LOCAL_FAR */
+    uint16_t pred;           /* kind-specific, with aux (a predicate's operator) */
+    hist_eff_kind kind;
 } hist_effect;
+
+/* Wall-clock readings too far from true time for local_off. */
+typedef struct hist_local {
+    uint32_t effect;         /* its index in effects */
+    sim_time local_ns;
+} hist_local;
+
+/* The string table: each distinct text once, in chunks that never move. */
+typedef struct hist_strtab {
+    const char **slots;      /* open addressing, NULL = empty; cap a power of two */
+    uint32_t cap, count;
+    char **chunks;           /* the texts, NUL-terminated, back to back */
+    uint32_t chunk_count;
+    size_t chunk_used;       /* bytes used in the last chunk */
+    size_t bytes;            /* bytes held by chunks and slots */
+} hist_strtab;
 
 typedef struct hist {
     const hist_vocab *vocab; /* the names of its kinds; never NULL after hist_init */
@@ -193,15 +229,39 @@ typedef struct hist {
     uint32_t op_count, op_cap;
     hist_effect *effects;
     uint32_t effect_count, effect_cap;
+    hist_strtab strs;        /* the texts its records point to */
+    hist_local *far;         /* by effect index, ascending */
+    uint32_t far_count, far_cap;
+    size_t max_bytes;        /* the budget: hist_bytes never passes it */
     int64_t epoch_next;      /* next lock epoch to hand out, starts at 1 */
     int64_t initial_value;   /* the counter's initial value */
 } hist;
 
 void hist_init(hist *h);
 void hist_free(hist *h);
-/* Appends; false when a bound is reached (the caller ends the run). */
+/* Appends; false when the record would take the history past max_bytes
+ * or its count past HIST_*_MAX (the caller ends the run). */
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
 bool hist_add_effect(hist *h, const hist_effect *e);
+/* As hist_add_effect, with the acting node's wall clock reading (the
+ * engine's; hist_add_effect takes it to equal true time). */
+bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns);
+/* The acting node's wall clock at e, an effect of h. */
+sim_time hist_effect_local_ns(const hist *h, const hist_effect *e);
+/* The table's copy of `text` (its first `max` - 1 bytes; NULL = ""):
+ * equal texts get the same pointer, valid until hist_free. */
+const char *hist_intern(hist *h, const char *text, size_t max);
+/* Whether two records say the same (texts compared as texts, not as
+ * pointers: two histories have two string tables; an effect's wall clock
+ * by local_off, its side-table reading being the history's), and whether
+ * two histories hold the same records in the same order, wall clocks and
+ * all. */
+bool hist_op_same(const hist_op *a, const hist_op *b);
+bool hist_effect_same(const hist_effect *a, const hist_effect *b);
+bool hist_same(const hist *a, const hist *b);
+/* Bytes the history holds in records and side tables (its arrays counted
+ * at their length, not their capacity). */
+size_t hist_bytes(const hist *h);
 /* The label "KEY": the effect's key (a transaction, a saga, an SQLSTATE). */
 void hist_label_key(const hist_effect *e, const char *client, char *buf, size_t len);
 

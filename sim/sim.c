@@ -70,6 +70,38 @@ static void over_budget(struct sim *s, uint64_t budget, const char *what, const 
     s->over_budget = true;
 }
 
+/* A record the history refused: its budget is spent. */
+void sim_hist_full(struct sim *s) {
+    over_budget(s, s->hist.max_bytes, "bytes of history", "--max-memory BYTES");
+}
+
+/* Called after each record: each time the history has doubled since the
+ * last look (from 1/64 of its budget), its size at the end is projected
+ * from its growth so far: per simulated second to the horizon, or per
+ * operation to the workload's ops_max when that is less.  A run on course
+ * to pass the budget stops now rather than when it reaches it. */
+void sim_hist_grew(struct sim *s) {
+    size_t bytes = hist_bytes(&s->hist);
+    if (bytes < s->hist_check_bytes || s->failed || s->now <= 0) return;
+    s->hist_check_bytes = bytes * 2;
+    double end_bytes = (double)bytes * ((double)s->scn->duration_ns / (double)s->now);
+    uint64_t ops_max = s->workload && s->workload->ops_max ? s->workload->ops_max(s->workload_cfg, s->scn) : 0;
+    if (ops_max > 0 && s->hist.op_count > 0) {
+        double by_ops = (double)bytes * ((double)ops_max / (double)s->hist.op_count);
+        if (by_ops < end_bytes) end_bytes = by_ops;
+    }
+    if (end_bytes <= (double)s->hist.max_bytes) return;
+    char now[32], end[32];
+    sim_fmt_time(now, sizeof now, s->now);
+    sim_fmt_time(end, sizeof end, s->scn->duration_ns);
+    sim_fail(s, "the history is on course to pass its budget of %zu bytes: at true time %s of "
+             "%s it holds %u operations and %u effects (%zu bytes), about %.0f MiB by the end; "
+             "stopped now (expected a shorter `duration` or a smaller workload, or a larger "
+             "--max-memory BYTES)", s->hist.max_bytes, now, end, s->hist.op_count,
+             s->hist.effect_count, bytes, end_bytes / (1024.0 * 1024.0));
+    s->over_budget = true;
+}
+
 /* A trace line's head, "%5lld.%09lld %-10s " of (seconds, ns, name), into
  * buf (room for 64 bytes at least); returns its length.  By hand: it is
  * written for every line. */
@@ -368,10 +400,9 @@ static void record_lost(struct sim *s, int32_t to, int32_t from, uint32_t type, 
     SIM_ASSERT(sent_ns <= s->now);
     hist_effect ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
                        .op = HIST_NONE, .value = sent_ns, .aux = type };
-    ef.local_ns = clock_wall(&s->nodes[to].clock, s->now);
-    if (!hist_add_effect(&s->hist, &ef))
-        sim_fail(s, "the history reached %u effects (the bound); shorten `duration`",
-                 HIST_EFFECTS_MAX);
+    if (!hist_add_effect_at(&s->hist, &ef, clock_wall(&s->nodes[to].clock, s->now)))
+        sim_hist_full(s);
+    else sim_hist_grew(s);
 }
 
 static void deliver_message(struct sim *s, uint32_t id) {
@@ -776,6 +807,8 @@ int sim_create(const scn *sc, const sim_options *opt, sim **out, char *err, size
     evq_init(&s->queue, SIM_SLOTS_MAX);
     hist_init(&s->hist);
     if (opt->vocab != NULL) s->hist.vocab = opt->vocab;
+    if (opt->max_history_bytes) s->hist.max_bytes = (size_t)opt->max_history_bytes;
+    s->hist_check_bytes = s->hist.max_bytes / 64;
     *out = NULL;
     if (bind_protocol(s, sc, err, len) != 0 || bind_workload(s, sc, err, len) != 0 ||
         bind_roles(s, sc, err, len) != 0) {

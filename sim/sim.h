@@ -91,6 +91,11 @@ typedef struct sim_options {
      * CONFIG_EVENTS_DEFAULT and CONFIG_TRACE_BYTES_DEFAULT (sim/config.h). */
     uint64_t max_events;
     uint64_t max_trace_bytes;
+    /* The history's memory budget (hist.h, hist_bytes): a run that would
+     * pass it stops, and sim_run returns SIM_RUN_OVER_BUDGET, as soon as
+     * its growth so far says it would (sim_hist_grew).  0 = the default,
+     * HIST_BYTES_DEFAULT. */
+    uint64_t max_history_bytes;
     /* Records every executed event here (sim_trail); NULL = no trail, the
      * usual case: the event-stream hash in sim_stats is always kept. */
     sim_trail *trail;

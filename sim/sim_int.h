@@ -133,6 +133,7 @@ struct sim {
     sim_stats stats;
 
     uint64_t max_events, max_trace_bytes;   /* the budgets (sim_options) */
+    size_t hist_check_bytes;                /* next history size to project from */
     uint64_t trace_bytes;         /* written to trace so far */
     FILE *side_log;               /* sim_options.side_log, NULL = none */
     uint64_t max_side_log_bytes, side_log_bytes;
@@ -152,6 +153,10 @@ void     sim_describe_msg(const struct sim *s, uint32_t type, const void *body, 
 uint32_t sim_slots_grow(struct sim *s);
 bool     sim_queue_full(struct sim *s);
 void     sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The history's budget (sim_options.max_history_bytes): a record refused,
+ * and a record added (the projection, sim.c). */
+void     sim_hist_full(struct sim *s);
+void     sim_hist_grew(struct sim *s);
 /* One trace.log line, "SECONDS.NANOS NODE    " and the formatted body (at
  * most body_max bytes of it; SIZE_MAX = all), formatted once and handed to
  * the trace stream in one write; nothing without a trace.  node -1: "-". */

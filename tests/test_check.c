@@ -67,7 +67,7 @@ static uint32_t op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time inv, 
     o.node = node;
     o.process = (uint32_t)(node - C1);
     o.f = fn;
-    o.result = r;
+    o.result = (uint8_t)r;
     o.invoke_ns = inv;
     o.invoke_local_ns = inv;
     o.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : done;
@@ -105,14 +105,13 @@ static void eff_local(fx *f, hist_eff_kind k, sim_time t, sim_time local, int32_
     memset(&e, 0, sizeof e);
     e.kind = k;
     e.t_ns = t;
-    e.local_ns = local;
     e.node = node;
     e.client = client;
     e.op = opid;
     e.epoch = epoch;
     e.value = value;
-    strcpy(e.key, node == R1 ? "lock" : "counter");
-    assert_true(hist_add_effect(&f->h, &e));
+    e.key = node == R1 ? "lock" : "counter";
+    assert_true(hist_add_effect_at(&f->h, &e, local));
 }
 
 static void eff(fx *f, hist_eff_kind k, sim_time t, int32_t node, int32_t client, uint32_t opid,
@@ -171,7 +170,7 @@ static void build_l2(fx *f, bool fenced) {
     uint32_t w2 = wr(f, C2, HIST_OK, MS(10504), MS(10506), 2, 1);
     uint32_t d2 = op(f, C2, HIST_F_RELEASE, HIST_OK, MS(10506), MS(10508), 2);
     uint32_t w1 = wr(f, C1, fenced ? HIST_FAIL : HIST_OK, MS(15004), MS(15006), 1, 1);
-    if (fenced) strcpy(f->h.ops[w1].note, "stale token 33 < 34");
+    if (fenced) f->h.ops[w1].note = hist_intern(&f->h, "stale token 33 < 34", HIST_NOTE_MAX);
     op(f, C1, HIST_F_RELEASE, HIST_FAIL, MS(15006), MS(15008), 1);
     eff(f, HIST_EFF_LOCK_SET, MS(1), R1, C1, a1, 0, MS(10001));
     eff(f, HIST_EFF_READ, MS(3), S1, C1, r1, 1, 0);
@@ -262,7 +261,7 @@ static void build_l2_network_delay(fx *f) {
     uint32_t a1 = acquire(f, C1, 0, MS(2), 1, 0);
     uint32_t r1 = rd(f, C1, MS(2), 1, 0);
     uint32_t w1 = wr(f, C1, HIST_INFO, MS(10), MS(1010), 1, 1);
-    strcpy(f->h.ops[w1].note, "timeout");
+    f->h.ops[w1].note = hist_intern(&f->h, "timeout", HIST_NOTE_MAX);
     uint32_t d1 = op(f, C1, HIST_F_RELEASE, HIST_OK, MS(1010), MS(1012), 1);
     uint32_t a2 = acquire(f, C2, MS(1100), MS(1102), 2, 0);
     uint32_t r2 = rd(f, C2, MS(1102), 2, 0);

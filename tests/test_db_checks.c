@@ -48,11 +48,11 @@ static uint32_t op(fx *f, hist_f fn, int32_t node, hist_result r, const char *ke
     o.node = node;
     o.process = (uint32_t)node;
     o.f = fn;
-    o.result = r;
+    o.result = (uint8_t)r;
     o.invoke_ns = t0 * SIM_MS;
     o.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : t1 * SIM_MS;
-    snprintf(o.key, sizeof o.key, "%s", key);
-    snprintf(o.key2, sizeof o.key2, "%s", key2);
+    o.key = key;
+    o.key2 = key2;
     o.delta = delta;
     uint32_t id = 0;
     assert_true(hist_add_op(&f->h, &o, &id));
@@ -71,7 +71,7 @@ static void eff(fx *f, hist_eff_kind kind, int64_t t, int32_t node, uint32_t txn
     x.txn = txn;
     x.value = value;
     x.version = version;
-    snprintf(x.key, sizeof x.key, "%s", key);
+    x.key = key;
     assert_true(hist_add_effect(&f->h, &x));
 }
 
@@ -301,7 +301,7 @@ static void phantom_history(fx *f, bool second_read_sees_it) {
     p.op = HIST_NONE;
     p.pred = HIST_PRED_EQ;
     p.aux = 30;
-    snprintf(p.key, sizeof p.key, "test");
+    p.key = "test";
     assert_true(hist_add_effect(&f->h, &p));
     eff(f, HIST_EFF_PRED_SEEN, 1, DB, 1, "test:1", 10, 1, HIST_NONE);
     eff(f, HIST_EFF_PRED_SEEN, 1, DB, 1, "test:2", 20, 1, HIST_NONE);
@@ -337,7 +337,7 @@ static void write_over(fx *f, int64_t t, uint32_t txn, const char *key, int64_t 
     x.client = 1;
     x.op = HIST_NONE;
     x.txn = txn;
-    snprintf(x.key, sizeof x.key, "%s", key);
+    x.key = key;
     x.value = value;
     x.version = version;
     x.aux = replaced;
@@ -352,10 +352,10 @@ static void pred_read(fx *f, int64_t t, uint32_t txn, const char *table, hist_pr
     p.node = DB;
     p.txn = txn;
     p.op = HIST_NONE;
-    p.pred = op;
+    p.pred = (uint16_t)op;
     p.aux = arg;
     p.value = rows;
-    snprintf(p.key, sizeof p.key, "%s", table);
+    p.key = table;
     assert_true(hist_add_effect(&f->h, &p));
 }
 

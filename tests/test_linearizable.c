@@ -18,7 +18,7 @@ static void add(hist *h, uint32_t process, hist_f f, hist_result r, sim_time fro
     op.process = process;
     op.node = (int32_t)process;
     op.f = f;
-    op.result = r;
+    op.result = (uint8_t)r;
     op.invoke_ns = from;
     op.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : to;
     if (f == HIST_F_WRITE) { op.value_in = value; op.has_value_in = true; }

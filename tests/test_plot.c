@@ -183,8 +183,9 @@ static void the_clock_replay_matches_the_engines_own_readings(void **state) {
     uint32_t checked = 0;
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *e = &h->effects[i];
-        assert_int_equal(plot_clock_error(f.s, e->node, e->t_ns), e->local_ns - e->t_ns);
-        checked += e->local_ns != e->t_ns;
+        sim_time local = hist_effect_local_ns(h, e);
+        assert_int_equal(plot_clock_error(f.s, e->node, e->t_ns), local - e->t_ns);
+        checked += local != e->t_ns;
     }
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
@@ -251,14 +252,14 @@ static int key_ev_cmp(const void *pa, const void *pb) {
     return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
 
-static void key_ev_add(key_ev *ev, uint32_t *n, hist_eff_kind kind, sim_time t, int32_t node,
+static void key_ev_add(hist *h, key_ev *ev, uint32_t *n, hist_eff_kind kind, sim_time t, int32_t node,
                        int32_t client, const char *key) {
     key_ev *x = &ev[*n];
     memset(x, 0, sizeof *x);
     x->t = t;
     x->seq = (*n)++;
     x->e = (hist_effect){ .kind = kind, .t_ns = t, .node = node, .client = client, .op = HIST_NONE };
-    snprintf(x->e.key, sizeof x->e.key, "%s", key);
+    x->e.key = hist_intern(h, key, SIM_NAME_MAX);
 }
 
 enum { HOLDS_N = 1000 };
@@ -280,16 +281,16 @@ static uint32_t many_holds(const scn *s, hist *h, span *want) {
         char key[16];
         snprintf(key, sizeof key, "k%u", (i / 5) % 20);
         sim_time t = (sim_time)i * 10 * SIM_MS;
-        key_ev_add(ev, &n, HIST_EFF_LOCK_SET, t, node, me, key);
+        key_ev_add(h, ev, &n, HIST_EFF_LOCK_SET, t, node, me, key);
         want[holds++] = (span){ t, t + 45 * SIM_MS };
-        if (i % 4 == 1) key_ev_add(ev, &n, HIST_EFF_LOCK_SET, t + 20 * SIM_MS, node, me, key);
+        if (i % 4 == 1) key_ev_add(h, ev, &n, HIST_EFF_LOCK_SET, t + 20 * SIM_MS, node, me, key);
         if (i % 4 == 2) {
-            key_ev_add(ev, &n, HIST_EFF_LOCK_EXTEND, t + 25 * SIM_MS, node, me, key);
-            key_ev_add(ev, &n, HIST_EFF_LOCK_DEL, t + 30 * SIM_MS, node, me, "stray");
+            key_ev_add(h, ev, &n, HIST_EFF_LOCK_EXTEND, t + 25 * SIM_MS, node, me, key);
+            key_ev_add(h, ev, &n, HIST_EFF_LOCK_DEL, t + 30 * SIM_MS, node, me, "stray");
         }
-        if (i % 4 != 3) { key_ev_add(ev, &n, HIST_EFF_LOCK_DEL, t + 45 * SIM_MS, node, me, key); continue; }
-        key_ev_add(ev, &n, HIST_EFF_LOCK_SET, t + 45 * SIM_MS, node, other, key);
-        key_ev_add(ev, &n, HIST_EFF_LOCK_DEL, t + 48 * SIM_MS, node, other, key);
+        if (i % 4 != 3) { key_ev_add(h, ev, &n, HIST_EFF_LOCK_DEL, t + 45 * SIM_MS, node, me, key); continue; }
+        key_ev_add(h, ev, &n, HIST_EFF_LOCK_SET, t + 45 * SIM_MS, node, other, key);
+        key_ev_add(h, ev, &n, HIST_EFF_LOCK_DEL, t + 48 * SIM_MS, node, other, key);
         want[holds++] = (span){ t + 45 * SIM_MS, t + 48 * SIM_MS };
     }
     qsort(want, holds, sizeof *want, span_cmp);

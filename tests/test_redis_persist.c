@@ -71,7 +71,7 @@ static void pt_message(void *state, env *e, node_id from, uint32_t type, const v
     memset(&f, 0, sizeof f);
     char line[160];
     assert_true(redis_describe(type, body, len, line, sizeof line));
-    snprintf(f.note, sizeof f.note, "%.47s", line);
+    f.note = line;
     env_op_complete(e, st->ops[p.req - 1], HIST_OK, &f);
 }
 

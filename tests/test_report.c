@@ -39,7 +39,7 @@ static uint32_t add_op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time i
     o.node = node;
     o.process = (uint32_t)(node - C1);
     o.f = fn;
-    o.result = r;
+    o.result = (uint8_t)r;
     o.invoke_ns = inv;
     o.complete_ns = r == HIST_PENDING ? SIM_TIME_NEVER : done;
     uint32_t id;
@@ -60,7 +60,7 @@ static void build_history(fx *f) {
     f->h.ops[w].token = 33;
     f->h.ops[w].value_in = 1;
     f->h.ops[w].has_value_in = true;
-    strcpy(f->h.ops[w].note, "stale token 33 < 34");
+    f->h.ops[w].note = hist_intern(&f->h, "stale token 33 < 34", HIST_NOTE_MAX);
     add_op(f, C2, HIST_F_ACQUIRE, HIST_PENDING, MS(6), 0);
     hist_effect e;
     memset(&e, 0, sizeof e);
@@ -68,7 +68,7 @@ static void build_history(fx *f) {
     e.t_ns = MS(1);
     e.node = R1;
     e.client = C1;
-    strcpy(e.key, "lock");
+    e.key = "lock";
     assert_true(hist_add_effect(&f->h, &e));
     e.kind = HIST_EFF_REJECT;
     e.t_ns = MS(4);
@@ -301,7 +301,7 @@ static void history_edn_has_invoke_and_completion_lines_in_true_time_order(void 
 static void op_completed_info_moves_its_process_to_a_fresh_number(void **state) {
     fx *f = *state;
     f->h.ops[2].result = HIST_INFO;                 /* c1's write: outcome unknown */
-    strcpy(f->h.ops[2].note, "timeout");
+    f->h.ops[2].note = hist_intern(&f->h, "timeout", HIST_NOTE_MAX);
     add_op(f, C1, HIST_F_RELEASE, HIST_OK, MS(7), MS(8));
     char *e = capture(rpt_write_history_edn, &f->run);
     assert_non_null(strstr(e, "{:type :info, :f :write, :value 1, :process 0, :time 5000000, :index 5, "

@@ -428,8 +428,7 @@ static void loss_drops_about_its_rate(void **state) {
 
 static bool same_effects(const sim *a, const sim *b) {
     const hist *ha = sim_history(a), *hb = sim_history(b);
-    if (ha->effect_count != hb->effect_count) return false;
-    return memcmp(ha->effects, hb->effects, ha->effect_count * sizeof *ha->effects) == 0;
+    return hist_same(ha, hb);
 }
 
 static void same_seed_gives_the_same_history_and_another_seed_does_not(void **state) {

@@ -302,7 +302,7 @@ static void ten_thousand_transfers_in_a_row_all_commit_and_conserve_money(void *
 static void add_effect(hist *h, hist_eff_kind kind, sim_time t_ms, int32_t at, const char *key, int64_t value) {
     hist_effect x = { .kind = kind, .t_ns = t_ms * SIM_MS, .node = at, .client = 0, .op = HIST_NONE,
                       .value = value };
-    snprintf(x.key, sizeof x.key, "%s", key);
+    x.key = key;
     assert_true(hist_add_effect(h, &x));
 }
 
@@ -415,8 +415,7 @@ static void same_scenario_and_seed_give_the_same_history(void **state) {
     run b = run_file(DIR "T3c-heuristic-commit.yaml");
     assert_int_equal(a.h->op_count, b.h->op_count);
     assert_int_equal(a.h->effect_count, b.h->effect_count);
-    assert_memory_equal(a.h->ops, b.h->ops, a.h->op_count * sizeof *a.h->ops);
-    assert_memory_equal(a.h->effects, b.h->effects, a.h->effect_count * sizeof *a.h->effects);
+    assert_true(hist_same(a.h, b.h));
     run_free(&a);
     run_free(&b);
 }

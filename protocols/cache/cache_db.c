@@ -36,7 +36,9 @@ static void db_effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, u
     ef.op = op;
     ef.value = v;
     ef.version = v;
-    ca_item_key(item, ef.key, sizeof ef.key);
+    char key[SIM_NAME_MAX];
+    ca_item_key(item, key, sizeof key);
+    ef.key = key;
     env_effect(e, &ef);
 }
 

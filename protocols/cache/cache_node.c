@@ -67,7 +67,9 @@ static void effect_x(env *e, hist_eff_kind kind, node_id client, const ca_msg *m
     ef.aux = aux;
     ef.version = version;
     ef.token = (int64_t)token;
-    if (m != NULL) ca_item_key(m->item, ef.key, sizeof ef.key);
+    char key[SIM_NAME_MAX] = "";
+    if (m != NULL) ca_item_key(m->item, key, sizeof key);
+    ef.key = key;
     env_effect(e, &ef);
 }
 

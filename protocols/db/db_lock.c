@@ -105,7 +105,7 @@ static void wait_begin(db_node *d, env *e, int32_t slot, int32_t holder, const c
     ef.client = holder >= 0 ? d->txns[holder].client : -1;
     ef.op = t->op;
     ef.txn = t->id;
-    snprintf(ef.key, sizeof ef.key, "%s", t->blocked_key);
+    ef.key = t->blocked_key;
     env_effect(e, &ef);
     env_trace(e, "T%u waits for a lock on %s (held by T%u)", t->id, what,
               holder >= 0 ? d->txns[holder].id : 0);
@@ -162,7 +162,7 @@ static void wait_end(db_node *d, env *e, int32_t slot) {
     ef.client = -1;
     ef.op = t->op;
     ef.txn = t->id;
-    snprintf(ef.key, sizeof ef.key, "%s", t->blocked_key);
+    ef.key = t->blocked_key;
     env_effect(e, &ef);
 }
 

@@ -88,7 +88,7 @@ void db_effect_aux(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, cons
     ef.value = value;
     ef.version = version;
     ef.aux = aux;
-    snprintf(ef.key, sizeof ef.key, "%s", key);
+    ef.key = key;
     env_effect(e, &ef);
 }
 

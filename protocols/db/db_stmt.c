@@ -135,7 +135,7 @@ static hist_effect txn_effect(const ctx *c, hist_eff_kind kind, const char *key)
     ef.client = c->t->client;
     ef.op = c->t->op;
     ef.txn = c->t->id;
-    snprintf(ef.key, sizeof ef.key, "%s", key);
+    ef.key = key;
     return ef;
 }
 

@@ -210,7 +210,7 @@ static int32_t install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value
     ef.version = x->number;
     ef.aux = replaced;
     ef.pred = deleted ? DB_WRITE_DELETE : 0;
-    snprintf(ef.key, sizeof ef.key, "%s", r->key);
+    ef.key = r->key;
     env_effect(e, &ef);
     return v;
 }

@@ -81,7 +81,9 @@ static void key_effect(svc *s, env *e, hist_eff_kind kind, const svc_key *k, nod
     ef.op = HIST_NONE;
     ef.token = k->rev;
     ef.value = -1;                /* no TTL of its own: it lives as long as its session */
-    ll_key_name(s->cfg, k->rev, ef.key, sizeof ef.key);
+    char key[SIM_NAME_MAX];
+    ll_key_name(s->cfg, k->rev, key, sizeof key);
+    ef.key = key;
     env_effect(e, &ef);
 }
 
@@ -256,7 +258,7 @@ static void counter_effect(env *e, hist_eff_kind kind, node_id from, const stor_
     ef.epoch = q->epoch;
     ef.token = q->token;
     ef.value = v;
-    memcpy(ef.key, STOR_KEY, sizeof STOR_KEY);
+    ef.key = STOR_KEY;
     env_effect(e, &ef);
 }
 

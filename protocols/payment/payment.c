@@ -156,7 +156,7 @@ static void on_charge(pay_node *n, env *e, uint64_t i) {
     ef.op = p->q.op;
     ef.value = n->balance;
     ef.version = n->charges;
-    snprintf(ef.key, sizeof ef.key, "%s", PAY_ACCOUNT);
+    ef.key = PAY_ACCOUNT;
     env_effect(e, &ef);
     env_trace(e, "charge ch_%" PRId64 ": %" PRId64 " from %s (balance %" PRId64 ")", n->charges, p->q.amount,
               PAY_ACCOUNT, n->balance);
@@ -198,7 +198,7 @@ static void pay_init(void *state, env *e) {
     ef.client = -1;
     ef.op = HIST_NONE;
     ef.value = n->balance;
-    snprintf(ef.key, sizeof ef.key, "%s", PAY_ACCOUNT);
+    ef.key = PAY_ACCOUNT;
     env_effect(e, &ef);
     SIM_ASSERT(pay_invariants_ok(n));
 }

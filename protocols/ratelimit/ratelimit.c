@@ -103,7 +103,7 @@ static void rlim_on_message(void *state, env *e, node_id from, uint32_t type, co
     ef.op = q.op;
     ef.value = n->cfg->limit;
     ef.aux = n->cfg->window_ns;
-    snprintf(ef.key, sizeof ef.key, "requests");
+    ef.key = "requests";
     env_effect(e, &ef);
     rlim_reply p;
     memset(&p, 0, sizeof p);

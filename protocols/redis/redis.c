@@ -124,7 +124,7 @@ void redis_lock_effect(const redis_node *r, env *e, hist_eff_kind kind, const re
     ef.token = token;
     ef.aux = aux;
     ef.value = k->expire_at == SIM_TIME_NEVER ? -1 : k->expire_at;
-    redis_copy_str(ef.key, sizeof ef.key, k->key);
+    ef.key = k->key;
     env_effect(e, &ef);
 }
 

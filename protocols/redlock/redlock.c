@@ -218,7 +218,7 @@ static void record_lease(rl_client *c, env *e, sim_time validity) {
     ef.token = c->token;
     ef.value = validity;
     ef.aux = c->valid_until_mono;
-    memcpy(ef.key, RL_KEY, sizeof RL_KEY);
+    ef.key = RL_KEY;
     env_effect(e, &ef);
 }
 

@@ -114,9 +114,8 @@ static void effect(env *e, hist_eff_kind kind, const reg_version *v, int64_t aux
     ef.value = v->value;
     ef.version = v->ts;
     ef.aux = aux;
-    ef.pred = v->parent;
-    ef.pred = v->parent;
-    snprintf(ef.key, sizeof ef.key, "x");
+    ef.token = v->parent;
+    ef.key = "x";
     env_effect(e, &ef);
 }
 
@@ -132,9 +131,8 @@ static void discarded(env *e, const reg_version *lost, const reg_version *winner
     ef.version = lost->ts;
     ef.epoch = winner->ts;
     ef.aux = winner->value;
-    ef.pred = lost->parent;
-    ef.pred = lost->parent;
-    snprintf(ef.key, sizeof ef.key, "x");
+    ef.token = lost->parent;
+    ef.key = "x";
     env_effect(e, &ef);
     env_trace(e, "lww drops %" PRId64 " (ts %" PRId64 ") for %" PRId64 " (ts %" PRId64
               "), which had not seen it", lost->value, lost->ts, winner->value, winner->ts);
@@ -248,7 +246,7 @@ static void cp_timeout(reg_replica *r, env *e, uint32_t seq) {
     ef.op = c->op;
     ef.value = popcount(c->acked);
     ef.aux = majority(r);
-    snprintf(ef.key, sizeof ef.key, "%s", c->round == 1 ? "query" : "store");
+    ef.key = c->round == 1 ? "query" : "store";
     env_effect(e, &ef);
     reg_reply p;
     memset(&p, 0, sizeof p);
@@ -313,7 +311,7 @@ static void siblings_note(const reg_replica *r, env *e) {
     ef.op = HIST_NONE;
     ef.value = r->held_count;
     ef.aux = nv->value;
-    snprintf(ef.key, sizeof ef.key, "x");
+    ef.key = "x";
     env_effect(e, &ef);
 }
 

@@ -111,14 +111,14 @@ bool reg_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
  * the core's READ and WRITE (key "x"), so `linearizable` judges them. */
 enum {
     /* a replica now holds a new version: value, version = ts, aux = the
-     * replica that stamped it, client = its writer, op = the write, pred =
+     * replica that stamped it, client = its writer, op = the write, token =
      * the write it was written over (its parent; HIST_NONE = the initial
      * value): in lww each version has one parent, and a version's version
      * vector covers exactly its chain of parents */
     HIST_EFF_REG_STORE = 1560,
     /* ap: a replica dropped a version its winner had not seen (LWW): value =
      * the dropped value, aux = the winner's value, version = the dropped ts,
-     * epoch = the winner's ts, client = its writer, op = its write, pred =
+     * epoch = the winner's ts, client = its writer, op = its write, token =
      * its parent (as for STORE) */
     HIST_EFF_REG_DISCARD = 1561,
     /* ap siblings: a replica holds `value` concurrent versions (>= 2),

@@ -99,7 +99,9 @@ static void effect(env *e, const orch_rec *r, hist_eff_kind k, int64_t value, in
     x.op = r->op;
     x.value = value;
     x.token = token;
-    key_of(e, r, x.key, sizeof x.key);
+    char key[SIM_NAME_MAX];
+    key_of(e, r, key, sizeof key);
+    x.key = key;
     env_effect(e, &x);
 }
 

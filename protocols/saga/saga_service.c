@@ -109,7 +109,9 @@ static void saga_effect(env *e, const saga_msg *m, hist_eff_kind k, int64_t valu
     x.value = value;
     x.token = m->attempt;
     x.aux = aux;
-    saga_key(x.key, sizeof x.key, env_node_name(e, m->orch), m->seq);
+    char key[SIM_NAME_MAX];
+    saga_key(key, sizeof key, env_node_name(e, m->orch), m->seq);
+    x.key = key;
     env_effect(e, &x);
 }
 
@@ -128,7 +130,7 @@ static svc_account *account(saga_svc *s, env *e, const char *key, int64_t openin
     snprintf(a->key, sizeof a->key, "%s", key);
     a->balance = opening;
     hist_effect x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE, .value = opening };
-    snprintf(x.key, sizeof x.key, "%s", key);
+    x.key = key;
     env_effect(e, &x);
     return a;
 }
@@ -137,7 +139,7 @@ static void set_balance(env *e, const saga_msg *m, svc_account *a, int64_t v) {
     SIM_ASSERT(v >= 0);
     a->balance = v;
     hist_effect x = { .kind = HIST_EFF_BALANCE, .client = m->orch, .op = m->op, .value = v };
-    snprintf(x.key, sizeof x.key, "%s", a->key);
+    x.key = a->key;
     env_effect(e, &x);
 }
 
@@ -152,7 +154,9 @@ static svc_order *order_of(saga_svc *s, int64_t order) {
 static void set_order(env *e, const saga_msg *m, svc_order *o, uint8_t state, bool conditional) {
     hist_effect x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
                       .value = state, .token = o->state, .aux = conditional ? 1 : 0 };
-    snprintf(x.key, sizeof x.key, "order#%" PRId64, o->order);
+    char key[SIM_NAME_MAX];
+    snprintf(key, sizeof key, "order#%" PRId64, o->order);
+    x.key = key;
     o->state = state;
     env_effect(e, &x);
 }
@@ -170,7 +174,9 @@ static svc_seat *seat_of(saga_svc *s, const char *name) {
 static void set_seat(env *e, const saga_msg *m, svc_seat *t, int64_t owner) {
     hist_effect x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
                       .value = owner, .token = t->owner, .aux = 1 };
-    snprintf(x.key, sizeof x.key, "seat %s", t->name);
+    char key[SIM_NAME_MAX];
+    snprintf(key, sizeof key, "seat %s", t->name);
+    x.key = key;
     t->owner = owner;
     env_effect(e, &x);
 }

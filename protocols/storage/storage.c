@@ -51,7 +51,7 @@ static void effect(env *e, hist_eff_kind kind, node_id from, const stor_req *q, 
     ef.epoch = q->epoch;
     ef.token = q->token;
     ef.value = value;
-    memcpy(ef.key, STOR_KEY, sizeof STOR_KEY);
+    ef.key = STOR_KEY;
     env_effect(e, &ef);
 }
 

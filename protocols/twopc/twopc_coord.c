@@ -128,7 +128,9 @@ static void effect(tpc_coord *c, env *e, hist_eff_kind k, uint32_t seq, int64_t 
     x.op = seq == c->seq ? c->op : HIST_NONE;
     x.value = value;
     x.aux = aux;
-    key_of(e, seq, x.key, sizeof x.key);
+    char key[SIM_NAME_MAX];
+    key_of(e, seq, key, sizeof key);
+    x.key = key;
     env_effect(e, &x);
 }
 

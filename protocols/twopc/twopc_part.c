@@ -131,7 +131,9 @@ static void effect(env *e, const ptx *t, hist_eff_kind k, int64_t value, int64_t
     x.op = t->op;
     x.value = value;
     x.aux = aux;
-    key_of(e, t, x.key, sizeof x.key);
+    char key[SIM_NAME_MAX];
+    key_of(e, t, key, sizeof key);
+    x.key = key;
     env_effect(e, &x);
 }
 
@@ -141,7 +143,7 @@ static void window(env *e, hist_eff_kind k, const char *key, int32_t client, uin
     x.kind = k;
     x.client = client;
     x.op = op;
-    snprintf(x.key, sizeof x.key, "%s", key);
+    x.key = key;
     env_effect(e, &x);
 }
 
@@ -301,7 +303,7 @@ static void resolve(tpc_part *p, env *e, bool commit, int64_t how) {
         p->balance += t->delta;
         hist_effect x = { .kind = HIST_EFF_BALANCE, .client = t->coord, .op = t->op,
                           .value = p->balance };
-        snprintf(x.key, sizeof x.key, "%s", TXN_ACCOUNT);
+        x.key = TXN_ACCOUNT;
         env_effect(e, &x);
     }
     effect(e, t, commit ? HIST_EFF_TXN_COMMIT : HIST_EFF_TXN_ABORT, 0, how);
@@ -553,7 +555,7 @@ static void part_init(void *state, env *e) {
     p->balance = p->cfg->balance;
     hist_effect x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE,
                       .value = p->balance };
-    snprintf(x.key, sizeof x.key, "%s", TXN_ACCOUNT);
+    x.key = TXN_ACCOUNT;
     env_effect(e, &x);
     arm_heuristic(p, e);
     SIM_ASSERT(part_invariants_ok(p));

@@ -209,17 +209,17 @@ void check_story_acquire(story *st, const hist *h, const check_epoch *e) {
 }
 
 static bool same_key(const hist_effect *a, const hist_effect *b) {
-    return a->node == b->node && strncmp(a->key, b->key, sizeof a->key) == 0;
+    return a->node == b->node && strcmp(a->key, b->key) == 0;
 }
 
 /* Tells how the key set by `set` (for holder) went away; true if it did. */
-static bool tell_removal(story *st, const hist_effect *x, int32_t holder) {
+static bool tell_removal(story *st, const hist *h, const hist_effect *x, int32_t holder) {
     const scn *s = st->s;
     const char *node = story_node(s, x->node);
     const char *whose = story_node(s, holder);
     switch (x->kind) {
     case HIST_EFF_LOCK_EXPIRE: {
-        story_str note = story_clock_note(s, x->node, x->t_ns, x->local_ns);
+        story_str note = story_clock_note(s, x->node, x->t_ns, hist_effect_local_ns(h, x));
         if (x->value < 0) {          /* no TTL of its own: its session (lease) expired */
             story_add(st, x->t_ns, "%s's session expired on %s at %s%s, and its lock key with it",
                       whose, node, story_t(x->t_ns).s, note.s[0] ? note.s : " (no heartbeat in time)");
@@ -268,7 +268,7 @@ static void follow_key(story *st, const hist *h, uint32_t i, int32_t holder, sim
         if (!same_key(x, set)) continue;
         if (x->kind == HIST_EFF_LOCK_EXTEND && x->client == holder) { last_ext = j; continue; }
         if (x->kind == HIST_EFF_LOCK_SET && x->client == holder) continue;
-        if (tell_removal(st, x, holder)) break;
+        if (tell_removal(st, h, x, holder)) break;
     }
     if (last_ext != HIST_NONE) tell_extension(st, &h->effects[last_ext]);
 }

@@ -107,8 +107,7 @@ static uint32_t row_get(iso_graph *g, int32_t node, const char *key) {
     iso_row *x = &g->rows[g->row_count];
     memset(x, 0, sizeof *x);
     x->node = node;
-    memcpy(x->key, key, SIM_NAME_MAX);
-    x->key[SIM_NAME_MAX - 1] = '\0';
+    snprintf(x->key, sizeof x->key, "%s", key);
     return g->row_count++;
 }
 

@@ -31,8 +31,7 @@ static check_account *account(check_ledger *l, const hist_effect *x, uint32_t *c
     check_account *a = &l->items[l->count++];
     memset(a, 0, sizeof *a);
     a->node = x->node;
-    memcpy(a->key, x->key, SIM_NAME_MAX);
-    a->key[SIM_NAME_MAX - 1] = '\0';
+    snprintf(a->key, sizeof a->key, "%s", x->key);
     a->last = HIST_NONE;
     return a;
 }

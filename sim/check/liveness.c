@@ -165,7 +165,7 @@ static void tell_holder(story *st, const check_input *in, const check_epochs *ep
     else story_appendf(exp, sizeof exp, "to expire at %s by its clock", story_t(last->value).s);
     story_add(st, horizon_ns, "%s's lock key on %s, set at %s%s %s, was still there at the horizon",
               story_node(in->s, x->client), story_node(in->s, x->node), story_t(x->t_ns).s,
-              story_clock_note(in->s, x->node, x->t_ns, x->local_ns).s, exp);
+              story_clock_note(in->s, x->node, x->t_ns, hist_effect_local_ns(h, x)).s, exp);
     *mask |= story_bit(x->client) | story_bit(x->node);
     if (x->t_ns < *from) *from = x->t_ns;
 }

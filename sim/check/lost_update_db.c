@@ -62,8 +62,7 @@ static int32_t row_of(lu_db *d, const hist_effect *x) {
     if (d->row_count == DB_LU_ROWS) return -1;
     lu_row *r = &d->rows[d->row_count];
     r->node = x->node;
-    memcpy(r->key, x->key, SIM_NAME_MAX);
-    r->key[SIM_NAME_MAX - 1] = '\0';
+    snprintf(r->key, sizeof r->key, "%s", x->key);
     r->last = HIST_NONE;
     r->version = 1;
     return (int32_t)d->row_count++;

@@ -4,8 +4,8 @@
  * that no surviving version descends from.
  *
  * Evidence: the clients' ok WRITE ops; the replicas' HIST_EFF_REG_STORE
- * effects (op = the write, pred = its parent: the write it was written
- * over) and HIST_EFF_REG_DISCARD effects (op = the dropped write, pred =
+ * effects (op = the write, token = its parent: the write it was written
+ * over) and HIST_EFF_REG_DISCARD effects (op = the dropped write, token =
  * its parent, aux = the winner's value).  The survivors are the versions
  * the replicas hold at the end (each replica's last STORE); a write is
  * safe when it lies on a survivor's chain of parents.  Walking back from
@@ -62,7 +62,7 @@ static void build(const hist *h, const scn *s, lw_map *x) {
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *e = &h->effects[i];
         if (!is_version(e->kind) || e->op >= h->op_count) continue;
-        x->parent[e->op] = e->pred;
+        x->parent[e->op] = (uint32_t)e->token;
         if (e->kind == HIST_EFF_REG_STORE && e->node >= 0 && (uint32_t)e->node < nodes)
             last[e->node] = e->op;
     }

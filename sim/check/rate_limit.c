@@ -37,7 +37,7 @@ static void rt_story(const check_input *in, const rt_best *b, int64_t limit, sim
     story_init(&st, in->s);
     const hist_effect *f = &h->effects[b->first], *l = &h->effects[b->last];
     story_add(&st, f->t_ns, "%s admitted a request at %s%s", story_node(in->s, f->node), story_t(f->t_ns).s,
-              story_clock_note(in->s, f->node, f->t_ns, f->local_ns).s);
+              story_clock_note(in->s, f->node, f->t_ns, hist_effect_local_ns(h, f)).s);
     uint32_t k = 0;
     for (uint32_t i = b->first; i <= b->last; i++) {
         const hist_effect *x = &h->effects[i];

@@ -77,6 +77,7 @@ typedef struct cli_report_opts {
     bool no_trace;               /* no trace.log (ccsim trace writes it later) */
     unsigned formats;            /* --draw: a plot_format mask; 0 = both */
     uint64_t max_events, max_trace;   /* the run's budgets; 0 = the defaults */
+    uint64_t max_memory;              /* the history's budget; 0 = the default */
     FILE *side_log;              /* the run's side log (--emit), NULL = none;
                                     its budget is max_trace too */
 } cli_report_opts;

@@ -99,6 +99,7 @@ typedef struct run_args {
     const char *file, *out;
     uint64_t seed;
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
+    uint64_t max_memory;
     bool seed_set, no_plot, no_trace, json, quiet, twice;
     unsigned formats;                     /* --draw: a plot_format mask; 0 = both */
     bool emit_redis;                      /* --emit redis */
@@ -110,7 +111,7 @@ typedef struct run_args {
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
           "                 [--no-trace] [--draw png|svg] [--json] [-q] [--max-events N]\n"
-          "                 [--max-trace BYTES] [--twice] [--emit redis|sql]\n"
+          "                 [--max-trace BYTES] [--max-memory BYTES] [--twice] [--emit redis|sql]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
           "verdict line per check and the story of each violation, and writes the\n"
@@ -149,6 +150,9 @@ static void run_usage(FILE *f) {
           "  --max-trace BYTES stop a run whose trace.log, or --emit log, would grow\n"
           "                    larger (default 1073741824, 1 GiB); a stopped run writes\n"
           "                    no report and prints no log\n"
+          "  --max-memory BYTES the history's memory budget (default 2147483648, 2 GiB):\n"
+          "                    a run on course to pass it stops as soon as its growth\n"
+          "                    says so, and writes no report\n"
           "  --twice           determinism self-check first: run the seed twice in this\n"
           "                    process and compare their event streams; prints\n"
           "                    `determinism  ok (N events, hash H)` (on stderr under\n"
@@ -214,6 +218,18 @@ static int parse_budget_arg(int argc, char **argv, int *i, const char *who, uint
     return 1;
 }
 
+/* --max-memory BYTES: as parse_budget_arg. */
+static int parse_memory_arg(int argc, char **argv, int *i, uint64_t *dst) {
+    if (strcmp(argv[*i], "--max-memory") != 0) return 0;
+    char why[128];
+    const char *v = *i + 1 < argc ? argv[++*i] : NULL;
+    if (cli_parse_budget(v, dst, why, sizeof why) != 0) {
+        fprintf(stderr, "ccsim run: --max-memory %s\n", why);
+        return -1;
+    }
+    return 1;
+}
+
 static int parse_run_args(int argc, char **argv, run_args *a) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(a != NULL);
@@ -221,6 +237,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
     for (int i = 1; i < argc; i++) {
         const char *x = argv[i];
         int b = parse_budget_arg(argc, argv, &i, "ccsim run", &a->max_events, &a->max_trace);
+        if (b == 0) b = parse_memory_arg(argc, argv, &i, &a->max_memory);
         if (b < 0) return -1;
         if (b > 0) continue;
         if (strcmp(x, "--help") == 0 || strcmp(x, "-h") == 0) { run_usage(stdout); return 1; }
@@ -493,7 +510,8 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     sim_options opt = { .seed = ro->seed, .seed_set = ro->seed_set, .trace = NULL,
                         .on_message = ro->no_plot ? NULL : plot_msgs_note, .on_message_ctx = &msgs,
                         .max_events = ro->max_events, .max_trace_bytes = ro->max_trace,
-                        .side_log = ro->side_log, .max_side_log_bytes = ro->max_trace };
+                        .side_log = ro->side_log, .max_side_log_bytes = ro->max_trace,
+                        .max_history_bytes = ro->max_memory };
     char err[SIM_ERR_MAX];
     sim *run = NULL;
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) {
@@ -569,7 +587,8 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(a != NULL);
     cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
-                           .no_trace = a->no_trace, .formats = a->formats, .max_events = a->max_events, .max_trace = a->max_trace };
+                           .no_trace = a->no_trace, .formats = a->formats, .max_events = a->max_events,
+                           .max_trace = a->max_trace, .max_memory = a->max_memory };
     if ((a->emit_redis || a->emit_sql) && (ro.side_log = tmpfile()) == NULL) {
         fprintf(stderr, "ccsim run: cannot create a temporary file for --emit: %s\n",
                 strerror(errno));
@@ -596,7 +615,8 @@ static int check_twice(const scn *s, const run_args *a) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(a != NULL);
     sim_options opt = { .seed = a->seed, .seed_set = a->seed_set,
-                        .max_events = a->max_events, .max_trace_bytes = a->max_trace };
+                        .max_events = a->max_events, .max_trace_bytes = a->max_trace,
+                        .max_history_bytes = a->max_memory };
     sim_divergence d;
     char err[SIM_ERR_MAX], line[512];
     if (registry_verify_twice(s, &opt, &d, err, sizeof err) != 0) {

@@ -425,9 +425,14 @@ static void bk_start(dbw_core *w, env *e, dbw_session *s) {
     }
     int64_t from = from_of(w, s), to = to_of(w, s), amt = amount_of(w, s);
     const db_table_def *t = &drv(w)->table;
-    db_row_key(t, from != 0 ? from : to, f.key, sizeof f.key);
+    char key[SIM_NAME_MAX], key2[SIM_NAME_MAX];
+    db_row_key(t, from != 0 ? from : to, key, sizeof key);
+    f.key = key;
     f.delta = from != 0 ? -amt : amt;
-    if (from != 0 && to != 0) db_row_key(t, to, f.key2, sizeof f.key2);
+    if (from != 0 && to != 0) {
+        db_row_key(t, to, key2, sizeof key2);
+        f.key2 = key2;
+    }
     f.value_in = amt;
     f.has_value_in = true;
     dbw_invoke(w, e, s, HIST_F_TRANSFER, &f);

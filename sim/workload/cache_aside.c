@@ -75,7 +75,9 @@ static void begin_op(caw_driver *d, env *e) {
     d->item = (uint32_t)(d->done % d->cfg->items);
     hist_op f;
     memset(&f, 0, sizeof f);
-    ca_item_key(d->item, f.key, sizeof f.key);
+    char key[SIM_NAME_MAX];
+    ca_item_key(d->item, key, sizeof key);
+    f.key = key;
     d->lease = 0;
     d->cache_down = d->lease_busy = false;
     if (d->reader) {
@@ -95,7 +97,7 @@ static void end_op(caw_driver *d, env *e, hist_result r, bool has_version, int64
     memset(&f, 0, sizeof f);
     f.has_value_out = has_version;
     f.value_out = version;
-    snprintf(f.note, sizeof f.note, "%s", note);
+    f.note = note;
     env_op_complete(e, d->op, r, &f);
     d->op = HIST_NONE;
     d->req++;                    /* a late answer to the finished request is ignored */
@@ -205,7 +207,7 @@ static void caw_on_crash(void *state, env *e) {
     if (d->op != HIST_NONE) {
         hist_op f;
         memset(&f, 0, sizeof f);
-        snprintf(f.note, sizeof f.note, "client crashed");
+        f.note = "client crashed";
         env_op_complete(e, d->op, HIST_INFO, &f);
         d->op = HIST_NONE;
     }

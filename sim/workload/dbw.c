@@ -145,7 +145,7 @@ void dbw_complete(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_v
     memset(&f, 0, sizeof f);
     f.has_value_out = has_value;
     f.value_out = value;
-    if (note != NULL) snprintf(f.note, sizeof f.note, "%s", note);
+    if (note != NULL) f.note = note;
     uint32_t op = s->op;
     s->op = HIST_NONE;
     env_op_complete(e, op, r, &f);
@@ -168,7 +168,7 @@ bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why) {
     ef.client = env_self(e);
     ef.op = s->op;
     ef.value = (int64_t)s->attempt + 1;
-    snprintf(ef.key, sizeof ef.key, "%s", why);
+    ef.key = why;
     env_effect(e, &ef);
     sim_time wait = dbc_backoff(e, w->backoff_ns, w->backoff_max_ns, s->attempt);
     s->attempt++;

@@ -62,7 +62,9 @@ static void fs_start(dbw_core *w, env *e, dbw_session *s) {
     SIM_ASSERT(s->op == HIST_NONE);
     hist_op f;
     memset(&f, 0, sizeof f);
-    db_row_key(&fs_table, FS_ROW, f.key, sizeof f.key);
+    char key[SIM_NAME_MAX];
+    db_row_key(&fs_table, FS_ROW, key, sizeof key);
+    f.key = key;
     f.delta = -c->quantity;
     f.value_in = c->quantity;
     f.has_value_in = true;

@@ -241,8 +241,9 @@ static void on_write_reply(lkc_driver *d, env *e, const stor_reply *p) {
     if (p->ok) {
         complete(d, e, HIST_OK, &f);
     } else {
-        snprintf(f.note, sizeof f.note, "stale token %" PRId64 " < %" PRId64, d->token,
-                 p->max_token);
+        char note[HIST_NOTE_MAX];
+        snprintf(note, sizeof note, "stale token %" PRId64 " < %" PRId64, d->token, p->max_token);
+        f.note = note;
         complete(d, e, HIST_FAIL, &f);
     }
     release_when_due(d, e);
@@ -267,7 +268,7 @@ static void on_storage_timeout(lkc_driver *d, env *e, uint64_t req) {
     d->req_timer = 0;
     d->req_out = 0;
     hist_op f = fields_of(d);
-    snprintf(f.note, sizeof f.note, "timeout: no reply from storage");
+    f.note = "timeout: no reply from storage";
     complete(d, e, HIST_INFO, &f);
     if (d->state == LKC_WRITING) release_when_due(d, e);
     else start_release(d, e);
@@ -289,7 +290,7 @@ static void on_acquired(void *owner, env *e, bool ok, int64_t token, sim_time va
     (void)valid_until_mono;           /* the lease check asks the lock client itself */
     hist_op f = fields_of(d);
     if (!ok) {
-        snprintf(f.note, sizeof f.note, "%s", why);
+        f.note = why;
         complete(d, e, result_of(ok, why), &f);
         iteration_end(d, e);
         return;
@@ -308,7 +309,7 @@ static void on_released(void *owner, env *e, bool ok, const char *why) {
     SIM_ASSERT(d->state == LKC_RELEASING);
     SIM_ASSERT(why != NULL);
     hist_op f = fields_of(d);
-    if (!ok) snprintf(f.note, sizeof f.note, "%s", why);
+    if (!ok) f.note = why;
     complete(d, e, result_of(ok, why), &f);
     iteration_end(d, e);
 }
@@ -405,7 +406,7 @@ static void lkc_on_crash(void *state, env *e) {
     SIM_ASSERT(lkc_invariants_ok(d));
     if (d->op != HIST_NONE) {
         hist_op f = fields_of(d);
-        snprintf(f.note, sizeof f.note, "client crashed");
+        f.note = "client crashed";
         complete(d, e, HIST_INFO, &f);
     }
     bool mid = d->state != LKC_OFF && d->state != LKC_WAIT && d->state != LKC_DONE;

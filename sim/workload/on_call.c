@@ -55,7 +55,9 @@ static void attempt(dbw_core *w, env *e, dbw_session *s) {
 static void oc_start(dbw_core *w, env *e, dbw_session *s) {
     hist_op f;
     memset(&f, 0, sizeof f);
-    db_row_key(&oc_table, doctor_of(s), f.key, sizeof f.key);
+    char key[SIM_NAME_MAX];
+    db_row_key(&oc_table, doctor_of(s), key, sizeof key);
+    f.key = key;
     dbw_invoke(w, e, s, HIST_F_OFF_CALL, &f);
     attempt(w, e, s);
 }

@@ -132,7 +132,7 @@ static void begin_create(ords_driver *d, env *e) {
     d->create_op = env_op_invoke(e, HIST_F_SAGA, &f);
     d->creating = true;
     if (saga_orch_start(d->orch, e, &def, d->create_op)) return;
-    snprintf(f.note, sizeof f.note, "saga table full (SAGA_ACTIVE_MAX)");
+    f.note = "saga table full (SAGA_ACTIVE_MAX)";
     d->creating = false;
     uint32_t op = d->create_op;
     d->create_op = HIST_NONE;
@@ -153,7 +153,7 @@ static void begin_cancel(ords_driver *d, env *e) {
     d->cancel_tries++;
     env_trace(e, "order-saga: the user cancels order #%" PRId64, d->cfg->order);
     if (saga_orch_start(d->orch, e, &def, d->cancel_op)) return;
-    snprintf(f.note, sizeof f.note, "saga table full (SAGA_ACTIVE_MAX)");
+    f.note = "saga table full (SAGA_ACTIVE_MAX)";
     uint32_t op = d->cancel_op;
     d->cancel_op = HIST_NONE;
     d->cancel = CANCEL_DONE;
@@ -166,7 +166,7 @@ static void on_ended(void *owner, env *e, uint32_t op, hist_result r, const char
     SIM_ASSERT(op == d->create_op || op == d->cancel_op);
     hist_op f;
     memset(&f, 0, sizeof f);
-    snprintf(f.note, sizeof f.note, "%s", why);
+    f.note = why;
     env_op_complete(e, op, r, &f);
     if (op == d->create_op) {
         d->create_op = HIST_NONE;
@@ -263,7 +263,7 @@ static void crash_op(env *e, uint32_t *op) {
     if (*op == HIST_NONE) return;
     hist_op f;
     memset(&f, 0, sizeof f);
-    snprintf(f.note, sizeof f.note, "orchestrator crashed: outcome unknown");
+    f.note = "orchestrator crashed: outcome unknown";
     env_op_complete(e, *op, HIST_INFO, &f);
     *op = HIST_NONE;
 }
@@ -384,6 +384,13 @@ static uint64_t ords_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->iterations * c->clients.count * 4u;
 }
 
+/* A creator runs `iterations` CreateOrder ops, and a canceller at most one
+ * CancelOrder per order: every node taken for both bounds them. */
+static uint64_t ords_ops_max(const void *cfg_v, const scn *s) {
+    const ords_cfg *c = cfg_v;
+    return (uint64_t)c->iterations * s->node_count * 2u;
+}
+
 static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     (void)proto;
     const ords_cfg *cfg = cfg_v;
@@ -408,4 +415,5 @@ const workload_desc ords_workload = {
     .driver = &ords_driver_ops,
     .validate = ords_validate,
     .events_min = ords_events_min,
+    .ops_max = ords_ops_max,
 };

@@ -56,7 +56,7 @@ static void finish(pw_driver *d, env *e, hist_result r, int64_t charge, const ch
     memset(&f, 0, sizeof f);
     f.has_value_out = r == HIST_OK;
     f.value_out = charge;
-    snprintf(f.note, sizeof f.note, "%s", note);
+    f.note = note;
     env_timer_cancel(e, d->timeout);
     d->timeout = 0;
     uint32_t op = d->op;
@@ -69,7 +69,7 @@ static void pw_start(pw_driver *d, env *e) {
     SIM_ASSERT(d->state == PW_IDLE);
     hist_op f;
     memset(&f, 0, sizeof f);
-    snprintf(f.key, sizeof f.key, "%s", PAY_ACCOUNT);
+    f.key = PAY_ACCOUNT;
     f.delta = -d->cfg->amount;
     f.value_in = d->cfg->amount;
     f.has_value_in = true;

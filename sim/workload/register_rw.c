@@ -47,7 +47,7 @@ static void issue(rw_driver *d, env *e) {
     bool read = env_random_below(e, 1000000) < d->cfg->reads_ppm;
     hist_op f;
     memset(&f, 0, sizeof f);
-    snprintf(f.key, sizeof f.key, "x");
+    f.key = "x";
     reg_req q;
     memset(&q, 0, sizeof q);
     q.kind = read ? REG_OP_READ : REG_OP_WRITE;
@@ -80,20 +80,24 @@ static void finish(rw_driver *d, env *e, hist_result r, const hist_op *f) {
 static void on_reply(rw_driver *d, env *e, const reg_reply *p) {
     hist_op f;
     memset(&f, 0, sizeof f);
+    char note[HIST_NOTE_MAX];                 /* f.note points here until finish() */
     if (p->status == REG_REPLY_OK) {
         if (d->kind == REG_OP_READ) {
             f.value_out = p->value;
             f.has_value_out = true;
-            if (p->siblings > 1)
-                snprintf(f.note, sizeof f.note, "%u siblings: %" PRId64 " and %" PRId64,
+            if (p->siblings > 1) {
+                snprintf(note, sizeof note, "%u siblings: %" PRId64 " and %" PRId64,
                          p->siblings, p->value, p->other);
+                f.note = note;
+            }
         }
         finish(d, e, HIST_OK, &f);
         return;
     }
     bool refused = p->status == REG_REPLY_NO_QUORUM;
-    snprintf(f.note, sizeof f.note, refused ? "no quorum: %u of %u answered, %u needed"
+    snprintf(note, sizeof note, refused ? "no quorum: %u of %u answered, %u needed"
              : "store: %u of %u answered, %u needed", p->answered, p->replicas, p->needed);
+    f.note = note;
     finish(d, e, refused || d->kind == REG_OP_READ ? HIST_FAIL : HIST_INFO, &f);
 }
 
@@ -119,7 +123,7 @@ static void rw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
         if (d->state != RW_WAITING || arg != d->req) return;
         hist_op f;
         memset(&f, 0, sizeof f);
-        snprintf(f.note, sizeof f.note, "timed out");
+        f.note = "timed out";
         finish(d, e, d->kind == REG_OP_READ ? HIST_FAIL : HIST_INFO, &f);
     }
     SIM_ASSERT(rw_invariants_ok(d));
@@ -132,7 +136,7 @@ static void record_target(const rw_driver *d, env *e) {
     ef.client = -1;
     ef.op = HIST_NONE;
     ef.value = d->cfg->target_ppm;
-    snprintf(ef.key, sizeof ef.key, "x");
+    ef.key = "x";
     env_effect(e, &ef);
 }
 
@@ -161,7 +165,7 @@ static void rw_on_crash(void *state, env *e) {
     if (d->state == RW_WAITING) {
         hist_op f;
         memset(&f, 0, sizeof f);
-        snprintf(f.note, sizeof f.note, "client crashed");
+        f.note = "client crashed";
         env_op_complete(e, d->op, d->kind == REG_OP_READ ? HIST_FAIL : HIST_INFO, &f);
         d->op = HIST_NONE;
     }

@@ -73,7 +73,7 @@ static void rq_on_message(void *state, env *e, node_id from, uint32_t type, cons
     if (p.req == 0 || p.req > d->sent || d->ops[p.req - 1] == HIST_NONE) return;
     hist_op f;
     memset(&f, 0, sizeof f);
-    if (!p.admitted) snprintf(f.note, sizeof f.note, "429 Too Many Requests");
+    if (!p.admitted) f.note = "429 Too Many Requests";
     uint32_t op = d->ops[p.req - 1];
     d->ops[p.req - 1] = HIST_NONE;
     env_op_complete(e, op, p.admitted ? HIST_OK : HIST_FAIL, &f);
@@ -84,7 +84,7 @@ static void rq_on_crash(void *state, env *e) {
     SIM_ASSERT(rq_invariants_ok(d));
     hist_op f;
     memset(&f, 0, sizeof f);
-    snprintf(f.note, sizeof f.note, "client crashed");
+    f.note = "client crashed";
     for (uint32_t i = 0; i < d->sent; i++) {
         if (d->ops[i] == HIST_NONE) continue;
         env_op_complete(e, d->ops[i], HIST_INFO, &f);

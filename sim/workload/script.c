@@ -58,7 +58,7 @@ static void send_step(sc_state *w, env *e, uint32_t k) {
     memset(&f, 0, sizeof f);
     f.value_in = st->number;
     f.has_value_in = true;
-    snprintf(f.key, sizeof f.key, "%s", w->sc.clients[st->client]);
+    f.key = w->sc.clients[st->client];
     c->op = env_op_invoke_as(e, st->client, HIST_F_STMT, &f);
     c->step = (int32_t)k;
     c->req = ++w->req_next;
@@ -97,7 +97,7 @@ static void on_reply(sc_state *w, env *e, const db_reply *p) {
     for (uint32_t i = 0; i < p->n && i < DB_STMTS_MAX; i++) rows += p->res[i].rows;
     f.value_out = rows;
     f.has_value_out = p->ok != 0;
-    if (!p->ok) snprintf(f.note, sizeof f.note, "%s", p->code);
+    if (!p->ok) f.note = p->code;
     c->txn_open = p->txn_open != 0;
     c->step = -1;
     env_op_complete(e, c->op, p->ok ? HIST_OK : HIST_FAIL, &f);

@@ -83,7 +83,9 @@ static void sb_start(dbw_core *w, env *e, dbw_session *s) {
     hist_op f;
     memset(&f, 0, sizeof f);
     db_seed sd = seed_of(c);
-    db_row_key(&sd.tables[T_SEAT], sb_seat_code(c->seat), f.key, sizeof f.key);
+    char key[SIM_NAME_MAX];
+    db_row_key(&sd.tables[T_SEAT], sb_seat_code(c->seat), key, sizeof key);
+    f.key = key;
     f.value_in = user_of(s);
     f.has_value_in = true;
     dbw_invoke(w, e, s, HIST_F_BOOK, &f);

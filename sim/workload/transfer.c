@@ -144,7 +144,7 @@ static void on_done(void *owner, env *e, hist_result r, const char *why) {
     SIM_ASSERT(why != NULL);
     hist_op f;
     memset(&f, 0, sizeof f);
-    snprintf(f.note, sizeof f.note, "%s", why);
+    f.note = why;
     complete(d, e, r, &f);
     transfer_end(d, e);
 }
@@ -172,7 +172,7 @@ static void read_end(xfr_driver *d, env *e, hist_result r, int64_t balance, cons
     hist_op f;
     memset(&f, 0, sizeof f);
     if (r == HIST_OK) { f.value_out = balance; f.has_value_out = true; }
-    snprintf(f.note, sizeof f.note, "%s", why);
+    f.note = why;
     d->req_out = 0;
     complete(d, e, r, &f);
     d->state = XFR_DONE;
@@ -274,7 +274,9 @@ static void xfr_on_crash(void *state, env *e) {
         hist_op f;
         memset(&f, 0, sizeof f);
         const char *who = d->member ? d->lib->coordinator_role : "client";
-        snprintf(f.note, sizeof f.note, "%.16s crashed: outcome unknown", who);
+        char note[HIST_NOTE_MAX];
+        snprintf(note, sizeof note, "%.16s crashed: outcome unknown", who);
+        f.note = note;
         complete(d, e, HIST_INFO, &f);
         if (d->state == XFR_RUNNING) d->done++;
     }
@@ -390,6 +392,12 @@ static uint64_t xfr_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->iterations * c->clients.count * 4u;
 }
 
+/* One transfer op per client and iteration. */
+static uint64_t xfr_ops_max(const void *cfg_v, const scn *s) {
+    const xfr_cfg *c = cfg_v;
+    return (uint64_t)c->iterations * (c->clients.count > 0 ? c->clients.count : s->node_count);
+}
+
 static int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto, char *err, size_t err_len) {
     const xfr_cfg *cfg = cfg_v;
     SIM_ASSERT(cfg != NULL);
@@ -413,4 +421,5 @@ const workload_desc xfr_workload = {
     .driver = &xfr_driver_ops,
     .validate = xfr_validate,
     .events_min = xfr_events_min,
+    .ops_max = xfr_ops_max,
 };

@@ -1,0 +1,231 @@
+/* test_hist.c -- the history's storage: interned texts, records read back,
+ * the memory budget and the run that is stopped before it passes it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "tests/test_engine_support.h"
+
+static void interning_an_equal_text_twice_keeps_one_copy(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    char buf[SIM_NAME_MAX];
+    snprintf(buf, sizeof buf, "lock");
+    const char *a = hist_intern(&h, buf, SIM_NAME_MAX);
+    snprintf(buf, sizeof buf, "counter");
+    const char *b = hist_intern(&h, buf, SIM_NAME_MAX);
+    const char *c = hist_intern(&h, "lock", SIM_NAME_MAX);
+    assert_ptr_equal(a, c);
+    assert_ptr_not_equal(a, b);
+    assert_string_equal(a, "lock");
+    assert_string_equal(b, "counter");
+    assert_int_equal(h.strs.count, 2);
+    hist_free(&h);
+}
+
+static void an_empty_or_missing_text_is_the_empty_string_and_takes_no_room(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    assert_string_equal(hist_intern(&h, NULL, SIM_NAME_MAX), "");
+    assert_string_equal(hist_intern(&h, "", SIM_NAME_MAX), "");
+    assert_int_equal(h.strs.count, 0);
+    assert_int_equal(h.strs.bytes, 0);
+    hist_free(&h);
+}
+
+static void a_text_longer_than_its_field_is_cut_as_the_field_was(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    const char *long_key = "a-key-name-of-forty-characters-and-more!";
+    const char *k = hist_intern(&h, long_key, SIM_NAME_MAX);
+    assert_int_equal(strlen(k), SIM_NAME_MAX - 1);
+    assert_memory_equal(k, long_key, SIM_NAME_MAX - 1);
+    assert_ptr_equal(hist_intern(&h, "a-key-name-of-forty-characters-", SIM_NAME_MAX), k);
+    hist_free(&h);
+}
+
+static void texts_stay_where_they_are_while_the_table_grows(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    const char *first = hist_intern(&h, "k0", SIM_NAME_MAX);
+    char buf[SIM_NAME_MAX];
+    for (int i = 1; i < 50000; i++) {
+        snprintf(buf, sizeof buf, "k%d", i);
+        hist_intern(&h, buf, SIM_NAME_MAX);
+    }
+    assert_int_equal(h.strs.count, 50000);
+    assert_string_equal(first, "k0");
+    assert_ptr_equal(hist_intern(&h, "k0", SIM_NAME_MAX), first);
+    assert_string_equal(hist_intern(&h, "k49999", SIM_NAME_MAX), "k49999");
+    assert_int_equal(h.strs.count, 50000);
+    hist_free(&h);
+}
+
+static void records_read_back_equal_what_was_added(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    char key[SIM_NAME_MAX], key2[SIM_NAME_MAX], note[HIST_NOTE_MAX];
+    snprintf(key, sizeof key, "accounts:1");
+    snprintf(key2, sizeof key2, "accounts:2");
+    snprintf(note, sizeof note, "stale token 33 < 34");
+    hist_op op = { .node = 3, .process = 7, .f = HIST_F_CAS, .result = HIST_INFO,
+                   .invoke_ns = 5, .complete_ns = 9, .invoke_local_ns = -4, .value_in = INT64_MAX,
+                   .value_out = INT64_MIN, .has_value_in = true, .has_value_out = true,
+                   .epoch = 1ll << 40, .token = -2, .delta = -300, .key = key, .key2 = key2,
+                   .note = note };
+    hist_effect ef = { .kind = HIST_EFF_WRITE, .t_ns = 6, .node = 2,
+                       .client = 3, .op = 0, .epoch = 8, .token = 9, .value = -10, .aux = 11,
+                       .txn = 12, .pred = 13, .version = 14, .key = key };
+    uint32_t id = 99;
+    assert_true(hist_add_op(&h, &op, &id));
+    assert_true(hist_add_effect_at(&h, &ef, 1ll << 50));
+    memset(key, 'x', sizeof key - 1);           /* the writer's buffers are its own again */
+    memset(note, 'y', sizeof note - 1);
+    assert_int_equal(id, 0);
+    op.id = 0;
+    snprintf(key, sizeof key, "accounts:1");
+    snprintf(note, sizeof note, "stale token 33 < 34");
+    assert_true(hist_op_same(&h.ops[0], &op));
+    ef.local_off = HIST_LOCAL_FAR;
+    assert_true(hist_effect_same(&h.effects[0], &ef));
+    assert_int_equal(hist_effect_local_ns(&h, &h.effects[0]), 1ll << 50);
+    assert_string_equal(h.ops[0].key2, "accounts:2");
+    assert_string_equal(h.effects[0].key, "accounts:1");
+    ef.aux = 12;
+    assert_false(hist_effect_same(&h.effects[0], &ef));
+    hist_free(&h);
+}
+
+/* Near true time the reading is kept in the record, far from it (a clock
+ * stepped by minutes) in the side table; both read back exactly. */
+static void wall_clock_readings_near_and_far_from_true_time_read_back_exactly(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    static const sim_time off[] = { 0, -1, INT32_MAX, (sim_time)INT32_MAX + 1, INT32_MIN,
+                                    -(sim_time)3600 * SIM_S, 5 * SIM_MS, (sim_time)1 << 40 };
+    enum { N = sizeof off / sizeof off[0] };
+    for (uint32_t i = 0; i < 3 * N; i++) {
+        hist_effect ef = { .kind = HIST_EFF_READ, .t_ns = (sim_time)i * SIM_S, .op = HIST_NONE };
+        assert_true(hist_add_effect_at(&h, &ef, ef.t_ns + off[i % N]));
+    }
+    for (uint32_t i = 0; i < 3 * N; i++)
+        assert_int_equal(hist_effect_local_ns(&h, &h.effects[i]), (sim_time)i * SIM_S + off[i % N]);
+    assert_int_equal(h.far_count, 3 * 4);          /* INT32_MAX + 1, INT32_MIN, -1 h, 2^40 */
+    hist_free(&h);
+}
+
+static void a_record_without_texts_reads_back_empty_texts(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    hist_op op = { .f = HIST_F_READ };
+    hist_effect ef = { .kind = HIST_EFF_READ, .op = HIST_NONE };
+    assert_true(hist_add_op(&h, &op, NULL));
+    assert_true(hist_add_effect(&h, &ef));
+    assert_string_equal(h.ops[0].key, "");
+    assert_string_equal(h.ops[0].key2, "");
+    assert_string_equal(h.ops[0].note, "");
+    assert_string_equal(h.effects[0].key, "");
+    hist_free(&h);
+}
+
+static void many_records_on_few_keys_cost_their_records_and_one_copy_of_each_key(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    char key[SIM_NAME_MAX];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(key, sizeof key, "lock-%d", i % 5);
+        hist_effect ef = { .kind = HIST_EFF_WRITE, .t_ns = i, .op = HIST_NONE, .key = key };
+        assert_true(hist_add_effect(&h, &ef));
+    }
+    assert_int_equal(h.strs.count, 5);
+    size_t records = 100000 * sizeof(hist_effect);
+    assert_true(hist_bytes(&h) >= records);
+    assert_true(hist_bytes(&h) <= records + 70000);     /* one chunk and a small slot table */
+    hist_free(&h);
+}
+
+static void a_record_past_the_budget_is_refused(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    h.max_bytes = 100 * sizeof(hist_effect);
+    hist_effect ef = { .kind = HIST_EFF_READ, .op = HIST_NONE };
+    uint32_t added = 0;
+    while (hist_add_effect(&h, &ef)) added++;
+    assert_int_equal(added, 100);
+    hist_op op = { .f = HIST_F_READ };
+    assert_false(hist_add_op(&h, &op, NULL));
+    assert_true(hist_bytes(&h) <= h.max_bytes);
+    hist_free(&h);
+}
+
+/* a sends `count` messages 1 ms apart until the horizon: b records one
+ * effect each, sizeof(hist_effect) bytes. */
+static int ping_with_budget(int64_t count, uint64_t budget, sim **out, char *err, size_t len) {
+    scn *s = ping_scn(count * SIM_MS + SIM_S);
+    char n[32];
+    snprintf(n, sizeof n, "%lld", (long long)count);
+    ping_param(s, "count", n);
+    ping_param(s, "every", "1ms");
+    sim_options opt = { .seed = 1, .seed_set = true, .proto = &ping_proto,
+                        .max_history_bytes = budget };
+    int rc = sim_create(s, &opt, out, err, len);
+    if (rc == 0) rc = sim_run(*out, err, len);
+    free(s->params.items);
+    free(s);
+    return rc;
+}
+
+static void a_run_on_course_to_pass_its_budget_is_stopped_at_once_naming_it_and_its_option(void **state) {
+    (void)state;
+    sim *run = NULL;
+    char err[SIM_ERR_MAX];
+    /* 1 000 000 effects need about 88 MB; the budget is 8 MiB */
+    assert_int_equal(ping_with_budget(1000000, 8u << 20, &run, err, sizeof err), SIM_RUN_OVER_BUDGET);
+    assert_non_null(strstr(err, "budget of 8388608 bytes"));
+    assert_non_null(strstr(err, "--max-memory BYTES"));
+    const hist *h = sim_history(run);
+    /* stopped at its first look, 1/64 of the budget, not when it was full */
+    assert_true(hist_bytes(h) < (8u << 20) / 32);
+    sim_destroy(run);
+}
+
+static void a_run_that_fits_its_budget_runs_to_its_end(void **state) {
+    (void)state;
+    sim *run = NULL;
+    char err[SIM_ERR_MAX];
+    /* 100 000 effects need about 9 MB; the budget is 16 MiB */
+    assert_int_equal(ping_with_budget(100000, 16u << 20, &run, err, sizeof err), 0);
+    assert_int_equal(effect_count(run, HIST_EFF_READ), 100000);
+    sim_destroy(run);
+    run = NULL;
+    assert_int_equal(ping_with_budget(100000, 4u << 20, &run, err, sizeof err), SIM_RUN_OVER_BUDGET);
+    sim_destroy(run);
+}
+
+int main(void) {
+    (void)ping_run; (void)ping_fault; (void)effect_time;   /* support this file does not use */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(interning_an_equal_text_twice_keeps_one_copy),
+        cmocka_unit_test(an_empty_or_missing_text_is_the_empty_string_and_takes_no_room),
+        cmocka_unit_test(a_text_longer_than_its_field_is_cut_as_the_field_was),
+        cmocka_unit_test(texts_stay_where_they_are_while_the_table_grows),
+        cmocka_unit_test(records_read_back_equal_what_was_added),
+        cmocka_unit_test(wall_clock_readings_near_and_far_from_true_time_read_back_exactly),
+        cmocka_unit_test(a_record_without_texts_reads_back_empty_texts),
+        cmocka_unit_test(many_records_on_few_keys_cost_their_records_and_one_copy_of_each_key),
+        cmocka_unit_test(a_record_past_the_budget_is_refused),
+        cmocka_unit_test(a_run_on_course_to_pass_its_budget_is_stopped_at_once_naming_it_and_its_option),
+        cmocka_unit_test(a_run_that_fits_its_budget_runs_to_its_end),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
