@@ -315,7 +315,18 @@ static uint32_t lock_quorum(const plot_tl *t, const holds *hs) {
     return best / 2u + 1u;
 }
 
+/* Appends "; WHAT" to the note under the title. */
+static void add_note(plot_tl *t, const char *what) {
+    size_t used = strlen(t->note);
+    snprintf(t->note + used, sizeof t->note - used, "%s%s", used ? "; " : "", what);
+}
+
 static void draw_key_holds(plot_tl *t, const holds *hs) {
+    if (hs->count > PLOT_BARS_MAX) {
+        char what[96];
+        snprintf(what, sizeof what, "%u keys held: the first %u drawn", hs->count, PLOT_BARS_MAX);
+        add_note(t, what);
+    }
     for (uint32_t i = 0; i < hs->count && i < PLOT_BARS_MAX; i++) {
         const key_hold *k = &hs->items[i];
         int32_t y = plot_lane_y(t, k->node);
@@ -412,6 +423,17 @@ static sim_time belief_end(const plot_tl *t, const hist_op *a) {
 static void draw_beliefs(plot_tl *t) {
     uint32_t drawn = 0;
     SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran first */
+    for (uint32_t i = 0; i < t->h->op_count; i++) {
+        const hist_op *a = &t->h->ops[i];
+        drawn += a->f == HIST_F_ACQUIRE && a->result == HIST_OK && a->node >= 0;
+    }
+    if (drawn > PLOT_BARS_MAX) {
+        char what[96];
+        snprintf(what, sizeof what, "%u holds: the first %u and the violating ones drawn", drawn,
+                 PLOT_BARS_MAX);
+        add_note(t, what);
+    }
+    drawn = 0;
     for (uint32_t i = 0; i < t->h->op_count; i++) {
         const hist_op *a = &t->h->ops[i];
         if (a->f != HIST_F_ACQUIRE || a->result != HIST_OK || a->node < 0) continue;
@@ -640,6 +662,7 @@ void plot_tl_build(plot_tl *t, const plot_run *r) {
     plot_build_marks(t);
     draw_evidence(t);
     plot_build_arrows(t, r->msgs);
+    plot_thin(t);
 }
 
 void plot_tl_free(plot_tl *t) {
