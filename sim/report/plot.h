@@ -99,6 +99,15 @@ int plot_parse_formats(const char *text, unsigned *formats);
 plot_status plot_draw(const char *dir, const char *script, unsigned formats, char *why,
                       size_t why_len);
 
+/* plot_draw for n scripts (n * 2 <= PLOT_DRAW_JOBS_MAX) of one directory,
+ * every script and format drawn by its own gnuplot, all at once (they are
+ * independent; the images are the same bytes as drawn one after the other).
+ * Each script's images are settled as plot_draw does; returns PLOT_DRAWN,
+ * or the first failure with *why. */
+#define PLOT_DRAW_JOBS_MAX 8
+plot_status plot_draw_many(const char *dir, const char *const *scripts, size_t n,
+                           unsigned formats, char *why, size_t why_len);
+
 /* Writes dir/NAME.gp again (NAME: timeline, latency or compare) from the
  * data ccsim wrote beside it (NAME.dat; compare.dat and each variant's
  * timeline.dat), replacing whatever script is there: `ccsim plot` never
