@@ -12,11 +12,10 @@
  * in one pass, so writing costs the same per op however long the run.
  *
  * Thinning: a series of more than PLOT_LAT_THIN_MIN points has more points
- * than the picture has pixels for; its points are put on a grid of about
- * one pixel (a column of the time axis by a sixteenth of an octave of
- * latency, about a pixel of the log scale) and only the first point of
- * each cell is written; the picture's subtitle says how many were drawn
- * of how many.  A smaller series is written whole (every scenario of the
+ * than the picture can show apart; its points are put on a grid of about a
+ * marker's size (4 px of the time axis by a sixteenth of an octave of
+ * latency) and only the first point of each cell is written, at its own
+ * place; the picture's subtitle says how many were drawn of how many.  A smaller series is written whole (every scenario of the
  * library is).  The grid uses integers only, so thinning is deterministic.
  */
 #include "sim/report/plot_int.h"
@@ -164,8 +163,8 @@ static void thin_points(lat_ctx *c) {
     c->drawn = c->points;
     for (uint64_t k = 0; k < c->points; k++) c->drawn -= c->drop[c->order[k]];
     if (c->drawn == c->points) return;
-    snprintf(c->head->note, sizeof c->head->note, "%" PRIu64 " points; of those closer than "
-             "1 px one is drawn: %" PRIu64 " drawn", c->points, c->drawn);
+    snprintf(c->head->note, sizeof c->head->note, "%" PRIu64 " points; of those within a "
+             "marker (4 px) of each other one is drawn: %" PRIu64 " drawn", c->points, c->drawn);
 }
 
 static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
