@@ -6,7 +6,11 @@
  *   compare.gp (+ each variant's timeline.dat) -> compare.png, compare.svg
  *
  * Both formats by default (DESIGN.md 9); `--draw png` or `--draw svg` asks
- * for one, since gnuplot can cost more than the simulation.
+ * for one, since gnuplot can cost more than the simulation.  To keep the
+ * default cheap, each format of each picture is its own gnuplot process,
+ * all run at once (plot_draw_many), and a picture far denser than its
+ * pixels is thinned to what they can show, saying so under its title
+ * (plot_thin.c; latency series in plot_latency.c): never silently cut.
  *
  * ccsim writes the data and the script (whole files, NAME.tmp renamed into
  * place, same run -> same bytes: every number is printed from integers);
