@@ -76,6 +76,8 @@ typedef struct thin {
 } thin;
 
 static uint32_t col_of(const thin *th, sim_time x) {
+    SIM_ASSERT(x >= 0);                         /* plot_add clamps to [0, end] */
+    SIM_ASSERT(th->px > 0);
     sim_time c = x / th->px;
     return c > COLS ? COLS : (uint32_t)c;
 }
@@ -106,6 +108,7 @@ static void add_run(thin *th, const plot_prim *like, uint32_t c1, uint32_t c2, u
 /* Paints a row of boxes or lines from the top (the last drawn) down, each
  * into the columns still free, then turns runs of one colour into boxes. */
 static void thin_boxes(thin *th, const row_key *row, uint32_t n) {
+    SIM_ASSERT(n > PLOT_THIN_ROW);              /* plot_thin leaves small rows alone */
     for (uint32_t c = 0; c <= COLS + 1; c++) th->free_next[c] = c;
     for (uint32_t c = 0; c <= COLS; c++) th->rgb[c] = NO_RGB;
     for (uint32_t k = n; k-- > 0;) {
@@ -141,6 +144,7 @@ static int mark_cmp(const void *pa, const void *pb) {
 }
 
 static void thin_marks(thin *th, const row_key *row, uint32_t n) {
+    SIM_ASSERT(n > PLOT_THIN_ROW);
     mark_key *m = sim_xcalloc(n + 1u, sizeof *m);
     for (uint32_t k = 0; k < n; k++) {
         const plot_prim *p = &th->t->p[row[k].at];
