@@ -332,6 +332,168 @@ static void each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is(void *
     scn_free(&s);
 }
 
+/* ------------------------------------------------------------ dense runs */
+
+enum { DENSE_HOLDS = 20000 };
+
+/* Hold i on lock node i%5 by c1 or c2 (in turns of 1 s): set at 10i ms, deleted 5 ms later;
+ * 20000 of them over 200 s are far more bars than 1200 columns show. */
+static void dense_holds(const scn *s, hist *h) {
+    static const char *const locks[] = { "A", "B", "C", "D", "E" };
+    int32_t c[2] = { node_named(s, "c1"), node_named(s, "c2") };
+    for (int k = 0; k < 2; k++) {                      /* an op each: clients get colours */
+        hist_op op = { .node = c[k], .f = HIST_F_READ, .result = HIST_OK, .complete_ns = SIM_MS };
+        assert_true(hist_add_op(h, &op, NULL));
+    }
+    for (uint32_t i = 0; i < DENSE_HOLDS; i++) {
+        sim_time t = (sim_time)i * 10 * SIM_MS;
+        int32_t node = node_named(s, locks[i % 5]), who = c[(i / 100) % 2];   /* 1 s each */
+        hist_effect set = { .kind = HIST_EFF_LOCK_SET, .t_ns = t, .node = node, .client = who,
+                            .op = HIST_NONE, .key = "k" };
+        hist_effect del = set;
+        del.kind = HIST_EFF_LOCK_DEL;
+        del.t_ns = t + 5 * SIM_MS;
+        assert_true(hist_add_effect(h, &set));
+        assert_true(hist_add_effect(h, &del));
+    }
+}
+
+static int prim_cmp(const void *pa, const void *pb) {
+    const plot_prim *a = pa, *b = pb;
+    if (a->y1 != b->y1) return a->y1 < b->y1 ? -1 : 1;
+    return a->x1 < b->x1 ? -1 : (a->x1 > b->x1);
+}
+
+/* The drawn bar of row y1 that starts at or before x, or NULL. */
+static const plot_prim *bar_at(const plot_prim *bars, uint32_t n, int32_t y1, sim_time x) {
+    const plot_prim *best = NULL;
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {                                  /* the first bar after (y1, x) */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bars[mid].y1 < y1 || (bars[mid].y1 == y1 && bars[mid].x1 <= x)) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo > 0 && bars[lo - 1].y1 == y1) best = &bars[lo - 1];
+    return best;
+}
+
+static void a_dense_timeline_is_thinned_and_says_so(void **state) {
+    (void)state;
+    static scn s;
+    char err[SIM_ERR_MAX];
+    assert_int_equal(scn_load(R4, &s, err, sizeof err), 0);
+    hist h;
+    hist_init(&h);
+    h.vocab = &registry_vocab;
+    dense_holds(&s, &h);
+    rpt_run r = { .s = &s, .h = &h, .end_ns = 201 * SIM_S };
+    plot_run pr = { &r, NULL };
+    plot_tl t;
+    plot_tl_build(&t, &pr);
+    char want[96];
+    snprintf(want, sizeof want, "%u bars and marks, those closer than 1 px merged: ", DENSE_HOLDS);
+    if (!strstr(t.note, want)) fail_msg("note '%s' has no '%s'", t.note, want);
+    plot_prim *bars = sim_xcalloc(t.count + 1u, sizeof *bars);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t.count; i++)
+        if (t.p[i].block == PB_BAR) bars[n++] = t.p[i];
+    assert_true(n > 0);
+    assert_true(n <= 5u * PLOT_WIDTH_PX);              /* at most a bar per column per lane */
+    qsort(bars, n, sizeof *bars, prim_cmp);
+    for (uint32_t i = 0; i < DENSE_HOLDS; i++) {       /* none left out: each start is drawn */
+        static const char *const locks[] = { "A", "B", "C", "D", "E" };
+        int32_t y1 = plot_lane_y(&t, node_named(&s, locks[i % 5])) + PLOT_TOP_LO;
+        sim_time from = (sim_time)i * 10 * SIM_MS, to = from + t.min_w;   /* widened to show */
+        for (sim_time x = from; x < to; x += t.min_w / 8) {
+            const plot_prim *b = bar_at(bars, n, y1, x);
+            if (!b || b->x2 <= x) fail_msg("hold %u: %lld ns is in no drawn bar", i, (long long)x);
+        }
+    }
+    free(bars);
+    plot_tl_free(&t);
+    hist_free(&h);
+    scn_free(&s);
+}
+
+/* The densest timeline of the library (8 186 bars and marks) is drawn as
+ * built: thinning starts at twice that. */
+static void a_library_sized_run_is_not_thinned(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, "scenarios/db/D1d-flash-sale-naive-repeatable-read.yaml", NULL, 0);
+    char *dat = slurp(f.dir, "timeline.dat"), *lat = slurp(f.dir, "latency.dat");
+    assert_non_null(dat);
+    assert_null(strstr(dat, "merged"));
+    assert_true(lat == NULL || strstr(lat, "#@ note") == NULL);
+    plot_tl t;
+    plot_tl_build(&t, &f.pr);
+    uint32_t marks = 0;
+    for (uint32_t i = 0; i < t.count; i++)
+        marks += t.p[i].block <= PB_BLOCK || (t.p[i].block >= PB_DOT && t.p[i].block <= PB_DIAMOND);
+    assert_true(marks > 4000);                         /* a dense picture, yet under the line */
+    assert_true(marks <= PLOT_THIN_MIN);
+    plot_tl_free(&t);
+    free(dat);
+    free(lat);
+    done(&f);
+}
+
+/* n write ops, 10 ms apart, of 1 to 7 ms, written to latency.dat in dir. */
+static char *latency_of(const char *dir, uint32_t n) {
+    static scn s;
+    char err[SIM_ERR_MAX];
+    assert_int_equal(scn_load(R4, &s, err, sizeof err), 0);
+    hist h;
+    hist_init(&h);
+    h.vocab = &registry_vocab;
+    for (uint32_t i = 0; i < n; i++) {
+        hist_op op = { 0 };
+        op.node = node_named(&s, "c1");
+        op.f = HIST_F_WRITE;
+        op.result = HIST_OK;
+        op.invoke_ns = (sim_time)i * 10 * SIM_MS;
+        op.complete_ns = op.invoke_ns + (sim_time)(i % 7 + 1) * SIM_MS + (sim_time)(i % 13) * 1000;
+        assert_true(hist_add_op(&h, &op, NULL));
+    }
+    rpt_run r = { .s = &s, .h = &h, .end_ns = (sim_time)n * 10 * SIM_MS + SIM_S };
+    assert_int_equal(rpt_mkdirs(dir), 0);
+    assert_int_equal(plot_write_latency(dir, &r, err, sizeof err), 0);
+    hist_free(&h);
+    scn_free(&s);
+    return slurp(dir, "latency.dat");
+}
+
+static uint32_t series_rows(const char *dat, const char *name) {
+    const char *p = strstr(dat, name);
+    assert_non_null(p);
+    uint32_t n = 0;
+    for (p = strchr(p, '\n') + 1; *p && *p != '\n' && *p != '#'; p = strchr(p, '\n') + 1) n++;
+    return n;
+}
+
+static void a_dense_latency_series_is_thinned_and_says_so(void **state) {
+    (void)state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/lat-dense", tmp_root);
+    char *dat = latency_of(dir, 3 * PLOT_LAT_THIN_MIN);
+    uint32_t drawn = series_rows(dat, "# [lat write ok]");
+    assert_true(drawn < 3 * PLOT_LAT_THIN_MIN);
+    assert_true(drawn >= 100);                          /* thinned, not emptied */
+    char want[128];
+    snprintf(want, sizeof want, "#@ note %u points; of those within a marker (4 px) of each other "
+             "one is drawn: %u drawn\n", 3 * PLOT_LAT_THIN_MIN, drawn);
+    if (!strstr(dat, want)) fail_msg("latency.dat has no '%s'", want);
+    char *gp = slurp(dir, "latency.gp");
+    assert_non_null(strstr(gp, "of each other one is drawn"));   /* the subtitle */
+    free(gp);
+    free(dat);
+    snprintf(dir, sizeof dir, "%s/lat-at-line", tmp_root);
+    dat = latency_of(dir, PLOT_LAT_THIN_MIN);           /* at the line: every point */
+    assert_int_equal(series_rows(dat, "# [lat write ok]"), PLOT_LAT_THIN_MIN);
+    assert_null(strstr(dat, "#@ note"));
+    free(dat);
+}
+
 static void many_messages_draw_a_window_around_the_first_violation(void **state) {
     (void)state;
     fx f;
@@ -505,6 +667,60 @@ static void drawing_the_png_alone_writes_no_svg_and_removes_an_older_one(void **
     done(&f);
 }
 
+static bool same_bytes(const char *dir, const char *a, const char *b) {
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/%s", dir, a);
+    snprintf(pb, sizeof pb, "%s/%s", dir, b);
+    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+    assert_non_null(fa);
+    assert_non_null(fb);
+    int x, y;
+    do { x = fgetc(fa); y = fgetc(fb); } while (x == y && x != EOF);
+    fclose(fa);
+    fclose(fb);
+    return x == y;
+}
+
+static void keep_as(const char *dir, const char *name, const char *as) {
+    char from[256], to[256];
+    snprintf(from, sizeof from, "%s/%s", dir, name);
+    snprintf(to, sizeof to, "%s/%s", dir, as);
+    assert_int_equal(rename(from, to), 0);
+}
+
+/* The four drawings of a run at once (timeline and latency, SVG and PNG)
+ * give the same files as each drawn alone, one after the other. */
+static void drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other(void **state) {
+    (void)state;
+    const char *sets[] = { "workload.iterations=40", "workload.hold=10ms", "duration=60s" };
+    fx f;
+    run_file(&f, L3B, sets, 3);
+    static const char *const scripts[] = { "timeline.gp", "latency.gp" };
+    char why[1200];
+    plot_status st = plot_draw_many(f.dir, scripts, 2, PLOT_BOTH, why, sizeof why);
+    if (st == PLOT_NO_GNUPLOT) { print_message("gnuplot missing: %s\n", why); done(&f); skip(); }
+    assert_int_equal(st, PLOT_DRAWN);
+    static const char *const names[] = { "timeline", "latency" };
+    for (size_t i = 0; i < 2; i++) {
+        char a[64], b[64];
+        for (int fmt = 0; fmt < 2; fmt++) {
+            const char *ext = fmt ? "png" : "svg";
+            snprintf(a, sizeof a, "%s.%s", names[i], ext);
+            snprintf(b, sizeof b, "%s.at-once.%s", names[i], ext);
+            keep_as(f.dir, a, b);
+        }
+        for (int fmt = 0; fmt < 2; fmt++) {             /* alone: SVG, then PNG */
+            const char *ext = fmt ? "png" : "svg";
+            assert_int_equal(plot_draw(f.dir, scripts[i], fmt ? PLOT_PNG : PLOT_SVG, why, sizeof why),
+                             PLOT_DRAWN);
+            snprintf(a, sizeof a, "%s.%s", names[i], ext);
+            snprintf(b, sizeof b, "%s.at-once.%s", names[i], ext);
+            if (!same_bytes(f.dir, a, b)) fail_msg("%s differs when drawn at once", a);
+        }
+    }
+    done(&f);
+}
+
 static int setup(void **state) {
     (void)state;
     snprintf(saved_path, sizeof saved_path, "%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
@@ -528,6 +744,9 @@ int main(void) {
         cmocka_unit_test(a_power_loss_is_labelled_apart_from_a_crash),
         cmocka_unit_test(a_queued_key_is_not_held_until_the_older_one_goes),
         cmocka_unit_test(each_of_many_lock_keys_ends_where_its_own_del_or_overwrite_is),
+        cmocka_unit_test(a_dense_timeline_is_thinned_and_says_so),
+        cmocka_unit_test(a_library_sized_run_is_not_thinned),
+        cmocka_unit_test(a_dense_latency_series_is_thinned_and_says_so),
         cmocka_unit_test(many_messages_draw_a_window_around_the_first_violation),
         cmocka_unit_test(many_messages_and_no_violation_draw_no_arrows),
         cmocka_unit_test(blocked_windows_are_drawn_on_the_waiting_nodes),
@@ -537,6 +756,7 @@ int main(void) {
         cmocka_unit_test(a_failing_gnuplot_leaves_no_picture_and_quotes_its_complaint),
         cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
         cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
+        cmocka_unit_test(drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

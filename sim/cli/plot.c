@@ -3,7 +3,9 @@
  * variants' timeline.dat), with gnuplot, as `ccsim run` and `ccsim compare`
  * did: no simulation runs.  The scripts are written again from the data
  * first: a folder may come from anywhere, and a script gnuplot runs can
- * run any command (`system`), so none found there is ever run.
+ * run any command (`system`), so none found there is ever run.  All the
+ * pictures found, in every format asked for, are drawn at once, each by its
+ * own gnuplot (plot_draw_many).
  *
  * Exit 0 when every picture found was drawn; 2 when the directory holds no
  * data, the data is malformed, or gnuplot is missing or failed (one line
@@ -43,21 +45,33 @@ static bool has_file(const char *dir, const char *name) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Writes NAME.gp again from the data, then draws it: 0 drawn, 1 failed. */
-static int redraw(const char *dir, const char *name, unsigned formats) {
-    char err[SIM_ERR_MAX], why[1200], script[32];
-    if (plot_rewrite(dir, name, err, sizeof err) != 0) {
-        fprintf(stderr, "ccsim plot: %s\n", err);
-        return 1;
+/* Writes each NAME.gp again from the data, then draws them all at once
+ * (plot_draw_many): the number that failed. */
+static int redraw(const char *dir, const char *const *names, size_t n, unsigned formats) {
+    char err[SIM_ERR_MAX], why[1200], scripts[PLOT_DRAW_JOBS_MAX / 2][32];
+    const char *ready[PLOT_DRAW_JOBS_MAX / 2];
+    size_t count = 0;
+    int failed = 0;
+    SIM_ASSERT(n <= PLOT_DRAW_JOBS_MAX / 2);
+    for (size_t i = 0; i < n; i++) {
+        if (plot_rewrite(dir, names[i], err, sizeof err) != 0) {
+            fprintf(stderr, "ccsim plot: %s\n", err);
+            failed++;
+            continue;
+        }
+        snprintf(scripts[count], sizeof scripts[count], "%s.gp", names[i]);
+        ready[count] = scripts[count];
+        count++;
     }
-    snprintf(script, sizeof script, "%s.gp", name);
-    if (plot_draw(dir, script, formats, why, sizeof why) != PLOT_DRAWN) {
+    if (count == 0) return failed;
+    if (plot_draw_many(dir, ready, count, formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "ccsim plot: %s\n", why);
-        return 1;
+        return failed + 1;
     }
-    printf("drew      %s/%s%s\n", dir, name,
-           formats == PLOT_PNG ? ".png" : formats == PLOT_SVG ? ".svg" : ".png and .svg");
-    return 0;
+    for (size_t i = 0; i < count; i++)
+        printf("drew      %s/%.*s%s\n", dir, (int)(strlen(ready[i]) - 3), ready[i],
+               formats == PLOT_PNG ? ".png" : formats == PLOT_SVG ? ".svg" : ".png and .svg");
+    return failed;
 }
 
 int cli_plot(int argc, char **argv) {
@@ -80,15 +94,15 @@ int cli_plot(int argc, char **argv) {
     }
     if (!dir) { fprintf(stderr, "ccsim plot: which report directory? (usage: ccsim plot RUNDIR)\n"); return SIM_EXIT_INPUT; }
     static const char *const names[] = { "timeline", "latency", "compare" };
-    int found = 0, failed = 0;
+    const char *found[3];
+    size_t n = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char data[32];
         snprintf(data, sizeof data, "%s.dat", names[i]);
-        if (!has_file(dir, data)) continue;
-        found++;
-        failed += redraw(dir, names[i], formats);
+        if (has_file(dir, data)) found[n++] = names[i];
     }
-    if (found == 0) {
+    int failed = n ? redraw(dir, found, n, formats) : 0;
+    if (n == 0) {
         fprintf(stderr, "ccsim plot: %s has no timeline.dat, latency.dat or compare.dat (was it "
                 "written by `ccsim run` without --no-plot?)\n", dir);
         return SIM_EXIT_INPUT;

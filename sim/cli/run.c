@@ -386,12 +386,9 @@ int cli_plot_run(const char *dir, const plot_run *pr, unsigned formats, const ch
         return -1;
     }
     char why[1200];
-    if (plot_draw(dir, "timeline.gp", formats, why, sizeof why) != PLOT_DRAWN) {
-        fprintf(stderr, "%s: %s\n", who, why);
-        return 1;
-    }
-    if (pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN &&
-        plot_draw(dir, "latency.gp", formats, why, sizeof why) != PLOT_DRAWN) {
+    static const char *const scripts[] = { "timeline.gp", "latency.gp" };   /* drawn at once */
+    size_t n = pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN ? 2 : 1;
+    if (plot_draw_many(dir, scripts, n, formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "%s: %s\n", who, why);
         return 1;
     }

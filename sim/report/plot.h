@@ -6,7 +6,11 @@
  *   compare.gp (+ each variant's timeline.dat) -> compare.png, compare.svg
  *
  * Both formats by default (DESIGN.md 9); `--draw png` or `--draw svg` asks
- * for one, since gnuplot can cost more than the simulation.
+ * for one, since gnuplot can cost more than the simulation.  To keep the
+ * default cheap, each format of each picture is its own gnuplot process,
+ * all run at once (plot_draw_many), and a picture far denser than its
+ * pixels is thinned to what they can show, saying so under its title
+ * (plot_thin.c; latency series in plot_latency.c): never silently cut.
  *
  * ccsim writes the data and the script (whole files, NAME.tmp renamed into
  * place, same run -> same bytes: every number is printed from integers);
@@ -98,6 +102,15 @@ int plot_parse_formats(const char *text, unsigned *formats);
  * what to install, or gnuplot's first complaint. */
 plot_status plot_draw(const char *dir, const char *script, unsigned formats, char *why,
                       size_t why_len);
+
+/* plot_draw for n scripts (n * 2 <= PLOT_DRAW_JOBS_MAX) of one directory,
+ * every script and format drawn by its own gnuplot, all at once (they are
+ * independent; the images are the same bytes as drawn one after the other).
+ * Each script's images are settled as plot_draw does; returns PLOT_DRAWN,
+ * or the first failure with *why. */
+#define PLOT_DRAW_JOBS_MAX 8
+plot_status plot_draw_many(const char *dir, const char *const *scripts, size_t n,
+                           unsigned formats, char *why, size_t why_len);
 
 /* Writes dir/NAME.gp again (NAME: timeline, latency or compare) from the
  * data ccsim wrote beside it (NAME.dat; compare.dat and each variant's

@@ -47,6 +47,7 @@ void plot_lat_head_write(FILE *f, const plot_lat_head *h) {
     SIM_ASSERT(h->span_count <= PLOT_SPANS_MAX);
     put_text(f, "name", h->name);
     fprintf(f, "#@ seed %" PRIu64 "\n#@ end %" PRId64 "\n", h->seed, h->end);
+    if (h->note[0]) put_text(f, "note", h->note);          /* only when thinned */
     for (uint32_t i = 0; i < h->kind_count; i++)
         fprintf(f, "#@ kind %s %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", h->kinds[i], h->used[i][0],
                 h->used[i][1], h->used[i][2]);
@@ -186,6 +187,7 @@ static int take_latency(reader *r, void *head, const char *key, const char *v) {
     plot_lat_head *h = head;
     if (strcmp(key, "name") == 0) return take_word(r, v, h->name, sizeof h->name, ".");
     if (strcmp(key, "seed") == 0) return take_u64(r, v, UINT64_MAX, &h->seed, NULL);
+    if (strcmp(key, "note") == 0) return take_text(r, v, h->note, sizeof h->note);
     uint64_t x = 0, y = 0;
     if (strcmp(key, "end") == 0) {
         if (take_u64(r, v, INT64_MAX / 10, &x, NULL) != 0) return -1;   /* bucket_for's bound */

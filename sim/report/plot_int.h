@@ -19,7 +19,10 @@
 #define PLOT_TEXT_MAX   64
 #define PLOT_WIDTH_PX   1200
 #define PLOT_LABELS_PER_LANE 48          /* labels drawn per lane; the rest are left out */
-#define PLOT_BARS_MAX   20000            /* more holds than this: only the evidence's are drawn */
+#define PLOT_BARS_MAX   (1u << 18)       /* more holds than this: only the evidence's are drawn,
+                                            and the note says so */
+#define PLOT_THIN_MIN   16384            /* a timeline of more bars and marks is thinned ... */
+#define PLOT_THIN_ROW   100              /* ... in its rows of more than this (plot_thin.c) */
 
 /* Rows inside a lane, in hundredths of a lane from its centre. */
 enum {
@@ -93,7 +96,7 @@ typedef struct plot_tl {
     bool evidence_op_flag;               /* any evidence op at all */
     uint8_t *evidence;                   /* per op: 1 = named by a violated check */
     uint32_t legend;
-    char note[160];                      /* the line under the title (arrows shown...) */
+    char note[320];                      /* the line under the title (arrows shown...) */
 } plot_tl;
 
 /* Colours. */
@@ -139,6 +142,9 @@ void plot_build_faults(plot_tl *t);          /* plot_faults.c: pauses, crashes, 
 void plot_build_clocks(plot_tl *t);          /* plot_faults.c: clock error lines */
 void plot_build_marks(plot_tl *t);           /* plot_marks.c: effects, by the kind table */
 void plot_build_arrows(plot_tl *t, const plot_msgs *m);   /* plot_msgs.c */
+/* plot_thin.c: a row of more than PLOT_THIN_MIN bars or marks drawn as its
+ * pixels show it (closer than 1 px merged), said in the note. */
+void plot_thin(plot_tl *t);
 /* The true time at which node's monotonic clock, read at t0, has advanced by d. */
 sim_time plot_true_after_mono(const scn *s, int32_t node, sim_time t0, sim_time d);
 
@@ -174,6 +180,7 @@ typedef struct plot_frame {
 #define PLOT_KINDS_MAX 32               /* op kinds in latency.dat */
 #define PLOT_SPANS_MAX 256              /* fault spans shaded in latency.gp */
 #define PLOT_HEAD_TEXT 512
+#define PLOT_LAT_THIN_MIN 5000          /* points in a latency series above which it is thinned */
 
 typedef struct plot_head {              /* timeline.dat -> timeline.gp, a compare panel */
     char name[SIM_NAME_MAX * 2];
@@ -193,6 +200,7 @@ typedef struct plot_lat_span { sim_time from, to; char text[96]; } plot_lat_span
 
 typedef struct plot_lat_head {          /* latency.dat -> latency.gp */
     char name[SIM_NAME_MAX * 2];
+    char note[PLOT_HEAD_TEXT];          /* "" or how the points were thinned */
     uint64_t seed;
     sim_time end;                       /* > 0 */
     uint32_t kind_count;

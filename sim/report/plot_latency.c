@@ -7,8 +7,16 @@
  *
  * Invariant: latencies are printed in ms with six decimals from integer
  * ns, rates in ops/s with three decimals from integer counts, so the file
- * is the same bytes for the same run.  Trade-off: one point per operation
- * (up to HIST_OPS_MAX); gnuplot copes, and the SVG grows with the run.
+ * is the same bytes for the same run; a series is the run's ops of one
+ * (kind, outcome) in history order.  The ops are sorted into their series
+ * in one pass, so writing costs the same per op however long the run.
+ *
+ * Thinning: a series of more than PLOT_LAT_THIN_MIN points has more points
+ * than the picture can show apart; its points are put on a grid of about a
+ * marker's size (4 px of the time axis by a sixteenth of an octave of
+ * latency) and only the first point of each cell is written, at its own
+ * place; the picture's subtitle says how many were drawn of how many.  A smaller series is written whole (every scenario of the
+ * library is).  The grid uses integers only, so thinning is deterministic.
  */
 #include "sim/report/plot_int.h"
 
@@ -18,6 +26,8 @@
 #include <string.h>
 
 #define LAT_BUCKETS 100
+#define LAT_COLS    228            /* latency cells across: the panel's 912 px in 4 px, a marker's width */
+#define LAT_ROWS    1024           /* latency cells up: 16 per octave of ns (about a marker), 64 octaves */
 
 static const uint32_t f_rgb[] = {      /* the throughput lines, by operation */
     0x1f77b4u, 0xff7f0eu, 0x2ca02cu, 0x9467bdu, 0x8c564bu, 0xe377c2u, 0x17becfu, 0xbcbd22u,
@@ -34,18 +44,19 @@ typedef struct lat_ctx {
     sim_time end, bucket;
     size_t nf;                        /* the op kinds of the run's vocabulary it lists */
     size_t *kinds;                    /* ... their indices in the vocabulary */
+    hist_f *code;                     /* ... and their kind codes */
     uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
+    uint32_t *start;                  /* series s = fi * 3 + oi: order[start[s] .. start[s+1]) */
+    uint32_t *order;                  /* op indices, by series, in history order */
+    uint8_t *drop;                    /* per op: 1 = thinned out (a cell's later point) */
+    uint64_t points, drawn;           /* latency points in all, and written */
     plot_lat_head *head;              /* what latency.gp needs besides the data */
 } lat_ctx;
 
 /* The op kind at index fi of the vocabulary (the plot's order and colours). */
-static hist_f kind_at(const lat_ctx *c, size_t fi) {
-    SIM_ASSERT(fi < c->nf);
-    return c->run->h->vocab->op_at(c->kinds[fi])->kind;
-}
-
 static const char *kind_name(const lat_ctx *c, size_t fi) {
-    return hist_f_name(c->run->h, kind_at(c, fi));
+    SIM_ASSERT(fi < c->nf);
+    return hist_f_name(c->run->h, c->code[fi]);
 }
 
 /* The smallest 1-2-5 step of at least end / LAT_BUCKETS. */
@@ -62,14 +73,15 @@ static sim_time bucket_for(sim_time end) {
 
 static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
     const hist *h = c->run->h;
-    hist_f kind = kind_at(c, fi);
     char x[32];
     SIM_ASSERT(fi < c->nf);                     /* used[][] is indexed by both */
     SIM_ASSERT(oi >= 0);
     SIM_ASSERT(oi < 3);
-    for (uint32_t i = 0; i < h->op_count; i++) {
-        const hist_op *op = &h->ops[i];
-        if (op->f != kind || op->result != outcomes[oi].r) continue;
+    size_t s = fi * 3 + (size_t)oi;
+    for (uint32_t k = c->start[s]; k < c->start[s + 1]; k++) {
+        const hist_op *op = &h->ops[c->order[k]];
+        SIM_ASSERT(op->f == c->code[fi] && op->result == outcomes[oi].r);   /* its series */
+        if (c->drop[c->order[k]]) continue;
         sim_time lat = op->complete_ns - op->invoke_ns;
         SIM_ASSERT(lat >= 0);                   /* a completed op ends after it starts */
         plot_fmt_time(x, sizeof x, op->invoke_ns);
@@ -77,25 +89,94 @@ static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
     }
 }
 
-/* The points of each (op kind, outcome), before anything is written. */
-static void count_points(lat_ctx *c) {
+static int outcome_of(hist_result r) {
+    for (int oi = 0; oi < 3; oi++)
+        if (outcomes[oi].r == r) return oi;
+    return -1;
+}
+
+/* The points of each (op kind, outcome), and the ops sorted into their
+ * series (a counting sort: one pass to count, one to place). */
+static void sort_points(lat_ctx *c) {
     const hist *h = c->run->h;
-    for (size_t fi = 0; fi < c->nf; fi++)
-        for (int oi = 0; oi < 3; oi++)
-            for (uint32_t i = 0; i < h->op_count; i++)
-                c->used[fi][oi] += h->ops[i].f == kind_at(c, fi) && h->ops[i].result == outcomes[oi].r;
+    size_t series = c->nf * 3;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        int oi = outcome_of(h->ops[i].result);
+        for (size_t fi = 0; fi < c->nf && oi >= 0; fi++) c->used[fi][oi] += h->ops[i].f == c->code[fi];
+    }
+    c->start = sim_xcalloc(series + 1, sizeof *c->start);
+    uint64_t total = 0;
+    for (size_t s = 0; s < series; s++) {
+        c->start[s] = (uint32_t)total;
+        total += c->used[s / 3][s % 3];
+        SIM_ASSERT(total <= UINT32_MAX);        /* an op is in one series per listed kind */
+    }
+    c->start[series] = (uint32_t)total;
+    c->points = total;
+    c->order = sim_xcalloc(total + 1, sizeof *c->order);
+    uint32_t *next = sim_xcalloc(series + 1, sizeof *next);
+    memcpy(next, c->start, series * sizeof *next);
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        int oi = outcome_of(h->ops[i].result);
+        for (size_t fi = 0; fi < c->nf && oi >= 0; fi++)
+            if (h->ops[i].f == c->code[fi]) c->order[next[fi * 3 + (size_t)oi]++] = i;
+    }
+    free(next);
+}
+
+/* The latency cell of a latency in ns: 16 per octave, by its top bits. */
+static uint32_t lat_row(sim_time lat) {
+    SIM_ASSERT(lat >= 0);
+    uint64_t v = (uint64_t)lat;
+    if (v < 16) return (uint32_t)v;
+    uint32_t top = 63u - (uint32_t)__builtin_clzll(v);    /* v in [2^top, 2^(top+1)) */
+    uint32_t row = top * 16u + (uint32_t)((v >> (top - 4u)) & 15u);
+    SIM_ASSERT(row < LAT_ROWS);
+    return row;
+}
+
+/* Keeps the first point of each (pixel column, latency cell) of a dense series. */
+static void thin_series(lat_ctx *c, size_t s, uint8_t *seen) {
+    const hist *h = c->run->h;
+    sim_time px = c->end / LAT_COLS > 0 ? c->end / LAT_COLS : 1;
+    memset(seen, 0, (size_t)(LAT_COLS + 1) * (LAT_ROWS / 8));
+    for (uint32_t k = c->start[s]; k < c->start[s + 1]; k++) {
+        const hist_op *op = &h->ops[c->order[k]];
+        sim_time col = op->invoke_ns / px;
+        if (col > LAT_COLS) col = LAT_COLS;     /* an op invoked after the view's end */
+        size_t bit = (size_t)col * LAT_ROWS + lat_row(op->complete_ns - op->invoke_ns);
+        if (seen[bit / 8] & (1u << (bit % 8))) { c->drop[c->order[k]] = 1; continue; }
+        seen[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    }
+}
+
+static void thin_points(lat_ctx *c) {
+    const hist *h = c->run->h;
+    c->drop = sim_xcalloc(h->op_count + 1u, 1);
+    uint8_t *seen = NULL;
+    for (size_t s = 0; s < c->nf * 3; s++) {
+        if (c->start[s + 1] - c->start[s] <= PLOT_LAT_THIN_MIN) continue;
+        if (!seen) seen = sim_xmalloc((size_t)(LAT_COLS + 1) * (LAT_ROWS / 8));
+        thin_series(c, s, seen);
+    }
+    free(seen);
+    c->drawn = c->points;
+    for (uint64_t k = 0; k < c->points; k++) c->drawn -= c->drop[c->order[k]];
+    if (c->drawn == c->points) return;
+    snprintf(c->head->note, sizeof c->head->note, "%" PRIu64 " points; of those within a "
+             "marker (4 px) of each other one is drawn: %" PRIu64 " drawn", c->points, c->drawn);
 }
 
 static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
     const hist *h = c->run->h;
-    hist_f kind = kind_at(c, fi);
     SIM_ASSERT(c->bucket > 0);
     SIM_ASSERT(c->end / c->bucket < LAT_BUCKETS * 2);   /* bucket_for: about LAT_BUCKETS */
     uint32_t n = (uint32_t)(c->end / c->bucket) + 1u;
     uint64_t *count = sim_xcalloc(n, sizeof *count);
-    for (uint32_t i = 0; i < h->op_count; i++) {
-        const hist_op *op = &h->ops[i];
-        if (op->f != kind || op->result == HIST_PENDING || op->complete_ns > c->end) continue;
+    for (uint32_t k = c->start[fi * 3]; k < c->start[fi * 3 + 3]; k++) {   /* ok, fail, info */
+        const hist_op *op = &h->ops[c->order[k]];
+        SIM_ASSERT(op->result != HIST_PENDING);
+        if (op->complete_ns > c->end) continue;
         SIM_ASSERT(op->complete_ns >= 0);
         SIM_ASSERT((uint64_t)(op->complete_ns / c->bucket) < n);
         count[op->complete_ns / c->bucket]++;
@@ -201,6 +282,11 @@ void plot_write_latency_gp(FILE *f, const void *head) {
     plot_gp_str(f, h->name);
     fprintf(f, "   seed %" PRIu64 ": latency of each operation, and completions per second' "
                "font 'DejaVu Sans Bold,11'\n", h->seed);
+    if (h->note[0]) {                           /* thinned: say so under the title */
+        fputs("  set label '", f);
+        plot_gp_str(f, h->note);
+        fputs("' at screen 0.5, screen 0.935 center font ',8' tc rgb '#666666'\n", f);
+    }
     fprintf(f, "  set lmargin at screen 0.09\n  set rmargin at screen 0.85\n  set xrange [0:%s]\n"
                "  set key outside right top font ',8'\n  set grid lc rgb '#e8e8e8' lt 1\n", xe);
     fputs("  set tmargin at screen 0.92\n  set bmargin at screen 0.42\n  set logscale y\n"
@@ -246,12 +332,15 @@ static void list_kinds(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t n = h->vocab->op_count();
     c->kinds = sim_xcalloc(n + 1, sizeof *c->kinds);
+    c->code = sim_xcalloc(n + 1, sizeof *c->code);
     c->nf = 0;
     for (size_t fi = 0; fi < n; fi++) {
         const hist_kind_def *k = h->vocab->op_at(fi);
         bool used = !k->only_when_used;
         for (uint32_t i = 0; i < h->op_count && !used; i++) used = h->ops[i].f == k->kind;
-        if (used) c->kinds[c->nf++] = fi;
+        if (!used) continue;
+        c->kinds[c->nf] = fi;
+        c->code[c->nf++] = k->kind;
     }
 }
 
@@ -267,13 +356,18 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     list_kinds(&c);
     c.used = sim_xcalloc(c.nf + 1, sizeof *c.used);
     c.head = sim_xmalloc(sizeof *c.head);
-    count_points(&c);
+    sort_points(&c);
     lat_head_of(&c, c.head);
+    thin_points(&c);
     int rc = rpt_write_whole(dir, "latency.dat", write_lat_dat, &c, err, err_len);
     if (rc == 0) rc = rpt_write_whole(dir, "latency.gp", plot_write_latency_gp, c.head, err, err_len);
     free(c.head);
     free(c.used);
     free(c.kinds);
+    free(c.code);
+    free(c.start);
+    free(c.order);
+    free(c.drop);
     return rc;
 }
 

@@ -315,7 +315,18 @@ static uint32_t lock_quorum(const plot_tl *t, const holds *hs) {
     return best / 2u + 1u;
 }
 
+/* Appends "; WHAT" to the note under the title. */
+static void add_note(plot_tl *t, const char *what) {
+    size_t used = strlen(t->note);
+    snprintf(t->note + used, sizeof t->note - used, "%s%s", used ? "; " : "", what);
+}
+
 static void draw_key_holds(plot_tl *t, const holds *hs) {
+    if (hs->count > PLOT_BARS_MAX) {
+        char what[96];
+        snprintf(what, sizeof what, "%u keys held: the first %u drawn", hs->count, PLOT_BARS_MAX);
+        add_note(t, what);
+    }
     for (uint32_t i = 0; i < hs->count && i < PLOT_BARS_MAX; i++) {
         const key_hold *k = &hs->items[i];
         int32_t y = plot_lane_y(t, k->node);
@@ -349,17 +360,32 @@ static int edge_cmp(const void *pa, const void *pb) {
     return a->d < b->d ? -1 : (a->d > b->d);                 /* ends before starts */
 }
 
-/* Under each client's belief: when a quorum of lock nodes held its key. */
+/* Under each client's belief: when a quorum of lock nodes held its key.
+ * The owned holds are first grouped by client (a counting sort), so each
+ * client's edges cost its own holds, not every hold. */
 static void draw_service_held(plot_tl *t, const holds *hs) {
-    uint32_t q = lock_quorum(t, hs);
+    uint32_t q = lock_quorum(t, hs), nodes = t->s->node_count;
     SIM_ASSERT(q >= 1);
+    uint32_t *first = sim_xcalloc(nodes + 2u, sizeof *first);   /* client c: by_client[first[c]..first[c+1]) */
+    uint32_t *by_client = sim_xcalloc(hs->count + 1u, sizeof *by_client);
+    for (uint32_t i = 0; i < hs->count; i++) {
+        const key_hold *k = &hs->items[i];
+        if (k->client >= 0 && (uint32_t)k->client < nodes && k->own != SIM_TIME_NEVER) first[k->client + 2]++;
+    }
+    for (uint32_t c = 0; c < nodes; c++) first[c + 2] += first[c + 1];
+    for (uint32_t i = 0; i < hs->count; i++) {
+        const key_hold *k = &hs->items[i];
+        if (k->client >= 0 && (uint32_t)k->client < nodes && k->own != SIM_TIME_NEVER)
+            by_client[first[k->client + 1]++] = i;              /* in index order */
+    }
     edge *ev = sim_xcalloc((size_t)hs->count * 2 + 1, sizeof *ev);
-    for (uint32_t c = 0; c < t->s->node_count; c++) {
+    for (uint32_t c = 0; c < nodes; c++) {
         uint32_t n = 0;
-        for (uint32_t i = 0; i < hs->count; i++) {
-            if (hs->items[i].client != (int32_t)c || hs->items[i].own == SIM_TIME_NEVER) continue;
-            ev[n++] = (edge){ hs->items[i].own, +1 };
-            ev[n++] = (edge){ hs->items[i].to, -1 };
+        for (uint32_t j = first[c]; j < first[c + 1]; j++) {
+            const key_hold *k = &hs->items[by_client[j]];
+            SIM_ASSERT(k->client == (int32_t)c);
+            ev[n++] = (edge){ k->own, +1 };
+            ev[n++] = (edge){ k->to, -1 };
         }
         qsort(ev, n, sizeof *ev, edge_cmp);
         int32_t level = 0, y = plot_lane_y(t, (int32_t)c);
@@ -376,6 +402,8 @@ static void draw_service_held(plot_tl *t, const holds *hs) {
         SIM_ASSERT(level == 0);                 /* every hold that starts also ends */
     }
     free(ev);
+    free(by_client);
+    free(first);
 }
 
 /* ------------------------------------------------------------ beliefs */
@@ -390,14 +418,32 @@ static sim_time crash_after(const plot_tl *t, int32_t node, sim_time from) {
     return SIM_TIME_NEVER;
 }
 
-/* The end of epoch `e` of acquire `a`: its release, else its last op. */
-static sim_time belief_end(const plot_tl *t, const hist_op *a) {
+/* Per op, the index of the next op of the same node (UINT32_MAX: none),
+ * so a client's ops are walked without passing every other client's. */
+static uint32_t *next_of_node(const plot_tl *t) {
+    const hist *h = t->h;
+    uint32_t *next = sim_xcalloc(h->op_count + 1u, sizeof *next);
+    uint32_t *last = sim_xcalloc(t->s->node_count + 1u, sizeof *last);   /* index + 1, 0 = none */
+    for (uint32_t i = h->op_count; i-- > 0;) {
+        int32_t n = h->ops[i].node;
+        bool known = n >= 0 && (uint32_t)n < t->s->node_count;
+        next[i] = known && last[n] ? last[n] - 1u : UINT32_MAX;
+        if (known) last[n] = i + 1u;
+    }
+    free(last);
+    return next;
+}
+
+/* The end of epoch `e` of acquire `a` (op index ai): its release, else its
+ * last op; next[] chains each node's ops. */
+static sim_time belief_end(const plot_tl *t, const uint32_t *next, uint32_t ai) {
+    const hist_op *a = &t->h->ops[ai];
     SIM_ASSERT(a->f == HIST_F_ACQUIRE);         /* draw_beliefs asks for acquires only */
     SIM_ASSERT(a->result == HIST_OK);
     sim_time end = a->complete_ns, release = SIM_TIME_NEVER;
-    for (uint32_t i = a->id + 1; i < t->h->op_count; i++) {
+    for (uint32_t i = next[ai]; i != UINT32_MAX; i = next[i]) {
         const hist_op *op = &t->h->ops[i];
-        if (op->node != a->node) continue;
+        SIM_ASSERT(op->node == a->node);        /* the chain stays on a's node */
         if (op->f == HIST_F_ACQUIRE) break;                  /* the client's next epoch */
         if (op->epoch != a->epoch) continue;
         if (op->f == HIST_F_RELEASE) { release = op->invoke_ns; break; }
@@ -414,10 +460,22 @@ static void draw_beliefs(plot_tl *t) {
     SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran first */
     for (uint32_t i = 0; i < t->h->op_count; i++) {
         const hist_op *a = &t->h->ops[i];
+        drawn += a->f == HIST_F_ACQUIRE && a->result == HIST_OK && a->node >= 0;
+    }
+    if (drawn > PLOT_BARS_MAX) {
+        char what[96];
+        snprintf(what, sizeof what, "%u holds: the first %u and the violating ones drawn", drawn,
+                 PLOT_BARS_MAX);
+        add_note(t, what);
+    }
+    drawn = 0;
+    uint32_t *next = next_of_node(t);
+    for (uint32_t i = 0; i < t->h->op_count; i++) {
+        const hist_op *a = &t->h->ops[i];
         if (a->f != HIST_F_ACQUIRE || a->result != HIST_OK || a->node < 0) continue;
         if (++drawn > PLOT_BARS_MAX && !t->evidence[i]) continue;
         int32_t y = plot_lane_y(t, a->node);
-        sim_time end = belief_end(t, a);
+        sim_time end = belief_end(t, next, i);
         plot_box(t, PB_BAR, a->complete_ns, end, y + PLOT_TOP_LO, y + PLOT_TOP_HI, t->rgb[a->node]);
         t->legend |= PL_BELIEF;
         if (t->evidence[i]) {
@@ -434,6 +492,7 @@ static void draw_beliefs(plot_tl *t) {
             plot_label(t, a->node, a->complete_ns, PLOT_ROW_TOP, t->rgb[a->node], false,
                        "%s holds the lock (epoch %lld)", name, (long long)a->epoch);
     }
+    free(next);
 }
 
 /* Redlock / lease-lock: how long the client's own clock said the lease was valid. */
@@ -452,23 +511,50 @@ static void draw_validity(plot_tl *t) {
 
 /* ------------------------------------------------------- blocked windows */
 
+/* A blocked or unblocked effect's place in the sort: by node and key, then
+ * in history order. */
+typedef struct block_key { const hist_effect *e; uint32_t at; } block_key;
+
+static int block_key_cmp(const void *pa, const void *pb) {
+    const block_key *x = pa, *y = pb;
+    if (x->e->node != y->e->node) return x->e->node < y->e->node ? -1 : 1;
+    int k = strcmp(x->e->key, y->e->key);
+    if (k != 0) return k;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Per effect, where the blocked window it opens ends: the next BLOCKED or
+ * UNBLOCKED of the same node and key, found by one sort (not a scan ahead
+ * from every window); the horizon when there is none. */
+static sim_time *blocked_ends(const plot_tl *t) {
+    const hist *h = t->h;
+    sim_time *to = sim_xcalloc(h->effect_count + 1u, sizeof *to);
+    block_key *k = sim_xcalloc(h->effect_count + 1u, sizeof *k);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].kind == HIST_EFF_BLOCKED || h->effects[i].kind == HIST_EFF_UNBLOCKED)
+            k[n++] = (block_key){ &h->effects[i], i };
+    qsort(k, n, sizeof *k, block_key_cmp);
+    for (uint32_t j = 0; j < n; j++) {
+        bool same = j + 1 < n && k[j + 1].e->node == k[j].e->node &&
+                    strcmp(k[j + 1].e->key, k[j].e->key) == 0;
+        to[k[j].at] = same ? k[j + 1].e->t_ns : t->end;
+    }
+    free(k);
+    return to;
+}
+
 static void draw_blocked(plot_tl *t) {
     const hist *h = t->h;
     SIM_ASSERT(h != NULL);
     uint32_t windows = 0;
     for (uint32_t i = 0; i < h->effect_count; i++) windows += h->effects[i].kind == HIST_EFF_BLOCKED;
+    if (windows == 0) return;
+    sim_time *ends = blocked_ends(t);
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *b = &h->effects[i];
         if (b->kind != HIST_EFF_BLOCKED || b->node < 0) continue;
-        sim_time to = t->end;
-        for (uint32_t j = i + 1; j < h->effect_count; j++) {
-            const hist_effect *u = &h->effects[j];
-            if (u->node == b->node && strcmp(u->key, b->key) == 0 &&
-                (u->kind == HIST_EFF_UNBLOCKED || u->kind == HIST_EFF_BLOCKED)) {
-                to = u->t_ns;
-                break;
-            }
-        }
+        sim_time to = ends[i];
         SIM_ASSERT(to >= b->t_ns);              /* effects come in time order */
         int32_t y = plot_lane_y(t, b->node);
         plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, PLOT_BLOCKED);
@@ -477,6 +563,7 @@ static void draw_blocked(plot_tl *t) {
             plot_label(t, b->node, b->t_ns, PLOT_ROW_LOW, 0x9a6b00u, false, "blocked: %s%s", b->key,
                        to == t->end ? " (still at the end)" : "");
     }
+    free(ends);
 }
 
 /* --------------------------------------------------------------- ops */
@@ -640,6 +727,7 @@ void plot_tl_build(plot_tl *t, const plot_run *r) {
     plot_build_marks(t);
     draw_evidence(t);
     plot_build_arrows(t, r->msgs);
+    plot_thin(t);
 }
 
 void plot_tl_free(plot_tl *t) {
