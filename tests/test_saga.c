@@ -521,6 +521,22 @@ static void the_table_index_finds_each_row_where_a_linear_search_does(void **sta
     assert_int_equal(table_index.rows, 20000);
 }
 
+/* saga_key formats by hand what snprintf("%.20s:%u") wrote, truncation included. */
+static void a_saga_key_is_what_snprintf_writes_for_any_name_number_and_length(void **state) {
+    (void)state;
+    static const char *const names[] = { "", "s", "s1", "orchestrator-with-a-long-name" };
+    static const uint32_t seqs[] = { 0, 7, 10, 12345, 4294967295u };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++)
+            for (size_t len = 1; len <= 40; len++) {
+                char want[40], got[40];
+                snprintf(want, len, "%.20s:%u", names[i], (unsigned)seqs[k]);
+                memset(got, 'x', sizeof got);
+                saga_key(got, len, names[i], seqs[k]);
+                assert_string_equal(got, want);
+            }
+}
+
 /* ------------------------------------------------------------ input errors and determinism */
 
 #define BASE(params, workload)                                                        \
@@ -583,6 +599,7 @@ int main(void) {
         cmocka_unit_test(the_key_index_agrees_with_the_ring_through_many_wraps),
         cmocka_unit_test(a_service_keeps_the_orders_and_holds_of_five_thousand_sagas),
         cmocka_unit_test(the_table_index_finds_each_row_where_a_linear_search_does),
+        cmocka_unit_test(a_saga_key_is_what_snprintf_writes_for_any_name_number_and_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,7 +105,8 @@ static void out_set(svc_out *o, uint8_t result, int64_t code, const char *why) {
     snprintf(o->why, sizeof o->why, "%s", why);
 }
 
-static void saga_effect(env *e, const saga_msg *m, hist_eff_kind k, int64_t value, int64_t aux) {
+static void saga_effect(env *e, const saga_msg *m, const char *key, hist_eff_kind k, int64_t value,
+                        int64_t aux) {
     hist_effect x;
     memset(&x, 0, sizeof x);
     x.kind = k;
@@ -114,7 +115,7 @@ static void saga_effect(env *e, const saga_msg *m, hist_eff_kind k, int64_t valu
     x.value = value;
     x.token = m->attempt;
     x.aux = aux;
-    saga_key(x.key, sizeof x.key, env_node_name(e, m->orch), m->seq);
+    memcpy(x.key, key, strnlen(key, sizeof x.key - 1));     /* x is zeroed: the NUL is there */
     env_effect(e, &x);
 }
 
@@ -152,7 +153,7 @@ static void set_balance(env *e, const saga_msg *m, svc_account *a, int64_t v) {
     SIM_ASSERT(v >= 0);                           /* the invariant: no account is negative */
     a->balance = v;
     hist_effect x = { .kind = HIST_EFF_BALANCE, .client = m->orch, .op = m->op, .value = v };
-    snprintf(x.key, sizeof x.key, "%s", a->key);
+    memcpy(x.key, a->key, strnlen(a->key, sizeof x.key - 1));
     env_effect(e, &x);
 }
 
@@ -396,15 +397,15 @@ static void chor_forward(env *e, const saga_msg *m, uint8_t result, const char *
 }
 
 static void record(env *e, const saga_msg *m, const svc_out *o) {
-    switch (o->result) {
-    case SAGA_R_OK: saga_effect(e, m, m->comp ? HIST_EFF_SAGA_COMP : HIST_EFF_SAGA_STEP, m->step, 0); break;
-    case SAGA_R_SKIP:
-        saga_effect(e, m, HIST_EFF_SAGA_SKIP, m->step, o->why_code | (m->comp ? SAGA_AUX_COMP : 0));
-        break;
-    default: saga_effect(e, m, HIST_EFF_SAGA_REFUSE, m->step, o->why_code); break;
-    }
     char key[SIM_NAME_MAX];
     saga_key(key, sizeof key, env_node_name(e, m->orch), m->seq);
+    switch (o->result) {
+    case SAGA_R_OK: saga_effect(e, m, key, m->comp ? HIST_EFF_SAGA_COMP : HIST_EFF_SAGA_STEP, m->step, 0); break;
+    case SAGA_R_SKIP:
+        saga_effect(e, m, key, HIST_EFF_SAGA_SKIP, m->step, o->why_code | (m->comp ? SAGA_AUX_COMP : 0));
+        break;
+    default: saga_effect(e, m, key, HIST_EFF_SAGA_REFUSE, m->step, o->why_code); break;
+    }
     static const char *const res[] = { "applied", "changed nothing", "REFUSED" };
     env_trace(e, "%s %s%u %s (attempt %u): %s%s%s", key, m->comp ? "C" : "T", m->step, saga_cmd_name(m->cmd),
               m->attempt, res[o->result], o->why[0] ? ": " : "", o->why);
