@@ -34,6 +34,8 @@ uint32_t saga_index_find(const saga_index *x, uint32_t hash, saga_index_same sam
 }
 
 static void place(saga_index *x, uint32_t row) {
+    SIM_ASSERT(x->size > 0);
+    SIM_ASSERT(row < SAGA_INDEX_ROWS_MAX);
     uint32_t mask = x->size - 1u;
     uint32_t i = x->hash[row] & mask;
     while (x->slot[i] != 0) i = (i + 1u) & mask;
@@ -44,6 +46,7 @@ static void place(saga_index *x, uint32_t row) {
 static void grow(saga_index *x) {
     uint32_t size = x->size == 0 ? INDEX_SIZE_MIN : 2u * x->size;
     SIM_ASSERT(size <= SAGA_INDEX_SLOTS);
+    SIM_ASSERT(2u * x->rows <= size);
     memset(x->slot, 0, (size_t)size * sizeof x->slot[0]);
     x->size = size;
     for (uint32_t r = 0; r < x->rows; r++) place(x, r);

@@ -34,6 +34,8 @@ static int32_t find(const check_ledger *l, int32_t node, const char *key, bool a
 }
 
 static void index_put(check_ledger *l, uint32_t item) {
+    SIM_ASSERT(item < l->count);
+    SIM_ASSERT(2u * l->count <= l->index_cap);       /* at most half full: a probe ends */
     uint32_t mask = l->index_cap - 1u;
     uint32_t s = key_hash(l->items[item].key) & mask;
     while (l->index[s] >= 0) s = (s + 1u) & mask;
@@ -42,6 +44,7 @@ static void index_put(check_ledger *l, uint32_t item) {
 
 /* Indexes the last item, doubling the index (in item order) when half full. */
 static void index_add(check_ledger *l) {
+    SIM_ASSERT(l->count > 0);
     if (2u * l->count > l->index_cap) {
         l->index_cap = l->index_cap ? 2u * l->index_cap : 32u;
         free(l->index);
