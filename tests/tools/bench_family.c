@@ -18,11 +18,18 @@
  * then the events, the checks' verdicts (a broken model cannot hide behind
  * a fast one), the CPU seconds and the process's peak RSS.
  *
- * usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS]
+ * With --checks-only (for the million-transaction runs, whose trace would
+ * be gigabytes): one run, the simulation then the checks, and
+ *   bench NAME_sim: N ns/event
+ *   bench NAME_sim_and_checks: S s (CPU)
+ *   bench NAME_peak_rss: M MiB
+ *
+ * usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS] [--checks-only]
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -129,16 +136,20 @@ out:
     return t;
 }
 
+static double peak_rss_mib(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
 static void print_figures(const char *name, double sim_s, double full_s, const double *ph, uint64_t events,
                           int runs, const verdicts *v) {
     double ev = events > 0 ? (double)events : 1;
     printf("bench %s_sim: %.0f ns/event\n", name, sim_s * 1e9 / ev);
     printf("bench %s_with_reports: %.0f ns/event\n", name, full_s * 1e9 / ev);
     printf("bench %s_reports_over_sim: %.2f x (target <= 2)\n", name, full_s / (sim_s > 0 ? sim_s : 1e-9));
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     printf("  %" PRIu64 " events; CPU %.3f s simulation, %.3f s with reports (best of %d); peak RSS %.1f MiB\n",
-           events, sim_s, full_s, runs, (double)ru.ru_maxrss / 1024.0);
+           events, sim_s, full_s, runs, peak_rss_mib());
     printf("  with reports, by phase (the best run):");
     for (int p = 0; p < PH_COUNT; p++) printf("%s %s %.3f s", p ? "," : "", phase_name[p], ph[p]);
     printf("\n  checks:");
@@ -147,14 +158,56 @@ static void print_figures(const char *name, double sim_s, double full_s, const d
     printf("\n");
 }
 
+/* --checks-only: 0, or 2 with the message printed. */
+static int checks_only(const char *name, const scn *s) {
+    char err[SIM_ERR_MAX];
+    sim_options opt = { 0 };
+    sim *run = NULL;
+    static verdicts v;
+    if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
+    double t0 = cpu_s();
+    int rc = sim_run(run, err, sizeof err);
+    double t1 = cpu_s();
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+        printf("bench %s_sim: failed after %.3f s CPU (%s)\n", name, t1 - t0, err);
+        sim_destroy(run);
+        return 2;
+    }
+    judge(run, &v);
+    double t2 = cpu_s();
+    uint64_t events = sim_get_stats(run).events;
+    const hist *h = sim_history(run);
+    printf("bench %s_sim: %.0f ns/event\n", name, (t1 - t0) * 1e9 / (double)(events ? events : 1));
+    printf("bench %s_sim_and_checks: %.3f s (CPU)\n", name, t2 - t0);
+    printf("bench %s_peak_rss: %.1f MiB\n", name, peak_rss_mib());
+    printf("  %" PRIu64 " events, %" PRIu32 " ops, %" PRIu32 " effects; simulation %.3f s, checks %.3f s\n", events,
+           h->op_count, h->effect_count, t1 - t0, t2 - t1);
+    printf("  checks:");
+    for (size_t k = 0; k < v.count; k++)
+        printf(" %s %s (%s)", v.results[k].name, check_verdict_name(v.results[k].verdict), v.results[k].summary);
+    printf("\n");
+    verdicts_free(&v);
+    sim_destroy(run);
+    return 0;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS]\n"); return 2; }
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS] [--checks-only]\n");
+        return 2;
+    }
     int runs = argc > 4 ? atoi(argv[4]) : 3;
     if (runs < 1) runs = 1;
     static scn s;
     static verdicts v;
     char err[SIM_ERR_MAX];
     if (scn_load(argv[2], &s, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
+    if (argc > 5 && strcmp(argv[5], "--checks-only") == 0) {
+        int code = checks_only(argv[1], &s);
+        scn_free(&s);
+        return code;
+    }
     double best_sim = 0, best_full = 0, ph[PH_COUNT] = { 0 }, best_ph[PH_COUNT] = { 0 };
     uint64_t events = 0, events_full = 0;
     int rc = 0;
