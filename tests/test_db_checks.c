@@ -18,6 +18,7 @@
 #include "protocols/txn/txn_api.h"
 #include "sim/check/check.h"
 #include "sim/check/figures.h"
+#include "sim/check/ledger.h"
 #include "sim/hist.h"
 #include "sim/registry/registry.h"
 
@@ -149,6 +150,33 @@ static void two_users_told_booked_for_one_seat_is_a_double_booking(void **state)
 }
 
 /* ------------------------------------------------------------ conservation */
+
+/* Among many accounts (the ledger finds them through an index), a key two
+ * nodes hold is matched to the one whose effect came first, and the ops
+ * that name it count there. */
+static void among_many_accounts_a_key_two_nodes_hold_is_the_first_nodes(void **state) {
+    fx *f = *state;
+    char key[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(key, sizeof key, "acct:%d", i);
+        eff(f, HIST_EFF_BALANCE_INIT, 0, i == 2999 ? 5 : DB, 0, key, 10, 1, HIST_NONE);
+    }
+    eff(f, HIST_EFF_BALANCE_INIT, 1, 5, 0, "acct:7", 99, 1, HIST_NONE);   /* acct:7 again, node 5 */
+    op(f, HIST_F_TRANSFER, 1, HIST_OK, "acct:7", "acct:2999", -4, 0, 5);
+    check_ledger l;
+    check_ledger_build(&f->h, &l);
+    assert_int_equal(l.count, 3001);
+    const check_account *a = check_ledger_find(&l, "acct:7");
+    assert_non_null(a);
+    assert_int_equal(a->node, DB);
+    assert_int_equal(a->init, 10);
+    assert_int_equal(a->acked, -4);
+    assert_int_equal(check_ledger_find(&l, "acct:2999")->acked, 4);
+    assert_int_equal(check_ledger_find(&l, "acct:2999")->node, 5);
+    assert_null(check_ledger_find(&l, "acct:3000"));
+    assert_int_equal(l.init_total, 3000 * 10 + 99);
+    check_ledger_free(&l);
+}
 
 static void a_transfer_between_two_accounts_conserves_money(void **state) {
     fx *f = *state;
@@ -556,6 +584,7 @@ int main(void) {
         T(orders_of_unknown_outcome_may_explain_a_lower_stock),
         T(one_confirmed_booking_per_seat_is_fine),
         T(two_users_told_booked_for_one_seat_is_a_double_booking),
+        T(among_many_accounts_a_key_two_nodes_hold_is_the_first_nodes),
         T(a_transfer_between_two_accounts_conserves_money),
         T(a_second_charge_nobody_acknowledged_breaks_conservation),
         T(a_charge_of_unknown_outcome_may_have_happened),

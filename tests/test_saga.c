@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "protocols/saga/saga.h"
+#include "protocols/saga/saga_index.h"
 #include "protocols/saga/saga_keys.h"
 #include "tests/txn_test_support.h"
 
@@ -466,6 +467,76 @@ static void the_key_index_agrees_with_the_ring_through_many_wraps(void **state) 
     }
 }
 
+/* ------------------------------------------------------------ big tables (saga_index.h) */
+
+/* One orchestrator, 5 000 sagas in a row: 5 000 orders at the orders
+ * service and 5 000 holds (accounts) at payments, past the old fixed
+ * tables of 4 096 orders and 1 024 accounts, which refused the later
+ * sagas ("order table full") and compensated them. */
+static void a_service_keeps_the_orders_and_holds_of_five_thousand_sagas(void **state) {
+    (void)state;
+    run r = run_text("name: five-thousand\nseed: 1\nduration: 1000s\nprotocol: saga\n"
+                     "params: {balance: 1000000000}\n"
+                     "nodes: {orchestrator: [s], service: [o, p, i]}\n"
+                     "workload: {kind: order-saga, iterations: 5000, seat: none}\n"
+                     "checks: [saga, conservation]\n");
+    assert_int_equal(count_eff(&r, HIST_EFF_SAGA_REFUSE, NULL), 0);
+    uint32_t completed = 0;
+    for (uint32_t k = 0; k < r.h->effect_count; k++)
+        completed += r.h->effects[k].kind == HIST_EFF_SAGA_END && r.h->effects[k].value == END_COMPLETED;
+    assert_int_equal(completed, 5000);
+    assert_true(balance(&r, "p", "hold#5000") > 0);
+    summary_contains(&r, "saga", "5000 sagas: 5000 completed");
+    run_free(&r);
+}
+
+static saga_index table_index;    /* static: an index is about 24 MB, touched where used */
+static int64_t table_rows[20000];
+
+static bool same_row(const void *ctx, uint32_t row) {
+    return table_rows[row] == *(const int64_t *)ctx;
+}
+
+/* Rows whose keys collide often (few distinct hashes) are found through
+ * the index exactly where a linear search of the table finds them, as the
+ * index grows from empty past several doublings. */
+static void the_table_index_finds_each_row_where_a_linear_search_does(void **state) {
+    (void)state;
+    memset(&table_index, 0, sizeof table_index);
+    uint32_t rows = 0;
+    for (int64_t key = 0; key < 40000; key += 2) {
+        int64_t probe = key + 1;                        /* never added */
+        uint32_t hash = saga_hash_i64(key % 97);        /* many keys per hash */
+        assert_int_equal(saga_index_find(&table_index, saga_hash_i64(probe % 97), same_row, &probe),
+                         SAGA_INDEX_NONE);
+        assert_int_equal(saga_index_find(&table_index, hash, same_row, &key), SAGA_INDEX_NONE);
+        table_rows[rows] = key;
+        saga_index_add(&table_index, hash);
+        rows++;
+        int64_t old = (int64_t)(((uint64_t)key * 7919u) % (uint64_t)(key + 2)) & ~(int64_t)1;
+        assert_int_equal(saga_index_find(&table_index, saga_hash_i64(old % 97), same_row, &old),
+                         (uint32_t)(old / 2));
+    }
+    assert_true(saga_index_ok(&table_index));
+    assert_int_equal(table_index.rows, 20000);
+}
+
+/* saga_key formats by hand what snprintf("%.20s:%u") wrote, truncation included. */
+static void a_saga_key_is_what_snprintf_writes_for_any_name_number_and_length(void **state) {
+    (void)state;
+    static const char *const names[] = { "", "s", "s1", "orchestrator-with-a-long-name" };
+    static const uint32_t seqs[] = { 0, 7, 10, 12345, 4294967295u };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++)
+            for (size_t len = 1; len <= 40; len++) {
+                char want[40], got[40];
+                snprintf(want, len, "%.20s:%u", names[i], (unsigned)seqs[k]);
+                memset(got, 'x', sizeof got);
+                saga_key(got, len, names[i], seqs[k]);
+                assert_string_equal(got, want);
+            }
+}
+
 /* ------------------------------------------------------------ input errors and determinism */
 
 #define BASE(params, workload)                                                        \
@@ -525,6 +596,9 @@ int main(void) {
         cmocka_unit_test(a_full_key_ring_forgets_its_oldest_key_and_only_that_one),
         cmocka_unit_test(the_idempotency_ring_tells_directions_apart_and_the_tombstones_do_not),
         cmocka_unit_test(the_key_index_agrees_with_the_ring_through_many_wraps),
+        cmocka_unit_test(a_service_keeps_the_orders_and_holds_of_five_thousand_sagas),
+        cmocka_unit_test(the_table_index_finds_each_row_where_a_linear_search_does),
+        cmocka_unit_test(a_saga_key_is_what_snprintf_writes_for_any_name_number_and_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

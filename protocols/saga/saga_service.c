@@ -30,8 +30,11 @@
  * next command, so a power loss keeps the database as a crash does.
  *
  * Trade-off: fixed tables (SVC_*_MAX); a full table refuses the command
- * with a reason naming the bound rather than growing.  Accounts, orders and
- * seats are searched linearly.  The idempotency table and the tombstones
+ * with a reason naming the bound rather than growing.  The account and
+ * order tables hold SAGA_INDEX_ROWS_MAX rows (a hold is an account, one per
+ * order: a million sagas fit) and are indexed (saga_index.h); the engine's
+ * zeroed state costs memory only where rows are written.  Seats (at most
+ * SVC_SEAT_MAX) are searched linearly.  The idempotency table and the tombstones
  * are rings that keep the last SVC_DONE_MAX / SVC_TOMB_MAX keys, as real
  * dedup tables keep keys for a retention period: a redelivery older than
  * that is applied again (the ring forgets the key it overwrites, and only
@@ -39,6 +42,7 @@
  * the same however many sagas ran.
  */
 #include "protocols/saga/saga.h"
+#include "protocols/saga/saga_index.h"
 #include "protocols/saga/saga_keys.h"
 
 #include <inttypes.h>
@@ -47,8 +51,8 @@
 
 enum { TAG_SERVE = 840 };
 
-#define SVC_ACC_MAX 1024
-#define SVC_ORD_MAX 4096
+#define SVC_ACC_MAX SAGA_INDEX_ROWS_MAX   /* holds are accounts: one per order */
+#define SVC_ORD_MAX SAGA_INDEX_ROWS_MAX
 #define SVC_SEAT_MAX 1024
 #define SVC_DONE_MAX 8192
 #define SVC_TOMB_MAX 4096
@@ -66,6 +70,7 @@ typedef struct saga_svc {
     /* durable: the database */
     svc_account acc[SVC_ACC_MAX];
     svc_order ord[SVC_ORD_MAX];
+    saga_index acc_index, ord_index;   /* acc and ord by key */
     svc_seat seat[SVC_SEAT_MAX];
     saga_keys done;               /* applied (saga, step, direction): a ring */
     saga_keys tomb;               /* compensated (saga, step), either direction: a ring */
@@ -88,8 +93,8 @@ static bool svc_invariants_ok(const saga_svc *s) {
     if (s->cfg == NULL || s->queue_len > SVC_QUEUE_MAX) return false;
     if (s->busy != (s->serve_timer != 0) || (s->busy && s->queue_len == 0)) return false;
     if (s->acc_n > SVC_ACC_MAX || s->ord_n > SVC_ORD_MAX || s->seat_n > SVC_SEAT_MAX) return false;
-    for (uint32_t i = 0; i < s->acc_n; i++)
-        if (s->acc[i].balance < 0) return false;
+    if (s->acc_index.rows != s->acc_n || s->ord_index.rows != s->ord_n) return false;
+    if (!saga_index_ok(&s->acc_index) || !saga_index_ok(&s->ord_index)) return false;
     return saga_keys_ok(&s->done) && s->done.cap == SVC_DONE_MAX && saga_keys_ok(&s->tomb) &&
            s->tomb.cap == SVC_TOMB_MAX && !s->done.any_dir && s->tomb.any_dir;
 }
@@ -100,7 +105,8 @@ static void out_set(svc_out *o, uint8_t result, int64_t code, const char *why) {
     snprintf(o->why, sizeof o->why, "%s", why);
 }
 
-static void saga_effect(env *e, const saga_msg *m, hist_eff_kind k, int64_t value, int64_t aux) {
+static void saga_effect(env *e, const saga_msg *m, const char *key, hist_eff_kind k, int64_t value,
+                        int64_t aux) {
     hist_effect x;
     memset(&x, 0, sizeof x);
     x.kind = k;
@@ -109,8 +115,6 @@ static void saga_effect(env *e, const saga_msg *m, hist_eff_kind k, int64_t valu
     x.value = value;
     x.token = m->attempt;
     x.aux = aux;
-    char key[SIM_NAME_MAX];
-    saga_key(key, sizeof key, env_node_name(e, m->orch), m->seq);
     x.key = key;
     env_effect(e, &x);
 }
@@ -121,11 +125,21 @@ static saga_dkey key_of(const saga_msg *m) {
     return (saga_dkey){ m->orch, m->seq, m->step, m->comp };
 }
 
+typedef struct acc_probe { const saga_svc *s; const char *key; } acc_probe;
+
+static bool same_account(const void *ctx, uint32_t row) {
+    const acc_probe *p = ctx;
+    return strncmp(p->s->acc[row].key, p->key, SIM_NAME_MAX) == 0;
+}
+
 /* The account, opened with `opening` (BALANCE_INIT) the first time. */
 static svc_account *account(saga_svc *s, env *e, const char *key, int64_t opening) {
-    for (uint32_t i = 0; i < s->acc_n; i++)
-        if (strncmp(s->acc[i].key, key, SIM_NAME_MAX) == 0) return &s->acc[i];
+    acc_probe p = { s, key };
+    uint32_t hash = saga_hash_str(key, SIM_NAME_MAX);
+    uint32_t row = saga_index_find(&s->acc_index, hash, same_account, &p);
+    if (row != SAGA_INDEX_NONE) return &s->acc[row];
     if (s->acc_n == SVC_ACC_MAX) return NULL;
+    saga_index_add(&s->acc_index, hash);
     svc_account *a = &s->acc[s->acc_n++];
     snprintf(a->key, sizeof a->key, "%s", key);
     a->balance = opening;
@@ -136,17 +150,27 @@ static svc_account *account(saga_svc *s, env *e, const char *key, int64_t openin
 }
 
 static void set_balance(env *e, const saga_msg *m, svc_account *a, int64_t v) {
-    SIM_ASSERT(v >= 0);
+    SIM_ASSERT(v >= 0);                           /* the invariant: no account is negative */
     a->balance = v;
     hist_effect x = { .kind = HIST_EFF_BALANCE, .client = m->orch, .op = m->op, .value = v };
     x.key = a->key;
     env_effect(e, &x);
 }
 
+typedef struct ord_probe { const saga_svc *s; int64_t order; } ord_probe;
+
+static bool same_order(const void *ctx, uint32_t row) {
+    const ord_probe *p = ctx;
+    return p->s->ord[row].order == p->order;
+}
+
 static svc_order *order_of(saga_svc *s, int64_t order) {
-    for (uint32_t i = 0; i < s->ord_n; i++)
-        if (s->ord[i].order == order) return &s->ord[i];
+    ord_probe p = { s, order };
+    uint32_t hash = saga_hash_i64(order);
+    uint32_t row = saga_index_find(&s->ord_index, hash, same_order, &p);
+    if (row != SAGA_INDEX_NONE) return &s->ord[row];
     if (s->ord_n == SVC_ORD_MAX) return NULL;
+    saga_index_add(&s->ord_index, hash);
     s->ord[s->ord_n] = (svc_order){ order, SAGA_ORDER_NONE };
     return &s->ord[s->ord_n++];
 }
@@ -377,15 +401,15 @@ static void chor_forward(env *e, const saga_msg *m, uint8_t result, const char *
 }
 
 static void record(env *e, const saga_msg *m, const svc_out *o) {
-    switch (o->result) {
-    case SAGA_R_OK: saga_effect(e, m, m->comp ? HIST_EFF_SAGA_COMP : HIST_EFF_SAGA_STEP, m->step, 0); break;
-    case SAGA_R_SKIP:
-        saga_effect(e, m, HIST_EFF_SAGA_SKIP, m->step, o->why_code | (m->comp ? SAGA_AUX_COMP : 0));
-        break;
-    default: saga_effect(e, m, HIST_EFF_SAGA_REFUSE, m->step, o->why_code); break;
-    }
     char key[SIM_NAME_MAX];
     saga_key(key, sizeof key, env_node_name(e, m->orch), m->seq);
+    switch (o->result) {
+    case SAGA_R_OK: saga_effect(e, m, key, m->comp ? HIST_EFF_SAGA_COMP : HIST_EFF_SAGA_STEP, m->step, 0); break;
+    case SAGA_R_SKIP:
+        saga_effect(e, m, key, HIST_EFF_SAGA_SKIP, m->step, o->why_code | (m->comp ? SAGA_AUX_COMP : 0));
+        break;
+    default: saga_effect(e, m, key, HIST_EFF_SAGA_REFUSE, m->step, o->why_code); break;
+    }
     static const char *const res[] = { "applied", "changed nothing", "REFUSED" };
     env_trace(e, "%s %s%u %s (attempt %u): %s%s%s", key, m->comp ? "C" : "T", m->step, saga_cmd_name(m->cmd),
               m->attempt, res[o->result], o->why[0] ? ": " : "", o->why);

@@ -1,8 +1,10 @@
 /* ledger.c -- accounts and acknowledged changes (ledger.h).
  * Invariant: init_total / final_total are the sums over items; every op
- * with a key counts once per account it names.  Trade-off: accounts are
- * found by a linear search, fine for the handful a scenario holds (a
- * flash sale has one stock row, a bank a few accounts).
+ * with a key counts once per account it names; `index` is an open-
+ * addressing table of the items by their key's hash (linear probing, at
+ * most half full, built in item order, so the first item with a key met
+ * on a probe is the first in item order).  Accounts are found through it:
+ * a saga run of a million orders holds a million accounts (issue 17).
  */
 #include "sim/check/ledger.h"
 
@@ -13,12 +15,44 @@
 
 #include "sim/check/figures.h"
 
+/* FNV-1a of the key (at most SIM_NAME_MAX bytes). */
+static uint32_t key_hash(const char *key) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < SIM_NAME_MAX && key[i] != '\0'; i++) h = (h ^ (uint8_t)key[i]) * 16777619u;
+    return h ^ (h >> 15);
+}
+
 static int32_t find(const check_ledger *l, int32_t node, const char *key, bool any_node) {
-    for (uint32_t i = 0; i < l->count; i++) {
-        if (!any_node && l->items[i].node != node) continue;
-        if (strncmp(l->items[i].key, key, SIM_NAME_MAX) == 0) return (int32_t)i;
+    if (l->index_cap == 0) return -1;
+    uint32_t mask = l->index_cap - 1u;
+    for (uint32_t s = key_hash(key) & mask; l->index[s] >= 0; s = (s + 1u) & mask) {
+        const check_account *a = &l->items[l->index[s]];
+        if (!any_node && a->node != node) continue;
+        if (strncmp(a->key, key, SIM_NAME_MAX) == 0) return l->index[s];
     }
     return -1;
+}
+
+static void index_put(check_ledger *l, uint32_t item) {
+    SIM_ASSERT(item < l->count);
+    SIM_ASSERT(2u * l->count <= l->index_cap);       /* at most half full: a probe ends */
+    uint32_t mask = l->index_cap - 1u;
+    uint32_t s = key_hash(l->items[item].key) & mask;
+    while (l->index[s] >= 0) s = (s + 1u) & mask;
+    l->index[s] = (int32_t)item;
+}
+
+/* Indexes the last item, doubling the index (in item order) when half full. */
+static void index_add(check_ledger *l) {
+    SIM_ASSERT(l->count > 0);
+    if (2u * l->count > l->index_cap) {
+        l->index_cap = l->index_cap ? 2u * l->index_cap : 32u;
+        free(l->index);
+        l->index = sim_xmalloc(l->index_cap * sizeof *l->index);
+        memset(l->index, 0xff, l->index_cap * sizeof *l->index);   /* -1: free */
+        for (uint32_t i = 0; i + 1u < l->count; i++) index_put(l, i);
+    }
+    index_put(l, l->count - 1u);
 }
 
 static check_account *account(check_ledger *l, const hist_effect *x, uint32_t *cap) {
@@ -33,6 +67,7 @@ static check_account *account(check_ledger *l, const hist_effect *x, uint32_t *c
     a->node = x->node;
     snprintf(a->key, sizeof a->key, "%s", x->key);
     a->last = HIST_NONE;
+    index_add(l);
     return a;
 }
 
@@ -95,6 +130,7 @@ void check_ledger_build(const hist *h, check_ledger *out) {
 void check_ledger_free(check_ledger *l) {
     if (l == NULL) return;
     free(l->items);
+    free(l->index);
     memset(l, 0, sizeof *l);
 }
 

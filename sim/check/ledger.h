@@ -33,6 +33,8 @@ typedef struct check_account {
 typedef struct check_ledger {
     check_account *items;
     uint32_t count;
+    int32_t *index;              /* items by key (ledger.c), -1 = free */
+    uint32_t index_cap;          /* 0 or a power of two >= 2 * count */
     int64_t init_total, final_total;
     int64_t external_acked;      /* money in (+) or out (-) of the system, acknowledged */
     int64_t external_lo, external_hi;   /* ... and the unknown ops' possible share */

@@ -18,7 +18,7 @@
  * Invariant: sagas are runs of a copy of the SAGA effect indices sorted by
  * (key, index); entities likewise from the STATE effects.
  * Trade-off: one violation told per saga (the first that applies), three
- * stories at most; O(E log E).
+ * stories at most; O(E + K log K) for E effects of K sagas and entities.
  */
 #include "sim/check/check_int.h"
 
@@ -79,16 +79,72 @@ static int by_key_then_index(const void *a, const void *b) {
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Indices of the effects `want` accepts, sorted by (key, index). */
+/* The distinct keys of the effects a check reads, numbered in order of
+ * first appearance, found through an open-addressing table of key ids
+ * (FNV-1a of the key, linear probing, at most half full). */
+typedef struct sg_keyset {
+    const char **key;             /* by id */
+    uint32_t n;
+    uint32_t *slot, slot_cap;     /* 0 = free, else an id + 1 */
+} sg_keyset;
+
+static uint32_t sg_hash(const char *key) {
+    uint32_t x = 2166136261u;
+    for (size_t i = 0; i < SIM_NAME_MAX && key[i] != '\0'; i++) x = (x ^ (uint8_t)key[i]) * 16777619u;
+    return x ^ (x >> 15);
+}
+
+static void keyset_place(sg_keyset *ks, uint32_t id) {
+    SIM_ASSERT(id < ks->n);
+    uint32_t mask = ks->slot_cap - 1u, at = sg_hash(ks->key[id]) & mask;
+    while (ks->slot[at] != 0) at = (at + 1u) & mask;
+    ks->slot[at] = id + 1u;
+}
+
+/* The id of key, numbering it next if it is new. */
+static uint32_t keyset_id(sg_keyset *ks, const char *key) {
+    SIM_ASSERT(2u * ks->n <= ks->slot_cap);
+    uint32_t mask = ks->slot_cap - 1u;
+    for (uint32_t at = sg_hash(key) & mask; ks->slot[at] != 0; at = (at + 1u) & mask)
+        if (strncmp(ks->key[ks->slot[at] - 1u], key, SIM_NAME_MAX) == 0) return ks->slot[at] - 1u;
+    ks->key[ks->n++] = key;
+    if (2u * ks->n > ks->slot_cap) {              /* double, placing every key again */
+        ks->slot_cap *= 2u;
+        free(ks->slot);
+        ks->slot = sim_xcalloc(ks->slot_cap, sizeof *ks->slot);
+        for (uint32_t id = 0; id + 1u < ks->n; id++) keyset_place(ks, id);
+    }
+    keyset_place(ks, ks->n - 1u);
+    return ks->n - 1u;
+}
+
+/* Indices of the effects `want` accepts, sorted by (key, index): the
+ * distinct keys are sorted (K log K string compares), then the effects
+ * are bucketed by their key's rank in index order (issue 17: sorting all
+ * of a million sagas' effects by string compares was most of the check). */
 static uint32_t *sorted(const hist *h, bool (*want)(hist_eff_kind), uint32_t *n_out) {
-    sg_ref *refs = sim_xmalloc((h->effect_count + 1u) * sizeof *refs);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < h->effect_count; i++)
-        if (want(h->effects[i].kind)) refs[n++] = (sg_ref){ h->effects[i].key, i };
-    qsort(refs, n, sizeof *refs, by_key_then_index);
+    for (uint32_t i = 0; i < h->effect_count; i++) n += want(h->effects[i].kind);
+    uint32_t *id_of = sim_xmalloc((n + 1u) * sizeof *id_of);
+    sg_keyset ks = { sim_xmalloc((n + 1u) * sizeof *ks.key), 0, sim_xcalloc(64, sizeof *ks.slot), 64 };
+    for (uint32_t i = 0, k = 0; i < h->effect_count; i++)
+        if (want(h->effects[i].kind)) id_of[k++] = keyset_id(&ks, h->effects[i].key);
+    sg_ref *refs = sim_xmalloc((ks.n + 1u) * sizeof *refs);
+    for (uint32_t id = 0; id < ks.n; id++) refs[id] = (sg_ref){ ks.key[id], id };
+    qsort(refs, ks.n, sizeof *refs, by_key_then_index);   /* distinct keys: by key */
+    uint32_t *start = sim_xcalloc(ks.n + 1u, sizeof *start), *rank = sim_xmalloc((ks.n + 1u) * sizeof *rank);
+    for (uint32_t r = 0; r < ks.n; r++) rank[refs[r].index] = r;
+    for (uint32_t k = 0; k < n; k++) start[rank[id_of[k]] + 1u]++;
+    for (uint32_t r = 0; r < ks.n; r++) start[r + 1u] += start[r];
     uint32_t *idx = sim_xmalloc((n + 1u) * sizeof *idx);
-    for (uint32_t i = 0; i < n; i++) idx[i] = refs[i].index;
+    for (uint32_t i = 0, k = 0; i < h->effect_count; i++)
+        if (want(h->effects[i].kind)) idx[start[rank[id_of[k++]]]++] = i;
     free(refs);
+    free(start);
+    free(rank);
+    free(id_of);
+    free(ks.key);
+    free(ks.slot);
     *n_out = n;
     return idx;
 }

@@ -1,0 +1,233 @@
+/* bench_family.c -- `make bench`: a family's bench scenario, its
+ * simulation alone against a full run with its reports (issue 17: the
+ * simulation at most 1 us per event, a run with reports at most 2x the
+ * simulation alone).
+ *
+ * "sim": the run with nothing recorded beyond the history the checks need
+ * (no trace, no message log).  "with_reports": the run as `ccsim run` does
+ * it, gnuplot aside: the trace streamed to OUTDIR/trace.log, the message
+ * log the timeline needs, the checks, the report files (summary.json,
+ * history.edn, story.txt) and the timeline's data and scripts
+ * (timeline.dat/.gp, latency.dat/.gp).  Times are the process's CPU time
+ * (the machines are shared and CPU time is the steadier figure; it includes
+ * the system time of writing the files), the best of RUNS alternate runs of
+ * each.  Prints
+ *   bench NAME_sim: N ns/event
+ *   bench NAME_with_reports: N ns/event
+ *   bench NAME_reports_over_sim: R x (target <= 2)
+ * then the events, the checks' verdicts (a broken model cannot hide behind
+ * a fast one), the CPU seconds and the process's peak RSS.
+ *
+ * With --checks-only (for the million-transaction runs, whose trace would
+ * be gigabytes): one run, the simulation then the checks, and
+ *   bench NAME_sim: N ns/event
+ *   bench NAME_sim_and_checks: S s (CPU)
+ *   bench NAME_peak_rss: M MiB
+ *
+ * usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS] [--checks-only]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "sim/check/check.h"
+#include "sim/registry/registry.h"
+#include "sim/report/plot.h"
+#include "sim/report/report.h"
+#include "sim/sim.h"
+
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct verdicts {
+    check_result results[SCN_CHECKS_MAX];
+    size_t count;
+} verdicts;
+
+static void verdicts_free(verdicts *v) {
+    for (size_t k = 0; k < v->count; k++) check_result_free(&v->results[k]);
+    v->count = 0;
+}
+
+static void judge(sim *run, verdicts *v) {
+    const char *names[SCN_CHECKS_MAX];
+    uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
+    sim_stats st = sim_get_stats(run);
+    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false };
+    verdicts_free(v);
+    for (uint32_t i = 0; i < n; i++) {
+        const check_desc *c = check_find(names[i]);
+        if (c == NULL) continue;
+        v->results[v->count].name = c->name;
+        c->run(&in, &v->results[v->count++]);
+    }
+}
+
+/* The CPU seconds of a run with reports, by phase. */
+enum { PH_SIM_TRACE, PH_CHECKS, PH_REPORT, PH_TIMELINE, PH_COUNT };
+static const char *const phase_name[PH_COUNT] = { "simulation+trace", "checks", "report files", "timeline files" };
+
+static int write_reports(const char *dir, const scn *s, sim *run, const plot_msgs *msgs, verdicts *v,
+                         double *ph) {
+    sim_stats st = sim_get_stats(run);
+    rpt_run r = { .s = sim_scenario(run), .h = sim_history(run), .seed = st.seed, .events = st.events,
+                  .messages_sent = st.messages_sent, .messages_dropped = st.messages_dropped,
+                  .end_ns = st.end_ns, .scenario_digest = rpt_file_digest(s->path),
+                  .results = v->results, .result_count = v->count };
+    char err[SIM_ERR_MAX];
+    double t0 = cpu_s();
+    if (rpt_write_dir(dir, &r, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return -1; }
+    double t1 = cpu_s();
+    plot_run pr = { &r, msgs };
+    if (plot_write(dir, &pr, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return -1; }
+    ph[PH_REPORT] = t1 - t0;
+    ph[PH_TIMELINE] = cpu_s() - t1;
+    return 0;
+}
+
+/* The simulation alone: CPU seconds, or a negative number on error. */
+static double sim_alone(const scn *s, uint64_t *events) {
+    char err[SIM_ERR_MAX];
+    sim_options opt = { 0 };
+    sim *run = NULL;
+    if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return -1; }
+    double t0 = cpu_s();
+    int rc = sim_run(run, err, sizeof err);
+    double t = cpu_s() - t0;
+    if (rc != 0) fprintf(stderr, "%s\n", err);
+    *events = sim_get_stats(run).events;
+    sim_destroy(run);
+    return rc == 0 ? t : -1;
+}
+
+/* A full run with its reports into dir: CPU seconds, or negative on error. */
+static double with_reports(const scn *s, const char *dir, verdicts *v, uint64_t *events, double *ph) {
+    char err[SIM_ERR_MAX], path[1100];
+    snprintf(path, sizeof path, "%s/trace.log", dir);
+    plot_msgs msgs;
+    plot_msgs_init(&msgs);
+    sim_options opt = { .on_message = plot_msgs_note, .on_message_ctx = &msgs };
+    sim *run = NULL;
+    double t = -1;
+    if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); goto out; }
+    if (rpt_mkdirs(dir) != 0) { fprintf(stderr, "%s: cannot create\n", dir); goto out; }
+    double t0 = cpu_s();
+    FILE *trace = fopen(path, "w");
+    if (trace == NULL) { fprintf(stderr, "%s: cannot write\n", path); goto out; }
+    sim_set_trace(run, trace);
+    int rc = sim_run(run, err, sizeof err);
+    if (fclose(trace) != 0 || rc != 0) { fprintf(stderr, "%s\n", rc ? err : "trace.log: write error"); goto out; }
+    double t1 = cpu_s();
+    judge(run, v);
+    double t2 = cpu_s();
+    *events = sim_get_stats(run).events;
+    ph[PH_SIM_TRACE] = t1 - t0;
+    ph[PH_CHECKS] = t2 - t1;
+    if (write_reports(dir, s, run, &msgs, v, ph) == 0) t = cpu_s() - t0;
+out:
+    if (run) sim_destroy(run);
+    plot_msgs_free(&msgs);
+    return t;
+}
+
+static double peak_rss_mib(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static void print_figures(const char *name, double sim_s, double full_s, const double *ph, uint64_t events,
+                          int runs, const verdicts *v) {
+    double ev = events > 0 ? (double)events : 1;
+    printf("bench %s_sim: %.0f ns/event\n", name, sim_s * 1e9 / ev);
+    printf("bench %s_with_reports: %.0f ns/event\n", name, full_s * 1e9 / ev);
+    printf("bench %s_reports_over_sim: %.2f x (target <= 2)\n", name, full_s / (sim_s > 0 ? sim_s : 1e-9));
+    printf("  %" PRIu64 " events; CPU %.3f s simulation, %.3f s with reports (best of %d); peak RSS %.1f MiB\n",
+           events, sim_s, full_s, runs, peak_rss_mib());
+    printf("  with reports, by phase (the best run):");
+    for (int p = 0; p < PH_COUNT; p++) printf("%s %s %.3f s", p ? "," : "", phase_name[p], ph[p]);
+    printf("\n  checks:");
+    for (size_t k = 0; k < v->count; k++)
+        printf(" %s %s", v->results[k].name, check_verdict_name(v->results[k].verdict));
+    printf("\n");
+}
+
+/* --checks-only: 0, or 2 with the message printed. */
+static int checks_only(const char *name, const scn *s) {
+    char err[SIM_ERR_MAX];
+    sim_options opt = { 0 };
+    sim *run = NULL;
+    static verdicts v;
+    if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
+    double t0 = cpu_s();
+    int rc = sim_run(run, err, sizeof err);
+    double t1 = cpu_s();
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+        printf("bench %s_sim: failed after %.3f s CPU (%s)\n", name, t1 - t0, err);
+        sim_destroy(run);
+        return 2;
+    }
+    judge(run, &v);
+    double t2 = cpu_s();
+    uint64_t events = sim_get_stats(run).events;
+    const hist *h = sim_history(run);
+    printf("bench %s_sim: %.0f ns/event\n", name, (t1 - t0) * 1e9 / (double)(events ? events : 1));
+    printf("bench %s_sim_and_checks: %.3f s (CPU)\n", name, t2 - t0);
+    printf("bench %s_peak_rss: %.1f MiB\n", name, peak_rss_mib());
+    printf("  %" PRIu64 " events, %" PRIu32 " ops, %" PRIu32 " effects; simulation %.3f s, checks %.3f s\n", events,
+           h->op_count, h->effect_count, t1 - t0, t2 - t1);
+    printf("  checks:");
+    for (size_t k = 0; k < v.count; k++)
+        printf(" %s %s (%s)", v.results[k].name, check_verdict_name(v.results[k].verdict), v.results[k].summary);
+    printf("\n");
+    verdicts_free(&v);
+    sim_destroy(run);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS] [--checks-only]\n");
+        return 2;
+    }
+    int runs = argc > 4 ? atoi(argv[4]) : 3;
+    if (runs < 1) runs = 1;
+    static scn s;
+    static verdicts v;
+    char err[SIM_ERR_MAX];
+    if (scn_load(argv[2], &s, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
+    if (argc > 5 && strcmp(argv[5], "--checks-only") == 0) {
+        int code = checks_only(argv[1], &s);
+        scn_free(&s);
+        return code;
+    }
+    double best_sim = 0, best_full = 0, ph[PH_COUNT] = { 0 }, best_ph[PH_COUNT] = { 0 };
+    uint64_t events = 0, events_full = 0;
+    int rc = 0;
+    for (int i = 0; i < runs && rc == 0; i++) {
+        double a = sim_alone(&s, &events);
+        double b = with_reports(&s, argv[3], &v, &events_full, ph);
+        if (a < 0 || b < 0) { rc = 2; break; }
+        if (i == 0 || a < best_sim) best_sim = a;
+        if (i == 0 || b < best_full) {
+            best_full = b;
+            for (int p = 0; p < PH_COUNT; p++) best_ph[p] = ph[p];
+        }
+    }
+    if (rc == 0 && events != events_full) {
+        fprintf(stderr, "bench_family: %s: %" PRIu64 " events alone, %" PRIu64 " with reports\n", argv[2],
+                events, events_full);
+        rc = 2;
+    }
+    if (rc == 0) print_figures(argv[1], best_sim, best_full, best_ph, events, runs, &v);
+    verdicts_free(&v);
+    scn_free(&s);
+    return rc;
+}
