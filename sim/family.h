@@ -87,11 +87,13 @@ typedef struct workload_desc {
      * run that could never finish inside its event budget; *key gets the
      * parameter that drives it, where the error points.  NULL = none. */
     uint64_t (*events_min)(const void *cfg, const char **key);
-    /* An upper bound on the operations its clients invoke (iterations
-     * times clients, for a workload that stops when they are done), so that the
-     * history's projection (sim.c, sim_hist_grew) does not take a run that
-     * ends early for one that runs to its horizon.  NULL = no bound but
-     * the horizon. */
+    /* The operations its clients will invoke, at least (iterations times
+     * clients, for a workload that stops when they are done), so that the
+     * history's projection (sim.c, sim_hist_grew) can stop at once a run
+     * that will pass its memory budget.  Never more than the run can
+     * invoke: an overstatement could stop a run that would fit; an
+     * understatement only stops it later.  NULL = no projection (the run
+     * stops when the budget is spent). */
     uint64_t (*ops_max)(const void *cfg, const scn *s);
 } workload_desc;
 

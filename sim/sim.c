@@ -77,19 +77,22 @@ void sim_hist_full(struct sim *s) {
 
 /* Called after each record: each time the history has doubled since the
  * last look (from 1/64 of its budget), its size at the end is projected
- * from its growth so far: per simulated second to the horizon, or per
- * operation to the workload's ops_max when that is less.  A run on course
- * to pass the budget stops now rather than when it reaches it. */
+ * from its bytes per operation so far, times the operations the workload
+ * will invoke (workload_desc.ops_max, which never overstates them), or,
+ * when that is less, its growth per simulated second to the horizon.  A
+ * run on course to pass the budget stops now rather than when it reaches
+ * it.  Without ops_max there is no projection: a run whose clients finish
+ * long before its horizon would look far bigger than it is, so it is
+ * stopped only when the budget is spent (sim_hist_full). */
 void sim_hist_grew(struct sim *s) {
     size_t bytes = hist_bytes(&s->hist);
     if (bytes < s->hist_check_bytes || s->failed || s->now <= 0) return;
     s->hist_check_bytes = bytes * 2;
-    double end_bytes = (double)bytes * ((double)s->scn->duration_ns / (double)s->now);
     uint64_t ops_max = s->workload && s->workload->ops_max ? s->workload->ops_max(s->workload_cfg, s->scn) : 0;
-    if (ops_max > 0 && s->hist.op_count > 0) {
-        double by_ops = (double)bytes * ((double)ops_max / (double)s->hist.op_count);
-        if (by_ops < end_bytes) end_bytes = by_ops;
-    }
+    if (ops_max == 0 || s->hist.op_count == 0) return;
+    double end_bytes = (double)bytes * ((double)ops_max / (double)s->hist.op_count);
+    double by_time = (double)bytes * ((double)s->scn->duration_ns / (double)s->now);
+    if (by_time < end_bytes) end_bytes = by_time;
     if (end_bytes <= (double)s->hist.max_bytes) return;
     char now[32], end[32];
     sim_fmt_time(now, sizeof now, s->now);

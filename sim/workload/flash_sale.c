@@ -226,6 +226,14 @@ static int fs_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     return 0;
 }
 
+/* Each buyer invokes one op at least (family.h: never more than the run
+ * invokes). */
+static uint64_t fs_ops_max(const void *cfg_v, const scn *s) {
+    const fs_cfg *c = cfg_v;
+    (void)s;
+    return (uint64_t)c->buyers;
+}
+
 const workload_desc fs_workload = {
     .name = "flash-sale",
     .summary = "buyers race for the items of one stock row, with the strategy of your choice",
@@ -235,4 +243,5 @@ const workload_desc fs_workload = {
     .driver = &fs_driver_ops,
     .validate = fs_validate,
     .seed = fs_seed,
+    .ops_max = fs_ops_max,
 };

@@ -508,6 +508,14 @@ static int lkc_validate(const void *cfg_v, const scn *s, const proto_desc *proto
                        cfg->resource);
 }
 
+/* Each client runs `iterations` ACQUIREs at least (an ok one adds READ,
+ * WRITE and RELEASE): never more than it invokes (family.h). */
+static uint64_t lkc_ops_max(const void *cfg_v, const scn *s) {
+    const lkc_cfg *c = cfg_v;
+    (void)s;
+    return (uint64_t)c->iterations * c->clients.count;
+}
+
 const workload_desc lkc_workload = {
     .name = "lock-counter",
     .summary = "acquire, read the counter, hold, write counter+1, release; per client, N times",
@@ -517,4 +525,5 @@ const workload_desc lkc_workload = {
     .driver = &lkc_driver_ops,
     .validate = lkc_validate,
     .events_min = lkc_events_min,
+    .ops_max = lkc_ops_max,
 };
