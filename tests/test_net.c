@@ -9,22 +9,10 @@
 #include <string.h>
 
 #include "sim/net.h"
+#include "tests/test_scn_support.h"
 
 #define BIG "name: t\nprotocol: p\nduration: 60s\nnodes: {redis: 1, client: 9999}\n"
 
-static scn *load_ok(const char *text) {
-    scn *s = sim_xmalloc(sizeof *s);
-    char err[SIM_ERR_MAX] = "";
-    int rc = scn_load_buffer("t.yaml", text, strlen(text), s, err, sizeof err);
-    if (rc != 0) print_error("unexpected: %s\n", err);
-    assert_int_equal(rc, 0);
-    return s;
-}
-
-static void drop(scn *s) {
-    scn_free(s);
-    free(s);
-}
 
 static net *net_of(const scn *s) {
     net *n = sim_xmalloc(sizeof *n);

@@ -25,24 +25,12 @@
 
 #include "sim/scenario/param.h"
 #include "sim/scenario/scn.h"
+#include "tests/test_scn_support.h"
 
 #define BROKEN_DIR "tests/broken"
 
 /* ---- helpers ------------------------------------------------------- */
 
-static scn *load_ok(const char *text) {
-    scn *s = sim_xmalloc(sizeof *s);
-    char err[SIM_ERR_MAX] = "";
-    int rc = scn_load_buffer("t.yaml", text, strlen(text), s, err, sizeof err);
-    if (rc != 0) print_error("unexpected: %s\n", err);
-    assert_int_equal(rc, 0);
-    return s;
-}
-
-static void drop(scn *s) {
-    scn_free(s);
-    free(s);
-}
 
 /* Loads text, expects failure, returns the message without "t.yaml:". */
 static const char *load_err(const char *text) {
