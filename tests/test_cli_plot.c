@@ -95,6 +95,33 @@ static void without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code(voi
     assert_false(file_ok(dir, "timeline.png"));
 }
 
+/* 301 lanes would make a picture taller than gnuplot draws (a 10 000-node
+ * run spent 47 s in gnuplot and got no picture): the timeline's files are
+ * written, not drawn, and the run says so; latency.png is drawn. */
+static void a_run_of_more_nodes_than_lanes_writes_the_timeline_but_does_not_draw_it(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512], yaml[512];
+    sub(yaml, sizeof yaml, "lanes.yaml");
+    FILE *f = fopen(yaml, "w");
+    assert_non_null(f);
+    fputs("name: lanes\nduration: 2s\nprotocol: setnx-lock\nnodes: {redis: 1, client: 300}\n"
+          "network: {latency: 1ms}\nworkload: {kind: lock-counter, iterations: 1, hold: 1ms}\n", f);
+    assert_int_equal(fclose(f), 0);
+    sub(dir, sizeof dir, "lanes");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s --out %s", yaml, dir), 1);
+    assert_non_null(strstr(out, "the timeline is not drawn: 301 nodes are more lanes than a "
+                                "picture can show (at most 256)"));
+    assert_null(strstr(out, "timeline  "));
+    assert_true(file_ok(dir, "timeline.gp"));
+    assert_true(file_ok(dir, "timeline.dat"));
+    assert_false(file_ok(dir, "timeline.png"));
+    assert_false(file_ok(dir, "timeline.svg"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 2);
+    assert_non_null(strstr(out, "timeline.dat: 301 lanes, more than a picture can show (at most "
+                                "256): the timeline is not drawn"));
+    assert_false(file_ok(dir, "timeline.png"));
+}
+
 static void plot_redraws_the_pictures_from_the_report_directory(void **state) {
     (void)state;
     char out[OUT_MAX], dir[512];
@@ -230,6 +257,7 @@ int main(void) {
         cmocka_unit_test(run_draw_png_draws_only_the_png_and_removes_an_older_svg),
         cmocka_unit_test(no_plot_writes_no_timeline_and_removes_an_older_one),
         cmocka_unit_test(without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code),
+        cmocka_unit_test(a_run_of_more_nodes_than_lanes_writes_the_timeline_but_does_not_draw_it),
         cmocka_unit_test(plot_redraws_the_pictures_from_the_report_directory),
         cmocka_unit_test(plot_writes_its_own_scripts_and_never_runs_one_it_finds),
         cmocka_unit_test(set_overrides_a_value_and_a_bad_one_is_reported_as_the_set),

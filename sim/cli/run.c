@@ -387,8 +387,17 @@ int cli_plot_run(const char *dir, const plot_run *pr, unsigned formats, const ch
     }
     char why[1200];
     static const char *const scripts[] = { "timeline.gp", "latency.gp" };   /* drawn at once */
-    size_t n = pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN ? 2 : 1;
-    if (plot_draw_many(dir, scripts, n, formats, why, sizeof why) != PLOT_DRAWN) {
+    bool latency = pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN;
+    if (pr->run->s->node_count > PLOT_LANES_DRAW_MAX) {
+        fprintf(stderr, "%s: the timeline is not drawn: %u nodes are more lanes than a picture "
+                "can show (at most %d); timeline.gp and timeline.dat are written%s\n", who,
+                pr->run->s->node_count, PLOT_LANES_DRAW_MAX,
+                latency ? ", and latency.png is drawn" : "");
+        if (latency && plot_draw_many(dir, scripts + 1, 1, formats, why, sizeof why) != PLOT_DRAWN)
+            fprintf(stderr, "%s: %s\n", who, why);
+        return 1;
+    }
+    if (plot_draw_many(dir, scripts, latency ? 2 : 1, formats, why, sizeof why) != PLOT_DRAWN) {
         fprintf(stderr, "%s: %s\n", who, why);
         return 1;
     }

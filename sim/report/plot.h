@@ -38,6 +38,10 @@
 #define PLOT_ARROWS_MAX      80          /* message arrows drawn; more -> a window around the
                                             first violation */
 #define PLOT_LATENCY_OPS_MIN 100         /* ops a run needs for latency.png */
+/* Lanes (nodes) a timeline picture is drawn for: past it the picture would
+ * be taller than gnuplot can draw (84 px a lane), so timeline.gp and
+ * timeline.dat are written but not drawn (`ccsim run` says so). */
+#define PLOT_LANES_DRAW_MAX 256
 #define PLOT_VARIANTS_MAX    16          /* panels in one compare picture */
 
 /* The message log a run's sim_options.on_message fills (plot_msgs_note). */

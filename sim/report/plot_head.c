@@ -302,6 +302,11 @@ int plot_rewrite(const char *dir, const char *name, char *err, size_t err_len) {
     if (strcmp(name, "timeline") == 0) {
         plot_head *h = sim_xmalloc(sizeof *h);
         rc = plot_head_read(path, h, err, err_len);
+        if (rc == 0 && h->node_count > PLOT_LANES_DRAW_MAX) {
+            snprintf(err, err_len, "%s: %u lanes, more than a picture can show (at most %d): the "
+                     "timeline is not drawn", path, h->node_count, PLOT_LANES_DRAW_MAX);
+            rc = -1;
+        }
         if (rc == 0) rc = rpt_write_whole(dir, "timeline.gp", plot_write_timeline_gp, h, err, err_len);
         free(h);
     } else {
