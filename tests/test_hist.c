@@ -169,10 +169,22 @@ static void a_record_past_the_budget_is_refused(void **state) {
     hist_free(&h);
 }
 
+/* The scenario of the run ping_with_budget made: a run reads its scenario
+ * until sim_destroy, so budget_run_free frees both, in that order. */
+static scn *budget_scn;
+
+static void budget_run_free(sim *run) {
+    sim_destroy(run);
+    free(budget_scn->params.items);
+    free(budget_scn);
+    budget_scn = NULL;
+}
+
 /* a sends `count` messages 1 ms apart until the horizon: b records one
- * effect each, sizeof(hist_effect) bytes. */
+ * effect each, sizeof(hist_effect) bytes.  Free with budget_run_free. */
 static int ping_with_budget(int64_t count, uint64_t budget, sim **out, char *err, size_t len) {
-    scn *s = ping_scn(count * SIM_MS + SIM_S);
+    SIM_ASSERT(budget_scn == NULL);
+    scn *s = budget_scn = ping_scn(count * SIM_MS + SIM_S);
     char n[32];
     snprintf(n, sizeof n, "%lld", (long long)count);
     ping_param(s, "count", n);
@@ -181,8 +193,6 @@ static int ping_with_budget(int64_t count, uint64_t budget, sim **out, char *err
                         .max_history_bytes = budget };
     int rc = sim_create(s, &opt, out, err, len);
     if (rc == 0) rc = sim_run(*out, err, len);
-    free(s->params.items);
-    free(s);
     return rc;
 }
 
@@ -229,7 +239,7 @@ static void a_run_without_a_bound_on_its_operations_stops_when_its_budget_is_spe
     assert_non_null(strstr(err, "--max-memory BYTES"));
     assert_null(strstr(err, "on course"));
     assert_true(hist_bytes(sim_history(run)) > (8u << 20) / 2);
-    sim_destroy(run);
+    budget_run_free(run);
 }
 
 static void a_run_that_fits_its_budget_runs_to_its_end(void **state) {
@@ -239,10 +249,10 @@ static void a_run_that_fits_its_budget_runs_to_its_end(void **state) {
     /* 100 000 effects need about 9 MB; the budget is 16 MiB */
     assert_int_equal(ping_with_budget(100000, 16u << 20, &run, err, sizeof err), 0);
     assert_int_equal(effect_count(run, HIST_EFF_READ), 100000);
-    sim_destroy(run);
+    budget_run_free(run);
     run = NULL;
     assert_int_equal(ping_with_budget(100000, 4u << 20, &run, err, sizeof err), SIM_RUN_OVER_BUDGET);
-    sim_destroy(run);
+    budget_run_free(run);
 }
 
 int main(void) {
