@@ -7,6 +7,7 @@
  * (JSON is YAML's flow style), so --merge needs no parser of its own.
  */
 #include "sim/cli/sweep.h"
+#include "sim/cli/json_in.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -314,43 +315,15 @@ int sweep_write_junit(const char *file, const sweep_range *r, const sweep_tally 
 
 /* ---- --merge ----------------------------------------------------------- */
 
-typedef struct reader {
-    const char *file;
-    yaml_document_t doc;
-    char err[SIM_ERR_MAX];
-} reader;
-
-static int bad(reader *rd, const yaml_node_t *at, const char *what) {
-    size_t line = at ? at->start_mark.line + 1 : 1, col = at ? at->start_mark.column + 1 : 1;
-    snprintf(rd->err, sizeof rd->err, "%s:%zu:%zu: error: %s", rd->file, line, col, what);
-    return -1;
-}
-
-static yaml_node_t *field(reader *rd, yaml_node_t *map, const char *key, yaml_node_type_t type) {
-    if (!map || map->type != YAML_MAPPING_NODE) { bad(rd, map, "expected an object"); return NULL; }
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&rd->doc, p->key);
-        if (!k || k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, key) != 0) continue;
-        yaml_node_t *v = yaml_document_get_node(&rd->doc, p->value);
-        if (v && v->type == type) return v;
-        char what[160];
-        snprintf(what, sizeof what, "\"%s\" has the wrong type", key);
-        bad(rd, v, what);
-        return NULL;
-    }
-    char what[160];
-    snprintf(what, sizeof what, "no \"%s\" here (is this a sweep.json from ccsim sweep?)", key);
-    bad(rd, map, what);
-    return NULL;
-}
+typedef json_in reader;          /* a shard's sweep.json being read */
 
 static const char *text_of(reader *rd, yaml_node_t *map, const char *key) {
-    yaml_node_t *v = field(rd, map, key, YAML_SCALAR_NODE);
+    yaml_node_t *v = json_in_field(rd, map, key, YAML_SCALAR_NODE, false);
     return v ? (const char *)v->data.scalar.value : NULL;
 }
 
 static int u64_of(reader *rd, yaml_node_t *map, const char *key, uint64_t *out) {
-    yaml_node_t *v = field(rd, map, key, YAML_SCALAR_NODE);
+    yaml_node_t *v = json_in_field(rd, map, key, YAML_SCALAR_NODE, false);
     if (!v) return -1;
     const char *p = (const char *)v->data.scalar.value;
     char *end = NULL;
@@ -359,7 +332,7 @@ static int u64_of(reader *rd, yaml_node_t *map, const char *key, uint64_t *out) 
     if (*p < '0' || *p > '9' || *end || errno == ERANGE) {
         char what[160];
         snprintf(what, sizeof what, "\"%s\" needs a non-negative integer", key);
-        return bad(rd, v, what);
+        return json_in_bad(rd, v, what);
     }
     *out = x;
     return 0;
@@ -372,11 +345,11 @@ static int word_of(reader *rd, yaml_node_t *map, const char *key, const char *co
     for (int i = 0; i < n; i++) if (strcmp(w, words[i]) == 0) { *out = i; return 0; }
     char what[160];
     snprintf(what, sizeof what, "\"%s\" is not one of the words ccsim writes there", key);
-    return bad(rd, field(rd, map, key, YAML_SCALAR_NODE), what);
+    return json_in_bad(rd, json_in_field(rd, map, key, YAML_SCALAR_NODE, false), what);
 }
 
 static yaml_node_t *item(reader *rd, yaml_node_t *seq, size_t i) {
-    return yaml_document_get_node(&rd->doc, seq->data.sequence.items.start[i]);
+    return json_in_node(rd, seq->data.sequence.items.start[i]);
 }
 
 static size_t items(const yaml_node_t *seq) {
@@ -404,7 +377,7 @@ static int check_index(reader *rd, const sweep_tally *t, yaml_node_t *m, uint8_t
     if (!name) return -1;
     for (uint32_t i = 0; i < t->check_count; i++)
         if (strcmp(t->checks[i].name, name) == 0) { *out = (uint8_t)i; return 0; }
-    return bad(rd, m, "a failing seed names a check the scenario's \"checks\" do not list");
+    return json_in_bad(rd, m, "a failing seed names a check the scenario's \"checks\" do not list");
 }
 
 static int read_seed(reader *rd, yaml_node_t *m, const sweep_tally *t, sweep_seed *s) {
@@ -419,9 +392,9 @@ static int read_seed(reader *rd, yaml_node_t *m, const sweep_tally *t, sweep_see
         s->message = sim_xstrdup(msg);
         return 0;
     }
-    yaml_node_t *cs = field(rd, m, "checks", YAML_SEQUENCE_NODE);
+    yaml_node_t *cs = json_in_field(rd, m, "checks", YAML_SEQUENCE_NODE, false);
     if (!cs) return -1;
-    if (items(cs) > t->check_count) return bad(rd, cs, "a seed lists more failing checks than the scenario has");
+    if (items(cs) > t->check_count) return json_in_bad(rd, cs, "a seed lists more failing checks than the scenario has");
     for (size_t i = 0; i < items(cs); i++) {
         yaml_node_t *c = item(rd, cs, i);
         sweep_fail *f = &s->fails[s->fail_count];
@@ -441,9 +414,9 @@ static int read_seed(reader *rd, yaml_node_t *m, const sweep_tally *t, sweep_see
 static int read_header(reader *rd, yaml_node_t *m, sweep_tally *t, bool first) {
     const char *name = text_of(rd, m, "name"), *path = name ? text_of(rd, m, "path") : NULL;
     const char *sets = path ? text_of(rd, m, "set_args") : NULL;
-    yaml_node_t *cs = sets ? field(rd, m, "checks", YAML_SEQUENCE_NODE) : NULL;
+    yaml_node_t *cs = sets ? json_in_field(rd, m, "checks", YAML_SEQUENCE_NODE, false) : NULL;
     if (!cs) return -1;
-    if (items(cs) > SCN_CHECKS_MAX) return bad(rd, cs, "more checks than a scenario can have");
+    if (items(cs) > SCN_CHECKS_MAX) return json_in_bad(rd, cs, "more checks than a scenario can have");
     sweep_tally mine = { .check_count = (uint32_t)items(cs) };
     for (uint32_t i = 0; i < mine.check_count; i++)
         if (read_check(rd, item(rd, cs, i), &mine.checks[i]) != 0) return -1;
@@ -463,7 +436,7 @@ static int read_header(reader *rd, yaml_node_t *m, sweep_tally *t, bool first) {
     for (uint32_t i = 0; same && i < mine.check_count; i++)
         same = strcmp(t->checks[i].name, mine.checks[i].name) == 0 &&
                t->checks[i].expect == mine.checks[i].expect && t->checks[i].judged == mine.checks[i].judged;
-    if (!same) return bad(rd, m, "this scenario (its name, path, --set options or checks) differs from the first file's: merge shards of one sweep");
+    if (!same) return json_in_bad(rd, m, "this scenario (its name, path, --set options or checks) differs from the first file's: merge shards of one sweep");
     for (uint32_t i = 0; i < mine.check_count; i++) {
         for (int v = 0; v < 3; v++) t->checks[i].verdicts[v] += mine.checks[i].verdicts[v];
         t->checks[i].failing += mine.checks[i].failing;
@@ -473,7 +446,7 @@ static int read_header(reader *rd, yaml_node_t *m, sweep_tally *t, bool first) {
 
 static int read_seeds(reader *rd, yaml_node_t *m, const char *key, sweep_tally *t, sweep_list *l,
                       uint32_t max) {
-    yaml_node_t *seq = field(rd, m, key, YAML_SEQUENCE_NODE);
+    yaml_node_t *seq = json_in_field(rd, m, key, YAML_SEQUENCE_NODE, false);
     if (!seq) return -1;
     for (size_t i = 0; i < items(seq); i++) {
         sweep_seed s;
@@ -488,7 +461,7 @@ static int read_search(reader *rd, yaml_node_t *m, sweep_tally *t) {
     uint64_t verified = 0;
     const char *nemesis = u64_of(rd, m, "verified", &verified) == 0 ? text_of(rd, m, "nemesis")
                                                                        : NULL;
-    yaml_node_t *drawn = nemesis ? field(rd, m, "faults_drawn", YAML_MAPPING_NODE) : NULL;
+    yaml_node_t *drawn = nemesis ? json_in_field(rd, m, "faults_drawn", YAML_MAPPING_NODE, false) : NULL;
     if (!drawn) return -1;
     t->verified += verified;
     t->nemesis |= strcmp(nemesis, "true") == 0;
@@ -528,8 +501,8 @@ typedef struct merged {
 /* The sweep's own fields: the first file sets them, the others must agree. */
 static int read_top(reader *rd, yaml_node_t *root, merged *mg, bool first) {
     static const char *const bools[] = { "false", "true" };
-    yaml_node_t *seeds = field(rd, root, "seeds", YAML_MAPPING_NODE);
-    yaml_node_t *shard = seeds ? field(rd, root, "shard", YAML_MAPPING_NODE) : NULL;
+    yaml_node_t *seeds = json_in_field(rd, root, "seeds", YAML_MAPPING_NODE, false);
+    yaml_node_t *shard = seeds ? json_in_field(rd, root, "shard", YAML_MAPPING_NODE, false) : NULL;
     uint64_t from = 0, to = 0, k = 0, n = 0, show = 0;
     int ignore = 0;
     if (!shard || u64_of(rd, seeds, "from", &from) != 0 || u64_of(rd, seeds, "to", &to) != 0 ||
@@ -537,52 +510,35 @@ static int read_top(reader *rd, yaml_node_t *root, merged *mg, bool first) {
         u64_of(rd, root, "show", &show) != 0 || word_of(rd, root, "ignore_expect", bools, 2, &ignore) != 0)
         return -1;
     if (n == 0 || n > UINT32_MAX || k >= n || to < from || to - from == UINT64_MAX || show > UINT32_MAX)
-        return bad(rd, shard, "the shard or seed range is out of bounds");
+        return json_in_bad(rd, shard, "the shard or seed range is out of bounds");
     if (first) {
         mg->r = (sweep_range){ .from = from, .to = to, .shard = 0, .shards = (uint32_t)n };
         mg->p->show = (uint32_t)show;
         mg->p->ignore_expect = ignore;
     }
-    if (from != mg->r.from || to != mg->r.to) return bad(rd, seeds, "another seed range than the first file's: merge shards of one sweep");
-    if (n != mg->r.shards) return bad(rd, shard, "another shard count than the first file's");
-    if (show != mg->p->show || (bool)ignore != mg->p->ignore_expect) return bad(rd, root, "another --show or --ignore-expect than the first file's");
+    if (from != mg->r.from || to != mg->r.to) return json_in_bad(rd, seeds, "another seed range than the first file's: merge shards of one sweep");
+    if (n != mg->r.shards) return json_in_bad(rd, shard, "another shard count than the first file's");
+    if (show != mg->p->show || (bool)ignore != mg->p->ignore_expect) return json_in_bad(rd, root, "another --show or --ignore-expect than the first file's");
     for (size_t i = 0; i < mg->shards_seen_count; i++)
-        if (mg->shards_seen[i] == k) return bad(rd, shard, "this shard is in an earlier file too");
+        if (mg->shards_seen[i] == k) return json_in_bad(rd, shard, "this shard is in an earlier file too");
     mg->shards_seen[mg->shards_seen_count++] = (uint32_t)k;
     return 0;
 }
 
 static int read_file(reader *rd, merged *mg, bool first) {
     yaml_node_t *root = yaml_document_get_root_node(&rd->doc);
-    if (!root) return bad(rd, NULL, "empty file");
+    if (!root) return json_in_bad(rd, NULL, "empty file");
     if (read_top(rd, root, mg, first) != 0) return -1;
-    yaml_node_t *scs = field(rd, root, "scenarios", YAML_SEQUENCE_NODE);
+    yaml_node_t *scs = json_in_field(rd, root, "scenarios", YAML_SEQUENCE_NODE, false);
     if (!scs) return -1;
     if (first) {
         mg->n = items(scs);
         mg->t = sim_xcalloc(mg->n ? mg->n : 1, sizeof *mg->t);
     }
-    if (items(scs) != mg->n) return bad(rd, scs, "another number of scenarios than the first file's");
+    if (items(scs) != mg->n) return json_in_bad(rd, scs, "another number of scenarios than the first file's");
     for (size_t i = 0; i < mg->n; i++)
         if (read_tally(rd, item(rd, scs, i), &mg->t[i], mg->p->show, first) != 0) return -1;
     return 0;
-}
-
-static int load_doc(reader *rd) {
-    FILE *f = fopen(rd->file, "rb");
-    if (!f) { snprintf(rd->err, sizeof rd->err, "%s: error: cannot read it: %s", rd->file, strerror(errno)); return -1; }
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int ok = yaml_parser_load(&parser, &rd->doc);
-    if (!ok) {
-        snprintf(rd->err, sizeof rd->err, "%s:%zu:%zu: error: not JSON: %s", rd->file,
-                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "unreadable");
-    }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return ok ? 0 : -1;
 }
 
 int sweep_merge(const char *const *files, size_t file_count, sweep_range *r, sweep_plan *p,
@@ -596,10 +552,10 @@ int sweep_merge(const char *const *files, size_t file_count, sweep_range *r, swe
     merged mg = { .p = p, .shards_seen = sim_xcalloc(file_count, sizeof *mg.shards_seen) };
     int rc = 0;
     for (size_t i = 0; i < file_count && rc == 0; i++) {
-        reader rd = { .file = files[i] };
-        if (load_doc(&rd) != 0) { fprintf(stderr, "%s\n", rd.err); rc = SIM_EXIT_INPUT; break; }
+        reader rd = { .file = files[i], .what_is_it = "a sweep.json from ccsim sweep" };
+        if (json_in_load(&rd) != 0) { fprintf(stderr, "%s\n", rd.err); rc = SIM_EXIT_INPUT; break; }
         if (read_file(&rd, &mg, i == 0) != 0) { fprintf(stderr, "%s\n", rd.err); rc = SIM_EXIT_INPUT; }
-        yaml_document_delete(&rd.doc);
+        json_in_free(&rd);
     }
     if (rc == 0 && mg.shards_seen_count != mg.r.shards) {
         fprintf(stderr, "ccsim sweep --merge: %zu files for %" PRIu32 " shards: every shard 0..%" PRIu32

@@ -16,6 +16,7 @@
  * (JSON is YAML's flow style).
  */
 #include "sim/cli/cli.h"
+#include "sim/cli/json_in.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -106,73 +107,43 @@ int cli_trace_close(cli_trace_file *t, bool keep, const char *who) {
 /* ---- summary.json: what the run was ----------------------------------- */
 
 typedef struct recorded_run {
-    const char *summary;            /* RUNDIR/summary.json, for messages */
-    yaml_document_t doc;
+    json_in js;                     /* RUNDIR/summary.json */
     const char *path;               /* the scenario file, as the run was given it */
     yaml_node_t *path_at;           /* where it is written, for messages */
     const char *digest;             /* its FNV-1a 64, 16 hex digits */
     const char *sets[SCN_SETS_MAX];
     uint32_t set_count;
     uint64_t seed, events;
-    char err[3 * CLI_TRACE_PATH_MAX];
 } recorded_run;
 
-static int bad(recorded_run *r, const yaml_node_t *at, const char *what) {
-    size_t line = at ? at->start_mark.line + 1 : 1, col = at ? at->start_mark.column + 1 : 1;
-    snprintf(r->err, sizeof r->err, "%s:%zu:%zu: error: %s", r->summary, line, col, what);
-    return -1;
-}
-
-/* map[key] when it has the type; NULL (with the message in r->err) when
- * it is missing or has another, unless optional and missing. */
-static yaml_node_t *field(recorded_run *r, yaml_node_t *map, const char *key, yaml_node_type_t type,
-                          bool optional) {
-    char what[200];
-    if (!map || map->type != YAML_MAPPING_NODE) { bad(r, map, "expected an object"); return NULL; }
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&r->doc, p->key);
-        if (!k || k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, key) != 0)
-            continue;
-        yaml_node_t *v = yaml_document_get_node(&r->doc, p->value);
-        if (v && v->type == type) return v;
-        snprintf(what, sizeof what, "\"%s\" has the wrong type", key);
-        bad(r, v, what);
-        return NULL;
-    }
-    if (optional) return NULL;
-    snprintf(what, sizeof what, "no \"%s\" here (is this the summary.json of a ccsim run?)", key);
-    bad(r, map, what);
-    return NULL;
-}
-
 static int u64_field(recorded_run *r, yaml_node_t *map, const char *key, uint64_t *out) {
-    yaml_node_t *v = field(r, map, key, YAML_SCALAR_NODE, false);
+    yaml_node_t *v = json_in_field(&r->js, map, key, YAML_SCALAR_NODE, false);
     if (!v) return -1;
     char why[128], what[200];
     if (cli_parse_seed((const char *)v->data.scalar.value, out, why, sizeof why) == 0) return 0;
     snprintf(what, sizeof what, "\"%s\" %s", key, why);
-    return bad(r, v, what);
+    return json_in_bad(&r->js, v, what);
 }
 
 static int read_overrides(recorded_run *r, yaml_node_t *scenario) {
-    yaml_node_t *list = field(r, scenario, "overrides", YAML_SEQUENCE_NODE, true);
-    if (!list) return r->err[0] ? -1 : 0;            /* none: the run had no --set */
+    yaml_node_t *list = json_in_field(&r->js, scenario, "overrides", YAML_SEQUENCE_NODE, true);
+    if (!list) return r->js.err[0] ? -1 : 0;            /* none: the run had no --set */
     for (yaml_node_item_t *i = list->data.sequence.items.start; i < list->data.sequence.items.top; i++) {
-        yaml_node_t *v = yaml_document_get_node(&r->doc, *i);
-        if (!v || v->type != YAML_SCALAR_NODE) return bad(r, v, "an override is a string KEY=VALUE");
-        if (r->set_count == SCN_SETS_MAX) return bad(r, v, "more overrides than ccsim run takes");
+        yaml_node_t *v = json_in_node(&r->js, *i);
+        if (!v || v->type != YAML_SCALAR_NODE) return json_in_bad(&r->js, v, "an override is a string KEY=VALUE");
+        if (r->set_count == SCN_SETS_MAX) return json_in_bad(&r->js, v, "more overrides than ccsim run takes");
         r->sets[r->set_count++] = (const char *)v->data.scalar.value;
     }
     return 0;
 }
 
 static int read_fields(recorded_run *r) {
-    yaml_node_t *root = yaml_document_get_root_node(&r->doc);
-    if (!root) return bad(r, NULL, "empty file (is this the summary.json of a ccsim run?)");
-    yaml_node_t *scenario = field(r, root, "scenario", YAML_MAPPING_NODE, false);
+    yaml_node_t *root = yaml_document_get_root_node(&r->js.doc);
+    if (!root) return json_in_bad(&r->js, NULL, "empty file (is this the summary.json of a ccsim run?)");
+    yaml_node_t *scenario = json_in_field(&r->js, root, "scenario", YAML_MAPPING_NODE, false);
     if (!scenario) return -1;
-    r->path_at = field(r, scenario, "path", YAML_SCALAR_NODE, false);
-    yaml_node_t *digest = r->path_at ? field(r, scenario, "digest", YAML_SCALAR_NODE, false) : NULL;
+    r->path_at = json_in_field(&r->js, scenario, "path", YAML_SCALAR_NODE, false);
+    yaml_node_t *digest = r->path_at ? json_in_field(&r->js, scenario, "digest", YAML_SCALAR_NODE, false) : NULL;
     if (!digest) return -1;
     r->path = (const char *)r->path_at->data.scalar.value;
     r->digest = (const char *)digest->data.scalar.value;
@@ -181,32 +152,16 @@ static int read_fields(recorded_run *r) {
                ? -1 : 0;
 }
 
-/* Loads summary.json: 0, or -1 with the located message in r->err. */
+/* Loads summary.json: 0, or -1 with the located message in r->js.err. */
 static int read_summary(recorded_run *r) {
-    FILE *f = fopen(r->summary, "rb");
-    if (!f) {
-        snprintf(r->err, sizeof r->err, "%s: error: cannot read it: %s (expected the report "
-                 "directory of a ccsim run)", r->summary, strerror(errno));
-        return -1;
-    }
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    bool loaded = yaml_parser_load(&parser, &r->doc) != 0;
-    if (!loaded)
-        snprintf(r->err, sizeof r->err, "%s:%zu:%zu: error: not JSON: %s", r->summary,
-                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "unreadable");
-    yaml_parser_delete(&parser);
-    fclose(f);
-    if (!loaded) return -1;
+    if (json_in_load(&r->js) != 0) return -1;
     if (read_fields(r) == 0) return 0;
-    yaml_document_delete(&r->doc);
+    json_in_free(&r->js);
     return -1;
 }
 
 /* The scenario file is there and is the one the run read: 0, or -1 with
- * what to do in r->err. */
+ * what to do in r->js.err. */
 static int same_scenario(recorded_run *r) {
     char what[2 * CLI_TRACE_PATH_MAX], hex[17];
     FILE *f = fopen(r->path, "rb");
@@ -214,7 +169,7 @@ static int same_scenario(recorded_run *r) {
         snprintf(what, sizeof what, "the run's scenario file '%s' cannot be read (%s): run ccsim "
                  "trace from the folder the run was made in (the path is relative to it), or "
                  "put the file back", r->path, strerror(errno));
-        return bad(r, r->path_at, what);
+        return json_in_bad(&r->js, r->path_at, what);
     }
     fclose(f);
     snprintf(hex, sizeof hex, "%016" PRIx64, rpt_file_digest(r->path));
@@ -224,7 +179,7 @@ static int same_scenario(recorded_run *r) {
              "used (git stash, git checkout), or make a new run with its trace: ccsim run %s "
              "--seed %" PRIu64 "%s", r->path, hex, r->digest, r->path, r->seed,
              r->set_count ? " and the --set options in summary.json" : "");
-    return bad(r, r->path_at, what);
+    return json_in_bad(&r->js, r->path_at, what);
 }
 
 /* ---- ccsim trace ------------------------------------------------------- */
@@ -308,7 +263,7 @@ static int replay(const recorded_run *r, const trace_args *a, FILE *f) {
     } else if (sim_get_stats(run).events != r->events) {
         fprintf(stderr, "ccsim trace: internal error: the run replayed %" PRIu64 " events, %s "
                 "records %" PRIu64 ": this is a bug in ccsim (or a ccsim other than the one that "
-                "made the report); no trace written\n", sim_get_stats(run).events, r->summary, r->events);
+                "made the report); no trace written\n", sim_get_stats(run).events, r->js.file, r->events);
         code = SIM_EXIT_INTERNAL;
     }
     sim_destroy(run);
@@ -345,10 +300,11 @@ int cli_trace(int argc, char **argv) {
         fprintf(stderr, "ccsim trace: '%s' is too long a path\n", a.out && (size_t)m >= sizeof final ? a.out : a.dir);
         return SIM_EXIT_INPUT;
     }
-    recorded_run r = { .summary = summary };
-    if (read_summary(&r) != 0) { fprintf(stderr, "%s\n", r.err); return SIM_EXIT_INPUT; }
+    recorded_run r = { .js = { .file = summary, .what_is_it = "the summary.json of a ccsim run",
+                               .unreadable = "expected the report directory of a ccsim run" } };
+    if (read_summary(&r) != 0) { fprintf(stderr, "%s\n", r.js.err); return SIM_EXIT_INPUT; }
     int code = same_scenario(&r) == 0 ? write_trace(&r, &a, final) : SIM_EXIT_INPUT;
-    if (r.err[0]) fprintf(stderr, "%s\n", r.err);
-    yaml_document_delete(&r.doc);
+    if (r.js.err[0]) fprintf(stderr, "%s\n", r.js.err);
+    json_in_free(&r.js);
     return code;
 }
