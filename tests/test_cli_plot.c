@@ -109,16 +109,16 @@ static void a_run_of_more_nodes_than_lanes_writes_the_timeline_but_does_not_draw
     assert_int_equal(fclose(f), 0);
     sub(dir, sizeof dir, "lanes");
     assert_int_equal(run(out, sizeof out, NULL, "run %s --out %s", yaml, dir), 1);
-    assert_non_null(strstr(out, "the timeline is not drawn: 301 nodes are more lanes than a "
-                                "picture can show (at most 256)"));
+    assert_non_null(strstr(out, "301 lanes are more than a picture can show (at most 256): "
+                                "the timeline is not drawn; timeline.gp"));
     assert_null(strstr(out, "timeline  "));
     assert_true(file_ok(dir, "timeline.gp"));
     assert_true(file_ok(dir, "timeline.dat"));
     assert_false(file_ok(dir, "timeline.png"));
     assert_false(file_ok(dir, "timeline.svg"));
     assert_int_equal(run(out, sizeof out, NULL, "plot %s", dir), 2);
-    assert_non_null(strstr(out, "timeline.dat: 301 lanes, more than a picture can show (at most "
-                                "256): the timeline is not drawn"));
+    assert_non_null(strstr(out, "timeline.dat: 301 lanes are more than a picture can show "
+                                "(at most 256): the timeline is not drawn"));
     assert_false(file_ok(dir, "timeline.png"));
 }
 

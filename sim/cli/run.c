@@ -388,10 +388,8 @@ int cli_plot_run(const char *dir, const plot_run *pr, unsigned formats, const ch
     char why[1200];
     static const char *const scripts[] = { "timeline.gp", "latency.gp" };   /* drawn at once */
     bool latency = pr->run->h->op_count >= PLOT_LATENCY_OPS_MIN;
-    if (pr->run->s->node_count > PLOT_LANES_DRAW_MAX) {
-        fprintf(stderr, "%s: the timeline is not drawn: %u nodes are more lanes than a picture "
-                "can show (at most %d); timeline.gp and timeline.dat are written%s\n", who,
-                pr->run->s->node_count, PLOT_LANES_DRAW_MAX,
+    if (!plot_lanes_drawn(pr->run->s->node_count, why, sizeof why)) {
+        fprintf(stderr, "%s: %s; timeline.gp and timeline.dat are written%s\n", who, why,
                 latency ? ", and latency.png is drawn" : "");
         if (latency && plot_draw_many(dir, scripts + 1, 1, formats, why, sizeof why) != PLOT_DRAWN)
             fprintf(stderr, "%s: %s\n", who, why);

@@ -42,6 +42,9 @@
  * be taller than gnuplot can draw (84 px a lane), so timeline.gp and
  * timeline.dat are written but not drawn (`ccsim run` says so). */
 #define PLOT_LANES_DRAW_MAX 256
+/* Whether a timeline of `lanes` lanes is drawn; when not, the reason in
+ * why ("301 lanes are more than ... not drawn"), for run and plot alike. */
+bool plot_lanes_drawn(uint32_t lanes, char *why, size_t why_len);
 #define PLOT_VARIANTS_MAX    16          /* panels in one compare picture */
 
 /* The message log a run's sim_options.on_message fills (plot_msgs_note). */

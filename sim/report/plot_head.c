@@ -292,6 +292,14 @@ static int rewrite_compare(const char *dir, char *err, size_t err_len) {
     return rc;
 }
 
+bool plot_lanes_drawn(uint32_t lanes, char *why, size_t why_len) {
+    SIM_ASSERT(why != NULL && why_len > 0);
+    if (lanes <= PLOT_LANES_DRAW_MAX) return true;
+    snprintf(why, why_len, "%" PRIu32 " lanes are more than a picture can show (at most %d): the "
+             "timeline is not drawn", lanes, PLOT_LANES_DRAW_MAX);
+    return false;
+}
+
 int plot_rewrite(const char *dir, const char *name, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(name != NULL);
@@ -302,9 +310,9 @@ int plot_rewrite(const char *dir, const char *name, char *err, size_t err_len) {
     if (strcmp(name, "timeline") == 0) {
         plot_head *h = sim_xmalloc(sizeof *h);
         rc = plot_head_read(path, h, err, err_len);
-        if (rc == 0 && h->node_count > PLOT_LANES_DRAW_MAX) {
-            snprintf(err, err_len, "%s: %u lanes, more than a picture can show (at most %d): the "
-                     "timeline is not drawn", path, h->node_count, PLOT_LANES_DRAW_MAX);
+        char why[200];
+        if (rc == 0 && !plot_lanes_drawn(h->node_count, why, sizeof why)) {
+            snprintf(err, err_len, "%s: %s", path, why);
             rc = -1;
         }
         if (rc == 0) rc = rpt_write_whole(dir, "timeline.gp", plot_write_timeline_gp, h, err, err_len);
