@@ -251,6 +251,127 @@ static int teardown(void **state) {
     return cli_teardown();
 }
 
+/* ---- lecture mode (issue 15) ---- */
+
+/* A PNG's width and height, from its IHDR chunk; false if not a PNG. */
+static bool png_size(const char *dir, const char *name, unsigned *w, unsigned *h) {
+    char path[1024];
+    unsigned char b[24];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    if (n != sizeof b || memcmp(b + 1, "PNG", 3) != 0) return false;
+    *w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+    *h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+    return true;
+}
+
+static bool file_has(const char *dir, const char *name, const char *text) {
+    char path[1024], buf[65536];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, text) != NULL;
+}
+
+static void plot_from_to_projector_draws_a_slide_beside_the_runs_own_picture(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512], own[600], copy[600], cmd[1300];
+    unsigned w = 0, h = 0;
+    sub(dir, sizeof dir, "lecture");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --out %s", L2, dir), 1);
+    snprintf(own, sizeof own, "%s/timeline.png", dir);
+    snprintf(copy, sizeof copy, "%s/own.png", tmpdir);
+    snprintf(cmd, sizeof cmd, "cp %s %s", own, copy);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --from 9s --to 16s --projector", dir), 0);
+    assert_non_null(strstr(out, "view.png and .svg (1920x1080)"));
+    assert_true(png_size(dir, "view.png", &w, &h));
+    assert_int_equal(w, 1920);
+    assert_int_equal(h, 1080);
+    assert_true(file_ok(dir, "view.svg"));
+    assert_true(file_has(dir, "view.gp", "set xrange [9.000000000:16.000000000]"));
+    assert_true(same_file(own, copy));                       /* the run's own picture is kept */
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --to 12s --draw png", dir), 0);
+    assert_true(png_size(dir, "view.png", &w, &h));
+    assert_int_equal(w, 1200);                               /* no slide: the run's own size */
+    assert_true(file_has(dir, "view.gp", "set xrange [0:12.000000000]"));
+    assert_false(file_ok(dir, "view.svg"));                  /* not drawn: no older one left */
+}
+
+static void plot_frames_draws_the_timeline_step_by_step_and_the_last_frame_whole(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512], frames[600];
+    sub(dir, sizeof dir, "frames");
+    assert_int_equal(run(out, sizeof out, NULL, "run %s -q --out %s", L2, dir), 1);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --frames", dir), 0);
+    snprintf(frames, sizeof frames, "%s/frames", dir);
+    unsigned n = 0;
+    char name[32];
+    for (unsigned k = 1; k <= 40; k++) {
+        snprintf(name, sizeof name, "frame-%03u.png", k);
+        if (!file_ok(frames, name)) break;
+        n = k;
+    }
+    assert_true(n >= 3);                       /* L2: the pause, the expiry, c2's lock, c1's write */
+    char said[64];
+    snprintf(said, sizeof said, "frame-%03u.png (%u frames)", n, n);
+    assert_non_null(strstr(out, said));
+    assert_true(file_has(frames, "frame-001.gp", "set object 1 rect from"));   /* veiled */
+    snprintf(name, sizeof name, "frame-%03u.gp", n);
+    assert_false(file_has(frames, name, "set object 1 rect"));                 /* whole */
+    assert_true(file_has(frames, name, "'../timeline.dat'"));
+}
+
+static void plot_projector_pages_a_compare_one_variant_a_slide(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    unsigned w = 0, h = 0;
+    sub(dir, sizeof dir, "compare-lecture");
+    assert_int_equal(run(out, sizeof out, NULL, "compare %s --vary params.fencing=false,true --out %s",
+                         L2, dir), 0);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --projector --draw png", dir), 0);
+    assert_non_null(strstr(out, "view-1.png .. view-2.png"));
+    for (int i = 1; i <= 2; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "view-%d.png", i);
+        assert_true(png_size(dir, name, &w, &h));
+        assert_int_equal(w, 1920);
+        assert_int_equal(h, 1080);
+    }
+    assert_true(file_has(dir, "view-2.gp", "'2-true/timeline.dat'"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --frames", dir), 2);
+    assert_non_null(strstr(out, "--frames draws one run's timeline"));
+}
+
+static void plot_lecture_options_reject_a_bad_or_empty_range(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    sub(dir, sizeof dir, "lecture");                         /* drawn above */
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --from 12s --to 9s", dir), 2);
+    assert_non_null(strstr(out, "--to 9 s is not after --from 12 s"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --from 100s", dir), 2);
+    assert_non_null(strstr(out, "is not before the end of the picture"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --from soon", dir), 2);
+    assert_non_null(strstr(out, "--from needs a time such as 9s or 9500ms (not 'soon')"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --to", dir), 2);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --projector", tmpdir), 2);
+    assert_non_null(strstr(out, "has no timeline.dat or compare.dat"));
+    char bad[600], cmd[4096];
+    sub(bad, sizeof bad, "lecture-bad");
+    snprintf(cmd, sizeof cmd, "rm -rf %s && cp -r %s %s && printf '# [cross] x y rgb\\nsoon 1 2\\n' "
+             ">> %s/timeline.dat", bad, dir, bad, bad);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --frames", bad), 2);
+    assert_non_null(strstr(out, "timeline.dat:"));
+    assert_non_null(strstr(out, ": error: a row that does not start with its time"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(run_draws_the_timeline_beside_the_other_reports),
@@ -263,6 +384,10 @@ int main(void) {
         cmocka_unit_test(set_overrides_a_value_and_a_bad_one_is_reported_as_the_set),
         cmocka_unit_test(compare_prints_one_row_per_variant_and_draws_them_together),
         cmocka_unit_test(compare_rejects_a_missing_vary_one_value_or_a_bad_value_before_running),
+        cmocka_unit_test(plot_from_to_projector_draws_a_slide_beside_the_runs_own_picture),
+        cmocka_unit_test(plot_frames_draws_the_timeline_step_by_step_and_the_last_frame_whole),
+        cmocka_unit_test(plot_projector_pages_a_compare_one_variant_a_slide),
+        cmocka_unit_test(plot_lecture_options_reject_a_bad_or_empty_range),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

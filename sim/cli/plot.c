@@ -18,9 +18,10 @@
 #include <sys/stat.h>
 
 #include "sim/report/plot.h"
+#include "sim/scenario/scn.h"
 
 static void plot_usage(FILE *f) {
-    fputs("usage: ccsim plot RUNDIR [--draw png|svg]\n"
+    fputs("usage: ccsim plot RUNDIR [--draw png|svg] [--from T] [--to T] [--projector] [--frames]\n"
           "\n"
           "Draws the pictures of a report directory again from its data\n"
           "(timeline.dat, latency.dat, compare.dat): timeline.png and .svg,\n"
@@ -32,8 +33,22 @@ static void plot_usage(FILE *f) {
           "\n"
           "  --draw png|svg   draw only that format (default both)\n"
           "\n"
-          "exit: 0 drawn, 2 nothing to draw or gnuplot missing or failing\n"
-          "example: ccsim plot reports/L2-lease-gc-pause/seed-1\n", f);
+          "Lecture mode: pictures for a talk, written beside the run's own (which stay\n"
+          "as they are), from the same data:\n"
+          "  --from T, --to T zoom the timeline to [T, T] (e.g. 9s, 9500ms), into\n"
+          "                   view.png and view.svg\n"
+          "  --projector      draw view.png as a 16:9 slide, 1920x1080, with fonts and\n"
+          "                   lines 1.6 times larger; a compare directory gets one page\n"
+          "                   per variant (view-1.png, view-2.png...) on one time axis\n"
+          "  --frames         the timeline step by step, for a talk: frames/frame-001.png,\n"
+          "                   ... each showing what happened up to the next fault, crash,\n"
+          "                   commit, vote or evidence, the rest veiled; the last frame is\n"
+          "                   the whole picture (at most 40 frames; PNG only)\n"
+          "\n"
+          "exit: 0 drawn, 2 nothing to draw, bad option or gnuplot missing or failing\n"
+          "example: ccsim plot reports/L2-lease-gc-pause/seed-1\n"
+          "         ccsim plot reports/L2-lease-gc-pause/seed-1 --from 9s --to 16s --projector\n"
+          "         ccsim plot reports/L2-lease-gc-pause/seed-1 --frames\n", f);
 }
 
 static bool has_file(const char *dir, const char *name) {
@@ -74,13 +89,42 @@ static int redraw(const char *dir, const char *const *names, size_t n, unsigned 
     return failed;
 }
 
+/* --from T / --to T: 0, or -1 with the message printed. */
+static int parse_time_option(const char *opt, const char *v, sim_time *out) {
+    char err[SIM_ERR_MAX];
+    if (v && scn_parse_duration(v, out, err, sizeof err) == 0) return 0;
+    fprintf(stderr, "ccsim plot: %s needs a time such as 9s or 9500ms%s%s%s\n", opt,
+            v ? " (not '" : "", v ? v : "", v ? "')" : "");
+    return -1;
+}
+
+/* Lecture mode: the view or the frames of dir. */
+static int lecture(const char *dir, const plot_view *v, unsigned formats) {
+    char msg[2 * SIM_ERR_MAX + 4300];
+    int rc = plot_view_draw(dir, v, formats, msg, sizeof msg);
+    if (rc != 0) { fprintf(stderr, "ccsim plot: %s\n", msg); return SIM_EXIT_INPUT; }
+    printf("drew      %s\n", msg);
+    return SIM_EXIT_OK;
+}
+
 int cli_plot(int argc, char **argv) {
     SIM_ASSERT(argc >= 1);
     SIM_ASSERT(argv != NULL);
     const char *dir = NULL;
     unsigned formats = PLOT_BOTH;
+    plot_view view = { 0 };
+    bool lecturing = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { plot_usage(stdout); return SIM_EXIT_OK; }
+        if (strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--to") == 0) {
+            const char *opt = argv[i], *v = i + 1 < argc ? argv[++i] : NULL;
+            if (parse_time_option(opt, v, strcmp(opt, "--from") == 0 ? &view.from : &view.to) != 0)
+                return SIM_EXIT_INPUT;
+            lecturing = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--projector") == 0) { view.projector = lecturing = true; continue; }
+        if (strcmp(argv[i], "--frames") == 0) { view.frames = lecturing = true; continue; }
         if (strcmp(argv[i], "--draw") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
             if (plot_parse_formats(v, &formats) == 0) continue;
@@ -93,6 +137,7 @@ int cli_plot(int argc, char **argv) {
         dir = argv[i];
     }
     if (!dir) { fprintf(stderr, "ccsim plot: which report directory? (usage: ccsim plot RUNDIR)\n"); return SIM_EXIT_INPUT; }
+    if (lecturing) return lecture(dir, &view, formats);
     static const char *const names[] = { "timeline", "latency", "compare" };
     const char *found[3];
     size_t n = 0;

@@ -138,4 +138,18 @@ sim_time plot_clock_error(const scn *s, int32_t node, sim_time t);
 /* Latency percentile (p in 0..100) of the completed ops, in ns; 0 when none. */
 sim_time plot_latency_percentile(const hist *h, uint32_t p);
 
+/* Lecture mode (plot_view.c, `ccsim plot --from --to --projector
+ * --frames`): pictures for a talk, written beside the run's own from the
+ * same data: view.png/.svg (a compare directory: view-K, a page per
+ * variant), or frames/frame-NNN.png, the timeline step by step. */
+#define PLOT_FRAMES_MAX 40
+typedef struct plot_view {
+    sim_time from, to;           /* the time axis; to = 0: the picture's own end */
+    bool projector;              /* a 16:9 slide: 1920x1080, fonts and lines x1.6 */
+    bool frames;                 /* frames/frame-NNN.png (PNG only) instead of view */
+} plot_view;
+/* 0 drawn (msg: what, for "drew ..."); -1 bad input (msg: why, with the
+ * file); 1 gnuplot missing or failing (msg: what to do). */
+int plot_view_draw(const char *dir, const plot_view *v, unsigned formats, char *msg, size_t msg_len);
+
 #endif

@@ -156,6 +156,10 @@ void plot_gp_str(FILE *f, const char *s);
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len);
 /* Gnuplot's frame: a loop drawing SVG then PNG of the given height. */
 void plot_gp_begin(FILE *f, const char *name, uint32_t height_px);
+/* The same on a canvas of any size, fonts and lines scaled by scale_pct
+ * (100 = as laid out; plot_view.c's projector slides). */
+void plot_gp_canvas(FILE *f, const char *name, uint32_t width_px, uint32_t height_px,
+                    uint32_t scale_pct);
 void plot_gp_end(FILE *f);
 
 /* Where one timeline panel goes in the picture, and what it says. */
@@ -168,6 +172,9 @@ typedef struct plot_frame {
     const char *note;            /* third line, small; NULL or "" = none */
     bool legend;                 /* the legend under the time axis */
     sim_time x_end;              /* the time axis ends here */
+    sim_time x_from;             /* ... and starts here (0 = the run's start) */
+    uint32_t lanes_px;           /* the lanes' height; 0 = PX_LANE a lane (plot_lanes_px) */
+    sim_time veil_from;          /* > 0: what happens after it is veiled (plot_view.c frames) */
 } plot_frame;
 
 /* ---- what a script draws besides the data (plot_head.c) ----
@@ -234,6 +241,9 @@ void plot_write_compare_gp(FILE *f, const plot_cmp_head *c, const plot_head *pan
 /* One timeline panel: data file `dat` (relative to the script), lanes of h. */
 void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_frame *fr);
 uint32_t plot_panel_height_px(const plot_head *h, bool legend);
+uint32_t plot_lanes_px(const plot_head *h);               /* the lanes' part of it */
+/* A white veil over the panel after true time t, and a line at t (frames). */
+void plot_gp_veil(FILE *f, sim_time t);
 /* "violation: a, b;  ok: c, d" and its colour (red when any violated). */
 void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb);
 

@@ -197,6 +197,8 @@ static uint32_t lanes_px(const plot_head *h) {
     return PX_LANE * (h->node_count < 2 ? 2u : h->node_count);
 }
 
+uint32_t plot_lanes_px(const plot_head *h) { return lanes_px(h); }
+
 uint32_t plot_panel_height_px(const plot_head *h, bool legend) {
     return PX_TITLE + lanes_px(h) + PX_AXIS + (legend ? PX_LEGEND : 0u);
 }
@@ -209,34 +211,46 @@ static void screen_y(char *buf, size_t len, uint32_t px, uint32_t h) {
     snprintf(buf, len, "%u.%04u", v / 10000u, v % 10000u);
 }
 
-void plot_gp_begin(FILE *f, const char *name, uint32_t height_px) {
+void plot_gp_canvas(FILE *f, const char *name, uint32_t width_px, uint32_t height_px,
+                    uint32_t scale_pct) {
     SIM_ASSERT(name != NULL);
-    SIM_ASSERT(height_px > 0);
+    SIM_ASSERT(width_px > 0 && height_px > 0);
+    SIM_ASSERT(scale_pct >= 100);
+    char size[96];
+    if (scale_pct == 100) snprintf(size, sizeof size, "%u,%u", width_px, height_px);
+    else snprintf(size, sizeof size, "%u,%u fontscale %u.%02u linewidth %u.%02u", width_px,
+                  height_px, scale_pct / 100, scale_pct % 100, scale_pct / 100, scale_pct % 100);
     fputs("if (!exists(\"sfx\")) sfx = ''\n", f);
     fputs("if (!exists(\"svg\")) svg = 1\n", f);
     fputs("if (!exists(\"png\")) png = 1\n", f);
     fputs("do for [pass = (svg ? 1 : 2):(png ? 2 : 1)] {\n", f);
     fprintf(f, "  if (pass == 1) {\n"
-               "    set terminal svg size %d,%u font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
+               "    set terminal svg size %s font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
                "    set output '%s.svg'.sfx\n"
                "  } else {\n"
-               "    set terminal pngcairo size %d,%u font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
+               "    set terminal pngcairo size %s font 'DejaVu Sans,10' noenhanced background rgb 'white'\n"
                "    set output '%s.png'.sfx\n"
-               "  }\n", PLOT_WIDTH_PX, height_px, name, PLOT_WIDTH_PX, height_px, name);
+               "  }\n", size, name, size, name);
     fputs("  set multiplot\n", f);
+}
+
+void plot_gp_begin(FILE *f, const char *name, uint32_t height_px) {
+    plot_gp_canvas(f, name, PLOT_WIDTH_PX, height_px, 100);
 }
 
 void plot_gp_end(FILE *f) {
     fputs("  unset multiplot\n  set output\n}\n", f);
 }
 
-static void panel_axes(FILE *f, const plot_head *h, sim_time x_end) {
-    char xe[32];
-    SIM_ASSERT(x_end > 0);                      /* an empty x range draws nothing */
+static void panel_axes(FILE *f, const plot_head *h, sim_time x_from, sim_time x_end) {
+    char xf[32], xe[32];
+    SIM_ASSERT(x_end > x_from);                 /* an empty x range draws nothing */
     SIM_ASSERT(h->node_count >= 1);
     plot_fmt_time(xe, sizeof xe, x_end);
+    if (x_from > 0) plot_fmt_time(xf, sizeof xf, x_from);
+    else snprintf(xf, sizeof xf, "0");
     uint32_t n = h->node_count;
-    fprintf(f, "  set xrange [0:%s]\n  set yrange [0.5:%u.5]\n", xe, n);
+    fprintf(f, "  set xrange [%s:%s]\n  set yrange [0.5:%u.5]\n", xf, xe, n);
     fputs("  set ytics (", f);
     for (uint32_t i = 0; i < n; i++) {
         fputs(i ? ", '" : "'", f);
@@ -286,7 +300,7 @@ static void frame_label(FILE *f, const plot_frame *fr, uint32_t px, const char *
 
 void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_frame *fr) {
     SIM_ASSERT(fr->height_px > fr->top_px);
-    uint32_t top = fr->top_px + PX_TITLE, bottom = top + lanes_px(h);
+    uint32_t top = fr->top_px + PX_TITLE, bottom = top + (fr->lanes_px ? fr->lanes_px : lanes_px(h));
     SIM_ASSERT(bottom + PX_AXIS <= fr->height_px);
     char a[16], b[16], k[16];
     screen_y(a, sizeof a, fr->height_px - top, fr->height_px);
@@ -305,7 +319,8 @@ void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_fram
                 PX_LEFT * 10000u / PLOT_WIDTH_PX, k);
     else
         fputs("  unset key\n", f);
-    panel_axes(f, h, fr->x_end);
+    panel_axes(f, h, fr->x_from, fr->x_end);
+    if (fr->veil_from > 0) plot_gp_veil(f, fr->veil_from);
     panel_plot(f, h, dat, fr->legend);
 }
 
@@ -370,7 +385,8 @@ void plot_write_timeline_gp(FILE *f, const void *head) {
                "# How to read it: docs/timelines.md.\n", h->name, h->seed);
     uint32_t height = plot_panel_height_px(h, true);
     plot_gp_begin(f, "timeline", height);
-    plot_frame fr = { height, 0, h->title, h->verdicts, h->verdict_rgb, h->note, true, h->view };
+    plot_frame fr = { height, 0, h->title, h->verdicts, h->verdict_rgb, h->note, true, h->view,
+                      0, 0, 0 };
     plot_gp_panel(f, h, "timeline.dat", &fr);
     plot_gp_end(f);
 }
@@ -425,7 +441,8 @@ void plot_write_compare_gp(FILE *f, const plot_cmp_head *c, const plot_head *pan
         bool last = i + 1 == c->count;
         plot_head panel = panels[i];
         if (last) panel.legend = legend;
-        plot_frame fr = { h, top, title, panel.verdicts, panel.verdict_rgb, panel.note, last, x_end };
+        plot_frame fr = { h, top, title, panel.verdicts, panel.verdict_rgb, panel.note, last, x_end,
+                          0, 0, 0 };
         plot_gp_panel(f, &panel, dat, &fr);
         top += plot_panel_height_px(&panel, last);
     }
