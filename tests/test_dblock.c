@@ -163,6 +163,21 @@ static void a_conditional_update_refuses_while_a_successor_holds_the_row(void **
     run_free(&r);
 }
 
+static void a_token_checked_against_the_highest_seen_lets_an_early_stale_write_land(void **state) {
+    (void)state;
+    run tok = run_file(DIR "DL2d-fencing-token-successor-still-holding.yaml");
+    assert_int_equal(count(&tok, HIST_EFF_REJECT), 0);
+    assert_int_equal(nth(&tok, HIST_EFF_WRITE, 0)->token, 1);   /* C1's, accepted first */
+    assert_int_equal(final_counter(&tok), 1);
+    assert_int_equal(verdict(&tok, "lost-update"), CHECK_VIOLATION);
+    run cond = run_file(DIR "DL2e-conditional-update-successor-still-holding.yaml");
+    assert_int_equal(nth(&cond, HIST_EFF_REJECT, 0)->token, 1);
+    assert_int_equal(count(&cond, HIST_EFF_WRITE), 1);
+    assert_int_equal(verdict(&cond, "lost-update"), CHECK_OK);
+    run_free(&tok);
+    run_free(&cond);
+}
+
 static void a_release_by_name_deletes_the_successors_row_and_one_by_owner_does_not(void **state) {
     (void)state;
     run bad = run_file(DIR "DL3-release-by-name-deletes-the-successors-row.yaml");
@@ -236,6 +251,7 @@ int main(void) {
         cmocka_unit_test(the_rows_version_as_fencing_token_rejects_the_paused_holders_write),
         cmocka_unit_test(a_conditional_update_in_the_same_db_refuses_the_write_of_a_lost_row),
         cmocka_unit_test(a_conditional_update_refuses_while_a_successor_holds_the_row),
+        cmocka_unit_test(a_token_checked_against_the_highest_seen_lets_an_early_stale_write_land),
         cmocka_unit_test(a_release_by_name_deletes_the_successors_row_and_one_by_owner_does_not),
         cmocka_unit_test(a_committed_row_survives_a_power_loss_and_a_crash_of_the_db_alike),
         cmocka_unit_test(a_staleness_timeout_below_a_millisecond_is_an_input_error_at_its_line),
