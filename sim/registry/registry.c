@@ -30,7 +30,8 @@
     X(pay_family)       /* protocols/payment */                             \
     X(rlim_family)      /* protocols/ratelimit */                           \
     X(ca_family)        /* protocols/cache */                               \
-    X(reg_family)       /* protocols/register */
+    X(reg_family)       /* protocols/register */                            \
+    X(adv_family)       /* protocols/advisory */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
