@@ -81,6 +81,28 @@ enum {
     HIST_EFF_LEASE = 1007,        /* a client's lease at its grant (Redlock validity) */
 };
 
+/* LOCK_EXPIRE's aux: 0 = the key expired by its node's clock (a TTL, a
+ * session's timeout); > 0 = the holder's database connection ended and its
+ * lock with it (advisory-lock), and why: */
+enum {
+    LOCK_CONN_IDLE_SESSION = 1,   /* idle_session_timeout */
+    LOCK_CONN_IDLE_IN_TXN = 2,    /* idle_in_transaction_session_timeout */
+    LOCK_CONN_KEEPALIVE = 3,      /* TCP keepalive probes unanswered */
+    LOCK_CONN_USER_TIMEOUT = 4,   /* tcp_user_timeout */
+    LOCK_CONN_CLIENT_DIED = 5,    /* the client's process died: its kernel closed the socket */
+};
+
+static inline const char *lock_conn_end_name(int64_t aux) {
+    switch (aux) {
+    case LOCK_CONN_IDLE_SESSION: return "idle-session timeout";
+    case LOCK_CONN_IDLE_IN_TXN: return "idle-in-transaction timeout";
+    case LOCK_CONN_KEEPALIVE: return "TCP keepalive: no answer to its probes";
+    case LOCK_CONN_USER_TIMEOUT: return "tcp_user_timeout";
+    case LOCK_CONN_CLIENT_DIED: return "the client died and its kernel closed the socket";
+    default: return "the connection ended";
+    }
+}
+
 /* A lock service's effect on one of its keys (LOCK_SET ... LOCK_LOST). */
 static inline bool lock_is_key_effect(hist_eff_kind k) {
     return k == HIST_EFF_LOCK_SET || k == HIST_EFF_LOCK_EXTEND || k == HIST_EFF_LOCK_DEL ||

@@ -220,6 +220,11 @@ static bool tell_removal(story *st, const hist *h, const hist_effect *x, int32_t
     switch (x->kind) {
     case HIST_EFF_LOCK_EXPIRE: {
         story_str note = story_clock_note(s, x->node, x->t_ns, hist_effect_local_ns(h, x));
+        if (x->value < 0 && x->aux > 0) {   /* a database connection ended (lock_api.h) */
+            story_add(st, x->t_ns, "%s's connection to %s ended at %s (%s), and its lock with it", whose,
+                      node, story_t(x->t_ns).s, lock_conn_end_name(x->aux));
+            return true;
+        }
         if (x->value < 0) {          /* no TTL of its own: its session (lease) expired */
             story_add(st, x->t_ns, "%s's session expired on %s at %s%s, and its lock key with it",
                       whose, node, story_t(x->t_ns).s, note.s[0] ? note.s : " (no heartbeat in time)");

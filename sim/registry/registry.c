@@ -31,7 +31,8 @@
     X(rlim_family)      /* protocols/ratelimit */                           \
     X(ca_family)        /* protocols/cache */                               \
     X(reg_family)       /* protocols/register */                            \
-    X(dbl_family)       /* protocols/dblock */
+    X(dbl_family)       /* protocols/dblock */                              \
+    X(adv_family)       /* protocols/advisory */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \

@@ -242,7 +242,8 @@ static void on_write_reply(lkc_driver *d, env *e, const stor_reply *p) {
         complete(d, e, HIST_OK, &f);
     } else {
         char note[HIST_NOTE_MAX];
-        snprintf(note, sizeof note, "stale token %" PRId64 " < %" PRId64, d->token, p->max_token);
+        if (d->token == 0) snprintf(note, sizeof note, "refused: connection gone");
+        else snprintf(note, sizeof note, "stale token %" PRId64 " < %" PRId64, d->token, p->max_token);
         f.note = note;
         complete(d, e, HIST_FAIL, &f);
     }

@@ -13,8 +13,9 @@
  *
  * History (hist.h, top comment): ACQUIRE (value_out = token, epoch on ok),
  * READ (value_out = the value read), WRITE (value_in = read + 1; fail "stale
- * token" when fencing refused it; info when no reply came within
- * request_timeout), RELEASE (ok = our key was deleted).  A crash completes
+ * token" when fencing refused it, "refused: ..." when the resource refused
+ * a write without a token (advisory-lock: the writer's database connection
+ * is gone); info when no reply came within request_timeout), RELEASE (ok = our key was deleted).  A crash completes
  * the pending op as info ("client crashed"); after a restart the client
  * goes on with its next iteration.
  *
