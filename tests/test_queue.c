@@ -275,6 +275,10 @@ static void a_wrong_setup_is_an_input_error_at_its_line(void **state) {
     assert_int_equal(create_text(QO_BAD("after-commit", "producer: [p1]", "  producers: [p1, db1]\n"), err,
                                  sizeof err), -1);
     assert_non_null(strstr(err, "node 'db1' is a db node (expected producer or consumer nodes)"));
+    assert_int_equal(create_text(QO_BAD("after-commit", "producer: [p1, p2]", "  orders: 300\n"), err, sizeof err),
+                     -1);
+    assert_string_equal(err, "variant.yaml:7:11: error: 600 orders in all (2 producers x 300; expected at most 512, "
+                             "the rows the db holds)");
     assert_int_equal(create_text(QO_BAD("sometimes", "producer: [p1]", ""), err, sizeof err), -1);
     assert_non_null(strstr(err, "variant.yaml:3:19: error:"));
 }

@@ -20,6 +20,7 @@
  */
 #include "sim/workload/queue_outbox.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,7 +254,7 @@ static const model_ops qow_driver_ops = {
 };
 
 #define CFG_AT(field) offsetof(qow_cfg, field)
-#define QOW_ORDERS_MAX 999
+#define QOW_ORDERS_MAX QO_ROWS_MAX
 
 static const param_spec qow_params[] = {
     PARAM_NODES_SPEC("producers", "producer", "nodes that place orders", CFG_AT(producers)),
@@ -293,9 +294,11 @@ static int qow_validate(const void *cfg_v, const scn *s, const proto_desc *proto
                            "node '%.64s' is both a producer and a consumer (expected each client in one list)",
                            s->nodes[c->consumers.node[i]].name);
     }
-    if (c->producers.count <= 400) return 0;
-    return param_error(s, &s->workload, "producers", err, err_len,
-                       "%u producers (expected at most 400: order ids are producer * 1000 + n)", c->producers.count);
+    uint64_t orders = (uint64_t)c->orders * c->producers.count;
+    if (orders <= QO_ROWS_MAX) return 0;
+    return param_error(s, &s->workload, "orders", err, err_len,
+                       "%" PRIu64 " orders in all (%u producers x %" PRId64 "; expected at most %u, the rows the db "
+                       "holds)", orders, c->producers.count, c->orders, QO_ROWS_MAX);
 }
 
 static uint64_t qow_events_min(const void *cfg_v, const char **key) {
