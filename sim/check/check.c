@@ -27,7 +27,8 @@
     X(check_script)                /* script_check.c */ \
     X(check_stale_read)            /* stale_read.c */ \
     X(check_availability)          /* availability.c */ \
-    X(check_lost_writes)           /* lost_writes.c */
+    X(check_lost_writes)           /* lost_writes.c */ \
+    X(check_queue_delivery)        /* queue_delivery.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
 #define ENTRY(name) &name,

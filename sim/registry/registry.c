@@ -32,7 +32,8 @@
     X(ca_family)        /* protocols/cache */                               \
     X(reg_family)       /* protocols/register */                            \
     X(dbl_family)       /* protocols/dblock */                              \
-    X(adv_family)       /* protocols/advisory */
+    X(adv_family)       /* protocols/advisory */                            \
+    X(qo_family)        /* protocols/queue */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
@@ -47,7 +48,8 @@
     X(rq_workload)      /* requests.c */                                    \
     X(script_workload)  /* script.c */                                      \
     X(caw_workload)     /* cache_aside.c */                                 \
-    X(rw_workload)      /* register_rw.c */
+    X(rw_workload)      /* register_rw.c */                                 \
+    X(qow_workload)     /* queue_outbox.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;
