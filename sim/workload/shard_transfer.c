@@ -184,7 +184,9 @@ static const param_spec sxf_params[] = {
         CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
-int64_t sh_scenario_accounts(const scn *s) {
+/* The protocol's `accounts` as the scenario writes it (the table's 4 when
+ * it does not; already validated by then), for the validate hook. */
+static int64_t scenario_accounts(const scn *s) {
     const scn_param *p = param_find(&s->params, "accounts");
     return p != NULL ? strtoll(p->value, NULL, 10) : 4;
 }
@@ -197,7 +199,7 @@ static int sxf_validate(const void *cfg_v, const scn *s, const proto_desc *proto
         return param_error(s, &s->workload, "clients", err, err_len, "node '%.64s' is a %.32s node (expected "
                            "client nodes)", s->nodes[c->clients.node[i]].name, s->nodes[c->clients.node[i]].role);
     }
-    int64_t accounts = sh_scenario_accounts(s);
+    int64_t accounts = scenario_accounts(s);
     if (c->from > accounts)
         return param_error(s, &s->workload, "from", err, err_len, "account %lld of %lld (expected 1..%lld)",
                            (long long)c->from, (long long)accounts, (long long)accounts);

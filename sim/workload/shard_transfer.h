@@ -18,7 +18,6 @@
 
 #include "sim/config.h"
 #include "sim/env.h"
-#include "sim/scenario/scn.h"
 
 typedef struct sxf_cfg {
     param_nodes clients;
@@ -26,9 +25,5 @@ typedef struct sxf_cfg {
     sim_time every_ns, timeout_ns;
     int64_t transfers, from, to, amount;
 } sxf_cfg;
-
-/* The protocol's `accounts` as the scenario writes it (4 when it does
- * not), for the workloads' validate hooks. */
-int64_t sh_scenario_accounts(const scn *s);
 
 #endif
