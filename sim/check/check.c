@@ -28,7 +28,9 @@
     X(check_stale_read)            /* stale_read.c */ \
     X(check_availability)          /* availability.c */ \
     X(check_lost_writes)           /* lost_writes.c */ \
-    X(check_queue_delivery)        /* queue_delivery.c */
+    X(check_queue_delivery)        /* queue_delivery.c */\
+    X(check_read_your_writes)      /* shard_ryw.c */   \
+    X(check_monotonic_reads)       /* shard_monotonic.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
 #define ENTRY(name) &name,

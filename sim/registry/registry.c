@@ -33,7 +33,8 @@
     X(reg_family)       /* protocols/register */                            \
     X(dbl_family)       /* protocols/dblock */                              \
     X(adv_family)       /* protocols/advisory */                            \
-    X(qo_family)        /* protocols/queue */
+    X(qo_family)        /* protocols/queue */                               \
+    X(sh_family)        /* protocols/shard */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
@@ -49,7 +50,9 @@
     X(script_workload)  /* script.c */                                      \
     X(caw_workload)     /* cache_aside.c */                                 \
     X(rw_workload)      /* register_rw.c */                                 \
-    X(qow_workload)     /* queue_outbox.c */
+    X(qow_workload)     /* queue_outbox.c */                                \
+    X(sxf_workload)     /* shard_transfer.c */                              \
+    X(sss_workload)     /* shard_session.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;
