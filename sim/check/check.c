@@ -27,7 +27,10 @@
     X(check_script)                /* script_check.c */ \
     X(check_stale_read)            /* stale_read.c */ \
     X(check_availability)          /* availability.c */ \
-    X(check_lost_writes)           /* lost_writes.c */
+    X(check_lost_writes)           /* lost_writes.c */ \
+    X(check_es_invariant)          /* es_invariant.c */ \
+    X(check_es_stale_projection)   /* es_stale_projection.c */ \
+    X(check_es_double_applied)     /* es_double_applied.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
 #define ENTRY(name) &name,

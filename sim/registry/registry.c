@@ -30,7 +30,8 @@
     X(pay_family)       /* protocols/payment */                             \
     X(rlim_family)      /* protocols/ratelimit */                           \
     X(ca_family)        /* protocols/cache */                               \
-    X(reg_family)       /* protocols/register */
+    X(reg_family)       /* protocols/register */                            \
+    X(es_family)        /* protocols/eventstore */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
@@ -45,7 +46,8 @@
     X(rq_workload)      /* requests.c */                                    \
     X(script_workload)  /* script.c */                                      \
     X(caw_workload)     /* cache_aside.c */                                 \
-    X(rw_workload)      /* register_rw.c */
+    X(rw_workload)      /* register_rw.c */                                 \
+    X(esb_workload)     /* es_bank.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;
