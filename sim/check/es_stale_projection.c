@@ -108,11 +108,18 @@ static void tell(const check_input *in, const sp_scan *sc, check_result *out) {
               story_node(in->s, m->client), m->value, m->key, m->version, story_t(m->t_ns).s);
     uint32_t a = answer_of(h, w->op);
     const hist_effect *x = &h->effects[a];
+    uint32_t last = HIST_NONE;
+    for (uint32_t k = 0; k < h->effect_count && h->effects[k].t_ns <= op->invoke_ns; k++)
+        if (h->effects[k].kind == ES_EFF_PROJECT) last = k;
+    if (last != HIST_NONE && h->effects[last].t_ns < m->t_ns)
+        story_add(&st, h->effects[last].t_ns, "%s had last applied an event (position %" PRId64 ") at %s",
+                  story_node(in->s, h->effects[last].node), h->effects[last].aux, story_t(h->effects[last].t_ns).s);
     story_add(&st, op->invoke_ns, "%s read the balance of %s at %s and was shown %" PRId64 " (version %" PRId64
               ", the read model at position %" PRId64 "), while the store had version %" PRId64 "%s",
               story_node(in->s, op->node), op->key, story_t(op->invoke_ns).s, op->value_out, w->shown, x->aux,
               w->newest, w->own ? ", with the user's own withdrawal" : "");
-    story_add_faults(&st, story_bit(x->node) | story_bit(op->node), m->t_ns, m->t_ns + w->lag);
+    sim_time from = last != HIST_NONE && h->effects[last].t_ns < m->t_ns ? h->effects[last].t_ns : m->t_ns;
+    story_add_faults(&st, story_bit(x->node) | story_bit(op->node) | story_bit(m->node), from, m->t_ns + w->lag);
     if (sc->stale > 1) story_add(&st, op->invoke_ns, "%u views in all were stale", sc->stale);
     story_conclude(&st, "so the read model lagged the store by %s: the projector applied version %" PRId64
                    " of %s %s after its append", story_t(w->lag).s, w->shown + 1, op->key, story_t(w->lag).s);
