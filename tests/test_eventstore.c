@@ -25,6 +25,7 @@
 #define E2 DIR "E2-lagging-projection-stale-view.yaml"
 #define E2B DIR "E2b-wait-for-the-append-position.yaml"
 #define E2C DIR "E2c-read-the-aggregate-from-the-store.yaml"
+#define E2D DIR "E2d-projector-cut-off-stale-for-seconds.yaml"
 #define E3 DIR "E3-projector-crash-applies-twice.yaml"
 #define E3B DIR "E3b-checkpoint-in-the-same-transaction.yaml"
 #define E3C DIR "E3c-power-loss-keeps-the-atomic-checkpoint.yaml"
@@ -205,6 +206,27 @@ static void reading_the_aggregate_from_the_store_shows_every_own_withdrawal(void
     run_free(&r);
 }
 
+static void a_projector_cut_off_from_the_store_keeps_serving_an_old_balance_for_seconds(void **state) {
+    (void)state;
+    run r = run_file(E2D);
+    int64_t v[8];
+    assert_int_equal(views(&r, v, 8), 3);
+    assert_int_equal(v[0], 100);
+    assert_int_equal(v[1], 70);
+    assert_int_equal(v[2], 70);
+    check_result res = judge(&r, "stale-projection");
+    assert_int_equal(res.verdict, CHECK_VIOLATION);
+    assert_non_null(strstr(res.summary, "the read model 8.323 s behind the store"));
+    assert_non_null(strstr(res.story, "the links from projector1 to store1 were cut in both directions at 1.500 s"));
+    check_result_free(&res);
+    run_free(&r);
+    run w = run_with(E2D, "params.view=wait-for-position");
+    assert_int_equal(views(&w, v, 8), 3);
+    assert_int_equal(v[1], 40);
+    assert_int_equal(verdict(&w, "stale-projection"), CHECK_OK);
+    run_free(&w);
+}
+
 static void a_projector_crash_before_its_checkpoint_applies_an_event_twice(void **state) {
     (void)state;
     run r = run_file(E3);
@@ -293,6 +315,7 @@ int main(void) {
         cmocka_unit_test(waiting_for_the_append_position_shows_the_own_withdrawal_after_the_lag),
         cmocka_unit_test(a_wait_shorter_than_the_lag_fails_the_view_rather_than_show_a_stale_one),
         cmocka_unit_test(reading_the_aggregate_from_the_store_shows_every_own_withdrawal),
+        cmocka_unit_test(a_projector_cut_off_from_the_store_keeps_serving_an_old_balance_for_seconds),
         cmocka_unit_test(a_projector_crash_before_its_checkpoint_applies_an_event_twice),
         cmocka_unit_test(an_atomic_checkpoint_applies_nothing_twice_after_a_crash_or_a_power_loss),
         cmocka_unit_test(a_power_loss_between_apply_and_checkpoint_replays_as_a_crash_does),
