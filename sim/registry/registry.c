@@ -34,7 +34,8 @@
     X(dbl_family)       /* protocols/dblock */                              \
     X(adv_family)       /* protocols/advisory */                            \
     X(qo_family)        /* protocols/queue */                               \
-    X(sh_family)        /* protocols/shard */
+    X(sh_family)        /* protocols/shard */                               \
+    X(es_family)        /* protocols/eventstore */
 
 /* One line per workload, naming the workload_desc sim/workload/ defines. */
 #define WORKLOADS(X)                                                         \
@@ -52,7 +53,8 @@
     X(rw_workload)      /* register_rw.c */                                 \
     X(qow_workload)     /* queue_outbox.c */                                \
     X(sxf_workload)     /* shard_transfer.c */                              \
-    X(sss_workload)     /* shard_session.c */
+    X(sss_workload)     /* shard_session.c */                               \
+    X(esb_workload)     /* es_bank.c */
 
 #define DECLARE_FAMILY(name) extern const family_desc name;
 #define DECLARE_WORKLOAD(name) extern const workload_desc name;
