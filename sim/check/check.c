@@ -28,11 +28,11 @@
     X(check_stale_read)            /* stale_read.c */ \
     X(check_availability)          /* availability.c */ \
     X(check_lost_writes)           /* lost_writes.c */ \
-    X(check_queue_delivery)        /* queue_delivery.c */\
-    X(check_read_your_writes)      /* shard_ryw.c */   \
-    X(check_monotonic_reads)       /* shard_monotonic.c */\
-    X(check_es_invariant)          /* es_invariant.c */\
-    X(check_es_stale_projection)   /* es_stale_projection.c */\
+    X(check_queue_delivery)        /* queue_delivery.c */ \
+    X(check_read_your_writes)      /* shard_ryw.c */ \
+    X(check_monotonic_reads)       /* shard_monotonic.c */ \
+    X(check_es_invariant)          /* es_invariant.c */ \
+    X(check_es_stale_projection)   /* es_stale_projection.c */ \
     X(check_es_double_applied)     /* es_double_applied.c */
 
 #define DECLARE_CHECK(name) extern const check_desc name;
