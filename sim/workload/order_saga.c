@@ -24,6 +24,7 @@
 
 #include "protocols/saga/saga.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_START = 1, TAG_CANCEL = 2 };
 enum { CANCEL_NONE = 0, CANCEL_IDLE, CANCEL_RUNNING, CANCEL_AGAIN, CANCEL_DONE };
@@ -406,6 +407,61 @@ static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *prot
     return param_error(s, &s->workload, key, err, err_len, "invalid %s (expected %s)", key, what);
 }
 
+/* The words for step (comp: compensation) `step` of a saga that began
+ * with this BEGIN effect (value = steps, token = pivot): a cancel-order
+ * saga has pivot 1; a create-order saga 3 or 4 steps (create_def). */
+static const char *ords_step_words(const hist_effect *begin, bool comp, int64_t step) {
+    if (begin == NULL) return comp ? "a compensation" : "a step";
+    if (begin->token == 1) return step == 1 ? "the cancel" : step == 2 ? "the cancel's refund" : "the cancel's confirmation";
+    if (comp) return step == 1 ? "the order's rejection" : step == 2 ? "the refund" : "a compensation";
+    if (step == begin->value) return "the approval";
+    return step == 1 ? "the order's creation" : step == 2 ? "the funds' reservation" : "the seat's reservation";
+}
+
+static const hist_effect *ords_begin_of(const hist *h, const char *saga) {
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].kind == HIST_EFF_SAGA_BEGIN && strcmp(h->effects[i].key, saga) == 0)
+            return &h->effects[i];
+    return NULL;
+}
+
+/* Steps and compensations that took effect more than once: "the refund
+ * (C2 of s:1) applied twice"; two told at most.  Quadratic in the saga
+ * effects, which are a few per saga. */
+static void ords_repeats(const hist *h, char *buf, size_t len) {
+    uint32_t told = 0;
+    for (uint32_t i = 0; i < h->effect_count && told < 2; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->kind != HIST_EFF_SAGA_STEP && x->kind != HIST_EFF_SAGA_COMP) continue;
+        uint32_t times = 0;
+        bool first = true;
+        for (uint32_t j = 0; j < h->effect_count; j++) {
+            const hist_effect *y = &h->effects[j];
+            if (y->kind != x->kind || y->value != x->value || strcmp(y->key, x->key) != 0) continue;
+            if (j < i) first = false;
+            times++;
+        }
+        if (!first || times < 2) continue;
+        bool comp = x->kind == HIST_EFF_SAGA_COMP;
+        wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(ords_begin_of(h, x->key), comp, x->value),
+               comp ? "C" : "T", x->value, x->key, times == 2 ? "twice" : "more than twice");
+        told++;
+    }
+}
+
+/* workload_desc.outcome: "1 saga: 0 completed, 1 compensated; the refund
+ * (C2 of s:1) applied twice; money 150, expected 100: 50 from nowhere". */
+static void ords_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    buf[0] = '\0';
+    wo_sagas g = wo_sagas_of(h);
+    wo_sagas_words(&g, "saga", buf, len);
+    ords_repeats(h, buf, len);
+    wo_money m = wo_money_of(h, NULL);
+    if (m.accounts > 0) wo_money_words(m.now, m.opened, false, buf, len);
+}
+
 const workload_desc ords_workload = {
     .name = "order-saga",
     .summary = "Richardson's CreateOrder saga (order, funds, seat, approve) and the user's "
@@ -417,4 +473,5 @@ const workload_desc ords_workload = {
     .validate = ords_validate,
     .events_min = ords_events_min,
     .ops_max = ords_ops_max,
+    .outcome = ords_outcome,
 };
