@@ -22,7 +22,8 @@ wo_tally wo_count(const hist *h, hist_f f) {
         t.all++;
         if (op->result == HIST_OK) t.ok++;
         else if (op->result == HIST_FAIL) t.fail++;
-        else t.unknown++;
+        else if (op->result == HIST_PENDING) { t.unknown++; t.pending++; }
+        else { t.unknown++; t.info++; }
     }
     return t;
 }

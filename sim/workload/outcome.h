@@ -16,6 +16,7 @@
 
 typedef struct wo_tally {
     uint64_t ok, fail, unknown;      /* unknown = completed info, or still pending */
+    uint64_t info, pending;          /* unknown, split */
     uint64_t all;
 } wo_tally;
 

@@ -341,8 +341,9 @@ static const param_spec xfr_params[] = {
         CFG_AT(reader_at), 0, PARAM_NO_MAX),
     PARAM_NODES_SPEC("reader.of", "", "whose account the readers read (default: from)",
         CFG_AT(reader_of)),
-    PARAM_DURATION_OR_NONE_SPEC("reader.timeout", "none",
-        "a read with no reply this long completes as info (none = wait forever)",
+    PARAM_DURATION_OR_NONE_SPEC("reader.timeout", XFR_READER_TIMEOUT_DEFAULT,
+        "a read with no reply this long gives up and completes as info, as a client's "
+        "request timeout does (none = wait forever, a psql session; docs/protocols/2pc.md)",
         CFG_AT(reader_timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
@@ -429,13 +430,16 @@ static void xfr_outcome(const void *cfg_v, const hist *h, const scn *s, char *bu
         commits += h->effects[i].kind == HIST_EFF_TXN_COMMIT;
         aborts += h->effects[i].kind == HIST_EFF_TXN_ABORT;
     }
-    if (t.unknown > 0 && g.begun == 0)
+    if (t.unknown > 0 && g.begun == 0 && commits + aborts == 0)
+        wo_add(buf, len, " (no participant has decided)");
+    else if (t.unknown > 0 && g.begun == 0)
         wo_add(buf, len, " (its participants: %" PRIu64 " committed, %" PRIu64 " aborted)", commits, aborts);
     wo_tally r = wo_count(h, HIST_F_READ);
     if (r.all > 0) {
         wo_add(buf, len, "; transaction X's read%s: %" PRIu64 " answered", wo_s(r.all), r.ok);
         if (r.fail) wo_add(buf, len, ", %" PRIu64 " gave up", r.fail);
-        if (r.unknown) wo_add(buf, len, ", %" PRIu64 " still waiting at the end", r.unknown);
+        if (r.info) wo_add(buf, len, ", %" PRIu64 " gave up with no reply", r.info);
+        if (r.pending) wo_add(buf, len, ", %" PRIu64 " still waiting at the end", r.pending);
     }
     wo_money m = wo_money_of(h, NULL);
     if (m.accounts > 0) wo_money_words(m.now, m.opened, false, buf, len);
