@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "protocols/saga/saga.h"
@@ -426,27 +427,55 @@ static const hist_effect *ords_begin_of(const hist *h, const char *saga) {
 }
 
 /* Steps and compensations that took effect more than once: "the refund
- * (C2 of s:1) applied twice"; two told at most.  Quadratic in the saga
- * effects, which are a few per saga. */
+ * (C2 of s:1) applied twice"; the two that first took effect earliest.
+ * The step effects are sorted by (kind, saga, step, place in the history),
+ * so a repeat is a run of equal ones: O(n log n). */
+typedef struct ords_step { hist_eff_kind kind; const char *saga; int64_t step; uint32_t at; } ords_step;
+
+static int ords_step_cmp(const void *pa, const void *pb) {
+    const ords_step *a = pa, *b = pb;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    int c = strcmp(a->saga, b->saga);
+    if (c != 0) return c;
+    if (a->step != b->step) return a->step < b->step ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static bool same_step(const ords_step *a, const ords_step *b) {
+    return a->kind == b->kind && a->step == b->step && strcmp(a->saga, b->saga) == 0;
+}
+
+static bool is_step(const hist_effect *x) {
+    return x->kind == HIST_EFF_SAGA_STEP || x->kind == HIST_EFF_SAGA_COMP;
+}
+
+static void ords_tell_repeat(const hist *h, uint32_t first, uint32_t times, char *buf, size_t len) {
+    const hist_effect *x = &h->effects[first];
+    bool comp = x->kind == HIST_EFF_SAGA_COMP;
+    wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(ords_begin_of(h, x->key), comp, x->value),
+           comp ? "C" : "T", x->value, x->key, times == 2 ? "twice" : "more than twice");
+}
+
 static void ords_repeats(const hist *h, char *buf, size_t len) {
-    uint32_t told = 0;
-    for (uint32_t i = 0; i < h->effect_count && told < 2; i++) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) n += is_step(&h->effects[i]);
+    ords_step *st = sim_xcalloc(n + 1u, sizeof *st);
+    n = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
-        if (x->kind != HIST_EFF_SAGA_STEP && x->kind != HIST_EFF_SAGA_COMP) continue;
-        uint32_t times = 0;
-        bool first = true;
-        for (uint32_t j = 0; j < h->effect_count; j++) {
-            const hist_effect *y = &h->effects[j];
-            if (y->kind != x->kind || y->value != x->value || strcmp(y->key, x->key) != 0) continue;
-            if (j < i) first = false;
-            times++;
-        }
-        if (!first || times < 2) continue;
-        bool comp = x->kind == HIST_EFF_SAGA_COMP;
-        wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(ords_begin_of(h, x->key), comp, x->value),
-               comp ? "C" : "T", x->value, x->key, times == 2 ? "twice" : "more than twice");
-        told++;
+        if (is_step(x)) st[n++] = (ords_step){ x->kind, x->key, x->value, i };
     }
+    qsort(st, n, sizeof *st, ords_step_cmp);
+    uint32_t best[2] = { UINT32_MAX, UINT32_MAX }, times[2] = { 0, 0 };
+    for (uint32_t i = 0, j = 0; i < n; i = j) {
+        for (j = i + 1; j < n && same_step(&st[i], &st[j]); j++) {}
+        if (j - i < 2) continue;
+        uint32_t first = st[i].at;               /* a run's first is its earliest */
+        if (first < best[0]) { best[1] = best[0]; times[1] = times[0]; best[0] = first; times[0] = j - i; }
+        else if (first < best[1]) { best[1] = first; times[1] = j - i; }
+    }
+    free(st);
+    for (int k = 0; k < 2; k++) if (best[k] != UINT32_MAX) ords_tell_repeat(h, best[k], times[k], buf, len);
 }
 
 /* workload_desc.outcome: "1 saga: 0 completed, 1 compensated; the refund
