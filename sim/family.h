@@ -95,6 +95,13 @@ typedef struct workload_desc {
      * understatement only stops it later.  NULL = no projection (the run
      * stops when the budget is spent). */
     uint64_t (*ops_max)(const void *cfg, const scn *s);
+    /* The run's outcome in the workload's own words, one line without a
+     * final full stop, counted from its cfg and the finished run's history
+     * ("10 sold, 190 told sold out, 0 oversold"; "final counter 1,
+     * expected 2: 1 update lost").  It is told first: on the terminal
+     * (`outcome` under `ccsim run`'s header), at the top of story.txt and
+     * as summary.json's "outcome" (sim_outcome).  NULL = none told. */
+    void (*outcome)(const void *cfg, const hist *h, const scn *s, char *buf, size_t len);
 } workload_desc;
 
 /* A range of message types or timer tags, both ends included. */

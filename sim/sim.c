@@ -856,6 +856,14 @@ const hist *sim_history(const sim *s) { return &s->hist; }
 sim_stats   sim_get_stats(const sim *s) { return s->stats; }
 const scn  *sim_scenario(const sim *s) { return s->scn; }
 
+void sim_outcome(const sim *s, char *buf, size_t len) {
+    SIM_ASSERT(s != NULL);
+    SIM_ASSERT(buf != NULL && len > 0);
+    buf[0] = '\0';
+    if (s->workload && s->workload->outcome)
+        s->workload->outcome(s->workload_cfg, &s->hist, s->scn, buf, len);
+}
+
 uint32_t sim_check_names(const sim *s, const char **out, uint32_t max) {
     uint32_t k = 0;
     const scn *sc = s->file_scn;         /* names that outlive this sim */

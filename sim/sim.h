@@ -160,6 +160,9 @@ sim_stats   sim_get_stats(const sim *s);
  * `nemesis:`, a copy with the faults drawn for this seed (sim/nemesis.h).
  * Checks and reports read this one. */
 const scn  *sim_scenario(const sim *s);
+/* The run's outcome in its workload's words (workload_desc.outcome), after
+ * sim_run; "" when the workload tells none. */
+void sim_outcome(const sim *s, char *buf, size_t len);
 void sim_destroy(sim *s);
 /* The checks this run is judged by: the scenario's `checks:`, or the
  * protocol's defaults that apply to its workload (sim_options.check_applies).  Returns how many names were written (<= max); they

@@ -224,9 +224,12 @@ static void gc_pause_timeline_is_also_a_lease_overlap_and_a_lost_update(void **s
     build_l2(f, false);
     expect(f, "lease-overlap", CHECK_VIOLATION);
     assert_string_equal(f->r.summary, "c1 (epoch 1) and c2 (epoch 2) both believed they held the lock "
-                                      "from 10.502 s to 10.504 s");
+                                      "from 10.502 s to 10.504 s (0.002 s); c1 believed it held it for "
+                                      "15.002 s (0.002 s..15.004 s), c2 for 0.002 s (10.502 s..10.504 s)");
     assert_has(f->r.story, "c1 issued a write at 15.004 s, still acting under epoch 1;\n");
-    assert_has(f->r.story, "so c1 and c2 both believed they held the lock from 10.502 s to 10.504 s (0.002 s).");
+    assert_has(f->r.story, "so c1 believed it held the lock for 15.002 s (0.002 s..15.004 s) and c2 for "
+                           "0.002 s (10.502 s..10.504 s); they overlapped for 0.002 s, from 10.502 s to "
+                           "10.504 s.");
     expect(f, "lost-update", CHECK_VIOLATION);
     assert_has(f->r.summary, "final counter 1, expected 2 (initial 0 + 2 acknowledged increments)");
     assert_has(f->r.summary, "c2's acknowledged write of 1 at 10.505 s was overwritten at 15.005 s by c1");
@@ -693,6 +696,64 @@ static void story_of_a_long_history_keeps_its_beginning_and_its_end(void **state
     story_free(&st);
 }
 
+static void lines_two_stories_share_are_told_once_before_each_ones_own(void **state) {
+    (void)state;
+    const char *stories[3] = { "c1 took the lock;\nc1 read 0;\nc1 paused;\nso stale write.\n",
+                               NULL,
+                               "the counter started at 0;\nc1 took the lock;\nc1 paused;\nso 1 lost.\n" };
+    story_buf shared, parts[3];
+    story_buf_init(&shared);
+    for (int i = 0; i < 3; i++) story_buf_init(&parts[i]);
+    assert_int_equal(story_share(stories, 3, &shared, parts), 2);
+    assert_string_equal(shared.text, "c1 took the lock;\nc1 paused.\n");
+    assert_string_equal(parts[0].text, "c1 read 0;\nso stale write.\n");
+    assert_null(parts[1].text);
+    assert_string_equal(parts[2].text, "the counter started at 0;\nso 1 lost.\n");
+    story_buf_free(&shared);
+    for (int i = 0; i < 3; i++) story_buf_free(&parts[i]);
+}
+
+static void stories_with_nothing_in_common_are_told_whole(void **state) {
+    (void)state;
+    const char *stories[2] = { "a;\nso x.\n", "b;\nso x.\n" };   /* conclusions are never shared */
+    story_buf shared, parts[2];
+    story_buf_init(&shared);
+    story_buf_init(&parts[0]);
+    story_buf_init(&parts[1]);
+    assert_int_equal(story_share(stories, 2, &shared, parts), 0);
+    assert_null(shared.text);
+    assert_string_equal(parts[0].text, stories[0]);
+    assert_string_equal(parts[1].text, stories[1]);
+    story_buf_free(&parts[0]);
+    story_buf_free(&parts[1]);
+}
+
+static void shared_lines_keep_the_order_of_each_story(void **state) {
+    (void)state;
+    const char *stories[2] = { "a;\nc;\nso 1.\n", "a;\nb;\nc;\nso 2.\n" };
+    const char *more[2] = { "a;\nb;\nso 1.\n", "b;\nc;\nso 2.\n" };
+    story_buf shared, parts[2];
+    story_buf_init(&shared);
+    story_buf_init(&parts[0]);
+    story_buf_init(&parts[1]);
+    assert_int_equal(story_share(stories, 2, &shared, parts), 2);
+    assert_string_equal(shared.text, "a;\nc.\n");
+    assert_string_equal(parts[1].text, "b;\nso 2.\n");
+    story_buf_free(&shared);
+    story_buf_free(&parts[0]);
+    story_buf_free(&parts[1]);
+    story_buf_init(&shared);
+    story_buf_init(&parts[0]);
+    story_buf_init(&parts[1]);
+    assert_int_equal(story_share(more, 2, &shared, parts), 1);
+    assert_string_equal(shared.text, "b.\n");
+    assert_string_equal(parts[0].text, "a;\nso 1.\n");
+    assert_string_equal(parts[1].text, "c;\nso 2.\n");
+    story_buf_free(&shared);
+    story_buf_free(&parts[0]);
+    story_buf_free(&parts[1]);
+}
+
 static void same_history_gives_the_same_story_bytes(void **state) {
     fx *f = *state;
     build_l3(f, true);
@@ -735,6 +796,9 @@ int main(void) {
         T(story_sorts_clauses_by_true_time_keeping_ties_in_order),
         T(story_of_a_long_history_keeps_its_beginning_and_its_end),
         T(same_history_gives_the_same_story_bytes),
+        T(lines_two_stories_share_are_told_once_before_each_ones_own),
+        T(stories_with_nothing_in_common_are_told_whole),
+        T(shared_lines_keep_the_order_of_each_story),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -524,7 +524,7 @@ static void blocked_windows_are_drawn_on_the_waiting_nodes(void **state) {
     run_file(&f, T3, NULL, 0);
     assert_true(has_row(&f, "label", "\"blocked: in doubt on tm:1 (still at the end)\""));
     assert_true(rows(&f, "block") >= 3);                     /* p1, p2, p3 in doubt */
-    assert_true(has_row(&f, "label", "\"read still pending at the end\""));
+    assert_false(has_row(&f, "label", "\"read still pending at the end\""));   /* X gives up at 34 s */
     done(&f);
 }
 

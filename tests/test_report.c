@@ -125,6 +125,7 @@ static int fx_teardown(void **state) {
     fx *f = *state;
     remove_tree(f->dir);
     check_result_free(&f->results[0]);
+    check_result_free(&f->results[1]);
     hist_free(&f->h);
     free(f->s);
     free(f);
@@ -330,6 +331,32 @@ static void story_txt_tells_each_violation_indented(void **state) {
     free(s);
 }
 
+static void story_txt_and_summary_tell_the_outcome_first(void **state) {
+    fx *f = *state;
+    f->run.outcome = "final counter 1, expected 2: 1 update lost";
+    char *s = capture(rpt_write_story, &f->run);
+    assert_non_null(strstr(s, "lease-gc-pause, seed 7\n\noutcome: final counter 1, expected 2: 1 update "
+                              "lost\n\nmutual-exclusion: violation: "));
+    free(s);
+    char *j = capture(rpt_write_summary_json, &f->run);
+    assert_true(json_ok(j));
+    assert_non_null(strstr(j, "\"verdict\": \"violation\",\n  \"outcome\": \"final counter 1, expected 2: "
+                              "1 update lost\",\n  \"checks\": ["));
+    free(j);
+}
+
+static void story_txt_tells_lines_two_checks_share_once(void **state) {
+    fx *f = *state;
+    f->results[1].verdict = CHECK_VIOLATION;
+    f->results[1].story = sim_xstrdup("c1 took the lock at 0.002 s;\nc2 waited;\nso it stuck.\n");
+    char *s = capture(rpt_write_story, &f->run);
+    assert_non_null(strstr(s, "\nwhat the stories of mutual-exclusion and liveness share, in true time:\n\n"
+                              "  c1 took the lock at 0.002 s.\n\nmutual-exclusion: violation: "));
+    assert_non_null(strstr(s, "at 10.505 s\n\n  so it broke.\n\nliveness: violation: no op pending\n\n"
+                              "  c2 waited;\n  so it stuck.\n"));
+    free(s);
+}
+
 static void story_txt_says_no_violations_when_every_check_passes(void **state) {
     fx *f = *state;
     f->results[0].verdict = CHECK_OK;
@@ -435,6 +462,8 @@ int main(void) {
         T(op_completed_info_moves_its_process_to_a_fresh_number),
         T(ops_completing_normally_keep_their_process),
         T(story_txt_tells_each_violation_indented),
+        T(story_txt_and_summary_tell_the_outcome_first),
+        T(story_txt_tells_lines_two_checks_share_once),
         T(story_txt_says_no_violations_when_every_check_passes),
         T(report_dir_gets_whole_files_with_the_same_bytes_twice),
         T(report_dir_is_created_with_its_parents),

@@ -461,3 +461,116 @@ void story_add_faults(story *st, uint64_t node_mask, sim_time from_ns, sim_time 
     }
     st->rank_now = 1;
 }
+
+/* ---------------------------------------------------------------- sharing */
+
+/* One line of a story, without its final ';' or '.'. */
+typedef struct share_line {
+    const char *p;
+    size_t len;
+    uint32_t story;
+    bool shared;
+} share_line;
+
+typedef struct share_set {
+    share_line *lines;
+    uint32_t count, cap;
+} share_set;
+
+static size_t line_core(const char *p, size_t len) {
+    if (len > 0 && (p[len - 1] == ';' || p[len - 1] == '.')) len--;
+    return len;
+}
+
+static bool same_line(const share_line *a, const share_line *b) {
+    return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+/* The lines a story tells that another may tell too: not its last line
+ * (its conclusion), not the "... (N more events) ..." of a long story. */
+static bool can_share(const share_line *l, bool last) {
+    return !last && !(l->len >= 5 && memcmp(l->p, "... (", 5) == 0);
+}
+
+static void split_lines(const char *text, uint32_t story_i, share_set *set) {
+    const char *p = text;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 0) {
+            if (set->count == set->cap) {
+                set->cap = set->cap ? set->cap * 2 : 64;
+                set->lines = sim_xrealloc(set->lines, set->cap * sizeof *set->lines);
+            }
+            set->lines[set->count++] = (share_line){ p, line_core(p, len), story_i, false };
+        }
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+static bool is_last_of_story(const share_set *set, uint32_t i) {
+    return i + 1 == set->count || set->lines[i + 1].story != set->lines[i].story;
+}
+
+/* Marks every line told by two or more stories; quadratic in the lines,
+ * which are a few dozen per story. */
+static uint32_t mark_shared(share_set *set) {
+    uint32_t marked = 0;
+    for (uint32_t i = 0; i < set->count; i++) {
+        if (!can_share(&set->lines[i], is_last_of_story(set, i))) continue;
+        for (uint32_t j = 0; j < set->count; j++) {
+            if (set->lines[j].story == set->lines[i].story) continue;
+            if (!can_share(&set->lines[j], is_last_of_story(set, j))) continue;
+            if (!same_line(&set->lines[i], &set->lines[j])) continue;
+            set->lines[i].shared = true;
+            marked++;
+            break;
+        }
+    }
+    return marked;
+}
+
+/* The shared lines in the order they happen: each story's own order,
+ * merged (a line already placed moves the insertion point past it). */
+static uint32_t merge_shared(const share_set *set, const share_line **order) {
+    uint32_t n = 0, at = 0, story_now = UINT32_MAX;
+    for (uint32_t i = 0; i < set->count; i++) {
+        const share_line *l = &set->lines[i];
+        if (l->story != story_now) { story_now = l->story; at = 0; }
+        if (!l->shared) continue;
+        uint32_t k = 0;
+        while (k < n && !same_line(order[k], l)) k++;
+        if (k < n) { if (k + 1 > at) at = k + 1; continue; }
+        memmove(&order[at + 1], &order[at], (n - at) * sizeof *order);
+        order[at++] = l;
+        n++;
+    }
+    return n;
+}
+
+static void put_lines(story_buf *out, const share_line *const *lines, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        story_buf_printf(out, "%.*s%s\n", (int)lines[i]->len, lines[i]->p, i + 1 == n ? "." : ";");
+}
+
+uint32_t story_share(const char *const *stories, size_t n, story_buf *shared, story_buf *parts) {
+    SIM_ASSERT(stories != NULL || n == 0);
+    SIM_ASSERT(shared != NULL);
+    SIM_ASSERT(parts != NULL || n == 0);
+    share_set set = { 0 };
+    for (size_t i = 0; i < n; i++) split_lines(stories[i], (uint32_t)i, &set);
+    uint32_t marked = mark_shared(&set);
+    const share_line **order = sim_xcalloc(set.count + 1u, sizeof *order);
+    uint32_t told = marked ? merge_shared(&set, order) : 0;
+    put_lines(shared, order, told);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = 0;
+        for (uint32_t j = 0; j < set.count; j++)
+            if (set.lines[j].story == i && !set.lines[j].shared) order[k++] = &set.lines[j];
+        if (told == 0 && stories[i]) story_buf_printf(&parts[i], "%s", stories[i]);
+        else put_lines(&parts[i], order, k);
+    }
+    free(order);
+    free(set.lines);
+    return told;
+}

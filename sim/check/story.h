@@ -86,6 +86,17 @@ void story_add_faults(story *st, uint64_t node_mask, sim_time from_ns, sim_time 
  * then the conclusion ending in '.'; at most STORY_CLAUSES_MAX clauses. */
 void story_render(const story *st, story_buf *out);
 
+/* ---- the stories of one run, each line told once ----
+ * The checks of one run often tell the same clauses ("c1 took the lock at
+ * 0.002 s ...").  story_share splits n rendered stories (NULL or "" = none)
+ * into the lines two or more of them tell (shared: in the order they
+ * happen, each story's own order merged) and what each tells besides
+ * (parts[i]: its other lines and its conclusion, its last line, which is
+ * never shared).  Lines end ';', the last of each text '.'.  Returns the
+ * number of shared lines; with 0, shared stays empty and each part is its
+ * story unchanged.  parts[0..n) must be initialised (story_buf_init). */
+uint32_t story_share(const char *const *stories, size_t n, story_buf *shared, story_buf *parts);
+
 /* "A, B, C": the names of the nodes in mask (bit i = node i), in node order. */
 void story_names(const scn *s, uint64_t mask, char *buf, size_t len);
 

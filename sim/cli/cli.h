@@ -53,6 +53,7 @@ typedef struct cli_outcome {
     size_t result_count;
     sim_stats stats;
     double wall_s;               /* for people only; never written to reports */
+    char outcome[CHECK_SUMMARY_MAX];   /* the workload's words (sim_outcome); "" = none */
 } cli_outcome;
 
 /* Runs an already created sim to its horizon and judges it with its checks.

@@ -20,6 +20,7 @@
 #include "sim/report/plot.h"
 #include "sim/registry/registry.h"
 #include "sim/report/report.h"
+#include "sim/check/story.h"
 
 static double wall_seconds(void) {
     struct timespec ts;
@@ -36,6 +37,7 @@ int cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err
     if (rc != 0) return rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
     o->wall_s = wall_seconds() - t0;
     o->stats = sim_get_stats(run);
+    sim_outcome(run, o->outcome, sizeof o->outcome);
     const char *names[SCN_CHECKS_MAX];
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
     check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns, no_story };
@@ -301,22 +303,27 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
     return 0;
 }
 
-/* Prints text word-wrapped to 78 columns, each line indented by 10. */
-static void print_wrapped(const char *text) {
+/* Prints text word-wrapped to 78 columns, each line indented by 10; with
+ * started, the first line's indent is already printed (a "label     "). */
+static void print_wrapped_at(const char *text, bool started) {
     const int width = 68;
     int col = 0;
+    bool first = started;
     const char *p = text;
     while (*p) {
         while (*p == ' ' || *p == '\n') p++;
         size_t n = strcspn(p, " \n");
         if (n == 0) break;
         if (col > 0 && col + 1 + (int)n > width) { printf("\n"); col = 0; }
-        printf("%s%.*s", col == 0 ? "          " : " ", (int)n, p);
+        printf("%s%.*s", col > 0 ? " " : first ? "" : "          ", (int)n, p);
+        first = false;
         col += (int)n + (col > 0);
         p += n;
     }
-    if (col > 0) printf("\n");
+    if (col > 0 || started) printf("\n");
 }
+
+static void print_wrapped(const char *text) { print_wrapped_at(text, false); }
 
 static void print_header(const scn *s, const cli_outcome *o) {
     SIM_ASSERT(s != NULL);
@@ -329,6 +336,50 @@ static void print_header(const scn *s, const cli_outcome *o) {
     printf("seed      %" PRIu64 "\n", o->stats.seed);
     printf("events    %" PRIu64 " in %s simulated, %.3f s wall (%.0f events/s)\n",
            o->stats.events, sim_t, o->wall_s, rate);
+    if (o->outcome[0] != '\0') {
+        printf("outcome   ");
+        print_wrapped_at(o->outcome, true);
+    }
+}
+
+/* "what happened (a, b and c), in true time:", then the text. */
+static void print_story_block(const cli_outcome *o, uint64_t which, const char *head,
+                              const char *text) {
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < o->result_count; i++) total += (which >> i) & 1u;
+    printf("\n%s (", head);
+    for (size_t i = 0; i < o->result_count; i++) {
+        if (!((which >> i) & 1u)) continue;
+        n++;
+        printf("%s%s", n == 1 ? "" : n == total ? " and " : ", ", o->results[i].name);
+    }
+    printf("), in true time:\n%s", text);
+    if (text[0] && text[strlen(text) - 1] != '\n') putchar('\n');
+}
+
+/* The violations' stories, each line told once: what two or more tell
+ * first (story_share), then each one's own part. */
+static void print_stories(const cli_outcome *o) {
+    const char *stories[SCN_CHECKS_MAX];
+    story_buf parts[SCN_CHECKS_MAX], shared;
+    story_buf_init(&shared);
+    uint64_t told = 0;
+    for (size_t i = 0; i < o->result_count; i++) {
+        const check_result *r = &o->results[i];
+        story_buf_init(&parts[i]);
+        bool has = r->verdict == CHECK_VIOLATION && r->story != NULL;
+        stories[i] = has ? r->story : NULL;
+        if (has) told |= (uint64_t)1 << i;
+    }
+    bool any_shared = story_share(stories, o->result_count, &shared, parts) > 0;
+    if (any_shared) print_story_block(o, told, "what happened", shared.text);
+    for (size_t i = 0; i < o->result_count; i++) {
+        if (stories[i] == NULL) continue;
+        const char *part = parts[i].text ? parts[i].text : "";
+        print_story_block(o, (uint64_t)1 << i, any_shared ? "and besides" : "what happened", part);
+        story_buf_free(&parts[i]);
+    }
+    story_buf_free(&shared);
 }
 
 static void print_verdicts(const cli_outcome *o, bool stories) {
@@ -338,13 +389,7 @@ static void print_verdicts(const cli_outcome *o, bool stories) {
         const check_result *r = &o->results[i];
         printf("%-17s %-9s %s\n", r->name, check_verdict_name(r->verdict), r->summary);
     }
-    if (!stories) return;
-    for (size_t i = 0; i < o->result_count; i++) {
-        const check_result *r = &o->results[i];
-        if (r->verdict != CHECK_VIOLATION || !r->story) continue;
-        printf("\nwhat happened (%s), in true time:\n%s", r->name, r->story);
-        if (r->story[0] && r->story[strlen(r->story) - 1] != '\n') putchar('\n');
-    }
+    if (stories) print_stories(o);
 }
 
 static void default_out(const scn *s, uint64_t seed, char *buf, size_t len) {
@@ -361,7 +406,7 @@ static rpt_run report_of(const scn *s, const sim *run, const cli_outcome *o) {
                   .messages_sent = o->stats.messages_sent,
                   .messages_dropped = o->stats.messages_dropped, .end_ns = o->stats.end_ns,
                   .scenario_digest = rpt_file_digest(s->path), .results = o->results,
-                  .result_count = o->result_count };
+                  .result_count = o->result_count, .outcome = o->outcome };
     return r;
 }
 

@@ -23,6 +23,7 @@
 #include "protocols/payment/payment.h"
 #include "protocols/ratelimit/ratelimit.h"
 #include "sim/check/figures.h"
+#include "sim/check/story.h"
 #include "sim/report/escape.h"
 
 #define RPT_PATH_MAX 4096
@@ -168,6 +169,11 @@ void rpt_write_summary_json(FILE *f, const rpt_run *run) {
     fputs("  \"verdict\": ", f);
     rpt_write_quoted(f, check_verdict_name(overall_verdict(run)));
     fputs(",\n", f);
+    if (run->outcome != NULL && run->outcome[0] != '\0') {
+        fputs("  \"outcome\": ", f);
+        rpt_write_quoted(f, run->outcome);
+        fputs(",\n", f);
+    }
     json_checks(f, run);
     json_db(f, run);
     json_counts(f, run->h);
@@ -308,11 +314,45 @@ static void story_indented(FILE *f, const char *text) {
     }
 }
 
+/* The names of the checks in `which` (bit i = results[i]): "a, b and c". */
+static void story_checks_named(FILE *f, const rpt_run *run, uint64_t which) {
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < run->result_count; i++) total += (which >> i) & 1u;
+    for (size_t i = 0; i < run->result_count; i++) {
+        if (!((which >> i) & 1u)) continue;
+        n++;
+        fprintf(f, "%s%s", n == 1 ? "" : n == total ? " and " : ", ", run->results[i].name);
+    }
+}
+
+/* A violation's story told in story.txt: the whole, or its own part when
+ * its lines are shared with other checks' (story_share). */
+static bool has_story(const check_result *r) {
+    return r->verdict == CHECK_VIOLATION && r->story != NULL && r->story[0] != '\0';
+}
+
 void rpt_write_story(FILE *f, const rpt_run *run) {
     SIM_ASSERT(f != NULL);
     SIM_ASSERT(run != NULL);
     SIM_ASSERT(run->s != NULL);
+    SIM_ASSERT(run->result_count <= SCN_CHECKS_MAX);
     fprintf(f, "%s, seed %" PRIu64 "\n", run->s->name, run->seed);
+    if (run->outcome != NULL && run->outcome[0] != '\0') fprintf(f, "\noutcome: %s\n", run->outcome);
+    const char *stories[SCN_CHECKS_MAX];
+    story_buf parts[SCN_CHECKS_MAX], shared;
+    story_buf_init(&shared);
+    uint64_t told = 0;
+    for (size_t i = 0; i < run->result_count; i++) {
+        story_buf_init(&parts[i]);
+        stories[i] = has_story(&run->results[i]) ? run->results[i].story : NULL;
+        if (stories[i]) told |= (uint64_t)1 << i;
+    }
+    if (story_share(stories, run->result_count, &shared, parts) > 0) {
+        fputs("\nwhat the stories of ", f);
+        story_checks_named(f, run, told);
+        fputs(" share, in true time:\n\n", f);
+        story_indented(f, shared.text);
+    }
     size_t violations = 0;
     for (size_t i = 0; i < run->result_count; i++) {
         const check_result *r = &run->results[i];
@@ -320,12 +360,14 @@ void rpt_write_story(FILE *f, const rpt_run *run) {
         fprintf(f, "\n%s: %s: %s\n", r->name, check_verdict_name(r->verdict), r->summary);
         if (r->verdict != CHECK_VIOLATION) continue;
         violations++;
-        if (r->story != NULL && r->story[0] != '\0') {
+        if (parts[i].text != NULL && parts[i].text[0] != '\0') {
             fputc('\n', f);
-            story_indented(f, r->story);
+            story_indented(f, parts[i].text);
         }
     }
     if (violations == 0) fputs("\nno violations\n", f);
+    for (size_t i = 0; i < run->result_count; i++) story_buf_free(&parts[i]);
+    story_buf_free(&shared);
 }
 
 /* ------------------------------------------------------------ files */

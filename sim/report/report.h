@@ -31,6 +31,10 @@ typedef struct rpt_run {
     uint64_t scenario_digest;    /* FNV-1a 64 of the scenario file's bytes */
     const check_result *results;
     size_t result_count;
+    /* The run's outcome in its workload's words (sim_outcome), told first:
+     * summary.json's "outcome" and story.txt's first line after the
+     * header.  NULL or "" = none (summary.json then has no "outcome"). */
+    const char *outcome;
 } rpt_run;
 
 /* Creates dir (and parents) if needed; writes summary.json, history.edn and

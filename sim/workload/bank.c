@@ -31,6 +31,7 @@
 
 #include "protocols/db/db.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 #include "sim/workload/dbw.h"
 
 #define BK_ACCOUNTS_MAX 16
@@ -601,6 +602,30 @@ static int bk_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     return 0;
 }
 
+/* The money a bank run should hold: opened, plus what the acknowledged
+ * withdrawals and deposits (key2 = "": outside the bank) moved. */
+static int64_t bk_expected(const hist *h, int64_t opened) {
+    int64_t v = opened;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->f == HIST_F_TRANSFER && op->result == HIST_OK && op->key2[0] == '\0') v += op->delta;
+    }
+    return v;
+}
+
+/* workload_desc.outcome: "2 of 2 transfers went through; money 50, expected -10: 60 appeared". */
+static void bk_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_TRANSFER);
+    snprintf(buf, len, "%" PRIu64 " of %" PRIu64 " transfer%s went through", t.ok, t.all, wo_s(t.all));
+    if (t.fail) wo_add(buf, len, ", %" PRIu64 " refused", t.fail);
+    wo_unanswered(&t, buf, len);
+    wo_money m = wo_money_of(h, NULL);
+    if (m.accounts == 0) return;
+    wo_money_words(m.now, bk_expected(h, m.opened), t.unknown > 0, buf, len);
+}
+
 const workload_desc bk_workload = {
     .name = "bank",
     .summary = "accounts in one database: transfers, withdrawals, deposits, and auditors reading balances",
@@ -610,4 +635,5 @@ const workload_desc bk_workload = {
     .driver = &bk_driver_ops,
     .validate = bk_validate,
     .seed = bk_seed,
+    .outcome = bk_outcome,
 };

@@ -22,10 +22,12 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "protocols/cache/cache.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_TICK = 1, TAG_TIMEOUT = 2, TAG_DELAYED_DEL = 3 };
 
@@ -278,6 +280,42 @@ static uint64_t caw_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->reads * c->readers.count * 2u + (uint64_t)c->writes * c->writers.count * 4u;
 }
 
+/* Reads that returned an older version of their item than an update had
+ * committed before the read began: each read against the ok updates only
+ * (the caller bounds reads x updates). */
+static uint64_t caw_stale(const hist *h, uint64_t updates) {
+    const hist_op **u = sim_xcalloc(updates + 1u, sizeof *u);
+    uint64_t n = 0, stale = 0;
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (h->ops[i].f == CA_F_UPDATE && h->ops[i].result == HIST_OK && n < updates) u[n++] = &h->ops[i];
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *r = &h->ops[i];
+        if (r->f != CA_F_READ || r->result != HIST_OK) continue;
+        int64_t newest = 0;
+        for (uint64_t j = 0; j < n; j++)
+            if (u[j]->complete_ns < r->invoke_ns && strcmp(u[j]->key, r->key) == 0 && u[j]->value_out > newest)
+                newest = u[j]->value_out;
+        stale += r->value_out < newest;
+    }
+    free(u);
+    return stale;
+}
+
+/* workload_desc.outcome: "8 reads (1 hit, 7 misses), 1 update; 7 reads returned an older version than the database had". */
+static void caw_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally r = wo_count(h, CA_F_READ), u = wo_count(h, CA_F_UPDATE);
+    uint64_t hits = wo_count_note(h, CA_F_READ, HIST_OK, "hit");
+    snprintf(buf, len, "%" PRIu64 " read%s (%" PRIu64 " hit%s in the cache), %" PRIu64 " update%s",
+             r.ok, wo_s(r.ok), hits, wo_s(hits), u.ok, wo_s(u.ok));
+    if (r.fail + u.fail) wo_add(buf, len, ", %" PRIu64 " failed", r.fail + u.fail);
+    uint64_t stale = r.ok * u.ok <= 4000000u ? caw_stale(h, u.ok) : 0;
+    if (stale) wo_add(buf, len, "; %" PRIu64 " read%s returned an older version than the database had",
+                          stale, wo_s(stale));
+    else if (r.ok * u.ok <= 4000000u) wo_add(buf, len, "; every read returned the latest version");
+}
+
 const workload_desc caw_workload = {
     .name = "cache-aside",
     .summary = "readers read through the cache (a miss sets it), writers update the db and delete the key",
@@ -287,4 +325,5 @@ const workload_desc caw_workload = {
     .driver = &caw_driver_ops,
     .validate = caw_validate,
     .events_min = caw_events_min,
+    .outcome = caw_outcome,
 };

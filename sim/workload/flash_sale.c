@@ -23,6 +23,7 @@
 
 #include "protocols/db/db.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 #include "sim/workload/dbw.h"
 
 enum { P_READ = 1, P_THINK, P_WRITE, P_RESTART };
@@ -234,6 +235,23 @@ static uint64_t fs_ops_max(const void *cfg_v, const scn *s) {
     return (uint64_t)c->buyers;
 }
 
+/* workload_desc.outcome: "10 sold, 190 told sold out, 0 oversold". */
+static void fs_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    const fs_cfg *c = cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_BUY);
+    uint64_t sold_out = wo_count_note(h, HIST_F_BUY, HIST_FAIL, "sold out");
+    int64_t sold = (int64_t)t.ok * c->quantity;
+    int64_t over = sold > c->stock ? sold - c->stock : 0;
+    snprintf(buf, len, "%" PRId64 " sold, %" PRIu64 " told sold out, %" PRId64 " oversold", sold,
+             sold_out, over);
+    if (t.fail > sold_out)
+        wo_add(buf, len, ", %" PRIu64 " failed otherwise", t.fail - sold_out);
+    wo_unanswered(&t, buf, len);
+    wo_money m = wo_money_of(h, NULL);
+    if (m.accounts == 1) wo_add(buf, len, "; the stock row ended at %" PRId64, m.now);
+}
+
 const workload_desc fs_workload = {
     .name = "flash-sale",
     .summary = "buyers race for the items of one stock row, with the strategy of your choice",
@@ -244,4 +262,5 @@ const workload_desc fs_workload = {
     .validate = fs_validate,
     .seed = fs_seed,
     .ops_max = fs_ops_max,
+    .outcome = fs_outcome,
 };

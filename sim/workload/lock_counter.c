@@ -39,6 +39,7 @@
 #include "protocols/lock/lock_api.h"
 #include "protocols/storage/storage.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_START = 1, TAG_HOLD = 2, TAG_STORAGE_TIMEOUT = 3, TAG_READ_AT = 4, TAG_RELEASE_AT = 5 };
 
@@ -517,6 +518,26 @@ static uint64_t lkc_ops_max(const void *cfg_v, const scn *s) {
     return (uint64_t)c->iterations * c->clients.count;
 }
 
+/* workload_desc.outcome: "final counter 6, expected 7: 1 update lost". */
+static void lkc_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    const lkc_cfg *c = cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_WRITE);
+    int64_t final = c->initial;
+    uint64_t refused = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        if (h->effects[i].kind == HIST_EFF_WRITE) final = h->effects[i].value;
+        refused += h->effects[i].kind == HIST_EFF_REJECT;
+    }
+    int64_t lo = c->initial + (int64_t)t.ok, hi = lo + (int64_t)t.unknown;
+    snprintf(buf, len, "final counter %" PRId64 ", expected %" PRId64, final, lo);
+    if (hi > lo) wo_add(buf, len, " to %" PRId64, hi);
+    if (final < lo) wo_add(buf, len, ": %" PRId64 " update%s lost", lo - final, wo_s((uint64_t)(lo - final)));
+    else if (final > hi) wo_add(buf, len, ": %" PRId64 " more than were made", final - hi);
+    else wo_add(buf, len, ": no update lost");
+    if (refused) wo_add(buf, len, "; %" PRIu64 " stale write%s refused", refused, wo_s(refused));
+}
+
 const workload_desc lkc_workload = {
     .name = "lock-counter",
     .summary = "acquire, read the counter, hold, write counter+1, release; per client, N times",
@@ -527,4 +548,5 @@ const workload_desc lkc_workload = {
     .validate = lkc_validate,
     .events_min = lkc_events_min,
     .ops_max = lkc_ops_max,
+    .outcome = lkc_outcome,
 };

@@ -18,6 +18,7 @@
 
 #include "protocols/db/db.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 #include "sim/workload/dbw.h"
 
 enum { P_COUNT = 1, P_THINK, P_LEAVE, P_RESTART };
@@ -177,6 +178,20 @@ static int oc_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     return 0;
 }
 
+/* workload_desc.outcome: "2 doctors went off call, 0 were refused: nobody is on call". */
+static void oc_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    const oc_cfg *c = cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_OFF_CALL);
+    int64_t left = c->on_call - (int64_t)t.ok;
+    snprintf(buf, len, "%" PRIu64 " doctor%s went off call, %" PRIu64 " %s refused", t.ok,
+             wo_s(t.ok), t.fail, t.fail == 1 ? "was" : "were");
+    wo_unanswered(&t, buf, len);
+    if (left <= 0) wo_add(buf, len, ": nobody is on call");
+    else wo_add(buf, len, ": %" PRId64 " still on call", left);
+    if (left > 0 && left < c->min_on_call) wo_add(buf, len, ", fewer than %" PRId64, c->min_on_call);
+}
+
 const workload_desc oc_workload = {
     .name = "on-call",
     .summary = "doctors go off call if enough stay: write skew under snapshot isolation",
@@ -186,4 +201,5 @@ const workload_desc oc_workload = {
     .driver = &oc_driver_ops,
     .validate = oc_validate,
     .seed = oc_seed,
+    .outcome = oc_outcome,
 };

@@ -20,10 +20,12 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "protocols/saga/saga.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_START = 1, TAG_CANCEL = 2 };
 enum { CANCEL_NONE = 0, CANCEL_IDLE, CANCEL_RUNNING, CANCEL_AGAIN, CANCEL_DONE };
@@ -406,6 +408,89 @@ static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *prot
     return param_error(s, &s->workload, key, err, err_len, "invalid %s (expected %s)", key, what);
 }
 
+/* The words for step (comp: compensation) `step` of a saga that began
+ * with this BEGIN effect (value = steps, token = pivot): a cancel-order
+ * saga has pivot 1; a create-order saga 3 or 4 steps (create_def). */
+static const char *ords_step_words(const hist_effect *begin, bool comp, int64_t step) {
+    if (begin == NULL) return comp ? "a compensation" : "a step";
+    if (begin->token == 1) return step == 1 ? "the cancel" : step == 2 ? "the cancel's refund" : "the cancel's confirmation";
+    if (comp) return step == 1 ? "the order's rejection" : step == 2 ? "the refund" : "a compensation";
+    if (step == begin->value) return "the approval";
+    return step == 1 ? "the order's creation" : step == 2 ? "the funds' reservation" : "the seat's reservation";
+}
+
+static const hist_effect *ords_begin_of(const hist *h, const char *saga) {
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].kind == HIST_EFF_SAGA_BEGIN && strcmp(h->effects[i].key, saga) == 0)
+            return &h->effects[i];
+    return NULL;
+}
+
+/* Steps and compensations that took effect more than once: "the refund
+ * (C2 of s:1) applied twice"; the two that first took effect earliest.
+ * The step effects are sorted by (kind, saga, step, place in the history),
+ * so a repeat is a run of equal ones: O(n log n). */
+typedef struct ords_step { hist_eff_kind kind; const char *saga; int64_t step; uint32_t at; } ords_step;
+
+static int ords_step_cmp(const void *pa, const void *pb) {
+    const ords_step *a = pa, *b = pb;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    int c = strcmp(a->saga, b->saga);
+    if (c != 0) return c;
+    if (a->step != b->step) return a->step < b->step ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static bool same_step(const ords_step *a, const ords_step *b) {
+    return a->kind == b->kind && a->step == b->step && strcmp(a->saga, b->saga) == 0;
+}
+
+static bool is_step(const hist_effect *x) {
+    return x->kind == HIST_EFF_SAGA_STEP || x->kind == HIST_EFF_SAGA_COMP;
+}
+
+static void ords_tell_repeat(const hist *h, uint32_t first, uint32_t times, char *buf, size_t len) {
+    const hist_effect *x = &h->effects[first];
+    bool comp = x->kind == HIST_EFF_SAGA_COMP;
+    wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(ords_begin_of(h, x->key), comp, x->value),
+           comp ? "C" : "T", x->value, x->key, times == 2 ? "twice" : "more than twice");
+}
+
+static void ords_repeats(const hist *h, char *buf, size_t len) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) n += is_step(&h->effects[i]);
+    ords_step *st = sim_xcalloc(n + 1u, sizeof *st);
+    n = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (is_step(x)) st[n++] = (ords_step){ x->kind, x->key, x->value, i };
+    }
+    qsort(st, n, sizeof *st, ords_step_cmp);
+    uint32_t best[2] = { UINT32_MAX, UINT32_MAX }, times[2] = { 0, 0 };
+    for (uint32_t i = 0, j = 0; i < n; i = j) {
+        for (j = i + 1; j < n && same_step(&st[i], &st[j]); j++) {}
+        if (j - i < 2) continue;
+        uint32_t first = st[i].at;               /* a run's first is its earliest */
+        if (first < best[0]) { best[1] = best[0]; times[1] = times[0]; best[0] = first; times[0] = j - i; }
+        else if (first < best[1]) { best[1] = first; times[1] = j - i; }
+    }
+    free(st);
+    for (int k = 0; k < 2; k++) if (best[k] != UINT32_MAX) ords_tell_repeat(h, best[k], times[k], buf, len);
+}
+
+/* workload_desc.outcome: "1 saga: 0 completed, 1 compensated; the refund
+ * (C2 of s:1) applied twice; money 150, expected 100: 50 from nowhere". */
+static void ords_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    buf[0] = '\0';
+    wo_sagas g = wo_sagas_of(h);
+    wo_sagas_words(&g, "saga", buf, len);
+    ords_repeats(h, buf, len);
+    wo_money m = wo_money_of(h, NULL);
+    if (m.accounts > 0) wo_money_words(m.now, m.opened, false, buf, len);
+}
+
 const workload_desc ords_workload = {
     .name = "order-saga",
     .summary = "Richardson's CreateOrder saga (order, funds, seat, approve) and the user's "
@@ -417,4 +502,5 @@ const workload_desc ords_workload = {
     .validate = ords_validate,
     .events_min = ords_events_min,
     .ops_max = ords_ops_max,
+    .outcome = ords_outcome,
 };

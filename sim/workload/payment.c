@@ -18,6 +18,7 @@
 
 #include "protocols/payment/payment.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_START = 1, TAG_TIMEOUT = 2, TAG_RESEND = 3 };
 typedef enum { PW_OFF = 0, PW_IDLE, PW_SENT, PW_WAITING, PW_DONE } pw_state;
@@ -187,6 +188,24 @@ static const param_spec pw_params[] = {
         CFG_AT(conflict_wait_ns), SIM_NS, PARAM_NO_MAX),
 };
 
+/* workload_desc.outcome: "1 payment of 50 acknowledged; charged 100, expected 50: 50 too much". */
+static void pw_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    const pw_cfg *c = cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_CHARGE);
+    snprintf(buf, len, "%" PRIu64 " payment%s of %" PRId64 " acknowledged", t.ok, wo_s(t.ok), c->amount);
+    if (t.fail) wo_add(buf, len, ", %" PRIu64 " refused", t.fail);
+    wo_unanswered(&t, buf, len);
+    wo_money m = wo_money_of(h, PAY_ACCOUNT);
+    if (m.accounts == 0) return;
+    int64_t charged = m.opened - m.now, expected = (int64_t)t.ok * c->amount;
+    wo_add(buf, len, "; charged %" PRId64, charged);
+    if (charged == expected) wo_add(buf, len, ", as acknowledged");
+    else if (charged > expected)
+        wo_add(buf, len, ", expected %" PRId64 ": %" PRId64 " too much", expected, charged - expected);
+    else wo_add(buf, len, ", expected %" PRId64 ": %" PRId64 " never charged", expected, expected - charged);
+}
+
 const workload_desc pw_workload = {
     .name = "payment",
     .summary = "each client pays once and retries until it hears back, with or without an idempotency key",
@@ -194,4 +213,5 @@ const workload_desc pw_workload = {
     .param_count = sizeof pw_params / sizeof pw_params[0],
     .cfg_size = sizeof(pw_cfg),
     .driver = &pw_driver_ops,
+    .outcome = pw_outcome,
 };

@@ -19,6 +19,7 @@
 
 #include "protocols/register/register.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_NEXT = 1, TAG_TIMEOUT = 2 };   /* private: the driver is alone on its node */
 
@@ -220,6 +221,18 @@ static const param_spec rw_params[] = {
         "requests every side of a partition must answer", CFG_AT(target_ppm), 0, 1000000),
 };
 
+/* workload_desc.outcome: "97 of 100 writes acknowledged, 100 of 100 reads answered". */
+static void rw_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally w = wo_count(h, HIST_F_WRITE), r = wo_count(h, HIST_F_READ);
+    snprintf(buf, len, "%" PRIu64 " of %" PRIu64 " write%s acknowledged, %" PRIu64 " of %" PRIu64
+             " read%s answered", w.ok, w.all, wo_s(w.all), r.ok, r.all, wo_s(r.all));
+    uint64_t refused = w.fail + r.fail, unknown = w.unknown + r.unknown;
+    if (refused) wo_add(buf, len, "; %" PRIu64 " refused", refused);
+    if (unknown) wo_add(buf, len, "; %" PRIu64 " unanswered", unknown);
+}
+
 const workload_desc rw_workload = {
     .name = "register-rw",
     .summary = "clients read and write one replicated register through their home replicas, "
@@ -229,4 +242,5 @@ const workload_desc rw_workload = {
     .cfg_size = sizeof(rw_cfg),
     .driver = &rw_driver_ops,
     .validate = rw_validate,
+    .outcome = rw_outcome,
 };

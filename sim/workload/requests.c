@@ -10,12 +10,14 @@
  */
 #include "sim/workload/requests.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "protocols/ratelimit/ratelimit.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 #define RQ_MAX 4096
 enum { TAG_TICK = 1 };
@@ -115,6 +117,16 @@ static const param_spec rq_params[] = {
     PARAM_INT_SPEC("count", "200", "requests per client", CFG_AT(count), 0, RQ_MAX),
 };
 
+/* workload_desc.outcome: "200 of 400 requests admitted, 200 refused (429)". */
+static void rq_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_REQUEST);
+    snprintf(buf, len, "%" PRIu64 " of %" PRIu64 " request%s admitted, %" PRIu64 " refused (429)",
+             t.ok, t.all, wo_s(t.all), t.fail);
+    wo_unanswered(&t, buf, len);
+}
+
 const workload_desc rq_workload = {
     .name = "requests",
     .summary = "each client sends `count` requests, one every `every`, to a rate limiter",
@@ -123,4 +135,5 @@ const workload_desc rq_workload = {
     .cfg_size = sizeof(rq_cfg),
     .driver = &rq_driver_ops,
     .validate = NULL,
+    .outcome = rq_outcome,
 };

@@ -19,6 +19,7 @@
 
 #include "protocols/db/db_client.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { SC_TAG_NEXT = 1, SC_TAG_BLOCK = 2 };
 
@@ -240,6 +241,16 @@ static bool sc_seed(const void *cfg_v, void *out_v, size_t out_size) {
     return true;
 }
 
+/* workload_desc.outcome: "12 statements: 10 ran, 2 failed". */
+static void script_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_STMT);
+    snprintf(buf, len, "%" PRIu64 " statement%s: %" PRIu64 " ran, %" PRIu64 " failed", t.all,
+             wo_s(t.all), t.ok, t.fail);
+    if (t.unknown) wo_add(buf, len, ", %" PRIu64 " never answered", t.unknown);
+}
+
 const workload_desc script_workload = {
     .name = "script",
     .summary = "scripted transactions, statement by statement (Hermitage-style), with expectations",
@@ -249,6 +260,7 @@ const workload_desc script_workload = {
     .driver = &sc_driver_ops,
     .validate = sc_validate,
     .seed = sc_seed,
+    .outcome = script_outcome,
 };
 
 bool script_from_scn(const scn *s, script *out) {

@@ -19,6 +19,7 @@
 
 #include "protocols/db/db.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 #include "sim/workload/dbw.h"
 
 enum { P_CHECK = 1, P_THINK, P_CLAIM, P_RESTART };
@@ -209,6 +210,25 @@ static int sb_validate(const void *cfg_v, const scn *s, const proto_desc *proto,
     return 0;
 }
 
+/* workload_desc.outcome: "seat 12A booked twice (u1, u2)". */
+static void sb_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    const sb_cfg *c = cfg_v;
+    wo_tally t = wo_count(h, HIST_F_BOOK);
+    static const char *const times[] = { "by nobody", "once", "twice" };
+    if (t.ok <= 2) snprintf(buf, len, "seat %s booked %s", c->seat, times[t.ok]);
+    else snprintf(buf, len, "seat %s booked %" PRIu64 " times", c->seat, t.ok);
+    uint64_t named = 0;
+    for (uint32_t i = 0; i < h->op_count && t.ok <= 3; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->f != HIST_F_BOOK || op->result != HIST_OK) continue;
+        const char *who = s && op->node >= 0 && (uint32_t)op->node < s->node_count ? s->nodes[op->node].name : "?";
+        wo_add(buf, len, "%s%s", named++ ? ", " : " (", who);
+    }
+    if (named) wo_add(buf, len, ")");
+    wo_add(buf, len, ", %" PRIu64 " told it was taken", t.fail);
+    wo_unanswered(&t, buf, len);
+}
+
 const workload_desc sb_workload = {
     .name = "seat-booking",
     .summary = "users race for one seat: check-then-insert, UNIQUE, FOR UPDATE, conditional UPDATE",
@@ -218,4 +238,5 @@ const workload_desc sb_workload = {
     .driver = &sb_driver_ops,
     .validate = sb_validate,
     .seed = sb_seed,
+    .outcome = sb_outcome,
 };

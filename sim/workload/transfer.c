@@ -24,8 +24,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/saga/saga.h"
 #include "protocols/txn/txn_api.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_START = 1, TAG_READ = 2, TAG_READ_TIMEOUT = 3 };
 
@@ -339,8 +341,9 @@ static const param_spec xfr_params[] = {
         CFG_AT(reader_at), 0, PARAM_NO_MAX),
     PARAM_NODES_SPEC("reader.of", "", "whose account the readers read (default: from)",
         CFG_AT(reader_of)),
-    PARAM_DURATION_OR_NONE_SPEC("reader.timeout", "none",
-        "a read with no reply this long completes as info (none = wait forever)",
+    PARAM_DURATION_OR_NONE_SPEC("reader.timeout", XFR_READER_TIMEOUT_DEFAULT,
+        "a read with no reply this long gives up and completes as info, as a client's "
+        "request timeout does (none = wait forever, a psql session; docs/protocols/2pc.md)",
         CFG_AT(reader_timeout_ns), SIM_NS, PARAM_NO_MAX),
 };
 
@@ -412,6 +415,36 @@ static int xfr_validate(const void *cfg_v, const scn *s, const proto_desc *proto
     return param_error(s, &s->workload, key, err, err_len, "invalid %s (expected %s)", key, what);
 }
 
+/* workload_desc.outcome: "1 transfer: 0 committed, 0 aborted, 1 undecided; X's 1 read timed out". */
+static void xfr_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, HIST_F_TXN);
+    wo_sagas g = wo_sagas_of(h);
+    buf[0] = '\0';
+    if (g.begun > 0) wo_sagas_words(&g, "transfer", buf, len);
+    else wo_add(buf, len, "%" PRIu64 " transfer%s: %" PRIu64 " committed, %" PRIu64 " aborted, %"
+                PRIu64 " undecided", t.all, wo_s(t.all), t.ok, t.fail, t.unknown);
+    uint64_t commits = 0, aborts = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        commits += h->effects[i].kind == HIST_EFF_TXN_COMMIT;
+        aborts += h->effects[i].kind == HIST_EFF_TXN_ABORT;
+    }
+    if (t.unknown > 0 && g.begun == 0 && commits + aborts == 0)
+        wo_add(buf, len, " (no participant has decided)");
+    else if (t.unknown > 0 && g.begun == 0)
+        wo_add(buf, len, " (its participants: %" PRIu64 " committed, %" PRIu64 " aborted)", commits, aborts);
+    wo_tally r = wo_count(h, HIST_F_READ);
+    if (r.all > 0) {
+        wo_add(buf, len, "; transaction X's read%s: %" PRIu64 " answered", wo_s(r.all), r.ok);
+        if (r.fail) wo_add(buf, len, ", %" PRIu64 " gave up", r.fail);
+        if (r.info) wo_add(buf, len, ", %" PRIu64 " gave up with no reply", r.info);
+        if (r.pending) wo_add(buf, len, ", %" PRIu64 " still waiting at the end", r.pending);
+    }
+    wo_money m = wo_money_of(h, NULL);
+    if (m.accounts > 0) wo_money_words(m.now, m.opened, false, buf, len);
+}
+
 const workload_desc xfr_workload = {
     .name = "transfer",
     .summary = "move money between accounts on different nodes (2PC or saga); transaction X "
@@ -423,4 +456,5 @@ const workload_desc xfr_workload = {
     .validate = xfr_validate,
     .events_min = xfr_events_min,
     .ops_max = xfr_ops_max,
+    .outcome = xfr_outcome,
 };

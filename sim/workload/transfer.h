@@ -42,6 +42,14 @@
 #include "sim/config.h"
 #include "sim/env.h"
 
+/* Transaction X's default request timeout: a reader gives up after 30 s
+ * with no reply, as real clients do (drivers' and coordinators' client
+ * timeouts are seconds to a minute: PROTOCOLS.md section 8.3), so a reader
+ * whose request was lost at a crashed node does not wait forever and read
+ * as if 2PC blocked.  `reader.timeout: none` waits forever (a psql session
+ * behind PostgreSQL's lock_timeout 0: SCENARIOS.md T3). */
+#define XFR_READER_TIMEOUT_DEFAULT "30s"
+
 typedef struct xfr_cfg {
     param_nodes clients;
     int64_t iterations;
@@ -53,7 +61,7 @@ typedef struct xfr_cfg {
     param_nodes reader;
     param_per_node reader_at;
     param_nodes reader_of;
-    sim_time reader_timeout_ns;   /* -1 = none */
+    sim_time reader_timeout_ns;   /* -1 = none; default XFR_READER_TIMEOUT_DEFAULT */
 } xfr_cfg;
 
 extern const model_ops xfr_driver_ops;
