@@ -100,6 +100,30 @@ static void cache_rate_limiter_and_register_runs_tell_theirs(void **state) {
 
 /* A history by hand: an account opened at 100, changed to 40 then 50; a
  * second at 7; ops ok, failed, info and pending. */
+static void queue_shard_and_event_store_runs_tell_theirs(void **state) {
+    (void)state;
+    assert_outcome("scenarios/queue/Q1-consumer-gc-pause-charges-twice.yaml",
+                   "3 orders saved, 3 events published, 4 charges: 1 order charged more than once; "
+                   "0 events lost, 0 invented");
+    assert_outcome("scenarios/queue/Q3-dual-write-loses-the-event.yaml",
+                   "2 orders saved, 1 event published, 1 charge; 1 event lost, 0 invented");
+    assert_outcome("scenarios/queue/Q4-publish-first-invents-an-event.yaml",
+                   "2 orders saved, 3 events published, 3 charges; 0 events lost, 1 invented");
+    assert_outcome("scenarios/shard/SH1-two-writes-client-crash-loses-money.yaml",
+                   "1 transfer: 0 done, 1 unknown; money 370, expected 400: 30 vanished "
+                   "(some outcomes unknown)");
+    assert_outcome("scenarios/shard/SH1b-outbox-relays-the-credit.yaml",
+                   "1 transfer: 0 done, 1 unknown; money 400, as expected");
+    assert_outcome("scenarios/shard/SH2-read-your-writes-from-a-lagging-replica.yaml",
+                   "1 deposit, 4 reads: 3 did not see the session's own deposit");
+    assert_outcome("scenarios/shard/SH3-monotonic-reads-two-replicas-go-back-in-time.yaml",
+                   "1 deposit, 8 reads: 2 went back in time");
+    assert_outcome("scenarios/events/E1-no-expected-version-overdraws.yaml",
+                   "2 withdrawals: 2 ok; 2 balances viewed; account1 went to -60 (overdrawn)");
+    assert_outcome("scenarios/events/E1b-expected-version-rejects-the-second.yaml",
+                   "2 withdrawals: 1 ok, 1 refused; 1 balance viewed; no account overdrawn");
+}
+
 static void money_is_each_accounts_last_balance_and_ops_are_counted_by_result(void **state) {
     (void)state;
     hist h;
@@ -134,6 +158,7 @@ int main(void) {
         cmocka_unit_test(a_payment_without_idempotency_key_is_charged_twice),
         cmocka_unit_test(a_2pc_reader_gives_up_instead_of_waiting_forever),
         cmocka_unit_test(cache_rate_limiter_and_register_runs_tell_theirs),
+        cmocka_unit_test(queue_shard_and_event_store_runs_tell_theirs),
         cmocka_unit_test(money_is_each_accounts_last_balance_and_ops_are_counted_by_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 
 #include "protocols/eventstore/eventstore.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_TICK = 1, TAG_TIMEOUT = 2 };
 
@@ -297,6 +298,43 @@ static uint64_t esb_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->commands * c->clients.count * 6u;
 }
 
+/* workload_desc.outcome: "4 withdrawals: 3 ok, 1 refused; 3 balances
+ * viewed; account1 went to -60 (overdrawn)": balances folded from the
+ * store's appends (the opening deposit is the first), as they are. */
+typedef struct esb_fold { const char *key; int64_t balance; } esb_fold;
+
+static void esb_lowest(const hist *h, const char **key, int64_t *lowest) {
+    esb_fold f[ES_STREAMS_MAX];
+    uint32_t n = 0;
+    *key = NULL;
+    *lowest = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->kind != ES_EFF_APPEND) continue;
+        uint32_t k = 0;
+        while (k < n && strcmp(f[k].key, x->key) != 0) k++;
+        if (k == n && n == ES_STREAMS_MAX) continue;
+        if (k == n) f[n++] = (esb_fold){ x->key, 0 };
+        f[k].balance += x->value;
+        if (f[k].balance < *lowest) { *lowest = f[k].balance; *key = f[k].key; }
+    }
+}
+
+static void esb_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally w = wo_count(h, ES_F_WITHDRAW), v = wo_count(h, ES_F_VIEW);
+    snprintf(buf, len, "%" PRIu64 " withdrawal%s: %" PRIu64 " ok", w.all, wo_s(w.all), w.ok);
+    if (w.fail) wo_add(buf, len, ", %" PRIu64 " refused", w.fail);
+    wo_unanswered(&w, buf, len);
+    wo_add(buf, len, "; %" PRIu64 " balance%s viewed", v.ok, wo_s(v.ok));
+    const char *key;
+    int64_t lowest;
+    esb_lowest(h, &key, &lowest);
+    if (key) wo_add(buf, len, "; %s went to %" PRId64 " (overdrawn)", key, lowest);
+    else wo_add(buf, len, "; no account overdrawn");
+}
+
 const workload_desc esb_workload = {
     .name = "es-bank",
     .summary = "clients withdraw from event-sourced accounts (replay, decide, append), then read the balance",
@@ -306,4 +344,5 @@ const workload_desc esb_workload = {
     .driver = &esb_driver_ops,
     .validate = esb_validate,
     .events_min = esb_events_min,
+    .outcome = esb_outcome,
 };

@@ -27,6 +27,7 @@
 
 #include "protocols/queue/queue.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_TICK = 1, TAG_TIMEOUT = 2 };
 
@@ -307,6 +308,38 @@ static uint64_t qow_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->orders * c->producers.count * 4u;
 }
 
+/* workload_desc.outcome: "3 orders saved, 3 events published, 4 charges:
+ * 1 order charged twice; 0 events lost, 0 invented" (the delivery check
+ * says which, and when). */
+static bool qow_has_key(const hist *h, uint32_t kind, const char *key) {
+    for (uint32_t i = 0; i < h->effect_count; i++)
+        if (h->effects[i].kind == kind && strcmp(h->effects[i].key, key) == 0) return true;
+    return false;
+}
+
+static void qow_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    uint64_t saved = 0, published = 0, charges = 0, again = 0, lost = 0, invented = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *x = &h->effects[i];
+        if (x->kind == QO_EFF_ORDER) {
+            saved++;
+            lost += !qow_has_key(h, QO_EFF_APPEND, x->key);
+        } else if (x->kind == QO_EFF_APPEND) {
+            published++;
+            invented += !qow_has_key(h, QO_EFF_ORDER, x->key);
+        } else if (x->kind == QO_EFF_CHARGE) {
+            charges++;
+            again += x->aux == 2;            /* an order's second charge: counted once */
+        }
+    }
+    snprintf(buf, len, "%" PRIu64 " order%s saved, %" PRIu64 " event%s published, %" PRIu64
+             " charge%s", saved, wo_s(saved), published, wo_s(published), charges, wo_s(charges));
+    if (again) wo_add(buf, len, ": %" PRIu64 " order%s charged more than once", again, wo_s(again));
+    wo_add(buf, len, "; %" PRIu64 " event%s lost, %" PRIu64 " invented", lost, wo_s(lost), invented);
+}
+
 const workload_desc qow_workload = {
     .name = "queue-outbox",
     .summary = "producers place orders and publish OrderCreated, consumers charge each order and ack",
@@ -316,4 +349,5 @@ const workload_desc qow_workload = {
     .driver = &qow_driver_ops,
     .validate = qow_validate,
     .events_min = qow_events_min,
+    .outcome = qow_outcome,
 };

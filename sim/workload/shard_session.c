@@ -25,6 +25,7 @@
 
 #include "protocols/shard/shard.h"
 #include "sim/family.h"
+#include "sim/workload/outcome.h"
 
 enum { TAG_TICK = 1, TAG_TIMEOUT = 2 };
 
@@ -242,6 +243,42 @@ static uint64_t sss_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->rounds * ((uint64_t)(c->read_back + 1) * c->writers.count + (uint64_t)c->reads * c->readers.count) * 2u;
 }
 
+/* workload_desc.outcome: "2 deposits, 6 reads: 1 did not see the
+ * session's own deposit, 1 went back in time" (by the versions: a read
+ * older than the session's newest deposit, or than its newest read). */
+typedef struct sss_seen { int32_t node; int64_t wrote, read; } sss_seen;
+
+static sss_seen *sss_session(sss_seen *t, uint32_t *n, int32_t node) {
+    for (uint32_t i = 0; i < *n; i++) if (t[i].node == node) return &t[i];
+    t[*n] = (sss_seen){ node, 0, 0 };
+    return &t[(*n)++];
+}
+
+static void sss_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    sss_seen *t = sim_xcalloc(s->node_count ? s->node_count : 1, sizeof *t);
+    uint32_t n = 0;
+    uint64_t missed = 0, back = 0;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        const hist_op *op = &h->ops[i];
+        if (op->result != HIST_OK || !op->has_value_out || op->node < 0) continue;
+        if (op->f != SH_F_DEPOSIT && op->f != SH_F_READ) continue;
+        sss_seen *x = sss_session(t, &n, op->node);
+        if (op->f == SH_F_DEPOSIT) { if (op->value_out > x->wrote) x->wrote = op->value_out; continue; }
+        missed += op->value_out < x->wrote;
+        back += op->value_out < x->read;
+        if (op->value_out > x->read) x->read = op->value_out;
+    }
+    free(t);
+    wo_tally d = wo_count(h, SH_F_DEPOSIT), r = wo_count(h, SH_F_READ);
+    snprintf(buf, len, "%" PRIu64 " deposit%s, %" PRIu64 " read%s", d.ok, wo_s(d.ok), r.ok, wo_s(r.ok));
+    if (r.fail) wo_add(buf, len, " (%" PRIu64 " failed)", r.fail);
+    if (missed + back == 0) { wo_add(buf, len, ": every read saw the session's own deposits, in order"); return; }
+    wo_add(buf, len, ":");
+    if (missed) wo_add(buf, len, " %" PRIu64 " did not see the session's own deposit%s", missed, back ? "," : "");
+    if (back) wo_add(buf, len, " %" PRIu64 " went back in time", back);
+}
+
 const workload_desc sss_workload = {
     .name = "shard-session",
     .summary = "sessions deposit into an account and read it back, from a replica or the primary",
@@ -251,4 +288,5 @@ const workload_desc sss_workload = {
     .driver = &sss_driver_ops,
     .validate = sss_validate,
     .events_min = sss_events_min,
+    .outcome = sss_outcome,
 };

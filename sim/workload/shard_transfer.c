@@ -21,6 +21,8 @@
 
 #include "protocols/shard/shard.h"
 #include "sim/family.h"
+#include <inttypes.h>
+#include "sim/workload/outcome.h"
 
 enum { TAG_TICK = 1, TAG_TIMEOUT = 2 };
 
@@ -217,6 +219,20 @@ static uint64_t sxf_events_min(const void *cfg_v, const char **key) {
     return (uint64_t)c->transfers * c->clients.count * 2u;
 }
 
+/* workload_desc.outcome: "3 transfers: 2 done, 1 unknown; money 150,
+ * expected 200: 50 vanished" (money: the accounts' balances, which
+ * transfers between them must keep). */
+static void sxf_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf, size_t len) {
+    (void)cfg_v;
+    (void)s;
+    wo_tally t = wo_count(h, SH_F_TRANSFER);
+    snprintf(buf, len, "%" PRIu64 " transfer%s: %" PRIu64 " done", t.all, wo_s(t.all), t.ok);
+    if (t.fail) wo_add(buf, len, ", %" PRIu64 " refused", t.fail);
+    if (t.unknown) wo_add(buf, len, ", %" PRIu64 " unknown", t.unknown);
+    wo_money m = wo_money_of(h, NULL);
+    if (m.accounts) wo_money_words(m.now, m.opened, t.unknown > 0, buf, len);
+}
+
 const workload_desc sxf_workload = {
     .name = "shard-transfer",
     .summary = "clients move money between two accounts that may live on two shards",
@@ -226,4 +242,5 @@ const workload_desc sxf_workload = {
     .driver = &sxf_driver_ops,
     .validate = sxf_validate,
     .events_min = sxf_events_min,
+    .outcome = sxf_outcome,
 };
