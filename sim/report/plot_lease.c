@@ -38,19 +38,14 @@
 void plot_fmt_short(char *buf, size_t len, sim_time ns) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(ns >= 0);                         /* a span or an instant of the run */
-    if (ns > 0 && ns < SIM_S && ns % SIM_MS == 0) {
-        snprintf(buf, len, "%lld ms", (long long)(ns / SIM_MS));
-        return;
-    }
-    sim_fmt_time(buf, len, ns);
-    char *dot = strchr(buf, '.');                /* "40.500 s" -> "40.5 s" */
-    if (!dot || ns < SIM_S) return;
-    char *end = strchr(dot, ' ');
-    if (!end) return;
-    char *z = end;
-    while (z > dot + 1 && z[-1] == '0') z--;
-    if (z == dot + 1) z = dot;
-    memmove(z, end, strlen(end) + 1);
+    bool ms = ns < SIM_S;                        /* under a second: in ms, to the us */
+    sim_time unit = ms ? SIM_MS : SIM_S, step = ms ? SIM_US : SIM_MS;
+    long long whole = (long long)(ns / unit), frac = (long long)(ns % unit / step);
+    if (ns == 0) { snprintf(buf, len, "0 s"); return; }
+    int digits = 3;
+    while (digits > 0 && frac % 10 == 0) { frac /= 10; digits--; }
+    if (digits == 0) snprintf(buf, len, "%lld %s", whole, ms ? "ms" : "s");
+    else snprintf(buf, len, "%lld.%0*lld %s", whole, digits, frac, ms ? "ms" : "s");
 }
 
 void plot_label_ending(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,

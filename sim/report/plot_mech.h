@@ -27,7 +27,8 @@ void plot_build_stock(plot_tl *t);
  * says "expired" where it expired, not beside whatever comes next. */
 void plot_label_ending(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,
                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* "500 ms", "40.5 s", "0.002 s": a short duration for a label. */
+/* "500 ms", "40.5 s", "2.5 ms", "15.004 s": a duration for a label, to the
+ * microsecond under a second and to the millisecond above (cut, not rounded). */
 void plot_fmt_short(char *buf, size_t len, sim_time ns);
 /* When a crash fault (index in scn.faults) ends: its `for`, or the node's
  * next restart fault; SIM_TIME_NEVER when it stays down (plot_faults.c). */

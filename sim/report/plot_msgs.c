@@ -293,8 +293,9 @@ static void draw_one(plot_tl *t, const plot_msg *x, placed *done, uint32_t *nd, 
 }
 
 /* The bundle's label, on the sender's lane or else the receiver's, at
- * its first send or else halfway; in the note when there is no room. */
-static void label_bundle(plot_tl *t, const arrows *a, const bundle *b) {
+ * its first send or else halfway; counted in *unlabelled when there is
+ * no room (the note then says how many messages such bundles hold). */
+static void label_bundle(plot_tl *t, const arrows *a, const bundle *b, uint32_t *unlabelled) {
     const plot_msg *f = &a->m->items[b->first], *l = &a->m->items[b->last];
     const char *from = t->s->nodes[f->from].name, *to = t->s->nodes[f->to].name;
     char text[200], last[32], every[32], first[32], lost[32] = "";
@@ -315,8 +316,7 @@ static void label_bundle(plot_tl *t, const arrows *a, const bundle *b) {
     for (int k = 0; k < 4 && t->label_count == before; k++)
         plot_label(t, lanes[k / 2], at[k % 2], PLOT_ROW_LOW, arrow_rgb(t, f), false, "%s", text);
     if (t->label_count > before) return;
-    size_t used = strlen(t->note);
-    snprintf(t->note + used, sizeof t->note - used, "%s%s (first and last drawn)", used ? "; " : "", text);
+    *unlabelled += b->count;                     /* said once, in the note */
 }
 
 /* Says in the picture where arrows stop: the note, and a label on the top lane. */
@@ -360,11 +360,17 @@ void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     placed done[PLOT_ARROWS_MAX];
     uint32_t nd = 0;
     for (uint32_t i = from; i < from + want; i++) draw_one(t, &m->items[idx[i]], done, &nd, a.px);
+    uint32_t unlabelled = 0;
     for (uint32_t i = 0; i < a.nb; i++) {
         const bundle *b = &a.b[i];
         bool shown = (b->first >= idx[from] && b->first <= idx[from + want - 1]) ||
                      (b->last >= idx[from] && b->last <= idx[from + want - 1]);
-        if (!b->quiet && shown) label_bundle(t, &a, b);
+        if (!b->quiet && shown) label_bundle(t, &a, b, &unlabelled);
+    }
+    if (unlabelled > 0) {
+        size_t used = strlen(t->note);
+        snprintf(t->note + used, sizeof t->note - used, "%s%u messages in bursts drawn as each "
+                 "burst's first and last arrow", used ? "; " : "", unlabelled);
     }
     t->legend |= PL_MSG;
     free(idx);
