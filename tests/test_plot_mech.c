@@ -26,6 +26,7 @@
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
 #define W1 "scenarios/locks/W1-watchdog-renew-then-crash.yaml"
 #define W2 "scenarios/locks/W2-watchdog-gc-pause.yaml"
+#define W3 "scenarios/locks/W3-coord-service-session-expiry.yaml"
 #define T3E "scenarios/2pc/T3e-participant-crash-in-doubt.yaml"
 #define D1 "scenarios/db/D1-flash-sale-naive-rmw.yaml"
 #define D2 "scenarios/db/D2-flash-sale-atomic-conditional-decrement.yaml"
@@ -293,6 +294,9 @@ static void periodic_polling_is_one_bundle_labelled_once_not_a_comb(void **state
     char *gp = slurp(f.dir, "timeline.gp");
     assert_null(strstr(gp, "arrows:"));          /* nothing cut */
     free(gp);
+    done(&f);
+    run_file(&f, W3, NULL, 0);                   /* heartbeats with requests between them */
+    assert_true(has_label(&f, "c2 polls zk every 100 ms: 204 times to 20 s, answered"));
     done(&f);
 }
 
