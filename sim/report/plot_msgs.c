@@ -25,9 +25,11 @@
  * not merge into one; the picture is schematic there, as with min_w.
  *
  * Never cut silently: when more than PLOT_ARROWS_MAX arrows remain, the
- * PLOT_ARROWS_MAX sent closest to the first violation's evidence are drawn
- * (the first ones when nothing was violated), the note under the title
- * says which, and a label on the top lane marks where arrows stop.
+ * PLOT_ARROWS_MAX sent closest to the first violation's evidence are
+ * drawn, the note under the title says which, and a label on the top lane
+ * marks where arrows stop; with nothing violated none are drawn (nothing
+ * to centre on; the note says so).  At most BUNDLE_LABELS_MAX bundles are
+ * labelled; the messages of the others are counted in the note.
  *
  * Invariant: the log keeps notes in the order the engine made them (event
  * order, so sends in time order), and every choice here walks it, or its
@@ -90,6 +92,7 @@ void plot_msgs_note(void *ctx, const sim_msg_note *n) {
 
 #define BUNDLE_MIN      4        /* messages in a bundle, at least */
 #define BUNDLE_DENSE_PX 6        /* sends closer than this many pixels bundle */
+#define BUNDLE_LABELS_MAX 12     /* bundles labelled; the rest are counted in the note */
 #define FAN_PX          4        /* overlapping near-vertical arrows are moved this far apart */
 #define FAN_MAX         6        /* ... at most this many times */
 #define PLOT_AREA_PX    1060     /* the time axis's width in pixels (plot_write.c's margins) */
@@ -342,15 +345,15 @@ static void label_bundle(plot_tl *t, const arrows *a, const bundle *b, uint32_t 
 
 /* Says in the picture where arrows stop: the note, and a label on the top lane. */
 static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_t n, uint32_t from,
-                       uint32_t want, bool focused) {
+                       uint32_t want) {
     const plot_msgs *m = a->m;
     char x[32], y[32];
     plot_fmt_short(x, sizeof x, m->items[idx[from]].sent_ns);
     plot_fmt_short(y, sizeof y, m->items[idx[from + want - 1]].sent_ns);
     size_t used = strlen(t->note);
-    snprintf(t->note + used, sizeof t->note - used, "%sarrows: %u of %u, those sent %s..%s%s "
-             "(%llu messages; trace.log has them all)", used ? "; " : "", want, n, x, y,
-             focused ? ", around the first violation" : "", (unsigned long long)m->total);
+    snprintf(t->note + used, sizeof t->note - used, "%sarrows: %u of %u, those sent %s..%s, "
+             "around the first violation (%llu messages; trace.log has them all)", used ? "; " : "",
+             want, n, x, y, (unsigned long long)m->total);
     if (from > 0)
         plot_label(t, 0, m->items[idx[from]].sent_ns, PLOT_ROW_LOW, PLOT_GREY, true,
                    "<- %u earlier arrows not drawn", from);
@@ -374,19 +377,31 @@ void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     uint32_t from = 0, want = n;
     if (n > PLOT_ARROWS_MAX) {
         sim_time at = focus_time(t);
+        if (at == SIM_TIME_NEVER) {              /* a smear at this scale, and nothing to centre on */
+            size_t used = strlen(t->note);
+            snprintf(t->note + used, sizeof t->note - used, "%s%llu messages: too many to draw as "
+                     "arrows, even bundled (trace.log has them)", used ? "; " : "",
+                     (unsigned long long)m->total);
+            free(idx);
+            free(a.b);
+            free(a.keep);
+            return;
+        }
         want = PLOT_ARROWS_MAX;
-        from = at == SIM_TIME_NEVER ? 0 : window_start(m, idx, n, at, want);
-        say_window(t, &a, idx, n, from, want, at != SIM_TIME_NEVER);
+        from = window_start(m, idx, n, at, want);
+        say_window(t, &a, idx, n, from, want);
     }
     placed done[PLOT_ARROWS_MAX];
     uint32_t nd = 0;
     for (uint32_t i = from; i < from + want; i++) draw_one(t, &m->items[idx[i]], done, &nd, a.px);
-    uint32_t unlabelled = 0;
+    uint32_t unlabelled = 0, labelled = 0;
     for (uint32_t i = 0; i < a.nb; i++) {
         const bundle *b = &a.b[i];
         bool shown = (b->first >= idx[from] && b->first <= idx[from + want - 1]) ||
                      (b->last >= idx[from] && b->last <= idx[from + want - 1]);
-        if (!b->quiet && shown) label_bundle(t, &a, b, &unlabelled);
+        if (b->quiet || !shown) continue;
+        if (++labelled <= BUNDLE_LABELS_MAX) label_bundle(t, &a, b, &unlabelled);
+        else unlabelled += b->count;
     }
     if (unlabelled > 0) {
         size_t used = strlen(t->note);
