@@ -40,12 +40,13 @@ void plot_fmt_short(char *buf, size_t len, sim_time ns) {
     SIM_ASSERT(ns >= 0);                         /* a span or an instant of the run */
     bool ms = ns < SIM_S;                        /* under a second: in ms, to the us */
     sim_time unit = ms ? SIM_MS : SIM_S, step = ms ? SIM_US : SIM_MS;
-    long long whole = (long long)(ns / unit), frac = (long long)(ns % unit / step);
     if (ns == 0) { snprintf(buf, len, "0 s"); return; }
-    int digits = 3;
-    while (digits > 0 && frac % 10 == 0) { frac /= 10; digits--; }
-    if (digits == 0) snprintf(buf, len, "%lld %s", whole, ms ? "ms" : "s");
-    else snprintf(buf, len, "%lld.%0*lld %s", whole, digits, frac, ms ? "ms" : "s");
+    char num[48];
+    snprintf(num, sizeof num, "%lld.%03lld", (long long)(ns / unit), (long long)(ns % unit / step));
+    size_t n = strlen(num);
+    while (num[n - 1] == '0') num[--n] = '\0';   /* "40.500" -> "40.5", "10.000" -> "10." */
+    if (num[n - 1] == '.') num[--n] = '\0';
+    snprintf(buf, len, "%s %s", num, ms ? "ms" : "s");
 }
 
 void plot_label_ending(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,
