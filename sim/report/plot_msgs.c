@@ -208,7 +208,7 @@ static int bundle_cmp(const void *pa, const void *pb) {
  * that overlaps it in time. */
 static void pair_replies(arrows *a) {
     const plot_msg *it = a->m->items;
-    qsort(a->b, a->nb, sizeof *a->b, bundle_cmp);            /* in send order */
+    if (a->nb > 1) qsort(a->b, a->nb, sizeof *a->b, bundle_cmp);   /* in send order (b is NULL when none) */
     for (uint32_t i = 0; i < a->nb; i++) {
         bundle *x = &a->b[i];
         if (x->quiet) continue;
