@@ -1,6 +1,8 @@
 /* plot_faults.c -- the scenario's scripted faults and clocks on the timeline.
  *
- * Pauses are hatched over the whole lane; a crash is an X and a shaded
+ * A pause is a hatched band in the middle row of the node's lane (under
+ * what the node believed and what the service held for it, over its
+ * operations: each in its own row, not stacked); a crash is an X and a shaded
  * stretch until the restart (a `for:` or a `restart` fault) or the end;
  * partitions shade each side's lanes in its own colour until the next
  * partition or a heal; cuts shade the lanes at both ends of the cut links;
@@ -15,7 +17,7 @@
  * rules (a partition replaces earlier partitions and cuts, heal ends all)
  * are net.c's and docs/engine.md's.
  */
-#include "sim/report/plot_int.h"
+#include "sim/report/plot_mech.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,10 +27,12 @@
 static const uint32_t side_rgb[] = { 0xf4a261u, 0x8ecae6u, 0xb5e48cu, 0xcdb4dbu, 0xffd166u };
 #define CUT_RGB   0xe07a9fu
 #define DELAY_RGB 0xf2cc8fu
+/* A pause's band: the middle row, between the held bar and the ops. */
+enum { PAUSE_LO = PLOT_MID_LO - 3, PAUSE_HI = PLOT_HELD_LO - 2 };
 
 /* ----------------------------------------------------------- nodes */
 
-static sim_time restart_after(const scn *s, uint32_t crash) {
+sim_time plot_restart_after(const scn *s, uint32_t crash) {
     SIM_ASSERT(crash < s->fault_count);
     const scn_fault *c = &s->faults[crash];
     SIM_ASSERT(scn_fault_crashes(c->kind));
@@ -44,8 +48,7 @@ static void draw_pause(plot_tl *t, const scn_fault *f) {
     SIM_ASSERT(f->kind == SCN_FAULT_PAUSE);
     SIM_ASSERT(f->for_ns > 0);                  /* the loader requires a pause's `for` */
     int32_t y = plot_lane_y(t, f->node);
-    plot_box(t, PB_HATCH, f->at_ns, f->at_ns + f->for_ns, y - PLOT_LANE_HALF, y + PLOT_LANE_HALF,
-             PLOT_GREY);
+    plot_box(t, PB_HATCH, f->at_ns, f->at_ns + f->for_ns, y + PAUSE_LO, y + PAUSE_HI, PLOT_GREY);
     t->legend |= PL_PAUSE;
     char d[32];
     plot_fmt_span(d, sizeof d, f->for_ns);
@@ -55,7 +58,7 @@ static void draw_pause(plot_tl *t, const scn_fault *f) {
 static void draw_crash(plot_tl *t, uint32_t index) {
     const scn_fault *f = &t->s->faults[index];
     int32_t y = plot_lane_y(t, f->node);
-    sim_time up = restart_after(t->s, index);
+    sim_time up = plot_restart_after(t->s, index);
     SIM_ASSERT(up == SIM_TIME_NEVER || up >= f->at_ns);   /* faults are sorted by `at` */
     plot_box(t, PB_DOWN, f->at_ns, up == SIM_TIME_NEVER ? t->end : up, y - PLOT_LANE_HALF,
              y + PLOT_LANE_HALF, PLOT_GREY);
@@ -318,7 +321,7 @@ uint32_t plot_fault_spans(const scn *s, sim_time end, plot_span *out, uint32_t m
             open = true;
             open_from = i;
         }
-        sim_time up = scn_fault_crashes(f->kind) ? restart_after(s, i) : 0;
+        sim_time up = scn_fault_crashes(f->kind) ? plot_restart_after(s, i) : 0;
         if (f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
             f->kind == SCN_FAULT_LINK_LOSS)
             n = span_add(out, n, max, i, f->at_ns, f->at_ns + f->for_ns);

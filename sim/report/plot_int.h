@@ -75,7 +75,8 @@ enum {
     PL_BELIEF = 1u << 0, PL_HELD = 1u << 1, PL_KEY = 1u << 2, PL_PAUSE = 1u << 3,
     PL_DOWN = 1u << 4, PL_NET = 1u << 5, PL_CLOCK = 1u << 6, PL_MSG = 1u << 7,
     PL_BLOCK = 1u << 8, PL_RED = 1u << 9, PL_OPS = 1u << 10, PL_VALIDITY = 1u << 11,
-    PL_QUEUED = 1u << 12
+    PL_QUEUED = 1u << 12,
+    PL_RENEW = 1u << 13, PL_INDOUBT = 1u << 14, PL_STOCK = 1u << 15   /* plot_mech.h */
 };
 
 typedef struct plot_tl {

@@ -26,6 +26,8 @@
 #include <string.h>
 
 #define LAT_BUCKETS 100
+#define LAT_BUCKETS_MIN 20        /* buckets across the run, however few its completions */
+#define LAT_PER_BUCKET 25         /* completions a bucket holds on average, when the run has them */
 #define LAT_COLS    228            /* latency cells across: the panel's 912 px in 4 px, a marker's width */
 #define LAT_ROWS    1024           /* latency cells up: 16 per octave of ns (about a marker), 64 octaves */
 
@@ -59,11 +61,19 @@ static const char *kind_name(const lat_ctx *c, size_t fi) {
     return hist_f_name(c->run->h, c->code[fi]);
 }
 
-/* The smallest 1-2-5 step of at least end / LAT_BUCKETS. */
-static sim_time bucket_for(sim_time end) {
+/* The smallest 1-2-5 step of at least end / LAT_BUCKETS that holds, on
+ * average, LAT_PER_BUCKET completions (at most end / LAT_BUCKETS_MIN): a
+ * bucket holding 2 or 3 of a steady stream reads as a square wave between
+ * two rates (2/b and 3/b) that the run never had. */
+static sim_time bucket_for(sim_time end, uint64_t completions) {
     SIM_ASSERT(end > 0);
     SIM_ASSERT(end <= INT64_MAX / 10);          /* the 1-2-5 steps below cannot overflow */
     sim_time want = end / LAT_BUCKETS > 0 ? end / LAT_BUCKETS : 1;
+    if (completions > 0) {
+        sim_time dense = (sim_time)((uint64_t)end / completions * LAT_PER_BUCKET);
+        sim_time cap = end / LAT_BUCKETS_MIN > 0 ? end / LAT_BUCKETS_MIN : 1;
+        if (dense > want) want = dense < cap ? dense : cap;
+    }
     for (sim_time step = 1;; step *= 10) {
         if (step >= want) return step;
         if (2 * step >= want) return 2 * step;
@@ -182,9 +192,10 @@ static void write_rates(FILE *f, const lat_ctx *c, size_t fi) {
         count[op->complete_ns / c->bucket]++;
     }
     char x[32];
-    for (uint32_t b = 0; b < n; b++) {
-        plot_fmt_time(x, sizeof x, (sim_time)b * c->bucket + c->bucket / 2);
-        uint64_t milli = count[b] * (uint64_t)SIM_S * 1000u / (uint64_t)c->bucket;
+    uint64_t milli = 0;
+    for (uint32_t b = 0; b <= n; b++) {          /* each bucket from its start; the last one's end */
+        plot_fmt_time(x, sizeof x, (sim_time)b * c->bucket);
+        if (b < n) milli = count[b] * (uint64_t)SIM_S * 1000u / (uint64_t)c->bucket;
         fprintf(f, "%s %" PRIu64 ".%03" PRIu64 "\n", x, milli / 1000u, milli % 1000u);
     }
     free(count);
@@ -288,7 +299,7 @@ void plot_write_latency_gp(FILE *f, const void *head) {
         fputs("' at screen 0.5, screen 0.935 center font ',8' tc rgb '#666666'\n", f);
     }
     fprintf(f, "  set lmargin at screen 0.09\n  set rmargin at screen 0.85\n  set xrange [0:%s]\n"
-               "  set key outside right top font ',8'\n  set grid lc rgb '#e8e8e8' lt 1\n", xe);
+               "  set key outside right top reverse Left samplen 1.5 width -2 font ',8'\n  set grid lc rgb '#e8e8e8' lt 1\n", xe);
     fputs("  set tmargin at screen 0.92\n  set bmargin at screen 0.42\n  set logscale y\n"
           "  set ylabel 'latency (ms)'\n  set format x ''\n  unset xlabel\n", f);
     write_fault_shading(f, h);
@@ -352,11 +363,11 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     memset(&c, 0, sizeof c);
     c.run = run;
     c.end = plot_view_end(run->s, run->h, run->end_ns > 0 ? run->end_ns : run->s->duration_ns, NULL);
-    c.bucket = bucket_for(c.end);
     list_kinds(&c);
     c.used = sim_xcalloc(c.nf + 1, sizeof *c.used);
     c.head = sim_xmalloc(sizeof *c.head);
     sort_points(&c);
+    c.bucket = bucket_for(c.end, c.points);
     lat_head_of(&c, c.head);
     thin_points(&c);
     int rc = rpt_write_whole(dir, "latency.dat", write_lat_dat, &c, err, err_len);

@@ -2,19 +2,43 @@
  * sim_options.on_message), drawn as arrows from the sender's lane at the
  * send to the receiver's lane at the arrival.
  *
- * A lost message (or one sent on a link that was down) is a short arrow
- * that stops a quarter of the way with an X; one dropped where it arrived
- * (link down meanwhile, node crashed) ends in an X.  When there are more
- * than PLOT_ARROWS_MAX, only the PLOT_ARROWS_MAX sent closest to the first
- * violation's evidence are drawn (or the first ones, when nothing was
- * violated), and the note under the title says so.
+ * An arrow has the colour of the client it is for (its sender, else its
+ * receiver, else grey), so a client's requests and their replies read as
+ * that client's where they cross other lanes.  A lost message (or one sent
+ * on a link that was down) is a short arrow that stops a quarter of the
+ * way with an X; one dropped where it arrived (link down meanwhile, node
+ * crashed) ends in an X.
+ *
+ * Bundles: the messages of one sender to one receiver that repeat (four or
+ * more at one period, within an eighth: polling, keep-alives, in-doubt
+ * inquiries) or come closer than BUNDLE_DENSE_PX pixels apart (four or
+ * more; periodic too when three quarters of the gaps are within an eighth
+ * of their median: a heartbeat with requests between) are one bundle, drawn as its first and last arrow and labelled
+ * once on the sender's lane ("c2 polls redis1 every 500 ms: 52 times to
+ * 40.5 s"), which also counts its lost or dropped messages.  The
+ * bundle the other way at the same time (the replies) gets no label of its
+ * own: the first one's says "answered".
+ *
+ * Arrows that would be drawn on top of each other (nearly vertical, a few
+ * pixels apart, over the same lanes: three participants asking the
+ * coordinator at once) are moved apart by FAN_PX pixels each, so they do
+ * not merge into one; the picture is schematic there, as with min_w.
+ *
+ * Never cut silently: when more than PLOT_ARROWS_MAX arrows remain, the
+ * PLOT_ARROWS_MAX sent closest to the first violation's evidence are
+ * drawn, the note under the title says which, and a label on the top lane
+ * marks where arrows stop; with nothing violated none are drawn (nothing
+ * to centre on; the note says so).  At most BUNDLE_LABELS_MAX bundles are
+ * labelled; the messages of the others are counted in the note.
  *
  * Invariant: the log keeps notes in the order the engine made them (event
- * order), so it is the same for the same run.  Trade-off: at most
- * PLOT_MSGS_MAX messages are kept (32 bytes each); later ones are only
- * counted, and a violation after that point gets no arrows.
+ * order, so sends in time order), and every choice here walks it, or its
+ * (sender, receiver, index) sort, in order: the same run gives the same
+ * picture.  Trade-off: at most PLOT_MSGS_MAX messages are kept (32 bytes
+ * each); later ones are only counted, and a violation after that point
+ * gets no arrows.
  */
-#include "sim/report/plot_int.h"
+#include "sim/report/plot_mech.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +90,155 @@ void plot_msgs_note(void *ctx, const sim_msg_note *n) {
 
 /* ------------------------------------------------------------- drawing */
 
+#define BUNDLE_MIN      4        /* messages in a bundle, at least */
+#define BUNDLE_DENSE_PX 6        /* sends closer than this many pixels bundle */
+#define BUNDLE_LABELS_MAX 12     /* bundles labelled; the rest are counted in the note */
+#define FAN_PX          4        /* overlapping near-vertical arrows are moved this far apart */
+#define FAN_MAX         6        /* ... at most this many times */
+#define PLOT_AREA_PX    1060     /* the time axis's width in pixels (plot_write.c's margins) */
+
+typedef struct bundle {
+    uint32_t first, last;        /* message indices (same sender and receiver) */
+    uint32_t count;
+    uint32_t lost;               /* of them lost or dropped (counted in the label, not drawn) */
+    sim_time period;             /* 0: dense, not periodic */
+    int32_t partner;             /* the bundle of the replies (labelled with this one), -1 */
+    bool quiet;                  /* the replies of an earlier bundle: no label */
+} bundle;
+
+typedef struct arrows {
+    const plot_msgs *m;
+    uint8_t *keep;               /* per message: 1 = drawn as an arrow */
+    bundle *b;
+    uint32_t nb, cap;
+    sim_time px;                 /* one pixel of the time axis, ns */
+} arrows;
+
+typedef struct pair_ix { int32_t from, to; uint32_t i; } pair_ix;
+
+static int pair_cmp(const void *pa, const void *pb) {
+    const pair_ix *x = pa, *y = pb;
+    if (x->from != y->from) return x->from < y->from ? -1 : 1;
+    if (x->to != y->to) return x->to < y->to ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static bool lost_or_dropped(const plot_msg *x) {
+    return x->arrive_ns == SIM_TIME_NEVER || x->dropped;
+}
+
+static int time_cmp(const void *pa, const void *pb) {
+    sim_time x = *(const sim_time *)pa, y = *(const sim_time *)pb;
+    return x < y ? -1 : x > y;
+}
+
+/* A dense run's period when three quarters of its gaps are within an
+ * eighth of their median (a heartbeat with requests in between), else 0. */
+static sim_time mostly_periodic(const arrows *a, const pair_ix *g, uint32_t j, uint32_t k) {
+    uint32_t n = k - j, near = 0;
+    SIM_ASSERT(n >= 1);
+    sim_time *gap = sim_xcalloc(n, sizeof *gap);
+    for (uint32_t x = 0; x < n; x++) gap[x] = a->m->items[g[j + x + 1].i].sent_ns - a->m->items[g[j + x].i].sent_ns;
+    qsort(gap, n, sizeof *gap, time_cmp);
+    sim_time p = gap[n / 2];
+    for (uint32_t x = 0; x < n; x++) near += gap[x] >= p - p / 8 && gap[x] <= p + p / 8;
+    free(gap);
+    return p > 0 && near * 4 >= n * 3 ? p : 0;
+}
+
+static void add_bundle(arrows *a, const pair_ix *g, uint32_t j, uint32_t k, sim_time period) {
+    SIM_ASSERT(k >= j + BUNDLE_MIN - 1);        /* long enough to be a bundle */
+    if (period == 0) period = mostly_periodic(a, g, j, k);
+    if (a->nb == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->b = sim_xrealloc(a->b, a->cap * sizeof *a->b);
+    }
+    uint32_t lost = 0;
+    for (uint32_t x = j; x <= k; x++) lost += lost_or_dropped(&a->m->items[g[x].i]);
+    a->b[a->nb++] = (bundle){ g[j].i, g[k].i, k - j + 1u, lost, period, -1, false };
+    a->keep[g[j].i] = a->keep[g[k].i] = 1;
+}
+
+/* The end of the periodic run from j (period = its first gap, each gap
+ * within an eighth of it), or j when there is none. */
+static uint32_t periodic_end(const arrows *a, const pair_ix *g, uint32_t j, uint32_t n) {
+    const plot_msg *it = a->m->items;
+    if (j + 1 >= n) return j;
+    sim_time p = it[g[j + 1].i].sent_ns - it[g[j].i].sent_ns;
+    uint32_t k = j + 1;
+    if (p <= 0) return j;
+    while (k + 1 < n) {
+        sim_time gap = it[g[k + 1].i].sent_ns - it[g[k].i].sent_ns;
+        if (gap < p - p / 8 || gap > p + p / 8) break;
+        k++;
+    }
+    return k;
+}
+
+/* The end of the run from j whose sends are closer than BUNDLE_DENSE_PX. */
+static uint32_t dense_end(const arrows *a, const pair_ix *g, uint32_t j, uint32_t n) {
+    const plot_msg *it = a->m->items;
+    uint32_t k = j;
+    while (k + 1 < n && it[g[k + 1].i].sent_ns - it[g[k].i].sent_ns <= a->px * BUNDLE_DENSE_PX) k++;
+    return k;
+}
+
+/* One sender-receiver pair's messages g[0..n), in send order. */
+static void bundle_pair(arrows *a, const pair_ix *g, uint32_t n) {
+    for (uint32_t j = 0; j < n;) {
+        uint32_t k = periodic_end(a, g, j, n), d = dense_end(a, g, j, n);
+        sim_time period = a->m->items[g[j + (k > j)].i].sent_ns - a->m->items[g[j].i].sent_ns;
+        if (d > k) { k = d; period = 0; }        /* the longer run wins; periodic on a tie */
+        if (k + 1 >= j + BUNDLE_MIN) {
+            add_bundle(a, g, j, k, period);
+            j = k + 1;
+            continue;
+        }
+        a->keep[g[j].i] = 1;
+        j++;
+    }
+}
+
+static int bundle_cmp(const void *pa, const void *pb) {
+    const bundle *x = pa, *y = pb;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Pairs each bundle with the replies: the first later bundle the other way
+ * that overlaps it in time. */
+static void pair_replies(arrows *a) {
+    const plot_msg *it = a->m->items;
+    if (a->nb > 1) qsort(a->b, a->nb, sizeof *a->b, bundle_cmp);   /* in send order (b is NULL when none) */
+    for (uint32_t i = 0; i < a->nb; i++) {
+        bundle *x = &a->b[i];
+        if (x->quiet) continue;
+        for (uint32_t j = i + 1; j < a->nb; j++) {
+            bundle *y = &a->b[j];
+            if (it[y->first].sent_ns > it[x->last].sent_ns) break;   /* later ones start later */
+            if (y->quiet || it[y->first].from != it[x->first].to || it[y->first].to != it[x->first].from)
+                continue;
+            x->partner = (int32_t)j;
+            y->quiet = true;
+            break;
+        }
+    }
+}
+
+static void find_bundles(arrows *a) {
+    const plot_msgs *m = a->m;
+    pair_ix *g = sim_xcalloc(m->count + 1u, sizeof *g);
+    for (uint32_t i = 0; i < m->count; i++) g[i] = (pair_ix){ m->items[i].from, m->items[i].to, i };
+    qsort(g, m->count, sizeof *g, pair_cmp);
+    for (uint32_t j = 0; j < m->count;) {
+        uint32_t k = j;
+        while (k < m->count && g[k].from == g[j].from && g[k].to == g[j].to) k++;
+        bundle_pair(a, g + j, k - j);
+        j = k;
+    }
+    free(g);
+    pair_replies(a);
+}
+
 /* When the first violation happened: its offending op's completion. */
 static sim_time focus_time(const plot_tl *t) {
     sim_time best = SIM_TIME_NEVER;
@@ -84,21 +257,48 @@ static sim_time focus_time(const plot_tl *t) {
 
 static sim_time distance(sim_time a, sim_time b) { return a > b ? a - b : b - a; }
 
-/* The first index of the window of `want` messages closest to `at`. */
-static uint32_t window_start(const plot_msgs *m, sim_time at, uint32_t want) {
+/* The first of `want` drawn arrows (idx[0..n), in send order) closest to `at`. */
+static uint32_t window_start(const plot_msgs *m, const uint32_t *idx, uint32_t n, sim_time at,
+                             uint32_t want) {
     uint32_t lo = 0, hi = want;                  /* [lo, hi): slide while it gets closer */
     SIM_ASSERT(want > 0);
-    SIM_ASSERT(want <= m->count);
-    while (hi < m->count &&
-           distance(m->items[hi].sent_ns, at) < distance(m->items[lo].sent_ns, at)) {
+    SIM_ASSERT(want <= n);
+    while (hi < n && distance(m->items[idx[hi]].sent_ns, at) < distance(m->items[idx[lo]].sent_ns, at)) {
         lo++;
         hi++;
     }
-    SIM_ASSERT(lo + want <= m->count);          /* the window lies inside the log */
+    SIM_ASSERT(lo + want <= n);                  /* the window lies inside the list */
     return lo;
 }
 
-static void draw_one(plot_tl *t, const plot_msg *x) {
+/* The client an arrow is for: its sender, else its receiver, else none. */
+static uint32_t arrow_rgb(const plot_tl *t, const plot_msg *x) {
+    if (t->rgb[x->from] != PLOT_GREY) return t->rgb[x->from];
+    if (t->rgb[x->to] != PLOT_GREY) return t->rgb[x->to];
+    return 0x7a7a7au;
+}
+
+typedef struct placed { sim_time x; int32_t lo, hi; } placed;
+
+/* How far to move a near-vertical arrow so it is not drawn over another. */
+static sim_time fan_shift(placed *done, uint32_t *nd, sim_time x, sim_time dur,
+                          int32_t y1, int32_t y2, sim_time px) {
+    int32_t lo = y1 < y2 ? y1 : y2, hi = y1 < y2 ? y2 : y1;
+    if (dur > 2 * px) return 0;                  /* slanted: it shows on its own */
+    sim_time shift = 0;
+    for (int step = 0; step < FAN_MAX; step++) {
+        bool clash = false;
+        for (uint32_t i = 0; i < *nd && !clash; i++)
+            clash = distance(done[i].x, x + shift) < px * (FAN_PX - 1) && done[i].lo < hi && lo < done[i].hi;
+        if (!clash) break;
+        shift += px * FAN_PX;
+    }
+    SIM_ASSERT(*nd < PLOT_ARROWS_MAX);           /* at most that many arrows are drawn */
+    done[(*nd)++] = (placed){ x + shift, lo, hi };
+    return shift;
+}
+
+static void draw_one(plot_tl *t, const plot_msg *x, placed *done, uint32_t *nd, sim_time px) {
     SIM_ASSERT(x->sent_ns != SIM_TIME_NEVER);   /* only send notes are kept */
     SIM_ASSERT(x->arrive_ns == SIM_TIME_NEVER || x->arrive_ns >= x->sent_ns);
     int32_t y1 = plot_lane_y(t, x->from), y2 = plot_lane_y(t, x->to);
@@ -110,32 +310,106 @@ static void draw_one(plot_tl *t, const plot_msg *x) {
         return;
     }
     if (x->arrive_ns > t->end) return;                      /* still in flight at the end */
-    plot_add(t, PB_ARROW, x->sent_ns, x->arrive_ns, y1, y2, x->dropped ? PLOT_LIGHT : 0x7a7a7au, NULL);
-    if (x->dropped) plot_mark(t, PB_CROSS, x->arrive_ns, y2, PLOT_LIGHT);
+    sim_time s = fan_shift(done, nd, x->sent_ns, x->arrive_ns - x->sent_ns, y1, y2, px);
+    plot_add(t, PB_ARROW, x->sent_ns + s, x->arrive_ns + s, y1, y2,
+             x->dropped ? PLOT_LIGHT : arrow_rgb(t, x), NULL);
+    if (x->dropped) plot_mark(t, PB_CROSS, x->arrive_ns + s, y2, PLOT_LIGHT);
+}
+
+/* The bundle's label, on the sender's lane or else the receiver's, at
+ * its first send or else halfway; counted in *unlabelled when there is
+ * no room (the note then says how many messages such bundles hold). */
+static void label_bundle(plot_tl *t, const arrows *a, const bundle *b, uint32_t *unlabelled) {
+    const plot_msg *f = &a->m->items[b->first], *l = &a->m->items[b->last];
+    const char *from = t->s->nodes[f->from].name, *to = t->s->nodes[f->to].name;
+    char text[200], last[32], every[32], first[32], lost[32] = "";
+    plot_fmt_short(last, sizeof last, l->sent_ns);
+    plot_fmt_short(first, sizeof first, f->sent_ns);
+    if (b->lost) snprintf(lost, sizeof lost, ", %u lost", b->lost);
+    if (b->period > 0) {
+        plot_fmt_short(every, sizeof every, b->period);
+        snprintf(text, sizeof text, "%s polls %s every %s: %u times to %s%s%s", from, to, every,
+                 b->count, last, lost, b->partner >= 0 ? ", answered" : "");
+    } else {
+        snprintf(text, sizeof text, "%u messages %s -> %s, %s..%s%s%s", b->count, from, to, first,
+                 last, lost, b->partner >= 0 ? " and back" : "");
+    }
+    const int32_t lanes[2] = { f->from, f->to };
+    const sim_time at[2] = { f->sent_ns, f->sent_ns + (l->sent_ns - f->sent_ns) / 2 };
+    uint32_t before = t->label_count;
+    for (int k = 0; k < 4 && t->label_count == before; k++)
+        plot_label(t, lanes[k / 2], at[k % 2], PLOT_ROW_LOW, arrow_rgb(t, f), false, "%s", text);
+    if (t->label_count > before) return;
+    *unlabelled += b->count;                     /* said once, in the note */
+}
+
+/* Says in the picture where arrows stop: the note, and a label on the top lane. */
+static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_t n, uint32_t from,
+                       uint32_t want) {
+    const plot_msgs *m = a->m;
+    char x[32], y[32];
+    plot_fmt_short(x, sizeof x, m->items[idx[from]].sent_ns);
+    plot_fmt_short(y, sizeof y, m->items[idx[from + want - 1]].sent_ns);
+    size_t used = strlen(t->note);
+    snprintf(t->note + used, sizeof t->note - used, "%sarrows: %u of %u, those sent %s..%s, "
+             "around the first violation (%llu messages; trace.log has them all)", used ? "; " : "",
+             want, n, x, y, (unsigned long long)m->total);
+    if (from > 0)
+        plot_label(t, 0, m->items[idx[from]].sent_ns, PLOT_ROW_LOW, PLOT_GREY, true,
+                   "<- %u earlier arrows not drawn", from);
+    if (from + want < n)
+        plot_label(t, 0, m->items[idx[from + want - 1]].sent_ns, PLOT_ROW_LOW, PLOT_GREY, true,
+                   "%u later arrows not drawn ->", n - from - want);
 }
 
 void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     SIM_ASSERT(t != NULL);
     if (!m || m->count == 0) return;
-    uint32_t from = 0, n = m->count;
-    if (m->count > PLOT_ARROWS_MAX) {
+    arrows a = { m, sim_xcalloc(m->count + 1u, 1), NULL, 0, 0, 0 };
+    a.px = t->view / PLOT_AREA_PX > 0 ? t->view / PLOT_AREA_PX : 1;
+    find_bundles(&a);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->count; i++) n += a.keep[i];
+    uint32_t *idx = sim_xcalloc(n + 1u, sizeof *idx), k = 0;
+    for (uint32_t i = 0; i < m->count; i++)
+        if (a.keep[i]) idx[k++] = i;
+    SIM_ASSERT(k == n);
+    uint32_t from = 0, want = n;
+    if (n > PLOT_ARROWS_MAX) {
         sim_time at = focus_time(t);
-        size_t used = strlen(t->note);
-        if (at == SIM_TIME_NEVER) {            /* a smear at this scale, and nothing to centre on */
+        if (at == SIM_TIME_NEVER) {              /* a smear at this scale, and nothing to centre on */
+            size_t used = strlen(t->note);
             snprintf(t->note + used, sizeof t->note - used, "%s%llu messages: too many to draw as "
-                     "arrows (trace.log has them)", used ? "; " : "", (unsigned long long)m->total);
+                     "arrows, even bundled (trace.log has them)", used ? "; " : "",
+                     (unsigned long long)m->total);
+            free(idx);
+            free(a.b);
+            free(a.keep);
             return;
         }
-        n = PLOT_ARROWS_MAX;
-        from = window_start(m, at, n);
-        char a[32], b[32];
-        plot_fmt_span(a, sizeof a, m->items[from].sent_ns);
-        plot_fmt_span(b, sizeof b, m->items[from + n - 1].sent_ns);
-        snprintf(t->note + used, sizeof t->note - used, "%sarrows: %u of %llu messages, those sent "
-                 "%s..%s, around the first violation", used ? "; " : "", n,
-                 (unsigned long long)m->total, a, b);
+        want = PLOT_ARROWS_MAX;
+        from = window_start(m, idx, n, at, want);
+        say_window(t, &a, idx, n, from, want);
     }
-    SIM_ASSERT(from + n <= m->count);
-    for (uint32_t i = from; i < from + n; i++) draw_one(t, &m->items[i]);
+    placed done[PLOT_ARROWS_MAX];
+    uint32_t nd = 0;
+    for (uint32_t i = from; i < from + want; i++) draw_one(t, &m->items[idx[i]], done, &nd, a.px);
+    uint32_t unlabelled = 0, labelled = 0;
+    for (uint32_t i = 0; i < a.nb; i++) {
+        const bundle *b = &a.b[i];
+        bool shown = (b->first >= idx[from] && b->first <= idx[from + want - 1]) ||
+                     (b->last >= idx[from] && b->last <= idx[from + want - 1]);
+        if (b->quiet || !shown) continue;
+        if (++labelled <= BUNDLE_LABELS_MAX) label_bundle(t, &a, b, &unlabelled);
+        else unlabelled += b->count;
+    }
+    if (unlabelled > 0) {
+        size_t used = strlen(t->note);
+        snprintf(t->note + used, sizeof t->note - used, "%s%u messages in bursts drawn as each "
+                 "burst's first and last arrow", used ? "; " : "", unlabelled);
+    }
     t->legend |= PL_MSG;
+    free(idx);
+    free(a.b);
+    free(a.keep);
 }

@@ -25,7 +25,7 @@
  * the same however many holds came before.  The index answers lookups
  * only; nothing is drawn in its order.
  */
-#include "sim/report/plot_int.h"
+#include "sim/report/plot_mech.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -345,8 +345,8 @@ static void draw_key_holds(plot_tl *t, const holds *hs) {
                    own > k->from ? " (queued)" : "");
         if (!k->why) continue;
         const char *by = k->by >= 0 ? t->s->nodes[k->by].name : "";
-        plot_label(t, k->node, k->to, PLOT_ROW_MARK, PLOT_GREY, false, "%s%s%s", k->why,
-                   k->by >= 0 ? " " : "", by);
+        plot_label_ending(t, k->node, k->to, PLOT_ROW_MARK, PLOT_GREY, "%s%s%s", k->why,
+                          k->by >= 0 ? " " : "", by);
     }
 }
 
@@ -722,6 +722,9 @@ void plot_tl_build(plot_tl *t, const plot_run *r) {
     draw_key_holds(t, &hs);
     free(hs.items);
     draw_validity(t);
+    plot_build_leases(t);
+    plot_build_in_doubt(t);
+    plot_build_stock(t);
     draw_blocked(t);
     draw_ops(t);
     plot_build_marks(t);

@@ -46,7 +46,7 @@ static const block_style styles[PB_COUNT] = {
     [PB_VALID] = { "valid", "x1 x2 y rgb",
                    "using 1:3:($2-$1):(0):4 with vectors heads size screen 0.004,90 lw 1.2 "
                    "dt 2 lc rgb variable" },
-    [PB_LINE] = { "clock", "x y node", "using 1:2:(0x2a7f62) with lines lw 1.6 lc rgb variable" },
+    [PB_LINE] = { "clock", "x y id rgb", "using 1:2:4 with lines lw 1.6 lc rgb variable" },
     [PB_ARROW] = { "arrow", "x1 y1 x2 y2 rgb",
                    "using 1:2:($3-$1):($4-$2):5 with vectors head filled size screen 0.006,20 "
                    "lw 0.7 lc rgb variable" },
@@ -90,7 +90,11 @@ static const struct { uint32_t bit; const char *style; const char *title; } lege
       "partitioned, cut or delayed" },
     { PL_BLOCK, "with boxes lc rgb '#e6a100' fs transparent solid 0.65 noborder", "blocked" },
     { PL_CLOCK, "with lines lw 1.6 lc rgb '#2a7f62'", "clock error (wall - true)" },
-    { PL_MSG, "with vectors head filled lw 0.7 lc rgb '#7a7a7a'", "message" },
+    { PL_MSG, "with vectors head filled lw 0.7 lc rgb '#7a7a7a'", "message, coloured by its client" },
+    { PL_RENEW, "with points pt 13 ps 1.0 lc rgb '#333333'", "key renewed (watchdog)" },
+    { PL_INDOUBT, "with boxes lc rgb '#1f77b4' fs transparent solid 0.45 border",
+      "in doubt: voted yes, outcome unknown" },
+    { PL_STOCK, "with lines lw 1.6 lc rgb '#444444'", "stock left in the row" },
 };
 
 /* ------------------------------------------------------------ numbers */
@@ -140,7 +144,7 @@ static void write_prim(FILE *f, const plot_prim *p) {
     fmt_lane(y1, sizeof y1, p->y1);
     fmt_lane(y2, sizeof y2, p->y2);
     switch ((plot_block)p->block) {
-    case PB_LINE: fprintf(f, "%s %s %" PRId64 "\n", x1, y1, p->x2); return;
+    case PB_LINE: fprintf(f, "%s %s %" PRId64 " %" PRIu32 "\n", x1, y1, p->x2, p->rgb); return;
     case PB_ARROW: fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, y1, x2, y2, p->rgb); return;
     case PB_VALID: case PB_SEG: case PB_RED_SEG:
         fprintf(f, "%s %s %s %" PRIu32 "\n", x1, x2, y1, p->rgb);
