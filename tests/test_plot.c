@@ -735,6 +735,162 @@ static int teardown(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ------------------------------------------------------ label collisions */
+
+/* The labels of a built timeline whose boxes (as the plot code computes
+ * them) meet another's; each pair printed.  Returns how many pairs. */
+static uint32_t label_collisions(const plot_tl *t, const char *name) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->label_count; i++) {
+        const plot_prim *a = &t->p[t->label_at[i]];
+        plot_lbox ba = plot_label_box(t, a);
+        for (uint32_t j = i + 1; j < t->label_count; j++) {
+            const plot_prim *b = &t->p[t->label_at[j]];
+            plot_lbox bb = plot_label_box(t, b);
+            if (!plot_lbox_meet(&ba, &bb)) continue;
+            if (n++ < 4) print_error("%s: '%s' meets '%s' (lane y %d and %d)\n", name, a->text, b->text, a->y1, b->y1);
+        }
+    }
+    return n;
+}
+
+static int path_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every scenario file of the library, sorted. */
+static char **library(uint32_t *count) {
+    FILE *p = popen("find scenarios -name '*.yaml'", "r");
+    assert_non_null(p);
+    char **paths = NULL, line[512];
+    uint32_t n = 0;
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\n")] = '\0';
+        paths = sim_xrealloc(paths, (n + 1) * sizeof *paths);
+        paths[n] = sim_xcalloc(1, strlen(line) + 1);
+        memcpy(paths[n++], line, strlen(line) + 1);
+    }
+    pclose(p);
+    qsort(paths, n, sizeof *paths, path_cmp);
+    *count = n;
+    return paths;
+}
+
+/* A scenario that is input to a test of errors, not a picture. */
+static bool loads(const char *path) {
+    scn s;
+    char err[SIM_ERR_MAX];
+    memset(&s, 0, sizeof s);
+    int rc = scn_load(path, &s, err, sizeof err);
+    scn_free(&s);
+    return rc == 0;
+}
+
+static void no_label_meets_another_in_any_picture_of_the_library(void **state) {
+    (void)state;
+    uint32_t n = 0, bad = 0, drawn = 0;
+    char **paths = library(&n);
+    assert_true(n > 100);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!loads(paths[i])) { free(paths[i]); continue; }
+        fx f;
+        run_file(&f, paths[i], NULL, 0);
+        plot_tl t;
+        plot_tl_build(&t, &f.pr);
+        uint32_t c = label_collisions(&t, paths[i]);
+        bad += c != 0;
+        drawn++;
+        plot_tl_free(&t);
+        done(&f);
+        free(paths[i]);
+    }
+    free(paths);
+    if (bad) print_error("%u of %u pictures have labels that meet\n", bad, drawn);
+    assert_int_equal(bad, 0);
+}
+
+/* The labels of dir/timeline.dat as the picture places them on an axis
+ * ending at view: boxes from the rows of the four label blocks. */
+static uint32_t drawn_collisions(const char *dir, sim_time view, const char *name) {
+    static const struct { const char *name; plot_block b; } blocks[] = {
+        { "label", PB_LABEL }, { "label-right", PB_LABEL_R },
+        { "red-label", PB_RED_LABEL }, { "red-label-right", PB_RED_LABEL_R },
+    };
+    plot_tl t;
+    memset(&t, 0, sizeof t);
+    t.view = view;
+    t.char_w = view / 180;
+    plot_prim *p = sim_xcalloc(4096, sizeof *p);
+    uint32_t n = 0;
+    fx f;
+    snprintf(f.dir, sizeof f.dir, "%s", dir);
+    for (size_t b = 0; b < 4; b++) {
+        char *rows_text = block(&f, blocks[b].name);
+        for (char *line = strtok(rows_text, "\n"); line && n < 4096; line = strtok(NULL, "\n")) {
+            unsigned long long sec, frac;
+            int lane, hund;
+            char text[PLOT_TEXT_MAX];
+            if (sscanf(line, "%llu.%llu %d.%d %*u \"%63[^\"]\"", &sec, &frac, &lane, &hund, text) != 5) continue;
+            p[n].block = (uint8_t)blocks[b].b;
+            p[n].x1 = (sim_time)(sec * 1000000000ull + frac);
+            p[n].y1 = line[strcspn(line, " ") + 1] == '-' ? lane * 100 - hund : lane * 100 + hund;
+            snprintf(p[n].text, sizeof p[n].text, "%s", text);
+            n++;
+        }
+        free(rows_text);
+    }
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++) {
+            plot_lbox a = plot_label_box(&t, &p[i]), b = plot_label_box(&t, &p[j]);
+            if (!plot_lbox_meet(&a, &b)) continue;
+            if (bad++ < 4) print_error("%s: '%s' meets '%s'\n", name, p[i].text, p[j].text);
+        }
+    free(p);
+    return bad;
+}
+
+/* A compare draws every panel on the longest variant's axis: its labels
+ * must be placed for that scale, not their own run's (D11's reads at 1 and
+ * 2 ms read "ta reatb read 1ad 1" when they were). */
+static void compare_labels_do_not_meet(const char *path, const char *key, const char *const *values, size_t n) {
+    fx f[4];
+    plot_variant v[4];
+    char sets[4][128], subdir[4][16];
+    SIM_ASSERT(n <= 4);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sets[i], sizeof sets[i], "%s=%s", key, values[i]);
+        const char *one[1] = { sets[i] };
+        run_file(&f[i], path, one, 1);
+        snprintf(subdir[i], sizeof subdir[i], "%s", strrchr(f[i].dir, '/') + 1);
+        v[i] = (plot_variant){ f[i].pr, sets[i], subdir[i] };
+    }
+    char err[SIM_ERR_MAX];
+    assert_int_equal(plot_write_compare(tmp_root, path, v, n, err, sizeof err), 0);
+    char *gp = slurp(tmp_root, "compare.gp");
+    assert_non_null(gp);
+    unsigned long long sec, frac;
+    char *x = strstr(gp, "set xrange [0:");
+    assert_non_null(x);
+    assert_int_equal(sscanf(x, "set xrange [0:%llu.%llu]", &sec, &frac), 2);
+    free(gp);
+    sim_time axis = (sim_time)(sec * 1000000000ull + frac);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(drawn_collisions(f[i].dir, axis, sets[i]), 0);
+        done(&f[i]);
+    }
+}
+
+static void labels_of_the_tours_compares_do_not_meet_on_their_common_axis(void **state) {
+    (void)state;
+    const char *const levels[] = { "read-committed", "repeatable-read", "serializable" };
+    compare_labels_do_not_meet("scenarios/db/D11-write-skew-on-call.yaml", "params.isolation", levels + 1, 2);
+    compare_labels_do_not_meet("scenarios/db/D7-lost-update-balance.yaml", "params.isolation", levels, 3);
+    compare_labels_do_not_meet("scenarios/db/D6-double-booked-seat.yaml", "params.isolation", levels, 3);
+    const char *const fencing[] = { "false", "true" };
+    compare_labels_do_not_meet(L2, "params.fencing", fencing, 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_l2_timeline_tells_kleppmanns_story),
@@ -757,6 +913,8 @@ int main(void) {
         cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
         cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
         cmocka_unit_test(drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other),
+        cmocka_unit_test(no_label_meets_another_in_any_picture_of_the_library),
+        cmocka_unit_test(labels_of_the_tours_compares_do_not_meet_on_their_common_axis),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

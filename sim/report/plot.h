@@ -84,7 +84,9 @@ typedef struct plot_variant {
 } plot_variant;
 
 /* Writes compare.gp into dir: the variants' timelines one above the other,
- * on one time axis.  Returns 0, or -1 with a message. */
+ * on one time axis, and each variant's timeline.dat and timeline.gp again
+ * (into dir/subdir) on that axis, so every panel's labels are placed for
+ * the scale the compare draws them at.  Returns 0, or -1 with a message. */
 int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
                        char *err, size_t err_len);
 
