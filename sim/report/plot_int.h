@@ -154,7 +154,7 @@ void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,
  * (its characters at char_w each, bold red ones a third wider), y in
  * hundredths of a lane (PLOT_LABEL_HALF either side of its row).  Two
  * labels collide when their boxes intersect; plot_label never places a
- * label whose box meets another's (one char_w apart at least), and
+ * label whose box meets another's (two char_w apart at least), and
  * tests/test_plot.c checks that over the library. */
 #define PLOT_LABEL_HALF 6
 typedef struct plot_lbox { sim_time x1, x2; int32_t y1, y2; } plot_lbox;

@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocols/db/db_client.h"
+
 #define PLOT_MARKS_MAX 20000
 #define PLOT_MARK_LABELS_MAX 60   /* more labelled marks than this: only the evidence is labelled */
 
@@ -105,7 +107,11 @@ void plot_build_marks(plot_tl *t) {
         if (red) plot_mark(t, PB_RED_MARK, e->t_ns, y, PLOT_RED);
         if (!k->label || (!labels && !red)) continue;
         char text[PLOT_TEXT_MAX];
-        if (!plot_saga_label(t, i, text, sizeof text)) k->label(e, who(t, e->client), text, sizeof text);
+        bool named = plot_saga_label(t, i, text, sizeof text);
+        if (!named && strcmp(k->name, "db-error") == 0 && e->key)   /* the user's words, not "40001" */
+            snprintf(text, sizeof text, "%s", dbc_code_text(e->key));
+        else if (!named)
+            k->label(e, who(t, e->client), text, sizeof text);
         plot_label(t, e->node, e->t_ns, PLOT_ROW_MARK, red ? PLOT_RED : 0x333333u, t->red_effect[i] != 0,
                    "%s", text);
     }

@@ -111,10 +111,10 @@ bool plot_lbox_meet(const plot_lbox *a, const plot_lbox *b) {
     return a->x1 < b->x2 && b->x1 < a->x2 && a->y1 < b->y2 && b->y1 < a->y2;
 }
 
-/* Whether a label at [x1, x2] on row y would meet a placed one (with one
- * character's room either side). */
+/* Whether a label at [x1, x2] on row y would meet a placed one (with two
+ * characters' room either side, so two labels never read as one). */
 static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y) {
-    plot_lbox me = { x1 - t->char_w, x2 + t->char_w, y - PLOT_LABEL_HALF, y + PLOT_LABEL_HALF };
+    plot_lbox me = { x1 - 2 * t->char_w, x2 + 2 * t->char_w, y - PLOT_LABEL_HALF, y + PLOT_LABEL_HALF };
     for (uint32_t i = 0; i < t->label_count; i++) {
         SIM_ASSERT(t->label_at[i] < t->count);
         const plot_prim *p = &t->p[t->label_at[i]];
@@ -675,6 +675,7 @@ static void evidence_words(const plot_tl *t, const check_result *c, char *buf, s
     while (n > 0 && words[n - 1] == ' ') n--;
     if (n <= 0) return;
     bool skew = strcmp(label, "A5B") == 0 || strcmp(label, "G2") == 0;
+    if (strcmp(label, "G2") == 0) { words = "write skew over a predicate"; n = (int)strlen(words); }
     if (skew && strcmp(t->s->workload_kind, "on-call") == 0)
         snprintf(buf, len, "%.*s: nobody on call", n, words);
     else
@@ -693,20 +694,26 @@ static void draw_evidence(plot_tl *t) {
         if (id >= t->h->op_count || t->evidence[id] == 2) continue;   /* labelled already */
         if (plot_check_fenced(c)) { draw_fenced(t, c); continue; }
         const hist_op *op = &t->h->ops[id];
-        char more[PLOT_TEXT_MAX] = "";
+        char more[PLOT_TEXT_MAX] = "", first[PLOT_TEXT_MAX];
+        evidence_words(t, c, first, sizeof first);
         for (size_t j = i + 1; j < r->result_count; j++) {
             const check_result *d = &r->results[j];
             if (d->verdict != CHECK_VIOLATION || d->evidence_count == 0 || d->evidence_ops[0] != id ||
                 plot_check_fenced(d))
                 continue;
             size_t used = strlen(more);
-            snprintf(more + used, sizeof more - used, ", %s", d->evidence_label);
+            char w[PLOT_TEXT_MAX];
+            evidence_words(t, d, w, sizeof w);
+            size_t wl = strlen(w), fl = strlen(first);
+            if (strncmp(w, first, fl) == 0) { memcpy(first, w, wl + 1); continue; }   /* says more */
+            if (strstr(first, w) || strstr(more, w)) continue;                         /* said */
+            if (used + 2 + wl >= sizeof more) continue;            /* no room: left out */
+            memcpy(more + used, ", ", 2);
+            memcpy(more + used + 2, w, wl + 1);
         }
         sim_time at = op->f == HIST_F_ACQUIRE && op->result != HIST_PENDING ? op->complete_ns
                                                                              : op->invoke_ns;
-        char words[PLOT_TEXT_MAX];
-        evidence_words(t, c, words, sizeof words);
-        plot_label(t, op->node, at, PLOT_ROW_LOW, PLOT_RED, true, "%s%s", words, more);
+        plot_label(t, op->node, at, PLOT_ROW_LOW, PLOT_RED, true, "%s%s", first, more);
         t->evidence[id] = 2;
     }
 }

@@ -115,7 +115,7 @@ static const struct { uint32_t bit; const char *style; const char *title; } lege
     { PL_DOWN, "with boxes lc rgb '#555555' fs transparent solid 0.30 noborder", "down" },
     { PL_NET, "with boxes lc rgb '#e07a9f' fs transparent solid 0.3 noborder",
       "partitioned, cut or delayed" },
-    { PL_BLOCK, "with boxes lc rgb '#1f77b4' fs transparent pattern 4 border", "blocked, waiting" },
+    { PL_BLOCK, "with boxes lc rgb '#555555' fs transparent pattern 4 border", "blocked, waiting (in the colour of who waits)" },
     { PL_CLOCK, "with lines lw 1.6 lc rgb '#2a7f62'", "clock error (wall - true)" },
     { PL_MSG, "with vectors head filled lw 0.7 lc rgb '#7a7a7a'", "message" },
 };
@@ -192,7 +192,7 @@ static void write_prim(FILE *f, const plot_prim *p) {
     switch ((plot_block)p->block) {
     case PB_LINE: fprintf(f, "%s %s %" PRId64 "\n", x1, y1, p->x2); return;
     case PB_ARROW: fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, y1, x2, y2, p->rgb); return;
-    case PB_VALID: case PB_SEG: case PB_RED_SEG:
+    case PB_VALID: case PB_SEG: case PB_SEG_FAIL: case PB_SEG_INFO: case PB_RED_SEG:
         fprintf(f, "%s %s %s %" PRIu32 "\n", x1, x2, y1, p->rgb);
         return;
     case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:
@@ -239,6 +239,8 @@ static uint32_t block_rows(const plot_tl *t, plot_block b) {
     SIM_ASSERT(n <= t->count);
     return n;
 }
+
+#define TITLE_CHARS_MAX 110     /* bold 12 pt characters that fit across the picture */
 
 enum { PX_TITLE = 62, PX_LANE = 84, PX_AXIS = 44, PX_LEGEND = 52, PX_LEFT = 110, PX_RIGHT = 28 };
 
@@ -500,7 +502,12 @@ void plot_write_compare_gp(FILE *f, const plot_cmp_head *c, const plot_head *pan
     uint32_t top = 0;
     for (size_t i = 0; i < c->count; i++) {
         char title[2 * PLOT_HEAD_TEXT], dat[SIM_NAME_MAX * 2 + 16];
-        snprintf(title, sizeof title, "%s%s%s", i == 0 ? c->title : "", i == 0 ? "   " : "",
+        /* The first panel's title says the scenario and its value; a long
+         * --vary list is left out (each panel's title says its value). */
+        int keep = (int)strlen(c->title);
+        const char *vary = strstr(c->title, "   --vary ");
+        if (vary && strlen(c->title) + strlen(c->labels[i]) > TITLE_CHARS_MAX) keep = (int)(vary - c->title);
+        snprintf(title, sizeof title, "%.*s%s%s", i == 0 ? keep : 0, c->title, i == 0 ? "   " : "",
                  c->labels[i]);
         snprintf(dat, sizeof dat, "%s/timeline.dat", c->subdirs[i]);
         bool last = i + 1 == c->count;
