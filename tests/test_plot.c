@@ -735,6 +735,114 @@ static int teardown(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ------------------------------------------------------------ the grammar */
+
+static bool block_has(fx *f, const char *name, const char *row) {
+    char *b = block(f, name);
+    bool found = strstr(b, row) != NULL;
+    free(b);
+    return found;
+}
+
+static bool gp_has(fx *f, const char *text) {
+    char *gp = slurp(f->dir, "timeline.gp");
+    assert_non_null(gp);
+    bool found = strstr(gp, text) != NULL;
+    free(gp);
+    return found;
+}
+
+/* With fencing, c1's stale write is refused: its op failed, drawn thin in
+ * c1's colour (not orange), and the overlap of beliefs the fencing made
+ * harmless is said in grey, not as red evidence. */
+static void fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_colour(void **state) {
+    (void)state;
+    fx f;
+    const char *set[1] = { "params.fencing=true" };
+    run_file(&f, L2, set, 1);
+    assert_true(has_row(&f, "op-failed", "15.006000000 15.062666666 2.84 2062260"));   /* c1's blue */
+    assert_int_equal(rows(&f, "red-op") + rows(&f, "red-mark") + rows(&f, "red-label") +
+                     rows(&f, "red-label-right") + rows(&f, "outline"), 0);
+    assert_true(has_row(&f, "label", "\"both held the lock (fencing: no harm)\""));
+    assert_true(has_row(&f, "cross", "15.005000000 0.84 2062260"));                    /* refused, c1's */
+    assert_true(gp_has(&f, "violation (harmless: fenced): lease-overlap;  ok: mutual-exclusion"));
+    assert_true(gp_has(&f, "tc rgb '#2a7f2a'"));                                        /* a green line */
+    done(&f);
+}
+
+/* The legend names every mark drawn and nothing else, and its key swatch
+ * is in a client's colour, as the keys are. */
+static void the_legend_explains_exactly_the_marks_drawn(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    assert_true(gp_has(&f, "lc rgb '#1f77b4' fs solid 0.85 border rgb '#404040' title 'a key on a lock node"));
+    assert_true(gp_has(&f, "title 'read'"));
+    assert_true(gp_has(&f, "title 'write applied or step done'"));
+    assert_false(gp_has(&f, "title 'commit'"));
+    assert_false(gp_has(&f, "vote, decision"));
+    assert_false(gp_has(&f, "title 'crash'"));
+    done(&f);
+    run_file(&f, T3, NULL, 0);
+    assert_true(rows(&f, "star") == 1);                    /* tm's crash: a star, not an x */
+    assert_true(gp_has(&f, "title 'crash'"));
+    assert_true(gp_has(&f, "vote, decision, saga begin or end"));
+    done(&f);
+}
+
+/* A serialization failure is the fix working: a triangle down in the
+ * client's colour, not a red x; a commit is a triangle up. */
+static void a_serialization_failure_has_its_own_shape_and_is_not_red(void **state) {
+    (void)state;
+    fx f;
+    const char *set[1] = { "params.isolation=repeatable-read" };
+    run_file(&f, "scenarios/db/D7-lost-update-balance.yaml", set, 1);
+    assert_true(rows(&f, "triangle-down") >= 1);
+    assert_true(rows(&f, "triangle") >= 1);
+    assert_int_equal(rows(&f, "red-mark"), 0);
+    assert_true(has_row(&f, "label", "\"serialization failure\""));
+    assert_true(rows(&f, "plus") >= 1);                    /* t2's retry */
+    done(&f);
+}
+
+static void an_anomaly_is_labelled_in_the_users_words(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, "scenarios/db/D11-write-skew-on-call.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"write skew: nobody on call\""));
+    assert_false(block_has(&f, "red-label", "\"A5B\""));
+    done(&f);
+    run_file(&f, "scenarios/db/D7-lost-update-balance.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"lost update (P4)\""));
+    done(&f);
+}
+
+/* Sagas: steps by name, the half-done band, and the saga check's evidence
+ * in red for each way the library's sagas fail. */
+static void a_failing_saga_shows_its_evidence_in_red_and_its_steps_by_name(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, "scenarios/saga/G2b-nonidempotent-compensation-slow-reply.yaml", NULL, 0);
+    assert_true(has_row(&f, "label", "\"T1 createOrder\""));
+    assert_true(has_row(&f, "label", "\"C2 releaseFunds\""));
+    assert_true(has_row(&f, "red-label", "\"C2 releaseFunds again: applied twice\""));
+    assert_true(has_row(&f, "red-mark", "0.357000000 "));
+    assert_true(has_row(&f, "red-label", "\"s:1 left half done\""));      /* it gave up */
+    assert_true(rows(&f, "open-square") == 2);                             /* two compensations */
+    done(&f);
+    run_file(&f, "scenarios/saga/G4-lost-update-no-isolation.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"APPROVED over CANCELLED (blind write)\""));
+    assert_true(has_row(&f, "label", "\"T1 cancelOrder\""));
+    done(&f);
+    run_file(&f, "scenarios/saga/G2c-timeout-race-orphan-hold.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"T2 reserveFunds after its undo\""));
+    done(&f);
+    run_file(&f, "scenarios/saga/G2b2-idempotent-compensation-slow-reply.yaml", NULL, 0);
+    assert_int_equal(rows(&f, "red-label") + rows(&f, "red-label-right") + rows(&f, "red-mark"), 0);
+    assert_true(has_row(&f, "label", "\"s:1 half done\""));
+    done(&f);
+}
+
 /* ------------------------------------------------------ label collisions */
 
 /* The labels of a built timeline whose boxes (as the plot code computes
@@ -913,6 +1021,11 @@ int main(void) {
         cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
         cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
         cmocka_unit_test(drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other),
+        cmocka_unit_test(fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_colour),
+        cmocka_unit_test(the_legend_explains_exactly_the_marks_drawn),
+        cmocka_unit_test(a_serialization_failure_has_its_own_shape_and_is_not_red),
+        cmocka_unit_test(an_anomaly_is_labelled_in_the_users_words),
+        cmocka_unit_test(a_failing_saga_shows_its_evidence_in_red_and_its_steps_by_name),
         cmocka_unit_test(no_label_meets_another_in_any_picture_of_the_library),
         cmocka_unit_test(labels_of_the_tours_compares_do_not_meet_on_their_common_axis),
     };

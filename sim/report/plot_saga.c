@@ -122,8 +122,10 @@ static void find_evidence(plot_tl *t, uint8_t *why) {
         for (uint32_t j = 0; j < i && e->key; j++) {
             const hist_effect *d = &h->effects[j];
             if (d->value != e->value || !d->key || strcmp(d->key, e->key) != 0) continue;
+            bool undo_ran = d->kind == HIST_EFF_SAGA_COMP ||
+                            (d->kind == HIST_EFF_SAGA_SKIP && (d->aux & SAGA_AUX_COMP));   /* nothing to undo yet */
             if (d->kind == e->kind) why[i] = WHY_TWICE;
-            else if (d->kind == HIST_EFF_SAGA_COMP && e->kind == HIST_EFF_SAGA_STEP) why[i] = WHY_AFTER_UNDO;
+            else if (undo_ran && e->kind == HIST_EFF_SAGA_STEP) why[i] = WHY_AFTER_UNDO;
         }
     }
 }

@@ -605,7 +605,9 @@ static void draw_blocked(plot_tl *t) {
         sim_time to = ends[i];
         SIM_ASSERT(to >= b->t_ns);              /* effects come in time order */
         int32_t y = plot_lane_y(t, b->node);
-        plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, t->rgb[b->node]);
+        bool client = b->client >= 0 && (uint32_t)b->client < t->s->node_count;
+        uint32_t rgb = t->rgb[client ? b->client : b->node];         /* who waits */
+        plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, rgb);
         t->legend |= PL_BLOCK;
         if (windows <= 12)                           /* more: a smear of labels */
             plot_label(t, b->node, b->t_ns, PLOT_ROW_LOW, 0x333333u, false, "blocked: %s%s", b->key,
