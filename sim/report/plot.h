@@ -25,8 +25,9 @@
  * lock holds (what a client believed, and what the lock service held),
  * blocked windows, resource effects, pauses, crashes, partitions, cuts,
  * link delays, each node's clock error, messages (sim_msg_note), and the
- * checks' evidence in red.  New kinds of lane content are rows of the
- * table in plot_marks.c or one more builder in plot_timeline.c.
+ * checks' evidence in red (and only that is red: docs/timelines.md, "The
+ * grammar").  New kinds of lane content are rows of the shape table in
+ * plot_marks.c or one more builder (plot_timeline.c, plot_saga.c).
  */
 #ifndef CCSIM_PLOT_H
 #define CCSIM_PLOT_H

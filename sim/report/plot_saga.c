@@ -131,6 +131,11 @@ static void find_evidence(plot_tl *t, uint8_t *why) {
 }
 
 static void draw_bands(plot_tl *t, const sagas *ss, bool failed) {
+    if (ss->count > SAGAS_DRAWN_MAX) {             /* never cut silently */
+        size_t used = strlen(t->note);
+        snprintf(t->note + used, sizeof t->note - used, "%s%u sagas: the first %u half-done bands drawn",
+                 used ? "; " : "", ss->count, SAGAS_DRAWN_MAX);
+    }
     for (uint32_t i = 0; i < ss->count && i < SAGAS_DRAWN_MAX; i++) {
         const saga_seen *s = &ss->items[i];
         if (s->node < 0 || (uint32_t)s->node >= t->s->node_count) continue;

@@ -15,9 +15,11 @@
  * holds, blocked windows, ops, marks, evidence, arrows), each builder
  * walking the history or the scenario in index order, so the same run
  * gives the same list.  Trade-off: small things are widened to min_w (a
- * 2 ms hold is not a hairline in a 30 s picture) and labels that would
- * overlap are moved to a nearby row or left out; the data is exact, the
- * picture is schematic.
+ * 2 ms hold is not a hairline in a 30 s picture) and a label whose box
+ * (plot_label_box) would meet another's is moved to the other row,
+ * staggered right, or left out (never the red evidence); no two placed
+ * labels meet.  The data is exact, the picture is schematic.  Colours
+ * follow the grammar (plot_int.h, docs/timelines.md): who, never a status.
  *
  * Holds are collected in one pass over the effects: an index from each
  * (lock node, key) seen to its open hold (at most one is open at a time:

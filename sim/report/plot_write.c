@@ -13,7 +13,9 @@
  * decimals, lanes with two), and nothing depends on a clock, an address or
  * the locale, so the same run gives the same bytes.  Trade-off: the layout
  * is computed in pixels here for a fixed 1200-pixel width, not measured by
- * gnuplot; a long label can still overlap its neighbour.
+ * gnuplot: label widths are estimated (plot_label_box), so a font much
+ * wider than DejaVu Sans could still make two labels touch.  The legend
+ * is computed from the blocks that have rows: it names what is drawn.
  */
 #include "sim/report/plot_int.h"
 
