@@ -711,6 +711,270 @@ static int teardown(void **state) {
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ------------------------------------------------------------ the grammar */
+
+static bool block_has(fx *f, const char *name, const char *row) {
+    char *b = block(f, name);
+    bool found = strstr(b, row) != NULL;
+    free(b);
+    return found;
+}
+
+static bool gp_has(fx *f, const char *text) {
+    char *gp = slurp(f->dir, "timeline.gp");
+    assert_non_null(gp);
+    bool found = strstr(gp, text) != NULL;
+    free(gp);
+    return found;
+}
+
+/* With fencing, c1's stale write is refused: its op failed, drawn thin in
+ * c1's colour (not orange), and the overlap of beliefs the fencing made
+ * harmless is said in grey, not as red evidence. */
+static void fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_colour(void **state) {
+    (void)state;
+    fx f;
+    const char *set[1] = { "params.fencing=true" };
+    run_file(&f, L2, set, 1);
+    assert_true(has_row(&f, "op-failed", "15.006000000 15.062666666 2.84 2062260"));   /* c1's blue */
+    assert_int_equal(rows(&f, "red-op") + rows(&f, "red-mark") + rows(&f, "red-label") +
+                     rows(&f, "red-label-right") + rows(&f, "outline"), 0);
+    assert_true(has_row(&f, "label", "\"both held the lock (fencing: no harm)\""));
+    assert_true(has_row(&f, "cross", "15.005000000 0.84 2062260"));                    /* refused, c1's */
+    assert_true(gp_has(&f, "violation (harmless: fenced): lease-overlap;  ok: mutual-exclusion"));
+    assert_true(gp_has(&f, "tc rgb '#2a7f2a'"));                                        /* a green line */
+    done(&f);
+}
+
+/* The legend names every mark drawn and nothing else, and its key swatch
+ * is in a client's colour, as the keys are. */
+static void the_legend_explains_exactly_the_marks_drawn(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    assert_true(gp_has(&f, "lc rgb '#1f77b4' fs solid 0.85 border rgb '#404040' title 'a key on a lock node"));
+    assert_true(gp_has(&f, "title 'read'"));
+    assert_true(gp_has(&f, "title 'write applied or step done'"));
+    assert_false(gp_has(&f, "title 'commit'"));
+    assert_false(gp_has(&f, "vote, decision"));
+    assert_false(gp_has(&f, "title 'crash'"));
+    done(&f);
+    run_file(&f, T3, NULL, 0);
+    assert_true(rows(&f, "star") == 1);                    /* tm's crash: a star, not an x */
+    assert_true(gp_has(&f, "title 'crash'"));
+    assert_true(gp_has(&f, "vote, decision, saga begin or end"));
+    done(&f);
+}
+
+/* A serialization failure is the fix working: a triangle down in the
+ * client's colour, not a red x; a commit is a triangle up. */
+static void a_serialization_failure_has_its_own_shape_and_is_not_red(void **state) {
+    (void)state;
+    fx f;
+    const char *set[1] = { "params.isolation=repeatable-read" };
+    run_file(&f, "scenarios/db/D7-lost-update-balance.yaml", set, 1);
+    assert_true(rows(&f, "triangle-down") >= 1);
+    assert_true(rows(&f, "triangle") >= 1);
+    assert_int_equal(rows(&f, "red-mark"), 0);
+    assert_true(has_row(&f, "label", "\"serialization failure\""));
+    assert_true(rows(&f, "plus") >= 1);                    /* t2's retry */
+    done(&f);
+}
+
+static void an_anomaly_is_labelled_in_the_users_words(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, "scenarios/db/D11-write-skew-on-call.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"write skew: nobody on call\""));
+    assert_false(block_has(&f, "red-label", "\"A5B\""));
+    done(&f);
+    run_file(&f, "scenarios/db/D7-lost-update-balance.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"lost update (P4)\""));
+    done(&f);
+}
+
+/* Sagas: steps by name, the half-done band, and the saga check's evidence
+ * in red for each way the library's sagas fail. */
+static void a_failing_saga_shows_its_evidence_in_red_and_its_steps_by_name(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, "scenarios/saga/G2b-nonidempotent-compensation-slow-reply.yaml", NULL, 0);
+    assert_true(has_row(&f, "label", "\"T1 createOrder\""));
+    assert_true(has_row(&f, "label", "\"C2 releaseFunds\""));
+    assert_true(has_row(&f, "red-label", "\"C2 releaseFunds again: applied twice\""));
+    assert_true(has_row(&f, "red-mark", "0.357000000 "));
+    assert_true(has_row(&f, "red-label", "\"s:1 left half done\""));      /* it gave up */
+    assert_true(rows(&f, "open-square") == 2);                             /* two compensations */
+    done(&f);
+    run_file(&f, "scenarios/saga/G4-lost-update-no-isolation.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"APPROVED over CANCELLED (blind write)\""));
+    assert_true(has_row(&f, "label", "\"T1 cancelOrder\""));
+    done(&f);
+    run_file(&f, "scenarios/saga/G2c-timeout-race-orphan-hold.yaml", NULL, 0);
+    assert_true(has_row(&f, "red-label", "\"T2 reserveFunds after its undo\""));
+    done(&f);
+    run_file(&f, "scenarios/saga/G2b2-idempotent-compensation-slow-reply.yaml", NULL, 0);
+    assert_int_equal(rows(&f, "red-label") + rows(&f, "red-label-right") + rows(&f, "red-mark"), 0);
+    assert_true(has_row(&f, "label", "\"s:1 half done\""));
+    done(&f);
+}
+
+/* ------------------------------------------------------ label collisions */
+
+/* The labels of a built timeline whose boxes (as the plot code computes
+ * them) meet another's; each pair printed.  Returns how many pairs. */
+static uint32_t label_collisions(const plot_tl *t, const char *name) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->label_count; i++) {
+        const plot_prim *a = &t->p[t->label_at[i]];
+        plot_lbox ba = plot_label_box(t, a);
+        for (uint32_t j = i + 1; j < t->label_count; j++) {
+            const plot_prim *b = &t->p[t->label_at[j]];
+            plot_lbox bb = plot_label_box(t, b);
+            if (!plot_lbox_meet(&ba, &bb)) continue;
+            if (n++ < 4) print_error("%s: '%s' meets '%s' (lane y %d and %d)\n", name, a->text, b->text, a->y1, b->y1);
+        }
+    }
+    return n;
+}
+
+static int path_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every scenario file of the library, sorted. */
+static char **library(uint32_t *count) {
+    FILE *p = popen("find scenarios -name '*.yaml'", "r");
+    assert_non_null(p);
+    char **paths = NULL, line[512];
+    uint32_t n = 0;
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\n")] = '\0';
+        paths = sim_xrealloc(paths, (n + 1) * sizeof *paths);
+        paths[n] = sim_xcalloc(1, strlen(line) + 1);
+        memcpy(paths[n++], line, strlen(line) + 1);
+    }
+    pclose(p);
+    qsort(paths, n, sizeof *paths, path_cmp);
+    *count = n;
+    return paths;
+}
+
+/* A scenario that is input to a test of errors, not a picture. */
+static bool loads(const char *path) {
+    scn s;
+    char err[SIM_ERR_MAX];
+    memset(&s, 0, sizeof s);
+    int rc = scn_load(path, &s, err, sizeof err);
+    scn_free(&s);
+    return rc == 0;
+}
+
+static void no_label_meets_another_in_any_picture_of_the_library(void **state) {
+    (void)state;
+    uint32_t n = 0, bad = 0, drawn = 0;
+    char **paths = library(&n);
+    assert_true(n > 100);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!loads(paths[i])) { free(paths[i]); continue; }
+        fx f;
+        run_file(&f, paths[i], NULL, 0);
+        plot_tl t;
+        plot_tl_build(&t, &f.pr);
+        uint32_t c = label_collisions(&t, paths[i]);
+        bad += c != 0;
+        drawn++;
+        plot_tl_free(&t);
+        done(&f);
+        free(paths[i]);
+    }
+    free(paths);
+    if (bad) print_error("%u of %u pictures have labels that meet\n", bad, drawn);
+    assert_int_equal(bad, 0);
+}
+
+/* The labels of dir/timeline.dat as the picture places them on an axis
+ * ending at view: boxes from the rows of the four label blocks. */
+static uint32_t drawn_collisions(const char *dir, sim_time view, const char *name) {
+    static const struct { const char *name; plot_block b; } blocks[] = {
+        { "label", PB_LABEL }, { "label-right", PB_LABEL_R },
+        { "red-label", PB_RED_LABEL }, { "red-label-right", PB_RED_LABEL_R },
+    };
+    plot_tl t;
+    memset(&t, 0, sizeof t);
+    t.view = view;
+    t.char_w = view / 180;
+    plot_prim *p = sim_xcalloc(4096, sizeof *p);
+    uint32_t n = 0;
+    fx f;
+    snprintf(f.dir, sizeof f.dir, "%s", dir);
+    for (size_t b = 0; b < 4; b++) {
+        char *rows_text = block(&f, blocks[b].name);
+        for (char *line = strtok(rows_text, "\n"); line && n < 4096; line = strtok(NULL, "\n")) {
+            unsigned long long sec, frac;
+            int lane, hund;
+            char text[PLOT_TEXT_MAX];
+            if (sscanf(line, "%llu.%llu %d.%d %*u \"%63[^\"]\"", &sec, &frac, &lane, &hund, text) != 5) continue;
+            p[n].block = (uint8_t)blocks[b].b;
+            p[n].x1 = (sim_time)(sec * 1000000000ull + frac);
+            p[n].y1 = line[strcspn(line, " ") + 1] == '-' ? lane * 100 - hund : lane * 100 + hund;
+            snprintf(p[n].text, sizeof p[n].text, "%s", text);
+            n++;
+        }
+        free(rows_text);
+    }
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++) {
+            plot_lbox a = plot_label_box(&t, &p[i]), b = plot_label_box(&t, &p[j]);
+            if (!plot_lbox_meet(&a, &b)) continue;
+            if (bad++ < 4) print_error("%s: '%s' meets '%s'\n", name, p[i].text, p[j].text);
+        }
+    free(p);
+    return bad;
+}
+
+/* A compare draws every panel on the longest variant's axis: its labels
+ * must be placed for that scale, not their own run's (D11's reads at 1 and
+ * 2 ms read "ta reatb read 1ad 1" when they were). */
+static void compare_labels_do_not_meet(const char *path, const char *key, const char *const *values, size_t n) {
+    fx f[4];
+    plot_variant v[4];
+    char sets[4][128], subdir[4][16];
+    SIM_ASSERT(n <= 4);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sets[i], sizeof sets[i], "%s=%s", key, values[i]);
+        const char *one[1] = { sets[i] };
+        run_file(&f[i], path, one, 1);
+        snprintf(subdir[i], sizeof subdir[i], "%s", strrchr(f[i].dir, '/') + 1);
+        v[i] = (plot_variant){ f[i].pr, sets[i], subdir[i] };
+    }
+    char err[SIM_ERR_MAX];
+    assert_int_equal(plot_write_compare(tmp_root, path, v, n, err, sizeof err), 0);
+    char *gp = slurp(tmp_root, "compare.gp");
+    assert_non_null(gp);
+    unsigned long long sec, frac;
+    char *x = strstr(gp, "set xrange [0:");
+    assert_non_null(x);
+    assert_int_equal(sscanf(x, "set xrange [0:%llu.%llu]", &sec, &frac), 2);
+    free(gp);
+    sim_time axis = (sim_time)(sec * 1000000000ull + frac);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(drawn_collisions(f[i].dir, axis, sets[i]), 0);
+        done(&f[i]);
+    }
+}
+
+static void labels_of_the_tours_compares_do_not_meet_on_their_common_axis(void **state) {
+    (void)state;
+    const char *const levels[] = { "read-committed", "repeatable-read", "serializable" };
+    compare_labels_do_not_meet("scenarios/db/D11-write-skew-on-call.yaml", "params.isolation", levels + 1, 2);
+    compare_labels_do_not_meet("scenarios/db/D7-lost-update-balance.yaml", "params.isolation", levels, 3);
+    compare_labels_do_not_meet("scenarios/db/D6-double-booked-seat.yaml", "params.isolation", levels, 3);
+    const char *const fencing[] = { "false", "true" };
+    compare_labels_do_not_meet(L2, "params.fencing", fencing, 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_l2_timeline_tells_kleppmanns_story),
@@ -731,6 +995,13 @@ int main(void) {
         cmocka_unit_test(gnuplot_draws_a_well_formed_svg_and_a_png),
         cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
         cmocka_unit_test(drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other),
+        cmocka_unit_test(fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_colour),
+        cmocka_unit_test(the_legend_explains_exactly_the_marks_drawn),
+        cmocka_unit_test(a_serialization_failure_has_its_own_shape_and_is_not_red),
+        cmocka_unit_test(an_anomaly_is_labelled_in_the_users_words),
+        cmocka_unit_test(a_failing_saga_shows_its_evidence_in_red_and_its_steps_by_name),
+        cmocka_unit_test(no_label_meets_another_in_any_picture_of_the_library),
+        cmocka_unit_test(labels_of_the_tours_compares_do_not_meet_on_their_common_axis),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

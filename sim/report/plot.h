@@ -25,8 +25,9 @@
  * lock holds (what a client believed, and what the lock service held),
  * blocked windows, resource effects, pauses, crashes, partitions, cuts,
  * link delays, each node's clock error, messages (sim_msg_note), and the
- * checks' evidence in red.  New kinds of lane content are rows of the
- * table in plot_marks.c or one more builder in plot_timeline.c.
+ * checks' evidence in red (and only that is red: docs/timelines.md, "The
+ * grammar").  New kinds of lane content are rows of the shape table in
+ * plot_marks.c or one more builder (plot_timeline.c, plot_saga.c).
  */
 #ifndef CCSIM_PLOT_H
 #define CCSIM_PLOT_H
@@ -87,7 +88,9 @@ typedef struct plot_variant {
 } plot_variant;
 
 /* Writes compare.gp into dir: the variants' timelines one above the other,
- * on one time axis.  Returns 0, or -1 with a message. */
+ * on one time axis, and each variant's timeline.dat and timeline.gp again
+ * (into dir/subdir) on that axis, so every panel's labels are placed for
+ * the scale the compare draws them at.  Returns 0, or -1 with a message. */
 int plot_write_compare(const char *dir, const char *title, const plot_variant *v, size_t n,
                        char *err, size_t err_len);
 

@@ -62,13 +62,13 @@ static void draw_crash(plot_tl *t, uint32_t index) {
     SIM_ASSERT(up == SIM_TIME_NEVER || up >= f->at_ns);   /* faults are sorted by `at` */
     plot_box(t, PB_DOWN, f->at_ns, up == SIM_TIME_NEVER ? t->end : up, y - PLOT_LANE_HALF,
              y + PLOT_LANE_HALF, PLOT_GREY);
-    plot_mark(t, PB_CROSS, f->at_ns, y, 0x222222u);
+    plot_mark(t, PB_STAR, f->at_ns, y, 0x222222u);   /* grammar: crash = star */
     t->legend |= PL_DOWN;
     plot_label(t, f->node, f->at_ns, PLOT_ROW_LOW, 0x222222u, false,
                f->kind == SCN_FAULT_POWER_LOSS ? "power loss" : "crash");
     if (up == SIM_TIME_NEVER || up > t->end) return;
-    plot_mark(t, PB_TRI, up, y, 0x2a7f2au);
-    plot_label(t, f->node, up, PLOT_ROW_LOW, 0x2a7f2au, false, "restart");
+    plot_mark(t, PB_PENTAGON, up, y, 0x222222u);      /* grammar: restart = pentagon */
+    plot_label(t, f->node, up, PLOT_ROW_LOW, 0x222222u, false, "restart");
 }
 
 /* --------------------------------------------------------- network */

@@ -47,13 +47,21 @@ typedef enum {
     PB_VALID,          /* x1 x2 y rgb       a lease's validity by the client's clock */
     PB_LINE,           /* x y rgb           clock error, polylines split by blank lines */
     PB_ARROW,          /* x1 y1 x2 y2 rgb   messages */
-    PB_SEG,            /* x1 x2 y rgb       client operations, invoke to completion */
-    PB_RED_SEG,        /* x1 x2 y rgb       operations a check named as evidence */
-    PB_DOT,            /* x y rgb           reads, acknowledgements */
-    PB_SQUARE,         /* x y rgb           writes applied */
-    PB_CROSS,          /* x y rgb           crashes, refusals, dropped messages */
-    PB_TRI,            /* x y rgb           restarts, commits */
-    PB_DIAMOND,        /* x y rgb           votes, decisions, other marks */
+    PB_SEG,            /* x1 x2 y rgb       client operations, invoke to completion: ok */
+    PB_SEG_FAIL,       /* x1 x2 y rgb       the same, failed: thin, still the client's colour */
+    PB_SEG_INFO,       /* x1 x2 y rgb       the same, outcome unknown or still pending: dashed */
+    PB_RED_SEG,        /* x1 x2 y rgb       operations a check named as evidence: red */
+    PB_DOT,            /* x y rgb           a read */
+    PB_SQUARE,         /* x y rgb           a write applied, a saga step done */
+    PB_OSQUARE,        /* x y rgb           a write undone: compensation, cache delete */
+    PB_CROSS,          /* x y rgb           aborted or refused: did not take effect */
+    PB_PLUS,           /* x y rgb           a retry */
+    PB_STAR,           /* x y rgb           a node crashed (or lost power) */
+    PB_TRI,            /* x y rgb           a commit */
+    PB_TRI_DOWN,       /* x y rgb           the database refused: serialization failure,
+                                            deadlock, lock timeout (the fix working) */
+    PB_DIAMOND,        /* x y rgb           votes, decisions, a saga's begin and end */
+    PB_PENTAGON,       /* x y rgb           a node restarted */
     PB_RED_MARK,       /* x y rgb           effects of evidence operations */
     PB_LABEL,          /* x y rgb "text"    left-aligned */
     PB_LABEL_R,        /* x y rgb "text"    right-aligned (near the right edge) */
@@ -76,8 +84,19 @@ enum {
     PL_DOWN = 1u << 4, PL_NET = 1u << 5, PL_CLOCK = 1u << 6, PL_MSG = 1u << 7,
     PL_BLOCK = 1u << 8, PL_RED = 1u << 9, PL_OPS = 1u << 10, PL_VALIDITY = 1u << 11,
     PL_QUEUED = 1u << 12,
-    PL_RENEW = 1u << 13, PL_INDOUBT = 1u << 14, PL_STOCK = 1u << 15   /* plot_mech.h */
+    /* one per shape and op style present (the grammar, docs/timelines.md) */
+    PL_FAIL = 1u << 13, PL_INFO = 1u << 14, PL_M_READ = 1u << 15, PL_M_WRITE = 1u << 16,
+    PL_M_UNDO = 1u << 17, PL_M_REFUSE = 1u << 18, PL_M_RETRY = 1u << 19, PL_M_CRASH = 1u << 20,
+    PL_M_COMMIT = 1u << 21, PL_M_DBREFUSE = 1u << 22, PL_M_STEP = 1u << 23,
+    PL_M_RESTART = 1u << 24, PL_HALF = 1u << 25, PL_RED_MARK = 1u << 26, PL_RED_BAR = 1u << 27,
+    PL_MSG_LOST = 1u << 28,
+    /* the mechanisms (plot_mech.h) */
+    PL_RENEW = 1u << 29, PL_INDOUBT = 1u << 30
 };
+/* The last bit a uint32_t legend has: outside the enum, whose values are ints. */
+#define PL_STOCK (1u << 31)
+/* The legend bit of a mark block (0 for the others). */
+uint32_t plot_mark_legend(plot_block b);
 
 typedef struct plot_tl {
     const scn *s;
@@ -96,11 +115,16 @@ typedef struct plot_tl {
     uint32_t rgb[SIM_NODES_MAX];         /* each node's colour (clients' palette) */
     bool evidence_op_flag;               /* any evidence op at all */
     uint8_t *evidence;                   /* per op: 1 = named by a violated check */
+    uint8_t *red_effect;                 /* per effect: not 0 = evidence found by a family's
+                                            builder (plot_saga.c), drawn red */
     uint32_t legend;
     char note[320];                      /* the line under the title (arrows shown...) */
 } plot_tl;
 
-/* Colours. */
+/* Colours.  The grammar (docs/timelines.md): colour says who (each client
+ * its hue from the palette, servers grey), shape says what, and red says
+ * only "the evidence a failing check names".  No other colour carries a
+ * status: a failed op is thin, an unknown one dashed, in its client's hue. */
 #define PLOT_RED     0xd62728u
 #define PLOT_GREY    HIST_MARK_GREY     /* hist.h: one grey for marks and lanes */
 #define PLOT_LIGHT   HIST_MARK_LIGHT
@@ -113,6 +137,10 @@ typedef struct plot_tl {
  * the end, or when trimming would save less than a quarter. */
 sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msgs *m);
 void plot_tl_build(plot_tl *t, const plot_run *r);
+/* The same on a given axis, [0, view] (0: its own view): a compare's
+ * panels are built on their common axis, so labels are placed for the
+ * scale they are drawn at. */
+void plot_tl_build_at(plot_tl *t, const plot_run *r, sim_time view);
 void plot_tl_free(plot_tl *t);
 int32_t plot_lane_y(const plot_tl *t, int32_t node);     /* lane centre, hundredths */
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
@@ -126,6 +154,16 @@ void plot_mark(plot_tl *t, plot_block b, sim_time x, int32_t y, uint32_t rgb);
  * forced.  Right-aligned near the right edge. */
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Where a placed label's text sits, as the plot code computes it: x in ns
+ * (its characters at char_w each, bold red ones a third wider), y in
+ * hundredths of a lane (PLOT_LABEL_HALF either side of its row).  Two
+ * labels collide when their boxes intersect; plot_label never places a
+ * label whose box meets another's (two char_w apart at least), and
+ * tests/test_plot.c checks that over the library. */
+#define PLOT_LABEL_HALF 6
+typedef struct plot_lbox { sim_time x1, x2; int32_t y1, y2; } plot_lbox;
+plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p);
+bool plot_lbox_meet(const plot_lbox *a, const plot_lbox *b);
 /* "15 s", "0.004 s": a duration for a label. */
 void plot_fmt_span(char *buf, size_t len, sim_time ns);
 
@@ -142,6 +180,12 @@ uint32_t plot_fault_spans(const scn *s, sim_time end, plot_span *out, uint32_t m
 void plot_build_faults(plot_tl *t);          /* plot_faults.c: pauses, crashes, network */
 void plot_build_clocks(plot_tl *t);          /* plot_faults.c: clock error lines */
 void plot_build_marks(plot_tl *t);           /* plot_marks.c: effects, by the kind table */
+/* plot_saga.c: half-done bands and the saga check's evidence (before the
+ * marks, which it colours through red_effect). */
+void plot_build_sagas(plot_tl *t);
+/* A saga effect's label by its step's name ("T2 reserveFunds", "C2
+ * releaseFunds again: applied twice"); false for other effects. */
+bool plot_saga_label(const plot_tl *t, uint32_t effect, char *buf, size_t len);
 void plot_build_arrows(plot_tl *t, const plot_msgs *m);   /* plot_msgs.c */
 /* plot_thin.c: a row of more than PLOT_THIN_MIN bars or marks drawn as its
  * pixels show it (closer than 1 px merged), said in the note. */
@@ -245,6 +289,10 @@ uint32_t plot_panel_height_px(const plot_head *h, bool legend);
 uint32_t plot_lanes_px(const plot_head *h);               /* the lanes' part of it */
 /* A white veil over the panel after true time t, and a line at t (frames). */
 void plot_gp_veil(FILE *f, sim_time t);
+/* A violation fencing makes harmless: lease-overlap of two epochs that both
+ * had fencing tokens (its summary says "informational").  The picture does
+ * not draw it as evidence: no red. */
+bool plot_check_fenced(const check_result *r);
 /* "violation: a, b;  ok: c, d" and its colour (red when any violated). */
 void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb);
 

@@ -2,11 +2,14 @@
  * happened: what the resource applied, what a 2PC participant voted and
  * did, what a saga's services did.
  *
- * Each kind's mark (its shape, its colour, 0 = the colour of the client it
- * is for, and the function that writes its short label) is declared by the
- * family that records it, in its hist_kind_def (sim/hist.h); a kind with
- * no mark is not drawn here.  Effects of an operation a check named as
- * evidence are drawn in red.  Intervals (a lock held, a window blocked)
+ * Each kind's mark (its shape and the function that writes its short
+ * label) is declared by the family that records it, in its hist_kind_def
+ * (sim/hist.h); a kind with no mark is not drawn here.  The picture's
+ * grammar (docs/timelines.md) then decides: the shape says what happened,
+ * one shape per meaning across families (the table below; a kind not in it
+ * keeps its declared shape), and the colour says who, the colour of the
+ * client the effect is for (grey when none), never a status.  Effects of
+ * an operation a check named as evidence get a red ring and a red label.  Intervals (a lock held, a window blocked)
  * are not marks: see plot_timeline.c.
  *
  * Invariant: effects are visited in history order, so the marks (and which
@@ -19,6 +22,8 @@
 
 #include <stdio.h>
 #include <string.h>
+
+#include "protocols/db/db_client.h"
 
 #define PLOT_MARKS_MAX 20000
 #define PLOT_MARK_LABELS_MAX 60   /* more labelled marks than this: only the evidence is labelled */
@@ -46,8 +51,35 @@ static plot_block block_of(hist_mark_shape m) {
     SIM_UNREACHABLE("a mark shape");
 }
 
-static bool is_evidence(const plot_tl *t, const hist_effect *e) {
+/* Shape = what, across families: each kind of effect the library records
+ * by the meaning its mark has in every picture. */
+static const struct { const char *kind; plot_block shape; } grammar[] = {
+    { "read", PB_DOT }, { "db-read", PB_DOT }, { "cache-hit", PB_DOT }, { "cache-miss", PB_DOT },
+    { "write", PB_SQUARE }, { "cache-set", PB_SQUARE }, { "saga-step", PB_SQUARE },
+    { "reg-store", PB_SQUARE },
+    { "saga-comp", PB_OSQUARE }, { "cache-del", PB_OSQUARE }, { "cache-expire", PB_OSQUARE },
+    { "cache-flush", PB_OSQUARE },
+    { "reject", PB_CROSS }, { "saga-refuse", PB_CROSS }, { "cache-set-refused", PB_CROSS },
+    { "reg-refuse", PB_CROSS }, { "reg-discard", PB_CROSS }, { "txn-abort", PB_CROSS },
+    { "retry", PB_PLUS },
+    { "txn-commit", PB_TRI }, { "db-commit", PB_TRI },
+    { "db-error", PB_TRI_DOWN },
+    { "txn-begin", PB_DIAMOND }, { "txn-vote", PB_DIAMOND }, { "txn-decide", PB_DIAMOND },
+    { "saga-begin", PB_DIAMOND }, { "saga-end", PB_DIAMOND }, { "reg-siblings", PB_DIAMOND },
+};
+
+static plot_block shape_of(const hist_kind_def *k) {
+    SIM_ASSERT(k->mark != HIST_MARK_NONE);
+    for (size_t i = 0; i < sizeof grammar / sizeof grammar[0]; i++)
+        if (k->name && strcmp(k->name, grammar[i].kind) == 0) return grammar[i].shape;
+    return block_of(k->mark);
+}
+
+static bool is_evidence(const plot_tl *t, uint32_t i) {
     SIM_ASSERT(t->evidence != NULL);            /* mark_evidence ran before the marks */
+    SIM_ASSERT(t->red_effect != NULL);          /* and plot_build_sagas */
+    const hist_effect *e = &t->h->effects[i];
+    if (t->red_effect[i]) return true;
     return e->op != HIST_NONE && e->op < t->h->op_count && t->evidence[e->op];
 }
 
@@ -66,17 +98,21 @@ void plot_build_marks(plot_tl *t) {
         const hist_kind_def *k = mark_of(t, e->kind);
         if (!k || e->node < 0 || (uint32_t)e->node >= t->s->node_count) continue;
         SIM_ASSERT(k->mark != HIST_MARK_NONE);  /* mark_of returns drawn kinds only */
-        bool red = is_evidence(t, e);
+        bool red = is_evidence(t, i);
         if (!all && !red) continue;
-        uint32_t rgb = k->mark_rgb != HIST_MARK_CLIENT_RGB ? k->mark_rgb
-                       : e->client >= 0 && (uint32_t)e->client < t->s->node_count ? t->rgb[e->client]
-                                                                                  : PLOT_GREY;
+        uint32_t rgb = e->client >= 0 && (uint32_t)e->client < t->s->node_count ? t->rgb[e->client]
+                                                                                 : PLOT_GREY;
         int32_t y = plot_lane_y(t, e->node) + PLOT_OPS_Y;
-        plot_mark(t, block_of(k->mark), e->t_ns, y, rgb);
+        plot_mark(t, shape_of(k), e->t_ns, y, rgb);
         if (red) plot_mark(t, PB_RED_MARK, e->t_ns, y, PLOT_RED);
         if (!k->label || (!labels && !red)) continue;
         char text[PLOT_TEXT_MAX];
-        k->label(e, who(t, e->client), text, sizeof text);
-        plot_label(t, e->node, e->t_ns, PLOT_ROW_MARK, red ? PLOT_RED : 0x333333u, false, "%s", text);
+        bool named = plot_saga_label(t, i, text, sizeof text);
+        if (!named && strcmp(k->name, "db-error") == 0 && e->key)   /* the user's words, not "40001" */
+            snprintf(text, sizeof text, "%s", dbc_code_text(e->key));
+        else if (!named)
+            k->label(e, who(t, e->client), text, sizeof text);
+        plot_label(t, e->node, e->t_ns, PLOT_ROW_MARK, red ? PLOT_RED : 0x333333u, t->red_effect[i] != 0,
+                   "%s", text);
     }
 }

@@ -38,11 +38,11 @@
 #define NO_RGB UINT32_MAX
 
 static bool thinned_box(uint8_t b) {
-    return b <= PB_BLOCK || b == PB_VALID || b == PB_SEG;   /* not PB_OUTLINE (evidence) */
+    return b <= PB_BLOCK || b == PB_VALID || (b >= PB_SEG && b <= PB_SEG_INFO);   /* not PB_OUTLINE */
 }
 
 static bool thinned_mark(uint8_t b) {
-    return b >= PB_DOT && b <= PB_DIAMOND;                  /* not PB_RED_MARK */
+    return b >= PB_DOT && b < PB_RED_MARK;                   /* not PB_RED_MARK */
 }
 
 /* A primitive's place in the sort: by row, then by built order. */

@@ -15,9 +15,11 @@
  * holds, blocked windows, ops, marks, evidence, arrows), each builder
  * walking the history or the scenario in index order, so the same run
  * gives the same list.  Trade-off: small things are widened to min_w (a
- * 2 ms hold is not a hairline in a 30 s picture) and labels that would
- * overlap are moved to a nearby row or left out; the data is exact, the
- * picture is schematic.
+ * 2 ms hold is not a hairline in a 30 s picture) and a label whose box
+ * (plot_label_box) would meet another's is moved to the other row,
+ * staggered right, or left out (never the red evidence); no two placed
+ * labels meet.  The data is exact, the picture is schematic.  Colours
+ * follow the grammar (plot_int.h, docs/timelines.md): who, never a status.
  *
  * Holds are collected in one pass over the effects: an index from each
  * (lock node, key) seen to its open hold (at most one is open at a time:
@@ -96,18 +98,58 @@ static sim_time label_w(const plot_tl *t, const char *text, bool red) {
     return red ? w + w / 3 : w;
 }
 
+plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p) {
+    SIM_ASSERT(p->block >= PB_LABEL);           /* labels only */
+    SIM_ASSERT(p->block < PB_COUNT);
+    sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
+    bool r = p->block == PB_LABEL_R || p->block == PB_RED_LABEL_R;
+    sim_time a = r ? p->x1 - w : p->x1;
+    return (plot_lbox){ a, a + w, p->y1 - PLOT_LABEL_HALF, p->y1 + PLOT_LABEL_HALF };
+}
+
+bool plot_lbox_meet(const plot_lbox *a, const plot_lbox *b) {
+    SIM_ASSERT(a->x1 <= a->x2);
+    SIM_ASSERT(b->x1 <= b->x2);
+    return a->x1 < b->x2 && b->x1 < a->x2 && a->y1 < b->y2 && b->y1 < a->y2;
+}
+
+/* Whether a label at [x1, x2] on row y would meet a placed one (with two
+ * characters' room either side, so two labels never read as one). */
 static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y) {
+    plot_lbox me = { x1 - 2 * t->char_w, x2 + 2 * t->char_w, y - PLOT_LABEL_HALF, y + PLOT_LABEL_HALF };
     for (uint32_t i = 0; i < t->label_count; i++) {
         SIM_ASSERT(t->label_at[i] < t->count);
         const plot_prim *p = &t->p[t->label_at[i]];
         SIM_ASSERT(p->block >= PB_LABEL);       /* label_at lists labels only */
-        if (p->y1 != y) continue;
-        sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
-        bool r = p->block == PB_LABEL_R || p->block == PB_RED_LABEL_R;
-        sim_time a = r ? p->x1 - w : p->x1, b = a + w;
-        if (x1 < b + t->char_w && a < x2 + t->char_w) return true;
+        plot_lbox b = plot_label_box(t, p);
+        if (plot_lbox_meet(&me, &b)) return true;
     }
     return false;
+}
+
+#define STAGGER_MAX 6            /* characters a label may move right to find room */
+#define STAGGER_FORCED_MAX 60    /* ... and an evidence label */
+
+/* Whether the same text is already said at x on this lane (two rows read
+ * at once both "read 1": one label says it). */
+static bool label_said(const plot_tl *t, int32_t lane, sim_time x, const char *text) {
+    for (uint32_t i = 0; i < t->label_count; i++) {
+        const plot_prim *p = &t->p[t->label_at[i]];
+        if (p->x1 == x && p->y1 >= lane - PLOT_LANE_HALF && p->y1 <= lane + PLOT_LANE_HALF &&
+            strcmp(p->text, text) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void place_label(plot_tl *t, int32_t node, sim_time x, int32_t y, uint32_t rgb, bool right,
+                        const char *text) {
+    SIM_ASSERT(node >= 0);
+    SIM_ASSERT((uint32_t)node < t->s->node_count);
+    plot_block b = rgb == PLOT_RED ? (right ? PB_RED_LABEL_R : PB_RED_LABEL)
+                   : right ? PB_LABEL_R : PB_LABEL;
+    plot_add(t, b, x, x, y, y, rgb, text);
+    t->labels[node]++;
 }
 
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
@@ -122,21 +164,29 @@ void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,
     va_end(ap);
     if (node < 0 || (uint32_t)node >= t->s->node_count) return;
     if (!force && t->labels[node] >= PLOT_LABELS_PER_LANE) return;
+    int32_t lane = plot_lane_y(t, node);
+    if (label_said(t, lane, x, text)) return;
     sim_time w = label_w(t, text, rgb == PLOT_RED);
-    bool right = x + w > t->view;
-    sim_time x1 = right ? x - w : x, x2 = right ? x : x + w;
-    /* The two rows under the marks may swap; the others are fixed (a label
-     * is about 13 hundredths of a lane tall). */
+    /* The two rows under the marks may swap; the others are fixed.  A label
+     * that meets another on both is staggered right, a character at a time
+     * (up to STAGGER_MAX, or as far as it takes when forced), never drawn
+     * over another. */
     int32_t rows[2] = { row, row == PLOT_ROW_MARK ? PLOT_ROW_LOW : row == PLOT_ROW_LOW ? PLOT_ROW_MARK : row };
-    int32_t lane = plot_lane_y(t, node), y = lane + row;
-    size_t k = 0;
-    while (k < 2 && label_overlaps(t, x1, x2, lane + rows[k])) k++;
-    if (k < 2) y = lane + rows[k];
-    else if (!force) return;
-    plot_block b = rgb == PLOT_RED ? (right ? PB_RED_LABEL_R : PB_RED_LABEL)
-                   : right ? PB_LABEL_R : PB_LABEL;
-    plot_add(t, b, x, x, y, y, rgb, text);
-    t->labels[node]++;
+    uint32_t max = force ? STAGGER_FORCED_MAX : STAGGER_MAX;
+    for (uint32_t k = 0; k <= max; k++) {
+        sim_time at = x + (sim_time)k * t->char_w;
+        bool right = at + w > t->view;
+        if (right && k > 0) break;                  /* no room to the right */
+        sim_time x1 = right ? at - w : at, x2 = right ? at : at + w;
+        for (size_t r = 0; r < 2; r++) {
+            if (label_overlaps(t, x1, x2, lane + rows[r])) continue;
+            place_label(t, node, at, lane + rows[r], rgb, right, text);
+            return;
+        }
+    }
+    if (!force) return;
+    bool right = x + w > t->view;
+    place_label(t, node, x, lane + row, rgb, right, text);   /* the evidence is never left out */
 }
 
 void plot_fmt_span(char *buf, size_t len, sim_time ns) {
@@ -557,10 +607,12 @@ static void draw_blocked(plot_tl *t) {
         sim_time to = ends[i];
         SIM_ASSERT(to >= b->t_ns);              /* effects come in time order */
         int32_t y = plot_lane_y(t, b->node);
-        plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, PLOT_BLOCKED);
+        bool client = b->client >= 0 && (uint32_t)b->client < t->s->node_count;
+        uint32_t rgb = t->rgb[client ? b->client : b->node];         /* who waits */
+        plot_box(t, PB_BLOCK, b->t_ns, to, y + PLOT_MID_LO, y + PLOT_MID_HI, rgb);
         t->legend |= PL_BLOCK;
         if (windows <= 12)                           /* more: a smear of labels */
-            plot_label(t, b->node, b->t_ns, PLOT_ROW_LOW, 0x9a6b00u, false, "blocked: %s%s", b->key,
+            plot_label(t, b->node, b->t_ns, PLOT_ROW_LOW, 0x333333u, false, "blocked: %s%s", b->key,
                        to == t->end ? " (still at the end)" : "");
     }
     free(ends);
@@ -568,16 +620,15 @@ static void draw_blocked(plot_tl *t) {
 
 /* --------------------------------------------------------------- ops */
 
-static uint32_t op_rgb(const plot_tl *t, const hist_op *op) {
+/* An op's segment: its client's colour always (colour says who); the
+ * outcome is the line's style (ok thick, failed thin, unknown or pending
+ * dashed); evidence is red. */
+static plot_block op_block(const plot_tl *t, uint32_t i) {
+    const hist_op *op = &t->h->ops[i];
     SIM_ASSERT(op->node >= 0);                  /* draw_ops skips ops of no node */
     SIM_ASSERT((uint32_t)op->node < t->s->node_count);
-    switch (op->result) {
-    case HIST_OK: return t->rgb[op->node];
-    case HIST_FAIL: return 0xf0a860u;
-    case HIST_INFO: return 0xa070c0u;
-    case HIST_PENDING: return 0xc0c0c0u;
-    }
-    return PLOT_GREY;
+    if (t->evidence[i]) return PB_RED_SEG;
+    return op->result == HIST_OK ? PB_SEG : op->result == HIST_FAIL ? PB_SEG_FAIL : PB_SEG_INFO;
 }
 
 static void draw_ops(plot_tl *t) {
@@ -590,7 +641,8 @@ static void draw_ops(plot_tl *t) {
         sim_time to = op->result == HIST_PENDING ? t->end : op->complete_ns;
         if (to < op->invoke_ns + t->min_w) to = op->invoke_ns + t->min_w;
         int32_t y = plot_lane_y(t, op->node) + PLOT_OPS_Y;
-        plot_add(t, t->evidence[i] ? PB_RED_SEG : PB_SEG, op->invoke_ns, to, y, y, op_rgb(t, op), NULL);
+        plot_block b = op_block(t, i);
+        plot_add(t, b, op->invoke_ns, to, y, y, b == PB_RED_SEG ? PLOT_RED : t->rgb[op->node], NULL);
         t->legend |= PL_OPS;
         if (op->result == HIST_PENDING)
             plot_label(t, op->node, op->invoke_ns, PLOT_ROW_MARK, 0x666666u, false,
@@ -603,6 +655,37 @@ static void draw_ops(plot_tl *t) {
     }
 }
 
+/* A violation fencing made harmless: said in grey where it happened, not
+ * drawn as evidence (red is only for harm a check names). */
+static void draw_fenced(plot_tl *t, const check_result *c) {
+    const hist_op *op = &t->h->ops[c->evidence_ops[0]];
+    sim_time at = op->f == HIST_F_ACQUIRE && op->result != HIST_PENDING ? op->complete_ns : op->invoke_ns;
+    plot_label(t, op->node, at, PLOT_ROW_LOW, 0x555555u, false, "%s (fencing: no harm)",
+               c->evidence_label[0] ? c->evidence_label : c->name);
+}
+
+/* An evidence label in the user's words: the isolation check names its
+ * anomaly by a code ("A5B"); the picture says what it is ("write skew
+ * (A5B)", the words from the check's summary) and, on the on-call
+ * workload, what it did ("write skew: nobody on call"). */
+static void evidence_words(const plot_tl *t, const check_result *c, char *buf, size_t len) {
+    const char *label = c->evidence_label[0] ? c->evidence_label : c->name;
+    snprintf(buf, len, "%s", label);
+    if (strcmp(c->name, "isolation") != 0) return;
+    size_t code = strlen(label);
+    if (strncmp(c->summary, label, code) != 0 || c->summary[code] != ' ') return;
+    const char *words = c->summary + code + 1;
+    int n = (int)strcspn(words, "(");
+    while (n > 0 && words[n - 1] == ' ') n--;
+    if (n <= 0) return;
+    bool skew = strcmp(label, "A5B") == 0 || strcmp(label, "G2") == 0;
+    if (strcmp(label, "G2") == 0) { words = "write skew over a predicate"; n = (int)strlen(words); }
+    if (skew && strcmp(t->s->workload_kind, "on-call") == 0)
+        snprintf(buf, len, "%.*s: nobody on call", n, words);
+    else
+        snprintf(buf, len, "%.*s (%s)", n, words, label);
+}
+
 /* Red labels: one per evidence op, naming every check that cited it. */
 static void draw_evidence(plot_tl *t) {
     const rpt_run *r = t->run;
@@ -613,21 +696,29 @@ static void draw_evidence(plot_tl *t) {
         if (c->verdict != CHECK_VIOLATION || c->evidence_count == 0) continue;
         uint32_t id = c->evidence_ops[0];
         if (id >= t->h->op_count || t->evidence[id] == 2) continue;   /* labelled already */
+        if (plot_check_fenced(c)) { draw_fenced(t, c); continue; }
         const hist_op *op = &t->h->ops[id];
-        char more[PLOT_TEXT_MAX] = "";
+        char more[PLOT_TEXT_MAX] = "", first[PLOT_TEXT_MAX];
+        evidence_words(t, c, first, sizeof first);
         for (size_t j = i + 1; j < r->result_count; j++) {
             const check_result *d = &r->results[j];
-            if (d->verdict != CHECK_VIOLATION || d->evidence_count == 0 || d->evidence_ops[0] != id)
+            if (d->verdict != CHECK_VIOLATION || d->evidence_count == 0 || d->evidence_ops[0] != id ||
+                plot_check_fenced(d))
                 continue;
             size_t used = strlen(more);
-            snprintf(more + used, sizeof more - used, ", %s", d->evidence_label);
+            char w[PLOT_TEXT_MAX];
+            evidence_words(t, d, w, sizeof w);
+            size_t wl = strlen(w), fl = strlen(first);
+            if (strncmp(w, first, fl) == 0) { memcpy(first, w, wl + 1); continue; }   /* says more */
+            if (strstr(first, w) || strstr(more, w)) continue;                         /* said */
+            if (used + 2 + wl >= sizeof more) continue;            /* no room: left out */
+            memcpy(more + used, ", ", 2);
+            memcpy(more + used + 2, w, wl + 1);
         }
         sim_time at = op->f == HIST_F_ACQUIRE && op->result != HIST_PENDING ? op->complete_ns
                                                                              : op->invoke_ns;
-        plot_label(t, op->node, at, PLOT_ROW_LOW, PLOT_RED, true, "%s%s",
-                   c->evidence_label[0] ? c->evidence_label : c->name, more);
+        plot_label(t, op->node, at, PLOT_ROW_LOW, PLOT_RED, true, "%s%s", first, more);
         t->evidence[id] = 2;
-        t->legend |= PL_RED;
     }
 }
 
@@ -653,7 +744,7 @@ static void mark_evidence(plot_tl *t) {
     t->evidence = sim_xcalloc(t->h->op_count + 1u, 1);
     for (size_t i = 0; i < t->run->result_count; i++) {
         const check_result *c = &t->run->results[i];
-        if (c->verdict != CHECK_VIOLATION) continue;
+        if (c->verdict != CHECK_VIOLATION || plot_check_fenced(c)) continue;
         for (uint32_t k = 0; k < c->evidence_count && k < CHECK_EVIDENCE_MAX; k++) {
             if (c->evidence_ops[k] >= t->h->op_count) continue;
             t->evidence[c->evidence_ops[k]] = 1;
@@ -692,6 +783,10 @@ sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msg
 }
 
 void plot_tl_build(plot_tl *t, const plot_run *r) {
+    plot_tl_build_at(t, r, 0);
+}
+
+void plot_tl_build_at(plot_tl *t, const plot_run *r, sim_time view) {
     SIM_ASSERT(t != NULL);
     SIM_ASSERT(r != NULL);
     SIM_ASSERT(r->run != NULL);
@@ -702,6 +797,7 @@ void plot_tl_build(plot_tl *t, const plot_run *r) {
     t->end = r->run->end_ns > 0 ? r->run->end_ns : t->s->duration_ns;
     SIM_ASSERT(t->end > 0);
     t->view = plot_view_end(t->s, t->h, t->end, r->msgs);
+    if (view > 0) t->view = view < t->end ? view : t->end;
     t->min_w = t->view / 300 > 0 ? t->view / 300 : 1;
     t->char_w = t->view / 180 > 0 ? t->view / 180 : 1;
     if (t->view < t->end) {
@@ -727,6 +823,7 @@ void plot_tl_build(plot_tl *t, const plot_run *r) {
     plot_build_stock(t);
     draw_blocked(t);
     draw_ops(t);
+    plot_build_sagas(t);
     plot_build_marks(t);
     draw_evidence(t);
     plot_build_arrows(t, r->msgs);
@@ -740,5 +837,6 @@ void plot_tl_free(plot_tl *t) {
     free(t->p);
     free(t->label_at);
     free(t->evidence);
+    free(t->red_effect);
     memset(t, 0, sizeof *t);
 }

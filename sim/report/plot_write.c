@@ -13,7 +13,9 @@
  * decimals, lanes with two), and nothing depends on a clock, an address or
  * the locale, so the same run gives the same bytes.  Trade-off: the layout
  * is computed in pixels here for a fixed 1200-pixel width, not measured by
- * gnuplot; a long label can still overlap its neighbour.
+ * gnuplot: label widths are estimated (plot_label_box), so a font much
+ * wider than DejaVu Sans could still make two labels touch.  The legend
+ * is computed from the blocks that have rows: it names what is drawn.
  */
 #include "sim/report/plot_int.h"
 
@@ -51,13 +53,22 @@ static const block_style styles[PB_COUNT] = {
                    "using 1:2:($3-$1):($4-$2):5 with vectors head filled size screen 0.006,20 "
                    "lw 0.7 lc rgb variable" },
     [PB_SEG] = { "op", "x1 x2 y rgb", "using 1:3:($2-$1):(0):4 with vectors nohead lw 5 lc rgb variable" },
+    [PB_SEG_FAIL] = { "op-failed", "x1 x2 y rgb",
+                      "using 1:3:($2-$1):(0):4 with vectors nohead lw 1.5 lc rgb variable" },
+    [PB_SEG_INFO] = { "op-unknown", "x1 x2 y rgb",
+                      "using 1:3:($2-$1):(0):4 with vectors nohead lw 3 lc rgb variable dt 2" },
     [PB_RED_SEG] = { "red-op", "x1 x2 y rgb",
-                     "using 1:3:($2-$1):(0):4 with vectors nohead lw 8 lc rgb variable" },
+                     "using 1:3:($2-$1):(0):4 with vectors nohead lw 7 lc rgb variable" },
     [PB_DOT] = { "dot", "x y rgb", MARKS "pt 7 ps 0.7" },
     [PB_SQUARE] = { "square", "x y rgb", MARKS "pt 5 ps 0.8" },
-    [PB_CROSS] = { "cross", "x y rgb", MARKS "pt 2 ps 1.1 lw 2" },
+    [PB_OSQUARE] = { "open-square", "x y rgb", MARKS "pt 4 ps 0.9 lw 2" },
+    [PB_CROSS] = { "cross", "x y rgb", MARKS "pt 2 ps 1.0 lw 2" },
+    [PB_PLUS] = { "plus", "x y rgb", MARKS "pt 1 ps 1.0 lw 2" },
+    [PB_STAR] = { "star", "x y rgb", MARKS "pt 3 ps 1.8 lw 2.5" },
     [PB_TRI] = { "triangle", "x y rgb", MARKS "pt 9 ps 1.1" },
+    [PB_TRI_DOWN] = { "triangle-down", "x y rgb", MARKS "pt 11 ps 1.1" },
     [PB_DIAMOND] = { "diamond", "x y rgb", MARKS "pt 13 ps 1.0" },
+    [PB_PENTAGON] = { "pentagon", "x y rgb", MARKS "pt 15 ps 1.3" },
     [PB_RED_MARK] = { "red-mark", "x y rgb", MARKS "pt 6 ps 2.0 lw 2.5" },
     [PB_LABEL] = { "label", "x y rgb text",
                    "using 1:2:4:3 with labels boxed left offset 0.3,0 font ',8' tc rgb variable" },
@@ -71,24 +82,42 @@ static const block_style styles[PB_COUNT] = {
                          "font 'DejaVu Sans Bold,9' tc rgb variable" },
 };
 
-/* Legend entries: a style for a NaN plot and its title. */
+/* Legend entries: a style for a NaN plot and its title.  Swatches of who
+ * (bars, ops) are drawn in the first client's hue, as the first client's
+ * are; swatches of what (marks) in grey, since their shape is what they say. */
+#define LG_MARK(pt, ps) "with points pt " #pt " ps " #ps " lw 2 lc rgb '#555555'"
 static const struct { uint32_t bit; const char *style; const char *title; } legend_entries[] = {
     { PL_BELIEF, "with boxes lc rgb '#1f77b4' fs solid 0.85 border rgb '#404040'",
       "a client believes it holds the lock" },
     { PL_HELD, "with boxes lc rgb '#1f77b4' fs transparent solid 0.45 border",
       "the lock service holds its key" },
-    { PL_KEY, "with boxes lc rgb '#8c8c8c' fs solid 0.85 border rgb '#404040'",
-      "a key on a lock node, coloured by client" },
-    { PL_QUEUED, "with boxes lc rgb '#8c8c8c' fs transparent solid 0.45 border",
+    { PL_KEY, "with boxes lc rgb '#1f77b4' fs solid 0.85 border rgb '#404040'",
+      "a key on a lock node, in the colour of its client" },
+    { PL_QUEUED, "with boxes lc rgb '#1f77b4' fs transparent solid 0.45 border",
       "a key queued behind an older one" },
     { PL_VALIDITY, "with lines dt 2 lw 1.2 lc rgb '#1f77b4'", "lease validity, by its clock" },
-    { PL_OPS, "with lines lw 5 lc rgb '#1f77b4'", "operation, invoke to completion" },
-    { PL_RED, "with lines lw 6 lc rgb '#d62728'", "violation: the operations a check names" },
+    { PL_OPS, "with lines lw 5 lc rgb '#1f77b4'", "operation, invoke to completion: ok" },
+    { PL_FAIL, "with lines lw 1.5 lc rgb '#1f77b4'", "operation failed (thin)" },
+    { PL_INFO, "with lines lw 3 dt 2 lc rgb '#1f77b4'", "outcome unknown or pending (dashed)" },
+    { PL_HALF, "with boxes lc rgb '#1f77b4' fs transparent solid 0.18 border", "a saga half done" },
+    { PL_M_READ, LG_MARK(7, 0.7), "read" },
+    { PL_M_WRITE, LG_MARK(5, 0.8), "write applied or step done" },
+    { PL_M_UNDO, LG_MARK(4, 0.9), "undone: compensation, delete" },
+    { PL_M_REFUSE, LG_MARK(2, 1.0), "aborted or refused; message lost" },
+    { PL_M_RETRY, LG_MARK(1, 1.0), "retry" },
+    { PL_M_COMMIT, LG_MARK(9, 1.1), "commit" },
+    { PL_M_DBREFUSE, LG_MARK(11, 1.1), "serialization failure, deadlock, lock timeout" },
+    { PL_M_STEP, LG_MARK(13, 1.0), "vote, decision, saga begin or end" },
+    { PL_M_CRASH, LG_MARK(3, 1.8), "crash" },
+    { PL_M_RESTART, LG_MARK(15, 1.3), "restart" },
+    { PL_RED, "with lines lw 6 lc rgb '#d62728'", "evidence: the operations a failing check names" },
+    { PL_RED_MARK, "with points pt 6 ps 1.6 lw 2.5 lc rgb '#d62728'", "evidence: what they did" },
+    { PL_RED_BAR, "with boxes lw 2.5 lc rgb '#d62728' fs empty border", "evidence: a hold or window a check names" },
     { PL_PAUSE, "with boxes lc rgb '#555555' fs transparent pattern 7 border", "paused (GC)" },
-    { PL_DOWN, "with boxes lc rgb '#555555' fs transparent solid 0.30 noborder", "crashed" },
+    { PL_DOWN, "with boxes lc rgb '#555555' fs transparent solid 0.30 noborder", "down" },
     { PL_NET, "with boxes lc rgb '#e07a9f' fs transparent solid 0.3 noborder",
       "partitioned, cut or delayed" },
-    { PL_BLOCK, "with boxes lc rgb '#e6a100' fs transparent solid 0.65 noborder", "blocked" },
+    { PL_BLOCK, "with boxes lc rgb '#555555' fs transparent pattern 4 border", "blocked, waiting (in the colour of who waits)" },
     { PL_CLOCK, "with lines lw 1.6 lc rgb '#2a7f62'", "clock error (wall - true)" },
     { PL_MSG, "with vectors head filled lw 0.7 lc rgb '#7a7a7a'", "message, coloured by its client" },
     { PL_RENEW, "with points pt 13 ps 1.0 lc rgb '#333333'", "key renewed (watchdog)" },
@@ -96,6 +125,29 @@ static const struct { uint32_t bit; const char *style; const char *title; } lege
       "in doubt: voted yes, outcome unknown" },
     { PL_STOCK, "with lines lw 1.6 lc rgb '#444444'", "stock left in the row" },
 };
+
+uint32_t plot_mark_legend(plot_block b) {
+    switch (b) {
+    case PB_DOT: return PL_M_READ;
+    case PB_SQUARE: return PL_M_WRITE;
+    case PB_OSQUARE: return PL_M_UNDO;
+    case PB_CROSS: return PL_M_REFUSE;
+    case PB_PLUS: return PL_M_RETRY;
+    case PB_STAR: return PL_M_CRASH;
+    case PB_TRI: return PL_M_COMMIT;
+    case PB_TRI_DOWN: return PL_M_DBREFUSE;
+    case PB_DIAMOND: return PL_M_STEP;
+    case PB_PENTAGON: return PL_M_RESTART;
+    case PB_SEG_FAIL: return PL_FAIL;
+    case PB_SEG_INFO: return PL_INFO;
+    case PB_SEG: return PL_OPS;
+    case PB_RED_SEG: return PL_RED;
+    case PB_RED_MARK: return PL_RED_MARK;
+    case PB_OUTLINE: return PL_RED_BAR;
+    case PB_ARROW: return PL_MSG;
+    default: return 0;
+    }
+}
 
 /* ------------------------------------------------------------ numbers */
 
@@ -146,7 +198,7 @@ static void write_prim(FILE *f, const plot_prim *p) {
     switch ((plot_block)p->block) {
     case PB_LINE: fprintf(f, "%s %s %" PRId64 " %" PRIu32 "\n", x1, y1, p->x2, p->rgb); return;
     case PB_ARROW: fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, y1, x2, y2, p->rgb); return;
-    case PB_VALID: case PB_SEG: case PB_RED_SEG:
+    case PB_VALID: case PB_SEG: case PB_SEG_FAIL: case PB_SEG_INFO: case PB_RED_SEG:
         fprintf(f, "%s %s %s %" PRIu32 "\n", x1, x2, y1, p->rgb);
         return;
     case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:
@@ -194,6 +246,8 @@ static uint32_t block_rows(const plot_tl *t, plot_block b) {
     return n;
 }
 
+#define TITLE_CHARS_MAX 110     /* bold 12 pt characters that fit across the picture */
+
 enum { PX_TITLE = 62, PX_LANE = 84, PX_AXIS = 44, PX_LEGEND = 52, PX_LEFT = 110, PX_RIGHT = 28 };
 
 static uint32_t lanes_px(const plot_head *h) {
@@ -203,8 +257,17 @@ static uint32_t lanes_px(const plot_head *h) {
 
 uint32_t plot_lanes_px(const plot_head *h) { return lanes_px(h); }
 
+/* The legend's height: its entries present, three to a row. */
+static uint32_t legend_px(const plot_head *h) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < sizeof legend_entries / sizeof legend_entries[0]; i++)
+        n += (h->legend & legend_entries[i].bit) != 0;
+    uint32_t rows = (n + 2u) / 3u;
+    return rows < 2 ? PX_LEGEND : PX_LEGEND + (rows - 2u) * 16u;
+}
+
 uint32_t plot_panel_height_px(const plot_head *h, bool legend) {
-    return PX_TITLE + lanes_px(h) + PX_AXIS + (legend ? PX_LEGEND : 0u);
+    return PX_TITLE + lanes_px(h) + PX_AXIS + (legend ? legend_px(h) : 0u);
 }
 
 /* y = px from the bottom of an H-pixel picture, as a screen fraction. */
@@ -329,25 +392,35 @@ void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_fram
 }
 
 /* "violation: a, b; ok: c, d" and its colour (red when any violated). */
+bool plot_check_fenced(const check_result *r) {
+    SIM_ASSERT(r != NULL);
+    return r->verdict == CHECK_VIOLATION && strstr(r->summary, "(fencing tokens in use: informational)");
+}
+
+/* The group a check's verdict is listed in: violations, then violations
+ * fencing made harmless, unknowns, oks. */
+static int verdict_group(const check_result *r) {
+    if (plot_check_fenced(r)) return 1;
+    return r->verdict == CHECK_VIOLATION ? 0 : r->verdict == CHECK_UNKNOWN ? 2 : 3;
+}
+
 void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb) {
-    static const check_verdict order[] = { CHECK_VIOLATION, CHECK_UNKNOWN, CHECK_OK };
+    static const char *const group_name[] = { "violation", "violation (harmless: fenced)", "unknown", "ok" };
     SIM_ASSERT(len > 0);
     SIM_ASSERT(rgb != NULL);
     buf[0] = '\0';
     *rgb = 0x2a7f2au;
-    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+    for (int g = 0; g < 4; g++) {
         bool any = false;
         for (size_t i = 0; i < run->result_count; i++) {
             const check_result *r = &run->results[i];
-            if (r->verdict != order[o]) continue;
+            if (verdict_group(r) != g) continue;
             size_t used = strlen(buf);
-            snprintf(buf + used, len - used, "%s%s", any ? ", " : used ? ";  " : "",
-                     any ? r->name : "");
-            used = strlen(buf);
-            if (!any) snprintf(buf + used, len - used, "%s: %s", check_verdict_name(order[o]), r->name);
+            if (any) snprintf(buf + used, len - used, ", %s", r->name);
+            else snprintf(buf + used, len - used, "%s%s: %s", used ? ";  " : "", group_name[g], r->name);
             any = true;
-            if (order[o] == CHECK_VIOLATION) *rgb = PLOT_RED;
-            else if (order[o] == CHECK_UNKNOWN && *rgb != PLOT_RED) *rgb = 0xb07000u;
+            if (g == 0) *rgb = PLOT_RED;
+            else if (g == 2 && *rgb != PLOT_RED) *rgb = 0xb07000u;
         }
     }
     if (buf[0] == '\0') snprintf(buf, len, "no checks");
@@ -373,9 +446,12 @@ static void head_of(const plot_tl *t, plot_head *h) {
     plot_verdict_line(t->run, h->verdicts, sizeof h->verdicts, &h->verdict_rgb);
     snprintf(h->note, sizeof h->note, "%s", t->note);
     h->view = t->view;
-    h->legend = t->legend;
-    for (int b = 0; b < PB_COUNT; b++)
-        if (block_rows(t, (plot_block)b) > 0) h->blocks |= 1u << b;
+    h->legend = t->legend & ~(uint32_t)(PL_OPS | PL_RED | PL_MSG);   /* these by block, below */
+    for (int b = 0; b < PB_COUNT; b++) {
+        if (block_rows(t, (plot_block)b) == 0) continue;
+        h->blocks |= 1u << b;
+        h->legend |= plot_mark_legend((plot_block)b);     /* the legend names what is drawn */
+    }
     h->node_count = t->s->node_count;
     for (uint32_t i = 0; i < h->node_count; i++)
         snprintf(h->nodes[i], sizeof h->nodes[i], "%s", t->s->nodes[i].name);
@@ -395,12 +471,13 @@ void plot_write_timeline_gp(FILE *f, const void *head) {
     plot_gp_end(f);
 }
 
-int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
+/* plot_write on a given axis (0: the run's own). */
+static int write_at(const char *dir, const plot_run *r, sim_time view, char *err, size_t err_len) {
     SIM_ASSERT(dir != NULL);
     SIM_ASSERT(r != NULL);
     SIM_ASSERT(r->run != NULL);
     plot_tl t;
-    plot_tl_build(&t, r);
+    plot_tl_build_at(&t, r, view);
     plot_head *head = sim_xmalloc(sizeof *head);
     head_of(&t, head);
     dat_ctx dc = { &t, head };
@@ -414,6 +491,10 @@ int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
         return 0;
     }
     return plot_write_latency(dir, r->run, err, err_len);
+}
+
+int plot_write(const char *dir, const plot_run *r, char *err, size_t err_len) {
+    return write_at(dir, r, 0, err, err_len);
 }
 
 /* ------------------------------------------------------------ compare.gp */
@@ -432,14 +513,23 @@ void plot_write_compare_gp(FILE *f, const plot_cmp_head *c, const plot_head *pan
     uint32_t h = 0, legend = 0;
     for (size_t i = 0; i < c->count; i++) {
         if (panels[i].view > x_end) x_end = panels[i].view;
-        h += plot_panel_height_px(&panels[i], i + 1 == c->count);
         legend |= panels[i].legend;             /* one legend, under the last panel */
+    }
+    for (size_t i = 0; i < c->count; i++) {
+        plot_head panel = panels[i];
+        if (i + 1 == c->count) panel.legend = legend;
+        h += plot_panel_height_px(&panel, i + 1 == c->count);
     }
     plot_gp_begin(f, "compare", h);
     uint32_t top = 0;
     for (size_t i = 0; i < c->count; i++) {
         char title[2 * PLOT_HEAD_TEXT], dat[SIM_NAME_MAX * 2 + 16];
-        snprintf(title, sizeof title, "%s%s%s", i == 0 ? c->title : "", i == 0 ? "   " : "",
+        /* The first panel's title says the scenario and its value; a long
+         * --vary list is left out (each panel's title says its value). */
+        int keep = (int)strlen(c->title);
+        const char *vary = strstr(c->title, "   --vary ");
+        if (vary && strlen(c->title) + strlen(c->labels[i]) > TITLE_CHARS_MAX) keep = (int)(vary - c->title);
+        snprintf(title, sizeof title, "%.*s%s%s", i == 0 ? keep : 0, c->title, i == 0 ? "   " : "",
                  c->labels[i]);
         snprintf(dat, sizeof dat, "%s/timeline.dat", c->subdirs[i]);
         bool last = i + 1 == c->count;
@@ -472,16 +562,27 @@ int plot_write_compare(const char *dir, const char *title, const plot_variant *v
     plot_head *panels = sim_xcalloc(n, sizeof *panels);
     snprintf(c->title, sizeof c->title, "%s", title);
     c->count = (uint32_t)n;
+    sim_time axis = 0;                          /* the common axis: the longest view */
     for (size_t i = 0; i < n; i++) {
+        const rpt_run *r = v[i].r.run;
+        sim_time end = r->end_ns > 0 ? r->end_ns : r->s->duration_ns;
+        sim_time view = plot_view_end(r->s, r->h, end, v[i].r.msgs);
+        if (view > axis) axis = view;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char sub[PATH_MAX_LEN];
+        snprintf(sub, sizeof sub, "%s/%s", dir, v[i].subdir);
+        if (rc == 0) rc = write_at(sub, &v[i].r, axis, err, err_len);
         plot_tl t;
-        plot_tl_build(&t, &v[i].r);
+        plot_tl_build_at(&t, &v[i].r, axis);
         head_of(&t, &panels[i]);
         plot_tl_free(&t);
         snprintf(c->labels[i], sizeof c->labels[i], "%s", v[i].label);
         snprintf(c->subdirs[i], sizeof c->subdirs[i], "%s", v[i].subdir);
     }
     compare_ctx cc = { c, panels };
-    int rc = rpt_write_whole(dir, "compare.dat", write_compare_dat, &cc, err, err_len);
+    if (rc == 0) rc = rpt_write_whole(dir, "compare.dat", write_compare_dat, &cc, err, err_len);
     if (rc == 0) rc = rpt_write_whole(dir, "compare.gp", write_compare_gp, &cc, err, err_len);
     free(panels);
     free(c);
