@@ -262,7 +262,7 @@ static int draw_frames(const char *dir, const plot_head *h, sim_time from, sim_t
     free(ts.t);
     char (*names)[32] = sim_xcalloc(PLOT_FRAMES_MAX, sizeof *names);
     for (size_t k = 0; rc == 0 && k < n; k++) {
-        char title[PLOT_HEAD_TEXT + 64], when[32];
+        char title[PLOT_HEAD_TEXT + 96], when[32];
         plot_fmt_span(when, sizeof when, at[k]);
         snprintf(names[k], sizeof names[k], "frame-%03zu", k + 1);
         snprintf(title, sizeof title, "%s   (%zu/%zu: up to %s)", h->title, k + 1, n, when);
