@@ -31,22 +31,8 @@
 
 /* Runs a library scenario with up to two --set overrides. */
 static run run_with(const char *path, const char *set1, const char *set2) {
-    char err[1024];
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
     const char *sets[2] = { set1, set2 };
-    uint32_t n = set2 ? 2u : set1 ? 1u : 0u;
-    if (scn_load_with_overrides(path, sets, n, s, err, sizeof err) != 0) fail_msg("%s", err);
-    return run_loaded(s);
-}
-
-static check_verdict verdict(const run *r, const char *check) {
-    check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
-    check_result res;
-    check_find(check)->run(&in, &res);
-    check_verdict v = res.verdict;
-    check_result_free(&res);
-    return v;
+    return run_file_sets(path, sets, set2 ? 2u : set1 ? 1u : 0u);
 }
 
 /* The n-th (0-based) effect of a kind, or NULL. */
@@ -83,8 +69,8 @@ static void an_idle_session_timeout_ends_a_paused_holders_connection_and_hands_t
     assert_int_equal(c2->result, HIST_OK);
     assert_int_equal(c2->complete_ns, 5002 * SIM_MS);
     assert_int_equal(op_of(&r, "c1", HIST_F_WRITE)->result, HIST_OK);   /* the stale write lands */
-    assert_int_equal(verdict(&r, "mutual-exclusion"), CHECK_VIOLATION);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_VIOLATION);
     run_free(&r);
 }
 
@@ -99,7 +85,7 @@ static void a_write_in_the_locks_transaction_is_refused_once_the_connection_is_g
     assert_string_equal(w->note, "refused: connection gone");
     assert_int_equal(effects_of(&r, HIST_EFF_REJECT), 1);
     assert_int_equal(effects_of(&r, HIST_EFF_WRITE), 1);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 
@@ -110,7 +96,7 @@ static void without_an_idle_timeout_the_waiter_is_blocked_for_the_whole_pause(vo
     const hist_op *c2 = op_of(&r, "c2", HIST_F_ACQUIRE);
     assert_int_equal(c2->result, HIST_OK);
     assert_true(c2->complete_ns - c2->invoke_ns > 15 * SIM_S);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 
@@ -128,7 +114,7 @@ static void an_idle_timeout_does_not_end_a_session_waiting_for_the_lock(void **s
     assert_int_equal(c2->complete_ns, 5102 * SIM_MS);
     /* over its own connection, the paused holder's late write is refused */
     assert_int_equal(op_of(&r, "c1", HIST_F_WRITE)->result, HIST_FAIL);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 
@@ -163,7 +149,7 @@ static void short_keepalives_end_a_dead_connection_after_idle_plus_count_interva
     assert_non_null(gone);
     assert_int_equal(gone->aux, LOCK_CONN_KEEPALIVE);
     assert_int_equal(gone->t_ns, 8001 * SIM_MS);           /* 1 ms + 5 s + 3 x 1 s */
-    assert_int_equal(verdict(&r, "liveness"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "liveness"), CHECK_OK);
     run_free(&r);
 }
 
@@ -209,7 +195,7 @@ static void transaction_pooling_grants_a_session_lock_again_on_the_holders_backe
     assert_int_equal(a2->result, HIST_OK);
     assert_true(a2->complete_ns < rel1->invoke_ns);        /* both hold at once */
     assert_int_equal(effects_of(&r, HIST_EFF_LOCK_SET), 1); /* one grant to the backend, twice over */
-    assert_int_equal(verdict(&r, "mutual-exclusion"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_VIOLATION);
     run_free(&r);
 }
 
@@ -221,7 +207,7 @@ static void an_unlock_run_on_another_server_connection_returns_false_and_leaks_t
     assert_non_null(strstr(rel->note, "returned false"));
     assert_int_equal(effects_of(&r, HIST_EFF_LOCK_DEL), 0);
     assert_int_equal(op_of(&r, "c2", HIST_F_ACQUIRE)->result, HIST_PENDING);
-    assert_int_equal(verdict(&r, "liveness"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&r, "liveness"), CHECK_VIOLATION);
     run_free(&r);
 }
 
@@ -230,8 +216,8 @@ static void transaction_level_locks_keep_one_server_connection_behind_pgbouncer(
     run r = run_file(A4B);
     assert_int_equal(effects_of(&r, HIST_EFF_LOCK_SET), 2);
     assert_int_equal(effects_of(&r, HIST_EFF_LOCK_DEL), 2);
-    assert_int_equal(verdict(&r, "mutual-exclusion"), CHECK_OK);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 
@@ -257,7 +243,7 @@ static void a_server_crash_and_a_power_loss_both_drop_every_advisory_lock(void *
         assert_non_null(lost);
         assert_int_equal(lost->t_ns, 300 * SIM_MS);
         assert_int_equal(op_of(&r, "c2", HIST_F_ACQUIRE)->result, HIST_OK);
-        assert_int_equal(verdict(&r, "lost-update"), CHECK_VIOLATION);
+        assert_int_equal(run_verdict(&r, "lost-update"), CHECK_VIOLATION);
         run_free(&r);
     }
 }
@@ -281,7 +267,7 @@ static void a_committed_counter_row_survives_a_server_power_loss(void **state) {
     assert_non_null(read2);
     assert_int_equal(read2->result, HIST_OK);
     assert_int_equal(read2->value_out, 1);                  /* c1's committed increment */
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 

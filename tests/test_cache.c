@@ -19,16 +19,6 @@
 #define DIR "scenarios/cache/"
 #define C1 DIR "C1-slow-reader-stale-until-ttl.yaml"
 
-/* Runs a library scenario with one --set override (NULL = none). */
-static run run_with(const char *path, const char *set) {
-    char err[1024];
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    const char *sets[1] = { set };
-    if (scn_load_with_overrides(path, sets, set ? 1u : 0u, s, err, sizeof err) != 0) fail_msg("%s", err);
-    return run_loaded(s);
-}
-
 static check_result stale_read(const run *r) {
     check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
     check_result res;
@@ -144,7 +134,7 @@ static void every_remedy_keeps_c1_fresh_and_none_does_not(void **state) {
                            "params.remedy=lease" };
     const check_verdict want[] = { CHECK_VIOLATION, CHECK_OK, CHECK_OK, CHECK_OK };
     for (size_t i = 0; i < 4; i++) {
-        run r = run_with(C1, sets[i]);
+        run r = run_file_set(C1, sets[i]);
         assert_int_equal(verdict(&r), want[i]);
         run_free(&r);
     }
@@ -201,7 +191,7 @@ static void a_writer_crash_before_its_delete_is_stale_whatever_the_remedy(void *
     (void)state;
     const char *sets[] = { "params.remedy=lease", "params.remedy=versioned", "params.remedy=delayed-delete" };
     for (size_t i = 0; i < 3; i++) {
-        run r = run_with(DIR "C3-writer-crash-between-update-and-delete.yaml", sets[i]);
+        run r = run_file_set(DIR "C3-writer-crash-between-update-and-delete.yaml", sets[i]);
         assert_int_equal(count(&r, CA_EFF_DEL), 0);
         check_result res = stale_read(&r);
         assert_int_equal(res.verdict, CHECK_VIOLATION);

@@ -20,20 +20,6 @@
 
 #define DIR "scenarios/dblock/"
 
-static check_result judge(const run *r, const char *name) {
-    check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
-    check_result res;
-    check_find(name)->run(&in, &res);
-    return res;
-}
-
-static check_verdict verdict(const run *r, const char *name) {
-    check_result res = judge(r, name);
-    check_verdict v = res.verdict;
-    check_result_free(&res);
-    return v;
-}
-
 static int32_t node(const run *r, const char *name) {
     int32_t n = scn_node_find(r->s, name);
     assert_true(n >= 0);
@@ -77,11 +63,11 @@ static void a_holder_that_crashes_with_no_expiry_blocks_the_waiter_to_the_horizo
     const hist_op *want = op_of(&r, HIST_F_ACQUIRE, "c2");
     assert_non_null(want);
     assert_int_equal(want->result, HIST_PENDING);
-    check_result res = judge(&r, "liveness");
+    check_result res = run_judge(&r, "liveness");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_non_null(strstr(res.summary, "c2's acquire pending at the horizon 600 s for 599.900 s"));
     check_result_free(&res);
-    assert_int_equal(verdict(&r, "mutual-exclusion"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_OK);
     run_free(&r);
 }
 
@@ -97,7 +83,7 @@ static void a_staleness_timeout_lets_a_waiter_take_the_row_over_after_it(void **
     const hist_op *got = op_of(&r, HIST_F_ACQUIRE, "c2");
     assert_int_equal(got->result, HIST_OK);
     assert_int_equal(got->complete_ns - got->invoke_ns, 10004 * SIM_MS);
-    assert_int_equal(verdict(&r, "liveness"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "liveness"), CHECK_OK);
     run_free(&r);
 }
 
@@ -106,11 +92,11 @@ static void a_holder_paused_past_the_staleness_timeout_overwrites_the_next_incre
     run r = run_file(DIR "DL2-staleness-timeout-gc-pause.yaml");
     assert_int_equal(count(&r, HIST_EFF_WRITE), 2);
     assert_int_equal(final_counter(&r), 1);
-    check_result res = judge(&r, "lost-update");
+    check_result res = run_judge(&r, "lost-update");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_non_null(strstr(res.summary, "final counter 1, expected 2"));
     check_result_free(&res);
-    assert_int_equal(verdict(&r, "mutual-exclusion"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_VIOLATION);
     const hist_op *rel = op_of(&r, HIST_F_RELEASE, "c1");  /* its DELETE finds no row of its own */
     assert_int_equal(rel->result, HIST_FAIL);
     run_free(&r);
@@ -125,9 +111,9 @@ static void the_rows_version_as_fencing_token_rejects_the_paused_holders_write(v
     assert_int_equal(rej->token, 1);
     assert_int_equal(count(&r, HIST_EFF_WRITE), 1);
     assert_int_equal(nth(&r, HIST_EFF_WRITE, 0)->token, 2);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
-    assert_int_equal(verdict(&r, "mutual-exclusion"), CHECK_OK);
-    assert_int_equal(verdict(&r, "lease-overlap"), CHECK_VIOLATION);   /* beliefs still overlap */
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lease-overlap"), CHECK_VIOLATION);   /* beliefs still overlap */
     run_free(&r);
 }
 
@@ -139,7 +125,7 @@ static void a_conditional_update_in_the_same_db_refuses_the_write_of_a_lost_row(
     assert_int_equal(rej->node, node(&r, "db"));           /* refused by the db itself */
     assert_int_equal(rej->client, node(&r, "c1"));
     assert_int_equal(final_counter(&r), 1);
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 
@@ -159,7 +145,7 @@ static void a_conditional_update_refuses_while_a_successor_holds_the_row(void **
     assert_non_null(rej);
     assert_int_equal(rej->client, node(&r, "c1"));
     assert_true(rej->t_ns < 20 * SIM_S);                   /* before C2's own write at 20.5 s */
-    assert_int_equal(verdict(&r, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     run_free(&r);
 }
 
@@ -169,11 +155,11 @@ static void a_token_checked_against_the_highest_seen_lets_an_early_stale_write_l
     assert_int_equal(count(&tok, HIST_EFF_REJECT), 0);
     assert_int_equal(nth(&tok, HIST_EFF_WRITE, 0)->token, 1);   /* C1's, accepted first */
     assert_int_equal(final_counter(&tok), 1);
-    assert_int_equal(verdict(&tok, "lost-update"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&tok, "lost-update"), CHECK_VIOLATION);
     run cond = run_file(DIR "DL2e-conditional-update-successor-still-holding.yaml");
     assert_int_equal(nth(&cond, HIST_EFF_REJECT, 0)->token, 1);
     assert_int_equal(count(&cond, HIST_EFF_WRITE), 1);
-    assert_int_equal(verdict(&cond, "lost-update"), CHECK_OK);
+    assert_int_equal(run_verdict(&cond, "lost-update"), CHECK_OK);
     run_free(&tok);
     run_free(&cond);
 }
@@ -184,7 +170,7 @@ static void a_release_by_name_deletes_the_successors_row_and_one_by_owner_does_n
     const hist_effect *del = nth(&bad, HIST_EFF_LOCK_DEL, 0);
     assert_int_equal(del->client, node(&bad, "c1"));
     assert_int_equal(del->token, 2);                        /* C2's version */
-    assert_int_equal(verdict(&bad, "mutual-exclusion"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&bad, "mutual-exclusion"), CHECK_VIOLATION);
     assert_int_equal(final_counter(&bad), 1);
     run good = run_file(DIR "DL3b-release-where-owner-is-me.yaml");
     for (uint32_t i = 0; i < good.h->effect_count; i++) {
@@ -193,7 +179,7 @@ static void a_release_by_name_deletes_the_successors_row_and_one_by_owner_does_n
     }
     assert_int_equal(op_of(&good, HIST_F_RELEASE, "c1")->result, HIST_FAIL);
     assert_int_equal(final_counter(&good), 2);
-    assert_int_equal(verdict(&good, "mutual-exclusion"), CHECK_OK);
+    assert_int_equal(run_verdict(&good, "mutual-exclusion"), CHECK_OK);
     run_free(&bad);
     run_free(&good);
 }
@@ -215,7 +201,7 @@ static void expect_row_survived(const run *r) {
     assert_int_equal(next->client, node(r, "c2"));
     assert_int_equal(next->token, 2);                       /* the sequence survived too */
     assert_int_equal(final_counter(r), 2);
-    assert_int_equal(verdict(r, "mutual-exclusion"), CHECK_OK);
+    assert_int_equal(run_verdict(r, "mutual-exclusion"), CHECK_OK);
 }
 
 static void a_committed_row_survives_a_power_loss_and_a_crash_of_the_db_alike(void **state) {

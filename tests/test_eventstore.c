@@ -30,30 +30,6 @@
 #define E3B DIR "E3b-checkpoint-in-the-same-transaction.yaml"
 #define E3C DIR "E3c-power-loss-keeps-the-atomic-checkpoint.yaml"
 
-/* Runs a library scenario with one --set override (NULL = none). */
-static run run_with(const char *path, const char *set) {
-    char err[1024];
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    const char *sets[1] = { set };
-    if (scn_load_with_overrides(path, sets, set ? 1u : 0u, s, err, sizeof err) != 0) fail_msg("%s", err);
-    return run_loaded(s);
-}
-
-static check_result judge(const run *r, const char *check) {
-    check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
-    check_result res;
-    check_find(check)->run(&in, &res);
-    return res;
-}
-
-static check_verdict verdict(const run *r, const char *check) {
-    check_result res = judge(r, check);
-    check_verdict v = res.verdict;
-    check_result_free(&res);
-    return v;
-}
-
 /* The n-th (0-based) effect of a kind, or NULL. */
 static const hist_effect *nth(const run *r, hist_eff_kind k, uint32_t n) {
     for (uint32_t i = 0; i < r->h->effect_count; i++)
@@ -94,7 +70,7 @@ static void two_appends_without_an_expected_version_are_both_accepted_and_overdr
     assert_int_equal(nth(&r, ES_EFF_APPEND, 2)->version, 3);
     assert_int_equal(nth(&r, ES_EFF_APPEND, 2)->pred, 0);
     assert_int_equal(count(&r, ES_EFF_WRONG_VERSION), 0);
-    check_result res = judge(&r, "aggregate-invariant");
+    check_result res = run_judge(&r, "aggregate-invariant");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_string_equal(res.summary, "account1 went to -60: 1 append left a balance below 0, the first c2's -80 "
                                      "to account1 as version 3 with no expected version");
@@ -120,7 +96,7 @@ static void an_expected_version_refuses_the_second_append_and_the_reload_refuses
     }
     assert_int_equal(ok, 1);
     assert_int_equal(refused, 1);
-    assert_int_equal(verdict(&r, "aggregate-invariant"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "aggregate-invariant"), CHECK_OK);
     run_free(&r);
 }
 
@@ -132,7 +108,7 @@ static void a_command_retried_after_a_conflict_appends_on_the_new_version(void *
     const hist_effect *last = nth(&r, ES_EFF_APPEND, 2);
     assert_int_equal(last->version, 3);
     assert_int_equal(last->pred, 3);     /* expected version 2, after the reload */
-    check_result res = judge(&r, "aggregate-invariant");
+    check_result res = run_judge(&r, "aggregate-invariant");
     assert_int_equal(res.verdict, CHECK_OK);
     assert_string_equal(res.summary, "2 appends, no balance below 0 (lowest 40 on account1); 1 refused for a wrong "
                                      "expected version");
@@ -142,14 +118,14 @@ static void a_command_retried_after_a_conflict_appends_on_the_new_version(void *
 
 static void without_retries_a_conflict_fails_the_command_naming_the_versions(void **state) {
     (void)state;
-    run r = run_with(E1C, "workload.retries=0");
+    run r = run_file_set(E1C, "workload.retries=0");
     assert_int_equal(count(&r, HIST_EFF_RETRY), 0);
     const hist_op *b = NULL;
     for (uint32_t i = 0; i < r.h->op_count; i++)
         if (r.h->ops[i].f == ES_F_WITHDRAW && r.h->ops[i].result == HIST_FAIL) b = &r.h->ops[i];
     assert_non_null(b);
     assert_string_equal(b->note, "wrong expected version: v2, not v1");
-    assert_int_equal(verdict(&r, "aggregate-invariant"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "aggregate-invariant"), CHECK_OK);
     run_free(&r);
 }
 
@@ -160,7 +136,7 @@ static void a_lagging_read_model_shows_the_balance_without_the_users_own_withdra
     assert_int_equal(views(&r, v, 8), 3);
     for (int i = 0; i < 3; i++) assert_int_equal(v[i], 100);
     assert_int_equal(nth_op(&r, ES_F_WITHDRAW, 2)->value_out, 10);
-    check_result res = judge(&r, "stale-projection");
+    check_result res = run_judge(&r, "stale-projection");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_string_equal(res.summary, "3 of 3 views stale (3 missed the user's own withdrawal); c1 showed account1 "
                                      "at version 1 of 2, the read model 4.001 s behind the store");
@@ -179,19 +155,19 @@ static void waiting_for_the_append_position_shows_the_own_withdrawal_after_the_l
     assert_int_equal(v[2], 10);
     const hist_op *first = nth_op(&r, ES_F_VIEW, 0);
     assert_int_equal(first->complete_ns - first->invoke_ns, 4001 * SIM_MS);
-    assert_int_equal(verdict(&r, "stale-projection"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "stale-projection"), CHECK_OK);
     run_free(&r);
 }
 
 static void a_wait_shorter_than_the_lag_fails_the_view_rather_than_show_a_stale_one(void **state) {
     (void)state;
-    run r = run_with(E2B, "workload.timeout=1s");
+    run r = run_file_set(E2B, "workload.timeout=1s");
     int64_t v[8];
     assert_int_equal(views(&r, v, 8), 0);
     const hist_op *first = nth_op(&r, ES_F_VIEW, 0);
     assert_int_equal(first->result, HIST_FAIL);
     assert_string_equal(first->note, "projection did not answer");
-    assert_int_equal(verdict(&r, "stale-projection"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "stale-projection"), CHECK_OK);
     run_free(&r);
 }
 
@@ -202,7 +178,7 @@ static void reading_the_aggregate_from_the_store_shows_every_own_withdrawal(void
     assert_int_equal(views(&r, v, 8), 3);
     assert_int_equal(v[0], 70);
     assert_int_equal(v[2], 10);
-    assert_int_equal(verdict(&r, "stale-projection"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "stale-projection"), CHECK_OK);
     run_free(&r);
 }
 
@@ -214,16 +190,16 @@ static void a_projector_cut_off_from_the_store_keeps_serving_an_old_balance_for_
     assert_int_equal(v[0], 100);
     assert_int_equal(v[1], 70);
     assert_int_equal(v[2], 70);
-    check_result res = judge(&r, "stale-projection");
+    check_result res = run_judge(&r, "stale-projection");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_non_null(strstr(res.summary, "the read model 8.323 s behind the store"));
     assert_non_null(strstr(res.story, "the links from projector1 to store1 were cut in both directions at 1.500 s"));
     check_result_free(&res);
     run_free(&r);
-    run w = run_with(E2D, "params.view=wait-for-position");
+    run w = run_file_set(E2D, "params.view=wait-for-position");
     assert_int_equal(views(&w, v, 8), 3);
     assert_int_equal(v[1], 40);
-    assert_int_equal(verdict(&w, "stale-projection"), CHECK_OK);
+    assert_int_equal(run_verdict(&w, "stale-projection"), CHECK_OK);
     run_free(&w);
 }
 
@@ -239,7 +215,7 @@ static void a_projector_crash_before_its_checkpoint_applies_an_event_twice(void 
     assert_int_equal(views(&r, v, 8), 2);
     assert_int_equal(v[0], 70);
     assert_int_equal(v[1], 10);          /* the store says 40 */
-    check_result res = judge(&r, "double-applied");
+    check_result res = run_judge(&r, "double-applied");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_string_equal(res.summary, "1 of 3 events applied twice after a restart: the read model's account1 is "
                                      "off by -30");
@@ -258,16 +234,16 @@ static void an_atomic_checkpoint_applies_nothing_twice_after_a_crash_or_a_power_
         assert_int_equal(views(&r, v, 8), 2);
         assert_int_equal(v[0], 70);
         assert_int_equal(v[1], 40);
-        assert_int_equal(verdict(&r, "double-applied"), CHECK_OK);
+        assert_int_equal(run_verdict(&r, "double-applied"), CHECK_OK);
         run_free(&r);
     }
 }
 
 static void a_power_loss_between_apply_and_checkpoint_replays_as_a_crash_does(void **state) {
     (void)state;
-    run r = run_with(E3C, "params.checkpoint=separate");
+    run r = run_file_set(E3C, "params.checkpoint=separate");
     assert_int_equal(nth(&r, ES_EFF_RESUME, 0)->value, 1);
-    assert_int_equal(verdict(&r, "double-applied"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&r, "double-applied"), CHECK_VIOLATION);
     run_free(&r);
 }
 

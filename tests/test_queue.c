@@ -22,16 +22,6 @@
 #define Q1 DIR "Q1-consumer-gc-pause-charges-twice.yaml"
 #define Q2 DIR "Q2-consumer-crash-before-ack.yaml"
 
-/* Runs a library scenario with one --set override (NULL = none). */
-static run run_with(const char *path, const char *set) {
-    char err[1024];
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    const char *sets[1] = { set };
-    if (scn_load_with_overrides(path, sets, set ? 1u : 0u, s, err, sizeof err) != 0) fail_msg("%s", err);
-    return run_loaded(s);
-}
-
 static check_result delivery(const run *r) {
     check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
     check_result res;
@@ -130,8 +120,8 @@ static void only_the_plain_consumer_charges_twice_in_either_redelivery(void **st
     (void)state;
     const char *paths[] = { Q1, Q2 };
     for (size_t i = 0; i < 2; i++) {
-        run a = run_with(paths[i], "params.consumer=plain");
-        run b = run_with(paths[i], "params.consumer=idempotent");
+        run a = run_file_set(paths[i], "params.consumer=plain");
+        run b = run_file_set(paths[i], "params.consumer=idempotent");
         assert_int_equal(verdict(&a), CHECK_VIOLATION);
         assert_int_equal(verdict(&b), CHECK_OK);
         assert_int_equal(count(&b, QO_EFF_DEDUP, "order1"), 1);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/check/check.h"
 #include "sim/registry/registry.h"
 #include "sim/sim.h"
 
@@ -26,6 +27,38 @@ static inline run run_loaded(scn *s) {
     if (sim_run(r.sim, err, sizeof err) != 0) fail_msg("%s", err);
     r.h = sim_history(r.sim);
     return r;
+}
+
+/* A library scenario with --set overrides: the first n of sets (n <= 4). */
+static inline run run_file_sets(const char *path, const char *const *sets, uint32_t n) {
+    char err[1024];
+    scn *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    if (scn_load_with_overrides(path, sets, n, s, err, sizeof err) != 0) fail_msg("%s", err);
+    return run_loaded(s);
+}
+
+/* ... with one override, or none when set is NULL. */
+static inline run run_file_set(const char *path, const char *set) {
+    const char *sets[1] = { set };
+    return run_file_sets(path, sets, set ? 1u : 0u);
+}
+
+/* A check's result on a run, judged to the scenario's horizon (free it). */
+static inline check_result run_judge(const run *r, const char *check) {
+    check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
+    check_result res;
+    const check_desc *c = check_find(check);
+    if (c == NULL) fail_msg("no check '%s'", check);
+    c->run(&in, &res);
+    return res;
+}
+
+static inline check_verdict run_verdict(const run *r, const char *check) {
+    check_result res = run_judge(r, check);
+    check_verdict v = res.verdict;
+    check_result_free(&res);
+    return v;
 }
 
 static inline run run_file(const char *path) {

@@ -27,29 +27,6 @@
 #define SH2 DIR "SH2-read-your-writes-from-a-lagging-replica.yaml"
 #define SH3 DIR "SH3-monotonic-reads-two-replicas-go-back-in-time.yaml"
 
-static run run_with(const char *path, const char *set) {
-    char err[1024];
-    scn *s = calloc(1, sizeof *s);
-    assert_non_null(s);
-    const char *sets[1] = { set };
-    if (scn_load_with_overrides(path, sets, set ? 1u : 0u, s, err, sizeof err) != 0) fail_msg("%s", err);
-    return run_loaded(s);
-}
-
-static check_result judge(const run *r, const char *name) {
-    check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
-    check_result res;
-    check_find(name)->run(&in, &res);
-    return res;
-}
-
-static check_verdict verdict(const run *r, const char *name) {
-    check_result res = judge(r, name);
-    check_verdict v = res.verdict;
-    check_result_free(&res);
-    return v;
-}
-
 /* The n-th (0-based) effect of a kind on a node (NULL = any node), or NULL. */
 static const hist_effect *nth_at(const run *r, hist_eff_kind k, const char *node, uint32_t n) {
     for (uint32_t i = 0; i < r->h->effect_count; i++) {
@@ -85,7 +62,7 @@ static void a_client_crash_between_debit_and_credit_loses_the_amount(void **stat
     assert_int_equal(debit->value, 70);
     assert_int_equal(debit->t_ns, 1001 * SIM_MS);
     assert_null(nth_at(&r, HIST_EFF_BALANCE, "shard0", 0));          /* acct2 never credited */
-    check_result res = judge(&r, "conservation");
+    check_result res = run_judge(&r, "conservation");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_non_null(strstr(res.summary, "total 370 over 4 accounts, expected 400"));
     assert_non_null(strstr(res.summary, "30 less than the acknowledged operations explain"));
@@ -105,7 +82,7 @@ static void the_outbox_credits_the_payee_though_the_client_crashed(void **state)
     assert_int_equal(credit->value, 130);
     assert_int_equal(credit->t_ns, 1002 * SIM_MS);
     assert_non_null(nth_at(&r, SH_EFF_RELAYED, "shard1", 0));
-    assert_int_equal(verdict(&r, "conservation"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "conservation"), CHECK_OK);
     run_free(&r);
 }
 
@@ -120,19 +97,19 @@ static void sharding_by_customer_commits_debit_and_credit_together_on_one_shard(
     assert_int_equal(a->t_ns, b->t_ns);
     assert_null(nth_at(&r, HIST_EFF_BALANCE, "shard0", 0));
     assert_int_equal(count(&r, SH_EFF_INTENT), 0);
-    assert_int_equal(verdict(&r, "conservation"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "conservation"), CHECK_OK);
     run_free(&r);
 }
 
 static void a_payer_power_loss_after_the_debit_loses_money_with_two_writes_and_not_with_the_outbox(void **state) {
     (void)state;
     run d = run_file(SH1D), e = run_file(SH1E);
-    assert_int_equal(verdict(&d, "conservation"), CHECK_VIOLATION);
+    assert_int_equal(run_verdict(&d, "conservation"), CHECK_VIOLATION);
     assert_int_equal(d.h->ops[0].result, HIST_INFO);                 /* the client could not tell */
     const hist_effect *credit = nth_at(&e, HIST_EFF_BALANCE, "shard0", 0);
     assert_non_null(credit);
     assert_int_equal(credit->t_ns, 3001 * SIM_MS);                   /* relayed after the restart */
-    assert_int_equal(verdict(&e, "conservation"), CHECK_OK);
+    assert_int_equal(run_verdict(&e, "conservation"), CHECK_OK);
     run_free(&d);
     run_free(&e);
 }
@@ -157,7 +134,7 @@ static void a_credit_relayed_again_after_its_ack_was_lost_is_applied_once(void *
     assert_non_null(dup);
     assert_int_equal(dup->t_ns, 2002 * SIM_MS);                      /* the relay's retry */
     assert_non_null(nth_at(&r, SH_EFF_RELAYED, "shard1", 0));
-    assert_int_equal(verdict(&r, "conservation"), CHECK_OK);
+    assert_int_equal(run_verdict(&r, "conservation"), CHECK_OK);
     run_free(&r);
 }
 
@@ -170,7 +147,7 @@ static void a_read_from_a_lagging_replica_misses_the_sessions_own_deposit(void *
     assert_int_equal(v[2], 1);
     assert_int_equal(v[3], 2);
     assert_int_equal(nth_at(&r, SH_EFF_APPLY, "shard1r", 0)->t_ns, 3002 * SIM_MS);
-    check_result res = judge(&r, "read-your-writes");
+    check_result res = run_judge(&r, "read-your-writes");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_string_equal(res.summary, "3 of 4 reads after the session's own deposit missed it; worst: c1 read "
                                      "acct1 v1 (from shard1r: balance 100), 1.507 s after its own v2 committed");
@@ -181,10 +158,10 @@ static void a_read_from_a_lagging_replica_misses_the_sessions_own_deposit(void *
 
 static void reading_from_the_primary_or_at_the_sessions_position_sees_the_deposit(void **state) {
     (void)state;
-    run p = run_with(SH2, "params.read-from=primary"), q = run_with(SH2, "params.read-from=position");
-    assert_int_equal(verdict(&p, "read-your-writes"), CHECK_OK);
+    run p = run_file_set(SH2, "params.read-from=primary"), q = run_file_set(SH2, "params.read-from=position");
+    assert_int_equal(run_verdict(&p, "read-your-writes"), CHECK_OK);
     assert_int_equal(count(&p, SH_EFF_WAIT), 0);
-    check_result res = judge(&q, "read-your-writes");
+    check_result res = run_judge(&q, "read-your-writes");
     assert_int_equal(res.verdict, CHECK_OK);
     assert_non_null(strstr(res.summary, "a replica held a read up to 1.499 s"));
     check_result_free(&res);
@@ -203,22 +180,22 @@ static void reads_over_two_replicas_go_back_in_time_and_sticky_or_position_reads
     assert_int_equal(read_versions(&r, v, 8), 8);
     assert_int_equal(v[0], 2);
     assert_int_equal(v[1], 1);
-    check_result res = judge(&r, "monotonic-reads");
+    check_result res = run_judge(&r, "monotonic-reads");
     assert_int_equal(res.verdict, CHECK_VIOLATION);
     assert_non_null(strstr(res.summary, "2 of 8 reads went back in time"));
     check_result_free(&res);
     run_free(&r);
     const char *fixes[] = { "params.read-from=sticky", "params.read-from=position", "params.read-from=primary" };
     for (size_t i = 0; i < 3; i++) {
-        run f = run_with(SH3, fixes[i]);
-        assert_int_equal(verdict(&f, "monotonic-reads"), CHECK_OK);
+        run f = run_file_set(SH3, fixes[i]);
+        assert_int_equal(run_verdict(&f, "monotonic-reads"), CHECK_OK);
         run_free(&f);
     }
 }
 
 static void sticky_reads_stay_monotonic_but_stale(void **state) {
     (void)state;
-    run r = run_with(SH3, "params.read-from=sticky");
+    run r = run_file_set(SH3, "params.read-from=sticky");
     int64_t v[8];
     assert_int_equal(read_versions(&r, v, 8), 8);
     assert_int_equal(v[4], 1);                                       /* 2.5 s after v2 committed */
@@ -232,7 +209,7 @@ static void a_replica_that_lost_power_fetches_the_entries_it_lost_on_restart(voi
     const char *crash = "faults[0]={at: 1500ms, crash: shard1r, for: 1s}";
     const char *power = "faults[0]={at: 1500ms, power-loss: shard1r, for: 1s}";
     for (int i = 0; i < 2; i++) {
-        run r = run_with(SH2, i == 0 ? crash : power);
+        run r = run_file_set(SH2, i == 0 ? crash : power);
         const hist_effect *apply = nth_at(&r, SH_EFF_APPLY, "shard1r", 0);
         assert_non_null(apply);
         assert_int_equal(apply->version, 2);
