@@ -119,6 +119,11 @@ uint32_t sh_replicas_of(const sh_topo *t, uint32_t shard);
 /* "acct1", "acct2"...: the name the history gives account index i. */
 void sh_key_name(uint32_t key, char *buf, size_t len);
 bool sh_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_t buf_len);
+/* The longest a replica held a read until it had applied the position the
+ * read carried (read-from: position), from a run's WAIT and SERVE effects:
+ * that remedy's cost, which read-your-writes and monotonic-reads both tell;
+ * 0 = no read held. */
+sim_time sh_longest_read_wait(const hist *h);
 
 /* The history kinds of sharded-kv (hist.h; kinds 1750-1779).  Every
  * effect: key = the account, client = the node it is for (-1 = none),

@@ -201,3 +201,19 @@ const model_ops sh_replica_ops = {
     .on_message = replica_on_message, .on_timer = replica_on_timer, .on_crash = replica_on_crash,
     .on_restart = replica_on_restart,
 };
+
+sim_time sh_longest_read_wait(const hist *h) {
+    SIM_ASSERT(h != NULL);
+    sim_time longest = 0;
+    for (uint32_t k = 0; k < h->effect_count; k++) {
+        const hist_effect *w = &h->effects[k];
+        if (w->kind != SH_EFF_WAIT) continue;
+        for (uint32_t j = k + 1; j < h->effect_count; j++) {
+            const hist_effect *x = &h->effects[j];
+            if (x->kind != SH_EFF_SERVE || x->op != w->op) continue;
+            if (x->t_ns - w->t_ns > longest) longest = x->t_ns - w->t_ns;
+            break;
+        }
+    }
+    return longest;
+}

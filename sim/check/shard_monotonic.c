@@ -112,23 +112,6 @@ static void tell(const check_input *in, const mr_scan *r, check_result *out) {
     story_free(&st);
 }
 
-/* The longest a replica held a read until it had applied the position the
- * read carried (read-from: position): the remedy's cost; 0 = none held. */
-static sim_time longest_wait(const hist *h) {
-    sim_time longest = 0;
-    for (uint32_t k = 0; k < h->effect_count; k++) {
-        const hist_effect *w = &h->effects[k];
-        if (w->kind != SH_EFF_WAIT) continue;
-        for (uint32_t j = k + 1; j < h->effect_count; j++) {
-            const hist_effect *x = &h->effects[j];
-            if (x->kind != SH_EFF_SERVE || x->op != w->op) continue;
-            if (x->t_ns - w->t_ns > longest) longest = x->t_ns - w->t_ns;
-            break;
-        }
-    }
-    return longest;
-}
-
 static void check_run_monotonic(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
@@ -136,7 +119,7 @@ static void check_run_monotonic(const check_input *in, check_result *out) {
     mr_scan r = scan(in);
     if (r.back == 0) {
         snprintf(out->summary, sizeof out->summary, "%u reads, none went back in time", r.reads);
-        sim_time wait = longest_wait(in->h);
+        sim_time wait = sh_longest_read_wait(in->h);
         if (wait > 0)
             story_appendf(out->summary, sizeof out->summary, "; a replica held a read up to %s until it caught up",
                           story_t(wait).s);

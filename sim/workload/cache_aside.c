@@ -283,22 +283,27 @@ static uint64_t caw_events_min(const void *cfg_v, const char **key) {
 /* Reads that returned an older version of their item than an update had
  * committed before the read began: each read against the ok updates only
  * (the caller bounds reads x updates). */
-static uint64_t caw_stale(const hist *h, uint64_t updates) {
-    const hist_op **u = sim_xcalloc(updates + 1u, sizeof *u);
-    uint64_t n = 0, stale = 0;
-    for (uint32_t i = 0; i < h->op_count; i++)
-        if (h->ops[i].f == CA_F_UPDATE && h->ops[i].result == HIST_OK && n < updates) u[n++] = &h->ops[i];
+/* Reads that returned an older version than the database had committed
+ * (its COMMIT effects, acknowledged to the writer or not) when the read
+ * began; -1 when that would take more than ~4M comparisons. */
+static int64_t caw_stale(const hist *h, uint64_t reads) {
+    uint64_t commits = 0, stale = 0;
+    for (uint32_t k = 0; k < h->effect_count; k++) commits += h->effects[k].kind == CA_EFF_COMMIT;
+    if (reads * commits > 4000000u) return -1;
+    const hist_effect **c = sim_xcalloc(commits + 1u, sizeof *c);
+    uint64_t n = 0;
+    for (uint32_t k = 0; k < h->effect_count; k++)
+        if (h->effects[k].kind == CA_EFF_COMMIT) c[n++] = &h->effects[k];
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *r = &h->ops[i];
         if (r->f != CA_F_READ || r->result != HIST_OK) continue;
         int64_t newest = 0;
-        for (uint64_t j = 0; j < n; j++)
-            if (u[j]->complete_ns < r->invoke_ns && strcmp(u[j]->key, r->key) == 0 && u[j]->value_out > newest)
-                newest = u[j]->value_out;
+        for (uint64_t j = 0; j < n && c[j]->t_ns < r->invoke_ns; j++)
+            if (strcmp(c[j]->key, r->key) == 0 && c[j]->value > newest) newest = c[j]->value;
         stale += r->value_out < newest;
     }
-    free(u);
-    return stale;
+    free(c);
+    return (int64_t)stale;
 }
 
 /* workload_desc.outcome: "8 reads (1 hit, 7 misses), 1 update; 7 reads returned an older version than the database had". */
@@ -310,10 +315,11 @@ static void caw_outcome(const void *cfg_v, const hist *h, const scn *s, char *bu
     snprintf(buf, len, "%" PRIu64 " read%s (%" PRIu64 " hit%s in the cache), %" PRIu64 " update%s",
              r.ok, wo_s(r.ok), hits, wo_s(hits), u.ok, wo_s(u.ok));
     if (r.fail + u.fail) wo_add(buf, len, ", %" PRIu64 " failed", r.fail + u.fail);
-    uint64_t stale = r.ok * u.ok <= 4000000u ? caw_stale(h, u.ok) : 0;
-    if (stale) wo_add(buf, len, "; %" PRIu64 " read%s returned an older version than the database had",
-                          stale, wo_s(stale));
-    else if (r.ok * u.ok <= 4000000u) wo_add(buf, len, "; every read returned the latest version");
+    if (u.unknown) wo_add(buf, len, " (%" PRIu64 " unacknowledged)", u.unknown);
+    int64_t stale = caw_stale(h, r.ok);
+    if (stale > 0) wo_add(buf, len, "; %" PRId64 " read%s returned an older version than the database had",
+                          stale, wo_s((uint64_t)stale));
+    else if (stale == 0) wo_add(buf, len, "; every read returned the latest version");
 }
 
 const workload_desc caw_workload = {
