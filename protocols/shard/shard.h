@@ -124,6 +124,11 @@ bool sh_describe(uint32_t type, const void *body, uint32_t len, char *buf, size_
  * that remedy's cost, which read-your-writes and monotonic-reads both tell;
  * 0 = no read held. */
 sim_time sh_longest_read_wait(const hist *h);
+/* "acct3" -> 2; -1 for a name that is no account's. */
+int sh_key_index(const char *key);
+/* When a primary committed key's version, from the run's COMMIT effects;
+ * 0 = never. */
+sim_time sh_commit_time(const hist *h, const char *key, int64_t version);
 
 /* The history kinds of sharded-kv (hist.h; kinds 1750-1779).  Every
  * effect: key = the account, client = the node it is for (-1 = none),

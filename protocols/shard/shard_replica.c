@@ -22,6 +22,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { TAG_APPLY = 1 };
@@ -216,4 +217,20 @@ sim_time sh_longest_read_wait(const hist *h) {
         }
     }
     return longest;
+}
+
+int sh_key_index(const char *key) {
+    SIM_ASSERT(key != NULL);
+    if (strncmp(key, "acct", 4) != 0) return -1;
+    int n = atoi(key + 4);
+    return n >= 1 && n <= SH_KEYS_MAX ? n - 1 : -1;
+}
+
+sim_time sh_commit_time(const hist *h, const char *key, int64_t version) {
+    SIM_ASSERT(h != NULL && key != NULL);
+    for (uint32_t k = 0; k < h->effect_count; k++) {
+        const hist_effect *x = &h->effects[k];
+        if (x->kind == SH_EFF_COMMIT && x->version == version && strcmp(x->key, key) == 0) return x->t_ns;
+    }
+    return 0;
 }

@@ -27,20 +27,6 @@ typedef struct mr_scan {
     uint32_t evidence[CHECK_EVIDENCE_MAX];
 } mr_scan;
 
-static int key_index(const char *key) {
-    if (strncmp(key, "acct", 4) != 0) return -1;
-    int n = atoi(key + 4);
-    return n >= 1 && n <= SH_KEYS_MAX ? n - 1 : -1;
-}
-
-static sim_time commit_time(const hist *h, const char *key, int64_t version) {
-    for (uint32_t k = 0; k < h->effect_count; k++) {
-        const hist_effect *x = &h->effects[k];
-        if (x->kind == SH_EFF_COMMIT && x->version == version && strcmp(x->key, key) == 0) return x->t_ns;
-    }
-    return 0;
-}
-
 static const hist_effect *serve_of(const hist *h, uint32_t op) {
     for (uint32_t k = 0; k < h->effect_count; k++)
         if (h->effects[k].kind == SH_EFF_SERVE && h->effects[k].op == op) return &h->effects[k];
@@ -52,7 +38,7 @@ static void judge(const hist *h, uint32_t o, uint32_t before, mr_scan *r) {
     if (op->value_out >= h->ops[before].value_out) return;
     if (r->back < CHECK_EVIDENCE_MAX) r->evidence[r->back] = o;
     r->back++;
-    sim_time stale_ns = op->complete_ns - commit_time(h, op->key, op->value_out + 1);
+    sim_time stale_ns = op->complete_ns - sh_commit_time(h, op->key, op->value_out + 1);
     if (r->worst != HIST_NONE && stale_ns <= r->worst_ns) return;
     r->worst = o;
     r->worst_before = before;
@@ -68,7 +54,7 @@ static mr_scan scan(const check_input *in) {
     for (size_t i = 0; i < cells; i++) best[i] = HIST_NONE;
     for (uint32_t o = 0; o < h->op_count; o++) {
         const hist_op *op = &h->ops[o];
-        int k = key_index(op->key);
+        int k = sh_key_index(op->key);
         if (op->f != SH_F_READ || k < 0 || op->node < 0 || op->result != HIST_OK || !op->has_value_out) continue;
         r.reads++;
         uint32_t *cell = &best[(size_t)op->node * SH_KEYS_MAX + (size_t)k];
@@ -93,7 +79,7 @@ static void tell(const check_input *in, const mr_scan *r, check_result *out) {
     const hist_op *rd = &h->ops[r->worst], *before = &h->ops[r->worst_before];
     story st;
     story_init(&st, in->s);
-    sim_time committed = commit_time(h, before->key, before->value_out);
+    sim_time committed = sh_commit_time(h, before->key, before->value_out);
     if (committed > 0)
         story_add(&st, committed, "version %" PRId64 " of %s committed at its primary at %s", before->value_out,
                   before->key, story_t(committed).s);

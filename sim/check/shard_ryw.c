@@ -31,20 +31,6 @@ typedef struct ryw_scan {
     uint32_t evidence[CHECK_EVIDENCE_MAX];
 } ryw_scan;
 
-static int key_index(const char *key) {
-    if (strncmp(key, "acct", 4) != 0) return -1;
-    int n = atoi(key + 4);
-    return n >= 1 && n <= SH_KEYS_MAX ? n - 1 : -1;
-}
-
-static sim_time commit_time(const hist *h, const char *key, int64_t version) {
-    for (uint32_t k = 0; k < h->effect_count; k++) {
-        const hist_effect *x = &h->effects[k];
-        if (x->kind == SH_EFF_COMMIT && x->version == version && strcmp(x->key, key) == 0) return x->t_ns;
-    }
-    return 0;
-}
-
 static const hist_effect *effect_of(const hist *h, hist_eff_kind kind, uint32_t op) {
     for (uint32_t k = 0; k < h->effect_count; k++)
         if (h->effects[k].kind == kind && h->effects[k].op == op) return &h->effects[k];
@@ -58,7 +44,7 @@ static void judge(const hist *h, uint32_t o, uint32_t write_op, ryw_scan *r) {
     if (op->value_out >= w->value_out) return;
     if (r->stale < CHECK_EVIDENCE_MAX) r->evidence[r->stale] = o;
     r->stale++;
-    sim_time missed = commit_time(h, op->key, op->value_out + 1);
+    sim_time missed = sh_commit_time(h, op->key, op->value_out + 1);
     sim_time stale_ns = op->complete_ns - missed;
     if (r->worst != HIST_NONE && stale_ns <= r->worst_ns) return;
     r->worst = o;
@@ -75,7 +61,7 @@ static ryw_scan scan(const check_input *in) {
     for (size_t i = 0; i < cells; i++) own[i] = HIST_NONE;
     for (uint32_t o = 0; o < h->op_count; o++) {
         const hist_op *op = &h->ops[o];
-        int k = key_index(op->key);
+        int k = sh_key_index(op->key);
         if (k < 0 || op->node < 0 || op->result != HIST_OK || !op->has_value_out) continue;
         uint32_t *cell = &own[(size_t)op->node * SH_KEYS_MAX + (size_t)k];
         if (op->f == SH_F_DEPOSIT && (*cell == HIST_NONE || h->ops[*cell].value_out < op->value_out)) *cell = o;
@@ -91,7 +77,7 @@ static void tell(const check_input *in, const ryw_scan *r, check_result *out) {
     const char *who = story_node(in->s, rd->node);
     story st;
     story_init(&st, in->s);
-    sim_time committed = commit_time(h, w->key, w->value_out);
+    sim_time committed = sh_commit_time(h, w->key, w->value_out);
     story_add(&st, committed, "%s deposited %" PRId64 " into %s: version %" PRId64 " committed at its primary at %s",
               who, w->delta, w->key, w->value_out, story_t(committed).s);
     const hist_effect *serve = effect_of(h, SH_EFF_SERVE, r->worst);
