@@ -98,6 +98,9 @@ enum {
 /* The legend bit of a mark block (0 for the others). */
 uint32_t plot_mark_legend(plot_block b);
 
+typedef struct plot_lbox { sim_time x1, x2; int32_t y1, y2; } plot_lbox;
+#define PLOT_NO_LABEL UINT32_MAX
+
 typedef struct plot_tl {
     const scn *s;
     const hist *h;
@@ -112,6 +115,13 @@ typedef struct plot_tl {
     uint32_t labels[SIM_NODES_MAX];      /* labels placed per node's lane */
     uint32_t *label_at;                  /* indices in p of every label, for overlap tests */
     uint32_t label_count, label_cap;
+    /* Each placed label's box, and the labels of each band of height 100
+     * (a lane) as chains through label_next, so that an overlap test reads
+     * the labels near its row, not all of them (plot_timeline.c). */
+    plot_lbox *label_box;                /* per label, as label_at */
+    uint32_t *label_next;                /* per label: the next in its band, PLOT_NO_LABEL */
+    uint32_t *band_head;                 /* per band: its last placed label, PLOT_NO_LABEL */
+    uint32_t band_count;
     uint32_t rgb[SIM_NODES_MAX];         /* each node's colour (clients' palette) */
     bool evidence_op_flag;               /* any evidence op at all */
     uint8_t *evidence;                   /* per op: 1 = named by a violated check */
@@ -161,7 +171,6 @@ void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb,
  * label whose box meets another's (two char_w apart at least), and
  * tests/test_plot.c checks that over the library. */
 #define PLOT_LABEL_HALF 6
-typedef struct plot_lbox { sim_time x1, x2; int32_t y1, y2; } plot_lbox;
 plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p);
 bool plot_lbox_meet(const plot_lbox *a, const plot_lbox *b);
 /* "15 s", "0.004 s": a duration for a label. */

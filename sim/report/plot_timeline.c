@@ -50,6 +50,39 @@ int32_t plot_lane_y(const plot_tl *t, int32_t node) {
     return (int32_t)(t->s->node_count - (uint32_t)node) * 100;
 }
 
+/* The band of a row: lane k's labels (rows within PLOT_LANE_HALF < 50 of
+ * k * 100) are band k; anything below or above the lanes, the first or
+ * the last band.  Monotonic in y, which is all the overlap tests need. */
+static uint32_t band_of(const plot_tl *t, int32_t y) {
+    SIM_ASSERT(t->band_count >= 2);
+    if (y < 50) return 0;
+    uint32_t b = (uint32_t)(y + 50) / 100;
+    return b < t->band_count ? b : t->band_count - 1;
+}
+
+static plot_lbox label_box_at(const plot_tl *t, const plot_prim *p);
+
+/* Files label p[at] under its band, with its box. */
+static void label_index(plot_tl *t, uint32_t at) {
+    if (t->band_head == NULL) {
+        t->band_count = t->s->node_count + 2;
+        t->band_head = sim_xmalloc(t->band_count * sizeof *t->band_head);
+        for (uint32_t b = 0; b < t->band_count; b++) t->band_head[b] = PLOT_NO_LABEL;
+    }
+    if (t->label_count == t->label_cap) {
+        t->label_cap = t->label_cap ? t->label_cap * 2 : 64;
+        t->label_at = sim_xrealloc(t->label_at, t->label_cap * sizeof *t->label_at);
+        t->label_box = sim_xrealloc(t->label_box, t->label_cap * sizeof *t->label_box);
+        t->label_next = sim_xrealloc(t->label_next, t->label_cap * sizeof *t->label_next);
+    }
+    uint32_t i = t->label_count++;
+    uint32_t band = band_of(t, t->p[at].y1);
+    t->label_at[i] = at;
+    t->label_box[i] = label_box_at(t, &t->p[at]);
+    t->label_next[i] = t->band_head[band];
+    t->band_head[band] = i;
+}
+
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb, const char *text) {
     SIM_ASSERT(b < PB_COUNT);
@@ -66,12 +99,7 @@ void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, in
     p->y2 = y2;
     p->rgb = rgb;
     if (text) snprintf(p->text, sizeof p->text, "%s", text);
-    if (b < PB_LABEL) return;
-    if (t->label_count == t->label_cap) {
-        t->label_cap = t->label_cap ? t->label_cap * 2 : 64;
-        t->label_at = sim_xrealloc(t->label_at, t->label_cap * sizeof *t->label_at);
-    }
-    t->label_at[t->label_count++] = t->count - 1;
+    if (b >= PB_LABEL) label_index(t, t->count - 1);
 }
 
 void plot_box(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
@@ -99,6 +127,10 @@ static sim_time label_w(const plot_tl *t, const char *text, bool red) {
 }
 
 plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p) {
+    return label_box_at(t, p);
+}
+
+static plot_lbox label_box_at(const plot_tl *t, const plot_prim *p) {
     SIM_ASSERT(p->block >= PB_LABEL);           /* labels only */
     SIM_ASSERT(p->block < PB_COUNT);
     sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
@@ -117,13 +149,14 @@ bool plot_lbox_meet(const plot_lbox *a, const plot_lbox *b) {
  * characters' room either side, so two labels never read as one). */
 static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y) {
     plot_lbox me = { x1 - 2 * t->char_w, x2 + 2 * t->char_w, y - PLOT_LABEL_HALF, y + PLOT_LABEL_HALF };
-    for (uint32_t i = 0; i < t->label_count; i++) {
-        SIM_ASSERT(t->label_at[i] < t->count);
-        const plot_prim *p = &t->p[t->label_at[i]];
-        SIM_ASSERT(p->block >= PB_LABEL);       /* label_at lists labels only */
-        plot_lbox b = plot_label_box(t, p);
-        if (plot_lbox_meet(&me, &b)) return true;
-    }
+    if (t->label_count == 0) return false;
+    /* Boxes that meet me have rows within 2 * PLOT_LABEL_HALF of y. */
+    uint32_t last = band_of(t, y + 2 * PLOT_LABEL_HALF);
+    for (uint32_t b = band_of(t, y - 2 * PLOT_LABEL_HALF); b <= last; b++)
+        for (uint32_t i = t->band_head[b]; i != PLOT_NO_LABEL; i = t->label_next[i]) {
+            SIM_ASSERT(i < t->label_count);
+            if (plot_lbox_meet(&me, &t->label_box[i])) return true;
+        }
     return false;
 }
 
@@ -133,12 +166,15 @@ static bool label_overlaps(const plot_tl *t, sim_time x1, sim_time x2, int32_t y
 /* Whether the same text is already said at x on this lane (two rows read
  * at once both "read 1": one label says it). */
 static bool label_said(const plot_tl *t, int32_t lane, sim_time x, const char *text) {
-    for (uint32_t i = 0; i < t->label_count; i++) {
-        const plot_prim *p = &t->p[t->label_at[i]];
-        if (p->x1 == x && p->y1 >= lane - PLOT_LANE_HALF && p->y1 <= lane + PLOT_LANE_HALF &&
-            strcmp(p->text, text) == 0)
-            return true;
-    }
+    if (t->label_count == 0) return false;
+    uint32_t last = band_of(t, lane + PLOT_LANE_HALF);
+    for (uint32_t b = band_of(t, lane - PLOT_LANE_HALF); b <= last; b++)
+        for (uint32_t i = t->band_head[b]; i != PLOT_NO_LABEL; i = t->label_next[i]) {
+            const plot_prim *p = &t->p[t->label_at[i]];
+            if (p->x1 == x && p->y1 >= lane - PLOT_LANE_HALF && p->y1 <= lane + PLOT_LANE_HALF &&
+                strcmp(p->text, text) == 0)
+                return true;
+        }
     return false;
 }
 
@@ -836,6 +872,9 @@ void plot_tl_free(plot_tl *t) {
     SIM_ASSERT(t->label_count <= t->label_cap);
     free(t->p);
     free(t->label_at);
+    free(t->label_box);
+    free(t->label_next);
+    free(t->band_head);
     free(t->evidence);
     free(t->red_effect);
     memset(t, 0, sizeof *t);
