@@ -54,6 +54,8 @@ typedef struct cli_outcome {
     sim_stats stats;
     double wall_s;               /* for people only; never written to reports */
     char outcome[CHECK_SUMMARY_MAX];   /* the workload's words (sim_outcome); "" = none */
+    bool trace_left_out;         /* a run of more than CLI_TRACE_KEEP_EVENTS events, whose
+                                    trace.log was not asked for (cli_run_into) */
 } cli_outcome;
 
 /* Runs an already created sim to its horizon and judges it with its checks.
@@ -76,13 +78,24 @@ typedef struct cli_report_opts {
     bool seed_set;               /* else the scenario's `seed:` */
     bool no_plot;                /* no timeline files, no gnuplot */
     bool no_trace;               /* no trace.log (ccsim trace writes it later) */
+    bool trace;                  /* --trace: trace.log whatever the run's size, streamed
+                                    while it runs */
     unsigned formats;            /* --draw: a plot_format mask; 0 = both */
     uint64_t max_events, max_trace;   /* the run's budgets; 0 = the defaults */
     uint64_t max_memory;              /* the history's budget; 0 = the default */
     FILE *side_log;              /* the run's side log (--emit), NULL = none;
                                     its budget is max_trace too */
 } cli_report_opts;
-/* Runs s with its trace streamed into dir (unless no_trace) and writes the
+/* trace.log by default (neither --trace nor --no-trace): kept for a run of
+ * at most this many events, every scenario of the library (about 12 MB of
+ * trace at most), by running the seed again with its trace after the run,
+ * which determinism makes exact; a bigger run keeps none and pays nothing
+ * for it (the trace costs more than the simulation: docs/trace.md), and
+ * `ccsim trace DIR` writes it later. */
+#define CLI_TRACE_KEEP_EVENTS 100000u
+
+/* Runs s and writes its trace into dir (streamed with ro->trace, by a
+ * replay for a small run by default, not at all with no_trace) and the
  * whole report there (report.h, and the timeline unless no_plot).  Returns 0 with the
  * verdicts in *o, the finished run in *keep (the caller frees both) and
  * *drawn as cli_plot_run's result (1 when not drawn); or SIM_EXIT_INPUT

@@ -102,7 +102,7 @@ typedef struct run_args {
     uint64_t seed;
     uint64_t max_events, max_trace;       /* 0 = the defaults (sim_options) */
     uint64_t max_memory;
-    bool seed_set, no_plot, no_trace, json, quiet, twice;
+    bool seed_set, no_plot, no_trace, trace, json, quiet, twice;
     unsigned formats;                     /* --draw: a plot_format mask; 0 = both */
     bool emit_redis;                      /* --emit redis */
     bool emit_sql;                        /* --emit sql */
@@ -112,7 +112,7 @@ typedef struct run_args {
 
 static void run_usage(FILE *f) {
     fputs("usage: ccsim run FILE.yaml [--seed N] [--set KEY=VALUE]... [--out DIR] [--no-plot]\n"
-          "                 [--no-trace] [--draw png|svg] [--json] [-q] [--max-events N]\n"
+          "                 [--trace | --no-trace] [--draw png|svg] [--json] [-q] [--max-events N]\n"
           "                 [--max-trace BYTES] [--max-memory BYTES] [--twice] [--emit redis|sql]\n"
           "\n"
           "Runs one scenario to its horizon, judges it with its checks, prints a\n"
@@ -130,10 +130,14 @@ static void run_usage(FILE *f) {
           "                    --set params.watchdog.timeout=10s adds watchdog.timeout\n"
           "  --out DIR         where to write the report\n"
           "  --no-plot         do not draw the timeline (nor write its files)\n"
-          "  --no-trace        do not write trace.log (about 120 bytes per event; writing\n"
-          "                    it can cost as much as the simulation): the other files\n"
-          "                    are the same, and `ccsim trace DIR` writes it later,\n"
-          "                    exactly, by running the seed again\n"
+          "  --trace           write trace.log whatever the run's size.  By default a\n"
+          "                    run of at most 100000 events (every scenario of the\n"
+          "                    library) keeps it, and a bigger one does not: the trace\n"
+          "                    is about 120 bytes per event and costs more than the\n"
+          "                    simulation; `ccsim trace DIR` writes it later, exactly,\n"
+          "                    by running the seed again\n"
+          "  --no-trace        do not write trace.log, whatever the size: the other\n"
+          "                    files are the same\n"
           "  --draw png|svg    draw only that format (default both): gnuplot can take\n"
           "                    longer than the simulation, and one format is about half;\n"
           "                    the other can be drawn later: ccsim plot DIR --draw svg\n"
@@ -264,6 +268,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
             a->sets[a->set_count++] = argv[++i];
         } else if (strcmp(x, "--no-plot") == 0) a->no_plot = true;
         else if (strcmp(x, "--no-trace") == 0) a->no_trace = true;
+        else if (strcmp(x, "--trace") == 0) a->trace = true;
         else if (strcmp(x, "--draw") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
             if (plot_parse_formats(v, &a->formats) != 0) {
@@ -292,6 +297,10 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         else a->file = x;
     }
     if (!a->file) { fprintf(stderr, "ccsim run: which scenario? (usage: ccsim run FILE.yaml)\n"); return -1; }
+    if (a->trace && a->no_trace) {
+        fprintf(stderr, "ccsim run: --trace and --no-trace say opposite things; choose one\n");
+        return -1;
+    }
     if (a->emit_redis && a->emit_sql) {
         fprintf(stderr, "ccsim run: one --emit at a time\n");
         return -1;
@@ -473,6 +482,9 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
     print_verdicts(o, !a->quiet);
     if (a->quiet) return;
     printf("\nreport    %s/\n", dir);
+    if (o->trace_left_out)
+        printf("trace     not kept: %" PRIu64 " events, over %u (ccsim trace %s writes it; "
+               "--trace keeps it)\n", o->stats.events, CLI_TRACE_KEEP_EVENTS, dir);
     if (drawn == 0) {
         const char *what = a->formats == PLOT_PNG ? ".png" : a->formats == PLOT_SVG ? ".svg"
                                                                                : ".png (and .svg)";
@@ -541,8 +553,51 @@ static void remove_old_trace(const char *dir) {
     remove(path);
 }
 
-/* Creates the run (input errors leave no report behind), then streams the
- * trace into the report directory while it runs. */
+/* The trace of a run already made, by making it again with its trace on
+ * (determinism makes it the same run): 0, or an exit code with the message
+ * printed.  The trace is set after creation, as cli_run_into does. */
+static int replay_trace(const scn *s, const cli_report_opts *ro, const char *dir,
+                        cli_trace_file *trace, uint64_t events) {
+    SIM_ASSERT(trace->f == NULL);
+    if (open_trace(dir, trace) != 0) return SIM_EXIT_INPUT;
+    sim_options opt = { .seed = ro->seed, .seed_set = ro->seed_set, .max_events = ro->max_events,
+                        .max_trace_bytes = ro->max_trace, .max_history_bytes = ro->max_memory };
+    char err[SIM_ERR_MAX];
+    sim *again = NULL;
+    if (registry_sim_create(s, &opt, &again, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return SIM_EXIT_INPUT;
+    }
+    sim_set_trace(again, trace->f);
+    int rc = sim_run(again, err, sizeof err), code = SIM_EXIT_OK;
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+        code = rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
+    } else if (sim_get_stats(again).events != events) {
+        fprintf(stderr, "ccsim run: internal error: the run made again for its trace.log had %" PRIu64
+                " events, the run %" PRIu64 ": this is a bug in ccsim; no report written\n",
+                sim_get_stats(again).events, events);
+        code = SIM_EXIT_INTERNAL;
+    }
+    sim_destroy(again);
+    return code;
+}
+
+/* trace.log by default: made again for a small run, left out of a big one
+ * (CLI_TRACE_KEEP_EVENTS). */
+static int default_trace(const scn *s, const cli_report_opts *ro, const char *dir,
+                         cli_outcome *o, cli_trace_file *trace) {
+    if (ro->trace || ro->no_trace) return SIM_EXIT_OK;
+    if (o->stats.events > CLI_TRACE_KEEP_EVENTS) {
+        o->trace_left_out = true;
+        return SIM_EXIT_OK;
+    }
+    return replay_trace(s, ro, dir, trace, o->stats.events);
+}
+
+/* Creates the run (input errors leave no report behind), then writes the
+ * trace into the report directory: streamed while it runs (--trace), or
+ * by default_trace. */
 int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_outcome *o,
                  sim **keep, int *drawn) {
     SIM_ASSERT(s != NULL);
@@ -570,7 +625,7 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     }
     size_t existing = existing_prefix(dir);
     cli_trace_file trace = { 0 };
-    if (!ro->no_trace && open_trace(dir, &trace) != 0) {
+    if (ro->trace && open_trace(dir, &trace) != 0) {
         remove_new_dirs(dir, existing);
         sim_destroy(run);
         plot_msgs_free(&msgs);
@@ -578,9 +633,10 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     }
     sim_set_trace(run, trace.f);
     int code = cli_judge(run, o);
+    if (code == 0) code = default_trace(s, ro, dir, o, &trace);
     bool ok = code == 0 && write_reports(dir, s, run, o) == 0;
     if (trace.f && cli_trace_close(&trace, ok, "ccsim run") != 0) ok = false;
-    if (ok && ro->no_trace) remove_old_trace(dir);
+    if (ok && (ro->no_trace || o->trace_left_out)) remove_old_trace(dir);
     if (ok && ro->no_plot) {                /* no older run's picture left behind */
         plot_remove(dir, "timeline");
         plot_remove(dir, "latency");
@@ -636,7 +692,7 @@ static int run_and_report(const scn *s, const run_args *a, const char *dir) {
     SIM_ASSERT(s != NULL);
     SIM_ASSERT(a != NULL);
     cli_report_opts ro = { .seed = a->seed, .seed_set = a->seed_set, .no_plot = a->no_plot,
-                           .no_trace = a->no_trace, .formats = a->formats, .max_events = a->max_events,
+                           .no_trace = a->no_trace, .trace = a->trace, .formats = a->formats, .max_events = a->max_events,
                            .max_trace = a->max_trace, .max_memory = a->max_memory };
     if ((a->emit_redis || a->emit_sql) && (ro.side_log = tmpfile()) == NULL) {
         fprintf(stderr, "ccsim run: cannot create a temporary file for --emit: %s\n",
