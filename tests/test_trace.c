@@ -1,4 +1,6 @@
-/* test_trace.c -- trace.log on request (issue 17): `ccsim run --no-trace`
+/* test_trace.c -- trace.log on request (issue 17): a run of at most
+ * 100 000 events keeps it by default, a bigger one only with --trace;
+ * `ccsim run --no-trace`
  * writes the rest of the report unchanged, and `ccsim trace RUNDIR` writes
  * the trace `ccsim run` would have, byte for byte, by running the recorded
  * scenario, seed and --set options again; or refuses, exit 2, when the
@@ -196,6 +198,61 @@ static void a_missing_or_bad_report_directory_is_a_located_error_with_exit_two(v
     assert_int_equal(run(out, sizeof out, true, "trace %s --frobnicate", dir), 2);
 }
 
+/* The 1-hour Redlock bench cut to 2000 s: about 129 000 events, over
+ * CLI_TRACE_KEEP_EVENTS (100 000), in a fraction of a second. */
+#define BIG_RUN "run tests/bench/redlock-5x10-1h.yaml --set duration=2000s --no-plot"
+
+static void a_run_of_at_most_100000_events_keeps_the_trace_it_would_have_streamed(void **state) {
+    (void)state;
+    char out[OUT_MAX], dflt[512], streamed[512];
+    snprintf(dflt, sizeof dflt, "%s/small-default", tmpdir);
+    snprintf(streamed, sizeof streamed, "%s/small-streamed", tmpdir);
+    assert_int_equal(run(out, sizeof out, false, "run scenarios/locks/L2-lease-gc-pause.yaml --no-plot --out %s", dflt), 1);
+    assert_null(strstr(out, "not kept"));
+    assert_int_equal(run(out, sizeof out, false, "run scenarios/locks/L2-lease-gc-pause.yaml -q --no-plot --trace --out %s", streamed), 1);
+    assert_true(has(dflt, "trace.log"));
+    assert_true(same_file(dflt, streamed, "trace.log"));    /* made again = streamed */
+    assert_true(same_file(dflt, streamed, "history.edn"));
+    assert_false(has(dflt, "trace.log.tmp"));
+}
+
+static void a_bigger_run_keeps_no_trace_unless_asked_and_says_how_to_get_it(void **state) {
+    (void)state;
+    char out[OUT_MAX], dflt[512], asked[512];
+    snprintf(dflt, sizeof dflt, "%s/big-default", tmpdir);
+    snprintf(asked, sizeof asked, "%s/big-asked", tmpdir);
+    assert_int_equal(run(out, sizeof out, false, BIG_RUN " --out %s", dflt), 0);
+    assert_false(has(dflt, "trace.log"));
+    assert_false(has(dflt, "trace.log.tmp"));
+    assert_true(has(dflt, "summary.json"));
+    assert_non_null(strstr(out, "trace     not kept: "));
+    assert_non_null(strstr(out, "events, over 100000 (ccsim trace "));
+    assert_non_null(strstr(out, "--trace keeps it"));
+    assert_int_equal(run(out, sizeof out, false, BIG_RUN " -q --trace --out %s", asked), 0);
+    assert_true(has(asked, "trace.log"));
+    assert_true(same_file(dflt, asked, "summary.json"));    /* the rest is the same */
+    assert_true(same_file(dflt, asked, "history.edn"));
+    assert_int_equal(run(out, sizeof out, false, "trace %s", dflt), 0);
+    assert_true(same_file(dflt, asked, "trace.log"));       /* and ccsim trace makes it */
+}
+
+static void a_bigger_run_removes_the_trace_an_earlier_run_left(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512];
+    snprintf(dir, sizeof dir, "%s/big-again", tmpdir);
+    assert_int_equal(run(out, sizeof out, false, BIG_RUN " -q --trace --out %s", dir), 0);
+    assert_true(has(dir, "trace.log"));
+    assert_int_equal(run(out, sizeof out, false, BIG_RUN " -q --seed 2 --out %s", dir), 0);
+    assert_false(has(dir, "trace.log"));                    /* it was the other seed's */
+}
+
+static void trace_and_no_trace_together_are_refused_with_exit_two(void **state) {
+    (void)state;
+    char out[OUT_MAX];
+    assert_int_equal(run(out, sizeof out, true, "run scenarios/locks/L2-lease-gc-pause.yaml --trace --no-trace"), 2);
+    assert_non_null(strstr(out, "--trace and --no-trace"));
+}
+
 static void help_teaches_trace_and_no_trace(void **state) {
     (void)state;
     char out[OUT_MAX];
@@ -205,6 +262,7 @@ static void help_teaches_trace_and_no_trace(void **state) {
     assert_non_null(strstr(out, "byte for byte"));
     assert_int_equal(run(out, sizeof out, false, "run --help"), 0);
     assert_non_null(strstr(out, "--no-trace"));
+    assert_non_null(strstr(out, "at most 100000 events"));
     assert_int_equal(run(out, sizeof out, false, "sweep --help"), 0);
     assert_non_null(strstr(out, "--no-trace"));
 }
@@ -220,6 +278,10 @@ int main(void) {
         cmocka_unit_test(a_changed_scenario_file_is_refused_with_exit_two),
         cmocka_unit_test(a_missing_scenario_file_is_refused_with_exit_two),
         cmocka_unit_test(a_missing_or_bad_report_directory_is_a_located_error_with_exit_two),
+        cmocka_unit_test(a_run_of_at_most_100000_events_keeps_the_trace_it_would_have_streamed),
+        cmocka_unit_test(a_bigger_run_keeps_no_trace_unless_asked_and_says_how_to_get_it),
+        cmocka_unit_test(a_bigger_run_removes_the_trace_an_earlier_run_left),
+        cmocka_unit_test(trace_and_no_trace_together_are_refused_with_exit_two),
         cmocka_unit_test(help_teaches_trace_and_no_trace),
     };
     return cmocka_run_group_tests_name("trace", tests, setup, teardown);

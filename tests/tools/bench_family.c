@@ -5,10 +5,12 @@
  *
  * "sim": the run with nothing recorded beyond the history the checks need
  * (no trace, no message log).  "with_reports": the run as `ccsim run` does
- * it, gnuplot aside: the trace streamed to OUTDIR/trace.log, the message
- * log the timeline needs, the checks, the report files (summary.json,
- * history.edn, story.txt) and the timeline's data and scripts
- * (timeline.dat/.gp, latency.dat/.gp).  Times are the process's CPU time
+ * it by default, gnuplot aside: the message log the timeline needs, the
+ * trace when ccsim run keeps it by default (a run of at most
+ * CLI_TRACE_KEEP_EVENTS events: the seed run again with its trace into
+ * OUTDIR/trace.log; a bigger one keeps none), the checks, the report files
+ * (summary.json, history.edn, story.txt) and the timeline's data and
+ * scripts (timeline.dat/.gp, latency.dat/.gp).  Times are the process's CPU time
  * (the machines are shared and CPU time is the steadier figure; it includes
  * the system time of writing the files), the best of RUNS alternate runs of
  * each.  Prints
@@ -34,6 +36,7 @@
 #include <time.h>
 
 #include "sim/check/check.h"
+#include "sim/cli/cli.h"
 #include "sim/registry/registry.h"
 #include "sim/report/plot.h"
 #include "sim/report/report.h"
@@ -70,8 +73,9 @@ static void judge(sim *run, verdicts *v) {
 }
 
 /* The CPU seconds of a run with reports, by phase. */
-enum { PH_SIM_TRACE, PH_CHECKS, PH_REPORT, PH_TIMELINE, PH_COUNT };
-static const char *const phase_name[PH_COUNT] = { "simulation+trace", "checks", "report files", "timeline files" };
+enum { PH_SIM, PH_TRACE, PH_CHECKS, PH_REPORT, PH_TIMELINE, PH_COUNT };
+static const char *const phase_name[PH_COUNT] = { "simulation+message log", "trace", "checks", "report files",
+                                                  "timeline files" };
 
 static int write_reports(const char *dir, const scn *s, sim *run, const plot_msgs *msgs, verdicts *v,
                          double *ph) {
@@ -106,10 +110,30 @@ static double sim_alone(const scn *s, uint64_t *events) {
     return rc == 0 ? t : -1;
 }
 
-/* A full run with its reports into dir: CPU seconds, or negative on error. */
-static double with_reports(const scn *s, const char *dir, verdicts *v, uint64_t *events, double *ph) {
+/* The default trace: for a run of at most CLI_TRACE_KEEP_EVENTS events,
+ * the seed again with its trace into dir/trace.log (as ccsim run); 0, or
+ * -1 with the message printed. */
+static int default_trace(const scn *s, const char *dir, uint64_t events) {
+    if (events > CLI_TRACE_KEEP_EVENTS) return 0;
     char err[SIM_ERR_MAX], path[1100];
     snprintf(path, sizeof path, "%s/trace.log", dir);
+    FILE *trace = fopen(path, "w");
+    if (trace == NULL) { fprintf(stderr, "%s: cannot write\n", path); return -1; }
+    sim_options opt = { 0 };
+    sim *run = NULL;
+    int rc = registry_sim_create(s, &opt, &run, err, sizeof err);
+    if (rc == 0) {
+        sim_set_trace(run, trace);
+        rc = sim_run(run, err, sizeof err);
+        sim_destroy(run);
+    }
+    if (fclose(trace) != 0 || rc != 0) { fprintf(stderr, "%s\n", rc ? err : "trace.log: write error"); return -1; }
+    return 0;
+}
+
+/* A full run with its reports into dir: CPU seconds, or negative on error. */
+static double with_reports(const scn *s, const char *dir, verdicts *v, uint64_t *events, double *ph) {
+    char err[SIM_ERR_MAX];
     plot_msgs msgs;
     plot_msgs_init(&msgs);
     sim_options opt = { .on_message = plot_msgs_note, .on_message_ctx = &msgs };
@@ -118,17 +142,16 @@ static double with_reports(const scn *s, const char *dir, verdicts *v, uint64_t 
     if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); goto out; }
     if (rpt_mkdirs(dir) != 0) { fprintf(stderr, "%s: cannot create\n", dir); goto out; }
     double t0 = cpu_s();
-    FILE *trace = fopen(path, "w");
-    if (trace == NULL) { fprintf(stderr, "%s: cannot write\n", path); goto out; }
-    sim_set_trace(run, trace);
-    int rc = sim_run(run, err, sizeof err);
-    if (fclose(trace) != 0 || rc != 0) { fprintf(stderr, "%s\n", rc ? err : "trace.log: write error"); goto out; }
+    if (sim_run(run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); goto out; }
     double t1 = cpu_s();
-    judge(run, v);
-    double t2 = cpu_s();
     *events = sim_get_stats(run).events;
-    ph[PH_SIM_TRACE] = t1 - t0;
-    ph[PH_CHECKS] = t2 - t1;
+    if (default_trace(s, dir, *events) != 0) goto out;
+    double t2 = cpu_s();
+    judge(run, v);
+    double t3 = cpu_s();
+    ph[PH_SIM] = t1 - t0;
+    ph[PH_TRACE] = t2 - t1;
+    ph[PH_CHECKS] = t3 - t2;
     if (write_reports(dir, s, run, &msgs, v, ph) == 0) t = cpu_s() - t0;
 out:
     if (run) sim_destroy(run);

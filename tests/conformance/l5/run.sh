@@ -40,7 +40,7 @@ run_one() {
   y=$1 att=$2 name=$(basename "$1" .yaml)
   d=$tmp/$name.$att
   mkdir -p "$d/m" "$d/r" "$d/s"
-  "$CCSIM" run "$y" --out "$d/sim" --no-plot -q >"$d/verdicts.txt" 2>&1
+  "$CCSIM" run "$y" --out "$d/sim" --no-plot --trace -q >"$d/verdicts.txt" 2>&1
   [ -f "$d/sim/trace.log" ] || { echo "conformance-l5: $y: ccsim wrote no trace" >&2; return 2; }
   lag=$(to_ms "$(param redis.replication.lag "$y")")
   down=$(param redis.sentinel.down_after "$y")
