@@ -224,11 +224,37 @@ static void pair_replies(arrows *a) {
     }
 }
 
+/* Stable counting sort of src[0..n) into dst by from (by_from) or to: a
+ * pass over the messages, whatever their number of nodes. */
+static void pair_count_sort(const pair_ix *src, pair_ix *dst, uint32_t n, uint32_t nodes, bool by_from) {
+    uint32_t *at = sim_xcalloc((size_t)nodes + 1u, sizeof *at);
+    for (uint32_t i = 0; i < n; i++) at[(uint32_t)(by_from ? src[i].from : src[i].to) + 1u]++;
+    for (uint32_t k = 1; k <= nodes; k++) at[k] += at[k - 1];
+    for (uint32_t i = 0; i < n; i++) dst[at[(uint32_t)(by_from ? src[i].from : src[i].to)]++] = src[i];
+    free(at);
+}
+
+/* The messages grouped by (from, to), each group in send order: g as
+ * pair_cmp sorts it, by two stable counting sorts (to, then from). */
+static pair_ix *pairs_in_order(const plot_msgs *m) {
+    pair_ix *g = sim_xcalloc(m->count + 1u, sizeof *g), *tmp = sim_xcalloc(m->count + 1u, sizeof *tmp);
+    uint32_t nodes = 0;
+    for (uint32_t i = 0; i < m->count; i++) {
+        SIM_ASSERT(m->items[i].from >= 0 && m->items[i].to >= 0);   /* node indices */
+        g[i] = (pair_ix){ m->items[i].from, m->items[i].to, i };
+        uint32_t top = (uint32_t)(g[i].from > g[i].to ? g[i].from : g[i].to) + 1u;
+        if (top > nodes) nodes = top;
+    }
+    pair_count_sort(g, tmp, m->count, nodes, false);
+    pair_count_sort(tmp, g, m->count, nodes, true);
+    free(tmp);
+    for (uint32_t i = 1; i < m->count; i++) SIM_ASSERT(pair_cmp(&g[i - 1], &g[i]) < 0);
+    return g;
+}
+
 static void find_bundles(arrows *a) {
     const plot_msgs *m = a->m;
-    pair_ix *g = sim_xcalloc(m->count + 1u, sizeof *g);
-    for (uint32_t i = 0; i < m->count; i++) g[i] = (pair_ix){ m->items[i].from, m->items[i].to, i };
-    qsort(g, m->count, sizeof *g, pair_cmp);
+    pair_ix *g = pairs_in_order(m);
     for (uint32_t j = 0; j < m->count;) {
         uint32_t k = j;
         while (k < m->count && g[k].from == g[j].from && g[k].to == g[j].to) k++;
