@@ -199,7 +199,7 @@ static void a_missing_or_bad_report_directory_is_a_located_error_with_exit_two(v
 }
 
 /* The 1-hour Redlock bench cut to 2000 s: about 129 000 events, over
- * CLI_TRACE_KEEP_EVENTS (100 000), in a fraction of a second. */
+ * RPT_BIG_RUN_EVENTS (100 000), in a fraction of a second. */
 #define BIG_RUN "run tests/bench/redlock-5x10-1h.yaml --set duration=2000s --no-plot"
 
 static void a_run_of_at_most_100000_events_keeps_the_trace_it_would_have_streamed(void **state) {

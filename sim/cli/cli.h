@@ -54,7 +54,7 @@ typedef struct cli_outcome {
     sim_stats stats;
     double wall_s;               /* for people only; never written to reports */
     char outcome[CHECK_SUMMARY_MAX];   /* the workload's words (sim_outcome); "" = none */
-    bool trace_left_out;         /* a run of more than CLI_TRACE_KEEP_EVENTS events, whose
+    bool trace_left_out;         /* a run of more than RPT_BIG_RUN_EVENTS events, whose
                                     trace.log was not asked for (cli_run_into) */
 } cli_outcome;
 
@@ -87,12 +87,10 @@ typedef struct cli_report_opts {
                                     its budget is max_trace too */
 } cli_report_opts;
 /* trace.log by default (neither --trace nor --no-trace): kept for a run of
- * at most this many events, every scenario of the library (about 12 MB of
- * trace at most), by running the seed again with its trace after the run,
- * which determinism makes exact; a bigger run keeps none and pays nothing
- * for it (the trace costs more than the simulation: docs/trace.md), and
- * `ccsim trace DIR` writes it later. */
-#define CLI_TRACE_KEEP_EVENTS 100000u
+ * at most RPT_BIG_RUN_EVENTS events (report.h), by running the seed again
+ * with its trace after the run, which determinism makes exact; a big run
+ * keeps none and pays nothing for it, and `ccsim trace DIR` writes it
+ * later.  Its pictures: PNG only unless --draw says otherwise. */
 
 /* Runs s and writes its trace into dir (streamed with ro->trace, by a
  * replay for a small run by default, not at all with no_trace) and the

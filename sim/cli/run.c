@@ -471,6 +471,13 @@ static void cli_print_sets_to(FILE *f, const scn *s) {
 
 void cli_print_sets(const scn *s) { cli_print_sets_to(stdout, s); }
 
+/* The formats drawn: those --draw asked for, else both, or PNG alone for a
+ * big run (RPT_BIG_RUN_EVENTS: gnuplot takes longer than the simulation). */
+static unsigned formats_for(unsigned asked, uint64_t events) {
+    if (asked) return asked;
+    return events > RPT_BIG_RUN_EVENTS ? PLOT_PNG : PLOT_BOTH;
+}
+
 static void print_outcome(const scn *s, const run_args *a, const char *dir, const sim *run,
                           const cli_outcome *o, int code, int drawn) {
     if (a->json) {
@@ -484,11 +491,13 @@ static void print_outcome(const scn *s, const run_args *a, const char *dir, cons
     printf("\nreport    %s/\n", dir);
     if (o->trace_left_out)
         printf("trace     not kept: %" PRIu64 " events, over %u (ccsim trace %s writes it; "
-               "--trace keeps it)\n", o->stats.events, CLI_TRACE_KEEP_EVENTS, dir);
+               "--trace keeps it)\n", o->stats.events, RPT_BIG_RUN_EVENTS, dir);
     if (drawn == 0) {
-        const char *what = a->formats == PLOT_PNG ? ".png" : a->formats == PLOT_SVG ? ".svg"
-                                                                               : ".png (and .svg)";
-        printf("timeline  %s/timeline%s\n", dir, what);
+        unsigned formats = formats_for(a->formats, o->stats.events);
+        const char *what = formats == PLOT_PNG ? ".png" : formats == PLOT_SVG ? ".svg" : ".png (and .svg)";
+        printf("timeline  %s/timeline%s", dir, what);
+        if (!a->formats && formats == PLOT_PNG) printf(" (a big run: ccsim plot %s --draw svg draws the SVG)", dir);
+        putchar('\n');
         if (sim_history(run)->op_count >= PLOT_LATENCY_OPS_MIN)
             printf("latency   %s/latency%s\n", dir, what);
     }
@@ -584,11 +593,11 @@ static int replay_trace(const scn *s, const cli_report_opts *ro, const char *dir
 }
 
 /* trace.log by default: made again for a small run, left out of a big one
- * (CLI_TRACE_KEEP_EVENTS). */
+ * (RPT_BIG_RUN_EVENTS). */
 static int default_trace(const scn *s, const cli_report_opts *ro, const char *dir,
                          cli_outcome *o, cli_trace_file *trace) {
     if (ro->trace || ro->no_trace) return SIM_EXIT_OK;
-    if (o->stats.events > CLI_TRACE_KEEP_EVENTS) {
+    if (o->stats.events > RPT_BIG_RUN_EVENTS) {
         o->trace_left_out = true;
         return SIM_EXIT_OK;
     }
@@ -643,7 +652,7 @@ int cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_o
     } else if (ok) {
         rpt_run r = report_of(s, run, o);
         plot_run pr = { &r, &msgs };
-        *drawn = cli_plot_run(dir, &pr, ro->formats ? ro->formats : PLOT_BOTH, "ccsim run");
+        *drawn = cli_plot_run(dir, &pr, formats_for(ro->formats, o->stats.events), "ccsim run");
         ok = *drawn >= 0;
     }
     plot_msgs_free(&msgs);

@@ -369,6 +369,12 @@ static void label_bundle(plot_tl *t, const arrows *a, const bundle *b, uint32_t 
     *unlabelled += b->count;                     /* said once, in the note */
 }
 
+/* Where the messages not drawn are: a big run keeps no trace.log by
+ * default (report.h). */
+static const char *trace_has(const plot_tl *t) {
+    return t->run->events > RPT_BIG_RUN_EVENTS ? "ccsim trace writes" : "trace.log has";
+}
+
 /* Says in the picture where arrows stop: the note, and a label on the top lane. */
 static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_t n, uint32_t from,
                        uint32_t want) {
@@ -378,8 +384,8 @@ static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_
     plot_fmt_short(y, sizeof y, m->items[idx[from + want - 1]].sent_ns);
     size_t used = strlen(t->note);
     snprintf(t->note + used, sizeof t->note - used, "%sarrows: %u of %u, those sent %s..%s, "
-             "around the first violation (%llu messages; trace.log has them all)", used ? "; " : "",
-             want, n, x, y, (unsigned long long)m->total);
+             "around the first violation (%llu messages; %s them all)", used ? "; " : "",
+             want, n, x, y, (unsigned long long)m->total, trace_has(t));
     if (from > 0)
         plot_label(t, 0, m->items[idx[from]].sent_ns, PLOT_ROW_LOW, PLOT_GREY, true,
                    "<- %u earlier arrows not drawn", from);
@@ -406,8 +412,8 @@ void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
         if (at == SIM_TIME_NEVER) {              /* a smear at this scale, and nothing to centre on */
             size_t used = strlen(t->note);
             snprintf(t->note + used, sizeof t->note - used, "%s%llu messages: too many to draw as "
-                     "arrows, even bundled (trace.log has them)", used ? "; " : "",
-                     (unsigned long long)m->total);
+                     "arrows, even bundled (%s them)", used ? "; " : "",
+                     (unsigned long long)m->total, trace_has(t));
             free(idx);
             free(a.b);
             free(a.keep);

@@ -21,6 +21,14 @@
 
 #define CCSIM_VERSION "0.1.0"
 
+/* A big run: more than this many events.  By default it keeps no trace.log
+ * (about 120 bytes an event, costlier than the simulation) and draws its
+ * pictures as PNG only; `--trace` and `--draw png,svg` ask for the rest, and
+ * `ccsim trace DIR` and `ccsim plot DIR` make them later (docs/trace.md).
+ * Every scenario of the library is smaller (the largest, D3, 91 050
+ * events), so its report directory holds every file DESIGN.md 9 lists. */
+#define RPT_BIG_RUN_EVENTS 100000u
+
 typedef struct rpt_run {
     const scn *s;
     const hist *h;

@@ -7,7 +7,7 @@
  * (no trace, no message log).  "with_reports": the run as `ccsim run` does
  * it by default, gnuplot aside: the message log the timeline needs, the
  * trace when ccsim run keeps it by default (a run of at most
- * CLI_TRACE_KEEP_EVENTS events: the seed run again with its trace into
+ * RPT_BIG_RUN_EVENTS events: the seed run again with its trace into
  * OUTDIR/trace.log; a bigger one keeps none), the checks, the report files
  * (summary.json, history.edn, story.txt) and the timeline's data and
  * scripts (timeline.dat/.gp, latency.dat/.gp).  Times are the process's CPU time
@@ -110,11 +110,11 @@ static double sim_alone(const scn *s, uint64_t *events) {
     return rc == 0 ? t : -1;
 }
 
-/* The default trace: for a run of at most CLI_TRACE_KEEP_EVENTS events,
+/* The default trace: for a run of at most RPT_BIG_RUN_EVENTS events,
  * the seed again with its trace into dir/trace.log (as ccsim run); 0, or
  * -1 with the message printed. */
 static int default_trace(const scn *s, const char *dir, uint64_t events) {
-    if (events > CLI_TRACE_KEEP_EVENTS) return 0;
+    if (events > RPT_BIG_RUN_EVENTS) return 0;
     char err[SIM_ERR_MAX], path[1100];
     snprintf(path, sizeof path, "%s/trace.log", dir);
     FILE *trace = fopen(path, "w");
