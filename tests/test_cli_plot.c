@@ -71,6 +71,27 @@ static void run_draw_png_draws_only_the_png_and_removes_an_older_svg(void **stat
     assert_non_null(strstr(out, "--draw needs png, svg or png,svg (not 'pdf')"));
 }
 
+/* A big run (over 100 000 events, report.h) draws PNG only unless --draw
+ * asks, says how to draw the SVG, and `ccsim plot --draw svg` draws it. */
+static void a_big_run_draws_png_only_unless_asked_and_plot_draws_the_svg_later(void **state) {
+    (void)state;
+    char out[OUT_MAX], dir[512], both[512];
+    sub(dir, sizeof dir, "big-run");
+    sub(both, sizeof both, "big-run-both");
+    const char *big = "run tests/bench/redlock-5x10-1h.yaml --set duration=2000s";
+    assert_int_equal(run(out, sizeof out, NULL, "%s --out %s", big, dir), 0);
+    assert_non_null(strstr(out, "timeline.png (a big run: ccsim plot "));
+    assert_true(file_ok(dir, "timeline.png"));
+    assert_true(file_ok(dir, "latency.png"));
+    assert_false(file_ok(dir, "timeline.svg"));
+    assert_false(file_ok(dir, "latency.svg"));
+    assert_int_equal(run(out, sizeof out, NULL, "plot %s --draw svg", dir), 0);
+    assert_true(file_ok(dir, "timeline.svg"));
+    assert_int_equal(run(out, sizeof out, NULL, "%s -q --draw png,svg --out %s", big, both), 0);
+    assert_true(file_ok(both, "timeline.svg"));
+    assert_true(file_ok(both, "timeline.png"));
+}
+
 static void no_plot_writes_no_timeline_and_removes_an_older_one(void **state) {
     (void)state;
     char out[OUT_MAX], dir[512];
@@ -377,6 +398,7 @@ int main(void) {
         cmocka_unit_test(run_draws_the_timeline_beside_the_other_reports),
         cmocka_unit_test(run_draw_png_draws_only_the_png_and_removes_an_older_svg),
         cmocka_unit_test(no_plot_writes_no_timeline_and_removes_an_older_one),
+        cmocka_unit_test(a_big_run_draws_png_only_unless_asked_and_plot_draws_the_svg_later),
         cmocka_unit_test(without_gnuplot_run_says_what_to_install_and_keeps_its_exit_code),
         cmocka_unit_test(a_run_of_more_nodes_than_lanes_writes_the_timeline_but_does_not_draw_it),
         cmocka_unit_test(plot_redraws_the_pictures_from_the_report_directory),
