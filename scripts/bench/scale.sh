@@ -7,8 +7,9 @@
 #   bench NAME_peak_rss: M MiB      its peak resident memory (/usr/bin/time %M)
 #   bench NAME_sim: N ns/event      the simulation alone, CPU (bench_report)
 # and bench_report's other phases (checks, report, timeline files).  The
-# trace is left out when the binary can (--no-trace); otherwise it is
-# written and counted (2pc-1m's is over 1 GiB, hence --max-trace).
+# trace is left out (--no-trace; a big run keeps none by default anyway);
+# an older binary without the option writes it (2pc-1m's is over 1 GiB,
+# hence --max-trace).
 # Takes minutes and about 2.5 GB of memory: run by `make bench`, never by
 # make test.  SCALE_ONLY=flash-sale-1m (or 2pc-1m) runs one.
 set -u

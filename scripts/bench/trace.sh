@@ -1,6 +1,6 @@
 #!/bin/sh
 # What trace.log costs (issue 17): a bench scenario run by `ccsim run` (no
-# pictures) with its trace and with --no-trace; the difference in the
+# pictures) with --trace and with --no-trace (a big run keeps none by default); the difference in the
 # process's CPU time (user + system, best of RUNS), per event, is what
 # writing the trace costs.  Also its size per event, and the run without it.
 #   sh scripts/bench/trace.sh             (CCSIM=path/to/ccsim RUNS=N to vary)
@@ -44,7 +44,7 @@ bench() {
   i=0
   while [ $i -lt "$RUNS" ]; do
     for opt in --trace --no-trace; do
-      o=; [ $opt = --no-trace ] && o=--no-trace
+      o=$opt
       cpu_of "$CCSIM" run "$2" --no-plot -q --out "$tmp/$1" $o >"$tmp/cpu" ||
         { echo "bench trace: $CCSIM run $2 $o failed" >&2; return 1; }
       if [ $opt = --trace ]; then
