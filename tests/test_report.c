@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,22 @@ static void history_edn_has_invoke_and_completion_lines_in_true_time_order(void 
     free(e);
 }
 
+/* A history whose ops were not numbered in invoke order (one built by
+ * hand, or read from elsewhere) is sorted whole, to the same order. */
+static void history_edn_orders_ops_numbered_out_of_invoke_order(void **state) {
+    fx *f = *state;
+    add_op(f, C2, HIST_F_READ, HIST_OK, MS(1) / 2, MS(9));    /* invoked before op 1 */
+    char *e = capture(rpt_write_history_edn, &f->run);
+    const char *first = strstr(e, ":time 0, :index 0,");
+    const char *early = strstr(e, "{:type :invoke, :f :read, :value nil, :process 1, :time 500000, :index 1,");
+    const char *late = strstr(e, "{:type :ok, :f :read, :value 7, :process 1, :time 4000000, :index 5,");
+    assert_non_null(first);
+    assert_non_null(early);
+    assert_non_null(late);
+    assert_non_null(strstr(e, ":time 9000000, :index 8,"));
+    free(e);
+}
+
 static void op_completed_info_moves_its_process_to_a_fresh_number(void **state) {
     fx *f = *state;
     f->h.ops[2].result = HIST_INFO;                 /* c1's write: outcome unknown */
@@ -451,6 +468,46 @@ static void quoted_string_escapes_quotes_backslashes_and_control_bytes_only(void
     free(buf);
 }
 
+/* rpt_out (history.edn's writer) writes the bytes printf and
+ * rpt_write_quoted would: integers at both ends of their range, texts
+ * longer than its buffer, and escapes across a flush. */
+static void buffered_writer_writes_what_printf_would(void **state) {
+    (void)state;
+    char *got = NULL, *want = NULL;
+    size_t got_len = 0, want_len = 0;
+    FILE *g = open_memstream(&got, &got_len), *w = open_memstream(&want, &want_len);
+    assert_non_null(g);
+    assert_non_null(w);
+    rpt_out *o = calloc(1, sizeof *o);
+    assert_non_null(o);
+    o->f = g;
+    static const int64_t ints[] = { 0, 7, -1, 10, -10, 1234567890123, INT64_MAX, INT64_MIN };
+    for (int round = 0; round < 2000; round++) {           /* past several flushes */
+        for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+            rpt_out_i64(o, ints[i]);
+            rpt_out_str(o, " ");
+            fprintf(w, "%" PRId64 " ", ints[i]);
+        }
+        rpt_out_u64(o, UINT64_MAX);
+        fprintf(w, "%" PRIu64, UINT64_MAX);
+        rpt_out_quoted(o, "a\"b\x01\n");
+        rpt_write_quoted(w, "a\"b\x01\n");
+    }
+    char big[40000];                                     /* longer than the buffer */
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    rpt_out_str(o, big);
+    fputs(big, w);
+    rpt_out_flush(o);
+    fclose(g);
+    fclose(w);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(got, want, want_len);
+    free(o);
+    free(got);
+    free(want);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void) {
@@ -459,6 +516,8 @@ int main(void) {
         T(summary_json_is_well_formed_with_every_field),
         T(summary_verdict_is_ok_only_when_every_check_is_ok),
         T(history_edn_has_invoke_and_completion_lines_in_true_time_order),
+        T(buffered_writer_writes_what_printf_would),
+        T(history_edn_orders_ops_numbered_out_of_invoke_order),
         T(op_completed_info_moves_its_process_to_a_fresh_number),
         T(ops_completing_normally_keep_their_process),
         T(story_txt_tells_each_violation_indented),
