@@ -127,9 +127,31 @@ static bool lost_or_dropped(const plot_msg *x) {
     return x->arrive_ns == SIM_TIME_NEVER || x->dropped;
 }
 
-static int time_cmp(const void *pa, const void *pb) {
-    sim_time x = *(const sim_time *)pa, y = *(const sim_time *)pb;
-    return x < y ? -1 : x > y;
+static void swap_time(sim_time *x, sim_time *y) {
+    sim_time t = *x;
+    *x = *y;
+    *y = t;
+}
+
+/* The k-th smallest of v[0..n) (what v[k] would be sorted), in linear
+ * time on average: a quickselect that splits three ways around the middle
+ * element, so runs of equal gaps (a heartbeat) cost one pass.  v is
+ * reordered. */
+static sim_time kth_smallest(sim_time *v, uint32_t n, uint32_t k) {
+    SIM_ASSERT(k < n);
+    uint32_t lo = 0, hi = n;                     /* the answer is in v[lo..hi) */
+    for (;;) {
+        sim_time pivot = v[lo + (hi - lo) / 2];
+        uint32_t lt = lo, i = lo, gt = hi;       /* [lo,lt) < pivot, [lt,i) == , [gt,hi) > */
+        while (i < gt) {
+            if (v[i] < pivot) swap_time(&v[lt++], &v[i++]);
+            else if (v[i] > pivot) swap_time(&v[i], &v[--gt]);
+            else i++;
+        }
+        if (k < lt) hi = lt;
+        else if (k >= gt) lo = gt;
+        else return pivot;
+    }
 }
 
 /* A dense run's period when three quarters of its gaps are within an
@@ -139,8 +161,7 @@ static sim_time mostly_periodic(const arrows *a, const pair_ix *g, uint32_t j, u
     SIM_ASSERT(n >= 1);
     sim_time *gap = sim_xcalloc(n, sizeof *gap);
     for (uint32_t x = 0; x < n; x++) gap[x] = a->m->items[g[j + x + 1].i].sent_ns - a->m->items[g[j + x].i].sent_ns;
-    qsort(gap, n, sizeof *gap, time_cmp);
-    sim_time p = gap[n / 2];
+    sim_time p = kth_smallest(gap, n, n / 2);
     for (uint32_t x = 0; x < n; x++) near += gap[x] >= p - p / 8 && gap[x] <= p + p / 8;
     free(gap);
     return p > 0 && near * 4 >= n * 3 ? p : 0;
