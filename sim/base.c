@@ -4,6 +4,7 @@
  * is safe to call from any module.  The one piece of state, the assertion
  * context hook, is thread-local and only ever printed. */
 #include "sim/base.h"
+#include "sim/memory.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,18 +33,21 @@ void sim_assert_fail(const char *expr, const char *file, int line) {
 void *sim_xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
     if (!p) { fprintf(stderr, "ccsim: out of memory (%zu bytes)\n", size); abort(); }
+    sim_memory_grew(p, size);
     return p;
 }
 
 void *sim_xcalloc(size_t count, size_t size) {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p) { fprintf(stderr, "ccsim: out of memory (%zu x %zu bytes)\n", count, size); abort(); }
+    sim_memory_grew(p, count * size);
     return p;
 }
 
 void *sim_xrealloc(void *ptr, size_t size) {
     void *p = realloc(ptr, size ? size : 1);
     if (!p) { fprintf(stderr, "ccsim: out of memory (%zu bytes)\n", size); abort(); }
+    sim_memory_grew(p, size);
     return p;
 }
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/memory.h"
 #include "sim/cli/cli.h"
 #include "sim/lincheck/lincheck.h"
 #include "sim/registry/registry.h"
@@ -46,6 +47,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    sim_memory_tune();              /* big pages: memory.h */
     registry_self_check();          /* no two families share a message type or timer tag */
     if (argc < 2) { usage(stderr); return 2; }
     const char *cmd = argv[1];

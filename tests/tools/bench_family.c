@@ -33,9 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/check/check.h"
+#include "sim/memory.h"
 #include "sim/cli/cli.h"
 #include "sim/registry/registry.h"
 #include "sim/report/plot.h"
@@ -159,25 +162,69 @@ out:
     return t;
 }
 
-static double peak_rss_mib(void) {
+static double peak_rss_mib(int who) {
     struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    getrusage(who, &ru);
     return (double)ru.ru_maxrss / 1024.0;
 }
 
-static void print_figures(const char *name, double sim_s, double full_s, const double *ph, uint64_t events,
-                          int runs, const verdicts *v) {
+/* One measured run, as a child process hands it back. */
+typedef struct measure {
+    int ok;
+    double cpu;
+    uint64_t events;
+    double ph[PH_COUNT];
+    uint32_t checks;
+    const char *check[SCN_CHECKS_MAX];   /* static names: the same in parent and child */
+    check_verdict verdict[SCN_CHECKS_MAX];
+} measure;
+
+/* Runs one measurement (the simulation alone, or with reports) in a child
+ * process: a ccsim run is a process of its own, and in one process an
+ * earlier run's freed memory changes how the next one's arrays grow
+ * (glibc's mmap threshold rises), which made the second of two runs the
+ * slower.  0, or -1 when the child failed (its message printed). */
+static int measure_in_child(const scn *s, const char *dir, bool full, measure *m) {
+    int fd[2];
+    memset(m, 0, sizeof *m);
+    fflush(NULL);
+    if (pipe(fd) != 0) { perror("bench_family: pipe"); return -1; }
+    pid_t pid = fork();
+    if (pid < 0) { perror("bench_family: fork"); return -1; }
+    if (pid == 0) {
+        close(fd[0]);
+        static verdicts v;
+        measure r;
+        memset(&r, 0, sizeof r);
+        r.cpu = full ? with_reports(s, dir, &v, &r.events, r.ph) : sim_alone(s, &r.events);
+        r.ok = r.cpu >= 0;
+        for (size_t k = 0; k < v.count; k++) {
+            r.check[r.checks] = v.results[k].name;
+            r.verdict[r.checks++] = v.results[k].verdict;
+        }
+        ssize_t w = write(fd[1], &r, sizeof r);
+        _exit(w == (ssize_t)sizeof r ? 0 : 2);
+    }
+    close(fd[1]);
+    ssize_t got = read(fd[0], m, sizeof *m);
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return got == (ssize_t)sizeof *m && m->ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static void print_figures(const char *name, double sim_s, const measure *full, uint64_t events, int runs) {
     double ev = events > 0 ? (double)events : 1;
     printf("bench %s_sim: %.0f ns/event\n", name, sim_s * 1e9 / ev);
-    printf("bench %s_with_reports: %.0f ns/event\n", name, full_s * 1e9 / ev);
-    printf("bench %s_reports_over_sim: %.2f x (target <= 2)\n", name, full_s / (sim_s > 0 ? sim_s : 1e-9));
-    printf("  %" PRIu64 " events; CPU %.3f s simulation, %.3f s with reports (best of %d); peak RSS %.1f MiB\n",
-           events, sim_s, full_s, runs, peak_rss_mib());
+    printf("bench %s_with_reports: %.0f ns/event\n", name, full->cpu * 1e9 / ev);
+    printf("bench %s_reports_over_sim: %.2f x (target <= 2)\n", name, full->cpu / (sim_s > 0 ? sim_s : 1e-9));
+    printf("  %" PRIu64 " events; CPU %.3f s simulation, %.3f s with reports (best of %d, each run its own "
+           "process); peak RSS %.1f MiB\n", events, sim_s, full->cpu, runs, peak_rss_mib(RUSAGE_CHILDREN));
     printf("  with reports, by phase (the best run):");
-    for (int p = 0; p < PH_COUNT; p++) printf("%s %s %.3f s", p ? "," : "", phase_name[p], ph[p]);
+    for (int p = 0; p < PH_COUNT; p++) printf("%s %s %.3f s", p ? "," : "", phase_name[p], full->ph[p]);
     printf("\n  checks:");
-    for (size_t k = 0; k < v->count; k++)
-        printf(" %s %s", v->results[k].name, check_verdict_name(v->results[k].verdict));
+    for (uint32_t k = 0; k < full->checks; k++)
+        printf(" %s %s", full->check[k], check_verdict_name(full->verdict[k]));
     printf("\n");
 }
 
@@ -203,7 +250,7 @@ static int checks_only(const char *name, const scn *s) {
     const hist *h = sim_history(run);
     printf("bench %s_sim: %.0f ns/event\n", name, (t1 - t0) * 1e9 / (double)(events ? events : 1));
     printf("bench %s_sim_and_checks: %.3f s (CPU)\n", name, t2 - t0);
-    printf("bench %s_peak_rss: %.1f MiB\n", name, peak_rss_mib());
+    printf("bench %s_peak_rss: %.1f MiB\n", name, peak_rss_mib(RUSAGE_SELF));
     printf("  %" PRIu64 " events, %" PRIu32 " ops, %" PRIu32 " effects; simulation %.3f s, checks %.3f s\n", events,
            h->op_count, h->effect_count, t1 - t0, t2 - t1);
     printf("  checks:");
@@ -220,10 +267,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: bench_family NAME SCENARIO.yaml OUTDIR [RUNS] [--checks-only]\n");
         return 2;
     }
+    sim_memory_tune();              /* as ccsim does: memory.h */
     int runs = argc > 4 ? atoi(argv[4]) : 3;
     if (runs < 1) runs = 1;
     static scn s;
-    static verdicts v;
     char err[SIM_ERR_MAX];
     if (scn_load(argv[2], &s, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
     if (argc > 5 && strcmp(argv[5], "--checks-only") == 0) {
@@ -231,26 +278,25 @@ int main(int argc, char **argv) {
         scn_free(&s);
         return code;
     }
-    double best_sim = 0, best_full = 0, ph[PH_COUNT] = { 0 }, best_ph[PH_COUNT] = { 0 };
-    uint64_t events = 0, events_full = 0;
+    double best_sim = 0;
+    measure alone, full, best_full;
+    uint64_t events = 0;
     int rc = 0;
     for (int i = 0; i < runs && rc == 0; i++) {
-        double a = sim_alone(&s, &events);
-        double b = with_reports(&s, argv[3], &v, &events_full, ph);
-        if (a < 0 || b < 0) { rc = 2; break; }
-        if (i == 0 || a < best_sim) best_sim = a;
-        if (i == 0 || b < best_full) {
-            best_full = b;
-            for (int p = 0; p < PH_COUNT; p++) best_ph[p] = ph[p];
+        if (measure_in_child(&s, argv[3], false, &alone) != 0 || measure_in_child(&s, argv[3], true, &full) != 0) {
+            rc = 2;
+            break;
+        }
+        if (i == 0 || alone.cpu < best_sim) best_sim = alone.cpu;
+        if (i == 0 || full.cpu < best_full.cpu) best_full = full;
+        events = alone.events;
+        if (alone.events != full.events) {
+            fprintf(stderr, "bench_family: %s: %" PRIu64 " events alone, %" PRIu64 " with reports\n", argv[2],
+                    alone.events, full.events);
+            rc = 2;
         }
     }
-    if (rc == 0 && events != events_full) {
-        fprintf(stderr, "bench_family: %s: %" PRIu64 " events alone, %" PRIu64 " with reports\n", argv[2],
-                events, events_full);
-        rc = 2;
-    }
-    if (rc == 0) print_figures(argv[1], best_sim, best_full, best_ph, events, runs, &v);
-    verdicts_free(&v);
+    if (rc == 0) print_figures(argv[1], best_sim, &best_full, events, runs);
     scn_free(&s);
     return rc;
 }
