@@ -81,11 +81,38 @@ static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_e
     if (e->last_op == HIST_NONE) e->hold_end_ns = e->acquired_ns;
 }
 
+/* Sorts refs[0..n) by epoch_ref_cmp.  They are appended ops first, each
+ * in index order, so a stable sort by epoch alone gives that order; when
+ * the epochs span a range not much wider than their count (a lock's
+ * counter: 1, 2, 3...), a counting sort does it in two passes, else qsort. */
+static void sort_refs(epoch_ref *refs, uint32_t n) {
+    if (n < 2) return;
+    int64_t lo = refs[0].epoch, hi = refs[0].epoch;
+    for (uint32_t i = 1; i < n; i++) {
+        if (refs[i].epoch < lo) lo = refs[i].epoch;
+        if (refs[i].epoch > hi) hi = refs[i].epoch;
+    }
+    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1u;
+    if (span == 0 || span > 4u * (uint64_t)n + 1024u) {     /* 0: the whole int64 range */
+        qsort(refs, n, sizeof *refs, epoch_ref_cmp);
+        return;
+    }
+    uint32_t *at = sim_xcalloc((size_t)span + 1u, sizeof *at);
+    epoch_ref *out = sim_xmalloc((size_t)n * sizeof *out);
+    for (uint32_t i = 0; i < n; i++) at[(uint64_t)refs[i].epoch - (uint64_t)lo + 1u]++;
+    for (uint64_t k = 1; k <= span; k++) at[k] += at[k - 1];
+    for (uint32_t i = 0; i < n; i++) out[at[(uint64_t)refs[i].epoch - (uint64_t)lo]++] = refs[i];
+    memcpy(refs, out, (size_t)n * sizeof *refs);
+    free(out);
+    free(at);
+    for (uint32_t i = 1; i < n; i++) SIM_ASSERT(epoch_ref_cmp(&refs[i - 1], &refs[i]) < 0);
+}
+
 void check_epochs_build(const hist *h, check_epochs *out) {
     SIM_ASSERT(h != NULL);
     SIM_ASSERT(out != NULL);
     size_t total = (size_t)h->op_count + h->effect_count;
-    epoch_ref *refs = sim_xcalloc(total, sizeof *refs);
+    epoch_ref *refs = sim_xmalloc((total + 1u) * sizeof *refs);   /* each written before read */
     uint32_t n = 0;
     for (uint32_t i = 0; i < h->op_count; i++) {
         if (h->ops[i].epoch != 0) refs[n++] = (epoch_ref){ h->ops[i].epoch, 0, i };
@@ -93,7 +120,7 @@ void check_epochs_build(const hist *h, check_epochs *out) {
     for (uint32_t i = 0; i < h->effect_count; i++) {
         if (h->effects[i].epoch != 0) refs[n++] = (epoch_ref){ h->effects[i].epoch, 1, i };
     }
-    qsort(refs, n, sizeof *refs, epoch_ref_cmp);
+    sort_refs(refs, n);
     out->items = sim_xcalloc(n, sizeof *out->items);
     out->count = 0;
     for (uint32_t i = 0; i < n;) {
