@@ -239,6 +239,24 @@ static void gc_pause_timeline_is_also_a_lease_overlap_and_a_lost_update(void **s
     expect(f, "liveness", CHECK_OK);
 }
 
+/* Epochs are grouped by a counting sort when they span about their count
+ * and by qsort otherwise (epoch.c): far-apart epochs (a ZooKeeper zxid, a
+ * token from elsewhere) tell the same story under their own numbers. */
+static void epochs_far_apart_are_grouped_as_close_ones_are(void **state) {
+    fx *f = *state;
+    build_l2(f, false);
+    const int32_t e1 = 1000000, e2 = 2000000000;        /* a span far wider than their count */
+    for (uint32_t i = 0; i < f->h.op_count; i++)
+        if (f->h.ops[i].epoch != 0) f->h.ops[i].epoch = f->h.ops[i].epoch == 1 ? e1 : e2;
+    for (uint32_t i = 0; i < f->h.effect_count; i++)
+        if (f->h.effects[i].epoch != 0) f->h.effects[i].epoch = f->h.effects[i].epoch == 1 ? e1 : e2;
+    expect(f, "lease-overlap", CHECK_VIOLATION);
+    assert_string_equal(f->r.summary, "c1 (epoch 1000000) and c2 (epoch 2000000000) both believed "
+                                      "they held the lock from 10.502 s to 10.504 s (0.002 s); c1 believed it "
+                                      "held it for 15.002 s (0.002 s..15.004 s), c2 for 0.002 s (10.502 s..10.504 s)");
+    expect(f, "liveness", CHECK_OK);
+}
+
 static void fenced_write_rejected_after_gc_pause_keeps_mutual_exclusion(void **state) {
     fx *f = *state;
     build_l2(f, true);
@@ -771,6 +789,7 @@ int main(void) {
         T(stale_write_after_gc_pause_is_a_mutual_exclusion_violation),
         T(overlapping_pauses_are_told_as_the_one_pause_the_node_had),
         T(gc_pause_timeline_is_also_a_lease_overlap_and_a_lost_update),
+        T(epochs_far_apart_are_grouped_as_close_ones_are),
         T(fenced_write_rejected_after_gc_pause_keeps_mutual_exclusion),
         T(fenced_gc_pause_still_reports_the_lease_overlap),
         T(delayed_stale_write_is_a_violation_without_lease_overlap),
