@@ -97,7 +97,8 @@ typedef struct cli_report_opts {
  * whole report there (report.h, and the timeline unless no_plot).  Returns 0 with the
  * verdicts in *o, the finished run in *keep (the caller frees both) and
  * *drawn as cli_plot_run's result (1 when not drawn); or SIM_EXIT_INPUT
- * (SIM_EXIT_BUDGET past a budget), the message on stderr, nothing to free
+ * (SIM_EXIT_BUDGET past a budget, SIM_EXIT_INTERNAL when the run made again
+ * for its trace differs: a bug), the message on stderr, nothing to free
  * and no directory left that the run created. */
 int  cli_run_into(const scn *s, const cli_report_opts *ro, const char *dir, cli_outcome *o,
                   sim **keep, int *drawn);
