@@ -196,6 +196,53 @@ static void model_learns_in_on_crash_whether_it_lost_power(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* The receiver invokes an op at start and, in on_crash, abandons it
+ * (env_op_abandon); a second crash finds none pending. */
+typedef struct abandon_state { uint32_t op; } abandon_state;
+
+static void abandon_init(void *state, env *e) {
+    abandon_state *st = state;
+    st->op = env_op_invoke(e, HIST_F_WRITE, NULL);
+}
+
+static void abandon_on_crash(void *state, env *e) {
+    abandon_state *st = state;
+    env_op_abandon(e, &st->op, "receiver crashed");
+}
+
+static void abandon_restart(void *state, env *e) { (void)state; (void)e; }
+
+static const model_ops abandon_model = {
+    .name = "abandon", .state_size = sizeof(abandon_state), .init = abandon_init,
+    .on_message = ping_message, .on_crash = abandon_on_crash, .on_restart = abandon_restart,
+};
+
+static const proto_desc abandon_proto = {
+    .name = "ping", .summary = "engine test protocol whose receiver abandons its op when it crashes",
+    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
+    .cfg_size = sizeof(ping_cfg),
+    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &abandon_model, 1, 1, "receiver", NULL } },
+    .role_count = 2,
+};
+
+static void an_op_pending_at_a_crash_completes_once_as_info_with_its_note(void **state) {
+    (void)state;
+    scn *s = ping_scn(SIM_S);
+    ping_fault(s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
+    ping_fault(s, SCN_FAULT_CRASH, 5 * SIM_MS, 1)->for_ns = SIM_MS;
+    sim_options opt = { .seed = 1, .seed_set = true, .proto = &abandon_proto };
+    sim *run = NULL;
+    char err[512];
+    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
+    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    const hist *h = sim_history(run);
+    assert_int_equal(h->op_count, 1);
+    assert_int_equal(h->ops[0].result, HIST_INFO);
+    assert_int_equal(h->ops[0].complete_ns, 2 * SIM_MS);   /* the first crash; the second finds none */
+    assert_string_equal(h->ops[0].note, "receiver crashed");
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
 /* model_ops.state_size_for: the engine allocates what it says for each
  * node (node 0: 4096 bytes, node 1: 8192); init fills all of it (a
  * sanitizer build catches a shorter allocation) and records the size. */
@@ -798,6 +845,7 @@ int main(void) {
         cmocka_unit_test(a_message_dropped_at_a_crashed_node_is_recorded_as_lost),
         cmocka_unit_test(power_lost_receiver_drops_messages_until_it_restarts),
         cmocka_unit_test(model_learns_in_on_crash_whether_it_lost_power),
+        cmocka_unit_test(an_op_pending_at_a_crash_completes_once_as_info_with_its_note),
         cmocka_unit_test(a_model_gets_the_state_size_it_asks_for_its_node),
         cmocka_unit_test(restarted_node_receives_later_messages),
         cmocka_unit_test(partition_drops_messages_until_heal),
