@@ -746,6 +746,32 @@ static void fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_col
     done(&f);
 }
 
+/* Whether an overlap is harmless is the check's flag, not its words: with
+ * the flag and other words the picture still says it in grey; with the
+ * words and no flag it is red evidence. */
+static void the_picture_reads_the_checks_informational_flag_not_its_summary(void **state) {
+    (void)state;
+    fx f;
+    const char *set[1] = { "params.fencing=true" };
+    run_file(&f, L2, set, 1);
+    check_result *lo = NULL;
+    for (size_t i = 0; i < f.o.result_count; i++)
+        if (strcmp(f.o.results[i].name, "lease-overlap") == 0) lo = &f.o.results[i];
+    assert_non_null(lo);
+    assert_true(lo->informational);
+    char err[SIM_ERR_MAX];
+    snprintf(lo->summary, sizeof lo->summary, "both held the lock; fencing refused the older");
+    assert_int_equal(plot_write(f.dir, &f.pr, err, sizeof err), 0);
+    assert_true(gp_has(&f, "violation (harmless: fenced): lease-overlap;  ok: mutual-exclusion"));
+    assert_int_equal(rows(&f, "red-op") + rows(&f, "red-label") + rows(&f, "red-label-right"), 0);
+    lo->informational = false;
+    snprintf(lo->summary, sizeof lo->summary, "overlap (fencing tokens in use: informational)");
+    assert_int_equal(plot_write(f.dir, &f.pr, err, sizeof err), 0);
+    assert_true(gp_has(&f, "violation: lease-overlap;  ok: mutual-exclusion"));
+    assert_true(rows(&f, "red-op") > 0);
+    done(&f);
+}
+
 /* The legend names every mark drawn and nothing else, and its key swatch
  * is in a client's colour, as the keys are. */
 static void the_legend_explains_exactly_the_marks_drawn(void **state) {
@@ -996,6 +1022,7 @@ int main(void) {
         cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
         cmocka_unit_test(drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other),
         cmocka_unit_test(fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_colour),
+        cmocka_unit_test(the_picture_reads_the_checks_informational_flag_not_its_summary),
         cmocka_unit_test(the_legend_explains_exactly_the_marks_drawn),
         cmocka_unit_test(a_serialization_failure_has_its_own_shape_and_is_not_red),
         cmocka_unit_test(an_anomaly_is_labelled_in_the_users_words),
