@@ -2,9 +2,9 @@
  * for canonical scenarios, that the same run gives the same bytes, the
  * clock replay against the engine's own readings, the message window, the
  * latency plot's threshold, and how gnuplot is run (missing, failing,
- * drawing).  Scenarios run in-process through cli_execute() with a message
- * log, as `ccsim run` does; the data file is read back block by block.
- * Run from the repository root.
+ * drawing).  Scenarios run in-process as `ccsim run` does, and the data
+ * file is read back block by block (test_plot_support.h).  Run from the
+ * repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,8 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/cli/cli.h"
-#include "sim/report/plot.h"
+#include "tests/test_plot_support.h"
 #include "protocols/lock/lock_api.h"
 #include "sim/registry/registry.h"
 #include "sim/report/plot_int.h"
@@ -31,81 +30,11 @@
 #define W3 "scenarios/locks/W3-coord-service-session-expiry.yaml"
 #define T3 "scenarios/2pc/T3-coordinator-crash-stuck.yaml"
 
-typedef struct fx {
-    scn *s;
-    cli_outcome o;
-    sim *run;
-    plot_msgs msgs;
-    rpt_run r;
-    plot_run pr;
-    char dir[96];
-} fx;
-
-static char tmp_root[64];
-
-static void run_file(fx *f, const char *path, const char *const *sets, uint32_t n) {
-    memset(f, 0, sizeof *f);
-    f->s = sim_xcalloc(1, sizeof *f->s);
-    char err[SIM_ERR_MAX];
-    int rc = scn_load_with_overrides(path, sets, n, f->s, err, sizeof err);
-    if (rc != 0) print_error("%s\n", err);
-    assert_int_equal(rc, 0);
-    plot_msgs_init(&f->msgs);
-    sim_options opt = { .on_message = plot_msgs_note, .on_message_ctx = &f->msgs };
-    assert_int_equal(cli_execute(f->s, &opt, &f->o, &f->run), 0);
-    f->r = (rpt_run){ .s = f->s, .h = sim_history(f->run), .seed = f->o.stats.seed,
-                      .end_ns = f->o.stats.end_ns, .results = f->o.results,
-                      .result_count = f->o.result_count };
-    f->pr = (plot_run){ &f->r, &f->msgs };
-    static int k = 0;
-    snprintf(f->dir, sizeof f->dir, "%s/%d", tmp_root, k++ % 1000);
-    assert_int_equal(rpt_mkdirs(f->dir), 0);
-    assert_int_equal(plot_write(f->dir, &f->pr, err, sizeof err), 0);
-}
-
-static void done(fx *f) {
-    cli_outcome_free(&f->o);
-    sim_destroy(f->run);
-    plot_msgs_free(&f->msgs);
-    scn_free(f->s);
-    free(f->s);
-}
-
-static char *slurp(const char *dir, const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *in = fopen(path, "rb");
-    if (!in) return NULL;
-    char *buf = sim_xcalloc(1, 1u << 22);
-    size_t n = fread(buf, 1, (1u << 22) - 1, in);
-    buf[n] = '\0';
-    fclose(in);
-    return buf;
-}
-
 static bool exists(const char *dir, const char *name) {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     struct stat st;
     return stat(path, &st) == 0 && st.st_size > 0;
-}
-
-/* The rows of block "[name]" of timeline.dat, as one string. */
-static char *block(fx *f, const char *name) {
-    char *dat = slurp(f->dir, "timeline.dat");
-    assert_non_null(dat);
-    char head[64];
-    snprintf(head, sizeof head, "# [%s] ", name);
-    char *p = strstr(dat, head);
-    assert_non_null(p);
-    p = strchr(p, '\n');                     /* blocks are "\n\n# [name] ..." */
-    char *end = strstr(p, "\n\n# [");
-    p++;
-    size_t len = end ? (size_t)(end - p) + (end >= p) : strlen(p);
-    char *out = sim_xcalloc(1, len + 1);
-    memcpy(out, p, len);
-    free(dat);
-    return out;
 }
 
 static bool has_row(fx *f, const char *name, const char *row) {
@@ -700,15 +629,12 @@ static void drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_ot
 static int setup(void **state) {
     (void)state;
     snprintf(saved_path, sizeof saved_path, "%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/ccsim-test-plot.XXXXXX");
-    return mkdtemp(tmp_root) ? 0 : -1;
+    return tmpdir_make(tmp_root, sizeof tmp_root, "plot");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove(tmp_root);
 }
 
 /* ------------------------------------------------------------ the grammar */
