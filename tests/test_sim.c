@@ -163,14 +163,6 @@ static const model_ops crash_kind_model = {
     .on_restart = crash_kind_restart,
 };
 
-static const proto_desc crash_kind_proto = {
-    .name = "ping", .summary = "engine test protocol whose receiver reads its crash's kind",
-    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
-    .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &crash_kind_model, 1, 1, "receiver", NULL } },
-    .role_count = 2,
-};
-
 static int64_t nth_write(const sim *run, uint32_t nth) {
     const hist *h = sim_history(run);
     for (uint32_t i = 0; i < h->effect_count; i++)
@@ -178,16 +170,21 @@ static int64_t nth_write(const sim *run, uint32_t nth) {
     return -1;
 }
 
+/* Runs ping with model b as the receiver, which goes down at 2 ms (a
+ * crash) and again at 5 ms (`again`), for 1 ms each; *s to free. */
+static sim *receiver_down_twice(const model_ops *b, scn_fault_kind again, scn **s) {
+    *s = ping_scn(SIM_S);
+    ping_fault(*s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
+    ping_fault(*s, again, 5 * SIM_MS, 1)->for_ns = SIM_MS;
+    proto_desc p = ping_proto_with(NULL, b);
+    return ping_run_proto(*s, 1, &p);
+}
+
 static void model_learns_in_on_crash_whether_it_lost_power(void **state) {
     (void)state;
-    scn *s = ping_scn(SIM_S);
-    ping_fault(s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
-    ping_fault(s, SCN_FAULT_POWER_LOSS, 5 * SIM_MS, 1)->for_ns = SIM_MS;
-    sim_options opt = { .seed = 1, .seed_set = true, .proto = &crash_kind_proto };
-    sim *run = NULL;
-    char err[512];
-    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
-    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    scn *s = NULL;
+    sim *run = receiver_down_twice(&crash_kind_model, SCN_FAULT_POWER_LOSS, &s);
+    assert_non_null(run);
     assert_int_equal(effect_count(run, HIST_EFF_WRITE), 4);
     assert_int_equal(nth_write(run, 0), 0);     /* the crash: a process crash */
     assert_int_equal(nth_write(run, 1), 2);     /* its restart: false outside on_crash */
@@ -217,24 +214,11 @@ static const model_ops abandon_model = {
     .on_message = ping_message, .on_crash = abandon_on_crash, .on_restart = abandon_restart,
 };
 
-static const proto_desc abandon_proto = {
-    .name = "ping", .summary = "engine test protocol whose receiver abandons its op when it crashes",
-    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
-    .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &abandon_model, 1, 1, "receiver", NULL } },
-    .role_count = 2,
-};
-
 static void an_op_pending_at_a_crash_completes_once_as_info_with_its_note(void **state) {
     (void)state;
-    scn *s = ping_scn(SIM_S);
-    ping_fault(s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
-    ping_fault(s, SCN_FAULT_CRASH, 5 * SIM_MS, 1)->for_ns = SIM_MS;
-    sim_options opt = { .seed = 1, .seed_set = true, .proto = &abandon_proto };
-    sim *run = NULL;
-    char err[512];
-    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
-    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    scn *s = NULL;
+    sim *run = receiver_down_twice(&abandon_model, SCN_FAULT_CRASH, &s);
+    assert_non_null(run);
     const hist *h = sim_history(run);
     assert_int_equal(h->op_count, 1);
     assert_int_equal(h->ops[0].result, HIST_INFO);
@@ -259,22 +243,12 @@ static const model_ops sized_model = {
     .name = "sized", .state_size = 1, .state_size_for = sized_bytes, .init = sized_init,
 };
 
-static const proto_desc sized_proto = {
-    .name = "ping", .summary = "engine test protocol whose nodes' state size depends on the node",
-    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
-    .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &sized_model, 1, 1, "first", NULL }, { "b", &sized_model, 1, 1, "second", NULL } },
-    .role_count = 2,
-};
-
 static void a_model_gets_the_state_size_it_asks_for_its_node(void **state) {
     (void)state;
     scn *s = ping_scn(SIM_S);
-    sim_options opt = { .seed = 1, .seed_set = true, .proto = &sized_proto };
-    sim *run = NULL;
-    char err[512];
-    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
-    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    proto_desc p = ping_proto_with(&sized_model, &sized_model);
+    sim *run = ping_run_proto(s, 1, &p);
+    assert_non_null(run);
     assert_int_equal(effect_count(run, HIST_EFF_WRITE), 2);
     assert_int_equal(nth_write(run, 0), 4096);
     assert_int_equal(nth_write(run, 1), 8192);
