@@ -187,6 +187,16 @@ void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields) 
     if (fields->note && fields->note[0]) op->note = hist_intern(&s->hist, fields->note, HIST_NOTE_MAX);
 }
 
+void env_op_abandon(env *e, uint32_t *op, const char *note) {
+    SIM_ASSERT(op != NULL);
+    if (*op == HIST_NONE) return;
+    hist_op f;
+    memset(&f, 0, sizeof f);
+    f.note = note;
+    env_op_complete(e, *op, HIST_INFO, &f);
+    *op = HIST_NONE;
+}
+
 int64_t env_new_epoch(env *e) { return S(e)->hist.epoch_next++; }
 
 void env_effect(env *e, const hist_effect *fields) {

@@ -104,6 +104,10 @@ uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fie
 /* Completes op `id` (result ok/fail/info); fields: value_out, note, token,
  * epoch (ACQUIRE ok: the new lock epoch). */
 void     env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields);
+/* For on_crash: the op *op (HIST_NONE: none pending) completes as info with
+ * `note` (Jepsen's rule: an op whose process crashed may or may not have
+ * taken effect), and *op becomes HIST_NONE. */
+void     env_op_abandon(env *e, uint32_t *op, const char *note);
 /* A new lock epoch (1, 2, 3...), handed out in the true-time order of calls. */
 int64_t  env_new_epoch(env *e);
 /* Records an effect at this node (t_ns, local_ns and node are filled in). */

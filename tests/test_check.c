@@ -223,6 +223,7 @@ static void gc_pause_timeline_is_also_a_lease_overlap_and_a_lost_update(void **s
     fx *f = *state;
     build_l2(f, false);
     expect(f, "lease-overlap", CHECK_VIOLATION);
+    assert_false(f->r.informational);                  /* no tokens: real harm */
     assert_string_equal(f->r.summary, "c1 (epoch 1) and c2 (epoch 2) both believed they held the lock "
                                       "from 10.502 s to 10.504 s (0.002 s); c1 believed it held it for "
                                       "15.002 s (0.002 s..15.004 s), c2 for 0.002 s (10.502 s..10.504 s)");
@@ -270,6 +271,7 @@ static void fenced_gc_pause_still_reports_the_lease_overlap(void **state) {
     fx *f = *state;
     build_l2(f, true);
     expect(f, "lease-overlap", CHECK_VIOLATION);
+    assert_true(f->r.informational);                   /* the flag pictures read */
     assert_has(f->r.summary, "(fencing tokens in use: informational)");
     assert_has(f->r.story, "c1 took the lock at 0.002 s (epoch 1, token 33) on redis1;\n");
     assert_has(f->r.story, "c2 took the lock at 10.502 s (epoch 2, token 34) on redis1;\n");

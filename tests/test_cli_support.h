@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "tests/test_tmp_support.h"
+
 static char ccsim[512];
 static char tmpdir[256];
 
@@ -35,14 +37,9 @@ static inline int cli_vrun(char *out, size_t len, const char *env, bool both, co
 static inline int cli_setup(const char *name) {
     const char *build = getenv("BUILD");
     snprintf(ccsim, sizeof ccsim, "%s/ccsim", build && *build ? build : "build");
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ccsim-test-%s.XXXXXX", name);
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdir_make(tmpdir, sizeof tmpdir, name);
 }
 
-static inline int cli_teardown(void) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+static inline int cli_teardown(void) { return tmpdir_remove(tmpdir); }
 
 #endif

@@ -112,15 +112,27 @@ static scn_fault *ping_fault(scn *s, scn_fault_kind kind, sim_time at, int32_t n
     return f;
 }
 
-/* Runs the scenario; returns the sim (caller destroys) or NULL on error. */
-static sim *ping_run(const scn *s, uint64_t seed) {
-    sim_options opt = { .seed = seed, .seed_set = true, .proto = &ping_proto };
+/* ping_proto with another model for "a" or "b" (NULL: ping's own). */
+static inline proto_desc ping_proto_with(const model_ops *a, const model_ops *b) {
+    proto_desc p = ping_proto;
+    if (a) p.roles[0].model = a;
+    if (b) p.roles[1].model = b;
+    return p;
+}
+
+/* Runs the scenario under proto; returns the sim (caller destroys) or NULL
+ * on error. */
+static inline sim *ping_run_proto(const scn *s, uint64_t seed, const proto_desc *proto) {
+    sim_options opt = { .seed = seed, .seed_set = true, .proto = proto };
     sim *run = NULL;
     char err[512];
     if (sim_create(s, &opt, &run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return NULL; }
     if (sim_run(run, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); sim_destroy(run); return NULL; }
     return run;
 }
+
+/* ... under ping_proto. */
+static sim *ping_run(const scn *s, uint64_t seed) { return ping_run_proto(s, seed, &ping_proto); }
 
 /* The true time of the n-th effect of a kind, or -1. */
 static sim_time effect_time(const sim *run, hist_eff_kind kind, uint32_t nth) {

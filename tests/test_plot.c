@@ -2,9 +2,9 @@
  * for canonical scenarios, that the same run gives the same bytes, the
  * clock replay against the engine's own readings, the message window, the
  * latency plot's threshold, and how gnuplot is run (missing, failing,
- * drawing).  Scenarios run in-process through cli_execute() with a message
- * log, as `ccsim run` does; the data file is read back block by block.
- * Run from the repository root.
+ * drawing).  Scenarios run in-process as `ccsim run` does, and the data
+ * file is read back block by block (test_plot_support.h).  Run from the
+ * repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,8 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/cli/cli.h"
-#include "sim/report/plot.h"
+#include "tests/test_plot_support.h"
 #include "protocols/lock/lock_api.h"
 #include "sim/registry/registry.h"
 #include "sim/report/plot_int.h"
@@ -31,81 +30,11 @@
 #define W3 "scenarios/locks/W3-coord-service-session-expiry.yaml"
 #define T3 "scenarios/2pc/T3-coordinator-crash-stuck.yaml"
 
-typedef struct fx {
-    scn *s;
-    cli_outcome o;
-    sim *run;
-    plot_msgs msgs;
-    rpt_run r;
-    plot_run pr;
-    char dir[96];
-} fx;
-
-static char tmp_root[64];
-
-static void run_file(fx *f, const char *path, const char *const *sets, uint32_t n) {
-    memset(f, 0, sizeof *f);
-    f->s = sim_xcalloc(1, sizeof *f->s);
-    char err[SIM_ERR_MAX];
-    int rc = scn_load_with_overrides(path, sets, n, f->s, err, sizeof err);
-    if (rc != 0) print_error("%s\n", err);
-    assert_int_equal(rc, 0);
-    plot_msgs_init(&f->msgs);
-    sim_options opt = { .on_message = plot_msgs_note, .on_message_ctx = &f->msgs };
-    assert_int_equal(cli_execute(f->s, &opt, &f->o, &f->run), 0);
-    f->r = (rpt_run){ .s = f->s, .h = sim_history(f->run), .seed = f->o.stats.seed,
-                      .end_ns = f->o.stats.end_ns, .results = f->o.results,
-                      .result_count = f->o.result_count };
-    f->pr = (plot_run){ &f->r, &f->msgs };
-    static int k = 0;
-    snprintf(f->dir, sizeof f->dir, "%s/%d", tmp_root, k++ % 1000);
-    assert_int_equal(rpt_mkdirs(f->dir), 0);
-    assert_int_equal(plot_write(f->dir, &f->pr, err, sizeof err), 0);
-}
-
-static void done(fx *f) {
-    cli_outcome_free(&f->o);
-    sim_destroy(f->run);
-    plot_msgs_free(&f->msgs);
-    scn_free(f->s);
-    free(f->s);
-}
-
-static char *slurp(const char *dir, const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *in = fopen(path, "rb");
-    if (!in) return NULL;
-    char *buf = sim_xcalloc(1, 1u << 22);
-    size_t n = fread(buf, 1, (1u << 22) - 1, in);
-    buf[n] = '\0';
-    fclose(in);
-    return buf;
-}
-
 static bool exists(const char *dir, const char *name) {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     struct stat st;
     return stat(path, &st) == 0 && st.st_size > 0;
-}
-
-/* The rows of block "[name]" of timeline.dat, as one string. */
-static char *block(fx *f, const char *name) {
-    char *dat = slurp(f->dir, "timeline.dat");
-    assert_non_null(dat);
-    char head[64];
-    snprintf(head, sizeof head, "# [%s] ", name);
-    char *p = strstr(dat, head);
-    assert_non_null(p);
-    p = strchr(p, '\n');                     /* blocks are "\n\n# [name] ..." */
-    char *end = strstr(p, "\n\n# [");
-    p++;
-    size_t len = end ? (size_t)(end - p) + (end >= p) : strlen(p);
-    char *out = sim_xcalloc(1, len + 1);
-    memcpy(out, p, len);
-    free(dat);
-    return out;
 }
 
 static bool has_row(fx *f, const char *name, const char *row) {
@@ -700,15 +629,12 @@ static void drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_ot
 static int setup(void **state) {
     (void)state;
     snprintf(saved_path, sizeof saved_path, "%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/ccsim-test-plot.XXXXXX");
-    return mkdtemp(tmp_root) ? 0 : -1;
+    return tmpdir_make(tmp_root, sizeof tmp_root, "plot");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove(tmp_root);
 }
 
 /* ------------------------------------------------------------ the grammar */
@@ -743,6 +669,32 @@ static void fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_col
     assert_true(has_row(&f, "cross", "15.005000000 0.84 2062260"));                    /* refused, c1's */
     assert_true(gp_has(&f, "violation (harmless: fenced): lease-overlap;  ok: mutual-exclusion"));
     assert_true(gp_has(&f, "tc rgb '#2a7f2a'"));                                        /* a green line */
+    done(&f);
+}
+
+/* Whether an overlap is harmless is the check's flag, not its words: with
+ * the flag and other words the picture still says it in grey; with the
+ * words and no flag it is red evidence. */
+static void the_picture_reads_the_checks_informational_flag_not_its_summary(void **state) {
+    (void)state;
+    fx f;
+    const char *set[1] = { "params.fencing=true" };
+    run_file(&f, L2, set, 1);
+    check_result *lo = NULL;
+    for (size_t i = 0; i < f.o.result_count; i++)
+        if (strcmp(f.o.results[i].name, "lease-overlap") == 0) lo = &f.o.results[i];
+    assert_non_null(lo);
+    assert_true(lo->informational);
+    char err[SIM_ERR_MAX];
+    snprintf(lo->summary, sizeof lo->summary, "both held the lock; fencing refused the older");
+    assert_int_equal(plot_write(f.dir, &f.pr, err, sizeof err), 0);
+    assert_true(gp_has(&f, "violation (harmless: fenced): lease-overlap;  ok: mutual-exclusion"));
+    assert_int_equal(rows(&f, "red-op") + rows(&f, "red-label") + rows(&f, "red-label-right"), 0);
+    lo->informational = false;
+    snprintf(lo->summary, sizeof lo->summary, "overlap (fencing tokens in use: informational)");
+    assert_int_equal(plot_write(f.dir, &f.pr, err, sizeof err), 0);
+    assert_true(gp_has(&f, "violation: lease-overlap;  ok: mutual-exclusion"));
+    assert_true(rows(&f, "red-op") > 0);
     done(&f);
 }
 
@@ -996,6 +948,7 @@ int main(void) {
         cmocka_unit_test(drawing_the_png_alone_writes_no_svg_and_removes_an_older_one),
         cmocka_unit_test(drawing_png_and_svg_at_once_gives_the_same_files_as_one_after_the_other),
         cmocka_unit_test(fencing_makes_the_overlap_grey_and_a_failed_op_keeps_its_clients_colour),
+        cmocka_unit_test(the_picture_reads_the_checks_informational_flag_not_its_summary),
         cmocka_unit_test(the_legend_explains_exactly_the_marks_drawn),
         cmocka_unit_test(a_serialization_failure_has_its_own_shape_and_is_not_red),
         cmocka_unit_test(an_anomaly_is_labelled_in_the_users_words),

@@ -4,9 +4,9 @@
  * row, 2PC in-doubt windows across a participant's restart, a flash
  * sale's stock curve and counts, periodic messages bundled once, arrows
  * that would merge fanned apart, a cut always said in the picture, and
- * the latency plot's rate buckets.  Scenarios run in-process through
- * cli_execute() with a message log, as `ccsim run` does; timeline.dat is
- * read back block by block.  Run from the repository root.
+ * the latency plot's rate buckets.  Scenarios run in-process as `ccsim
+ * run` does, and timeline.dat is read back block by block
+ * (test_plot_support.h).  Run from the repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,10 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "sim/cli/cli.h"
-#include "sim/report/plot.h"
+#include "tests/test_plot_support.h"
 #include "sim/report/plot_mech.h"
 
 #define L2 "scenarios/locks/L2-lease-gc-pause.yaml"
@@ -30,77 +28,6 @@
 #define T3E "scenarios/2pc/T3e-participant-crash-in-doubt.yaml"
 #define D1 "scenarios/db/D1-flash-sale-naive-rmw.yaml"
 #define D2 "scenarios/db/D2-flash-sale-atomic-conditional-decrement.yaml"
-
-typedef struct fx {
-    scn *s;
-    cli_outcome o;
-    sim *run;
-    plot_msgs msgs;
-    rpt_run r;
-    plot_run pr;
-    char dir[96];
-} fx;
-
-static char tmp_root[64];
-
-/* Runs a scenario (with --set overrides) and writes its pictures' data. */
-static void run_file(fx *f, const char *path, const char *const *sets, uint32_t n) {
-    memset(f, 0, sizeof *f);
-    f->s = sim_xcalloc(1, sizeof *f->s);
-    char err[SIM_ERR_MAX];
-    int rc = scn_load_with_overrides(path, sets, n, f->s, err, sizeof err);
-    if (rc != 0) print_error("%s\n", err);
-    assert_int_equal(rc, 0);
-    plot_msgs_init(&f->msgs);
-    sim_options opt = { .on_message = plot_msgs_note, .on_message_ctx = &f->msgs };
-    assert_int_equal(cli_execute(f->s, &opt, &f->o, &f->run), 0);
-    f->r = (rpt_run){ .s = f->s, .h = sim_history(f->run), .seed = f->o.stats.seed,
-                      .end_ns = f->o.stats.end_ns, .results = f->o.results,
-                      .result_count = f->o.result_count };
-    f->pr = (plot_run){ &f->r, &f->msgs };
-    static int k = 0;
-    snprintf(f->dir, sizeof f->dir, "%s/%d", tmp_root, k++);
-    assert_int_equal(rpt_mkdirs(f->dir), 0);
-    assert_int_equal(plot_write(f->dir, &f->pr, err, sizeof err), 0);
-}
-
-static void done(fx *f) {
-    cli_outcome_free(&f->o);
-    sim_destroy(f->run);
-    plot_msgs_free(&f->msgs);
-    scn_free(f->s);
-    free(f->s);
-}
-
-static char *slurp(const char *dir, const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *in = fopen(path, "rb");
-    assert_non_null(in);
-    char *buf = sim_xcalloc(1, 1u << 22);
-    size_t n = fread(buf, 1, (1u << 22) - 1, in);
-    buf[n] = '\0';
-    fclose(in);
-    return buf;
-}
-
-/* The rows of block "[name]" of a data file, as one string. */
-static char *block_of(const char *dir, const char *file, const char *name) {
-    char *dat = slurp(dir, file);
-    char head[64];
-    snprintf(head, sizeof head, "# [%s]", name);
-    char *p = strstr(dat, head);
-    assert_non_null(p);
-    p = strchr(p, '\n') + 1;
-    char *end = strstr(p, "\n\n#");
-    size_t len = end ? (size_t)(end - p) + 1 : strlen(p);
-    char *out = sim_xcalloc(1, len + 1);
-    memcpy(out, p, len);
-    free(dat);
-    return out;
-}
-
-static char *block(fx *f, const char *name) { return block_of(f->dir, "timeline.dat", name); }
 
 /* Whether a label (left- or right-aligned) says exactly text; its row in *row. */
 static bool find_label(fx *f, const char *text, double *x, double *y) {
@@ -201,6 +128,7 @@ static void watchdog_renewals_are_marked_on_the_key_and_labelled_once(void **sta
     assert_int_equal(at10, 1);                   /* on redis1's key bar, at the renewal */
     assert_true(has_label(&f, "renewed at 10 s: expires at 40.001 s"));
     char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(gp);
     assert_non_null(strstr(gp, "key renewed (watchdog)"));
     free(gp);
     done(&f);
@@ -292,6 +220,7 @@ static void periodic_polling_is_one_bundle_labelled_once_not_a_comb(void **state
     for (uint32_t i = 0; i < n; i++) mid += rbuf[i].v[0] > 16.0 && rbuf[i].v[0] < 40.0;
     assert_int_equal(mid, 0);                    /* nothing between its first and last */
     char *gp = slurp(f.dir, "timeline.gp");
+    assert_non_null(gp);
     assert_null(strstr(gp, "arrows:"));          /* nothing cut */
     free(gp);
     done(&f);
@@ -368,6 +297,8 @@ static void the_same_run_draws_the_same_mechanism_bytes(void **state) {
         run_file(&a, files[i], NULL, 0);
         run_file(&b, files[i], NULL, 0);
         char *x = slurp(a.dir, "timeline.dat"), *y = slurp(b.dir, "timeline.dat");
+        assert_non_null(x);
+        assert_non_null(y);
         assert_string_equal(x, y);
         free(x);
         free(y);
@@ -399,6 +330,7 @@ static void a_steady_stream_of_completions_has_a_steady_rate(void **state) {
     assert_true(n >= 3);
     if (hi > lo * 1.1) fail_msg("rate varies from %f to %f per second", lo, hi);
     char *gp = slurp(f.dir, "latency.gp");
+    assert_non_null(gp);
     assert_non_null(strstr(gp, "set key outside right top reverse Left"));   /* not cut on the right */
     free(gp);
     done(&f);
@@ -425,15 +357,12 @@ static void a_short_duration_reads_as_a_person_writes_it(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/ccsim-test-plot-mech-%ld", (long)getpid());
-    return rpt_mkdirs(tmp_root);
+    return tmpdir_make(tmp_root, sizeof tmp_root, "plot-mech");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove(tmp_root);
 }
 
 int main(void) {

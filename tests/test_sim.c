@@ -163,14 +163,6 @@ static const model_ops crash_kind_model = {
     .on_restart = crash_kind_restart,
 };
 
-static const proto_desc crash_kind_proto = {
-    .name = "ping", .summary = "engine test protocol whose receiver reads its crash's kind",
-    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
-    .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &ping_model, 1, 1, "sender", NULL }, { "b", &crash_kind_model, 1, 1, "receiver", NULL } },
-    .role_count = 2,
-};
-
 static int64_t nth_write(const sim *run, uint32_t nth) {
     const hist *h = sim_history(run);
     for (uint32_t i = 0; i < h->effect_count; i++)
@@ -178,21 +170,60 @@ static int64_t nth_write(const sim *run, uint32_t nth) {
     return -1;
 }
 
+/* Runs ping with model b as the receiver, which goes down at 2 ms (a
+ * crash) and again at 5 ms (`again`), for 1 ms each; *s to free. */
+static sim *receiver_down_twice(const model_ops *b, scn_fault_kind again, scn **s) {
+    *s = ping_scn(SIM_S);
+    ping_fault(*s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
+    ping_fault(*s, again, 5 * SIM_MS, 1)->for_ns = SIM_MS;
+    proto_desc p = ping_proto_with(NULL, b);
+    return ping_run_proto(*s, 1, &p);
+}
+
 static void model_learns_in_on_crash_whether_it_lost_power(void **state) {
     (void)state;
-    scn *s = ping_scn(SIM_S);
-    ping_fault(s, SCN_FAULT_CRASH, 2 * SIM_MS, 1)->for_ns = SIM_MS;
-    ping_fault(s, SCN_FAULT_POWER_LOSS, 5 * SIM_MS, 1)->for_ns = SIM_MS;
-    sim_options opt = { .seed = 1, .seed_set = true, .proto = &crash_kind_proto };
-    sim *run = NULL;
-    char err[512];
-    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
-    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    scn *s = NULL;
+    sim *run = receiver_down_twice(&crash_kind_model, SCN_FAULT_POWER_LOSS, &s);
+    assert_non_null(run);
     assert_int_equal(effect_count(run, HIST_EFF_WRITE), 4);
     assert_int_equal(nth_write(run, 0), 0);     /* the crash: a process crash */
     assert_int_equal(nth_write(run, 1), 2);     /* its restart: false outside on_crash */
     assert_int_equal(nth_write(run, 2), 1);     /* the power loss */
     assert_int_equal(nth_write(run, 3), 2);
+    sim_destroy(run); free(s->params.items); free(s);
+}
+
+/* The receiver invokes an op at start and, in on_crash, abandons it
+ * (env_op_abandon); a second crash finds none pending. */
+typedef struct abandon_state { uint32_t op; } abandon_state;
+
+static void abandon_init(void *state, env *e) {
+    abandon_state *st = state;
+    st->op = env_op_invoke(e, HIST_F_WRITE, NULL);
+}
+
+static void abandon_on_crash(void *state, env *e) {
+    abandon_state *st = state;
+    env_op_abandon(e, &st->op, "receiver crashed");
+}
+
+static void abandon_restart(void *state, env *e) { (void)state; (void)e; }
+
+static const model_ops abandon_model = {
+    .name = "abandon", .state_size = sizeof(abandon_state), .init = abandon_init,
+    .on_message = ping_message, .on_crash = abandon_on_crash, .on_restart = abandon_restart,
+};
+
+static void an_op_pending_at_a_crash_completes_once_as_info_with_its_note(void **state) {
+    (void)state;
+    scn *s = NULL;
+    sim *run = receiver_down_twice(&abandon_model, SCN_FAULT_CRASH, &s);
+    assert_non_null(run);
+    const hist *h = sim_history(run);
+    assert_int_equal(h->op_count, 1);
+    assert_int_equal(h->ops[0].result, HIST_INFO);
+    assert_int_equal(h->ops[0].complete_ns, 2 * SIM_MS);   /* the first crash; the second finds none */
+    assert_string_equal(h->ops[0].note, "receiver crashed");
     sim_destroy(run); free(s->params.items); free(s);
 }
 
@@ -212,22 +243,12 @@ static const model_ops sized_model = {
     .name = "sized", .state_size = 1, .state_size_for = sized_bytes, .init = sized_init,
 };
 
-static const proto_desc sized_proto = {
-    .name = "ping", .summary = "engine test protocol whose nodes' state size depends on the node",
-    .params = ping_params, .param_count = sizeof ping_params / sizeof ping_params[0],
-    .cfg_size = sizeof(ping_cfg),
-    .roles = { { "a", &sized_model, 1, 1, "first", NULL }, { "b", &sized_model, 1, 1, "second", NULL } },
-    .role_count = 2,
-};
-
 static void a_model_gets_the_state_size_it_asks_for_its_node(void **state) {
     (void)state;
     scn *s = ping_scn(SIM_S);
-    sim_options opt = { .seed = 1, .seed_set = true, .proto = &sized_proto };
-    sim *run = NULL;
-    char err[512];
-    assert_int_equal(sim_create(s, &opt, &run, err, sizeof err), 0);
-    assert_int_equal(sim_run(run, err, sizeof err), 0);
+    proto_desc p = ping_proto_with(&sized_model, &sized_model);
+    sim *run = ping_run_proto(s, 1, &p);
+    assert_non_null(run);
     assert_int_equal(effect_count(run, HIST_EFF_WRITE), 2);
     assert_int_equal(nth_write(run, 0), 4096);
     assert_int_equal(nth_write(run, 1), 8192);
@@ -798,6 +819,7 @@ int main(void) {
         cmocka_unit_test(a_message_dropped_at_a_crashed_node_is_recorded_as_lost),
         cmocka_unit_test(power_lost_receiver_drops_messages_until_it_restarts),
         cmocka_unit_test(model_learns_in_on_crash_whether_it_lost_power),
+        cmocka_unit_test(an_op_pending_at_a_crash_completes_once_as_info_with_its_note),
         cmocka_unit_test(a_model_gets_the_state_size_it_asks_for_its_node),
         cmocka_unit_test(restarted_node_receives_later_messages),
         cmocka_unit_test(partition_drops_messages_until_heal),

@@ -41,6 +41,11 @@ typedef struct check_result {
     char summary[CHECK_SUMMARY_MAX];   /* one line, e.g. "stale write: c1 (epoch 1) at 15.005 s after c2 (epoch 2) at 10.505 s" */
     char *story;                 /* heap, multi-line, for violations; NULL otherwise */
     sim_time blocked_ns;         /* liveness: the longest time an op stayed pending/blocked */
+    /* A violation the check itself judges harmless, told for information
+     * (lease-overlap of two epochs that both had fencing tokens: the
+     * resource can still refuse the older).  Pictures read this flag, not
+     * the summary's words, and draw no red for it. */
+    bool informational;
     /* Evidence for pictures (the timeline draws these ops in red): the hist
      * op ids a violation involves, [0] the offending one, and a few words
      * naming it ("stale write").  Count 0 when there is none; checks that

@@ -122,8 +122,8 @@ static void lo_story(const check_input *in, const lo_pair *p, story_buf *out) {
 static void lo_report(const check_input *in, const lo_pair *told, uint32_t count, check_result *out) {
     char line[CHECK_SUMMARY_MAX];
     lo_line(in, &told[0], line, sizeof line);
-    const char *fenced = told[0].a->token != 0 && told[0].b->token != 0
-                             ? " (fencing tokens in use: informational)" : "";
+    out->informational = told[0].a->token != 0 && told[0].b->token != 0;
+    const char *fenced = out->informational ? " (fencing tokens in use: informational)" : "";
     story_appendf(out->summary, sizeof out->summary, "%s%s", line, fenced);
     if (count > 1) story_appendf(out->summary, sizeof out->summary, " (and %" PRIu32 " more)", count - 1);
     story_buf b;

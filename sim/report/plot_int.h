@@ -299,8 +299,8 @@ uint32_t plot_lanes_px(const plot_head *h);               /* the lanes' part of 
 /* A white veil over the panel after true time t, and a line at t (frames). */
 void plot_gp_veil(FILE *f, sim_time t);
 /* A violation fencing makes harmless: lease-overlap of two epochs that both
- * had fencing tokens (its summary says "informational").  The picture does
- * not draw it as evidence: no red. */
+ * had fencing tokens (the check sets check_result.informational).  The
+ * picture does not draw it as evidence: no red. */
 bool plot_check_fenced(const check_result *r);
 /* "violation: a, b;  ok: c, d" and its colour (red when any violated). */
 void plot_verdict_line(const rpt_run *run, char *buf, size_t len, uint32_t *rgb);

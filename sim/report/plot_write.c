@@ -391,10 +391,9 @@ void plot_gp_panel(FILE *f, const plot_head *h, const char *dat, const plot_fram
     panel_plot(f, h, dat, fr->legend);
 }
 
-/* "violation: a, b; ok: c, d" and its colour (red when any violated). */
 bool plot_check_fenced(const check_result *r) {
     SIM_ASSERT(r != NULL);
-    return r->verdict == CHECK_VIOLATION && strstr(r->summary, "(fencing tokens in use: informational)");
+    return r->verdict == CHECK_VIOLATION && r->informational;
 }
 
 /* The group a check's verdict is listed in: violations, then violations

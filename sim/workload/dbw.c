@@ -294,7 +294,7 @@ void dbw_on_crash(void *state, env *e) {
     SIM_ASSERT(w != NULL);
     for (uint32_t i = 0; i < w->count; i++) {
         dbw_session *s = &w->s[i];
-        if (s->op != HIST_NONE) dbw_complete(w, e, s, HIST_INFO, false, 0, "client crashed");
+        env_op_abandon(e, &s->op, "client crashed");
         s->req_out = 0;
         s->req_timer = 0;
         s->done = true;

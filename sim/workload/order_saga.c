@@ -261,22 +261,13 @@ static void ords_on_message(void *state, env *e, node_id from, uint32_t type, co
     SIM_ASSERT(ords_invariants_ok(d));
 }
 
-static void crash_op(env *e, uint32_t *op) {
-    if (*op == HIST_NONE) return;
-    hist_op f;
-    memset(&f, 0, sizeof f);
-    f.note = "orchestrator crashed: outcome unknown";
-    env_op_complete(e, *op, HIST_INFO, &f);
-    *op = HIST_NONE;
-}
-
 /* Jepsen's rule: an op pending when its process crashes completes as info. */
 static void ords_on_crash(void *state, env *e) {
     ords_driver *d = state;
     if (!d->started) return;
     SIM_ASSERT(ords_invariants_ok(d));
-    crash_op(e, &d->create_op);
-    crash_op(e, &d->cancel_op);
+    env_op_abandon(e, &d->create_op, "orchestrator crashed: outcome unknown");
+    env_op_abandon(e, &d->cancel_op, "orchestrator crashed: outcome unknown");
     if (d->creating) d->done++;
     d->creating = false;
     if (d->cancel == CANCEL_RUNNING || d->cancel == CANCEL_AGAIN) d->cancel = CANCEL_DONE;

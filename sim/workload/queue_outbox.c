@@ -230,13 +230,7 @@ static void qow_init(void *state, env *e) {
 static void qow_on_crash(void *state, env *e) {
     qow_driver *d = state;
     SIM_ASSERT(qow_invariants_ok(d));
-    if (d->op != HIST_NONE) {
-        hist_op f;
-        memset(&f, 0, sizeof f);
-        f.note = d->producer ? "producer crashed" : "consumer crashed";
-        env_op_complete(e, d->op, HIST_INFO, &f);
-        d->op = HIST_NONE;
-    }
+    env_op_abandon(e, &d->op, d->producer ? "producer crashed" : "consumer crashed");
     d->state = QW_CRASHED;
 }
 

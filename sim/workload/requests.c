@@ -84,14 +84,7 @@ static void rq_on_message(void *state, env *e, node_id from, uint32_t type, cons
 static void rq_on_crash(void *state, env *e) {
     rq_driver *d = state;
     SIM_ASSERT(rq_invariants_ok(d));
-    hist_op f;
-    memset(&f, 0, sizeof f);
-    f.note = "client crashed";
-    for (uint32_t i = 0; i < d->sent; i++) {
-        if (d->ops[i] == HIST_NONE) continue;
-        env_op_complete(e, d->ops[i], HIST_INFO, &f);
-        d->ops[i] = HIST_NONE;
-    }
+    for (uint32_t i = 0; i < d->sent; i++) env_op_abandon(e, &d->ops[i], "client crashed");
     /* It sends no more: the crash voided its timer and a restart arms none.
      * `sent` stays the number sent, so a second crash completes only those
      * (it used to say `count`, and a second crash completed ops never sent;

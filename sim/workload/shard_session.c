@@ -161,13 +161,7 @@ static void sss_init(void *state, env *e) {
 static void sss_on_crash(void *state, env *e) {
     sss_driver *d = state;
     SIM_ASSERT(sss_invariants_ok(d));
-    if (d->op != HIST_NONE) {
-        hist_op f;
-        memset(&f, 0, sizeof f);
-        f.note = "client crashed";
-        env_op_complete(e, d->op, HIST_INFO, &f);
-        d->op = HIST_NONE;
-    }
+    env_op_abandon(e, &d->op, "client crashed");
     d->state = SSS_CRASHED;
 }
 

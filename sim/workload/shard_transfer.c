@@ -148,13 +148,7 @@ static void sxf_init(void *state, env *e) {
 static void sxf_on_crash(void *state, env *e) {
     sxf_driver *d = state;
     SIM_ASSERT(sxf_invariants_ok(d));
-    if (d->op != HIST_NONE) {
-        hist_op f;
-        memset(&f, 0, sizeof f);
-        f.note = d->state == SXF_CREDITING ? "client crashed after the debit" : "client crashed";
-        env_op_complete(e, d->op, HIST_INFO, &f);
-        d->op = HIST_NONE;
-    }
+    env_op_abandon(e, &d->op, d->state == SXF_CREDITING ? "client crashed after the debit" : "client crashed");
     d->state = SXF_CRASHED;
 }
 

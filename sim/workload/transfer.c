@@ -273,13 +273,10 @@ static void xfr_on_crash(void *state, env *e) {
     if (!d->started) return;
     SIM_ASSERT(xfr_invariants_ok(d));
     if (d->op != HIST_NONE) {
-        hist_op f;
-        memset(&f, 0, sizeof f);
         const char *who = d->member ? d->lib->coordinator_role : "client";
         char note[HIST_NOTE_MAX];
         snprintf(note, sizeof note, "%.16s crashed: outcome unknown", who);
-        f.note = note;
-        complete(d, e, HIST_INFO, &f);
+        env_op_abandon(e, &d->op, note);
         if (d->state == XFR_RUNNING) d->done++;
     }
     if (d->member) d->lib->on_crash(d->lc, e);
