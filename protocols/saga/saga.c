@@ -38,6 +38,32 @@ void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq) {
     buf[n] = '\0';
 }
 
+void saga_key_num(char *buf, size_t len, const char *prefix, int64_t n) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(prefix != NULL);
+    char digits[20];
+    uint64_t a = n < 0 ? (uint64_t)(-(n + 1)) + 1u : (uint64_t)n;
+    size_t d = 0, at = 0, cap = len - 1;
+    do {
+        digits[d++] = (char)('0' + a % 10u);
+        a /= 10u;
+    } while (a != 0);
+    for (const char *p = prefix; *p != '\0' && at < cap; p++) buf[at++] = *p;
+    if (n < 0 && at < cap) buf[at++] = '-';
+    while (d > 0 && at < cap) buf[at++] = digits[--d];
+    buf[at] = '\0';
+}
+
+void saga_copy(char *buf, size_t len, const char *src, size_t max) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(src != NULL);
+    size_t n = strnlen(src, max < len - 1 ? max : len - 1);
+    memmove(buf, src, n);
+    buf[n] = '\0';
+}
+
 const char *saga_cmd_name(uint32_t cmd) {
     static const char *const names[SAGA_CMD_COUNT] = {
         "none", "createOrder", "rejectOrder", "approveOrder", "cancelOrder", "confirmCancel",
