@@ -17,25 +17,8 @@
 
 #include "sim/family.h"
 
-/* "name:seq" as snprintf(buf, len, "%.20s:%u", ...) writes it, without
- * snprintf: every saga effect names its saga, and formatting was a tenth
- * of a saga run (issue 17). */
 void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq) {
-    SIM_ASSERT(buf != NULL);
-    SIM_ASSERT(len > 0);
-    SIM_ASSERT(orch_name != NULL);
-    char text[20 + 1 + 10 + 1], digits[10];
-    size_t n = strnlen(orch_name, 20), d = 0;
-    memcpy(text, orch_name, n);
-    text[n++] = ':';
-    do {
-        digits[d++] = (char)('0' + seq % 10u);
-        seq /= 10u;
-    } while (seq != 0);
-    while (d > 0) text[n++] = digits[--d];
-    if (n > len - 1) n = len - 1;
-    memcpy(buf, text, n);
-    buf[n] = '\0';
+    sim_fmt_name_seq(buf, len, orch_name, seq);
 }
 
 void saga_key_num(char *buf, size_t len, const char *prefix, int64_t n) {
@@ -53,15 +36,6 @@ void saga_key_num(char *buf, size_t len, const char *prefix, int64_t n) {
     if (n < 0 && at < cap) buf[at++] = '-';
     while (d > 0 && at < cap) buf[at++] = digits[--d];
     buf[at] = '\0';
-}
-
-void saga_copy(char *buf, size_t len, const char *src, size_t max) {
-    SIM_ASSERT(buf != NULL);
-    SIM_ASSERT(len > 0);
-    SIM_ASSERT(src != NULL);
-    size_t n = strnlen(src, max < len - 1 ? max : len - 1);
-    memmove(buf, src, n);
-    buf[n] = '\0';
 }
 
 const char *saga_cmd_name(uint32_t cmd) {

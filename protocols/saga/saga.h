@@ -196,10 +196,6 @@ extern const txn_client_ops saga_txn_client;
 void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq);
 /* "order#12": prefix then the number, as snprintf(buf, len, "%s%" PRId64, ...) writes it. */
 void saga_key_num(char *buf, size_t len, const char *prefix, int64_t n);
-/* At most max bytes of src, cut at len - 1, then a NUL: the bytes
- * snprintf(buf, len, "%.*s", (int)max, src) writes (a copy per command
- * without the formatter, issue 17). */
-void saga_copy(char *buf, size_t len, const char *src, size_t max);
 const char *saga_cmd_name(uint32_t cmd);                 /* "reserveFunds" */
 const char *saga_order_state_name(int64_t state);        /* "APPROVAL_PENDING" */
 /* One trace line for a saga message; false if the type is not saga's. */

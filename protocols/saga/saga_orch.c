@@ -180,7 +180,7 @@ static void end_saga(saga_orch *o, env *e, uint32_t slot, int end, const char *w
     effect(e, r, HIST_EFF_SAGA_END, end, 0);
     uint32_t op = r->op;
     char note[HIST_NOTE_MAX];
-    saga_copy(note, sizeof note, why, sizeof note);
+    sim_copy_text(note, sizeof note, why, sizeof note);
     memset(r, 0, sizeof *r);
     SIM_ASSERT(orch_invariants_ok(o));
     if (op == HIST_NONE) return;                  /* begun before a crash: nobody waits */

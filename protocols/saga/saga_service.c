@@ -102,7 +102,7 @@ static bool svc_invariants_ok(const saga_svc *s) {
 static void out_set(svc_out *o, uint8_t result, int64_t code, const char *why) {
     o->result = result;
     o->why_code = code;
-    saga_copy(o->why, sizeof o->why, why, sizeof o->why);
+    sim_copy_text(o->why, sizeof o->why, why, sizeof o->why);
 }
 
 static void saga_effect(env *e, const saga_msg *m, const char *key, hist_eff_kind k, int64_t value,
@@ -141,7 +141,7 @@ static svc_account *account(saga_svc *s, env *e, const char *key, int64_t openin
     if (s->acc_n == SVC_ACC_MAX) return NULL;
     saga_index_add(&s->acc_index, hash);
     svc_account *a = &s->acc[s->acc_n++];
-    saga_copy(a->key, sizeof a->key, key, sizeof a->key);
+    sim_copy_text(a->key, sizeof a->key, key, sizeof a->key);
     a->balance = opening;
     hist_effect x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE, .value = opening };
     x.key = key;
@@ -208,7 +208,7 @@ static void set_seat(env *e, const saga_msg *m, svc_seat *t, int64_t owner) {
 /* ------------------------------------------------------------ commands */
 
 static void name_of(char *buf, size_t len, const char *field) {
-    saga_copy(buf, len, field, SAGA_NAME_MAX);
+    sim_copy_text(buf, len, field, SAGA_NAME_MAX);
 }
 
 static void cmd_money(saga_svc *s, env *e, const saga_msg *m, svc_out *o) {
@@ -369,7 +369,7 @@ static void run_cmd(saga_svc *s, env *e, const saga_msg *m, svc_out *o) {
 static void reply(env *e, node_id to, uint32_t type, const saga_msg *m, uint8_t result, const char *why) {
     saga_msg r = *m;
     r.result = result;
-    saga_copy(r.why, sizeof r.why, why, sizeof r.why);
+    sim_copy_text(r.why, sizeof r.why, why, sizeof r.why);
     env_send(e, to, type, &r, sizeof r);
 }
 
@@ -388,7 +388,7 @@ static void chor_forward(env *e, const saga_msg *m, uint8_t result, const char *
         env_send(e, p->node, SAGA_MSG_CMD, &nx, sizeof nx);
         return;
     }
-    if (result == SAGA_R_REFUSED) saga_copy(nx.why, sizeof nx.why, why, sizeof nx.why);
+    if (result == SAGA_R_REFUSED) sim_copy_text(nx.why, sizeof nx.why, why, sizeof nx.why);
     uint32_t j = m->step - 1u;
     while (j >= 1 && m->plan[j - 1].comp == SAGA_CMD_NONE) j--;
     if (j == 0) { reply(e, m->orch, SAGA_MSG_EVENT, &nx, SAGA_R_COMPENSATED, nx.why); return; }
