@@ -58,6 +58,33 @@ char *sim_xstrdup(const char *s) {
     return p;
 }
 
+void sim_fmt_name_seq(char *buf, size_t len, const char *name, uint32_t seq) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(name != NULL);
+    char text[20 + 1 + 10 + 1], digits[10];
+    size_t n = strnlen(name, 20), d = 0;
+    memcpy(text, name, n);
+    text[n++] = ':';
+    do {
+        digits[d++] = (char)('0' + seq % 10u);
+        seq /= 10u;
+    } while (seq != 0);
+    while (d > 0) text[n++] = digits[--d];
+    if (n > len - 1) n = len - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+}
+
+void sim_copy_text(char *buf, size_t len, const char *src, size_t max) {
+    SIM_ASSERT(buf != NULL);
+    SIM_ASSERT(len > 0);
+    SIM_ASSERT(src != NULL);
+    size_t n = strnlen(src, max < len - 1 ? max : len - 1);
+    memmove(buf, src, n);
+    buf[n] = '\0';
+}
+
 /* Seconds with the fewest decimals that keep the value exact, up to ns. */
 void sim_fmt_time(char *buf, size_t len, sim_time t) {
     SIM_ASSERT(buf != NULL);

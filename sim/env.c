@@ -226,6 +226,8 @@ void env_trace(env *e, const char *fmt, ...) {
     va_end(ap);
 }
 
+bool env_trace_on(const env *e) { return S(e)->trace != NULL; }
+
 bool env_side_log_on(const env *e) { return S(e)->side_log != NULL; }
 
 void env_side_log(env *e, const char *fields) {

@@ -125,6 +125,9 @@ bool env_crash_is_power_loss(const env *e);
 
 /* ---- trace.log ---- */
 void env_trace(env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether env_trace writes anything: a model may skip building a line's
+ * pieces when it does not, never decide anything else on it. */
+bool env_trace_on(const env *e);
 
 /* ---- the side log (sim_options.side_log: `ccsim run --emit`) ----
  * A record log a model writes beside trace.log for a reader outside ccsim

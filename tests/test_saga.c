@@ -5,6 +5,7 @@
  * checks' verdicts against the files' `expect:`.  Plus the input errors of
  * bad `params:` and `workload:` blocks.  Times are true time in ms, as in
  * SCENARIOS.md G1-G4. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -537,6 +538,37 @@ static void a_saga_key_is_what_snprintf_writes_for_any_name_number_and_length(vo
             }
 }
 
+/* saga_key_num writes what snprintf("%s%" PRId64) wrote, sign and truncation included. */
+static void a_numbered_key_is_what_snprintf_writes_for_any_number_and_length(void **state) {
+    (void)state;
+    static const char *const prefixes[] = { "", "order#", "hold#" };
+    static const int64_t nums[] = { 0, 7, -7, 10, 123456789, INT64_MAX, INT64_MIN };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+            for (size_t len = 1; len <= 40; len++) {
+                char want[40], got[40];
+                snprintf(want, len, "%s%" PRId64, prefixes[i], nums[k]);
+                memset(got, 'x', sizeof got);
+                saga_key_num(got, len, prefixes[i], nums[k]);
+                assert_string_equal(got, want);
+            }
+}
+
+/* sim_copy_text (the services' reasons and names) writes what snprintf("%.*s") wrote. */
+static void a_copied_text_is_what_snprintf_writes_for_any_bound_and_length(void **state) {
+    (void)state;
+    static const char *const texts[] = { "", "a", "insufficient funds", "tombstone: already compensated" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        for (size_t max = 0; max <= 34; max++)
+            for (size_t len = 1; len <= 34; len++) {
+                char want[34], got[34];
+                snprintf(want, len, "%.*s", (int)max, texts[i]);
+                memset(got, 'x', sizeof got);
+                sim_copy_text(got, len, texts[i], max);
+                assert_string_equal(got, want);
+            }
+}
+
 /* ------------------------------------------------------------ input errors and determinism */
 
 #define BASE(params, workload)                                                        \
@@ -599,6 +631,8 @@ int main(void) {
         cmocka_unit_test(a_service_keeps_the_orders_and_holds_of_five_thousand_sagas),
         cmocka_unit_test(the_table_index_finds_each_row_where_a_linear_search_does),
         cmocka_unit_test(a_saga_key_is_what_snprintf_writes_for_any_name_number_and_length),
+        cmocka_unit_test(a_numbered_key_is_what_snprintf_writes_for_any_number_and_length),
+        cmocka_unit_test(a_copied_text_is_what_snprintf_writes_for_any_bound_and_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -409,6 +409,22 @@ static void vote_no_naming_a_coordinator_is_an_input_error_at_its_line(void **st
     assert_int_equal(create_text(BASE("  presume: commit\n"), err, sizeof err), 0);
 }
 
+/* tpc_txn_key formats by hand what snprintf("%.20s:%u") wrote, truncation included. */
+static void a_txn_key_is_what_snprintf_writes_for_any_name_number_and_length(void **state) {
+    (void)state;
+    static const char *const names[] = { "", "tm", "coordinator-with-a-long-name" };
+    static const uint32_t seqs[] = { 0, 9, 10, 40000, 4294967295u };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++)
+            for (size_t len = 1; len <= 40; len++) {
+                char want[40], got[40];
+                snprintf(want, len, "%.20s:%u", names[i], (unsigned)seqs[k]);
+                memset(got, 'x', sizeof got);
+                tpc_txn_key(got, len, names[i], seqs[k]);
+                assert_string_equal(got, want);
+            }
+}
+
 static void same_scenario_and_seed_give_the_same_history(void **state) {
     (void)state;
     run a = run_file(DIR "T3c-heuristic-commit.yaml");
@@ -443,6 +459,7 @@ int main(void) {
         cmocka_unit_test(blocked_window_open_at_the_horizon_past_the_bound_is_stuck),
         cmocka_unit_test(vote_no_naming_a_coordinator_is_an_input_error_at_its_line),
         cmocka_unit_test(same_scenario_and_seed_give_the_same_history),
+        cmocka_unit_test(a_txn_key_is_what_snprintf_writes_for_any_name_number_and_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,7 +160,9 @@ typedef struct db_node {
     db_row rows[DB_ROWS_MAX];
     uint32_t row_count;
     db_version versions[DB_VERSIONS_MAX];
-    int32_t version_free;      /* free list head */
+    int32_t version_free;      /* free list head (the versions freed so far), -1 = none */
+    uint32_t versions_fresh;   /* versions[versions_fresh..] were never used: they follow
+                                  the free list, in order (db_version_take) */
     uint32_t versions_used;
     db_txn txns[DB_TXNS_MAX];
     int32_t active[DB_TXNS_MAX];  /* the ACTIVE slots, in no order (db_txn.active_pos) */
@@ -249,6 +251,10 @@ int32_t db_current(const db_node *d, const db_row *r, const db_txn *t);
 int32_t db_newest(const db_node *d, const db_row *r);
 int32_t db_install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value);
 int32_t db_row_find(const db_node *d, uint8_t table, int64_t id);
+/* A free version's index, or -1 when all DB_VERSIONS_MAX are in use: the
+ * last one freed, else the next never used (so the arena's pages are
+ * touched only as the run needs them). */
+int32_t db_version_take(db_node *d);
 int32_t db_row_add(db_node *d, uint8_t table, int64_t id);
 /* Commits t; false (and t aborted with 40001) when SSI refuses. */
 bool db_commit(db_node *d, env *e, int32_t slot);

@@ -111,10 +111,19 @@ int32_t db_row_add(db_node *d, uint8_t table, int64_t id) {
     return (int32_t)d->row_count++;
 }
 
+int32_t db_version_take(db_node *d) {
+    if (d->version_free >= 0) {
+        int32_t v = d->version_free;
+        d->version_free = d->versions[v].older;
+        return v;
+    }
+    if (d->versions_fresh == DB_VERSIONS_MAX) return -1;
+    return (int32_t)d->versions_fresh++;
+}
+
 static int32_t version_alloc(db_node *d) {
-    if (d->version_free < 0) return -1;
-    int32_t v = d->version_free;
-    d->version_free = d->versions[v].older;
+    int32_t v = db_version_take(d);
+    if (v < 0) return -1;
     memset(&d->versions[v], 0, sizeof d->versions[v]);
     d->versions[v].used = true;
     d->versions[v].older = -1;

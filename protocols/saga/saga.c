@@ -17,25 +17,25 @@
 
 #include "sim/family.h"
 
-/* "name:seq" as snprintf(buf, len, "%.20s:%u", ...) writes it, without
- * snprintf: every saga effect names its saga, and formatting was a tenth
- * of a saga run (issue 17). */
 void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq) {
+    sim_fmt_name_seq(buf, len, orch_name, seq);
+}
+
+void saga_key_num(char *buf, size_t len, const char *prefix, int64_t n) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(len > 0);
-    SIM_ASSERT(orch_name != NULL);
-    char text[20 + 1 + 10 + 1], digits[10];
-    size_t n = strnlen(orch_name, 20), d = 0;
-    memcpy(text, orch_name, n);
-    text[n++] = ':';
+    SIM_ASSERT(prefix != NULL);
+    char digits[20];
+    uint64_t a = n < 0 ? (uint64_t)(-(n + 1)) + 1u : (uint64_t)n;
+    size_t d = 0, at = 0, cap = len - 1;
     do {
-        digits[d++] = (char)('0' + seq % 10u);
-        seq /= 10u;
-    } while (seq != 0);
-    while (d > 0) text[n++] = digits[--d];
-    if (n > len - 1) n = len - 1;
-    memcpy(buf, text, n);
-    buf[n] = '\0';
+        digits[d++] = (char)('0' + a % 10u);
+        a /= 10u;
+    } while (a != 0);
+    for (const char *p = prefix; *p != '\0' && at < cap; p++) buf[at++] = *p;
+    if (n < 0 && at < cap) buf[at++] = '-';
+    while (d > 0 && at < cap) buf[at++] = digits[--d];
+    buf[at] = '\0';
 }
 
 const char *saga_cmd_name(uint32_t cmd) {

@@ -194,6 +194,8 @@ extern const txn_client_ops saga_txn_client;
 
 /* "s:1" */
 void saga_key(char *buf, size_t len, const char *orch_name, uint32_t seq);
+/* "order#12": prefix then the number, as snprintf(buf, len, "%s%" PRId64, ...) writes it. */
+void saga_key_num(char *buf, size_t len, const char *prefix, int64_t n);
 const char *saga_cmd_name(uint32_t cmd);                 /* "reserveFunds" */
 const char *saga_order_state_name(int64_t state);        /* "APPROVAL_PENDING" */
 /* One trace line for a saga message; false if the type is not saga's. */

@@ -102,7 +102,7 @@ static bool svc_invariants_ok(const saga_svc *s) {
 static void out_set(svc_out *o, uint8_t result, int64_t code, const char *why) {
     o->result = result;
     o->why_code = code;
-    snprintf(o->why, sizeof o->why, "%s", why);
+    sim_copy_text(o->why, sizeof o->why, why, sizeof o->why);
 }
 
 static void saga_effect(env *e, const saga_msg *m, const char *key, hist_eff_kind k, int64_t value,
@@ -141,7 +141,7 @@ static svc_account *account(saga_svc *s, env *e, const char *key, int64_t openin
     if (s->acc_n == SVC_ACC_MAX) return NULL;
     saga_index_add(&s->acc_index, hash);
     svc_account *a = &s->acc[s->acc_n++];
-    snprintf(a->key, sizeof a->key, "%s", key);
+    sim_copy_text(a->key, sizeof a->key, key, sizeof a->key);
     a->balance = opening;
     hist_effect x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE, .value = opening };
     x.key = key;
@@ -179,7 +179,7 @@ static void set_order(env *e, const saga_msg *m, svc_order *o, uint8_t state, bo
     hist_effect x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
                       .value = state, .token = o->state, .aux = conditional ? 1 : 0 };
     char key[SIM_NAME_MAX];
-    snprintf(key, sizeof key, "order#%" PRId64, o->order);
+    saga_key_num(key, sizeof key, "order#", o->order);
     x.key = key;
     o->state = state;
     env_effect(e, &x);
@@ -208,15 +208,15 @@ static void set_seat(env *e, const saga_msg *m, svc_seat *t, int64_t owner) {
 /* ------------------------------------------------------------ commands */
 
 static void name_of(char *buf, size_t len, const char *field) {
-    snprintf(buf, len, "%.*s", (int)SAGA_NAME_MAX, field);
+    sim_copy_text(buf, len, field, SAGA_NAME_MAX);
 }
 
 static void cmd_money(saga_svc *s, env *e, const saga_msg *m, svc_out *o) {
     char acct[SAGA_NAME_MAX + 1], hold_key[SIM_NAME_MAX];
     name_of(acct, sizeof acct, m->account);
-    snprintf(hold_key, sizeof hold_key, "hold#%" PRId64, m->order);
     svc_account *a = account(s, e, acct, s->cfg->balance);
     bool holds = m->cmd == SAGA_CMD_RESERVE_FUNDS || m->cmd == SAGA_CMD_RELEASE_FUNDS;
+    if (holds) saga_key_num(hold_key, sizeof hold_key, "hold#", m->order);
     svc_account *h = holds ? account(s, e, hold_key, 0) : NULL;
     if (a == NULL || (holds && h == NULL)) {
         out_set(o, SAGA_R_REFUSED, SAGA_WHY_BUSINESS, "account table full");
@@ -369,7 +369,7 @@ static void run_cmd(saga_svc *s, env *e, const saga_msg *m, svc_out *o) {
 static void reply(env *e, node_id to, uint32_t type, const saga_msg *m, uint8_t result, const char *why) {
     saga_msg r = *m;
     r.result = result;
-    snprintf(r.why, sizeof r.why, "%s", why);
+    sim_copy_text(r.why, sizeof r.why, why, sizeof r.why);
     env_send(e, to, type, &r, sizeof r);
 }
 
@@ -388,7 +388,7 @@ static void chor_forward(env *e, const saga_msg *m, uint8_t result, const char *
         env_send(e, p->node, SAGA_MSG_CMD, &nx, sizeof nx);
         return;
     }
-    if (result == SAGA_R_REFUSED) snprintf(nx.why, sizeof nx.why, "%s", why);
+    if (result == SAGA_R_REFUSED) sim_copy_text(nx.why, sizeof nx.why, why, sizeof nx.why);
     uint32_t j = m->step - 1u;
     while (j >= 1 && m->plan[j - 1].comp == SAGA_CMD_NONE) j--;
     if (j == 0) { reply(e, m->orch, SAGA_MSG_EVENT, &nx, SAGA_R_COMPENSATED, nx.why); return; }

@@ -17,10 +17,7 @@
 #include "sim/family.h"
 
 void tpc_txn_key(char *buf, size_t len, const char *coord_name, uint32_t seq) {
-    SIM_ASSERT(buf != NULL);
-    SIM_ASSERT(len > 0);
-    SIM_ASSERT(coord_name != NULL);
-    snprintf(buf, len, "%.20s:%" PRIu32, coord_name, seq);
+    sim_fmt_name_seq(buf, len, coord_name, seq);   /* "%.20s:%u", without snprintf */
 }
 
 static const char *peer_state_name(uint32_t s) {

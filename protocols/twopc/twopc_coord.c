@@ -141,6 +141,7 @@ static void log_force(tpc_coord *c, env *e, const char *what, uint32_t seq) {
     c->forced_writes++;
     for (uint32_t i = 0; i < TPC_LOG_MAX; i++)
         if (c->log[i].used && c->log[i].end_unflushed) memset(&c->log[i], 0, sizeof c->log[i]);
+    if (!env_trace_on(e)) return;
     char key[SIM_NAME_MAX];
     key_of(e, seq, key, sizeof key);
     env_trace(e, "log: force-write %s for %s", what, key);
@@ -164,6 +165,7 @@ static void log_end(tpc_coord *c, env *e, co_rec *r) {
     SIM_ASSERT(r->used);
     SIM_ASSERT(r->decision != D_NONE);
     r->end_unflushed = true;
+    if (!env_trace_on(e)) return;
     char key[SIM_NAME_MAX];
     key_of(e, r->seq, key, sizeof key);
     env_trace(e, "log: END for %s (lazy); %s is forgotten", key, key);

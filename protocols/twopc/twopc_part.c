@@ -157,6 +157,7 @@ static void log_force(tpc_part *p, env *e, const ptx *t, const char *what) {
     p->forced_writes++;
     for (uint32_t i = 0; i < TPC_PTX_MAX; i++)
         if (p->txns[i].state != PTX_FREE) p->txns[i].durable = true;
+    if (!env_trace_on(e)) return;
     char k[SIM_NAME_MAX];
     key_of(e, t, k, sizeof k);
     env_trace(e, "log: force-write %s for %s", what, k);
@@ -170,7 +171,7 @@ static void send_msg(env *e, node_id to, uint32_t type, const ptx *t, uint32_t f
     m.op = t->op;
     m.flag = flag;
     m.presume = t->presume;
-    snprintf(m.why, sizeof m.why, "%s", why);
+    sim_copy_text(m.why, sizeof m.why, why, sizeof m.why);
     env_send(e, to, type, &m, sizeof m);
 }
 
@@ -212,7 +213,7 @@ static void reply_read(tpc_part *p, env *e, node_id to, uint32_t op, uint32_t re
     r.req = req;
     r.ok = ok ? 1u : 0u;
     r.balance = p->balance;
-    snprintf(r.why, sizeof r.why, "%s", why);
+    sim_copy_text(r.why, sizeof r.why, why, sizeof r.why);
     env_send(e, to, TXN_MSG_READ_REPLY, &r, sizeof r);
 }
 
