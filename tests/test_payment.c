@@ -131,6 +131,19 @@ static void pruned_keys_free_their_slots_for_new_payments(void **state) {
     run_free(&r);
 }
 
+static void a_restarted_client_goes_on_with_its_next_payment(void **state) {
+    (void)state;
+    run r = run_text("name: restart\nseed: 1\nduration: 20s\nprotocol: payment-api\n"
+                     "nodes: {api: 1, client: 1}\nnetwork: {latency: 1ms}\n"
+                     "workload: {kind: payment, payments: 5, every: 1s}\n"
+                     "faults:\n  - {at: 1500ms, crash: client1}\n  - {at: 3s, restart: client1}\n"
+                     "checks: [conservation]\n");
+    assert_int_equal(ops_with(&r, HIST_OK), 5);       /* 2 before the crash, 3 after */
+    assert_true(r.h->ops[2].invoke_ns >= 4 * SIM_S);  /* `every` after the restart */
+    each_payment_charged_once(&r);
+    run_free(&r);
+}
+
 static void a_retry_with_the_same_key_gets_the_saved_charge(void **state) {
     (void)state;
     run r = run_file(DIR "M1-idempotency-key-duplicate-payment.yaml");
@@ -200,6 +213,7 @@ int main(void) {
         cmocka_unit_test(more_keys_than_the_old_1024_are_held_without_503),
         cmocka_unit_test(a_full_key_table_answers_503),
         cmocka_unit_test(pruned_keys_free_their_slots_for_new_payments),
+        cmocka_unit_test(a_restarted_client_goes_on_with_its_next_payment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
