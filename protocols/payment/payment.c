@@ -9,20 +9,26 @@
  *   any --older than retention [prune]--> (absent)
  *
  * Invariant (pay_invariants_ok): the balance is the opening balance minus
- * the amounts charged; every pending charge has its timer; keys are unique.
- * Trade-off: keys and pending charges live in fixed tables (PAY_KEYS_MAX,
- * PAY_PENDING_MAX); a full table answers 503 rather than growing.
+ * the amounts charged; every pending charge has its timer; keys are unique;
+ * every key slot is either free or held (indexed by its text and in the
+ * age heap).
+ * Trade-off: keys live in a table of `keys` slots sized at setup, found
+ * through a hash index and pruned off a heap by age (issue 17: a lookup or
+ * a prune no longer scans the table); pending charges in a fixed one
+ * (PAY_PENDING_MAX).  A full table answers 503 rather than growing.  A new
+ * key takes the lowest free slot and keys pruned together are traced in
+ * slot order, as the fixed 1024-entry table did.
  */
 #include "protocols/payment/payment.h"
 
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/family.h"
 
-#define PAY_KEYS_MAX 1024
 #define PAY_PENDING_MAX 1024
 enum { PAY_TAG_CHARGE = 600 };
 
@@ -40,18 +46,35 @@ typedef struct pay_pending {
     pay_req q;
 } pay_pending;
 
+/* A heap of key slots: the free ones (lowest first) or the held ones
+ * (oldest first); its array is one of the node's tables. */
+typedef struct pay_heap {
+    uint32_t off, count;      /* the array's offset in the node, its entries */
+    bool by_age;
+} pay_heap;
+
+/* The node's state is this header and, after it, its tables sized by the
+ * `keys` param (pay_state_size): the key slots, the index (a hash of the
+ * key text to its slot, linear probing, -1 = empty, at most half full),
+ * the free slots and the held slots (two heaps) and a scratch table. */
 typedef struct pay_node {
     const pay_cfg *cfg;
     int64_t balance, charged, charges;
-    pay_key keys[PAY_KEYS_MAX];
+    uint32_t cap, index_cap;  /* key slots; index entries (a power of two) */
+    uint32_t keys_off, index_off, scratch_off;
+    pay_heap free, held;
     pay_pending pending[PAY_PENDING_MAX];
 } pay_node;
+
+static pay_key *key_slots(pay_node *n) { return (pay_key *)(void *)((char *)n + n->keys_off); }
+static int32_t *table_at(pay_node *n, uint32_t off) { return (int32_t *)(void *)((char *)n + off); }
 
 /* The cheap part, checked on every message; that no key is held twice is
  * asserted where a key is added (key_new), instead of comparing every pair
  * of the table on every message (issue 17: that was nearly all of a run). */
 static bool pay_invariants_ok(const pay_node *n) {
     if (n->cfg == NULL || n->balance != n->cfg->balance - n->charged) return false;
+    if (n->free.count + n->held.count != n->cap) return false;
     return n->charges >= 0;
 }
 
@@ -76,35 +99,140 @@ static void reply(env *e, node_id to, const pay_req *q, uint16_t status, bool re
     env_send(e, to, PAY_MSG_REPLY, &p, sizeof p);
 }
 
-static pay_key *key_find(pay_node *n, const char *key) {
-    for (uint32_t i = 0; i < PAY_KEYS_MAX; i++)
-        if (n->keys[i].used && strcmp(n->keys[i].key, key) == 0) return &n->keys[i];
-    return NULL;
+/* ---- the two heaps of slots ---- */
+
+static bool heap_less(pay_node *n, const pay_heap *h, int32_t a, int32_t b) {
+    if (!h->by_age) return a < b;
+    const pay_key *k = key_slots(n);
+    if (k[a].created_wall != k[b].created_wall) return k[a].created_wall < k[b].created_wall;
+    return a < b;
 }
 
-static pay_key *key_new(pay_node *n, env *e, const pay_req *q) {
-    SIM_ASSERT(key_find(n, q->key) == NULL);      /* no key is held twice */
-    for (uint32_t i = 0; i < PAY_KEYS_MAX; i++) {
-        if (n->keys[i].used) continue;
-        pay_key *k = &n->keys[i];
-        memset(k, 0, sizeof *k);
-        k->used = true;
-        snprintf(k->key, sizeof k->key, "%s", q->key);
-        k->created_wall = env_now_wall(e);
-        k->amount = q->amount;
-        return k;
+static void heap_down(pay_node *n, pay_heap *h, uint32_t i) {
+    int32_t *a = table_at(n, h->off);
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i;
+        if (l < h->count && heap_less(n, h, a[l], a[m])) m = l;
+        if (l + 1 < h->count && heap_less(n, h, a[l + 1], a[m])) m = l + 1;
+        if (m == i) return;
+        int32_t t = a[i]; a[i] = a[m]; a[m] = t;
+        i = m;
     }
-    return NULL;
 }
 
-/* Stripe prunes keys once they are at least 24 hours old. */
+static void heap_push(pay_node *n, pay_heap *h, int32_t slot) {
+    SIM_ASSERT(h->count < n->cap);
+    int32_t *a = table_at(n, h->off);
+    uint32_t i = h->count++;
+    a[i] = slot;
+    while (i > 0 && heap_less(n, h, a[i], a[(i - 1) / 2])) {
+        uint32_t p = (i - 1) / 2;
+        int32_t t = a[i]; a[i] = a[p]; a[p] = t;
+        i = p;
+    }
+}
+
+static int32_t heap_top(pay_node *n, const pay_heap *h) { return h->count ? table_at(n, h->off)[0] : -1; }
+
+static int32_t heap_pop(pay_node *n, pay_heap *h) {
+    SIM_ASSERT(h->count > 0);
+    int32_t *a = table_at(n, h->off);
+    int32_t top = a[0];
+    a[0] = a[--h->count];
+    heap_down(n, h, 0);
+    return top;
+}
+
+static void heap_build(pay_node *n, pay_heap *h) {
+    for (uint32_t i = h->count / 2; i-- > 0;) heap_down(n, h, i);
+}
+
+/* ---- the index: key text -> slot ---- */
+
+static uint32_t key_hash(const char *key) {
+    uint32_t h = 2166136261u;                 /* FNV-1a */
+    for (const char *c = key; *c; c++) h = (h ^ (uint8_t)*c) * 16777619u;
+    return h;
+}
+
+/* The index entry holding `key`, or the empty entry where it would go. */
+static uint32_t index_probe(pay_node *n, const char *key) {
+    int32_t *ix = table_at(n, n->index_off);
+    const pay_key *k = key_slots(n);
+    uint32_t mask = n->index_cap - 1;
+    for (uint32_t i = key_hash(key) & mask;; i = (i + 1) & mask)
+        if (ix[i] < 0 || strcmp(k[ix[i]].key, key) == 0) return i;
+}
+
+/* Removes entry i, moving later entries of its run back (no tombstones). */
+static void index_remove(pay_node *n, uint32_t i) {
+    int32_t *ix = table_at(n, n->index_off);
+    const pay_key *k = key_slots(n);
+    uint32_t mask = n->index_cap - 1;
+    ix[i] = -1;
+    for (uint32_t j = (i + 1) & mask; ix[j] >= 0; j = (j + 1) & mask) {
+        uint32_t home = key_hash(k[ix[j]].key) & mask;
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        ix[i] = ix[j];
+        ix[j] = -1;
+        i = j;
+    }
+}
+
+static pay_key *key_find(pay_node *n, const char *key) {
+    int32_t s = table_at(n, n->index_off)[index_probe(n, key)];
+    return s < 0 ? NULL : &key_slots(n)[s];
+}
+
+/* The lowest free slot, as the fixed table's scan took; NULL when all
+ * `keys` are held (503). */
+static pay_key *key_new(pay_node *n, env *e, const pay_req *q) {
+    uint32_t at = index_probe(n, q->key);
+    int32_t *ix = table_at(n, n->index_off);
+    SIM_ASSERT(ix[at] < 0);                   /* no key is held twice */
+    if (n->free.count == 0) return NULL;
+    int32_t s = heap_pop(n, &n->free);
+    pay_key *k = &key_slots(n)[s];
+    memset(k, 0, sizeof *k);
+    k->used = true;
+    snprintf(k->key, sizeof k->key, "%s", q->key);
+    k->created_wall = env_now_wall(e);
+    k->amount = q->amount;
+    ix[at] = s;
+    heap_push(n, &n->held, s);
+    return k;
+}
+
+/* Drops slot s from the index and gives it back (not from `held`). */
+static void key_drop(pay_node *n, int32_t s) {
+    pay_key *k = &key_slots(n)[s];
+    SIM_ASSERT(k->used);
+    index_remove(n, index_probe(n, k->key));
+    k->used = false;
+    heap_push(n, &n->free, s);
+}
+
+static int cmp_slot(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Stripe prunes keys once they are at least 24 hours old: the oldest
+ * first off `held` while they are, then in slot order (the order the
+ * fixed table's scan traced them in). */
 static void prune(pay_node *n, env *e) {
     sim_time now = env_now_wall(e);
-    for (uint32_t i = 0; i < PAY_KEYS_MAX; i++) {
-        pay_key *k = &n->keys[i];
-        if (!k->used || now - k->created_wall < n->cfg->retention_ns) continue;
-        env_trace(e, "key %s pruned (older than the retention)", k->key);
-        k->used = false;
+    int32_t *old = table_at(n, n->scratch_off);
+    uint32_t count = 0;
+    for (int32_t s = heap_top(n, &n->held); s >= 0; s = heap_top(n, &n->held)) {
+        if (now - key_slots(n)[s].created_wall < n->cfg->retention_ns) break;
+        old[count++] = heap_pop(n, &n->held);
+    }
+    if (count > 1) qsort(old, count, sizeof *old, cmp_slot);
+    for (uint32_t i = 0; i < count; i++) {
+        env_trace(e, "key %s pruned (older than the retention)", key_slots(n)[old[i]].key);
+        key_drop(n, old[i]);
     }
 }
 
@@ -187,11 +315,40 @@ static void pay_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     SIM_ASSERT(pay_invariants_ok(n));
 }
 
+static uint32_t index_cap_for(uint32_t cap) {
+    uint32_t c = 2;
+    while (c < 2 * cap) c *= 2;
+    return c;
+}
+
+/* model_ops.state_size_for: the header and the tables for `keys` keys. */
+static size_t pay_state_size(const env *e) {
+    const pay_cfg *c = env_proto_config(e);
+    SIM_ASSERT(c != NULL);
+    SIM_ASSERT(c->keys >= 1 && c->keys <= PAY_KEYS_LIMIT);
+    size_t cap = (size_t)c->keys;
+    return sizeof(pay_node) + cap * sizeof(pay_key) + (index_cap_for((uint32_t)cap) + 3 * cap) * sizeof(int32_t);
+}
+
+static void tables_init(pay_node *n) {
+    n->cap = (uint32_t)n->cfg->keys;
+    n->index_cap = index_cap_for(n->cap);
+    n->keys_off = (uint32_t)sizeof(pay_node);
+    n->index_off = n->keys_off + n->cap * (uint32_t)sizeof(pay_key);
+    n->free = (pay_heap){ n->index_off + n->index_cap * (uint32_t)sizeof(int32_t), n->cap, false };
+    n->held = (pay_heap){ n->free.off + n->cap * (uint32_t)sizeof(int32_t), 0, true };
+    n->scratch_off = n->held.off + n->cap * (uint32_t)sizeof(int32_t);
+    int32_t *ix = table_at(n, n->index_off), *fr = table_at(n, n->free.off);
+    for (uint32_t i = 0; i < n->index_cap; i++) ix[i] = -1;
+    for (uint32_t i = 0; i < n->cap; i++) fr[i] = (int32_t)i;   /* ascending: a heap already */
+}
+
 static void pay_init(void *state, env *e) {
     pay_node *n = state;
     memset(n, 0, sizeof *n);
     n->cfg = env_proto_config(e);
     SIM_ASSERT(n->cfg != NULL);
+    tables_init(n);
     n->balance = n->cfg->balance;
     hist_effect ef;
     memset(&ef, 0, sizeof ef);
@@ -210,8 +367,14 @@ static void pay_on_crash(void *state, env *e) {
     pay_node *n = state;
     SIM_ASSERT(pay_invariants_ok(n));
     for (uint32_t i = 0; i < PAY_PENDING_MAX; i++) n->pending[i].used = false;
-    for (uint32_t i = 0; i < PAY_KEYS_MAX; i++)
-        if (n->keys[i].used && !n->keys[i].done) n->keys[i].used = false;   /* nothing was saved */
+    int32_t *held = table_at(n, n->held.off);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < n->held.count; i++) {
+        if (key_slots(n)[held[i]].done) held[kept++] = held[i];
+        else key_drop(n, held[i]);                  /* nothing was saved */
+    }
+    n->held.count = kept;
+    heap_build(n, &n->held);
     env_trace(e, "api crashed: charges in progress are lost; the ledger and saved keys are durable");
 }
 
@@ -244,7 +407,7 @@ bool pay_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
 const model_ops pay_model_ops = {
     .name = "payment-api", .state_size = sizeof(pay_node), .init = pay_init,
     .on_message = pay_on_message, .on_timer = pay_on_timer, .on_crash = pay_on_crash,
-    .on_restart = pay_on_restart,
+    .on_restart = pay_on_restart, .state_size_for = pay_state_size,
 };
 
 #define CFG_AT(field) offsetof(pay_cfg, field)
@@ -262,6 +425,9 @@ static const param_spec pay_params[] = {
         CFG_AT(retention_ns), 0, PARAM_NO_MAX),
     PARAM_DURATION_SPEC("process_time", "9ms", "time from a request's arrival to its charge",
         CFG_AT(process_ns), 0, PARAM_NO_MAX),
+    PARAM_INT_SPEC("keys", "1024",
+        "the most idempotency keys the api holds at once (kept until pruned); a new key "
+        "when all are held gets 503", CFG_AT(keys), 1, PAY_KEYS_LIMIT),
     PARAM_INT_SPEC("balance", "100000", "the customer account's opening balance (cents)",
         CFG_AT(balance), 0, 1000000000000),
 };

@@ -32,6 +32,7 @@
 #define PAY_MSG_REPLY 601u
 #define PAY_KEY_MAX   24
 #define PAY_ACCOUNT   "customer"
+#define PAY_KEYS_LIMIT 4194304  /* the `keys` param's bound */
 
 typedef struct pay_req {
     uint32_t req, op;         /* echoed */
@@ -50,7 +51,7 @@ typedef struct pay_reply {
 typedef struct pay_cfg {
     bool idempotency, key_lock;
     sim_time retention_ns, process_ns;
-    int64_t balance;
+    int64_t balance, keys;
 } pay_cfg;
 
 extern const model_ops pay_model_ops;

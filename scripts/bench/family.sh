@@ -45,7 +45,7 @@ full_run() {
 }
 
 for pair in setnx-lock:setnx-lock-10x10min redlock:redlock-5x10-1h lease-lock:lease-lock-10x10min \
-            2pc:2pc-1x40000 saga:saga-4x10000 db:db-flash-sale-40000 payment:payment-63 \
+            2pc:2pc-1x40000 saga:saga-4x10000 db:db-flash-sale-40000 payment:payment-250x200 \
             ratelimit:ratelimit-50x4096; do
     family=${pair%%:*}
     scenario=tests/bench/${pair#*:}.yaml

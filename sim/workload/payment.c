@@ -1,13 +1,16 @@
-/* payment.c -- the payment driver: one charge per client, with retries.
+/* payment.c -- the payment driver: `payments` charges per client, one
+ * after another, with retries.
  *
  *   IDLE --start [pw_start]--> SENT --200 [on_reply]--> DONE (ok)
  *   SENT --no reply in `timeout` [on_timeout]--> SENT (again) | DONE (info, retries spent)
  *   SENT --409 [on_reply]--> WAITING --conflict_wait [send]--> SENT
  *   SENT --422 [on_reply]--> DONE (info after a retry, else fail)
+ *   DONE --payments left [next]--> IDLE (start again after `every`)
  *
  * Invariant: the client's op is pending exactly from its first send to
  * DONE; only the reply to its latest send counts (a client that timed out
- * has closed that connection, as an HTTP client does).
+ * has closed that connection, as an HTTP client does); it has started at
+ * most `payments` payments.
  */
 #include "sim/workload/payment.h"
 
@@ -29,12 +32,14 @@ typedef struct pw_driver {
     int32_t index;            /* among the clients, -1 = not one */
     pw_state state;
     uint32_t op, attempts, req_next;
+    int64_t started;          /* payments started, 1 = the first (key K<n>) */
     timer_id timeout;
 } pw_driver;
 
 static bool pw_invariants_ok(const pw_driver *d) {
     if (d->cfg == NULL) return false;
     bool pending = d->state == PW_SENT || d->state == PW_WAITING;
+    if (d->started < 0 || d->started > d->cfg->payments) return false;
     return pending == (d->op != HIST_NONE) && (d->index >= 0 || d->state == PW_OFF);
 }
 
@@ -42,7 +47,8 @@ static void send(pw_driver *d, env *e) {
     SIM_ASSERT(d->op != HIST_NONE);
     const pw_cfg *c = d->cfg;
     char key[PAY_KEY_MAX] = "";
-    if (c->idempotency_key) snprintf(key, sizeof key, "K%d", d->index + 1);
+    if (c->idempotency_key && d->started == 1) snprintf(key, sizeof key, "K%d", d->index + 1);
+    else if (c->idempotency_key) snprintf(key, sizeof key, "K%d-%" PRId64, d->index + 1, d->started);
     int64_t amount = d->attempts > 0 && c->retry_amount >= 0 ? c->retry_amount : c->amount;
     pay_req q;
     pay_req_init(&q, ++d->req_next, d->op, amount, key);
@@ -68,6 +74,9 @@ static void finish(pw_driver *d, env *e, hist_result r, int64_t charge, const ch
 
 static void pw_start(pw_driver *d, env *e) {
     SIM_ASSERT(d->state == PW_IDLE);
+    SIM_ASSERT(d->started < d->cfg->payments);
+    d->started++;
+    d->attempts = 0;
     hist_op f;
     memset(&f, 0, sizeof f);
     f.key = PAY_ACCOUNT;
@@ -105,6 +114,13 @@ static void on_reply(pw_driver *d, env *e, const pay_reply *p) {
     finish(d, e, HIST_FAIL, 0, note);
 }
 
+/* After a payment: the next one `every` later, while any are left. */
+static void next(pw_driver *d, env *e) {
+    if (d->state != PW_DONE || d->started >= d->cfg->payments) return;
+    d->state = PW_IDLE;
+    env_timer(e, d->cfg->every_ns, TAG_START, 0);
+}
+
 static void pw_init(void *state, env *e) {
     pw_driver *d = state;
     memset(d, 0, sizeof *d);
@@ -133,6 +149,7 @@ static void pw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     case TAG_RESEND: if (d->state == PW_WAITING) send(d, e); break;
     default: SIM_UNREACHABLE("payment timer tag"); break;
     }
+    next(d, e);
     SIM_ASSERT(pw_invariants_ok(d));
 }
 
@@ -146,6 +163,7 @@ static void pw_on_message(void *state, env *e, node_id from, uint32_t type, cons
     pay_reply p;
     memcpy(&p, body, sizeof p);
     on_reply(d, e, &p);
+    next(d, e);
     SIM_ASSERT(pw_invariants_ok(d));
 }
 
@@ -159,7 +177,14 @@ static void pw_on_crash(void *state, env *e) {
 static void pw_on_restart(void *state, env *e) {
     pw_driver *d = state;
     SIM_ASSERT(pw_invariants_ok(d));
-    env_trace(e, "payment: restarted; it does not pay again");
+    if (d->started == 0 || d->started >= d->cfg->payments) {
+        env_trace(e, "payment: restarted; it does not pay again");
+        return;
+    }
+    env_trace(e, "payment: restarted; it goes on with payment %" PRId64 " of %" PRId64, d->started + 1,
+              d->cfg->payments);
+    d->state = PW_DONE;                       /* its timers died with it */
+    next(d, e);
 }
 
 static const model_ops pw_driver_ops = {
@@ -171,11 +196,16 @@ static const model_ops pw_driver_ops = {
 #define CFG_AT(field) offsetof(pw_cfg, field)
 
 static const param_spec pw_params[] = {
-    PARAM_NODES_SPEC("clients", "client", "nodes that each make one payment", CFG_AT(clients)),
-    PARAM_PER_NODE_DURATION_SPEC("start", "0ms", "per client: when it pays",
+    PARAM_NODES_SPEC("clients", "client", "nodes that each make `payments` payments", CFG_AT(clients)),
+    PARAM_PER_NODE_DURATION_SPEC("start", "0ms", "per client: when it makes its first payment",
         CFG_AT(start), 0, PARAM_NO_MAX),
+    PARAM_INT_SPEC("payments", "1", "payments per client, one after another, each with its own key",
+        CFG_AT(payments), 1, PW_PAYMENTS_MAX),
+    PARAM_DURATION_SPEC("every", "1s", "think time: from a payment's end to the client's next",
+        CFG_AT(every_ns), 0, PARAM_NO_MAX),
     PARAM_INT_SPEC("amount", "50", "the amount charged", CFG_AT(amount), 1, 1000000000),
-    PARAM_BOOL_SPEC("idempotency_key", "true", "send an Idempotency-Key (K1, K2, ... per client)",
+    PARAM_BOOL_SPEC("idempotency_key", "true",
+        "send an Idempotency-Key (K1, K2, ... per client; K1-2, K1-3, ... for its later payments)",
         CFG_AT(idempotency_key)),
     PARAM_DURATION_SPEC("timeout", "5s", "no response in this long: send the request again",
         CFG_AT(timeout_ns), SIM_NS, PARAM_NO_MAX),
@@ -208,7 +238,8 @@ static void pw_outcome(const void *cfg_v, const hist *h, const scn *s, char *buf
 
 const workload_desc pw_workload = {
     .name = "payment",
-    .summary = "each client pays once and retries until it hears back, with or without an idempotency key",
+    .summary = "each client pays once (or `payments` times) and retries until it hears back, "
+               "with or without an idempotency key",
     .params = pw_params,
     .param_count = sizeof pw_params / sizeof pw_params[0],
     .cfg_size = sizeof(pw_cfg),
