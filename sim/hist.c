@@ -4,6 +4,7 @@
  * the table's last chunk or slot array, grown by the record that needed it. */
 #include "sim/hist.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,11 @@ void hist_init(hist *h) {
     h->vocab = &hist_core_vocab;
     h->epoch_next = 1;
     h->max_bytes = HIST_BYTES_DEFAULT;
+}
+
+const char *hist_refusal(const hist *h) {
+    SIM_ASSERT(h != NULL);
+    return h->refused[0] ? h->refused : NULL;
 }
 
 static void strtab_free(hist_strtab *t) {
@@ -33,10 +39,19 @@ void hist_free(hist *h) {
 
 /* ------------------------------------------------------------ strings */
 
-/* Invariant: every slot is NULL or a text in a chunk; count <= cap / 2;
- * no two slots hold equal texts.  Chunks never move, so a record's
+/* Invariant: every slot is 0 (empty) or a text's place in the chunks,
+ * STRTAB_REF(chunk, offset); count <= cap * 3 / 4; no two slots hold equal
+ * texts.  A place takes 4 bytes where a pointer took 8 (a run of 400 000
+ * sagas interns a million texts).  Chunks never move, so a record's
  * pointer stays valid while the table grows. */
 #define STRTAB_CHUNK 65536u
+#define STRTAB_CHUNKS_MAX 65535u       /* places fit 32 bits: 4 GiB of texts */
+#define STRTAB_REF(chunk, off) ((chunk) * STRTAB_CHUNK + (off) + 1u)
+
+static const char *strtab_text(const hist_strtab *t, uint32_t ref) {
+    SIM_ASSERT(ref != 0);
+    return t->chunks[(ref - 1u) / STRTAB_CHUNK] + (ref - 1u) % STRTAB_CHUNK;
+}
 
 static uint32_t str_hash(const char *p, size_t n) {
     uint32_t x = 2166136261u;                       /* FNV-1a */
@@ -44,40 +59,50 @@ static uint32_t str_hash(const char *p, size_t n) {
     return x;
 }
 
-static const char *const *strtab_find(const hist_strtab *t, const char *p, size_t n,
-                                      uint32_t hash) {
+static uint32_t *strtab_find(const hist_strtab *t, const char *p, size_t n, uint32_t hash) {
     for (uint32_t i = hash & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        const char *q = t->slots[i];
-        if (q == NULL || (strncmp(q, p, n) == 0 && q[n] == '\0')) return &t->slots[i];
+        if (t->slots[i] == 0) return &t->slots[i];
+        const char *q = strtab_text(t, t->slots[i]);
+        if (strncmp(q, p, n) == 0 && q[n] == '\0') return &t->slots[i];
     }
 }
 
 static void strtab_grow(hist_strtab *t) {
     uint32_t old_cap = t->cap;
-    const char **old = t->slots;
+    uint32_t *old = t->slots;
     t->cap = old_cap ? old_cap * 2 : 256;
     t->slots = sim_xcalloc(t->cap, sizeof *t->slots);
     t->bytes += (size_t)(t->cap - old_cap) * sizeof *t->slots;
     for (uint32_t i = 0; i < old_cap; i++) {
-        if (old[i] == NULL) continue;
-        size_t n = strlen(old[i]);
-        *(const char **)strtab_find(t, old[i], n, str_hash(old[i], n)) = old[i];
+        if (old[i] == 0) continue;
+        const char *q = strtab_text(t, old[i]);
+        size_t n = strlen(q);
+        *strtab_find(t, q, n, str_hash(q, n)) = old[i];
     }
     free(old);
 }
 
-static char *strtab_store(hist_strtab *t, const char *p, size_t n) {
+static uint32_t strtab_store(hist_strtab *t, const char *p, size_t n) {
     if (t->chunk_count == 0 || t->chunk_used + n + 1 > STRTAB_CHUNK) {
+        SIM_ASSERT(t->chunk_count < STRTAB_CHUNKS_MAX);     /* hist_strtab_full said so */
         t->chunks = sim_xrealloc(t->chunks, (t->chunk_count + 1) * sizeof *t->chunks);
         t->chunks[t->chunk_count++] = sim_xmalloc(STRTAB_CHUNK);
         t->bytes += STRTAB_CHUNK;
         t->chunk_used = 0;
     }
-    char *dst = t->chunks[t->chunk_count - 1] + t->chunk_used;
+    uint32_t chunk = t->chunk_count - 1, off = (uint32_t)t->chunk_used;
+    char *dst = t->chunks[chunk] + off;
     memcpy(dst, p, n);
     dst[n] = '\0';
     t->chunk_used += n + 1;
-    return dst;
+    return STRTAB_REF(chunk, off);
+}
+
+/* Whether the table may be out of room for a new text: its chunks all
+ * taken but the last, whose room may not be enough. */
+static bool strtab_full(const hist_strtab *t) {
+    return t->chunk_count >= STRTAB_CHUNKS_MAX
+           && t->chunk_used + HIST_NOTE_MAX + SIM_NAME_MAX * 2 > STRTAB_CHUNK;
 }
 
 const char *hist_intern(hist *h, const char *text, size_t max) {
@@ -86,14 +111,14 @@ const char *hist_intern(hist *h, const char *text, size_t max) {
     if (text == NULL || text[0] == '\0') return "";
     hist_strtab *t = &h->strs;
     size_t n = strnlen(text, max - 1);
-    if (2 * (t->count + 1) > t->cap) strtab_grow(t);
+    if (4 * (t->count + 1) > 3 * t->cap) strtab_grow(t);
     uint32_t hash = str_hash(text, n);
-    const char **slot = (const char **)strtab_find(t, text, n, hash);
-    if (*slot == NULL) {
+    uint32_t *slot = strtab_find(t, text, n, hash);
+    if (*slot == 0) {
         *slot = strtab_store(t, text, n);
         t->count++;
     }
-    return *slot;
+    return strtab_text(t, *slot);
 }
 
 size_t hist_bytes(const hist *h) {
@@ -182,10 +207,26 @@ bool hist_same(const hist *a, const hist *b) {
     return true;
 }
 
+/* Refuses a record for a reason other than the budget: says why, in
+ * h->refused, and returns false. */
+static bool refuse(hist *h, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->refused, sizeof h->refused, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool texts_full(hist *h) {
+    if (!strtab_full(&h->strs)) return false;
+    return !refuse(h, "the history's table of texts is full (4 GiB of distinct keys and notes)");
+}
+
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
     SIM_ASSERT(op != NULL);
     SIM_ASSERT(op->f != HIST_KIND_NONE);
     if (h->op_count >= HIST_OPS_MAX || hist_bytes(h) + sizeof *op > h->max_bytes) return false;
+    if (texts_full(h)) return false;
     if (h->op_count == h->op_cap) {
         h->op_cap = h->op_cap ? h->op_cap * 2 : 256;
         h->ops = sim_xrealloc(h->ops, h->op_cap * sizeof *h->ops);
@@ -237,6 +278,7 @@ bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns) {
     size_t need = sizeof *e + (local_near(e->t_ns, local_ns) ? 0 : sizeof *h->far);
     if (h->effect_count >= HIST_EFFECTS_MAX || hist_bytes(h) + need > h->max_bytes)
         return false;
+    if (texts_full(h)) return false;
     if (h->effect_count > 0) SIM_ASSERT(h->effects[h->effect_count - 1].t_ns <= e->t_ns);
     if (h->effect_count == h->effect_cap) {
         h->effect_cap = h->effect_cap ? h->effect_cap * 2 : 256;

@@ -215,7 +215,7 @@ typedef struct hist_local {
 
 /* The string table: each distinct text once, in chunks that never move. */
 typedef struct hist_strtab {
-    const char **slots;      /* open addressing, NULL = empty; cap a power of two */
+    uint32_t *slots;         /* open addressing: a text's place, 0 = empty; cap a power of two */
     uint32_t cap, count;
     char **chunks;           /* the texts, NUL-terminated, back to back */
     uint32_t chunk_count;
@@ -235,6 +235,7 @@ typedef struct hist {
     size_t max_bytes;        /* the budget: hist_bytes never passes it */
     int64_t epoch_next;      /* next lock epoch to hand out, starts at 1 */
     int64_t initial_value;   /* the counter's initial value */
+    char refused[160];       /* why a record was refused other than by the budget, "" = not */
 } hist;
 
 void hist_init(hist *h);
@@ -243,6 +244,10 @@ void hist_free(hist *h);
  * or its count past HIST_*_MAX (the caller ends the run). */
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
 bool hist_add_effect(hist *h, const hist_effect *e);
+/* Why the last refused record was refused when the budget was not the
+ * reason (a value that does not fit the history, sim/hist.c), NULL when
+ * it was the budget. */
+const char *hist_refusal(const hist *h);
 /* As hist_add_effect, with the acting node's wall clock reading (the
  * engine's; hist_add_effect takes it to equal true time). */
 bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns);

@@ -70,8 +70,10 @@ static void over_budget(struct sim *s, uint64_t budget, const char *what, const 
     s->over_budget = true;
 }
 
-/* A record the history refused: its budget is spent. */
+/* A record the history refused: its budget is spent, or (hist_refusal)
+ * a value does not fit it. */
 void sim_hist_full(struct sim *s) {
+    if (hist_refusal(&s->hist)) { sim_fail(s, "%s", hist_refusal(&s->hist)); return; }
     over_budget(s, s->hist.max_bytes, "bytes of history", "--max-memory BYTES");
 }
 
