@@ -189,10 +189,10 @@ void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields) 
 
 int64_t env_new_epoch(env *e) { return S(e)->hist.epoch_next++; }
 
-void env_effect(env *e, const hist_effect *fields) {
+void env_effect(env *e, const hist_effect_fields *fields) {
     struct sim *s = S(e);
     SIM_ASSERT(fields != NULL);
-    hist_effect ef = *fields;
+    hist_effect_fields ef = *fields;
     ef.t_ns = s->now;
     ef.node = e->id;
     if (!hist_add_effect_at(&s->hist, &ef, env_now_wall(e))) sim_hist_full(s);

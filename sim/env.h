@@ -107,7 +107,7 @@ void     env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fiel
 /* A new lock epoch (1, 2, 3...), handed out in the true-time order of calls. */
 int64_t  env_new_epoch(env *e);
 /* Records an effect at this node (t_ns, local_ns and node are filled in). */
-void     env_effect(env *e, const hist_effect *fields);
+void     env_effect(env *e, const hist_effect_fields *fields);
 /* The history so far (read only). */
 const hist *env_history(const env *e);
 /* The protected counter's initial value, for the lost-update check. */

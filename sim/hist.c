@@ -4,6 +4,7 @@
  * the table's last chunk or slot array, grown by the record that needed it. */
 #include "sim/hist.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ void hist_free(hist *h) {
     free(h->ops);
     free(h->effects);
     free(h->far);
+    free(h->tokens);
+    free(h->extra);
     strtab_free(&h->strs);
     memset(h, 0, sizeof *h);
 }
@@ -124,7 +127,9 @@ const char *hist_intern(hist *h, const char *text, size_t max) {
 size_t hist_bytes(const hist *h) {
     SIM_ASSERT(h != NULL);
     return (size_t)h->op_count * sizeof *h->ops + (size_t)h->effect_count * sizeof *h->effects
-           + (size_t)h->far_count * sizeof *h->far + h->strs.bytes;
+           + (size_t)(h->far_count + h->token_count) * sizeof *h->far
+           + (size_t)h->extra_count * sizeof *h->extra
+           + h->strs.bytes;
 }
 
 /* ------------------------------------------------------------ records */
@@ -133,7 +138,9 @@ size_t hist_bytes(const hist *h) {
  * zero whatever the caller's struct held, and their texts are interned.
  * A new field must be copied here: the size checks below fail until it is. */
 _Static_assert(sizeof(hist_op) == 104, "copy the new hist_op field in copy_op");
-_Static_assert(sizeof(hist_effect) == 80, "copy the new hist_effect field in copy_effect");
+_Static_assert(sizeof(hist_effect) == 56, "copy the new hist_effect field in copy_effect");
+_Static_assert(sizeof(hist_effect_fields) == 80, "copy the new hist_effect field in copy_effect");
+_Static_assert(SIM_NODES_MAX <= INT16_MAX, "hist_effect keeps a node in an int16_t");
 
 static void copy_op(hist *h, hist_op *dst, const hist_op *src) {
     memset(dst, 0, sizeof *dst);
@@ -157,21 +164,28 @@ static void copy_op(hist *h, hist_op *dst, const hist_op *src) {
     dst->delta = src->delta;
 }
 
-static void copy_effect(hist *h, hist_effect *dst, const hist_effect *src) {
+/* A node id in 16 bits: the engine's ids are below SIM_NODES_MAX, and a
+ * client is one of them or -1. */
+static int16_t node16(int32_t node) {
+    SIM_ASSERT(node >= -1 && node < SIM_NODES_MAX);
+    return (int16_t)node;
+}
+
+static bool token_narrow(int64_t token) { return token >= 0 && token < HIST_TOKEN_WIDE; }
+
+static void copy_effect(hist *h, hist_effect *dst, const hist_effect_fields *src) {
     memset(dst, 0, sizeof *dst);
     dst->kind = src->kind;
     dst->t_ns = src->t_ns;
-    dst->node = src->node;
-    dst->client = src->client;
+    dst->node = node16(src->node);
+    dst->client = node16(src->client);
     dst->op = src->op;
     dst->epoch = src->epoch;
-    dst->token = src->token;
+    dst->token32 = token_narrow(src->token) ? (uint32_t)src->token : HIST_TOKEN_WIDE;
     dst->value = src->value;
     dst->key = hist_intern(h, src->key, SIM_NAME_MAX);
     dst->aux = src->aux;
-    dst->txn = src->txn;
     dst->pred = src->pred;
-    dst->version = src->version;
 }
 
 bool hist_op_same(const hist_op *a, const hist_op *b) {
@@ -186,13 +200,13 @@ bool hist_op_same(const hist_op *a, const hist_op *b) {
            && strcmp(a->key2, b->key2) == 0;
 }
 
-bool hist_effect_same(const hist_effect *a, const hist_effect *b) {
+bool hist_effect_same(const hist_effect_fields *a, const hist_effect_fields *b) {
     SIM_ASSERT(a != NULL && b != NULL);
-    return a->kind == b->kind && a->t_ns == b->t_ns && a->local_off == b->local_off
-           && a->node == b->node && a->client == b->client && a->op == b->op
-           && a->epoch == b->epoch && a->token == b->token && a->value == b->value
-           && a->aux == b->aux && a->txn == b->txn && a->pred == b->pred
-           && a->version == b->version && strcmp(a->key, b->key) == 0;
+    return a->kind == b->kind && a->t_ns == b->t_ns && a->node == b->node
+           && a->client == b->client && a->op == b->op && a->epoch == b->epoch
+           && a->token == b->token && a->value == b->value && a->aux == b->aux
+           && a->txn == b->txn && a->pred == b->pred && a->version == b->version
+           && strcmp(a->key, b->key) == 0;
 }
 
 bool hist_same(const hist *a, const hist *b) {
@@ -200,15 +214,16 @@ bool hist_same(const hist *a, const hist *b) {
     if (a->op_count != b->op_count || a->effect_count != b->effect_count) return false;
     for (uint32_t i = 0; i < a->op_count; i++)
         if (!hist_op_same(&a->ops[i], &b->ops[i])) return false;
-    for (uint32_t i = 0; i < a->effect_count; i++)
-        if (!hist_effect_same(&a->effects[i], &b->effects[i])
+    for (uint32_t i = 0; i < a->effect_count; i++) {
+        hist_effect_fields x = hist_effect_get(a, &a->effects[i]);
+        hist_effect_fields y = hist_effect_get(b, &b->effects[i]);
+        if (!hist_effect_same(&x, &y)
             || hist_effect_local_ns(a, &a->effects[i]) != hist_effect_local_ns(b, &b->effects[i]))
             return false;
+    }
     return true;
 }
 
-/* Refuses a record for a reason other than the budget: says why, in
- * h->refused, and returns false. */
 static bool refuse(hist *h, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -238,45 +253,91 @@ bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
     return true;
 }
 
-bool hist_add_effect(hist *h, const hist_effect *e) {
+bool hist_add_effect(hist *h, const hist_effect_fields *e) {
     SIM_ASSERT(e != NULL);
     return hist_add_effect_at(h, e, e->t_ns);
 }
 
-static bool local_near(sim_time t_ns, sim_time local_ns) {
-    sim_time off = local_ns - t_ns;
-    return off > HIST_LOCAL_FAR && off <= INT32_MAX;
+/* Appends to a side table of `size`-byte entries, doubling it when full. */
+static void *side_push(void **table, uint32_t *count, uint32_t *cap, size_t size) {
+    if (*count == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *table = sim_xrealloc(*table, (size_t)*cap * size);
+    }
+    return (char *)*table + (size_t)(*count)++ * size;
 }
 
-static void set_local(hist *h, uint32_t i, sim_time local_ns) {
-    hist_effect *x = &h->effects[i];
-    if (local_near(x->t_ns, local_ns)) { x->local_off = (int32_t)(local_ns - x->t_ns); return; }
-    x->local_off = HIST_LOCAL_FAR;
-    if (h->far_count == h->far_cap) {
-        h->far_cap = h->far_cap ? h->far_cap * 2 : 64;
-        h->far = sim_xrealloc(h->far, h->far_cap * sizeof *h->far);
+/* The entry for record `at` in a side table sorted by index (its first
+ * field), NULL when the record has none. */
+static const void *side_find(const void *table, uint32_t count, size_t size, uint32_t at) {
+    uint32_t lo = 0, hi = count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t x;
+        memcpy(&x, (const char *)table + (size_t)mid * size, sizeof x);
+        if (x < at) lo = mid + 1; else hi = mid;
     }
-    h->far[h->far_count++] = (hist_local){ i, local_ns };
+    if (lo == count) return NULL;
+    const char *p = (const char *)table + (size_t)lo * size;
+    uint32_t x;
+    memcpy(&x, p, sizeof x);
+    return x == at ? p : NULL;
+}
+
+static uint32_t effect_index(const hist *h, const hist_effect *e) {
+    SIM_ASSERT(h != NULL && e != NULL);
+    SIM_ASSERT(e >= h->effects && e < h->effects + h->effect_count);
+    return (uint32_t)(e - h->effects);
 }
 
 sim_time hist_effect_local_ns(const hist *h, const hist_effect *e) {
-    SIM_ASSERT(h != NULL && e != NULL);
-    if (e->local_off != HIST_LOCAL_FAR) return e->t_ns + e->local_off;
-    SIM_ASSERT(e >= h->effects && e < h->effects + h->effect_count);
-    uint32_t i = (uint32_t)(e - h->effects), lo = 0, hi = h->far_count;
-    while (lo < hi) {                                /* far is sorted by effect */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->far[mid].effect < i) lo = mid + 1; else hi = mid;
-    }
-    SIM_ASSERT(lo < h->far_count && h->far[lo].effect == i);
-    return h->far[lo].local_ns;
+    const hist_wide *x = side_find(h->far, h->far_count, sizeof *h->far, effect_index(h, e));
+    return x ? x->value : e->t_ns;
 }
 
-bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns) {
+int64_t hist_effect_token(const hist *h, const hist_effect *e) {
+    uint32_t i = effect_index(h, e);
+    if (e->token32 != HIST_TOKEN_WIDE) return e->token32;
+    const hist_wide *x = side_find(h->tokens, h->token_count, sizeof *h->tokens, i);
+    SIM_ASSERT(x != NULL);               /* every wide token has its entry */
+    return x->value;
+}
+
+static const hist_eff_extra *effect_extra(const hist *h, const hist_effect *e) {
+    return side_find(h->extra, h->extra_count, sizeof *h->extra, effect_index(h, e));
+}
+
+int64_t hist_effect_version(const hist *h, const hist_effect *e) {
+    const hist_eff_extra *x = effect_extra(h, e);
+    return x ? x->version : 0;
+}
+
+uint32_t hist_effect_txn(const hist *h, const hist_effect *e) {
+    const hist_eff_extra *x = effect_extra(h, e);
+    return x ? x->txn : 0;
+}
+
+hist_effect_fields hist_effect_get(const hist *h, const hist_effect *e) {
+    const hist_eff_extra *x = effect_extra(h, e);
+    return (hist_effect_fields){ .t_ns = e->t_ns, .epoch = e->epoch, .token = hist_effect_token(h, e),
+                                 .value = e->value, .aux = e->aux,
+                                 .version = x ? x->version : 0, .key = e->key, .node = e->node,
+                                 .client = e->client, .op = e->op, .txn = x ? x->txn : 0,
+                                 .pred = e->pred, .kind = e->kind };
+}
+
+/* The bytes an effect takes: its record and its side-table entries. */
+static size_t effect_need(const hist *h, const hist_effect_fields *e, sim_time local_ns) {
+    return sizeof *h->effects + (local_ns != e->t_ns ? sizeof *h->far : 0)
+           + (token_narrow(e->token) ? 0 : sizeof *h->tokens)
+           + (e->version != 0 || e->txn != 0 ? sizeof *h->extra : 0);
+}
+
+bool hist_add_effect_at(hist *h, const hist_effect_fields *e, sim_time local_ns) {
     SIM_ASSERT(e != NULL);
     SIM_ASSERT(e->kind != HIST_KIND_NONE);
-    size_t need = sizeof *e + (local_near(e->t_ns, local_ns) ? 0 : sizeof *h->far);
-    if (h->effect_count >= HIST_EFFECTS_MAX || hist_bytes(h) + need > h->max_bytes)
+    if (h->effect_count >= HIST_EFFECTS_MAX
+        || hist_bytes(h) + effect_need(h, e, local_ns) > h->max_bytes)
         return false;
     if (texts_full(h)) return false;
     if (h->effect_count > 0) SIM_ASSERT(h->effects[h->effect_count - 1].t_ns <= e->t_ns);
@@ -284,8 +345,22 @@ bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns) {
         h->effect_cap = h->effect_cap ? h->effect_cap * 2 : 256;
         h->effects = sim_xrealloc(h->effects, h->effect_cap * sizeof *h->effects);
     }
-    copy_effect(h, &h->effects[h->effect_count], e);
-    set_local(h, h->effect_count++, local_ns);
+    uint32_t i = h->effect_count++;
+    copy_effect(h, &h->effects[i], e);
+    if (local_ns != e->t_ns) {
+        hist_wide *x = side_push((void **)&h->far, &h->far_count, &h->far_cap, sizeof *h->far);
+        *x = (hist_wide){ i, local_ns };
+    }
+    if (!token_narrow(e->token)) {
+        hist_wide *x = side_push((void **)&h->tokens, &h->token_count, &h->token_cap,
+                                 sizeof *h->tokens);
+        *x = (hist_wide){ i, e->token };
+    }
+    if (e->version != 0 || e->txn != 0) {
+        hist_eff_extra *x = side_push((void **)&h->extra, &h->extra_count, &h->extra_cap,
+                                      sizeof *h->extra);
+        *x = (hist_eff_extra){ i, e->txn, e->version };
+    }
     return true;
 }
 
@@ -302,26 +377,26 @@ const char *hist_result_name(hist_result r) {
 
 /* ------------------------------------------------------------ vocabulary */
 
-static void label_read(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_read(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     snprintf(b, n, "%s read %lld", client, (long long)e->value);
 }
 
-static void label_write(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_write(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     if (e->epoch != 0) snprintf(b, n, "%s wrote %lld (epoch %lld)", client, (long long)e->value,
                                 (long long)e->epoch);
     else snprintf(b, n, "%s wrote %lld", client, (long long)e->value);
 }
 
-static void label_reject(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_reject(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     snprintf(b, n, "refused %s's token %lld", client, (long long)e->token);
 }
 
-static void label_retry(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_retry(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "retry %lld", (long long)e->value);
 }
 
-void hist_label_key(const hist_effect *e, const char *client, char *b, size_t n) {
+void hist_label_key(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     SIM_ASSERT(e != NULL);
     SIM_ASSERT(b != NULL);
     (void)client;

@@ -115,10 +115,10 @@ typedef enum {
 #define HIST_MARK_GREY 0x555555u
 #define HIST_MARK_LIGHT 0x999999u
 
-struct hist_effect;
+struct hist_effect_fields;
 /* A mark's short label ("votes yes"); client = the name of the node the
  * effect is for, "?" when none. */
-typedef void (*hist_label_fn)(const struct hist_effect *e, const char *client, char *buf,
+typedef void (*hist_label_fn)(const struct hist_effect_fields *e, const char *client, char *buf,
                               size_t len);
 
 /* One kind, as the family that records it declares it. */
@@ -184,13 +184,9 @@ typedef struct hist_op {
     bool has_value_in : 1, has_value_out : 1;
 } hist_op;
 
-/* The acting node's wall clock at an effect: local_off, its distance from
- * t_ns when that fits in 32 bits (2.1 s either way), else HIST_LOCAL_FAR
- * and the reading in the history's side table; hist_effect_local_ns reads
- * either.  Writers leave it 0: the engine sets it (hist_add_effect_at). */
-#define HIST_LOCAL_FAR INT32_MIN
-
-typedef struct hist_effect {
+/* An effect as its writer gives it (env_effect, hist_add_effect) and as
+ * a mark's label reads it (hist_effect_get): every field at full width. */
+typedef struct hist_effect_fields {
     sim_time t_ns;           /* true time */
     int64_t epoch;           /* epoch carried, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
@@ -202,16 +198,47 @@ typedef struct hist_effect {
     int32_t client;          /* client node the effect is for, -1 if none */
     uint32_t op;             /* op that caused it, HIST_NONE if none */
     uint32_t txn;            /* the transaction it belongs to (1, 2, ...), 0 = none */
-    int32_t local_off;       /* the node's wall clock minus t_ns, or HIST_LOCAL_FAR */
+    uint16_t pred;           /* kind-specific, with aux (a predicate's operator) */
+    hist_eff_kind kind;
+} hist_effect_fields;
+
+/* An effect as the history keeps it: 56 bytes (sim/hist.c checks).  The
+ * fields most effects set are here, node and client in 16 bits (node ids
+ * are below SIM_NODES_MAX).  The rest is in side tables by effect index,
+ * read through accessors: the token, kept in token32 when it is below
+ * HIST_TOKEN_WIDE and else in a side table (hist_effect_token: 16 bytes
+ * more for a wide one, such as a cache lease, boot << 32 | counter); the
+ * version and the transaction, which most effects leave at 0
+ * (hist_effect_version, hist_effect_txn: 16 bytes for an effect that sets
+ * either); and the acting node's wall clock where it is not true time
+ * (hist_effect_local_ns: 16 bytes). */
+typedef struct hist_effect {
+    sim_time t_ns;           /* true time */
+    int64_t epoch;           /* epoch carried, 0 = none */
+    int64_t value;           /* value read/written; for locks the expiry (local ns) */
+    int64_t aux;             /* kind-specific: its declaration says (0 = unused) */
+    const char *key;         /* resource, row, account, lock or transaction */
+    uint32_t op;             /* op that caused it, HIST_NONE if none */
+    uint32_t token32;        /* the token, or HIST_TOKEN_WIDE: read hist_effect_token */
+    int16_t node;            /* the node where it happened (storage, redis) */
+    int16_t client;          /* client node the effect is for, -1 if none */
     uint16_t pred;           /* kind-specific, with aux (a predicate's operator) */
     hist_eff_kind kind;
 } hist_effect;
 
-/* Wall-clock readings too far from true time for local_off. */
-typedef struct hist_local {
-    uint32_t effect;         /* its index in effects */
-    sim_time local_ns;
-} hist_local;
+#define HIST_TOKEN_WIDE UINT32_MAX
+
+/* Side tables, by record index ascending. */
+typedef struct hist_wide {
+    uint32_t at;             /* the effect's (or op's) index */
+    int64_t value;           /* a wall clock reading, a token */
+} hist_wide;
+
+typedef struct hist_eff_extra {
+    uint32_t at;             /* the effect's index */
+    uint32_t txn;
+    int64_t version;
+} hist_eff_extra;
 
 /* The string table: each distinct text once, in chunks that never move. */
 typedef struct hist_strtab {
@@ -230,8 +257,12 @@ typedef struct hist {
     hist_effect *effects;
     uint32_t effect_count, effect_cap;
     hist_strtab strs;        /* the texts its records point to */
-    hist_local *far;         /* by effect index, ascending */
+    hist_wide *far;          /* effects' wall clocks where not true time */
     uint32_t far_count, far_cap;
+    hist_wide *tokens;       /* effects' tokens from HIST_TOKEN_WIDE up */
+    uint32_t token_count, token_cap;
+    hist_eff_extra *extra;   /* effects' versions and transactions where not 0 */
+    uint32_t extra_count, extra_cap;
     size_t max_bytes;        /* the budget: hist_bytes never passes it */
     int64_t epoch_next;      /* next lock epoch to hand out, starts at 1 */
     int64_t initial_value;   /* the counter's initial value */
@@ -243,32 +274,36 @@ void hist_free(hist *h);
 /* Appends; false when the record would take the history past max_bytes
  * or its count past HIST_*_MAX (the caller ends the run). */
 bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
-bool hist_add_effect(hist *h, const hist_effect *e);
+bool hist_add_effect(hist *h, const hist_effect_fields *e);
 /* Why the last refused record was refused when the budget was not the
  * reason (a value that does not fit the history, sim/hist.c), NULL when
  * it was the budget. */
 const char *hist_refusal(const hist *h);
 /* As hist_add_effect, with the acting node's wall clock reading (the
  * engine's; hist_add_effect takes it to equal true time). */
-bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns);
-/* The acting node's wall clock at e, an effect of h. */
+bool hist_add_effect_at(hist *h, const hist_effect_fields *e, sim_time local_ns);
+/* The fields kept apart of e, an effect of h: the acting node's wall
+ * clock, the version, the token, the transaction; and all its fields. */
 sim_time hist_effect_local_ns(const hist *h, const hist_effect *e);
+int64_t hist_effect_version(const hist *h, const hist_effect *e);
+int64_t hist_effect_token(const hist *h, const hist_effect *e);
+uint32_t hist_effect_txn(const hist *h, const hist_effect *e);
+hist_effect_fields hist_effect_get(const hist *h, const hist_effect *e);
 /* The table's copy of `text` (its first `max` - 1 bytes; NULL = ""):
  * equal texts get the same pointer, valid until hist_free. */
 const char *hist_intern(hist *h, const char *text, size_t max);
 /* Whether two records say the same (texts compared as texts, not as
- * pointers: two histories have two string tables; an effect's wall clock
- * by local_off, its side-table reading being the history's), and whether
- * two histories hold the same records in the same order, wall clocks and
- * all. */
+ * pointers: two histories have two string tables; an effect's fields
+ * kept apart included), and whether two histories hold the same records
+ * in the same order. */
 bool hist_op_same(const hist_op *a, const hist_op *b);
-bool hist_effect_same(const hist_effect *a, const hist_effect *b);
+bool hist_effect_same(const hist_effect_fields *a, const hist_effect_fields *b);
 bool hist_same(const hist *a, const hist *b);
 /* Bytes the history holds in records and side tables (its arrays counted
  * at their length, not their capacity). */
 size_t hist_bytes(const hist *h);
 /* The label "KEY": the effect's key (a transaction, a saga, an SQLSTATE). */
-void hist_label_key(const hist_effect *e, const char *client, char *buf, size_t len);
+void hist_label_key(const hist_effect_fields *e, const char *client, char *buf, size_t len);
 
 /* A kind's declaration and name from the history's vocabulary ("acquire",
  * "lock-set"); a kind the vocabulary lacks is an assertion. */

@@ -403,7 +403,7 @@ static void apply_fault(struct sim *s, uint32_t index) {
  * the story tells who waits for a reply that cannot come. */
 static void record_lost(struct sim *s, int32_t to, int32_t from, uint32_t type, sim_time sent_ns) {
     SIM_ASSERT(sent_ns <= s->now);
-    hist_effect ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
+    hist_effect_fields ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
                        .op = HIST_NONE, .value = sent_ns, .aux = type };
     if (!hist_add_effect_at(&s->hist, &ef, clock_wall(&s->nodes[to].clock, s->now)))
         sim_hist_full(s);

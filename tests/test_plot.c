@@ -238,7 +238,7 @@ static int32_t node_named(const scn *s, const char *name) {
     return -1;
 }
 
-typedef struct key_ev { sim_time t; uint32_t seq; hist_effect e; } key_ev;
+typedef struct key_ev { sim_time t; uint32_t seq; hist_effect_fields e; } key_ev;
 typedef struct span { sim_time from, to; } span;
 
 static int span_cmp(const void *pa, const void *pb) {
@@ -258,7 +258,7 @@ static void key_ev_add(hist *h, key_ev *ev, uint32_t *n, hist_eff_kind kind, sim
     memset(x, 0, sizeof *x);
     x->t = t;
     x->seq = (*n)++;
-    x->e = (hist_effect){ .kind = kind, .t_ns = t, .node = node, .client = client, .op = HIST_NONE };
+    x->e = (hist_effect_fields){ .kind = kind, .t_ns = t, .node = node, .client = client, .op = HIST_NONE };
     x->e.key = hist_intern(h, key, SIM_NAME_MAX);
 }
 
@@ -348,9 +348,9 @@ static void dense_holds(const scn *s, hist *h) {
     for (uint32_t i = 0; i < DENSE_HOLDS; i++) {
         sim_time t = (sim_time)i * 10 * SIM_MS;
         int32_t node = node_named(s, locks[i % 5]), who = c[(i / 100) % 2];   /* 1 s each */
-        hist_effect set = { .kind = HIST_EFF_LOCK_SET, .t_ns = t, .node = node, .client = who,
+        hist_effect_fields set = { .kind = HIST_EFF_LOCK_SET, .t_ns = t, .node = node, .client = who,
                             .op = HIST_NONE, .key = "k" };
-        hist_effect del = set;
+        hist_effect_fields del = set;
         del.kind = HIST_EFF_LOCK_DEL;
         del.t_ns = t + 5 * SIM_MS;
         assert_true(hist_add_effect(h, &set));

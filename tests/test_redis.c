@@ -524,7 +524,7 @@ static void fenced_sets_hand_out_tokens_from_the_first_token_on(void **state) {
     assert_string_equal(step_op(run, 0)->note, "SET: OK (token 33)");
     assert_string_equal(step_op(run, 1)->note, "SET: (nil)");
     assert_string_equal(step_op(run, 3)->note, "SETNX: (integer) 1 (token 34)");
-    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 1)->token, 34);
+    assert_int_equal(hist_effect_token(sim_history(run), effect_n(run, HIST_EFF_LOCK_SET, 1)), 34);
     done(run, s);
 }
 

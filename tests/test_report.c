@@ -62,7 +62,7 @@ static void build_history(fx *f) {
     f->h.ops[w].has_value_in = true;
     f->h.ops[w].note = hist_intern(&f->h, "stale token 33 < 34", HIST_NOTE_MAX);
     add_op(f, C2, HIST_F_ACQUIRE, HIST_PENDING, MS(6), 0);
-    hist_effect e;
+    hist_effect_fields e;
     memset(&e, 0, sizeof e);
     e.kind = HIST_EFF_LOCK_SET;
     e.t_ns = MS(1);

@@ -70,7 +70,7 @@ static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_e
         } else {
             const hist_effect *ef = &h->effects[refs[i].index];
             if (e->client < 0) e->client = ef->client;
-            if (e->token == 0) e->token = ef->token;
+            if (e->token == 0) e->token = hist_effect_token(h, ef);
             if (ef->t_ns < first_use) first_use = ef->t_ns;
         }
     }

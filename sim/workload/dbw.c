@@ -162,7 +162,7 @@ bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why) {
     SIM_ASSERT(s->op != HIST_NONE);
     SIM_ASSERT(why != NULL);
     if (w->retries >= 0 && (int64_t)s->attempt > w->retries) return false;
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_RETRY;
     ef.client = env_self(e);

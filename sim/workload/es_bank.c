@@ -144,7 +144,7 @@ static void on_read(esb_driver *d, env *e, const es_msg *p) {
 }
 
 static void retry(esb_driver *d, env *e) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_RETRY;
     ef.client = env_self(e);

@@ -411,9 +411,9 @@ static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *prot
 /* The words for step (comp: compensation) `step` of a saga that began
  * with this BEGIN effect (value = steps, token = pivot): a cancel-order
  * saga has pivot 1; a create-order saga 3 or 4 steps (create_def). */
-static const char *ords_step_words(const hist_effect *begin, bool comp, int64_t step) {
+static const char *ords_step_words(const hist *h, const hist_effect *begin, bool comp, int64_t step) {
     if (begin == NULL) return comp ? "a compensation" : "a step";
-    if (begin->token == 1) return step == 1 ? "the cancel" : step == 2 ? "the cancel's refund" : "the cancel's confirmation";
+    if (hist_effect_token(h, begin) == 1) return step == 1 ? "the cancel" : step == 2 ? "the cancel's refund" : "the cancel's confirmation";
     if (comp) return step == 1 ? "the order's rejection" : step == 2 ? "the refund" : "a compensation";
     if (step == begin->value) return "the approval";
     return step == 1 ? "the order's creation" : step == 2 ? "the funds' reservation" : "the seat's reservation";
@@ -452,7 +452,7 @@ static bool is_step(const hist_effect *x) {
 static void ords_tell_repeat(const hist *h, uint32_t first, uint32_t times, char *buf, size_t len) {
     const hist_effect *x = &h->effects[first];
     bool comp = x->kind == HIST_EFF_SAGA_COMP;
-    wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(ords_begin_of(h, x->key), comp, x->value),
+    wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(h, ords_begin_of(h, x->key), comp, x->value),
            comp ? "C" : "T", x->value, x->key, times == 2 ? "twice" : "more than twice");
 }
 

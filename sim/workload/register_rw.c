@@ -131,7 +131,7 @@ static void rw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
 }
 
 static void record_target(const rw_driver *d, env *e) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_REG_TARGET;
     ef.client = -1;
