@@ -35,6 +35,10 @@ void hist_free(hist *h) {
     free(h->effects);
     free(h->far);
     free(h->tokens);
+    free(h->op_far);
+    free(h->op_epochs);
+    free(h->op_tokens);
+    free(h->key2s);
     free(h->extra);
     strtab_free(&h->strs);
     memset(h, 0, sizeof *h);
@@ -127,7 +131,9 @@ const char *hist_intern(hist *h, const char *text, size_t max) {
 size_t hist_bytes(const hist *h) {
     SIM_ASSERT(h != NULL);
     return (size_t)h->op_count * sizeof *h->ops + (size_t)h->effect_count * sizeof *h->effects
-           + (size_t)(h->far_count + h->token_count) * sizeof *h->far
+           + (size_t)(h->far_count + h->token_count + h->op_far_count + h->op_epoch_count
+                      + h->op_token_count) * sizeof *h->far
+           + (size_t)h->key2_count * sizeof *h->key2s
            + (size_t)h->extra_count * sizeof *h->extra
            + h->strs.bytes;
 }
@@ -137,32 +143,11 @@ size_t hist_bytes(const hist *h) {
 /* Records are copied field by field into zeroed memory, so that padding is
  * zero whatever the caller's struct held, and their texts are interned.
  * A new field must be copied here: the size checks below fail until it is. */
-_Static_assert(sizeof(hist_op) == 104, "copy the new hist_op field in copy_op");
+_Static_assert(sizeof(hist_op) == 80, "copy the new hist_op field in copy_op");
+_Static_assert(sizeof(hist_op_fields) == 104, "copy the new hist_op field in copy_op");
 _Static_assert(sizeof(hist_effect) == 56, "copy the new hist_effect field in copy_effect");
 _Static_assert(sizeof(hist_effect_fields) == 80, "copy the new hist_effect field in copy_effect");
 _Static_assert(SIM_NODES_MAX <= INT16_MAX, "hist_effect keeps a node in an int16_t");
-
-static void copy_op(hist *h, hist_op *dst, const hist_op *src) {
-    memset(dst, 0, sizeof *dst);
-    dst->id = src->id;
-    dst->node = src->node;
-    dst->process = src->process;
-    dst->f = src->f;
-    dst->result = src->result;
-    dst->invoke_ns = src->invoke_ns;
-    dst->complete_ns = src->complete_ns;
-    dst->invoke_local_ns = src->invoke_local_ns;
-    dst->value_in = src->value_in;
-    dst->value_out = src->value_out;
-    dst->has_value_in = src->has_value_in;
-    dst->has_value_out = src->has_value_out;
-    dst->epoch = src->epoch;
-    dst->token = src->token;
-    dst->note = hist_intern(h, src->note, HIST_NOTE_MAX);
-    dst->key = hist_intern(h, src->key, SIM_NAME_MAX);
-    dst->key2 = hist_intern(h, src->key2, SIM_NAME_MAX);
-    dst->delta = src->delta;
-}
 
 /* A node id in 16 bits: the engine's ids are below SIM_NODES_MAX, and a
  * client is one of them or -1. */
@@ -172,6 +157,26 @@ static int16_t node16(int32_t node) {
 }
 
 static bool token_narrow(int64_t token) { return token >= 0 && token < HIST_TOKEN_WIDE; }
+
+static void copy_op(hist *h, hist_op *dst, const hist_op_fields *src) {
+    memset(dst, 0, sizeof *dst);
+    dst->id = src->id;
+    dst->node = node16(src->node);
+    dst->process = src->process;
+    dst->f = src->f;
+    dst->result = src->result;
+    dst->invoke_ns = src->invoke_ns;
+    dst->complete_ns = src->complete_ns;
+    dst->value_in = src->value_in;
+    dst->value_out = src->value_out;
+    dst->has_value_in = src->has_value_in;
+    dst->has_value_out = src->has_value_out;
+    dst->epoch32 = token_narrow(src->epoch) ? (uint32_t)src->epoch : HIST_TOKEN_WIDE;
+    dst->token32 = token_narrow(src->token) ? (uint32_t)src->token : HIST_TOKEN_WIDE;
+    dst->note = hist_intern(h, src->note, HIST_NOTE_MAX);
+    dst->key = hist_intern(h, src->key, SIM_NAME_MAX);
+    dst->delta = src->delta;
+}
 
 static void copy_effect(hist *h, hist_effect *dst, const hist_effect_fields *src) {
     memset(dst, 0, sizeof *dst);
@@ -188,7 +193,7 @@ static void copy_effect(hist *h, hist_effect *dst, const hist_effect_fields *src
     dst->pred = src->pred;
 }
 
-bool hist_op_same(const hist_op *a, const hist_op *b) {
+bool hist_op_same(const hist_op_fields *a, const hist_op_fields *b) {
     SIM_ASSERT(a != NULL && b != NULL);
     return a->id == b->id && a->node == b->node && a->process == b->process && a->f == b->f
            && a->result == b->result && a->invoke_ns == b->invoke_ns
@@ -212,8 +217,10 @@ bool hist_effect_same(const hist_effect_fields *a, const hist_effect_fields *b) 
 bool hist_same(const hist *a, const hist *b) {
     SIM_ASSERT(a != NULL && b != NULL);
     if (a->op_count != b->op_count || a->effect_count != b->effect_count) return false;
-    for (uint32_t i = 0; i < a->op_count; i++)
-        if (!hist_op_same(&a->ops[i], &b->ops[i])) return false;
+    for (uint32_t i = 0; i < a->op_count; i++) {
+        hist_op_fields x = hist_op_get(a, &a->ops[i]), y = hist_op_get(b, &b->ops[i]);
+        if (!hist_op_same(&x, &y)) return false;
+    }
     for (uint32_t i = 0; i < a->effect_count; i++) {
         hist_effect_fields x = hist_effect_get(a, &a->effects[i]);
         hist_effect_fields y = hist_effect_get(b, &b->effects[i]);
@@ -235,22 +242,6 @@ static bool refuse(hist *h, const char *fmt, ...) {
 static bool texts_full(hist *h) {
     if (!strtab_full(&h->strs)) return false;
     return !refuse(h, "the history's table of texts is full (4 GiB of distinct keys and notes)");
-}
-
-bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out) {
-    SIM_ASSERT(op != NULL);
-    SIM_ASSERT(op->f != HIST_KIND_NONE);
-    if (h->op_count >= HIST_OPS_MAX || hist_bytes(h) + sizeof *op > h->max_bytes) return false;
-    if (texts_full(h)) return false;
-    if (h->op_count == h->op_cap) {
-        h->op_cap = h->op_cap ? h->op_cap * 2 : 256;
-        h->ops = sim_xrealloc(h->ops, h->op_cap * sizeof *h->ops);
-    }
-    uint32_t id = h->op_count++;
-    copy_op(h, &h->ops[id], op);
-    h->ops[id].id = id;
-    if (id_out) *id_out = id;
-    return true;
 }
 
 bool hist_add_effect(hist *h, const hist_effect_fields *e) {
@@ -282,6 +273,24 @@ static const void *side_find(const void *table, uint32_t count, size_t size, uin
     uint32_t x;
     memcpy(&x, p, sizeof x);
     return x == at ? p : NULL;
+}
+
+/* Puts `entry` for record `at` in its place in a side table sorted by
+ * index: at the end, unless (an op's wide epoch or token, set when it
+ * completes) a later record has one already. */
+static void side_insert(void **table, uint32_t *count, uint32_t *cap, size_t size,
+                        const void *entry, uint32_t at) {
+    char *end = side_push(table, count, cap, size);
+    char *p = end;
+    while (p > (char *)*table) {
+        uint32_t x;
+        memcpy(&x, p - size, sizeof x);
+        SIM_ASSERT(x != at);
+        if (x < at) break;
+        p -= size;
+    }
+    memmove(p + size, p, (size_t)(end - p));
+    memcpy(p, entry, size);
 }
 
 static uint32_t effect_index(const hist *h, const hist_effect *e) {
@@ -362,6 +371,127 @@ bool hist_add_effect_at(hist *h, const hist_effect_fields *e, sim_time local_ns)
         *x = (hist_eff_extra){ i, e->txn, e->version };
     }
     return true;
+}
+
+/* ------------------------------------------------------------ operations */
+
+static uint32_t op_index(const hist *h, const hist_op *op) {
+    SIM_ASSERT(h != NULL && op != NULL);
+    SIM_ASSERT(op >= h->ops && op < h->ops + h->op_count);
+    return (uint32_t)(op - h->ops);
+}
+
+static int64_t wide_at(const hist_wide *table, uint32_t count, uint32_t at) {
+    const hist_wide *x = side_find(table, count, sizeof *table, at);
+    SIM_ASSERT(x != NULL);               /* every wide value has its entry */
+    return x->value;
+}
+
+sim_time hist_op_local_ns(const hist *h, const hist_op *op) {
+    const hist_wide *x = side_find(h->op_far, h->op_far_count, sizeof *h->op_far, op_index(h, op));
+    return x ? x->value : op->invoke_ns;
+}
+
+int64_t hist_op_epoch(const hist *h, const hist_op *op) {
+    uint32_t i = op_index(h, op);
+    return op->epoch32 != HIST_TOKEN_WIDE ? op->epoch32 : wide_at(h->op_epochs, h->op_epoch_count, i);
+}
+
+int64_t hist_op_token(const hist *h, const hist_op *op) {
+    uint32_t i = op_index(h, op);
+    return op->token32 != HIST_TOKEN_WIDE ? op->token32 : wide_at(h->op_tokens, h->op_token_count, i);
+}
+
+const char *hist_op_key2(const hist *h, const hist_op *op) {
+    const hist_key2_entry *x = side_find(h->key2s, h->key2_count, sizeof *h->key2s, op_index(h, op));
+    return x ? x->key2 : "";
+}
+
+hist_op_fields hist_op_get(const hist *h, const hist_op *op) {
+    return (hist_op_fields){ .invoke_ns = op->invoke_ns, .complete_ns = op->complete_ns,
+                             .invoke_local_ns = hist_op_local_ns(h, op), .value_in = op->value_in,
+                             .value_out = op->value_out, .epoch = hist_op_epoch(h, op),
+                             .token = hist_op_token(h, op), .delta = op->delta, .note = op->note,
+                             .key = op->key, .key2 = hist_op_key2(h, op), .id = op->id,
+                             .node = op->node, .process = op->process, .f = op->f,
+                             .result = op->result, .has_value_in = op->has_value_in,
+                             .has_value_out = op->has_value_out };
+}
+
+static void wide_put(hist_wide **table, uint32_t *count, uint32_t *cap, uint32_t at, int64_t v) {
+    hist_wide x = { at, v };
+    side_insert((void **)table, count, cap, sizeof **table, &x, at);
+}
+
+/* The bytes an op takes: its record and its side-table entries. */
+static size_t op_need(const hist *h, const hist_op_fields *op) {
+    size_t wide = (token_narrow(op->epoch) ? 0 : 1) + (token_narrow(op->token) ? 0 : 1)
+                  + (op->invoke_local_ns != op->invoke_ns ? 1 : 0);
+    return sizeof *h->ops + wide * sizeof(hist_wide)
+           + (op->key2 != NULL && op->key2[0] != '\0' ? sizeof *h->key2s : 0);
+}
+
+bool hist_add_op(hist *h, const hist_op_fields *op, uint32_t *id_out) {
+    SIM_ASSERT(op != NULL);
+    SIM_ASSERT(op->f != HIST_KIND_NONE);
+    if (h->op_count >= HIST_OPS_MAX || hist_bytes(h) + op_need(h, op) > h->max_bytes) return false;
+    if (texts_full(h)) return false;
+    if (h->op_count == h->op_cap) {
+        h->op_cap = h->op_cap ? h->op_cap * 2 : 256;
+        h->ops = sim_xrealloc(h->ops, h->op_cap * sizeof *h->ops);
+    }
+    uint32_t id = h->op_count++;
+    copy_op(h, &h->ops[id], op);
+    h->ops[id].id = id;
+    if (!token_narrow(op->epoch)) wide_put(&h->op_epochs, &h->op_epoch_count, &h->op_epoch_cap, id, op->epoch);
+    if (!token_narrow(op->token)) wide_put(&h->op_tokens, &h->op_token_count, &h->op_token_cap, id, op->token);
+    if (op->invoke_local_ns != op->invoke_ns)
+        wide_put(&h->op_far, &h->op_far_count, &h->op_far_cap, id, op->invoke_local_ns);
+    if (op->key2 != NULL && op->key2[0] != '\0') {
+        hist_key2_entry x = { id, hist_intern(h, op->key2, SIM_NAME_MAX) };
+        side_insert((void **)&h->key2s, &h->key2_count, &h->key2_cap, sizeof *h->key2s, &x, id);
+    }
+    if (id_out) *id_out = id;
+    return true;
+}
+
+/* Sets a stored epoch or token: in its 32 bits, or whole in its table
+ * (replacing the entry a wide one had). */
+static void set_wide32(uint32_t *field, hist_wide **table, uint32_t *count, uint32_t *cap,
+                       uint32_t at, int64_t v) {
+    if (*field == HIST_TOKEN_WIDE) {
+        hist_wide *x = (hist_wide *)side_find(*table, *count, sizeof **table, at);
+        SIM_ASSERT(x != NULL);
+        if (token_narrow(v)) {                    /* drop the entry */
+            size_t tail = (size_t)(*count - (uint32_t)(x - *table) - 1) * sizeof *x;
+            memmove(x, x + 1, tail);
+            (*count)--;
+        } else {
+            x->value = v;
+            return;
+        }
+    }
+    if (token_narrow(v)) { *field = (uint32_t)v; return; }
+    *field = HIST_TOKEN_WIDE;
+    wide_put(table, count, cap, at, v);
+}
+
+void hist_complete_op(hist *h, uint32_t id, hist_result r, sim_time now,
+                      const hist_op_fields *fields) {
+    SIM_ASSERT(h != NULL && id < h->op_count);
+    SIM_ASSERT(r != HIST_PENDING);
+    hist_op *op = &h->ops[id];
+    SIM_ASSERT(op->result == HIST_PENDING);
+    SIM_ASSERT(now >= op->invoke_ns);
+    op->result = (uint8_t)r;
+    op->complete_ns = now;
+    if (!fields) return;
+    if (fields->has_value_out) { op->value_out = fields->value_out; op->has_value_out = true; }
+    if (fields->epoch)
+        set_wide32(&op->epoch32, &h->op_epochs, &h->op_epoch_count, &h->op_epoch_cap, id, fields->epoch);
+    if (fields->token)
+        set_wide32(&op->token32, &h->op_tokens, &h->op_token_count, &h->op_token_cap, id, fields->token);
+    if (fields->note && fields->note[0]) op->note = hist_intern(h, fields->note, HIST_NOTE_MAX);
 }
 
 const char *hist_result_name(hist_result r) {

@@ -161,10 +161,12 @@ extern const hist_kind_def hist_core_effects[];
  * writer points them at its own text (NULL = ""), and hist_add_op /
  * hist_add_effect copy it there once per distinct text (truncated to
  * HIST_NOTE_MAX - 1 or SIM_NAME_MAX - 1 bytes), so a stored record's
- * strings are never NULL and live as long as the history.  Fields are
- * ordered widest first, so that padding is only what rounds a record up
- * to 8 bytes (104 for an op, 80 for an effect: sim/hist.c checks). */
-typedef struct hist_op {
+ * strings are never NULL and live as long as the history.
+ *
+ * An operation as its writer gives it (env_op_invoke, env_op_complete,
+ * hist_add_op) and as hist_op_get reads it back: every field at full
+ * width. */
+typedef struct hist_op_fields {
     sim_time invoke_ns;      /* true time */
     sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
     sim_time invoke_local_ns;   /* the client's wall clock at invoke */
@@ -179,6 +181,30 @@ typedef struct hist_op {
     uint32_t id;
     int32_t node;            /* client node index */
     uint32_t process;        /* Jepsen :process, = index of the client in the workload */
+    hist_f f;
+    uint8_t result;          /* a hist_result */
+    bool has_value_in : 1, has_value_out : 1;
+} hist_op_fields;
+
+/* An operation as the history keeps it: 80 bytes (sim/hist.c checks).
+ * The node in 16 bits; the epoch and the token in 32 when below
+ * HIST_TOKEN_WIDE, else whole in a side table (hist_op_epoch,
+ * hist_op_token); the client's wall clock at invoke where it is not true
+ * time, and key2, in side tables by op index (hist_op_local_ns,
+ * hist_op_key2: 16 bytes each for an op that has one). */
+typedef struct hist_op {
+    sim_time invoke_ns;      /* true time */
+    sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
+    int64_t value_in;        /* write: value written; cas: new value */
+    int64_t value_out;       /* read: value read; (lock) acquire: token */
+    int64_t delta;           /* the change to key it asks for (a buy: -qty) */
+    const char *note;        /* why it failed, e.g. "stale token 33 < 34" */
+    const char *key;         /* the row/account/item it changes, "" = none */
+    uint32_t id;
+    uint32_t process;        /* Jepsen :process, = index of the client in the workload */
+    uint32_t epoch32;        /* the epoch, or HIST_TOKEN_WIDE: read hist_op_epoch */
+    uint32_t token32;        /* the token, or HIST_TOKEN_WIDE: read hist_op_token */
+    int16_t node;            /* client node index */
     hist_f f;
     uint8_t result;          /* a hist_result */
     bool has_value_in : 1, has_value_out : 1;
@@ -234,6 +260,11 @@ typedef struct hist_wide {
     int64_t value;           /* a wall clock reading, a token */
 } hist_wide;
 
+typedef struct hist_key2_entry {
+    uint32_t at;             /* the op's index */
+    const char *key2;
+} hist_key2_entry;
+
 typedef struct hist_eff_extra {
     uint32_t at;             /* the effect's index */
     uint32_t txn;
@@ -254,6 +285,14 @@ typedef struct hist {
     const hist_vocab *vocab; /* the names of its kinds; never NULL after hist_init */
     hist_op *ops;
     uint32_t op_count, op_cap;
+    hist_wide *op_far;       /* ops' wall clocks at invoke where not true time */
+    uint32_t op_far_count, op_far_cap;
+    hist_wide *op_epochs;    /* ops' epochs from HIST_TOKEN_WIDE up */
+    uint32_t op_epoch_count, op_epoch_cap;
+    hist_wide *op_tokens;    /* ops' tokens from HIST_TOKEN_WIDE up */
+    uint32_t op_token_count, op_token_cap;
+    hist_key2_entry *key2s;     /* ops' key2 where not "" */
+    uint32_t key2_count, key2_cap;
     hist_effect *effects;
     uint32_t effect_count, effect_cap;
     hist_strtab strs;        /* the texts its records point to */
@@ -273,7 +312,19 @@ void hist_init(hist *h);
 void hist_free(hist *h);
 /* Appends; false when the record would take the history past max_bytes
  * or its count past HIST_*_MAX (the caller ends the run). */
-bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
+bool hist_add_op(hist *h, const hist_op_fields *op, uint32_t *id_out);
+/* Completes pending op `id` at true time `now` with result r and, when
+ * fields is not NULL, what they add: value_out (when has_value_out),
+ * epoch and token (when not 0), note (when not "").  A wide epoch or
+ * token, like the note's text, takes room past the budget's check. */
+void hist_complete_op(hist *h, uint32_t id, hist_result r, sim_time now,
+                      const hist_op_fields *fields);
+/* The fields kept apart of op, an op of h, and all its fields. */
+sim_time hist_op_local_ns(const hist *h, const hist_op *op);
+int64_t hist_op_epoch(const hist *h, const hist_op *op);
+int64_t hist_op_token(const hist *h, const hist_op *op);
+const char *hist_op_key2(const hist *h, const hist_op *op);
+hist_op_fields hist_op_get(const hist *h, const hist_op *op);
 bool hist_add_effect(hist *h, const hist_effect_fields *e);
 /* Why the last refused record was refused when the budget was not the
  * reason (a value that does not fit the history, sim/hist.c), NULL when
@@ -296,7 +347,7 @@ const char *hist_intern(hist *h, const char *text, size_t max);
  * pointers: two histories have two string tables; an effect's fields
  * kept apart included), and whether two histories hold the same records
  * in the same order. */
-bool hist_op_same(const hist_op *a, const hist_op *b);
+bool hist_op_same(const hist_op_fields *a, const hist_op_fields *b);
 bool hist_effect_same(const hist_effect_fields *a, const hist_effect_fields *b);
 bool hist_same(const hist *a, const hist *b);
 /* Bytes the history holds in records and side tables (its arrays counted

@@ -62,7 +62,7 @@ static int fx_teardown(void **state) {
 
 static uint32_t op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time inv, sim_time done,
                    int64_t epoch) {
-    hist_op o;
+    hist_op_fields o;
     memset(&o, 0, sizeof o);
     o.node = node;
     o.process = (uint32_t)(node - C1);

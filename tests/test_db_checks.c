@@ -44,7 +44,7 @@ static int teardown(void **state) {
 /* An op from client `node` (process = node) that completed with r. */
 static uint32_t op(fx *f, hist_f fn, int32_t node, hist_result r, const char *key, const char *key2,
                    int64_t delta, int64_t t0, int64_t t1) {
-    hist_op o;
+    hist_op_fields o;
     memset(&o, 0, sizeof o);
     o.node = node;
     o.process = (uint32_t)node;

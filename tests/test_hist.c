@@ -75,7 +75,7 @@ static void records_read_back_equal_what_was_added(void **state) {
     snprintf(key, sizeof key, "accounts:1");
     snprintf(key2, sizeof key2, "accounts:2");
     snprintf(note, sizeof note, "stale token 33 < 34");
-    hist_op op = { .node = 3, .process = 7, .f = HIST_F_CAS, .result = HIST_INFO,
+    hist_op_fields op = { .node = 3, .process = 7, .f = HIST_F_CAS, .result = HIST_INFO,
                    .invoke_ns = 5, .complete_ns = 9, .invoke_local_ns = -4, .value_in = INT64_MAX,
                    .value_out = INT64_MIN, .has_value_in = true, .has_value_out = true,
                    .epoch = 1ll << 40, .token = -2, .delta = -300, .key = key, .key2 = key2,
@@ -92,14 +92,18 @@ static void records_read_back_equal_what_was_added(void **state) {
     op.id = 0;
     snprintf(key, sizeof key, "accounts:1");
     snprintf(note, sizeof note, "stale token 33 < 34");
-    assert_true(hist_op_same(&h.ops[0], &op));
+    hist_op_fields op_back = hist_op_get(&h, &h.ops[0]);
+    assert_true(hist_op_same(&op_back, &op));
+    assert_int_equal(hist_op_epoch(&h, &h.ops[0]), 1ll << 40);
+    assert_int_equal(hist_op_token(&h, &h.ops[0]), -2);
+    assert_int_equal(hist_op_local_ns(&h, &h.ops[0]), -4);
     hist_effect_fields back = hist_effect_get(&h, &h.effects[0]);
     assert_true(hist_effect_same(&back, &ef));
     assert_int_equal(hist_effect_local_ns(&h, &h.effects[0]), 1ll << 50);
     assert_int_equal(hist_effect_version(&h, &h.effects[0]), INT64_MIN);
     assert_int_equal(hist_effect_txn(&h, &h.effects[0]), 12);
     assert_int_equal(hist_effect_token(&h, &h.effects[0]), UINT32_MAX);
-    assert_string_equal(h.ops[0].key2, "accounts:2");
+    assert_string_equal(hist_op_key2(&h, &h.ops[0]), "accounts:2");
     assert_string_equal(h.effects[0].key, "accounts:1");
     ef.aux = 12;
     assert_false(hist_effect_same(&back, &ef));
@@ -123,6 +127,43 @@ static void versions_and_transactions_read_back_from_their_side_table(void **sta
     }
     assert_int_equal(h.extra_count, 334 + 200 - 67 - 1);   /* 3 or 5 divides i, i > 0 */
     assert_int_equal(hist_bytes(&h), 1000 * sizeof(hist_effect) + h.extra_count * sizeof(hist_eff_extra));
+    hist_free(&h);
+}
+
+/* Ops complete in any order, and a completion may bring an epoch or a
+ * token too wide for the record: each is kept whole and reads back as
+ * given, the narrow ones in their record. */
+static void epochs_and_tokens_learned_at_completion_read_back_whole_in_any_order(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    for (uint32_t i = 0; i < 6; i++) {
+        hist_op_fields op = { .f = HIST_F_READ, .invoke_ns = i, .invoke_local_ns = i,
+                              .complete_ns = SIM_TIME_NEVER, .node = (int32_t)i };
+        assert_true(hist_add_op(&h, &op, NULL));
+    }
+    static const uint32_t order[] = { 4, 1, 5, 0, 3 };
+    static const int64_t epoch[] = { 7, (int64_t)1 << 40, 0, UINT32_MAX, 9, -5 };
+    static const int64_t token[] = { (int64_t)5 << 32, 3, 0, 11, INT64_MAX, UINT32_MAX - 1 };
+    for (uint32_t k = 0; k < 5; k++) {
+        uint32_t i = order[k];
+        hist_op_fields done = { .epoch = epoch[i], .token = token[i] };
+        hist_complete_op(&h, i, HIST_OK, 10 + k, &done);
+    }
+    for (uint32_t i = 0; i < 6; i++) {
+        assert_int_equal(hist_op_epoch(&h, &h.ops[i]), epoch[i]);
+        assert_int_equal(hist_op_token(&h, &h.ops[i]), token[i]);
+    }
+    assert_int_equal(h.ops[2].result, HIST_PENDING);
+    assert_int_equal(h.ops[4].complete_ns, 10);
+    assert_int_equal(h.op_epoch_count, 3);          /* 2^40, UINT32_MAX, -5 */
+    assert_int_equal(h.op_token_count, 2);          /* 5 << 32, INT64_MAX */
+    hist_op_fields again = { .token = 4 };          /* a narrow token replaces a wide one */
+    h.ops[0].result = HIST_PENDING;
+    hist_complete_op(&h, 0, HIST_OK, 20, &again);
+    assert_int_equal(hist_op_token(&h, &h.ops[0]), 4);
+    assert_int_equal(h.op_token_count, 1);
+    assert_int_equal(hist_op_token(&h, &h.ops[4]), INT64_MAX);
     hist_free(&h);
 }
 
@@ -174,12 +215,12 @@ static void a_record_without_texts_reads_back_empty_texts(void **state) {
     (void)state;
     hist h;
     hist_init(&h);
-    hist_op op = { .f = HIST_F_READ };
+    hist_op_fields op = { .f = HIST_F_READ };
     hist_effect_fields ef = { .kind = HIST_EFF_READ, .op = HIST_NONE };
     assert_true(hist_add_op(&h, &op, NULL));
     assert_true(hist_add_effect(&h, &ef));
     assert_string_equal(h.ops[0].key, "");
-    assert_string_equal(h.ops[0].key2, "");
+    assert_string_equal(hist_op_key2(&h, &h.ops[0]), "");
     assert_string_equal(h.ops[0].note, "");
     assert_string_equal(h.effects[0].key, "");
     hist_free(&h);
@@ -211,7 +252,7 @@ static void a_record_past_the_budget_is_refused(void **state) {
     uint32_t added = 0;
     while (hist_add_effect(&h, &ef)) added++;
     assert_int_equal(added, 100);
-    hist_op op = { .f = HIST_F_READ };
+    hist_op_fields op = { .f = HIST_F_READ };
     assert_false(hist_add_op(&h, &op, NULL));
     assert_true(hist_bytes(&h) <= h.max_bytes);
     hist_free(&h);
@@ -313,6 +354,7 @@ int main(void) {
         cmocka_unit_test(records_read_back_equal_what_was_added),
         cmocka_unit_test(versions_and_transactions_read_back_from_their_side_table),
         cmocka_unit_test(tokens_too_wide_for_the_record_read_back_whole_from_the_side_table),
+        cmocka_unit_test(epochs_and_tokens_learned_at_completion_read_back_whole_in_any_order),
         cmocka_unit_test(wall_clock_readings_near_and_far_from_true_time_read_back_exactly),
         cmocka_unit_test(a_record_without_texts_reads_back_empty_texts),
         cmocka_unit_test(many_records_on_few_keys_cost_their_records_and_one_copy_of_each_key),

@@ -189,7 +189,7 @@ static void the_clock_replay_matches_the_engines_own_readings(void **state) {
     }
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
-        assert_int_equal(plot_clock_error(f.s, op->node, op->invoke_ns), op->invoke_local_ns - op->invoke_ns);
+        assert_int_equal(plot_clock_error(f.s, op->node, op->invoke_ns), hist_op_local_ns(h, op) - op->invoke_ns);
     }
     assert_true(checked > 0);                                /* C's jump was among them */
     assert_true(has_row(&f, "label", "\"clock +20 s\""));
@@ -342,7 +342,7 @@ static void dense_holds(const scn *s, hist *h) {
     static const char *const locks[] = { "A", "B", "C", "D", "E" };
     int32_t c[2] = { node_named(s, "c1"), node_named(s, "c2") };
     for (int k = 0; k < 2; k++) {                      /* an op each: clients get colours */
-        hist_op op = { .node = c[k], .f = HIST_F_READ, .result = HIST_OK, .complete_ns = SIM_MS };
+        hist_op_fields op = { .node = c[k], .f = HIST_F_READ, .result = HIST_OK, .complete_ns = SIM_MS };
         assert_true(hist_add_op(h, &op, NULL));
     }
     for (uint32_t i = 0; i < DENSE_HOLDS; i++) {
@@ -447,7 +447,7 @@ static char *latency_of(const char *dir, uint32_t n) {
     hist_init(&h);
     h.vocab = &registry_vocab;
     for (uint32_t i = 0; i < n; i++) {
-        hist_op op = { 0 };
+        hist_op_fields op = { 0 };
         op.node = node_named(&s, "c1");
         op.f = HIST_F_WRITE;
         op.result = HIST_OK;
@@ -528,7 +528,7 @@ static void latency_percentiles_use_nearest_rank_over_completed_ops(void **state
     hist h;
     hist_init(&h);
     for (int i = 1; i <= 10; i++) {
-        hist_op op = { 0 };
+        hist_op_fields op = { 0 };
         op.f = HIST_F_WRITE;
         op.result = i == 10 ? HIST_PENDING : HIST_OK;
         op.invoke_ns = 0;

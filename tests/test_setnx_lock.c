@@ -176,7 +176,7 @@ static void gc_pause_past_the_ttl_lets_a_stale_write_clobber_the_next_holder(voi
     const hist_op *c2 = op_of(&r, "c2", HIST_F_ACQUIRE, 0);
     assert_int_equal(c2->result, HIST_OK);
     assert_int_equal(ms(c2->complete_ns), 10502);
-    assert_int_equal(c2->epoch, 2);
+    assert_int_equal(hist_op_epoch(r.h, c2), 2);
     const hist_effect *w2 = effect_of(&r, HIST_EFF_WRITE, "c2", 0);
     assert_int_equal(ms(w2->t_ns), 10505);
     const hist_effect *w1 = effect_of(&r, HIST_EFF_WRITE, "c1", 0);

@@ -50,7 +50,7 @@ static void st_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     st_client *st = state;
     (void)arg;
     const step *s = &g_steps[tag];
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.epoch = s->epoch;
     f.token = s->token;
@@ -71,7 +71,7 @@ static void st_message(void *state, env *e, node_id from, uint32_t type, const v
     assert_int_equal(len, sizeof(stor_reply));
     stor_reply p;
     memcpy(&p, body, sizeof p);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = true;
     f.value_out = p.value;

@@ -252,9 +252,9 @@ static void edn_line(FILE *f, const rpt_run *run, const hist_op *op, bool comple
         rpt_write_quoted(f, run->s->nodes[op->node].name);
     }
     bool learned = op->f != HIST_F_ACQUIRE || completion;   /* an acquire learns its epoch */
-    int64_t token = op->token;
+    int64_t token = hist_op_token(run->h, op), epoch = hist_op_epoch(run->h, op);
     if (op->f == HIST_F_ACQUIRE && op->has_value_out && op->value_out != 0) token = op->value_out;
-    if (learned && op->epoch != 0) fprintf(f, ", :epoch %" PRId64, op->epoch);
+    if (learned && epoch != 0) fprintf(f, ", :epoch %" PRId64, epoch);
     if (learned && token != 0) fprintf(f, ", :token %" PRId64, token);
     if (completion && op->result != HIST_OK && op->note[0] != '\0') {
         fputs(", :error ", f);

@@ -127,7 +127,7 @@ static void begin_create(ords_driver *d, env *e) {
     int64_t order = d->cfg->order + (int64_t)d->rank + d->done * (int64_t)d->creators;
     saga_def def;
     create_def(d, e, order, &def);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = order;
     f.has_value_in = true;
@@ -146,7 +146,7 @@ static void begin_cancel(ords_driver *d, env *e) {
     SIM_ASSERT(d->cancel == CANCEL_IDLE || d->cancel == CANCEL_AGAIN);
     saga_def def;
     cancel_def(d, &def);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = d->cfg->order;
     f.has_value_in = true;
@@ -166,7 +166,7 @@ static void on_ended(void *owner, env *e, uint32_t op, hist_result r, const char
     ords_driver *d = owner;
     SIM_ASSERT(op != HIST_NONE);
     SIM_ASSERT(op == d->create_op || op == d->cancel_op);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = why;
     env_op_complete(e, op, r, &f);
@@ -263,7 +263,7 @@ static void ords_on_message(void *state, env *e, node_id from, uint32_t type, co
 
 static void crash_op(env *e, uint32_t *op) {
     if (*op == HIST_NONE) return;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = "orchestrator crashed: outcome unknown";
     env_op_complete(e, *op, HIST_INFO, &f);

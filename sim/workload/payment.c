@@ -53,7 +53,7 @@ static void send(pw_driver *d, env *e) {
 }
 
 static void finish(pw_driver *d, env *e, hist_result r, int64_t charge, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = r == HIST_OK;
     f.value_out = charge;
@@ -68,7 +68,7 @@ static void finish(pw_driver *d, env *e, hist_result r, int64_t charge, const ch
 
 static void pw_start(pw_driver *d, env *e) {
     SIM_ASSERT(d->state == PW_IDLE);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.key = PAY_ACCOUNT;
     f.delta = -d->cfg->amount;

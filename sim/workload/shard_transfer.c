@@ -62,7 +62,7 @@ static void begin_transfer(sxf_driver *d, env *e) {
     char from[SIM_NAME_MAX], to[SIM_NAME_MAX];
     sh_key_name(from_key(d), from, sizeof from);
     sh_key_name(to_key(d), to, sizeof to);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.key = from;
     f.key2 = to;
@@ -76,7 +76,7 @@ static void begin_transfer(sxf_driver *d, env *e) {
 }
 
 static void finish(sxf_driver *d, env *e, hist_result r, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = note;
     env_op_complete(e, d->op, r, &f);
@@ -149,7 +149,7 @@ static void sxf_on_crash(void *state, env *e) {
     sxf_driver *d = state;
     SIM_ASSERT(sxf_invariants_ok(d));
     if (d->op != HIST_NONE) {
-        hist_op f;
+        hist_op_fields f;
         memset(&f, 0, sizeof f);
         f.note = d->state == SXF_CREDITING ? "client crashed after the debit" : "client crashed";
         env_op_complete(e, d->op, HIST_INFO, &f);
