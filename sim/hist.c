@@ -1,7 +1,11 @@
-/* hist.c -- growable arrays of operations and effects.
- * Invariant: ops[i].id == i; counts never exceed the HIST_*_MAX bounds, and
- * hist_bytes (records plus the string table) stays within max_bytes but for
- * the table's last chunk or slot array, grown by the record that needed it. */
+/* hist.c -- growable arrays of operations and effects, and their side
+ * tables (sim/hist.h, Memory).
+ * Invariant: ops[i].id == i; counts never exceed the HIST_*_MAX bounds;
+ * every side table is sorted by record index, one entry per record at
+ * most, and a record's HIST_TOKEN_WIDE field has its entry; hist_bytes
+ * (records, side tables, the string table) stays within max_bytes but for
+ * the table's last chunk or slot array, grown by the record that needed
+ * it, and what a completion adds (its note, a wide epoch or token). */
 #include "sim/hist.h"
 
 #include <inttypes.h>
@@ -91,7 +95,7 @@ static void strtab_grow(hist_strtab *t) {
 
 static uint32_t strtab_store(hist_strtab *t, const char *p, size_t n) {
     if (t->chunk_count == 0 || t->chunk_used + n + 1 > STRTAB_CHUNK) {
-        SIM_ASSERT(t->chunk_count < STRTAB_CHUNKS_MAX);     /* hist_strtab_full said so */
+        SIM_ASSERT(t->chunk_count < STRTAB_CHUNKS_MAX);     /* texts_full refused the record */
         t->chunks = sim_xrealloc(t->chunks, (t->chunk_count + 1) * sizeof *t->chunks);
         t->chunks[t->chunk_count++] = sim_xmalloc(STRTAB_CHUNK);
         t->bytes += STRTAB_CHUNK;
