@@ -109,11 +109,12 @@ static uint32_t strtab_store(hist_strtab *t, const char *p, size_t n) {
     return STRTAB_REF(chunk, off);
 }
 
-/* Whether the table may be out of room for a new text: its chunks all
- * taken but the last, whose room may not be enough. */
+/* Whether the table is too near its 4 GiB to take a new record's texts:
+ * it keeps STRTAB_SPARE chunks (4 MiB) for the notes of completions,
+ * which are not refused (hist_complete_op). */
+#define STRTAB_SPARE 64u
 static bool strtab_full(const hist_strtab *t) {
-    return t->chunk_count >= STRTAB_CHUNKS_MAX
-           && t->chunk_used + HIST_NOTE_MAX + SIM_NAME_MAX * 2 > STRTAB_CHUNK;
+    return t->chunk_count >= STRTAB_CHUNKS_MAX - STRTAB_SPARE;
 }
 
 const char *hist_intern(hist *h, const char *text, size_t max) {

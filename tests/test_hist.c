@@ -192,6 +192,31 @@ static void tokens_too_wide_for_the_record_read_back_whole_from_the_side_table(v
     hist_free(&h);
 }
 
+/* Texts' places are 32 bits, so the table holds at most 4 GiB: near it, a
+ * record is refused (the engine ends the run with the reason), not a
+ * text cut or a place wrapped.  The table is made to look full: 65 471
+ * empty chunks. */
+static void a_record_is_refused_saying_why_when_the_table_of_texts_is_full(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    h.max_bytes = SIZE_MAX;
+    hist_effect_fields ef = { .kind = HIST_EFF_WRITE, .op = HIST_NONE, .key = "k" };
+    assert_true(hist_add_effect(&h, &ef));
+    free(h.strs.chunks[0]);
+    h.strs.chunks = sim_xrealloc(h.strs.chunks, 65471 * sizeof *h.strs.chunks);
+    memset(h.strs.chunks, 0, 65471 * sizeof *h.strs.chunks);
+    h.strs.chunk_count = 65471;
+    ef.t_ns = 1;
+    assert_false(hist_add_effect(&h, &ef));
+    assert_int_equal(h.effect_count, 1);
+    assert_non_null(hist_refusal(&h));
+    assert_non_null(strstr(hist_refusal(&h), "table of texts is full"));
+    hist_op_fields op = { .f = HIST_F_READ };
+    assert_false(hist_add_op(&h, &op, NULL));
+    hist_free(&h);
+}
+
 /* A reading other than true time is kept in the side table, near it or
  * far (a clock stepped by minutes); all read back exactly. */
 static void wall_clock_readings_near_and_far_from_true_time_read_back_exactly(void **state) {
@@ -355,6 +380,7 @@ int main(void) {
         cmocka_unit_test(versions_and_transactions_read_back_from_their_side_table),
         cmocka_unit_test(tokens_too_wide_for_the_record_read_back_whole_from_the_side_table),
         cmocka_unit_test(epochs_and_tokens_learned_at_completion_read_back_whole_in_any_order),
+        cmocka_unit_test(a_record_is_refused_saying_why_when_the_table_of_texts_is_full),
         cmocka_unit_test(wall_clock_readings_near_and_far_from_true_time_read_back_exactly),
         cmocka_unit_test(a_record_without_texts_reads_back_empty_texts),
         cmocka_unit_test(many_records_on_few_keys_cost_their_records_and_one_copy_of_each_key),
