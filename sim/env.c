@@ -149,13 +149,13 @@ uint64_t env_random(env *e) { return rng_next(&N(e)->rng); }
 
 uint64_t env_random_below(env *e, uint64_t n) { return rng_below(&N(e)->rng, n); }
 
-uint32_t env_op_invoke(env *e, hist_f f, const hist_op *fields) {
+uint32_t env_op_invoke(env *e, hist_f f, const hist_op_fields *fields) {
     return env_op_invoke_as(e, N(e)->process, f, fields);
 }
 
-uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fields) {
+uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op_fields *fields) {
     struct sim *s = S(e);
-    hist_op op;
+    hist_op_fields op;
     if (fields) op = *fields; else memset(&op, 0, sizeof op);
     op.node = e->id;
     op.process = process;
@@ -170,27 +170,18 @@ uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fie
     return id;
 }
 
-void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields) {
+void env_op_complete(env *e, uint32_t id, hist_result r, const hist_op_fields *fields) {
     struct sim *s = S(e);
     if (s->failed) return;
     SIM_ASSERT(id < s->hist.op_count);
-    SIM_ASSERT(r != HIST_PENDING);
-    hist_op *op = &s->hist.ops[id];
-    SIM_ASSERT(op->node == e->id);
-    SIM_ASSERT(op->result == HIST_PENDING);
-    op->result = (uint8_t)r;
-    op->complete_ns = s->now;
-    if (!fields) return;
-    if (fields->has_value_out) { op->value_out = fields->value_out; op->has_value_out = true; }
-    if (fields->epoch) op->epoch = fields->epoch;
-    if (fields->token) op->token = fields->token;
-    if (fields->note && fields->note[0]) op->note = hist_intern(&s->hist, fields->note, HIST_NOTE_MAX);
+    SIM_ASSERT(s->hist.ops[id].node == e->id);
+    hist_complete_op(&s->hist, id, r, s->now, fields);
 }
 
 void env_op_abandon(env *e, uint32_t *op, const char *note) {
     SIM_ASSERT(op != NULL);
     if (*op == HIST_NONE) return;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = note;
     env_op_complete(e, *op, HIST_INFO, &f);
@@ -199,10 +190,10 @@ void env_op_abandon(env *e, uint32_t *op, const char *note) {
 
 int64_t env_new_epoch(env *e) { return S(e)->hist.epoch_next++; }
 
-void env_effect(env *e, const hist_effect *fields) {
+void env_effect(env *e, const hist_effect_fields *fields) {
     struct sim *s = S(e);
     SIM_ASSERT(fields != NULL);
-    hist_effect ef = *fields;
+    hist_effect_fields ef = *fields;
     ef.t_ns = s->now;
     ef.node = e->id;
     if (!hist_add_effect_at(&s->hist, &ef, env_now_wall(e))) sim_hist_full(s);

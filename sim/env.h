@@ -95,15 +95,15 @@ uint64_t env_random_below(env *e, uint64_t n);
 
 /* ---- history (DESIGN.md 3, hist.h) ---- */
 /* Records the invocation of a client operation; returns its id. */
-uint32_t env_op_invoke(env *e, hist_f f, const hist_op *fields);
+uint32_t env_op_invoke(env *e, hist_f f, const hist_op_fields *fields);
 /* The same for a node that runs several logical clients (a shop node
  * serving 1000 buyers): the op's Jepsen :process is `process` instead of
  * the node's, so each logical client stays one sequential process in
  * history.edn.  [added by the db engineer] */
-uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op *fields);
+uint32_t env_op_invoke_as(env *e, uint32_t process, hist_f f, const hist_op_fields *fields);
 /* Completes op `id` (result ok/fail/info); fields: value_out, note, token,
  * epoch (ACQUIRE ok: the new lock epoch). */
-void     env_op_complete(env *e, uint32_t id, hist_result r, const hist_op *fields);
+void     env_op_complete(env *e, uint32_t id, hist_result r, const hist_op_fields *fields);
 /* For on_crash: the op *op (HIST_NONE: none pending) completes as info with
  * `note` (Jepsen's rule: an op whose process crashed may or may not have
  * taken effect), and *op becomes HIST_NONE. */
@@ -111,7 +111,7 @@ void     env_op_abandon(env *e, uint32_t *op, const char *note);
 /* A new lock epoch (1, 2, 3...), handed out in the true-time order of calls. */
 int64_t  env_new_epoch(env *e);
 /* Records an effect at this node (t_ns, local_ns and node are filled in). */
-void     env_effect(env *e, const hist_effect *fields);
+void     env_effect(env *e, const hist_effect_fields *fields);
 /* The history so far (read only). */
 const hist *env_history(const env *e);
 /* The protected counter's initial value, for the lost-update check. */

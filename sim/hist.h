@@ -29,6 +29,26 @@
  * carried, the version of the item it read or wrote, the transaction it
  * belongs to, and aux and pred, whose meaning the kind gives.
  *
+ * Memory (issue 17: at most 64 bytes per operation or effect on average,
+ * records, side tables and texts; `make bench` prints it, bench_hist).  A
+ * writer gives a record at full width (hist_op_fields, hist_effect_fields)
+ * and the history keeps it narrower: an effect in 56 bytes, an op in 80.
+ * Decision: narrow what is bounded by construction (node ids, below
+ * SIM_NODES_MAX, in 16 bits), keep in 32 bits what is almost always small
+ * (epochs, tokens) with the rare wide value whole in a side table, and
+ * move the fields most records leave at their default (an effect's
+ * version and transaction, an op's key2, a wall clock that is not true
+ * time) to side tables by record index, sorted, read through accessors
+ * (hist_effect_version ...) in O(log n).  Nothing is cut to fit: a value
+ * the record cannot hold is in a side table, and a record the history
+ * cannot take is refused (hist_refusal says why when it is not the
+ * budget).  The cost moves to the families that set those fields: an
+ * effect with a version or a transaction takes 16 bytes more (a database
+ * run's reads and writes: 72), one on a node whose clock is off 16 more.
+ * Texts are kept once each, their places in the table's hash in 32 bits.
+ * Measured (bench_hist): the 1-hour Redlock bench 86.1 -> 62.1 bytes per
+ * record, the 400 000-saga bench 93.3 -> 63.3.
+ *
  * Money (the `conservation` check): every resource that holds accounts
  * records HIST_EFF_BALANCE_INIT once per account when it starts (key =
  * account, value = opening balance, in integer cents or units) and
@@ -47,7 +67,8 @@
  * an op's complete_ns >= invoke_ns; no record has kind HIST_KIND_NONE.
  * Bound: a memory budget, max_bytes (HIST_BYTES_DEFAULT unless the run
  * is given another: `ccsim run --max-memory BYTES`); a record that would
- * take the history past it is refused (hist_add_* return false), and the
+ * take the history past it, with its side-table entries, is refused
+ * (hist_add_* return false), and the
  * engine ends the run naming the budget.  The engine also projects the
  * history's size at the horizon from its growth so far and stops a run
  * that is on course to pass the budget as soon as it can tell (sim.c,
@@ -115,10 +136,10 @@ typedef enum {
 #define HIST_MARK_GREY 0x555555u
 #define HIST_MARK_LIGHT 0x999999u
 
-struct hist_effect;
+struct hist_effect_fields;
 /* A mark's short label ("votes yes"); client = the name of the node the
  * effect is for, "?" when none. */
-typedef void (*hist_label_fn)(const struct hist_effect *e, const char *client, char *buf,
+typedef void (*hist_label_fn)(const struct hist_effect_fields *e, const char *client, char *buf,
                               size_t len);
 
 /* One kind, as the family that records it declares it. */
@@ -161,10 +182,12 @@ extern const hist_kind_def hist_core_effects[];
  * writer points them at its own text (NULL = ""), and hist_add_op /
  * hist_add_effect copy it there once per distinct text (truncated to
  * HIST_NOTE_MAX - 1 or SIM_NAME_MAX - 1 bytes), so a stored record's
- * strings are never NULL and live as long as the history.  Fields are
- * ordered widest first, so that padding is only what rounds a record up
- * to 8 bytes (104 for an op, 80 for an effect: sim/hist.c checks). */
-typedef struct hist_op {
+ * strings are never NULL and live as long as the history.
+ *
+ * An operation as its writer gives it (env_op_invoke, env_op_complete,
+ * hist_add_op) and as hist_op_get reads it back: every field at full
+ * width. */
+typedef struct hist_op_fields {
     sim_time invoke_ns;      /* true time */
     sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
     sim_time invoke_local_ns;   /* the client's wall clock at invoke */
@@ -182,15 +205,35 @@ typedef struct hist_op {
     hist_f f;
     uint8_t result;          /* a hist_result */
     bool has_value_in : 1, has_value_out : 1;
+} hist_op_fields;
+
+/* An operation as the history keeps it: 80 bytes (sim/hist.c checks).
+ * The node in 16 bits; the epoch and the token in 32 when below
+ * HIST_TOKEN_WIDE, else whole in a side table (hist_op_epoch,
+ * hist_op_token); the client's wall clock at invoke where it is not true
+ * time, and key2, in side tables by op index (hist_op_local_ns,
+ * hist_op_key2: 16 bytes each for an op that has one). */
+typedef struct hist_op {
+    sim_time invoke_ns;      /* true time */
+    sim_time complete_ns;    /* true time, SIM_TIME_NEVER while pending */
+    int64_t value_in;        /* write: value written; cas: new value */
+    int64_t value_out;       /* read: value read; (lock) acquire: token */
+    int64_t delta;           /* the change to key it asks for (a buy: -qty) */
+    const char *note;        /* why it failed, e.g. "stale token 33 < 34" */
+    const char *key;         /* the row/account/item it changes, "" = none */
+    uint32_t id;
+    uint32_t process;        /* Jepsen :process, = index of the client in the workload */
+    uint32_t epoch32;        /* the epoch, or HIST_TOKEN_WIDE: read hist_op_epoch */
+    uint32_t token32;        /* the token, or HIST_TOKEN_WIDE: read hist_op_token */
+    int16_t node;            /* client node index */
+    hist_f f;
+    uint8_t result;          /* a hist_result */
+    bool has_value_in : 1, has_value_out : 1;
 } hist_op;
 
-/* The acting node's wall clock at an effect: local_off, its distance from
- * t_ns when that fits in 32 bits (2.1 s either way), else HIST_LOCAL_FAR
- * and the reading in the history's side table; hist_effect_local_ns reads
- * either.  Writers leave it 0: the engine sets it (hist_add_effect_at). */
-#define HIST_LOCAL_FAR INT32_MIN
-
-typedef struct hist_effect {
+/* An effect as its writer gives it (env_effect, hist_add_effect) and as
+ * a mark's label reads it (hist_effect_get): every field at full width. */
+typedef struct hist_effect_fields {
     sim_time t_ns;           /* true time */
     int64_t epoch;           /* epoch carried, 0 = none */
     int64_t token;           /* fencing token carried, 0 = none */
@@ -202,20 +245,56 @@ typedef struct hist_effect {
     int32_t client;          /* client node the effect is for, -1 if none */
     uint32_t op;             /* op that caused it, HIST_NONE if none */
     uint32_t txn;            /* the transaction it belongs to (1, 2, ...), 0 = none */
-    int32_t local_off;       /* the node's wall clock minus t_ns, or HIST_LOCAL_FAR */
+    uint16_t pred;           /* kind-specific, with aux (a predicate's operator) */
+    hist_eff_kind kind;
+} hist_effect_fields;
+
+/* An effect as the history keeps it: 56 bytes (sim/hist.c checks).  The
+ * fields most effects set are here, node and client in 16 bits (node ids
+ * are below SIM_NODES_MAX).  The rest is in side tables by effect index,
+ * read through accessors: the token, kept in token32 when it is below
+ * HIST_TOKEN_WIDE and else in a side table (hist_effect_token: 16 bytes
+ * more for a wide one, such as a cache lease, boot << 32 | counter); the
+ * version and the transaction, which most effects leave at 0
+ * (hist_effect_version, hist_effect_txn: 16 bytes for an effect that sets
+ * either); and the acting node's wall clock where it is not true time
+ * (hist_effect_local_ns: 16 bytes). */
+typedef struct hist_effect {
+    sim_time t_ns;           /* true time */
+    int64_t epoch;           /* epoch carried, 0 = none */
+    int64_t value;           /* value read/written; for locks the expiry (local ns) */
+    int64_t aux;             /* kind-specific: its declaration says (0 = unused) */
+    const char *key;         /* resource, row, account, lock or transaction */
+    uint32_t op;             /* op that caused it, HIST_NONE if none */
+    uint32_t token32;        /* the token, or HIST_TOKEN_WIDE: read hist_effect_token */
+    int16_t node;            /* the node where it happened (storage, redis) */
+    int16_t client;          /* client node the effect is for, -1 if none */
     uint16_t pred;           /* kind-specific, with aux (a predicate's operator) */
     hist_eff_kind kind;
 } hist_effect;
 
-/* Wall-clock readings too far from true time for local_off. */
-typedef struct hist_local {
-    uint32_t effect;         /* its index in effects */
-    sim_time local_ns;
-} hist_local;
+#define HIST_TOKEN_WIDE UINT32_MAX
+
+/* Side tables, by record index ascending. */
+typedef struct hist_wide {
+    uint32_t at;             /* the effect's (or op's) index */
+    int64_t value;           /* a wall clock reading, a token */
+} hist_wide;
+
+typedef struct hist_key2_entry {
+    uint32_t at;             /* the op's index */
+    const char *key2;
+} hist_key2_entry;
+
+typedef struct hist_eff_extra {
+    uint32_t at;             /* the effect's index */
+    uint32_t txn;
+    int64_t version;
+} hist_eff_extra;
 
 /* The string table: each distinct text once, in chunks that never move. */
 typedef struct hist_strtab {
-    const char **slots;      /* open addressing, NULL = empty; cap a power of two */
+    uint32_t *slots;         /* open addressing: a text's place, 0 = empty; cap a power of two */
     uint32_t cap, count;
     char **chunks;           /* the texts, NUL-terminated, back to back */
     uint32_t chunk_count;
@@ -227,43 +306,76 @@ typedef struct hist {
     const hist_vocab *vocab; /* the names of its kinds; never NULL after hist_init */
     hist_op *ops;
     uint32_t op_count, op_cap;
+    hist_wide *op_far;       /* ops' wall clocks at invoke where not true time */
+    uint32_t op_far_count, op_far_cap;
+    hist_wide *op_epochs;    /* ops' epochs from HIST_TOKEN_WIDE up */
+    uint32_t op_epoch_count, op_epoch_cap;
+    hist_wide *op_tokens;    /* ops' tokens from HIST_TOKEN_WIDE up */
+    uint32_t op_token_count, op_token_cap;
+    hist_key2_entry *key2s;     /* ops' key2 where not "" */
+    uint32_t key2_count, key2_cap;
     hist_effect *effects;
     uint32_t effect_count, effect_cap;
     hist_strtab strs;        /* the texts its records point to */
-    hist_local *far;         /* by effect index, ascending */
+    hist_wide *far;          /* effects' wall clocks where not true time */
     uint32_t far_count, far_cap;
+    hist_wide *tokens;       /* effects' tokens from HIST_TOKEN_WIDE up */
+    uint32_t token_count, token_cap;
+    hist_eff_extra *extra;   /* effects' versions and transactions where not 0 */
+    uint32_t extra_count, extra_cap;
     size_t max_bytes;        /* the budget: hist_bytes never passes it */
     int64_t epoch_next;      /* next lock epoch to hand out, starts at 1 */
     int64_t initial_value;   /* the counter's initial value */
+    char refused[160];       /* why a record was refused other than by the budget, "" = not */
 } hist;
 
 void hist_init(hist *h);
 void hist_free(hist *h);
 /* Appends; false when the record would take the history past max_bytes
  * or its count past HIST_*_MAX (the caller ends the run). */
-bool hist_add_op(hist *h, const hist_op *op, uint32_t *id_out);
-bool hist_add_effect(hist *h, const hist_effect *e);
+bool hist_add_op(hist *h, const hist_op_fields *op, uint32_t *id_out);
+/* Completes pending op `id` at true time `now` with result r and, when
+ * fields is not NULL, what they add: value_out (when has_value_out),
+ * epoch and token (when not 0), note (when not "").  A wide epoch or
+ * token, like the note's text, takes room past the budget's check. */
+void hist_complete_op(hist *h, uint32_t id, hist_result r, sim_time now,
+                      const hist_op_fields *fields);
+/* The fields kept apart of op, an op of h, and all its fields. */
+sim_time hist_op_local_ns(const hist *h, const hist_op *op);
+int64_t hist_op_epoch(const hist *h, const hist_op *op);
+int64_t hist_op_token(const hist *h, const hist_op *op);
+const char *hist_op_key2(const hist *h, const hist_op *op);
+hist_op_fields hist_op_get(const hist *h, const hist_op *op);
+bool hist_add_effect(hist *h, const hist_effect_fields *e);
+/* Why the last refused record was refused when the budget was not the
+ * reason (a value that does not fit the history, sim/hist.c), NULL when
+ * it was the budget. */
+const char *hist_refusal(const hist *h);
 /* As hist_add_effect, with the acting node's wall clock reading (the
  * engine's; hist_add_effect takes it to equal true time). */
-bool hist_add_effect_at(hist *h, const hist_effect *e, sim_time local_ns);
-/* The acting node's wall clock at e, an effect of h. */
+bool hist_add_effect_at(hist *h, const hist_effect_fields *e, sim_time local_ns);
+/* The fields kept apart of e, an effect of h: the acting node's wall
+ * clock, the version, the token, the transaction; and all its fields. */
 sim_time hist_effect_local_ns(const hist *h, const hist_effect *e);
+int64_t hist_effect_version(const hist *h, const hist_effect *e);
+int64_t hist_effect_token(const hist *h, const hist_effect *e);
+uint32_t hist_effect_txn(const hist *h, const hist_effect *e);
+hist_effect_fields hist_effect_get(const hist *h, const hist_effect *e);
 /* The table's copy of `text` (its first `max` - 1 bytes; NULL = ""):
  * equal texts get the same pointer, valid until hist_free. */
 const char *hist_intern(hist *h, const char *text, size_t max);
 /* Whether two records say the same (texts compared as texts, not as
- * pointers: two histories have two string tables; an effect's wall clock
- * by local_off, its side-table reading being the history's), and whether
- * two histories hold the same records in the same order, wall clocks and
- * all. */
-bool hist_op_same(const hist_op *a, const hist_op *b);
-bool hist_effect_same(const hist_effect *a, const hist_effect *b);
+ * pointers: two histories have two string tables; an effect's fields
+ * kept apart included), and whether two histories hold the same records
+ * in the same order. */
+bool hist_op_same(const hist_op_fields *a, const hist_op_fields *b);
+bool hist_effect_same(const hist_effect_fields *a, const hist_effect_fields *b);
 bool hist_same(const hist *a, const hist *b);
 /* Bytes the history holds in records and side tables (its arrays counted
  * at their length, not their capacity). */
 size_t hist_bytes(const hist *h);
 /* The label "KEY": the effect's key (a transaction, a saga, an SQLSTATE). */
-void hist_label_key(const hist_effect *e, const char *client, char *buf, size_t len);
+void hist_label_key(const hist_effect_fields *e, const char *client, char *buf, size_t len);
 
 /* A kind's declaration and name from the history's vocabulary ("acquire",
  * "lock-set"); a kind the vocabulary lacks is an assertion. */

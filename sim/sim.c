@@ -70,8 +70,10 @@ static void over_budget(struct sim *s, uint64_t budget, const char *what, const 
     s->over_budget = true;
 }
 
-/* A record the history refused: its budget is spent. */
+/* A record the history refused: its budget is spent, or (hist_refusal)
+ * a value does not fit it. */
 void sim_hist_full(struct sim *s) {
+    if (hist_refusal(&s->hist)) { sim_fail(s, "%s", hist_refusal(&s->hist)); return; }
     over_budget(s, s->hist.max_bytes, "bytes of history", "--max-memory BYTES");
 }
 
@@ -401,7 +403,7 @@ static void apply_fault(struct sim *s, uint32_t index) {
  * the story tells who waits for a reply that cannot come. */
 static void record_lost(struct sim *s, int32_t to, int32_t from, uint32_t type, sim_time sent_ns) {
     SIM_ASSERT(sent_ns <= s->now);
-    hist_effect ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
+    hist_effect_fields ef = { .kind = HIST_EFF_LOST, .t_ns = s->now, .node = to, .client = from,
                        .op = HIST_NONE, .value = sent_ns, .aux = type };
     if (!hist_add_effect_at(&s->hist, &ef, clock_wall(&s->nodes[to].clock, s->now)))
         sim_hist_full(s);

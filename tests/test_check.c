@@ -62,7 +62,7 @@ static int fx_teardown(void **state) {
 
 static uint32_t op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time inv, sim_time done,
                    int64_t epoch) {
-    hist_op o;
+    hist_op_fields o;
     memset(&o, 0, sizeof o);
     o.node = node;
     o.process = (uint32_t)(node - C1);
@@ -101,7 +101,7 @@ static uint32_t wr(fx *f, int32_t node, hist_result r, sim_time inv, sim_time do
 
 static void eff_local(fx *f, hist_eff_kind k, sim_time t, sim_time local, int32_t node, int32_t client,
                       uint32_t opid, int64_t epoch, int64_t value) {
-    hist_effect e;
+    hist_effect_fields e;
     memset(&e, 0, sizeof e);
     e.kind = k;
     e.t_ns = t;

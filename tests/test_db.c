@@ -902,7 +902,7 @@ static uint32_t reads_of(const run *r, uint32_t txn, const char *key, const hist
     uint32_t n = 0;
     for (uint32_t i = 0; i < r->h->effect_count; i++) {
         const hist_effect *x = &r->h->effects[i];
-        if (x->kind == HIST_EFF_READ && x->txn == txn && strcmp(x->key, key) == 0 && n < max) out[n++] = x;
+        if (x->kind == HIST_EFF_READ && hist_effect_txn(r->h, x) == txn && strcmp(x->key, key) == 0 && n < max) out[n++] = x;
     }
     return n;
 }
@@ -938,7 +938,7 @@ static void a_predicate_delete_records_its_where_as_a_predicate_read(void **stat
     const hist_effect *p = NULL;
     for (uint32_t i = 0; i < r.h->effect_count && p == NULL; i++) {
         const hist_effect *x = &r.h->effects[i];
-        if (x->kind == HIST_EFF_PRED_READ && x->txn == 2) p = x;
+        if (x->kind == HIST_EFF_PRED_READ && hist_effect_txn(r.h, x) == 2) p = x;
     }
     assert_non_null(p);                                   /* T2's DELETE ... WHERE value = 20 */
     assert_int_equal(p->pred, HIST_PRED_EQ);
@@ -992,12 +992,12 @@ static void a_select_of_a_deleted_row_reads_its_tombstone(void **state) {
     assert_int_equal(verdict_of(&r, "script"), CHECK_OK);
     const hist_effect *rd[4];
     assert_int_equal(reads_of(&r, 1, "test:2", rd, 4), 2);
-    assert_int_equal(rd[0]->version, 1);
+    assert_int_equal(hist_effect_version(r.h, rd[0]), 1);
     assert_int_equal(rd[0]->pred, 0);
-    assert_int_equal(rd[1]->version, 2);                   /* T2's tombstone */
+    assert_int_equal(hist_effect_version(r.h, rd[1]), 2);                   /* T2's tombstone */
     assert_int_equal(rd[1]->pred, DB_WRITE_DELETE);
     assert_int_equal(reads_of(&r, 1, "test:3", rd, 4), 1);
-    assert_int_equal(rd[0]->version, 0);                   /* never inserted */
+    assert_int_equal(hist_effect_version(r.h, rd[0]), 0);                   /* never inserted */
     assert_int_equal(rd[0]->pred, DB_WRITE_DELETE);
     check_result res = judge(&r, "isolation");             /* read 20, then its deletion: P2 */
     assert_int_equal(res.verdict, CHECK_VIOLATION);

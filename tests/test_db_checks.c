@@ -44,7 +44,7 @@ static int teardown(void **state) {
 /* An op from client `node` (process = node) that completed with r. */
 static uint32_t op(fx *f, hist_f fn, int32_t node, hist_result r, const char *key, const char *key2,
                    int64_t delta, int64_t t0, int64_t t1) {
-    hist_op o;
+    hist_op_fields o;
     memset(&o, 0, sizeof o);
     o.node = node;
     o.process = (uint32_t)node;
@@ -62,7 +62,7 @@ static uint32_t op(fx *f, hist_f fn, int32_t node, hist_result r, const char *ke
 
 static void eff(fx *f, hist_eff_kind kind, int64_t t, int32_t node, uint32_t txn, const char *key,
                 int64_t value, int64_t version, uint32_t opid) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = kind;
     x.t_ns = t * SIM_MS;
@@ -320,7 +320,7 @@ static void writes_installed_in_opposite_orders_on_two_rows_are_g0(void **state)
 /* A predicate read of `test` (value = 30) by T1 that saw rows 1 and 2
  * (10, 20), then T2's insert of test:3 = 30, then T1 reads it. */
 static void phantom_history(fx *f, bool second_read_sees_it) {
-    hist_effect p;
+    hist_effect_fields p;
     memset(&p, 0, sizeof p);
     p.kind = HIST_EFF_PRED_READ;
     p.t_ns = 1 * SIM_MS;
@@ -357,7 +357,7 @@ static void a_row_a_predicate_missed_and_never_saw_is_no_phantom(void **state) {
 /* A WRITE as the db node records it: aux = the value it replaced. */
 static void write_over(fx *f, int64_t t, uint32_t txn, const char *key, int64_t value, int64_t version,
                        int64_t replaced) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = HIST_EFF_WRITE;
     x.t_ns = t * SIM_MS;
@@ -373,7 +373,7 @@ static void write_over(fx *f, int64_t t, uint32_t txn, const char *key, int64_t 
 }
 
 static void pred_read(fx *f, int64_t t, uint32_t txn, const char *table, hist_pred op, int64_t arg, int64_t rows) {
-    hist_effect p;
+    hist_effect_fields p;
     memset(&p, 0, sizeof p);
     p.kind = HIST_EFF_PRED_READ;
     p.t_ns = t * SIM_MS;
@@ -487,7 +487,7 @@ static void a_history_without_transactions_is_not_judged(void **state) {
 
 static void admits(fx *f, int64_t from_ms, int n) {
     for (int i = 0; i < n; i++) {
-        hist_effect x;
+        hist_effect_fields x;
         memset(&x, 0, sizeof x);
         x.kind = HIST_EFF_ADMIT;
         x.t_ns = (from_ms + i) * SIM_MS;

@@ -78,7 +78,7 @@ static void a_staleness_timeout_lets_a_waiter_take_the_row_over_after_it(void **
     assert_non_null(over);
     assert_int_equal(first->client, node(&r, "c1"));
     assert_int_equal(over->client, node(&r, "c2"));
-    assert_int_equal(over->token, 2);                       /* the next version */
+    assert_int_equal(hist_effect_token(r.h, over), 2);                       /* the next version */
     assert_int_equal(over->t_ns, 10101 * SIM_MS);           /* the first poll past 10 s of age */
     const hist_op *got = op_of(&r, HIST_F_ACQUIRE, "c2");
     assert_int_equal(got->result, HIST_OK);
@@ -108,9 +108,9 @@ static void the_rows_version_as_fencing_token_rejects_the_paused_holders_write(v
     const hist_effect *rej = nth(&r, HIST_EFF_REJECT, 0);
     assert_non_null(rej);
     assert_int_equal(rej->client, node(&r, "c1"));
-    assert_int_equal(rej->token, 1);
+    assert_int_equal(hist_effect_token(r.h, rej), 1);
     assert_int_equal(count(&r, HIST_EFF_WRITE), 1);
-    assert_int_equal(nth(&r, HIST_EFF_WRITE, 0)->token, 2);
+    assert_int_equal(hist_effect_token(r.h, nth(&r, HIST_EFF_WRITE, 0)), 2);
     assert_int_equal(run_verdict(&r, "lost-update"), CHECK_OK);
     assert_int_equal(run_verdict(&r, "mutual-exclusion"), CHECK_OK);
     assert_int_equal(run_verdict(&r, "lease-overlap"), CHECK_VIOLATION);   /* beliefs still overlap */
@@ -153,11 +153,11 @@ static void a_token_checked_against_the_highest_seen_lets_an_early_stale_write_l
     (void)state;
     run tok = run_file(DIR "DL2d-fencing-token-successor-still-holding.yaml");
     assert_int_equal(count(&tok, HIST_EFF_REJECT), 0);
-    assert_int_equal(nth(&tok, HIST_EFF_WRITE, 0)->token, 1);   /* C1's, accepted first */
+    assert_int_equal(hist_effect_token(tok.h, nth(&tok, HIST_EFF_WRITE, 0)), 1);   /* C1's, accepted first */
     assert_int_equal(final_counter(&tok), 1);
     assert_int_equal(run_verdict(&tok, "lost-update"), CHECK_VIOLATION);
     run cond = run_file(DIR "DL2e-conditional-update-successor-still-holding.yaml");
-    assert_int_equal(nth(&cond, HIST_EFF_REJECT, 0)->token, 1);
+    assert_int_equal(hist_effect_token(cond.h, nth(&cond, HIST_EFF_REJECT, 0)), 1);
     assert_int_equal(count(&cond, HIST_EFF_WRITE), 1);
     assert_int_equal(run_verdict(&cond, "lost-update"), CHECK_OK);
     run_free(&tok);
@@ -169,7 +169,7 @@ static void a_release_by_name_deletes_the_successors_row_and_one_by_owner_does_n
     run bad = run_file(DIR "DL3-release-by-name-deletes-the-successors-row.yaml");
     const hist_effect *del = nth(&bad, HIST_EFF_LOCK_DEL, 0);
     assert_int_equal(del->client, node(&bad, "c1"));
-    assert_int_equal(del->token, 2);                        /* C2's version */
+    assert_int_equal(hist_effect_token(bad.h, del), 2);                        /* C2's version */
     assert_int_equal(run_verdict(&bad, "mutual-exclusion"), CHECK_VIOLATION);
     assert_int_equal(final_counter(&bad), 1);
     run good = run_file(DIR "DL3b-release-where-owner-is-me.yaml");
@@ -199,7 +199,7 @@ static void expect_row_survived(const run *r) {
     assert_int_equal(del->client, node(r, "c1"));
     assert_true(next->t_ns > del->t_ns);
     assert_int_equal(next->client, node(r, "c2"));
-    assert_int_equal(next->token, 2);                       /* the sequence survived too */
+    assert_int_equal(hist_effect_token(r->h, next), 2);                       /* the sequence survived too */
     assert_int_equal(final_counter(r), 2);
     assert_int_equal(run_verdict(r, "mutual-exclusion"), CHECK_OK);
 }

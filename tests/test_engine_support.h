@@ -54,7 +54,7 @@ static void ping_init(void *state, env *e) {
 static void ping_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     (void)arg;
     if (tag == 1) { ping_send_next(state, e); return; }
-    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE, .value = (int64_t)tag };
+    hist_effect_fields ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE, .value = (int64_t)tag };
     env_effect(e, &ef);
 }
 
@@ -62,7 +62,7 @@ static void ping_message(void *state, env *e, node_id from, uint32_t type, const
     (void)state; (void)from; (void)type;
     int64_t k = 0;
     if (len == sizeof k) memcpy(&k, body, sizeof k);
-    hist_effect ef = { .kind = HIST_EFF_READ, .client = -1, .op = HIST_NONE, .value = k };
+    hist_effect_fields ef = { .kind = HIST_EFF_READ, .client = -1, .op = HIST_NONE, .value = k };
     env_effect(e, &ef);
 }
 

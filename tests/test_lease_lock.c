@@ -22,8 +22,8 @@ static void session_expiry_during_a_pause_hands_the_lock_to_the_next_waiter(void
     run r = run_file(DIR "W3-coord-service-session-expiry.yaml");
     const hist_effect *k1 = effect_at(&r, HIST_EFF_LOCK_SET, "c1", "zk", 0);
     const hist_effect *k2 = effect_at(&r, HIST_EFF_LOCK_SET, "c2", "zk", 0);
-    assert_int_equal(k1->token, 3);                          /* czxid: sessions were txns 1, 2 */
-    assert_int_equal(k2->token, 4);
+    assert_int_equal(hist_effect_token(r.h, k1), 3);                          /* czxid: sessions were txns 1, 2 */
+    assert_int_equal(hist_effect_token(r.h, k2), 4);
     assert_string_equal(k1->key, "lock-0000000003");
     assert_int_equal(ms(ok_acquire(&r, "c1")->complete_ns), 2);
     const hist_effect *exp = effect_at(&r, HIST_EFF_LOCK_EXPIRE, "c1", "zk", 0);
@@ -45,7 +45,7 @@ static void czxid_fencing_rejects_the_paused_clients_write(void **state) {
     assert_int_equal(ok_acquire(&r, "c2")->value_out, 4);
     const hist_effect *rej = effect_at(&r, HIST_EFF_REJECT, "c1", "storage1", 0);
     assert_non_null(rej);
-    assert_int_equal(rej->token, 3);
+    assert_int_equal(hist_effect_token(r.h, rej), 3);
     const hist_op *w = op_of(&r, "c1", HIST_F_WRITE, 0);
     assert_int_equal(w->result, HIST_FAIL);
     assert_string_equal(w->note, "stale token 3 < 4");
@@ -56,8 +56,8 @@ static void czxid_fencing_rejects_the_paused_clients_write(void **state) {
 static void etcd_revisions_count_puts_only_and_fence_the_same_way(void **state) {
     (void)state;
     run r = run_file(DIR "W3c-coord-service-etcd-revision-fenced.yaml");
-    assert_int_equal(effect_at(&r, HIST_EFF_LOCK_SET, "c1", "etcd", 0)->token, 1);
-    assert_int_equal(effect_at(&r, HIST_EFF_LOCK_SET, "c2", "etcd", 0)->token, 2);
+    assert_int_equal(hist_effect_token(r.h, effect_at(&r, HIST_EFF_LOCK_SET, "c1", "etcd", 0)), 1);
+    assert_int_equal(hist_effect_token(r.h, effect_at(&r, HIST_EFF_LOCK_SET, "c2", "etcd", 0)), 2);
     assert_string_equal(effect_at(&r, HIST_EFF_LOCK_SET, "c1", "etcd", 0)->key, "lock/1");
     assert_non_null(effect_at(&r, HIST_EFF_REJECT, "c1", "storage1", 0));
     verdicts_match_expect(&r);

@@ -13,7 +13,7 @@
 
 static void add(hist *h, uint32_t process, hist_f f, hist_result r, sim_time from, sim_time to,
                 int64_t value) {
-    hist_op op;
+    hist_op_fields op;
     memset(&op, 0, sizeof op);
     op.process = process;
     op.node = (int32_t)process;

@@ -133,7 +133,7 @@ static void money_is_each_accounts_last_balance_and_ops_are_counted_by_result(vo
     (void)state;
     hist h;
     hist_init(&h);
-    hist_effect e = { .kind = HIST_EFF_BALANCE_INIT, .key = "a", .node = 1, .value = 100, .op = HIST_NONE };
+    hist_effect_fields e = { .kind = HIST_EFF_BALANCE_INIT, .key = "a", .node = 1, .value = 100, .op = HIST_NONE };
     hist_add_effect(&h, &e);
     e.key = "b"; e.value = 7;
     hist_add_effect(&h, &e);

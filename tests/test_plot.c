@@ -118,7 +118,7 @@ static void the_clock_replay_matches_the_engines_own_readings(void **state) {
     }
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
-        assert_int_equal(plot_clock_error(f.s, op->node, op->invoke_ns), op->invoke_local_ns - op->invoke_ns);
+        assert_int_equal(plot_clock_error(f.s, op->node, op->invoke_ns), hist_op_local_ns(h, op) - op->invoke_ns);
     }
     assert_true(checked > 0);                                /* C's jump was among them */
     assert_true(has_row(&f, "label", "\"clock +20 s\""));
@@ -167,7 +167,7 @@ static int32_t node_named(const scn *s, const char *name) {
     return -1;
 }
 
-typedef struct key_ev { sim_time t; uint32_t seq; hist_effect e; } key_ev;
+typedef struct key_ev { sim_time t; uint32_t seq; hist_effect_fields e; } key_ev;
 typedef struct span { sim_time from, to; } span;
 
 static int span_cmp(const void *pa, const void *pb) {
@@ -187,7 +187,7 @@ static void key_ev_add(hist *h, key_ev *ev, uint32_t *n, hist_eff_kind kind, sim
     memset(x, 0, sizeof *x);
     x->t = t;
     x->seq = (*n)++;
-    x->e = (hist_effect){ .kind = kind, .t_ns = t, .node = node, .client = client, .op = HIST_NONE };
+    x->e = (hist_effect_fields){ .kind = kind, .t_ns = t, .node = node, .client = client, .op = HIST_NONE };
     x->e.key = hist_intern(h, key, SIM_NAME_MAX);
 }
 
@@ -271,15 +271,15 @@ static void dense_holds(const scn *s, hist *h) {
     static const char *const locks[] = { "A", "B", "C", "D", "E" };
     int32_t c[2] = { node_named(s, "c1"), node_named(s, "c2") };
     for (int k = 0; k < 2; k++) {                      /* an op each: clients get colours */
-        hist_op op = { .node = c[k], .f = HIST_F_READ, .result = HIST_OK, .complete_ns = SIM_MS };
+        hist_op_fields op = { .node = c[k], .f = HIST_F_READ, .result = HIST_OK, .complete_ns = SIM_MS };
         assert_true(hist_add_op(h, &op, NULL));
     }
     for (uint32_t i = 0; i < DENSE_HOLDS; i++) {
         sim_time t = (sim_time)i * 10 * SIM_MS;
         int32_t node = node_named(s, locks[i % 5]), who = c[(i / 100) % 2];   /* 1 s each */
-        hist_effect set = { .kind = HIST_EFF_LOCK_SET, .t_ns = t, .node = node, .client = who,
+        hist_effect_fields set = { .kind = HIST_EFF_LOCK_SET, .t_ns = t, .node = node, .client = who,
                             .op = HIST_NONE, .key = "k" };
-        hist_effect del = set;
+        hist_effect_fields del = set;
         del.kind = HIST_EFF_LOCK_DEL;
         del.t_ns = t + 5 * SIM_MS;
         assert_true(hist_add_effect(h, &set));
@@ -376,7 +376,7 @@ static char *latency_of(const char *dir, uint32_t n) {
     hist_init(&h);
     h.vocab = &registry_vocab;
     for (uint32_t i = 0; i < n; i++) {
-        hist_op op = { 0 };
+        hist_op_fields op = { 0 };
         op.node = node_named(&s, "c1");
         op.f = HIST_F_WRITE;
         op.result = HIST_OK;
@@ -457,7 +457,7 @@ static void latency_percentiles_use_nearest_rank_over_completed_ops(void **state
     hist h;
     hist_init(&h);
     for (int i = 1; i <= 10; i++) {
-        hist_op op = { 0 };
+        hist_op_fields op = { 0 };
         op.f = HIST_F_WRITE;
         op.result = i == 10 ? HIST_PENDING : HIST_OK;
         op.invoke_ns = 0;

@@ -83,7 +83,7 @@ static void rt_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     (void)arg;
     redis_cmd c;
     rt_build(tag, &c);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = tag;
     st->ops[tag] = env_op_invoke(e, HIST_F_CAS, &f);
@@ -103,7 +103,7 @@ static void rt_message(void *state, env *e, node_id from, uint32_t type, const v
     memcpy(&p, body, sizeof p);
     assert_true(p.req >= 1 && p.req <= STEPS_MAX);
     memcpy(g_reply[p.req - 1], p.str, sizeof p.str);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = true;
     f.value_out = p.token ? p.token : p.integer;
@@ -524,7 +524,7 @@ static void fenced_sets_hand_out_tokens_from_the_first_token_on(void **state) {
     assert_string_equal(step_op(run, 0)->note, "SET: OK (token 33)");
     assert_string_equal(step_op(run, 1)->note, "SET: (nil)");
     assert_string_equal(step_op(run, 3)->note, "SETNX: (integer) 1 (token 34)");
-    assert_int_equal(effect_n(run, HIST_EFF_LOCK_SET, 1)->token, 34);
+    assert_int_equal(hist_effect_token(sim_history(run), effect_n(run, HIST_EFF_LOCK_SET, 1)), 34);
     done(run, s);
 }
 

@@ -50,7 +50,7 @@ static void pt_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
         c.flags = REDIS_F_NX | REDIS_F_PX;
         c.ms = 100000;                        /* outlives every test */
     }
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = tag;
     st->ops[tag] = env_op_invoke(e, HIST_F_CAS, &f);
@@ -67,7 +67,7 @@ static void pt_message(void *state, env *e, node_id from, uint32_t type, const v
     redis_reply p;
     assert_int_equal(len, sizeof p);
     memcpy(&p, body, sizeof p);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char line[160];
     assert_true(redis_describe(type, body, len, line, sizeof line));

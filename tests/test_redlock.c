@@ -277,7 +277,7 @@ static void pause_after_the_check_is_stopped_only_by_fencing(void **state) {
     assert_int_equal(ok_acquire(&fenced, "c2")->value_out, 2);
     const hist_effect *rej = effect_at(&fenced, HIST_EFF_REJECT, "c1", NULL, 0);
     assert_non_null(rej);
-    assert_int_equal(rej->token, 1);
+    assert_int_equal(hist_effect_token(fenced.h, rej), 1);
     assert_int_equal(ms(rej->t_ns), 12001);
     verdicts_match_expect(&fenced);
     run_free(&fenced);

@@ -35,7 +35,7 @@ typedef struct fx {
 } fx;
 
 static uint32_t add_op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time inv, sim_time done) {
-    hist_op o;
+    hist_op_fields o;
     memset(&o, 0, sizeof o);
     o.node = node;
     o.process = (uint32_t)(node - C1);
@@ -50,20 +50,20 @@ static uint32_t add_op(fx *f, int32_t node, hist_f fn, hist_result r, sim_time i
 
 static void build_history(fx *f) {
     uint32_t a = add_op(f, C1, HIST_F_ACQUIRE, HIST_OK, 0, MS(2));
-    f->h.ops[a].epoch = 1;
+    f->h.ops[a].epoch32 = 1;            /* narrow: kept in the record */
     f->h.ops[a].value_out = 33;
     f->h.ops[a].has_value_out = true;
     uint32_t r = add_op(f, C2, HIST_F_READ, HIST_OK, MS(1), MS(4));
     f->h.ops[r].value_out = 7;
     f->h.ops[r].has_value_out = true;
     uint32_t w = add_op(f, C1, HIST_F_WRITE, HIST_FAIL, MS(3), MS(5));
-    f->h.ops[w].epoch = 1;
-    f->h.ops[w].token = 33;
+    f->h.ops[w].epoch32 = 1;
+    f->h.ops[w].token32 = 33;
     f->h.ops[w].value_in = 1;
     f->h.ops[w].has_value_in = true;
     f->h.ops[w].note = hist_intern(&f->h, "stale token 33 < 34", HIST_NOTE_MAX);
     add_op(f, C2, HIST_F_ACQUIRE, HIST_PENDING, MS(6), 0);
-    hist_effect e;
+    hist_effect_fields e;
     memset(&e, 0, sizeof e);
     e.kind = HIST_EFF_LOCK_SET;
     e.t_ns = MS(1);

@@ -176,7 +176,7 @@ static void gc_pause_past_the_ttl_lets_a_stale_write_clobber_the_next_holder(voi
     const hist_op *c2 = op_of(&r, "c2", HIST_F_ACQUIRE, 0);
     assert_int_equal(c2->result, HIST_OK);
     assert_int_equal(ms(c2->complete_ns), 10502);
-    assert_int_equal(c2->epoch, 2);
+    assert_int_equal(hist_op_epoch(r.h, c2), 2);
     const hist_effect *w2 = effect_of(&r, HIST_EFF_WRITE, "c2", 0);
     assert_int_equal(ms(w2->t_ns), 10505);
     const hist_effect *w1 = effect_of(&r, HIST_EFF_WRITE, "c1", 0);
@@ -250,11 +250,11 @@ static void fenced_storage_rejects_token_33_after_34(void **state) {
     assert_int_equal(op_of(&r, "c2", HIST_F_ACQUIRE, 0)->value_out, 34);
     const hist_effect *w2 = effect_of(&r, HIST_EFF_WRITE, "c2", 0);
     assert_int_equal(ms(w2->t_ns), 10505);
-    assert_int_equal(w2->token, 34);
+    assert_int_equal(hist_effect_token(r.h, w2), 34);
     const hist_effect *rej = effect_of(&r, HIST_EFF_REJECT, "c1", 0);
     assert_non_null(rej);
     assert_int_equal(ms(rej->t_ns), 15005);
-    assert_int_equal(rej->token, 33);
+    assert_int_equal(hist_effect_token(r.h, rej), 33);
     const hist_op *w1 = op_of(&r, "c1", HIST_F_WRITE, 0);
     assert_int_equal(w1->result, HIST_FAIL);
     assert_string_equal(w1->note, "stale token 33 < 34");
@@ -270,7 +270,7 @@ static void fenced_storage_rejects_a_delayed_stale_write(void **state) {
     const hist_effect *rej = effect_of(&r, HIST_EFF_REJECT, "c1", 0);
     assert_non_null(rej);
     assert_int_equal(ms(rej->t_ns), 15011);
-    assert_int_equal(rej->token, 33);
+    assert_int_equal(hist_effect_token(r.h, rej), 33);
     assert_int_equal(final_counter(&r), 1);
     assert_int_equal(effects_counted(&r, HIST_EFF_WRITE), 1);
     verdicts_match_expect(&r);

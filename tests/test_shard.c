@@ -212,7 +212,7 @@ static void a_replica_that_lost_power_fetches_the_entries_it_lost_on_restart(voi
         run r = run_file_set(SH2, i == 0 ? crash : power);
         const hist_effect *apply = nth_at(&r, SH_EFF_APPLY, "shard1r", 0);
         assert_non_null(apply);
-        assert_int_equal(apply->version, 2);
+        assert_int_equal(hist_effect_version(r.h, apply), 2);
         assert_int_equal(apply->t_ns, 4502 * SIM_MS);                /* restart 2.5 s, catch-up, lag 2 s */
         int64_t v[8];
         uint32_t n = read_versions(&r, v, 8);

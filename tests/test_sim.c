@@ -145,14 +145,14 @@ static void power_lost_receiver_drops_messages_until_it_restarts(void **state) {
  * + the answer: false outside on_crash). */
 static void crash_kind_on_crash(void *state, env *e) {
     (void)state;
-    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE,
+    hist_effect_fields ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE,
                        .value = env_crash_is_power_loss(e) };
     env_effect(e, &ef);
 }
 
 static void crash_kind_restart(void *state, env *e) {
     (void)state;
-    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE,
+    hist_effect_fields ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE,
                        .value = 2 + env_crash_is_power_loss(e) };
     env_effect(e, &ef);
 }
@@ -235,7 +235,7 @@ static size_t sized_bytes(const env *e) { return 4096u * (size_t)(env_self(e) + 
 static void sized_init(void *state, env *e) {
     size_t n = sized_bytes(e);
     memset(state, 0xab, n);
-    hist_effect ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE, .value = (int64_t)n };
+    hist_effect_fields ef = { .kind = HIST_EFF_WRITE, .client = -1, .op = HIST_NONE, .value = (int64_t)n };
     env_effect(e, &ef);
 }
 

@@ -50,7 +50,7 @@ static void st_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     st_client *st = state;
     (void)arg;
     const step *s = &g_steps[tag];
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.epoch = s->epoch;
     f.token = s->token;
@@ -71,7 +71,7 @@ static void st_message(void *state, env *e, node_id from, uint32_t type, const v
     assert_int_equal(len, sizeof(stor_reply));
     stor_reply p;
     memcpy(&p, body, sizeof p);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = true;
     f.value_out = p.value;
@@ -148,7 +148,7 @@ static void fenced_write_with_a_lower_token_than_seen_is_rejected(void **state) 
     const hist_effect *rej = effect_n(run, 1);
     assert_int_equal(rej->kind, HIST_EFF_REJECT);
     assert_int_equal(rej->t_ns, 6 * SIM_MS);
-    assert_int_equal(rej->token, 33);
+    assert_int_equal(hist_effect_token(sim_history(run), rej), 33);
     assert_int_equal(rej->epoch, 1);
     assert_int_equal(rej->value, 7);
     assert_int_equal(rej->client, 1);

@@ -300,7 +300,7 @@ static void ten_thousand_transfers_in_a_row_all_commit_and_conserve_money(void *
 /* ------------------------------------------------------------ the checks on hand-made histories */
 
 static void add_effect(hist *h, hist_eff_kind kind, sim_time t_ms, int32_t at, const char *key, int64_t value) {
-    hist_effect x = { .kind = kind, .t_ns = t_ms * SIM_MS, .node = at, .client = 0, .op = HIST_NONE,
+    hist_effect_fields x = { .kind = kind, .t_ns = t_ms * SIM_MS, .node = at, .client = 0, .op = HIST_NONE,
                       .value = value };
     x.key = key;
     assert_true(hist_add_effect(h, &x));

@@ -87,7 +87,7 @@ static bool srv_invariants_ok(const srv *s) {
 }
 
 static void lock_effect(srv *s, env *e, hist_eff_kind kind, node_id client) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
@@ -409,7 +409,7 @@ static void on_unlock(srv *s, env *e, int32_t ci, const adv_req *q) {
 /* ------------------------------------------------------------ the counter row */
 
 static void counter_effect(env *e, hist_eff_kind kind, node_id from, const stor_req *q, int64_t v) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = from;

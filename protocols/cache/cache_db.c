@@ -29,7 +29,7 @@ static bool db_invariants_ok(const ca_db *d) {
 }
 
 static void db_effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, uint32_t item, int64_t v) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;

@@ -43,37 +43,37 @@ static const proto_desc ca_proto = {
 
 /* ------------------------------------------------------------ labels */
 
-static void label_commit(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_commit(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s commits v%" PRId64, client, e->value);
 }
 
-static void label_db_read(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_db_read(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s reads v%" PRId64, client, e->value);
 }
 
-static void label_hit(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_hit(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "v%" PRId64, e->value);
 }
 
-static void label_set(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_set(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s sets v%" PRId64, client, e->value);
 }
 
-static void label_refused(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_refused(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s's v%" PRId64 " refused", client, e->value);
 }
 
-static void label_del(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_del(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s %s", client, e->aux == 2 ? "deletes again" : "deletes");
 }
 
-static void label_expire(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_expire(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "v%" PRId64 " expires", e->value);
 }
 
-static void label_flush(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_flush(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)e;
     (void)client;
     snprintf(buf, len, "loses all");

@@ -58,7 +58,7 @@ void ca_item_key(uint32_t item, char *buf, size_t len) { snprintf(buf, len, "ite
 /* Records an effect of the cache about item m->item (m NULL: about none). */
 static void effect_x(env *e, hist_eff_kind kind, node_id client, const ca_msg *m, int64_t value,
                      int64_t aux, int64_t version, uint64_t token) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;

@@ -99,7 +99,7 @@ static void wait_begin(db_node *d, env *e, int32_t slot, int32_t holder, const c
     t->waiting = true;
     t->wait_seq++;
     snprintf(t->blocked_key, sizeof t->blocked_key, "T%u waits %s", t->id, what);
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_BLOCKED;
     ef.client = holder >= 0 ? d->txns[holder].client : -1;
@@ -156,7 +156,7 @@ static void wait_end(db_node *d, env *e, int32_t slot) {
     t->waiting = t->wait_pred = false;
     t->wait_row = -1;
     t->wait_seq++;
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_UNBLOCKED;
     ef.client = -1;

@@ -80,7 +80,7 @@ void db_effect_aux(db_node *d, env *e, const db_txn *t, hist_eff_kind kind, cons
                    int64_t value, int64_t version, int64_t aux) {
     SIM_ASSERT(d != NULL);
     SIM_ASSERT(key != NULL);
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = t ? t->client : -1;

@@ -128,8 +128,8 @@ static void unlock_unmatched(ctx *c, int32_t row, bool matches) {
 }
 
 /* An effect of the statement's transaction on key; the caller fills the rest. */
-static hist_effect txn_effect(const ctx *c, hist_eff_kind kind, const char *key) {
-    hist_effect ef;
+static hist_effect_fields txn_effect(const ctx *c, hist_eff_kind kind, const char *key) {
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = c->t->client;
@@ -146,7 +146,7 @@ static hist_effect txn_effect(const ctx *c, hist_eff_kind kind, const char *key)
 static void record_no_row(ctx *c, const char *key, int32_t v) {
     int64_t number = v >= 0 ? ver(c, v)->number : 0;
     env_trace(c->e, "T%u reads %s: no row (version %" PRId64 ")", c->t->id, key, number);
-    hist_effect ef = txn_effect(c, HIST_EFF_READ, key);
+    hist_effect_fields ef = txn_effect(c, HIST_EFF_READ, key);
     ef.version = number;
     ef.pred = DB_WRITE_DELETE;
     env_effect(c->e, &ef);
@@ -281,7 +281,7 @@ static uint32_t pred_record(ctx *c, const int32_t *seen, const int32_t *rows, ui
     const db_stmt *st = c->st;
     uint32_t matched = 0;
     for (uint32_t i = 0; i < n; i++) matched += scan_match(st, ver(c, seen[i]));
-    hist_effect ef = txn_effect(c, HIST_EFF_PRED_READ, c->d->seed.tables[st->table].name);
+    hist_effect_fields ef = txn_effect(c, HIST_EFF_PRED_READ, c->d->seed.tables[st->table].name);
     ef.value = matched;
     ef.pred = st->where;
     ef.aux = st->where_arg;

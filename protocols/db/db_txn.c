@@ -209,7 +209,7 @@ static int32_t install(db_node *d, env *e, db_txn *t, int32_t row, int64_t value
     else
         env_trace(e, "T%u writes %s = %" PRId64 " (version %" PRId64 ", uncommitted)", t->id, r->key,
                   value, x->number);
-    hist_effect ef;                          /* db_effect_aux's, with the delete mark */
+    hist_effect_fields ef;                          /* db_effect_aux's, with the delete mark */
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_WRITE;
     ef.client = t->client;

@@ -48,7 +48,7 @@ static bool srv_invariants_ok(const srv *s) {
 }
 
 static void row_effect(env *e, hist_eff_kind kind, const srv_row *r, node_id client) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
@@ -128,7 +128,7 @@ static void on_delete(srv *s, env *e, node_id from, const dbl_req *q) {
 /* ------------------------------------------------------------ the counter */
 
 static void counter_effect(env *e, hist_eff_kind kind, node_id from, const stor_req *q, int64_t v) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = from;

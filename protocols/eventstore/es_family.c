@@ -47,29 +47,29 @@ static const proto_desc es_proto = {
 
 /* ------------------------------------------------------------ labels */
 
-static void label_append(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_append(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s v%" PRId64 " %+" PRId64, client, e->version, e->value);
 }
 
-static void label_wrong(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_wrong(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s expected v%d, is v%" PRId64, client, (int)e->pred - 1, e->version);
 }
 
-static void label_project(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_project(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "@%" PRId64 " %+" PRId64, e->aux, e->value);
 }
 
-static void label_checkpoint(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_checkpoint(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "ckpt %" PRId64, e->value);
 }
 
-static void label_view(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_view(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s sees %" PRId64 " (v%" PRId64 ")", client, e->value, e->version);
 }
 
-static void label_resume(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_resume(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "resumes at %" PRId64, e->value);
 }

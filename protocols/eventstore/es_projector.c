@@ -60,7 +60,7 @@ static bool proj_invariants_ok(const es_proj *p) {
 
 static void proj_effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, int stream, int64_t value,
                         int64_t version, int64_t aux, uint16_t pred) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;

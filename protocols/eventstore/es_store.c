@@ -55,7 +55,7 @@ int es_stream_of(const char *key) {
 
 static void store_effect(env *e, hist_eff_kind kind, node_id client, const es_msg *q, int64_t value,
                          int64_t version, int64_t aux) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;

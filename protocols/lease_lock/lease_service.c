@@ -74,7 +74,7 @@ static bool svc_invariants_ok(const svc *s) {
 }
 
 static void key_effect(svc *s, env *e, hist_eff_kind kind, const svc_key *k, node_id client) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
@@ -250,7 +250,7 @@ static void on_delete(svc *s, env *e, node_id from, const ll_req *q) {
 /* ------------------------------------------------------------ the counter */
 
 static void counter_effect(env *e, hist_eff_kind kind, node_id from, const stor_req *q, int64_t v) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = from;

@@ -278,7 +278,7 @@ static void on_charge(pay_node *n, env *e, uint64_t i) {
     n->balance -= p->q.amount;
     n->charged += p->q.amount;
     n->charges++;
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_BALANCE;
     ef.client = p->from;
@@ -350,7 +350,7 @@ static void pay_init(void *state, env *e) {
     SIM_ASSERT(n->cfg != NULL);
     tables_init(n);
     n->balance = n->cfg->balance;
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_BALANCE_INIT;
     ef.client = -1;

@@ -67,7 +67,7 @@ void qo_order_key(uint32_t order, char *buf, size_t len) { snprintf(buf, len, "o
 
 void qo_effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, uint32_t order, int64_t value,
                int64_t aux) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
@@ -82,34 +82,34 @@ void qo_effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, uint32_t
 
 /* ------------------------------------------------------------ labels */
 
-static void label_order(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_order(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s saves %s%s", client, e->key, e->aux == 1 ? " + outbox" : "");
 }
 
-static void label_charge(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_charge(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     if (e->aux > 1) snprintf(buf, len, "%s charges %s again (x%" PRId64 ")", client, e->key, e->aux);
     else snprintf(buf, len, "%s charges %s", client, e->key);
 }
 
-static void label_dedup(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_dedup(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s: %s already done", client, e->key);
 }
 
-static void label_append(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_append(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "#%" PRId64 " %s from %s", e->value, e->key, client);
 }
 
-static void label_deliver(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_deliver(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     if (e->aux > 1) snprintf(buf, len, "#%" PRId64 " again to %s", e->value, client);
     else snprintf(buf, len, "#%" PRId64 " to %s", e->value, client);
 }
 
-static void label_requeue(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_requeue(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "#%" PRId64 " %s", e->value, e->aux == 1 ? "timed out" : "requeued");
 }
 
-static void label_ack(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_ack(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s acks #%" PRId64 "%s", client, e->value, e->aux == 1 ? ": refused" : "");
 }
 

@@ -96,7 +96,7 @@ static void rlim_on_message(void *state, env *e, node_id from, uint32_t type, co
     rlim_req q;
     memcpy(&q, body, sizeof q);
     bool ok = decide(n, env_now_wall(e));
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = ok ? HIST_EFF_ADMIT : HIST_EFF_REFUSE;
     ef.client = from;

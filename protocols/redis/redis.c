@@ -116,7 +116,7 @@ void redis_lock_effect(const redis_node *r, env *e, hist_eff_kind kind, const re
     SIM_ASSERT(k->used);
     SIM_ASSERT(k->key[0] != '\0');
     if (!k->is_lock || r->replica) return;        /* a replica's copies are not grants */
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;

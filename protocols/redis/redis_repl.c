@@ -317,7 +317,7 @@ void redis_repl_on_promote(redis_node *r, env *e, node_id from) {
     r->acked_offset = r->repl_offset;
     memset(r->woff, 0, sizeof r->woff);
     redis_log_promote(r, e);
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_PROMOTE;
     ef.client = -1;

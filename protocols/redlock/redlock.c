@@ -210,7 +210,7 @@ static void round_abandon(rl_client *c, env *e) {
 /* ------------------------------------------------------------ acquire */
 
 static void record_lease(rl_client *c, env *e, sim_time validity) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_LEASE;
     ef.client = env_self(e);

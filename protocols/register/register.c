@@ -106,7 +106,7 @@ static uint32_t replica_index(const reg_replica *r, node_id n) {
 /* ------------------------------------------------------------ history */
 
 static void effect(env *e, hist_eff_kind kind, const reg_version *v, int64_t aux) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = v->writer;
@@ -122,7 +122,7 @@ static void effect(env *e, hist_eff_kind kind, const reg_version *v, int64_t aux
 static void stored(env *e, const reg_version *v) { effect(e, HIST_EFF_REG_STORE, v, v->ts_node); }
 
 static void discarded(env *e, const reg_version *lost, const reg_version *winner) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_REG_DISCARD;
     ef.client = lost->writer;
@@ -239,7 +239,7 @@ static void cp_start(reg_replica *r, env *e, node_id client, const reg_req *q) {
 static void cp_timeout(reg_replica *r, env *e, uint32_t seq) {
     reg_coord *c = coord_by_seq(r, seq);
     if (c == NULL) return;
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_REG_REFUSE;
     ef.client = c->client;
@@ -304,7 +304,7 @@ static uint32_t newest(const reg_replica *r) {
 static void siblings_note(const reg_replica *r, env *e) {
     if (r->held_count < 2) return;
     const reg_version *nv = &r->held[newest(r)];
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_REG_SIBLINGS;
     ef.client = -1;
@@ -546,16 +546,16 @@ static const proto_desc reg_proto = {
     .checks = { "linearizable", "availability", "lost-writes", "liveness", NULL },
 };
 
-static void label_discard(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_discard(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "drops %s's %" PRId64 " for %" PRId64, client, e->value, e->aux);
 }
 
-static void label_siblings(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_siblings(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "%" PRId64 " siblings", e->value);
 }
 
-static void label_refuse(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_refuse(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "no quorum %" PRId64 "/%" PRId64, e->value, e->aux);
 }

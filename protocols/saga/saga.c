@@ -232,22 +232,22 @@ static const proto_desc saga_proto = {
 };
 
 /* The timeline's labels of the SAGA_* marks. */
-static void label_step(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_step(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "step %lld", (long long)e->value);
 }
 
-static void label_comp(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_comp(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "undo step %lld", (long long)e->value);
 }
 
-static void label_refuse(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_refuse(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "refuses step %lld", (long long)e->value);
 }
 
-static void label_end(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_end(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "%s %s", e->key, e->value == 1 ? "completed" : e->value == 2 ? "compensated"
                                                                                  : "gave up");

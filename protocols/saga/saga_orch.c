@@ -93,7 +93,7 @@ static void key_of(env *e, const orch_rec *r, char *buf, size_t len) {
 }
 
 static void effect(env *e, const orch_rec *r, hist_eff_kind k, int64_t value, int64_t token) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = k;
     x.client = -1;

@@ -107,7 +107,7 @@ static void out_set(svc_out *o, uint8_t result, int64_t code, const char *why) {
 
 static void saga_effect(env *e, const saga_msg *m, const char *key, hist_eff_kind k, int64_t value,
                         int64_t aux) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = k;
     x.client = m->orch;
@@ -143,7 +143,7 @@ static svc_account *account(saga_svc *s, env *e, const char *key, int64_t openin
     svc_account *a = &s->acc[s->acc_n++];
     sim_copy_text(a->key, sizeof a->key, key, sizeof a->key);
     a->balance = opening;
-    hist_effect x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE, .value = opening };
+    hist_effect_fields x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE, .value = opening };
     x.key = key;
     env_effect(e, &x);
     return a;
@@ -152,7 +152,7 @@ static svc_account *account(saga_svc *s, env *e, const char *key, int64_t openin
 static void set_balance(env *e, const saga_msg *m, svc_account *a, int64_t v) {
     SIM_ASSERT(v >= 0);                           /* the invariant: no account is negative */
     a->balance = v;
-    hist_effect x = { .kind = HIST_EFF_BALANCE, .client = m->orch, .op = m->op, .value = v };
+    hist_effect_fields x = { .kind = HIST_EFF_BALANCE, .client = m->orch, .op = m->op, .value = v };
     x.key = a->key;
     env_effect(e, &x);
 }
@@ -176,7 +176,7 @@ static svc_order *order_of(saga_svc *s, int64_t order) {
 }
 
 static void set_order(env *e, const saga_msg *m, svc_order *o, uint8_t state, bool conditional) {
-    hist_effect x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
+    hist_effect_fields x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
                       .value = state, .token = o->state, .aux = conditional ? 1 : 0 };
     char key[SIM_NAME_MAX];
     saga_key_num(key, sizeof key, "order#", o->order);
@@ -196,7 +196,7 @@ static svc_seat *seat_of(saga_svc *s, const char *name) {
 }
 
 static void set_seat(env *e, const saga_msg *m, svc_seat *t, int64_t owner) {
-    hist_effect x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
+    hist_effect_fields x = { .kind = HIST_EFF_STATE, .client = m->orch, .op = m->op, .epoch = m->seq,
                       .value = owner, .token = t->owner, .aux = 1 };
     char key[SIM_NAME_MAX];
     snprintf(key, sizeof key, "seat %s", t->name);

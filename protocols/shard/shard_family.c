@@ -93,35 +93,35 @@ void sh_key_name(uint32_t key, char *buf, size_t len) { snprintf(buf, len, "acct
 
 /* ------------------------------------------------------------ labels */
 
-static void label_commit(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_commit(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "%s v%" PRId64 " = %" PRId64, e->key, e->version, e->value);
 }
 
-static void label_apply(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_apply(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "applies %s v%" PRId64, e->key, e->version);
 }
 
-static void label_serve(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_serve(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s reads v%" PRId64, client, e->version);
 }
 
-static void label_wait(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_wait(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     snprintf(buf, len, "%s waits for #%" PRId64, client, e->value);
 }
 
-static void label_intent(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_intent(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "outbox: +%" PRId64 " to %s", e->value, e->key);
 }
 
-static void label_relayed(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_relayed(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "outbox row %" PRId64 " done", e->aux);
 }
 
-static void label_dup(const hist_effect *e, const char *client, char *buf, size_t len) {
+static void label_dup(const hist_effect_fields *e, const char *client, char *buf, size_t len) {
     (void)client;
     snprintf(buf, len, "credit %" PRId64 " again: ignored", e->aux);
 }

@@ -72,7 +72,7 @@ static bool primary_invariants_ok(const sh_primary *p) {
 
 static void effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, uint32_t key, int64_t value,
                    int64_t version, int64_t aux) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;

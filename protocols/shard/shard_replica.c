@@ -67,7 +67,7 @@ static bool replica_invariants_ok(const sh_replica *r) {
 
 static void effect(env *e, hist_eff_kind kind, node_id client, uint32_t op, uint32_t key, int64_t value,
                    int64_t version, int64_t aux) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = client;
@@ -230,7 +230,7 @@ sim_time sh_commit_time(const hist *h, const char *key, int64_t version) {
     SIM_ASSERT(h != NULL && key != NULL);
     for (uint32_t k = 0; k < h->effect_count; k++) {
         const hist_effect *x = &h->effects[k];
-        if (x->kind == SH_EFF_COMMIT && x->version == version && strcmp(x->key, key) == 0) return x->t_ns;
+        if (x->kind == SH_EFF_COMMIT && hist_effect_version(h, x) == version && strcmp(x->key, key) == 0) return x->t_ns;
     }
     return 0;
 }

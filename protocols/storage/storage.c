@@ -43,7 +43,7 @@ void stor_req_init(stor_req *r, uint32_t op, uint32_t req, int64_t epoch, int64_
 }
 
 static void effect(env *e, hist_eff_kind kind, node_id from, const stor_req *q, int64_t value) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = kind;
     ef.client = from;

@@ -121,7 +121,7 @@ static void key_of(env *e, uint32_t seq, char *buf, size_t len) {
 }
 
 static void effect(tpc_coord *c, env *e, hist_eff_kind k, uint32_t seq, int64_t value, int64_t aux) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = k;
     x.client = -1;

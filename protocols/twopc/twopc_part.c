@@ -124,7 +124,7 @@ static void key_of(env *e, const ptx *t, char *buf, size_t len) {
 }
 
 static void effect(env *e, const ptx *t, hist_eff_kind k, int64_t value, int64_t aux) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = k;
     x.client = t->coord;
@@ -138,7 +138,7 @@ static void effect(env *e, const ptx *t, hist_eff_kind k, int64_t value, int64_t
 }
 
 static void window(env *e, hist_eff_kind k, const char *key, int32_t client, uint32_t op) {
-    hist_effect x;
+    hist_effect_fields x;
     memset(&x, 0, sizeof x);
     x.kind = k;
     x.client = client;
@@ -302,7 +302,7 @@ static void resolve(tpc_part *p, env *e, bool commit, int64_t how) {
     log_force(p, e, t, commit ? "COMMIT" : "ABORT");
     if (commit && t->delta != 0) {
         p->balance += t->delta;
-        hist_effect x = { .kind = HIST_EFF_BALANCE, .client = t->coord, .op = t->op,
+        hist_effect_fields x = { .kind = HIST_EFF_BALANCE, .client = t->coord, .op = t->op,
                           .value = p->balance };
         x.key = TXN_ACCOUNT;
         env_effect(e, &x);
@@ -554,7 +554,7 @@ static void part_init(void *state, env *e) {
     p->holder = -1;
     p->opened = true;
     p->balance = p->cfg->balance;
-    hist_effect x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE,
+    hist_effect_fields x = { .kind = HIST_EFF_BALANCE_INIT, .client = -1, .op = HIST_NONE,
                       .value = p->balance };
     x.key = TXN_ACCOUNT;
     env_effect(e, &x);

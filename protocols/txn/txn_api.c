@@ -23,22 +23,22 @@ bool txn_describe(uint32_t type, const void *body, uint32_t len, char *buf, size
 }
 
 /* The timeline's labels of the TXN_* marks. */
-static void label_vote(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_vote(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "votes %s", e->value ? "yes" : "no");
 }
 
-static void label_decide(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_decide(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "decides %s%s", e->value ? "commit" : "abort", e->aux ? " (recovery)" : "");
 }
 
-static void label_commit(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_commit(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "%s%s", e->aux == 1 ? "heuristic " : "", "commit");
 }
 
-static void label_abort(const hist_effect *e, const char *client, char *b, size_t n) {
+static void label_abort(const hist_effect_fields *e, const char *client, char *b, size_t n) {
     (void)client;
     snprintf(b, n, "%s%s", e->aux == 1 ? "heuristic " : "", "abort");
 }

@@ -50,7 +50,7 @@ static void tell_booking(story *st, const check_input *in, uint32_t opi) {
         else if (x->kind == HIST_EFF_WRITE)
             story_add(st, x->t_ns, "%s wrote %s = %" PRId64 " at %s", who, x->key, x->value, story_t(x->t_ns).s);
         else if (x->kind == HIST_EFF_TXN_COMMIT)
-            story_add(st, x->t_ns, "%s's transaction T%u committed at %s", who, x->txn, story_t(x->t_ns).s);
+            story_add(st, x->t_ns, "%s's transaction T%u committed at %s", who, hist_effect_txn(h, x), story_t(x->t_ns).s);
     }
     story_add(st, op->complete_ns, "%s was told %s is booked, at %s", who, op->key, story_t(op->complete_ns).s);
 }

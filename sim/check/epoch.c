@@ -34,18 +34,18 @@ bool check_op_is_protected(hist_f f) {
     return f == HIST_F_READ || f == HIST_F_WRITE || f == HIST_F_CAS || f == HIST_F_INCR;
 }
 
-static void epoch_take_op(check_epoch *e, const hist_op *op) {
+static void epoch_take_op(check_epoch *e, const hist *h, const hist_op *op) {
     if (op->f == HIST_F_ACQUIRE && op->result == HIST_OK && e->acquire_op == HIST_NONE) {
         e->acquire_op = op->id;
         e->client = op->node;
         e->asked_ns = op->invoke_ns;
         e->acquired_ns = op->complete_ns;
-        e->token = (op->has_value_out && op->value_out != 0) ? op->value_out : op->token;
+        e->token = (op->has_value_out && op->value_out != 0) ? op->value_out : hist_op_token(h, op);
         return;
     }
     if (!check_op_is_protected(op->f)) return;
     if (e->client < 0) e->client = op->node;
-    if (e->token == 0) e->token = op->token;
+    if (e->token == 0) e->token = hist_op_token(h, op);
     if (e->last_op == HIST_NONE || op->invoke_ns >= e->hold_end_ns) {
         e->hold_end_ns = op->invoke_ns;
         e->last_op = op->id;
@@ -65,12 +65,12 @@ static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_e
         SIM_ASSERT(refs[i].epoch == e->epoch);
         if (refs[i].source == 0) {
             const hist_op *op = &h->ops[refs[i].index];
-            epoch_take_op(e, op);
+            epoch_take_op(e, h, op);
             if (check_op_is_protected(op->f) && op->invoke_ns < first_use) first_use = op->invoke_ns;
         } else {
             const hist_effect *ef = &h->effects[refs[i].index];
             if (e->client < 0) e->client = ef->client;
-            if (e->token == 0) e->token = ef->token;
+            if (e->token == 0) e->token = hist_effect_token(h, ef);
             if (ef->t_ns < first_use) first_use = ef->t_ns;
         }
     }
@@ -115,7 +115,7 @@ void check_epochs_build(const hist *h, check_epochs *out) {
     epoch_ref *refs = sim_xmalloc((total + 1u) * sizeof *refs);   /* each written before read */
     uint32_t n = 0;
     for (uint32_t i = 0; i < h->op_count; i++) {
-        if (h->ops[i].epoch != 0) refs[n++] = (epoch_ref){ h->ops[i].epoch, 0, i };
+        if (hist_op_epoch(h, &h->ops[i]) != 0) refs[n++] = (epoch_ref){ hist_op_epoch(h, &h->ops[i]), 0, i };
     }
     for (uint32_t i = 0; i < h->effect_count; i++) {
         if (h->effects[i].epoch != 0) refs[n++] = (epoch_ref){ h->effects[i].epoch, 1, i };

@@ -58,7 +58,7 @@ static int64_t store_balance(const hist *h, const char *key, int64_t v) {
     int64_t b = 0;
     for (uint32_t k = 0; k < h->effect_count; k++) {
         const hist_effect *x = &h->effects[k];
-        if (x->kind == ES_EFF_APPEND && x->version <= v && strcmp(x->key, key) == 0) b += x->value;
+        if (x->kind == ES_EFF_APPEND && hist_effect_version(h, x) <= v && strcmp(x->key, key) == 0) b += x->value;
     }
     return b;
 }
@@ -70,10 +70,10 @@ static void tell_view(const check_input *in, const hist_effect *again, story *st
     for (uint32_t k = 0; k < h->effect_count; k++) {
         const hist_effect *x = &h->effects[k];
         if (x->kind != ES_EFF_VIEW || x->t_ns < again->t_ns || strcmp(x->key, again->key) != 0) continue;
-        int64_t truth = store_balance(h, x->key, x->version);
+        int64_t truth = store_balance(h, x->key, hist_effect_version(h, x));
         if (truth == x->value) continue;
         story_add(st, x->t_ns, "%s was shown %" PRId64 " for %s at %s, where the store's balance at version %" PRId64
-                  " is %" PRId64, story_node(in->s, x->client), x->value, x->key, story_t(x->t_ns).s, x->version,
+                  " is %" PRId64, story_node(in->s, x->client), x->value, x->key, story_t(x->t_ns).s, hist_effect_version(h, x),
                   truth);
         return;
     }
@@ -86,7 +86,7 @@ static void tell(const check_input *in, const da_scan *sc, check_result *out) {
     story st;
     story_init(&st, in->s);
     story_add(&st, first->t_ns, "%s applied position %" PRId64 " (%s %+" PRId64 ", version %" PRId64 ") at %s",
-              story_node(in->s, first->node), first->aux, first->key, first->value, first->version,
+              story_node(in->s, first->node), first->aux, first->key, first->value, hist_effect_version(h, first),
               story_t(first->t_ns).s);
     uint32_t r = last_before(h, ES_EFF_RESUME, sc->first_twice);
     uint32_t c = last_before(h, ES_EFF_CHECKPOINT, r != HIST_NONE ? r : sc->first_twice);

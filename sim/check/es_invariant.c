@@ -67,7 +67,7 @@ static void tell(const check_input *in, const ei_scan *sc, check_result *out) {
     story st;
     story_init(&st, in->s);
     uint32_t r = replay_of(h, x->op, sc->first_neg);
-    int64_t seen = r != HIST_NONE ? h->effects[r].version : 0;
+    int64_t seen = r != HIST_NONE ? hist_effect_version(h, &h->effects[r]) : 0;
     uint64_t mask = story_bit(x->client);
     if (r != HIST_NONE)
         story_add(&st, h->effects[r].t_ns, "%s loaded %s at %s by replaying it: version %" PRId64 ", balance %" PRId64,
@@ -77,17 +77,17 @@ static void tell(const check_input *in, const ei_scan *sc, check_result *out) {
         const hist_effect *y = &h->effects[k];
         if (y->kind != ES_EFF_APPEND || strcmp(y->key, x->key) != 0) continue;
         bal += y->value;
-        if (y->version <= seen || k == sc->first_neg) continue;
+        if (hist_effect_version(h, y) <= seen || k == sc->first_neg) continue;
         mask |= story_bit(y->client);
         story_add(&st, y->t_ns, "%s appended %+" PRId64 " to %s as version %" PRId64 " at %s (balance %" PRId64 ")",
-                  story_node(in->s, y->client), y->value, y->key, y->version, story_t(y->t_ns).s, bal);
+                  story_node(in->s, y->client), y->value, y->key, hist_effect_version(h, y), story_t(y->t_ns).s, bal);
     }
     story_add(&st, x->t_ns, "%s appended %+" PRId64 " to %s as version %" PRId64 " at %s, %s; the store accepted it",
-              story_node(in->s, x->client), x->value, x->key, x->version, story_t(x->t_ns).s,
+              story_node(in->s, x->client), x->value, x->key, hist_effect_version(h, x), story_t(x->t_ns).s,
               x->pred == 0 ? "with no expected version" : "with an expected version");
     story_add_faults(&st, mask, r != HIST_NONE ? h->effects[r].t_ns : 0, x->t_ns);
     story_conclude(&st, "so %s went to %" PRId64 ": the withdrawal was decided on version %" PRId64
-                   " and appended after version %" PRId64, x->key, bal, seen, x->version - 1);
+                   " and appended after version %" PRId64, x->key, bal, seen, hist_effect_version(h, x) - 1);
     story_buf sb;
     story_buf_init(&sb);
     story_render(&st, &sb);
@@ -110,7 +110,7 @@ static void check_run_es_invariant(const check_input *in, check_result *out) {
     out->verdict = CHECK_VIOLATION;
     snprintf(out->summary, sizeof out->summary, "%s went to %" PRId64 ": %u append%s left a balance below 0, "
              "the first %s's %+" PRId64 " to %s as version %" PRId64 "%s", acct, sc.lowest, sc.negative,
-             sc.negative == 1 ? "" : "s", story_node(in->s, x->client), x->value, x->key, x->version,
+             sc.negative == 1 ? "" : "s", story_node(in->s, x->client), x->value, x->key, hist_effect_version(in->h, x),
              x->pred == 0 ? " with no expected version" : "");
     out->evidence_count = sc.negative < CHECK_EVIDENCE_MAX ? sc.negative : CHECK_EVIDENCE_MAX;
     memcpy(out->evidence_ops, sc.evidence, sizeof sc.evidence);

@@ -57,9 +57,9 @@ static void appends_before(const hist *h, const char *key, sim_time t, int32_t n
     for (uint32_t k = 0; k < h->effect_count && h->effects[k].t_ns <= t; k++) {
         const hist_effect *x = &h->effects[k];
         if (x->kind != ES_EFF_APPEND || strcmp(x->key, key) != 0) continue;
-        if (x->version > v->newest) v->newest = x->version;
-        if (x->version == v->shown + 1) v->missed_append = k;
-        if (x->version > v->shown && x->client == node) v->own = true;
+        if (hist_effect_version(h, x) > v->newest) v->newest = hist_effect_version(h, x);
+        if (hist_effect_version(h, x) == v->shown + 1) v->missed_append = k;
+        if (hist_effect_version(h, x) > v->shown && x->client == node) v->own = true;
     }
 }
 
@@ -67,7 +67,7 @@ static void appends_before(const hist *h, const char *key, sim_time t, int32_t n
 static sim_time apply_lag(const hist *h, const char *key, int64_t version, sim_time appended, sim_time horizon) {
     for (uint32_t k = 0; k < h->effect_count; k++) {
         const hist_effect *x = &h->effects[k];
-        if (x->kind == ES_EFF_PROJECT && x->version >= version && x->t_ns >= appended && strcmp(x->key, key) == 0)
+        if (x->kind == ES_EFF_PROJECT && hist_effect_version(h, x) >= version && x->t_ns >= appended && strcmp(x->key, key) == 0)
             return x->t_ns - appended;
     }
     return horizon > appended ? horizon - appended : 0;
@@ -84,7 +84,7 @@ static sp_scan scan(const hist *h, sim_time horizon) {
         if (a == HIST_NONE) continue;
         sc.total++;
         if (op->complete_ns - op->invoke_ns > sc.slowest) sc.slowest = op->complete_ns - op->invoke_ns;
-        sp_view v = { .op = o, .shown = h->effects[a].version };
+        sp_view v = { .op = o, .shown = hist_effect_version(h, &h->effects[a]) };
         appends_before(h, op->key, op->invoke_ns, op->node, &v);
         if (v.shown >= v.newest || v.missed_append == HIST_NONE) continue;
         const hist_effect *m = &h->effects[v.missed_append];
@@ -105,7 +105,7 @@ static void tell(const check_input *in, const sp_scan *sc, check_result *out) {
     story st;
     story_init(&st, in->s);
     story_add(&st, m->t_ns, "%s appended %+" PRId64 " to %s as version %" PRId64 " at %s",
-              story_node(in->s, m->client), m->value, m->key, m->version, story_t(m->t_ns).s);
+              story_node(in->s, m->client), m->value, m->key, hist_effect_version(h, m), story_t(m->t_ns).s);
     uint32_t a = answer_of(h, w->op);
     const hist_effect *x = &h->effects[a];
     uint32_t last = HIST_NONE;

@@ -61,8 +61,8 @@ static uint32_t wait_group(const hist *h, const wait_index *w, const hist_effect
     return w->table[i];
 }
 
-static bool is_wait(const hist_effect *x) {
-    return x->txn != 0 && (x->kind == HIST_EFF_BLOCKED || x->kind == HIST_EFF_UNBLOCKED);
+static bool is_wait(const hist *h, const hist_effect *x) {
+    return hist_effect_txn(h, x) != 0 && (x->kind == HIST_EFF_BLOCKED || x->kind == HIST_EFF_UNBLOCKED);
 }
 
 static void wait_open(const hist *h, wait_index *w, uint32_t b) {
@@ -99,7 +99,7 @@ static void add_wait(check_figures *f, sim_time d) {
 static void count_waits(const hist *h, sim_time horizon_ns, check_figures *f) {
     uint32_t blocked = 0;
     for (uint32_t i = 0; i < h->effect_count; i++)
-        blocked += is_wait(&h->effects[i]) && h->effects[i].kind == HIST_EFF_BLOCKED;
+        blocked += is_wait(h, &h->effects[i]) && h->effects[i].kind == HIST_EFF_BLOCKED;
     if (blocked == 0) return;
     wait_index w = { 0 };
     uint32_t size = 1;
@@ -114,7 +114,7 @@ static void count_waits(const hist *h, sim_time horizon_ns, check_figures *f) {
     w.open = arrays + 4u * blocked;
     for (uint32_t i = 0, b = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
-        if (!is_wait(x)) continue;
+        if (!is_wait(h, x)) continue;
         uint32_t c;
         if (x->kind == HIST_EFF_BLOCKED) { w.eff[b] = i; wait_open(h, &w, b++); f->lock_waits++; }
         else if (wait_close(h, &w, x, &c)) add_wait(f, x->t_ns - h->effects[w.eff[c]].t_ns);
@@ -134,7 +134,7 @@ void check_figures_build(const hist *h, sim_time horizon_ns, check_figures *out)
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
         if (x->kind == HIST_EFF_RETRY) { out->retries++; continue; }
-        if (x->txn == 0) continue;
+        if (hist_effect_txn(h, x) == 0) continue;
         out->any = true;
         if (x->kind == HIST_EFF_TXN_COMMIT) out->commits++;
         else if (x->kind == HIST_EFF_TXN_ABORT) out->aborts++;

@@ -182,7 +182,7 @@ static void iso_story(const iso_graph *g, const check_input *in, const iso_found
         if (!mine) continue;
         char name[96];
         iso_txn_name(g, in, (uint32_t)t, name, sizeof name);
-        iso_tell_effect(&st, x, name);
+        iso_tell_effect(&st, g->h, x, name);
     }
     char why[CHECK_SUMMARY_MAX] = "";
     explain(g, in, f, why, sizeof why);

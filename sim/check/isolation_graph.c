@@ -55,17 +55,17 @@ static int32_t txn_lookup(const iso_graph *g, int32_t node, uint32_t id) {
 int32_t iso_txn_of(const iso_graph *g, const hist_effect *x) {
     SIM_ASSERT(g != NULL);
     SIM_ASSERT(x != NULL);
-    if (x->txn == 0 || g->txn_hash_cap == 0) return -1;
-    return txn_lookup(g, x->node, x->txn);
+    if (hist_effect_txn(g->h, x) == 0 || g->txn_hash_cap == 0) return -1;
+    return txn_lookup(g, x->node, hist_effect_txn(g->h, x));
 }
 
 static uint32_t txn_get(iso_graph *g, const hist_effect *x) {
-    int32_t t = txn_lookup(g, x->node, x->txn);
+    int32_t t = txn_lookup(g, x->node, hist_effect_txn(g->h, x));
     if (t >= 0) return (uint32_t)t;
     SIM_ASSERT(g->txn_count * 2 < g->txn_hash_cap);
-    uint32_t k = txn_slot(g, x->node, x->txn);
+    uint32_t k = txn_slot(g, x->node, hist_effect_txn(g->h, x));
     while (g->txn_hash[k] != 0) k = (k + 1) & (g->txn_hash_cap - 1);
-    g->txns[g->txn_count] = (iso_txn){ x->node, x->txn, ISO_OPEN, HIST_NONE };
+    g->txns[g->txn_count] = (iso_txn){ x->node, hist_effect_txn(g->h, x), ISO_OPEN, HIST_NONE };
     g->txn_hash[k] = ++g->txn_count;
     return g->txn_count - 1;
 }
@@ -73,14 +73,14 @@ static uint32_t txn_get(iso_graph *g, const hist_effect *x) {
 static void build_txns(iso_graph *g) {
     const hist *h = g->h;
     uint32_t n = 0;
-    for (uint32_t i = 0; i < h->effect_count; i++) n += h->effects[i].txn != 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) n += hist_effect_txn(h, &h->effects[i]) != 0;
     g->txn_hash_cap = 16;
     while (g->txn_hash_cap < 2u * n + 2u) g->txn_hash_cap *= 2;
     g->txn_hash = sim_xcalloc(g->txn_hash_cap, sizeof *g->txn_hash);
     g->txns = sim_xmalloc((n + 1u) * sizeof *g->txns);
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
-        if (x->txn == 0) continue;
+        if (hist_effect_txn(h, x) == 0) continue;
         iso_txn *t = &g->txns[txn_get(g, x)];
         if (t->op == HIST_NONE && x->op != HIST_NONE) t->op = x->op;
         if (x->kind == HIST_EFF_TXN_COMMIT) t->state = ISO_COMMITTED;
@@ -121,13 +121,13 @@ static int install_cmp(const void *pa, const void *pb) {
 static void build_installs(iso_graph *g) {
     const hist *h = g->h;
     uint32_t n = 0;
-    for (uint32_t i = 0; i < h->effect_count; i++) n += h->effects[i].kind == HIST_EFF_WRITE && h->effects[i].txn;
+    for (uint32_t i = 0; i < h->effect_count; i++) n += h->effects[i].kind == HIST_EFF_WRITE && hist_effect_txn(h, &h->effects[i]);
     g->installs = sim_xmalloc((n + 1u) * sizeof *g->installs);
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
-        if (x->kind != HIST_EFF_WRITE || x->txn == 0) continue;
+        if (x->kind != HIST_EFF_WRITE || hist_effect_txn(h, x) == 0) continue;
         uint32_t row = row_get(g, x->node, x->key);
-        g->installs[g->install_count++] = (iso_install){ row, x->version, (uint32_t)iso_txn_of(g, x), i, false };
+        g->installs[g->install_count++] = (iso_install){ row, hist_effect_version(h, x), (uint32_t)iso_txn_of(g, x), i, false };
     }
     qsort(g->installs, g->install_count, sizeof *g->installs, install_cmp);
     uint32_t *stamp = sim_xcalloc(g->txn_count + 1u, sizeof *stamp);
@@ -213,7 +213,7 @@ static void read_edges(iso_graph *g, uint32_t i) {
     const hist_effect *x = &g->h->effects[i];
     int32_t rt = iso_txn_of(g, x), r = row_find(g, x->node, x->key);
     if (rt < 0 || r < 0 || !committed(g, (uint32_t)rt)) return;
-    const iso_install *w = install_of(g, (uint32_t)r, x->version);
+    const iso_install *w = install_of(g, (uint32_t)r, hist_effect_version(g->h, x));
     bool intermediate = false;
     if (w != NULL && w->txn != (uint32_t)rt) {
         intermediate = committed(g, w->txn) && !w->final;
@@ -222,7 +222,7 @@ static void read_edges(iso_graph *g, uint32_t i) {
         if (committed(g, w->txn)) edge_add(g, w->txn, (uint32_t)rt, ISO_WR, false, (uint32_t)r, w->effect, i);
     }
     const iso_row *row = &g->rows[r];
-    for (uint32_t k = lower_bound(g, (uint32_t)r, x->version + 1); k < row->count; k++) {   /* the next version */
+    for (uint32_t k = lower_bound(g, (uint32_t)r, hist_effect_version(g->h, x) + 1); k < row->count; k++) {   /* the next version */
         const iso_install *n = &g->installs[row->first + k];
         /* an intermediate version read: the writer's own final one is not an
          * overwrite of it (Adya orders only final versions; G1b names it) */
@@ -240,11 +240,11 @@ static int64_t seen_version(const iso_graph *g, uint32_t p, uint32_t r, bool *ma
     *match = false;
     for (uint32_t j = p + 1; j < h->effect_count; j++) {
         const hist_effect *x = &h->effects[j];
-        if (x->txn != pr->txn || x->node != pr->node || x->t_ns != pr->t_ns) break;
+        if (hist_effect_txn(h, x) != hist_effect_txn(h, pr) || x->node != pr->node || x->t_ns != pr->t_ns) break;
         if (x->kind != HIST_EFF_READ && x->kind != HIST_EFF_PRED_SEEN) break;
         if (strncmp(x->key, g->rows[r].key, SIM_NAME_MAX) != 0) continue;
         *match = x->kind == HIST_EFF_READ;
-        return x->version;
+        return hist_effect_version(h, x);
     }
     return 0;
 }
@@ -347,7 +347,7 @@ void iso_graph_build(const hist *h, iso_graph *g) {
     build_installs(g);
     build_ww(g);
     for (uint32_t i = 0; i < h->effect_count; i++) {
-        if (h->effects[i].txn == 0) continue;
+        if (hist_effect_txn(h, &h->effects[i]) == 0) continue;
         if (h->effects[i].kind == HIST_EFF_READ) read_edges(g, i);
         else if (h->effects[i].kind == HIST_EFF_PRED_READ) pred_edges(g, i);
     }

@@ -95,6 +95,6 @@ void iso_txn_name(const iso_graph *g, const check_input *in, uint32_t t, char *b
 /* A predicate's operator as SQL says it: "=", "<>", "multiple of". */
 const char *iso_pred_text(uint32_t pred);
 /* One story clause for a db effect of a transaction named `name`. */
-void iso_tell_effect(story *st, const hist_effect *x, const char *name);
+void iso_tell_effect(story *st, const hist *h, const hist_effect *x, const char *name);
 
 #endif

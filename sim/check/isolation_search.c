@@ -208,17 +208,17 @@ const char *iso_pred_text(uint32_t p) {
     return p < HIST_PRED_COUNT ? sym[p] : "?";
 }
 
-void iso_tell_effect(story *st, const hist_effect *x, const char *name) {
+void iso_tell_effect(story *st, const hist *h, const hist_effect *x, const char *name) {
     SIM_ASSERT(st != NULL);
     SIM_ASSERT(x != NULL);
     const char *t = story_t(x->t_ns).s;
     switch (x->kind) {
     case HIST_EFF_READ:
         if (x->pred == DB_WRITE_DELETE)          /* an item read that found no row */
-            story_add(st, x->t_ns, "%s read %s: no row (version %" PRId64 ") at %s", name, x->key, x->version, t);
+            story_add(st, x->t_ns, "%s read %s: no row (version %" PRId64 ") at %s", name, x->key, hist_effect_version(h, x), t);
         else
             story_add(st, x->t_ns, "%s read %s = %" PRId64 " (version %" PRId64 ") at %s", name, x->key,
-                      x->value, x->version, t);
+                      x->value, hist_effect_version(h, x), t);
         break;
     case HIST_EFF_PRED_READ:
         story_add(st, x->t_ns, "%s read %s WHERE value %s %" PRId64 ": %" PRId64 " rows, at %s", name, x->key,
@@ -226,7 +226,7 @@ void iso_tell_effect(story *st, const hist_effect *x, const char *name) {
         break;
     case HIST_EFF_WRITE:
         story_add(st, x->t_ns, "%s wrote %s = %" PRId64 " (version %" PRId64 ") at %s", name, x->key, x->value,
-                  x->version, t);
+                  hist_effect_version(h, x), t);
         break;
     case HIST_EFF_TXN_COMMIT: story_add(st, x->t_ns, "%s committed at %s", name, t); break;
     case HIST_EFF_TXN_ABORT: story_add(st, x->t_ns, "%s rolled back at %s", name, t); break;

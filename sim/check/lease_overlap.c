@@ -76,7 +76,7 @@ static void lo_line(const check_input *in, const lo_pair *p, char *buf, size_t l
 static void tell_last_op(story *st, const hist *h, const check_epoch *e, bool still) {
     if (e->last_op == HIST_NONE) return;
     const hist_op *op = &h->ops[e->last_op];
-    story_str note = story_clock_note(st->s, op->node, op->invoke_ns, op->invoke_local_ns);
+    story_str note = story_clock_note(st->s, op->node, op->invoke_ns, hist_op_local_ns(h, op));
     if (still) {
         story_add(st, op->invoke_ns, "%s issued a %s at %s%s, still acting under epoch %lld",
                   story_node(st->s, op->node), hist_f_name(h, op->f), story_t(op->invoke_ns).s, note.s,

@@ -92,9 +92,10 @@ static void apply_ops(const hist *h, check_ledger *l) {
         if (op->key[0] == '\0' || op->delta == 0) continue;
         int32_t a = find(l, -1, op->key, true);
         if (a >= 0) apply(&l->items[a], op, op->delta);
-        int32_t b = op->key2[0] ? find(l, -1, op->key2, true) : -1;
+        const char *key2 = hist_op_key2(h, op);
+        int32_t b = key2[0] ? find(l, -1, key2, true) : -1;
         if (b >= 0) apply(&l->items[b], op, -op->delta);
-        if (op->key2[0] != '\0' || a < 0) continue;      /* money in or out of the system */
+        if (key2[0] != '\0' || a < 0) continue;      /* money in or out of the system */
         if (op->result == HIST_OK) l->external_acked += op->delta;
         else if (check_op_unknown(op)) {
             if (op->delta < 0) l->external_lo += op->delta; else l->external_hi += op->delta;

@@ -141,7 +141,8 @@ static const hist_op *setter_op(const hist *h, const hist_effect *x) {
 static void tell_setter(story *st, const hist *h, const check_epochs *ep, const hist_effect *x) {
     const hist_op *op = setter_op(h, x);
     if (op == NULL) return;
-    uint32_t p = op->epoch != 0 ? check_epochs_find(ep, op->epoch) : UINT32_MAX;
+    int64_t epoch = hist_op_epoch(h, op);
+    uint32_t p = epoch != 0 ? check_epochs_find(ep, epoch) : UINT32_MAX;
     if (op->result == HIST_OK && p != UINT32_MAX) {
         check_story_acquire(st, h, &ep->items[p]);
         return;
@@ -182,7 +183,7 @@ static void lv_story(const check_input *in, const lv_scan *sc, const check_epoch
     story st;
     story_init(&st, in->s);
     const char *who = story_node(in->s, op->node);
-    story_str note = story_clock_note(in->s, op->node, op->invoke_ns, op->invoke_local_ns);
+    story_str note = story_clock_note(in->s, op->node, op->invoke_ns, hist_op_local_ns(h, op));
     if (op->f == HIST_F_ACQUIRE) story_add(&st, op->invoke_ns, "%s asked for the lock at %s%s", who,
                                            story_t(op->invoke_ns).s, note.s);
     else story_add(&st, op->invoke_ns, "%s invoked a %s at %s%s", who, hist_f_name(in->h, op->f),

@@ -51,7 +51,7 @@ typedef struct lu_db {
 static bool is_db_history(const hist *h) {
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
-        if (x->txn != 0 && (x->kind == HIST_EFF_WRITE || x->kind == HIST_EFF_READ)) return true;
+        if (hist_effect_txn(h, x) != 0 && (x->kind == HIST_EFF_WRITE || x->kind == HIST_EFF_READ)) return true;
     }
     return false;
 }
@@ -68,13 +68,13 @@ static int32_t row_of(lu_db *d, const hist_effect *x) {
     return (int32_t)d->row_count++;
 }
 
-static void note_read(lu_db *d, const hist_effect *x, int32_t row, uint32_t i) {
+static void note_read(lu_db *d, const hist *h, const hist_effect *x, int32_t row, uint32_t i) {
     lu_read *rd = &d->reads[(size_t)x->op * DB_LU_READS];
     uint32_t slot = DB_LU_READS - 1;
     for (uint32_t k = 0; k < DB_LU_READS; k++) {
         if (rd[k].row == row || rd[k].row < 0) { slot = k; break; }
     }
-    rd[slot] = (lu_read){ row, x->version, i };
+    rd[slot] = (lu_read){ row, hist_effect_version(h, x), i };
 }
 
 static void judge_write(lu_db *d, const hist *h, const hist_effect *x, int32_t row, uint32_t i) {
@@ -86,25 +86,25 @@ static void judge_write(lu_db *d, const hist *h, const hist_effect *x, int32_t r
         if (d->lost++ == 0) { d->victim = r->last; d->writer = i; d->read = rd[k].effect; }
     }
     r->last = i;
-    r->version = x->version;
+    r->version = hist_effect_version(h, x);
 }
 
 static void lu_db_scan(const hist *h, lu_db *d) {
     for (uint32_t i = 0; i < h->effect_count; i++)
-        if (h->effects[i].txn > d->txn_max) d->txn_max = h->effects[i].txn;
+        if (hist_effect_txn(h, &h->effects[i]) > d->txn_max) d->txn_max = hist_effect_txn(h, &h->effects[i]);
     d->committed = sim_xcalloc((size_t)d->txn_max + 1u, 1);
     for (uint32_t i = 0; i < h->effect_count; i++)
-        if (h->effects[i].kind == HIST_EFF_TXN_COMMIT && h->effects[i].txn != 0) d->committed[h->effects[i].txn] = 1;
+        if (h->effects[i].kind == HIST_EFF_TXN_COMMIT && hist_effect_txn(h, &h->effects[i]) != 0) d->committed[hist_effect_txn(h, &h->effects[i])] = 1;
     d->reads = sim_xmalloc(((size_t)h->op_count * DB_LU_READS + 1u) * sizeof *d->reads);
     for (size_t k = 0; k < (size_t)h->op_count * DB_LU_READS; k++) d->reads[k].row = -1;
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
-        if (x->txn == 0 || (x->kind != HIST_EFF_READ && x->kind != HIST_EFF_WRITE)) continue;
+        if (hist_effect_txn(h, x) == 0 || (x->kind != HIST_EFF_READ && x->kind != HIST_EFF_WRITE)) continue;
         int32_t row = row_of(d, x);
         if (row < 0) continue;
         if (x->kind == HIST_EFF_READ) {
-            if (x->op < h->op_count) note_read(d, x, row, i);
-        } else if (d->committed[x->txn]) {
+            if (x->op < h->op_count) note_read(d, h, x, row, i);
+        } else if (d->committed[hist_effect_txn(h, x)]) {
             judge_write(d, h, x, row, i);
         }
     }
@@ -163,11 +163,11 @@ static void lu_db_story(const check_input *in, const check_account *a, const lu_
         who_of(in, v, vw, sizeof vw);
         who_of(in, w, ww, sizeof ww);
         story_add(&st, r->t_ns, "%s read %s = %" PRId64 " (version %" PRId64 ") at %s", rw, r->key, r->value,
-                  r->version, story_t(r->t_ns).s);
+                  hist_effect_version(h, r), story_t(r->t_ns).s);
         story_add(&st, v->t_ns, "%s wrote %" PRId64 " (version %" PRId64 ") at %s and committed", vw, v->value,
-                  v->version, story_t(v->t_ns).s);
+                  hist_effect_version(h, v), story_t(v->t_ns).s);
         story_add(&st, w->t_ns, "%s wrote %" PRId64 " at %s, computed from version %" PRId64 ", overwriting "
-                  "%s's write without having seen it", ww, w->value, story_t(w->t_ns).s, r->version, vw);
+                  "%s's write without having seen it", ww, w->value, story_t(w->t_ns).s, hist_effect_version(h, r), vw);
     }
     if (a != NULL) {
         story_add(&st, 0, "%s opened at %" PRId64, a->key, a->init);

@@ -62,7 +62,7 @@ static void build(const hist *h, const scn *s, lw_map *x) {
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *e = &h->effects[i];
         if (!is_version(e->kind) || e->op >= h->op_count) continue;
-        x->parent[e->op] = (uint32_t)e->token;
+        x->parent[e->op] = (uint32_t)hist_effect_token(h, e);
         if (e->kind == HIST_EFF_REG_STORE && e->node >= 0 && (uint32_t)e->node < nodes)
             last[e->node] = e->op;
     }
@@ -84,7 +84,7 @@ static void lw_story(const check_input *in, const hist_effect *x, uint32_t lost,
                            with - 1);
     story_add(&st, x->t_ns, "%s dropped %" PRId64 " (timestamp %s) at %s for %" PRId64
               " (timestamp %s), which had not seen it%s", story_node(in->s, x->node), x->value,
-              story_t(x->version).s, story_t(x->t_ns).s, x->aux, story_t(x->epoch).s, nor);
+              story_t(hist_effect_version(in->h, x)).s, story_t(x->t_ns).s, x->aux, story_t(x->epoch).s, nor);
     story_add_faults(&st, ~0ull, w->invoke_ns, x->t_ns);
     story_conclude(&st, "so %u of the %u acknowledged writes are gone (%u with this drop): no "
                    "replica's version descends from them, and no reader will see them again",

@@ -153,14 +153,14 @@ static void tell_write(story *st, const hist *h, const me_violation *v) {
     const char *who = story_node(st->s, w->client), *other = story_node(st->s, o->client);
     const char *how = v->direct ? "overwriting" : "after";
     if (op != NULL && op->invoke_ns < o->t_ns) {
-        story_str note = story_clock_note(st->s, op->node, op->invoke_ns, op->invoke_local_ns);
+        story_str note = story_clock_note(st->s, op->node, op->invoke_ns, hist_op_local_ns(h, op));
         story_add(st, w->t_ns, "%s's write of %lld, sent at %s%s, reached %s at %s (epoch %lld), "
                   "%s %s's write of %s", who, (long long)w->value, story_t(op->invoke_ns).s, note.s,
                   story_node(st->s, w->node), story_t(w->t_ns).s, (long long)w->epoch, how, other,
                   story_t(o->t_ns).s);
         return;
     }
-    story_str note = op ? story_clock_note(st->s, op->node, op->invoke_ns, op->invoke_local_ns)
+    story_str note = op ? story_clock_note(st->s, op->node, op->invoke_ns, hist_op_local_ns(h, op))
                         : (story_str){ "" };
     story_add(st, w->t_ns, "%s wrote %lld at %s%s (epoch %lld), %s %s's write of %s", who,
               (long long)w->value, story_t(w->t_ns).s, note.s, (long long)w->epoch, how, other,

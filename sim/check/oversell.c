@@ -105,7 +105,7 @@ static void tell_order(story *st, const check_input *in, uint32_t opi, const cha
     if (r != HIST_NONE) {
         const hist_effect *x = &in->h->effects[r];
         story_add(st, x->t_ns, "%s read %s = %" PRId64 " (version %" PRId64 ") at %s", who, x->key,
-                  x->value, x->version, story_t(x->t_ns).s);
+                  x->value, hist_effect_version(in->h, x), story_t(x->t_ns).s);
     }
     story_add(st, op->complete_ns, "%s was told its order (%s) was confirmed at %s", who, what,
               story_t(op->complete_ns).s);

@@ -163,7 +163,8 @@ static void note_change(sg_saga *g, const hist_effect *x) {
     g->change_last = x->t_ns;
 }
 
-static void saga_effect(sg_saga *g, const hist_effect *x, uint32_t index, uint32_t *last_comp_step) {
+static void saga_effect(const hist *h, sg_saga *g, const hist_effect *x, uint32_t index,
+                        uint32_t *last_comp_step) {
     int64_t i = x->value;
     bool in_range = i >= 1 && i <= SG_STEPS_MAX;
     sg_step *s = in_range ? &g->st[i] : NULL;
@@ -171,7 +172,8 @@ static void saga_effect(sg_saga *g, const hist_effect *x, uint32_t index, uint32
     case HIST_EFF_SAGA_BEGIN:
         g->begin = index;
         g->n = x->value >= 0 && x->value <= SG_STEPS_MAX ? (uint32_t)x->value : SG_STEPS_MAX;
-        g->pivot = x->token >= 0 && x->token <= SG_STEPS_MAX ? (uint32_t)x->token : 0;
+        int64_t pivot = hist_effect_token(h, x);
+        g->pivot = pivot >= 0 && pivot <= SG_STEPS_MAX ? (uint32_t)pivot : 0;
         break;
     case HIST_EFF_SAGA_END: g->end = index; break;
     case HIST_EFF_SAGA_STEP:
@@ -212,7 +214,7 @@ static void build_saga(const sg_scan *sc, uint32_t first, sg_saga *g) {
     }
     uint32_t last_comp_step = 0;
     for (uint32_t k = first; k < first + g->count; k++)
-        saga_effect(g, &sc->h->effects[sc->idx[k]], sc->idx[k], &last_comp_step);
+        saga_effect(sc->h, g, &sc->h->effects[sc->idx[k]], sc->idx[k], &last_comp_step);
 }
 
 static bool is_completed(const sg_saga *g) {
@@ -375,16 +377,16 @@ static void summary_of(const sg_scan *sc, const sg_violation *v, char *buf, size
              gave_up ? "gave up (a human must finish it)" : "never finished (stalled)");
 }
 
-static void tell_saga_effect(story *st, const hist_effect *x) {
+static void tell_saga_effect(story *st, const hist *h, const hist_effect *x) {
     const char *who = story_node(st->s, x->node), *at = story_t(x->t_ns).s;
     switch (x->kind) {
     case HIST_EFF_SAGA_BEGIN:
         story_add(st, x->t_ns, "%s began saga %s at %s (%" PRId64 " steps, pivot T%" PRId64 ")", who, x->key, at,
-                  x->value, x->token);
+                  x->value, hist_effect_token(h, x));
         break;
     case HIST_EFF_SAGA_STEP: case HIST_EFF_SAGA_COMP:
         story_add(st, x->t_ns, "%s applied %s%" PRId64 " of %s at %s (attempt %" PRId64 ")", who,
-                  x->kind == HIST_EFF_SAGA_STEP ? "T" : "C", x->value, x->key, at, x->token);
+                  x->kind == HIST_EFF_SAGA_STEP ? "T" : "C", x->value, x->key, at, hist_effect_token(h, x));
         break;
     case HIST_EFF_SAGA_SKIP:
         story_add(st, x->t_ns, "%s ran %s%" PRId64 " of %s at %s and changed nothing (%s)", who,
@@ -407,7 +409,7 @@ static void tell_saga_effect(story *st, const hist_effect *x) {
 static void tell_state(story *st, const check_input *in, const hist_effect *x) {
     char name[SIM_NAME_MAX], from[32], to[32];
     saga_name(in, x, name, sizeof name);
-    state_name(x, x->token, from, sizeof from);
+    state_name(x, hist_effect_token(in->h, x), from, sizeof from);
     state_name(x, x->value, to, sizeof to);
     story_add(st, x->t_ns, "%s: saga %s set %s from %s to %s at %s%s", story_node(in->s, x->node), name, x->key,
               from, to, story_t(x->t_ns).s, x->aux ? " (it checked the state first)" : " (a blind write)");
@@ -418,7 +420,7 @@ static void tell_saga(const sg_scan *sc, story *st, uint32_t first, uint64_t *ma
     uint32_t len = run_len(sc->h, sc->idx, sc->n, first);
     for (uint32_t k = first; k < first + len; k++) {
         const hist_effect *x = &sc->h->effects[sc->idx[k]];
-        tell_saga_effect(st, x);
+        tell_saga_effect(st, sc->h, x);
         *mask |= story_bit(x->node) | story_bit(x->client);
         if (x->t_ns < *from) *from = x->t_ns;
         if (x->t_ns > *to) *to = x->t_ns;
@@ -449,7 +451,7 @@ static void lost_update_story(const sg_scan *sc, story *st, const sg_violation *
         for (uint32_t k = runs[r]; k < runs[r] + len; k++) {
             const hist_effect *x = &sc->h->effects[sc->idx[k]];
             if (x->kind != HIST_EFF_SAGA_BEGIN && x->kind != HIST_EFF_SAGA_END) continue;
-            tell_saga_effect(st, x);
+            tell_saga_effect(st, sc->h, x);
             if (x->t_ns < *from) *from = x->t_ns;
             if (x->t_ns > *to) *to = x->t_ns;
         }

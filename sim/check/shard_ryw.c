@@ -91,10 +91,10 @@ static void tell(const check_input *in, const ryw_scan *r, check_result *out) {
                   wait != NULL ? ", after waiting" : "");
         for (uint32_t k = 0; k < h->effect_count; k++) {
             const hist_effect *x = &h->effects[k];
-            if (x->kind != SH_EFF_APPLY || x->node != serve->node || x->version != w->value_out ||
+            if (x->kind != SH_EFF_APPLY || x->node != serve->node || hist_effect_version(h, x) != w->value_out ||
                 strcmp(x->key, w->key) != 0) continue;
             story_add(&st, x->t_ns, "%s applied version %" PRId64 " only at %s, %s after it committed",
-                      story_node(in->s, x->node), x->version, story_t(x->t_ns).s, story_t(x->t_ns - committed).s);
+                      story_node(in->s, x->node), hist_effect_version(h, x), story_t(x->t_ns).s, story_t(x->t_ns - committed).s);
             break;
         }
     }

@@ -110,8 +110,10 @@ void plot_build_marks(plot_tl *t) {
         bool named = plot_saga_label(t, i, text, sizeof text);
         if (!named && strcmp(k->name, "db-error") == 0 && e->key)   /* the user's words, not "40001" */
             snprintf(text, sizeof text, "%s", dbc_code_text(e->key));
-        else if (!named)
-            k->label(e, who(t, e->client), text, sizeof text);
+        else if (!named) {
+            hist_effect_fields f = hist_effect_get(t->h, e);
+            k->label(&f, who(t, e->client), text, sizeof text);
+        }
         plot_label(t, e->node, e->t_ns, PLOT_ROW_MARK, red ? PLOT_RED : 0x333333u, t->red_effect[i] != 0,
                    "%s", text);
     }

@@ -39,9 +39,10 @@ static plan_kind plan_of(const plot_tl *t, const hist_effect *b) {
     SIM_ASSERT(b->kind == HIST_EFF_SAGA_BEGIN);
     if (strcmp(t->s->workload_kind, "transfer") == 0) return PLAN_TRANSFER;
     if (strcmp(t->s->workload_kind, "order-saga") != 0) return PLAN_UNKNOWN;
-    if (b->token == 1) return PLAN_CANCEL;                     /* pivot T1 */
-    if (b->value == 4 && b->token == 3) return PLAN_CREATE_SEAT;
-    if (b->value == 3 && b->token == 2) return PLAN_CREATE;
+    int64_t pivot = hist_effect_token(t->h, b);
+    if (pivot == 1) return PLAN_CANCEL;                     /* pivot T1 */
+    if (b->value == 4 && pivot == 3) return PLAN_CREATE_SEAT;
+    if (b->value == 3 && pivot == 2) return PLAN_CREATE;
     return PLAN_UNKNOWN;
 }
 
@@ -113,8 +114,9 @@ static void find_evidence(plot_tl *t, uint8_t *why) {
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *e = &h->effects[i];
         if (e->kind == HIST_EFF_STATE) {
-            bool final = e->token == SAGA_ORDER_CANCELLED || e->token == SAGA_ORDER_REJECTED;
-            if (e->aux == 0 && final && e->value != e->token && e->key && strncmp(e->key, "order#", 6) == 0)
+            int64_t was = hist_effect_token(h, e);
+            bool final = was == SAGA_ORDER_CANCELLED || was == SAGA_ORDER_REJECTED;
+            if (e->aux == 0 && final && e->value != was && e->key && strncmp(e->key, "order#", 6) == 0)
                 why[i] = WHY_OVER_FINAL;
             continue;
         }
@@ -174,7 +176,7 @@ void plot_build_sagas(plot_tl *t) {
         plot_mark(t, PB_SQUARE, e->t_ns, y, rgb);
         plot_mark(t, PB_RED_MARK, e->t_ns, y, PLOT_RED);
         plot_label(t, e->node, e->t_ns, PLOT_ROW_MARK, PLOT_RED, true, "%s over %s (blind write)",
-                   saga_order_state_name(e->value), saga_order_state_name(e->token));
+                   saga_order_state_name(e->value), saga_order_state_name(hist_effect_token(t->h, e)));
     }
     free(ss.items);
 }

@@ -531,7 +531,7 @@ static sim_time belief_end(const plot_tl *t, const uint32_t *next, uint32_t ai) 
         const hist_op *op = &t->h->ops[i];
         SIM_ASSERT(op->node == a->node);        /* the chain stays on a's node */
         if (op->f == HIST_F_ACQUIRE) break;                  /* the client's next epoch */
-        if (op->epoch != a->epoch) continue;
+        if (hist_op_epoch(t->h, op) != hist_op_epoch(t->h, a)) continue;
         if (op->f == HIST_F_RELEASE) { release = op->invoke_ns; break; }
         sim_time done = op->result == HIST_PENDING ? t->end : op->complete_ns;
         if (done > end) end = done;
@@ -568,15 +568,15 @@ static void draw_beliefs(plot_tl *t) {
             plot_box(t, PB_OUTLINE, a->complete_ns, end, y + PLOT_TOP_LO - 2, y + PLOT_TOP_HI + 2,
                      PLOT_RED);
         }
-        int64_t token = a->has_value_out && a->value_out != 0 ? a->value_out : a->token;
+        int64_t token = a->has_value_out && a->value_out != 0 ? a->value_out : hist_op_token(t->h, a);
         const char *name = t->s->nodes[a->node].name;
         if (token != 0)
             plot_label(t, a->node, a->complete_ns, PLOT_ROW_TOP, t->rgb[a->node], false,
-                       "%s holds the lock (epoch %lld, token %lld)", name, (long long)a->epoch,
+                       "%s holds the lock (epoch %lld, token %lld)", name, (long long)hist_op_epoch(t->h, a),
                        (long long)token);
         else
             plot_label(t, a->node, a->complete_ns, PLOT_ROW_TOP, t->rgb[a->node], false,
-                       "%s holds the lock (epoch %lld)", name, (long long)a->epoch);
+                       "%s holds the lock (epoch %lld)", name, (long long)hist_op_epoch(t->h, a));
     }
     free(next);
 }

@@ -263,11 +263,11 @@ static void edn_line(rpt_out *o, const rpt_run *run, const hist_op *op, bool com
         rpt_out_quoted(o, run->s->nodes[op->node].name);
     }
     bool learned = op->f != HIST_F_ACQUIRE || completion;   /* an acquire learns its epoch */
-    int64_t token = op->token;
+    int64_t token = hist_op_token(run->h, op), epoch = hist_op_epoch(run->h, op);
     if (op->f == HIST_F_ACQUIRE && op->has_value_out && op->value_out != 0) token = op->value_out;
-    if (learned && op->epoch != 0) {
+    if (learned && epoch != 0) {
         rpt_out_str(o, ", :epoch ");
-        rpt_out_i64(o, op->epoch);
+        rpt_out_i64(o, epoch);
     }
     if (learned && token != 0) {
         rpt_out_str(o, ", :token ");

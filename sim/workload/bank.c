@@ -416,7 +416,7 @@ static void on_audit(dbw_core *w, env *e, dbw_session *s, const db_reply *p) {
 static bool auditing(const dbw_session *s) { return s->v[V_AUDITOR] != 0; }
 
 static void bk_start(dbw_core *w, env *e, dbw_session *s) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     if (auditing(s)) {
         dbw_invoke(w, e, s, HIST_F_AUDIT, &f);
@@ -608,7 +608,7 @@ static int64_t bk_expected(const hist *h, int64_t opened) {
     int64_t v = opened;
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
-        if (op->f == HIST_F_TRANSFER && op->result == HIST_OK && op->key2[0] == '\0') v += op->delta;
+        if (op->f == HIST_F_TRANSFER && op->result == HIST_OK && hist_op_key2(h, op)[0] == '\0') v += op->delta;
     }
     return v;
 }

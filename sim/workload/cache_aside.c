@@ -75,7 +75,7 @@ static void send_req(caw_driver *d, env *e, node_id to, uint32_t type, int64_t v
 static void begin_op(caw_driver *d, env *e) {
     SIM_ASSERT(d->state == CAW_IDLE);
     d->item = (uint32_t)(d->done % d->cfg->items);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char key[SIM_NAME_MAX];
     ca_item_key(d->item, key, sizeof key);
@@ -95,7 +95,7 @@ static void begin_op(caw_driver *d, env *e) {
 
 /* Completes the pending op and plans the next one. */
 static void end_op(caw_driver *d, env *e, hist_result r, bool has_version, int64_t version, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = has_version;
     f.value_out = version;

@@ -128,7 +128,7 @@ void dbw_send(dbw_core *w, env *e, dbw_session *s, const db_stmt *stmts, uint32_
         s->req_timer = env_timer(e, w->request_timeout_ns, DBW_TAG_TIMEOUT, s->index);
 }
 
-void dbw_invoke(dbw_core *w, env *e, dbw_session *s, hist_f f, const hist_op *fields) {
+void dbw_invoke(dbw_core *w, env *e, dbw_session *s, hist_f f, const hist_op_fields *fields) {
     SIM_ASSERT(s->op == HIST_NONE);
     SIM_ASSERT(!s->done);
     (void)w;
@@ -141,7 +141,7 @@ void dbw_complete(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_v
     SIM_ASSERT(s->op != HIST_NONE);
     SIM_ASSERT(r != HIST_PENDING);
     (void)w;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = has_value;
     f.value_out = value;
@@ -162,7 +162,7 @@ bool dbw_retry(dbw_core *w, env *e, dbw_session *s, const char *why) {
     SIM_ASSERT(s->op != HIST_NONE);
     SIM_ASSERT(why != NULL);
     if (w->retries >= 0 && (int64_t)s->attempt > w->retries) return false;
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_RETRY;
     ef.client = env_self(e);

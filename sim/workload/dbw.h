@@ -101,7 +101,7 @@ bool dbw_invariants_ok(const dbw_core *w);
 
 /* ---- what a workload's callbacks use ---- */
 void dbw_send(dbw_core *w, env *e, dbw_session *s, const db_stmt *stmts, uint32_t n, uint8_t flags);
-void dbw_invoke(dbw_core *w, env *e, dbw_session *s, hist_f f, const hist_op *fields);
+void dbw_invoke(dbw_core *w, env *e, dbw_session *s, hist_f f, const hist_op_fields *fields);
 /* Completes the pending op; note may be "" (has_value: value_out). */
 void dbw_complete(dbw_core *w, env *e, dbw_session *s, hist_result r, bool has_value,
                   int64_t value, const char *note);

@@ -75,7 +75,7 @@ static void load(esb_driver *d, env *e) {
 static void begin_cmd(esb_driver *d, env *e) {
     SIM_ASSERT(d->state == ESB_IDLE);
     d->stream = (uint32_t)(d->done % d->proto->accounts);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char key[SIM_NAME_MAX];
     es_stream_key(d->stream, key, sizeof key);
@@ -98,7 +98,7 @@ static void next_cmd(esb_driver *d, env *e) {
 }
 
 static void complete(esb_driver *d, env *e, hist_result r, bool has_out, int64_t out, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = has_out;
     f.value_out = out;
@@ -107,7 +107,7 @@ static void complete(esb_driver *d, env *e, hist_result r, bool has_out, int64_t
 }
 
 static void begin_view(esb_driver *d, env *e) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char key[SIM_NAME_MAX];
     es_stream_key(d->stream, key, sizeof key);
@@ -144,7 +144,7 @@ static void on_read(esb_driver *d, env *e, const es_msg *p) {
 }
 
 static void retry(esb_driver *d, env *e) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_RETRY;
     ef.client = env_self(e);

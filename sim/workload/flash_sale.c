@@ -61,7 +61,7 @@ static void attempt(dbw_core *w, env *e, dbw_session *s) {
 static void fs_start(dbw_core *w, env *e, dbw_session *s) {
     const fs_cfg *c = cfg_of(w);
     SIM_ASSERT(s->op == HIST_NONE);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char key[SIM_NAME_MAX];
     db_row_key(&fs_table, FS_ROW, key, sizeof key);

@@ -77,20 +77,20 @@ static bool lkc_invariants_ok(const lkc_driver *d) {
     return d->member || d->state == LKC_OFF;
 }
 
-static hist_op fields_of(const lkc_driver *d) {
-    hist_op f;
+static hist_op_fields fields_of(const lkc_driver *d) {
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.epoch = d->epoch;
     f.token = d->token;
     return f;
 }
 
-static void invoke(lkc_driver *d, env *e, hist_f what, const hist_op *fields) {
+static void invoke(lkc_driver *d, env *e, hist_f what, const hist_op_fields *fields) {
     SIM_ASSERT(d->op == HIST_NONE);
     d->op = env_op_invoke(e, what, fields);
 }
 
-static void complete(lkc_driver *d, env *e, hist_result r, const hist_op *fields) {
+static void complete(lkc_driver *d, env *e, hist_result r, const hist_op_fields *fields) {
     SIM_ASSERT(d->op != HIST_NONE);
     SIM_ASSERT(r != HIST_PENDING);
     uint32_t op = d->op;
@@ -134,7 +134,7 @@ static void iteration_end(lkc_driver *d, env *e) {
 static void begin_iteration(lkc_driver *d, env *e) {
     SIM_ASSERT(d->state == LKC_WAIT);
     SIM_ASSERT(d->done < d->cfg->iterations);
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     invoke(d, e, HIST_F_ACQUIRE, &f);
     d->state = LKC_ACQUIRING;
     SIM_ASSERT(lkc_invariants_ok(d));
@@ -144,7 +144,7 @@ static void begin_iteration(lkc_driver *d, env *e) {
 static void start_release(lkc_driver *d, env *e) {
     SIM_ASSERT(d->epoch != 0);
     SIM_ASSERT(d->op == HIST_NONE);
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     invoke(d, e, HIST_F_RELEASE, &f);
     d->state = LKC_RELEASING;
     SIM_ASSERT(lkc_invariants_ok(d));
@@ -182,7 +182,7 @@ static void start_read(lkc_driver *d, env *e) {
     SIM_ASSERT(d->storage >= 0);
     SIM_ASSERT(d->op == HIST_NONE);
     if (!lease_ok(d, e, "READ")) { start_release(d, e); return; }
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     invoke(d, e, HIST_F_READ, &f);
     d->state = LKC_READING;
     send_storage(d, e, STOR_MSG_READ, 0);
@@ -213,7 +213,7 @@ static void on_hold_timer(lkc_driver *d, env *e) {
     SIM_ASSERT(d->op == HIST_NONE);
     if (d->storage < 0) { release_when_due(d, e); return; }
     if (!lease_ok(d, e, "WRITE")) { start_release(d, e); return; }
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     f.value_in = d->read_value + 1;
     f.has_value_in = true;
     invoke(d, e, HIST_F_WRITE, &f);
@@ -228,7 +228,7 @@ static void on_read_reply(lkc_driver *d, env *e, const stor_reply *p) {
     SIM_ASSERT(d->state == LKC_READING);
     SIM_ASSERT(!p->write);
     d->read_value = p->value;
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     f.value_out = p->value;
     f.has_value_out = true;
     complete(d, e, HIST_OK, &f);
@@ -238,7 +238,7 @@ static void on_read_reply(lkc_driver *d, env *e, const stor_reply *p) {
 static void on_write_reply(lkc_driver *d, env *e, const stor_reply *p) {
     SIM_ASSERT(d->state == LKC_WRITING);
     SIM_ASSERT(p->write);
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     if (p->ok) {
         complete(d, e, HIST_OK, &f);
     } else {
@@ -269,7 +269,7 @@ static void on_storage_timeout(lkc_driver *d, env *e, uint64_t req) {
     SIM_ASSERT(d->state == LKC_READING || d->state == LKC_WRITING);
     d->req_timer = 0;
     d->req_out = 0;
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     f.note = "timeout: no reply from storage";
     complete(d, e, HIST_INFO, &f);
     if (d->state == LKC_WRITING) release_when_due(d, e);
@@ -290,7 +290,7 @@ static void on_acquired(void *owner, env *e, bool ok, int64_t token, sim_time va
     SIM_ASSERT(d->state == LKC_ACQUIRING);
     SIM_ASSERT(why != NULL);
     (void)valid_until_mono;           /* the lease check asks the lock client itself */
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     if (!ok) {
         f.note = why;
         complete(d, e, result_of(ok, why), &f);
@@ -310,7 +310,7 @@ static void on_released(void *owner, env *e, bool ok, const char *why) {
     lkc_driver *d = owner;
     SIM_ASSERT(d->state == LKC_RELEASING);
     SIM_ASSERT(why != NULL);
-    hist_op f = fields_of(d);
+    hist_op_fields f = fields_of(d);
     if (!ok) f.note = why;
     complete(d, e, result_of(ok, why), &f);
     iteration_end(d, e);
@@ -407,7 +407,7 @@ static void lkc_on_crash(void *state, env *e) {
     lkc_driver *d = state;
     SIM_ASSERT(lkc_invariants_ok(d));
     if (d->op != HIST_NONE) {
-        hist_op f = fields_of(d);
+        hist_op_fields f = fields_of(d);
         f.note = "client crashed";
         complete(d, e, HIST_INFO, &f);
     }

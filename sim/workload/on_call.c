@@ -54,7 +54,7 @@ static void attempt(dbw_core *w, env *e, dbw_session *s) {
 }
 
 static void oc_start(dbw_core *w, env *e, dbw_session *s) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char key[SIM_NAME_MAX];
     db_row_key(&oc_table, doctor_of(s), key, sizeof key);

@@ -127,7 +127,7 @@ static void begin_create(ords_driver *d, env *e) {
     int64_t order = d->cfg->order + (int64_t)d->rank + d->done * (int64_t)d->creators;
     saga_def def;
     create_def(d, e, order, &def);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = order;
     f.has_value_in = true;
@@ -146,7 +146,7 @@ static void begin_cancel(ords_driver *d, env *e) {
     SIM_ASSERT(d->cancel == CANCEL_IDLE || d->cancel == CANCEL_AGAIN);
     saga_def def;
     cancel_def(d, &def);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = d->cfg->order;
     f.has_value_in = true;
@@ -166,7 +166,7 @@ static void on_ended(void *owner, env *e, uint32_t op, hist_result r, const char
     ords_driver *d = owner;
     SIM_ASSERT(op != HIST_NONE);
     SIM_ASSERT(op == d->create_op || op == d->cancel_op);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = why;
     env_op_complete(e, op, r, &f);
@@ -402,9 +402,9 @@ static int ords_validate(const void *cfg_v, const scn *s, const proto_desc *prot
 /* The words for step (comp: compensation) `step` of a saga that began
  * with this BEGIN effect (value = steps, token = pivot): a cancel-order
  * saga has pivot 1; a create-order saga 3 or 4 steps (create_def). */
-static const char *ords_step_words(const hist_effect *begin, bool comp, int64_t step) {
+static const char *ords_step_words(const hist *h, const hist_effect *begin, bool comp, int64_t step) {
     if (begin == NULL) return comp ? "a compensation" : "a step";
-    if (begin->token == 1) return step == 1 ? "the cancel" : step == 2 ? "the cancel's refund" : "the cancel's confirmation";
+    if (hist_effect_token(h, begin) == 1) return step == 1 ? "the cancel" : step == 2 ? "the cancel's refund" : "the cancel's confirmation";
     if (comp) return step == 1 ? "the order's rejection" : step == 2 ? "the refund" : "a compensation";
     if (step == begin->value) return "the approval";
     return step == 1 ? "the order's creation" : step == 2 ? "the funds' reservation" : "the seat's reservation";
@@ -443,7 +443,7 @@ static bool is_step(const hist_effect *x) {
 static void ords_tell_repeat(const hist *h, uint32_t first, uint32_t times, char *buf, size_t len) {
     const hist_effect *x = &h->effects[first];
     bool comp = x->kind == HIST_EFF_SAGA_COMP;
-    wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(ords_begin_of(h, x->key), comp, x->value),
+    wo_add(buf, len, "; %s (%s%" PRId64 " of %s) applied %s", ords_step_words(h, ords_begin_of(h, x->key), comp, x->value),
            comp ? "C" : "T", x->value, x->key, times == 2 ? "twice" : "more than twice");
 }
 

@@ -59,7 +59,7 @@ static void send(pw_driver *d, env *e) {
 }
 
 static void finish(pw_driver *d, env *e, hist_result r, int64_t charge, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = r == HIST_OK;
     f.value_out = charge;
@@ -77,7 +77,7 @@ static void pw_start(pw_driver *d, env *e) {
     SIM_ASSERT(d->started < d->cfg->payments);
     d->started++;
     d->attempts = 0;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.key = PAY_ACCOUNT;
     f.delta = -d->cfg->amount;

@@ -72,7 +72,7 @@ static void send_req(qow_driver *d, env *e, node_id to, uint32_t type, uint32_t 
 }
 
 static void complete(qow_driver *d, env *e, hist_result r, bool has_offset, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = has_offset;
     f.value_out = d->msg.offset;
@@ -83,7 +83,7 @@ static void complete(qow_driver *d, env *e, hist_result r, bool has_offset, cons
 }
 
 static uint32_t invoke(qow_driver *d, env *e, hist_f f) {
-    hist_op o;
+    hist_op_fields o;
     memset(&o, 0, sizeof o);
     char key[SIM_NAME_MAX];
     qo_order_key(d->msg.order, key, sizeof key);

@@ -46,7 +46,7 @@ static bool rw_invariants_ok(const rw_driver *d) {
 static void issue(rw_driver *d, env *e) {
     SIM_ASSERT(d->state == RW_IDLE);
     bool read = env_random_below(e, 1000000) < d->cfg->reads_ppm;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.key = "x";
     reg_req q;
@@ -67,7 +67,7 @@ static void issue(rw_driver *d, env *e) {
 }
 
 /* Completes the pending op and plans the next one. */
-static void finish(rw_driver *d, env *e, hist_result r, const hist_op *f) {
+static void finish(rw_driver *d, env *e, hist_result r, const hist_op_fields *f) {
     SIM_ASSERT(d->state == RW_WAITING);
     env_op_complete(e, d->op, r, f);
     env_timer_cancel(e, d->timeout);
@@ -79,7 +79,7 @@ static void finish(rw_driver *d, env *e, hist_result r, const hist_op *f) {
 }
 
 static void on_reply(rw_driver *d, env *e, const reg_reply *p) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     char note[HIST_NOTE_MAX];                 /* f.note points here until finish() */
     if (p->status == REG_REPLY_OK) {
@@ -122,7 +122,7 @@ static void rw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
     } else {
         SIM_ASSERT(tag == TAG_TIMEOUT);
         if (d->state != RW_WAITING || arg != d->req) return;
-        hist_op f;
+        hist_op_fields f;
         memset(&f, 0, sizeof f);
         f.note = "timed out";
         finish(d, e, d->kind == REG_OP_READ ? HIST_FAIL : HIST_INFO, &f);
@@ -131,7 +131,7 @@ static void rw_on_timer(void *state, env *e, uint32_t tag, uint64_t arg) {
 }
 
 static void record_target(const rw_driver *d, env *e) {
-    hist_effect ef;
+    hist_effect_fields ef;
     memset(&ef, 0, sizeof ef);
     ef.kind = HIST_EFF_REG_TARGET;
     ef.client = -1;
@@ -164,7 +164,7 @@ static void rw_on_crash(void *state, env *e) {
     rw_driver *d = state;
     SIM_ASSERT(rw_invariants_ok(d));
     if (d->state == RW_WAITING) {
-        hist_op f;
+        hist_op_fields f;
         memset(&f, 0, sizeof f);
         f.note = "client crashed";
         env_op_complete(e, d->op, d->kind == REG_OP_READ ? HIST_FAIL : HIST_INFO, &f);

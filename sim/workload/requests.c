@@ -73,7 +73,7 @@ static void rq_on_message(void *state, env *e, node_id from, uint32_t type, cons
     rlim_reply p;
     memcpy(&p, body, sizeof p);
     if (p.req == 0 || p.req > d->sent || d->ops[p.req - 1] == HIST_NONE) return;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     if (!p.admitted) f.note = "429 Too Many Requests";
     uint32_t op = d->ops[p.req - 1];

@@ -55,7 +55,7 @@ static bool is_tx_control(const db_stmt *st) {
 static void send_step(sc_state *w, env *e, uint32_t k) {
     const script_step *st = &w->sc.steps[k];
     sc_client *c = &w->cl[st->client];
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = st->number;
     f.has_value_in = true;
@@ -92,7 +92,7 @@ static void on_reply(sc_state *w, env *e, const db_reply *p) {
     }
     sc_client *c = &w->cl[ci];
     uint32_t k = (uint32_t)c->step;
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     int64_t rows = 0;
     for (uint32_t i = 0; i < p->n && i < DB_STMTS_MAX; i++) rows += p->res[i].rows;

@@ -81,7 +81,7 @@ static void attempt(dbw_core *w, env *e, dbw_session *s) {
 
 static void sb_start(dbw_core *w, env *e, dbw_session *s) {
     const sb_cfg *c = cfg_of(w);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     db_seed sd = seed_of(c);
     char key[SIM_NAME_MAX];

@@ -72,7 +72,7 @@ static void begin_op(sss_driver *d, env *e) {
     SIM_ASSERT(d->state == SSS_IDLE);
     char key[SIM_NAME_MAX];
     sh_key_name(key_of(d), key, sizeof key);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.key = key;
     bool deposit = d->writer && d->done % (d->cfg->read_back + 1) == 0;
@@ -89,7 +89,7 @@ static void begin_op(sss_driver *d, env *e) {
 }
 
 static void end_op(sss_driver *d, env *e, hist_result r, bool has_version, int64_t version, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.has_value_out = has_version;
     f.value_out = version;

@@ -62,7 +62,7 @@ static void begin_transfer(sxf_driver *d, env *e) {
     char from[SIM_NAME_MAX], to[SIM_NAME_MAX];
     sh_key_name(from_key(d), from, sizeof from);
     sh_key_name(to_key(d), to, sizeof to);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.key = from;
     f.key2 = to;
@@ -76,7 +76,7 @@ static void begin_transfer(sxf_driver *d, env *e) {
 }
 
 static void finish(sxf_driver *d, env *e, hist_result r, const char *note) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = note;
     env_op_complete(e, d->op, r, &f);

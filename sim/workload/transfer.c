@@ -73,7 +73,7 @@ static bool in_nodes(const param_nodes *ns, node_id n) {
     return false;
 }
 
-static void complete(xfr_driver *d, env *e, hist_result r, const hist_op *fields) {
+static void complete(xfr_driver *d, env *e, hist_result r, const hist_op_fields *fields) {
     SIM_ASSERT(d->op != HIST_NONE);
     SIM_ASSERT(r != HIST_PENDING);
     uint32_t op = d->op;
@@ -127,7 +127,7 @@ static void transfer_end(xfr_driver *d, env *e) {
 static void begin_transfer(xfr_driver *d, env *e) {
     SIM_ASSERT(d->state == XFR_WAIT);
     SIM_ASSERT(d->member);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.value_in = d->cfg->amount;
     f.has_value_in = true;
@@ -144,7 +144,7 @@ static void on_done(void *owner, env *e, hist_result r, const char *why) {
     xfr_driver *d = owner;
     SIM_ASSERT(d->state == XFR_RUNNING);
     SIM_ASSERT(why != NULL);
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     f.note = why;
     complete(d, e, r, &f);
@@ -171,7 +171,7 @@ static void begin_read(xfr_driver *d, env *e) {
 }
 
 static void read_end(xfr_driver *d, env *e, hist_result r, int64_t balance, const char *why) {
-    hist_op f;
+    hist_op_fields f;
     memset(&f, 0, sizeof f);
     if (r == HIST_OK) { f.value_out = balance; f.has_value_out = true; }
     f.note = why;

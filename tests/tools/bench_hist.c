@@ -4,7 +4,7 @@
  * `bench NAME: VALUE UNIT`, the history's bytes per record (hist_bytes over
  * operations plus effects; issue 17's target is at most 64) and the
  * process's peak resident memory, with the figures behind them: records,
- * their sizes, the string table.
+ * their sizes, the side tables (sim/hist.h), the string table.
  *
  * usage: bench_hist NAME SCENARIO.yaml
  */
@@ -27,9 +27,12 @@ static void print_figures(const char *name, const hist *h) {
     size_t bytes = hist_bytes(h);
     printf("bench hist_bytes_per_record_%s: %.1f B\n", name,
            records ? (double)bytes / (double)records : 0.0);
-    printf("  %u ops x %zu B + %u effects x %zu B + strings %zu B (%u texts) = %.1f MiB\n",
-           h->op_count, sizeof(hist_op), h->effect_count, sizeof(hist_effect), h->strs.bytes,
-           h->strs.count, (double)bytes / (1024.0 * 1024.0));
+    size_t side = bytes - (size_t)h->op_count * sizeof(hist_op)
+                  - (size_t)h->effect_count * sizeof(hist_effect) - h->strs.bytes;
+    printf("  %u ops x %zu B + %u effects x %zu B + side tables %zu B + strings %zu B "
+           "(%u texts) = %.1f MiB\n", h->op_count, sizeof(hist_op), h->effect_count,
+           sizeof(hist_effect), side, h->strs.bytes, h->strs.count,
+           (double)bytes / (1024.0 * 1024.0));
     printf("bench hist_peak_rss_%s: %.1f MiB\n", name, peak_rss_mib());
 }
 
