@@ -70,7 +70,7 @@ static uint32_t charges_of(const run *r, uint32_t id, int64_t *charge) {
         const hist_effect *ef = &r->h->effects[i];
         if (ef->kind != HIST_EFF_BALANCE || ef->op != id) continue;
         n++;
-        *charge = ef->version;
+        *charge = hist_effect_version(r->h, ef);
     }
     return n;
 }
