@@ -263,21 +263,51 @@ static void *side_push(void **table, uint32_t *count, uint32_t *cap, size_t size
     return (char *)*table + (size_t)(*count)++ * size;
 }
 
-/* The entry for record `at` in a side table sorted by index (its first
- * field), NULL when the record has none. */
-static const void *side_find(const void *table, uint32_t count, size_t size, uint32_t at) {
+/* The record index of a side table's entry k (its first field). */
+static uint32_t side_index(const void *table, size_t size, uint32_t k) {
+    uint32_t x;
+    memcpy(&x, (const char *)table + (size_t)k * size, sizeof x);
+    return x;
+}
+
+/* The first entry whose record index is at least `at` (count: none). */
+static uint32_t side_lower_bound(const void *table, uint32_t count, size_t size, uint32_t at) {
     uint32_t lo = 0, hi = count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t x;
-        memcpy(&x, (const char *)table + (size_t)mid * size, sizeof x);
-        if (x < at) lo = mid + 1; else hi = mid;
+        if (side_index(table, size, mid) < at) lo = mid + 1; else hi = mid;
     }
-    if (lo == count) return NULL;
-    const char *p = (const char *)table + (size_t)lo * size;
-    uint32_t x;
-    memcpy(&x, p, sizeof x);
-    return x == at ? p : NULL;
+    return lo;
+}
+
+/* The entry for record `at` in a side table sorted by index (its first
+ * field), NULL when the record has none. */
+static const void *side_find(const void *table, uint32_t count, size_t size, uint32_t at) {
+    uint32_t lo = side_lower_bound(table, count, size, at);
+    if (lo == count || side_index(table, size, lo) != at) return NULL;
+    return (const char *)table + (size_t)lo * size;
+}
+
+/* side_find, starting at *hint, where the last lookup ended: a reader that
+ * walks the records in order finds its entry there, or just past it, or
+ * learns that `at` falls between two entries, without a search. */
+static const void *side_find_near(const void *table, uint32_t count, size_t size, uint32_t at,
+                                  uint32_t *hint) {
+    uint32_t k = *hint;
+    if (k < count) {
+        uint32_t x = side_index(table, size, k);
+        if (x == at) return (const char *)table + (size_t)k * size;
+        if (x > at && (k == 0 || side_index(table, size, k - 1) < at)) return NULL;
+        if (x < at && (k + 1 == count || side_index(table, size, k + 1) > at)) return NULL;
+        if (x < at && side_index(table, size, k + 1) == at) {
+            *hint = k + 1;
+            return (const char *)table + (size_t)(k + 1) * size;
+        }
+    }
+    uint32_t lo = side_lower_bound(table, count, size, at);
+    *hint = lo < count ? lo : (count > 0 ? count - 1 : 0);
+    if (lo == count || side_index(table, size, lo) != at) return NULL;
+    return (const char *)table + (size_t)lo * size;
 }
 
 /* Puts `entry` for record `at` in its place in a side table sorted by
@@ -304,8 +334,12 @@ static uint32_t effect_index(const hist *h, const hist_effect *e) {
     return (uint32_t)(e - h->effects);
 }
 
+/* The lookup caches of a const history (hist.h: they change no record). */
+static uint32_t *far_hint(const hist *h) { return &((hist *)h)->far_hint; }
+static uint32_t *extra_hint(const hist *h) { return &((hist *)h)->extra_hint; }
+
 sim_time hist_effect_local_ns(const hist *h, const hist_effect *e) {
-    const hist_wide *x = side_find(h->far, h->far_count, sizeof *h->far, effect_index(h, e));
+    const hist_wide *x = side_find_near(h->far, h->far_count, sizeof *h->far, effect_index(h, e), far_hint(h));
     return x ? x->value : e->t_ns;
 }
 
@@ -318,7 +352,7 @@ int64_t hist_effect_token(const hist *h, const hist_effect *e) {
 }
 
 static const hist_eff_extra *effect_extra(const hist *h, const hist_effect *e) {
-    return side_find(h->extra, h->extra_count, sizeof *h->extra, effect_index(h, e));
+    return side_find_near(h->extra, h->extra_count, sizeof *h->extra, effect_index(h, e), extra_hint(h));
 }
 
 int64_t hist_effect_version(const hist *h, const hist_effect *e) {

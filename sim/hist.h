@@ -323,6 +323,10 @@ typedef struct hist {
     uint32_t token_count, token_cap;
     hist_eff_extra *extra;   /* effects' versions and transactions where not 0 */
     uint32_t extra_count, extra_cap;
+    /* Where the last lookup of far and of extra ended (hist.c, side_find_near):
+     * readers walk the effects in order, so the next lookup starts there.
+     * A cache: written by readers of a const history, it changes no record. */
+    uint32_t far_hint, extra_hint;
     size_t max_bytes;        /* the budget: hist_bytes never passes it */
     int64_t epoch_next;      /* next lock epoch to hand out, starts at 1 */
     int64_t initial_value;   /* the counter's initial value */

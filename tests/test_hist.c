@@ -125,6 +125,13 @@ static void versions_and_transactions_read_back_from_their_side_table(void **sta
         assert_int_equal(hist_effect_version(&h, &h.effects[i]), i % 3 == 0 ? (int64_t)i << 33 : 0);
         assert_int_equal(hist_effect_txn(&h, &h.effects[i]), i % 5 == 0 ? i : 0);
     }
+    /* Lookups start where the last one ended (side_find_near): backwards,
+     * in strides and in a scrambled order they read the same. */
+    for (uint32_t k = 0; k < 3000; k++) {
+        uint32_t i = k < 1000 ? 999 - k : k < 2000 ? (k * 7u) % 1000u : (k * 7919u + 13u) % 1000u;
+        assert_int_equal(hist_effect_version(&h, &h.effects[i]), i % 3 == 0 ? (int64_t)i << 33 : 0);
+        assert_int_equal(hist_effect_txn(&h, &h.effects[i]), i % 5 == 0 ? i : 0);
+    }
     assert_int_equal(h.extra_count, 334 + 200 - 67 - 1);   /* 3 or 5 divides i, i > 0 */
     assert_int_equal(hist_bytes(&h), 1000 * sizeof(hist_effect) + h.extra_count * sizeof(hist_eff_extra));
     hist_free(&h);
