@@ -31,6 +31,11 @@ int  cli_trace_open(cli_trace_file *t, const char *final, const char *who);
 /* Closes it: renamed into place when keep, else removed.  0, or -1 when a
  * write failed (message on stderr; nothing left behind). */
 int  cli_trace_close(cli_trace_file *t, bool keep, const char *who);
+/* Runs s with its trace into f, with opt's seed and budgets (its trace is
+ * set after creation, as a run streams it), and the count of events in
+ * *events: how `ccsim trace` and a run's default trace make it again.
+ * 0, or SIM_EXIT_INPUT / SIM_EXIT_BUDGET with the message on stderr. */
+int  cli_trace_run(const scn *s, const sim_options *opt, FILE *f, uint64_t *events);
 
 struct plot_run;
 /* Writes dir's timeline files (and latency's, for runs with many ops) and

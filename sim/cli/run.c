@@ -476,7 +476,7 @@ void cli_print_sets(const scn *s) { cli_print_sets_to(stdout, s); }
  * big run (RPT_BIG_RUN_EVENTS: gnuplot takes longer than the simulation). */
 static unsigned formats_for(unsigned asked, uint64_t events) {
     if (asked) return asked;
-    return events > RPT_BIG_RUN_EVENTS ? PLOT_PNG : PLOT_BOTH;
+    return rpt_big_run(events) ? PLOT_PNG : PLOT_BOTH;
 }
 
 static void print_outcome(const scn *s, const run_args *a, const char *dir, const sim *run,
@@ -565,31 +565,20 @@ static void remove_old_trace(const char *dir) {
 
 /* The trace of a run already made, by making it again with its trace on
  * (determinism makes it the same run): 0, or an exit code with the message
- * printed.  The trace is set after creation, as cli_run_into does. */
+ * printed. */
 static int replay_trace(const scn *s, const cli_report_opts *ro, const char *dir,
                         cli_trace_file *trace, uint64_t events) {
     SIM_ASSERT(trace->f == NULL);
     if (open_trace(dir, trace) != 0) return SIM_EXIT_INPUT;
     sim_options opt = { .seed = ro->seed, .seed_set = ro->seed_set, .max_events = ro->max_events,
                         .max_trace_bytes = ro->max_trace, .max_history_bytes = ro->max_memory };
-    char err[SIM_ERR_MAX];
-    sim *again = NULL;
-    if (registry_sim_create(s, &opt, &again, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return SIM_EXIT_INPUT;
-    }
-    sim_set_trace(again, trace->f);
-    int rc = sim_run(again, err, sizeof err), code = SIM_EXIT_OK;
-    if (rc != 0) {
-        fprintf(stderr, "%s\n", err);
-        code = rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
-    } else if (sim_get_stats(again).events != events) {
+    uint64_t again = 0;
+    int code = cli_trace_run(s, &opt, trace->f, &again);
+    if (code == 0 && again != events) {
         fprintf(stderr, "ccsim run: internal error: the run made again for its trace.log had %" PRIu64
-                " events, the run %" PRIu64 ": this is a bug in ccsim; no report written\n",
-                sim_get_stats(again).events, events);
+                " events, the run %" PRIu64 ": this is a bug in ccsim; no report written\n", again, events);
         code = SIM_EXIT_INTERNAL;
     }
-    sim_destroy(again);
     return code;
 }
 
@@ -598,7 +587,7 @@ static int replay_trace(const scn *s, const cli_report_opts *ro, const char *dir
 static int default_trace(const scn *s, const cli_report_opts *ro, const char *dir,
                          cli_outcome *o, cli_trace_file *trace) {
     if (ro->trace || ro->no_trace) return SIM_EXIT_OK;
-    if (o->stats.events > RPT_BIG_RUN_EVENTS) {
+    if (rpt_big_run(o->stats.events)) {
         o->trace_left_out = true;
         return SIM_EXIT_OK;
     }

@@ -242,6 +242,25 @@ static int parse_trace_args(int argc, char **argv, trace_args *a) {
     return 0;
 }
 
+int cli_trace_run(const scn *s, const sim_options *opt, FILE *f, uint64_t *events) {
+    SIM_ASSERT(s != NULL && opt != NULL && f != NULL && events != NULL);
+    sim_options o = *opt;
+    o.trace = NULL;
+    char err[SIM_ERR_MAX];
+    sim *run = NULL;
+    if (registry_sim_create(s, &o, &run, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return SIM_EXIT_INPUT;
+    }
+    sim_set_trace(run, f);
+    int rc = sim_run(run, err, sizeof err);
+    *events = sim_get_stats(run).events;
+    sim_destroy(run);
+    if (rc == 0) return SIM_EXIT_OK;
+    fprintf(stderr, "%s\n", err);
+    return rc == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
+}
+
 /* Runs the recorded run with its trace into f; 0, or an exit code with the
  * message printed. */
 static int replay(const recorded_run *r, const trace_args *a, FILE *f) {
@@ -252,21 +271,16 @@ static int replay(const recorded_run *r, const trace_args *a, FILE *f) {
         free(s);
         return SIM_EXIT_INPUT;
     }
-    sim_options opt = { .seed = r->seed, .seed_set = true, .trace = f, .max_events = a->max_events,
+    sim_options opt = { .seed = r->seed, .seed_set = true, .max_events = a->max_events,
                         .max_trace_bytes = a->max_trace };
-    sim *run = NULL;
-    int code = SIM_EXIT_INPUT;
-    if (registry_sim_create(s, &opt, &run, err, sizeof err) != 0) fprintf(stderr, "%s\n", err);
-    else if ((code = sim_run(run, err, sizeof err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        code = code == SIM_RUN_OVER_BUDGET ? SIM_EXIT_BUDGET : SIM_EXIT_INPUT;
-    } else if (sim_get_stats(run).events != r->events) {
+    uint64_t events = 0;
+    int code = cli_trace_run(s, &opt, f, &events);
+    if (code == 0 && events != r->events) {
         fprintf(stderr, "ccsim trace: internal error: the run replayed %" PRIu64 " events, %s "
                 "records %" PRIu64 ": this is a bug in ccsim (or a ccsim other than the one that "
-                "made the report); no trace written\n", sim_get_stats(run).events, r->js.file, r->events);
+                "made the report); no trace written\n", events, r->js.file, r->events);
         code = SIM_EXIT_INTERNAL;
     }
-    sim_destroy(run);
     scn_free(s);
     free(s);
     return code;

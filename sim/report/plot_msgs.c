@@ -393,7 +393,7 @@ static void label_bundle(plot_tl *t, const arrows *a, const bundle *b, uint32_t 
 /* Where the messages not drawn are: a big run keeps no trace.log by
  * default (report.h). */
 static const char *trace_has(const plot_tl *t) {
-    return t->run->events > RPT_BIG_RUN_EVENTS ? "ccsim trace writes" : "trace.log has";
+    return rpt_big_run(t->run->events) ? "ccsim trace writes" : "trace.log has";
 }
 
 /* Says in the picture where arrows stop: the note, and a label on the top lane. */

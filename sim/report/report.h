@@ -28,6 +28,7 @@
  * Every scenario of the library is smaller (the largest, D3, 91 050
  * events), so its report directory holds every file DESIGN.md 9 lists. */
 #define RPT_BIG_RUN_EVENTS 100000u
+static inline bool rpt_big_run(uint64_t events) { return events > RPT_BIG_RUN_EVENTS; }
 
 typedef struct rpt_run {
     const scn *s;

@@ -117,21 +117,16 @@ static double sim_alone(const scn *s, uint64_t *events) {
  * the seed again with its trace into dir/trace.log (as ccsim run); 0, or
  * -1 with the message printed. */
 static int default_trace(const scn *s, const char *dir, uint64_t events) {
-    if (events > RPT_BIG_RUN_EVENTS) return 0;
-    char err[SIM_ERR_MAX], path[1100];
+    if (rpt_big_run(events)) return 0;
+    char path[1100];
     snprintf(path, sizeof path, "%s/trace.log", dir);
     FILE *trace = fopen(path, "w");
     if (trace == NULL) { fprintf(stderr, "%s: cannot write\n", path); return -1; }
     sim_options opt = { 0 };
-    sim *run = NULL;
-    int rc = registry_sim_create(s, &opt, &run, err, sizeof err);
-    if (rc == 0) {
-        sim_set_trace(run, trace);
-        rc = sim_run(run, err, sizeof err);
-        sim_destroy(run);
-    }
-    if (fclose(trace) != 0 || rc != 0) { fprintf(stderr, "%s\n", rc ? err : "trace.log: write error"); return -1; }
-    return 0;
+    uint64_t again = 0;
+    int rc = cli_trace_run(s, &opt, trace, &again);
+    if (fclose(trace) != 0 && rc == 0) { fprintf(stderr, "%s: write error\n", path); return -1; }
+    return rc == 0 ? 0 : -1;
 }
 
 /* A full run with its reports into dir: CPU seconds, or negative on error. */
