@@ -78,7 +78,7 @@ static void a_big_run_draws_png_only_unless_asked_and_plot_draws_the_svg_later(v
     char out[OUT_MAX], dir[512], both[512];
     sub(dir, sizeof dir, "big-run");
     sub(both, sizeof both, "big-run-both");
-    const char *big = "run tests/bench/redlock-5x10-1h.yaml --set duration=2000s";
+    const char *big = CLI_BIG_RUN;
     assert_int_equal(run(out, sizeof out, NULL, "%s --out %s", big, dir), 0);
     assert_non_null(strstr(out, "timeline.png (a big run: ccsim plot "));
     assert_true(file_ok(dir, "timeline.png"));

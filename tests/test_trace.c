@@ -198,9 +198,7 @@ static void a_missing_or_bad_report_directory_is_a_located_error_with_exit_two(v
     assert_int_equal(run(out, sizeof out, true, "trace %s --frobnicate", dir), 2);
 }
 
-/* The 1-hour Redlock bench cut to 2000 s: about 129 000 events, over
- * RPT_BIG_RUN_EVENTS (100 000), in a fraction of a second. */
-#define BIG_RUN "run tests/bench/redlock-5x10-1h.yaml --set duration=2000s --no-plot"
+#define BIG_RUN CLI_BIG_RUN " --no-plot"
 
 static void a_run_of_at_most_100000_events_keeps_the_trace_it_would_have_streamed(void **state) {
     (void)state;

@@ -60,8 +60,6 @@ static uint32_t band_of(const plot_tl *t, int32_t y) {
     return b < t->band_count ? b : t->band_count - 1;
 }
 
-static plot_lbox label_box_at(const plot_tl *t, const plot_prim *p);
-
 /* Files label p[at] under its band, with its box. */
 static void label_index(plot_tl *t, uint32_t at) {
     if (t->band_head == NULL) {
@@ -78,7 +76,7 @@ static void label_index(plot_tl *t, uint32_t at) {
     uint32_t i = t->label_count++;
     uint32_t band = band_of(t, t->p[at].y1);
     t->label_at[i] = at;
-    t->label_box[i] = label_box_at(t, &t->p[at]);
+    t->label_box[i] = plot_label_box(t, &t->p[at]);
     t->label_next[i] = t->band_head[band];
     t->band_head[band] = i;
 }
@@ -127,10 +125,6 @@ static sim_time label_w(const plot_tl *t, const char *text, bool red) {
 }
 
 plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p) {
-    return label_box_at(t, p);
-}
-
-static plot_lbox label_box_at(const plot_tl *t, const plot_prim *p) {
     SIM_ASSERT(p->block >= PB_LABEL);           /* labels only */
     SIM_ASSERT(p->block < PB_COUNT);
     sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
