@@ -316,6 +316,38 @@ static void history_edn_orders_ops_numbered_out_of_invoke_order(void **state) {
     free(e);
 }
 
+/* Completions are written in (time, op id) order whatever order they end
+ * in: far apart (the sort runs several passes), tied, and at the same
+ * time as a later op's invoke (the lower op id first). */
+static void history_edn_orders_completions_by_time_then_op(void **state) {
+    fx *f = *state;
+    const sim_time far = (sim_time)1 << 40, mid = (sim_time)1 << 33;
+    add_op(f, C1, HIST_F_READ, HIST_OK, MS(7), far + 5);      /* op 4 */
+    add_op(f, C2, HIST_F_READ, HIST_OK, MS(7), far + 5);      /* op 5: ends with op 4 */
+    add_op(f, C1, HIST_F_WRITE, HIST_OK, MS(8), MS(9));       /* op 6: ends as op 7 starts */
+    add_op(f, C2, HIST_F_WRITE, HIST_OK, MS(9), mid);         /* op 7 */
+    add_op(f, C1, HIST_F_READ, HIST_OK, MS(10), mid + 1);     /* op 8 */
+    char *e = capture(rpt_write_history_edn, &f->run);
+    static const char *const want[] = {
+        "{:type :invoke, :f :read, :value nil, :process 0, :time 7000000, :index 7,",
+        "{:type :invoke, :f :read, :value nil, :process 1, :time 7000000, :index 8,",
+        "{:type :invoke, :f :write, :value nil, :process 0, :time 8000000, :index 9,",
+        "{:type :ok, :f :write, :value nil, :process 0, :time 9000000, :index 10,",
+        "{:type :invoke, :f :write, :value nil, :process 1, :time 9000000, :index 11,",
+        "{:type :invoke, :f :read, :value nil, :process 0, :time 10000000, :index 12,",
+        "{:type :ok, :f :write, :value nil, :process 1, :time 8589934592, :index 13,",
+        "{:type :ok, :f :read, :value nil, :process 0, :time 8589934593, :index 14,",
+        "{:type :ok, :f :read, :value nil, :process 0, :time 1099511627781, :index 15,",
+        "{:type :ok, :f :read, :value nil, :process 1, :time 1099511627781, :index 16,",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (strstr(e, want[i]) == NULL) print_error("missing: %s\n", want[i]);
+        assert_non_null(strstr(e, want[i]));
+    }
+    assert_null(strstr(e, ":index 17,"));
+    free(e);
+}
+
 static void op_completed_info_moves_its_process_to_a_fresh_number(void **state) {
     fx *f = *state;
     f->h.ops[2].result = HIST_INFO;                 /* c1's write: outcome unknown */
@@ -481,23 +513,32 @@ static void buffered_writer_writes_what_printf_would(void **state) {
     rpt_out *o = calloc(1, sizeof *o);
     assert_non_null(o);
     o->f = g;
-    static const int64_t ints[] = { 0, 7, -1, 10, -10, 1234567890123, INT64_MAX, INT64_MIN };
+    static const int64_t ints[] = { 0, 7, -1, 9, 10, -10, 99, 100, 999, 1000, 99999, 100000,
+                                    1234567890123, 999999999999999999, INT64_MAX, INT64_MIN };
     for (int round = 0; round < 2000; round++) {           /* past several flushes */
         for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
             rpt_out_i64(o, ints[i]);
             rpt_out_str(o, " ");
             fprintf(w, "%" PRId64 " ", ints[i]);
         }
+        for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10u) {   /* every length of digits */
+            rpt_out_u64(o, p - 1u);
+            rpt_out_u64(o, p);
+            fprintf(w, "%" PRIu64 "%" PRIu64, p - 1u, p);
+        }
         rpt_out_u64(o, UINT64_MAX);
         fprintf(w, "%" PRIu64, UINT64_MAX);
         rpt_out_quoted(o, "a\"b\x01\n");
         rpt_write_quoted(w, "a\"b\x01\n");
     }
-    char big[40000];                                     /* longer than the buffer */
-    memset(big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
+    size_t big_len = sizeof o->b + 1000u;                /* longer than the buffer */
+    char *big = malloc(big_len + 1u);
+    assert_non_null(big);
+    memset(big, 'x', big_len);
+    big[big_len] = '\0';
     rpt_out_str(o, big);
     fputs(big, w);
+    free(big);
     rpt_out_flush(o);
     fclose(g);
     fclose(w);
@@ -518,6 +559,7 @@ int main(void) {
         T(history_edn_has_invoke_and_completion_lines_in_true_time_order),
         T(buffered_writer_writes_what_printf_would),
         T(history_edn_orders_ops_numbered_out_of_invoke_order),
+        T(history_edn_orders_completions_by_time_then_op),
         T(op_completed_info_moves_its_process_to_a_fresh_number),
         T(ops_completing_normally_keep_their_process),
         T(story_txt_tells_each_violation_indented),

@@ -12,41 +12,51 @@ void rpt_out_flush(rpt_out *o) {
     o->n = 0;
 }
 
-/* Room for len more bytes (len at most the buffer). */
-static char *out_room(rpt_out *o, size_t len) {
-    SIM_ASSERT(len <= sizeof o->b);
-    if (o->n + len > sizeof o->b) rpt_out_flush(o);
-    return o->b + o->n;
-}
-
-static void out_bytes(rpt_out *o, const char *s, size_t len) {
+void rpt_out_mem_slow(rpt_out *o, const char *s, size_t len) {
+    rpt_out_flush(o);
     if (len > sizeof o->b / 2) {                 /* a long text: straight through */
-        rpt_out_flush(o);
         fwrite(s, 1, len, o->f);
         return;
     }
-    memcpy(out_room(o, len), s, len);
-    o->n += len;
+    memcpy(o->b, s, len);
+    o->n = len;
 }
 
 void rpt_out_str(rpt_out *o, const char *s) {
     SIM_ASSERT(s != NULL);
-    out_bytes(o, s, strlen(s));
+    rpt_out_mem(o, s, strlen(s));
 }
 
-void rpt_out_u64(rpt_out *o, uint64_t v) {
-    char digits[20];
-    size_t k = sizeof digits;
-    do {
-        digits[--k] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v > 0);
-    out_bytes(o, digits + k, sizeof digits - k);
+/* "00" "01" ... "99": two digits per division. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+size_t rpt_fmt_u64(char *out, uint64_t v) {
+    size_t len = 1;
+    for (uint64_t rest = v; rest >= 10u; rest /= 10u) len++;
+    SIM_ASSERT(len <= RPT_U64_DIGITS);
+    char *p = out + len;
+    while (v >= 100u) {
+        uint64_t two = v % 100u;
+        v /= 100u;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * two, 2);
+    }
+    if (v >= 10u) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    SIM_ASSERT(p == out);
+    return len;
 }
 
 void rpt_out_i64(rpt_out *o, int64_t v) {
     if (v < 0) {
-        out_bytes(o, "-", 1);
+        RPT_OUT_LIT(o, "-");
         rpt_out_u64(o, 0u - (uint64_t)v);        /* INT64_MIN too */
         return;
     }
@@ -73,12 +83,22 @@ static size_t escape_byte(unsigned char c, char *out) {
 
 void rpt_out_quoted(rpt_out *o, const char *s) {
     SIM_ASSERT(s != NULL);
-    out_bytes(o, "\"", 1);
+    RPT_OUT_LIT(o, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char *at = out_room(o, 6);
-        o->n += escape_byte(*p, at);
+        if (sizeof o->b - o->n < 6) rpt_out_flush(o);
+        o->n += escape_byte(*p, o->b + o->n);
     }
-    out_bytes(o, "\"", 1);
+    RPT_OUT_LIT(o, "\"");
+}
+
+size_t rpt_quote_into(char *out, const char *s) {
+    SIM_ASSERT(out != NULL);
+    SIM_ASSERT(s != NULL);
+    size_t n = 0;
+    out[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) n += escape_byte(*p, out + n);
+    out[n++] = '"';
+    return n;
 }
 
 void rpt_write_quoted(FILE *f, const char *s) {
