@@ -526,6 +526,12 @@ static void buffered_writer_writes_what_printf_would(void **state) {
             rpt_out_u64(o, p);
             fprintf(w, "%" PRIu64 "%" PRIu64, p - 1u, p);
         }
+        for (unsigned k = 1; k < 64; k++) {                     /* every bit length */
+            uint64_t two = (uint64_t)1 << k;
+            rpt_out_u64(o, two - 1u);
+            rpt_out_u64(o, two);
+            fprintf(w, "%" PRIu64 "%" PRIu64, two - 1u, two);
+        }
         rpt_out_u64(o, UINT64_MAX);
         fprintf(w, "%" PRIu64, UINT64_MAX);
         rpt_out_quoted(o, "a\"b\x01\n");

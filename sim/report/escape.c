@@ -33,10 +33,24 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+/* The number of decimal digits of v: from its bit length (a bit is
+ * log10(2) ~ 1233/4096 digits), then one more if v reaches the next power. */
+static size_t digits_of(uint64_t v) {
+    static const uint64_t pow10[RPT_U64_DIGITS] = {
+        1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+        10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+        1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
+        10000000000000000000u,
+    };
+    unsigned bits = v == 0 ? 1u : 64u - (unsigned)__builtin_clzll(v);
+    size_t len = (bits * 1233u) >> 12;         /* digits of 2^(bits-1), less one */
+    if (len < RPT_U64_DIGITS && v >= pow10[len]) len++;
+    return len == 0 ? 1 : len;
+}
+
 size_t rpt_fmt_u64(char *out, uint64_t v) {
-    size_t len = 1;
-    for (uint64_t rest = v; rest >= 10u; rest /= 10u) len++;
-    SIM_ASSERT(len <= RPT_U64_DIGITS);
+    size_t len = digits_of(v);
+    SIM_ASSERT(len >= 1 && len <= RPT_U64_DIGITS);
     char *p = out + len;
     while (v >= 100u) {
         uint64_t two = v % 100u;
@@ -81,12 +95,23 @@ static size_t escape_byte(unsigned char c, char *out) {
     }
 }
 
+/* The length of the run of bytes at p that pass through unescaped. */
+static size_t plain_len(const unsigned char *p) {
+    size_t n = 0;
+    while (p[n] >= 0x20 && p[n] != 0x7f && p[n] != '"' && p[n] != '\\') n++;
+    return n;
+}
+
 void rpt_out_quoted(rpt_out *o, const char *s) {
     SIM_ASSERT(s != NULL);
     RPT_OUT_LIT(o, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (sizeof o->b - o->n < 6) rpt_out_flush(o);
-        o->n += escape_byte(*p, o->b + o->n);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t run = plain_len(p);
+        rpt_out_mem(o, (const char *)p, run);
+        p += run;
+        if (*p == '\0') break;
+        char esc[6];
+        rpt_out_mem(o, esc, escape_byte(*p++, esc));
     }
     RPT_OUT_LIT(o, "\"");
 }
@@ -104,9 +129,14 @@ size_t rpt_quote_into(char *out, const char *s) {
 void rpt_write_quoted(FILE *f, const char *s) {
     SIM_ASSERT(f != NULL);
     SIM_ASSERT(s != NULL);
-    rpt_out o;
-    o.f = f;
-    o.n = 0;
-    rpt_out_quoted(&o, s);
-    rpt_out_flush(&o);
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t run = plain_len(p);
+        fwrite(p, 1, run, f);
+        p += run;
+        if (*p == '\0') break;
+        char esc[6];
+        fwrite(esc, 1, escape_byte(*p++, esc), f);
+    }
+    fputc('"', f);
 }
