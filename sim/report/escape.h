@@ -55,6 +55,13 @@ static inline void rpt_out_mem(rpt_out *o, const char *s, size_t len) {
     rpt_out_mem_slow(o, s, len);
 }
 
+/* Room for len more bytes (len at most the buffer's size): where they go.
+ * The caller writes at most len there and adds what it wrote to n. */
+static inline char *rpt_out_room(rpt_out *o, size_t len) {
+    if (len > sizeof o->b - o->n) rpt_out_flush(o);
+    return o->b + o->n;
+}
+
 /* A string literal, its length known when compiled. */
 #define RPT_OUT_LIT(o, lit) rpt_out_mem((o), "" lit, sizeof(lit) - 1u)
 

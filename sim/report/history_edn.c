@@ -193,6 +193,23 @@ static void edn_lock(rpt_out *o, const hist *h, const hist_op *op, bool completi
     }
 }
 
+/* ", :process P, :time T, :index I", with one test for room. */
+static void edn_numbers(rpt_out *o, uint64_t process, uint64_t t, uint64_t index) {
+    static const char a[] = ", :process ", b[] = ", :time ", c[] = ", :index ";
+    char *start = rpt_out_room(o, sizeof a + sizeof b + sizeof c + 3 * RPT_U64_DIGITS);
+    char *at = start;
+    memcpy(at, a, sizeof a - 1);
+    at += sizeof a - 1;
+    at += rpt_fmt_u64(at, process);
+    memcpy(at, b, sizeof b - 1);
+    at += sizeof b - 1;
+    at += rpt_fmt_u64(at, t);
+    memcpy(at, c, sizeof c - 1);
+    at += sizeof c - 1;
+    at += rpt_fmt_u64(at, index);
+    o->n += (size_t)(at - start);
+}
+
 static void edn_line(edn_writer *w, const hist_op *op, bool completion, uint64_t process) {
     rpt_out *o = w->o;
     sim_time t = completion ? op->complete_ns : op->invoke_ns;
@@ -203,12 +220,7 @@ static void edn_line(edn_writer *w, const hist_op *op, bool completion, uint64_t
     int type = completion ? op->result : 0;
     rpt_out_mem(o, k->head[type], k->head_len[type]);
     edn_value(o, k->value, op, completion);
-    RPT_OUT_LIT(o, ", :process ");
-    rpt_out_u64(o, process);
-    RPT_OUT_LIT(o, ", :time ");
-    rpt_out_u64(o, (uint64_t)t);
-    RPT_OUT_LIT(o, ", :index ");
-    rpt_out_u64(o, w->index++);
+    edn_numbers(o, process, (uint64_t)t, w->index++);
     if (op->node >= 0 && (uint32_t)op->node < w->run->s->node_count)
         rpt_out_mem(o, w->node[op->node], w->node_len[op->node]);
     edn_lock(o, w->run->h, op, completion);
@@ -288,7 +300,9 @@ static void write_merged(edn_writer *w, const hist *h) {
     uint32_t a = 0, b = 0;
     while (a < h->op_count || b < n) {
         edn_event inv = { a < h->op_count ? h->ops[a].invoke_ns : 0, a, 0 };
-        bool take_inv = b == n || (a < h->op_count && edn_event_cmp(&inv, &fin[b]) < 0);
+        /* edn_event_cmp(&inv, &fin[b]) < 0, the invoke's phase being the lower */
+        bool take_inv = b == n || (a < h->op_count && (inv.t_ns < fin[b].t_ns ||
+                                                       (inv.t_ns == fin[b].t_ns && inv.op <= fin[b].op)));
         edn_emit(w, take_inv ? inv : fin[b]);
         if (take_inv) a++;
         else b++;

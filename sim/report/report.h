@@ -55,7 +55,8 @@ void rpt_write_summary_json(FILE *f, const rpt_run *run);
  * invoke first); :time in ns, :index = line number, plus :node, :epoch,
  * :token, :error where present.  Pending ops have no completion line; after
  * an :info completion the client's next op gets a fresh :process
- * (process + k * process count), as Jepsen does (docs/checks.md). */
+ * (process + k * process count), as Jepsen does (docs/checks.md).
+ * Written by history_edn.c. */
 void rpt_write_history_edn(FILE *f, const rpt_run *run);
 /* Each violation's (and unknown's) summary and indented story, or
  * "no violations". */
