@@ -62,12 +62,18 @@ typedef struct check_epoch {
 typedef struct check_epochs {
     check_epoch *items;
     uint32_t count;
+    /* When the epochs span a range not much wider than their count (a
+     * lock's counter): pos[epoch - pos_lo] is its place in items
+     * (UINT32_MAX = none), for check_epochs_find in O(1); else NULL. */
+    uint32_t *pos;
+    int64_t pos_lo;
+    uint32_t pos_span;
 } check_epochs;
 
 /* Every epoch named by an op or an effect.  Protected ops: READ, WRITE, CAS, INCR. */
 void check_epochs_build(const hist *h, check_epochs *out);
 void check_epochs_free(check_epochs *e);
-/* Position of epoch in e->items, UINT32_MAX if absent (binary search). */
+/* Position of epoch in e->items, UINT32_MAX if absent (e->pos, else a binary search). */
 uint32_t check_epochs_find(const check_epochs *e, int64_t epoch);
 bool check_op_is_protected(hist_f f);
 
