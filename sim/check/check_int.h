@@ -73,6 +73,11 @@ typedef struct check_epochs {
 /* Every epoch named by an op or an effect.  Protected ops: READ, WRITE, CAS, INCR. */
 void check_epochs_build(const hist *h, check_epochs *out);
 void check_epochs_free(check_epochs *e);
+/* The history's epochs: in->cache's (built there on first use), else
+ * built into *own.  check_epochs_free(own) after, either way (own is left
+ * empty when the cache's are returned); the cache's live until
+ * check_cache_free. */
+const check_epochs *check_epochs_of(const check_input *in, check_epochs *own);
 /* Position of epoch in e->items, UINT32_MAX if absent (e->pos, else a binary search). */
 uint32_t check_epochs_find(const check_epochs *e, int64_t epoch);
 bool check_op_is_protected(hist_f f);

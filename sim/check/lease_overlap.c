@@ -150,12 +150,12 @@ static void check_run_lease_overlap(const check_input *in, check_result *out) {
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "lease-overlap");
-    check_epochs ep;
-    check_epochs_build(in->h, &ep);
-    const check_epoch **order = sim_xcalloc(ep.count, sizeof *order);
+    check_epochs own;
+    const check_epochs *ep = check_epochs_of(in, &own);
+    const check_epoch **order = sim_xcalloc(ep->count, sizeof *order);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < ep.count; i++) {
-        if (ep.items[i].acquire_op != HIST_NONE) order[n++] = &ep.items[i];
+    for (uint32_t i = 0; i < ep->count; i++) {
+        if (ep->items[i].acquire_op != HIST_NONE) order[n++] = &ep->items[i];
     }
     qsort(order, n, sizeof *order, epoch_ptr_cmp);
     lo_best best = { NULL }, second = { NULL };
@@ -177,7 +177,7 @@ static void check_run_lease_overlap(const check_input *in, check_result *out) {
                  "no two clients held the lock at once: %" PRIu32 " acquisitions", n);
     }
     free(order);
-    check_epochs_free(&ep);
+    check_epochs_free(&own);
 }
 
 /* The check's entry in the registry (sim/check/check.c). */

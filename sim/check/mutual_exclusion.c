@@ -309,8 +309,7 @@ static void check_run_mutual_exclusion(const check_input *in, check_result *out)
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "mutual-exclusion");
     check_epochs own;
-    check_epochs_build(in->h, &own);
-    const check_epochs *ep = &own;
+    const check_epochs *ep = check_epochs_of(in, &own);
     me_scan sc;
     memset(&sc, 0, sizeof sc);
     sc.h = in->h;
