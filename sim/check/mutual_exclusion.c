@@ -160,12 +160,12 @@ static void me_scan_all(me_scan *sc) {
     uint32_t *at = sim_xmalloc((n + 1u) * sizeof *at);          /* their effect indices */
     uint32_t *slot_of = sim_xmalloc((n + 1u) * sizeof *slot_of);   /* their keys' slots */
     key_set ks = { NULL, 0, 0, NULL, 0 };
-    const char *last_key = NULL;
+    const char *last_key = NULL;            /* runs of one key skip the table */
     uint32_t last_slot = UINT32_MAX, k = 0;
     for (uint32_t i = 0; i < h->effect_count; i++) {
         const hist_effect *x = &h->effects[i];
         if (!me_applied(x)) continue;
-        if (x->key != last_key) { last_key = x->key; last_slot = key_slot(&ks, x->key); }
+        if (k == 0 || x->key != last_key) { last_key = x->key; last_slot = key_slot(&ks, x->key); }
         at[k] = i;
         slot_of[k++] = last_slot;
     }
