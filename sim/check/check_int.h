@@ -3,7 +3,9 @@
  * The registry (check.c) lists the checks' descriptors.  epoch.c indexes a
  * history by lock epoch and tells, in story clauses, how the lock passed
  * from one holder to the next; every lock check (and future ones) uses it so
- * that they all tell the same events the same way.
+ * that they all tell the same events the same way; cache.c keeps that
+ * index for the other checks of the run (check_epochs_of, check.h's
+ * check_cache).
  *
  * Invariant of check_epochs: items sorted by epoch, epochs distinct and != 0.
  */

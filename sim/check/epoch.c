@@ -4,11 +4,11 @@
  * built from every op and effect that carries it, ops first then effects,
  * each in index order, so the result depends only on the history.
  * Trade-off: when the epochs span about their count (a lock's counter),
- * O(ops + effects + span) with a place-by-number table that the find
- * then uses in O(1); else one sort of (epoch, source, index) refs,
- * O(n log n), and a binary search.  The
- * story helpers scan effects linearly from a binary-searched start, which is
- * fine because they run only for the few violations that get a story.
+ * O(ops + effects + span) with a place-by-number table that the find then
+ * uses in O(1); else one sort of (epoch, source, index) refs, O(n log n),
+ * and a binary search.  The story helpers scan effects linearly from a
+ * binary-searched start, which is fine because they run only for the few
+ * violations that get a story.
  */
 #include "sim/check/check_int.h"
 
