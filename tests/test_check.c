@@ -141,7 +141,7 @@ static void fault(fx *f, scn_fault_kind k, sim_time at, int32_t node, sim_time f
 static void run(fx *f, const char *name) {
     const check_desc *d = check_find(name);
     assert_non_null(d);
-    check_input in = { &f->h, f->s, f->s->duration_ns, false };
+    check_input in = { &f->h, f->s, f->s->duration_ns, false, NULL };
     check_result_free(&f->r);
     d->run(&in, &f->r);
     assert_string_equal(f->r.name, name);
@@ -659,6 +659,116 @@ static void partition_that_keeps_waiter_and_lock_node_together_is_not_told(void 
     assert_null(strstr(f->r.story, "healed"));
 }
 
+/* ---- keys, and the cache the checks of one run share ---- */
+
+/* An applied write of `key` (a text of the history's, or another copy of one). */
+static void write_to(fx *f, const char *key, sim_time t, int32_t client, uint32_t opid, int64_t epoch,
+                     int64_t value) {
+    eff(f, HIST_EFF_WRITE, t, S1, client, opid, epoch, value);
+    f->h.effects[f->h.effect_count - 1].key = key;
+}
+
+/* Keys are judged one by one in the order of their texts, whatever order
+ * they were first written in; two copies of one text are one key. */
+static void stale_writes_on_several_keys_are_told_in_the_order_of_the_keys(void **state) {
+    fx *f = *state;
+    static const char alpha_copy[] = "alpha";          /* the same text at another address */
+    const char *zeta = hist_intern(&f->h, "zeta", SIM_NAME_MAX);
+    const char *alpha = hist_intern(&f->h, "alpha", SIM_NAME_MAX);
+    assert_ptr_not_equal(alpha, alpha_copy);
+    acquire(f, C1, 0, MS(2), 1, 0);
+    acquire(f, C2, MS(10), MS(12), 2, 0);
+    write_to(f, zeta, MS(21), C2, wr(f, C2, HIST_OK, MS(20), MS(22), 2, 1), 2, 1);
+    write_to(f, zeta, MS(31), C1, wr(f, C1, HIST_OK, MS(30), MS(32), 1, 1), 1, 1);
+    write_to(f, alpha, MS(41), C2, wr(f, C2, HIST_OK, MS(40), MS(42), 2, 2), 2, 2);
+    write_to(f, alpha_copy, MS(51), C1, wr(f, C1, HIST_OK, MS(50), MS(52), 1, 2), 1, 2);
+    expect(f, "mutual-exclusion", CHECK_VIOLATION);
+    assert_string_equal(f->r.summary, "stale write: c1 (epoch 1) at 0.051 s after c2 (epoch 2) at 0.041 s "
+                                      "(and 1 more)");
+    assert_has(f->r.story, "violation 2 of 2: stale write: c1 (epoch 1) at 0.031 s after c2 (epoch 2) at 0.021 s\n");
+}
+
+static void results_equal(const check_result *a, const check_result *b) {
+    assert_string_equal(a->name, b->name);
+    assert_int_equal(a->verdict, b->verdict);
+    assert_string_equal(a->summary, b->summary);
+    assert_int_equal(a->story == NULL, b->story == NULL);
+    if (a->story) assert_string_equal(a->story, b->story);
+    assert_int_equal(a->blocked_ns, b->blocked_ns);
+    assert_int_equal(a->informational, b->informational);
+    assert_int_equal(a->evidence_count, b->evidence_count);
+    for (uint32_t i = 0; i < a->evidence_count; i++) assert_int_equal(a->evidence_ops[i], b->evidence_ops[i]);
+    assert_string_equal(a->evidence_label, b->evidence_label);
+}
+
+enum { LOCK_CHECKS = 4 };
+static const char *const lock_checks[LOCK_CHECKS] = { "mutual-exclusion", "lease-overlap", "lost-update",
+                                                      "liveness" };
+
+/* Each lock check on f's history alone, then all of them sharing one
+ * cache (the first fills it), then again in reverse order from the filled
+ * cache: the same results, byte for byte. */
+static void same_results_with_and_without_a_cache(fx *f) {
+    check_input alone = { &f->h, f->s, f->s->duration_ns, false, NULL };
+    check_input shared = alone;
+    shared.cache = check_cache_new();
+    check_result want[LOCK_CHECKS], got;
+    memset(want, 0, sizeof want);
+    memset(&got, 0, sizeof got);
+    for (int i = 0; i < LOCK_CHECKS; i++) check_find(lock_checks[i])->run(&alone, &want[i]);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < LOCK_CHECKS; k++) {
+            int i = pass == 0 ? k : LOCK_CHECKS - 1 - k;
+            check_find(lock_checks[i])->run(&shared, &got);
+            results_equal(&want[i], &got);
+            check_result_free(&got);
+        }
+    }
+    check_cache_free(shared.cache);
+    for (int i = 0; i < LOCK_CHECKS; i++) check_result_free(&want[i]);
+}
+
+static void fx_reset(fx *f) {
+    hist_free(&f->h);
+    hist_init(&f->h);
+    f->h.vocab = &registry_vocab;
+    f->s->fault_count = 0;
+    f->s->duration_ns = 30 * SIM_S;
+}
+
+/* The checks of a run share the lock epochs through a check_cache; each
+ * check says the same with it, fresh or filled, as without it: on
+ * histories with a stale write, an interleaving, an overlap, a stuck
+ * acquire and a clean handover, and with epochs far apart (no table). */
+static void a_shared_cache_changes_no_check_result(void **state) {
+    fx *f = *state;
+    for (int variant = 0; variant < 9; variant++) {
+        fx_reset(f);
+        epoch_one = variant == 8 ? 1000000 : 1;
+        epoch_two = variant == 8 ? 2000000000 : 2;
+        switch (variant) {
+        case 0: build_l2(f, false); break;
+        case 1: build_l2(f, true); break;
+        case 2: build_l3(f, true); break;
+        case 3: build_l3(f, false); break;
+        case 4: build_two_rmw(f, true); break;
+        case 5: build_l1(f, false); break;
+        case 6: build_l1(f, true); break;
+        case 7: build_partitioned_wait(f, C2); break;
+        default: build_l2(f, false); break;
+        }
+        same_results_with_and_without_a_cache(f);
+    }
+}
+
+/* No check reads a cache unless it needs the epochs; one never used is
+ * freed as it was made (and NULL frees nothing). */
+static void an_unused_cache_frees_cleanly(void **state) {
+    (void)state;
+    check_cache_free(check_cache_new());
+    check_cache_free(NULL);
+}
+
 /* ---- the registry, the story helpers, determinism ---- */
 
 static void registry_finds_the_four_lock_checks_by_name(void **state) {
@@ -819,6 +929,9 @@ int main(void) {
         T(watchdog_renewal_before_a_long_pause_is_told_as_the_last_extension),
         T(partition_between_waiter_and_lock_node_is_told_with_its_heal),
         T(partition_that_keeps_waiter_and_lock_node_together_is_not_told),
+        T(stale_writes_on_several_keys_are_told_in_the_order_of_the_keys),
+        T(a_shared_cache_changes_no_check_result),
+        T(an_unused_cache_frees_cleanly),
         T(registry_finds_the_four_lock_checks_by_name),
         T(empty_history_is_ok_for_every_check),
         T(story_sorts_clauses_by_true_time_keeping_ties_in_order),

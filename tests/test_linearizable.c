@@ -27,7 +27,7 @@ static void add(hist *h, uint32_t process, hist_f f, hist_result r, sim_time fro
 }
 
 static check_verdict judge(const hist *h, check_result *r) {
-    check_input in = { h, NULL, 100, false };
+    check_input in = { h, NULL, 100, false, NULL };
     check_find("linearizable")->run(&in, r);
     return r->verdict;
 }
@@ -104,7 +104,7 @@ static void a_history_too_hard_for_the_work_budget_is_unknown_the_same_way_every
     hist h;
     hist_init(&h);
     add_hard_history(&h);
-    check_input in = { &h, NULL, 100000, false };
+    check_input in = { &h, NULL, 100000, false, NULL };
     check_result a, b;
     check_linearizable_budget(&in, 50000, &a);
     check_linearizable_budget(&in, 50000, &b);
@@ -129,7 +129,7 @@ static void a_scenarios_check_budget_is_the_one_the_check_uses(void **state) {
                                      "client: 2}\ncheck_budgets: {linearizable: 40000}\n", 95,
                                      s, err, sizeof err), 0);
     assert_int_equal(s->linearizable_budget, 40000);
-    check_input in = { &h, s, 100000, false };
+    check_input in = { &h, s, 100000, false, NULL };
     check_result r;
     check_find("linearizable")->run(&in, &r);
     assert_int_equal(r.verdict, CHECK_UNKNOWN);
@@ -153,7 +153,7 @@ static void the_gc_pause_run_is_linearizable_at_the_register(void **state) {
     assert_int_equal(registry_sim_create(s, NULL, &run, err, sizeof err), 0);
     assert_int_equal(sim_run(run, err, sizeof err), 0);
     check_result r;
-    check_input in = { sim_history(run), s, s->duration_ns, false };
+    check_input in = { sim_history(run), s, s->duration_ns, false, NULL };
     check_find("linearizable")->run(&in, &r);
     assert_int_equal(r.verdict, CHECK_OK);
     check_result_free(&r);

@@ -7,6 +7,7 @@
 
 #include "protocols/lock/lock_api.h"
 #include "sim/check/check_int.h"
+#include "sim/registry/registry.h"
 
 static check_lock_unavail unavail_of(const run *r) {
     check_input in = { .h = r->h, .s = r->s, .horizon_ns = r->s->duration_ns };
@@ -71,12 +72,59 @@ static void a_wait_that_is_the_whole_outage_is_not_told_twice(void **state) {
     run_free(&r);
 }
 
+/* One lock op of client `node` (0, 1, 2; no scenario), times in ms. */
+static void lock_op(hist *h, int32_t node, hist_f f, hist_result r, int64_t inv_ms, int64_t done_ms) {
+    hist_op_fields o;
+    memset(&o, 0, sizeof o);
+    o.node = node;
+    o.process = (uint32_t)node;
+    o.f = f;
+    o.result = (uint8_t)r;
+    o.invoke_ns = inv_ms * SIM_MS;
+    o.invoke_local_ns = o.invoke_ns;
+    o.complete_ns = done_ms * SIM_MS;
+    uint32_t id;
+    assert_true(hist_add_op(h, &o, &id));
+}
+
+/* Three clients over 400 s (times whose differences span several bytes
+ * of ns), with hand-overs at one instant: c0 releases at 5 s as c1's
+ * acquire completes, c2 releases at 301 s as c0's does.  Those are no
+ * outage; c2, asking from 3 s, waits out 6 s..300 s with nobody holding. */
+static void interleaved_waits_of_three_clients_give_the_longest_outage(void **state) {
+    (void)state;
+    hist h;
+    hist_init(&h);
+    h.vocab = &registry_vocab;
+    lock_op(&h, 0, HIST_F_ACQUIRE, HIST_OK, 0, 1000);
+    lock_op(&h, 1, HIST_F_ACQUIRE, HIST_OK, 2000, 5000);
+    lock_op(&h, 2, HIST_F_ACQUIRE, HIST_FAIL, 3000, 4000);
+    lock_op(&h, 0, HIST_F_RELEASE, HIST_OK, 4500, 5000);
+    lock_op(&h, 1, HIST_F_RELEASE, HIST_OK, 5500, 6000);
+    lock_op(&h, 2, HIST_F_ACQUIRE, HIST_OK, 7000, 300000);
+    lock_op(&h, 0, HIST_F_ACQUIRE, HIST_OK, 200000, 301000);
+    lock_op(&h, 2, HIST_F_RELEASE, HIST_OK, 300500, 301000);
+    lock_op(&h, 0, HIST_F_RELEASE, HIST_OK, 349000, 350000);
+    check_input in = { .h = &h, .s = NULL, .horizon_ns = 400 * SIM_S };
+    check_lock_unavail u;
+    check_lock_unavailability(&in, &u);
+    assert_int_equal(ms(u.out_from), 6000);
+    assert_int_equal(ms(u.out_to), 300000);
+    assert_int_equal(ms(u.out_ns), 294000);
+    assert_int_equal(u.want_client, 2);
+    assert_int_equal(ms(u.want_from), 3000);
+    assert_int_equal(ms(u.want_to), 300000);
+    assert_int_equal(u.acquired, 4);
+    hist_free(&h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(watchdog_holder_crash_leaves_the_lock_out_of_reach_for_26_seconds),
         cmocka_unit_test(minority_side_of_a_partition_cannot_reach_a_free_lock),
         cmocka_unit_test(failed_attempts_in_a_row_are_one_want),
         cmocka_unit_test(a_wait_that_is_the_whole_outage_is_not_told_twice),
+        cmocka_unit_test(interleaved_waits_of_three_clients_give_the_longest_outage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

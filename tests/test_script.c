@@ -36,7 +36,7 @@ static const char *script_yaml(const char *flavor, const char *iso, const char *
 }
 
 static check_result judge(const run *r) {
-    check_input in = { r->h, r->s, 0, false };
+    check_input in = { r->h, r->s, 0, false, NULL };
     check_result res;
     memset(&res, 0, sizeof res);
     check_find("script")->run(&in, &res);
@@ -281,7 +281,7 @@ static void the_isolation_check_reads_a_delete_as_the_row_leaving(void **state) 
         "    6: {T2: abort}\n"
         "    7: {T1: \"delete from test where id = 1\", count: 1}\n"
         "    8: {T2: \"select * from test\", rows: \"2=30\"}\n"));
-    check_input in = { r.h, r.s, 0, false };
+    check_input in = { r.h, r.s, 0, false, NULL };
     check_result res;
     memset(&res, 0, sizeof res);
     check_find("isolation")->run(&in, &res);

@@ -27,12 +27,27 @@
 
 typedef enum { CHECK_OK = 0, CHECK_VIOLATION, CHECK_UNKNOWN } check_verdict;
 
+/* What the checks of one run share: the history indexed by lock epoch
+ * (mutual-exclusion and lease-overlap both read it), built by the first
+ * check that needs it and reused by the next, so a run's checks build it
+ * once, not once each.  Decision: the caller owns it and passes it in
+ * check_input, so the checks stay functions of their input (no hidden
+ * state between calls, no global) and a caller that runs one check alone
+ * passes none.  check_cache_new before the run's checks, check_cache_free
+ * after; one cache serves one history, which must not change meanwhile
+ * (asserted by its counts).  A check's result is the same with a cache,
+ * fresh or filled, and without (check.c, test_check.c). */
+typedef struct check_cache check_cache;
+check_cache *check_cache_new(void);
+void check_cache_free(check_cache *c);   /* NULL is fine */
+
 typedef struct check_input {
     const hist *h;
     const scn *s;                /* node names, duration, faults */
     sim_time horizon_ns;
     bool no_story;               /* verdict and summary only (sweeps): a check may
                                     skip its story and leave result.story NULL */
+    check_cache *cache;          /* shared by the run's checks, NULL = none (above) */
 } check_input;
 
 typedef struct check_result {

@@ -3,7 +3,9 @@
  * The registry (check.c) lists the checks' descriptors.  epoch.c indexes a
  * history by lock epoch and tells, in story clauses, how the lock passed
  * from one holder to the next; every lock check (and future ones) uses it so
- * that they all tell the same events the same way.
+ * that they all tell the same events the same way; cache.c keeps that
+ * index for the other checks of the run (check_epochs_of, check.h's
+ * check_cache).
  *
  * Invariant of check_epochs: items sorted by epoch, epochs distinct and != 0.
  */
@@ -62,12 +64,23 @@ typedef struct check_epoch {
 typedef struct check_epochs {
     check_epoch *items;
     uint32_t count;
+    /* When the epochs span a range not much wider than their count (a
+     * lock's counter): pos[epoch - pos_lo] is its place in items
+     * (UINT32_MAX = none), for check_epochs_find in O(1); else NULL. */
+    uint32_t *pos;
+    int64_t pos_lo;
+    uint32_t pos_span;
 } check_epochs;
 
 /* Every epoch named by an op or an effect.  Protected ops: READ, WRITE, CAS, INCR. */
 void check_epochs_build(const hist *h, check_epochs *out);
 void check_epochs_free(check_epochs *e);
-/* Position of epoch in e->items, UINT32_MAX if absent (binary search). */
+/* The history's epochs: in->cache's (built there on first use), else
+ * built into *own.  check_epochs_free(own) after, either way (own is left
+ * empty when the cache's are returned); the cache's live until
+ * check_cache_free. */
+const check_epochs *check_epochs_of(const check_input *in, check_epochs *own);
+/* Position of epoch in e->items, UINT32_MAX if absent (e->pos, else a binary search). */
 uint32_t check_epochs_find(const check_epochs *e, int64_t epoch);
 bool check_op_is_protected(hist_f f);
 

@@ -1,11 +1,14 @@
 /* epoch.c -- a history indexed by lock epoch, and the story of a handover.
  *
  * Invariant: check_epochs items are sorted by epoch and distinct; each is
- * built from every op and effect that carries it, grouped after one sort of
- * (epoch, source, index), so the result depends only on the history.
- * Trade-off: O(n log n) in ops + effects, with one temporary array; the
- * story helpers scan effects linearly from a binary-searched start, which is
- * fine because they run only for the few violations that get a story.
+ * built from every op and effect that carries it, ops first then effects,
+ * each in index order, so the result depends only on the history.
+ * Trade-off: when the epochs span about their count (a lock's counter),
+ * O(ops + effects + span) with a place-by-number table that the find then
+ * uses in O(1); else one sort of (epoch, source, index) refs, O(n log n),
+ * and a binary search.  The story helpers scan effects linearly from a
+ * binary-searched start, which is fine because they run only for the few
+ * violations that get a story.
  */
 #include "sim/check/check_int.h"
 
@@ -52,28 +55,28 @@ static void epoch_take_op(check_epoch *e, const hist *h, const hist_op *op) {
     }
 }
 
-/* Fills one epoch from refs[0..n), all with the same epoch number. */
-static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_epoch *e) {
-    SIM_ASSERT(n > 0);
+static void epoch_start(check_epoch *e, int64_t epoch) {
     memset(e, 0, sizeof *e);
-    e->epoch = refs[0].epoch;
+    e->epoch = epoch;
     e->client = -1;
     e->acquire_op = HIST_NONE;
     e->last_op = HIST_NONE;
-    sim_time first_use = SIM_TIME_NEVER;
-    for (uint32_t i = 0; i < n; i++) {
-        SIM_ASSERT(refs[i].epoch == e->epoch);
-        if (refs[i].source == 0) {
-            const hist_op *op = &h->ops[refs[i].index];
-            epoch_take_op(e, h, op);
-            if (check_op_is_protected(op->f) && op->invoke_ns < first_use) first_use = op->invoke_ns;
-        } else {
-            const hist_effect *ef = &h->effects[refs[i].index];
-            if (e->client < 0) e->client = ef->client;
-            if (e->token == 0) e->token = hist_effect_token(h, ef);
-            if (ef->t_ns < first_use) first_use = ef->t_ns;
-        }
-    }
+}
+
+/* Adds one op or effect carrying e's epoch; *first_use: the earliest use
+ * so far (protected op issued, effect applied). */
+static void epoch_add_op(check_epoch *e, const hist *h, const hist_op *op, sim_time *first_use) {
+    epoch_take_op(e, h, op);
+    if (check_op_is_protected(op->f) && op->invoke_ns < *first_use) *first_use = op->invoke_ns;
+}
+
+static void epoch_add_effect(check_epoch *e, const hist *h, const hist_effect *ef, sim_time *first_use) {
+    if (e->client < 0) e->client = ef->client;
+    if (e->token == 0) e->token = hist_effect_token(h, ef);
+    if (ef->t_ns < *first_use) *first_use = ef->t_ns;
+}
+
+static void epoch_finish(check_epoch *e, sim_time first_use) {
     if (e->acquire_op == HIST_NONE) {
         e->asked_ns = first_use;
         e->acquired_ns = first_use;
@@ -81,48 +84,34 @@ static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_e
     if (e->last_op == HIST_NONE) e->hold_end_ns = e->acquired_ns;
 }
 
-/* Sorts refs[0..n) by epoch_ref_cmp.  They are appended ops first, each
- * in index order, so a stable sort by epoch alone gives that order; when
- * the epochs span a range not much wider than their count (a lock's
- * counter: 1, 2, 3...), a counting sort does it in two passes, else qsort. */
-static void sort_refs(epoch_ref *refs, uint32_t n) {
-    if (n < 2) return;
-    int64_t lo = refs[0].epoch, hi = refs[0].epoch;
-    for (uint32_t i = 1; i < n; i++) {
-        if (refs[i].epoch < lo) lo = refs[i].epoch;
-        if (refs[i].epoch > hi) hi = refs[i].epoch;
+/* Fills one epoch from refs[0..n), all with the same epoch number. */
+static void epoch_fill(const hist *h, const epoch_ref *refs, uint32_t n, check_epoch *e) {
+    SIM_ASSERT(n > 0);
+    epoch_start(e, refs[0].epoch);
+    sim_time first_use = SIM_TIME_NEVER;
+    for (uint32_t i = 0; i < n; i++) {
+        SIM_ASSERT(refs[i].epoch == e->epoch);
+        if (refs[i].source == 0) epoch_add_op(e, h, &h->ops[refs[i].index], &first_use);
+        else epoch_add_effect(e, h, &h->effects[refs[i].index], &first_use);
     }
-    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1u;
-    if (span == 0 || span > 4u * (uint64_t)n + 1024u) {     /* 0: the whole int64 range */
-        qsort(refs, n, sizeof *refs, epoch_ref_cmp);
-        return;
-    }
-    uint32_t *at = sim_xcalloc((size_t)span + 1u, sizeof *at);
-    epoch_ref *out = sim_xmalloc((size_t)n * sizeof *out);
-    for (uint32_t i = 0; i < n; i++) at[(uint64_t)refs[i].epoch - (uint64_t)lo + 1u]++;
-    for (uint64_t k = 1; k <= span; k++) at[k] += at[k - 1];
-    for (uint32_t i = 0; i < n; i++) out[at[(uint64_t)refs[i].epoch - (uint64_t)lo]++] = refs[i];
-    memcpy(refs, out, (size_t)n * sizeof *refs);
-    free(out);
-    free(at);
-    for (uint32_t i = 1; i < n; i++) SIM_ASSERT(epoch_ref_cmp(&refs[i - 1], &refs[i]) < 0);
+    epoch_finish(e, first_use);
 }
 
-void check_epochs_build(const hist *h, check_epochs *out) {
-    SIM_ASSERT(h != NULL);
-    SIM_ASSERT(out != NULL);
-    size_t total = (size_t)h->op_count + h->effect_count;
-    epoch_ref *refs = sim_xmalloc((total + 1u) * sizeof *refs);   /* each written before read */
-    uint32_t n = 0;
+/* Epochs far apart (a ZooKeeper zxid, a token from elsewhere): one sort of
+ * (epoch, source, index) refs, then each run of one epoch filled in order. */
+static void build_sorted(const hist *h, uint32_t n, check_epochs *out) {
+    epoch_ref *refs = sim_xmalloc(((size_t)n + 1u) * sizeof *refs);
+    uint32_t k = 0;
     for (uint32_t i = 0; i < h->op_count; i++) {
-        if (hist_op_epoch(h, &h->ops[i]) != 0) refs[n++] = (epoch_ref){ hist_op_epoch(h, &h->ops[i]), 0, i };
+        int64_t epoch = hist_op_epoch(h, &h->ops[i]);
+        if (epoch != 0) refs[k++] = (epoch_ref){ epoch, 0, i };
     }
     for (uint32_t i = 0; i < h->effect_count; i++) {
-        if (h->effects[i].epoch != 0) refs[n++] = (epoch_ref){ h->effects[i].epoch, 1, i };
+        if (h->effects[i].epoch != 0) refs[k++] = (epoch_ref){ h->effects[i].epoch, 1, i };
     }
-    sort_refs(refs, n);
-    out->items = sim_xcalloc(n, sizeof *out->items);
-    out->count = 0;
+    SIM_ASSERT(k == n);
+    qsort(refs, n, sizeof *refs, epoch_ref_cmp);
+    out->items = sim_xcalloc((size_t)n + 1u, sizeof *out->items);
     for (uint32_t i = 0; i < n;) {
         uint32_t j = i;
         while (j < n && refs[j].epoch == refs[i].epoch) j++;
@@ -132,15 +121,90 @@ void check_epochs_build(const hist *h, check_epochs *out) {
     free(refs);
 }
 
+/* Epochs within a span not much wider than their count (a lock's counter:
+ * 1, 2, 3...): out->pos maps each number to its place, so the ops (in
+ * index order) then the effects (in index order) go straight to their
+ * epoch, in the order build_sorted's sort gives, without a sort. */
+static void build_direct(const hist *h, int64_t lo, uint32_t span, check_epochs *out) {
+    uint32_t *pos = sim_xcalloc((size_t)span + 1u, sizeof *pos);
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        int64_t epoch = hist_op_epoch(h, &h->ops[i]);
+        if (epoch != 0) pos[(uint64_t)epoch - (uint64_t)lo] = 1;
+    }
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        if (h->effects[i].epoch != 0) pos[(uint64_t)h->effects[i].epoch - (uint64_t)lo] = 1;
+    }
+    uint32_t count = 0;
+    for (uint32_t k = 0; k < span; k++) pos[k] = pos[k] ? count++ : UINT32_MAX;
+    out->items = sim_xmalloc(((size_t)count + 1u) * sizeof *out->items);
+    sim_time *first_use = sim_xmalloc(((size_t)count + 1u) * sizeof *first_use);
+    for (uint32_t k = 0; k < span; k++) {
+        if (pos[k] == UINT32_MAX) continue;
+        epoch_start(&out->items[pos[k]], (int64_t)((uint64_t)lo + k));
+        first_use[pos[k]] = SIM_TIME_NEVER;
+    }
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        int64_t epoch = hist_op_epoch(h, &h->ops[i]);
+        if (epoch == 0) continue;
+        uint32_t p = pos[(uint64_t)epoch - (uint64_t)lo];
+        epoch_add_op(&out->items[p], h, &h->ops[i], &first_use[p]);
+    }
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        const hist_effect *ef = &h->effects[i];
+        if (ef->epoch == 0) continue;
+        uint32_t p = pos[(uint64_t)ef->epoch - (uint64_t)lo];
+        epoch_add_effect(&out->items[p], h, ef, &first_use[p]);
+    }
+    for (uint32_t p = 0; p < count; p++) epoch_finish(&out->items[p], first_use[p]);
+    free(first_use);
+    out->count = count;
+    out->pos = pos;
+    out->pos_lo = lo;
+    out->pos_span = span;
+}
+
+void check_epochs_build(const hist *h, check_epochs *out) {
+    SIM_ASSERT(h != NULL);
+    SIM_ASSERT(out != NULL);
+    memset(out, 0, sizeof *out);
+    uint32_t n = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint32_t i = 0; i < h->op_count; i++) {
+        int64_t epoch = hist_op_epoch(h, &h->ops[i]);
+        if (epoch == 0) continue;
+        n++;
+        if (epoch < lo) lo = epoch;
+        if (epoch > hi) hi = epoch;
+    }
+    for (uint32_t i = 0; i < h->effect_count; i++) {
+        int64_t epoch = h->effects[i].epoch;
+        if (epoch == 0) continue;
+        n++;
+        if (epoch < lo) lo = epoch;
+        if (epoch > hi) hi = epoch;
+    }
+    if (n == 0) {
+        out->items = sim_xcalloc(1, sizeof *out->items);
+        return;
+    }
+    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1u;   /* 0: the whole int64 range */
+    if (span == 0 || span > 4u * (uint64_t)n + 1024u || span >= UINT32_MAX) build_sorted(h, n, out);
+    else build_direct(h, lo, (uint32_t)span, out);
+}
+
 void check_epochs_free(check_epochs *e) {
     SIM_ASSERT(e != NULL);
     free(e->items);
-    e->items = NULL;
-    e->count = 0;
+    free(e->pos);
+    memset(e, 0, sizeof *e);
 }
 
 uint32_t check_epochs_find(const check_epochs *e, int64_t epoch) {
     SIM_ASSERT(e != NULL);
+    if (e->pos != NULL) {
+        uint64_t k = (uint64_t)epoch - (uint64_t)e->pos_lo;
+        return epoch >= e->pos_lo && k < e->pos_span ? e->pos[k] : UINT32_MAX;
+    }
     uint32_t lo = 0, hi = e->count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;

@@ -220,8 +220,8 @@ static void lv_report(const check_input *in, const lv_scan *sc, check_result *ou
     lv_line(in, sc, &h->ops[sc->stuck[0]], line, sizeof line);
     snprintf(out->summary, sizeof out->summary, "%s", line);
     if (sc->count > 1) story_appendf(out->summary, sizeof out->summary, " (and %" PRIu32 " more)", sc->count - 1);
-    check_epochs ep;
-    check_epochs_build(h, &ep);
+    check_epochs own;
+    const check_epochs *ep = check_epochs_of(in, &own);
     story_buf b;
     story_buf_init(&b);
     uint32_t n = sc->count < LV_TOLD_MAX ? sc->count : LV_TOLD_MAX;
@@ -231,7 +231,7 @@ static void lv_report(const check_input *in, const lv_scan *sc, check_result *ou
             story_buf_printf(&b, "%sstuck %" PRIu32 " of %" PRIu32 ": %s\n", i ? "\n" : "", i + 1,
                              sc->count, line);
         }
-        lv_story(in, sc, &ep, &h->ops[sc->stuck[i]], &b);
+        lv_story(in, sc, ep, &h->ops[sc->stuck[i]], &b);
     }
     if (sc->count > n) story_buf_printf(&b, "\n(%" PRIu32 " more not told)\n", sc->count - n);
     out->story = story_buf_take(&b);
@@ -239,7 +239,7 @@ static void lv_report(const check_input *in, const lv_scan *sc, check_result *ou
     for (uint32_t i = 0; i < n && out->evidence_count < CHECK_EVIDENCE_MAX; i++)
         out->evidence_ops[out->evidence_count++] = sc->stuck[i];   /* red in the timeline */
     snprintf(out->evidence_label, sizeof out->evidence_label, "stuck");
-    check_epochs_free(&ep);
+    check_epochs_free(&own);
 }
 
 static void lv_ok_summary(const check_input *in, const lv_scan *sc, check_result *out) {

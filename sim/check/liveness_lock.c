@@ -15,8 +15,9 @@
  * Invariant of the sweep: `wanting` and `holding` count the open intervals
  * at the current instant; at one instant every end is applied before any
  * start, so back-to-back intervals do not count as overlapping.
- * Trade-off: O(n log n) in acquire ops (the ops grouped per client by a
- * counting sort, then sorted points); heap arrays of intervals and indices.
+ * Trade-off: O(n) in lock ops (the ops grouped per client by a counting
+ * sort, the points sorted by a radix sort on their times); heap arrays of
+ * points and indices.
  */
 #include "sim/check/check_int.h"
 
@@ -30,15 +31,7 @@ typedef struct lk_point {
     sim_time t;
     int32_t delta;               /* +1 start, -1 end */
     uint32_t hold;               /* 1 = a hold interval, 0 = a want */
-    uint32_t seq;                /* ties: insertion order (deterministic) */
 } lk_point;
-
-static int lk_point_cmp(const void *pa, const void *pb) {
-    const lk_point *a = pa, *b = pb;
-    if (a->t != b->t) return a->t < b->t ? -1 : 1;
-    if (a->delta != b->delta) return a->delta < b->delta ? -1 : 1;   /* ends first */
-    return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
-}
 
 typedef struct lk_points { lk_point *p; uint32_t n, cap; } lk_points;
 
@@ -48,10 +41,8 @@ static void add_interval(lk_points *ps, sim_time from, sim_time to, uint32_t hol
         ps->cap = ps->cap ? ps->cap * 2 : 64;
         ps->p = sim_xrealloc(ps->p, ps->cap * sizeof *ps->p);
     }
-    ps->p[ps->n] = (lk_point){ from, +1, hold, ps->n };
-    ps->n++;
-    ps->p[ps->n] = (lk_point){ to, -1, hold, ps->n };
-    ps->n++;
+    ps->p[ps->n++] = (lk_point){ from, +1, hold };
+    ps->p[ps->n++] = (lk_point){ to, -1, hold };
 }
 
 /* The first scripted crash of the client in (from, to], else to. */
@@ -111,9 +102,57 @@ static void scan_client(const check_input *in, sim_time horizon, const uint32_t 
     note_want(u, node, want, last_end);
 }
 
+#define LK_DIGIT_BITS 11u
+#define LK_DIGITS 6u                     /* 6 x 11 bits >= 64 */
+#define LK_RADIX (1u << LK_DIGIT_BITS)
+
+/* Digit `d` of p's time for the radix sort (times as unsigned, the sign
+ * bit flipped, so that negative ones come first). */
+static unsigned time_digit(const lk_point *p, unsigned d) {
+    uint64_t u = (uint64_t)p->t ^ (UINT64_C(1) << 63);
+    return (unsigned)((u >> (LK_DIGIT_BITS * d)) & (LK_RADIX - 1u));
+}
+
+/* Sorts ps by (t, delta), ends first at one instant: a stable LSD radix
+ * sort, one pass by delta then one per 11-bit digit of the time in which
+ * the points differ (a run of an hour in ns: 4).  The order of points
+ * with the same (t, delta) is left as it comes: the sweep's result does
+ * not depend on it (at one instant the ends can only lower and the starts
+ * only raise the counts, so the out-of-reach stretches it closes are the
+ * same in any order, and one opened and closed there has length 0). */
+static void sort_points(lk_points *ps) {
+    uint32_t n = ps->n;
+    lk_point *a = ps->p, *b = sim_xmalloc((size_t)n * sizeof *b);
+    uint32_t at_end = 0, at_start = 0;
+    for (uint32_t i = 0; i < n; i++) at_start += a[i].delta < 0;
+    for (uint32_t i = 0; i < n; i++) b[a[i].delta < 0 ? at_end++ : at_start++] = a[i];
+    lk_point *tmp = a; a = b; b = tmp;
+    uint32_t *count = sim_xcalloc((size_t)LK_DIGITS * LK_RADIX, sizeof *count);
+    for (uint32_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < LK_DIGITS; d++) count[d * LK_RADIX + time_digit(&a[i], d)]++;
+    for (unsigned d = 0; d < LK_DIGITS; d++) {
+        uint32_t *c = count + d * LK_RADIX;
+        if (c[time_digit(&a[0], d)] == n) continue;   /* all alike: nothing to do */
+        uint32_t sum = 0;
+        for (unsigned v = 0; v < LK_RADIX; v++) { uint32_t k = c[v]; c[v] = sum; sum += k; }
+        for (uint32_t i = 0; i < n; i++) b[c[time_digit(&a[i], d)]++] = a[i];
+        tmp = a; a = b; b = tmp;
+    }
+    free(count);
+    if (a != ps->p) {
+        memcpy(ps->p, a, (size_t)n * sizeof *a);
+        free(a);
+    } else {
+        free(b);
+    }
+    for (uint32_t i = 1; i < n; i++)
+        SIM_ASSERT(ps->p[i - 1].t < ps->p[i].t ||
+                   (ps->p[i - 1].t == ps->p[i].t && ps->p[i - 1].delta <= ps->p[i].delta));
+}
+
 static void sweep(lk_points *ps, check_lock_unavail *u) {
     if (ps->n == 0) return;
-    qsort(ps->p, ps->n, sizeof *ps->p, lk_point_cmp);
+    sort_points(ps);
     int32_t wanting = 0, holding = 0;
     sim_time since = 0;
     for (uint32_t i = 0; i < ps->n; i++) {
@@ -176,7 +215,10 @@ void check_lock_unavailability(const check_input *in, check_lock_unavail *out) {
     sim_time horizon = check_horizon(in);
     uint32_t *by_client = NULL, *start = NULL;
     uint32_t clients = lock_ops_by_client(in->h, &by_client, &start);
-    lk_points ps = { NULL, 0, 0 };
+    /* At most a want and a hold per acquire: room for all, so no copying
+     * (pages it does not fill are never touched). */
+    lk_points ps = { NULL, 0, 4u * start[clients] + 2u };
+    ps.p = sim_xmalloc((size_t)ps.cap * sizeof *ps.p);
     for (uint32_t c = 0; c < clients; c++)
         scan_client(in, horizon, by_client + start[c], start[c + 1] - start[c], &ps, out);
     free(by_client);

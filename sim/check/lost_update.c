@@ -139,12 +139,12 @@ static void tell_overwrite(story *st, const check_input *in, const check_epochs 
 
 static void lu_story(const check_input *in, const lu_scan *sc, int64_t final, check_result *out) {
     const hist *h = in->h;
-    check_epochs ep;
-    check_epochs_build(h, &ep);
+    check_epochs own;
+    const check_epochs *ep = check_epochs_of(in, &own);
     story st;
     story_init(&st, in->s);
     story_add(&st, 0, "the counter started at %lld", (long long)h->initial_value);
-    if (sc->lost > 0) tell_overwrite(&st, in, &ep, sc);
+    if (sc->lost > 0) tell_overwrite(&st, in, ep, sc);
     else if (sc->last_write != HIST_NONE) tell_write(&st, h, &h->effects[sc->last_write]);
     int64_t expect = h->initial_value + sc->acked;
     if (final < expect) {
@@ -163,7 +163,7 @@ static void lu_story(const check_input *in, const lu_scan *sc, int64_t final, ch
     story_render(&st, &b);
     out->story = story_buf_take(&b);
     story_free(&st);
-    check_epochs_free(&ep);
+    check_epochs_free(&own);
 }
 
 static void check_run_lost_update(const check_input *in, check_result *out) {

@@ -8,9 +8,11 @@
  *     did not see (interleaved read-modify-writes: the other write is lost).
  * Invariant: per key, last_write is the most recent applied write and
  * max_epoch the highest epoch among applied writes so far.
- * Trade-off: one O(n log n) sort of effect indices by (key, index); memory is
- * O(effects + epochs).  Writes with epoch 0 (no lock) are never judged but
- * can be the victim of a judged write.
+ * Trade-off: the effects grouped by key with a counting sort over the
+ * keys' ranks (keys told apart by pointer through a hash table, then
+ * compared as texts once each): O(n + K log K) for K keys; memory is
+ * O(applied reads and writes + epochs).  Writes with epoch 0 (no lock)
+ * are never judged but can be the victim of a judged write.
  */
 #include "sim/check/check_int.h"
 
@@ -38,16 +40,55 @@ typedef struct me_scan {
     uint32_t writes, keys;
 } me_scan;
 
+/* A distinct key text (by pointer) and its rank among the keys by content. */
 typedef struct key_ref {
-    const char *key;             /* the effect's key (compared by content) */
-    uint32_t index;              /* the effect's index */
+    const char *key;
+    uint32_t rank;
 } key_ref;
 
-static int key_ref_cmp(const void *pa, const void *pb) {
+static int key_text_cmp(const void *pa, const void *pb) {
     const key_ref *a = pa, *b = pb;
-    int c = strncmp(a->key, b->key, SIM_NAME_MAX);
-    if (c != 0) return c;
-    return a->index < b->index ? -1 : (a->index > b->index ? 1 : 0);
+    return strncmp(a->key, b->key, SIM_NAME_MAX);
+}
+
+/* The distinct key pointers of the applied reads and writes, in order of
+ * first use, found through an open-addressing table on the pointer
+ * (load at most 1/2; slot + 1, 0 = empty). */
+typedef struct key_set {
+    key_ref *k;
+    uint32_t n, cap;
+    uint32_t *table;
+    uint32_t table_cap;          /* a power of two */
+} key_set;
+
+static uint32_t key_hash(const char *key, uint32_t cap) {
+    uint64_t v = (uint64_t)(uintptr_t)key * UINT64_C(0x9E3779B97F4A7C15);
+    return (uint32_t)(v >> 32) & (cap - 1u);
+}
+
+static void key_table_grow(key_set *ks) {
+    free(ks->table);
+    ks->table_cap = ks->table_cap ? ks->table_cap * 2 : 16;
+    ks->table = sim_xcalloc(ks->table_cap, sizeof *ks->table);
+    for (uint32_t i = 0; i < ks->n; i++) {
+        uint32_t at = key_hash(ks->k[i].key, ks->table_cap);
+        while (ks->table[at] != 0) at = (at + 1u) & (ks->table_cap - 1u);
+        ks->table[at] = i + 1u;
+    }
+}
+
+static uint32_t key_slot(key_set *ks, const char *key) {
+    if (2u * (ks->n + 1u) > ks->table_cap) key_table_grow(ks);
+    uint32_t at = key_hash(key, ks->table_cap);
+    for (; ks->table[at] != 0; at = (at + 1u) & (ks->table_cap - 1u))
+        if (ks->k[ks->table[at] - 1u].key == key) return ks->table[at] - 1u;
+    if (ks->n == ks->cap) {
+        ks->cap = ks->cap ? ks->cap * 2 : 8;
+        ks->k = sim_xrealloc(ks->k, ks->cap * sizeof *ks->k);
+    }
+    ks->k[ks->n] = (key_ref){ key, 0 };
+    ks->table[at] = ks->n + 1u;
+    return ks->n++;
 }
 
 static void me_record(me_scan *sc, me_violation v) {
@@ -90,26 +131,62 @@ static void me_scan_key(me_scan *sc, const uint32_t *idx, uint32_t n, uint32_t g
     }
 }
 
+static bool me_applied(const hist_effect *x) {
+    return x->kind == HIST_EFF_READ || x->kind == HIST_EFF_WRITE;
+}
+
+/* Ranks ks's keys by content: equal texts (two pointers to one text in a
+ * history not built by hist_add_effect) share a rank; returns how many. */
+static uint32_t rank_keys(key_set *ks, uint32_t *rank_of_slot) {
+    key_ref *by_text = sim_xmalloc((ks->n + 1u) * sizeof *by_text);
+    for (uint32_t i = 0; i < ks->n; i++) by_text[i] = (key_ref){ ks->k[i].key, i };
+    qsort(by_text, ks->n, sizeof *by_text, key_text_cmp);
+    uint32_t ranks = 0;
+    for (uint32_t i = 0; i < ks->n; i++) {
+        if (i > 0 && key_text_cmp(&by_text[i - 1], &by_text[i]) != 0) ranks++;
+        rank_of_slot[by_text[i].rank] = ranks;
+    }
+    free(by_text);
+    return ks->n ? ranks + 1 : 0;
+}
+
+/* The applied reads and writes grouped by key (keys in text order), each
+ * key's in apply order: a counting sort by key rank over effects already
+ * in index order, the order a sort by (key text, index) gives. */
 static void me_scan_all(me_scan *sc) {
     const hist *h = sc->h;
-    key_ref *refs = sim_xcalloc(h->effect_count, sizeof *refs);
-    uint32_t *idx = sim_xcalloc(h->effect_count, sizeof *idx);
     uint32_t n = 0;
+    for (uint32_t i = 0; i < h->effect_count; i++) n += me_applied(&h->effects[i]);
+    uint32_t *at = sim_xmalloc((n + 1u) * sizeof *at);          /* their effect indices */
+    uint32_t *slot_of = sim_xmalloc((n + 1u) * sizeof *slot_of);   /* their keys' slots */
+    key_set ks = { NULL, 0, 0, NULL, 0 };
+    const char *last_key = NULL;            /* runs of one key skip the table */
+    uint32_t last_slot = UINT32_MAX, k = 0;
     for (uint32_t i = 0; i < h->effect_count; i++) {
-        hist_eff_kind k = h->effects[i].kind;
-        if (k == HIST_EFF_READ || k == HIST_EFF_WRITE) refs[n++] = (key_ref){ h->effects[i].key, i };
+        const hist_effect *x = &h->effects[i];
+        if (!me_applied(x)) continue;
+        if (k == 0 || x->key != last_key) { last_key = x->key; last_slot = key_slot(&ks, x->key); }
+        at[k] = i;
+        slot_of[k++] = last_slot;
     }
-    qsort(refs, n, sizeof *refs, key_ref_cmp);
-    for (uint32_t i = 0; i < n; i++) idx[i] = refs[i].index;
-    for (uint32_t i = 0; i < n;) {
-        uint32_t j = i + 1;
-        while (j < n && strncmp(refs[j].key, refs[i].key, SIM_NAME_MAX) == 0) j++;
+    uint32_t *rank = sim_xmalloc((ks.n + 1u) * sizeof *rank);
+    uint32_t ranks = rank_keys(&ks, rank);
+    uint32_t *start = sim_xcalloc(ranks + 2u, sizeof *start);
+    for (k = 0; k < n; k++) start[rank[slot_of[k]] + 2]++;
+    for (uint32_t r = 0; r < ranks; r++) start[r + 2] += start[r + 1];
+    uint32_t *idx = sim_xmalloc((n + 1u) * sizeof *idx);
+    for (k = 0; k < n; k++) idx[start[rank[slot_of[k]] + 1]++] = at[k];   /* start[r + 1]: key r's next */
+    for (uint32_t r = 0; r < ranks; r++) {
         sc->keys++;
-        me_scan_key(sc, idx + i, j - i, sc->keys);
-        i = j;
+        me_scan_key(sc, idx + start[r], start[r + 1] - start[r], sc->keys);
     }
     free(idx);
-    free(refs);
+    free(start);
+    free(rank);
+    free(slot_of);
+    free(at);
+    free(ks.k);
+    free(ks.table);
 }
 
 /* One line: the summary of a violation. */
@@ -231,27 +308,27 @@ static void check_run_mutual_exclusion(const check_input *in, check_result *out)
     SIM_ASSERT(in != NULL);
     SIM_ASSERT(in->h != NULL);
     check_result_start(out, "mutual-exclusion");
-    check_epochs ep;
-    check_epochs_build(in->h, &ep);
+    check_epochs own;
+    const check_epochs *ep = check_epochs_of(in, &own);
     me_scan sc;
     memset(&sc, 0, sizeof sc);
     sc.h = in->h;
-    sc.ep = &ep;
-    sc.read_idx = sim_xcalloc(ep.count, sizeof *sc.read_idx);
-    sc.read_mark = sim_xcalloc(ep.count, sizeof *sc.read_mark);
-    sc.gen = sim_xcalloc(ep.count, sizeof *sc.gen);
+    sc.ep = ep;
+    sc.read_idx = sim_xcalloc(ep->count, sizeof *sc.read_idx);
+    sc.read_mark = sim_xcalloc(ep->count, sizeof *sc.read_mark);
+    sc.gen = sim_xcalloc(ep->count, sizeof *sc.gen);
     me_scan_all(&sc);
     if (sc.count > 0) {
         me_report(in, &sc, out);
     } else {
         snprintf(out->summary, sizeof out->summary,
                  "no stale or interleaved writes: %" PRIu32 " applied writes, %" PRIu32 " epochs",
-                 sc.writes, ep.count);
+                 sc.writes, ep->count);
     }
     free(sc.read_idx);
     free(sc.read_mark);
     free(sc.gen);
-    check_epochs_free(&ep);
+    check_epochs_free(&own);
 }
 
 /* The check's entry in the registry (sim/check/check.c). */

@@ -40,7 +40,8 @@ int cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err
     sim_outcome(run, o->outcome, sizeof o->outcome);
     const char *names[SCN_CHECKS_MAX];
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
-    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns, no_story };
+    check_input in = { sim_history(run), sim_scenario(run), o->stats.end_ns, no_story,
+                       check_cache_new() };       /* the checks build the lock epochs once */
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
         SIM_ASSERT(c != NULL);                    /* registry_sim_create validated the names */
@@ -48,6 +49,7 @@ int cli_judge_err(sim *run, cli_outcome *o, bool no_story, char *err, size_t err
         c->run(&in, &o->results[i]);
         o->result_count = i + 1;
     }
+    check_cache_free(in.cache);
     return 0;
 }
 

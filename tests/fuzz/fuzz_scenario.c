@@ -75,13 +75,15 @@ static void judge_and_report(sim *run, const plot_msgs *msgs) {
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
     check_result results[SCN_CHECKS_MAX];
     memset(results, 0, sizeof results);
-    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false };   /* its nemesis faults too */
+    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false,   /* its nemesis faults too */
+                       check_cache_new() };       /* shared, as ccsim run shares it */
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
         if (c == NULL) abort();                   /* registry_sim_create validated them */
         results[i].name = c->name;
         c->run(&in, &results[i]);
     }
+    check_cache_free(in.cache);
     rpt_run r = { .s = sim_scenario(run), .h = sim_history(run), .seed = st.seed, .events = st.events,
                   .messages_sent = st.messages_sent, .messages_dropped = st.messages_dropped,
                   .end_ns = st.end_ns, .scenario_digest = 0, .results = results,

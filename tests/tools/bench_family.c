@@ -65,7 +65,7 @@ static void judge(sim *run, verdicts *v) {
     const char *names[SCN_CHECKS_MAX];
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
     sim_stats st = sim_get_stats(run);
-    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false };
+    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false, check_cache_new() };
     verdicts_free(v);
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
@@ -73,6 +73,7 @@ static void judge(sim *run, verdicts *v) {
         v->results[v->count].name = c->name;
         c->run(&in, &v->results[v->count++]);
     }
+    check_cache_free(in.cache);
 }
 
 /* The CPU seconds of a run with reports, by phase. */

@@ -48,13 +48,14 @@ static void judge(sim *run, one_run *o) {
     const char *names[SCN_CHECKS_MAX];
     uint32_t n = sim_check_names(run, names, SCN_CHECKS_MAX);
     sim_stats st = sim_get_stats(run);
-    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false };
+    check_input in = { sim_history(run), sim_scenario(run), st.end_ns, false, check_cache_new() };
     for (uint32_t i = 0; i < n; i++) {
         const check_desc *c = check_find(names[i]);
         if (c == NULL) continue;
         o->results[o->result_count].name = c->name;
         c->run(&in, &o->results[o->result_count++]);
     }
+    check_cache_free(in.cache);
 }
 
 static int write_all(const char *dir, const scn *s, sim *run, const plot_msgs *msgs, one_run *o) {
