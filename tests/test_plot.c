@@ -784,7 +784,7 @@ static uint32_t label_collisions(const plot_tl *t, const char *name) {
             const plot_prim *b = &t->p[t->label_at[j]];
             plot_lbox bb = plot_label_box(t, b);
             if (!plot_lbox_meet(&ba, &bb)) continue;
-            if (n++ < 4) print_error("%s: '%s' meets '%s' (lane y %d and %d)\n", name, a->text, b->text, a->y1, b->y1);
+            if (n++ < 4) print_error("%s: '%s' meets '%s' (lane y %d and %d)\n", name, plot_text(t, a), plot_text(t, b), a->y1, b->y1);
         }
     }
     return n;
@@ -870,7 +870,7 @@ static uint32_t drawn_collisions(const char *dir, sim_time view, const char *nam
             p[n].block = (uint8_t)blocks[b].b;
             p[n].x1 = (sim_time)(sec * 1000000000ull + frac);
             p[n].y1 = line[strcspn(line, " ") + 1] == '-' ? lane * 100 - hund : lane * 100 + hund;
-            snprintf(p[n].text, sizeof p[n].text, "%s", text);
+            p[n].text = plot_text_put(&t, text);
             n++;
         }
         free(rows_text);
@@ -880,9 +880,10 @@ static uint32_t drawn_collisions(const char *dir, sim_time view, const char *nam
         for (uint32_t j = i + 1; j < n; j++) {
             plot_lbox a = plot_label_box(&t, &p[i]), b = plot_label_box(&t, &p[j]);
             if (!plot_lbox_meet(&a, &b)) continue;
-            if (bad++ < 4) print_error("%s: '%s' meets '%s'\n", name, p[i].text, p[j].text);
+            if (bad++ < 4) print_error("%s: '%s' meets '%s'\n", name, plot_text(&t, &p[i]), plot_text(&t, &p[j]));
         }
     free(p);
+    free(t.text);
     return bad;
 }
 

@@ -260,7 +260,7 @@ static uint32_t count_block(const plot_tl *t, plot_block b) {
 
 static bool tl_has_label(const plot_tl *t, const char *part) {
     for (uint32_t i = 0; i < t->count; i++)
-        if (t->p[i].block >= PB_LABEL && strstr(t->p[i].text, part)) return true;
+        if (t->p[i].block >= PB_LABEL && strstr(plot_text(t, &t->p[i]), part)) return true;
     return false;
 }
 

@@ -70,12 +70,18 @@ typedef enum {
     PB_COUNT
 } plot_block;
 
+/* A primitive holds no text of its own: a label's text is in its
+ * timeline's text pool (plot_tl.text), at offset `text`; every other
+ * primitive's is offset 0, the empty string.  So a primitive is 40 bytes,
+ * not 104: tens of thousands of bars and marks are built before plot_thin
+ * merges them, and only the few labels have words.  Read it through
+ * plot_text(). */
 typedef struct plot_prim {
-    uint8_t block;
     sim_time x1, x2;             /* ns; x2 unused by marks; PB_LINE: x2 = polyline id */
     int32_t y1, y2;              /* hundredths of a lane */
     uint32_t rgb;
-    char text[PLOT_TEXT_MAX];
+    uint32_t text;               /* offset in plot_tl.text; 0 = "" (not a label) */
+    uint8_t block;
 } plot_prim;
 
 /* Legend entries, as bits of plot_tl.legend. */
@@ -112,6 +118,8 @@ typedef struct plot_tl {
     sim_time char_w;             /* the width of one label character, in ns */
     plot_prim *p;
     uint32_t count, cap;
+    char *text;                          /* the labels' texts, each NUL-terminated; text[0] = '\0' */
+    uint32_t text_len, text_cap;
     uint32_t labels[SIM_NODES_MAX];      /* labels placed per node's lane */
     uint32_t *label_at;                  /* indices in p of every label, for overlap tests */
     uint32_t label_count, label_cap;
@@ -155,6 +163,12 @@ void plot_tl_free(plot_tl *t);
 int32_t plot_lane_y(const plot_tl *t, int32_t node);     /* lane centre, hundredths */
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb, const char *text);
+/* Puts a text (cut to PLOT_TEXT_MAX - 1 bytes) in t's pool; its offset. */
+uint32_t plot_text_put(plot_tl *t, const char *text);
+/* A primitive's text: a label's words, "" for any other. */
+static inline const char *plot_text(const plot_tl *t, const plot_prim *p) {
+    return p->text == 0 ? "" : t->text + p->text;
+}
 /* A box at least min_w wide. */
 void plot_box(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb);

@@ -81,6 +81,28 @@ static void label_index(plot_tl *t, uint32_t at) {
     t->band_head[band] = i;
 }
 
+uint32_t plot_text_put(plot_tl *t, const char *text) {
+    SIM_ASSERT(text != NULL);
+    size_t n = strnlen(text, PLOT_TEXT_MAX - 1);         /* cut as a PLOT_TEXT_MAX buffer cuts */
+    if (t->text_cap == 0) {
+        t->text_cap = 4096;
+        t->text = sim_xmalloc(t->text_cap);
+        t->text[0] = '\0';                              /* offset 0: no text */
+        t->text_len = 1;
+    }
+    SIM_ASSERT(t->text_len <= t->text_cap);
+    while (t->text_cap - t->text_len < n + 1) {
+        SIM_ASSERT(t->text_cap <= UINT32_MAX / 2);      /* offsets are uint32_t */
+        t->text_cap *= 2;
+        t->text = sim_xrealloc(t->text, t->text_cap);
+    }
+    uint32_t at = t->text_len;
+    memcpy(t->text + at, text, n);
+    t->text[at + n] = '\0';
+    t->text_len += (uint32_t)n + 1u;
+    return at;
+}
+
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb, const char *text) {
     SIM_ASSERT(b < PB_COUNT);
@@ -89,14 +111,13 @@ void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, in
         t->p = sim_xrealloc(t->p, t->cap * sizeof *t->p);
     }
     plot_prim *p = &t->p[t->count++];
-    memset(p, 0, sizeof *p);
-    p->block = (uint8_t)b;
-    p->x1 = x1 < 0 ? 0 : (x1 > t->end ? t->end : x1);
-    p->x2 = b == PB_LINE ? x2 : (x2 < 0 ? 0 : (x2 > t->end ? t->end : x2));
-    p->y1 = y1;
-    p->y2 = y2;
-    p->rgb = rgb;
-    if (text) snprintf(p->text, sizeof p->text, "%s", text);
+    *p = (plot_prim){
+        .x1 = x1 < 0 ? 0 : (x1 > t->end ? t->end : x1),
+        .x2 = b == PB_LINE ? x2 : (x2 < 0 ? 0 : (x2 > t->end ? t->end : x2)),
+        .y1 = y1, .y2 = y2, .rgb = rgb,
+        .text = text ? plot_text_put(t, text) : 0,
+        .block = (uint8_t)b,
+    };
     if (b >= PB_LABEL) label_index(t, t->count - 1);
 }
 
@@ -127,7 +148,7 @@ static sim_time label_w(const plot_tl *t, const char *text, bool red) {
 plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p) {
     SIM_ASSERT(p->block >= PB_LABEL);           /* labels only */
     SIM_ASSERT(p->block < PB_COUNT);
-    sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
+    sim_time w = label_w(t, plot_text(t, p), p->block >= PB_RED_LABEL);
     bool r = p->block == PB_LABEL_R || p->block == PB_RED_LABEL_R;
     sim_time a = r ? p->x1 - w : p->x1;
     return (plot_lbox){ a, a + w, p->y1 - PLOT_LABEL_HALF, p->y1 + PLOT_LABEL_HALF };
@@ -166,7 +187,7 @@ static bool label_said(const plot_tl *t, int32_t lane, sim_time x, const char *t
         for (uint32_t i = t->band_head[b]; i != PLOT_NO_LABEL; i = t->label_next[i]) {
             const plot_prim *p = &t->p[t->label_at[i]];
             if (p->x1 == x && p->y1 >= lane - PLOT_LANE_HALF && p->y1 <= lane + PLOT_LANE_HALF &&
-                strcmp(p->text, text) == 0)
+                strcmp(plot_text(t, p), text) == 0)
                 return true;
         }
     return false;
@@ -865,6 +886,7 @@ void plot_tl_free(plot_tl *t) {
     SIM_ASSERT(t->count <= t->cap);
     SIM_ASSERT(t->label_count <= t->label_cap);
     free(t->p);
+    free(t->text);
     free(t->label_at);
     free(t->label_box);
     free(t->label_next);

@@ -187,10 +187,10 @@ static void data_str(FILE *f, const char *s) {
 
 /* ------------------------------------------------------------ timeline.dat */
 
-static void write_prim(FILE *f, const plot_prim *p) {
+static void write_prim(FILE *f, const plot_tl *t, const plot_prim *p) {
     char x1[32], x2[32], y1[16], y2[16];
     SIM_ASSERT(p->block < PB_COUNT);
-    SIM_ASSERT(memchr(p->text, '\0', sizeof p->text) != NULL);   /* plot_add terminates it */
+    SIM_ASSERT(p->text < t->text_len || p->text == 0);          /* plot_text_put's offset */
     plot_fmt_time(x1, sizeof x1, p->x1);
     plot_fmt_time(x2, sizeof x2, p->x2);
     fmt_lane(y1, sizeof y1, p->y1);
@@ -203,7 +203,7 @@ static void write_prim(FILE *f, const plot_prim *p) {
         return;
     case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:
         fprintf(f, "%s %s %" PRIu32 " ", x1, y1, p->rgb);
-        data_str(f, p->text);
+        data_str(f, plot_text(t, p));
         fputc('\n', f);
         return;
     default: break;
@@ -231,7 +231,7 @@ static void write_dat(FILE *f, const void *ctx) {
             if (p->block != b) continue;
             if (b == PB_LINE && poly != -1 && p->x2 != poly) fputc('\n', f);
             poly = p->x2;
-            write_prim(f, p);
+            write_prim(f, t, p);
         }
     }
 }
