@@ -114,15 +114,6 @@ typedef struct arrows {
     sim_time px;                 /* one pixel of the time axis, ns */
 } arrows;
 
-typedef struct pair_ix { int32_t from, to; uint32_t i; } pair_ix;
-
-static int pair_cmp(const void *pa, const void *pb) {
-    const pair_ix *x = pa, *y = pb;
-    if (x->from != y->from) return x->from < y->from ? -1 : 1;
-    if (x->to != y->to) return x->to < y->to ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
 static bool lost_or_dropped(const plot_msg *x) {
     return x->arrive_ns == SIM_TIME_NEVER || x->dropped;
 }
@@ -156,18 +147,18 @@ static sim_time kth_smallest(sim_time *v, uint32_t n, uint32_t k) {
 
 /* A dense run's period when three quarters of its gaps are within an
  * eighth of their median (a heartbeat with requests in between), else 0. */
-static sim_time mostly_periodic(const arrows *a, const pair_ix *g, uint32_t j, uint32_t k) {
+static sim_time mostly_periodic(const arrows *a, const uint32_t *g, uint32_t j, uint32_t k) {
     uint32_t n = k - j, near = 0;
     SIM_ASSERT(n >= 1);
     sim_time *gap = sim_xcalloc(n, sizeof *gap);
-    for (uint32_t x = 0; x < n; x++) gap[x] = a->m->items[g[j + x + 1].i].sent_ns - a->m->items[g[j + x].i].sent_ns;
+    for (uint32_t x = 0; x < n; x++) gap[x] = a->m->items[g[j + x + 1]].sent_ns - a->m->items[g[j + x]].sent_ns;
     sim_time p = kth_smallest(gap, n, n / 2);
     for (uint32_t x = 0; x < n; x++) near += gap[x] >= p - p / 8 && gap[x] <= p + p / 8;
     free(gap);
     return p > 0 && near * 4 >= n * 3 ? p : 0;
 }
 
-static void add_bundle(arrows *a, const pair_ix *g, uint32_t j, uint32_t k, sim_time period) {
+static void add_bundle(arrows *a, const uint32_t *g, uint32_t j, uint32_t k, sim_time period) {
     SIM_ASSERT(k >= j + BUNDLE_MIN - 1);        /* long enough to be a bundle */
     if (period == 0) period = mostly_periodic(a, g, j, k);
     if (a->nb == a->cap) {
@@ -175,21 +166,21 @@ static void add_bundle(arrows *a, const pair_ix *g, uint32_t j, uint32_t k, sim_
         a->b = sim_xrealloc(a->b, a->cap * sizeof *a->b);
     }
     uint32_t lost = 0;
-    for (uint32_t x = j; x <= k; x++) lost += lost_or_dropped(&a->m->items[g[x].i]);
-    a->b[a->nb++] = (bundle){ g[j].i, g[k].i, k - j + 1u, lost, period, -1, false };
-    a->keep[g[j].i] = a->keep[g[k].i] = 1;
+    for (uint32_t x = j; x <= k; x++) lost += lost_or_dropped(&a->m->items[g[x]]);
+    a->b[a->nb++] = (bundle){ g[j], g[k], k - j + 1u, lost, period, -1, false };
+    a->keep[g[j]] = a->keep[g[k]] = 1;
 }
 
 /* The end of the periodic run from j (period = its first gap, each gap
  * within an eighth of it), or j when there is none. */
-static uint32_t periodic_end(const arrows *a, const pair_ix *g, uint32_t j, uint32_t n) {
+static uint32_t periodic_end(const arrows *a, const uint32_t *g, uint32_t j, uint32_t n) {
     const plot_msg *it = a->m->items;
     if (j + 1 >= n) return j;
-    sim_time p = it[g[j + 1].i].sent_ns - it[g[j].i].sent_ns;
+    sim_time p = it[g[j + 1]].sent_ns - it[g[j]].sent_ns;
     uint32_t k = j + 1;
     if (p <= 0) return j;
     while (k + 1 < n) {
-        sim_time gap = it[g[k + 1].i].sent_ns - it[g[k].i].sent_ns;
+        sim_time gap = it[g[k + 1]].sent_ns - it[g[k]].sent_ns;
         if (gap < p - p / 8 || gap > p + p / 8) break;
         k++;
     }
@@ -197,25 +188,25 @@ static uint32_t periodic_end(const arrows *a, const pair_ix *g, uint32_t j, uint
 }
 
 /* The end of the run from j whose sends are closer than BUNDLE_DENSE_PX. */
-static uint32_t dense_end(const arrows *a, const pair_ix *g, uint32_t j, uint32_t n) {
+static uint32_t dense_end(const arrows *a, const uint32_t *g, uint32_t j, uint32_t n) {
     const plot_msg *it = a->m->items;
     uint32_t k = j;
-    while (k + 1 < n && it[g[k + 1].i].sent_ns - it[g[k].i].sent_ns <= a->px * BUNDLE_DENSE_PX) k++;
+    while (k + 1 < n && it[g[k + 1]].sent_ns - it[g[k]].sent_ns <= a->px * BUNDLE_DENSE_PX) k++;
     return k;
 }
 
 /* One sender-receiver pair's messages g[0..n), in send order. */
-static void bundle_pair(arrows *a, const pair_ix *g, uint32_t n) {
+static void bundle_pair(arrows *a, const uint32_t *g, uint32_t n) {
     for (uint32_t j = 0; j < n;) {
         uint32_t k = periodic_end(a, g, j, n), d = dense_end(a, g, j, n);
-        sim_time period = a->m->items[g[j + (k > j)].i].sent_ns - a->m->items[g[j].i].sent_ns;
+        sim_time period = a->m->items[g[j + (k > j)]].sent_ns - a->m->items[g[j]].sent_ns;
         if (d > k) { k = d; period = 0; }        /* the longer run wins; periodic on a tie */
         if (k + 1 >= j + BUNDLE_MIN) {
             add_bundle(a, g, j, k, period);
             j = k + 1;
             continue;
         }
-        a->keep[g[j].i] = 1;
+        a->keep[g[j]] = 1;
         j++;
     }
 }
@@ -245,40 +236,56 @@ static void pair_replies(arrows *a) {
     }
 }
 
-/* Stable counting sort of src[0..n) into dst by from (by_from) or to: a
- * pass over the messages, whatever their number of nodes. */
-static void pair_count_sort(const pair_ix *src, pair_ix *dst, uint32_t n, uint32_t nodes, bool by_from) {
+/* Stable counting sort of the message indices src[0..n) into dst by
+ * their sender (by_from) or receiver: a pass over them, whatever their
+ * number of nodes. */
+static void pair_count_sort(const plot_msgs *m, const uint32_t *src, uint32_t *dst, uint32_t n,
+                            uint32_t nodes, bool by_from) {
+    const plot_msg *it = m->items;
     uint32_t *at = sim_xcalloc((size_t)nodes + 1u, sizeof *at);
-    for (uint32_t i = 0; i < n; i++) at[(uint32_t)(by_from ? src[i].from : src[i].to) + 1u]++;
+    for (uint32_t i = 0; i < n; i++) at[(uint32_t)(by_from ? it[src[i]].from : it[src[i]].to) + 1u]++;
     for (uint32_t k = 1; k <= nodes; k++) at[k] += at[k - 1];
-    for (uint32_t i = 0; i < n; i++) dst[at[(uint32_t)(by_from ? src[i].from : src[i].to)]++] = src[i];
+    for (uint32_t i = 0; i < n; i++) dst[at[(uint32_t)(by_from ? it[src[i]].from : it[src[i]].to)]++] = src[i];
     free(at);
 }
 
-/* The messages grouped by (from, to), each group in send order: g as
- * pair_cmp sorts it, by two stable counting sorts (to, then from). */
-static pair_ix *pairs_in_order(const plot_msgs *m) {
-    pair_ix *g = sim_xcalloc(m->count + 1u, sizeof *g), *tmp = sim_xcalloc(m->count + 1u, sizeof *tmp);
+/* Whether message x sorts before message y: by sender, receiver, index. */
+static bool pair_before(const plot_msgs *m, uint32_t x, uint32_t y) {
+    const plot_msg *a = &m->items[x], *b = &m->items[y];
+    if (a->from != b->from) return a->from < b->from;
+    if (a->to != b->to) return a->to < b->to;
+    return x < y;
+}
+
+/* The message indices grouped by (from, to), each group in send order,
+ * by two stable counting sorts (to, then from).  Indices, not copies of
+ * the messages' keys: the two arrays are a third the size, and every
+ * element is written, so neither is cleared first. */
+static uint32_t *pairs_in_order(const plot_msgs *m) {
+    uint32_t *g = sim_xmalloc((m->count + 1u) * sizeof *g), *tmp = sim_xmalloc((m->count + 1u) * sizeof *tmp);
     uint32_t nodes = 0;
     for (uint32_t i = 0; i < m->count; i++) {
-        SIM_ASSERT(m->items[i].from >= 0 && m->items[i].to >= 0);   /* node indices */
-        g[i] = (pair_ix){ m->items[i].from, m->items[i].to, i };
-        uint32_t top = (uint32_t)(g[i].from > g[i].to ? g[i].from : g[i].to) + 1u;
+        const plot_msg *x = &m->items[i];
+        SIM_ASSERT(x->from >= 0 && x->to >= 0);   /* node indices */
+        g[i] = i;
+        uint32_t top = (uint32_t)(x->from > x->to ? x->from : x->to) + 1u;
         if (top > nodes) nodes = top;
     }
-    pair_count_sort(g, tmp, m->count, nodes, false);
-    pair_count_sort(tmp, g, m->count, nodes, true);
+    pair_count_sort(m, g, tmp, m->count, nodes, false);
+    pair_count_sort(m, tmp, g, m->count, nodes, true);
     free(tmp);
-    for (uint32_t i = 1; i < m->count; i++) SIM_ASSERT(pair_cmp(&g[i - 1], &g[i]) < 0);
+    for (uint32_t i = 1; i < m->count; i++) SIM_ASSERT(pair_before(m, g[i - 1], g[i]));
     return g;
 }
 
 static void find_bundles(arrows *a) {
     const plot_msgs *m = a->m;
-    pair_ix *g = pairs_in_order(m);
+    const plot_msg *it = m->items;
+    uint32_t *g = pairs_in_order(m);
     for (uint32_t j = 0; j < m->count;) {
         uint32_t k = j;
-        while (k < m->count && g[k].from == g[j].from && g[k].to == g[j].to) k++;
+        int32_t from = it[g[j]].from, to = it[g[j]].to;
+        while (k < m->count && it[g[k]].from == from && it[g[k]].to == to) k++;
         bundle_pair(a, g + j, k - j);
         j = k;
     }
