@@ -178,6 +178,11 @@ void plot_mark(plot_tl *t, plot_block b, sim_time x, int32_t y, uint32_t rgb);
  * forced.  Right-aligned near the right edge. */
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Whether plot_label could place a label on node's lane: node is one of
+ * the run's, and its lane has room (under PLOT_LABELS_PER_LANE placed) or
+ * the label is forced.  When false plot_label does nothing, so a caller
+ * may skip making the text (tens of thousands of holds each ask). */
+bool plot_label_room(const plot_tl *t, int32_t node, bool force);
 /* Where a placed label's text sits, as the plot code computes it: x in ns
  * (its characters at char_w each, bold red ones a third wider), y in
  * hundredths of a lane (PLOT_LABEL_HALF either side of its row).  Two
@@ -218,6 +223,10 @@ sim_time plot_true_after_mono(const scn *s, int32_t node, sim_time t0, sim_time 
 
 /* ---- files (plot_write.c; each written whole by rpt_write_whole) ---- */
 void plot_fmt_time(char *buf, size_t len, sim_time ns);   /* "15.005000000" seconds */
+/* The same written at p, no NUL (at most 21 characters); past the last. */
+char *plot_put_time(char *p, sim_time ns);
+/* An unsigned integer's digits at p, no NUL; past the last. */
+char *plot_put_u64(char *p, uint64_t v);
 /* A gnuplot single-quoted string body: ' doubled, control characters dropped. */
 void plot_gp_str(FILE *f, const char *s);
 /* latency.dat and latency.gp (plot_latency.c). */

@@ -83,7 +83,7 @@ static sim_time bucket_for(sim_time end, uint64_t completions) {
 
 static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
     const hist *h = c->run->h;
-    char x[32];
+    char line[64];
     SIM_ASSERT(fi < c->nf);                     /* used[][] is indexed by both */
     SIM_ASSERT(oi >= 0);
     SIM_ASSERT(oi < 3);
@@ -94,8 +94,14 @@ static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
         if (c->drop[c->order[k]]) continue;
         sim_time lat = op->complete_ns - op->invoke_ns;
         SIM_ASSERT(lat >= 0);                   /* a completed op ends after it starts */
-        plot_fmt_time(x, sizeof x, op->invoke_ns);
-        fprintf(f, "%s %" PRId64 ".%06" PRId64 "\n", x, lat / SIM_MS, lat % SIM_MS);
+        char *o = plot_put_time(line, op->invoke_ns);   /* "%s %" PRId64 ".%06" PRId64 "\n" */
+        *o++ = ' ';
+        o = plot_put_u64(o, (uint64_t)(lat / SIM_MS));
+        *o++ = '.';
+        uint64_t frac = (uint64_t)(lat % SIM_MS);
+        for (int d = 6; d-- > 0;) { o[d] = (char)('0' + frac % 10u); frac /= 10u; }
+        o[6] = '\n';
+        fwrite(line, 1, (size_t)(o + 7 - line), f);
     }
 }
 

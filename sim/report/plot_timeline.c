@@ -203,18 +203,22 @@ static void place_label(plot_tl *t, int32_t node, sim_time x, int32_t y, uint32_
     t->labels[node]++;
 }
 
+bool plot_label_room(const plot_tl *t, int32_t node, bool force) {
+    if (node < 0 || (uint32_t)node >= t->s->node_count) return false;
+    return force || t->labels[node] < PLOT_LABELS_PER_LANE;
+}
+
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) {
     char text[PLOT_TEXT_MAX];
     SIM_ASSERT(fmt != NULL);
     SIM_ASSERT(row >= -PLOT_LANE_HALF);         /* a row inside the lane */
     SIM_ASSERT(row <= PLOT_LANE_HALF);
+    if (!plot_label_room(t, node, force)) return;   /* before the text is made: most are not */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    if (node < 0 || (uint32_t)node >= t->s->node_count) return;
-    if (!force && t->labels[node] >= PLOT_LABELS_PER_LANE) return;
     int32_t lane = plot_lane_y(t, node);
     if (label_said(t, lane, x, text)) return;
     sim_time w = label_w(t, text, rgb == PLOT_RED);
