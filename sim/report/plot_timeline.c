@@ -208,25 +208,50 @@ bool plot_label_room(const plot_tl *t, int32_t node, bool force) {
     return force || t->labels[node] < PLOT_LABELS_PER_LANE;
 }
 
+/* The rows a label asked at `row` may take: the two rows under the marks
+ * may swap; the others are fixed. */
+static void label_rows(int32_t row, int32_t rows[2]) {
+    rows[0] = row;
+    rows[1] = row == PLOT_ROW_MARK ? PLOT_ROW_LOW : row == PLOT_ROW_LOW ? PLOT_ROW_MARK : row;
+}
+
+/* Whether an unforced label at x on this lane and row is sure to be left
+ * out, whatever its text: a label of no width meets a placed one at every
+ * place plot_label would try.  A real label's box, left- or right-aligned,
+ * holds that no-width box at each place, so it meets there too (and near
+ * the right edge it tries fewer places).  Most labels of a long run are
+ * left out: this says so before their text is made. */
+static bool label_blocked(const plot_tl *t, int32_t lane, sim_time x, int32_t row) {
+    int32_t rows[2];
+    label_rows(row, rows);
+    for (uint32_t k = 0; k <= STAGGER_MAX; k++) {
+        sim_time at = x + (sim_time)k * t->char_w;
+        for (size_t r = 0; r < 2; r++)
+            if (!label_overlaps(t, at, at, lane + rows[r])) return false;
+    }
+    return true;
+}
+
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) {
     char text[PLOT_TEXT_MAX];
     SIM_ASSERT(fmt != NULL);
     SIM_ASSERT(row >= -PLOT_LANE_HALF);         /* a row inside the lane */
     SIM_ASSERT(row <= PLOT_LANE_HALF);
-    if (!plot_label_room(t, node, force)) return;   /* before the text is made: most are not */
+    if (!plot_label_room(t, node, force)) return;   /* before the text is made */
+    int32_t lane = plot_lane_y(t, node);
+    if (!force && label_blocked(t, lane, x, row)) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    int32_t lane = plot_lane_y(t, node);
     if (label_said(t, lane, x, text)) return;
     sim_time w = label_w(t, text, rgb == PLOT_RED);
-    /* The two rows under the marks may swap; the others are fixed.  A label
-     * that meets another on both is staggered right, a character at a time
-     * (up to STAGGER_MAX, or as far as it takes when forced), never drawn
-     * over another. */
-    int32_t rows[2] = { row, row == PLOT_ROW_MARK ? PLOT_ROW_LOW : row == PLOT_ROW_LOW ? PLOT_ROW_MARK : row };
+    /* A label that meets another on both rows is staggered right, a
+     * character at a time (up to STAGGER_MAX, or as far as it takes when
+     * forced), never drawn over another. */
+    int32_t rows[2];
+    label_rows(row, rows);
     uint32_t max = force ? STAGGER_FORCED_MAX : STAGGER_MAX;
     for (uint32_t k = 0; k <= max; k++) {
         sim_time at = x + (sim_time)k * t->char_w;
