@@ -48,6 +48,8 @@ typedef struct lat_ctx {
     size_t *kinds;                    /* ... their indices in the vocabulary */
     hist_f *code;                     /* ... and their kind codes */
     uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
+    int32_t *fi_of;                   /* per kind code < span: its index in kinds, -1 = none */
+    uint32_t span;                    /* 1 + the vocabulary's largest kind code */
     uint32_t *start;                  /* series s = fi * 3 + oi: order[start[s] .. start[s+1]) */
     uint32_t *order;                  /* op indices, by series, in history order */
     uint8_t *drop;                    /* per op: 1 = thinned out (a cell's later point) */
@@ -111,21 +113,28 @@ static int outcome_of(hist_result r) {
     return -1;
 }
 
+/* The index in kinds of an op's kind, or -1 when it is not listed. */
+static int32_t kind_index(const lat_ctx *c, hist_f f) {
+    return f < c->span ? c->fi_of[f] : -1;
+}
+
 /* The points of each (op kind, outcome), and the ops sorted into their
- * series (a counting sort: one pass to count, one to place). */
+ * series (a counting sort: one pass to count, one to place; each op's
+ * series by a table from kind code to kind, not a walk of the kinds). */
 static void sort_points(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t series = c->nf * 3;
     for (uint32_t i = 0; i < h->op_count; i++) {
         int oi = outcome_of(h->ops[i].result);
-        for (size_t fi = 0; fi < c->nf && oi >= 0; fi++) c->used[fi][oi] += h->ops[i].f == c->code[fi];
+        int32_t fi = kind_index(c, h->ops[i].f);
+        if (oi >= 0 && fi >= 0) c->used[fi][oi]++;
     }
     c->start = sim_xcalloc(series + 1, sizeof *c->start);
     uint64_t total = 0;
     for (size_t s = 0; s < series; s++) {
         c->start[s] = (uint32_t)total;
         total += c->used[s / 3][s % 3];
-        SIM_ASSERT(total <= UINT32_MAX);        /* an op is in one series per listed kind */
+        SIM_ASSERT(total <= UINT32_MAX);        /* an op is in one series at most */
     }
     c->start[series] = (uint32_t)total;
     c->points = total;
@@ -134,8 +143,8 @@ static void sort_points(lat_ctx *c) {
     memcpy(next, c->start, series * sizeof *next);
     for (uint32_t i = 0; i < h->op_count; i++) {
         int oi = outcome_of(h->ops[i].result);
-        for (size_t fi = 0; fi < c->nf && oi >= 0; fi++)
-            if (h->ops[i].f == c->code[fi]) c->order[next[fi * 3 + (size_t)oi]++] = i;
+        int32_t fi = kind_index(c, h->ops[i].f);
+        if (oi >= 0 && fi >= 0) c->order[next[(size_t)fi * 3 + (size_t)oi]++] = i;
     }
     free(next);
 }
@@ -344,21 +353,33 @@ static void lat_head_of(const lat_ctx *c, plot_lat_head *h) {
     }
 }
 
-/* The vocabulary's op kinds, but those listed only when used that this run has none of. */
+/* The vocabulary's op kinds, but those listed only when used that this
+ * run has none of (the kinds the run has, found in one pass over its ops);
+ * and the table from kind code to listed kind. */
 static void list_kinds(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t n = h->vocab->op_count();
     c->kinds = sim_xcalloc(n + 1, sizeof *c->kinds);
     c->code = sim_xcalloc(n + 1, sizeof *c->code);
+    c->span = 0;
+    for (size_t fi = 0; fi < n; fi++)
+        if ((uint32_t)h->vocab->op_at(fi)->kind + 1u > c->span) c->span = (uint32_t)h->vocab->op_at(fi)->kind + 1u;
+    uint8_t *has = sim_xcalloc(c->span + 1u, 1);   /* per kind code: the run has an op of it */
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (h->ops[i].f < c->span) has[h->ops[i].f] = 1;
+    c->fi_of = sim_xmalloc((c->span + 1u) * sizeof *c->fi_of);
+    for (uint32_t f = 0; f <= c->span; f++) c->fi_of[f] = -1;
     c->nf = 0;
     for (size_t fi = 0; fi < n; fi++) {
         const hist_kind_def *k = h->vocab->op_at(fi);
-        bool used = !k->only_when_used;
-        for (uint32_t i = 0; i < h->op_count && !used; i++) used = h->ops[i].f == k->kind;
+        bool used = !k->only_when_used || has[k->kind];
         if (!used) continue;
+        SIM_ASSERT(c->fi_of[k->kind] == -1);    /* a vocabulary lists a kind once */
+        c->fi_of[k->kind] = (int32_t)c->nf;
         c->kinds[c->nf] = fi;
         c->code[c->nf++] = k->kind;
     }
+    free(has);
 }
 
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
@@ -382,6 +403,7 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     free(c.used);
     free(c.kinds);
     free(c.code);
+    free(c.fi_of);
     free(c.start);
     free(c.order);
     free(c.drop);
