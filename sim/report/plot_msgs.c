@@ -257,23 +257,42 @@ static bool pair_before(const plot_msgs *m, uint32_t x, uint32_t y) {
     return x < y;
 }
 
-/* The message indices grouped by (from, to), each group in send order,
- * by two stable counting sorts (to, then from).  Indices, not copies of
- * the messages' keys: the two arrays are a third the size, and every
- * element is written, so neither is cleared first. */
+/* Stable counting sort of all the message indices by (from, to) at once,
+ * into g: a pass to count, one to place, in index order. */
+static void pair_count_sort_both(const plot_msgs *m, uint32_t *g, uint32_t nodes) {
+    const plot_msg *it = m->items;
+    size_t buckets = (size_t)nodes * nodes;
+    uint32_t *at = sim_xcalloc(buckets + 1u, sizeof *at);
+    for (uint32_t i = 0; i < m->count; i++) at[(size_t)it[i].from * nodes + (size_t)it[i].to + 1u]++;
+    for (size_t k = 1; k <= buckets; k++) at[k] += at[k - 1];
+    for (uint32_t i = 0; i < m->count; i++) g[at[(size_t)it[i].from * nodes + (size_t)it[i].to]++] = i;
+    free(at);
+}
+
+/* The message indices grouped by (from, to), each group in send order:
+ * one counting sort by the pair when there are few pairs beside the
+ * messages (nodes squared at most max(count, 1024)), else two stable
+ * counting sorts (to, then from), whose counts are per node.  Indices,
+ * not copies of the messages' keys; every element is written, so no
+ * array is cleared first. */
 static uint32_t *pairs_in_order(const plot_msgs *m) {
-    uint32_t *g = sim_xmalloc((m->count + 1u) * sizeof *g), *tmp = sim_xmalloc((m->count + 1u) * sizeof *tmp);
+    uint32_t *g = sim_xmalloc((m->count + 1u) * sizeof *g);
     uint32_t nodes = 0;
     for (uint32_t i = 0; i < m->count; i++) {
         const plot_msg *x = &m->items[i];
         SIM_ASSERT(x->from >= 0 && x->to >= 0);   /* node indices */
-        g[i] = i;
         uint32_t top = (uint32_t)(x->from > x->to ? x->from : x->to) + 1u;
         if (top > nodes) nodes = top;
     }
-    pair_count_sort(m, g, tmp, m->count, nodes, false);
-    pair_count_sort(m, tmp, g, m->count, nodes, true);
-    free(tmp);
+    if ((uint64_t)nodes * nodes <= (m->count > 1024u ? m->count : 1024u)) {
+        pair_count_sort_both(m, g, nodes);
+    } else {
+        uint32_t *tmp = sim_xmalloc((m->count + 1u) * sizeof *tmp);
+        for (uint32_t i = 0; i < m->count; i++) g[i] = i;
+        pair_count_sort(m, g, tmp, m->count, nodes, false);
+        pair_count_sort(m, tmp, g, m->count, nodes, true);
+        free(tmp);
+    }
     for (uint32_t i = 1; i < m->count; i++) SIM_ASSERT(pair_before(m, g[i - 1], g[i]));
     return g;
 }
