@@ -145,42 +145,54 @@ static sim_time kth_smallest(sim_time *v, uint32_t n, uint32_t k) {
     }
 }
 
+/* One sender-receiver pair's messages, in send order: g[0..n) their
+ * indices in the log, and beside them, gathered once from the log so the
+ * bundling reads them in order, each one's send time and whether it was
+ * lost or dropped. */
+typedef struct pair_run {
+    const uint32_t *g;
+    const sim_time *sent;
+    const uint8_t *lost;
+    uint32_t n;
+} pair_run;
+
 /* A dense run's period when three quarters of its gaps are within an
  * eighth of their median (a heartbeat with requests in between), else 0. */
-static sim_time mostly_periodic(const arrows *a, const uint32_t *g, uint32_t j, uint32_t k) {
+static sim_time mostly_periodic(const pair_run *r, uint32_t j, uint32_t k) {
     uint32_t n = k - j, near = 0;
     SIM_ASSERT(n >= 1);
-    sim_time *gap = sim_xcalloc(n, sizeof *gap);
-    for (uint32_t x = 0; x < n; x++) gap[x] = a->m->items[g[j + x + 1]].sent_ns - a->m->items[g[j + x]].sent_ns;
+    SIM_ASSERT(k < r->n);
+    sim_time *gap = sim_xmalloc(n * sizeof *gap);
+    for (uint32_t x = 0; x < n; x++) gap[x] = r->sent[j + x + 1] - r->sent[j + x];
     sim_time p = kth_smallest(gap, n, n / 2);
     for (uint32_t x = 0; x < n; x++) near += gap[x] >= p - p / 8 && gap[x] <= p + p / 8;
     free(gap);
     return p > 0 && near * 4 >= n * 3 ? p : 0;
 }
 
-static void add_bundle(arrows *a, const uint32_t *g, uint32_t j, uint32_t k, sim_time period) {
+static void add_bundle(arrows *a, const pair_run *r, uint32_t j, uint32_t k, sim_time period) {
     SIM_ASSERT(k >= j + BUNDLE_MIN - 1);        /* long enough to be a bundle */
-    if (period == 0) period = mostly_periodic(a, g, j, k);
+    if (period == 0) period = mostly_periodic(r, j, k);
     if (a->nb == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 16;
         a->b = sim_xrealloc(a->b, a->cap * sizeof *a->b);
     }
     uint32_t lost = 0;
-    for (uint32_t x = j; x <= k; x++) lost += lost_or_dropped(&a->m->items[g[x]]);
-    a->b[a->nb++] = (bundle){ g[j], g[k], k - j + 1u, lost, period, -1, false };
-    a->keep[g[j]] = a->keep[g[k]] = 1;
+    for (uint32_t x = j; x <= k; x++) lost += r->lost[x];
+    a->b[a->nb++] = (bundle){ r->g[j], r->g[k], k - j + 1u, lost, period, -1, false };
+    a->keep[r->g[j]] = a->keep[r->g[k]] = 1;
 }
 
 /* The end of the periodic run from j (period = its first gap, each gap
  * within an eighth of it), or j when there is none. */
-static uint32_t periodic_end(const arrows *a, const uint32_t *g, uint32_t j, uint32_t n) {
-    const plot_msg *it = a->m->items;
-    if (j + 1 >= n) return j;
-    sim_time p = it[g[j + 1]].sent_ns - it[g[j]].sent_ns;
+static uint32_t periodic_end(const pair_run *r, uint32_t j) {
+    const sim_time *t = r->sent;
+    if (j + 1 >= r->n) return j;
+    sim_time p = t[j + 1] - t[j];
     uint32_t k = j + 1;
     if (p <= 0) return j;
-    while (k + 1 < n) {
-        sim_time gap = it[g[k + 1]].sent_ns - it[g[k]].sent_ns;
+    while (k + 1 < r->n) {
+        sim_time gap = t[k + 1] - t[k];
         if (gap < p - p / 8 || gap > p + p / 8) break;
         k++;
     }
@@ -188,25 +200,25 @@ static uint32_t periodic_end(const arrows *a, const uint32_t *g, uint32_t j, uin
 }
 
 /* The end of the run from j whose sends are closer than BUNDLE_DENSE_PX. */
-static uint32_t dense_end(const arrows *a, const uint32_t *g, uint32_t j, uint32_t n) {
-    const plot_msg *it = a->m->items;
+static uint32_t dense_end(const arrows *a, const pair_run *r, uint32_t j) {
+    const sim_time *t = r->sent;
     uint32_t k = j;
-    while (k + 1 < n && it[g[k + 1]].sent_ns - it[g[k]].sent_ns <= a->px * BUNDLE_DENSE_PX) k++;
+    while (k + 1 < r->n && t[k + 1] - t[k] <= a->px * BUNDLE_DENSE_PX) k++;
     return k;
 }
 
-/* One sender-receiver pair's messages g[0..n), in send order. */
-static void bundle_pair(arrows *a, const uint32_t *g, uint32_t n) {
-    for (uint32_t j = 0; j < n;) {
-        uint32_t k = periodic_end(a, g, j, n), d = dense_end(a, g, j, n);
-        sim_time period = a->m->items[g[j + (k > j)]].sent_ns - a->m->items[g[j]].sent_ns;
+/* One sender-receiver pair's messages, in send order. */
+static void bundle_pair(arrows *a, const pair_run *r) {
+    for (uint32_t j = 0; j < r->n;) {
+        uint32_t k = periodic_end(r, j), d = dense_end(a, r, j);
+        sim_time period = r->sent[j + (k > j)] - r->sent[j];
         if (d > k) { k = d; period = 0; }        /* the longer run wins; periodic on a tie */
         if (k + 1 >= j + BUNDLE_MIN) {
-            add_bundle(a, g, j, k, period);
+            add_bundle(a, r, j, k, period);
             j = k + 1;
             continue;
         }
-        a->keep[g[j]] = 1;
+        a->keep[r->g[j]] = 1;
         j++;
     }
 }
@@ -257,58 +269,105 @@ static bool pair_before(const plot_msgs *m, uint32_t x, uint32_t y) {
     return x < y;
 }
 
-/* Stable counting sort of all the message indices by (from, to) at once,
- * into g: a pass to count, one to place, in index order. */
-static void pair_count_sort_both(const plot_msgs *m, uint32_t *g, uint32_t nodes) {
+/* The messages grouped by sender and receiver, each pair's in send order,
+ * with what bundling reads of each beside its index, so that it reads
+ * them in order and not scattered through the log. */
+typedef struct pair_order {
+    uint32_t *g;                 /* message indices, by (from, to), then index */
+    sim_time *sent;              /* per place in g: the message's send time */
+    uint8_t *lost;               /* ... and whether it was lost or dropped */
+    uint32_t *end;               /* per pair present, in order: where its places in g end */
+    uint32_t pairs;
+} pair_order;
+
+static void pair_order_alloc(pair_order *o, uint32_t n) {
+    o->g = sim_xmalloc((n + 1u) * sizeof *o->g);
+    o->sent = sim_xmalloc((n + 1u) * sizeof *o->sent);
+    o->lost = sim_xmalloc(n + 1u);
+}
+
+/* One stable counting sort of the messages by (from, to): a pass to
+ * count, one to place, both reading the log in order. */
+static void pairs_by_one_sort(const plot_msgs *m, pair_order *o, uint32_t nodes) {
     const plot_msg *it = m->items;
     size_t buckets = (size_t)nodes * nodes;
     uint32_t *at = sim_xcalloc(buckets + 1u, sizeof *at);
     for (uint32_t i = 0; i < m->count; i++) at[(size_t)it[i].from * nodes + (size_t)it[i].to + 1u]++;
     for (size_t k = 1; k <= buckets; k++) at[k] += at[k - 1];
-    for (uint32_t i = 0; i < m->count; i++) g[at[(size_t)it[i].from * nodes + (size_t)it[i].to]++] = i;
+    pair_order_alloc(o, m->count);
+    for (uint32_t i = 0; i < m->count; i++) {
+        uint32_t to = at[(size_t)it[i].from * nodes + (size_t)it[i].to]++;
+        o->g[to] = i;
+        o->sent[to] = it[i].sent_ns;
+        o->lost[to] = lost_or_dropped(&it[i]);
+    }
+    /* at[b] is now where pair b's places end: the pairs present are those
+     * that end after the one before. */
+    for (size_t b = 0; b < buckets; b++) o->pairs += at[b] > (b ? at[b - 1] : 0u);
+    o->end = sim_xmalloc((o->pairs + 1u) * sizeof *o->end);
+    uint32_t p = 0;
+    for (size_t b = 0; b < buckets; b++)
+        if (at[b] > (b ? at[b - 1] : 0u)) o->end[p++] = at[b];
+    SIM_ASSERT(p == o->pairs);
     free(at);
 }
 
-/* The message indices grouped by (from, to), each group in send order:
- * one counting sort by the pair when there are few pairs beside the
- * messages (nodes squared at most max(count, 1024)), else two stable
- * counting sorts (to, then from), whose counts are per node.  Indices,
- * not copies of the messages' keys; every element is written, so no
- * array is cleared first. */
-static uint32_t *pairs_in_order(const plot_msgs *m) {
-    uint32_t *g = sim_xmalloc((m->count + 1u) * sizeof *g);
+/* Two stable counting sorts (to, then from), whose counts are per node,
+ * then one pass in the new order to gather the send times and losses and
+ * find where each pair ends. */
+static void pairs_by_two_sorts(const plot_msgs *m, pair_order *o, uint32_t nodes) {
+    const plot_msg *it = m->items;
+    pair_order_alloc(o, m->count);
+    uint32_t *tmp = sim_xmalloc((m->count + 1u) * sizeof *tmp);
+    for (uint32_t i = 0; i < m->count; i++) o->g[i] = i;
+    pair_count_sort(m, o->g, tmp, m->count, nodes, false);
+    pair_count_sort(m, tmp, o->g, m->count, nodes, true);
+    free(tmp);
+    o->end = sim_xmalloc((m->count + 1u) * sizeof *o->end);
+    for (uint32_t k = 0; k < m->count; k++) {
+        const plot_msg *x = &it[o->g[k]];
+        if (k > 0 && (x->from != it[o->g[k - 1]].from || x->to != it[o->g[k - 1]].to)) o->end[o->pairs++] = k;
+        SIM_ASSERT(k == 0 || pair_before(m, o->g[k - 1], o->g[k]));   /* sorted */
+        o->sent[k] = x->sent_ns;
+        o->lost[k] = lost_or_dropped(x);
+    }
+    if (m->count > 0) o->end[o->pairs++] = m->count;
+}
+
+/* The messages by pair: one counting sort by the pair when there are few
+ * pairs beside the messages (nodes squared at most max(count, 1024)),
+ * else two by node.  Every element of g, sent and lost is written, so
+ * none is cleared first. */
+static void pairs_in_order(const plot_msgs *m, pair_order *o) {
     uint32_t nodes = 0;
+    memset(o, 0, sizeof *o);
     for (uint32_t i = 0; i < m->count; i++) {
         const plot_msg *x = &m->items[i];
         SIM_ASSERT(x->from >= 0 && x->to >= 0);   /* node indices */
         uint32_t top = (uint32_t)(x->from > x->to ? x->from : x->to) + 1u;
         if (top > nodes) nodes = top;
     }
-    if ((uint64_t)nodes * nodes <= (m->count > 1024u ? m->count : 1024u)) {
-        pair_count_sort_both(m, g, nodes);
-    } else {
-        uint32_t *tmp = sim_xmalloc((m->count + 1u) * sizeof *tmp);
-        for (uint32_t i = 0; i < m->count; i++) g[i] = i;
-        pair_count_sort(m, g, tmp, m->count, nodes, false);
-        pair_count_sort(m, tmp, g, m->count, nodes, true);
-        free(tmp);
-    }
-    for (uint32_t i = 1; i < m->count; i++) SIM_ASSERT(pair_before(m, g[i - 1], g[i]));
-    return g;
+    if ((uint64_t)nodes * nodes <= (m->count > 1024u ? m->count : 1024u)) pairs_by_one_sort(m, o, nodes);
+    else pairs_by_two_sorts(m, o, nodes);
 }
 
 static void find_bundles(arrows *a) {
     const plot_msgs *m = a->m;
-    const plot_msg *it = m->items;
-    uint32_t *g = pairs_in_order(m);
-    for (uint32_t j = 0; j < m->count;) {
-        uint32_t k = j;
-        int32_t from = it[g[j]].from, to = it[g[j]].to;
-        while (k < m->count && it[g[k]].from == from && it[g[k]].to == to) k++;
-        bundle_pair(a, g + j, k - j);
+    pair_order o;
+    pairs_in_order(m, &o);
+    for (uint32_t p = 0, j = 0; p < o.pairs; p++) {
+        uint32_t k = o.end[p];
+        SIM_ASSERT(k > j);                                  /* a pair present has messages */
+        SIM_ASSERT(p == 0 || pair_before(m, o.g[j - 1], o.g[j]));   /* pairs in order */
+        for (uint32_t x = j + 1; x < k; x++) SIM_ASSERT(o.g[x - 1] < o.g[x]);   /* in send order */
+        bundle_pair(a, &(pair_run){ o.g + j, o.sent + j, o.lost + j, k - j });
         j = k;
     }
-    free(g);
+    SIM_ASSERT(o.pairs == 0 || o.end[o.pairs - 1] == m->count);
+    free(o.end);
+    free(o.lost);
+    free(o.sent);
+    free(o.g);
     pair_replies(a);
 }
 
