@@ -72,17 +72,19 @@ typedef enum {
 
 /* A primitive holds no text of its own: a label's text is in its
  * timeline's text pool (plot_tl.text), at offset `text`; every other
- * primitive's is offset 0, the empty string.  So a primitive is 40 bytes,
- * not 104: tens of thousands of bars and marks are built before plot_thin
- * merges them, and only the few labels have words.  Read it through
- * plot_text(). */
+ * primitive's is offset 0, the empty string.  Its colour (24 bits) and
+ * block share a word.  So a primitive is 32 bytes, not 104: tens of
+ * thousands of bars and marks are built before plot_thin merges them,
+ * and only the few labels have words.  Read the text through plot_text(). */
+#define PLOT_RGB_MAX 0xffffffu
 typedef struct plot_prim {
     sim_time x1, x2;             /* ns; x2 unused by marks; PB_LINE: x2 = polyline id */
     int32_t y1, y2;              /* hundredths of a lane */
-    uint32_t rgb;
     uint32_t text;               /* offset in plot_tl.text; 0 = "" (not a label) */
-    uint8_t block;
+    uint32_t rgb : 24;           /* 0xrrggbb, at most PLOT_RGB_MAX */
+    uint32_t block : 8;          /* a plot_block */
 } plot_prim;
+_Static_assert(sizeof(plot_prim) == 32, "a primitive is two times, two heights and a word each of text and colour");
 
 /* Legend entries, as bits of plot_tl.legend. */
 enum {

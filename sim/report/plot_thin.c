@@ -195,7 +195,8 @@ static void add_run(thin *th, const plot_prim *like, uint32_t c1, uint32_t c2, u
     r->x2 = (sim_time)(c2 + 1u) * th->px;
     if (r->x2 > th->t->view) r->x2 = th->t->view;
     if (r->x1 >= r->x2) r->x1 = r->x2 - th->px;         /* a run at the right edge shows */
-    r->rgb = rgb;
+    SIM_ASSERT(rgb <= PLOT_RGB_MAX);            /* a primitive's colour */
+    r->rgb = rgb & PLOT_RGB_MAX;
 }
 
 /* Paints a row of boxes or lines from the top (the last drawn) down, each

@@ -106,6 +106,7 @@ uint32_t plot_text_put(plot_tl *t, const char *text) {
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb, const char *text) {
     SIM_ASSERT(b < PB_COUNT);
+    SIM_ASSERT(rgb <= PLOT_RGB_MAX);            /* a colour: fits plot_prim.rgb */
     if (t->count == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 256;
         t->p = sim_xrealloc(t->p, t->cap * sizeof *t->p);
@@ -114,9 +115,9 @@ void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, in
     *p = (plot_prim){
         .x1 = x1 < 0 ? 0 : (x1 > t->end ? t->end : x1),
         .x2 = b == PB_LINE ? x2 : (x2 < 0 ? 0 : (x2 > t->end ? t->end : x2)),
-        .y1 = y1, .y2 = y2, .rgb = rgb,
+        .y1 = y1, .y2 = y2, .rgb = rgb & PLOT_RGB_MAX,
         .text = text ? plot_text_put(t, text) : 0,
-        .block = (uint8_t)b,
+        .block = (uint32_t)b & 0xffu,
     };
     if (b >= PB_LABEL) label_index(t, t->count - 1);
 }
