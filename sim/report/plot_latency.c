@@ -91,9 +91,9 @@ static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
     SIM_ASSERT(oi < 3);
     size_t s = fi * 3 + (size_t)oi;
     for (uint32_t k = c->start[s]; k < c->start[s + 1]; k++) {
+        if (c->drop[c->order[k]]) continue;     /* before reading the op: most are, when thinned */
         const hist_op *op = &h->ops[c->order[k]];
         SIM_ASSERT(op->f == c->code[fi] && op->result == outcomes[oi].r);   /* its series */
-        if (c->drop[c->order[k]]) continue;
         sim_time lat = op->complete_ns - op->invoke_ns;
         SIM_ASSERT(lat >= 0);                   /* a completed op ends after it starts */
         char *o = plot_put_time(line, op->invoke_ns);   /* "%s %" PRId64 ".%06" PRId64 "\n" */
