@@ -112,6 +112,7 @@ typedef struct arrows {
     bundle *b;
     uint32_t nb, cap;
     sim_time px;                 /* one pixel of the time axis, ns */
+    uint32_t nodes;              /* the run's: every message is between two of them */
 } arrows;
 
 static bool lost_or_dropped(const plot_msg *x) {
@@ -267,7 +268,11 @@ static void pair_count_sort(const plot_msgs *m, const uint32_t *src, uint32_t *d
                             uint32_t nodes, bool by_from) {
     const plot_msg *it = m->items;
     uint32_t *at = sim_xcalloc((size_t)nodes + 1u, sizeof *at);
-    for (uint32_t i = 0; i < n; i++) at[(uint32_t)(by_from ? it[src[i]].from : it[src[i]].to) + 1u]++;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t key = by_from ? it[src[i]].from : it[src[i]].to;
+        SIM_ASSERT(key >= 0 && (uint32_t)key < nodes);   /* a node of the run */
+        at[(uint32_t)key + 1u]++;
+    }
     for (uint32_t k = 1; k <= nodes; k++) at[k] += at[k - 1];
     for (uint32_t i = 0; i < n; i++) dst[at[(uint32_t)(by_from ? it[src[i]].from : it[src[i]].to)]++] = src[i];
     free(at);
@@ -304,7 +309,11 @@ static void pairs_by_one_sort(const plot_msgs *m, pair_order *o, uint32_t nodes)
     const plot_msg *it = m->items;
     size_t buckets = (size_t)nodes * nodes;
     uint32_t *at = sim_xcalloc(buckets + 1u, sizeof *at);
-    for (uint32_t i = 0; i < m->count; i++) at[(size_t)it[i].from * nodes + (size_t)it[i].to + 1u]++;
+    for (uint32_t i = 0; i < m->count; i++) {
+        SIM_ASSERT(it[i].from >= 0 && (uint32_t)it[i].from < nodes);   /* node indices */
+        SIM_ASSERT(it[i].to >= 0 && (uint32_t)it[i].to < nodes);
+        at[(size_t)it[i].from * nodes + (size_t)it[i].to + 1u]++;
+    }
     for (size_t k = 1; k <= buckets; k++) at[k] += at[k - 1];
     pair_order_alloc(o, m->count);
     for (uint32_t i = 0; i < m->count; i++) {
@@ -347,18 +356,11 @@ static void pairs_by_two_sorts(const plot_msgs *m, pair_order *o, uint32_t nodes
 }
 
 /* The messages by pair: one counting sort by the pair when there are few
- * pairs beside the messages (nodes squared at most max(count, 1024)),
- * else two by node.  Every element of g, sent and lost is written, so
- * none is cleared first. */
-static void pairs_in_order(const plot_msgs *m, pair_order *o) {
-    uint32_t nodes = 0;
+ * pairs beside the messages (the run's nodes squared at most max(count,
+ * 1024)), else two by node.  Every element of g, sent and lost is
+ * written, so none is cleared first. */
+static void pairs_in_order(const plot_msgs *m, uint32_t nodes, pair_order *o) {
     memset(o, 0, sizeof *o);
-    for (uint32_t i = 0; i < m->count; i++) {
-        const plot_msg *x = &m->items[i];
-        SIM_ASSERT(x->from >= 0 && x->to >= 0);   /* node indices */
-        uint32_t top = (uint32_t)(x->from > x->to ? x->from : x->to) + 1u;
-        if (top > nodes) nodes = top;
-    }
     if ((uint64_t)nodes * nodes <= (m->count > 1024u ? m->count : 1024u)) pairs_by_one_sort(m, o, nodes);
     else pairs_by_two_sorts(m, o, nodes);
 }
@@ -366,7 +368,7 @@ static void pairs_in_order(const plot_msgs *m, pair_order *o) {
 static void find_bundles(arrows *a) {
     const plot_msgs *m = a->m;
     pair_order o;
-    pairs_in_order(m, &o);
+    pairs_in_order(m, a->nodes, &o);
     for (uint32_t p = 0, j = 0; p < o.pairs; p++) {
         uint32_t k = o.end[p];
         SIM_ASSERT(k > j);                                  /* a pair present has messages */
@@ -515,7 +517,7 @@ static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_
 void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     SIM_ASSERT(t != NULL);
     if (!m || m->count == 0) return;
-    arrows a = { m, sim_xcalloc(m->count + 1u, 1), NULL, 0, 0, 0 };
+    arrows a = { m, sim_xcalloc(m->count + 1u, 1), NULL, 0, 0, 0, t->s->node_count };
     a.px = t->view / PLOT_AREA_PX > 0 ? t->view / PLOT_AREA_PX : 1;
     find_bundles(&a);
     uint32_t n = 0;
