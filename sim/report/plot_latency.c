@@ -50,6 +50,7 @@ typedef struct lat_ctx {
     uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
     int32_t *fi_of;                   /* per kind code < span: its index in kinds, -1 = none */
     uint32_t span;                    /* 1 + the vocabulary's largest kind code */
+    uint32_t (*per_code)[4];          /* per kind code < span: its ops by outcome + 1 (0: none) */
     uint32_t *start;                  /* series s = fi * 3 + oi: order[start[s] .. start[s+1]) */
     uint32_t *order;                  /* op indices, by series, in history order */
     uint8_t *drop;                    /* per op: 1 = thinned out (a cell's later point) */
@@ -118,17 +119,15 @@ static int32_t kind_index(const lat_ctx *c, hist_f f) {
     return f < c->span ? c->fi_of[f] : -1;
 }
 
-/* The points of each (op kind, outcome), and the ops sorted into their
- * series (a counting sort: one pass to count, one to place; each op's
- * series by a table from kind code to kind, not a walk of the kinds). */
+/* The points of each (op kind, outcome), from list_kinds' counts, and the
+ * ops sorted into their series (a counting sort: list_kinds' pass
+ * counted, one pass places; each op's series by a table from kind code
+ * to kind, not a walk of the kinds). */
 static void sort_points(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t series = c->nf * 3;
-    for (uint32_t i = 0; i < h->op_count; i++) {
-        int oi = outcome_of(h->ops[i].result);
-        int32_t fi = kind_index(c, h->ops[i].f);
-        if (oi >= 0 && fi >= 0) c->used[fi][oi]++;
-    }
+    for (size_t fi = 0; fi < c->nf; fi++)
+        for (int oi = 0; oi < 3; oi++) c->used[fi][oi] = c->per_code[c->code[fi]][oi + 1];
     c->start = sim_xcalloc(series + 1, sizeof *c->start);
     uint64_t total = 0;
     for (size_t s = 0; s < series; s++) {
@@ -354,8 +353,9 @@ static void lat_head_of(const lat_ctx *c, plot_lat_head *h) {
 }
 
 /* The vocabulary's op kinds, but those listed only when used that this
- * run has none of (the kinds the run has, found in one pass over its ops);
- * and the table from kind code to listed kind. */
+ * run has none of, and the table from kind code to listed kind: one pass
+ * over the ops counts them by kind code and outcome (sort_points' counts
+ * too). */
 static void list_kinds(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t n = h->vocab->op_count();
@@ -364,22 +364,22 @@ static void list_kinds(lat_ctx *c) {
     c->span = 0;
     for (size_t fi = 0; fi < n; fi++)
         if ((uint32_t)h->vocab->op_at(fi)->kind + 1u > c->span) c->span = (uint32_t)h->vocab->op_at(fi)->kind + 1u;
-    uint8_t *has = sim_xcalloc(c->span + 1u, 1);   /* per kind code: the run has an op of it */
+    c->per_code = sim_xcalloc(c->span + 1u, sizeof *c->per_code);   /* one pass over the ops */
     for (uint32_t i = 0; i < h->op_count; i++)
-        if (h->ops[i].f < c->span) has[h->ops[i].f] = 1;
+        if (h->ops[i].f < c->span) c->per_code[h->ops[i].f][outcome_of(h->ops[i].result) + 1]++;
     c->fi_of = sim_xmalloc((c->span + 1u) * sizeof *c->fi_of);
     for (uint32_t f = 0; f <= c->span; f++) c->fi_of[f] = -1;
     c->nf = 0;
     for (size_t fi = 0; fi < n; fi++) {
         const hist_kind_def *k = h->vocab->op_at(fi);
-        bool used = !k->only_when_used || has[k->kind];
+        const uint32_t *n_of = c->per_code[k->kind];
+        bool used = !k->only_when_used || n_of[0] + n_of[1] + n_of[2] + n_of[3] > 0;
         if (!used) continue;
         SIM_ASSERT(c->fi_of[k->kind] == -1);    /* a vocabulary lists a kind once */
         c->fi_of[k->kind] = (int32_t)c->nf;
         c->kinds[c->nf] = fi;
         c->code[c->nf++] = k->kind;
     }
-    free(has);
 }
 
 int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t err_len) {
@@ -404,6 +404,7 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     free(c.kinds);
     free(c.code);
     free(c.fi_of);
+    free(c.per_code);
     free(c.start);
     free(c.order);
     free(c.drop);
