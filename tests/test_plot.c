@@ -784,7 +784,7 @@ static uint32_t label_collisions(const plot_tl *t, const char *name) {
             const plot_prim *b = &t->p[t->label_at[j]];
             plot_lbox bb = plot_label_box(t, b);
             if (!plot_lbox_meet(&ba, &bb)) continue;
-            if (n++ < 4) print_error("%s: '%s' meets '%s' (lane y %d and %d)\n", name, a->text, b->text, a->y1, b->y1);
+            if (n++ < 4) print_error("%s: '%s' meets '%s' (lane y %d and %d)\n", name, plot_text(t, a), plot_text(t, b), a->y1, b->y1);
         }
     }
     return n;
@@ -870,7 +870,7 @@ static uint32_t drawn_collisions(const char *dir, sim_time view, const char *nam
             p[n].block = (uint8_t)blocks[b].b;
             p[n].x1 = (sim_time)(sec * 1000000000ull + frac);
             p[n].y1 = line[strcspn(line, " ") + 1] == '-' ? lane * 100 - hund : lane * 100 + hund;
-            snprintf(p[n].text, sizeof p[n].text, "%s", text);
+            p[n].text = plot_text_put(&t, text);
             n++;
         }
         free(rows_text);
@@ -880,9 +880,10 @@ static uint32_t drawn_collisions(const char *dir, sim_time view, const char *nam
         for (uint32_t j = i + 1; j < n; j++) {
             plot_lbox a = plot_label_box(&t, &p[i]), b = plot_label_box(&t, &p[j]);
             if (!plot_lbox_meet(&a, &b)) continue;
-            if (bad++ < 4) print_error("%s: '%s' meets '%s'\n", name, p[i].text, p[j].text);
+            if (bad++ < 4) print_error("%s: '%s' meets '%s'\n", name, plot_text(&t, &p[i]), plot_text(&t, &p[j]));
         }
     free(p);
+    free(t.text);
     return bad;
 }
 
@@ -927,8 +928,58 @@ static void labels_of_the_tours_compares_do_not_meet_on_their_common_axis(void *
     compare_labels_do_not_meet(L2, "params.fencing", fencing, 2);
 }
 
+/* ------------------------------------------------ what the data holds */
+
+/* Every time in timeline.dat and latency.dat is written by hand
+ * (plot_put_time): the characters printf's "%s%llu.%09llu" of its sign,
+ * seconds and nanoseconds gives, at the edges of an int64 too. */
+static void a_time_is_written_as_printf_writes_it(void **state) {
+    (void)state;
+    static const sim_time ns[] = { 0, 1, 999999999, 1000000000, 15005000000, -1, -999999999,
+                                   -1000000001, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        char got[32], want[32];
+        unsigned long long a = ns[i] < 0 ? (unsigned long long)(-(ns[i] + 1)) + 1u : (unsigned long long)ns[i];
+        snprintf(want, sizeof want, "%s%llu.%09llu", ns[i] < 0 ? "-" : "", a / 1000000000u, a % 1000000000u);
+        memset(got, 'x', sizeof got);
+        plot_fmt_time(got, 22, ns[i]);
+        assert_string_equal(got, want);
+        char *end = plot_put_time(got, ns[i]);
+        assert_int_equal(end - got, (ptrdiff_t)strlen(want));
+    }
+    char d[24];
+    *plot_put_u64(d, 18446744073709551615u) = '\0';
+    assert_string_equal(d, "18446744073709551615");
+    *plot_put_u64(d, 0) = '\0';
+    assert_string_equal(d, "0");
+}
+
+/* A label's text lives in its timeline's pool, cut as a PLOT_TEXT_MAX
+ * buffer would cut it; a primitive that is no label reads "". */
+static void a_labels_text_is_kept_in_the_pool_cut_to_its_room(void **state) {
+    (void)state;
+    plot_tl t;
+    memset(&t, 0, sizeof t);
+    char long_text[200];
+    memset(long_text, 'a', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    uint32_t first = plot_text_put(&t, "c1 holds the lock");
+    uint32_t cut = 0;
+    for (int i = 0; i < 200; i++) cut = plot_text_put(&t, long_text);   /* the pool grows */
+    plot_prim label = { .block = PB_LABEL, .text = first }, bar = { .block = PB_BAR };
+    assert_true(first > 0);
+    assert_string_equal(plot_text(&t, &label), "c1 holds the lock");
+    assert_string_equal(plot_text(&t, &bar), "");
+    assert_int_equal(strlen(t.text + cut), PLOT_TEXT_MAX - 1);
+    assert_int_equal(strncmp(t.text + cut, long_text, PLOT_TEXT_MAX - 1), 0);
+    assert_true(t.text_len <= t.text_cap);
+    free(t.text);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_time_is_written_as_printf_writes_it),
+        cmocka_unit_test(a_labels_text_is_kept_in_the_pool_cut_to_its_room),
         cmocka_unit_test(the_l2_timeline_tells_kleppmanns_story),
         cmocka_unit_test(the_same_run_writes_the_same_bytes),
         cmocka_unit_test(the_clock_replay_matches_the_engines_own_readings),

@@ -260,7 +260,7 @@ static uint32_t count_block(const plot_tl *t, plot_block b) {
 
 static bool tl_has_label(const plot_tl *t, const char *part) {
     for (uint32_t i = 0; i < t->count; i++)
-        if (t->p[i].block >= PB_LABEL && strstr(t->p[i].text, part)) return true;
+        if (t->p[i].block >= PB_LABEL && strstr(plot_text(t, &t->p[i]), part)) return true;
     return false;
 }
 
@@ -287,6 +287,56 @@ static void arrows_beyond_the_cap_are_cut_with_a_label_saying_where(void **state
     assert_null(strstr(t.note, "arrows:"));
     plot_tl_free(&t);
     done(&f);
+}
+
+/* A run's timeline built with a log of two polls, each of six messages
+ * 100 ms apart, sent between the nodes a1 -> a2 and b1 -> b2 and
+ * interleaved in the log; *labels = how many of its labels say `part`. */
+static void two_polls(fx *f, const char *path, const int32_t n[4], const char *part, uint32_t *labels) {
+    run_file(f, path, NULL, 0);
+    plot_msgs m;
+    plot_msgs_init(&m);
+    for (uint32_t i = 0; i < 12; i++) {
+        sim_time at = (sim_time)(100 + 100 * (i / 2) + 50 * (i % 2)) * SIM_MS;
+        int32_t from = n[(i % 2) * 2], to = n[(i % 2) * 2 + 1];
+        sim_msg_note note = { .from = from, .to = to, .sent_ns = at, .arrive_ns = at + SIM_MS, .dropped = false };
+        plot_msgs_note(&m, &note);
+    }
+    plot_run pr = { &f->r, &m };
+    plot_tl t;
+    plot_tl_build(&t, &pr);
+    *labels = 0;
+    for (uint32_t i = 0; i < t.count; i++)
+        *labels += t.p[i].block >= PB_LABEL && strstr(plot_text(&t, &t.p[i]), part) != NULL;
+    assert_int_equal(count_block(&t, PB_ARROW), 4);  /* each poll's first and last */
+    plot_tl_free(&t);
+    plot_msgs_free(&m);
+    done(f);
+}
+
+/* The messages are grouped by sender and receiver by one counting sort
+ * when the run has few nodes, by two (per node) when it has many: the
+ * bundles are the same. */
+static void polls_bundle_alike_on_a_run_of_few_nodes_and_of_many(void **state) {
+    (void)state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/many-nodes.yaml", tmp_root);
+    FILE *y = fopen(path, "w");
+    assert_non_null(y);
+    fputs("name: many-nodes\nseed: 1\nduration: 2s\nprotocol: setnx-lock\n"
+          "params: {ttl: 10s, release: compare-and-delete, fencing: false}\n"
+          "nodes:\n  redis: 1\n  client: 40\n  storage: 1\nnetwork: {latency: 1ms}\n"
+          "workload: {kind: lock-counter, iterations: 1, hold: 1ms, think: 500ms}\n"
+          "checks: [liveness]\n", y);
+    assert_int_equal(fclose(y), 0);
+    fx f;
+    uint32_t few = 0, many = 0;
+    const int32_t small[4] = { 1, 0, 2, 3 };     /* L2: c1 -> redis1, c2 -> storage */
+    two_polls(&f, L2, small, "every 100 ms: 6 times to ", &few);
+    const int32_t big[4] = { 41, 40, 39, 38 };   /* 42 nodes: 42 * 42 pairs > 1024 */
+    two_polls(&f, path, big, "every 100 ms: 6 times to ", &many);
+    assert_int_equal(few, 2);
+    assert_int_equal(many, 2);
 }
 
 static void the_same_run_draws_the_same_mechanism_bytes(void **state) {
@@ -376,6 +426,7 @@ int main(void) {
         cmocka_unit_test(a_flash_sale_draws_its_stock_and_says_what_the_buyers_were_told),
         cmocka_unit_test(periodic_polling_is_one_bundle_labelled_once_not_a_comb),
         cmocka_unit_test(arrows_beyond_the_cap_are_cut_with_a_label_saying_where),
+        cmocka_unit_test(polls_bundle_alike_on_a_run_of_few_nodes_and_of_many),
         cmocka_unit_test(the_same_run_draws_the_same_mechanism_bytes),
         cmocka_unit_test(a_steady_stream_of_completions_has_a_steady_rate),
         cmocka_unit_test(a_short_duration_reads_as_a_person_writes_it),

@@ -70,13 +70,21 @@ typedef enum {
     PB_COUNT
 } plot_block;
 
+/* A primitive holds no text of its own: a label's text is in its
+ * timeline's text pool (plot_tl.text), at offset `text`; every other
+ * primitive's is offset 0, the empty string.  Its colour (24 bits) and
+ * block share a word.  So a primitive is 32 bytes, not 104: tens of
+ * thousands of bars and marks are built before plot_thin merges them,
+ * and only the few labels have words.  Read the text through plot_text(). */
+#define PLOT_RGB_MAX 0xffffffu
 typedef struct plot_prim {
-    uint8_t block;
     sim_time x1, x2;             /* ns; x2 unused by marks; PB_LINE: x2 = polyline id */
     int32_t y1, y2;              /* hundredths of a lane */
-    uint32_t rgb;
-    char text[PLOT_TEXT_MAX];
+    uint32_t text;               /* offset in plot_tl.text; 0 = "" (not a label) */
+    uint32_t rgb : 24;           /* 0xrrggbb, at most PLOT_RGB_MAX */
+    uint32_t block : 8;          /* a plot_block */
 } plot_prim;
+_Static_assert(sizeof(plot_prim) == 32, "a primitive is two times, two heights and a word each of text and colour");
 
 /* Legend entries, as bits of plot_tl.legend. */
 enum {
@@ -112,6 +120,8 @@ typedef struct plot_tl {
     sim_time char_w;             /* the width of one label character, in ns */
     plot_prim *p;
     uint32_t count, cap;
+    char *text;                          /* the labels' texts, each NUL-terminated; text[0] = '\0' */
+    uint32_t text_len, text_cap;
     uint32_t labels[SIM_NODES_MAX];      /* labels placed per node's lane */
     uint32_t *label_at;                  /* indices in p of every label, for overlap tests */
     uint32_t label_count, label_cap;
@@ -155,6 +165,12 @@ void plot_tl_free(plot_tl *t);
 int32_t plot_lane_y(const plot_tl *t, int32_t node);     /* lane centre, hundredths */
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb, const char *text);
+/* Puts a text (cut to PLOT_TEXT_MAX - 1 bytes) in t's pool; its offset. */
+uint32_t plot_text_put(plot_tl *t, const char *text);
+/* A primitive's text: a label's words, "" for any other. */
+static inline const char *plot_text(const plot_tl *t, const plot_prim *p) {
+    return p->text == 0 ? "" : t->text + p->text;
+}
 /* A box at least min_w wide. */
 void plot_box(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb);
@@ -164,6 +180,11 @@ void plot_mark(plot_tl *t, plot_block b, sim_time x, int32_t y, uint32_t rgb);
  * forced.  Right-aligned near the right edge. */
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Whether plot_label could place a label on node's lane: node is one of
+ * the run's, and its lane has room (under PLOT_LABELS_PER_LANE placed) or
+ * the label is forced.  When false plot_label does nothing, so a caller
+ * may skip making the text (tens of thousands of holds each ask). */
+bool plot_label_room(const plot_tl *t, int32_t node, bool force);
 /* Where a placed label's text sits, as the plot code computes it: x in ns
  * (its characters at char_w each, bold red ones a third wider), y in
  * hundredths of a lane (PLOT_LABEL_HALF either side of its row).  Two
@@ -204,6 +225,10 @@ sim_time plot_true_after_mono(const scn *s, int32_t node, sim_time t0, sim_time 
 
 /* ---- files (plot_write.c; each written whole by rpt_write_whole) ---- */
 void plot_fmt_time(char *buf, size_t len, sim_time ns);   /* "15.005000000" seconds */
+/* The same written at p, no NUL (at most 21 characters); past the last. */
+char *plot_put_time(char *p, sim_time ns);
+/* An unsigned integer's digits at p, no NUL; past the last. */
+char *plot_put_u64(char *p, uint64_t v);
 /* A gnuplot single-quoted string body: ' doubled, control characters dropped. */
 void plot_gp_str(FILE *f, const char *s);
 /* latency.dat and latency.gp (plot_latency.c). */

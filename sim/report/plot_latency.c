@@ -48,6 +48,9 @@ typedef struct lat_ctx {
     size_t *kinds;                    /* ... their indices in the vocabulary */
     hist_f *code;                     /* ... and their kind codes */
     uint32_t (*used)[3];              /* points per (op kind's index, outcome) */
+    int32_t *fi_of;                   /* per kind code < span: its index in kinds, -1 = none */
+    uint32_t span;                    /* 1 + the vocabulary's largest kind code */
+    uint32_t (*per_code)[4];          /* per kind code < span: its ops by outcome + 1 (0: none) */
     uint32_t *start;                  /* series s = fi * 3 + oi: order[start[s] .. start[s+1]) */
     uint32_t *order;                  /* op indices, by series, in history order */
     uint8_t *drop;                    /* per op: 1 = thinned out (a cell's later point) */
@@ -83,19 +86,25 @@ static sim_time bucket_for(sim_time end, uint64_t completions) {
 
 static void write_points(FILE *f, const lat_ctx *c, size_t fi, int oi) {
     const hist *h = c->run->h;
-    char x[32];
+    char line[64];
     SIM_ASSERT(fi < c->nf);                     /* used[][] is indexed by both */
     SIM_ASSERT(oi >= 0);
     SIM_ASSERT(oi < 3);
     size_t s = fi * 3 + (size_t)oi;
     for (uint32_t k = c->start[s]; k < c->start[s + 1]; k++) {
+        if (c->drop[c->order[k]]) continue;     /* before reading the op: most are, when thinned */
         const hist_op *op = &h->ops[c->order[k]];
         SIM_ASSERT(op->f == c->code[fi] && op->result == outcomes[oi].r);   /* its series */
-        if (c->drop[c->order[k]]) continue;
         sim_time lat = op->complete_ns - op->invoke_ns;
         SIM_ASSERT(lat >= 0);                   /* a completed op ends after it starts */
-        plot_fmt_time(x, sizeof x, op->invoke_ns);
-        fprintf(f, "%s %" PRId64 ".%06" PRId64 "\n", x, lat / SIM_MS, lat % SIM_MS);
+        char *o = plot_put_time(line, op->invoke_ns);   /* "%s %" PRId64 ".%06" PRId64 "\n" */
+        *o++ = ' ';
+        o = plot_put_u64(o, (uint64_t)(lat / SIM_MS));
+        *o++ = '.';
+        uint64_t frac = (uint64_t)(lat % SIM_MS);
+        for (int d = 6; d-- > 0;) { o[d] = (char)('0' + frac % 10u); frac /= 10u; }
+        o[6] = '\n';
+        fwrite(line, 1, (size_t)(o + 7 - line), f);
     }
 }
 
@@ -105,21 +114,26 @@ static int outcome_of(hist_result r) {
     return -1;
 }
 
-/* The points of each (op kind, outcome), and the ops sorted into their
- * series (a counting sort: one pass to count, one to place). */
+/* The index in kinds of an op's kind, or -1 when it is not listed. */
+static int32_t kind_index(const lat_ctx *c, hist_f f) {
+    return f < c->span ? c->fi_of[f] : -1;
+}
+
+/* The points of each (op kind, outcome), from list_kinds' counts, and the
+ * ops sorted into their series (a counting sort: list_kinds' pass
+ * counted, one pass places; each op's series by a table from kind code
+ * to kind, not a walk of the kinds). */
 static void sort_points(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t series = c->nf * 3;
-    for (uint32_t i = 0; i < h->op_count; i++) {
-        int oi = outcome_of(h->ops[i].result);
-        for (size_t fi = 0; fi < c->nf && oi >= 0; fi++) c->used[fi][oi] += h->ops[i].f == c->code[fi];
-    }
+    for (size_t fi = 0; fi < c->nf; fi++)
+        for (int oi = 0; oi < 3; oi++) c->used[fi][oi] = c->per_code[c->code[fi]][oi + 1];
     c->start = sim_xcalloc(series + 1, sizeof *c->start);
     uint64_t total = 0;
     for (size_t s = 0; s < series; s++) {
         c->start[s] = (uint32_t)total;
         total += c->used[s / 3][s % 3];
-        SIM_ASSERT(total <= UINT32_MAX);        /* an op is in one series per listed kind */
+        SIM_ASSERT(total <= UINT32_MAX);        /* an op is in one series at most */
     }
     c->start[series] = (uint32_t)total;
     c->points = total;
@@ -128,8 +142,8 @@ static void sort_points(lat_ctx *c) {
     memcpy(next, c->start, series * sizeof *next);
     for (uint32_t i = 0; i < h->op_count; i++) {
         int oi = outcome_of(h->ops[i].result);
-        for (size_t fi = 0; fi < c->nf && oi >= 0; fi++)
-            if (h->ops[i].f == c->code[fi]) c->order[next[fi * 3 + (size_t)oi]++] = i;
+        int32_t fi = kind_index(c, h->ops[i].f);
+        if (oi >= 0 && fi >= 0) c->order[next[(size_t)fi * 3 + (size_t)oi]++] = i;
     }
     free(next);
 }
@@ -338,18 +352,31 @@ static void lat_head_of(const lat_ctx *c, plot_lat_head *h) {
     }
 }
 
-/* The vocabulary's op kinds, but those listed only when used that this run has none of. */
+/* The vocabulary's op kinds, but those listed only when used that this
+ * run has none of, and the table from kind code to listed kind: one pass
+ * over the ops counts them by kind code and outcome (sort_points' counts
+ * too). */
 static void list_kinds(lat_ctx *c) {
     const hist *h = c->run->h;
     size_t n = h->vocab->op_count();
     c->kinds = sim_xcalloc(n + 1, sizeof *c->kinds);
     c->code = sim_xcalloc(n + 1, sizeof *c->code);
+    c->span = 0;
+    for (size_t fi = 0; fi < n; fi++)
+        if ((uint32_t)h->vocab->op_at(fi)->kind + 1u > c->span) c->span = (uint32_t)h->vocab->op_at(fi)->kind + 1u;
+    c->per_code = sim_xcalloc(c->span + 1u, sizeof *c->per_code);   /* one pass over the ops */
+    for (uint32_t i = 0; i < h->op_count; i++)
+        if (h->ops[i].f < c->span) c->per_code[h->ops[i].f][outcome_of(h->ops[i].result) + 1]++;
+    c->fi_of = sim_xmalloc((c->span + 1u) * sizeof *c->fi_of);
+    for (uint32_t f = 0; f <= c->span; f++) c->fi_of[f] = -1;
     c->nf = 0;
     for (size_t fi = 0; fi < n; fi++) {
         const hist_kind_def *k = h->vocab->op_at(fi);
-        bool used = !k->only_when_used;
-        for (uint32_t i = 0; i < h->op_count && !used; i++) used = h->ops[i].f == k->kind;
+        const uint32_t *n_of = c->per_code[k->kind];
+        bool used = !k->only_when_used || n_of[0] + n_of[1] + n_of[2] + n_of[3] > 0;
         if (!used) continue;
+        SIM_ASSERT(c->fi_of[k->kind] == -1);    /* a vocabulary lists a kind once */
+        c->fi_of[k->kind] = (int32_t)c->nf;
         c->kinds[c->nf] = fi;
         c->code[c->nf++] = k->kind;
     }
@@ -376,6 +403,8 @@ int plot_write_latency(const char *dir, const rpt_run *run, char *err, size_t er
     free(c.used);
     free(c.kinds);
     free(c.code);
+    free(c.fi_of);
+    free(c.per_code);
     free(c.start);
     free(c.order);
     free(c.drop);

@@ -54,6 +54,7 @@ void plot_label_ending(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32
     char text[PLOT_TEXT_MAX];
     SIM_ASSERT(fmt != NULL);
     SIM_ASSERT(t->char_w > 0);
+    if (!plot_label_room(t, node, false)) return;   /* plot_label would say nothing */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);

@@ -106,6 +106,7 @@ void plot_build_marks(plot_tl *t) {
         plot_mark(t, shape_of(k), e->t_ns, y, rgb);
         if (red) plot_mark(t, PB_RED_MARK, e->t_ns, y, PLOT_RED);
         if (!k->label || (!labels && !red)) continue;
+        if (!plot_label_room(t, e->node, t->red_effect[i] != 0)) continue;   /* no text to make */
         char text[PLOT_TEXT_MAX];
         bool named = plot_saga_label(t, i, text, sizeof text);
         if (!named && strcmp(k->name, "db-error") == 0 && e->key)   /* the user's words, not "40001" */

@@ -112,84 +112,100 @@ typedef struct arrows {
     bundle *b;
     uint32_t nb, cap;
     sim_time px;                 /* one pixel of the time axis, ns */
+    uint32_t nodes;              /* the run's: every message is between two of them */
 } arrows;
-
-typedef struct pair_ix { int32_t from, to; uint32_t i; } pair_ix;
-
-static int pair_cmp(const void *pa, const void *pb) {
-    const pair_ix *x = pa, *y = pb;
-    if (x->from != y->from) return x->from < y->from ? -1 : 1;
-    if (x->to != y->to) return x->to < y->to ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
 
 static bool lost_or_dropped(const plot_msg *x) {
     return x->arrive_ns == SIM_TIME_NEVER || x->dropped;
 }
 
-static void swap_time(sim_time *x, sim_time *y) {
-    sim_time t = *x;
-    *x = *y;
-    *y = t;
-}
-
-/* The k-th smallest of v[0..n) (what v[k] would be sorted), in linear
- * time on average: a quickselect that splits three ways around the middle
- * element, so runs of equal gaps (a heartbeat) cost one pass.  v is
- * reordered. */
+/* The k-th smallest of v[0..n) (what v[k] would be sorted), all >= 0:
+ * a radix select, a byte at a time from the highest any has: count the
+ * candidates' values of the byte, keep those in the bucket the k-th falls
+ * in.  Its passes have no branch on the data (the quickselect before it
+ * mispredicted on every gap of a heartbeat with requests between).  v is
+ * overwritten. */
 static sim_time kth_smallest(sim_time *v, uint32_t n, uint32_t k) {
     SIM_ASSERT(k < n);
-    uint32_t lo = 0, hi = n;                     /* the answer is in v[lo..hi) */
+    uint64_t any = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        SIM_ASSERT(v[i] >= 0);                  /* gaps between sends in order */
+        any |= (uint64_t)v[i];
+    }
+    unsigned shift = 0;
+    while (shift < 56 && any >> (shift + 8) != 0) shift += 8;
+    uint64_t value = 0;                          /* the answer's bytes above shift */
     for (;;) {
-        sim_time pivot = v[lo + (hi - lo) / 2];
-        uint32_t lt = lo, i = lo, gt = hi;       /* [lo,lt) < pivot, [lt,i) == , [gt,hi) > */
-        while (i < gt) {
-            if (v[i] < pivot) swap_time(&v[lt++], &v[i++]);
-            else if (v[i] > pivot) swap_time(&v[i], &v[--gt]);
-            else i++;
+        uint32_t count[256] = { 0 };
+        for (uint32_t i = 0; i < n; i++) count[((uint64_t)v[i] >> shift) & 0xffu]++;
+        uint32_t b = 0;
+        while (k >= count[b]) k -= count[b++];
+        SIM_ASSERT(b < 256);
+        value |= (uint64_t)b << shift;
+        if (shift == 0) return (sim_time)value;
+        uint32_t w = 0;
+        for (uint32_t i = 0; i < n; i++) {       /* keep the candidates of byte b, in place */
+            sim_time x = v[i];
+            v[w] = x;
+            w += (((uint64_t)x >> shift) & 0xffu) == b;
         }
-        if (k < lt) hi = lt;
-        else if (k >= gt) lo = gt;
-        else return pivot;
+        SIM_ASSERT(k < w);
+        n = w;
+        shift -= 8;
     }
 }
 
+/* One sender-receiver pair's messages, in send order: g[0..n) their
+ * indices in the log, and beside them, gathered once from the log so the
+ * bundling reads them in order, each one's send time and whether it was
+ * lost or dropped. */
+typedef struct pair_run {
+    const uint32_t *g;
+    const sim_time *sent;
+    const uint8_t *lost;
+    uint32_t n;
+} pair_run;
+
 /* A dense run's period when three quarters of its gaps are within an
  * eighth of their median (a heartbeat with requests in between), else 0. */
-static sim_time mostly_periodic(const arrows *a, const pair_ix *g, uint32_t j, uint32_t k) {
+static sim_time mostly_periodic(const pair_run *r, uint32_t j, uint32_t k) {
     uint32_t n = k - j, near = 0;
     SIM_ASSERT(n >= 1);
-    sim_time *gap = sim_xcalloc(n, sizeof *gap);
-    for (uint32_t x = 0; x < n; x++) gap[x] = a->m->items[g[j + x + 1].i].sent_ns - a->m->items[g[j + x].i].sent_ns;
-    sim_time p = kth_smallest(gap, n, n / 2);
-    for (uint32_t x = 0; x < n; x++) near += gap[x] >= p - p / 8 && gap[x] <= p + p / 8;
+    SIM_ASSERT(k < r->n);
+    sim_time *gap = sim_xmalloc(n * sizeof *gap);
+    for (uint32_t x = 0; x < n; x++) gap[x] = r->sent[j + x + 1] - r->sent[j + x];
+    sim_time p = kth_smallest(gap, n, n / 2);   /* overwrites gap */
     free(gap);
+    for (uint32_t x = 0; x < n; x++) {
+        sim_time d = r->sent[j + x + 1] - r->sent[j + x];
+        near += d >= p - p / 8 && d <= p + p / 8;
+    }
     return p > 0 && near * 4 >= n * 3 ? p : 0;
 }
 
-static void add_bundle(arrows *a, const pair_ix *g, uint32_t j, uint32_t k, sim_time period) {
+static void add_bundle(arrows *a, const pair_run *r, uint32_t j, uint32_t k, sim_time period) {
     SIM_ASSERT(k >= j + BUNDLE_MIN - 1);        /* long enough to be a bundle */
-    if (period == 0) period = mostly_periodic(a, g, j, k);
+    if (period == 0) period = mostly_periodic(r, j, k);
     if (a->nb == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 16;
         a->b = sim_xrealloc(a->b, a->cap * sizeof *a->b);
     }
     uint32_t lost = 0;
-    for (uint32_t x = j; x <= k; x++) lost += lost_or_dropped(&a->m->items[g[x].i]);
-    a->b[a->nb++] = (bundle){ g[j].i, g[k].i, k - j + 1u, lost, period, -1, false };
-    a->keep[g[j].i] = a->keep[g[k].i] = 1;
+    for (uint32_t x = j; x <= k; x++) lost += r->lost[x];
+    a->b[a->nb++] = (bundle){ r->g[j], r->g[k], k - j + 1u, lost, period, -1, false };
+    a->keep[r->g[j]] = a->keep[r->g[k]] = 1;
 }
 
 /* The end of the periodic run from j (period = its first gap, each gap
  * within an eighth of it), or j when there is none. */
-static uint32_t periodic_end(const arrows *a, const pair_ix *g, uint32_t j, uint32_t n) {
-    const plot_msg *it = a->m->items;
-    if (j + 1 >= n) return j;
-    sim_time p = it[g[j + 1].i].sent_ns - it[g[j].i].sent_ns;
+static uint32_t periodic_end(const pair_run *r, uint32_t j) {
+    const sim_time *t = r->sent;
+    if (j + 1 >= r->n) return j;
+    sim_time p = t[j + 1] - t[j];
     uint32_t k = j + 1;
     if (p <= 0) return j;
-    while (k + 1 < n) {
-        sim_time gap = it[g[k + 1].i].sent_ns - it[g[k].i].sent_ns;
+    while (k + 1 < r->n) {
+        sim_time gap = t[k + 1] - t[k];
         if (gap < p - p / 8 || gap > p + p / 8) break;
         k++;
     }
@@ -197,25 +213,25 @@ static uint32_t periodic_end(const arrows *a, const pair_ix *g, uint32_t j, uint
 }
 
 /* The end of the run from j whose sends are closer than BUNDLE_DENSE_PX. */
-static uint32_t dense_end(const arrows *a, const pair_ix *g, uint32_t j, uint32_t n) {
-    const plot_msg *it = a->m->items;
+static uint32_t dense_end(const arrows *a, const pair_run *r, uint32_t j) {
+    const sim_time *t = r->sent;
     uint32_t k = j;
-    while (k + 1 < n && it[g[k + 1].i].sent_ns - it[g[k].i].sent_ns <= a->px * BUNDLE_DENSE_PX) k++;
+    while (k + 1 < r->n && t[k + 1] - t[k] <= a->px * BUNDLE_DENSE_PX) k++;
     return k;
 }
 
-/* One sender-receiver pair's messages g[0..n), in send order. */
-static void bundle_pair(arrows *a, const pair_ix *g, uint32_t n) {
-    for (uint32_t j = 0; j < n;) {
-        uint32_t k = periodic_end(a, g, j, n), d = dense_end(a, g, j, n);
-        sim_time period = a->m->items[g[j + (k > j)].i].sent_ns - a->m->items[g[j].i].sent_ns;
+/* One sender-receiver pair's messages, in send order. */
+static void bundle_pair(arrows *a, const pair_run *r) {
+    for (uint32_t j = 0; j < r->n;) {
+        uint32_t k = periodic_end(r, j), d = dense_end(a, r, j);
+        sim_time period = r->sent[j + (k > j)] - r->sent[j];
         if (d > k) { k = d; period = 0; }        /* the longer run wins; periodic on a tie */
         if (k + 1 >= j + BUNDLE_MIN) {
-            add_bundle(a, g, j, k, period);
+            add_bundle(a, r, j, k, period);
             j = k + 1;
             continue;
         }
-        a->keep[g[j].i] = 1;
+        a->keep[r->g[j]] = 1;
         j++;
     }
 }
@@ -245,44 +261,127 @@ static void pair_replies(arrows *a) {
     }
 }
 
-/* Stable counting sort of src[0..n) into dst by from (by_from) or to: a
- * pass over the messages, whatever their number of nodes. */
-static void pair_count_sort(const pair_ix *src, pair_ix *dst, uint32_t n, uint32_t nodes, bool by_from) {
+/* Stable counting sort of the message indices src[0..n) into dst by
+ * their sender (by_from) or receiver: a pass over them, whatever their
+ * number of nodes. */
+static void pair_count_sort(const plot_msgs *m, const uint32_t *src, uint32_t *dst, uint32_t n,
+                            uint32_t nodes, bool by_from) {
+    const plot_msg *it = m->items;
     uint32_t *at = sim_xcalloc((size_t)nodes + 1u, sizeof *at);
-    for (uint32_t i = 0; i < n; i++) at[(uint32_t)(by_from ? src[i].from : src[i].to) + 1u]++;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t key = by_from ? it[src[i]].from : it[src[i]].to;
+        SIM_ASSERT(key >= 0 && (uint32_t)key < nodes);   /* a node of the run */
+        at[(uint32_t)key + 1u]++;
+    }
     for (uint32_t k = 1; k <= nodes; k++) at[k] += at[k - 1];
-    for (uint32_t i = 0; i < n; i++) dst[at[(uint32_t)(by_from ? src[i].from : src[i].to)]++] = src[i];
+    for (uint32_t i = 0; i < n; i++) dst[at[(uint32_t)(by_from ? it[src[i]].from : it[src[i]].to)]++] = src[i];
     free(at);
 }
 
-/* The messages grouped by (from, to), each group in send order: g as
- * pair_cmp sorts it, by two stable counting sorts (to, then from). */
-static pair_ix *pairs_in_order(const plot_msgs *m) {
-    pair_ix *g = sim_xcalloc(m->count + 1u, sizeof *g), *tmp = sim_xcalloc(m->count + 1u, sizeof *tmp);
-    uint32_t nodes = 0;
+/* Whether message x sorts before message y: by sender, receiver, index. */
+static bool pair_before(const plot_msgs *m, uint32_t x, uint32_t y) {
+    const plot_msg *a = &m->items[x], *b = &m->items[y];
+    if (a->from != b->from) return a->from < b->from;
+    if (a->to != b->to) return a->to < b->to;
+    return x < y;
+}
+
+/* The messages grouped by sender and receiver, each pair's in send order,
+ * with what bundling reads of each beside its index, so that it reads
+ * them in order and not scattered through the log. */
+typedef struct pair_order {
+    uint32_t *g;                 /* message indices, by (from, to), then index */
+    sim_time *sent;              /* per place in g: the message's send time */
+    uint8_t *lost;               /* ... and whether it was lost or dropped */
+    uint32_t *end;               /* per pair present, in order: where its places in g end */
+    uint32_t pairs;
+} pair_order;
+
+static void pair_order_alloc(pair_order *o, uint32_t n) {
+    o->g = sim_xmalloc((n + 1u) * sizeof *o->g);
+    o->sent = sim_xmalloc((n + 1u) * sizeof *o->sent);
+    o->lost = sim_xmalloc(n + 1u);
+}
+
+/* One stable counting sort of the messages by (from, to): a pass to
+ * count, one to place, both reading the log in order. */
+static void pairs_by_one_sort(const plot_msgs *m, pair_order *o, uint32_t nodes) {
+    const plot_msg *it = m->items;
+    size_t buckets = (size_t)nodes * nodes;
+    uint32_t *at = sim_xcalloc(buckets + 1u, sizeof *at);
     for (uint32_t i = 0; i < m->count; i++) {
-        SIM_ASSERT(m->items[i].from >= 0 && m->items[i].to >= 0);   /* node indices */
-        g[i] = (pair_ix){ m->items[i].from, m->items[i].to, i };
-        uint32_t top = (uint32_t)(g[i].from > g[i].to ? g[i].from : g[i].to) + 1u;
-        if (top > nodes) nodes = top;
+        SIM_ASSERT(it[i].from >= 0 && (uint32_t)it[i].from < nodes);   /* node indices */
+        SIM_ASSERT(it[i].to >= 0 && (uint32_t)it[i].to < nodes);
+        at[(size_t)it[i].from * nodes + (size_t)it[i].to + 1u]++;
     }
-    pair_count_sort(g, tmp, m->count, nodes, false);
-    pair_count_sort(tmp, g, m->count, nodes, true);
+    for (size_t k = 1; k <= buckets; k++) at[k] += at[k - 1];
+    pair_order_alloc(o, m->count);
+    for (uint32_t i = 0; i < m->count; i++) {
+        uint32_t to = at[(size_t)it[i].from * nodes + (size_t)it[i].to]++;
+        o->g[to] = i;
+        o->sent[to] = it[i].sent_ns;
+        o->lost[to] = lost_or_dropped(&it[i]);
+    }
+    /* at[b] is now where pair b's places end: the pairs present are those
+     * that end after the one before. */
+    for (size_t b = 0; b < buckets; b++) o->pairs += at[b] > (b ? at[b - 1] : 0u);
+    o->end = sim_xmalloc((o->pairs + 1u) * sizeof *o->end);
+    uint32_t p = 0;
+    for (size_t b = 0; b < buckets; b++)
+        if (at[b] > (b ? at[b - 1] : 0u)) o->end[p++] = at[b];
+    SIM_ASSERT(p == o->pairs);
+    free(at);
+}
+
+/* Two stable counting sorts (to, then from), whose counts are per node,
+ * then one pass in the new order to gather the send times and losses and
+ * find where each pair ends. */
+static void pairs_by_two_sorts(const plot_msgs *m, pair_order *o, uint32_t nodes) {
+    const plot_msg *it = m->items;
+    pair_order_alloc(o, m->count);
+    uint32_t *tmp = sim_xmalloc((m->count + 1u) * sizeof *tmp);
+    for (uint32_t i = 0; i < m->count; i++) o->g[i] = i;
+    pair_count_sort(m, o->g, tmp, m->count, nodes, false);
+    pair_count_sort(m, tmp, o->g, m->count, nodes, true);
     free(tmp);
-    for (uint32_t i = 1; i < m->count; i++) SIM_ASSERT(pair_cmp(&g[i - 1], &g[i]) < 0);
-    return g;
+    o->end = sim_xmalloc((m->count + 1u) * sizeof *o->end);
+    for (uint32_t k = 0; k < m->count; k++) {
+        const plot_msg *x = &it[o->g[k]];
+        if (k > 0 && (x->from != it[o->g[k - 1]].from || x->to != it[o->g[k - 1]].to)) o->end[o->pairs++] = k;
+        SIM_ASSERT(k == 0 || pair_before(m, o->g[k - 1], o->g[k]));   /* sorted */
+        o->sent[k] = x->sent_ns;
+        o->lost[k] = lost_or_dropped(x);
+    }
+    if (m->count > 0) o->end[o->pairs++] = m->count;
+}
+
+/* The messages by pair: one counting sort by the pair when there are few
+ * pairs beside the messages (the run's nodes squared at most max(count,
+ * 1024)), else two by node.  Every element of g, sent and lost is
+ * written, so none is cleared first. */
+static void pairs_in_order(const plot_msgs *m, uint32_t nodes, pair_order *o) {
+    memset(o, 0, sizeof *o);
+    if ((uint64_t)nodes * nodes <= (m->count > 1024u ? m->count : 1024u)) pairs_by_one_sort(m, o, nodes);
+    else pairs_by_two_sorts(m, o, nodes);
 }
 
 static void find_bundles(arrows *a) {
     const plot_msgs *m = a->m;
-    pair_ix *g = pairs_in_order(m);
-    for (uint32_t j = 0; j < m->count;) {
-        uint32_t k = j;
-        while (k < m->count && g[k].from == g[j].from && g[k].to == g[j].to) k++;
-        bundle_pair(a, g + j, k - j);
+    pair_order o;
+    pairs_in_order(m, a->nodes, &o);
+    for (uint32_t p = 0, j = 0; p < o.pairs; p++) {
+        uint32_t k = o.end[p];
+        SIM_ASSERT(k > j);                                  /* a pair present has messages */
+        SIM_ASSERT(p == 0 || pair_before(m, o.g[j - 1], o.g[j]));   /* pairs in order */
+        for (uint32_t x = j + 1; x < k; x++) SIM_ASSERT(o.g[x - 1] < o.g[x]);   /* in send order */
+        bundle_pair(a, &(pair_run){ o.g + j, o.sent + j, o.lost + j, k - j });
         j = k;
     }
-    free(g);
+    SIM_ASSERT(o.pairs == 0 || o.end[o.pairs - 1] == m->count);
+    free(o.end);
+    free(o.lost);
+    free(o.sent);
+    free(o.g);
     pair_replies(a);
 }
 
@@ -418,7 +517,7 @@ static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_
 void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     SIM_ASSERT(t != NULL);
     if (!m || m->count == 0) return;
-    arrows a = { m, sim_xcalloc(m->count + 1u, 1), NULL, 0, 0, 0 };
+    arrows a = { m, sim_xcalloc(m->count + 1u, 1), NULL, 0, 0, 0, t->s->node_count };
     a.px = t->view / PLOT_AREA_PX > 0 ? t->view / PLOT_AREA_PX : 1;
     find_bundles(&a);
     uint32_t n = 0;

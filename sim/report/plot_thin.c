@@ -21,7 +21,9 @@
  * Invariant: the result depends only on the primitives and their order
  * (integer columns; kept primitives stay in the order they were built,
  * merged runs follow them, row by row, left to right), so thinning is
- * deterministic.  Cost: O(n log n) for the row sort, and
+ * deterministic.  Cost: O(n) to find each primitive's row (a hash of its
+ * block and heights), O(r log r) to sort the r distinct rows, O(n) to put
+ * the primitives in row order (a stable counting sort), and
  * per thinned row O(row + columns), painting top-down with a skip list of
  * free columns, so a long box costs no more than a short one.
  */
@@ -52,12 +54,103 @@ typedef struct row_key {
     uint32_t at;                 /* index in plot_tl.p */
 } row_key;
 
-static int row_cmp(const void *pa, const void *pb) {
-    const row_key *x = pa, *y = pb;
+/* The order of rows: by block, then y1, then y2. */
+static int row_cmp(const row_key *x, const row_key *y) {
     if (x->block != y->block) return x->block < y->block ? -1 : 1;
     if (x->y1 != y->y1) return x->y1 < y->y1 ? -1 : 1;
     if (x->y2 != y->y2) return x->y2 < y->y2 ? -1 : 1;
-    return x->at < y->at ? -1 : x->at > y->at;
+    return 0;
+}
+
+/* The distinct rows of a timeline, each once (its first primitive's key),
+ * found through a hash table of row numbers + 1 (0 = free), at most half
+ * full. */
+typedef struct row_set {
+    row_key *row;
+    uint32_t count, cap;
+    uint32_t *table;
+    uint32_t mask;
+} row_set;
+
+static uint32_t row_hash(const row_key *k) {
+    uint64_t x = (uint64_t)k->block * 0x9e3779b97f4a7c15u;
+    x = (x ^ (uint32_t)k->y1) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (uint32_t)k->y2) * 0x94d049bb133111ebu;
+    return (uint32_t)(x >> 32);
+}
+
+static void row_set_put(row_set *rs, uint32_t r) {
+    uint32_t i = row_hash(&rs->row[r]) & rs->mask;
+    while (rs->table[i] != 0) i = (i + 1u) & rs->mask;
+    rs->table[i] = r + 1u;
+}
+
+/* The number of k's row, added when new. */
+static uint32_t row_set_find(row_set *rs, const row_key *k) {
+    uint32_t i = row_hash(k) & rs->mask;
+    for (; rs->table[i] != 0; i = (i + 1u) & rs->mask)
+        if (row_cmp(&rs->row[rs->table[i] - 1u], k) == 0) return rs->table[i] - 1u;
+    if (rs->count == rs->cap) {
+        rs->cap *= 2;
+        rs->row = sim_xrealloc(rs->row, rs->cap * sizeof *rs->row);
+    }
+    uint32_t r = rs->count++;
+    rs->row[r] = *k;
+    if (rs->count * 2u > rs->mask + 1u) {        /* keep it at most half full */
+        free(rs->table);
+        rs->mask = rs->mask * 2u + 1u;
+        rs->table = sim_xcalloc(rs->mask + 1u, sizeof *rs->table);
+        for (uint32_t j = 0; j < rs->count; j++) row_set_put(rs, j);
+    } else {
+        rs->table[i] = r + 1u;
+    }
+    return r;
+}
+
+static int row_qcmp(const void *pa, const void *pb) { return row_cmp(pa, pb); }
+
+/* The thinned primitives, as a sort by (row, built order) would put them:
+ * each primitive's row found by hash, the few distinct rows sorted, then
+ * one stable counting sort by row: primitives come in built order, so
+ * each row keeps it.  n = how many. */
+static row_key *rows_in_order(const plot_tl *t, uint32_t *n_out) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->count; i++) n += thinned_box(t->p[i].block) || thinned_mark(t->p[i].block);
+    *n_out = n;
+    if (n <= PLOT_THIN_MIN) return NULL;                 /* kept as built: no sort needed */
+    row_set rs = { sim_xmalloc(64 * sizeof(row_key)), 0, 64, sim_xcalloc(128, sizeof(uint32_t)), 127 };
+    uint32_t *row_of = sim_xmalloc((n + 1u) * sizeof *row_of);    /* per thinned primitive */
+    for (uint32_t i = 0, k = 0; i < t->count; i++) {
+        const plot_prim *p = &t->p[i];
+        if (!thinned_box(p->block) && !thinned_mark(p->block)) continue;
+        row_key key = { p->block, p->y1, p->y2, i };
+        row_of[k++] = row_set_find(&rs, &key);
+    }
+    /* The distinct rows sorted (no ties), each with its number in `at`. */
+    row_key *sorted = sim_xmalloc((rs.count + 1u) * sizeof *sorted);
+    for (uint32_t r = 0; r < rs.count; r++) { sorted[r] = rs.row[r]; sorted[r].at = r; }
+    qsort(sorted, rs.count, sizeof *sorted, row_qcmp);
+    uint32_t *start = sim_xcalloc(rs.count + 1u, sizeof *start);   /* per row: its next place */
+    for (uint32_t k = 0; k < n; k++) start[row_of[k]]++;
+    uint32_t at = 0;
+    for (uint32_t r = 0; r < rs.count; r++) {
+        uint32_t c = start[sorted[r].at];
+        start[sorted[r].at] = at;
+        at += c;
+    }
+    SIM_ASSERT(at == n);
+    row_key *ix = sim_xmalloc((n + 1u) * sizeof *ix);
+    for (uint32_t i = 0, k = 0; i < t->count; i++) {
+        const plot_prim *p = &t->p[i];
+        if (!thinned_box(p->block) && !thinned_mark(p->block)) continue;
+        ix[start[row_of[k++]]++] = (row_key){ p->block, p->y1, p->y2, i };
+    }
+    free(start);
+    free(sorted);
+    free(row_of);
+    free(rs.row);
+    free(rs.table);
+    return ix;
 }
 
 static bool same_row(const row_key *x, const row_key *y) {
@@ -102,7 +195,8 @@ static void add_run(thin *th, const plot_prim *like, uint32_t c1, uint32_t c2, u
     r->x2 = (sim_time)(c2 + 1u) * th->px;
     if (r->x2 > th->t->view) r->x2 = th->t->view;
     if (r->x1 >= r->x2) r->x1 = r->x2 - th->px;         /* a run at the right edge shows */
-    r->rgb = rgb;
+    SIM_ASSERT(rgb <= PLOT_RGB_MAX);            /* a primitive's colour */
+    r->rgb = rgb & PLOT_RGB_MAX;
 }
 
 /* Paints a row of boxes or lines from the top (the last drawn) down, each
@@ -192,14 +286,11 @@ static void say_thinned(thin *th) {
 
 void plot_thin(plot_tl *t) {
     SIM_ASSERT(t->view > 0);
-    row_key *ix = sim_xcalloc(t->count + 1u, sizeof *ix);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < t->count; i++) {
-        const plot_prim *p = &t->p[i];
-        if (thinned_box(p->block) || thinned_mark(p->block)) ix[n++] = (row_key){ p->block, p->y1, p->y2, i };
-    }
-    if (n <= PLOT_THIN_MIN) { free(ix); return; }
-    qsort(ix, n, sizeof *ix, row_cmp);
+    row_key *ix = rows_in_order(t, &n);
+    if (n <= PLOT_THIN_MIN) { SIM_ASSERT(ix == NULL); return; }
+    for (uint32_t k = 1; k < n; k++)            /* by row, then built order */
+        SIM_ASSERT(row_cmp(&ix[k - 1], &ix[k]) < 0 || (row_cmp(&ix[k - 1], &ix[k]) == 0 && ix[k - 1].at < ix[k].at));
     thin *th = NULL;
     for (uint32_t a = 0, b; a < n; a = b) {
         for (b = a + 1; b < n && same_row(&ix[a], &ix[b]); b++) {}

@@ -81,22 +81,44 @@ static void label_index(plot_tl *t, uint32_t at) {
     t->band_head[band] = i;
 }
 
+uint32_t plot_text_put(plot_tl *t, const char *text) {
+    SIM_ASSERT(text != NULL);
+    size_t n = strnlen(text, PLOT_TEXT_MAX - 1);         /* cut as a PLOT_TEXT_MAX buffer cuts */
+    if (t->text_cap == 0) {
+        t->text_cap = 4096;
+        t->text = sim_xmalloc(t->text_cap);
+        t->text[0] = '\0';                              /* offset 0: no text */
+        t->text_len = 1;
+    }
+    SIM_ASSERT(t->text_len <= t->text_cap);
+    while (t->text_cap - t->text_len < n + 1) {
+        SIM_ASSERT(t->text_cap <= UINT32_MAX / 2);      /* offsets are uint32_t */
+        t->text_cap *= 2;
+        t->text = sim_xrealloc(t->text, t->text_cap);
+    }
+    uint32_t at = t->text_len;
+    memcpy(t->text + at, text, n);
+    t->text[at + n] = '\0';
+    t->text_len += (uint32_t)n + 1u;
+    return at;
+}
+
 void plot_add(plot_tl *t, plot_block b, sim_time x1, sim_time x2, int32_t y1, int32_t y2,
               uint32_t rgb, const char *text) {
     SIM_ASSERT(b < PB_COUNT);
+    SIM_ASSERT(rgb <= PLOT_RGB_MAX);            /* a colour: fits plot_prim.rgb */
     if (t->count == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 256;
         t->p = sim_xrealloc(t->p, t->cap * sizeof *t->p);
     }
     plot_prim *p = &t->p[t->count++];
-    memset(p, 0, sizeof *p);
-    p->block = (uint8_t)b;
-    p->x1 = x1 < 0 ? 0 : (x1 > t->end ? t->end : x1);
-    p->x2 = b == PB_LINE ? x2 : (x2 < 0 ? 0 : (x2 > t->end ? t->end : x2));
-    p->y1 = y1;
-    p->y2 = y2;
-    p->rgb = rgb;
-    if (text) snprintf(p->text, sizeof p->text, "%s", text);
+    *p = (plot_prim){
+        .x1 = x1 < 0 ? 0 : (x1 > t->end ? t->end : x1),
+        .x2 = b == PB_LINE ? x2 : (x2 < 0 ? 0 : (x2 > t->end ? t->end : x2)),
+        .y1 = y1, .y2 = y2, .rgb = rgb & PLOT_RGB_MAX,
+        .text = text ? plot_text_put(t, text) : 0,
+        .block = (uint32_t)b & 0xffu,
+    };
     if (b >= PB_LABEL) label_index(t, t->count - 1);
 }
 
@@ -127,7 +149,7 @@ static sim_time label_w(const plot_tl *t, const char *text, bool red) {
 plot_lbox plot_label_box(const plot_tl *t, const plot_prim *p) {
     SIM_ASSERT(p->block >= PB_LABEL);           /* labels only */
     SIM_ASSERT(p->block < PB_COUNT);
-    sim_time w = label_w(t, p->text, p->block >= PB_RED_LABEL);
+    sim_time w = label_w(t, plot_text(t, p), p->block >= PB_RED_LABEL);
     bool r = p->block == PB_LABEL_R || p->block == PB_RED_LABEL_R;
     sim_time a = r ? p->x1 - w : p->x1;
     return (plot_lbox){ a, a + w, p->y1 - PLOT_LABEL_HALF, p->y1 + PLOT_LABEL_HALF };
@@ -166,7 +188,7 @@ static bool label_said(const plot_tl *t, int32_t lane, sim_time x, const char *t
         for (uint32_t i = t->band_head[b]; i != PLOT_NO_LABEL; i = t->label_next[i]) {
             const plot_prim *p = &t->p[t->label_at[i]];
             if (p->x1 == x && p->y1 >= lane - PLOT_LANE_HALF && p->y1 <= lane + PLOT_LANE_HALF &&
-                strcmp(p->text, text) == 0)
+                strcmp(plot_text(t, p), text) == 0)
                 return true;
         }
     return false;
@@ -182,26 +204,70 @@ static void place_label(plot_tl *t, int32_t node, sim_time x, int32_t y, uint32_
     t->labels[node]++;
 }
 
+bool plot_label_room(const plot_tl *t, int32_t node, bool force) {
+    if (node < 0 || (uint32_t)node >= t->s->node_count) return false;
+    return force || t->labels[node] < PLOT_LABELS_PER_LANE;
+}
+
+/* The rows a label asked at `row` may take: the two rows under the marks
+ * may swap; the others are fixed. */
+static void label_rows(int32_t row, int32_t rows[2]) {
+    rows[0] = row;
+    rows[1] = row == PLOT_ROW_MARK ? PLOT_ROW_LOW : row == PLOT_ROW_LOW ? PLOT_ROW_MARK : row;
+}
+
+/* Whether an unforced label at x on this lane and row is sure to be left
+ * out, whatever its text: a label of no width meets a placed one at every
+ * place plot_label would try.  A real label's box, left- or right-aligned,
+ * holds that no-width box at each place, so it meets there too (and near
+ * the right edge it tries fewer places).  Most labels of a long run are
+ * left out: this says so before their text is made. */
+static bool label_blocked(const plot_tl *t, int32_t lane, sim_time x, int32_t row) {
+    enum { ALL = (1u << (STAGGER_MAX + 1)) - 1u };  /* bit k: the place k characters right */
+    int32_t rows[2];
+    label_rows(row, rows);
+    if (t->label_count == 0) return false;
+    sim_time room = 2 * t->char_w;              /* as label_overlaps: two characters' room */
+    for (size_t r = 0; r < 2; r++) {
+        if (r == 1 && rows[1] == rows[0]) break;
+        int32_t y = lane + rows[r];
+        uint32_t met = 0, last = band_of(t, y + 2 * PLOT_LABEL_HALF);
+        /* One walk of the placed labels near the row for all the places
+         * (the no-width box at `at` is [at - room, at + room]). */
+        for (uint32_t b = band_of(t, y - 2 * PLOT_LABEL_HALF); b <= last && met != ALL; b++)
+            for (uint32_t i = t->band_head[b]; i != PLOT_NO_LABEL && met != ALL; i = t->label_next[i]) {
+                const plot_lbox *o = &t->label_box[i];
+                if (!(y - PLOT_LABEL_HALF < o->y2 && o->y1 < y + PLOT_LABEL_HALF)) continue;
+                for (uint32_t k = 0; k <= STAGGER_MAX; k++) {
+                    sim_time at = x + (sim_time)k * t->char_w;
+                    if (at - room < o->x2 && o->x1 < at + room) met |= 1u << k;
+                }
+            }
+        if (met != ALL) return false;           /* a place is free on this row */
+    }
+    return true;
+}
+
 void plot_label(plot_tl *t, int32_t node, sim_time x, int32_t row, uint32_t rgb, bool force,
                 const char *fmt, ...) {
     char text[PLOT_TEXT_MAX];
     SIM_ASSERT(fmt != NULL);
     SIM_ASSERT(row >= -PLOT_LANE_HALF);         /* a row inside the lane */
     SIM_ASSERT(row <= PLOT_LANE_HALF);
+    if (!plot_label_room(t, node, force)) return;   /* before the text is made */
+    int32_t lane = plot_lane_y(t, node);
+    if (!force && label_blocked(t, lane, x, row)) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    if (node < 0 || (uint32_t)node >= t->s->node_count) return;
-    if (!force && t->labels[node] >= PLOT_LABELS_PER_LANE) return;
-    int32_t lane = plot_lane_y(t, node);
     if (label_said(t, lane, x, text)) return;
     sim_time w = label_w(t, text, rgb == PLOT_RED);
-    /* The two rows under the marks may swap; the others are fixed.  A label
-     * that meets another on both is staggered right, a character at a time
-     * (up to STAGGER_MAX, or as far as it takes when forced), never drawn
-     * over another. */
-    int32_t rows[2] = { row, row == PLOT_ROW_MARK ? PLOT_ROW_LOW : row == PLOT_ROW_LOW ? PLOT_ROW_MARK : row };
+    /* A label that meets another on both rows is staggered right, a
+     * character at a time (up to STAGGER_MAX, or as far as it takes when
+     * forced), never drawn over another. */
+    int32_t rows[2];
+    label_rows(row, rows);
     uint32_t max = force ? STAGGER_FORCED_MAX : STAGGER_MAX;
     for (uint32_t k = 0; k <= max; k++) {
         sim_time at = x + (sim_time)k * t->char_w;
@@ -253,7 +319,9 @@ static key_hold *hold_open(holds *hs, const hist_effect *e) {
     memset(k, 0, sizeof *k);
     k->node = e->node;
     k->client = e->client;
-    snprintf(k->key, sizeof k->key, "%s", e->key);
+    size_t n = strnlen(e->key, sizeof k->key - 1);       /* cut as snprintf would */
+    memcpy(k->key, e->key, n);
+    k->key[n] = '\0';
     k->from = e->t_ns;
     k->to = SIM_TIME_NEVER;
     k->by = -1;
@@ -383,15 +451,23 @@ static void find_owners(holds *hs) {
 
 /* How many lock nodes a client's key must be on to count as held. */
 static uint32_t lock_quorum(const plot_tl *t, const holds *hs) {
-    uint32_t best = 0;
+    uint32_t best = 0, nodes = t->s->node_count;
+    /* Per node: how many nodes share its role, counted once for each node
+     * that holds a key (not once per hold: a long run has tens of
+     * thousands on a few nodes). */
+    uint32_t *same = sim_xcalloc(nodes + 1u, sizeof *same);   /* 0 = not counted yet */
     for (uint32_t i = 0; i < hs->count; i++) {
-        SIM_ASSERT(hs->items[i].node >= 0);     /* a lock effect names its node */
-        SIM_ASSERT((uint32_t)hs->items[i].node < t->s->node_count);
-        const char *role = t->s->nodes[hs->items[i].node].role;
-        uint32_t n = 0;
-        for (uint32_t j = 0; j < t->s->node_count; j++) n += strcmp(t->s->nodes[j].role, role) == 0;
-        if (n > best) best = n;
+        int32_t node = hs->items[i].node;
+        SIM_ASSERT(node >= 0);                  /* a lock effect names its node */
+        SIM_ASSERT((uint32_t)node < nodes);
+        if (same[node] == 0) {
+            const char *role = t->s->nodes[node].role;
+            for (uint32_t j = 0; j < nodes; j++) same[node] += strcmp(t->s->nodes[j].role, role) == 0;
+            SIM_ASSERT(same[node] >= 1);        /* the node itself */
+        }
+        if (same[node] > best) best = same[node];
     }
+    free(same);
     return best / 2u + 1u;
 }
 
@@ -430,14 +506,32 @@ static void draw_key_holds(plot_tl *t, const holds *hs) {
     }
 }
 
-typedef struct edge { sim_time t; int32_t d; } edge;
+/* A hold's edge as one sortable number: its time, then 0 for an end and 1
+ * for a start, so ends sort before starts at the same time. */
+static uint64_t edge_key(sim_time t, bool start) {
+    SIM_ASSERT(t >= 0);                         /* a time of the run: the shift keeps it */
+    return (uint64_t)t << 1 | (start ? 1u : 0u);
+}
 
-static int edge_cmp(const void *pa, const void *pb) {
-    const edge *a = pa, *b = pb;
-    SIM_ASSERT(a->d == 1 || a->d == -1);        /* a hold starts or ends */
-    SIM_ASSERT(b->d == 1 || b->d == -1);
-    if (a->t != b->t) return a->t < b->t ? -1 : 1;
-    return a->d < b->d ? -1 : (a->d > b->d);                 /* ends before starts */
+/* Sorts v[0..n) ascending: a least-significant-byte-first radix sort,
+ * tmp as big as v, skipping the bytes all keys share (the high bytes of
+ * times).  Equal keys are the same edge, so no order among them shows. */
+static void sort_keys(uint64_t *v, uint64_t *tmp, uint32_t n) {
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        uint32_t at[257] = { 0 };
+        for (uint32_t i = 0; i < n; i++) at[((src[i] >> shift) & 0xffu) + 1u]++;
+        bool one = false;
+        for (uint32_t b = 1; b <= 256 && !one; b++) one = at[b] == n;
+        if (one) continue;                      /* every key has this byte: no move */
+        for (uint32_t b = 1; b <= 256; b++) at[b] += at[b - 1];
+        for (uint32_t i = 0; i < n; i++) dst[at[(src[i] >> shift) & 0xffu]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
+    for (uint32_t i = 1; i < n; i++) SIM_ASSERT(v[i - 1] <= v[i]);
 }
 
 /* Under each client's belief: when a quorum of lock nodes held its key.
@@ -458,29 +552,32 @@ static void draw_service_held(plot_tl *t, const holds *hs) {
         if (k->client >= 0 && (uint32_t)k->client < nodes && k->own != SIM_TIME_NEVER)
             by_client[first[k->client + 1]++] = i;              /* in index order */
     }
-    edge *ev = sim_xcalloc((size_t)hs->count * 2 + 1, sizeof *ev);
+    uint64_t *ev = sim_xmalloc(((size_t)hs->count * 2 + 1) * sizeof *ev);
+    uint64_t *tmp = sim_xmalloc(((size_t)hs->count * 2 + 1) * sizeof *tmp);
     for (uint32_t c = 0; c < nodes; c++) {
         uint32_t n = 0;
         for (uint32_t j = first[c]; j < first[c + 1]; j++) {
             const key_hold *k = &hs->items[by_client[j]];
             SIM_ASSERT(k->client == (int32_t)c);
-            ev[n++] = (edge){ k->own, +1 };
-            ev[n++] = (edge){ k->to, -1 };
+            ev[n++] = edge_key(k->own, true);
+            ev[n++] = edge_key(k->to, false);
         }
-        qsort(ev, n, sizeof *ev, edge_cmp);
+        sort_keys(ev, tmp, n);
         int32_t level = 0, y = plot_lane_y(t, (int32_t)c);
         sim_time from = 0;
         for (uint32_t i = 0; i < n; i++) {
             bool was = level >= (int32_t)q;
-            level += ev[i].d;
-            if (!was && level >= (int32_t)q) from = ev[i].t;
+            sim_time at = (sim_time)(ev[i] >> 1);
+            level += (ev[i] & 1u) ? 1 : -1;
+            if (!was && level >= (int32_t)q) from = at;
             if (was && level < (int32_t)q) {
-                plot_box(t, PB_HELD, from, ev[i].t, y + PLOT_HELD_LO, y + PLOT_HELD_HI, t->rgb[c]);
+                plot_box(t, PB_HELD, from, at, y + PLOT_HELD_LO, y + PLOT_HELD_HI, t->rgb[c]);
                 t->legend |= PL_HELD;
             }
         }
         SIM_ASSERT(level == 0);                 /* every hold that starts also ends */
     }
+    free(tmp);
     free(ev);
     free(by_client);
     free(first);
@@ -865,6 +962,7 @@ void plot_tl_free(plot_tl *t) {
     SIM_ASSERT(t->count <= t->cap);
     SIM_ASSERT(t->label_count <= t->label_cap);
     free(t->p);
+    free(t->text);
     free(t->label_at);
     free(t->label_box);
     free(t->label_next);

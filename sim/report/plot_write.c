@@ -151,21 +151,50 @@ uint32_t plot_mark_legend(plot_block b) {
 
 /* ------------------------------------------------------------ numbers */
 
+/* The digits of v at p, no padding; past the last. */
+static char *put_u64(char *p, uint64_t v) {
+    char d[20];
+    int n = 0;
+    do { d[n++] = (char)('0' + v % 10u); v /= 10u; } while (v > 0);
+    while (n > 0) *p++ = d[--n];
+    return p;
+}
+
+/* The digits of v at p, zero-padded to `width` (v < 10^width); past the last. */
+static char *put_u64_padded(char *p, uint64_t v, int width) {
+    for (int i = width; i-- > 0;) { p[i] = (char)('0' + v % 10u); v /= 10u; }
+    SIM_ASSERT(v == 0);                         /* it fitted */
+    return p + width;
+}
+
+char *plot_put_time(char *p, sim_time ns) {
+    if (ns < 0) *p++ = '-';
+    uint64_t a = ns < 0 ? (uint64_t)(-(ns + 1)) + 1u : (uint64_t)ns;
+    p = put_u64(p, a / 1000000000u);
+    *p++ = '.';
+    return put_u64_padded(p, a % 1000000000u, 9);
+}
+
+/* printf's "%s%" PRIu64 ".%09" PRIu64 " of the sign and |ns|'s seconds and
+ * nanoseconds, written by hand: it is printed for every row of
+ * timeline.dat and latency.dat, and snprintf was a tenth of their cost. */
 void plot_fmt_time(char *buf, size_t len, sim_time ns) {
     SIM_ASSERT(buf != NULL);
     SIM_ASSERT(len >= 22);                      /* "-9223372036.854775808" and its NUL: never cut */
-    const char *sign = ns < 0 ? "-" : "";
-    uint64_t a = ns < 0 ? (uint64_t)(-(ns + 1)) + 1u : (uint64_t)ns;
-    snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64, sign, a / 1000000000u, a % 1000000000u);
+    *plot_put_time(buf, ns) = '\0';
 }
 
-static void fmt_lane(char *buf, size_t len, int32_t y) {
-    SIM_ASSERT(buf != NULL);
+/* "%s%" PRIu32 ".%02" PRIu32 ": a lane coordinate in lanes, two decimals. */
+static char *put_lane(char *p, int32_t y) {
     SIM_ASSERT(y != INT32_MIN);                 /* -y below must not overflow */
-    const char *sign = y < 0 ? "-" : "";
+    if (y < 0) *p++ = '-';
     uint32_t a = y < 0 ? (uint32_t)(-y) : (uint32_t)y;
-    snprintf(buf, len, "%s%" PRIu32 ".%02" PRIu32, sign, a / 100u, a % 100u);
+    p = put_u64(p, a / 100u);
+    *p++ = '.';
+    return put_u64_padded(p, a % 100u, 2);
 }
+
+char *plot_put_u64(char *p, uint64_t v) { return put_u64(p, v); }
 
 void plot_gp_str(FILE *f, const char *s) {
     SIM_ASSERT(f != NULL);
@@ -187,29 +216,55 @@ static void data_str(FILE *f, const char *s) {
 
 /* ------------------------------------------------------------ timeline.dat */
 
-static void write_prim(FILE *f, const plot_prim *p) {
-    char x1[32], x2[32], y1[16], y2[16];
+/* A row of timeline.dat, built in a buffer: numbers and spaces, as a
+ * printf of each block's columns would print them. */
+static void write_prim(FILE *f, const plot_tl *t, const plot_prim *p) {
+    char line[160], *o = line;                  /* 5 numbers of at most 21 characters */
     SIM_ASSERT(p->block < PB_COUNT);
-    SIM_ASSERT(memchr(p->text, '\0', sizeof p->text) != NULL);   /* plot_add terminates it */
-    plot_fmt_time(x1, sizeof x1, p->x1);
-    plot_fmt_time(x2, sizeof x2, p->x2);
-    fmt_lane(y1, sizeof y1, p->y1);
-    fmt_lane(y2, sizeof y2, p->y2);
+    SIM_ASSERT(p->text < t->text_len || p->text == 0);          /* plot_text_put's offset */
     switch ((plot_block)p->block) {
-    case PB_LINE: fprintf(f, "%s %s %" PRId64 " %" PRIu32 "\n", x1, y1, p->x2, p->rgb); return;
-    case PB_ARROW: fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, y1, x2, y2, p->rgb); return;
-    case PB_VALID: case PB_SEG: case PB_SEG_FAIL: case PB_SEG_INFO: case PB_RED_SEG:
-        fprintf(f, "%s %s %s %" PRIu32 "\n", x1, x2, y1, p->rgb);
-        return;
-    case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:
-        fprintf(f, "%s %s %" PRIu32 " ", x1, y1, p->rgb);
-        data_str(f, p->text);
+    case PB_LINE:                               /* x y polyline rgb */
+        o = plot_put_time(o, p->x1); *o++ = ' ';
+        o = put_lane(o, p->y1); *o++ = ' ';
+        if (p->x2 < 0) *o++ = '-';
+        o = put_u64(o, p->x2 < 0 ? (uint64_t)(-(p->x2 + 1)) + 1u : (uint64_t)p->x2);
+        break;
+    case PB_ARROW:                              /* x1 y1 x2 y2 rgb */
+        o = plot_put_time(o, p->x1); *o++ = ' ';
+        o = put_lane(o, p->y1); *o++ = ' ';
+        o = plot_put_time(o, p->x2); *o++ = ' ';
+        o = put_lane(o, p->y2);
+        break;
+    case PB_VALID: case PB_SEG: case PB_SEG_FAIL: case PB_SEG_INFO: case PB_RED_SEG:   /* x1 x2 y rgb */
+        o = plot_put_time(o, p->x1); *o++ = ' ';
+        o = plot_put_time(o, p->x2); *o++ = ' ';
+        o = put_lane(o, p->y1);
+        break;
+    case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:   /* x y rgb "text" */
+        o = plot_put_time(o, p->x1); *o++ = ' ';
+        o = put_lane(o, p->y1); *o++ = ' ';
+        o = put_u64(o, p->rgb); *o++ = ' ';
+        fwrite(line, 1, (size_t)(o - line), f);
+        data_str(f, plot_text(t, p));
         fputc('\n', f);
         return;
-    default: break;
+    default:
+        if (p->block >= PB_DOT) {               /* x y rgb */
+            o = plot_put_time(o, p->x1); *o++ = ' ';
+            o = put_lane(o, p->y1);
+        } else {                                /* x1 x2 y1 y2 rgb */
+            o = plot_put_time(o, p->x1); *o++ = ' ';
+            o = plot_put_time(o, p->x2); *o++ = ' ';
+            o = put_lane(o, p->y1); *o++ = ' ';
+            o = put_lane(o, p->y2);
+        }
+        break;
     }
-    if (p->block >= PB_DOT) fprintf(f, "%s %s %" PRIu32 "\n", x1, y1, p->rgb);
-    else fprintf(f, "%s %s %s %s %" PRIu32 "\n", x1, x2, y1, y2, p->rgb);
+    *o++ = ' ';
+    o = put_u64(o, p->rgb);
+    *o++ = '\n';
+    SIM_ASSERT((size_t)(o - line) <= sizeof line);
+    fwrite(line, 1, (size_t)(o - line), f);
 }
 
 typedef struct dat_ctx { const plot_tl *t; const plot_head *head; } dat_ctx;
@@ -231,7 +286,7 @@ static void write_dat(FILE *f, const void *ctx) {
             if (p->block != b) continue;
             if (b == PB_LINE && poly != -1 && p->x2 != poly) fputc('\n', f);
             poly = p->x2;
-            write_prim(f, p);
+            write_prim(f, t, p);
         }
     }
 }
