@@ -68,6 +68,8 @@ typedef struct edn_writer {
     uint64_t *emitted;           /* by op: the :process its invoke line gave */
     uint32_t procs;
     uint64_t index;              /* the next line's :index */
+    char index_text[RPT_U64_DIGITS];   /* index in decimal, counted up as lines go */
+    size_t index_len;
     edn_event last;              /* the last line written, to assert the order */
 } edn_writer;
 
@@ -108,21 +110,33 @@ static const edn_kind *kind_of(edn_writer *w, hist_f f) {
     return k;
 }
 
-static void writer_init(edn_writer *w, FILE *f, const rpt_run *run, uint32_t procs) {
+/* What one pass over the ops finds before any line is written. */
+typedef struct edn_scan {
+    uint32_t procs;              /* the largest :process, plus one */
+    uint32_t completions;        /* ops with a completion line */
+    bool in_order;               /* invokes in op order, none before 0 */
+    bool any_info;               /* an op completed :info */
+} edn_scan;
+
+static void writer_init(edn_writer *w, FILE *f, const rpt_run *run, const edn_scan *sc) {
     memset(w, 0, sizeof *w);
     w->o = sim_xmalloc(sizeof *w->o);
     w->o->f = f;
     w->o->n = 0;
     w->run = run;
+    w->index_text[0] = '0';
+    w->index_len = 1;
     w->slot_of = sim_xcalloc((size_t)UINT16_MAX + 1u, sizeof *w->slot_of);
     uint32_t nodes = run->s->node_count;
     w->node = sim_xcalloc((size_t)nodes + 1u, sizeof *w->node);
     w->node_len = sim_xcalloc((size_t)nodes + 1u, sizeof *w->node_len);
     for (uint32_t i = 0; i < nodes; i++) w->node[i] = node_text(run->s->nodes[i].name, &w->node_len[i]);
     /* Jepsen: after an :info the process may still be running the op, so
-     * its next op gets a fresh process number, process + generation * procs. */
-    w->procs = procs;
-    w->gen = sim_xcalloc((size_t)procs + 1u, sizeof *w->gen);
+     * its next op gets a fresh process number, process + generation * procs.
+     * With no :info, every op keeps its own, and nothing is counted. */
+    w->procs = sc->procs;
+    if (!sc->any_info) return;
+    w->gen = sim_xcalloc((size_t)sc->procs + 1u, sizeof *w->gen);
     w->emitted = sim_xcalloc((size_t)run->h->op_count + 1u, sizeof *w->emitted);
 }
 
@@ -193,8 +207,30 @@ static void edn_lock(rpt_out *o, const hist *h, const hist_op *op, bool completi
     }
 }
 
+/* Counts the line number up by one, in its decimal text as well: trailing
+ * 9s become 0s and the digit before them goes up, or a 1 goes in front
+ * (a line costs no division for its :index).  Checked against the number
+ * every 4096 lines. */
+static void index_next(edn_writer *w) {
+    w->index++;
+    size_t i = w->index_len;
+    while (i > 0 && w->index_text[i - 1] == '9') w->index_text[--i] = '0';
+    if (i > 0) {
+        w->index_text[i - 1]++;
+    } else {
+        SIM_ASSERT(w->index_len < RPT_U64_DIGITS);
+        memmove(w->index_text + 1, w->index_text, w->index_len++);
+        w->index_text[0] = '1';
+    }
+    if (w->index % 4096u == 0) {
+        char check[RPT_U64_DIGITS];
+        size_t len = rpt_fmt_u64(check, w->index);
+        SIM_ASSERT(len == w->index_len && memcmp(check, w->index_text, len) == 0);
+    }
+}
+
 /* ", :process P, :time T, :index I", with one test for room. */
-static void edn_numbers(rpt_out *o, uint64_t process, uint64_t t, uint64_t index) {
+static void edn_numbers(rpt_out *o, uint64_t process, uint64_t t, const edn_writer *w) {
     static const char a[] = ", :process ", b[] = ", :time ", c[] = ", :index ";
     char *start = rpt_out_room(o, sizeof a + sizeof b + sizeof c + 3 * RPT_U64_DIGITS);
     char *at = start;
@@ -206,7 +242,8 @@ static void edn_numbers(rpt_out *o, uint64_t process, uint64_t t, uint64_t index
     at += rpt_fmt_u64(at, t);
     memcpy(at, c, sizeof c - 1);
     at += sizeof c - 1;
-    at += rpt_fmt_u64(at, index);
+    memcpy(at, w->index_text, w->index_len);
+    at += w->index_len;
     o->n += (size_t)(at - start);
 }
 
@@ -220,7 +257,8 @@ static void edn_line(edn_writer *w, const hist_op *op, bool completion, uint64_t
     int type = completion ? op->result : 0;
     rpt_out_mem(o, k->head[type], k->head_len[type]);
     edn_value(o, k->value, op, completion);
-    edn_numbers(o, process, (uint64_t)t, w->index++);
+    edn_numbers(o, process, (uint64_t)t, w);
+    index_next(w);
     if (op->node >= 0 && (uint32_t)op->node < w->run->s->node_count)
         rpt_out_mem(o, w->node[op->node], w->node_len[op->node]);
     edn_lock(o, w->run->h, op, completion);
@@ -237,6 +275,11 @@ static void edn_emit(edn_writer *w, edn_event e) {
     SIM_ASSERT(op->process < w->procs);         /* gen[] was sized by the largest */
     SIM_ASSERT(w->index == 0 || edn_event_cmp(&w->last, &e) < 0);   /* sorted, no ties */
     w->last = e;
+    if (w->emitted == NULL) {                   /* no :info in the history */
+        SIM_ASSERT(e.phase == 0 || op->result != HIST_INFO);
+        edn_line(w, op, e.phase == 1, op->process);
+        return;
+    }
     if (e.phase == 0) w->emitted[op->id] = op->process + w->gen[op->process] * w->procs;
     else if (op->result == HIST_INFO) w->gen[op->process]++;
     edn_line(w, op, e.phase == 1, w->emitted[op->id]);
@@ -282,9 +325,7 @@ static void sort_by_time(edn_event *ev, edn_event *tmp, uint32_t n) {
 
 /* A run's history: the completions sorted and merged with the invokes,
  * which are in op order, line by line. */
-static void write_merged(edn_writer *w, const hist *h) {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < h->op_count; i++) n += has_completion(&h->ops[i]);
+static void write_merged(edn_writer *w, const hist *h, uint32_t n) {
     edn_event *fin = sim_xcalloc((size_t)n + 1u, sizeof *fin);
     edn_event *tmp = sim_xcalloc((size_t)n + 1u, sizeof *tmp);
     uint32_t k = 0;
@@ -330,18 +371,18 @@ void rpt_write_history_edn(FILE *f, const rpt_run *run) {
     SIM_ASSERT(run->s != NULL);
     SIM_ASSERT(run->h != NULL);
     const hist *h = run->h;
-    uint32_t procs = 0;
-    bool in_order = true;
+    edn_scan sc = { 0, 0, true, false };
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
         SIM_ASSERT(op->id == i);
-        if (op->process + 1 > procs) procs = op->process + 1;
-        if (i > 0 && op->invoke_ns < h->ops[i - 1].invoke_ns) in_order = false;
-        if (op->invoke_ns < 0) in_order = false;
+        if (op->process + 1 > sc.procs) sc.procs = op->process + 1;
+        if (op->invoke_ns < 0 || (i > 0 && op->invoke_ns < h->ops[i - 1].invoke_ns)) sc.in_order = false;
+        sc.completions += has_completion(op);
+        sc.any_info |= has_completion(op) && op->result == HIST_INFO;
     }
     edn_writer w;
-    writer_init(&w, f, run, procs);
-    if (in_order) write_merged(&w, h);
+    writer_init(&w, f, run, &sc);
+    if (sc.in_order) write_merged(&w, h, sc.completions);
     else write_sorted(&w, h);
     writer_free(&w);
 }
