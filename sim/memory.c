@@ -10,6 +10,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/base.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -32,6 +36,7 @@
 
 static bool tuned;
 static uintptr_t heap_advised;           /* the heap is advised up to here */
+static size_t reserved_live;             /* sim_reserve blocks not yet freed */
 
 /* Advises the whole huge pages inside [from, to). */
 static void advise(uintptr_t from, uintptr_t to) {
@@ -41,6 +46,7 @@ static void advise(uintptr_t from, uintptr_t to) {
 
 void sim_memory_tune(void) {
     if (tuned) return;
+    SIM_ASSERT(reserved_live == 0);         /* a calloc'd reservation must not be unmapped */
     mallopt(M_MMAP_THRESHOLD, (int)SIM_MEMORY_HEAP_MAX);
     mallopt(M_TOP_PAD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
@@ -57,9 +63,34 @@ void sim_memory_grew(void *p, size_t size) {
     heap_advised = top & ~(HUGE_PAGE - 1);   /* the part past the last whole page, next time */
 }
 
+void *sim_reserve(size_t bytes) {
+    reserved_live++;
+    if (!tuned) return sim_xcalloc(1, bytes);
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED) { fprintf(stderr, "ccsim: out of memory (%zu bytes)\n", bytes); abort(); }
+    advise((uintptr_t)p, (uintptr_t)p + bytes);
+    return p;
+}
+
+void sim_reserve_free(void *p, size_t bytes) {
+    if (p == NULL) return;
+    SIM_ASSERT(reserved_live > 0);
+    reserved_live--;
+    if (!tuned) { free(p); return; }
+    (void)munmap(p, bytes ? bytes : 1);
+}
+
 #else
 
 void sim_memory_tune(void) {}
+
+void *sim_reserve(size_t bytes) { return sim_xcalloc(1, bytes); }
+
+void sim_reserve_free(void *p, size_t bytes) {
+    (void)bytes;
+    free(p);
+}
 
 void sim_memory_grew(void *p, size_t size) {
     (void)p;

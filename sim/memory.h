@@ -31,4 +31,16 @@ void sim_memory_tune(void);
  * Does nothing until sim_memory_tune. */
 void sim_memory_grew(void *p, size_t size);
 
+/* Zeroed room for an array that only grows, up to bytes, which never
+ * moves: the pages are backed only as they are first written, so an
+ * array given its largest size at once costs what it uses and growing it
+ * copies nothing (realloc copies the whole array at each doubling, into
+ * pages that fault).  For arrays with a hard bound (the message log's
+ * PLOT_MSGS_MAX).  A mapping of its own, huge pages advised, where tuned
+ * (glibc, no sanitizer); calloc elsewhere.  Free with sim_reserve_free and
+ * the same size.  Out of address space: the message sim_xmalloc gives, and
+ * abort. */
+void *sim_reserve(size_t bytes);
+void sim_reserve_free(void *p, size_t bytes);
+
 #endif

@@ -314,6 +314,32 @@ static void two_polls(fx *f, const char *path, const int32_t n[4], const char *p
     done(f);
 }
 
+/* The message log keeps the latest arrival of the messages it keeps, as
+ * they are noted (late arrivals first, a loss, a drop), and the view of
+ * the timeline reaches it. */
+static void the_view_reaches_the_latest_arrival_whatever_order_messages_arrive_in(void **state) {
+    (void)state;
+    fx f;
+    run_file(&f, L2, NULL, 0);
+    plot_msgs m;
+    plot_msgs_init(&m);
+    assert_true(m.last_arrive_ns == SIM_TIME_NEVER);
+    sim_time late = f.r.end_ns - f.r.end_ns / 5;
+    const sim_msg_note notes[] = {
+        { .from = 0, .to = 1, .sent_ns = SIM_MS, .arrive_ns = late },               /* slow */
+        { .from = 1, .to = 0, .sent_ns = 2 * SIM_MS, .arrive_ns = 3 * SIM_MS },      /* quick */
+        { .from = 0, .to = 1, .sent_ns = 4 * SIM_MS, .arrive_ns = SIM_TIME_NEVER },  /* lost */
+        { .from = 1, .to = 0, .sent_ns = SIM_TIME_NEVER, .arrive_ns = 3 * SIM_MS, .dropped = true },
+    };
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) plot_msgs_note(&m, &notes[i]);
+    assert_int_equal(m.count, 3);
+    assert_true(m.last_arrive_ns == late);
+    assert_true(plot_view_end(f.s, f.r.h, f.r.end_ns, &m) >= late);
+    plot_msgs_free(&m);
+    assert_true(m.last_arrive_ns == SIM_TIME_NEVER);
+    done(&f);
+}
+
 /* The messages are grouped by sender and receiver by one counting sort
  * when the run has few nodes, by two (per node) when it has many: the
  * bundles are the same. */
@@ -427,6 +453,7 @@ int main(void) {
         cmocka_unit_test(periodic_polling_is_one_bundle_labelled_once_not_a_comb),
         cmocka_unit_test(arrows_beyond_the_cap_are_cut_with_a_label_saying_where),
         cmocka_unit_test(polls_bundle_alike_on_a_run_of_few_nodes_and_of_many),
+        cmocka_unit_test(the_view_reaches_the_latest_arrival_whatever_order_messages_arrive_in),
         cmocka_unit_test(the_same_run_draws_the_same_mechanism_bytes),
         cmocka_unit_test(a_steady_stream_of_completions_has_a_steady_rate),
         cmocka_unit_test(a_short_duration_reads_as_a_person_writes_it),

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tests/test_engine_support.h"
+#include "sim/memory.h"
 #include "sim/verify.h"
 
 static void message_arrives_after_the_fixed_latency(void **state) {
@@ -806,6 +807,26 @@ static void the_largest_clocks_latencies_and_delays_do_not_wrap(void **state) {
     sim_destroy(run); free(s->params.items); free(s);
 }
 
+/* sim_reserve: room that reads as zeros until written, keeps what is
+ * written at both ends, and is given back; tuned (its own mapping) or
+ * not (calloc), the same. */
+static void reserved_room_reads_as_zeros_and_keeps_what_is_written(void **state) {
+    (void)state;
+    for (int tuned = 0; tuned < 2; tuned++) {
+        if (tuned) sim_memory_tune();
+        size_t bytes = (size_t)64 << 20;
+        unsigned char *p = sim_reserve(bytes);
+        assert_non_null(p);
+        assert_int_equal(p[0], 0);
+        assert_int_equal(p[bytes / 2], 0);
+        assert_int_equal(p[bytes - 1], 0);
+        p[0] = 1;
+        p[bytes - 1] = 2;
+        assert_int_equal(p[0] + p[bytes - 1], 3);
+        sim_reserve_free(p, bytes);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message_arrives_after_the_fixed_latency),
@@ -846,6 +867,7 @@ int main(void) {
         cmocka_unit_test(a_trace_line_is_time_node_and_text_and_a_model_line_is_cut_at_511_bytes),
         cmocka_unit_test(a_pause_at_the_largest_horizon_runs_to_the_end),
         cmocka_unit_test(the_largest_clocks_latencies_and_delays_do_not_wrap),
+        cmocka_unit_test(reserved_room_reads_as_zeros_and_keeps_what_is_written),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

@@ -60,6 +60,7 @@ typedef struct plot_msgs {
     plot_msg *items;
     uint32_t count, cap;
     uint64_t total;              /* notes of messages sent, including those not kept */
+    sim_time last_arrive_ns;     /* the latest arrival of a kept message, SIM_TIME_NEVER = none */
 } plot_msgs;
 
 void plot_msgs_init(plot_msgs *m);

@@ -44,17 +44,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/memory.h"
+
 void plot_msgs_init(plot_msgs *m) {
     SIM_ASSERT(m != NULL);
     memset(m, 0, sizeof *m);
+    m->last_arrive_ns = SIM_TIME_NEVER;
 }
 
 void plot_msgs_free(plot_msgs *m) {
     if (!m) return;
     SIM_ASSERT(m->count <= m->cap);
     SIM_ASSERT(m->count <= m->total);           /* every kept message was counted */
-    free(m->items);
-    memset(m, 0, sizeof *m);
+    sim_reserve_free(m->items, (size_t)m->cap * sizeof *m->items);
+    plot_msgs_init(m);
 }
 
 /* A drop on arrival marks the latest matching copy; only the last
@@ -80,12 +83,14 @@ void plot_msgs_note(void *ctx, const sim_msg_note *n) {
     if (n->dropped) { note_drop(m, n); return; }
     m->total++;
     if (m->count == PLOT_MSGS_MAX) return;
-    if (m->count == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 256;
-        m->items = sim_xrealloc(m->items, m->cap * sizeof *m->items);
+    if (m->items == NULL) {                      /* its largest at once: growing copies nothing */
+        m->cap = PLOT_MSGS_MAX;
+        m->items = sim_reserve((size_t)m->cap * sizeof *m->items);
     }
     SIM_ASSERT(n->arrive_ns == SIM_TIME_NEVER || n->arrive_ns >= n->sent_ns);
     m->items[m->count++] = (plot_msg){ n->from, n->to, n->sent_ns, n->arrive_ns, false };
+    if (n->arrive_ns != SIM_TIME_NEVER && (m->last_arrive_ns == SIM_TIME_NEVER || n->arrive_ns > m->last_arrive_ns))
+        m->last_arrive_ns = n->arrive_ns;
 }
 
 /* ------------------------------------------------------------- drawing */

@@ -892,17 +892,15 @@ sim_time plot_view_end(const scn *s, const hist *h, sim_time end, const plot_msg
         if (op->result == HIST_PENDING) return end;
         if (op->complete_ns > last) last = op->complete_ns;
     }
-    for (uint32_t i = 0; i < h->effect_count; i++)
-        if (h->effects[i].t_ns > last) last = h->effects[i].t_ns;
+    /* effects are appended in true-time order (hist.h): the last is the latest */
+    if (h->effect_count > 0 && h->effects[h->effect_count - 1].t_ns > last) last = h->effects[h->effect_count - 1].t_ns;
     for (uint32_t i = 0; i < s->fault_count; i++) {
         const scn_fault *f = &s->faults[i];
         sim_time at = f->kind == SCN_FAULT_PAUSE || f->kind == SCN_FAULT_LINK_DELAY ||
                       f->kind == SCN_FAULT_LINK_LOSS || (scn_fault_crashes(f->kind) && f->for_ns > 0) ? f->at_ns + f->for_ns : f->at_ns;
         if (at > last) last = at;
     }
-    for (uint32_t i = 0; m && i < m->count; i++)
-        if (m->items[i].arrive_ns != SIM_TIME_NEVER && m->items[i].arrive_ns > last)
-            last = m->items[i].arrive_ns;
+    if (m && m->last_arrive_ns != SIM_TIME_NEVER && m->last_arrive_ns > last) last = m->last_arrive_ns;
     sim_time view = last + last / 10 + SIM_MS, step = 1;
     while (view / step >= 100) step *= 10;                   /* two digits, rounded up */
     view = (view + step - 1) / step * step;
