@@ -343,18 +343,24 @@ static void the_view_reaches_the_latest_arrival_whatever_order_messages_arrive_i
 /* The messages are grouped by sender and receiver by one counting sort
  * when the run has few nodes, by two (per node) when it has many: the
  * bundles are the same. */
-static void polls_bundle_alike_on_a_run_of_few_nodes_and_of_many(void **state) {
-    (void)state;
-    char path[160];
-    snprintf(path, sizeof path, "%s/many-nodes.yaml", tmp_root);
+/* Writes a run of 42 nodes (a SETNX lock, 40 clients, 2 s) whose check
+ * finds no violation into the temporary folder: its path in path. */
+static void many_nodes_file(char *path, size_t len) {
+    snprintf(path, len, "%s/many-nodes.yaml", tmp_root);
     FILE *y = fopen(path, "w");
     assert_non_null(y);
     fputs("name: many-nodes\nseed: 1\nduration: 2s\nprotocol: setnx-lock\n"
           "params: {ttl: 10s, release: compare-and-delete, fencing: false}\n"
           "nodes:\n  redis: 1\n  client: 40\n  storage: 1\nnetwork: {latency: 1ms}\n"
           "workload: {kind: lock-counter, iterations: 1, hold: 1ms, think: 500ms}\n"
-          "checks: [liveness]\n", y);
+          "checks: [mutual-exclusion]\n", y);
     assert_int_equal(fclose(y), 0);
+}
+
+static void polls_bundle_alike_on_a_run_of_few_nodes_and_of_many(void **state) {
+    (void)state;
+    char path[160];
+    many_nodes_file(path, sizeof path);
     fx f;
     uint32_t few = 0, many = 0;
     const int32_t small[4] = { 1, 0, 2, 3 };     /* L2: c1 -> redis1, c2 -> storage */
@@ -363,6 +369,49 @@ static void polls_bundle_alike_on_a_run_of_few_nodes_and_of_many(void **state) {
     two_polls(&f, path, big, "every 100 ms: 6 times to ", &many);
     assert_int_equal(few, 2);
     assert_int_equal(many, 2);
+}
+
+/* The 42-node run's timeline with a log of `pairs` (sender, receiver)
+ * pairs, `each` messages a pair, gap_ms apart: its arrows, and whether
+ * its note says they are too many to draw. */
+static uint32_t arrows_of_pairs(uint32_t pairs, uint32_t each, sim_time gap_ms, bool *too_many) {
+    char path[160];
+    many_nodes_file(path, sizeof path);
+    fx f;
+    run_file(&f, path, NULL, 0);
+    plot_msgs m;
+    plot_msgs_init(&m);
+    for (uint32_t j = 0; j < each; j++)
+        for (uint32_t p = 0; p < pairs; p++) {
+            int32_t from = (int32_t)(p % 42), to = (int32_t)((p % 42 + 1 + p / 42) % 42);
+            sim_time at = (10 + (sim_time)j * gap_ms) * SIM_MS + (sim_time)p * 10000;
+            sim_msg_note note = { .from = from, .to = to, .sent_ns = at, .arrive_ns = at + SIM_MS };
+            plot_msgs_note(&m, &note);
+        }
+    plot_run pr = { &f.r, &m };
+    plot_tl t;
+    plot_tl_build(&t, &pr);
+    uint32_t arrows = count_block(&t, PB_ARROW);
+    *too_many = strstr(t.note, "too many to draw as arrows") != NULL;
+    plot_tl_free(&t);
+    plot_msgs_free(&m);
+    done(&f);
+    return arrows;
+}
+
+/* With no violation to centre on, a log whose pairs alone would keep
+ * more than PLOT_ARROWS_MAX arrows (each keeps at least two of its
+ * messages) is said to be too many without bundling; a log of many
+ * messages on few pairs still bundles into a few arrows. */
+static void many_pairs_are_too_many_to_draw_and_few_pairs_of_many_messages_are_drawn(void **state) {
+    (void)state;
+    bool too_many = false;
+    assert_int_equal(arrows_of_pairs(100, 3, 300, &too_many), 0);      /* 200 kept at least */
+    assert_true(too_many);
+    assert_true(arrows_of_pairs(2, 300, 5, &too_many) > 0);             /* two bundles */
+    assert_false(too_many);
+    assert_true(arrows_of_pairs(40, 2, 300, &too_many) > 0);            /* 80: the cap, not past it */
+    assert_false(too_many);
 }
 
 static void the_same_run_draws_the_same_mechanism_bytes(void **state) {
@@ -454,6 +503,7 @@ int main(void) {
         cmocka_unit_test(arrows_beyond_the_cap_are_cut_with_a_label_saying_where),
         cmocka_unit_test(polls_bundle_alike_on_a_run_of_few_nodes_and_of_many),
         cmocka_unit_test(the_view_reaches_the_latest_arrival_whatever_order_messages_arrive_in),
+        cmocka_unit_test(many_pairs_are_too_many_to_draw_and_few_pairs_of_many_messages_are_drawn),
         cmocka_unit_test(the_same_run_draws_the_same_mechanism_bytes),
         cmocka_unit_test(a_steady_stream_of_completions_has_a_steady_rate),
         cmocka_unit_test(a_short_duration_reads_as_a_person_writes_it),

@@ -519,9 +519,48 @@ static void say_window(plot_tl *t, const arrows *a, const uint32_t *idx, uint32_
                    "%u later arrows not drawn ->", n - from - want);
 }
 
+/* The note of a run whose arrows are too many to draw, even bundled, with
+ * no violation to centre a window on. */
+static void say_too_many(plot_tl *t, const plot_msgs *m) {
+    size_t used = strlen(t->note);
+    snprintf(t->note + used, sizeof t->note - used, "%s%llu messages: too many to draw as "
+             "arrows, even bundled (%s them)", used ? "; " : "",
+             (unsigned long long)m->total, trace_has(t));
+}
+
+/* Whether the arrows kept after bundling will be more than
+ * PLOT_ARROWS_MAX, known before bundling: a bundle keeps its first and
+ * last message and a message in none is kept, so each (sender, receiver)
+ * pair keeps at least min(its messages, 2), and their sum is a lower
+ * bound.  Reads the log only until the bound passes the cap (a few
+ * hundred messages in a busy run), through a table of the pairs met so
+ * far, which are fewer than its slots until then. */
+enum { TOO_MANY_SLOTS = 256 };
+_Static_assert(TOO_MANY_SLOTS > 2 * (PLOT_ARROWS_MAX + 1), "the pairs' table stays half empty");
+
+static bool surely_too_many(const plot_msgs *m) {
+    uint64_t pair[TOO_MANY_SLOTS];
+    uint8_t kept[TOO_MANY_SLOTS] = { 0 };       /* 0 = a free slot, else min(messages, 2) */
+    uint32_t bound = 0;
+    for (uint32_t i = 0; i < m->count; i++) {
+        uint64_t key = (uint64_t)(uint32_t)m->items[i].from << 32 | (uint32_t)m->items[i].to;
+        uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15u) >> 32) % TOO_MANY_SLOTS;
+        while (kept[h] != 0 && pair[h] != key) h = (h + 1) % TOO_MANY_SLOTS;
+        pair[h] = key;
+        if (kept[h] == 2) continue;
+        kept[h]++;
+        if (++bound > PLOT_ARROWS_MAX) return true;
+    }
+    return false;
+}
+
 void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     SIM_ASSERT(t != NULL);
     if (!m || m->count == 0) return;
+    if (focus_time(t) == SIM_TIME_NEVER && surely_too_many(m)) {   /* the note, without bundling */
+        say_too_many(t, m);
+        return;
+    }
     arrows a = { m, sim_xcalloc(m->count + 1u, 1), NULL, 0, 0, 0, t->s->node_count };
     a.px = t->view / PLOT_AREA_PX > 0 ? t->view / PLOT_AREA_PX : 1;
     find_bundles(&a);
@@ -535,10 +574,7 @@ void plot_build_arrows(plot_tl *t, const plot_msgs *m) {
     if (n > PLOT_ARROWS_MAX) {
         sim_time at = focus_time(t);
         if (at == SIM_TIME_NEVER) {              /* a smear at this scale, and nothing to centre on */
-            size_t used = strlen(t->note);
-            snprintf(t->note + used, sizeof t->note - used, "%s%llu messages: too many to draw as "
-                     "arrows, even bundled (%s them)", used ? "; " : "",
-                     (unsigned long long)m->total, trace_has(t));
+            say_too_many(t, m);
             free(idx);
             free(a.b);
             free(a.keep);
