@@ -1,9 +1,11 @@
 /* memory.c -- big pages for big runs (memory.h says why and what).
  *
  * glibc only: mallopt's M_MMAP_THRESHOLD, M_TOP_PAD and M_TRIM_THRESHOLD,
- * sbrk(0) to see where the heap ends, madvise(MADV_HUGEPAGE).  Elsewhere,
- * and under AddressSanitizer (its allocator is not glibc's), both
- * functions do nothing.
+ * sbrk(0) to see where the heap ends, madvise(MADV_HUGEPAGE), and mmap
+ * for sim_reserve (whether or not the process was tuned, so a block is
+ * always given back the way it was taken).  Elsewhere, and under
+ * AddressSanitizer (its allocator is not glibc's), tuning does nothing and
+ * sim_reserve is calloc.
  */
 #define _DEFAULT_SOURCE 1                /* sbrk, madvise, MADV_HUGEPAGE */
 #include "sim/memory.h"
@@ -36,7 +38,6 @@
 
 static bool tuned;
 static uintptr_t heap_advised;           /* the heap is advised up to here */
-static size_t reserved_live;             /* sim_reserve blocks not yet freed */
 
 /* Advises the whole huge pages inside [from, to). */
 static void advise(uintptr_t from, uintptr_t to) {
@@ -46,7 +47,6 @@ static void advise(uintptr_t from, uintptr_t to) {
 
 void sim_memory_tune(void) {
     if (tuned) return;
-    SIM_ASSERT(reserved_live == 0);         /* a calloc'd reservation must not be unmapped */
     mallopt(M_MMAP_THRESHOLD, (int)SIM_MEMORY_HEAP_MAX);
     mallopt(M_TOP_PAD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
@@ -64,20 +64,15 @@ void sim_memory_grew(void *p, size_t size) {
 }
 
 void *sim_reserve(size_t bytes) {
-    reserved_live++;
-    if (!tuned) return sim_xcalloc(1, bytes);
     void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
     if (p == MAP_FAILED) { fprintf(stderr, "ccsim: out of memory (%zu bytes)\n", bytes); abort(); }
-    advise((uintptr_t)p, (uintptr_t)p + bytes);
+    if (tuned) advise((uintptr_t)p, (uintptr_t)p + bytes);
     return p;
 }
 
 void sim_reserve_free(void *p, size_t bytes) {
     if (p == NULL) return;
-    SIM_ASSERT(reserved_live > 0);
-    reserved_live--;
-    if (!tuned) { free(p); return; }
     (void)munmap(p, bytes ? bytes : 1);
 }
 

@@ -314,6 +314,31 @@ static void two_polls(fx *f, const char *path, const int32_t n[4], const char *p
     done(f);
 }
 
+/* A log that outgrows the heap (PLOT_MSGS_HEAP_MAX) moves to its reserved
+ * room once and keeps every message, in order, on both sides of the move. */
+static void a_long_message_log_keeps_every_message_across_its_move(void **state) {
+    (void)state;
+    plot_msgs m;
+    plot_msgs_init(&m);
+    uint32_t n = PLOT_MSGS_HEAP_MAX + 1000u;
+    for (uint32_t i = 0; i < n; i++) {
+        sim_msg_note note = { .from = (int32_t)(i % 7), .to = (int32_t)(i % 5), .sent_ns = (sim_time)i * SIM_MS,
+                              .arrive_ns = (sim_time)i * SIM_MS + 1 };
+        plot_msgs_note(&m, &note);
+    }
+    assert_int_equal(m.count, n);
+    assert_int_equal(m.total, n);
+    assert_true(m.cap > PLOT_MSGS_HEAP_MAX);
+    for (uint32_t i = 0; i < n; i += 997u) {
+        assert_int_equal(m.items[i].from, (int32_t)(i % 7));
+        assert_int_equal(m.items[i].to, (int32_t)(i % 5));
+        assert_true(m.items[i].sent_ns == (sim_time)i * SIM_MS);
+    }
+    assert_true(m.items[n - 1].arrive_ns == (sim_time)(n - 1) * SIM_MS + 1);
+    assert_true(m.last_arrive_ns == (sim_time)(n - 1) * SIM_MS + 1);
+    plot_msgs_free(&m);
+}
+
 /* The message log keeps the latest arrival of the messages it keeps, as
  * they are noted (late arrivals first, a loss, a drop), and the view of
  * the timeline reaches it. */
@@ -412,6 +437,8 @@ static void many_pairs_are_too_many_to_draw_and_few_pairs_of_many_messages_are_d
     assert_false(too_many);
     assert_true(arrows_of_pairs(40, 2, 300, &too_many) > 0);            /* 80: the cap, not past it */
     assert_false(too_many);
+    assert_true(arrows_of_pairs(35, 6, 300, &too_many) > 0);            /* 35 bundles of 6: 70 kept */
+    assert_false(too_many);
 }
 
 static void the_same_run_draws_the_same_mechanism_bytes(void **state) {
@@ -503,6 +530,7 @@ int main(void) {
         cmocka_unit_test(arrows_beyond_the_cap_are_cut_with_a_label_saying_where),
         cmocka_unit_test(polls_bundle_alike_on_a_run_of_few_nodes_and_of_many),
         cmocka_unit_test(the_view_reaches_the_latest_arrival_whatever_order_messages_arrive_in),
+        cmocka_unit_test(a_long_message_log_keeps_every_message_across_its_move),
         cmocka_unit_test(many_pairs_are_too_many_to_draw_and_few_pairs_of_many_messages_are_drawn),
         cmocka_unit_test(the_same_run_draws_the_same_mechanism_bytes),
         cmocka_unit_test(a_steady_stream_of_completions_has_a_steady_rate),

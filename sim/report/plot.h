@@ -36,6 +36,7 @@
 #include "sim/sim.h"
 
 #define PLOT_MSGS_MAX        (1u << 20)  /* messages logged per run; later ones are counted only */
+#define PLOT_MSGS_HEAP_MAX   (1u << 15)  /* a log this long moves to room for PLOT_MSGS_MAX (plot_msgs.c) */
 #define PLOT_ARROWS_MAX      80          /* message arrows drawn; more -> a window around the
                                             first violation */
 #define PLOT_LATENCY_OPS_MIN 100         /* ops a run needs for latency.png */

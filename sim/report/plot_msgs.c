@@ -36,7 +36,8 @@
  * (sender, receiver, index) sort, in order: the same run gives the same
  * picture.  Trade-off: at most PLOT_MSGS_MAX messages are kept (32 bytes
  * each); later ones are only counted, and a violation after that point
- * gets no arrows.
+ * gets no arrows.  A log past PLOT_MSGS_HEAP_MAX takes address space for
+ * all PLOT_MSGS_MAX at once (32 MiB, backed only as used: grow below).
  */
 #include "sim/report/plot_mech.h"
 
@@ -56,7 +57,8 @@ void plot_msgs_free(plot_msgs *m) {
     if (!m) return;
     SIM_ASSERT(m->count <= m->cap);
     SIM_ASSERT(m->count <= m->total);           /* every kept message was counted */
-    sim_reserve_free(m->items, (size_t)m->cap * sizeof *m->items);
+    if (m->cap > PLOT_MSGS_HEAP_MAX) sim_reserve_free(m->items, (size_t)m->cap * sizeof *m->items);
+    else free(m->items);
     plot_msgs_init(m);
 }
 
@@ -76,6 +78,30 @@ static void note_drop(plot_msgs *m, const sim_msg_note *n) {
     }
 }
 
+/* Room for more: a small log doubles on the heap; one that reaches
+ * PLOT_MSGS_HEAP_MAX moves, once, to room for PLOT_MSGS_MAX from
+ * sim_reserve, whose pages are backed only as written, so a big log's
+ * growth copies nothing more (doubling copied the whole log each time,
+ * into pages that faulted) and a small run asks for little. */
+_Static_assert(PLOT_MSGS_HEAP_MAX % 256u == 0 && (PLOT_MSGS_HEAP_MAX & (PLOT_MSGS_HEAP_MAX - 1u)) == 0,
+               "doubling from 256 reaches PLOT_MSGS_HEAP_MAX");
+_Static_assert(PLOT_MSGS_HEAP_MAX < PLOT_MSGS_MAX, "a log moves before it is full");
+
+static void grow(plot_msgs *m) {
+    SIM_ASSERT(m->count == m->cap);
+    SIM_ASSERT(m->cap < PLOT_MSGS_MAX);
+    if (m->cap < PLOT_MSGS_HEAP_MAX) {
+        m->cap = m->cap ? m->cap * 2 : 256;
+        m->items = sim_xrealloc(m->items, m->cap * sizeof *m->items);
+        return;
+    }
+    plot_msg *big = sim_reserve((size_t)PLOT_MSGS_MAX * sizeof *big);
+    memcpy(big, m->items, (size_t)m->count * sizeof *big);
+    free(m->items);
+    m->items = big;
+    m->cap = PLOT_MSGS_MAX;
+}
+
 void plot_msgs_note(void *ctx, const sim_msg_note *n) {
     plot_msgs *m = ctx;
     SIM_ASSERT(m != NULL);
@@ -83,10 +109,7 @@ void plot_msgs_note(void *ctx, const sim_msg_note *n) {
     if (n->dropped) { note_drop(m, n); return; }
     m->total++;
     if (m->count == PLOT_MSGS_MAX) return;
-    if (m->items == NULL) {                      /* its largest at once: growing copies nothing */
-        m->cap = PLOT_MSGS_MAX;
-        m->items = sim_reserve((size_t)m->cap * sizeof *m->items);
-    }
+    if (m->count == m->cap) grow(m);
     SIM_ASSERT(n->arrive_ns == SIM_TIME_NEVER || n->arrive_ns >= n->sent_ns);
     m->items[m->count++] = (plot_msg){ n->from, n->to, n->sent_ns, n->arrive_ns, false };
     if (n->arrive_ns != SIM_TIME_NEVER && (m->last_arrive_ns == SIM_TIME_NEVER || n->arrive_ns > m->last_arrive_ns))
