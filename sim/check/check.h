@@ -36,7 +36,7 @@ typedef enum { CHECK_OK = 0, CHECK_VIOLATION, CHECK_UNKNOWN } check_verdict;
  * passes none.  check_cache_new before the run's checks, check_cache_free
  * after; one cache serves one history, which must not change meanwhile
  * (asserted by its counts).  A check's result is the same with a cache,
- * fresh or filled, and without (check.c, test_check.c). */
+ * fresh or filled, and without (cache.c; test_check.c shows it). */
 typedef struct check_cache check_cache;
 check_cache *check_cache_new(void);
 void check_cache_free(check_cache *c);   /* NULL is fine */

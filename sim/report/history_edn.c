@@ -358,7 +358,9 @@ static void write_sorted(edn_writer *w, const hist *h) {
     for (uint32_t i = 0; i < h->op_count; i++) {
         const hist_op *op = &h->ops[i];
         ev[n++] = (edn_event){ op->invoke_ns, i, 0 };
-        if (has_completion(op)) ev[n++] = (edn_event){ op->complete_ns, i, 1 };
+        if (!has_completion(op)) continue;
+        SIM_ASSERT(op->complete_ns >= op->invoke_ns);
+        ev[n++] = (edn_event){ op->complete_ns, i, 1 };
     }
     qsort(ev, n, sizeof *ev, edn_event_cmp);
     for (uint32_t k = 0; k < n; k++) edn_emit(w, ev[k]);

@@ -1,10 +1,10 @@
 /* report.c -- summary.json and story.txt of a run, and the report directory.
  *
  * Invariant: every byte written is a function of the rpt_run alone: numbers
- * come from integers, the op order from (true time, op id, phase), nothing
+ * come from integers, lists in the history's order or a fixed one, nothing
  * reads a clock or an address.  Files go to NAME.tmp first and are renamed
- * into place, so a reader sees a whole file or none.
- * history.edn is written by history_edn.c.
+ * into place, so a reader sees a whole file or none (history.edn too,
+ * whose lines history_edn.c writes in (true time, op id, phase) order).
  */
 #include "sim/report/report.h"
 
