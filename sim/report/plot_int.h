@@ -227,7 +227,8 @@ sim_time plot_true_after_mono(const scn *s, int32_t node, sim_time t0, sim_time 
 void plot_fmt_time(char *buf, size_t len, sim_time ns);   /* "15.005000000" seconds */
 /* The same written at p, no NUL (at most 21 characters); past the last. */
 char *plot_put_time(char *p, sim_time ns);
-/* An unsigned integer's digits at p, no NUL; past the last. */
+/* An unsigned integer's digits at p (room for RPT_U64_DIGITS), no NUL;
+ * past the last.  rpt_fmt_u64 (escape.h) writes them. */
 char *plot_put_u64(char *p, uint64_t v);
 /* A gnuplot single-quoted string body: ' doubled, control characters dropped. */
 void plot_gp_str(FILE *f, const char *s);

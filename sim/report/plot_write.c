@@ -26,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/report/escape.h"
+
 #define PATH_MAX_LEN 4096
 
 typedef struct block_style {
@@ -151,15 +153,6 @@ uint32_t plot_mark_legend(plot_block b) {
 
 /* ------------------------------------------------------------ numbers */
 
-/* The digits of v at p, no padding; past the last. */
-static char *put_u64(char *p, uint64_t v) {
-    char d[20];
-    int n = 0;
-    do { d[n++] = (char)('0' + v % 10u); v /= 10u; } while (v > 0);
-    while (n > 0) *p++ = d[--n];
-    return p;
-}
-
 /* The digits of v at p, zero-padded to `width` (v < 10^width); past the last. */
 static char *put_u64_padded(char *p, uint64_t v, int width) {
     for (int i = width; i-- > 0;) { p[i] = (char)('0' + v % 10u); v /= 10u; }
@@ -170,7 +163,7 @@ static char *put_u64_padded(char *p, uint64_t v, int width) {
 char *plot_put_time(char *p, sim_time ns) {
     if (ns < 0) *p++ = '-';
     uint64_t a = ns < 0 ? (uint64_t)(-(ns + 1)) + 1u : (uint64_t)ns;
-    p = put_u64(p, a / 1000000000u);
+    p = plot_put_u64(p, a / 1000000000u);
     *p++ = '.';
     return put_u64_padded(p, a % 1000000000u, 9);
 }
@@ -189,12 +182,12 @@ static char *put_lane(char *p, int32_t y) {
     SIM_ASSERT(y != INT32_MIN);                 /* -y below must not overflow */
     if (y < 0) *p++ = '-';
     uint32_t a = y < 0 ? (uint32_t)(-y) : (uint32_t)y;
-    p = put_u64(p, a / 100u);
+    p = plot_put_u64(p, a / 100u);
     *p++ = '.';
     return put_u64_padded(p, a % 100u, 2);
 }
 
-char *plot_put_u64(char *p, uint64_t v) { return put_u64(p, v); }
+char *plot_put_u64(char *p, uint64_t v) { return p + rpt_fmt_u64(p, v); }
 
 void plot_gp_str(FILE *f, const char *s) {
     SIM_ASSERT(f != NULL);
@@ -227,7 +220,7 @@ static void write_prim(FILE *f, const plot_tl *t, const plot_prim *p) {
         o = plot_put_time(o, p->x1); *o++ = ' ';
         o = put_lane(o, p->y1); *o++ = ' ';
         if (p->x2 < 0) *o++ = '-';
-        o = put_u64(o, p->x2 < 0 ? (uint64_t)(-(p->x2 + 1)) + 1u : (uint64_t)p->x2);
+        o = plot_put_u64(o, p->x2 < 0 ? (uint64_t)(-(p->x2 + 1)) + 1u : (uint64_t)p->x2);
         break;
     case PB_ARROW:                              /* x1 y1 x2 y2 rgb */
         o = plot_put_time(o, p->x1); *o++ = ' ';
@@ -243,7 +236,7 @@ static void write_prim(FILE *f, const plot_tl *t, const plot_prim *p) {
     case PB_LABEL: case PB_LABEL_R: case PB_RED_LABEL: case PB_RED_LABEL_R:   /* x y rgb "text" */
         o = plot_put_time(o, p->x1); *o++ = ' ';
         o = put_lane(o, p->y1); *o++ = ' ';
-        o = put_u64(o, p->rgb); *o++ = ' ';
+        o = plot_put_u64(o, p->rgb); *o++ = ' ';
         fwrite(line, 1, (size_t)(o - line), f);
         data_str(f, plot_text(t, p));
         fputc('\n', f);
@@ -261,7 +254,7 @@ static void write_prim(FILE *f, const plot_tl *t, const plot_prim *p) {
         break;
     }
     *o++ = ' ';
-    o = put_u64(o, p->rgb);
+    o = plot_put_u64(o, p->rgb);
     *o++ = '\n';
     SIM_ASSERT((size_t)(o - line) <= sizeof line);
     fwrite(line, 1, (size_t)(o - line), f);
