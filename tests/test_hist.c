@@ -110,6 +110,12 @@ static void records_read_back_equal_what_was_added(void **state) {
     hist_free(&h);
 }
 
+/* Effect i of the history below reads back its own version and txn. */
+static void assert_version_and_txn(const hist *h, uint32_t i) {
+    assert_int_equal(hist_effect_version(h, &h->effects[i]), i % 3 == 0 ? (int64_t)i << 33 : 0);
+    assert_int_equal(hist_effect_txn(h, &h->effects[i]), i % 5 == 0 ? i : 0);
+}
+
 /* Version and transaction are kept apart, for the effects that set one:
  * the others cost their record only, and each reads back its own. */
 static void versions_and_transactions_read_back_from_their_side_table(void **state) {
@@ -121,16 +127,12 @@ static void versions_and_transactions_read_back_from_their_side_table(void **sta
                                   .version = i % 3 == 0 ? (int64_t)i << 33 : 0, .txn = i % 5 == 0 ? i : 0 };
         assert_true(hist_add_effect(&h, &ef));
     }
-    for (uint32_t i = 0; i < 1000; i++) {
-        assert_int_equal(hist_effect_version(&h, &h.effects[i]), i % 3 == 0 ? (int64_t)i << 33 : 0);
-        assert_int_equal(hist_effect_txn(&h, &h.effects[i]), i % 5 == 0 ? i : 0);
-    }
+    for (uint32_t i = 0; i < 1000; i++) assert_version_and_txn(&h, i);
     /* Lookups start where the last one ended (side_find_near): backwards,
      * in strides and in a scrambled order they read the same. */
     for (uint32_t k = 0; k < 3000; k++) {
         uint32_t i = k < 1000 ? 999 - k : k < 2000 ? (k * 7u) % 1000u : (k * 7919u + 13u) % 1000u;
-        assert_int_equal(hist_effect_version(&h, &h.effects[i]), i % 3 == 0 ? (int64_t)i << 33 : 0);
-        assert_int_equal(hist_effect_txn(&h, &h.effects[i]), i % 5 == 0 ? i : 0);
+        assert_version_and_txn(&h, i);
     }
     assert_int_equal(h.extra_count, 334 + 200 - 67 - 1);   /* 3 or 5 divides i, i > 0 */
     assert_int_equal(hist_bytes(&h), 1000 * sizeof(hist_effect) + h.extra_count * sizeof(hist_eff_extra));
